@@ -1,0 +1,16 @@
+-- Revenue per store and day. Void sales are left out; refunds are counted apart.
+SELECT
+    f.date_key AS sales_date,
+    f.store_key,
+    s.store_name,
+    s.region,
+    COUNT(DISTINCT f.transaction_id) AS transactions,
+    SUM(f.quantity) AS units_sold,
+    SUM(f.net_amount) AS gross_revenue,
+    SUM(CASE WHEN f.status = 'refunded' THEN f.net_amount ELSE 0 END) AS refunded_amount,
+    SUM(CASE WHEN f.status = 'paid' THEN f.net_amount ELSE 0 END) AS net_revenue
+FROM gold.fact_sales AS f
+LEFT JOIN gold.dim_store AS s
+    ON s.store_key = f.store_key
+WHERE f.status IN ('paid', 'refunded')
+GROUP BY f.date_key, f.store_key, s.store_name, s.region

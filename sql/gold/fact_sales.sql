@@ -1,0 +1,17 @@
+-- Grain: one row per line item of a sale, with the keys of every dimension.
+SELECT
+    l.transaction_id,
+    l.line_no,
+    CAST(t.sold_at AS DATE) AS date_key,
+    t.store_id AS store_key,
+    t.customer_id AS customer_key,
+    l.product_id AS product_key,
+    t.sold_at,
+    t.status,
+    l.quantity,
+    l.unit_price,
+    COALESCE(l.discount, 0) AS discount,
+    l.quantity * l.unit_price - COALESCE(l.discount, 0) AS net_amount
+FROM silver.transaction_lines AS l
+JOIN silver.transactions AS t
+    ON t.transaction_id = l.transaction_id

@@ -1,0 +1,204 @@
+// The `dataops` command line. Exit codes: 0 success, 1 errors or error-severity check failures,
+// 2 bad usage.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { loadProject } from '../config/project.js';
+import { startDemoApi } from '../demo/server.js';
+import { generateRetailData } from '../demo/data.js';
+import { writeReferenceDatabase } from '../demo/reference-db.js';
+import { STEPS, resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../engine.js';
+import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
+import { renderConsoleSummary } from '../report/console.js';
+import { buildSite } from '../report/site.js';
+import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
+import { mask, registerSecret } from '../secrets.js';
+import { readHistory, readStatus } from '../state/status.js';
+import type { StatusReport } from '../state/types.js';
+import { validateProject } from '../validate.js';
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  env: process.env,
+};
+
+interface GlobalOptions {
+  project: string;
+  database?: string;
+  target: string;
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('dataops')
+    .description('Declarative data pipelines: sources -> bronze -> silver -> gold, checks and reports.')
+    .option('-C, --project <dir>', 'project folder (holds pipelines/ and sql/)', '.')
+    .option('--database <path>', 'DuckDB database file (default: $DATAOPS_DATABASE or .dataops/dev.duckdb)')
+    .addOption(new Option('--target <kind>', 'warehouse to run on').choices(['duckdb']).default('duckdb'))
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) })
+    .showHelpAfterError('(run dataops --help for usage)');
+
+  const settings = (): Settings => {
+    const g = program.opts<GlobalOptions>();
+    return resolveSettings({ projectDir: g.project, database: g.database, env: io.env });
+  };
+  const set = (code: number) => (exitCode = Math.max(exitCode, code));
+
+  program
+    .command('validate')
+    .description('check every pipeline and SQL file; errors print as file:line:col: message')
+    .option('--json', 'print the diagnostics as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const s = settings();
+      const v = await validateProject(s.projectDir, s.env);
+      if (opts.json) io.out(JSON.stringify(v.diagnostics, null, 2));
+      else {
+        for (const d of v.diagnostics) (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(d));
+        io.out(`${v.project.pipelines.length} pipelines, ${v.project.models.length} models: ${v.errors} errors, ${v.warnings} warnings`);
+      }
+      set(v.errors > 0 ? 1 : 0);
+    });
+
+  program
+    .command('run')
+    .description('ingest, transform and check the named pipelines (default: all)')
+    .argument('[pipelines...]', 'pipeline names')
+    .addOption(new Option('--step <steps...>', 'run only these steps').choices([...STEPS]))
+    .option('--run-id <id>', 'continue a run started by an earlier step')
+    .option('--json', 'print the run result as JSON')
+    .action(async (names: string[], opts: { step?: Step[]; runId?: string; json?: boolean }) => {
+      const s = settings();
+      const result = await runProject(s, { pipelines: names, steps: opts.step, runId: opts.runId, log: opts.json ? undefined : io.out });
+      if (opts.json) io.out(JSON.stringify(result, null, 2));
+      else io.out(runSummary(result));
+      set(result.ok ? 0 : 1);
+    });
+
+  program
+    .command('sql')
+    .description('run Snowflake SQL statements on the target')
+    .requiredOption('-q, --query <sql>', 'the statements; the last one\'s rows are printed')
+    .option('--json', 'print the rows as a JSON array of objects')
+    .action(async (opts: { query: string; json?: boolean }) => {
+      const rows = await withWarehouse(settings(), (w) => w.query(opts.query));
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : formatTable(rows));
+    });
+
+  program
+    .command('status')
+    .description('tables, freshness, and the last run of every pipeline')
+    .option('--json', 'print the status as JSON (shape: see README)')
+    .action(async (opts: { json?: boolean }) => {
+      const report = await currentStatus(settings());
+      io.out(opts.json ? JSON.stringify(report, null, 2) : renderConsoleSummary(report));
+    });
+
+  program
+    .command('report')
+    .description('build the static report site')
+    .option('--out <dir>', 'output folder (default: .dataops/site)')
+    .action(async (opts: { out?: string }) => {
+      const s = settings();
+      const { indexPath } = await publish({ ...s, siteDir: opts.out ? resolveSettings({ projectDir: s.projectDir, siteDir: opts.out }).siteDir : s.siteDir }, io);
+      io.out(`report: ${indexPath}`);
+    });
+
+  program
+    .command('demo')
+    .description('start the demo API, run every pipeline on DuckDB, build the report (what `npm start` does)')
+    .action(async () => {
+      set(await demo(settings(), io));
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (e instanceof ConfigError) {
+      for (const d of e.diagnostics) io.err(formatDiagnostic(d));
+      return 1;
+    }
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof DataOpsError) {
+      io.err(`error: ${mask(e.message)}`);
+      return 1;
+    }
+    io.err(mask(e instanceof Error ? (e.stack ?? e.message) : String(e)));
+    return 1;
+  }
+  return exitCode;
+}
+
+async function currentStatus(s: Settings): Promise<StatusReport> {
+  const project = await loadProject(s.projectDir, s.env);
+  return withWarehouse(s, (w) => readStatus(w, project));
+}
+
+async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string }> {
+  const project = await loadProject(s.projectDir, s.env);
+  const { report, history } = await withWarehouse(s, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }));
+  const { indexPath } = await buildSite(report, s.siteDir, { history });
+  if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
+  return { report, indexPath };
+}
+
+/** npm start: the whole flow against the demo API, on the embedded DuckDB. */
+async function demo(s: Settings, io: Io): Promise<number> {
+  const token = `demo-${randomBytes(12).toString('hex')}`;
+  registerSecret(token);
+  const anchor = new Date();
+  const api = await startDemoApi({ token, anchor });
+  try {
+    const referenceDb = s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb');
+    await writeReferenceDatabase(referenceDb, generateRetailData({ anchor }));
+    io.out(`demo API on ${api.url}; reference database ${referenceDb}`);
+    const env = { ...s.env, DEMO_API_URL: api.url, DEMO_API_TOKEN: token, DEMO_REFERENCE_DB: referenceDb };
+    const settings = { ...s, env };
+    const result = await runProject(settings, { log: io.out });
+    const { report, indexPath } = await publish(settings, { ...io, env });
+    io.out('');
+    io.out(renderConsoleSummary(report, { siteIndex: indexPath }));
+    return result.ok ? 0 : 1;
+  } finally {
+    await api.close();
+  }
+}
+
+function runSummary(result: RunResult): string {
+  const lines = [`run ${result.runId}`];
+  for (const p of result.pipelines) {
+    const received = p.batches.reduce((n, b) => n + b.bronzeRows, 0);
+    const accepted = p.silverLoads.reduce((n, l) => n + l.accepted, 0);
+    const rejected = p.silverLoads.reduce((n, l) => n + l.rejected, 0);
+    const failed = p.checks.filter((c) => c.status === 'fail' || c.status === 'error');
+    const warned = p.checks.filter((c) => c.status === 'warn');
+    lines.push(
+      `  ${p.pipeline}: ${p.error ? `FAILED: ${p.error}` : `${received} loaded, ${accepted} accepted, ${rejected} rejected; checks ${p.checks.length - failed.length - warned.length} passed, ${warned.length} warned, ${failed.length} failed`}`,
+    );
+    for (const c of [...failed, ...warned]) lines.push(`    ${c.status.toUpperCase()} ${c.table} ${c.check}: ${c.message} (${c.file}:${c.line})`);
+  }
+  if (result.modelError) lines.push(`  gold: FAILED: ${result.modelError}`);
+  return lines.join('\n');
+}
+
+function formatTable(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '(no rows)';
+  const columns = Object.keys(rows[0]);
+  const cell = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const widths = columns.map((c) => Math.min(60, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const line = (values: string[]) => values.map((v, i) => v.slice(0, 60).padEnd(widths[i])).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + `\n(${rows.length} rows)`;
+}

@@ -1,0 +1,301 @@
+// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
+// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
+import { Ajv } from 'ajv';
+import schema from '../../schemas/pipeline.schema.json' with { type: 'json' };
+import type { Diagnostic } from '../errors.js';
+import { schemaDiagnostics } from './schema-errors.js';
+import type {
+  Auth,
+  CheckSpec,
+  ColumnSpec,
+  DeclaredCheck,
+  FreshnessSpec,
+  HttpResource,
+  Pagination,
+  Pipeline,
+  SilverTable,
+  Source,
+  SqlResource,
+} from './types.js';
+import { YamlSource, type YamlPath } from './yaml-source.js';
+
+const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
+const validateSchema = ajv.compile(schema);
+
+export const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'] as const;
+
+export interface LoadedPipeline {
+  pipeline?: Pipeline;
+  source?: YamlSource;
+  diagnostics: Diagnostic[];
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function loadPipeline(file: string, text: string, env: Env): LoadedPipeline {
+  const { source, diagnostics } = YamlSource.parse(file, text);
+  if (diagnostics.some((d) => d.severity === 'error')) return { source, diagnostics };
+  const raw = source.toJS();
+  if (!validateSchema(raw)) {
+    return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
+  }
+  const builder = new PipelineBuilder(source, env);
+  const pipeline = builder.build(raw as unknown as RawPipeline);
+  diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
+  return { pipeline, source, diagnostics };
+}
+
+// The schema has already checked the shape, so the raw types can be trusted here.
+type RawValue = string | { env: string; default?: string };
+interface RawPipeline {
+  name: string;
+  description?: string;
+  owner?: string;
+  schedule?: string;
+  source: Record<string, unknown> & { kind: 'http' | 'sql' };
+  silver: Record<string, Omit<SilverTable, 'name' | 'columns'> & { columns: Record<string, Omit<ColumnSpec, 'name'>> }>;
+  checks?: Record<string, Array<Record<string, unknown>>>;
+  freshness?: Record<string, { field: string; warn_after: string; error_after: string }>;
+}
+
+class PipelineBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(
+    private readonly yaml: YamlSource,
+    private readonly env: Env,
+  ) {}
+
+  build(raw: RawPipeline): Pipeline {
+    return {
+      name: raw.name,
+      description: raw.description ?? '',
+      owner: raw.owner,
+      schedule: raw.schedule,
+      file: this.yaml.file,
+      source: this.source(raw.source),
+      silver: Object.entries(raw.silver).map(([name, t]) => ({
+        name,
+        description: t.description,
+        from: t.from,
+        explode: t.explode,
+        key: t.key,
+        latest_by: t.latest_by,
+        columns: Object.entries(t.columns).map(([col, c]) => ({
+          name: col,
+          path: c.path,
+          type: c.type.replace(/\s+/g, '') as ColumnSpec['type'],
+          required: c.required ?? false,
+          normalize: c.normalize ?? [],
+          pattern: c.pattern,
+          min: c.min,
+          max: c.max,
+        })),
+      })),
+      checks: this.checks(raw.checks ?? {}),
+      freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
+        table,
+        field: f.field,
+        warnAfterSeconds: parseDuration(f.warn_after),
+        errorAfterSeconds: parseDuration(f.error_after),
+        line: this.yaml.lineOf(['freshness', table]),
+      })) satisfies FreshnessSpec[],
+    };
+  }
+
+  /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
+  private value(v: RawValue | undefined, path: YamlPath): string {
+    if (v === undefined) return '';
+    if (typeof v === 'string') return v;
+    const found = this.env[v.env];
+    if (found !== undefined && found !== '') return found;
+    if (v.default !== undefined) return v.default;
+    this.diagnostics.push(this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`));
+    return '';
+  }
+
+  private source(raw: RawPipeline['source']): Source {
+    const at = (...p: YamlPath) => ['source', ...p];
+    if (raw.kind === 'sql') {
+      const db = raw.database as { name: string; path?: RawValue };
+      const resources = raw.resources as Record<string, Omit<SqlResource, 'name'>>;
+      return {
+        kind: 'sql',
+        database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
+        resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
+      };
+    }
+    const resources = raw.resources as Record<string, RawHttpResource>;
+    const headers = (raw.headers ?? {}) as Record<string, RawValue>;
+    const timeout = raw.timeout as string | undefined;
+    return {
+      kind: 'http',
+      base_url: this.value(raw.base_url as RawValue, at('base_url')),
+      auth: raw.auth ? this.auth(raw.auth as RawAuth) : undefined,
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
+      rate_limit: raw.rate_limit as { per_second: number } | undefined,
+      timeoutSeconds: timeout ? parseDuration(timeout) : 30,
+      resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
+    };
+  }
+
+  private auth(raw: RawAuth): Auth {
+    const at = (key: string): YamlPath => ['source', 'auth', key];
+    switch (raw.kind) {
+      case 'bearer':
+        return { kind: 'bearer', token: this.value(raw.token, at('token')) };
+      case 'api_key':
+        return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
+      case 'basic':
+        return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
+      case 'oauth2_client_credentials':
+        return {
+          kind: 'oauth2_client_credentials',
+          token_url: this.value(raw.token_url, at('token_url')),
+          client_id: this.value(raw.client_id, at('client_id')),
+          client_secret: this.value(raw.client_secret, at('client_secret')),
+          scope: raw.scope,
+        };
+    }
+  }
+
+  private httpResource(name: string, r: RawHttpResource): HttpResource {
+    const at: YamlPath = ['source', 'resources', name];
+    return {
+      name,
+      path: r.path,
+      params: Object.fromEntries(
+        Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)]),
+      ),
+      records: r.records ?? '',
+      primary_key: r.primary_key,
+      paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
+      incremental: r.incremental && {
+        field: r.incremental.field,
+        param: r.incremental.param,
+        initial: r.incremental.initial,
+        lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
+      },
+    };
+  }
+
+  private checks(raw: Record<string, Array<Record<string, unknown>>>): DeclaredCheck[] {
+    const out: DeclaredCheck[] = [];
+    for (const [table, items] of Object.entries(raw)) {
+      items.forEach((item, i) => {
+        const path: YamlPath = ['checks', table, i];
+        const kinds = Object.keys(item).filter((k) => k !== 'severity');
+        if (kinds.length !== 1) {
+          this.diagnostics.push(
+            this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`),
+          );
+          return;
+        }
+        out.push({
+          table,
+          spec: toCheckSpec(kinds[0] as (typeof CHECK_KINDS)[number], item[kinds[0]]),
+          severity: (item.severity as 'warn' | 'error' | undefined) ?? 'error',
+          line: this.yaml.lineOf(path),
+        });
+      });
+    }
+    return out;
+  }
+}
+
+type RawAuth =
+  | { kind: 'bearer'; token: RawValue }
+  | { kind: 'api_key'; in?: 'header' | 'query'; name: string; value: RawValue }
+  | { kind: 'basic'; username: RawValue; password: RawValue }
+  | { kind: 'oauth2_client_credentials'; token_url: RawValue; client_id: RawValue; client_secret: RawValue; scope?: string };
+
+interface RawHttpResource {
+  path: string;
+  params?: Record<string, string | number | boolean | { env: string; default?: string }>;
+  records?: string;
+  primary_key?: string[];
+  paginate?: Partial<Pagination> & { kind: Pagination['kind'] };
+  incremental?: { field: string; param: string; initial?: string; lag?: string };
+}
+
+function toCheckSpec(kind: (typeof CHECK_KINDS)[number], value: unknown): CheckSpec {
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : [v as string]);
+  const v = value as Record<string, never>;
+  switch (kind) {
+    case 'not_null':
+      return { kind, columns: list(value) };
+    case 'unique':
+      return { kind, columns: list(value) };
+    case 'accepted_values':
+      return { kind, column: v.column, values: v.values };
+    case 'range':
+      return { kind, column: v.column, min: v.min, max: v.max };
+    case 'relationships': {
+      const [schemaName, table, column] = (v.to as string).split('.');
+      return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
+    }
+    case 'row_count':
+      return { kind, min: v?.min, max: v?.max };
+  }
+}
+
+function withPaginationDefaults(p: Partial<Pagination> & { kind: Pagination['kind'] }): Pagination {
+  switch (p.kind) {
+    case 'offset':
+      return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p } as Pagination;
+    case 'page':
+      return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p } as Pagination;
+    case 'cursor':
+      return { param: 'cursor', limit_param: 'limit', ...p } as Pagination;
+    default:
+      return p as Pagination;
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+export function parseDuration(text: string): number {
+  const match = /^(\d+)([smhd])$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+/** Rules that need the whole pipeline: names that must refer to something declared in it. */
+function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const resources = p.source.resources.map((r) => r.name);
+  for (const table of p.silver) {
+    const at: YamlPath = ['silver', table.name];
+    if (!resources.includes(table.from)) {
+      out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
+    }
+    const columns = table.columns.map((c) => c.name);
+    for (const [i, key] of table.key.entries()) {
+      if (!columns.includes(key)) out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
+    }
+    if (table.latest_by && !columns.includes(table.latest_by)) {
+      out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
+    }
+    for (const column of table.columns) {
+      if (column.pattern !== undefined) {
+        try {
+          new RegExp(column.pattern);
+        } catch (e) {
+          out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${(e as Error).message}`));
+        }
+      }
+      if (column.path.startsWith('$.') && !table.explode) {
+        // Harmless, but "$." only means something for exploded tables; say so rather than guess.
+        out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
+      }
+    }
+  }
+  for (const f of p.freshness) {
+    const table = p.silver.find((t) => `silver.${t.name}` === f.table);
+    if (table && !table.columns.some((c) => c.name === f.field)) {
+      out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
+    }
+    if (f.warnAfterSeconds > f.errorAfterSeconds) {
+      out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
+    }
+  }
+  return out;
+}

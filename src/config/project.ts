@@ -1,0 +1,138 @@
+// The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
+// need all of them at once (unique names, tables that exist, no cycles).
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostic } from '../errors.js';
+import { CycleError, Dag } from '../models/dag.js';
+import { parseModel, position, type SqlModel } from '../models/sql-model.js';
+import { loadPipeline, type Env } from './pipeline.js';
+import { bronzeTableName, type Pipeline } from './types.js';
+import type { YamlSource } from './yaml-source.js';
+
+export interface Project {
+  dir: string;
+  pipelines: Pipeline[];
+  models: SqlModel[];
+  /** Gold models in dependency order. */
+  modelOrder: string[];
+  modelDag: Dag;
+  diagnostics: Diagnostic[];
+}
+
+export const PIPELINES_DIR = 'pipelines';
+export const MODELS_DIR = 'sql/gold';
+
+export async function loadProject(dir: string, env: Env = process.env): Promise<Project> {
+  const diagnostics: Diagnostic[] = [];
+  const pipelines: Pipeline[] = [];
+  const sources = new Map<string, YamlSource>();
+  for (const file of await listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
+    const loaded = loadPipeline(file, await readFile(join(dir, file), 'utf8'), env);
+    diagnostics.push(...loaded.diagnostics);
+    if (loaded.pipeline && loaded.source) {
+      pipelines.push(loaded.pipeline);
+      sources.set(loaded.pipeline.name, loaded.source);
+    }
+  }
+  const models: SqlModel[] = [];
+  for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
+    const parsed = parseModel(file, await readFile(join(dir, file), 'utf8'));
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.model) models.push(parsed.model);
+  }
+  diagnostics.push(...projectRules(pipelines, sources, models));
+  const modelDag = new Dag();
+  const modelNames = new Set(models.map((m) => m.name));
+  for (const m of models) modelDag.add(m.name, m.references.map((r) => r.table).filter((t) => modelNames.has(t) && t !== m.name));
+  let modelOrder: string[] = [];
+  try {
+    modelOrder = modelDag.order();
+  } catch (e) {
+    if (!(e instanceof CycleError)) throw e;
+    const first = models.find((m) => m.name === e.cycle[0])!;
+    diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${e.cycle.join(' -> ')}` });
+  }
+  return { dir, pipelines, models, modelOrder, modelDag, diagnostics };
+}
+
+async function listFiles(root: string, sub: string, pattern: RegExp): Promise<string[]> {
+  try {
+    const names = await readdir(join(root, sub));
+    return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** Every table the project defines, schema-qualified, with its columns where they are known statically. */
+export function declaredTables(pipelines: Pipeline[], models: SqlModel[]): Map<string, string[] | undefined> {
+  const tables = new Map<string, string[] | undefined>();
+  for (const p of pipelines) {
+    for (const r of p.source.resources) tables.set(`bronze.${bronzeTableName(p.name, r.name)}`, ['_batch_id', '_source', '_fetched_at', '_record_hash', '_record']);
+    for (const t of p.silver) tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), '_batch_id', '_record_hash', '_loaded_at']);
+  }
+  for (const m of models) tables.set(m.name, undefined);
+  return tables;
+}
+
+function projectRules(pipelines: Pipeline[], sources: Map<string, YamlSource>, models: SqlModel[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seenPipelines = new Map<string, Pipeline>();
+  const seenSilver = new Map<string, Pipeline>();
+  for (const p of pipelines) {
+    const yaml = sources.get(p.name)!;
+    const other = seenPipelines.get(p.name);
+    if (other) out.push(yaml.diagnosticFor(['name'], `pipeline name "${p.name}" is already used by ${other.file}`));
+    seenPipelines.set(p.name, p);
+    for (const t of p.silver) {
+      const owner = seenSilver.get(t.name);
+      if (owner && owner !== p) out.push(yaml.diagnosticFor(['silver', t.name], `silver table "${t.name}" is already defined in ${owner.file}`, { key: true }));
+      seenSilver.set(t.name, p);
+    }
+  }
+  const tables = declaredTables(pipelines, models);
+  const known = () => [...tables.keys()].sort().join(', ');
+  for (const p of pipelines) {
+    const yaml = sources.get(p.name)!;
+    const checkTables = new Set([...p.checks.map((c) => c.table), ...p.freshness.map((f) => f.table)]);
+    for (const table of checkTables) {
+      if (!tables.has(table)) {
+        const section = p.checks.some((c) => c.table === table) ? 'checks' : 'freshness';
+        out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known()})`, { key: true }));
+      }
+    }
+    p.checks.forEach((check) => {
+      const columns = tables.get(check.table);
+      if (!columns) return;
+      for (const column of checkColumns(check.spec)) {
+        if (!columns.includes(column)) {
+          out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+        }
+      }
+      if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
+        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known()})` });
+      }
+    });
+  }
+  for (const m of models) {
+    for (const ref of m.references) {
+      if (!tables.has(ref.table)) {
+        out.push({ file: m.file, ...position(m.text, ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known()})` });
+      }
+    }
+  }
+  return out;
+}
+
+export function checkColumns(spec: Pipeline['checks'][number]['spec']): string[] {
+  switch (spec.kind) {
+    case 'not_null':
+    case 'unique':
+      return spec.columns;
+    case 'row_count':
+      return [];
+    default:
+      return [spec.column];
+  }
+}

@@ -1,0 +1,147 @@
+// The pipeline file as the engine sees it after loading: env references resolved, defaults applied.
+// The YAML shape itself is defined by schemas/pipeline.schema.json.
+
+export interface EnvRef {
+  env: string;
+  default?: string;
+}
+export type StringOrEnv = string | EnvRef;
+
+export type Pagination =
+  | { kind: 'none' }
+  | { kind: 'offset'; limit: number; limit_param: string; offset_param: string; total?: string }
+  | { kind: 'page'; size: number; page_param: string; size_param: string; start: number; total_pages?: string }
+  | {
+      kind: 'cursor';
+      cursor?: string;
+      param: string;
+      has_more?: string;
+      cursor_from_last_record?: string;
+      limit?: number;
+      limit_param: string;
+    }
+  | { kind: 'next_url'; next: string }
+  | { kind: 'link_header' };
+
+export type Auth =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'api_key'; in: 'header' | 'query'; name: string; value: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'oauth2_client_credentials'; token_url: string; client_id: string; client_secret: string; scope?: string };
+
+export interface Incremental {
+  field: string;
+  param: string;
+  initial?: string;
+  /** Seconds subtracted from the stored cursor, to catch records that arrive late. */
+  lagSeconds: number;
+}
+
+export interface HttpResource {
+  name: string;
+  path: string;
+  params: Record<string, string>;
+  records: string;
+  primary_key?: string[];
+  paginate: Pagination;
+  incremental?: Incremental;
+}
+
+export interface HttpSource {
+  kind: 'http';
+  base_url: string;
+  auth?: Auth;
+  headers: Record<string, string>;
+  rate_limit?: { per_second: number };
+  timeoutSeconds: number;
+  resources: HttpResource[];
+}
+
+export interface SqlResource {
+  name: string;
+  query: string;
+  primary_key?: string[];
+}
+
+export interface SqlSource {
+  kind: 'sql';
+  database: { name: string; path?: string };
+  resources: SqlResource[];
+}
+
+export type Source = HttpSource | SqlSource;
+
+export type ColumnType =
+  | 'string'
+  | 'integer'
+  | 'bigint'
+  | 'double'
+  | 'boolean'
+  | 'date'
+  | 'timestamp'
+  | 'json'
+  | `decimal(${number},${number})`;
+
+export interface ColumnSpec {
+  name: string;
+  path: string;
+  type: ColumnType;
+  required: boolean;
+  normalize: Array<'trim' | 'lower' | 'upper'>;
+  pattern?: string;
+  min?: number;
+  max?: number;
+}
+
+export interface SilverTable {
+  /** Unqualified name; the table is silver.<name>. */
+  name: string;
+  description?: string;
+  from: string;
+  explode?: string;
+  key: string[];
+  latest_by?: string;
+  columns: ColumnSpec[];
+}
+
+export type CheckSpec =
+  | { kind: 'not_null'; columns: string[] }
+  | { kind: 'unique'; columns: string[] }
+  | { kind: 'accepted_values'; column: string; values: Array<string | number | boolean> }
+  | { kind: 'range'; column: string; min?: number; max?: number }
+  | { kind: 'relationships'; column: string; to: { table: string; column: string } }
+  | { kind: 'row_count'; min?: number; max?: number };
+
+export interface DeclaredCheck {
+  /** Schema-qualified table, e.g. silver.transactions. */
+  table: string;
+  spec: CheckSpec;
+  severity: 'warn' | 'error';
+  /** Where it is declared, for messages and annotations. */
+  line: number;
+}
+
+export interface FreshnessSpec {
+  table: string;
+  field: string;
+  warnAfterSeconds: number;
+  errorAfterSeconds: number;
+  line: number;
+}
+
+export interface Pipeline {
+  name: string;
+  description: string;
+  owner?: string;
+  schedule?: string;
+  /** Path relative to the project root, e.g. pipelines/retail_pos.yml. */
+  file: string;
+  source: Source;
+  silver: SilverTable[];
+  checks: DeclaredCheck[];
+  freshness: FreshnessSpec[];
+}
+
+export function bronzeTableName(pipeline: string, resource: string): string {
+  return `${pipeline}_${resource}`;
+}

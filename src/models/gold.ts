@@ -1,0 +1,75 @@
+// Silver -> gold: each model file becomes a table, rebuilt in dependency order in one transaction,
+// so readers never see half a star schema.
+import type { Project } from '../config/project.js';
+import { WarehouseError, type Diagnostic } from '../errors.js';
+import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import type { SqlModel } from './sql-model.js';
+
+export interface ModelBuild {
+  model: string;
+  file: string;
+  rows: number;
+}
+
+/** Models to build: all, or those downstream of the given silver tables. */
+export function selectModels(project: Project, changedTables?: Iterable<string>): SqlModel[] {
+  const byName = new Map(project.models.map((m) => [m.name, m]));
+  if (!changedTables) return project.modelOrder.map((n) => byName.get(n)!);
+  const changed = new Set(changedTables);
+  const direct = project.models.filter((m) => m.references.some((r) => changed.has(r.table))).map((m) => m.name);
+  const selected = project.modelDag.downstream(direct);
+  return project.modelOrder.filter((n) => selected.has(n)).map((n) => byName.get(n)!);
+}
+
+export async function buildGold(warehouse: Warehouse, models: SqlModel[], runId: string): Promise<ModelBuild[]> {
+  return warehouse.transaction(async () => {
+    const builds: ModelBuild[] = [];
+    for (const model of models) {
+      // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n.
+      await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS ${model.select}`);
+      const [{ n }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.name}`);
+      await warehouse.execute(
+        `INSERT INTO meta.model_runs VALUES (${sqlString(runId)}, ${sqlString(model.name)}, ${sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`,
+      );
+      builds.push({ model: model.name, file: model.file, rows: n });
+    }
+    return builds;
+  });
+}
+
+export class ModelError extends WarehouseError {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(`${diagnostic.file}:${diagnostic.line}:${diagnostic.col}: ${diagnostic.message}`);
+  }
+}
+
+export async function runModelSql(warehouse: Warehouse, model: SqlModel, sql: string): Promise<void> {
+  try {
+    await warehouse.execute(sql);
+  } catch (e) {
+    throw new ModelError(modelDiagnostic(model, (e as Error).message));
+  }
+}
+
+/** Places a warehouse error at the model's line: DuckDB reports "LINE n:" and a caret under the column. */
+export function modelDiagnostic(model: SqlModel, message: string): Diagnostic {
+  const text = message.split('\n  in SQL:')[0];
+  const lines = text.split('\n');
+  const headline = lines[0].trim();
+  const at = lines.findIndex((l) => /^LINE \d+:/.test(l));
+  let line = 1;
+  let col = 1;
+  if (at >= 0) {
+    const prefix = /^LINE (\d+): ?/.exec(lines[at])!;
+    line = Number(prefix[1]);
+    const caret = lines[at + 1]?.indexOf('^') ?? -1;
+    if (caret >= 0) {
+      // Column in the statement's line; on line 1 the statement has a prefix before the model's text.
+      const statementLine = lines[at].slice(prefix[0].length);
+      const fileLine = model.text.split('\n')[line - 1] ?? '';
+      const shift = line === 1 ? Math.max(0, statementLine.length - fileLine.length) : 0;
+      col = Math.max(1, caret - prefix[0].length - shift + 1);
+    }
+  }
+  return { file: model.file, line, col, severity: 'error', message: headline };
+}

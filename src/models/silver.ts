@@ -1,0 +1,195 @@
+// Bronze -> silver, from the pipeline's declarative column mapping. Every bronze unit (a record, or an
+// array element for `explode`) ends up either accepted (typed, normalized, merged by key, latest
+// wins) or in meta.rejected with its reasons. Each batch is one transaction that first proves
+// bronze = accepted + rejected; reruns skip batches already built, so nothing is counted twice.
+import { bronzeTableName, type ColumnSpec, type Pipeline, type SilverTable } from '../config/types.js';
+import { InvariantError } from '../errors.js';
+import { ident, sqlString, type Dialect, type Warehouse } from '../warehouse/adapter.js';
+
+export interface SilverLoad {
+  table: string;
+  batchId: string;
+  bronze: number;
+  accepted: number;
+  rejected: number;
+  inserted: number;
+  updated: number;
+  conserved: boolean;
+}
+
+const META_COLUMNS = ['_batch_id', '_record_hash', '_loaded_at'];
+
+export function silverDdl(table: SilverTable, dialect: Dialect): string {
+  const columns = table.columns.map((c) => `${ident(c.name)} ${dialect.columnType(c.type)}`);
+  return `CREATE TABLE IF NOT EXISTS silver.${table.name} (${[
+    ...columns,
+    '_batch_id VARCHAR',
+    '_record_hash VARCHAR',
+    `_loaded_at ${dialect.timestampType}`,
+  ].join(', ')})`;
+}
+
+/** Builds every silver table of the pipeline from the bronze batches it has not seen yet. */
+export async function buildSilver(warehouse: Warehouse, pipeline: Pipeline, runId: string): Promise<SilverLoad[]> {
+  const loads: SilverLoad[] = [];
+  for (const table of pipeline.silver) {
+    await warehouse.execute(silverDdl(table, warehouse.dialect));
+    await addNewColumns(warehouse, table);
+    const pending = await warehouse.query<{ batch_id: string }>(
+      `SELECT batch_id FROM meta.batches
+       WHERE pipeline = ${sqlString(pipeline.name)} AND resource = ${sqlString(table.from)}
+         AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${sqlString(`silver.${table.name}`)})
+       ORDER BY fetched_at, batch_id`,
+    );
+    for (const { batch_id } of pending) {
+      loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
+    }
+  }
+  return loads;
+}
+
+/** A column added to the YAML later is added to the table (existing rows get NULL). */
+async function addNewColumns(warehouse: Warehouse, table: SilverTable): Promise<void> {
+  const existing = await warehouse.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'silver' AND table_name = ${sqlString(table.name)}`,
+  );
+  const have = new Set(existing.map((r) => r.column_name));
+  for (const column of table.columns) {
+    if (!have.has(column.name)) {
+      await warehouse.execute(`ALTER TABLE silver.${table.name} ADD COLUMN ${ident(column.name)} ${warehouse.dialect.columnType(column.type)}`);
+    }
+  }
+}
+
+async function mergeBatch(warehouse: Warehouse, pipeline: Pipeline, table: SilverTable, batchId: string, runId: string): Promise<SilverLoad> {
+  const d = warehouse.dialect;
+  const bronze = `bronze.${bronzeTableName(pipeline.name, table.from)}`;
+  const target = `silver.${table.name}`;
+  const stage = `_stage_${table.name}`;
+  const merge = `_merge_${table.name}`;
+  const batch = sqlString(batchId);
+  const keyMatch = table.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
+
+  return warehouse.transaction(async () => {
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${stage} AS ${stageSql(table, bronze, batchId, d)}`);
+    const [units] = await warehouse.query<{ n: number }>(
+      table.explode
+        ? `SELECT COALESCE(SUM(COALESCE(${d.arrayLength('_record', splitPath(table.explode))}, 1)), 0) AS n FROM ${bronze} WHERE _batch_id = ${batch}`
+        : `SELECT count(*) AS n FROM ${bronze} WHERE _batch_id = ${batch}`,
+    );
+    const [counts] = await warehouse.query<{ accepted: number; rejected: number }>(
+      `SELECT COALESCE(SUM(CASE WHEN _reasons = '' THEN 1 ELSE 0 END), 0) AS accepted,
+              COALESCE(SUM(CASE WHEN _reasons <> '' THEN 1 ELSE 0 END), 0) AS rejected FROM ${stage}`,
+    );
+    const conserved = units.n === counts.accepted + counts.rejected;
+    if (!conserved) {
+      throw new InvariantError(
+        `${target}: batch ${batchId} has ${units.n} bronze units but ${counts.accepted} accepted + ${counts.rejected} rejected; nothing of this batch was written`,
+      );
+    }
+
+    // Within the batch, the latest version of each key wins; ties go to the greater record hash so
+    // the outcome does not depend on row order.
+    const order = table.latest_by ? `${ident(table.latest_by)} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
+    const columns = table.columns.map((c) => ident(c.name));
+    await warehouse.execute(
+      `CREATE OR REPLACE TEMP TABLE ${merge} AS
+       SELECT ${[...columns, '_batch_id', '_record_hash'].join(', ')} FROM ${stage} WHERE _reasons = ''
+       QUALIFY row_number() OVER (PARTITION BY ${table.key.map(ident).join(', ')} ORDER BY ${order}) = 1`,
+    );
+    const [{ n: inserted }] = await warehouse.query<{ n: number }>(
+      `SELECT count(*) AS n FROM ${merge} s WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})`,
+    );
+    const newer = table.latest_by ? ` AND (t.${ident(table.latest_by)} IS NULL OR s.${ident(table.latest_by)} >= t.${ident(table.latest_by)})` : '';
+    const all = [...columns, ...META_COLUMNS];
+    const changed = await warehouse.execute(
+      `MERGE INTO ${target} AS t USING ${merge} AS s ON ${keyMatch}
+       WHEN MATCHED${newer} THEN UPDATE SET ${[...columns, '_batch_id', '_record_hash'].map((c) => `${c} = s.${c}`).join(', ')}, _loaded_at = ${d.now}
+       WHEN NOT MATCHED THEN INSERT (${all.join(', ')}) VALUES (${[...columns, '_batch_id', '_record_hash'].map((c) => `s.${c}`).join(', ')}, ${d.now})`,
+    );
+
+    await warehouse.execute(`DELETE FROM meta.rejected WHERE batch_id = ${batch} AND table_name = ${sqlString(target)}`);
+    await warehouse.execute(
+      `INSERT INTO meta.rejected
+       SELECT ${sqlString(runId)}, ${batch}, ${sqlString(pipeline.name)}, ${sqlString(target)}, _record_hash, _element_index, _reasons,
+              CAST(_row_json AS VARCHAR), ${d.now}
+       FROM ${stage} WHERE _reasons <> ''`,
+    );
+    const load: SilverLoad = {
+      table: target,
+      batchId,
+      bronze: units.n,
+      accepted: counts.accepted,
+      rejected: counts.rejected,
+      inserted,
+      updated: changed - inserted,
+      conserved,
+    };
+    await warehouse.execute(
+      `INSERT INTO meta.silver_loads VALUES (${sqlString(runId)}, ${batch}, ${sqlString(pipeline.name)}, ${sqlString(target)},
+        ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`,
+    );
+    await warehouse.execute(`DROP TABLE ${stage}`);
+    await warehouse.execute(`DROP TABLE ${merge}`);
+    return load;
+  });
+}
+
+function splitPath(path: string): string[] {
+  return path.replace(/^\$\.?/, '').split('.').filter(Boolean);
+}
+
+/**
+ * One row per bronze unit with each column's raw text, its typed value and `_reasons`: a comma list
+ * of reason codes, '' when the unit is valid.
+ */
+export function stageSql(table: SilverTable, bronze: string, batchId: string, d: Dialect): string {
+  const batch = sqlString(batchId);
+  let units: string;
+  if (table.explode) {
+    const path = splitPath(table.explode);
+    const e = d.explode('b._record', path, 'e');
+    units = `SELECT b._batch_id, b._record_hash, ${e.index} AS _element_index, ${e.value} AS _row_json, b._record AS _parent, '' AS _unit_problem
+             FROM ${bronze} AS b ${e.join} WHERE b._batch_id = ${batch}
+             UNION ALL
+             SELECT b._batch_id, b._record_hash, NULL, b._record, b._record, ${sqlString(`explode_not_array:${table.explode}`)}
+             FROM ${bronze} AS b WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NULL`;
+  } else {
+    units = `SELECT b._batch_id, b._record_hash, CAST(NULL AS INTEGER) AS _element_index, b._record AS _row_json, b._record AS _parent, '' AS _unit_problem
+             FROM ${bronze} AS b WHERE b._batch_id = ${batch}`;
+  }
+  const rawColumns = table.columns.map((c) => `${rawText(c, d)} AS ${ident(`${c.name}__raw`)}`);
+  const typedColumns = table.columns.map((c) => `${d.tryConvert(ident(`${c.name}__raw`), c.type)} AS ${ident(c.name)}`);
+  const reasons = [`NULLIF(_unit_problem, '')`, ...table.columns.flatMap((c) => reasonChecks(c, table, d))];
+  return `WITH units AS (${units}),
+    raw AS (SELECT units.*, ${rawColumns.join(', ')} FROM units),
+    typed AS (SELECT raw.*, ${typedColumns.join(', ')} FROM raw)
+    SELECT typed.*, ${d.joinNonNull(reasons)} AS _reasons FROM typed`;
+}
+
+function rawText(column: ColumnSpec, d: Dialect): string {
+  const fromRoot = column.path.startsWith('$.');
+  const source = fromRoot ? '_parent' : '_row_json';
+  const path = splitPath(column.path);
+  let text = column.type === 'json' ? `CAST(${d.jsonValue(source, path)} AS VARCHAR)` : d.jsonText(source, path);
+  for (const step of column.normalize) text = `${step}(${text})`;
+  return text;
+}
+
+function reasonChecks(c: ColumnSpec, table: SilverTable, d: Dialect): string[] {
+  const raw = ident(`${c.name}__raw`);
+  const typed = ident(c.name);
+  const when = (condition: string, code: string) => `CASE WHEN ${condition} THEN ${sqlString(`${code}:${c.name}`)} END`;
+  const checks: string[] = [];
+  if (c.required) checks.push(when(`${raw} IS NULL`, 'missing_required'));
+  else if (table.key.includes(c.name)) checks.push(when(`${raw} IS NULL`, 'missing_key'));
+  checks.push(when(`${raw} IS NOT NULL AND ${typed} IS NULL`, 'invalid_type'));
+  if (c.type === 'integer' || c.type === 'bigint') {
+    // A cast to an integer type rounds 12.5 to 13; a fraction is not an integer, so reject it.
+    checks.push(when(`${typed} IS NOT NULL AND ${d.tryConvert(raw, 'double')} <> ${typed}`, 'invalid_type'));
+  }
+  if (c.min !== undefined) checks.push(when(`${typed} < ${c.min}`, 'out_of_range'));
+  if (c.max !== undefined) checks.push(when(`${typed} > ${c.max}`, 'out_of_range'));
+  if (c.pattern !== undefined) checks.push(when(`${typed} IS NOT NULL AND NOT ${d.regexpFullMatch(`CAST(${typed} AS VARCHAR)`, c.pattern)}`, 'pattern_mismatch'));
+  return checks;
+}

@@ -1,0 +1,153 @@
+// A check is SQL that returns the failing rows: none means it passes. Results are kept with the
+// run id in meta.check_results.
+import type { CheckSpec, DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
+import type { CheckResult, FreshnessStatus } from '../state/types.js';
+import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+
+export interface CheckOutcome extends CheckResult {
+  pipeline: string;
+  file: string;
+  line: number;
+  sql: string;
+}
+
+export function checkName(spec: CheckSpec): string {
+  switch (spec.kind) {
+    case 'not_null':
+    case 'unique':
+      return `${spec.kind}(${spec.columns.join(', ')})`;
+    case 'accepted_values':
+      return `accepted_values(${spec.column})`;
+    case 'range':
+      return `range(${spec.column}${spec.min !== undefined ? ` >= ${spec.min}` : ''}${spec.max !== undefined ? ` <= ${spec.max}` : ''})`;
+    case 'relationships':
+      return `relationships(${spec.column} -> ${spec.to.table}.${spec.to.column})`;
+    case 'row_count':
+      return `row_count(${spec.min ?? 0}..${spec.max ?? '∞'})`;
+  }
+}
+
+/** The SQL that returns this check's failing rows. */
+export function failingRowsSql(table: string, spec: CheckSpec): string {
+  switch (spec.kind) {
+    case 'not_null':
+      return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`;
+    case 'unique': {
+      const cols = spec.columns.map(ident).join(', ');
+      return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
+    }
+    case 'accepted_values':
+      return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map(literal).join(', ')})`;
+    case 'range': {
+      const bounds = [
+        spec.min !== undefined ? `${ident(spec.column)} < ${spec.min}` : undefined,
+        spec.max !== undefined ? `${ident(spec.column)} > ${spec.max}` : undefined,
+      ].filter(Boolean);
+      return `SELECT * FROM ${table} WHERE ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
+    }
+    case 'relationships':
+      return `SELECT c.* FROM ${table} AS c WHERE c.${ident(spec.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${spec.to.table} AS p WHERE p.${ident(spec.to.column)} = c.${ident(spec.column)})`;
+    case 'row_count': {
+      const bounds = [spec.min !== undefined ? `COUNT(*) < ${spec.min}` : undefined, spec.max !== undefined ? `COUNT(*) > ${spec.max}` : undefined].filter(Boolean);
+      return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
+    }
+  }
+}
+
+function literal(v: string | number | boolean): string {
+  return typeof v === 'string' ? sqlString(v) : String(v);
+}
+
+export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck): Promise<CheckOutcome> {
+  const sql = failingRowsSql(check.table, check.spec);
+  const base = {
+    pipeline: pipeline.name,
+    file: pipeline.file,
+    line: check.line,
+    table: check.table,
+    check: checkName(check.spec),
+    kind: check.spec.kind,
+    severity: check.severity,
+    sql,
+  };
+  try {
+    const [{ n }] = await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${sql}) AS failing`);
+    const examples = n > 0 ? await describeFailures(warehouse, check, sql) : '';
+    return {
+      ...base,
+      status: n === 0 ? 'pass' : check.severity === 'warn' ? 'warn' : 'fail',
+      failing_rows: n,
+      message: n === 0 ? 'ok' : `${n} failing ${n === 1 ? 'row' : 'rows'}${examples}`,
+    };
+  } catch (e) {
+    return { ...base, status: 'error', failing_rows: 0, message: `could not run: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** A few offending values make a failure actionable without opening the warehouse. */
+async function describeFailures(warehouse: Warehouse, check: DeclaredCheck, sql: string): Promise<string> {
+  const spec = check.spec;
+  let column: string | undefined;
+  if (spec.kind === 'accepted_values' || spec.kind === 'range' || spec.kind === 'relationships') column = spec.column;
+  if (spec.kind === 'unique') column = spec.columns.length === 1 ? spec.columns[0] : undefined;
+  if (spec.kind === 'row_count') {
+    const [{ row_count }] = await warehouse.query<{ row_count: number }>(sql);
+    return ` (the table has ${row_count} rows)`;
+  }
+  if (!column) return '';
+  const rows = await warehouse.query<{ v: unknown }>(`SELECT DISTINCT CAST(${ident(column)} AS VARCHAR) AS v FROM (${sql}) AS failing ORDER BY v LIMIT 5`);
+  return `; e.g. ${column} = ${rows.map((r) => JSON.stringify(r.v)).join(', ')}`;
+}
+
+export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec): Promise<FreshnessStatus> {
+  const rows = await warehouse.query<{ latest: string | null; age: number | null }>(
+    `SELECT MAX(${ident(spec.field)}) AS latest,
+            EXTRACT(EPOCH FROM ${warehouse.dialect.now}) - EXTRACT(EPOCH FROM MAX(${ident(spec.field)})) AS age
+     FROM ${spec.table}`,
+  );
+  const latest = rows[0]?.latest ?? null;
+  const age = rows[0]?.age === null || rows[0]?.age === undefined ? null : Math.round(Number(rows[0].age));
+  const state = age === null ? 'unknown' : age > spec.errorAfterSeconds ? 'error' : age > spec.warnAfterSeconds ? 'warn' : 'fresh';
+  return { field: spec.field, latest, age_seconds: age, warn_after_seconds: spec.warnAfterSeconds, error_after_seconds: spec.errorAfterSeconds, state };
+}
+
+/** Freshness is reported as a check too, so one list says everything that needs attention. */
+export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline, spec: FreshnessSpec): Promise<CheckOutcome> {
+  const base = { pipeline: pipeline.name, file: pipeline.file, line: spec.line, table: spec.table, check: `freshness(${spec.field})`, kind: 'freshness', sql: '' };
+  try {
+    const f = await measureFreshness(warehouse, spec);
+    const age = f.age_seconds === null ? 'no rows' : `newest ${spec.field} is ${formatAge(f.age_seconds)} old`;
+    const limits = `warn after ${formatAge(spec.warnAfterSeconds)}, error after ${formatAge(spec.errorAfterSeconds)}`;
+    return {
+      ...base,
+      severity: f.state === 'warn' ? 'warn' : 'error',
+      status: f.state === 'fresh' ? 'pass' : f.state === 'warn' ? 'warn' : 'fail',
+      failing_rows: 0,
+      message: `${age} (${limits})`,
+    };
+  } catch (e) {
+    return { ...base, severity: 'error', status: 'error', failing_rows: 0, message: `could not run: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')}h`;
+  return `${(seconds / 86400).toFixed(1).replace(/\.0$/, '')}d`;
+}
+
+export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, runId: string): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  for (const check of pipeline.checks) outcomes.push(await runCheck(warehouse, pipeline, check));
+  for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec));
+  await warehouse.transaction(async () => {
+    for (const o of outcomes) {
+      await warehouse.execute(
+        `INSERT INTO meta.check_results VALUES (${[runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(sqlString).join(', ')},
+          ${o.failing_rows}, ${sqlString(o.message)}, ${sqlString(o.sql)}, ${warehouse.dialect.now})`,
+      );
+    }
+  });
+  return outcomes;
+}

@@ -1,0 +1,79 @@
+// The few lines printed at the end of a CLI run: enough to see whether it worked and where to look next.
+// Plain text without colour codes, so it reads the same in a terminal, a CI log and a pasted issue.
+
+import type { StatusReport } from '../state/types.js';
+import { formatCount, formatDuration } from './format.js';
+import { isFailingCheck, isFreshnessBreach, tallyPipeline, tallyReport } from './tally.js';
+
+export interface ConsoleSummaryOptions {
+  /** Path or URL of the built report site, printed last. */
+  siteIndex?: string;
+}
+
+/** Beyond this the console becomes a log; the site and job summary list everything. */
+const MAX_LISTED = 5;
+const MAX_MESSAGE = 120;
+
+export function renderConsoleSummary(report: StatusReport, options: ConsoleSummaryOptions = {}): string {
+  const total = tallyReport(report);
+  const lines: string[] = [];
+  lines.push(`${total.ok ? 'OK' : 'FAILED'}  ${oneLine(report.target.kind)}:${oneLine(report.target.database)}  generated ${report.generated_at}`);
+  lines.push(
+    `${formatCount(total.loaded)} rows loaded, ${formatCount(total.accepted)} accepted, ${formatCount(total.rejected)} rejected; ` +
+      `checks ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed`,
+  );
+
+  const width = Math.max(8, ...report.pipelines.map((pipeline) => oneLine(pipeline.name).length));
+  for (const pipeline of report.pipelines) {
+    const tally = tallyPipeline(pipeline);
+    const state = pipeline.last_run?.status ?? 'never run';
+    lines.push(
+      `  ${oneLine(pipeline.name).padEnd(width)}  ${state.padEnd(9)}  loaded ${formatCount(tally.loaded)}, ` +
+        `rejected ${formatCount(tally.rejected)}, checks ${tally.checksPassed}/${tally.checksWarned}/${tally.checksFailed} pass/warn/fail` +
+        (tally.conserved ? '' : ', CONSERVATION BROKEN'),
+    );
+    if (pipeline.last_run?.status === 'failed' && pipeline.last_run.error) {
+      lines.push(`    error: ${clip(pipeline.last_run.error)}`);
+    }
+  }
+
+  lines.push(total.conserved
+    ? 'Conservation: OK (bronze = accepted + rejected for every silver load)'
+    : 'Conservation: BROKEN (some silver load lost or invented rows: bronze != accepted + rejected)');
+
+  const failing = report.pipelines.flatMap((pipeline) => pipeline.checks
+    .filter(isFailingCheck)
+    .map((check) => `  ${oneLine(pipeline.name)} ${oneLine(check.table)} ${oneLine(check.check)} [${check.status}, ${formatCount(check.failing_rows)} rows]: ${clip(check.message)}`));
+  if (failing.length > 0) {
+    lines.push(`Failing checks (${failing.length}):`);
+    lines.push(...listed(failing));
+  }
+
+  const stale = report.tables.filter(isFreshnessBreach).map((table) => {
+    const f = table.freshness!;
+    const limit = f.state === 'error' ? f.error_after_seconds : f.warn_after_seconds;
+    return `  ${oneLine(table.name)} ${f.state}: age ${formatDuration(f.age_seconds)} (limit ${formatDuration(limit)})`;
+  });
+  if (stale.length > 0) {
+    lines.push(`Freshness breaches (${stale.length}):`);
+    lines.push(...listed(stale));
+  }
+
+  if (options.siteIndex) lines.push(`Report: ${options.siteIndex}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function listed(lines: string[]): string[] {
+  if (lines.length <= MAX_LISTED) return lines;
+  return [...lines.slice(0, MAX_LISTED), `  ... and ${lines.length - MAX_LISTED} more`];
+}
+
+/** A stray newline or control character from a message must not break or forge terminal lines. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+function clip(text: string): string {
+  const line = oneLine(text);
+  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
+}

@@ -1,0 +1,153 @@
+// Reads a resource of an HTTP/JSON API page by page: auth, pagination, incremental parameter,
+// retries with backoff that honour Retry-After, a per-request timeout and a rate limit.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Auth, HttpResource, HttpSource } from '../config/types.js';
+import { SourceError } from '../errors.js';
+import { mask, registerSecret } from '../secrets.js';
+import { getPath } from './json-path.js';
+import { createPaginator, isLastPage, type Page } from './pagination.js';
+
+export interface FetchOptions {
+  /** Value for the incremental parameter (the stored cursor minus lag), if the resource is incremental. */
+  since?: string;
+  maxAttempts?: number;
+  /** Base delay for exponential backoff, in ms. */
+  backoffMs?: number;
+}
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+export async function* fetchPages(source: HttpSource, resource: HttpResource, options: FetchOptions = {}): AsyncGenerator<Page> {
+  const auth = new AuthApplier(source.auth);
+  const paginator = createPaginator(resource.paginate);
+  const base = new URL(resource.path.replace(/^\//, ''), source.base_url.endsWith('/') ? source.base_url : `${source.base_url}/`);
+  for (const [k, v] of Object.entries(resource.params)) base.searchParams.set(k, v);
+  if (resource.incremental && options.since) base.searchParams.set(resource.incremental.param, options.since);
+  const minIntervalMs = source.rate_limit ? 1000 / source.rate_limit.per_second : 0;
+  let lastRequestAt = 0;
+
+  let url: URL | null = paginator.first(base);
+  while (url) {
+    const wait = lastRequestAt + minIntervalMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    lastRequestAt = Date.now();
+    const { body, headers } = await requestJson(url, source, auth, options);
+    const records = getPath(body, resource.records);
+    if (!Array.isArray(records)) {
+      throw new SourceError(
+        `${mask(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(records)}`,
+      );
+    }
+    const page: Page = { url, body, records, headers };
+    yield page;
+    url = isLastPage(page) ? null : paginator.next(page);
+  }
+}
+
+async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, options: FetchOptions): Promise<{ body: unknown; headers: Headers }> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoffMs = options.backoffMs ?? 500;
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let retryAfterMs: number | undefined;
+    try {
+      const request = await auth.apply(url, { accept: 'application/json', ...source.headers });
+      const response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(source.timeoutSeconds * 1000) });
+      const text = await response.text();
+      if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
+        auth.invalidate();
+        continue;
+      }
+      if (RETRYABLE.has(response.status)) {
+        lastProblem = `HTTP ${response.status}`;
+        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      } else if (!response.ok) {
+        throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${mask(snippet(text))}`);
+      } else {
+        try {
+          return { body: JSON.parse(text), headers: response.headers };
+        } catch {
+          lastProblem = `invalid JSON body: ${mask(snippet(text))}`;
+        }
+      }
+    } catch (e) {
+      if (e instanceof SourceError) throw e;
+      lastProblem = (e as Error).name === 'TimeoutError' ? `timed out after ${source.timeoutSeconds}s` : String((e as Error).cause ?? (e as Error).message);
+    }
+    if (attempt < maxAttempts) {
+      // Exponential backoff with full jitter, unless the server said how long to wait.
+      await sleep(retryAfterMs ?? Math.random() * backoffMs * 2 ** (attempt - 1));
+    }
+  }
+  throw new SourceError(`${mask(url.href)}: giving up after ${maxAttempts} attempts: ${mask(lastProblem)}`);
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.min(seconds, 120) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.min(date - Date.now(), 120_000));
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** Adds credentials to requests; for OAuth2 it fetches, caches and refreshes the access token. */
+class AuthApplier {
+  private token: string | undefined;
+  constructor(private readonly auth: Auth | undefined) {
+    if (!auth) return;
+    for (const key of ['token', 'value', 'password', 'client_secret'] as const) {
+      registerSecret((auth as Record<string, string | undefined>)[key]);
+    }
+  }
+
+  canRefresh(): boolean {
+    return this.auth?.kind === 'oauth2_client_credentials';
+  }
+
+  invalidate(): void {
+    this.token = undefined;
+  }
+
+  async apply(url: URL, headers: Record<string, string>): Promise<{ url: URL; headers: Record<string, string> }> {
+    const auth = this.auth;
+    if (!auth) return { url, headers };
+    switch (auth.kind) {
+      case 'bearer':
+        return { url, headers: { ...headers, authorization: `Bearer ${auth.token}` } };
+      case 'api_key': {
+        if (auth.in === 'header') return { url, headers: { ...headers, [auth.name]: auth.value } };
+        const withKey = new URL(url);
+        withKey.searchParams.set(auth.name, auth.value);
+        return { url: withKey, headers };
+      }
+      case 'basic':
+        return { url, headers: { ...headers, authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } };
+      case 'oauth2_client_credentials':
+        this.token ??= await this.fetchToken(auth);
+        return { url, headers: { ...headers, authorization: `Bearer ${this.token}` } };
+    }
+  }
+
+  private async fetchToken(auth: Extract<Auth, { kind: 'oauth2_client_credentials' }>): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.client_id, client_secret: auth.client_secret });
+    if (auth.scope) form.set('scope', auth.scope);
+    const response = await fetch(auth.token_url, { method: 'POST', body: form, headers: { accept: 'application/json' } });
+    const text = await response.text();
+    if (!response.ok) throw new SourceError(`OAuth2 token request to ${mask(auth.token_url)} failed: HTTP ${response.status}: ${mask(snippet(text))}`);
+    const token = (JSON.parse(text) as { access_token?: string }).access_token;
+    if (!token) throw new SourceError(`OAuth2 token response from ${mask(auth.token_url)} has no access_token`);
+    registerSecret(token);
+    return token;
+  }
+}

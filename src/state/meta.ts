@@ -1,0 +1,59 @@
+// The meta schema: run history, incremental cursors, check results and rejected rows live in the
+// warehouse itself, so there is no extra server to run and every fact shares the data's transactions.
+import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+
+export const LAYER_SCHEMAS = ['bronze', 'silver', 'gold', 'meta'] as const;
+
+export function metaDdl(ts: string): string[] {
+  return [
+    ...LAYER_SCHEMAS.map((s) => `CREATE SCHEMA IF NOT EXISTS ${s}`),
+    `CREATE TABLE IF NOT EXISTS meta.runs (
+      run_id VARCHAR, pipeline VARCHAR, started_at ${ts}, finished_at ${ts}, status VARCHAR, error VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS meta.batches (
+      batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
+      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS meta.cursors (
+      pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS meta.silver_loads (
+      run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, bronze BIGINT, accepted BIGINT,
+      rejected BIGINT, inserted BIGINT, updated BIGINT, conserved BOOLEAN, loaded_at ${ts})`,
+    `CREATE TABLE IF NOT EXISTS meta.rejected (
+      run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, record_hash VARCHAR,
+      element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
+    `CREATE TABLE IF NOT EXISTS meta.model_runs (
+      run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
+    `CREATE TABLE IF NOT EXISTS meta.check_results (
+      run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
+      status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts})`,
+  ];
+}
+
+export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
+  for (const ddl of metaDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
+}
+
+export async function readCursor(warehouse: Warehouse, pipeline: string, resource: string): Promise<string | undefined> {
+  const rows = await warehouse.query<{ value: string }>(
+    `SELECT value FROM meta.cursors WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(resource)}`,
+  );
+  return rows[0]?.value;
+}
+
+export async function writeCursor(warehouse: Warehouse, pipeline: string, resource: string, value: string, batchId: string): Promise<void> {
+  await warehouse.execute(`DELETE FROM meta.cursors WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(resource)}`);
+  await warehouse.execute(
+    `INSERT INTO meta.cursors VALUES (${sqlString(pipeline)}, ${sqlString(resource)}, ${sqlString(value)}, ${warehouse.dialect.now}, ${sqlString(batchId)})`,
+  );
+}
+
+export async function finishRun(warehouse: Warehouse, runId: string, pipeline: string, error?: string): Promise<void> {
+  await warehouse.execute(
+    `UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${sqlString(error ? 'failed' : 'success')}, error = ${error ? sqlString(error) : 'NULL'}
+     WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`,
+  );
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `run_${stamp}_${Math.random().toString(36).slice(2, 8)}`;
+}

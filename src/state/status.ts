@@ -1,0 +1,92 @@
+// Reads the meta schema and the layer schemas into one StatusReport: what `status --json` prints and
+// what the report site and job summary render.
+import type { Project } from '../config/project.js';
+import { bronzeTableName } from '../config/types.js';
+import { measureFreshness } from '../quality/checks.js';
+import type { RunHistoryPoint } from '../report/site.js';
+import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import type { BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
+
+export async function readStatus(warehouse: Warehouse, project: Project): Promise<StatusReport> {
+  const tables = await readTables(warehouse, project);
+  const pipelines: PipelineStatus[] = [];
+  for (const p of project.pipelines) pipelines.push(await readPipeline(warehouse, p.name, p.description, p.owner ?? null, p.file));
+  return {
+    generated_at: new Date().toISOString(),
+    target: { kind: warehouse.kind, database: warehouse.location },
+    tables,
+    pipelines,
+    conservation_ok: pipelines.every((p) => p.silver_loads.every((l) => l.conserved && l.bronze === l.accepted + l.rejected)),
+  };
+}
+
+async function readTables(warehouse: Warehouse, project: Project): Promise<TableStatus[]> {
+  const rows = await warehouse.query<{ schema: string; name: string }>(
+    `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+     WHERE table_catalog = current_database() AND table_schema IN ('bronze', 'silver', 'gold') AND table_type = 'BASE TABLE'
+     ORDER BY CASE table_schema WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 ELSE 3 END, table_name`,
+  );
+  const owner = new Map<string, string>();
+  for (const p of project.pipelines) {
+    for (const r of p.source.resources) owner.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
+    for (const t of p.silver) owner.set(`silver.${t.name}`, p.name);
+  }
+  const freshness = new Map(project.pipelines.flatMap((p) => p.freshness.map((f) => [f.table, f] as const)));
+  const out: TableStatus[] = [];
+  for (const { schema, name } of rows) {
+    const table = `${schema}.${name}`;
+    const loadedAt =
+      schema === 'bronze' ? `SELECT MAX(_fetched_at) AS t FROM ${table}`
+      : schema === 'silver' ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
+      : `SELECT MAX(built_at) AS t FROM meta.model_runs WHERE model = ${sqlString(table)}`;
+    const [{ n }] = await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
+    const [{ t }] = await warehouse.query<{ t: string | null }>(loadedAt);
+    const spec = freshness.get(table);
+    out.push({
+      name: table,
+      layer: schema as Layer,
+      pipeline: owner.get(table) ?? null,
+      rows: n,
+      last_loaded_at: t,
+      freshness: spec ? await measureFreshness(warehouse, spec) : null,
+    });
+  }
+  return out;
+}
+
+async function readPipeline(warehouse: Warehouse, name: string, description: string, owner: string | null, file: string): Promise<PipelineStatus> {
+  const p = sqlString(name);
+  const [lastRun] = await warehouse.query<RunStatus>(
+    `SELECT run_id, status, started_at, finished_at, error FROM meta.runs WHERE pipeline = ${p} ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+  );
+  const run = lastRun ? sqlString(lastRun.run_id) : 'NULL';
+  const batches = await warehouse.query<BatchStatus>(
+    `SELECT batch_id, resource, received, bronze_rows, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`,
+  );
+  const silverLoads = await warehouse.query<SilverLoadStatus>(
+    `SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
+     FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`,
+  );
+  // Checks from the newest run that ran them (a run may have been ingest-only).
+  const checks = await warehouse.query<CheckResult>(
+    `SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message FROM meta.check_results
+     WHERE pipeline = ${p} AND run_id = (SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY checked_at DESC LIMIT 1)
+     ORDER BY table_name, check_name`,
+  );
+  const rejected = await warehouse.query<RejectedReason>(
+    `SELECT table_name AS "table", reason, COUNT(*) AS rows FROM (
+       SELECT table_name, unnest(string_split(reasons, ',')) AS reason FROM meta.rejected WHERE pipeline = ${p}
+     ) GROUP BY table_name, reason ORDER BY table_name, rows DESC, reason`,
+  );
+  return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected };
+}
+
+/** Recent runs, newest first, for the report's trend tables. */
+export async function readHistory(warehouse: Warehouse, limit = 500): Promise<RunHistoryPoint[]> {
+  return warehouse.query<RunHistoryPoint>(
+    `SELECT r.run_id, r.pipeline, r.started_at, r.status,
+            COALESCE((SELECT SUM(l.rejected) FROM meta.silver_loads l WHERE l.run_id = r.run_id AND l.pipeline = r.pipeline), 0) AS rejected,
+            (SELECT COUNT(*) FROM meta.check_results c WHERE c.run_id = r.run_id AND c.pipeline = r.pipeline AND c.status IN ('fail', 'error')) AS checks_failed
+     FROM meta.runs r ORDER BY r.started_at DESC, r.run_id DESC LIMIT ${limit}`,
+  );
+}

@@ -1,0 +1,101 @@
+// The shapes the engine reports: what `dataops status --json` prints, what the report site and the
+// job summary render. Keep these in step with the "Status JSON" section of README.md.
+
+export type Layer = 'bronze' | 'silver' | 'gold' | 'meta';
+export type FreshnessState = 'fresh' | 'warn' | 'error' | 'unknown';
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error';
+export type Severity = 'warn' | 'error';
+export type RunState = 'running' | 'success' | 'failed';
+
+export interface FreshnessStatus {
+  field: string;
+  /** Newest value of `field`, ISO 8601 UTC; null when the table is empty. */
+  latest: string | null;
+  age_seconds: number | null;
+  warn_after_seconds: number;
+  error_after_seconds: number;
+  state: FreshnessState;
+}
+
+export interface TableStatus {
+  /** Schema-qualified, e.g. "silver.transactions". */
+  name: string;
+  layer: Layer;
+  /** The pipeline that owns the table; null for gold models, which may read several pipelines. */
+  pipeline: string | null;
+  rows: number;
+  /** When the engine last wrote the table, ISO 8601 UTC; null if never. */
+  last_loaded_at: string | null;
+  freshness: FreshnessStatus | null;
+}
+
+export interface BatchStatus {
+  batch_id: string;
+  resource: string;
+  /** Records the source returned. */
+  received: number;
+  /** Records appended to bronze (received minus exact copies of records already in bronze). */
+  bronze_rows: number;
+  fetched_at: string;
+}
+
+/** One silver table's share of a run: the conservation law is bronze = accepted + rejected. */
+export interface SilverLoadStatus {
+  table: string;
+  batch_id: string;
+  /** Units read from bronze: records, or array elements for an `explode` table. */
+  bronze: number;
+  accepted: number;
+  rejected: number;
+  inserted: number;
+  updated: number;
+  conserved: boolean;
+}
+
+export interface CheckResult {
+  table: string;
+  /** A readable name, e.g. "not_null(transaction_id)". */
+  check: string;
+  kind: string;
+  severity: Severity;
+  status: CheckStatus;
+  failing_rows: number;
+  message: string;
+}
+
+export interface RejectedReason {
+  table: string;
+  reason: string;
+  rows: number;
+}
+
+export interface RunStatus {
+  run_id: string;
+  status: RunState;
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+}
+
+export interface PipelineStatus {
+  name: string;
+  description: string;
+  owner: string | null;
+  /** Source file relative to the project, e.g. "pipelines/retail_pos.yml". */
+  file: string;
+  last_run: RunStatus | null;
+  batches: BatchStatus[];
+  silver_loads: SilverLoadStatus[];
+  checks: CheckResult[];
+  /** All rejected rows kept for this pipeline's tables, grouped by reason. */
+  rejected: RejectedReason[];
+}
+
+export interface StatusReport {
+  generated_at: string;
+  target: { kind: string; database: string };
+  tables: TableStatus[];
+  pipelines: PipelineStatus[];
+  /** True when every silver load of every last run kept bronze = accepted + rejected. */
+  conservation_ok: boolean;
+}

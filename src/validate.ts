@@ -1,0 +1,90 @@
+// `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
+// rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
+// declared tables, which catches SQL errors and unknown columns with the file and line.
+import { checkColumns, declaredTables, loadProject, type Project } from './config/project.js';
+import type { Env } from './config/pipeline.js';
+import type { Diagnostic } from './errors.js';
+import { bronzeDdl } from './ingest/bronze.js';
+import { bronzeTableName } from './config/types.js';
+import { modelDiagnostic } from './models/gold.js';
+import { silverDdl } from './models/silver.js';
+import { ensureMetaSchema } from './state/meta.js';
+import { DuckDBWarehouse } from './warehouse/duckdb.js';
+import { sqlString } from './warehouse/adapter.js';
+
+export interface Validation {
+  project: Project;
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+}
+
+export async function validateProject(dir: string, env: Env = process.env): Promise<Validation> {
+  const project = await loadProject(dir, env);
+  const diagnostics = [...project.diagnostics];
+  if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...(await planModels(project)));
+  diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  return {
+    project,
+    diagnostics,
+    errors: diagnostics.filter((d) => d.severity === 'error').length,
+    warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+  };
+}
+
+async function planModels(project: Project): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  const warehouse = await DuckDBWarehouse.open(':memory:');
+  try {
+    await ensureMetaSchema(warehouse);
+    for (const p of project.pipelines) {
+      for (const r of p.source.resources) await warehouse.execute(bronzeDdl(bronzeTableName(p.name, r.name), warehouse));
+      for (const t of p.silver) await warehouse.execute(silverDdl(t, warehouse.dialect));
+    }
+    const byName = new Map(project.models.map((m) => [m.name, m]));
+    for (const name of project.modelOrder) {
+      const model = byName.get(name)!;
+      try {
+        // LIMIT 0 on an empty database: the plan is checked, nothing is computed.
+        await warehouse.execute(`CREATE TABLE ${model.name} AS SELECT * FROM (${model.select}\n) AS model LIMIT 0`);
+      } catch (e) {
+        out.push(modelDiagnostic(model, (e as Error).message));
+      }
+    }
+    // Now the gold tables' columns are known too: check that every check names real columns.
+    const tables = declaredTables(project.pipelines, project.models);
+    for (const p of project.pipelines) {
+      for (const check of p.checks) {
+        if (tables.get(check.table) !== undefined) continue;
+        const [schema, table] = check.table.split('.');
+        const columns = (
+          await warehouse.query<{ column_name: string }>(
+            `SELECT column_name FROM information_schema.columns WHERE table_schema = ${sqlString(schema)} AND table_name = ${sqlString(table)} ORDER BY ordinal_position`,
+          )
+        ).map((r) => r.column_name);
+        if (columns.length === 0) continue;
+        const wanted = [...checkColumns(check.spec)];
+        if (check.spec.kind === 'relationships') {
+          const target = check.spec.to;
+          const [ts, tt] = target.table.split('.');
+          const targetColumns = (
+            await warehouse.query<{ column_name: string }>(
+              `SELECT column_name FROM information_schema.columns WHERE table_schema = ${sqlString(ts)} AND table_name = ${sqlString(tt)}`,
+            )
+          ).map((r) => r.column_name);
+          if (targetColumns.length && !targetColumns.includes(target.column)) {
+            out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${targetColumns.join(', ')})` });
+          }
+        }
+        for (const column of wanted) {
+          if (!columns.includes(column)) {
+            out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+          }
+        }
+      }
+    }
+  } finally {
+    await warehouse.close();
+  }
+  return out;
+}

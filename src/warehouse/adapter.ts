@@ -1,0 +1,72 @@
+// What the engine needs from a warehouse. Engines stay small: the differences live in capability
+// flags and in the Dialect that renders the few SQL fragments that are spelled differently.
+
+export type Row = Record<string, unknown>;
+
+export interface Capabilities {
+  /** MERGE INTO ... WHEN MATCHED / NOT MATCHED. */
+  merge: boolean;
+  /** Reads an attached database file read-only (the local stand-in for a share). */
+  attachReadOnly: boolean;
+}
+
+export interface Dialect {
+  /** The text at a JSON path (no JSON quotes), or NULL when absent or JSON null. */
+  jsonText(json: string, path: string[]): string;
+  /** The JSON value at a path. */
+  jsonValue(json: string, path: string[]): string;
+  /**
+   * A lateral join over the elements of the JSON array at `path` (used by `explode`): the FROM-clause
+   * fragment, and expressions for each element's 0-based index and its value.
+   */
+  explode(json: string, path: string[], alias: string): { join: string; index: string; value: string };
+  /** Number of elements when the value at `path` is a JSON array, else NULL. */
+  arrayLength(json: string, path: string[]): string;
+  /** The JSON kind of an expression: 'ARRAY', 'OBJECT', 'VARCHAR'... (upper case), NULL for SQL NULL. */
+  jsonKind(json: string): string;
+  /** The warehouse type for a column type of the pipeline file (string, integer, decimal(12,2)...). */
+  columnType(type: string): string;
+  /** NULL when the text does not convert to the column type (never an error). */
+  tryConvert(text: string, type: string): string;
+  /** Joins the non-NULL texts with commas; '' when all are NULL. */
+  joinNonNull(exprs: string[]): string;
+  jsonType: string;
+  /** Whole-string regular-expression match. */
+  regexpFullMatch(expr: string, pattern: string): string;
+  timestampType: string;
+  /** Current time as the timestamp type, UTC. */
+  now: string;
+}
+
+export interface Warehouse {
+  readonly kind: string;
+  /** Human-readable location, e.g. the DuckDB file path. */
+  readonly location: string;
+  readonly capabilities: Capabilities;
+  readonly dialect: Dialect;
+  /** Runs one or more statements; returns the rows of the last one. */
+  query<T = Row>(sql: string): Promise<T[]>;
+  /** Runs a statement and returns the number of rows it changed. */
+  execute(sql: string): Promise<number>;
+  /** Runs fn in a transaction: everything it did is committed, or none of it. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Appends a JSON-lines file of raw records to a bronze table in bulk, with the batch's metadata and
+   * each record's hash (MD5 of its text). Records whose hash the table already holds, and repeats
+   * within the file, are skipped. Returns the rows appended.
+   */
+  appendBronze(table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number>;
+  attachReadOnly(name: string, path: string): Promise<void>;
+  tableExists(qualifiedName: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Quotes a string for SQL. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Quotes an identifier that comes from user YAML (column names are validated, but be safe). */
+export function ident(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}

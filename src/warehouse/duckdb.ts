@@ -1,0 +1,171 @@
+// The embedded default: one DuckDB file (or memory), one connection, Snowflake-style helpers as macros.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { WarehouseError } from '../errors.js';
+import { sqlString, type Dialect, type Row, type Warehouse } from './adapter.js';
+
+// Snowflake functions DuckDB lacks, defined per connection so the same SQL runs on both.
+// docs: Snowflake IFF/NVL/NVL2/DIV0/ZEROIFNULL semantics.
+const SNOWFLAKE_MACROS = [
+  'CREATE OR REPLACE TEMP MACRO iff(c, a, b) AS CASE WHEN c THEN a ELSE b END',
+  'CREATE OR REPLACE TEMP MACRO nvl(a, b) AS COALESCE(a, b)',
+  'CREATE OR REPLACE TEMP MACRO nvl2(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END',
+  'CREATE OR REPLACE TEMP MACRO div0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END',
+  'CREATE OR REPLACE TEMP MACRO zeroifnull(a) AS COALESCE(a, 0)',
+];
+
+function jsonPath(path: string[]): string {
+  return sqlString('$' + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `."${p.replace(/"/g, '\\"')}"`)).join(''));
+}
+
+function duckdbColumnType(type: string): string {
+  const simple: Record<string, string> = {
+    string: 'VARCHAR',
+    integer: 'BIGINT',
+    bigint: 'BIGINT',
+    double: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    date: 'DATE',
+    timestamp: 'TIMESTAMP',
+    json: 'JSON',
+  };
+  return simple[type] ?? type.toUpperCase();
+}
+
+export const duckdbDialect: Dialect = {
+  jsonText: (json, path) => `json_extract_string(${json}, ${jsonPath(path)})`,
+  jsonValue: (json, path) => `json_extract(${json}, ${jsonPath(path)})`,
+  explode: (json, path, alias) => ({
+    join: `CROSS JOIN json_each(${json}, ${jsonPath(path)}) AS ${alias}`,
+    // json_each's row order is not stable; the index comes from the key, never from row order.
+    index: `CAST(${alias}.key AS INTEGER)`,
+    value: `${alias}.value`,
+  }),
+  arrayLength: (json, path) =>
+    `CASE WHEN json_type(${json}, ${jsonPath(path)}) = 'ARRAY' THEN json_array_length(${json}, ${jsonPath(path)}) END`,
+  jsonKind: (json) => `upper(json_type(${json}))`,
+  columnType: duckdbColumnType,
+  tryConvert: (text, type) =>
+    type === 'timestamp'
+      ? // Through TIMESTAMPTZ so an offset such as +02:00 is applied, not dropped; the session is UTC.
+        `TRY_CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`
+      : type === 'json'
+        ? `TRY_CAST(${text} AS JSON)`
+        : `TRY_CAST(${text} AS ${duckdbColumnType(type)})`,
+  joinNonNull: (exprs) => (exprs.length ? `concat_ws(',', ${exprs.join(', ')})` : `''`),
+  jsonType: 'JSON',
+  regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${sqlString(pattern)})`,
+  timestampType: 'TIMESTAMP',
+  now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
+};
+
+export class DuckDBWarehouse implements Warehouse {
+  readonly kind = 'duckdb';
+  readonly capabilities = { merge: true, attachReadOnly: true };
+  readonly dialect = duckdbDialect;
+  private constructor(
+    readonly location: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<DuckDBWarehouse> {
+    // Loaded here, not at the top: actions bundles must not carry DuckDB unless the target is DuckDB.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      throw new WarehouseError(`cannot open DuckDB database ${path}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const connection = await instance.connect();
+    const warehouse = new DuckDBWarehouse(path, instance, connection);
+    await warehouse.execute("SET TimeZone = 'UTC'");
+    for (const macro of SNOWFLAKE_MACROS) await warehouse.execute(macro);
+    return warehouse;
+  }
+
+  async query<T = Row>(sql: string): Promise<T[]> {
+    const reader = await this.run(sql, () => this.connection.runAndReadAll(sql));
+    const types = reader.columnTypes().map((t) => t.toString());
+    const names = reader.columnNames();
+    return reader.getRowsJS().map((values) => {
+      const row: Row = {};
+      values.forEach((v, i) => (row[names[i]] = toPlain(v, types[i])));
+      return row as T;
+    });
+  }
+
+  async execute(sql: string): Promise<number> {
+    const result = await this.run(sql, () => this.connection.run(sql));
+    return result.rowsChanged;
+  }
+
+  private depth = 0;
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    // Nested calls join the outer transaction: DuckDB has no savepoints.
+    if (this.depth > 0) return fn();
+    this.depth++;
+    await this.execute('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.execute('COMMIT');
+      return result;
+    } catch (e) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  async appendBronze(table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number> {
+    return this.execute(
+      `INSERT INTO ${table}
+       SELECT ${sqlString(batch.batchId)}, ${sqlString(batch.source)}, ${sqlString(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
+       FROM (SELECT md5(json::VARCHAR) AS hash, json AS record, row_number() OVER (PARTITION BY md5(json::VARCHAR)) AS copy
+             FROM read_json_objects(${sqlString(file)}, format = 'newline_delimited', maximum_object_size = 67108864))
+       WHERE copy = 1 AND hash NOT IN (SELECT _record_hash FROM ${table})`,
+    );
+  }
+
+  async attachReadOnly(name: string, path: string): Promise<void> {
+    const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${sqlString(name)}`);
+    if (attached.length === 0) await this.execute(`ATTACH ${sqlString(path)} AS ${name} (READ_ONLY)`);
+  }
+
+  async tableExists(qualifiedName: string): Promise<boolean> {
+    const [schema, table] = qualifiedName.split('.');
+    const rows = await this.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${sqlString(schema)} AND table_name = ${sqlString(table)}`,
+    );
+    return rows.length > 0;
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async run<T>(sql: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw new WarehouseError(`${(e as Error).message}\n  in SQL: ${sql.length > 500 ? `${sql.slice(0, 500)}…` : sql}`);
+    }
+  }
+}
+
+/** DuckDB JS values to JSON-friendly ones: BIGINT -> number, DATE -> 'YYYY-MM-DD', TIMESTAMP -> ISO. */
+function toPlain(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => toPlain(v, ''));
+  if (typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Row).map(([k, v]) => [k, toPlain(v, '')]));
+  }
+  return value;
+}
