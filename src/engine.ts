@@ -5,7 +5,7 @@ import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, type Diagnostic } from './errors.js';
 import { loadBronze, type BronzeBatch } from './ingest/bronze.js';
-import { buildGold, selectModels, ModelError, type ModelBuild } from './models/gold.js';
+import { buildGold, selectModels, withMissingParents, ModelError, type ModelBuild } from './models/gold.js';
 import { buildSilver, type SilverLoad } from './models/silver.js';
 import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
 import { mask } from './secrets.js';
@@ -83,6 +83,8 @@ export interface RunOptions {
   runId?: string;
   http?: FetchOptions;
   log?: (line: string) => void;
+  /** The time freshness is measured against (default: the warehouse's clock). */
+  now?: Date;
 }
 
 /**
@@ -131,7 +133,8 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       const fromAll = !options.pipelines?.length;
       const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
       try {
-        models = await buildGold(warehouse, selectModels(project, fromAll ? undefined : silverTables), runId);
+        const toBuild = await withMissingParents(project, selectModels(project, fromAll ? undefined : silverTables), warehouse);
+        models = await buildGold(warehouse, toBuild, runId);
         for (const m of models) log(`${m.model}: ${m.rows} rows`);
       } catch (e) {
         modelError = describe(e);
@@ -142,7 +145,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     if (steps.has('check')) {
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
-        run.checks = await runPipelineChecks(warehouse, pipeline, runId);
+        run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
       }
     }
     for (const run of runs) await finishRun(warehouse, runId, run.pipeline, run.error ?? modelError);

@@ -66,6 +66,10 @@ function describe(error: ErrorObject, path: string[]): { message: string; at: Ya
     case 'propertyNames':
       return { message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
     case 'type':
+      if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
+        // Never echo the value: it is probably the secret itself.
+        return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
+      }
       return { message: `${where}: expected ${String(params.type)}, got ${typeName(error.data)}`, at: path };
     case 'anyOf': {
       const branches = ((schema?.anyOf as Array<Record<string, unknown>>) ?? []).map(branchName);

@@ -83,5 +83,5 @@ function firstLine(message: string): string {
 }
 
 export function pathToString(path: YamlPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'pipeline';
 }

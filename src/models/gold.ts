@@ -21,6 +21,24 @@ export function selectModels(project: Project, changedTables?: Iterable<string>)
   return project.modelOrder.filter((n) => selected.has(n)).map((n) => byName.get(n)!);
 }
 
+/**
+ * Adds the gold parents of the selected models that the warehouse does not have yet: a model cannot
+ * be built on a table that was never built.
+ */
+export async function withMissingParents(project: Project, selected: SqlModel[], warehouse: Warehouse): Promise<SqlModel[]> {
+  const names = new Set(selected.map((m) => m.name));
+  const queue = [...names];
+  while (queue.length) {
+    for (const parent of project.modelDag.dependencies(queue.shift()!)) {
+      if (!names.has(parent) && !(await warehouse.tableExists(parent))) {
+        names.add(parent);
+        queue.push(parent);
+      }
+    }
+  }
+  return project.modelOrder.filter((n) => names.has(n)).map((n) => project.models.find((m) => m.name === n)!);
+}
+
 export async function buildGold(warehouse: Warehouse, models: SqlModel[], runId: string): Promise<ModelBuild[]> {
   return warehouse.transaction(async () => {
     const builds: ModelBuild[] = [];

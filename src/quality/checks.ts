@@ -99,10 +99,12 @@ async function describeFailures(warehouse: Warehouse, check: DeclaredCheck, sql:
   return `; e.g. ${column} = ${rows.map((r) => JSON.stringify(r.v)).join(', ')}`;
 }
 
-export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec): Promise<FreshnessStatus> {
+/** `now` is the warehouse clock unless given (tests and replays measure against a fixed time). */
+export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec, now?: Date): Promise<FreshnessStatus> {
+  const clock = now ? `CAST(${sqlString(now.toISOString())} AS ${warehouse.dialect.timestampType})` : warehouse.dialect.now;
   const rows = await warehouse.query<{ latest: string | null; age: number | null }>(
     `SELECT MAX(${ident(spec.field)}) AS latest,
-            EXTRACT(EPOCH FROM ${warehouse.dialect.now}) - EXTRACT(EPOCH FROM MAX(${ident(spec.field)})) AS age
+            EXTRACT(EPOCH FROM ${clock}) - EXTRACT(EPOCH FROM MAX(${ident(spec.field)})) AS age
      FROM ${spec.table}`,
   );
   const latest = rows[0]?.latest ?? null;
@@ -112,10 +114,10 @@ export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec
 }
 
 /** Freshness is reported as a check too, so one list says everything that needs attention. */
-export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline, spec: FreshnessSpec): Promise<CheckOutcome> {
+export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline, spec: FreshnessSpec, now?: Date): Promise<CheckOutcome> {
   const base = { pipeline: pipeline.name, file: pipeline.file, line: spec.line, table: spec.table, check: `freshness(${spec.field})`, kind: 'freshness', sql: '' };
   try {
-    const f = await measureFreshness(warehouse, spec);
+    const f = await measureFreshness(warehouse, spec, now);
     const age = f.age_seconds === null ? 'no rows' : `newest ${spec.field} is ${formatAge(f.age_seconds)} old`;
     const limits = `warn after ${formatAge(spec.warnAfterSeconds)}, error after ${formatAge(spec.errorAfterSeconds)}`;
     return {
@@ -137,10 +139,10 @@ function formatAge(seconds: number): string {
   return `${(seconds / 86400).toFixed(1).replace(/\.0$/, '')}d`;
 }
 
-export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, runId: string): Promise<CheckOutcome[]> {
+export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, runId: string, now?: Date): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
   for (const check of pipeline.checks) outcomes.push(await runCheck(warehouse, pipeline, check));
-  for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec));
+  for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec, now));
   await warehouse.transaction(async () => {
     for (const o of outcomes) {
       await warehouse.execute(

@@ -7,8 +7,8 @@ import type { RunHistoryPoint } from '../report/site.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import type { BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
 
-export async function readStatus(warehouse: Warehouse, project: Project): Promise<StatusReport> {
-  const tables = await readTables(warehouse, project);
+export async function readStatus(warehouse: Warehouse, project: Project, now?: Date): Promise<StatusReport> {
+  const tables = await readTables(warehouse, project, now);
   const pipelines: PipelineStatus[] = [];
   for (const p of project.pipelines) pipelines.push(await readPipeline(warehouse, p.name, p.description, p.owner ?? null, p.file));
   return {
@@ -20,7 +20,7 @@ export async function readStatus(warehouse: Warehouse, project: Project): Promis
   };
 }
 
-async function readTables(warehouse: Warehouse, project: Project): Promise<TableStatus[]> {
+async function readTables(warehouse: Warehouse, project: Project, now?: Date): Promise<TableStatus[]> {
   const rows = await warehouse.query<{ schema: string; name: string }>(
     `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
      WHERE table_catalog = current_database() AND table_schema IN ('bronze', 'silver', 'gold') AND table_type = 'BASE TABLE'
@@ -48,7 +48,7 @@ async function readTables(warehouse: Warehouse, project: Project): Promise<Table
       pipeline: owner.get(table) ?? null,
       rows: n,
       last_loaded_at: t,
-      freshness: spec ? await measureFreshness(warehouse, spec) : null,
+      freshness: spec ? await measureFreshness(warehouse, spec, now) : null,
     });
   }
   return out;

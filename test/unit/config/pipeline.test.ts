@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadPipeline } from '../../../src/config/pipeline.js';
+import { formatDiagnostic } from '../../../src/errors.js';
+import { REPO } from '../../helpers/project.js';
+
+const fixtures = join(REPO, 'test/fixtures/pipelines');
+const load = (kind: string, name: string, env: Record<string, string> = {}) =>
+  loadPipeline(`pipelines/${name}`, readFileSync(join(fixtures, kind, name), 'utf8'), env);
+
+describe('invalid pipelines name the file, line, column and what was expected', () => {
+  test.each([
+    ['yaml-syntax.yml', /^pipelines\/yaml-syntax\.yml:\d+:\d+: invalid YAML: Missing closing "quote/],
+    ['unknown-key.yml', /^pipelines\/unknown-key\.yml:8:7: unknown key "paginat" in source\.resources\.items \(expected one of: path, params, records, primary_key, paginate, incremental\)$/],
+    ['wrong-type.yml', /^pipelines\/wrong-type\.yml:5:29: source\.rate_limit\.per_second: expected number, got string "fast"$/],
+    ['unknown-pagination.yml', /^pipelines\/unknown-pagination\.yml:8:25: source\.resources\.items\.paginate\.kind: unknown kind "infinite_scroll" \(expected one of: none, offset, page, cursor, next_url, link_header\)$/],
+    ['literal-secret.yml', /^pipelines\/literal-secret\.yml:5:32: source\.auth\.token: a secret must come from an environment variable: write \{ env: NAME \}/],
+    ['unset-secret.yml', /^pipelines\/unset-secret\.yml:5:39: environment variable DATAOPS_TEST_UNSET_TOKEN is not set \(needed for source\.auth\.token\)$/],
+    ['unknown-resource.yml', /^pipelines\/unknown-resource\.yml:9:11: silver\.items\.from: unknown resource "itemz" \(the source declares: items\)$/],
+    ['bad-column-type.yml', /^pipelines\/bad-column-type\.yml:12:29: silver\.items\.columns\.id\.type: "int" does not match .*one of string, integer/],
+    ['two-check-kinds.yml', /^pipelines\/two-check-kinds\.yml:15:7: checks\.silver\.items\[0\]: expected exactly one check kind .* got unique, not_null$/],
+    ['missing-source.yml', /^pipelines\/missing-source\.yml:1:1: pipeline: missing required key "source"$/],
+  ])('%s', (name, expected) => {
+    const { diagnostics } = load('invalid', name);
+    const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toMatch(expected);
+  });
+
+  test('a literal secret is never echoed back', () => {
+    const text = load('invalid', 'literal-secret.yml').diagnostics.map(formatDiagnostic).join('\n');
+    expect(text).not.toContain('sk-live-1234');
+  });
+});
+
+describe('valid pipelines', () => {
+  test('minimal: defaults are applied', () => {
+    const { pipeline, diagnostics } = load('valid', 'minimal.yml');
+    expect(diagnostics).toEqual([]);
+    expect(pipeline!.source).toMatchObject({ kind: 'http', timeoutSeconds: 30, resources: [{ name: 'items', records: '', paginate: { kind: 'none' } }] });
+    expect(pipeline!.silver[0].columns[0]).toMatchObject({ name: 'id', required: false, normalize: [] });
+  });
+
+  test('full: env values resolve, defaults fill in, durations parse, checks keep their line', () => {
+    const { pipeline, diagnostics } = load('valid', 'full.yml', { FULL_SECRET: 'shh-secret' });
+    expect(diagnostics).toEqual([]);
+    const source = pipeline!.source;
+    if (source.kind !== 'http') throw new Error('expected http');
+    expect(source.base_url).toBe('http://127.0.0.1:1');
+    expect(source.auth).toMatchObject({ kind: 'oauth2_client_credentials', client_secret: 'shh-secret' });
+    expect(source.timeoutSeconds).toBe(10);
+    expect(source.resources.find((r) => r.name === 'b')!.paginate).toEqual({ kind: 'offset', limit: 50, limit_param: 'limit', offset_param: 'offset', total: 'meta.total' });
+    expect(source.resources.find((r) => r.name === 'c')!.paginate).toMatchObject({ kind: 'page', start: 0, page_param: 'page', size_param: 'per_page' });
+    expect(source.resources.find((r) => r.name === 'g')!.incremental).toEqual({ field: 'updated_at', param: 'since', initial: '2024-01-01T00:00:00Z', lagSeconds: 600 });
+    expect(pipeline!.silver[0].columns.find((c) => c.name === 'amount')!.type).toBe('decimal(12,2)');
+    expect(pipeline!.checks.map((c) => [c.spec.kind, c.severity, c.line])).toEqual([
+      ['unique', 'error', 40],
+      ['not_null', 'error', 41],
+      ['accepted_values', 'warn', 42],
+      ['range', 'error', 43],
+      ['row_count', 'error', 44],
+      ['relationships', 'error', 46],
+    ]);
+    expect(pipeline!.freshness).toEqual([{ table: 'silver.a', field: 'updated_at', warnAfterSeconds: 3600, errorAfterSeconds: 86400, line: 48 }]);
+  });
+
+  test('an env value overrides the default', () => {
+    const { pipeline } = load('valid', 'full.yml', { FULL_SECRET: 'x', FULL_API_URL: 'http://example.test' });
+    expect(pipeline!.source.kind === 'http' && pipeline!.source.base_url).toBe('http://example.test');
+  });
+});

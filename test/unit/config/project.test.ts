@@ -1,0 +1,66 @@
+import { rm, writeFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { formatDiagnostic } from '../../../src/errors.js';
+import { validateProject } from '../../../src/validate.js';
+import { copyProject } from '../../helpers/project.js';
+
+const env = { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TOKEN: 'x' };
+let dir: string;
+beforeEach(async () => {
+  dir = await copyProject();
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+const errors = async () => (await validateProject(dir, env)).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+
+describe('validate over the whole project', () => {
+  test('the example project is valid, and its models are in dependency order', async () => {
+    const v = await validateProject(dir, env);
+    expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const order = v.project.modelOrder;
+    expect(order.indexOf('gold.fact_sales')).toBeLessThan(order.indexOf('gold.daily_sales_summary'));
+    expect(order.indexOf('gold.dim_store')).toBeLessThan(order.indexOf('gold.daily_sales_summary'));
+    expect(v.project.pipelines.map((p) => p.name)).toEqual(['catalog', 'inventory', 'retail_pos', 'stores']);
+  });
+
+  test('SQL that reads a table that does not exist names the file, line and column', async () => {
+    await writeFile(join(dir, 'sql/gold/bad.sql'), '-- a model\nSELECT *\nFROM silver.transactionz\n');
+    expect(await errors()).toEqual([expect.stringMatching(/^sql\/gold\/bad\.sql:3:6: unknown table "silver\.transactionz" \(known: .*silver\.transactions/)]);
+  });
+
+  test('a table name inside a comment or string is not a dependency', async () => {
+    await writeFile(join(dir, 'sql/gold/ok.sql'), "-- reads silver.nothing\nSELECT 'gold.nothing' AS label FROM silver.stores\n");
+    expect(await errors()).toEqual([]);
+  });
+
+  test('a SQL error is placed at its line', async () => {
+    await writeFile(join(dir, 'sql/gold/typo.sql'), 'SELECT\n    store_id,\n    no_such_column\nFROM silver.stores\n');
+    expect(await errors()).toEqual([expect.stringMatching(/^sql\/gold\/typo\.sql:3:5: .*no_such_column/)]);
+  });
+
+  test('models that read each other in a cycle are refused with the cycle', async () => {
+    await writeFile(join(dir, 'sql/gold/a.sql'), 'SELECT * FROM gold.b\n');
+    await writeFile(join(dir, 'sql/gold/b.sql'), 'SELECT * FROM gold.a\n');
+    expect(await errors()).toEqual([expect.stringContaining('models depend on each other in a cycle: gold.a -> gold.b -> gold.a')]);
+  });
+
+  test('a check on an unknown table or column, and a duplicate silver table', async () => {
+    const file = join(dir, 'pipelines/stores.yml');
+    let text = await readFile(file, 'utf8');
+    text = text.replace('    - not_null: [name, region]', '    - not_null: [name, regoin]').replace('  gold.dim_store:', '  gold.dim_stor:');
+    await writeFile(file, text);
+    await writeFile(join(dir, 'pipelines/zz_copy.yml'), (await readFile(file, 'utf8')).replace('name: stores', 'name: stores_copy'));
+    const found = await errors();
+    expect(found).toContainEqual(expect.stringMatching(/^pipelines\/stores\.yml:\d+:1: checks\.silver\.stores: unknown column "regoin" \(columns: store_id, name, city, region/));
+    expect(found).toContainEqual(expect.stringMatching(/^pipelines\/stores\.yml:\d+:3: checks: unknown table "gold\.dim_stor"/));
+    expect(found).toContainEqual(expect.stringMatching(/^pipelines\/zz_copy\.yml:\d+:3: silver table "stores" is already defined in pipelines\/stores\.yml/));
+  });
+
+  test('a check on a gold column that the model does not produce', async () => {
+    const file = join(dir, 'pipelines/retail_pos.yml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('range: { column: quantity, min: 1 }', 'range: { column: qty, min: 1 }'));
+    expect(await errors()).toEqual([expect.stringMatching(/^pipelines\/retail_pos\.yml:\d+:1: checks\.gold\.fact_sales: unknown column "qty" \(columns: transaction_id, line_no/)]);
+  });
+});
