@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
-import { ConfigError, DataOpsError, type Diagnostic } from './errors.js';
+import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
 import { loadBronze, type BronzeBatch } from './ingest/bronze.js';
 import { buildGold, selectModels, withMissingParents, ModelError, type ModelBuild } from './models/gold.js';
 import { buildSilver, type SilverLoad } from './models/silver.js';
@@ -158,7 +158,7 @@ function selectPipelines(project: Project, names: string[] | undefined): Pipelin
   if (!names?.length) return project.pipelines;
   const known = project.pipelines.map((p) => p.name);
   const unknown = names.filter((n) => !known.includes(n));
-  if (unknown.length) throw new DataOpsError(`unknown pipeline${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (pipelines: ${known.join(', ')})`);
+  if (unknown.length) throw new UsageError(`unknown pipeline${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (pipelines: ${known.join(', ')})`);
   return project.pipelines.filter((p) => names.includes(p.name));
 }
 

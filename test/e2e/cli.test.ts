@@ -1,0 +1,146 @@
+// The dataops command as a user runs it: the compiled bin in a child process, in a fresh project copy.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generateRetailData } from '../../src/demo/data.js';
+import { writeReferenceDatabase } from '../../src/demo/reference-db.js';
+import { startDemoApi, type DemoApi } from '../../src/demo/server.js';
+import type { StatusReport } from '../../src/state/types.js';
+import { copyProject, DEMO_TOKEN, REPO } from '../helpers/project.js';
+
+const BIN = join(REPO, 'bin/dataops.js');
+let dir: string;
+let api: DemoApi;
+let env: NodeJS.ProcessEnv;
+
+async function dataops(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [BIN, '-C', dir, ...args], { env: { ...env, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await copyProject();
+  const anchor = new Date();
+  api = await startDemoApi({ token: DEMO_TOKEN, anchor });
+  const reference = join(dir, 'reference.duckdb');
+  await writeReferenceDatabase(reference, generateRetailData({ anchor }));
+  env = { ...process.env, DEMO_API_URL: api.url, DEMO_API_TOKEN: DEMO_TOKEN, DEMO_REFERENCE_DB: reference, GITHUB_STEP_SUMMARY: '' };
+});
+afterAll(async () => {
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('usage', () => {
+  test('--help lists every command; each command has --help', async () => {
+    const help = await dataops(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['validate', 'run', 'sql', 'status', 'report', 'demo']) {
+      expect(help.stdout).toContain(command);
+      const sub = await dataops([command, '--help']);
+      expect(sub.code, command).toBe(0);
+      expect(sub.stdout).toContain(`Usage: dataops ${command}`);
+    }
+  });
+
+  test('bad usage exits 2', async () => {
+    expect((await dataops(['frobnicate'])).code).toBe(2);
+    expect((await dataops(['run', '--step', 'dance'])).code).toBe(2);
+    expect((await dataops(['sql'])).code).toBe(2);
+    const unknown = await dataops(['run', 'nosuch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown pipeline nosuch (pipelines: catalog, inventory, retail_pos, stores)');
+  });
+});
+
+describe('a project from validate to report', () => {
+  test('validate passes on the example project', async () => {
+    const r = await dataops(['validate']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('4 pipelines, 7 models: 0 errors, 0 warnings');
+    expect(r.code).toBe(0);
+  });
+
+  test('run, status --json, sql --json, report', async () => {
+    const run = await dataops(['run']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/retail_pos: \d+ loaded, \d+ accepted, \d+ rejected; checks \d+ passed/);
+    expect(run.stdout).not.toContain(DEMO_TOKEN);
+
+    const status = await dataops(['status', '--json']);
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout) as StatusReport;
+    expect(report.conservation_ok).toBe(true);
+    const gold = report.tables.filter((t) => t.layer === 'gold');
+    expect(gold.map((t) => t.name).sort()).toEqual(['gold.daily_sales_summary', 'gold.dim_customer', 'gold.dim_date', 'gold.dim_product', 'gold.dim_store', 'gold.fact_sales', 'gold.inventory']);
+    expect(gold.every((t) => t.rows > 0 && t.last_loaded_at !== null)).toBe(true);
+    expect(report.tables.find((t) => t.name === 'silver.transactions')!.freshness).toMatchObject({ field: 'sold_at', state: 'fresh' });
+    const pos = report.pipelines.find((p) => p.name === 'retail_pos')!;
+    expect(pos.last_run).toMatchObject({ status: 'success', error: null });
+    expect(pos.silver_loads.every((l) => l.conserved && l.bronze === l.accepted + l.rejected)).toBe(true);
+    expect(pos.rejected.length).toBeGreaterThan(0);
+    expect(pos.rejected[0]).toEqual({ table: expect.any(String), reason: expect.stringMatching(/^[a-z_]+:[a-z_]+$/), rows: expect.any(Number) });
+    expect(pos.checks.find((c) => c.check === 'unique(transaction_id)')).toMatchObject({ status: 'pass', severity: 'error', failing_rows: 0 });
+
+    const sql = await dataops(['sql', '-q', 'SELECT store_key, IFF(store_key > 4, \'east\', \'west\') AS side FROM gold.dim_store ORDER BY store_key LIMIT 2', '--json']);
+    expect(sql.code).toBe(0);
+    expect(JSON.parse(sql.stdout)).toEqual([{ store_key: 1, side: 'west' }, { store_key: 2, side: 'west' }]);
+    const table = await dataops(['sql', '-q', 'SELECT COUNT(*) AS n FROM silver.stores']);
+    expect(table.stdout).toMatch(/^n\s*\n-+\n8\n\(1 rows\)/);
+    const badSql = await dataops(['sql', '-q', 'SELECT * FROM gold.nope']);
+    expect(badSql.code).toBe(1);
+    expect(badSql.stderr).toContain('gold.nope');
+
+    const site = await dataops(['report']);
+    expect(site.code).toBe(0);
+    const index = join(dir, '.dataops/site/index.html');
+    expect(site.stdout).toContain(index);
+    expect(await readFile(index, 'utf8')).toContain('retail_pos');
+    expect(existsSync(join(dir, '.dataops/site/pipelines/retail_pos.html'))).toBe(true);
+  });
+
+  test('an error-severity check failure exits 1 and names the check and its line', async () => {
+    const file = join(dir, 'pipelines/stores.yml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('    - unique: store_id', '    - unique: store_id\n    - row_count: { max: 3 }'));
+    try {
+      const r = await dataops(['run', 'stores']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/FAIL silver\.stores row_count\(0\.\.3\): 1 failing row \(the table has 8 rows\) \(pipelines\/stores\.yml:\d+\)/);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+});
+
+describe('bad input writes nothing', () => {
+  test('a malformed pipeline fails validate and run with file:line:col, and run creates no database', async () => {
+    const broken = await copyProject();
+    try {
+      const line5 = '  resources: { a: { path: /a, paginate: { kind: offset, limt: 5 } } }';
+      await writeFile(join(broken, 'pipelines/zz_bad.yml'), `name: zz_bad\nsource:\n  kind: http\n  base_url: http://x\n${line5}\nsilver: {}\n`);
+      const col = line5.indexOf('limt') + 1;
+      const database = join(broken, 'db.duckdb');
+      for (const command of ['validate', 'run']) {
+        const { code, stderr } = await promisify(execFile)('node', [BIN, '-C', broken, '--database', database, command], { env }).then(
+          () => ({ code: 0, stderr: '' }),
+          (e: { code: number; stderr: string }) => e,
+        );
+        expect(code, command).toBe(1);
+        expect(stderr.split('\n')).toContain(`pipelines/zz_bad.yml:5:${col}: unknown key "limt" in source.resources.a.paginate (expected one of: kind, limit, limit_param, offset_param, total)`);
+      }
+      expect(existsSync(database)).toBe(false);
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  });
+});
