@@ -148,9 +148,11 @@ export function stageSql(table: SilverTable, bronze: string, batchId: string, d:
   let units: string;
   if (table.explode) {
     const path = splitPath(table.explode);
+    // Only arrays are exploded (json_each would also walk an object's keys or a scalar); anything
+    // else is one unit, rejected as explode_not_array.
     const e = d.explode('b._record', path, 'e');
     units = `SELECT b._batch_id, b._record_hash, ${e.index} AS _element_index, ${e.value} AS _row_json, b._record AS _parent, '' AS _unit_problem
-             FROM ${bronze} AS b ${e.join} WHERE b._batch_id = ${batch}
+             FROM ${bronze} AS b ${e.join} WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NOT NULL
              UNION ALL
              SELECT b._batch_id, b._record_hash, NULL, b._record, b._record, ${sqlString(`explode_not_array:${table.explode}`)}
              FROM ${bronze} AS b WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NULL`;
