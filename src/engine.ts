@@ -5,7 +5,7 @@ import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
 import { loadBronze, type BronzeBatch } from './ingest/bronze.js';
-import { buildGold, selectModels, withMissingParents, ModelError, type ModelBuild } from './models/gold.js';
+import { buildGold, planModels, selectModels, ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
 import { buildSilver, type SilverLoad } from './models/silver.js';
 import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
 import { mask } from './secrets.js';
@@ -71,6 +71,8 @@ export interface RunResult {
   runId: string;
   pipelines: PipelineRun[];
   models: ModelBuild[];
+  /** Models not built because an input table does not exist yet. */
+  skippedModels: ModelPlan['skipped'];
   modelError?: string;
   /** Diagnostics with a place (bad SQL in a model), for annotations. */
   diagnostics: Diagnostic[];
@@ -95,9 +97,14 @@ export interface RunOptions {
 export async function runProject(settings: Settings, options: RunOptions = {}): Promise<RunResult> {
   const log = options.log ?? (() => undefined);
   const validation = await validateProject(settings.projectDir, settings.env);
-  if (validation.errors > 0) throw new ConfigError(validation.diagnostics.filter((d) => d.severity === 'error'));
   const project = validation.project;
+  const errors = validation.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.some((d) => d.code !== 'env_unset')) throw new ConfigError(errors);
   const selected = selectPipelines(project, options.pipelines);
+  // A pipeline that will not run does not need its secrets set.
+  const selectedFiles = new Set(selected.map((p) => p.file));
+  const missingEnv = errors.filter((d) => selectedFiles.has(d.file));
+  if (missingEnv.length > 0) throw new ConfigError(missingEnv);
   const steps = new Set(options.steps ?? STEPS);
   const runId = options.runId ?? newRunId();
 
@@ -127,14 +134,17 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     }
 
     let models: ModelBuild[] = [];
+    let skippedModels: ModelPlan['skipped'] = [];
     let modelError: string | undefined;
     const diagnostics: Diagnostic[] = [];
     if (steps.has('transform')) {
       const fromAll = !options.pipelines?.length;
       const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
       try {
-        const toBuild = await withMissingParents(project, selectModels(project, fromAll ? undefined : silverTables), warehouse);
-        models = await buildGold(warehouse, toBuild, runId);
+        const plan = await planModels(project, selectModels(project, fromAll ? undefined : silverTables), warehouse);
+        skippedModels = plan.skipped;
+        for (const s of plan.skipped) log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
+        models = await buildGold(warehouse, plan.build, runId);
         for (const m of models) log(`${m.model}: ${m.rows} rows`);
       } catch (e) {
         modelError = describe(e);
@@ -150,7 +160,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     }
     for (const run of runs) await finishRun(warehouse, runId, run.pipeline, run.error ?? modelError);
     const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
-    return { runId, pipelines: runs, models, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
+    return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
   });
 }
 

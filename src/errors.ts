@@ -19,6 +19,8 @@ export class DataOpsError extends Error {
 export interface Diagnostic extends SourceLocation {
   message: string;
   severity: 'error' | 'warning';
+  /** Set for problems a caller may choose to tolerate, e.g. 'env_unset' for a pipeline it will not run. */
+  code?: 'env_unset';
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

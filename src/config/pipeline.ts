@@ -109,7 +109,10 @@ class PipelineBuilder {
     const found = this.env[v.env];
     if (found !== undefined && found !== '') return found;
     if (v.default !== undefined) return v.default;
-    this.diagnostics.push(this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`));
+    this.diagnostics.push({
+      ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
+      code: 'env_unset',
+    });
     return '';
   }
 

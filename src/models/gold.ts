@@ -21,11 +21,18 @@ export function selectModels(project: Project, changedTables?: Iterable<string>)
   return project.modelOrder.filter((n) => selected.has(n)).map((n) => byName.get(n)!);
 }
 
+export interface ModelPlan {
+  build: SqlModel[];
+  /** Models that cannot be built yet, with the tables they are waiting for. */
+  skipped: Array<{ model: string; missing: string[] }>;
+}
+
 /**
- * Adds the gold parents of the selected models that the warehouse does not have yet: a model cannot
- * be built on a table that was never built.
+ * Completes a selection: adds the gold parents the warehouse does not have yet (a model cannot be
+ * built on a table that was never built), and skips, with the reason, models whose silver or bronze
+ * inputs no run has loaded yet (e.g. the first run of one pipeline on a new database).
  */
-export async function withMissingParents(project: Project, selected: SqlModel[], warehouse: Warehouse): Promise<SqlModel[]> {
+export async function planModels(project: Project, selected: SqlModel[], warehouse: Warehouse): Promise<ModelPlan> {
   const names = new Set(selected.map((m) => m.name));
   const queue = [...names];
   while (queue.length) {
@@ -36,7 +43,23 @@ export async function withMissingParents(project: Project, selected: SqlModel[],
       }
     }
   }
-  return project.modelOrder.filter((n) => names.has(n)).map((n) => project.models.find((m) => m.name === n)!);
+  const build: SqlModel[] = [];
+  const skipped: ModelPlan['skipped'] = [];
+  const buildable = new Set<string>();
+  for (const name of project.modelOrder.filter((n) => names.has(n))) {
+    const model = project.models.find((m) => m.name === name)!;
+    const missing: string[] = [];
+    for (const table of new Set(model.references.map((r) => r.table))) {
+      if (table === model.name || buildable.has(table)) continue;
+      if (!(await warehouse.tableExists(table))) missing.push(table);
+    }
+    if (missing.length) skipped.push({ model: name, missing });
+    else {
+      build.push(model);
+      buildable.add(name);
+    }
+  }
+  return { build, skipped };
 }
 
 export async function buildGold(warehouse: Warehouse, models: SqlModel[], runId: string): Promise<ModelBuild[]> {

@@ -144,3 +144,19 @@ describe('bad input writes nothing', () => {
     }
   });
 });
+
+describe('secrets are needed only by the pipelines that run', () => {
+  test('run stores works without the API variables; run retail_pos names the missing one', async () => {
+    const noApi = { DEMO_API_URL: '', DEMO_API_TOKEN: '' };
+    const stores = await dataops(['--database', join(dir, 'only-stores.duckdb'), 'run', 'stores'], noApi);
+    expect(stores.stderr).toBe('');
+    expect(stores.code).toBe(0);
+    const pos = await dataops(['--database', join(dir, 'only-pos.duckdb'), 'run', 'retail_pos'], noApi);
+    expect(pos.code).toBe(1);
+    expect(pos.stderr.trim().split('\n')).toEqual([
+      'pipelines/retail_pos.yml:8:20: environment variable DEMO_API_URL is not set (needed for source.base_url)',
+      'pipelines/retail_pos.yml:9:39: environment variable DEMO_API_TOKEN is not set (needed for source.auth.token)',
+    ]);
+    expect(existsSync(join(dir, 'only-pos.duckdb'))).toBe(false);
+  });
+});
