@@ -1,6 +1,7 @@
 // The `dataops` command line. Exit codes: 0 success, 1 errors or error-severity check failures,
 // 2 bad usage.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadProject } from '../config/project.js';
@@ -16,6 +17,8 @@ import { mask, registerSecret } from '../secrets.js';
 import { readHistory, readStatus } from '../state/status.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
+import { planDue } from '../schedule.js';
+import { parseDuration } from '../config/pipeline.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -80,6 +83,26 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (opts.json) io.out(JSON.stringify(result, null, 2));
       else io.out(runSummary(result));
       set(result.ok ? 0 : 1);
+    });
+
+  program
+    .command('plan')
+    .description('which pipelines are due by their schedule (for the hourly workflow)')
+    .option('--due', 'print only the names of the due pipelines, space-separated')
+    .option('--window <duration>', 'with no run history, due if the schedule fired within this window', '1h')
+    .option('--json', 'print every decision as JSON')
+    .action(async (opts: { due?: boolean; window: string; json?: boolean }) => {
+      const s = settings();
+      const windowSeconds = parseDurationOption(opts.window, '--window');
+      const project = await loadProject(s.projectDir, s.env);
+      const failures = project.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'env_unset');
+      if (failures.length) throw new ConfigError(failures);
+      const plan = existsSync(s.database)
+        ? await withWarehouse(s, (warehouse) => planDue(project.pipelines, { windowSeconds, warehouse }))
+        : await planDue(project.pipelines, { windowSeconds });
+      if (opts.json) io.out(JSON.stringify(plan, null, 2));
+      else if (opts.due) io.out(plan.filter((p) => p.due).map((p) => p.pipeline).join(' '));
+      else for (const p of plan) io.out(`${p.due ? 'due    ' : 'not due'}  ${p.pipeline.padEnd(20)} ${p.schedule ?? '-'}  ${p.reason}`);
     });
 
   program
@@ -174,6 +197,14 @@ async function demo(s: Settings, io: Io): Promise<number> {
     return result.ok ? 0 : 1;
   } finally {
     await api.close();
+  }
+}
+
+function parseDurationOption(text: string, option: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`${option}: expected a duration such as 30m, 1h or 1d, got ${JSON.stringify(text)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { parseModel, position, type SqlModel } from '../models/sql-model.js';
 import { loadPipeline, type Env } from './pipeline.js';
 import { bronzeTableName, type Pipeline } from './types.js';
 import type { YamlSource } from './yaml-source.js';
+import { cronProblem } from '../schedule.js';
 
 export interface Project {
   dir: string;
@@ -90,6 +91,10 @@ function projectRules(pipelines: Pipeline[], sources: Map<string, YamlSource>, m
       if (owner && owner !== p) out.push(yaml.diagnosticFor(['silver', t.name], `silver table "${t.name}" is already defined in ${owner.file}`, { key: true }));
       seenSilver.set(t.name, p);
     }
+  }
+  for (const p of pipelines) {
+    const problem = p.schedule ? cronProblem(p.schedule) : null;
+    if (problem) out.push(sources.get(p.name)!.diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
   }
   const tables = declaredTables(pipelines, models);
   const known = () => [...tables.keys()].sort().join(', ');
