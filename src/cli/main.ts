@@ -8,7 +8,7 @@ import { loadProject } from '../config/project.js';
 import { startDemoApi } from '../demo/server.js';
 import { generateRetailData } from '../demo/data.js';
 import { writeReferenceDatabase } from '../demo/reference-db.js';
-import { STEPS, resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../engine.js';
+import { STEPS, TARGETS, resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../engine.js';
 import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { buildSite } from '../report/site.js';
@@ -35,7 +35,7 @@ const defaultIo: Io = {
 interface GlobalOptions {
   project: string;
   database?: string;
-  target: string;
+  target?: string;
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -44,14 +44,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('Declarative data pipelines: sources -> bronze -> silver -> gold, checks and reports.')
     .option('-C, --project <dir>', 'project folder (holds pipelines/ and sql/)', '.')
     .option('--database <path>', 'DuckDB database file (default: $DATAOPS_DATABASE or .dataops/dev.duckdb)')
-    .addOption(new Option('--target <kind>', 'warehouse to run on').choices(['duckdb']).default('duckdb'))
+    .addOption(new Option('--target <kind>', 'warehouse to run on (default: $DATAOPS_TARGET or duckdb)').choices([...TARGETS]))
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) })
     .showHelpAfterError('(run dataops --help for usage)');
 
   const settings = (): Settings => {
     const g = program.opts<GlobalOptions>();
-    return resolveSettings({ projectDir: g.project, database: g.database, env: io.env });
+    return resolveSettings({ projectDir: g.project, database: g.database, target: g.target, env: io.env });
   };
   const set = (code: number) => (exitCode = Math.max(exitCode, code));
 

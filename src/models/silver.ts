@@ -51,9 +51,10 @@ export async function buildSilver(warehouse: Warehouse, pipeline: Pipeline, runI
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
 async function addNewColumns(warehouse: Warehouse, table: SilverTable): Promise<void> {
   const existing = await warehouse.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'silver' AND table_name = ${sqlString(table.name)}`,
+    `SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'silver' AND lower(table_name) = ${sqlString(table.name)}`,
   );
-  const have = new Set(existing.map((r) => r.column_name));
+  // Snowflake keeps unquoted names in upper case.
+  const have = new Set(existing.map((r) => r.column_name.toLowerCase()));
   for (const column of table.columns) {
     if (!have.has(column.name)) {
       await warehouse.execute(`ALTER TABLE silver.${table.name} ADD COLUMN ${ident(column.name)} ${warehouse.dialect.columnType(column.type)}`);

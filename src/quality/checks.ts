@@ -104,7 +104,7 @@ export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec
   const clock = now ? `CAST(${sqlString(now.toISOString())} AS ${warehouse.dialect.timestampType})` : warehouse.dialect.now;
   const rows = await warehouse.query<{ latest: string | null; age: number | null }>(
     `SELECT MAX(${ident(spec.field)}) AS latest,
-            EXTRACT(EPOCH FROM ${clock}) - EXTRACT(EPOCH FROM MAX(${ident(spec.field)})) AS age
+            ${warehouse.dialect.epochSeconds(clock)} - ${warehouse.dialect.epochSeconds(`MAX(${ident(spec.field)})`)} AS age
      FROM ${spec.table}`,
   );
   const latest = rows[0]?.latest ?? null;

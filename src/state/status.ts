@@ -22,9 +22,10 @@ export async function readStatus(warehouse: Warehouse, project: Project, now?: D
 
 async function readTables(warehouse: Warehouse, project: Project, now?: Date): Promise<TableStatus[]> {
   const rows = await warehouse.query<{ schema: string; name: string }>(
-    `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-     WHERE table_catalog = current_database() AND table_schema IN ('bronze', 'silver', 'gold') AND table_type = 'BASE TABLE'
-     ORDER BY CASE table_schema WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 ELSE 3 END, table_name`,
+    // lower(): Snowflake keeps unquoted names in upper case.
+    `SELECT lower(table_schema) AS schema, lower(table_name) AS name FROM information_schema.tables
+     WHERE table_catalog = current_database() AND lower(table_schema) IN ('bronze', 'silver', 'gold') AND table_type = 'BASE TABLE'
+     ORDER BY CASE lower(table_schema) WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 ELSE 3 END, lower(table_name)`,
   );
   const owner = new Map<string, string>();
   for (const p of project.pipelines) {
@@ -73,10 +74,10 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
      WHERE pipeline = ${p} AND run_id = (SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY checked_at DESC LIMIT 1)
      ORDER BY table_name, check_name`,
   );
-  const rejected = await warehouse.query<RejectedReason>(
-    `SELECT table_name AS "table", reason, COUNT(*) AS rows FROM (
-       SELECT table_name, unnest(string_split(reasons, ',')) AS reason FROM meta.rejected WHERE pipeline = ${p}
-     ) GROUP BY table_name, reason ORDER BY table_name, rows DESC, reason`,
+  const rejected = splitReasons(
+    await warehouse.query<{ table: string; reasons: string; rows: number }>(
+      `SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`,
+    ),
   );
   return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected };
 }
@@ -89,4 +90,18 @@ export async function readHistory(warehouse: Warehouse, limit = 500): Promise<Ru
             (SELECT COUNT(*) FROM meta.check_results c WHERE c.run_id = r.run_id AND c.pipeline = r.pipeline AND c.status IN ('fail', 'error')) AS checks_failed
      FROM meta.runs r ORDER BY r.started_at DESC, r.run_id DESC LIMIT ${limit}`,
   );
+}
+
+/** A row rejected for two reasons counts under each: "which rule rejects most" is the question. */
+function splitReasons(groups: Array<{ table: string; reasons: string; rows: number }>): RejectedReason[] {
+  const counts = new Map<string, RejectedReason>();
+  for (const g of groups) {
+    for (const reason of g.reasons.split(',')) {
+      const key = `${g.table}\u0000${reason}`;
+      const entry = counts.get(key) ?? { table: g.table, reason, rows: 0 };
+      entry.rows += Number(g.rows);
+      counts.set(key, entry);
+    }
+  }
+  return [...counts.values()].sort((a, b) => a.table.localeCompare(b.table) || b.rows - a.rows || a.reason.localeCompare(b.reason));
 }

@@ -34,6 +34,8 @@ export interface Dialect {
   /** Whole-string regular-expression match. */
   regexpFullMatch(expr: string, pattern: string): string;
   timestampType: string;
+  /** Seconds since the Unix epoch of a timestamp, as a number. */
+  epochSeconds(expr: string): string;
   /** Current time as the timestamp type, UTC. */
   now: string;
 }

@@ -53,6 +53,22 @@ from fakesnow.transforms import stage as fs_stage
 EPOCH_DAY = datetime.date(1970, 1, 1)
 recorded: list[dict[str, Any]] = []
 
+# fakesnow records a (NULL) table comment in its global catalog database for every CREATE TABLE,
+# including the ones its own MERGE emulation makes; DuckDB refuses that write inside a transaction that
+# already changed the user's database ("a single transaction can only write to a single attached
+# database"), so every MERGE inside BEGIN ... COMMIT failed. Snowflake has no such limit. Only real
+# comments are recorded now.
+import fakesnow.info_schema as fs_info_schema  # noqa: E402
+
+_insert_table_comment_sql = fs_info_schema.insert_table_comment_sql
+
+
+def _insert_table_comment_when_given(catalog: str, schema: str, table: str, comment: str | None) -> str:
+    return _insert_table_comment_sql(catalog, schema, table, comment) if comment is not None else "SELECT 1 WHERE FALSE"
+
+
+fs_info_schema.insert_table_comment_sql = _insert_table_comment_when_given
+
 
 def _seconds(total_ns: int) -> str:
     """Nanoseconds as decimal seconds with 9 fraction digits, e.g. -1.500000000."""
