@@ -1,0 +1,10 @@
+// Input and output names of this action; they match action.yml (checked by test/integration/action-metadata.test.ts).
+import { RUN_INPUTS, RUN_OUTPUTS } from '../../shared/src/inputs.js';
+
+export const INPUTS = {
+  ...RUN_INPUTS,
+  failOn: { name: 'fail-on', default: 'error' },
+  reportDir: { name: 'report-dir', default: '' },
+} as const;
+
+export const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path' } as const;
