@@ -44,9 +44,14 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
     const byName = new Map(project.models.map((m) => [m.name, m]));
     for (const name of project.modelOrder) {
       const model = byName.get(name)!;
+      // Snowflake SQL outside the subset the project runs the same on both warehouses is refused here,
+      // with the construct and its line.
+      const translated = warehouse.translate(model.select, model.file);
+      out.push(...translated.diagnostics);
+      if (translated.diagnostics.some((d) => d.severity === 'error')) continue;
       try {
         // LIMIT 0 on an empty database: the plan is checked, nothing is computed.
-        await warehouse.execute(`CREATE TABLE ${model.name} AS SELECT * FROM (${model.select}\n) AS model LIMIT 0`);
+        await warehouse.execute(`CREATE TABLE ${model.name} AS SELECT * FROM (${translated.sql}\n) AS model LIMIT 0`);
       } catch (e) {
         out.push(modelDiagnostic(model, (e as Error).message));
       }

@@ -111,7 +111,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption('-q, --query <sql>', 'the statements; the last one\'s rows are printed')
     .option('--json', 'print the rows as a JSON array of objects')
     .action(async (opts: { query: string; json?: boolean }) => {
-      const rows = await withWarehouse(settings(), (w) => w.query(opts.query));
+      const rows = await withWarehouse(settings(), async (w) => {
+        const { sql, diagnostics } = w.translate(opts.query, '<query>');
+        for (const d of diagnostics.filter((x) => x.severity === 'warning')) io.err(formatDiagnostic(d));
+        const errors = diagnostics.filter((d) => d.severity === 'error');
+        if (errors.length) throw new ConfigError(errors);
+        return w.query(sql);
+      });
       io.out(opts.json ? JSON.stringify(rows, null, 2) : formatTable(rows));
     });
 

@@ -66,8 +66,9 @@ export async function buildGold(warehouse: Warehouse, models: SqlModel[], runId:
   return warehouse.transaction(async () => {
     const builds: ModelBuild[] = [];
     for (const model of models) {
-      // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n.
-      await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS ${model.select}`);
+      // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
+      // (the translation keeps every line where it was).
+      await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS ${translateModel(warehouse, model)}`);
       const [{ n }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.name}`);
       await warehouse.execute(
         `INSERT INTO meta.model_runs VALUES (${sqlString(runId)}, ${sqlString(model.name)}, ${sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`,
@@ -76,6 +77,14 @@ export async function buildGold(warehouse: Warehouse, models: SqlModel[], runId:
     }
     return builds;
   });
+}
+
+/** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */
+export function translateModel(warehouse: Warehouse, model: SqlModel): string {
+  const { sql, diagnostics } = warehouse.translate(model.select, model.file);
+  const error = diagnostics.find((d) => d.severity === 'error');
+  if (error) throw new ModelError(error);
+  return sql;
 }
 
 export class ModelError extends WarehouseError {

@@ -1,6 +1,8 @@
 // What the engine needs from a warehouse. Engines stay small: the differences live in capability
 // flags and in the Dialect that renders the few SQL fragments that are spelled differently.
 
+import type { Diagnostic } from '../errors.js';
+
 export type Row = Record<string, unknown>;
 
 export interface Capabilities {
@@ -46,6 +48,11 @@ export interface Warehouse {
   readonly location: string;
   readonly capabilities: Capabilities;
   readonly dialect: Dialect;
+  /**
+   * Turns Snowflake SQL written by users (models, `dataops sql`) into SQL this warehouse runs with the
+   * same results; identity on Snowflake. Constructs outside the supported subset are diagnostics.
+   */
+  translate(snowflakeSql: string, file?: string): { sql: string; diagnostics: Diagnostic[] };
   /** Runs one or more statements; returns the rows of the last one. */
   query<T = Row>(sql: string): Promise<T[]>;
   /** Runs a statement and returns the number of rows it changed. */

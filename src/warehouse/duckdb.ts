@@ -3,17 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { WarehouseError } from '../errors.js';
+import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS } from '../sql/macros.js';
+import { translateSnowflakeToDuckDB } from '../sql/translate.js';
 import { sqlString, type Dialect, type Row, type Warehouse } from './adapter.js';
-
-// Snowflake functions DuckDB lacks, defined per connection so the same SQL runs on both.
-// docs: Snowflake IFF/NVL/NVL2/DIV0/ZEROIFNULL semantics.
-const SNOWFLAKE_MACROS = [
-  'CREATE OR REPLACE TEMP MACRO iff(c, a, b) AS CASE WHEN c THEN a ELSE b END',
-  'CREATE OR REPLACE TEMP MACRO nvl(a, b) AS COALESCE(a, b)',
-  'CREATE OR REPLACE TEMP MACRO nvl2(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END',
-  'CREATE OR REPLACE TEMP MACRO div0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END',
-  'CREATE OR REPLACE TEMP MACRO zeroifnull(a) AS COALESCE(a, 0)',
-];
 
 function jsonPath(path: string[]): string {
   return sqlString('$' + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `."${p.replace(/"/g, '\\"')}"`)).join(''));
@@ -73,7 +65,7 @@ export class DuckDBWarehouse implements Warehouse {
 
   static async open(path: string): Promise<DuckDBWarehouse> {
     // Loaded here, not at the top: actions bundles must not carry DuckDB unless the target is DuckDB.
-    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { DuckDBInstance } = await import(/* webpackIgnore: true */ '@duckdb/node-api');
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
@@ -83,9 +75,13 @@ export class DuckDBWarehouse implements Warehouse {
     }
     const connection = await instance.connect();
     const warehouse = new DuckDBWarehouse(path, instance, connection);
-    await warehouse.execute("SET TimeZone = 'UTC'");
-    for (const macro of SNOWFLAKE_MACROS) await warehouse.execute(macro);
+    // Snowflake's session behaviour (UTC, NULL ordering) and its functions, for translated SQL.
+    for (const statement of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await warehouse.execute(statement);
     return warehouse;
+  }
+
+  translate(snowflakeSql: string, file?: string) {
+    return translateSnowflakeToDuckDB(snowflakeSql, { file });
   }
 
   async query<T = Row>(sql: string): Promise<T[]> {

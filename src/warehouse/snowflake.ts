@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import snowflake from 'snowflake-sdk';
-import { WarehouseError } from '../errors.js';
+import { WarehouseError, type Diagnostic } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
 import type { Dialect, Row, Warehouse } from './adapter.js';
 
@@ -487,6 +487,11 @@ export class SnowflakeWarehouse implements Warehouse {
   /** Tags every later statement of this session (null/undefined: no tag), e.g. queryTagFor(pipeline, run). */
   setQueryTag(tag: string | undefined): void {
     this.queryTag = tag === undefined ? undefined : tag.slice(0, 2000);
+  }
+
+  /** Models are written in Snowflake SQL: nothing to translate. */
+  translate(snowflakeSql: string): { sql: string; diagnostics: Diagnostic[] } {
+    return { sql: snowflakeSql, diagnostics: [] };
   }
 
   async query<T = Row>(sql: string, options: StatementOptions = {}): Promise<T[]> {

@@ -1,0 +1,768 @@
+// Snowflake functions by name: how each call becomes DuckDB SQL. A handler gets the call's arguments already
+// translated and returns the replacement text; functions without a handler pass through unchanged, unless
+// they are listed as unsupported, which is a diagnostic with a hint.
+// docs: https://docs.snowflake.com/en/sql-reference/functions-all (each function's page states the semantics
+// the handlers and the macros in macros.ts follow).
+import type { Token } from './tokenize.js';
+import { duckdbString } from './tokenize.js';
+import type { Group, SqlNode } from './tree.js';
+import {
+  canonicalPart,
+  DUCKDB_EXTRACT_PART,
+  duckdbJsonPath,
+  duckdbTimeFormat,
+  INTERVAL_PARTS,
+  parseSnowflakePath,
+} from './snowflake.js';
+
+export interface Arg {
+  /** The argument's nodes, trivia included. */
+  nodes: SqlNode[];
+  /** The translated text, trivia included, so line breaks between arguments survive. */
+  text: string;
+  /** The value when the argument is a single string literal. */
+  string?: string;
+  /** The value when the argument is a single (possibly negative) number literal. */
+  number?: number;
+  /** The upper-cased word when the argument is a single bare word (a date part, TRUE, NULL...). */
+  word?: string;
+}
+
+/** What handlers may ask of the translator. */
+export interface Renderer {
+  /** Translated text of nodes; compact drops comments and line breaks (for an argument written twice). */
+  render(nodes: SqlNode[], compact?: boolean): string;
+  error(at: SqlNode, message: string): void;
+}
+
+export interface CallSite {
+  /** Upper-cased function name. */
+  name: string;
+  nameToken: Token;
+  group: Group;
+  args: Arg[];
+  /** The sequence that holds the call, and the index just after its argument list. */
+  nodes: SqlNode[];
+  end: number;
+  r: Renderer;
+}
+
+/** Replacement text; `end` when the handler consumed nodes after the argument list (WITHIN GROUP, OVER). */
+export type HandlerResult = string | { text: string; end: number };
+type Handler = (c: CallSite) => HandlerResult;
+
+const call = (name: string, ...args: string[]): string => `${name}(${args.join(',')})`;
+const lit = (s: string): string => duckdbString(s);
+const compact = (c: CallSite, a: Arg): string => c.r.render(a.nodes, true).trim();
+/** An argument's text with at least one space before it, for use after a keyword. */
+const sp = (a: Arg): string => (/^\s/.test(a.text) ? a.text : ` ${a.text}`);
+
+function arity(c: CallSite, min: number, max = min): boolean {
+  if (c.args.length < min || c.args.length > max) {
+    const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    c.r.error(c.nameToken, `${c.name} expects ${expected} argument(s), got ${c.args.length}`);
+    return false;
+  }
+  return true;
+}
+
+/** A date or time part given as a word (day) or a string ('day'). */
+function partArg(c: CallSite, a: Arg | undefined, allowed?: Set<string>): string | undefined {
+  const raw = a?.word ?? a?.string;
+  const part = raw === undefined ? undefined : canonicalPart(raw);
+  if (!part || (allowed && !allowed.has(part))) {
+    c.r.error(a?.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, `${c.name}: unsupported date or time part ${sourceOf(a)}; expected one of ${[...(allowed ?? INTERVAL_PARTS)].join(', ')}`);
+    return undefined;
+  }
+  return part;
+}
+
+function sourceOf(a: Arg | undefined): string {
+  return a ? a.text.trim() : '(missing)';
+}
+
+/**
+ * A string literal argument is read as a TIME when it is only a time of day ('10:59'), else as a
+ * TIMESTAMP_NTZ: the date functions need a typed value on DuckDB.
+ */
+function temporal(a: Arg): string {
+  if (a.string === undefined) return a.text;
+  const type = /^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$/.test(a.string) ? 'TIME' : 'TIMESTAMP';
+  return `${/^\s*/.exec(a.text)![0]}CAST(${a.text.trim()} AS ${type})`;
+}
+
+/** Text for casting a non-literal to VARCHAR with Snowflake's VARIANT and timestamp rules. */
+function text(a: Arg): string {
+  return a.string !== undefined ? a.text : call('sf_to_varchar', a.text);
+}
+
+const PLAIN_RENAMES: Record<string, string> = {
+  NVL: 'coalesce',
+  STARTSWITH: 'starts_with',
+  ENDSWITH: 'ends_with',
+  LEN: 'length',
+  BOOLAND_AGG: 'bool_and',
+  BOOLOR_AGG: 'bool_or',
+  SPLIT: 'sf_split',
+  SPLIT_PART: 'sf_split_part',
+  CHARINDEX: 'sf_charindex',
+  ARRAY_SIZE: 'sf_array_size',
+  ARRAY_CONTAINS: 'sf_array_contains',
+  ARRAY_TO_STRING: 'sf_array_to_string',
+  ARRAY_CAT: 'sf_array_cat',
+  ARRAY_APPEND: 'sf_array_append',
+  ARRAY_COMPACT: 'sf_array_compact',
+  ARRAY_DISTINCT: 'sf_array_distinct',
+  OBJECT_KEYS: 'sf_object_keys',
+  PARSE_JSON: 'sf_parse_json',
+  TRY_PARSE_JSON: 'sf_try_parse_json',
+  TYPEOF: 'sf_typeof',
+  IS_NULL_VALUE: 'sf_is_null_value',
+  STRIP_NULL_VALUE: 'sf_strip_null_value',
+  AS_VARCHAR: 'sf_as_varchar',
+  AS_CHAR: 'sf_as_varchar',
+  AS_DOUBLE: 'sf_as_number',
+  AS_BOOLEAN: 'sf_as_boolean',
+  TO_ARRAY: 'sf_to_array',
+  TO_VARIANT: 'to_json',
+  TO_OBJECT: 'to_json',
+  DIV0: 'sf_div0',
+  DIV0NULL: 'sf_div0null',
+  ADD_MONTHS: 'sf_add_months_eom',
+  DATE_FROM_PARTS: 'make_date',
+  DATEFROMPARTS: 'make_date',
+  TIME_FROM_PARTS: 'make_time',
+  TIMEFROMPARTS: 'make_time',
+  YEAROFWEEK: 'isoyear',
+  YEAROFWEEKISO: 'isoyear',
+  WEEKISO: 'week',
+  DAYOFWEEKISO: 'isodow',
+  INITCAP: 'sf_initcap',
+  EDITDISTANCE: 'levenshtein',
+};
+
+/** Exact argument counts for the renamed functions, where Snowflake has optional arguments DuckDB lacks. */
+const RENAME_ARITY: Record<string, [number, number]> = {
+  SPLIT: [2, 2],
+  SPLIT_PART: [3, 3],
+  CHARINDEX: [2, 3],
+  INITCAP: [1, 1],
+  EDITDISTANCE: [2, 2],
+  PARSE_JSON: [1, 1],
+  TRY_PARSE_JSON: [1, 1],
+  ARRAY_SIZE: [1, 1],
+  ARRAY_CONTAINS: [2, 2],
+  ADD_MONTHS: [2, 2],
+};
+
+function temporalPartFunction(part: string, x: string): string {
+  if (part === 'epoch_second') return `CAST(floor(epoch(${x})) AS BIGINT)`;
+  if (part === 'epoch_millisecond') return call('epoch_ms', x);
+  if (part === 'epoch_microsecond') return call('epoch_us', x);
+  if (part === 'epoch_nanosecond') return call('epoch_ns', x);
+  return call('date_part', ` ${lit(DUCKDB_EXTRACT_PART[part] ?? part)}`, x);
+}
+
+const DATEADD: Handler = (c) => {
+  if (!arity(c, 3)) return '';
+  const part = partArg(c, c.args[0], INTERVAL_PARTS);
+  if (!part) return '';
+  const n = c.args[1].text;
+  const x = temporal(c.args[2]);
+  // Whole units: the amount is rounded to an integer (BIGINT, so microsecond totals cannot overflow).
+  const scaled = (k: number): string => `CAST(${n} AS BIGINT)${k === 1 ? '' : `*${k}`}`;
+  switch (part) {
+    case 'year':
+      return call('sf_add_months', x, scaled(12));
+    case 'quarter':
+      return call('sf_add_months', x, scaled(3));
+    case 'month':
+      return call('sf_add_months', x, scaled(1));
+    case 'week':
+      return call('sf_add_days', x, scaled(7));
+    case 'day':
+      return call('sf_add_days', x, scaled(1));
+    case 'nanosecond':
+      return call('sf_add_micros', x, `CAST(${n} AS BIGINT)//1000`);
+    default: {
+      const micros: Record<string, number> = { hour: 3600000000, minute: 60000000, second: 1000000, millisecond: 1000, microsecond: 1 };
+      return call('sf_add_micros', x, scaled(micros[part]));
+    }
+  }
+};
+
+const DATEDIFF: Handler = (c) => {
+  if (!arity(c, 3)) return '';
+  const part = partArg(c, c.args[0], INTERVAL_PARTS);
+  if (!part) return '';
+  const a = temporal(c.args[1]);
+  const b = temporal(c.args[2]);
+  if (part === 'week') return call('sf_datediff_week', a, b);
+  if (part === 'nanosecond') return `(${call('date_diff', ` 'microsecond'`, a, b)} * 1000)`;
+  return call('date_diff', ` ${lit(part)}`, a, b);
+};
+
+const DATE_TRUNC: Handler = (c) => {
+  if (!arity(c, 2)) return '';
+  const part = partArg(c, c.args[0], INTERVAL_PARTS);
+  if (!part) return '';
+  return call('sf_date_trunc', ` ${lit(part === 'nanosecond' ? 'microsecond' : part)}`, temporal(c.args[1]));
+};
+
+/** TRUNC(<date>, 'part') truncates a date; TRUNC(<number>[, scale]) a number. */
+const TRUNC: Handler = (c) => {
+  const second = c.args[1];
+  const part = second?.string !== undefined ? canonicalPart(second.string) : undefined;
+  if (c.args.length === 2 && part && INTERVAL_PARTS.has(part)) {
+    return call('sf_date_trunc', ` ${lit(part)}`, temporal(c.args[0]));
+  }
+  return call('trunc', ...c.args.map((a) => a.text));
+};
+
+const DATE_PART: Handler = (c) => {
+  if (!arity(c, 2)) return '';
+  const part = partArg(c, c.args[0], new Set([...Object.keys(DUCKDB_EXTRACT_PART), 'epoch_second', 'epoch_millisecond', 'epoch_microsecond', 'epoch_nanosecond']));
+  if (!part) return '';
+  return temporalPartFunction(part, temporal(c.args[1]));
+};
+
+/** EXTRACT(<part> FROM <expr>) */
+const EXTRACT: Handler = (c) => {
+  const children = c.group.children;
+  const from = children.findIndex((n) => n.kind === 'word' && n.text.toUpperCase() === 'FROM');
+  const partToken = children.find((n) => n.kind === 'word' || n.kind === 'string') as Token | undefined;
+  if (from < 0 || !partToken) {
+    c.r.error(c.nameToken, 'EXTRACT expects EXTRACT(<part> FROM <expression>)');
+    return '';
+  }
+  const raw = partToken.kind === 'string' ? (partToken.value ?? '') : partToken.text;
+  const part = canonicalPart(raw);
+  if (!part || !(part in DUCKDB_EXTRACT_PART || part.startsWith('epoch'))) {
+    c.r.error(partToken, `EXTRACT: unsupported date or time part ${raw}`);
+    return '';
+  }
+  return temporalPartFunction(part, c.r.render(children.slice(from + 1)));
+};
+
+const LAST_DAY: Handler = (c) => {
+  if (!arity(c, 1, 2)) return '';
+  if (c.args.length === 1) return call('last_day', temporal(c.args[0]));
+  const part = partArg(c, c.args[1], new Set(['year', 'quarter', 'month', 'week']));
+  return part ? call('sf_last_day', temporal(c.args[0]), ` ${lit(part)}`) : '';
+};
+
+/** Builds TO_DATE / TO_TIMESTAMP_* and their TRY_ versions. */
+function toTemporal(kind: 'date' | 'ntz' | 'tz', tryIt: boolean): Handler {
+  return (c) => {
+    if (!arity(c, 1, 2)) return '';
+    const [x, second] = c.args;
+    const nullInput = x.word === 'NULL';
+    const duckType = kind === 'date' ? 'DATE' : kind === 'ntz' ? 'TIMESTAMP' : 'TIMESTAMPTZ';
+    if (nullInput) return `CAST(NULL AS ${duckType})`;
+    if (second === undefined || second.string?.toUpperCase() === 'AUTO') {
+      const macro = { date: 'sf_to_date', ntz: 'sf_to_timestamp_ntz', tz: 'sf_to_timestamp_tz' }[kind];
+      return call(tryIt ? macro.replace('sf_', 'sf_try_') : macro, x.text);
+    }
+    if (second.number !== undefined && kind !== 'date') {
+      const ts = call('sf_scaled_epoch_to_timestamp', x.text, second.text);
+      return kind === 'tz' ? `CAST(${ts} AS TIMESTAMPTZ)` : ts;
+    }
+    if (second.string !== undefined) {
+      const format = duckdbTimeFormat(second.string);
+      if (format === undefined) {
+        c.r.error(second.nodes.find((n) => n.kind === 'string') ?? c.nameToken, `${c.name}: format ${lit(second.string)} uses elements outside the supported subset (YYYY YY MM MON MMMM DD DY HH24 HH12 AM PM MI SS FF TZH:TZM)`);
+        return '';
+      }
+      return `CAST(${call(tryIt ? 'try_strptime' : 'strptime', x.text, ` ${lit(format)}`)} AS ${duckType})`;
+    }
+    c.r.error(c.nameToken, `${c.name}: the second argument must be a format string literal or an integer scale`);
+    return '';
+  };
+}
+
+function toNumber(tryIt: boolean, fixed?: string): Handler {
+  return (c) => {
+    if (fixed) return arity(c, 1) ? `${tryIt ? 'TRY_CAST' : 'CAST'}(${c.args[0].text} AS ${fixed})` : '';
+    if (!arity(c, 1, 4)) return '';
+    const [x, ...rest] = c.args;
+    if (rest[0]?.string !== undefined) {
+      c.r.error(c.nameToken, `${c.name}: number format models are not supported; give precision and scale, e.g. ${c.name}(x, 12, 2)`);
+      return '';
+    }
+    const [p, s] = rest.map((a) => a.text.trim());
+    return `${tryIt ? 'TRY_CAST' : 'CAST'}(${x.text} AS DECIMAL(${p ?? '38'}, ${s ?? '0'}))`;
+  };
+}
+
+const TO_VARCHAR: Handler = (c) => {
+  if (!arity(c, 1, 2)) return '';
+  if (c.args.length === 1) return text(c.args[0]);
+  const f = c.args[1].string;
+  const format = f === undefined ? undefined : duckdbTimeFormat(f);
+  if (format === undefined || format === f) {
+    c.r.error(c.nameToken, `${c.name} with a format is supported for dates and timestamps only (e.g. 'YYYY-MM-DD HH24:MI:SS')`);
+    return '';
+  }
+  return call('strftime', c.args[0].text, ` ${lit(format)}`);
+};
+
+/** Regular-expression parameters (c i m s e) as an RE2 flag prefix, or undefined for an unsupported one. */
+function regexFlags(c: CallSite, a: Arg | undefined): { prefix: string; extract: boolean } | undefined {
+  if (a === undefined) return { prefix: '', extract: false };
+  if (a.string === undefined) {
+    c.r.error(c.nameToken, `${c.name}: regular-expression parameters must be a string literal`);
+    return undefined;
+  }
+  let i = false;
+  let m = false;
+  let s = false;
+  let e = false;
+  for (const ch of a.string) {
+    if (ch === 'c') i = false;
+    else if (ch === 'i') i = true;
+    else if (ch === 'm') m = true;
+    else if (ch === 's') s = true;
+    else if (ch === 'e') e = true;
+    else {
+      c.r.error(c.nameToken, `${c.name}: unsupported regular-expression parameter '${ch}' (supported: c i m s e)`);
+      return undefined;
+    }
+  }
+  const flags = `${i ? 'i' : ''}${m ? 'm' : ''}${s ? 's' : ''}`;
+  return { prefix: flags ? `(?${flags})` : '', extract: e };
+}
+
+function pattern(a: Arg, prefix: string): string {
+  if (!prefix) return a.text;
+  return a.string !== undefined ? ` ${lit(prefix + a.string)}` : `${lit(prefix)} || (${a.text})`;
+}
+
+const REGEXP_LIKE: Handler = (c) => {
+  if (!arity(c, 2, 3)) return '';
+  const flags = regexFlags(c, c.args[2]);
+  if (!flags) return '';
+  // Snowflake matches the whole subject, as if the pattern were anchored at both ends.
+  return call('regexp_full_match', c.args[0].text, pattern(c.args[1], flags.prefix));
+};
+
+const REGEXP_SUBSTR: Handler = (c) => {
+  if (!arity(c, 2, 6)) return '';
+  const [s, p, pos, occ, params, group] = c.args;
+  const flags = regexFlags(c, params);
+  if (!flags) return '';
+  const grp = group ? group.text : flags.extract ? ' 1' : ' 0';
+  return call('sf_regexp_substr', s.text, pattern(p, flags.prefix), pos ? pos.text : ' 1', occ ? occ.text : ' 1', grp);
+};
+
+const REGEXP_SUBSTR_ALL: Handler = (c) => {
+  if (!arity(c, 2, 6)) return '';
+  const [s, p, pos, occ, params, group] = c.args;
+  const flags = regexFlags(c, params);
+  if (!flags) return '';
+  const grp = group ? group.text : flags.extract ? ' 1' : ' 0';
+  const all = call('regexp_extract_all', call('substring', s.text, pos ? pos.text : ' 1'), pattern(p, flags.prefix), grp);
+  return `to_json(${all}[${occ ? occ.text.trim() : '1'}:])`;
+};
+
+const REGEXP_REPLACE: Handler = (c) => {
+  if (!arity(c, 2, 6)) return '';
+  const [s, p, r, pos, occ, params] = c.args;
+  const flags = regexFlags(c, params);
+  if (!flags) return '';
+  if (occ && occ.number !== 0 && occ.number !== 1) {
+    c.r.error(c.nameToken, 'REGEXP_REPLACE: only occurrence 0 (every match) or 1 (the first) is supported');
+    return '';
+  }
+  const all = occ === undefined || occ.number === 0;
+  return call('sf_regexp_replace', s.text, pattern(p, flags.prefix), r ? r.text : " ''", pos ? pos.text : ' 1', all ? ' true' : ' false');
+};
+
+const REGEXP_COUNT: Handler = (c) => {
+  if (!arity(c, 2, 4)) return '';
+  const [s, p, pos, params] = c.args;
+  const flags = regexFlags(c, params);
+  if (!flags) return '';
+  return call('sf_regexp_count', s.text, pattern(p, flags.prefix), pos ? pos.text : ' 1');
+};
+
+const DECODE: Handler = (c) => {
+  if (!arity(c, 3, Infinity)) return '';
+  const [expr, ...rest] = c.args;
+  const first = expr.text;
+  const copy = compact(c, expr);
+  let out = '(CASE';
+  for (let k = 0; k + 1 < rest.length; k += 2) {
+    // Unlike CASE, DECODE matches NULL with NULL.
+    out += ` WHEN ${k === 0 ? first : copy} IS NOT DISTINCT FROM${sp(rest[k])} THEN${sp(rest[k + 1])}`;
+  }
+  if (rest.length % 2 === 1) out += ` ELSE${sp(rest[rest.length - 1])}`;
+  return `${out} END)`;
+};
+
+/** The ORDER BY of a WITHIN GROUP (...) and the OVER (...) that follow an aggregate's argument list. */
+function aggregateTail(c: CallSite): { orderBy: string; over: string; end: number } {
+  const { nodes } = c;
+  let end = c.end;
+  let orderBy = '';
+  let over = '';
+  let k = skipTrivia(nodes, end);
+  if (isWordNode(nodes[k], 'WITHIN')) {
+    const g = skipTrivia(nodes, k + 1);
+    const paren = skipTrivia(nodes, g + 1);
+    if (isWordNode(nodes[g], 'GROUP') && nodes[paren]?.kind === 'group') {
+      orderBy = ' ' + c.r.render((nodes[paren] as Group).children).trim();
+      end = paren + 1;
+      k = skipTrivia(nodes, end);
+    }
+  }
+  if (isWordNode(nodes[k], 'OVER')) {
+    const w = skipTrivia(nodes, k + 1);
+    if (nodes[w]) {
+      over = ' OVER ' + c.r.render([nodes[w]]);
+      end = w + 1;
+    }
+  }
+  return { orderBy, over, end };
+}
+
+function skipTrivia(nodes: SqlNode[], i: number): number {
+  while (i < nodes.length && (nodes[i].kind === 'ws' || nodes[i].kind === 'comment')) i++;
+  return i;
+}
+
+function isWordNode(n: SqlNode | undefined, word: string): boolean {
+  return n !== undefined && n.kind === 'word' && n.text.toUpperCase() === word;
+}
+
+/** Splits a leading DISTINCT off the first argument. */
+function distinctArg(c: CallSite): { distinct: boolean; arg: Arg } {
+  const a = c.args[0];
+  const k = skipTrivia(a.nodes, 0);
+  if (isWordNode(a.nodes[k], 'DISTINCT')) {
+    const nodes = a.nodes.slice(k + 1);
+    return { distinct: true, arg: { nodes, text: c.r.render(nodes) } };
+  }
+  return { distinct: false, arg: a };
+}
+
+function arrayAgg(forceDistinct: boolean): Handler {
+  return (c) => {
+    if (!arity(c, 1)) return '';
+    const { distinct, arg } = distinctArg(c);
+    const tail = aggregateTail(c);
+    const copy = c.r.render(arg.nodes, true).trim();
+    // NULLs are left out; no rows (or only NULLs) give an empty array.
+    const list = `list(${distinct || forceDistinct ? 'DISTINCT ' : ''}${arg.text}${tail.orderBy}) FILTER (WHERE ${copy} IS NOT NULL)${tail.over}`;
+    return { text: `coalesce(to_json(${list}), '[]'::JSON)`, end: tail.end };
+  };
+}
+
+const LISTAGG: Handler = (c) => {
+  if (!arity(c, 1, 2)) return '';
+  const { distinct, arg } = distinctArg(c);
+  const tail = aggregateTail(c);
+  // The default delimiter is the empty string; no non-NULL values give ''.
+  const sep = c.args[1] ? c.args[1].text : " ''";
+  const value = text(arg);
+  let orderBy = tail.orderBy;
+  const plain = arg.text.trim();
+  if (distinct && value !== arg.text && orderBy.toUpperCase().startsWith(` ORDER BY ${plain.toUpperCase()}`)) {
+    // DuckDB wants a DISTINCT aggregate ordered by its own argument, converted the same way.
+    orderBy = ` ORDER BY ${value.trim()}${orderBy.slice(` ORDER BY ${plain}`.length)}`;
+  }
+  return {
+    text: `coalesce(string_agg(${distinct ? 'DISTINCT ' : ''}${value},${sep}${orderBy})${tail.over}, '')`,
+    end: tail.end,
+  };
+};
+
+const OBJECT_AGG: Handler = (c) => {
+  if (!arity(c, 2)) return '';
+  const [k, v] = c.args;
+  const tail = aggregateTail(c);
+  const entries = `list({'k': CAST(${k.text} AS VARCHAR), 'v': to_json(${v.text})}) FILTER (WHERE ${compact(c, k)} IS NOT NULL AND ${compact(c, v)} IS NOT NULL)${tail.over}`;
+  return { text: `coalesce(to_json(map_from_entries(${entries})), '{}'::JSON)`, end: tail.end };
+};
+
+function objectConstruct(keepNull: boolean): Handler {
+  return (c) => {
+    if (c.args.length === 1 && c.args[0].text.trim() === '*') {
+      c.r.error(c.nameToken, `${c.name}(*) is not supported; list the keys and values`);
+      return '';
+    }
+    if (c.args.length === 0) return `'{}'::JSON`;
+    if (c.args.length % 2 !== 0) {
+      c.r.error(c.nameToken, `${c.name} expects key, value pairs`);
+      return '';
+    }
+    const entries: string[] = [];
+    for (let k = 0; k < c.args.length; k += 2) {
+      const value = keepNull ? `coalesce(to_json(${c.args[k + 1].text}), 'null'::JSON)` : `to_json(${c.args[k + 1].text})`;
+      entries.push(`{'k': CAST(${c.args[k].text} AS VARCHAR), 'v': ${value}}`);
+    }
+    // NULL values drop their key (OBJECT_CONSTRUCT) or become JSON null (OBJECT_CONSTRUCT_KEEP_NULL).
+    return call('sf_object_from_entries', `[${entries.join(',')}]`);
+  };
+}
+
+export function arrayConstruct(elements: string[], compactNulls = false): string {
+  if (elements.length === 0) return `'[]'::JSON`;
+  const list = `[${elements.map((e) => `to_json(${e})`).join(',')}]`;
+  return compactNulls ? `to_json(list_filter(${list}, lambda e: e IS NOT NULL))` : `to_json(${list})`;
+}
+
+const GET_PATH: Handler = (c) => {
+  if (!arity(c, 2)) return '';
+  const path = c.args[1].string;
+  const steps = path === undefined ? undefined : parseSnowflakePath(path);
+  if (!steps) {
+    c.r.error(c.nameToken, `${c.name}: the path must be a string literal such as 'a.b[0]'`);
+    return '';
+  }
+  return steps.length ? call('json_extract', c.args[0].text, ` ${lit(duckdbJsonPath(steps))}`) : c.args[0].text;
+};
+
+const GET: Handler = (c) => {
+  if (!arity(c, 2)) return '';
+  const [v, k] = c.args;
+  if (k.string !== undefined) return call('json_extract', v.text, ` ${lit(duckdbJsonPath([{ key: k.string }]))}`);
+  if (k.number !== undefined && Number.isInteger(k.number) && k.number >= 0) {
+    return call('json_extract', v.text, ` ${lit(duckdbJsonPath([{ index: k.number }]))}`);
+  }
+  return call('sf_get', v.text, k.text);
+};
+
+function sha(fn: string, bits: boolean): Handler {
+  return (c) => {
+    if (!arity(c, 1, bits ? 2 : 1)) return '';
+    const size = c.args[1];
+    if (size && size.number !== 256 && size.number !== 0) {
+      c.r.error(c.nameToken, `${c.name} with ${size.text.trim()} bits is not available on DuckDB; use 256 (the default)`);
+      return '';
+    }
+    return call(fn, text(c.args[0]));
+  };
+}
+
+function jsonTypeIs(...types: string[]): Handler {
+  return (c) => (arity(c, 1) ? `(json_type(${c.args[0].text}) IN (${types.map(lit).join(', ')}))` : '');
+}
+
+const CONVERT_TIMEZONE: Handler = (c) => {
+  if (!arity(c, 2, 3)) return '';
+  if (c.args.length === 3) {
+    const [from, to, ts] = c.args;
+    return `timezone(${to.text}, timezone(${from.text}, ${temporal(ts)}))`;
+  }
+  // Two arguments give a TIMESTAMP_TZ: the same instant, whatever zone it is shown in.
+  return `CAST(${temporal(c.args[1])} AS TIMESTAMPTZ)`;
+};
+
+const HANDLERS: Record<string, Handler> = {
+  IFF: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
+  NVL2: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} IS NOT NULL THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
+  ZEROIFNULL: (c) => (arity(c, 1) ? call('coalesce', c.args[0].text, ' 0') : ''),
+  NULLIFZERO: (c) => (arity(c, 1) ? call('nullif', c.args[0].text, ' 0') : ''),
+  EQUAL_NULL: (c) => (arity(c, 2) ? `(${c.args[0].text} IS NOT DISTINCT FROM${sp(c.args[1])})` : ''),
+  DECODE,
+  GREATEST: (c) => (arity(c, 1, Infinity) ? call('sf_greatest', `[${c.args.map((a) => a.text).join(',')}]`) : ''),
+  LEAST: (c) => (arity(c, 1, Infinity) ? call('sf_least', `[${c.args.map((a) => a.text).join(',')}]`) : ''),
+  CONCAT: (c) => (arity(c, 1, Infinity) ? call('sf_concat', `[${c.args.map(text).join(',')}]`) : ''),
+  CONCAT_WS: (c) =>
+    arity(c, 2, Infinity) ? call('sf_concat_ws', c.args[0].text, `[${c.args.slice(1).map(text).join(',')}]`) : '',
+  POSITION: (c) => (c.args.length === 1 ? call('position', c.args[0].text) : arity(c, 2, 3) ? call('sf_charindex', ...c.args.map((a) => a.text)) : ''),
+  REPLACE: (c) => (arity(c, 2, 3) ? call('replace', c.args[0].text, c.args[1].text, c.args[2] ? c.args[2].text : " ''") : ''),
+  UUID_STRING: (c) => (arity(c, 0) ? 'CAST(uuid() AS VARCHAR)' : ''),
+  SQUARE: (c) => (arity(c, 1) ? call('power', c.args[0].text, ' 2') : ''),
+  DAYNAME: (c) => (arity(c, 1) ? call('left', call('dayname', temporal(c.args[0])), ' 3') : ''),
+  MONTHNAME: (c) => (arity(c, 1) ? call('left', call('monthname', temporal(c.args[0])), ' 3') : ''),
+
+  REGEXP_LIKE,
+  RLIKE: REGEXP_LIKE,
+  REGEXP_SUBSTR,
+  REGEXP_SUBSTR_ALL,
+  REGEXP_EXTRACT_ALL: REGEXP_SUBSTR_ALL,
+  REGEXP_REPLACE,
+  REGEXP_COUNT,
+
+  DATEADD,
+  TIMEADD: DATEADD,
+  TIMESTAMPADD: DATEADD,
+  DATEDIFF,
+  TIMEDIFF: DATEDIFF,
+  TIMESTAMPDIFF: DATEDIFF,
+  DATE_TRUNC,
+  TRUNC,
+  TRUNCATE: TRUNC,
+  DATE_PART,
+  EXTRACT,
+  LAST_DAY,
+  CONVERT_TIMEZONE,
+  TO_DATE: toTemporal('date', false),
+  DATE: toTemporal('date', false),
+  TRY_TO_DATE: toTemporal('date', true),
+  TO_TIMESTAMP: toTemporal('ntz', false),
+  TO_TIMESTAMP_NTZ: toTemporal('ntz', false),
+  TO_TIMESTAMP_LTZ: toTemporal('tz', false),
+  TO_TIMESTAMP_TZ: toTemporal('tz', false),
+  TRY_TO_TIMESTAMP: toTemporal('ntz', true),
+  TRY_TO_TIMESTAMP_NTZ: toTemporal('ntz', true),
+  TRY_TO_TIMESTAMP_LTZ: toTemporal('tz', true),
+  TRY_TO_TIMESTAMP_TZ: toTemporal('tz', true),
+  TO_TIME: (c) => (arity(c, 1) ? `CAST(${c.args[0].text} AS TIME)` : ''),
+  TIME: (c) => (arity(c, 1) ? `CAST(${c.args[0].text} AS TIME)` : ''),
+  TRY_TO_TIME: (c) => (arity(c, 1) ? `TRY_CAST(${c.args[0].text} AS TIME)` : ''),
+  TIMESTAMP_FROM_PARTS: (c) => (c.args.length === 2 ? `(${c.args[0].text} +${sp(c.args[1])})` : arity(c, 6, 7) ? timestampFromParts(c) : ''),
+  TIMESTAMP_NTZ_FROM_PARTS: (c) => (c.args.length === 2 ? `(${c.args[0].text} +${sp(c.args[1])})` : arity(c, 6, 7) ? timestampFromParts(c) : ''),
+  TIMESTAMPFROMPARTS: (c) => (arity(c, 6, 7) ? timestampFromParts(c) : ''),
+
+  TO_VARCHAR,
+  TO_CHAR: TO_VARCHAR,
+  TO_NUMBER: toNumber(false),
+  TO_DECIMAL: toNumber(false),
+  TO_NUMERIC: toNumber(false),
+  TRY_TO_NUMBER: toNumber(true),
+  TRY_TO_DECIMAL: toNumber(true),
+  TRY_TO_NUMERIC: toNumber(true),
+  TO_DOUBLE: toNumber(false, 'DOUBLE'),
+  TRY_TO_DOUBLE: toNumber(true, 'DOUBLE'),
+  TO_BOOLEAN: toNumber(false, 'BOOLEAN'),
+  TRY_TO_BOOLEAN: toNumber(true, 'BOOLEAN'),
+  TO_JSON: (c) => (arity(c, 1) ? `CAST(to_json(${c.args[0].text}) AS VARCHAR)` : ''),
+
+  GET_PATH,
+  JSON_EXTRACT_PATH_TEXT: (c) => {
+    const r = GET_PATH(c);
+    return typeof r === 'string' && r ? call('sf_to_varchar', r) : r;
+  },
+  GET,
+  ARRAY_CONSTRUCT: (c) => arrayConstruct(c.args.map((a) => a.text)),
+  ARRAY_CONSTRUCT_COMPACT: (c) => arrayConstruct(c.args.map((a) => a.text), true),
+  OBJECT_CONSTRUCT: objectConstruct(false),
+  OBJECT_CONSTRUCT_KEEP_NULL: objectConstruct(true),
+  IS_ARRAY: jsonTypeIs('ARRAY'),
+  IS_OBJECT: jsonTypeIs('OBJECT'),
+  IS_BOOLEAN: jsonTypeIs('BOOLEAN'),
+  IS_VARCHAR: jsonTypeIs('VARCHAR'),
+  IS_CHAR: jsonTypeIs('VARCHAR'),
+  IS_INTEGER: jsonTypeIs('BIGINT', 'UBIGINT'),
+
+  ARRAY_AGG: arrayAgg(false),
+  ARRAYAGG: arrayAgg(false),
+  ARRAY_UNIQUE_AGG: arrayAgg(true),
+  LISTAGG,
+  OBJECT_AGG,
+  APPROX_COUNT_DISTINCT: (c) => (arity(c, 1) ? `count(DISTINCT${sp(c.args[0])})` : ''),
+
+  SHA2: sha('sha256', true),
+  SHA2_HEX: sha('sha256', true),
+  SHA1: sha('sha1', false),
+  SHA1_HEX: sha('sha1', false),
+  MD5: sha('md5', false),
+  MD5_HEX: sha('md5', false),
+};
+
+function timestampFromParts(c: CallSite): string {
+  const [y, mo, d, h, mi, s, ns] = c.args.map((a) => a.text);
+  return call('make_timestamp', y, mo, d, h, mi, ns ? `${s} + (${ns}) / 1000000000.0` : s);
+}
+
+/** Snowflake functions outside the subset, each with what to do instead. */
+const UNSUPPORTED: Record<string, string> = {
+  HASH: "Snowflake's HASH values cannot be reproduced; use MD5 or SHA2 for a stable key",
+  HASH_AGG: "Snowflake's HASH values cannot be reproduced",
+  REGEXP_INSTR: 'use REGEXP_SUBSTR, or POSITION with a plain string',
+  STRTOK: 'use SPLIT_PART',
+  STRTOK_TO_ARRAY: 'use SPLIT',
+  STRTOK_SPLIT_TO_TABLE: 'use LATERAL FLATTEN(input => SPLIT(...))',
+  SPLIT_TO_TABLE: 'use LATERAL FLATTEN(input => SPLIT(...))',
+  GENERATOR: 'use a recursive CTE or a numbers table',
+  SEQ1: 'use ROW_NUMBER() OVER (...)',
+  SEQ2: 'use ROW_NUMBER() OVER (...)',
+  SEQ4: 'use ROW_NUMBER() OVER (...)',
+  SEQ8: 'use ROW_NUMBER() OVER (...)',
+  UNIFORM: 'random values differ between warehouses',
+  RANDSTR: 'random values differ between warehouses',
+  NORMAL: 'random values differ between warehouses',
+  ZIPF: 'random values differ between warehouses',
+  TIME_SLICE: 'use DATE_TRUNC or arithmetic on DATEDIFF',
+  MONTHS_BETWEEN: 'use DATEDIFF(month, ...)',
+  OBJECT_INSERT: 'use OBJECT_CONSTRUCT',
+  OBJECT_DELETE: 'use OBJECT_CONSTRUCT with the keys to keep',
+  OBJECT_PICK: 'use OBJECT_CONSTRUCT with the keys to keep',
+  ARRAY_INSERT: 'use ARRAY_CAT',
+  ARRAY_SLICE: 'use GET or LATERAL FLATTEN with a filter on index',
+  ARRAY_POSITION: 'use LATERAL FLATTEN and its index',
+  ARRAYS_OVERLAP: 'use LATERAL FLATTEN',
+  ARRAY_INTERSECTION: 'use LATERAL FLATTEN',
+  ARRAY_EXCEPT: 'use LATERAL FLATTEN',
+  ARRAY_FLATTEN: 'use LATERAL FLATTEN',
+  ARRAY_SORT: 'use ARRAY_AGG(...) WITHIN GROUP (ORDER BY ...)',
+  ARRAY_MIN: 'use LATERAL FLATTEN with MIN',
+  ARRAY_MAX: 'use LATERAL FLATTEN with MAX',
+  TRANSFORM: 'higher-order functions are outside the subset; use LATERAL FLATTEN',
+  REDUCE: 'higher-order functions are outside the subset; use LATERAL FLATTEN',
+  CONDITIONAL_TRUE_EVENT: 'use SUM(IFF(...)) OVER (...)',
+  CONDITIONAL_CHANGE_EVENT: 'use LAG(...) OVER (...) and a running SUM',
+  RATIO_TO_REPORT: 'use x / SUM(x) OVER (...)',
+  APPROX_TOP_K: 'use COUNT(*) with ORDER BY and LIMIT',
+  APPROX_PERCENTILE: 'use PERCENTILE_CONT(...) WITHIN GROUP (ORDER BY ...)',
+  MINHASH: 'outside the subset',
+  HLL: 'use COUNT(DISTINCT ...)',
+  LAST_QUERY_ID: 'session functions have no DuckDB counterpart',
+  CURRENT_WAREHOUSE: 'session functions have no DuckDB counterpart',
+  CURRENT_ROLE: 'session functions have no DuckDB counterpart',
+  CURRENT_ACCOUNT: 'session functions have no DuckDB counterpart',
+  CURRENT_REGION: 'session functions have no DuckDB counterpart',
+  INVOKER_ROLE: 'session functions have no DuckDB counterpart',
+  IS_ROLE_IN_SESSION: 'session functions have no DuckDB counterpart',
+  PARSE_XML: 'XML is outside the subset',
+  CHECK_XML: 'XML is outside the subset',
+  XMLGET: 'XML is outside the subset',
+  CHECK_JSON: 'use TRY_PARSE_JSON(x) IS NULL',
+  ENCRYPT: 'outside the subset',
+  DECRYPT: 'outside the subset',
+  TO_BINARY: 'binary values are outside the subset',
+  TRY_TO_BINARY: 'binary values are outside the subset',
+  HEX_DECODE_BINARY: 'binary values are outside the subset',
+  BASE64_DECODE_BINARY: 'binary values are outside the subset',
+  SOUNDEX: 'outside the subset',
+  JAROWINKLER_SIMILARITY: "DuckDB's jaro_winkler_similarity uses a different scale",
+  IDENTIFIER: 'write the object name; IDENTIFIER() is not supported',
+  TO_GEOGRAPHY: 'geospatial functions are outside the subset',
+  TO_GEOMETRY: 'geospatial functions are outside the subset',
+  AS_INTEGER: 'use v::number after checking TYPEOF(v)',
+  AS_NUMBER: 'use v::number after checking TYPEOF(v)',
+  AS_DECIMAL: 'use v::number after checking TYPEOF(v)',
+  MD5_NUMBER_LOWER64: 'outside the subset',
+  MD5_NUMBER_UPPER64: 'outside the subset',
+  WIDTH_BUCKET: 'use a CASE expression',
+};
+
+export function unsupportedFunctionHint(name: string): string | undefined {
+  if (UNSUPPORTED[name]) return UNSUPPORTED[name];
+  if (name.startsWith('SYSTEM$')) return 'system functions have no DuckDB counterpart';
+  if (name.startsWith('ST_') || name.startsWith('H3_')) return 'geospatial functions are outside the subset';
+  return undefined;
+}
+
+/** Whether translateCall rewrites the function (an unknown one passes through as written). */
+export function isHandled(name: string): boolean {
+  return name in HANDLERS || name in PLAIN_RENAMES;
+}
+
+/** The replacement for a call, or undefined when the function passes through as written. */
+export function translateCall(c: CallSite): HandlerResult | undefined {
+  const handler = HANDLERS[c.name];
+  if (handler) return handler(c);
+  const renamed = PLAIN_RENAMES[c.name];
+  if (renamed) {
+    const range = RENAME_ARITY[c.name];
+    if (range && !arity(c, range[0], range[1])) return '';
+    return call(renamed, ...c.args.map((a) => a.text));
+  }
+  return undefined;
+}
+
+/** Names the translator handles (for docs and tests). */
+export const HANDLED_FUNCTIONS = [...Object.keys(HANDLERS), ...Object.keys(PLAIN_RENAMES)].sort();

@@ -1,0 +1,184 @@
+// DuckDB macros that give Snowflake's semantics to the functions the translator rewrites to. Each one runs
+// once per connection, before any translated SQL. Snowflake VARIANT, OBJECT and ARRAY values are DuckDB JSON;
+// macros named sf_* are only called by translated SQL. Typed overloads (x DATE) / (x TIMESTAMP) keep the
+// input's type where Snowflake does (DATEADD(day, 1, <date>) is a DATE); the untyped overload takes the rest.
+// docs: https://docs.snowflake.com/en/sql-reference/functions (each function's own page).
+
+const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
+
+/** Session settings that make DuckDB order and print like a Snowflake session in UTC. */
+export const DUCKDB_SNOWFLAKE_SETTINGS: string[] = [
+  "SET TimeZone = 'UTC'",
+  // Snowflake sorts NULL as the largest value: last ascending, first descending. DuckDB's default is last
+  // both ways, which would change which row ROW_NUMBER() OVER (ORDER BY x DESC) picks.
+  "SET default_null_order = 'nulls_last_on_asc_first_on_desc'",
+];
+
+// Epoch integers in text or VARIANT are seconds, milliseconds, microseconds or nanoseconds by magnitude
+// (docs: TO_TIMESTAMP usage notes, "integer" input); a NUMBER argument is always seconds.
+const EPOCH_BY_MAGNITUDE = `CASE
+  WHEN n < 31536000000 THEN make_timestamp(CAST(n * 1000000 AS BIGINT))
+  WHEN n < 31536000000000 THEN make_timestamp(CAST(n * 1000 AS BIGINT))
+  WHEN n < 31536000000000000 THEN make_timestamp(CAST(n AS BIGINT))
+  ELSE make_timestamp(CAST(n // 1000 AS BIGINT)) END`;
+
+const INITCAP_DELIMITERS = `[\\s!?@"^#$&~_,.:;+\\-*%/|\\\\\\[\\](){}<>]`;
+
+// The untyped overloads: VARIANT (JSON), text and numbers. Macros are bound when created, so they cannot
+// call another overloaded macro with an argument of unknown type; the branches are written out instead.
+function ntzFromOther(tryCast: boolean): string {
+  const cast = tryCast ? 'TRY_CAST' : 'CAST';
+  const text = tryCast ? 'sf_try_text_to_timestamp' : 'sf_text_to_timestamp';
+  return `CASE
+      WHEN typeof(x) = 'JSON' THEN (CASE WHEN json_type(to_json(x)) IN ('BIGINT', 'UBIGINT')
+        THEN sf_epoch_to_timestamp(${cast}(to_json(x) AS HUGEINT)) ELSE ${text}(json_extract_string(to_json(x), '$')) END)
+      WHEN typeof(x) = 'VARCHAR' THEN ${text}(CAST(x AS VARCHAR))
+      ELSE make_timestamp(${cast}(round(${cast}(x AS DOUBLE) * 1000000) AS BIGINT)) END`;
+}
+
+function tzFromOther(tryCast: boolean): string {
+  const cast = tryCast ? 'TRY_CAST' : 'CAST';
+  const text = tryCast ? 'sf_try_text_to_timestamptz' : 'sf_text_to_timestamptz';
+  return `CASE
+      WHEN typeof(x) = 'JSON' THEN (CASE WHEN json_type(to_json(x)) IN ('BIGINT', 'UBIGINT')
+        THEN CAST(sf_epoch_to_timestamp(${cast}(to_json(x) AS HUGEINT)) AS TIMESTAMPTZ) ELSE ${text}(json_extract_string(to_json(x), '$')) END)
+      WHEN typeof(x) = 'VARCHAR' THEN ${text}(CAST(x AS VARCHAR))
+      ELSE CAST(make_timestamp(${cast}(round(${cast}(x AS DOUBLE) * 1000000) AS BIGINT)) AS TIMESTAMPTZ) END`;
+}
+
+export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
+  // Kept under their Snowflake names too, for SQL that reaches DuckDB without translation.
+  macro('iff(c, a, b) AS CASE WHEN c THEN a ELSE b END'),
+  macro('nvl(a, b) AS COALESCE(a, b)'),
+  macro('nvl2(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END'),
+  macro('div0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END'),
+  macro('zeroifnull(a) AS COALESCE(a, 0)'),
+
+  // Conditional
+  macro('sf_div0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END'),
+  macro('sf_div0null(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END'),
+  // GREATEST / LEAST / CONCAT / CONCAT_WS return NULL when any argument is NULL (DuckDB's skip NULLs).
+  macro('sf_greatest(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE list_max(l) END'),
+  macro('sf_least(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE list_min(l) END'),
+  macro(`sf_concat(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE array_to_string(l, '') END`),
+  macro('sf_concat_ws(sep, l) AS CASE WHEN sep IS NULL OR list_count(l) < len(l) THEN NULL ELSE array_to_string(l, sep) END'),
+
+  // Text. A VARIANT string converts to its text without JSON quotes; TIMESTAMP_NTZ and TIMESTAMP_LTZ print
+  // in Snowflake's default output formats (YYYY-MM-DD HH24:MI:SS.FF3 [TZHTZM]); the session is UTC.
+  macro(`sf_to_varchar(x DATE) AS CAST(x AS VARCHAR),
+    (x TIMESTAMP) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g'),
+    (x TIMESTAMPTZ) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g +0000'),
+    (x) AS CASE WHEN typeof(x) = 'JSON' THEN json_extract_string(to_json(x), '$') ELSE CAST(x AS VARCHAR) END`),
+  macro(`sf_split(s, sep) AS to_json(CASE WHEN sep = '' THEN [s] ELSE string_split(s, sep) END)`),
+  macro(`sf_split_part(s, sep, n) AS CASE
+    WHEN sep = '' THEN (CASE WHEN n IN (0, 1, -1) THEN s ELSE '' END)
+    ELSE split_part(s, sep, CASE WHEN n = 0 THEN 1 ELSE n END) END`),
+  macro(`sf_charindex(sub, s) AS strpos(s, sub),
+    (sub, s, p) AS CASE WHEN strpos(substring(s, p), sub) = 0 THEN 0 ELSE strpos(substring(s, p), sub) + p - 1 END`),
+  macro(`sf_initcap(s) AS array_to_string(list_transform(
+    regexp_extract_all(s, '${INITCAP_DELIMITERS}+|[^${INITCAP_DELIMITERS.slice(1)}+'),
+    lambda w: upper(left(w, 1)) || lower(substring(w, 2))), '')`),
+
+  // Regular expressions: the translator puts REGEXP parameters (i, m, s) into the pattern as (?ims).
+  macro('sf_regexp_substr(s, p, pos, occ, grp) AS regexp_extract_all(substring(s, pos), p, grp)[occ]'),
+  macro(`sf_regexp_replace(s, p, r, pos, all_matches) AS
+    substring(s, 1, pos - 1) || CASE WHEN all_matches THEN regexp_replace(substring(s, pos), p, r, 'g')
+                                      ELSE regexp_replace(substring(s, pos), p, r) END`),
+  macro('sf_regexp_count(s, p, pos) AS len(regexp_extract_all(substring(s, pos), p))'),
+
+  // Semi-structured data (VARIANT = JSON)
+  macro(`sf_parse_json(s) AS CASE WHEN trim(s) = '' THEN NULL ELSE json(s) END`),
+  macro(`sf_try_parse_json(s) AS CASE WHEN json_valid(s) AND trim(s) <> '' THEN json(s) END`),
+  macro(`sf_get(v, k) AS CASE
+    WHEN typeof(k) = 'VARCHAR' THEN json_extract(v, '$."' || replace(CAST(k AS VARCHAR), '"', '\\"') || '"')
+    WHEN TRY_CAST(k AS BIGINT) >= 0 THEN json_extract(v, '$[' || CAST(TRY_CAST(k AS BIGINT) AS VARCHAR) || ']') END`),
+  macro(`sf_array_size(v) AS CASE WHEN json_type(v) = 'ARRAY' THEN CAST(json_array_length(v) AS BIGINT) END`),
+  macro(`sf_array_contains(x, arr) AS list_contains(CAST(CAST(arr AS JSON) AS JSON[]), json(to_json(x)))`),
+  macro(`sf_array_to_string(arr, sep) AS array_to_string(
+    list_transform(CAST(CAST(arr AS JSON) AS JSON[]), lambda e: coalesce(json_extract_string(e, '$'), '')), sep)`),
+  macro(`sf_array_cat(a, b) AS to_json(list_concat(CAST(CAST(a AS JSON) AS JSON[]), CAST(CAST(b AS JSON) AS JSON[])))`),
+  macro(`sf_array_append(a, x) AS to_json(list_append(CAST(CAST(a AS JSON) AS JSON[]), coalesce(to_json(x), 'null'::JSON)))`),
+  macro(`sf_array_compact(a) AS to_json(list_filter(CAST(CAST(a AS JSON) AS JSON[]), lambda e: json_type(e) <> 'NULL'))`),
+  macro(`sf_array_distinct(a) AS to_json(list_distinct(CAST(CAST(a AS JSON) AS JSON[])))`),
+  macro(`sf_object_from_entries(l) AS to_json(map_from_entries(list_filter(l, lambda e: e.k IS NOT NULL AND e.v IS NOT NULL)))`),
+  // Snowflake keeps an OBJECT's keys sorted.
+  macro(`sf_object_keys(o) AS to_json(list_sort(json_keys(o)))`),
+  macro(`sf_to_array(x) AS CASE WHEN x IS NULL THEN NULL WHEN json_type(to_json(x)) = 'ARRAY' THEN to_json(x) ELSE to_json([to_json(x)]) END`),
+  macro(`sf_typeof(v) AS CASE json_type(v)
+    WHEN 'NULL' THEN 'NULL_VALUE' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN 'DECIMAL'
+    ELSE json_type(v) END`),
+  macro(`sf_is_null_value(v) AS json_type(v) = 'NULL'`),
+  macro(`sf_strip_null_value(v) AS CASE WHEN json_type(v) = 'NULL' THEN NULL ELSE v END`),
+  macro(`sf_as_varchar(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END`),
+  macro(`sf_as_number(v) AS CASE WHEN json_type(v) IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN CAST(v AS DOUBLE) END`),
+  macro(`sf_as_boolean(v) AS CASE WHEN json_type(v) = 'BOOLEAN' THEN CAST(v AS BOOLEAN) END`),
+  // SEQ of FLATTEN: one number per input value (Snowflake's is per input row; see docs/sql-dialect.md).
+  macro(`sf_flatten_seq(v) AS CAST(hash(CAST(v AS VARCHAR)) % 9007199254740991 AS BIGINT)`),
+
+  // Dates and times. DATEADD keeps a DATE a DATE for day and larger units; smaller units give a TIMESTAMP.
+  macro(`sf_add_months(x DATE, n) AS CAST(x + to_months(CAST(n AS INTEGER)) AS DATE),
+    (x TIMESTAMP, n) AS x + to_months(CAST(n AS INTEGER)),
+    (x TIMESTAMPTZ, n) AS x + to_months(CAST(n AS INTEGER))`),
+  macro(`sf_add_days(x DATE, n) AS CAST(x + to_days(CAST(n AS INTEGER)) AS DATE),
+    (x TIMESTAMP, n) AS x + to_days(CAST(n AS INTEGER)),
+    (x TIMESTAMPTZ, n) AS x + to_days(CAST(n AS INTEGER))`),
+  macro(`sf_add_micros(x DATE, n) AS CAST(x AS TIMESTAMP) + to_microseconds(CAST(n AS BIGINT)),
+    (x TIMESTAMP, n) AS x + to_microseconds(CAST(n AS BIGINT)),
+    (x TIMESTAMPTZ, n) AS x + to_microseconds(CAST(n AS BIGINT)),
+    (x TIME, n) AS x + to_microseconds(CAST(n AS BIGINT))`),
+  // ADD_MONTHS: the last day of a month stays the last day of the resulting month.
+  macro(`sf_add_months_eom(x DATE, n) AS CASE WHEN x = last_day(x) THEN last_day(CAST(x + to_months(CAST(n AS INTEGER)) AS DATE))
+      ELSE CAST(x + to_months(CAST(n AS INTEGER)) AS DATE) END,
+    (x TIMESTAMP, n) AS CASE WHEN CAST(x AS DATE) = last_day(x)
+      THEN CAST(last_day(x + to_months(CAST(n AS INTEGER))) AS TIMESTAMP) + (x - date_trunc('day', x))
+      ELSE x + to_months(CAST(n AS INTEGER)) END`),
+  // DATEDIFF(week): weeks start on Monday (WEEK_START = 0); count the week boundaries crossed.
+  macro(`sf_datediff_week(a, b) AS date_diff('day', date_trunc('week', a), date_trunc('week', b)) // 7`),
+  macro(`sf_date_trunc(p, x DATE) AS CAST(date_trunc(p, x) AS DATE),
+    (p, x TIMESTAMP) AS date_trunc(p, x),
+    (p, x TIMESTAMPTZ) AS date_trunc(p, x),
+    (p, x TIME) AS CAST(date_trunc(p, DATE '1970-01-01' + x) AS TIME)`),
+  macro(`sf_last_day(x, p) AS CAST(date_trunc(p, x) + CASE p
+    WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH WHEN 'week' THEN INTERVAL 7 DAY
+    ELSE INTERVAL 1 MONTH END - INTERVAL 1 DAY AS DATE)`),
+  macro(`sf_epoch_to_timestamp(n) AS ${EPOCH_BY_MAGNITUDE}`),
+  macro(`sf_scaled_epoch_to_timestamp(n, scale) AS CASE WHEN scale <= 6
+    THEN make_timestamp(CAST(CAST(n AS HUGEINT) * CAST(10 ** (6 - scale) AS HUGEINT) AS BIGINT))
+    ELSE make_timestamp(CAST(CAST(n AS HUGEINT) // CAST(10 ** (scale - 6) AS HUGEINT) AS BIGINT)) END`),
+  // '2024-01-01 10:00:00 +02:00': DuckDB reads an offset after a space as a time zone name.
+  macro(`sf_timestamp_text(s) AS regexp_replace(trim(s), '\\s+([+-][0-9]{2}(:?[0-9]{2})?)$', '\\1')`),
+  macro(`sf_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
+    THEN sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) ELSE CAST(sf_timestamp_text(s) AS TIMESTAMP) END`),
+  macro(`sf_try_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
+    THEN sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) ELSE TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP) END`),
+  macro(`sf_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
+    THEN CAST(sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ) ELSE CAST(sf_timestamp_text(s) AS TIMESTAMPTZ) END`),
+  macro(`sf_try_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
+    THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ) ELSE TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ) END`),
+  // TO_TIMESTAMP_NTZ: text (ISO forms; an offset is dropped, not applied), epoch seconds, DATE, TIMESTAMP, VARIANT.
+  macro(`sf_to_timestamp_ntz(x DATE) AS CAST(x AS TIMESTAMP),
+    (x TIMESTAMP) AS x,
+    (x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP),
+    (x) AS ${ntzFromOther(false)}`),
+  macro(`sf_try_to_timestamp_ntz(x DATE) AS CAST(x AS TIMESTAMP),
+    (x TIMESTAMP) AS x,
+    (x TIMESTAMPTZ) AS CAST(x AS TIMESTAMP),
+    (x) AS ${ntzFromOther(true)}`),
+  // TO_TIMESTAMP_LTZ / _TZ: an instant; text with an offset is converted, text without one is UTC.
+  macro(`sf_to_timestamp_tz(x DATE) AS CAST(x AS TIMESTAMPTZ),
+    (x TIMESTAMP) AS CAST(x AS TIMESTAMPTZ),
+    (x TIMESTAMPTZ) AS x,
+    (x) AS ${tzFromOther(false)}`),
+  macro(`sf_try_to_timestamp_tz(x DATE) AS CAST(x AS TIMESTAMPTZ),
+    (x TIMESTAMP) AS CAST(x AS TIMESTAMPTZ),
+    (x TIMESTAMPTZ) AS x,
+    (x) AS ${tzFromOther(true)}`),
+  macro(`sf_to_date(x DATE) AS x,
+    (x TIMESTAMP) AS CAST(x AS DATE),
+    (x TIMESTAMPTZ) AS CAST(x AS DATE),
+    (x) AS CAST(${ntzFromOther(false)} AS DATE)`),
+  macro(`sf_try_to_date(x DATE) AS x,
+    (x TIMESTAMP) AS CAST(x AS DATE),
+    (x TIMESTAMPTZ) AS CAST(x AS DATE),
+    (x) AS CAST(${ntzFromOther(true)} AS DATE)`),
+];

@@ -1,0 +1,1096 @@
+// Snowflake SQL -> DuckDB SQL for a documented subset (docs/sql-dialect.md), so the same model SQL gives the
+// same rows on both. It works on tokens grouped by brackets: nothing inside a string literal or a comment is
+// ever rewritten, line breaks are kept so DuckDB's "LINE n" still points at the source line, and a construct
+// outside the subset is a diagnostic with file, line, column and a hint, never a silently different result.
+import type { Diagnostic } from '../errors.js';
+import { arrayConstruct, isHandled, translateCall, unsupportedFunctionHint, type Arg, type Renderer } from './functions.js';
+import {
+  duckdbJsonPath,
+  mapType,
+  MULTIWORD_TYPES,
+  parseSnowflakePath,
+  snowflakePathText,
+  type MappedType,
+  type PathStep,
+} from './snowflake.js';
+import { duckdbString, tokenize, type Token } from './tokenize.js';
+import {
+  buildTree,
+  firstToken,
+  isBracket,
+  isGroup,
+  isName,
+  isOp,
+  isParen,
+  isToken,
+  isTrivia,
+  isWord,
+  nextSignificant,
+  previousSignificant,
+  sourceText,
+  splitNodes,
+  trimNodes,
+  type Group,
+  type SqlNode,
+} from './tree.js';
+
+export { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS } from './macros.js';
+
+export interface TranslateOptions {
+  /** Named in diagnostics; defaults to '<sql>'. */
+  file?: string;
+  /**
+   * Session variables known before this text runs: `$name` becomes the value, which is Snowflake SQL source
+   * text for an expression (for example `'2024-01-01'` or `42`). Names are case-insensitive. A variable
+   * neither given here nor SET earlier in the text becomes DuckDB's getvariable('name').
+   */
+  variables?: Map<string, string>;
+}
+
+export interface Translation {
+  sql: string;
+  diagnostics: Diagnostic[];
+}
+
+export function translateSnowflakeToDuckDB(sql: string, options: TranslateOptions = {}): Translation {
+  const translator = new Translator(options.file ?? '<sql>', options.variables ?? new Map());
+  const out = translator.translate(sql);
+  return { sql: out, diagnostics: translator.diagnostics() };
+}
+
+/** Words that are never a column, a path base or a function name. */
+const KEYWORDS = new Set(
+  `SELECT FROM WHERE GROUP ORDER BY HAVING QUALIFY LIMIT OFFSET FETCH UNION ALL EXCEPT INTERSECT MINUS JOIN INNER
+   LEFT RIGHT FULL OUTER CROSS NATURAL ASOF ON USING AS AND OR NOT IN IS LIKE ILIKE RLIKE REGEXP BETWEEN CASE WHEN
+   THEN ELSE END DISTINCT WITH RECURSIVE OVER PARTITION ROWS RANGE PRECEDING FOLLOWING UNBOUNDED INTO VALUES SET
+   UPDATE DELETE INSERT MERGE MATCHED CREATE REPLACE TABLE VIEW EXISTS DESC ASC NULLS LATERAL FILTER WITHIN ANY
+   SOME ESCAPE TOP WINDOW RETURNING DEFAULT PRIMARY CONSTRAINT UNIQUE REFERENCES FOREIGN CHECK COLLATE`.split(/\s+/),
+);
+
+/** Keywords that may be followed by a parenthesis without being a function call. */
+const CALLABLE_KEYWORDS = new Set(['LEFT', 'RIGHT', 'REPLACE', 'FILTER', 'RLIKE']);
+
+/** Words after which a parenthesised list is a column list, not a call. */
+const NAME_CONTEXT = new Set(['INTO', 'TABLE', 'VIEW', 'EXISTS', 'UPDATE', 'JOIN']);
+
+const LITERAL_WORDS = new Set(['NULL', 'TRUE', 'FALSE']);
+
+const TYPED_LITERALS: Record<string, string> = {
+  DATE: 'DATE',
+  TIME: 'TIME',
+  TIMESTAMP: 'TIMESTAMP',
+  TIMESTAMP_NTZ: 'TIMESTAMP',
+  TIMESTAMPNTZ: 'TIMESTAMP',
+  DATETIME: 'TIMESTAMP',
+  TIMESTAMP_LTZ: 'TIMESTAMPTZ',
+  TIMESTAMPLTZ: 'TIMESTAMPTZ',
+  TIMESTAMP_TZ: 'TIMESTAMPTZ',
+  TIMESTAMPTZ: 'TIMESTAMPTZ',
+};
+
+/** Niladic functions and what they become; Snowflake allows them with empty parentheses too. */
+const NILADIC: Record<string, string> = {
+  CURRENT_TIMESTAMP: 'current_timestamp',
+  LOCALTIMESTAMP: 'current_timestamp',
+  SYSTIMESTAMP: 'current_timestamp',
+  GETDATE: 'current_timestamp',
+  CURRENT_DATE: 'current_date',
+  CURRENT_TIME: 'current_time',
+  LOCALTIME: 'current_time',
+  SYSDATE: "(now() AT TIME ZONE 'UTC')",
+};
+
+/** Syntax outside the subset: the word, what follows it (if anything), and the hint. */
+const UNSUPPORTED_SYNTAX: { words: string[]; construct: string; hint: string }[] = [
+  { words: ['CONNECT', 'BY'], construct: 'CONNECT BY', hint: 'rewrite the hierarchy as a recursive CTE (WITH RECURSIVE)' },
+  { words: ['START', 'WITH'], construct: 'START WITH ... CONNECT BY', hint: 'rewrite the hierarchy as a recursive CTE (WITH RECURSIVE)' },
+  { words: ['MATCH_RECOGNIZE'], construct: 'MATCH_RECOGNIZE', hint: 'rewrite the pattern with window functions (LAG/LEAD, running sums)' },
+  { words: ['PIVOT'], construct: 'PIVOT', hint: 'use conditional aggregation, e.g. SUM(IFF(k = \'a\', v, 0)) AS a' },
+  { words: ['UNPIVOT'], construct: 'UNPIVOT', hint: 'use UNION ALL of one SELECT per column' },
+  { words: ['SAMPLE'], construct: 'SAMPLE', hint: 'sampled rows differ between warehouses; filter deterministically instead' },
+  { words: ['TABLESAMPLE'], construct: 'TABLESAMPLE', hint: 'sampled rows differ between warehouses; filter deterministically instead' },
+  { words: ['CHANGES'], construct: 'CHANGES', hint: 'change tracking is outside the subset' },
+  { words: ['MATCH_CONDITION'], construct: 'ASOF JOIN ... MATCH_CONDITION', hint: 'use a window function to pick the nearest row' },
+];
+
+/** Statements that have no DuckDB counterpart. */
+const UNSUPPORTED_STATEMENTS: Record<string, string> = {
+  COPY: 'load files through the engine (bronze loading), not COPY INTO',
+  PUT: 'stages are outside the subset',
+  GET: 'stages are outside the subset',
+  LIST: 'stages are outside the subset',
+  LS: 'stages are outside the subset',
+  REMOVE: 'stages are outside the subset',
+  RM: 'stages are outside the subset',
+  CALL: 'stored procedures are outside the subset',
+  EXECUTE: 'EXECUTE IMMEDIATE and tasks are outside the subset',
+  GRANT: 'access control is managed outside the models',
+  REVOKE: 'access control is managed outside the models',
+  UNDROP: 'time travel is outside the subset',
+};
+
+const UNSUPPORTED_CREATE: Record<string, string> = {
+  STAGE: 'stages are outside the subset',
+  PIPE: 'pipes are outside the subset',
+  STREAM: 'streams are outside the subset',
+  TASK: 'tasks are outside the subset; schedules live in the pipeline YAML',
+  SEQUENCE: 'use ROW_NUMBER() or a natural key',
+  FUNCTION: 'user-defined functions are outside the subset',
+  PROCEDURE: 'stored procedures are outside the subset',
+  DATABASE: 'environments are chosen by the connection, not created in SQL',
+  WAREHOUSE: 'warehouses are managed outside the models',
+  ROLE: 'access control is managed outside the models',
+  USER: 'access control is managed outside the models',
+  DYNAMIC: 'dynamic tables are outside the subset; use a model file',
+  EXTERNAL: 'external tables are outside the subset',
+  FILE: 'file formats are outside the subset',
+  TAG: 'tags are outside the subset',
+  MASKING: 'policies are outside the subset',
+  ROW: 'policies are outside the subset',
+  NETWORK: 'outside the subset',
+  INTEGRATION: 'outside the subset',
+  STORAGE: 'outside the subset',
+  NOTIFICATION: 'outside the subset',
+  ALERT: 'outside the subset',
+};
+
+interface PathExpr {
+  base: string;
+  steps: (PathStep | { expr: string })[];
+}
+
+interface Item {
+  text: string;
+  end: number;
+}
+
+/** A primary expression: its text, and what a following cast needs to know about it. */
+interface Operand {
+  text: string;
+  path?: PathExpr;
+  literal?: 'null' | 'string' | 'number' | 'other';
+}
+
+class Translator implements Renderer {
+  private readonly diags = new Map<string, Diagnostic>();
+  private readonly setInText = new Set<string>();
+  private readonly warnedVariables = new Set<string>();
+  /** Nodes whose rendering is replaced (statement-level rewrites); '' drops a node. */
+  private readonly overrides = new Map<SqlNode, string | (() => string)>();
+  private flattenCount = 0;
+  private compactDepth = 0;
+  private readonly variables: Map<string, string>;
+
+  constructor(
+    private readonly file: string,
+    variables: Map<string, string>,
+  ) {
+    this.variables = new Map([...variables].map(([k, v]) => [k.toLowerCase(), v]));
+  }
+
+  diagnostics(): Diagnostic[] {
+    return [...this.diags.values()].sort((a, b) => a.line - b.line || a.col - b.col);
+  }
+
+  error(at: SqlNode, message: string, severity: Diagnostic['severity'] = 'error'): void {
+    const t = firstToken(at);
+    const d: Diagnostic = { file: this.file, line: t.line, col: t.col, message, severity };
+    this.diags.set(`${d.line}:${d.col}:${message}`, d);
+  }
+
+  private warn(at: SqlNode, message: string): void {
+    this.error(at, message, 'warning');
+  }
+
+  translate(sql: string): string {
+    const tokens = tokenize(sql);
+    for (const t of tokens) {
+      if (t.kind === 'error') {
+        const what = t.text.startsWith("'") || t.text.startsWith('$$') ? 'string literal' : t.text.startsWith('"') ? 'quoted identifier' : 'comment';
+        this.error(t, `unterminated ${what}`);
+      }
+    }
+    const tree = buildTree(tokens);
+    for (const t of tree.unbalanced) this.error(t, `unbalanced '${t.text}'`);
+    const statements = splitNodes(tree.nodes, ';');
+    const separators = tree.nodes.filter((n) => isOp(n, ';')) as Token[];
+    return statements.map((s, i) => this.statement(s) + (separators[i]?.text ?? '')).join('');
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private statement(nodes: SqlNode[]): string {
+    const first = nextSignificant(nodes, 0);
+    const head = nodes[first];
+    if (!isWord(head)) return this.render(nodes);
+    const word = head.text.toUpperCase();
+    const secondIndex = nextSignificant(nodes, first + 1);
+    const second = isWord(nodes[secondIndex]) ? (nodes[secondIndex] as Token).text.toUpperCase() : '';
+    if (word === 'SET') return this.setStatement(nodes, first);
+    if (word === 'UNSET') return this.unsetStatement(nodes, first);
+    if (UNSUPPORTED_STATEMENTS[word]) {
+      this.error(head, `${word} is not supported on DuckDB: ${UNSUPPORTED_STATEMENTS[word]}`);
+      return sourceText(nodes);
+    }
+    if (word === 'ALTER' && (second === 'SESSION' || second === 'ACCOUNT' || second === 'USER' || second === 'WAREHOUSE')) {
+      this.error(head, `ALTER ${second} is not supported on DuckDB: session and account settings belong to the connection`);
+      return sourceText(nodes);
+    }
+    if (word === 'USE') return this.useStatement(nodes, first, secondIndex, second);
+    if (word === 'CREATE') this.prepareCreate(nodes, first);
+    if (word === 'ALTER' && second === 'TABLE') this.prepareAlterTable(nodes, secondIndex);
+    if (word === 'INSERT' && (second === 'OVERWRITE' || second === 'ALL' || second === 'FIRST')) {
+      this.error(nodes[secondIndex], `INSERT ${second} is not supported: use DELETE (or TRUNCATE) then INSERT, one table per statement`);
+    }
+    if (word === 'MERGE' || word === 'UPDATE') this.prepareSetTargets(nodes);
+    return this.render(nodes);
+  }
+
+  /** SET x = expr -> SET VARIABLE x = expr; SET (a, b) = (1, 2) -> one SET VARIABLE each. */
+  private setStatement(nodes: SqlNode[], first: number): string {
+    const lead = this.render(nodes.slice(0, first));
+    const k = nextSignificant(nodes, first + 1);
+    const eq = nodes.findIndex((n, i) => i > k && isOp(n, '='));
+    if (eq < 0) {
+      this.error(nodes[first], 'SET expects SET <name> = <expression>');
+      return sourceText(nodes);
+    }
+    const target = nodes[k];
+    const valueNodes = nodes.slice(eq + 1);
+    if (isParen(target)) {
+      const names = splitNodes(target.children).map((p) => trimNodes(p));
+      const v = nextSignificant(valueNodes, 0);
+      const values = isParen(valueNodes[v]) ? splitNodes((valueNodes[v] as Group).children) : [];
+      if (names.length !== values.length || names.some((n) => n.length !== 1 || !isWord(n[0]))) {
+        this.error(target, 'SET (a, b) = (x, y) needs as many names as values');
+        return sourceText(nodes);
+      }
+      const out = names.map((n, i) => {
+        const name = (n[0] as Token).text.toLowerCase();
+        this.noteSet(name);
+        return `SET VARIABLE ${name} = ${this.render(values[i]).trim()}`;
+      });
+      return lead + out.join('; ') + this.padding(sourceText(nodes), out.join('; '));
+    }
+    if (!isWord(target)) {
+      this.error(target ?? nodes[first], 'SET expects a variable name');
+      return sourceText(nodes);
+    }
+    const name = target.text.toLowerCase();
+    this.noteSet(name);
+    return `${lead}SET VARIABLE ${name}${this.render(nodes.slice(k + 1, eq))}=${this.render(valueNodes)}`;
+  }
+
+  private noteSet(name: string): void {
+    this.setInText.add(name);
+    // A SET in the text wins over a value given by the caller, as it would in the session.
+    this.variables.delete(name);
+  }
+
+  private unsetStatement(nodes: SqlNode[], first: number): string {
+    const k = nextSignificant(nodes, first + 1);
+    const target = nodes[k];
+    if (target === undefined) {
+      this.error(nodes[first], 'UNSET expects a variable name');
+      return sourceText(nodes);
+    }
+    const names = isParen(target) ? splitNodes(target.children).map((p) => sourceText(trimNodes(p))) : [sourceText([target])];
+    const lead = this.render(nodes.slice(0, first));
+    return lead + names.map((n) => `RESET VARIABLE ${n.toLowerCase()}`).join('; ');
+  }
+
+  private useStatement(nodes: SqlNode[], first: number, secondIndex: number, second: string): string {
+    if (second === 'DATABASE' || second === 'SCHEMA') {
+      this.overrides.set(nodes[secondIndex], '');
+      return this.render(nodes);
+    }
+    if (second === 'WAREHOUSE' || second === 'ROLE' || second === 'SECONDARY') {
+      this.error(nodes[first], `USE ${second} is not supported: warehouses and roles belong to the connection, not to the SQL`);
+      return sourceText(nodes);
+    }
+    return this.render(nodes);
+  }
+
+  /** CREATE [OR REPLACE] [modifiers] TABLE|VIEW ...: drops Snowflake-only options, maps column types. */
+  private prepareCreate(nodes: SqlNode[], first: number): void {
+    let k = nextSignificant(nodes, first + 1);
+    const wordAt = (i: number): string => (isWord(nodes[i]) ? (nodes[i] as Token).text.toUpperCase() : '');
+    if (wordAt(k) === 'OR') k = nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1);
+    let object = '';
+    for (; k < nodes.length; k = nextSignificant(nodes, k + 1)) {
+      const w = wordAt(k);
+      if (w === 'TRANSIENT' || w === 'SECURE' || w === 'LOCAL' || w === 'GLOBAL' || w === 'MATERIALIZED') {
+        this.overrides.set(nodes[k], '');
+      } else if (w === 'VOLATILE') {
+        this.overrides.set(nodes[k], 'TEMP');
+      } else if (w === 'TEMPORARY' || w === 'TEMP' || w === 'RECURSIVE') {
+        // kept
+      } else {
+        object = w;
+        break;
+      }
+    }
+    if (UNSUPPORTED_CREATE[object]) {
+      this.error(nodes[k], `CREATE ${object} is not supported on DuckDB: ${UNSUPPORTED_CREATE[object]}`);
+      return;
+    }
+    if (object !== 'TABLE' && object !== 'VIEW') return;
+    // The name, possibly after IF NOT EXISTS.
+    k = nextSignificant(nodes, k + 1);
+    if (wordAt(k) === 'IF') k = nextSignificant(nodes, nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1) + 1);
+    while (k + 2 < nodes.length && isOp(nodes[k + 1], '.')) k += 2;
+    k = nextSignificant(nodes, k + 1);
+    if (isParen(nodes[k])) {
+      const group = nodes[k] as Group;
+      if (object === 'TABLE') this.overrides.set(group, () => `(${this.columnDefinitions(group)})`);
+      k = nextSignificant(nodes, k + 1);
+    }
+    // Table and view options up to AS / CLONE / LIKE.
+    while (k < nodes.length) {
+      const w = wordAt(k);
+      if (w === 'AS') return;
+      if (w === 'CLONE') {
+        this.overrides.set(nodes[k], 'AS SELECT * FROM');
+        return;
+      }
+      if (w === 'LIKE') {
+        this.error(nodes[k], 'CREATE TABLE ... LIKE is not supported: list the columns, or CREATE TABLE ... AS SELECT ... WHERE FALSE');
+        return;
+      }
+      if (w === 'CLUSTER' || w === 'COPY' || w === 'COMMENT' || w === 'DATA_RETENTION_TIME_IN_DAYS' || w === 'MAX_DATA_EXTENSION_TIME_IN_DAYS' || w === 'CHANGE_TRACKING' || w === 'DEFAULT_DDL_COLLATION' || w === 'ENABLE_SCHEMA_EVOLUTION' || w === 'WITH' || w === 'TAG') {
+        // Options that change storage or metadata, never the rows: dropped.
+        let j = k;
+        this.overrides.set(nodes[j], '');
+        j = nextSignificant(nodes, j + 1);
+        if (w === 'CLUSTER' && wordAt(j) === 'BY') {
+          this.overrides.set(nodes[j], '');
+          j = nextSignificant(nodes, j + 1);
+          if (isParen(nodes[j])) this.overrides.set(nodes[j], '');
+        } else if (w === 'COPY' && wordAt(j) === 'GRANTS') {
+          this.overrides.set(nodes[j], '');
+        } else if (isOp(nodes[j], '=')) {
+          this.overrides.set(nodes[j], '');
+          j = nextSignificant(nodes, j + 1);
+          if (nodes[j]) this.overrides.set(nodes[j], '');
+        } else if (isParen(nodes[j])) {
+          this.overrides.set(nodes[j], '');
+        } else {
+          j = k;
+        }
+        k = nextSignificant(nodes, j + 1);
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** Column definitions: types mapped; constraints Snowflake does not enforce are dropped. */
+  private columnDefinitions(group: Group): string {
+    const parts = splitNodes(group.children);
+    const kept: string[] = [];
+    for (const part of parts) {
+      const k = nextSignificant(part, 0);
+      const head = part[k];
+      if (isWord(head, 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN')) continue;
+      if (!isName(head)) {
+        kept.push(this.render(part));
+        continue;
+      }
+      const typeAt = nextSignificant(part, k + 1);
+      const type = this.parseType(part, typeAt);
+      if (!type) {
+        kept.push(this.render(part));
+        continue;
+      }
+      // Column constraints Snowflake does not enforce are dropped; the rest renders as one sequence.
+      const drop = (from: number, to: number): void => {
+        for (let d = from; d < to; d++) this.overrides.set(part[d], '');
+      };
+      for (let j = type.end; j < part.length; j++) {
+        const n = part[j];
+        if (isWord(n, 'PRIMARY', 'UNIQUE')) {
+          const key = nextSignificant(part, j + 1);
+          const to = isWord(part[key], 'KEY') ? key + 1 : j + 1;
+          drop(j, to);
+          j = to - 1;
+        } else if (isWord(n, 'REFERENCES')) {
+          let to = nextSignificant(part, j + 1) + 1;
+          while (isOp(part[to], '.') && part[to + 1]) to += 2;
+          if (isParen(part[nextSignificant(part, to)])) to = nextSignificant(part, to) + 1;
+          drop(j, to);
+          j = to - 1;
+        } else if (isWord(n, 'COMMENT')) {
+          const to = nextSignificant(part, j + 1) + 1;
+          drop(j, to);
+          j = to - 1;
+        } else if (isWord(n, 'AUTOINCREMENT', 'IDENTITY', 'COLLATE', 'MASKING')) {
+          this.error(n, `${(n as Token).text.toUpperCase()} is not supported on DuckDB: generate keys in the SELECT (e.g. ROW_NUMBER()) or drop the option`);
+        }
+      }
+      const rest = this.render(part.slice(type.end));
+      kept.push(this.render(part.slice(0, typeAt)) + type.text + rest);
+    }
+    return kept.join(',');
+  }
+
+  private prepareAlterTable(nodes: SqlNode[], tableIndex: number): void {
+    for (let i = tableIndex; i < nodes.length; i++) {
+      if (!isWord(nodes[i], 'ADD')) continue;
+      let k = nextSignificant(nodes, i + 1);
+      if (isWord(nodes[k], 'COLUMN')) k = nextSignificant(nodes, k + 1);
+      if (isWord(nodes[k], 'IF')) k = nextSignificant(nodes, nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1) + 1);
+      const typeAt = nextSignificant(nodes, k + 1);
+      const type = this.parseType(nodes, typeAt);
+      if (!type) return;
+      const typed = nodes.slice(typeAt, type.end);
+      this.overrides.set(typed[0], type.text);
+      for (const n of typed.slice(1)) this.overrides.set(n, '');
+      return;
+    }
+  }
+
+  /** MERGE ... UPDATE SET t.col = ... and UPDATE t SET t.col = ...: DuckDB takes unqualified targets. */
+  private prepareSetTargets(nodes: SqlNode[]): void {
+    for (let i = 0; i < nodes.length; i++) {
+      if (!isWord(nodes[i], 'SET')) continue;
+      let expectTarget = true;
+      for (let j = i + 1; j < nodes.length; j++) {
+        const n = nodes[j];
+        if (isWord(n, 'WHEN', 'WHERE', 'FROM')) break;
+        if (isTrivia(n)) continue;
+        if (isOp(n, ',')) {
+          expectTarget = true;
+          continue;
+        }
+        if (expectTarget && isName(n) && isOp(nodes[j + 1], '.') && nodes[j + 2] && !isOp(nodes[j + 3], '.')) {
+          this.overrides.set(n, '');
+          this.overrides.set(nodes[j + 1], '');
+          j += 2;
+        }
+        expectTarget = false;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  render(nodes: SqlNode[], compact = false): string {
+    if (compact) this.compactDepth++;
+    try {
+      let out = '';
+      let i = 0;
+      while (i < nodes.length) {
+        const n = nodes[i];
+        const override = this.overrides.get(n);
+        if (override !== undefined) {
+          out += typeof override === 'string' ? override : override();
+          i++;
+          continue;
+        }
+        if (isTrivia(n)) {
+          out += this.trivia(n as Token);
+          i++;
+          continue;
+        }
+        const item = this.item(nodes, i);
+        out += item.text;
+        i = item.end;
+      }
+      return out;
+    } finally {
+      if (compact) this.compactDepth--;
+    }
+  }
+
+  private trivia(t: Token): string {
+    if (this.compactDepth > 0) return ' ';
+    if (t.kind === 'comment' && t.text.startsWith('//')) return `--${t.text.slice(2)}`;
+    return t.text;
+  }
+
+  /** Line breaks to append so a rewrite spans as many lines as its source did. */
+  private padding(source: string, out: string): string {
+    if (this.compactDepth > 0) return '';
+    const missing = (source.match(/\n/g) ?? []).length - (out.match(/\n/g) ?? []).length;
+    return missing > 0 ? '\n'.repeat(missing) : '';
+  }
+
+  private item(nodes: SqlNode[], i: number): Item {
+    const n = nodes[i];
+    if (isGroup(n)) {
+      if (n.open.text === '{') {
+        this.error(n, 'object constants {...} are not supported: use OBJECT_CONSTRUCT_KEEP_NULL(...)');
+        return { text: sourceText(n), end: i + 1 };
+      }
+      if (isParen(n) && isWord(n.children[nextSignificant(n.children, 0)], 'VALUES') && isFromItem(nodes, i)) {
+        return this.valuesAlias(nodes, i, `(${this.render(n.children)})`, splitNodes(firstRow(n)?.children ?? []).length);
+      }
+      return this.expression(nodes, i);
+    }
+    switch (n.kind) {
+      case 'string':
+      case 'number':
+      case 'qident':
+      case 'var':
+        return this.expression(nodes, i);
+      case 'error':
+        return { text: n.text, end: i + 1 };
+      case 'op':
+        return this.operator(nodes, i);
+      case 'word':
+        return this.word(nodes, i);
+      default:
+        return { text: n.text, end: i + 1 };
+    }
+  }
+
+  private operator(nodes: SqlNode[], i: number): Item {
+    const t = nodes[i] as Token;
+    if (t.text === '::') {
+      // A cast after something that is not a primary (CASE ... END::int): map the type only.
+      const type = this.parseType(nodes, nextSignificant(nodes, i + 1));
+      if (type) return { text: `::${type.text}`, end: type.end };
+    }
+    if (t.text === ':') this.error(t, "bind variables (:name) are not supported; a ':' path needs a column or expression before it");
+    if (t.text === '@') this.error(t, 'stage references (@stage) are not supported on DuckDB');
+    return { text: t.text, end: i + 1 };
+  }
+
+  private word(nodes: SqlNode[], i: number): Item {
+    const t = nodes[i] as Token;
+    const upper = t.text.toUpperCase();
+    const next = nextSignificant(nodes, i + 1);
+    for (const u of UNSUPPORTED_SYNTAX) {
+      if (u.words[0] !== upper) continue;
+      if (u.words.length === 2 && !isWord(nodes[next], u.words[1])) continue;
+      if (upper === 'START' && previousSignificant(nodes, i) < 0) continue; // START TRANSACTION
+      if ((upper === 'SAMPLE' || upper === 'CHANGES') && !isParen(nodes[next])) continue;
+      this.error(t, `${u.construct} is not supported on DuckDB: ${u.hint}`);
+    }
+    if (upper === 'MINUS' && !isParen(nodes[next])) return { text: 'EXCEPT', end: i + 1 };
+    if (upper === 'TOP' && isWord(nodes[previousSignificant(nodes, i)], 'SELECT', 'DISTINCT')) {
+      this.error(t, 'SELECT TOP n is not supported: use LIMIT n');
+    }
+    if ((upper === 'REGEXP' || upper === 'RLIKE') && !isParen(nodes[next])) {
+      this.error(t, `the ${upper} operator is not supported: use REGEXP_LIKE(subject, pattern)`);
+    }
+    if ((upper === 'LIKE' || upper === 'ILIKE') && isWord(nodes[next], 'ANY', 'ALL', 'SOME')) {
+      this.error(t, `${upper} ${(nodes[next] as Token).text.toUpperCase()} is not supported: combine LIKE conditions with OR / AND`);
+    }
+    if (upper === 'AT' || upper === 'BEFORE') {
+      if (isParen(nodes[next]) && (nodes[next] as Group).children.some((c) => isOp(c, '=>'))) {
+        this.error(t, `time travel (${upper}(...)) is not supported on DuckDB`);
+      }
+    }
+    if (upper === 'LATERAL' && isWord(nodes[next], 'FLATTEN')) {
+      const paren = nextSignificant(nodes, next + 1);
+      if (isParen(nodes[paren])) return this.flatten(nodes, i, nodes[next] as Token, nodes[paren] as Group, paren + 1);
+    }
+    if (upper === 'TABLE' && isParen(nodes[next])) {
+      const inner = trimNodes((nodes[next] as Group).children);
+      if (isWord(inner[0], 'FLATTEN') && isParen(inner[nextSignificant(inner, 1)])) {
+        return this.flatten(nodes, i, inner[0] as Token, inner[nextSignificant(inner, 1)] as Group, next + 1);
+      }
+    }
+    if (upper === 'FLATTEN' && isParen(nodes[next]) && isWord(nodes[previousSignificant(nodes, i)], 'FROM', 'JOIN')) {
+      return this.flatten(nodes, i, t, nodes[next] as Group, next + 1);
+    }
+    if (upper === 'VALUES' && isWord(nodes[previousSignificant(nodes, i)], 'FROM', 'JOIN')) {
+      return this.fromValues(nodes, i);
+    }
+    if (upper === 'CASE' && matchingEnd(nodes, i) > i) return this.expression(nodes, i);
+    if (KEYWORDS.has(upper) && !(CALLABLE_KEYWORDS.has(upper) && isParen(nodes[next]) && this.isCallPosition(nodes, i))) {
+      return { text: t.text, end: i + 1 };
+    }
+    return this.expression(nodes, i);
+  }
+
+  private isCallPosition(nodes: SqlNode[], i: number): boolean {
+    const prev = nodes[previousSignificant(nodes, i)];
+    if (isWord(prev, ...NAME_CONTEXT)) return false;
+    const t = nodes[i] as Token;
+    // FILTER (WHERE ...) after an aggregate is a clause, not a call.
+    if (t.text.toUpperCase() === 'FILTER') {
+      const g = nodes[nextSignificant(nodes, i + 1)] as Group;
+      return !isWord(g.children[nextSignificant(g.children, 0)], 'WHERE');
+    }
+    return true;
+  }
+
+  /** A primary (literal, name, call, parenthesis, array constant) and its path and cast suffixes. */
+  private expression(nodes: SqlNode[], i: number): Item {
+    const primary = this.primary(nodes, i);
+    let operand: Operand = primary.operand;
+    let end = primary.end;
+    const pathable = primary.pathable;
+    for (;;) {
+      // Colon and bracket paths must touch what they follow: raw:a.b, raw['a'], arr[0].
+      if (pathable && isOp(nodes[end], ':') && this.isPathKey(nodes[end + 1])) {
+        const p = this.pathSteps(nodes, end + 1, operand);
+        operand = { text: materialize(p.path), path: p.path };
+        end = p.end;
+        continue;
+      }
+      if (pathable && isBracket(nodes[end])) {
+        const p = this.pathSteps(nodes, end, operand);
+        operand = { text: materialize(p.path), path: p.path };
+        end = p.end;
+        continue;
+      }
+      const k = nextSignificant(nodes, end);
+      if (isOp(nodes[k], '::')) {
+        const type = this.parseType(nodes, nextSignificant(nodes, k + 1));
+        if (!type) {
+          this.error(nodes[k], "'::' must be followed by a type");
+          return { text: operand.text + this.render(nodes.slice(end, k + 1)), end: k + 1 };
+        }
+        operand = { text: this.cast(operand, type.mapped, false, '::') };
+        end = type.end;
+        continue;
+      }
+      break;
+    }
+    if (operand.path && this.compactDepth === 0) this.checkVariantUse(nodes, i, end);
+    return { text: operand.text, end };
+  }
+
+  private primary(nodes: SqlNode[], i: number): { operand: Operand; end: number; pathable: boolean } {
+    const n = nodes[i];
+    if (isGroup(n)) {
+      if (n.open.text === '[') {
+        // An array constant: [1, 'a'] is ARRAY_CONSTRUCT(1, 'a').
+        const elements = splitNodes(n.children).filter((p) => trimNodes(p).length > 0).map((p) => this.render(p));
+        return { operand: { text: arrayConstruct(elements) + this.padding(sourceText(n), '') }, end: i + 1, pathable: true };
+      }
+      return { operand: { text: `(${this.render(n.children)})` }, end: i + 1, pathable: true };
+    }
+    const t = n as Token;
+    if (t.kind === 'string') {
+      return { operand: { text: stringLiteral(t), literal: 'string' }, end: i + 1, pathable: false };
+    }
+    if (t.kind === 'number') return { operand: { text: t.text, literal: 'number' }, end: i + 1, pathable: false };
+    if (t.kind === 'var') return { operand: { text: this.variable(t) }, end: i + 1, pathable: true };
+    const upper = t.kind === 'word' ? t.text.toUpperCase() : '';
+    if (LITERAL_WORDS.has(upper)) {
+      return { operand: { text: t.text, literal: upper === 'NULL' ? 'null' : 'other' }, end: i + 1, pathable: false };
+    }
+    if (upper === 'CASE') {
+      // CASE ... END is one primary, so a cast after END applies to the whole expression.
+      const end = matchingEnd(nodes, i);
+      if (end > i) {
+        return { operand: { text: `${t.text}${this.render(nodes.slice(i + 1, end))}${(nodes[end] as Token).text}` }, end: end + 1, pathable: true };
+      }
+    }
+    const next = nextSignificant(nodes, i + 1);
+    if (TYPED_LITERALS[upper] && isToken(nodes[next]) && (nodes[next] as Token).kind === 'string') {
+      return { operand: { text: `${TYPED_LITERALS[upper]} ${stringLiteral(nodes[next] as Token)}`, literal: 'other' }, end: next + 1, pathable: false };
+    }
+    if (upper === 'INTERVAL' && isToken(nodes[next]) && (nodes[next] as Token).kind === 'string') {
+      const value = ((nodes[next] as Token).value ?? '').replace(/,/g, ' ');
+      return { operand: { text: `INTERVAL ${duckdbString(value)}`, literal: 'other' }, end: next + 1, pathable: false };
+    }
+    if (NILADIC[upper]) {
+      let end = i + 1;
+      if (isParen(nodes[next]) && trimNodes((nodes[next] as Group).children).length <= 1) end = next + 1;
+      return { operand: { text: NILADIC[upper] }, end, pathable: false };
+    }
+    // A name: a.b.c, possibly ending in a call a.b(...).
+    let end = i + 1;
+    let name = t.text;
+    while (isOp(nodes[end], '.') && (isName(nodes[end + 1]) || isOp(nodes[end + 1], '*'))) {
+      name += '.' + (nodes[end + 1] as Token).text;
+      end += 2;
+    }
+    const paren = nextSignificant(nodes, end);
+    if (isParen(nodes[paren]) && (t.kind === 'word' || t.kind === 'qident') && this.isCallPosition(nodes, i)) {
+      const group = nodes[paren] as Group;
+      const qualified = end > i + 1;
+      const nameToken = nodes[end - 1] as Token;
+      const result = this.call(nodes, qualified ? '' : upper, name, nameToken, group, paren + 1, i);
+      return { operand: { text: result.text }, end: result.end, pathable: true };
+    }
+    return { operand: { text: name }, end, pathable: !KEYWORDS.has(upper) || end > i + 1 };
+  }
+
+  private call(nodes: SqlNode[], upper: string, name: string, nameToken: Token, group: Group, end: number, start: number): Item {
+    const hint = upper ? unsupportedFunctionHint(upper) : undefined;
+    if (hint) {
+      this.error(nameToken, `${upper} is not supported on DuckDB: ${hint}`);
+      return { text: name + sourceText(group), end };
+    }
+    if (upper && isHandled(upper)) {
+      const args = this.args(group);
+      const result = translateCall({ name: upper, nameToken, group, args, nodes, end, r: this });
+      if (result !== undefined) {
+        const text = typeof result === 'string' ? result : result.text;
+        const stop = typeof result === 'string' ? end : result.end;
+        return { text: text + this.padding(sourceText(nodes.slice(start, stop)), text), end: stop };
+      }
+    }
+    if (upper === 'CAST' || upper === 'TRY_CAST') return { text: this.castCall(upper, group, nameToken), end };
+    // LAG(x) IGNORE NULLS OVER (...) is written LAG(x IGNORE NULLS) OVER (...) in DuckDB.
+    const k = nextSignificant(nodes, end);
+    const nullsAt = nextSignificant(nodes, k + 1);
+    if (isWord(nodes[k], 'IGNORE', 'RESPECT') && isWord(nodes[nullsAt], 'NULLS')) {
+      const words = `${(nodes[k] as Token).text.toUpperCase()} NULLS`;
+      return { text: `${name}(${this.render(group.children)} ${words})`, end: nullsAt + 1 };
+    }
+    return { text: `${name}(${this.render(group.children)})`, end };
+  }
+
+  private args(group: Group): Arg[] {
+    if (trimNodes(group.children).length === 0) return [];
+    return splitNodes(group.children).map((nodes) => {
+      const core = trimNodes(nodes);
+      const arg: Arg = { nodes, text: this.render(nodes) };
+      const only = core.length === 1 ? core[0] : undefined;
+      if (isToken(only) && only.kind === 'string') arg.string = only.value ?? '';
+      if (isToken(only) && only.kind === 'number') arg.number = Number(only.text);
+      if (core.length === 2 && isOp(core[0], '-') && isToken(core[1]) && core[1].kind === 'number') arg.number = -Number(core[1].text);
+      if (isWord(only)) arg.word = only.text.toUpperCase();
+      return arg;
+    });
+  }
+
+  /** CAST(x AS type) and TRY_CAST(x AS type). */
+  private castCall(upper: string, group: Group, nameToken: Token): string {
+    const children = group.children;
+    let as = -1;
+    for (let k = children.length - 1; k >= 0; k--) {
+      if (isWord(children[k], 'AS')) {
+        as = k;
+        break;
+      }
+    }
+    const typeAt = nextSignificant(children, as + 1);
+    const type = as >= 0 ? this.parseType(children, typeAt) : undefined;
+    if (!type || nextSignificant(children, type.end) < children.length) {
+      this.error(nameToken, `${upper} expects ${upper}(<expression> AS <type>)`);
+      return `${nameToken.text}(${this.render(children)})`;
+    }
+    const exprNodes = children.slice(0, as);
+    const core = trimNodes(exprNodes);
+    const operand: Operand = { text: this.render(exprNodes).trim() };
+    if (core.length === 1 && isToken(core[0])) {
+      const k = core[0].kind;
+      if (k === 'string') operand.literal = 'string';
+      else if (k === 'number') operand.literal = 'number';
+      else if (isWord(core[0], 'NULL')) operand.literal = 'null';
+    }
+    if (core.some((c) => isOp(c, ':') || isBracket(c))) {
+      // Keep the path structure when the whole expression is one path: CAST(raw:a AS STRING).
+      const e = this.expressionOperand(core);
+      if (e?.path) operand.path = e.path;
+    }
+    return this.cast(operand, type.mapped, upper === 'TRY_CAST', 'call') + this.padding(sourceText(children), '');
+  }
+
+  private expressionOperand(core: SqlNode[]): Operand | undefined {
+    const saved = this.compactDepth;
+    this.compactDepth++;
+    try {
+      const primary = this.primary(core, 0);
+      let operand = primary.operand;
+      let end = primary.end;
+      while (primary.pathable && end < core.length && ((isOp(core[end], ':') && this.isPathKey(core[end + 1])) || isBracket(core[end]))) {
+        const p = this.pathSteps(core, isOp(core[end], ':') ? end + 1 : end, operand);
+        operand = { text: materialize(p.path), path: p.path };
+        end = p.end;
+      }
+      return end === core.length ? operand : undefined;
+    } finally {
+      this.compactDepth = saved;
+    }
+  }
+
+  /** Renders a cast with Snowflake's semantics for the target type. */
+  private cast(operand: Operand, type: MappedType, tryCast: boolean, style: '::' | 'call'): string {
+    const plain = (): string =>
+      style === '::' && !tryCast ? `${operand.text}::${type.duckdb}` : `${tryCast ? 'TRY_CAST' : 'CAST'}(${operand.text} AS ${type.duckdb})`;
+    if (operand.literal === 'null') return plain();
+    switch (type.category) {
+      case 'varchar':
+        if (operand.literal) return plain();
+        if (operand.path && operand.path.steps.every((s) => !('expr' in s))) {
+          // raw:customer.email::string is the text itself, without JSON quotes.
+          return `json_extract_string(${operand.path.base}, ${duckdbString(duckdbJsonPath(operand.path.steps as PathStep[]))})`;
+        }
+        return `sf_to_varchar(${operand.text})`;
+      case 'variant':
+        // 'a'::VARIANT is a JSON string "a", not text parsed as JSON.
+        return operand.path ? operand.text : `to_json(${operand.text})`;
+      case 'timestamp_ntz':
+        return `${tryCast ? 'sf_try_to_timestamp_ntz' : 'sf_to_timestamp_ntz'}(${operand.text})`;
+      case 'timestamp_tz':
+        return `${tryCast ? 'sf_try_to_timestamp_tz' : 'sf_to_timestamp_tz'}(${operand.text})`;
+      default:
+        return plain();
+    }
+  }
+
+  /** A type at nodes[i]: NUMBER(12,2), TIMESTAMP_NTZ, DOUBLE PRECISION, TIMESTAMP WITH TIME ZONE... */
+  private parseType(nodes: SqlNode[], i: number): { text: string; mapped: MappedType; end: number } | undefined {
+    const first = nodes[i];
+    if (!isWord(first)) return undefined;
+    const words = [first.text.toUpperCase()];
+    let end = i + 1;
+    for (const multi of MULTIWORD_TYPES) {
+      if (multi[0] !== words[0]) continue;
+      let k = end;
+      let ok = true;
+      const found: number[] = [];
+      for (const w of multi.slice(1)) {
+        const j = nextSignificant(nodes, k);
+        if (!isWord(nodes[j], w)) {
+          ok = false;
+          break;
+        }
+        found.push(j);
+        k = j + 1;
+      }
+      if (ok) {
+        words.push(...multi.slice(1));
+        end = k;
+        break;
+      }
+    }
+    let args: string[] = [];
+    const paren = nextSignificant(nodes, end);
+    if (isParen(nodes[paren])) {
+      args = splitNodes((nodes[paren] as Group).children).map((p) => sourceText(trimNodes(p)));
+      end = paren + 1;
+    }
+    const mapped = mapType(words.length > 1 ? words.join(' ') : first.text, args);
+    return { text: mapped.duckdb + this.padding(sourceText(nodes.slice(i, end)), ''), mapped, end };
+  }
+
+  private isPathKey(n: SqlNode | undefined): boolean {
+    return isName(n);
+  }
+
+  /** Path steps from nodes[i]: a key after ':' (then .key and [..] steps), or a [..] step. */
+  private pathSteps(nodes: SqlNode[], i: number, base: Operand): { path: PathExpr; end: number } {
+    const path: PathExpr = base.path ? { base: base.path.base, steps: [...base.path.steps] } : { base: base.text, steps: [] };
+    let end = i;
+    const key = (t: Token): string => (t.kind === 'qident' ? t.text.slice(1, -1).replace(/""/g, '"') : t.text);
+    if (this.isPathKey(nodes[end])) {
+      path.steps.push({ key: key(nodes[end] as Token) });
+      end++;
+    }
+    for (;;) {
+      if (isOp(nodes[end], '.') && this.isPathKey(nodes[end + 1])) {
+        path.steps.push({ key: key(nodes[end + 1] as Token) });
+        end += 2;
+      } else if (isBracket(nodes[end])) {
+        const inner = trimNodes((nodes[end] as Group).children);
+        const only = inner.length === 1 ? inner[0] : undefined;
+        if (isToken(only) && only.kind === 'string') path.steps.push({ key: only.value ?? '' });
+        else if (isToken(only) && only.kind === 'number' && /^\d+$/.test(only.text)) path.steps.push({ index: Number(only.text) });
+        else path.steps.push({ expr: this.render((nodes[end] as Group).children).trim() });
+        end++;
+      } else {
+        return { path, end };
+      }
+    }
+  }
+
+  /** An uncast VARIANT path compared with text, or in arithmetic, is compared or computed as JSON on DuckDB. */
+  private checkVariantUse(nodes: SqlNode[], start: number, end: number): void {
+    const k = nextSignificant(nodes, end);
+    const next = nodes[k];
+    const after = nodes[nextSignificant(nodes, k + 1)];
+    const isString = (n: SqlNode | undefined): boolean => isToken(n) && n.kind === 'string';
+    const comparison = ['=', '<>', '!=', '<', '>', '<=', '>='];
+    const before = nodes[previousSignificant(nodes, start)];
+    const beforeOp = nodes[previousSignificant(nodes, previousSignificant(nodes, start))];
+    const nextOp = isToken(next) && next.kind === 'op' ? next.text : '';
+    const nextWord = isWord(next) ? next.text.toUpperCase() : '';
+    const beforeOpText = isToken(before) && before.kind === 'op' ? before.text : '';
+    const shown = sourceText(nodes.slice(start, end));
+    if ((comparison.includes(nextOp) && isString(after)) || ['LIKE', 'ILIKE', 'IN'].includes(nextWord)) {
+      this.error(next, `compare a VARIANT path after casting it, e.g. ${shown}::string ${nextOp || nextWord} ...`);
+    } else if (comparison.includes(beforeOpText) && isString(beforeOp)) {
+      this.error(before, `compare a VARIANT path after casting it, e.g. ... ${beforeOpText} ${shown}::string`);
+    } else if (['+', '-', '*', '/', '%', '||'].includes(nextOp)) {
+      this.error(next, `cast a VARIANT path before arithmetic or concatenation, e.g. ${shown}::number`);
+    }
+  }
+
+  private variable(t: Token): string {
+    const name = t.text.slice(1).toLowerCase();
+    if (/^\d+$/.test(name)) {
+      this.error(t, `positional column references (${t.text}) only exist for staged files, which are outside the subset`);
+      return t.text;
+    }
+    const given = this.variables.get(name);
+    if (given !== undefined) {
+      const inner = new Translator(this.file, new Map());
+      const value = inner.translate(given);
+      for (const d of inner.diagnostics()) this.error(t, `in the value of $${name}: ${d.message}`, d.severity);
+      return `(${value})`;
+    }
+    if (!this.setInText.has(name) && !this.warnedVariables.has(name)) {
+      this.warnedVariables.add(name);
+      this.warn(t, `session variable $${name} is not SET in this text; on DuckDB it must be SET earlier in the session, or it reads as NULL`);
+    }
+    return `getvariable(${duckdbString(name)})`;
+  }
+
+  /**
+   * LATERAL FLATTEN(input => ..., path => ..., outer => ..., mode => ...) [AS] f[(cols)] as a LATERAL subquery
+   * over json_each with Snowflake's columns SEQ, KEY, PATH, INDEX, VALUE, THIS. The index comes from the JSON
+   * key, never from row order (json_each's order is not stable).
+   */
+  private flatten(nodes: SqlNode[], start: number, nameToken: Token, group: Group, after: number): Item {
+    let input: string | undefined;
+    let steps: PathStep[] = [];
+    let outer = false;
+    let mode = 'BOTH';
+    for (const part of splitNodes(group.children)) {
+      const arrow = part.findIndex((n) => isOp(n, '=>'));
+      const valueNodes = arrow >= 0 ? part.slice(arrow + 1) : part;
+      const name = arrow >= 0 ? sourceText(trimNodes(part.slice(0, arrow))).toUpperCase() : input === undefined ? 'INPUT' : '?';
+      const core = trimNodes(valueNodes);
+      const only = core.length === 1 ? core[0] : undefined;
+      if (name === 'INPUT') input = this.render(valueNodes).trim();
+      else if (name === 'PATH') {
+        const parsed = isToken(only) && only.kind === 'string' ? parseSnowflakePath(only.value ?? '') : undefined;
+        if (!parsed) this.error(core[0] ?? nameToken, "FLATTEN path must be a string literal such as 'a.b[0]'");
+        else steps = parsed;
+      } else if (name === 'OUTER') {
+        if (isWord(only, 'TRUE', 'FALSE')) outer = isWord(only, 'TRUE');
+        else this.error(only ?? nameToken, 'FLATTEN outer must be TRUE or FALSE');
+      } else if (name === 'RECURSIVE') {
+        if (!isWord(only, 'FALSE')) this.error(only ?? nameToken, 'FLATTEN recursive => TRUE is not supported: flatten each level with its own LATERAL FLATTEN');
+      } else if (name === 'MODE') {
+        const m = isToken(only) && only.kind === 'string' ? (only.value ?? '').toUpperCase() : '';
+        if (m === 'BOTH' || m === 'ARRAY' || m === 'OBJECT') mode = m;
+        else this.error(only ?? nameToken, "FLATTEN mode must be 'OBJECT', 'ARRAY' or 'BOTH'");
+      } else {
+        this.error(part.find((n) => !isTrivia(n)) ?? nameToken, `FLATTEN: unknown argument ${name}; expected input, path, outer, recursive or mode`);
+      }
+    }
+    if (input === undefined) {
+      this.error(nameToken, 'FLATTEN needs input => <expression>');
+      input = 'NULL';
+    }
+    // The alias, and an optional column list.
+    let end = after;
+    let alias = '';
+    let columns = '';
+    let k = nextSignificant(nodes, end);
+    if (isWord(nodes[k], 'AS')) k = nextSignificant(nodes, k + 1);
+    const aliasNode = nodes[k];
+    if (isName(aliasNode) && !(aliasNode.kind === 'word' && KEYWORDS.has(aliasNode.text.toUpperCase()))) {
+      alias = (aliasNode as Token).text;
+      end = k + 1;
+      const c = nextSignificant(nodes, end);
+      if (isParen(nodes[c])) {
+        columns = `(${this.render((nodes[c] as Group).children)})`;
+        end = c + 1;
+      }
+    } else {
+      this.flattenCount++;
+      alias = this.flattenCount === 1 ? 'flatten' : `flatten_${this.flattenCount}`;
+    }
+    const jp = steps.length ? duckdbString(duckdbJsonPath(steps)) : '';
+    const self = jp ? `json_extract(_s._in, ${jp})` : '_s._in';
+    const types = mode === 'ARRAY' ? `('ARRAY')` : mode === 'OBJECT' ? `('OBJECT')` : `('ARRAY', 'OBJECT')`;
+    const prefix = snowflakePathText(steps);
+    const keyPath = `CASE WHEN regexp_full_match(_e.key, '[A-Za-z_][A-Za-z0-9_$]*') THEN ${duckdbString(prefix ? prefix + '.' : '')} || _e.key ELSE ${duckdbString(prefix)} || '[''' || _e.key || ''']' END`;
+    const sql =
+      `LATERAL (SELECT sf_flatten_seq(_s._in) AS "seq", ` +
+      `CASE WHEN json_type(${self}) = 'OBJECT' THEN _e.key END AS "key", ` +
+      `CASE WHEN json_type(${self}) = 'ARRAY' THEN ${duckdbString(prefix)} || '[' || _e.key || ']' ELSE ${keyPath} END AS "path", ` +
+      `CASE WHEN json_type(${self}) = 'ARRAY' THEN CAST(_e.key AS BIGINT) END AS "index", ` +
+      `_e.value AS "value", ${self} AS "this" ` +
+      `FROM (SELECT CAST(${input} AS JSON) AS _in) AS _s ${outer ? 'LEFT ' : ''}JOIN ` +
+      `json_each(CASE WHEN json_type(${self}) IN ${types} THEN ${self} END) AS _e ON TRUE ` +
+      `ORDER BY TRY_CAST(_e.key AS BIGINT), _e.key) AS ${alias}${columns}`;
+    return { text: sql + this.padding(sourceText(nodes.slice(start, end)), sql), end };
+  }
+
+  /** FROM VALUES (...), (...) [AS] t[(cols)]: Snowflake names the columns column1, column2, ... */
+  private fromValues(nodes: SqlNode[], i: number): Item {
+    const rows: Group[] = [];
+    let end = i + 1;
+    for (;;) {
+      const k = nextSignificant(nodes, end);
+      if (!isParen(nodes[k])) break;
+      rows.push(nodes[k] as Group);
+      end = k + 1;
+      const comma = nextSignificant(nodes, end);
+      if (!isOp(nodes[comma], ',') || !isParen(nodes[nextSignificant(nodes, comma + 1)])) break;
+      end = comma + 1;
+    }
+    const width = rows.length ? splitNodes(rows[0].children).length : 0;
+    return this.valuesAlias(nodes, end - 1, `(${this.render(nodes.slice(i, end))})`, width);
+  }
+
+  /** A VALUES list with its alias; without a column list the columns are column1, column2, ... */
+  private valuesAlias(nodes: SqlNode[], last: number, body: string, width: number): Item {
+    let end = last + 1;
+    let k = nextSignificant(nodes, end);
+    if (isWord(nodes[k], 'AS')) k = nextSignificant(nodes, k + 1);
+    const aliasNode = nodes[k];
+    let alias = '_values';
+    if (isName(aliasNode) && !(aliasNode.kind === 'word' && KEYWORDS.has(aliasNode.text.toUpperCase()))) {
+      alias = (aliasNode as Token).text;
+      end = k + 1;
+      const c = nextSignificant(nodes, end);
+      if (isParen(nodes[c])) return { text: `${body} AS ${alias}(${this.render((nodes[c] as Group).children)})`, end: c + 1 };
+    }
+    const names = Array.from({ length: width }, (_, n) => `column${n + 1}`).join(', ');
+    return { text: `${body} AS ${alias}(${names})`, end };
+  }
+}
+
+/** Index of the END that closes the CASE at nodes[i], or -1. */
+function matchingEnd(nodes: SqlNode[], i: number): number {
+  let depth = 0;
+  for (let k = i; k < nodes.length; k++) {
+    if (isWord(nodes[k], 'CASE')) depth++;
+    else if (isWord(nodes[k], 'END')) {
+      depth--;
+      if (depth === 0) return k;
+    }
+  }
+  return -1;
+}
+
+function isFromItem(nodes: SqlNode[], i: number): boolean {
+  const prev = nodes[previousSignificant(nodes, i)];
+  return isWord(prev, 'FROM', 'JOIN') || isOp(prev, ',');
+}
+
+function firstRow(values: Group): Group | undefined {
+  const k = nextSignificant(values.children, nextSignificant(values.children, 0) + 1);
+  return isParen(values.children[k]) ? (values.children[k] as Group) : undefined;
+}
+
+/** A JSON path expression as DuckDB SQL; dynamic steps (raw[i]) go through sf_get. */
+function materialize(p: PathExpr): string {
+  let expr = p.base;
+  let pending: PathStep[] = [];
+  const flush = (): void => {
+    if (pending.length) expr = `json_extract(${expr}, ${duckdbString(duckdbJsonPath(pending))})`;
+    pending = [];
+  };
+  for (const step of p.steps) {
+    if ('expr' in step) {
+      flush();
+      expr = `sf_get(${expr}, ${step.expr})`;
+    } else {
+      pending.push(step);
+    }
+  }
+  flush();
+  return expr;
+}
+
+/** A Snowflake string literal as DuckDB writes it; unchanged when it has no escapes. */
+function stringLiteral(t: Token): string {
+  const value = t.value ?? '';
+  if (t.text.startsWith("'") && !t.text.includes('\\')) return t.text;
+  return duckdbString(value, t.text);
+}
