@@ -17,6 +17,7 @@ import { mask, registerSecret } from '../secrets.js';
 import { readHistory, readStatus } from '../state/status.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
+import { createEnvironment, dropEnvironment } from '../environments.js';
 import { planDue } from '../schedule.js';
 import { parseDuration } from '../config/pipeline.js';
 
@@ -104,6 +105,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       else if (opts.due) io.out(plan.filter((p) => p.due).map((p) => p.pipeline).join(' '));
       else for (const p of plan) io.out(`${p.due ? 'due    ' : 'not due'}  ${p.pipeline.padEnd(20)} ${p.schedule ?? '-'}  ${p.reason}`);
     });
+
+  const env = program.command('env').description('pull-request environments: a clone (Snowflake) or a copied database file (DuckDB)');
+  for (const [verb, what] of [
+    ['create', 'copy the target into a new environment (replacing one of that name)'],
+    ['drop', 'delete an environment'],
+  ] as const) {
+    env
+      .command(verb)
+      .description(what)
+      .argument('<name>', 'e.g. pr_123')
+      .option('--json', 'print the environment as JSON')
+      .action(async (name: string, opts: { json?: boolean }) => {
+        const made = verb === 'create' ? await createEnvironment(settings(), name) : await dropEnvironment(settings(), name);
+        if (opts.json) io.out(JSON.stringify(made, null, 2));
+        else if (verb === 'drop') io.out(`dropped ${made.location}`);
+        else if (made.use.database) io.out(`created ${made.location}; use it with --database ${made.use.database}`);
+        else io.out(`created ${made.location}; use it with ${Object.entries(made.use.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      });
+  }
 
   program
     .command('sql')

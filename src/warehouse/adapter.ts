@@ -66,6 +66,8 @@ export interface Warehouse {
    */
   appendBronze(table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number>;
   attachReadOnly(name: string, path: string): Promise<void>;
+  /** Labels the statements that follow (Snowflake's QUERY_TAG), so a run's cost can be traced. */
+  setQueryTag?(tag: string | undefined): void;
   tableExists(qualifiedName: string): Promise<boolean>;
   close(): Promise<void>;
 }
