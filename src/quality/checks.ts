@@ -28,7 +28,7 @@ export function checkName(spec: CheckSpec): string {
 }
 
 /** The SQL that returns this check's failing rows. */
-export function failingRowsSql(table: string, spec: CheckSpec): string {
+export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: string) => string = sqlString): string {
   switch (spec.kind) {
     case 'not_null':
       return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`;
@@ -37,7 +37,7 @@ export function failingRowsSql(table: string, spec: CheckSpec): string {
       return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
     }
     case 'accepted_values':
-      return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map(literal).join(', ')})`;
+      return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`;
     case 'range': {
       const bounds = [
         spec.min !== undefined ? `${ident(spec.column)} < ${spec.min}` : undefined,
@@ -54,12 +54,9 @@ export function failingRowsSql(table: string, spec: CheckSpec): string {
   }
 }
 
-function literal(v: string | number | boolean): string {
-  return typeof v === 'string' ? sqlString(v) : String(v);
-}
 
 export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck): Promise<CheckOutcome> {
-  const sql = failingRowsSql(check.table, check.spec);
+  const sql = failingRowsSql(check.table, check.spec, warehouse.dialect.quote);
   const base = {
     pipeline: pipeline.name,
     file: pipeline.file,
@@ -146,8 +143,8 @@ export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline
   await warehouse.transaction(async () => {
     for (const o of outcomes) {
       await warehouse.execute(
-        `INSERT INTO meta.check_results VALUES (${[runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(sqlString).join(', ')},
-          ${o.failing_rows}, ${sqlString(o.message)}, ${sqlString(o.sql)}, ${warehouse.dialect.now})`,
+        `INSERT INTO meta.check_results VALUES (${[runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(warehouse.dialect.quote).join(', ')},
+          ${o.failing_rows}, ${warehouse.dialect.quote(o.message)}, ${warehouse.dialect.quote(o.sql)}, ${warehouse.dialect.now})`,
       );
     }
   });

@@ -48,7 +48,7 @@ export async function writeCursor(warehouse: Warehouse, pipeline: string, resour
 
 export async function finishRun(warehouse: Warehouse, runId: string, pipeline: string, error?: string): Promise<void> {
   await warehouse.execute(
-    `UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${sqlString(error ? 'failed' : 'success')}, error = ${error ? sqlString(error) : 'NULL'}
+    `UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${sqlString(error ? 'failed' : 'success')}, error = ${error ? warehouse.dialect.quote(error) : 'NULL'}
      WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`,
   );
 }

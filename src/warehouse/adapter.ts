@@ -36,6 +36,11 @@ export interface Dialect {
   /** Whole-string regular-expression match. */
   regexpFullMatch(expr: string, pattern: string): string;
   timestampType: string;
+  /**
+   * A string constant. Use it for text that comes from users or data (check values, messages):
+   * Snowflake reads backslash escapes inside '...', DuckDB does not.
+   */
+  quote(value: string): string;
   /** Seconds since the Unix epoch of a timestamp, as a number. */
   epochSeconds(expr: string): string;
   /** Current time as the timestamp type, UTC. */

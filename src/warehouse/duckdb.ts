@@ -49,6 +49,7 @@ export const duckdbDialect: Dialect = {
   jsonType: 'JSON',
   regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${sqlString(pattern)})`,
   timestampType: 'TIMESTAMP',
+  quote: sqlString,
   epochSeconds: (expr) => `epoch(${expr})`,
   now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
 };
