@@ -4,7 +4,8 @@ import type { Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
-import { loadBronze, type BronzeBatch } from './ingest/bronze.js';
+import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
+import { formatDrift } from './ingest/drift.js';
 import { buildGold, planModels, selectModels, ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
 import { buildSilver, type SilverLoad } from './models/silver.js';
 import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
@@ -15,27 +16,41 @@ import { ensureMetaSchema, finishRun, newRunId } from './state/meta.js';
 import { sqlString, type Warehouse } from './warehouse/adapter.js';
 import { DuckDBWarehouse } from './warehouse/duckdb.js';
 import { validateProject } from './validate.js';
+import { readProjectFile } from './config/project-file.js';
 
 export const STEPS = ['ingest', 'transform', 'check'] as const;
 export type Step = (typeof STEPS)[number];
 
+export const TARGETS = ['duckdb', 'snowflake'] as const;
+export type Target = (typeof TARGETS)[number];
+
 export interface Settings {
   projectDir: string;
+  /** duckdb (the embedded default) or snowflake (connection from SNOWFLAKE_* variables). */
+  target: Target;
   /** DuckDB database file. */
   database: string;
+  /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
+  snowflakeEnvNames: Record<string, string>;
   /** Where raw pages land as JSON lines (replayable). */
   landingDir: string;
   siteDir: string;
   env: Env;
 }
 
-export function resolveSettings(options: { projectDir?: string; database?: string; siteDir?: string; env?: Env } = {}): Settings {
+export function resolveSettings(options: { projectDir?: string; database?: string; siteDir?: string; target?: string; env?: Env } = {}): Settings {
   const env = options.env ?? process.env;
   const projectDir = resolve(options.projectDir ?? '.');
+  // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
+  const file = readProjectFile(projectDir);
+  const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
+  if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
-  const database = options.database ?? env.DATAOPS_DATABASE;
+  const database = options.database ?? env.DATAOPS_DATABASE ?? file.duckdb?.path;
   return {
     projectDir,
+    target: target as Target,
+    snowflakeEnvNames: file.snowflake?.env ?? {},
     database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
     siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
@@ -44,7 +59,11 @@ export function resolveSettings(options: { projectDir?: string; database?: strin
 }
 
 export async function openWarehouse(settings: Settings): Promise<Warehouse> {
-  const warehouse = await DuckDBWarehouse.open(settings.database);
+  // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
+  const warehouse =
+    settings.target === 'snowflake'
+      ? await (await import('./warehouse/snowflake.js')).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
+      : await DuckDBWarehouse.open(settings.database);
   await ensureMetaSchema(warehouse);
   return warehouse;
 }
@@ -87,6 +106,11 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** The time freshness is measured against (default: the warehouse's clock). */
   now?: Date;
+  /**
+   * Re-load this batch from its landing file instead of calling the source (`run --replay <batch_id>`);
+   * only its pipeline runs, and its other resources are not fetched.
+   */
+  replayBatch?: string;
 }
 
 /**
@@ -100,7 +124,8 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
   const project = validation.project;
   const errors = validation.diagnostics.filter((d) => d.severity === 'error');
   if (errors.some((d) => d.code !== 'env_unset')) throw new ConfigError(errors);
-  const selected = selectPipelines(project, options.pipelines);
+  const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
+  const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
   // A pipeline that will not run does not need its secrets set.
   const selectedFiles = new Set(selected.map((p) => p.file));
   const missingEnv = errors.filter((d) => selectedFiles.has(d.file));
@@ -112,14 +137,22 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     const runs: PipelineRun[] = [];
     for (const pipeline of selected) {
       await markRunning(warehouse, runId, pipeline.name);
+      warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
       const run: PipelineRun = { pipeline: pipeline.name, batches: [], silverLoads: [], checks: [] };
       runs.push(run);
       try {
-        if (steps.has('ingest')) {
+        if (steps.has('ingest') && replay) {
+          const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
+          const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId });
+          log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+          logDrift(log, batch);
+          run.batches.push(batch);
+        } else if (steps.has('ingest')) {
           for (const resource of pipeline.source.resources) {
             const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
             const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir });
             log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+            logDrift(log, batch);
             run.batches.push(batch);
           }
         }
@@ -138,6 +171,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     let modelError: string | undefined;
     const diagnostics: Diagnostic[] = [];
     if (steps.has('transform')) {
+      warehouse.setQueryTag?.(`dataops:gold:${runId}`);
       const fromAll = !options.pipelines?.length;
       const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
       try {
@@ -155,6 +189,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     if (steps.has('check')) {
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
+        warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
         run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
       }
     }
@@ -170,6 +205,28 @@ function selectPipelines(project: Project, names: string[] | undefined): Pipelin
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new UsageError(`unknown pipeline${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (pipelines: ${known.join(', ')})`);
   return project.pipelines.filter((p) => names.includes(p.name));
+}
+
+function logDrift(log: (line: string) => void, batch: BronzeBatch): void {
+  if (batch.schemaChanges.length) log(`${batch.pipeline}.${batch.resource}: schema drift since the previous batch: ${formatDrift(batch.schemaChanges)}`);
+}
+
+async function replayTarget(
+  project: Project,
+  settings: Settings,
+  batchId: string,
+  names: string[] | undefined,
+): Promise<{ pipeline: Pipeline; resource: string; batchId: string; landingFiles: string[] }> {
+  const parsed = parseBatchId(batchId);
+  const pipeline = parsed && project.pipelines.find((p) => p.name === parsed.pipeline);
+  if (!parsed || !pipeline || !pipeline.source.resources.some((r) => r.name === parsed.resource)) {
+    throw new UsageError(`cannot replay "${batchId}": expected <run>.<pipeline>.<resource> naming a resource of this project (as in meta.batches)`);
+  }
+  if (names?.length && (names.length > 1 || names[0] !== pipeline.name)) {
+    throw new UsageError(`--replay ${batchId} runs pipeline ${pipeline.name} only; do not name other pipelines`);
+  }
+  const landingFiles = await findLandingFiles(settings.landingDir, batchId, { pipeline: pipeline.name, resource: parsed.resource });
+  return { pipeline, resource: parsed.resource, batchId, landingFiles };
 }
 
 /** A run that several steps (or several action invocations) share keeps one row per pipeline. */

@@ -28,9 +28,9 @@ export async function createEnvironment(settings: Settings, name: string): Promi
   checkName(name);
   if (settings.target === 'snowflake') {
     const { openSnowflakeFromEnv, snowflakeSettingsFromEnv } = await import('./warehouse/snowflake.js');
-    const source = snowflakeSettingsFromEnv(settings.env).database;
+    const source = snowflakeSettingsFromEnv(settings.env, settings.snowflakeEnvNames).database;
     const clone = snowflakeCloneName(source, name);
-    const warehouse = await openSnowflakeFromEnv(settings.env);
+    const warehouse = await openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
     try {
       await warehouse.execute(`CREATE OR REPLACE DATABASE ${clone} CLONE ${source}`);
     } finally {
@@ -57,8 +57,8 @@ export async function dropEnvironment(settings: Settings, name: string): Promise
   checkName(name);
   if (settings.target === 'snowflake') {
     const { openSnowflakeFromEnv, snowflakeSettingsFromEnv } = await import('./warehouse/snowflake.js');
-    const clone = snowflakeCloneName(snowflakeSettingsFromEnv(settings.env).database, name);
-    const warehouse = await openSnowflakeFromEnv(settings.env);
+    const clone = snowflakeCloneName(snowflakeSettingsFromEnv(settings.env, settings.snowflakeEnvNames).database, name);
+    const warehouse = await openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
     try {
       await warehouse.execute(`DROP DATABASE IF EXISTS ${clone}`);
     } finally {

@@ -1,0 +1,56 @@
+// dataops.yml: project-wide settings, all optional. Which warehouse to use by default, where the
+// DuckDB file lives, and the names of the environment variables that hold each Snowflake connection
+// setting (so a repository can keep its own secret names, e.g. PROD_SF_ACCOUNT).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { ConfigError } from '../errors.js';
+import { schemaDiagnostics } from './schema-errors.js';
+import { YamlSource } from './yaml-source.js';
+
+export const PROJECT_FILE = 'dataops.yml';
+
+export interface ProjectFile {
+  target?: 'duckdb' | 'snowflake';
+  duckdb?: { path?: string };
+  snowflake?: { env?: Record<string, string> };
+}
+
+const SNOWFLAKE_SETTINGS = [
+  'account', 'accessUrl', 'host', 'port', 'protocol', 'user', 'role', 'warehouse', 'database', 'schema', 'authenticator',
+  'privateKey', 'privateKeyPath', 'privateKeyPassphrase', 'token', 'oauthClientId', 'oauthClientSecret',
+  'oauthTokenRequestUrl', 'oauthScope', 'oidcAudience', 'oidcRequestUrl', 'oidcRequestToken',
+];
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    target: { enum: ['duckdb', 'snowflake'], description: 'The default warehouse; --target and DATAOPS_TARGET override it.' },
+    duckdb: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', description: 'The DuckDB file, relative to the project.' } } },
+    snowflake: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        env: {
+          type: 'object',
+          description: 'For each connection setting, the environment variable that holds it.',
+          additionalProperties: false,
+          properties: Object.fromEntries(SNOWFLAKE_SETTINGS.map((k) => [k, { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }])),
+        },
+      },
+    },
+  },
+};
+const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+
+/** The project's dataops.yml, or {} when there is none; a bad file is a ConfigError with its lines. */
+export function readProjectFile(projectDir: string): ProjectFile {
+  const path = join(projectDir, PROJECT_FILE);
+  if (!existsSync(path)) return {};
+  const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, readFileSync(path, 'utf8'));
+  if (diagnostics.some((d) => d.severity === 'error')) throw new ConfigError(diagnostics);
+  const raw = source.toJS() ?? {};
+  if (!validate(raw)) throw new ConfigError(schemaDiagnostics(validate.errors ?? [], source));
+  return raw as ProjectFile;
+}

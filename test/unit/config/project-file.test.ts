@@ -1,0 +1,33 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { resolveSettings } from '../../../src/engine.js';
+import { snowflakeSettingsFromEnv } from '../../../src/warehouse/snowflake.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dataops-file-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('dataops.yml sets the default target, the DuckDB file and the names of the Snowflake variables', async () => {
+  await writeFile(join(dir, 'dataops.yml'), 'target: snowflake\nduckdb: { path: data/local.duckdb }\nsnowflake:\n  env:\n    account: PROD_SF_ACCOUNT\n    token: PROD_SF_TOKEN\n');
+  const settings = resolveSettings({ projectDir: dir, env: {} });
+  expect(settings).toMatchObject({ target: 'snowflake', database: join(dir, 'data/local.duckdb'), snowflakeEnvNames: { account: 'PROD_SF_ACCOUNT', token: 'PROD_SF_TOKEN' } });
+  // The command line and the environment come first.
+  expect(resolveSettings({ projectDir: dir, env: { DATAOPS_TARGET: 'duckdb' } }).target).toBe('duckdb');
+  expect(resolveSettings({ projectDir: dir, target: 'duckdb', env: {} }).target).toBe('duckdb');
+  const sf = snowflakeSettingsFromEnv({ PROD_SF_ACCOUNT: 'acme-prod', PROD_SF_TOKEN: 'tok-123456', SNOWFLAKE_USER: 'ci', SNOWFLAKE_DATABASE: 'ANALYTICS' }, settings.snowflakeEnvNames);
+  expect(sf).toMatchObject({ account: 'acme-prod', authenticator: 'PROGRAMMATIC_ACCESS_TOKEN', database: 'ANALYTICS' });
+  expect(() => snowflakeSettingsFromEnv({ SNOWFLAKE_ACCOUNT: 'x' }, settings.snowflakeEnvNames)).toThrow(/PROD_SF_ACCOUNT is not set/);
+});
+
+test('a mistake in dataops.yml names the line and what was expected', async () => {
+  await writeFile(join(dir, 'dataops.yml'), 'target: snowflake\nsnowflake:\n  env:\n    acount: X\n');
+  expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:4:5: unknown key "acount" in snowflake\.env \(expected one of: account, accessUrl/);
+  await writeFile(join(dir, 'dataops.yml'), 'target: bigquery\n');
+  expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:1:9: target: expected one of "duckdb", "snowflake", got "bigquery"/);
+});
