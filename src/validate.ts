@@ -19,9 +19,9 @@ export interface Validation {
   warnings: number;
 }
 
-export async function validateProject(dir: string, env: Env = process.env): Promise<Validation> {
+export async function validateProject(dir: string, env: Env = process.env, options: { allowMissingEnv?: boolean } = {}): Promise<Validation> {
   const project = await loadProject(dir, env);
-  const diagnostics = [...project.diagnostics];
+  const diagnostics = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' as const } : d));
   if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...(await planModels(project)));
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
   return {

@@ -2,7 +2,8 @@
 // 2 bad usage.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { loadProject } from '../config/project.js';
 import { startDemoApi } from '../demo/server.js';
@@ -20,6 +21,8 @@ import { validateProject } from '../validate.js';
 import { createEnvironment, dropEnvironment } from '../environments.js';
 import { planDue } from '../schedule.js';
 import { parseDuration } from '../config/pipeline.js';
+import { prScope } from '../github/pr-scope.js';
+import { serveDemoApi } from './demo-api.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -60,9 +63,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .command('validate')
     .description('check every pipeline and SQL file; errors print as file:line:col: message')
     .option('--json', 'print the diagnostics as JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--allow-missing-env', 'report unset environment variables as warnings (e.g. a fork pull request has no secrets)')
+    .action(async (opts: { json?: boolean; allowMissingEnv?: boolean }) => {
       const s = settings();
-      const v = await validateProject(s.projectDir, s.env);
+      const v = await validateProject(s.projectDir, s.env, { allowMissingEnv: opts.allowMissingEnv });
       if (opts.json) io.out(JSON.stringify(v.diagnostics, null, 2));
       else {
         for (const d of v.diagnostics) (d.severity === 'error' ? io.err : io.out)(formatDiagnostic(d));
@@ -165,6 +169,31 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('start the demo API, run every pipeline on DuckDB, build the report (what `npm start` does)')
     .action(async () => {
       set(await demo(settings(), io));
+    });
+
+  program
+    .command('changed')
+    .description('the pipelines to run and gold models to rebuild for a set of changed files (for the pull-request workflow)')
+    .argument('[files...]', 'changed files, relative to the current folder (as `git diff --name-only` prints them at the top)')
+    .option('--files-from <file>', 'read more changed files from this file, one a line')
+    .option('--json', 'print the whole scope as JSON')
+    .action(async (files: string[], opts: { filesFrom?: string; json?: boolean }) => {
+      const s = settings();
+      const listed = opts.filesFrom ? (await readFile(opts.filesFrom, 'utf8')).split(/\r?\n/).filter(Boolean) : [];
+      const project = await loadProject(s.projectDir, s.env);
+      const scope = prScope(project, [...files, ...listed].map((f) => relative(s.projectDir, resolve(f))));
+      io.out(opts.json ? JSON.stringify(scope, null, 2) : scope.pipelines.join(' '));
+    });
+
+  program
+    .command('demo-api')
+    .description('serve the demo API and write its reference database until stopped (where no real source is configured)')
+    .option('--env-file <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines')
+    .action(async (opts: { envFile?: string }) => {
+      const s = settings();
+      const served = await serveDemoApi({ referenceDb: s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb'), envFile: opts.envFile });
+      io.out(`demo API on ${served.env.DEMO_API_URL}, reference database ${served.env.DEMO_REFERENCE_DB}; stop with SIGTERM`);
+      await served.stopped;
     });
 
   try {

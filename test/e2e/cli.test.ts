@@ -160,3 +160,12 @@ describe('secrets are needed only by the pipelines that run', () => {
     expect(existsSync(join(dir, 'only-pos.duckdb'))).toBe(false);
   });
 });
+
+test('validate --allow-missing-env turns unset variables into warnings (a fork pull request has no secrets)', async () => {
+  const noApi = { DEMO_API_URL: '', DEMO_API_TOKEN: '' };
+  expect((await dataops(['validate'], noApi)).code).toBe(1);
+  const lenient = await dataops(['validate', '--allow-missing-env'], noApi);
+  expect(lenient.code).toBe(0);
+  expect(lenient.stdout).toContain('pipelines/retail_pos.yml:9:39: warning: environment variable DEMO_API_TOKEN is not set');
+  expect(lenient.stdout).toContain('0 errors, 6 warnings');
+});
