@@ -9,6 +9,7 @@ import type {
   CheckSpec,
   ColumnSpec,
   DeclaredCheck,
+  FilesResource,
   FreshnessSpec,
   HttpResource,
   Pagination,
@@ -52,7 +53,7 @@ interface RawPipeline {
   description?: string;
   owner?: string;
   schedule?: string;
-  source: Record<string, unknown> & { kind: 'http' | 'sql' };
+  source: Record<string, unknown> & { kind: Source['kind'] };
   silver: Record<string, Omit<SilverTable, 'name' | 'columns'> & { columns: Record<string, Omit<ColumnSpec, 'name'>> }>;
   checks?: Record<string, Array<Record<string, unknown>>>;
   freshness?: Record<string, { field: string; warn_after: string; error_after: string }>;
@@ -125,6 +126,20 @@ class PipelineBuilder {
         kind: 'sql',
         database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
         resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
+      };
+    }
+    if (raw.kind === 'files') {
+      const resources = raw.resources as Record<string, Partial<Omit<FilesResource, 'name'>>>;
+      return {
+        kind: 'files',
+        path: this.value(raw.path as RawValue, at('path')),
+        resources: Object.entries(resources).map(([name, r]) => ({
+          name,
+          files: r.files ?? partitionedPattern(name),
+          format: r.format,
+          delimiter: r.delimiter ?? ',',
+          primary_key: r.primary_key,
+        })),
       };
     }
     const resources = raw.resources as Record<string, RawHttpResource>;
@@ -252,6 +267,11 @@ function withPaginationDefaults(p: Partial<Pagination> & { kind: Pagination['kin
     default:
       return p as Pagination;
   }
+}
+
+/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
+export function partitionedPattern(resource: string): string {
+  return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };

@@ -69,7 +69,25 @@ export interface SqlSource {
   resources: SqlResource[];
 }
 
-export type Source = HttpSource | SqlSource;
+export interface FilesResource {
+  name: string;
+  /** Glob under the source's path; by default the partitioned layout named after the resource. */
+  files: string;
+  /** Unset: each file's extension decides (.jsonl / .ndjson or .csv). */
+  format?: 'jsonl' | 'csv';
+  /** CSV field delimiter. */
+  delimiter: string;
+  primary_key?: string[];
+}
+
+export interface FilesSource {
+  kind: 'files';
+  /** The folder files are dropped into (relative paths are from the project folder). */
+  path: string;
+  resources: FilesResource[];
+}
+
+export type Source = HttpSource | SqlSource | FilesSource;
 
 export type ColumnType =
   | 'string'

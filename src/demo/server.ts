@@ -1,11 +1,13 @@
 // The demo API: the retail data behind four endpoints, each paginated in a different common style
 // (cursor, offset, page number, next URL), so every paginator kind has a real server to run against.
-// node:http only, loopback only, and the data is fixed for the life of the server.
+// node:http only, loopback only, and the data is fixed for the life of the server. Faults (see
+// faults.ts) can be injected per path, so tests can prove ingestion survives real APIs.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateRetailData, type InventoryMovement, type RetailData, type Transaction } from './data.js';
+import { faultPicker, type Fault, type FaultPlan, type InjectedFault } from './faults.js';
 
 export interface DemoApiOptions {
   token: string;
@@ -14,6 +16,10 @@ export interface DemoApiOptions {
   /** Default 0: a free port. */
   port?: number;
   host?: '127.0.0.1';
+  /** Faults to inject; none by default. */
+  faults?: FaultPlan;
+  /** Serves this many synthetic events at /v1/bench/events (cursor-paginated) for benchmarks; default 0, no route. */
+  benchRecords?: number;
 }
 
 export interface DemoApi {
@@ -22,10 +28,30 @@ export interface DemoApi {
   close(): Promise<void>;
   /** Requests served so far, including refused ones. */
   readonly requests: number;
+  /** Replaces the fault plan (undefined: no faults) and restarts its per-path request counts. */
+  setFaults(plan: FaultPlan | undefined): void;
+  /** Every fault injected since the plan was last set, in order. */
+  readonly injected: readonly InjectedFault[];
 }
 
 type JsonBody = Record<string, unknown>;
 type Query = URLSearchParams;
+
+/** A page already rendered as JSON (the bench route): pieces sent as they are, without copying. */
+class RenderedPage {
+  constructor(readonly parts: Array<string | Buffer>) {}
+  get json(): string {
+    return this.parts.join('');
+  }
+}
+
+interface Route {
+  list(query: Query): JsonBody | RenderedPage;
+  /** Where the records are in the body. */
+  records: 'data' | 'items';
+  /** Points the body's next page at the request itself (repeat_cursor); absent where the client computes the next page. */
+  repeat?(body: JsonBody, url: URL): boolean;
+}
 
 /** A bad query value; becomes a 400 whose message names the parameter. */
 class BadRequest extends Error {}
@@ -34,8 +60,22 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
   if (!options.token) throw new Error('startDemoApi: token must be a non-empty string');
   const host = options.host ?? '127.0.0.1';
   const routes = buildRoutes(generateRetailData({ anchor: options.anchor ?? new Date() }));
+  if (options.benchRecords) routes.set('/v1/bench/events', benchRoute(options.benchRecords));
   const expectedAuth = digest(`Bearer ${options.token}`);
   let requests = 0;
+  const planFor = (plan: FaultPlan | undefined) => {
+    for (const rule of typeof plan === 'object' ? plan : []) {
+      if (rule.kind === 'repeat_cursor' && !routes.get(rule.path)?.repeat) {
+        throw new Error(`repeat_cursor: ${rule.path} has no cursor or next URL to repeat (${[...routes].filter(([, r]) => r.repeat).map(([p]) => p).join(', ')} have)`);
+      }
+    }
+    return faultPicker(plan);
+  };
+  let pickFault = planFor(options.faults);
+  let injected: InjectedFault[] = [];
+  // Per path: requests since the plan was set, and the last page served (for duplicate_page).
+  const counts = new Map<string, number>();
+  const lastPayload = new Map<string, string>();
 
   const server = createServer((req, res) => {
     requests++;
@@ -55,12 +95,85 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
     }
     const route = routes.get(url.pathname);
     if (!route) return sendJson(res, 404, { error: 'not_found', message: `no route for GET ${url.pathname}` });
+    const n = (counts.get(url.pathname) ?? 0) + 1;
+    counts.set(url.pathname, n);
+    const fault = pickFault({ path: url.pathname, query: url.searchParams, n });
+    let page: JsonBody | RenderedPage;
     try {
-      sendJson(res, 200, route(url.searchParams));
+      page = route.list(url.searchParams);
     } catch (error) {
       if (error instanceof BadRequest) return sendJson(res, 400, { error: 'bad_request', message: error.message });
-      sendJson(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
+      return sendJson(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
     }
+    if (!fault) return sendPage(url.pathname, res, page instanceof RenderedPage ? page : JSON.stringify(page));
+    const body = page instanceof RenderedPage ? (JSON.parse(page.json) as JsonBody) : page;
+    serveFault(fault, { url, n, route, body, req, res });
+  }
+
+  function serveFault(fault: Fault, at: { url: URL; n: number; route: Route; body: JsonBody; req: IncomingMessage; res: ServerResponse }): void {
+    const { url, route, body, res } = at;
+    const record = (extra: Partial<InjectedFault> = {}) => injected.push({ path: url.pathname, n: at.n, kind: fault.kind, ...extra });
+    switch (fault.kind) {
+      case 'rate_limit':
+        record();
+        return sendJson(res, 429, { error: 'rate_limited' }, { 'Retry-After': String(fault.retryAfterSeconds ?? 1) });
+      case 'server_error':
+        record();
+        return sendJson(res, fault.status ?? 503, { error: 'unavailable' }, fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) });
+      case 'reset':
+        record();
+        at.req.socket.destroy();
+        return;
+      case 'invalid_json':
+        record();
+        return sendText(res, 200, '<!doctype html><title>502 Bad Gateway</title><h1>Bad Gateway</h1>');
+      case 'duplicate_page': {
+        const previous = lastPayload.get(url.pathname);
+        if (previous === undefined) break;
+        record();
+        return sendText(res, 200, previous);
+      }
+      case 'repeat_cursor':
+        if (!route.repeat) return sendJson(res, 500, { error: 'bad_fault', message: `repeat_cursor: ${url.pathname} has no cursor or next URL to repeat` });
+        if (route.repeat(body, url)) record();
+        break;
+      case 'missing_key': {
+        const records = body[route.records] as Array<Record<string, unknown>>;
+        if (records.length === 0) break;
+        const { id: _dropped, ...rest } = records[0];
+        record({ record: records[0] });
+        body[route.records] = [rest, ...records.slice(1)];
+        break;
+      }
+      case 'slow':
+      case 'truncated': {
+        record();
+        const payload = JSON.stringify(body);
+        const half = Buffer.from(payload).subarray(0, Math.floor(Buffer.byteLength(payload) / 2));
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+        res.write(half);
+        if (fault.kind === 'truncated') {
+          res.socket?.destroy();
+          return;
+        }
+        const timer = setTimeout(() => res.end(Buffer.from(payload).subarray(half.length)), fault.delayMs ?? 60_000);
+        res.once('close', () => clearTimeout(timer));
+        return;
+      }
+    }
+    sendPage(url.pathname, res, JSON.stringify(body));
+  }
+
+  function sendPage(path: string, res: ServerResponse, payload: string | RenderedPage): void {
+    if (payload instanceof RenderedPage) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.parts.reduce((n, p) => n + Buffer.byteLength(p), 0) });
+      for (const part of payload.parts) res.write(part);
+      res.end();
+      return;
+    }
+    // Kept for duplicate_page.
+    lastPayload.set(path, payload);
+    sendText(res, 200, payload);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +190,15 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
     get requests() {
       return requests;
     },
+    get injected() {
+      return injected;
+    },
+    setFaults(plan) {
+      pickFault = planFor(plan);
+      injected = [];
+      counts.clear();
+      lastPayload.clear();
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -86,18 +208,41 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
   };
 }
 
-function buildRoutes(data: RetailData): Map<string, (query: Query) => JsonBody> {
+function buildRoutes(data: RetailData): Map<string, Route> {
   // Sorted once, so every page of a walk sees the same order.
   const transactions = data.transactions
     .map((record) => ({ record, updatedMs: Date.parse(record.updated_at) }))
     .sort((a, b) => a.updatedMs - b.updatedMs || a.record.id - b.record.id);
   const movements = [...data.inventory_movements].sort((a, b) => a.id - b.id);
 
-  return new Map([
-    ['/v1/transactions', (query: Query) => listTransactions(transactions, query)],
-    ['/v1/customers', (query: Query) => listCustomers(data, query)],
-    ['/v1/products', (query: Query) => listProducts(data, query)],
-    ['/v1/inventory/movements', (query: Query) => listMovements(movements, query)],
+  return new Map<string, Route>([
+    [
+      '/v1/transactions',
+      {
+        list: (query) => listTransactions(transactions, query),
+        records: 'data',
+        repeat: (body, url) => {
+          const cursor = url.searchParams.get('cursor');
+          // The first page has no cursor to repeat.
+          if (!cursor) return false;
+          body.next_cursor = cursor;
+          return true;
+        },
+      },
+    ],
+    ['/v1/customers', { list: (query) => listCustomers(data, query), records: 'data' }],
+    ['/v1/products', { list: (query) => listProducts(data, query), records: 'items' }],
+    [
+      '/v1/inventory/movements',
+      {
+        list: (query) => listMovements(movements, query),
+        records: 'data',
+        repeat: (body, url) => {
+          body.links = { next: `${url.pathname}${url.search}` };
+          return true;
+        },
+      },
+    ],
   ]);
 }
 
@@ -166,6 +311,43 @@ function listMovements(sorted: InventoryMovement[], query: Query): JsonBody {
   return { data: page, links: { next } };
 }
 
+/**
+ * Synthetic click-stream events of about 185 bytes each, rendered once into one buffer, so a page is
+ * a slice of it: a benchmark then measures the client, not this server.
+ */
+function benchRoute(count: number): Route {
+  const kinds = ['page_view', 'add_to_cart', 'checkout', 'search', 'login'];
+  const tags = ['new', 'returning', 'promo', 'mobile', 'organic', 'paid', 'email'];
+  const base = Date.UTC(2026, 0, 1);
+  const parts: string[] = new Array(count);
+  // ends[i]: where event i ends in the buffer; events are separated by commas.
+  const ends = new Float64Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const id = i + 1;
+    const h = Math.imul(id, 2654435761) >>> 0;
+    parts[i] =
+      `{"id":${id},"ts":"${new Date(base + id * 1000).toISOString()}","user_id":${h % 100_000},"kind":"${kinds[h % 5]}",` +
+      `"path":"/products/${h % 5000}","amount":${(h % 100_000) / 100},"tags":["${tags[h % 7]}","${tags[(h >>> 3) % 7]}"],` +
+      `"device":{"os":"${['ios', 'android', 'web'][h % 3]}","version":"${(h % 20) + 1}.${h % 10}"}}`;
+    at += parts[i].length + (i === 0 ? 0 : 1);
+    ends[i] = at;
+  }
+  const events = Buffer.from(parts.join(','));
+  return {
+    records: 'data',
+    list: (query) => {
+      const limit = intParam(query, 'limit', { default: 1000, min: 1, max: 10_000 });
+      // `total` shows only the first events, so one server serves several benchmark sizes.
+      const total = intParam(query, 'total', { default: count, min: 0, max: count });
+      const after = query.has('cursor') ? intParam(query, 'cursor', { default: 0, min: 0 }) : 0;
+      const last = Math.min(after + limit, total);
+      const data = last > after ? events.subarray(after === 0 ? 0 : ends[after - 1] + 1, ends[last - 1]) : Buffer.alloc(0);
+      return new RenderedPage(['{"data":[', data, `],"next_cursor":${last < total ? `"${last}"` : 'null'}}`]);
+    },
+  };
+}
+
 function intParam(query: Query, name: string, range: { default: number; min?: number; max?: number }): number {
   const raw = query.get(name);
   if (raw === null || raw === '') return range.default;
@@ -221,8 +403,11 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON.stringify(body), headers);
+}
+
+function sendText(res: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers });
   res.end(payload);
 }

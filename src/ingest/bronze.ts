@@ -1,14 +1,16 @@
-// Source -> bronze. Records are streamed to a JSON-lines landing file (which also lets a batch be
-// replayed without the API), then appended to bronze in one bulk statement, together with the batch
-// record and the advanced cursor, in one transaction: a failed fetch or load leaves bronze and the
-// cursor as they were, so the next run resumes.
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { finished } from 'node:stream/promises';
+// Source -> bronze. Records stream into a JSON-lines landing file (which also lets a batch be replayed
+// without the source). Bronze rows, the batch record, the advanced cursor and the batch's schema
+// profile are written in one transaction: a failed fetch or load leaves bronze and the cursor as they
+// were, so the next run resumes. A big batch lands in parts, and each part is appended to bronze (in
+// bulk, inside that transaction) while the next one is fetched, so loading overlaps fetching.
+import { stat } from 'node:fs/promises';
 import { bronzeTableName, type Pipeline } from '../config/types.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
+import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type RecordPage } from './landing.js';
+
+export { findLandingFiles, landingPath, type RecordPage } from './landing.js';
 
 export interface BronzeBatch {
   batchId: string;
@@ -19,7 +21,10 @@ export interface BronzeBatch {
   bronzeRows: number;
   cursorBefore?: string;
   cursorAfter?: string;
-  landingFile: string;
+  /** The batch's landing file, in one or more parts. */
+  landingFiles: string[];
+  /** How the batch's record fields differ from the previous batch's (meta.schema_drift). */
+  schemaChanges: SchemaChange[];
 }
 
 export interface ResourceReader {
@@ -27,100 +32,196 @@ export interface ResourceReader {
   /** Field whose greatest value becomes the next cursor, if incremental. */
   cursorField?: string;
   /** Yields pages of records; `since` is the stored cursor (already lagged by the caller's source). */
-  pages(since: string | undefined): AsyncIterable<unknown[]>;
+  pages(since: string | undefined): AsyncIterable<unknown[] | RecordPage>;
   /** Turns the stored cursor into the value to ask the source for (cursor minus lag, or the initial value). */
   since(stored: string | undefined): string | undefined;
+  /** Statements that must commit together with the batch (e.g. which files it read); run inside its transaction. */
+  commit?(batchId: string): Promise<void>;
 }
 
 export function bronzeDdl(table: string, warehouse: Warehouse): string {
   return `CREATE TABLE IF NOT EXISTS bronze.${table} (
-    _batch_id VARCHAR, _source VARCHAR, _fetched_at ${warehouse.dialect.timestampType}, _record_hash VARCHAR, _record JSON)`;
+    _batch_id VARCHAR, _source VARCHAR, _fetched_at ${warehouse.dialect.timestampType}, _record_hash VARCHAR, _record ${warehouse.dialect.jsonType})`;
 }
 
 export async function loadBronze(
   warehouse: Warehouse,
   pipeline: Pipeline,
   reader: ResourceReader,
-  context: { runId: string; landingDir: string; fetchedAt?: Date },
+  context: { runId: string; landingDir: string; fetchedAt?: Date; partBytes?: number },
 ): Promise<BronzeBatch> {
   const fetchedAt = context.fetchedAt ?? new Date();
-  const table = bronzeTableName(pipeline.name, reader.resource);
-  const batchId = `${context.runId}.${pipeline.name}.${reader.resource}`;
+  const batchId = await newBatchId(warehouse, context.runId, pipeline.name, reader.resource);
   const cursorBefore = reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined;
-  const landingFile = landingPath(context.landingDir, pipeline.name, reader.resource, fetchedAt, batchId);
+  const landing = new LandingWriter(
+    (part) => landingPath(context.landingDir, pipeline.name, reader.resource, fetchedAt, batchId, part),
+    reader.cursorField,
+    context.partBytes,
+  );
+  const pages = reader.pages(reader.since(cursorBefore))[Symbol.asyncIterator]();
+  try {
+    // The first part is fetched before the transaction opens, so a reader's own setup (ATTACH, DDL)
+    // runs outside it: on Snowflake, DDL commits the open transaction.
+    let done = await landing.fill(pages);
+    return await commitBatch(
+      warehouse,
+      pipeline,
+      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
+      {
+        async produce(append) {
+          for (;;) {
+            const part = await landing.closePart();
+            if (part && part.records > 0) append(part.file);
+            if (done) return;
+            done = await landing.fill(pages);
+          }
+        },
+        finish: async () => ({ files: await landing.publish(), landed: landing }),
+      },
+      () => reader.commit?.(batchId) ?? Promise.resolve(),
+    );
+  } catch (e) {
+    // A batch fetched in full stays replayable whatever failed after; a partial one is removed.
+    if (landing.complete) await landing.publish();
+    else await landing.discard();
+    await pages.return?.().catch(() => undefined);
+    throw e;
+  }
+}
 
-  const { received, newestCursor } = await writeLandingFile(landingFile, reader.pages(reader.since(cursorBefore)), reader.cursorField);
-  const cursorAfter = maxCursor(cursorBefore, newestCursor);
+/**
+ * Loads a batch again from its landing files, without the source: after a load that failed between
+ * the fetch and the commit, or to rebuild bronze. It becomes a new batch of this run; records already
+ * in bronze are skipped, so replaying a committed batch (or replaying twice) adds nothing. The cursor
+ * moves to the files' newest value if that is past the stored one, as the original load would have.
+ */
+export async function replayBronze(
+  warehouse: Warehouse,
+  pipeline: Pipeline,
+  reader: Pick<ResourceReader, 'resource' | 'cursorField'>,
+  replay: { of: string; landingFiles: string[] },
+  context: { runId: string },
+): Promise<BronzeBatch> {
+  const batchId = await newBatchId(warehouse, context.runId, pipeline.name, reader.resource);
+  const cursorBefore = reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined;
+  const landed = await scanLandingFiles(replay.landingFiles, reader.cursorField);
+  // When the records were fetched: the original batch's time if it committed, else the file's.
+  const [original] = await warehouse.query<{ fetched_at: string }>(`SELECT fetched_at FROM meta.batches WHERE batch_id = ${sqlString(replay.of)}`);
+  const fetchedAt = original ? new Date(original.fetched_at) : (await stat(replay.landingFiles[0])).mtime;
+  // DDL outside the transaction: on Snowflake, DDL commits whatever transaction is open.
+  await warehouse.execute(`CREATE TABLE IF NOT EXISTS meta.replays (
+    batch_id VARCHAR, replay_of VARCHAR, landing_file VARCHAR, replayed_at ${warehouse.dialect.timestampType})`);
+  return commitBatch(
+    warehouse,
+    pipeline,
+    { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
+    {
+      async produce(append) {
+        for (const file of replay.landingFiles) append(file);
+      },
+      finish: async () => ({ files: replay.landingFiles, landed }),
+    },
+    async () => {
+      const values = replay.landingFiles.map((f) => `(${[batchId, replay.of, f].map(sqlString).join(', ')}, ${warehouse.dialect.now})`);
+      await warehouse.execute(`INSERT INTO meta.replays VALUES ${values.join(', ')}`);
+    },
+  );
+}
 
-  const bronzeRows = await warehouse.transaction(async () => {
+interface BatchFacts {
+  batchId: string;
+  runId: string;
+  resource: string;
+  fetchedAt: Date;
+  cursorBefore?: string;
+}
+
+interface BatchRecords {
+  /** Hands each landing file (or part) to `append` as soon as it is complete. */
+  produce(append: (file: string) => void): Promise<void>;
+  /** After produce: the batch's landing files and what they hold. */
+  finish(): Promise<{ files: string[]; landed: LandedRecords }>;
+}
+
+/**
+ * Bronze rows, the batch record, the cursor and the schema profile in one transaction: all or none.
+ * Appends run one after another while `produce` goes on producing the next file.
+ */
+async function commitBatch(
+  warehouse: Warehouse,
+  pipeline: Pipeline,
+  facts: BatchFacts,
+  records: BatchRecords,
+  alsoInTransaction: () => Promise<void>,
+): Promise<BronzeBatch> {
+  const { batchId, fetchedAt, cursorBefore } = facts;
+  const table = bronzeTableName(pipeline.name, facts.resource);
+  // DDL outside the transaction: on Snowflake, DDL commits whatever transaction is open.
+  for (const ddl of driftDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
+  return warehouse.transaction(async () => {
     await warehouse.execute(bronzeDdl(table, warehouse));
     // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
     // repeated on two pages) are not appended again: reruns add nothing.
-    const appended = received === 0 ? 0 : await warehouse.appendBronze(`bronze.${table}`, landingFile, {
-      batchId,
-      source: pipeline.source.kind,
-      fetchedAt,
-    });
+    let appended = Promise.resolve(0);
+    let failure: { error: unknown } | undefined;
+    const append = (file: string) => {
+      if (failure) throw failure.error;
+      appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, { batchId, source: pipeline.source.kind, fetchedAt })));
+      // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
+      appended.catch((error: unknown) => (failure = { error }));
+    };
+    try {
+      await records.produce(append);
+    } finally {
+      // Never roll back under a statement that is still running.
+      await appended.catch(() => undefined);
+    }
+    const bronzeRows = await appended;
+    const { files, landed } = await records.finish();
+    const cursorAfter = maxCursor(cursorBefore, landed.newestCursor);
     await warehouse.execute(
-      `INSERT INTO meta.batches VALUES (${[batchId, context.runId, pipeline.name, reader.resource, pipeline.source.kind].map(sqlString).join(', ')},
-        ${sqlString(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${received}, ${appended},
+      `INSERT INTO meta.batches VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(sqlString).join(', ')},
+        ${sqlString(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
         ${cursorBefore === undefined ? 'NULL' : sqlString(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : sqlString(cursorAfter)})`,
     );
     if (cursorAfter !== undefined && cursorAfter !== cursorBefore) {
-      await writeCursor(warehouse, pipeline.name, reader.resource, cursorAfter, batchId);
+      await writeCursor(warehouse, pipeline.name, facts.resource, cursorAfter, batchId);
     }
-    return appended;
+    const schemaChanges = await recordSchemaDrift(warehouse, { batchId, pipeline: pipeline.name, resource: facts.resource }, landed.profile);
+    await alsoInTransaction();
+    return {
+      batchId,
+      pipeline: pipeline.name,
+      resource: facts.resource,
+      table,
+      received: landed.received,
+      bronzeRows,
+      cursorBefore,
+      cursorAfter,
+      landingFiles: files,
+      schemaChanges,
+    };
   });
-  return { batchId, pipeline: pipeline.name, resource: reader.resource, table, received, bronzeRows, cursorBefore, cursorAfter, landingFile };
 }
 
-/** source=<name>/dt=YYYY-MM-DD/hour=HH/part-<batch>.jsonl, the layout the files source reads too. */
-export function landingPath(root: string, pipeline: string, resource: string, at: Date, batchId: string): string {
-  const iso = at.toISOString();
-  return join(root, `source=${pipeline}`, `resource=${resource}`, `dt=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`, `part-${batchId}.jsonl`);
-}
-
-async function writeLandingFile(
-  file: string,
-  pages: AsyncIterable<unknown[]>,
-  cursorField: string | undefined,
-): Promise<{ received: number; newestCursor?: string }> {
-  await mkdir(dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  const out = createWriteStream(partial);
-  let received = 0;
-  let newestCursor: string | undefined;
-  try {
-    for await (const records of pages) {
-      let chunk = '';
-      for (const record of records) {
-        chunk += `${JSON.stringify(record)}\n`;
-        received++;
-        if (cursorField && record && typeof record === 'object') {
-          const value = (record as Record<string, unknown>)[cursorField];
-          if (value !== undefined && value !== null) newestCursor = maxCursor(newestCursor, String(value));
-        }
-      }
-      // Respect back-pressure: memory stays flat however many pages the source has.
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    }
-    out.end();
-    await finished(out);
-    await rename(partial, file);
-  } catch (e) {
-    out.destroy();
-    await rm(partial, { force: true });
-    throw e;
+/**
+ * `<run>.<pipeline>.<resource>`. Silver never builds a batch id twice, so a second load under the same
+ * run id (a re-run job that reuses its run id) gets `<run>~2.<pipeline>.<resource>` instead of being skipped.
+ */
+async function newBatchId(warehouse: Warehouse, runId: string, pipeline: string, resource: string): Promise<string> {
+  const taken = new Set(
+    (await warehouse.query<{ batch_id: string }>(
+      `SELECT batch_id FROM meta.batches WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(resource)} AND run_id = ${sqlString(runId)}`,
+    )).map((r) => r.batch_id),
+  );
+  for (let n = 1; ; n++) {
+    const id = `${n === 1 ? runId : `${runId}~${n}`}.${pipeline}.${resource}`;
+    if (!taken.has(id)) return id;
   }
-  return { received, newestCursor };
 }
 
-/** Cursors are ISO timestamps or numbers; compare numbers as numbers, everything else as text. */
-function maxCursor(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  const na = Number(a);
-  const nb = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return nb > na ? b : a;
-  return b > a ? b : a;
+/** Pipeline and resource names have no dots, so a batch id splits from the right. */
+export function parseBatchId(batchId: string): { run: string; pipeline: string; resource: string } | undefined {
+  const match = /^(.+)\.([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)$/.exec(batchId);
+  return match ? { run: match[1], pipeline: match[2], resource: match[3] } : undefined;
 }

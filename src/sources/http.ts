@@ -26,12 +26,29 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   const minIntervalMs = source.rate_limit ? 1000 / source.rate_limit.per_second : 0;
   let lastRequestAt = 0;
 
-  let url: URL | null = paginator.first(base);
-  while (url) {
+  const get = async (url: URL) => {
     const wait = lastRequestAt + minIntervalMs - Date.now();
     if (wait > 0) await sleep(wait);
     lastRequestAt = Date.now();
-    const { body, headers } = await requestJson(url, source, auth, options);
+    return requestJson(url, source, auth, options);
+  };
+
+  let url: URL | null = paginator.first(base);
+  let previous: { url: URL; text: string } | undefined;
+  // The next page is requested as soon as its URL is known, so it travels while this one is processed.
+  let pending: ReturnType<typeof get> | undefined = get(url);
+  while (url && pending) {
+    let response = await pending;
+    if (previous && response.text === previous.text) {
+      // A stale cache or a lagging replica answered with the previous page: loading it would repeat
+      // its records, and following it would repeat (or, for offsets, skip) a page. Ask once more.
+      response = await get(url);
+      if (response.text === previous.text) {
+        throw new SourceError(`${mask(url.href)}: the API answered twice with the same page as for ${mask(previous.url.href)}; stopping instead of loading it twice or skipping a page`);
+      }
+    }
+    previous = { url, text: response.text };
+    const { body, headers } = response;
     const records = getPath(body, resource.records);
     if (!Array.isArray(records)) {
       throw new SourceError(
@@ -39,12 +56,23 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
       );
     }
     const page: Page = { url, body, records, headers };
+    let next: URL | null = null;
+    let stop: unknown;
+    try {
+      next = isLastPage(page) ? null : paginator.next(page);
+    } catch (e) {
+      stop = e;
+    }
+    pending = next ? get(next) : undefined;
+    // Awaited on the next turn; until then a failure must not count as unhandled.
+    pending?.catch(() => undefined);
     yield page;
-    url = isLastPage(page) ? null : paginator.next(page);
+    if (stop !== undefined) throw stop;
+    url = next;
   }
 }
 
-async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, options: FetchOptions): Promise<{ body: unknown; headers: Headers }> {
+async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, options: FetchOptions): Promise<{ body: unknown; text: string; headers: Headers }> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffMs = options.backoffMs ?? 500;
   let lastProblem = '';
@@ -65,7 +93,7 @@ async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, opti
         throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${mask(snippet(text))}`);
       } else {
         try {
-          return { body: JSON.parse(text), headers: response.headers };
+          return { body: JSON.parse(text), text, headers: response.headers };
         } catch {
           lastProblem = `invalid JSON body: ${mask(snippet(text))}`;
         }

@@ -1,9 +1,10 @@
 // One reader per source kind, keyed by kind: each turns a resource into pages of records for bronze.
-import { isAbsolute, resolve } from 'node:path';
-import type { HttpSource, Pipeline, SqlSource } from '../config/types.js';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Pipeline, Source } from '../config/types.js';
 import { SourceError } from '../errors.js';
 import type { ResourceReader } from '../ingest/bronze.js';
-import type { Warehouse } from '../warehouse/adapter.js';
+import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { fileChecksum, formatOf, listFiles, readRecords } from './files.js';
 import { fetchPages, type FetchOptions } from './http.js';
 
 export interface ReaderContext {
@@ -12,9 +13,9 @@ export interface ReaderContext {
   http?: FetchOptions;
 }
 
-type ReaderFactory<S> = (source: S, resource: string, context: ReaderContext) => ResourceReader;
+type ReaderFactory<S extends Source> = (source: S, resource: string, context: ReaderContext & { pipeline: string }) => ResourceReader;
 
-const READERS: { http: ReaderFactory<HttpSource>; sql: ReaderFactory<SqlSource> } = {
+const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K }>> } = {
   http: (source, name, context) => {
     const resource = source.resources.find((r) => r.name === name)!;
     const incremental = resource.incremental;
@@ -38,10 +39,8 @@ const READERS: { http: ReaderFactory<HttpSource>; sql: ReaderFactory<SqlSource> 
       since: () => undefined,
       pages: async function* () {
         const { warehouse } = context;
-        if (source.database.path) {
-          if (!warehouse.capabilities.attachReadOnly) {
-            throw new SourceError(`${source.database.name}: this warehouse reads shared databases by name; remove database.path`);
-          }
+        // On Snowflake the share is a database read by its name; `path` is the local stand-in only.
+        if (source.database.path && warehouse.capabilities.attachReadOnly) {
           const path = isAbsolute(source.database.path) ? source.database.path : resolve(context.projectDir, source.database.path);
           await warehouse.attachReadOnly(source.database.name, path);
         }
@@ -49,11 +48,49 @@ const READERS: { http: ReaderFactory<HttpSource>; sql: ReaderFactory<SqlSource> 
       },
     };
   },
+  // Each file is loaded once: meta.loaded_files keeps (path, checksum), written in the batch's
+  // transaction. A file rewritten with new content is read again; its records already in bronze are skipped.
+  files: (source, name, context) => {
+    const resource = source.resources.find((r) => r.name === name)!;
+    const root = isAbsolute(source.path) ? source.path : resolve(context.projectDir, source.path);
+    const { warehouse } = context;
+    const scope = `pipeline = ${sqlString(context.pipeline)} AND resource = ${sqlString(name)}`;
+    const read: Array<{ path: string; checksum: string; records: number }> = [];
+    return {
+      resource: name,
+      since: () => undefined,
+      pages: async function* () {
+        // Before the batch's transaction: on Snowflake, DDL would commit it.
+        await warehouse.execute(`CREATE TABLE IF NOT EXISTS meta.loaded_files (
+          pipeline VARCHAR, resource VARCHAR, path VARCHAR, checksum VARCHAR, records BIGINT, batch_id VARCHAR, loaded_at ${warehouse.dialect.timestampType})`);
+        const rows = await warehouse.query<{ path: string; checksum: string }>(`SELECT path, checksum FROM meta.loaded_files WHERE ${scope}`);
+        const loaded = new Set(rows.map((r) => `${r.path}\n${r.checksum}`));
+        for (const path of await listFiles(root, resource.files)) {
+          const file = join(root, path);
+          const checksum = await fileChecksum(file);
+          if (loaded.has(`${path}\n${checksum}`)) continue;
+          let records = 0;
+          for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
+            records += page.records.length;
+            yield page;
+          }
+          read.push({ path, checksum, records });
+        }
+      },
+      commit: async (batchId) => {
+        if (read.length === 0) return;
+        const values = read.map((f) =>
+          `(${[context.pipeline, name, f.path, f.checksum].map(sqlString).join(', ')}, ${f.records}, ${sqlString(batchId)}, ${warehouse.dialect.now})`);
+        await warehouse.execute(`INSERT INTO meta.loaded_files VALUES ${values.join(', ')}`);
+      },
+    };
+  },
 };
 
 export function createReader(pipeline: Pipeline, resource: string, context: ReaderContext): ResourceReader {
-  const source = pipeline.source;
-  return source.kind === 'http' ? READERS.http(source, resource, context) : READERS.sql(source, resource, context);
+  const factory = READERS[pipeline.source.kind] as ReaderFactory<Source> | undefined;
+  if (!factory) throw new SourceError(`unknown source kind "${pipeline.source.kind}" (expected one of: ${Object.keys(READERS).join(', ')})`);
+  return factory(pipeline.source, resource, { ...context, pipeline: pipeline.name });
 }
 
 /** A timestamp cursor moves back by the lag; a numeric or other cursor is used as it is. */

@@ -42,6 +42,20 @@ describe('valid pipelines', () => {
     expect(pipeline!.silver[0].columns[0]).toMatchObject({ name: 'id', required: false, normalize: [] });
   });
 
+  test('files: the path resolves from env or its default; the partitioned layout is the default glob', () => {
+    const { pipeline, diagnostics } = load('valid', 'files.yml');
+    expect(diagnostics).toEqual([]);
+    expect(pipeline!.source).toEqual({
+      kind: 'files',
+      path: 'drop',
+      resources: [
+        { name: 'transactions', files: 'source=transactions/dt=*/hour=*/part-*.{jsonl,ndjson,csv}', format: undefined, delimiter: ',', primary_key: ['id'] },
+        { name: 'stock', files: 'exports/**/stock-*.txt', format: 'csv', delimiter: ';', primary_key: undefined },
+      ],
+    });
+    expect(load('valid', 'files.yml', { POS_DROP_DIR: '/srv/drop' }).pipeline!.source).toMatchObject({ path: '/srv/drop' });
+  });
+
   test('full: env values resolve, defaults fill in, durations parse, checks keep their line', () => {
     const { pipeline, diagnostics } = load('valid', 'full.yml', { FULL_SECRET: 'shh-secret' });
     expect(diagnostics).toEqual([]);

@@ -38,6 +38,6 @@ describe('schemas/pipeline.schema.json', () => {
     const top = schema.properties as Record<string, { description?: string }>;
     for (const key of ['name', 'schedule', 'source', 'silver']) expect(top[key].description ?? (top[key] as { title?: string }).title, key).toBeTruthy();
     const kinds = (s: { oneOf: Array<{ properties: { kind: { const: string } } }> }) => s.oneOf.map((b) => b.properties.kind.const);
-    expect(kinds(schema.properties.source as never)).toEqual(['http', 'sql']);
+    expect(kinds(schema.properties.source as never)).toEqual(['http', 'sql', 'files']);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRetailData } from '../../../src/demo/data.js';
+import type { FaultPlan } from '../../../src/demo/faults.js';
 import { startDemoApi, type DemoApi } from '../../../src/demo/server.js';
 
 const TOKEN = 'demo-secret-token';
@@ -151,5 +152,64 @@ describe('startDemoApi', () => {
     await get('/health', null);
     await get('/v1/products', null);
     expect(api.requests).toBe(before + 2);
+  });
+});
+
+describe('injected faults', () => {
+  async function withFaults(faults: FaultPlan, fn: (api: DemoApi) => Promise<void>): Promise<void> {
+    const faulty = await startDemoApi({ token: TOKEN, anchor: ANCHOR, faults });
+    try {
+      await fn(faulty);
+    } finally {
+      await faulty.close();
+    }
+  }
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+
+  it('applies a rule after its request count, for its number of times, to its path only', async () => {
+    await withFaults([{ path: '/v1/products', kind: 'rate_limit', afterRequests: 1, times: 2, retryAfterSeconds: 7 }], async (faulty) => {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${faulty.url}/v1/products`, { headers: auth });
+        statuses.push([response.status, response.headers.get('retry-after')]);
+      }
+      expect(statuses).toEqual([[200, null], [429, '7'], [429, '7'], [200, null]]);
+      expect((await fetch(`${faulty.url}/v1/customers`, { headers: auth })).status).toBe(200);
+      expect(faulty.injected.map((f) => [f.path, f.n, f.kind])).toEqual([['/v1/products', 2, 'rate_limit'], ['/v1/products', 3, 'rate_limit']]);
+      faulty.setFaults(undefined);
+      expect(faulty.injected).toEqual([]);
+      expect((await fetch(`${faulty.url}/v1/products`, { headers: auth })).status).toBe(200);
+    });
+  });
+
+  it('takes a function that decides per request', async () => {
+    await withFaults(({ query }) => (query.get('page') === '2' ? { kind: 'server_error', status: 502 } : undefined), async (faulty) => {
+      expect((await fetch(`${faulty.url}/v1/products?page=1`, { headers: auth })).status).toBe(200);
+      expect((await fetch(`${faulty.url}/v1/products?page=2`, { headers: auth })).status).toBe(502);
+    });
+  });
+
+  it('serves a page without its first record\'s key, the previous page again, and a repeated cursor', async () => {
+    await withFaults(
+      [
+        { path: '/v1/transactions', kind: 'missing_key' },
+        { path: '/v1/transactions', kind: 'duplicate_page', afterRequests: 1 },
+        { path: '/v1/transactions', kind: 'repeat_cursor', afterRequests: 2 },
+      ],
+      async (faulty) => {
+        const get = async (query = '') => (await fetch(`${faulty.url}/v1/transactions?limit=5${query}`, { headers: auth })).json();
+        const first = await get();
+        expect(first.data[0]).not.toHaveProperty('id');
+        expect(faulty.injected[0].record).toEqual(expected.transactions.find((t) => t.id === faulty.injected[0].record!.id));
+        expect(await get(`&cursor=${first.next_cursor}`)).toEqual(first);
+        expect((await get(`&cursor=${first.next_cursor}`)).next_cursor).toBe(first.next_cursor);
+      },
+    );
+  });
+
+  it('refuses repeat_cursor on a path whose client computes the next page', async () => {
+    await expect(startDemoApi({ token: TOKEN, faults: [{ path: '/v1/customers', kind: 'repeat_cursor' }] })).rejects.toThrow(
+      /repeat_cursor: \/v1\/customers has no cursor or next URL to repeat \(\/v1\/transactions, \/v1\/inventory\/movements have\)/,
+    );
   });
 });

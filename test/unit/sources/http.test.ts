@@ -40,14 +40,25 @@ beforeAll(async () => {
   };
   routes.set('/cursor', (u) => cursorPage(u, 'cursor'));
   routes.set('/stripe', (u) => cursorPage(u, 'starting_after'));
-  routes.set('/stuck', () => ({ data: [{ id: 1 }], meta: { next: 'same' } }));
+  // Stuck servers: fresh records on every page, but the same cursor or next URL.
+  let stuck = 0;
+  routes.set('/stuck', () => ({ data: [{ id: ++stuck }], meta: { next: 'same' } }));
   routes.set('/next', (u) => {
     const after = num(u, 'after', 0);
     const data = RECORDS.filter((r) => r.id > after).slice(0, 10);
     const last = data[data.length - 1]?.id;
     return { data, _links: { next: { href: last && last < RECORDS.length ? `/next?after=${last}` : null } } };
   });
-  routes.set('/loop', () => ({ data: [{ id: 1 }], links: { next: '/loop?x=1' } }));
+  routes.set('/loop', () => ({ data: [{ id: ++stuck }], links: { next: '/loop?x=1' } }));
+  // A stale cache: the second request gets the first page again, once (or always, when ?always).
+  let cached = 0;
+  routes.set('/cached', (u) => {
+    cached++;
+    const offset = Number(u.searchParams.get('offset') ?? 0);
+    const stale = u.searchParams.has('always') ? offset > 0 : cached === 2;
+    const from = stale ? 0 : offset;
+    return { data: RECORDS.slice(from, from + 10) };
+  });
   routes.set('/link', (u, _req, res) => {
     const page = num(u, 'page', 1);
     const data = RECORDS.slice((page - 1) * 10, page * 10);
@@ -107,6 +118,16 @@ describe('pagination kinds each read every record exactly once and stop', () => 
 
   test('a repeated next URL is an error, not a loop', async () => {
     await expect(collect(source('/loop', { kind: 'next_url', next: 'links.next' }))).rejects.toThrow(/next page \/loop\?x=1 twice/);
+  });
+
+  test('a page served again for the next request is asked for once more: nothing repeated, nothing skipped', async () => {
+    expect(await collect(source('/cached', { kind: 'offset', limit: 10, limit_param: 'limit', offset_param: 'offset' }))).toEqual(RECORDS);
+  });
+
+  test('a page served again and again is an error, not a duplicate or a skipped page', async () => {
+    await expect(collect(source('/cached', { kind: 'offset', limit: 10, limit_param: 'limit', offset_param: 'offset' }, { params: { always: '1' } }))).rejects.toThrow(
+      /offset=10.*answered twice with the same page as for .*offset=0/,
+    );
   });
 
   test('a body without the record array names the URL and the path', async () => {

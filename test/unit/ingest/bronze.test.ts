@@ -1,0 +1,112 @@
+// A batch bigger than a landing part: parts are appended to bronze while the next is fetched, inside
+// one transaction, so a failure anywhere leaves nothing of the batch and no half-written landing file.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { loadPipeline } from '../../../src/config/pipeline.js';
+import type { Pipeline } from '../../../src/config/types.js';
+import { loadBronze, replayBronze, type ResourceReader } from '../../../src/ingest/bronze.js';
+import { ensureMetaSchema } from '../../../src/state/meta.js';
+import type { Warehouse } from '../../../src/warehouse/adapter.js';
+import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
+
+const YAML = `
+name: shop
+source: { kind: http, base_url: "http://127.0.0.1:1", resources: { orders: { path: /orders } } }
+silver: { orders: { from: orders, key: [id], columns: { id: { path: id, type: integer } } } }
+`;
+const PAGES = 10;
+const PER_PAGE = 100;
+
+let dir: string;
+let warehouse: DuckDBWarehouse;
+let pipeline: Pipeline;
+let events: string[];
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dataops-bronze-'));
+  warehouse = await DuckDBWarehouse.open(':memory:');
+  await ensureMetaSchema(warehouse);
+  pipeline = loadPipeline('pipelines/shop.yml', YAML, {}).pipeline!;
+  events = [];
+});
+afterEach(async () => {
+  await warehouse.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** 1,000 records of about 40 bytes in 10 pages, `pauseMs` apart; throws instead of yielding page `failAt`. */
+function reader(failAt?: number, pauseMs = 5): ResourceReader {
+  return {
+    resource: 'orders',
+    cursorField: 'id',
+    since: () => undefined,
+    pages: async function* () {
+      for (let p = 0; p < PAGES; p++) {
+        if (p === failAt) throw new Error(`the source broke at page ${p}`);
+        events.push(`page ${p}`);
+        yield Array.from({ length: PER_PAGE }, (_, i) => ({ id: p * PER_PAGE + i + 1, note: 'x'.repeat(20) }));
+        await sleep(pauseMs);
+      }
+    },
+  };
+}
+
+/** Slow appends that log when they start and end; the one numbered `failAt` fails. */
+function slowAppends(w: Warehouse, failAt?: number): Warehouse {
+  let n = 0;
+  return new Proxy(w, {
+    get(target, key, receiver) {
+      if (key !== 'appendBronze') return Reflect.get(target, key, receiver);
+      return async (...args: Parameters<Warehouse['appendBronze']>) => {
+        const mine = ++n;
+        events.push(`append ${mine} starts`);
+        await sleep(30);
+        if (mine === failAt) throw new Error(`append ${mine} failed`);
+        const rows = await target.appendBronze(...args);
+        events.push(`append ${mine} ends`);
+        return rows;
+      };
+    },
+  });
+}
+
+const files = async () => (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.jsonl') || f.endsWith('.partial')).sort();
+const bronzeRows = async () => (await warehouse.tableExists('bronze.shop_orders')) ? (await warehouse.query<{ n: number }>('SELECT COUNT(*) AS n FROM bronze.shop_orders'))[0].n : 0;
+
+describe('a batch in several landing parts', () => {
+  test('appends each part while the next is fetched, in one batch; replaying the parts adds nothing', async () => {
+    const batch = await loadBronze(slowAppends(warehouse), pipeline, reader(), { runId: 'run_1', landingDir: dir, partBytes: 8_000 });
+    expect(batch).toMatchObject({ received: 1_000, bronzeRows: 1_000, cursorAfter: '1000' });
+    expect(batch.landingFiles.length).toBeGreaterThan(3);
+    expect(batch.landingFiles.every((f) => /part-run_1\.shop\.orders-\d{4}\.jsonl$/.test(f) && existsSync(f))).toBe(true);
+    expect((await files()).some((f) => f.endsWith('.partial'))).toBe(false);
+    // Pages kept arriving while the first part was being appended.
+    const firstStart = events.indexOf('append 1 starts');
+    const firstEnd = events.indexOf('append 1 ends');
+    expect(events.slice(firstStart, firstEnd).some((e) => e.startsWith('page'))).toBe(true);
+    expect(await warehouse.query('SELECT COUNT(*) AS n, COUNT(DISTINCT _batch_id) AS batches FROM bronze.shop_orders')).toEqual([{ n: 1_000, batches: 1 }]);
+
+    const replayed = await replayBronze(warehouse, pipeline, { resource: 'orders', cursorField: 'id' }, { of: batch.batchId, landingFiles: batch.landingFiles }, { runId: 'run_2' });
+    expect(replayed).toMatchObject({ received: 1_000, bronzeRows: 0, cursorBefore: '1000', cursorAfter: '1000' });
+  });
+
+  test('a failed append stops the fetch; nothing of the batch is kept, no landing part is left', async () => {
+    // Pages 40ms apart: the first append fails long before the fetch could end.
+    await expect(loadBronze(slowAppends(warehouse, 1), pipeline, reader(undefined, 40), { runId: 'run_1', landingDir: dir, partBytes: 8_000 })).rejects.toThrow('append 1 failed');
+    expect(await bronzeRows()).toBe(0);
+    expect(await warehouse.query('SELECT * FROM meta.batches')).toEqual([]);
+    expect(events).not.toContain(`page ${PAGES - 1}`);
+    expect(await files()).toEqual([]);
+  });
+
+  test('a source failing after parts were appended rolls them back', async () => {
+    await expect(loadBronze(slowAppends(warehouse), pipeline, reader(7), { runId: 'run_1', landingDir: dir, partBytes: 8_000 })).rejects.toThrow('the source broke at page 7');
+    expect(events).toContain('append 1 ends');
+    expect(await bronzeRows()).toBe(0);
+    expect(await warehouse.query('SELECT * FROM meta.cursors')).toEqual([]);
+    expect(await files()).toEqual([]);
+  });
+});
