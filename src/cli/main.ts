@@ -81,10 +81,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .argument('[pipelines...]', 'pipeline names')
     .addOption(new Option('--step <steps...>', 'run only these steps').choices([...STEPS]))
     .option('--run-id <id>', 'continue a run started by an earlier step')
+    .option('--replay <batch_id>', 're-load a batch from its landing file instead of calling the source (see meta.batches)')
     .option('--json', 'print the run result as JSON')
-    .action(async (names: string[], opts: { step?: Step[]; runId?: string; json?: boolean }) => {
+    .action(async (names: string[], opts: { step?: Step[]; runId?: string; replay?: string; json?: boolean }) => {
       const s = settings();
-      const result = await runProject(s, { pipelines: names, steps: opts.step, runId: opts.runId, log: opts.json ? undefined : io.out });
+      const result = await runProject(s, {
+        pipelines: names,
+        steps: opts.step,
+        runId: opts.runId,
+        replayBatch: opts.replay,
+        log: opts.json ? undefined : io.out,
+      });
       if (opts.json) io.out(JSON.stringify(result, null, 2));
       else io.out(runSummary(result));
       set(result.ok ? 0 : 1);
@@ -102,7 +109,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const project = await loadProject(s.projectDir, s.env);
       const failures = project.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'env_unset');
       if (failures.length) throw new ConfigError(failures);
-      const plan = existsSync(s.database)
+      // Run history lives in the warehouse: Snowflake always has one; a DuckDB file only once created.
+      const plan = s.target === 'snowflake' || existsSync(s.database)
         ? await withWarehouse(s, (warehouse) => planDue(project.pipelines, { windowSeconds, warehouse }))
         : await planDue(project.pipelines, { windowSeconds });
       if (opts.json) io.out(JSON.stringify(plan, null, 2));
@@ -188,10 +196,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('demo-api')
     .description('serve the demo API and write its reference database until stopped (where no real source is configured)')
-    .option('--env-file <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines')
-    .action(async (opts: { envFile?: string }) => {
+    .option('--write-env <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines')
+    .action(async (opts: { writeEnv?: string }) => {
       const s = settings();
-      const served = await serveDemoApi({ referenceDb: s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb'), envFile: opts.envFile });
+      const served = await serveDemoApi({ referenceDb: s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb'), envFile: opts.writeEnv });
       io.out(`demo API on ${served.env.DEMO_API_URL}, reference database ${served.env.DEMO_REFERENCE_DB}; stop with SIGTERM`);
       await served.stopped;
     });

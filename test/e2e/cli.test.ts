@@ -169,3 +169,12 @@ test('validate --allow-missing-env turns unset variables into warnings (a fork p
   expect(lenient.stdout).toContain('pipelines/retail_pos.yml:9:39: warning: environment variable DEMO_API_TOKEN is not set');
   expect(lenient.stdout).toContain('0 errors, 6 warnings');
 });
+
+test('run --replay re-loads a batch from its landing file without the API, adding nothing twice', async () => {
+  const status = JSON.parse((await dataops(['status', '--json'])).stdout) as StatusReport;
+  const batch = status.pipelines.find((p) => p.name === 'stores')!.batches[0].batch_id;
+  const replay = await dataops(['run', '--replay', batch], { DEMO_API_URL: 'http://127.0.0.1:9', DEMO_API_TOKEN: 'unused-token' });
+  expect(replay.stderr).toBe('');
+  expect(replay.code).toBe(0);
+  expect(replay.stdout).toMatch(new RegExp(`stores\\.stores: replayed ${batch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 8 records, appended 0`));
+});

@@ -12,9 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRetailData } from '../../src/demo/data.js';
 import { writeReferenceDatabase } from '../../src/demo/reference-db.js';
 import { startDemoApi, type DemoApi } from '../../src/demo/server.js';
+import { PR_REPORT_MARKER } from '../../src/github/pr-comment.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/github-api.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const eventFixture = join(root, 'test', 'fixtures', 'github', 'schedule-event.json');
+const pullRequestEvent = join(root, 'test', 'fixtures', 'github', 'pull-request-event.json');
+const forkPullRequestEvent = join(root, 'test', 'fixtures', 'github', 'pull-request-fork-event.json');
+const GITHUB_TOKEN = 'ghs_actionsTest0123456789abcdefghijkl';
 const TOKEN = 'demo-token-7f3c9a1e5b2d4c68a0e1';
 // The runner runs actions on Node 24; set this to a Node 24 binary to test under it while developing on 20.
 const actionNode = process.env.DATAOPS_ACTIONS_NODE || process.execPath;
@@ -216,15 +221,22 @@ describe('actions run as the runner runs them', () => {
     expectNoStackTrace(gate);
   }, 30_000);
 
-  const badInputs: Array<{ name: string; action: string; inputs: Record<string, string>; env?: Record<string, string | undefined>; names: RegExp }> = [
+  // snowflake-sdk's AWS SDK warns on load under Node < 22; the runner's Node 24 prints nothing.
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  const badInputs: Array<{ name: string; action: string; inputs: Record<string, string>; env?: Record<string, string | undefined>; names: RegExp; stderr?: RegExp }> = [
     { name: 'an unknown pipeline name', action: 'ingest', inputs: { pipelines: 'retail_pos nope' }, names: /unknown pipeline nope \(pipelines: catalog, inventory, retail_pos, stores\)/ },
-    { name: 'target snowflake', action: 'quality-gate', inputs: { target: 'snowflake' }, names: /input target: "snowflake" is not supported yet; supported: duckdb/ },
+    { name: 'an unknown target', action: 'quality-gate', inputs: { target: 'bigquery' }, names: /input target: "bigquery" is not a target; supported: duckdb, snowflake/ },
+    { name: 'target snowflake with no connection set', action: 'ingest', inputs: { target: 'snowflake' }, names: /SNOWFLAKE_ACCOUNT is not set/, stderr: nodeMajor < 22 ? /^\(node:\d+\) Warning: NodeVersionSupportWarning: The AWS SDK/ : undefined },
+    // An empty target input leaves the choice to DATAOPS_TARGET, then dataops.yml, as on the command line.
+    { name: 'DATAOPS_TARGET=snowflake with no connection set', action: 'transform', inputs: {}, env: { DATAOPS_TARGET: 'snowflake' }, names: /SNOWFLAKE_ACCOUNT is not set/, stderr: nodeMajor < 22 ? /^\(node:\d+\) Warning: NodeVersionSupportWarning: The AWS SDK/ : undefined },
+    { name: 'pr-comment without a token', action: 'quality-gate', inputs: { 'pr-comment': 'true' }, names: /input github-token: pr-comment is true but no token is given/ },
+    { name: 'a flag that is not true or false', action: 'quality-gate', inputs: { 'freshness-issues': 'yes' }, names: /input freshness-issues: "yes" is not one of true, false/ },
     { name: 'an unknown fail-on policy', action: 'quality-gate', inputs: { 'fail-on': 'sometimes' }, names: /input fail-on: "sometimes" is not one of error, warn, never/ },
     { name: 'a missing secret variable', action: 'transform', inputs: {}, env: { DEMO_API_TOKEN: undefined }, names: /environment variable DEMO_API_TOKEN is not set \(needed for source\.auth\.token\) \(pipelines\/\w+\.yml:\d+:\d+/ },
     { name: 'a project folder without pipelines', action: 'ingest', inputs: { project: 'sql' }, names: /input project: .*sql has no pipelines\/ folder/ },
   ];
 
-  it.each(badInputs)('fails on $name with exit code 1 and one message naming what to fix', async ({ action, inputs, env, names }) => {
+  it.each(badInputs)('fails on $name with exit code 1 and one message naming what to fix', async ({ action, inputs, env, names, stderr }) => {
     const database = join(work, 'bad-input.duckdb');
     const run = await runAction(action, { database, ...inputs }, env);
     expect(run.code).toBe(1);
@@ -236,7 +248,8 @@ describe('actions run as the runner runs them', () => {
     expect(run.summary).toContain(`## ❌ ${action} failed`);
     expectNoStackTrace(run);
     expectTokenHidden(run);
-    expect(run.stderr).toBe('');
+    if (stderr) expect(run.stderr).toMatch(stderr);
+    else expect(run.stderr).toBe('');
   }, 15_000);
 
   it('annotates each file of an invalid project on the line at fault', async () => {
@@ -247,4 +260,113 @@ describe('actions run as the runner runs them', () => {
     expect(annotations.map((a) => /file=(pipelines\/\w+\.yml)/.exec(a)?.[1]).sort()).toEqual(['pipelines/catalog.yml', 'pipelines/inventory.yml', 'pipelines/retail_pos.yml']);
     for (const a of annotations) expect(a).toMatch(/,line=\d+,col=\d+::environment variable DEMO_API_URL is not set \(needed for source\.base_url\)$/);
   }, 15_000);
+});
+
+describe('the quality gate reports to GitHub (a loopback API checked against its OpenAPI description)', () => {
+  let github: FakeGitHub;
+  beforeAll(async () => {
+    github = await startFakeGitHub({ token: GITHUB_TOKEN, owner: 'acme-retail', repo: 'dataops' });
+  });
+  afterAll(async () => {
+    await github?.close();
+  });
+
+  const onPullRequest = (event = pullRequestEvent) => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_API_URL: github.url, GITHUB_REF: 'refs/pull/42/merge', GITHUB_SHA: 'ffeeddccbbaa99887766554433221100ffeeddcc' });
+  const ourComments = (pr: number) => github.comments.filter((c) => c.issue === pr && c.body.startsWith(PR_REPORT_MARKER));
+
+  it('keeps one sticky comment on the pull request: created, then updated in place', async () => {
+    const database = join(work, 'pr.duckdb');
+    const ingest = await runAction('ingest', { database, pipelines: 'stores' });
+    expect(ingest.code).toBe(0);
+    const runId = ingest.outputs['run-id'];
+    expect((await runAction('transform', { database, pipelines: 'stores', 'run-id': runId })).code).toBe(0);
+
+    const inputs = { database, 'run-id': runId, 'pr-comment': 'true', 'github-token': GITHUB_TOKEN, 'changed-files': 'pipelines/stores.yml\nREADME.md' };
+    const gate = await runAction('quality-gate', inputs, onPullRequest());
+    expect(gate.stderr).toBe('');
+    expect(gate.code).toBe(0);
+    // Only the pipeline the change touches was checked.
+    expect(gate.summary).toContain('| stores |');
+    expect(gate.summary).not.toContain('| retail_pos |');
+    const [comment] = ourComments(42);
+    expect(ourComments(42)).toHaveLength(1);
+    expect(gate.outputs['comment-url']).toBe(`https://github.com/acme-retail/dataops/pull/42#issuecomment-${comment.id}`);
+    expect(comment.body).toContain('## ✅ Data-ops: this pull request validates and its checks pass');
+    expect(comment.body).toContain('- Changed pipelines: `stores`');
+    expect(comment.body).toContain('- Run on an isolated copy: pipelines `stores`; gold models rebuilt `gold.dim_store`, `gold.daily_sales_summary`');
+    expect(comment.body).toContain('✅ Every pipeline and SQL file is valid.');
+    expect(comment.body).toMatch(/\| stores \| ✅ success \|/);
+    expect(comment.body).toContain('for 9f1c2e3 · run `' + runId + '`');
+    expect(comment.body).toContain('[workflow run](https://github.com/acme-retail/dataops/actions/runs/');
+    expect(gate.stdout).toContain(`pull request comment created: ${gate.outputs['comment-url']}`);
+    expect(gate.stdout).toContain(`::add-mask::${GITHUB_TOKEN}`);
+    expect(gate.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(GITHUB_TOKEN);
+
+    const again = await runAction('quality-gate', inputs, onPullRequest());
+    expect(again.code).toBe(0);
+    expect(ourComments(42)).toEqual([expect.objectContaining({ id: comment.id })]);
+    expect(again.outputs['comment-url']).toBe(gate.outputs['comment-url']);
+    expect(again.stdout).toContain('pull request comment updated');
+
+    // A push that touches no pipeline or model: nothing is checked, and the same comment says so.
+    const docsOnly = await runAction('quality-gate', { ...inputs, 'run-id': '', 'changed-files': 'docs/setup.md' }, onPullRequest());
+    expect(docsOnly.code).toBe(0);
+    expect(docsOnly.outputs['checks-passed']).toBe('0');
+    expect(docsOnly.summary).toContain('quality-gate: nothing to check');
+    expect(ourComments(42)).toHaveLength(1);
+    expect(ourComments(42)[0].body).toContain('Nothing to build: no pipeline or model changed.');
+    expect(github.violations).toEqual([]);
+    expect(github.requests.filter((r) => r.method !== 'GET').map((r) => r.operationId)).toEqual(['issues/create-comment', 'issues/update-comment', 'issues/update-comment']);
+  }, 60_000);
+
+  it('on a fork (read-only token) warns that it cannot comment, and the gate still passes', async () => {
+    github.failNext('issues/create-comment', 403);
+    const gate = await runAction(
+      'quality-gate',
+      { database: join(work, 'pr.duckdb'), 'pr-comment': 'true', 'github-token': GITHUB_TOKEN, 'changed-files': 'pipelines/stores.yml' },
+      onPullRequest(forkPullRequestEvent),
+    );
+    expect(gate.code).toBe(0);
+    expect(gate.outputs.outcome).toBe('success');
+    expect(gate.stdout).toMatch(/^::warning::could not post the pull request comment: posting the report comment on pull request #43 failed with HTTP 403: .*read-only token/m);
+    expect(ourComments(43)).toEqual([]);
+    expect(github.violations).toEqual([]);
+  }, 30_000);
+
+  it('opens one freshness issue when a table goes stale, and closes it when the table recovers', async () => {
+    // The demo API anchored two days back serves only old sales: silver.transactions is past its 6h SLA.
+    const staleApi = await startDemoApi({ token: TOKEN, anchor: new Date(Date.now() - 2 * 24 * 3600 * 1000) });
+    const database = join(work, 'freshness.duckdb');
+    // Every pipeline loads first (retail_pos's gold checks read the other pipelines' dimensions); after
+    // that only retail_pos runs, as an hourly job would.
+    const runPos = async (env: Record<string, string>, pipelines: string) => {
+      const ingest = await runAction('ingest', { database, pipelines }, env);
+      expect(ingest.code).toBe(0);
+      const runId = ingest.outputs['run-id'];
+      expect((await runAction('transform', { database, pipelines, 'run-id': runId }, env)).code).toBe(0);
+      return runAction('quality-gate', { database, pipelines: 'retail_pos', 'run-id': runId, 'freshness-issues': 'true' }, { ...env, GITHUB_TOKEN, GITHUB_API_URL: github.url });
+    };
+    try {
+      const stale = await runPos({ DEMO_API_URL: staleApi.url }, '');
+      expect(stale.code).toBe(1);
+      expect(stale.stdout).toMatch(/^::error::quality-gate failed: 1 check failed \(fail-on: error\): silver\.transactions freshness\(sold_at\)/m);
+      const opened = github.issues.filter((i) => i.title === 'Freshness: silver.transactions is stale');
+      expect(opened).toEqual([expect.objectContaining({ state: 'open', labels: ['dataops:freshness'] })]);
+      expect(stale.stdout).toContain(`::warning::silver.transactions is stale: opened issue #${opened[0].number}`);
+
+      const stillStale = await runAction('quality-gate', { database, pipelines: 'retail_pos', 'freshness-issues': 'true' }, { DEMO_API_URL: staleApi.url, GITHUB_TOKEN, GITHUB_API_URL: github.url });
+      expect(stillStale.stdout).toContain(`silver.transactions is still stale: issue #${opened[0].number} stays open`);
+      expect(github.issues.filter((i) => i.title.startsWith('Freshness:'))).toHaveLength(1);
+
+      // The live API (anchored now) brings the recent hours: fresh again, and the issue is closed.
+      const fresh = await runPos({ DEMO_API_URL: api.url }, 'retail_pos');
+      expect(fresh.code).toBe(0);
+      expect(fresh.stdout).toContain(`silver.transactions recovered: closed issue #${opened[0].number}`);
+      expect(opened[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+      expect(github.comments.filter((c) => c.issue === opened[0].number).map((c) => c.body)).toEqual([expect.stringMatching(/^Recovered: `silver\.transactions` is (fresh|back within its error threshold)/)]);
+      expect(github.violations).toEqual([]);
+    } finally {
+      await staleApi.close();
+    }
+  }, 90_000);
 });

@@ -261,6 +261,7 @@ const snowflakeDialect = {
     // REGEXP_LIKE matches the whole string (it is implicitly anchored).
     regexpFullMatch: (expr, pattern) => `REGEXP_LIKE(${expr}, ${snowflakeString(pattern)})`,
     timestampType: 'TIMESTAMP_NTZ',
+    quote: snowflakeString,
     epochSeconds: (expr) => `DATE_PART(EPOCH_SECOND, ${expr})`,
     now: `CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())::TIMESTAMP_NTZ`,
 };

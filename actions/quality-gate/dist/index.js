@@ -34176,17 +34176,19 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(60663);
+/* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36994);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 60663:
+/***/ 36994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37143,10 +37145,559 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(83916);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: ./src/models/dag.ts
+// A small generic DAG: nodes in dependency order, and a cycle error that prints the cycle.
+class CycleError extends Error {
+    cycle;
+    constructor(cycle) {
+        super(`dependency cycle: ${cycle.join(' -> ')}`);
+        this.cycle = cycle;
+    }
+}
+class Dag {
+    edges = new Map();
+    add(node, dependsOn = []) {
+        const deps = this.edges.get(node) ?? new Set();
+        for (const d of dependsOn)
+            deps.add(d);
+        this.edges.set(node, deps);
+        return this;
+    }
+    dependencies(node) {
+        return [...(this.edges.get(node) ?? [])];
+    }
+    /** Every node after the nodes it depends on; ties broken by name so the order is stable. */
+    order() {
+        const state = new Map();
+        const out = [];
+        const visit = (node, path) => {
+            const s = state.get(node);
+            if (s === 'done')
+                return;
+            if (s === 'visiting')
+                throw new CycleError([...path.slice(path.indexOf(node)), node]);
+            state.set(node, 'visiting');
+            for (const dep of [...(this.edges.get(node) ?? [])].sort()) {
+                if (this.edges.has(dep))
+                    visit(dep, [...path, node]);
+            }
+            state.set(node, 'done');
+            out.push(node);
+        };
+        for (const node of [...this.edges.keys()].sort())
+            visit(node, []);
+        return out;
+    }
+    /** The given nodes and everything that depends on them, directly or not. */
+    downstream(nodes) {
+        const result = new Set(nodes);
+        let grew = true;
+        while (grew) {
+            grew = false;
+            for (const [node, deps] of this.edges) {
+                if (!result.has(node) && [...deps].some((d) => result.has(d))) {
+                    result.add(node);
+                    grew = true;
+                }
+            }
+        }
+        return result;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/models/sql-model.ts
+const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
+function parseModel(file, text) {
+    const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
+    const diagnostics = [];
+    const at = (offset, message) => ({ file, ...position(text, offset), message, severity: 'error' });
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+        diagnostics.push(at(0, `model file name "${name}" must be lower_snake_case: it becomes the table name`));
+    }
+    const code = blankOutCommentsAndStrings(text);
+    const statements = code.split(';').filter((s) => s.trim() !== '');
+    if (statements.length !== 1) {
+        diagnostics.push(at(0, `expected exactly one SELECT statement, found ${statements.length}`));
+    }
+    else if (!/^\s*(select|with)\b/i.test(statements[0])) {
+        diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
+    }
+    const references = [];
+    for (const match of code.matchAll(REFERENCE)) {
+        references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
+    }
+    if (diagnostics.length)
+        return { diagnostics };
+    const end = code.lastIndexOf(';');
+    const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
+    return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references }, diagnostics };
+}
+function position(text, offset) {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    return { line, col: offset - before.lastIndexOf('\n') };
+}
+/** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
+function blankOutCommentsAndStrings(text) {
+    return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '));
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(42463);
+;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/config/yaml-source.ts
+// A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
+
+class YamlSource {
+    file;
+    doc;
+    lines;
+    constructor(file, doc, lines) {
+        this.file = file;
+        this.doc = doc;
+        this.lines = lines;
+    }
+    /** Parses text; YAML syntax errors come back as diagnostics, never as a throw. */
+    static parse(file, text) {
+        const lines = new dist/* LineCounter */.HN();
+        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+        const source = new YamlSource(file, doc, lines);
+        const diagnostics = [
+            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], `invalid YAML: ${firstLine(e.message)}`)),
+            ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
+        ];
+        return { source, diagnostics };
+    }
+    toJS() {
+        return this.doc.toJS({ maxAliasCount: 100 });
+    }
+    /** Line and column (1-based) of a character offset. */
+    position(offset) {
+        const { line, col } = this.lines.linePos(offset);
+        return { line, col };
+    }
+    diagnosticAt(offset, message) {
+        return { file: this.file, ...this.position(offset), message, severity: 'error' };
+    }
+    /**
+     * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
+     * key of the last segment instead (better for "unknown key" messages).
+     */
+    offsetOf(path, options = {}) {
+        let node = this.doc.contents;
+        let best = rangeStart(node) ?? 0;
+        for (const segment of path) {
+            if (!(0,dist/* isMap */.jh)(node) && !(node && typeof node === 'object' && 'items' in node))
+                break;
+            const collection = node;
+            let next;
+            let keyNode;
+            if ((0,dist/* isMap */.jh)(node)) {
+                const pair = node.items.find((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(segment));
+                if (!pair)
+                    break;
+                keyNode = pair.key;
+                next = pair.value;
+            }
+            else if (typeof segment === 'number' || /^\d+$/.test(String(segment))) {
+                next = collection.items[Number(segment)];
+            }
+            else
+                break;
+            const start = (options.key && keyNode ? rangeStart(keyNode) : undefined) ?? rangeStart(next) ?? rangeStart(keyNode);
+            if (start !== undefined)
+                best = start;
+            node = next;
+        }
+        return best;
+    }
+    diagnosticFor(path, message, options = {}) {
+        return { ...this.diagnosticAt(this.offsetOf(path, options), message), severity: options.severity ?? 'error' };
+    }
+    lineOf(path) {
+        return this.position(this.offsetOf(path)).line;
+    }
+}
+function rangeStart(node) {
+    const range = node?.range;
+    return range ? range[0] : undefined;
+}
+function firstLine(message) {
+    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+function pathToString(path) {
+    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'pipeline';
+}
+
+;// CONCATENATED MODULE: ./src/config/schema-errors.ts
+
+// Generic keywords only say "some branch failed"; when a more specific error exists for the same
+// value they are noise.
+const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
+function schemaDiagnostics(errors, source) {
+    const specificPaths = errors.filter((e) => !GENERIC.has(e.keyword)).map((e) => e.instancePath);
+    const hasSpecificAtOrBelow = (path) => specificPaths.some((p) => p === path || p.startsWith(`${path}/`));
+    const out = new Map();
+    for (const error of errors) {
+        if (GENERIC.has(error.keyword) && hasSpecificAtOrBelow(error.instancePath))
+            continue;
+        // A type error inside an anyOf is described by the anyOf itself.
+        if (error.keyword === 'type' && errors.some((e) => e.keyword === 'anyOf' && e.instancePath === error.instancePath))
+            continue;
+        const path = toPath(error.instancePath);
+        const { message, at, key } = describe(error, path);
+        const diagnostic = source.diagnosticFor(at, message, { key });
+        out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
+    }
+    return [...out.values()];
+}
+function toPath(instancePath) {
+    if (!instancePath)
+        return [];
+    return instancePath
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+function describe(error, path) {
+    const where = pathToString(path);
+    const params = error.params;
+    const schema = error.parentSchema;
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const allowed = Object.keys(schema?.properties ?? {});
+            const name = String(params.additionalProperty);
+            const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
+            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, name], key: true };
+        }
+        case 'required':
+            return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
+        case 'discriminator': {
+            const kinds = (schema?.oneOf ?? []).map((b) => b.properties.kind.const);
+            if (params.error === 'tag')
+                return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
+            return {
+                message: `${where}.kind: unknown kind ${JSON.stringify(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
+                at: [...path, 'kind'],
+            };
+        }
+        case 'enum':
+            return {
+                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}`,
+                at: path,
+            };
+        case 'const':
+            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${JSON.stringify(error.data)}`, at: path };
+        case 'pattern': {
+            const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
+            return { message: `${where}: ${JSON.stringify(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
+        }
+        case 'propertyNames':
+            return { message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
+        case 'type':
+            if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
+                // Never echo the value: it is probably the secret itself.
+                return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
+            }
+            return { message: `${where}: expected ${String(params.type)}, got ${typeName(error.data)}`, at: path };
+        case 'anyOf': {
+            const branches = (schema?.anyOf ?? []).map(branchName);
+            return { message: `${where}: expected ${branches.join(' or ')}, got ${typeName(error.data)}`, at: path };
+        }
+        default:
+            return { message: `${where}: ${error.message ?? error.keyword}`, at: path };
+    }
+}
+function branchName(branch) {
+    if (typeof branch.$ref === 'string')
+        return branch.$ref.endsWith('envRef') || branch.$ref.endsWith('secretRef') ? '{ env: NAME }' : branch.$ref;
+    if (branch.type === 'array')
+        return 'a list';
+    if (Array.isArray(branch.type))
+        return branch.type.join(' or ');
+    return `a ${String(branch.type)}`;
+}
+function typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+;// CONCATENATED MODULE: ./src/config/pipeline.ts
+// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
+// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
+
+
+
+
+const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
+const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
+const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
+function loadPipeline(file, text, env) {
+    const { source, diagnostics } = YamlSource.parse(file, text);
+    if (diagnostics.some((d) => d.severity === 'error'))
+        return { source, diagnostics };
+    const raw = source.toJS();
+    if (!validateSchema(raw)) {
+        return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
+    }
+    const builder = new PipelineBuilder(source, env);
+    const pipeline = builder.build(raw);
+    diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
+    return { pipeline, source, diagnostics };
+}
+class PipelineBuilder {
+    yaml;
+    env;
+    diagnostics = [];
+    constructor(yaml, env) {
+        this.yaml = yaml;
+        this.env = env;
+    }
+    build(raw) {
+        return {
+            name: raw.name,
+            description: raw.description ?? '',
+            owner: raw.owner,
+            schedule: raw.schedule,
+            file: this.yaml.file,
+            source: this.source(raw.source),
+            silver: Object.entries(raw.silver).map(([name, t]) => ({
+                name,
+                description: t.description,
+                from: t.from,
+                explode: t.explode,
+                key: t.key,
+                latest_by: t.latest_by,
+                columns: Object.entries(t.columns).map(([col, c]) => ({
+                    name: col,
+                    path: c.path,
+                    type: c.type.replace(/\s+/g, ''),
+                    required: c.required ?? false,
+                    normalize: c.normalize ?? [],
+                    pattern: c.pattern,
+                    min: c.min,
+                    max: c.max,
+                })),
+            })),
+            checks: this.checks(raw.checks ?? {}),
+            freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
+                table,
+                field: f.field,
+                warnAfterSeconds: parseDuration(f.warn_after),
+                errorAfterSeconds: parseDuration(f.error_after),
+                line: this.yaml.lineOf(['freshness', table]),
+            })),
+        };
+    }
+    /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
+    value(v, path) {
+        if (v === undefined)
+            return '';
+        if (typeof v === 'string')
+            return v;
+        const found = this.env[v.env];
+        if (found !== undefined && found !== '')
+            return found;
+        if (v.default !== undefined)
+            return v.default;
+        this.diagnostics.push({
+            ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
+            code: 'env_unset',
+        });
+        return '';
+    }
+    source(raw) {
+        const at = (...p) => ['source', ...p];
+        if (raw.kind === 'sql') {
+            const db = raw.database;
+            const resources = raw.resources;
+            return {
+                kind: 'sql',
+                database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
+                resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
+            };
+        }
+        if (raw.kind === 'files') {
+            const resources = raw.resources;
+            return {
+                kind: 'files',
+                path: this.value(raw.path, at('path')),
+                resources: Object.entries(resources).map(([name, r]) => ({
+                    name,
+                    files: r.files ?? partitionedPattern(name),
+                    format: r.format,
+                    delimiter: r.delimiter ?? ',',
+                    primary_key: r.primary_key,
+                })),
+            };
+        }
+        const resources = raw.resources;
+        const headers = (raw.headers ?? {});
+        const timeout = raw.timeout;
+        return {
+            kind: 'http',
+            base_url: this.value(raw.base_url, at('base_url')),
+            auth: raw.auth ? this.auth(raw.auth) : undefined,
+            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
+            rate_limit: raw.rate_limit,
+            timeoutSeconds: timeout ? parseDuration(timeout) : 30,
+            resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
+        };
+    }
+    auth(raw) {
+        const at = (key) => ['source', 'auth', key];
+        switch (raw.kind) {
+            case 'bearer':
+                return { kind: 'bearer', token: this.value(raw.token, at('token')) };
+            case 'api_key':
+                return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
+            case 'basic':
+                return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
+            case 'oauth2_client_credentials':
+                return {
+                    kind: 'oauth2_client_credentials',
+                    token_url: this.value(raw.token_url, at('token_url')),
+                    client_id: this.value(raw.client_id, at('client_id')),
+                    client_secret: this.value(raw.client_secret, at('client_secret')),
+                    scope: raw.scope,
+                };
+        }
+    }
+    httpResource(name, r) {
+        const at = ['source', 'resources', name];
+        return {
+            name,
+            path: r.path,
+            params: Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)])),
+            records: r.records ?? '',
+            primary_key: r.primary_key,
+            paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
+            incremental: r.incremental && {
+                field: r.incremental.field,
+                param: r.incremental.param,
+                initial: r.incremental.initial,
+                lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
+            },
+        };
+    }
+    checks(raw) {
+        const out = [];
+        for (const [table, items] of Object.entries(raw)) {
+            items.forEach((item, i) => {
+                const path = ['checks', table, i];
+                const kinds = Object.keys(item).filter((k) => k !== 'severity');
+                if (kinds.length !== 1) {
+                    this.diagnostics.push(this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`));
+                    return;
+                }
+                out.push({
+                    table,
+                    spec: toCheckSpec(kinds[0], item[kinds[0]]),
+                    severity: item.severity ?? 'error',
+                    line: this.yaml.lineOf(path),
+                });
+            });
+        }
+        return out;
+    }
+}
+function toCheckSpec(kind, value) {
+    const list = (v) => (Array.isArray(v) ? v : [v]);
+    const v = value;
+    switch (kind) {
+        case 'not_null':
+            return { kind, columns: list(value) };
+        case 'unique':
+            return { kind, columns: list(value) };
+        case 'accepted_values':
+            return { kind, column: v.column, values: v.values };
+        case 'range':
+            return { kind, column: v.column, min: v.min, max: v.max };
+        case 'relationships': {
+            const [schemaName, table, column] = v.to.split('.');
+            return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
+        }
+        case 'row_count':
+            return { kind, min: v?.min, max: v?.max };
+    }
+}
+function withPaginationDefaults(p) {
+    switch (p.kind) {
+        case 'offset':
+            return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p };
+        case 'page':
+            return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p };
+        case 'cursor':
+            return { param: 'cursor', limit_param: 'limit', ...p };
+        default:
+            return p;
+    }
+}
+/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
+function partitionedPattern(resource) {
+    return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
+}
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 };
+function parseDuration(text) {
+    const match = /^(\d+)([smhd])$/.exec(text);
+    if (!match)
+        throw new Error(`not a duration: ${text}`);
+    return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+/** Rules that need the whole pipeline: names that must refer to something declared in it. */
+function pipelineRules(p, yaml) {
+    const out = [];
+    const resources = p.source.resources.map((r) => r.name);
+    for (const table of p.silver) {
+        const at = ['silver', table.name];
+        if (!resources.includes(table.from)) {
+            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
+        }
+        const columns = table.columns.map((c) => c.name);
+        for (const [i, key] of table.key.entries()) {
+            if (!columns.includes(key))
+                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
+        }
+        if (table.latest_by && !columns.includes(table.latest_by)) {
+            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
+        }
+        for (const column of table.columns) {
+            if (column.pattern !== undefined) {
+                try {
+                    new RegExp(column.pattern);
+                }
+                catch (e) {
+                    out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${e.message}`));
+                }
+            }
+            if (column.path.startsWith('$.') && !table.explode) {
+                // Harmless, but "$." only means something for exploded tables; say so rather than guess.
+                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
+            }
+        }
+    }
+    for (const f of p.freshness) {
+        const table = p.silver.find((t) => `silver.${t.name}` === f.table);
+        if (table && !table.columns.some((c) => c.name === f.field)) {
+            out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
+        }
+        if (f.warnAfterSeconds > f.errorAfterSeconds) {
+            out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
+        }
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/config/types.ts
 // The pipeline file as the engine sees it after loading: env references resolved, defaults applied.
 // The YAML shape itself is defined by schemas/pipeline.schema.json.
@@ -37154,6 +37705,209 @@ function bronzeTableName(pipeline, resource) {
     return `${pipeline}_${resource}`;
 }
 
+;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
+function g(s,e,t,n=0,r=0,a=0,i=0){let o=s>=0&&s<100,u=Date.UTC(o?s+400:s,e,t,n,r,a,i);return o?u-126227808e5:u}function D(s){return g(s.y,s.m-1,s.d,s.h,s.i,s.s)}function w(s,e){return s.y===e.y&&s.m===e.m&&s.d===e.d&&s.h===e.h&&s.i===e.i&&s.s===e.s}function O(s){let e=s.substring(9);return e.includes("Z")||e.includes("+")||e.includes("-")}function Z(s,e){let t=new Date(Date.parse(s));if(isNaN(t))throw new Error("Invalid ISO8601 passed to timezone parser.");return O(s)?{tp:T(t.getUTCFullYear(),t.getUTCMonth()+1,t.getUTCDate(),t.getUTCHours(),t.getUTCMinutes(),t.getUTCSeconds(),"Etc/UTC"),ms:t.getUTCMilliseconds()}:{tp:T(t.getFullYear(),t.getMonth()+1,t.getDate(),t.getHours(),t.getMinutes(),t.getSeconds(),e),ms:t.getMilliseconds()}}function v(s,e,t){let{tp:n,ms:r}=Z(s,e);return new Date(N(n,t).getTime()+r)}function N(s,e){let t=_(s);if(t.kind==="single")return t.date;if(t.kind==="ambiguous")return t.earlier;if(e)throw new Error("Invalid date passed to fromTZ()");return t.after}function _(s){let e=D(s),t=i=>R(new Date(i),s.tz),n=e-t(e),r=y(new Date(n),s.tz);if(w(r,s)){let i=D(r)-n,o=n-(t(n-E)-i);if(o<n&&w(y(new Date(o),s.tz),s))return{kind:"ambiguous",earlier:new Date(o),later:new Date(n)};let u=n+(i-t(n+E));return u>n&&w(y(new Date(u),s.tz),s)?{kind:"ambiguous",earlier:new Date(n),later:new Date(u)}:{kind:"single",date:new Date(n)}}let a=e-(D(r)-n);return w(y(new Date(a),s.tz),s)?{kind:"single",date:new Date(a)}:{kind:"gap",before:new Date(Math.min(n,a)),after:new Date(Math.max(n,a))}}var E=3*36e5;function R(s,e){return D(y(s,e))-(s.getTime()-s.getUTCMilliseconds())}function k(s,e,t){let n=R(new Date(s),t);for(;e-s>1e3;){let r=s+Math.floor((e-s)/2e3)*1e3;R(new Date(r),t)===n?s=r:e=r}return e}function U(s,e){let t=_(y(new Date(s),e));if(t.kind==="ambiguous")return s<t.later.getTime()?"earlier":"later"}var H=g(1,0,1),S=864e5,W=new Map;function y(s,e){if(e===void 0)return T(s.getFullYear(),s.getMonth()+1,s.getDate(),s.getHours(),s.getMinutes(),s.getSeconds());let t=W.get(e),n;try{t||(t=new Intl.DateTimeFormat("en-US",{timeZone:e,year:"numeric",month:"numeric",day:"numeric",hour:"numeric",minute:"numeric",second:"numeric",hour12:!1}),W.set(e,t)),n=t.formatToParts(s)}catch(i){let o=i instanceof Error?i.message:String(i);throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${o}`)}let r={year:0,month:0,day:0,hour:0,minute:0,second:0};for(let i of n)(i.type==="year"||i.type==="month"||i.type==="day"||i.type==="hour"||i.type==="minute"||i.type==="second")&&(r[i.type]=parseInt(i.value,10));if(isNaN(r.year)||isNaN(r.month)||isNaN(r.day)||isNaN(r.hour)||isNaN(r.minute)||isNaN(r.second))throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(r)}`);let a=s.getTime()-H;return(a<-S||a<S&&r.month===12)&&(r.year=1-r.year),r.hour===24&&(r.hour=0),{y:r.year,m:r.month,d:r.day,h:r.hour,i:r.minute,s:r.second,tz:e}}function T(s,e,t,n,r,a,i){return{y:s,m:e,d:t,h:n,i:r,s:a,tz:i}}var x=[1,2,4,8,16],C=class s{pattern;timezone;mode;alternativeWeekdays;sloppyRanges;fixedTimeRule;second;minute;hour;day;month;dayOfWeek;year;lastDayOfMonth;lastWeekday;nearestWeekdays;starDOM;starDOW;starYear;useAndLogic;isFixedTime;constructor(e,t,n){this.pattern=e,this.timezone=t,this.mode=n?.mode??"auto",this.alternativeWeekdays=n?.alternativeWeekdays??!1,this.sloppyRanges=n?.sloppyRanges??!1,this.fixedTimeRule=n?.fixedTimeRule??"single-value",this.second=Array(60).fill(0),this.minute=Array(60).fill(0),this.hour=Array(24).fill(0),this.day=Array(31).fill(0),this.month=Array(12).fill(0),this.dayOfWeek=Array(7).fill(0),this.year=[],this.lastDayOfMonth=!1,this.lastWeekday=!1,this.nearestWeekdays=Array(31).fill(0),this.starDOM=!1,this.starDOW=!1,this.starYear=!1,this.useAndLogic=!1,this.isFixedTime=!1,this.parse()}parse(){if(!(typeof this.pattern=="string"||this.pattern instanceof String))throw new TypeError("CronPattern: Pattern has to be of type string.");this.pattern.indexOf("@")>=0&&(this.pattern=this.handleNicknames(this.pattern).trim());let e=this.pattern.match(/\S+/g)||[""],t=e.length;if(e.length<5||e.length>7)throw new TypeError("CronPattern: invalid configuration format ('"+this.pattern+"'), exactly five, six, or seven space separated parts are required.");if(this.mode!=="auto"){let i;switch(this.mode){case"5-part":i=5;break;case"6-part":i=6;break;case"7-part":i=7;break;case"5-or-6-parts":i=[5,6];break;case"6-or-7-parts":i=[6,7];break;default:i=0}if(!(Array.isArray(i)?i.includes(t):t===i)){let u=Array.isArray(i)?i.join(" or "):i.toString();throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${u} parts, but pattern '${this.pattern}' has ${t} parts.`)}}if(e.length===5&&e.unshift("0"),e.length===6&&e.push("*"),this.pattern.indexOf("?")>=0)for(let i=0;i<e.length;i++)e[i]=e[i].replace(/\?/g,"*");if(e[3].toUpperCase()==="LW")this.lastWeekday=!0,e[3]="";else if(e[3].toUpperCase().indexOf("L")>=0){let i=e[3].split(",");if(i.length>1&&i.some(o=>o.toUpperCase()==="LW"))throw new TypeError(`CronPattern: Syntax error, LW can not be in a list in day-of-month ('${e[3]}').`);if(i.some(o=>o===""||o.toUpperCase()!=="L"&&/l/i.test(o)))throw new TypeError("CronPattern: Syntax error, L has to be a value of its own in day-of-month ('"+e[3]+"').");e[3]=i.filter(o=>o.toUpperCase()!=="L").join(","),this.lastDayOfMonth=!0}if(e[3]=="*"&&(this.starDOM=!0),e[6]=="*"&&(this.starYear=!0),e[4].length>=3&&(e[4]=this.replaceAlpha(e[4],s.MONTH_NAMES)),e[5].length>=3&&(e[5]=this.alternativeWeekdays?this.replaceAlpha(e[5],s.DAY_NAMES_QUARTZ):this.replaceAlpha(e[5],s.DAY_NAMES)),e[5].startsWith("+")&&(this.useAndLogic=!0,e[5]=e[5].substring(1),e[5]===""))throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");switch(e[5]=="*"&&(this.starDOW=!0),this.mode){case"5-part":e[0]="0",e[6]="*";break;case"6-part":e[6]="*";break;case"5-or-6-parts":e[6]="*";break;case"6-or-7-parts":break;case"7-part":case"auto":break}this.throwAtIllegalCharacters(e),this.partToArray("second",e[0],0,1),this.partToArray("minute",e[1],0,1),this.partToArray("hour",e[2],0,1),this.partToArray("day",e[3],-1,1),this.partToArray("month",e[4],-1,1);let n=this.alternativeWeekdays?-1:0;this.partToArray("dayOfWeek",e[5],n,63),e[6]==="*"?this.year=Array(1e4).fill(1):(this.year=Array(1e4).fill(0),this.partToArray("year",e[6],0,1)),!this.alternativeWeekdays&&this.dayOfWeek[7]&&(this.dayOfWeek[0]=this.dayOfWeek[7]);let r=this.fixedTimeRule==="single-value",a=(i,o)=>!i.includes("*")&&!i.includes("/")&&(!r||o.filter(u=>u).length===1);this.isFixedTime=a(e[0],this.second)&&a(e[1],this.minute)&&a(e[2],this.hour)}partToArray(e,t,n,r){let a=this[e];if(t===""&&!(e==="day"&&(this.lastDayOfMonth||this.lastWeekday)))throw new TypeError("CronPattern: configuration entry "+e+" ("+t+") is empty, check for trailing spaces.");if(t==="*")return a.fill(r);let i=t.split(",");if(i.length>1)for(let o of i)this.partToArray(e,o,n,r);else t.includes("-")&&t.includes("/")?this.handleRangeWithStepping(t,e,n,r):t.includes("-")?this.handleRange(t,e,n,r):t.includes("/")?this.handleStepping(t,e,n,r):t!==""&&this.handleNumber(t,e,n,r)}throwAtIllegalCharacters(e){for(let t=0;t<e.length;t++)if((t===3?/[^/*0-9,\-WwLl]+/:t===5?/[^/*0-9,\-#Ll]+/:/[^/*0-9,\-]+/).test(e[t]))throw new TypeError("CronPattern: configuration entry "+t+" ("+e[t]+") contains illegal characters.")}handleNumber(e,t,n,r){let a=this.extractNth(e,t),i=e.toUpperCase().includes("W");if(t!=="day"&&i)throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");i&&(t="nearestWeekdays");let o=i?a[0].replace(/W$/i,""):a[0],u=s.toNumber(o)+n;if(isNaN(u))throw new TypeError("CronPattern: "+t+" is not a number: '"+e+"'");this.setPart(t,u,a[1]||r)}setPart(e,t,n){if(!Object.prototype.hasOwnProperty.call(this,e))throw new TypeError("CronPattern: Invalid part specified: "+e);if(e==="dayOfWeek"){if(t===7&&(t=0),t<0||t>6)throw new RangeError("CronPattern: Invalid value for dayOfWeek: "+t);this.setNthWeekdayOfMonth(t,n);return}if(e==="second"||e==="minute"){if(t<0||t>=60)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="hour"){if(t<0||t>=24)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="day"||e==="nearestWeekdays"){if(t<0||t>=31)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="month"){if(t<0||t>=12)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="year"&&(t<1||t>=1e4))throw new RangeError("CronPattern: Invalid value for "+e+": "+t+" (supported range: 1-9999)");this[e][t]=n}static toNumber(e){return/^\d+$/.test(e)?parseInt(e,10):NaN}validateNotNaN(e,t){if(isNaN(e))throw new TypeError(t)}validateRange(e,t,n,r,a){if(e>t)throw new TypeError("CronPattern: From value is larger than to value: '"+a+"'");if(n!==void 0){if(n===0)throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");if(n>this[r].length)throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part ("+this[r].length+")")}}handleRangeWithStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");let a=this.extractNth(e,t),i=a[0].match(/^(\d+)-(\d+)\/(\d+)$/);if(i===null)throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '"+e+"'");let[,o,u,l]=i,h=parseInt(o,10)+n,m=parseInt(u,10)+n,d=parseInt(l,10);this.validateNotNaN(h,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(m,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateNotNaN(d,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(h,m,d,t,e);for(let p=h;p<=m;p+=d)this.setPart(t,p,a[1]||r)}extractNth(e,t){let n=e,r;if(n.includes("#")){if(t!=="dayOfWeek")throw new Error("CronPattern: nth (#) only allowed in day-of-week field");let a=n.split("#");if(a.length!==2||a[1]==="")throw new TypeError("CronPattern: Syntax error, illegal nth weekday: '"+e+"'");n=a[0],r=a[1]}else if(n.toUpperCase().endsWith("L")){if(t!=="dayOfWeek")throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");r="L",n=n.slice(0,-1)}return[n,r]}handleRange(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");let a=this.extractNth(e,t),i=a[0].split("-");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal range: '"+e+"'");let o=s.toNumber(i[0])+n,u=s.toNumber(i[1])+n;this.validateNotNaN(o,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(u,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateRange(o,u,void 0,t,e);for(let l=o;l<=u;l++)this.setPart(t,l,a[1]||r)}handleStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");let a=this.extractNth(e,t),i=a[0].split("/");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal stepping: '"+e+"'");if(this.sloppyRanges)i[0]===""&&(i[0]="*");else{if(i[0]==="")throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");if(i[0]!=="*")throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.")}let o=0;i[0]!=="*"&&(o=s.toNumber(i[0])+n,this.validateNotNaN(o,"CronPattern: Syntax error, illegal stepping start (NaN)"));let u=s.toNumber(i[1]);this.validateNotNaN(u,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(0,this[t].length-1,u,t,e);for(let l=o;l<this[t].length;l+=u)t==="year"&&l===0||this.setPart(t,l,a[1]||r)}replaceAlpha(e,t){let n=e;for(let[r,a]of Object.entries(t))n=n.replace(new RegExp(r,"gi"),(i,o,u)=>{let l=o+i.length-3,h=u.charAt(l-1),m=u.charAt(l+3);if(/[a-z\d/#]/i.test(h)||/[a-km-z\d]/i.test(m))throw new TypeError(`CronPattern: Syntax error, a month or day name has to stand alone ('${e}').`);return a});return n}static DAY_NAMES={"-sun":"-7",sun:"0",mon:"1",tue:"2",wed:"3",thu:"4",fri:"5",sat:"6"};static DAY_NAMES_QUARTZ={sun:"1",mon:"2",tue:"3",wed:"4",thu:"5",fri:"6",sat:"7"};static MONTH_NAMES={jan:"1",feb:"2",mar:"3",apr:"4",may:"5",jun:"6",jul:"7",aug:"8",sep:"9",oct:"10",nov:"11",dec:"12"};static NICKNAME_MAP={"@yearly":"0 0 1 1 *","@annually":"0 0 1 1 *","@monthly":"0 0 1 * *","@weekly":"0 0 * * SUN","@daily":"0 0 * * *","@midnight":"0 0 * * *","@hourly":"0 * * * *"};handleNicknames(e){let t=e.trim().toLowerCase();if(t==="@reboot")throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");return s.NICKNAME_MAP[t]||e}setNthWeekdayOfMonth(e,t){if(typeof t!="number"&&t.toUpperCase()==="L")this.dayOfWeek[e]=this.dayOfWeek[e]|32;else if(t===63)this.dayOfWeek[e]=63;else if(t<6&&t>0)this.dayOfWeek[e]=this.dayOfWeek[e]|x[t-1];else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`)}};var B=[31,28,31,30,31,30,31,31,30,31,30,31],f=[["month","year",0],["day","month",-1],["hour","day",0],["minute","hour",0],["second","minute",0]],c=class s{tz;instantMs;instantFields;ms;second;minute;hour;day;month;year;constructor(e,t){if(this.tz=t,e&&e instanceof Date)if(!isNaN(e))this.fromDate(e);else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");else if(e==null)this.fromDate(new Date);else if(e&&typeof e=="string")this.fromString(e);else if(e instanceof s)this.fromCronDate(e);else throw new TypeError("CronDate: Invalid type ("+typeof e+") passed to CronDate constructor")}getLastDayOfMonth(e,t){return t!==1?B[t]:new Date(g(e,t+1,0)).getUTCDate()}getLastWeekday(e,t){let n=this.getLastDayOfMonth(e,t),a=new Date(g(e,t,n)).getUTCDay();return a===0?n-2:a===6?n-1:n}getNearestWeekday(e,t,n){let r=this.getLastDayOfMonth(e,t);if(n>r)return-1;let i=new Date(g(e,t,n)).getUTCDay();return i===0?n===r?n-2:n+1:i===6?n===1?n+2:n-1:n}isNthWeekdayOfMonth(e,t,n,r){let i=new Date(g(e,t,n)).getUTCDay(),o=0;for(let u=1;u<=n;u++)new Date(g(e,t,u)).getUTCDay()===i&&o++;if(r&63&&x[o-1]&r)return!0;if(r&32){let u=this.getLastDayOfMonth(e,t);for(let l=n+1;l<=u;l++)if(new Date(g(e,t,l)).getUTCDay()===i)return!1;return!0}return!1}fromDate(e){if(this.tz!==void 0)if(typeof this.tz=="number")this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes()+this.tz,this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),this.apply();else try{let t=y(e,this.tz);this.ms=e.getMilliseconds(),this.second=t.s,this.minute=t.i,this.hour=t.h,this.day=t.d,this.month=t.m-1,this.year=t.y,this.cacheInstant(e.getTime()-this.ms)}catch(t){let n=t instanceof Error?t.message:String(t);throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${n}`)}else this.ms=e.getMilliseconds(),this.second=e.getSeconds(),this.minute=e.getMinutes(),this.hour=e.getHours(),this.day=e.getDate(),this.month=e.getMonth(),this.year=e.getFullYear(),this.cacheInstant(e.getTime()-this.ms)}cacheInstant(e){this.instantMs=e;let{year:t,month:n,day:r,hour:a,minute:i,second:o}=this;this.instantFields=[t,n,r,a,i,o,this.tz]}cachedInstant(){let e=this.instantFields;if(!(e===void 0||e[6]!==this.tz)&&!(e[5]!==this.second||e[4]!==this.minute||e[3]!==this.hour)&&!(e[2]!==this.day||e[1]!==this.month||e[0]!==this.year))return this.instantMs}fromCronDate(e){this.tz=e.tz,this.year=e.year,this.month=e.month,this.day=e.day,this.hour=e.hour,this.minute=e.minute,this.second=e.second,this.ms=e.ms,this.instantMs=e.instantMs,this.instantFields=e.instantFields}apply(){if(this.month>11||this.month<0||this.day>this.getLastDayOfMonth(this.year,this.month)||this.day<1||this.hour>23||this.minute>59||this.second>59||this.hour<0||this.minute<0||this.second<0){let e=new Date(0);return e.setUTCFullYear(this.year,this.month,this.day),e.setUTCHours(this.hour,this.minute,this.second,this.ms),this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes(),this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),!0}else return!1}fromString(e){if(typeof this.tz=="number"){if(O(e))return this.fromDate(v(e));let t=v(e,"Etc/UTC");this.ms=t.getUTCMilliseconds(),this.second=t.getUTCSeconds(),this.minute=t.getUTCMinutes(),this.hour=t.getUTCHours(),this.day=t.getUTCDate(),this.month=t.getUTCMonth(),this.year=t.getUTCFullYear(),this.apply()}else return this.fromDate(v(e,this.tz))}findNext(e,t,n,r){return this._findMatch(e,t,n,r,1)}_matchDayValue(e,t,n,r){let a=e;if(!a){for(let i=0;i<n.nearestWeekdays.length;i++)if(n.nearestWeekdays[i]){let o=this.getNearestWeekday(this.year,this.month,i+1);if(o!==-1&&o===t){a=1;break}}}if(n.lastWeekday){let i=this.getLastWeekday(this.year,this.month);t===i&&(a=1)}if(n.lastDayOfMonth){let i=this.getLastDayOfMonth(this.year,this.month);t===i&&(a=1)}if(!n.starDOW){let i=new Date(g(this.year,this.month,1,0,0,0,0)).getUTCDay(),o=n.dayOfWeek[(i+(t-1))%7];o&&o&63&&(o=this.isNthWeekdayOfMonth(this.year,this.month,t,o)?1:0),n.useAndLogic?a=a&&o:!r.domAndDow&&!n.starDOM?a=a||o:a=a&&o}return a}_findMatch(e,t,n,r,a){let i=this[t],o=t==="day"?this.getLastDayOfMonth(this.year,this.month):0,u=this[t]+r,l=a===1?h=>h<n[t].length:h=>h>=0;for(let h=u;l(h);h+=a){let m=n[t][h];if(t==="day"){if(h-r>o)continue;m=this._matchDayValue(m,h-r,n,e)}if(m)return this[t]=h-r,i!==this[t]?2:1}return 3}recurse(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseStep(e,t,a)}return a}recurseStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year+1;i<e.year.length&&i<1e4;i++)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=0,this.day=1,this.hour=0,this.minute=0,this.second=0,this.ms=0}if(this.year>=1e4)return null}let r=this.findNext(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;)this[f[a][0]]=-f[a][2],a++;if(r===3){if(this[f[n][1]]++,this[f[n][0]]=-f[n][2],this.apply(),n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0&&this.year<1e4;)this.year++;if(this.year>=1e4||this.year>=e.year.length)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:(e.starYear?this.year>=3e3:this.year>=1e4)?null:n}increment(e,t,n){return this.instantMs=void 0,this.instantFields=void 0,this.second+=t.interval!==void 0&&t.interval>1&&n?t.interval:1,this.ms=0,this.apply(),this.recurse(e,t,0)}decrement(e,t,n=!0){this.instantMs=void 0,this.instantFields=void 0;let r=t.interval!==void 0&&t.interval>=1;return(this.ms===0||r)&&(this.second-=r&&n?t.interval:1),this.ms=0,this.apply(),this.year<1?null:this.recurseBackward(e,t,0)}recurseBackward(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseBackwardStep(e,t,a)}return a}recurseBackwardStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year-1;i>=0;i--)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=11,this.day=31,this.hour=23,this.minute=59,this.second=59,this.ms=0}if(this.year<1)return null}let r=this.findPrevious(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;){let i=f[a][0],o=f[a][2],u=this.getMaxPatternValue(i,e,o);this[i]=u,a++}if(r===3){if(this[f[n][1]]--,n===0){let u=this.getLastDayOfMonth(this.year,this.month);this.day>u&&(this.day=u)}if(n===1)if(this.day<=0)this.day=1;else{let u=this.year,l=this.month;for(;l<0;)l+=12,u--;for(;l>11;)l-=12,u++;let h=this.getLastDayOfMonth(u,l);this.day>h&&(this.day=h)}this.apply();let i=f[n][0],o=f[n][2];if(this[i]=this.getMaxPatternValue(i,e,o),this.apply(),n===0){let u=f[1][2],l=this.getMaxPatternValue("day",e,u);l!==this.day&&(this.day=l,this.hour=this.getMaxPatternValue("hour",e,f[2][2]),this.minute=this.getMaxPatternValue("minute",e,f[3][2]),this.second=this.getMaxPatternValue("second",e,f[4][2]))}if(n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0;)this.year--;if(this.year<1)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:this.year<1?null:n}getMaxPatternValue(e,t,n){let r=t[e].length-1-n;for(let a=t[e].length-1;a>=0;a--)if(t[e][a]){r=a-n;break}if(e==="day"){let a=this.getLastDayOfMonth(this.year,this.month);return t.lastWeekday||t.nearestWeekdays.some(i=>i)||t.lastDayOfMonth||!t.starDOW?a:Math.min(r,a)}return r}findPrevious(e,t,n,r){return this._findMatch(e,t,n,r,-1)}getDate(e){if(!e&&typeof this.tz!="number"){let t=this.cachedInstant();if(t!==void 0)return new Date(t+(this.tz===void 0?this.ms:0))}if(e||this.tz===void 0){if(this.year>=0&&this.year<100){let t=new Date(0);return t.setFullYear(this.year,this.month,this.day),t.setHours(this.hour,this.minute,this.second,this.ms),t}return new Date(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms)}else return typeof this.tz=="number"?new Date(g(this.year,this.month,this.day,this.hour,this.minute-this.tz,this.second,this.ms)):N(T(this.year,this.month+1,this.day,this.hour,this.minute,this.second,this.tz),!1)}getTime(){return this.getDate(!1).getTime()}match(e,t){if(!e.starYear&&(this.year<0||this.year>=e.year.length||e.year[this.year]===0))return!1;for(let n=0;n<f.length;n++){let r=f[n][0],a=f[n][2],i=this[r];if(i+a<0||i+a>=e[r].length)return!1;let o=e[r][i+a];if(r==="day"&&(o=this._matchDayValue(o,i,e,t)),!o)return!1}return!0}};function F(s){s===void 0&&(s={}),delete s.name,s.legacyMode!==void 0&&s.domAndDow===void 0?s.domAndDow=!s.legacyMode:s.domAndDow===void 0&&(s.domAndDow=!1),s.legacyMode=!s.domAndDow;let e=(n,r)=>n===void 0?r:n;if(s.paused=e(s.paused,!1),s.maxRuns=e(s.maxRuns,1/0),s.catch=e(s.catch,!1),s.unref=e(s.unref,!1),s.mode=e(s.mode,"auto"),s.alternativeWeekdays=e(s.alternativeWeekdays,!1),s.sloppyRanges=e(s.sloppyRanges,!1),s.fixedTimeRule=e(s.fixedTimeRule,"single-value"),s.allowPast=e(s.allowPast,!1),s.interval=s.interval===void 0?0:parseInt(s.interval.toString(),10),s.utcOffset=s.utcOffset===void 0?void 0:parseInt(s.utcOffset.toString(),10),s.dayOffset=s.dayOffset===void 0?0:parseInt(s.dayOffset.toString(),10),!["auto","5-part","6-part","7-part","5-or-6-parts","6-or-7-parts"].includes(s.mode))throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");if(!["single-value","no-wildcard"].includes(s.fixedTimeRule))throw new Error("CronOptions: fixedTimeRule must be one of 'single-value' or 'no-wildcard'.");s.timezone===""&&(s.timezone=void 0);let t=s.timezone??s.utcOffset;if(s.startAt&&(s.startAt=I(new c(s.startAt,t))),s.stopAt&&(s.stopAt=I(new c(s.stopAt,t))),s.interval!==null){if(isNaN(s.interval))throw new Error("CronOptions: Supplied value for interval is not a number");if(s.interval<0)throw new Error("CronOptions: Supplied value for interval can not be negative")}if(s.utcOffset!==void 0){if(isNaN(s.utcOffset))throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");if(s.utcOffset<-870||s.utcOffset>870)throw new Error("CronOptions: utcOffset out of bounds.");if(s.utcOffset!==void 0&&s.timezone)throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.")}if(s.unref!==!0&&s.unref!==!1)throw new Error("CronOptions: Unref should be either true, false or undefined(false).");if(s.dayOffset!==void 0&&s.dayOffset!==0&&isNaN(s.dayOffset))throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");return s}function I(s){return s.ms?(s.ms=0,new c(new Date(s.getTime()+1e3),s.tz)):s}function b(s){return typeof s=="function"}function L(s){return b(s)}function Y(s){typeof Deno<"u"&&typeof Deno.unrefTimer<"u"?Deno.unrefTimer(s):s&&typeof s.unref<"u"&&s.unref()}var P=1440*60*1e3,$=30*1e3,M=[],j=class{name;options;_states;fn;_startAtRoundingMs=0;getTz(){return this.options.timezone??this.options.utcOffset}applyDayOffset(e){let t=this._offsetMs();return t?new Date(e.getTime()+t):e}_offsetMs(){return(this.options.dayOffset??0)*P}get _startAt(){return this.options.startAt}get _stopAt(){return this.options.stopAt}_nextTarget(e,t){let n=this._offsetMs(),r=this._next(this._shift(e),new Date(t.getTime()-n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_previousTarget(e,t){let n=this._toMs(e??t)-this._offsetMs(),r=this._previous(new Date(n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_shift(e){if(e!=null)return new c(new Date(this._toMs(e)-this._offsetMs()),this.getTz())}constructor(e,t,n){let r,a;if(b(t))a=t;else if(typeof t=="object")r=t;else if(t!==void 0)throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");if(b(n))a=n;else if(typeof n=="object")r=n;else if(n!==void 0)throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");this.name=r?.name;let i=r?.startAt;this.options=F(r),i&&this._startAt&&(this._startAtRoundingMs=this._startAt.getTime()-new c(i,this.getTz()).getTime());let o=!!e&&(e instanceof Date||typeof e=="string"&&e.indexOf(":")>0);if(this._states={kill:!1,blocking:!1,previousRun:void 0,currentRun:void 0,once:void 0,currentTimeout:void 0,maxRuns:r?r.maxRuns:void 0,paused:r?r.paused:!1,pattern:o?new C("* * * * *",void 0,{mode:"auto"}):new C(e,this.options.timezone,{mode:this.options.mode,alternativeWeekdays:this.options.alternativeWeekdays,sloppyRanges:this.options.sloppyRanges,fixedTimeRule:this.options.fixedTimeRule})},o&&(this._states.once=new c(e,this.getTz())),this.name){if(M.find(l=>l.name===this.name))throw new Error("Cron: Tried to initialize new named job '"+this.name+"', but name already taken.");M.push(this)}return a!==void 0&&L(a)&&(this.fn=a,this.schedule()),this}nextRun(e){return this._nextTarget(e,new Date)}nextRuns(e,t){this._states.maxRuns!==void 0&&e>this._states.maxRuns&&(e=this._states.maxRuns);let n=t||this._states.currentRun||void 0;return this._enumerateRuns(e,n,"next")}previousRuns(e,t){return this._enumerateRuns(e,t||void 0,"previous")}enumerate(e){return new A(this,e)}_enumerateRuns(e,t,n){let r=[],a=new Date,i=t;for(;e-- >0;){let o=n==="next"?this._nextTarget(i,a):this._previousTarget(i,a);if(!o)break;r.push(o),i=o}return r}match(e){if(this._states.once){let n=new c(e,this.getTz());n.ms=0;let r=new c(this._states.once,this.getTz());return r.ms=0,n.getTime()===r.getTime()}let t=new c(e,this.getTz());return t.ms=0,t.match(this._states.pattern,this.options)}getPattern(){if(!this._states.once)return this._states.pattern?this._states.pattern.pattern:void 0}getOnce(){return this._states.once?this._states.once.getDate():null}isRunning(){return!this._states.paused&&!this._states.kill&&this.fn!==void 0&&this._nextTarget(this._states.currentRun,new Date)!==null}isStopped(){return this._states.kill}isBusy(){return this._states.blocking}currentRun(){return this._states.currentRun?this._states.currentRun.getDate():null}previousRun(){return this._states.previousRun?this._states.previousRun.getDate():null}msToNext(e){let t=new Date,n=this._nextTarget(e,t);return n?n.getTime()-this._toMs(e??t):null}stop(){this._states.kill=!0,this._states.currentTimeout&&clearTimeout(this._states.currentTimeout);let e=M.indexOf(this);e>=0&&M.splice(e,1)}pause(){return this._states.paused=!0,!this._states.kill}resume(){return this._states.paused=!1,!this._states.kill}schedule(e){return this._schedule(e)}_schedule(e,t){if(e&&this.fn)throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");e&&(this.fn=e);let n=t??new Date,r=this._nextTarget(void 0,n),a=r?r.getTime()-n.getTime():null,i=this._states.currentRun;i&&i.getTime()>n.getTime()&&(i=void 0);let o=this._nextTarget(i,n);return a===null||isNaN(a)||o===null?this:(a>$&&(a=$),a<0&&(a=this._states.paused?1e3:0),this._states.currentTimeout=setTimeout(()=>this._checkTrigger(o),a),this._states.currentTimeout&&this.options.unref&&Y(this._states.currentTimeout),this)}async _trigger(e=new Date){this._states.blocking=!0,this._states.currentRun=new c(e,this.getTz());try{if(this.options.catch)try{this.fn!==void 0&&await this.fn(this,this.options.context)}catch(t){if(b(this.options.catch))try{Promise.resolve(this.options.catch(t,this)).catch(()=>{})}catch{}}else this.fn!==void 0&&await this.fn(this,this.options.context)}finally{this._states.previousRun=new c(e,this.getTz()),this._states.blocking=!1}}async trigger(){await this._trigger()}runsLeft(){return this._states.maxRuns}_checkTrigger(e){let t=new Date,n=!this._states.paused&&t.getTime()>=e.getTime(),r=this._states.blocking&&this.options.protect;n&&!r?(this._states.maxRuns!==void 0&&this._states.maxRuns--,this._trigger(t)):n&&r&&b(this.options.protect)&&setTimeout(()=>this.options.protect(this),0),this._schedule(void 0,n?void 0:t)}_next(e,t,n){let r=n?n.startAt:this._startAt,a=n?n.stopAt:this._stopAt,i=!!e,o=!!(e||this._states.currentRun),u=!1;!e&&r&&this.options.interval&&(e=this._calculatePreviousRun(r,t),e&&(o=!0),u=!e);let l=e??t??new Date,h=this._toMs(l);e=new c(l,this.getTz()),r&&h<r.getTime()&&(e=u?r:new c(new Date(r.getTime()-1e3),this.getTz()),h=e.getTime());let m=this._states.once||new c(e,this.getTz());if(!u&&m!==this._states.once&&(m=this._findOccurrence(e,h,1,o)),this._states.once){let d=this._states.once.getTime(),p=h-d;if(r&&d<r.getTime()-this._startAtRoundingMs||this._states.currentRun&&this.applyDayOffset(this._states.once.getDate()).getTime()<=this._states.currentRun.getTime()||(i?p>=0:p>1e3&&!this.options.allowPast))return null}return m===null||this._states.maxRuns!==void 0&&this._states.maxRuns<=0||this._states.kill||a&&m.getTime()>=a.getTime()?null:m}_previous(e,t){let n=this._toMs(e??new Date);if(t.stopAt&&n>t.stopAt.getTime()&&(n=t.stopAt.getTime()),this._states.once)return this._states.once.getTime()<n?this._states.once:null;let r=this._findOccurrence(new c(new Date(n),this.getTz()),n,-1);return r===null||t.startAt&&r.getTime()<t.startAt.getTime()?null:r}_toMs(e){if(e instanceof Date)return e.getTime();let t=new c(e,this.getTz());return t.getTime()+(typeof t.tz=="string"?t.ms:0)}_findOccurrence(e,t,n,r=!1){let a=this.options.interval??0;if(a>1&&(n===-1||r)){t+=(a-1)*1e3*n;let m=new Date(t);if(isNaN(m.getTime())||(e=new c(m,this.getTz()),!(e.year>=1&&e.year<=9999)))return null;r=!1}let i=this._walk(e,t,n,r),o=this.getTz();if(this._states.pattern.isFixedTime&&n===1||typeof o=="number"||U(t,o)!==(n===1?"earlier":"later"))return i;let u=Math.floor(t/1e3)*1e3,l=n===1?k(u,u+P,o):k(u-P,u,o)-1e3;if(i&&(l-i.getTime())*n>0)return i;let h=this._walk(new c(new Date(l),o),l-n,n,!1,!0);return!i||!h?i??h:(i.getTime()-h.getTime())*n>0?h:i}_walk(e,t,n,r,a=!1){let i=this._states.pattern,o=(l,h)=>n===1?l.increment(i,this.options,h):l.decrement(i,this.options,h),u=new c(e,this.getTz());for((!a||!u.match(i,this.options))&&(u=o(u,r));u;){let l=this._runAt(u,t,n);if(l)return new c(l,this.getTz());u=o(u,!1)}return null}_runAt(e,t,n){let r=d=>(d.getTime()-t)*n>0,a=e.tz;if(typeof a=="number"){let d=e.getDate();return r(d)?d:null}let i=T(e.year,e.month+1,e.day,e.hour,e.minute,e.second,a),o=_(i),u=this._states.pattern.isFixedTime;if(o.kind==="single")return r(o.date)?o.date:null;if(o.kind==="ambiguous"){let{earlier:d,later:p}=o;return(u?[d]:n===1?[d,p]:[p,d]).find(r)??null}if(!u)return null;let l=new Date(k(o.before.getTime(),o.after.getTime(),a)),h=y(l,a);return h.y===i.y&&h.m===i.m&&h.d===i.d&&r(l)?l:null}_calculatePreviousRun(e,t){let n=new c(t,this.getTz()).getTime();if(e.getTime()>n)return;let r=this.options.interval*1e3,a=e;for(;a.getTime()+r<=n;){let i=this._findOccurrence(a,a.getTime(),1,!0);if(i===null)break;a=i}return a}},A=class{cron;cursor;now;done;initialMaxRuns;remainingRuns;constructor(e,t){this.cron=e,this.initialMaxRuns=e.runsLeft()??1/0,this.reset(t)}next(){if(this.done||this.remainingRuns<=0)return this.done=!0,{value:void 0,done:!0};let e=this.cron._nextTarget(this.cursor,this.now);return e===null?(this.done=!0,{value:void 0,done:!0}):(this.cursor=e,this.remainingRuns--,{value:e,done:!1})}peek(){return this.done||this.remainingRuns<=0?null:this.cron._nextTarget(this.cursor,this.now)}reset(e){this.cursor=e instanceof Date?new Date(e.getTime()):e??void 0,this.now=new Date,this.done=!1,this.remainingRuns=this.initialMaxRuns}[Symbol.iterator](){return this}};
+
+;// CONCATENATED MODULE: ./src/schedule.ts
+// Which pipelines are due: the hourly workflow asks, and runs only those. A pipeline is due when its
+// cron schedule fired since its last successful run; with no run history (a fresh DuckDB in CI), when
+// it fired within the last window (the workflow's own period).
+
+
+/** Null when the expression is valid, else why not. */
+function cronProblem(expression) {
+    try {
+        new j(expression, { timezone: 'UTC', paused: true });
+        return null;
+    }
+    catch (e) {
+        return e.message;
+    }
+}
+function lastScheduled(expression, now) {
+    const cron = new Cron(expression, { timezone: 'UTC', paused: true });
+    // previousRuns is strict (< reference); a schedule firing exactly now counts as fired.
+    if (cron.match(now) && now.getUTCSeconds() === 0 && now.getUTCMilliseconds() === 0)
+        return now;
+    return cron.previousRuns(1, now)[0] ?? null;
+}
+async function planDue(pipelines, options = {}) {
+    const now = options.now ?? new Date();
+    const windowSeconds = options.windowSeconds ?? 3600;
+    const out = [];
+    for (const p of pipelines) {
+        const lastSuccess = options.warehouse ? await lastSuccessfulRun(options.warehouse, p.name) : null;
+        if (!p.schedule) {
+            out.push({ pipeline: p.name, schedule: null, due: false, reason: 'no schedule (runs only when asked)', last_scheduled: null, last_success: lastSuccess });
+            continue;
+        }
+        const fired = lastScheduled(p.schedule, now);
+        const firedIso = fired?.toISOString() ?? null;
+        let due;
+        let reason;
+        if (!fired) {
+            due = false;
+            reason = 'the schedule has not fired yet';
+        }
+        else if (lastSuccess) {
+            due = fired.getTime() > Date.parse(lastSuccess);
+            reason = due ? `fired at ${firedIso}, after the last successful run` : `last successful run ${lastSuccess} is after the last firing`;
+        }
+        else {
+            due = now.getTime() - fired.getTime() < windowSeconds * 1000;
+            reason = due ? `fired at ${firedIso}, within the last ${windowSeconds}s` : `last fired at ${firedIso}, before the last ${windowSeconds}s`;
+        }
+        out.push({ pipeline: p.name, schedule: p.schedule, due, reason, last_scheduled: firedIso, last_success: lastSuccess });
+    }
+    return out;
+}
+async function lastSuccessfulRun(warehouse, pipeline) {
+    const [row] = await warehouse.query(`SELECT MAX(started_at) AS started_at FROM meta.runs WHERE pipeline = ${sqlString(pipeline)} AND status = 'success'`);
+    return row?.started_at ?? null;
+}
+
+;// CONCATENATED MODULE: ./src/config/project.ts
+// The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
+// need all of them at once (unique names, tables that exist, no cycles).
+
+
+
+
+
+
+
+const PIPELINES_DIR = 'pipelines';
+const MODELS_DIR = 'sql/gold';
+async function loadProject(dir, env = process.env) {
+    const diagnostics = [];
+    const pipelines = [];
+    const sources = new Map();
+    for (const file of await listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
+        const loaded = loadPipeline(file, await (0,promises_.readFile)((0,external_node_path_.join)(dir, file), 'utf8'), env);
+        diagnostics.push(...loaded.diagnostics);
+        if (loaded.pipeline && loaded.source) {
+            pipelines.push(loaded.pipeline);
+            sources.set(loaded.pipeline.name, loaded.source);
+        }
+    }
+    const models = [];
+    for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
+        const parsed = parseModel(file, await (0,promises_.readFile)((0,external_node_path_.join)(dir, file), 'utf8'));
+        diagnostics.push(...parsed.diagnostics);
+        if (parsed.model)
+            models.push(parsed.model);
+    }
+    diagnostics.push(...projectRules(pipelines, sources, models));
+    const modelDag = new Dag();
+    const modelNames = new Set(models.map((m) => m.name));
+    for (const m of models)
+        modelDag.add(m.name, m.references.map((r) => r.table).filter((t) => modelNames.has(t) && t !== m.name));
+    let modelOrder = [];
+    try {
+        modelOrder = modelDag.order();
+    }
+    catch (e) {
+        if (!(e instanceof CycleError))
+            throw e;
+        const first = models.find((m) => m.name === e.cycle[0]);
+        diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${e.cycle.join(' -> ')}` });
+    }
+    return { dir, pipelines, models, modelOrder, modelDag, diagnostics };
+}
+async function listFiles(root, sub, pattern) {
+    try {
+        const names = await (0,promises_.readdir)((0,external_node_path_.join)(root, sub));
+        return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return [];
+        throw e;
+    }
+}
+/** Every table the project defines, schema-qualified, with its columns where they are known statically. */
+function declaredTables(pipelines, models) {
+    const tables = new Map();
+    for (const p of pipelines) {
+        for (const r of p.source.resources)
+            tables.set(`bronze.${bronzeTableName(p.name, r.name)}`, ['_batch_id', '_source', '_fetched_at', '_record_hash', '_record']);
+        for (const t of p.silver)
+            tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), '_batch_id', '_record_hash', '_loaded_at']);
+    }
+    for (const m of models)
+        tables.set(m.name, undefined);
+    return tables;
+}
+function projectRules(pipelines, sources, models) {
+    const out = [];
+    const seenPipelines = new Map();
+    const seenSilver = new Map();
+    for (const p of pipelines) {
+        const yaml = sources.get(p.name);
+        const other = seenPipelines.get(p.name);
+        if (other)
+            out.push(yaml.diagnosticFor(['name'], `pipeline name "${p.name}" is already used by ${other.file}`));
+        seenPipelines.set(p.name, p);
+        for (const t of p.silver) {
+            const owner = seenSilver.get(t.name);
+            if (owner && owner !== p)
+                out.push(yaml.diagnosticFor(['silver', t.name], `silver table "${t.name}" is already defined in ${owner.file}`, { key: true }));
+            seenSilver.set(t.name, p);
+        }
+    }
+    for (const p of pipelines) {
+        const problem = p.schedule ? cronProblem(p.schedule) : null;
+        if (problem)
+            out.push(sources.get(p.name).diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
+    }
+    const tables = declaredTables(pipelines, models);
+    const known = () => [...tables.keys()].sort().join(', ');
+    for (const p of pipelines) {
+        const yaml = sources.get(p.name);
+        const checkTables = new Set([...p.checks.map((c) => c.table), ...p.freshness.map((f) => f.table)]);
+        for (const table of checkTables) {
+            if (!tables.has(table)) {
+                const section = p.checks.some((c) => c.table === table) ? 'checks' : 'freshness';
+                out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known()})`, { key: true }));
+            }
+        }
+        p.checks.forEach((check) => {
+            const columns = tables.get(check.table);
+            if (!columns)
+                return;
+            for (const column of checkColumns(check.spec)) {
+                if (!columns.includes(column)) {
+                    out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+                }
+            }
+            if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
+                out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known()})` });
+            }
+        });
+    }
+    for (const m of models) {
+        for (const ref of m.references) {
+            if (!tables.has(ref.table)) {
+                out.push({ file: m.file, ...position(m.text, ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known()})` });
+            }
+        }
+    }
+    return out;
+}
+function checkColumns(spec) {
+    switch (spec.kind) {
+        case 'not_null':
+        case 'unique':
+            return spec.columns;
+        case 'row_count':
+            return [];
+        default:
+            return [spec.column];
+    }
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var src_errors = __nccwpck_require__(83916);
 ;// CONCATENATED MODULE: ./src/warehouse/adapter.ts
 // What the engine needs from a warehouse. Engines stay small: the differences live in capability
 // flags and in the Dialect that renders the few SQL fragments that are spelled differently.
@@ -37207,7 +37961,7 @@ async function writeCursor(warehouse, pipeline, resource, value, batchId) {
     await warehouse.execute(`INSERT INTO meta.cursors VALUES (${adapter_sqlString(pipeline)}, ${adapter_sqlString(resource)}, ${adapter_sqlString(value)}, ${warehouse.dialect.now}, ${adapter_sqlString(batchId)})`);
 }
 async function finishRun(warehouse, runId, pipeline, error) {
-    await warehouse.execute(`UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${adapter_sqlString(error ? 'failed' : 'success')}, error = ${error ? adapter_sqlString(error) : 'NULL'}
+    await warehouse.execute(`UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${adapter_sqlString(error ? 'failed' : 'success')}, error = ${error ? warehouse.dialect.quote(error) : 'NULL'}
      WHERE run_id = ${adapter_sqlString(runId)} AND pipeline = ${adapter_sqlString(pipeline)}`);
 }
 function newRunId(now = new Date()) {
@@ -37245,7 +37999,7 @@ class FieldProfile {
         const out = [];
         const visit = (node, path) => {
             if (path !== '')
-                out.push({ path, jsonType: typeName(node.types), n: node.n });
+                out.push({ path, jsonType: drift_typeName(node.types), n: node.n });
             for (const [key, child] of node.fields)
                 visit(child, path === '' ? key : `${path}.${key}`);
             if (node.items)
@@ -37295,7 +38049,7 @@ function walk(value, node) {
     }
 }
 /** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */
-function typeName(types) {
+function drift_typeName(types) {
     const names = TYPE_NAMES.filter(([bit]) => types & bit).map(([, name]) => name);
     return names.length ? names.join('|') : 'null';
 }
@@ -37377,8 +38131,12 @@ var external_node_stream_promises_ = __nccwpck_require__(46466);
 
 
 
-/** Big enough that an hourly batch is one part; small enough that loading overlaps fetching. */
-const PART_BYTES = 32 * 1024 * 1024;
+/**
+ * Big enough that an hourly batch is one part, small enough that loading overlaps fetching. Each append
+ * has fixed costs (it scans bronze's hashes to skip copies), so 64 MB parts loaded 1M records faster
+ * than 8-32 MB ones in bench/ingest.ts, and with less memory.
+ */
+const PART_BYTES = 64 * 1024 * 1024;
 /** The path of one part of a batch's landing file. */
 function landingPath(root, pipeline, resource, at, batchId, part = 1) {
     const iso = at.toISOString();
@@ -37961,7 +38719,7 @@ function checkName(spec) {
     }
 }
 /** The SQL that returns this check's failing rows. */
-function failingRowsSql(table, spec) {
+function failingRowsSql(table, spec, quote = adapter_sqlString) {
     switch (spec.kind) {
         case 'not_null':
             return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`;
@@ -37970,7 +38728,7 @@ function failingRowsSql(table, spec) {
             return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
         }
         case 'accepted_values':
-            return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map(literal).join(', ')})`;
+            return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`;
         case 'range': {
             const bounds = [
                 spec.min !== undefined ? `${ident(spec.column)} < ${spec.min}` : undefined,
@@ -37986,11 +38744,8 @@ function failingRowsSql(table, spec) {
         }
     }
 }
-function literal(v) {
-    return typeof v === 'string' ? adapter_sqlString(v) : String(v);
-}
 async function runCheck(warehouse, pipeline, check) {
-    const sql = failingRowsSql(check.table, check.spec);
+    const sql = failingRowsSql(check.table, check.spec, warehouse.dialect.quote);
     const base = {
         pipeline: pipeline.name,
         file: pipeline.file,
@@ -38079,8 +38834,8 @@ async function runPipelineChecks(warehouse, pipeline, runId, now) {
         outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec, now));
     await warehouse.transaction(async () => {
         for (const o of outcomes) {
-            await warehouse.execute(`INSERT INTO meta.check_results VALUES (${[runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(adapter_sqlString).join(', ')},
-          ${o.failing_rows}, ${adapter_sqlString(o.message)}, ${adapter_sqlString(o.sql)}, ${warehouse.dialect.now})`);
+            await warehouse.execute(`INSERT INTO meta.check_results VALUES (${[runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(warehouse.dialect.quote).join(', ')},
+          ${o.failing_rows}, ${warehouse.dialect.quote(o.message)}, ${warehouse.dialect.quote(o.sql)}, ${warehouse.dialect.now})`);
         }
     });
     return outcomes;
@@ -38232,7 +38987,7 @@ function globToRegExp(pattern) {
     return new RegExp(`^${out}$`);
 }
 /** Files under root whose path relative to it (with "/") matches the glob, sorted, so partitions load in time order. */
-async function listFiles(root, pattern) {
+async function files_listFiles(root, pattern) {
     const match = globToRegExp(pattern);
     let entries;
     try {
@@ -38264,27 +39019,34 @@ function formatOf(path, forced) {
 }
 /** The file's records, a page at a time; a line that is not JSON, or a CSV row of the wrong width, names file:line. */
 async function* readRecords(file, label, format, delimiter = ',') {
-    yield* format === 'jsonl' ? readJsonLines(file, label) : readCsv(file, label, delimiter);
+    if (format === 'jsonl')
+        yield* readJsonLines(file, label);
+    else
+        for await (const records of readCsv(file, label, delimiter))
+            yield { records };
 }
+/** Each line's text goes to the landing file as it was in the file: it is already one JSON record. */
 async function* readJsonLines(file, label) {
-    let page = [];
+    let page = { records: [], texts: [] };
     let line = 0;
-    for await (const text of (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_.createReadStream)(file, 'utf8'), crlfDelay: Infinity })) {
+    for await (const raw of (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_.createReadStream)(file, 'utf8'), crlfDelay: Infinity })) {
         line++;
-        if (text.trim() === '')
+        const text = raw.trim();
+        if (text === '')
             continue;
         try {
-            page.push(JSON.parse(text));
+            page.records.push(JSON.parse(text));
         }
         catch (e) {
             throw new src_errors/* SourceError */.c8(`${label}:${line}: not a JSON value (${e.message}): ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`);
         }
-        if (page.length === PAGE_RECORDS) {
+        page.texts.push(text);
+        if (page.records.length === PAGE_RECORDS) {
             yield page;
-            page = [];
+            page = { records: [], texts: [] };
         }
     }
-    if (page.length)
+    if (page.records.length)
         yield page;
 }
 /** One object per row, keyed by the header row's names; every value is text (silver types it) or null. */
@@ -38476,8 +39238,10 @@ async function* fetchPages(source, resource, options = {}) {
     };
     let url = paginator.first(base);
     let previous;
-    while (url) {
-        let response = await get(url);
+    // The next page is requested as soon as its URL is known, so it travels while this one is processed.
+    let pending = get(url);
+    while (url && pending) {
+        let response = await pending;
         if (previous && response.text === previous.text) {
             // A stale cache or a lagging replica answered with the previous page: loading it would repeat
             // its records, and following it would repeat (or, for offsets, skip) a page. Ask once more.
@@ -38490,11 +39254,24 @@ async function* fetchPages(source, resource, options = {}) {
         const { body, headers } = response;
         const records = getPath(body, resource.records);
         if (!Array.isArray(records)) {
-            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(records)}`);
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${http_describe(records)}`);
         }
         const page = { url, body, records, headers };
+        let next = null;
+        let stop;
+        try {
+            next = isLastPage(page) ? null : paginator.next(page);
+        }
+        catch (e) {
+            stop = e;
+        }
+        pending = next ? get(next) : undefined;
+        // Awaited on the next turn; until then a failure must not count as unhandled.
+        pending?.catch(() => undefined);
         yield page;
-        url = isLastPage(page) ? null : paginator.next(page);
+        if (stop !== undefined)
+            throw stop;
+        url = next;
     }
 }
 async function requestJson(url, source, auth, options) {
@@ -38552,7 +39329,7 @@ function snippet(text) {
     const flat = text.replace(/\s+/g, ' ').trim();
     return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
 }
-function describe(value) {
+function http_describe(value) {
     if (value === undefined)
         return 'nothing';
     if (value === null)
@@ -38674,14 +39451,14 @@ const READERS = {
           pipeline VARCHAR, resource VARCHAR, path VARCHAR, checksum VARCHAR, records BIGINT, batch_id VARCHAR, loaded_at ${warehouse.dialect.timestampType})`);
                 const rows = await warehouse.query(`SELECT path, checksum FROM meta.loaded_files WHERE ${scope}`);
                 const loaded = new Set(rows.map((r) => `${r.path}\n${r.checksum}`));
-                for (const path of await listFiles(root, resource.files)) {
+                for (const path of await files_listFiles(root, resource.files)) {
                     const file = (0,external_node_path_.join)(root, path);
                     const checksum = await fileChecksum(file);
                     if (loaded.has(`${path}\n${checksum}`))
                         continue;
                     let records = 0;
                     for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
-                        records += page.length;
+                        records += page.records.length;
                         yield page;
                     }
                     read.push({ path, checksum, records });
@@ -41236,6 +42013,7 @@ const duckdbDialect = {
     jsonType: 'JSON',
     regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${adapter_sqlString(pattern)})`,
     timestampType: 'TIMESTAMP',
+    quote: adapter_sqlString,
     epochSeconds: (expr) => `epoch(${expr})`,
     now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
 };
@@ -41353,758 +42131,6 @@ function toPlain(value, type) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/models/dag.ts
-// A small generic DAG: nodes in dependency order, and a cycle error that prints the cycle.
-class CycleError extends Error {
-    cycle;
-    constructor(cycle) {
-        super(`dependency cycle: ${cycle.join(' -> ')}`);
-        this.cycle = cycle;
-    }
-}
-class Dag {
-    edges = new Map();
-    add(node, dependsOn = []) {
-        const deps = this.edges.get(node) ?? new Set();
-        for (const d of dependsOn)
-            deps.add(d);
-        this.edges.set(node, deps);
-        return this;
-    }
-    dependencies(node) {
-        return [...(this.edges.get(node) ?? [])];
-    }
-    /** Every node after the nodes it depends on; ties broken by name so the order is stable. */
-    order() {
-        const state = new Map();
-        const out = [];
-        const visit = (node, path) => {
-            const s = state.get(node);
-            if (s === 'done')
-                return;
-            if (s === 'visiting')
-                throw new CycleError([...path.slice(path.indexOf(node)), node]);
-            state.set(node, 'visiting');
-            for (const dep of [...(this.edges.get(node) ?? [])].sort()) {
-                if (this.edges.has(dep))
-                    visit(dep, [...path, node]);
-            }
-            state.set(node, 'done');
-            out.push(node);
-        };
-        for (const node of [...this.edges.keys()].sort())
-            visit(node, []);
-        return out;
-    }
-    /** The given nodes and everything that depends on them, directly or not. */
-    downstream(nodes) {
-        const result = new Set(nodes);
-        let grew = true;
-        while (grew) {
-            grew = false;
-            for (const [node, deps] of this.edges) {
-                if (!result.has(node) && [...deps].some((d) => result.has(d))) {
-                    result.add(node);
-                    grew = true;
-                }
-            }
-        }
-        return result;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/models/sql-model.ts
-const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
-function parseModel(file, text) {
-    const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
-    const diagnostics = [];
-    const at = (offset, message) => ({ file, ...position(text, offset), message, severity: 'error' });
-    if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
-        diagnostics.push(at(0, `model file name "${name}" must be lower_snake_case: it becomes the table name`));
-    }
-    const code = blankOutCommentsAndStrings(text);
-    const statements = code.split(';').filter((s) => s.trim() !== '');
-    if (statements.length !== 1) {
-        diagnostics.push(at(0, `expected exactly one SELECT statement, found ${statements.length}`));
-    }
-    else if (!/^\s*(select|with)\b/i.test(statements[0])) {
-        diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
-    }
-    const references = [];
-    for (const match of code.matchAll(REFERENCE)) {
-        references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
-    }
-    if (diagnostics.length)
-        return { diagnostics };
-    const end = code.lastIndexOf(';');
-    const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-    return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references }, diagnostics };
-}
-function position(text, offset) {
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    return { line, col: offset - before.lastIndexOf('\n') };
-}
-/** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
-function blankOutCommentsAndStrings(text) {
-    return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '));
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __nccwpck_require__(42463);
-;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/config/yaml-source.ts
-// A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
-
-class YamlSource {
-    file;
-    doc;
-    lines;
-    constructor(file, doc, lines) {
-        this.file = file;
-        this.doc = doc;
-        this.lines = lines;
-    }
-    /** Parses text; YAML syntax errors come back as diagnostics, never as a throw. */
-    static parse(file, text) {
-        const lines = new dist/* LineCounter */.HN();
-        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-        const source = new YamlSource(file, doc, lines);
-        const diagnostics = [
-            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], `invalid YAML: ${firstLine(e.message)}`)),
-            ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
-        ];
-        return { source, diagnostics };
-    }
-    toJS() {
-        return this.doc.toJS({ maxAliasCount: 100 });
-    }
-    /** Line and column (1-based) of a character offset. */
-    position(offset) {
-        const { line, col } = this.lines.linePos(offset);
-        return { line, col };
-    }
-    diagnosticAt(offset, message) {
-        return { file: this.file, ...this.position(offset), message, severity: 'error' };
-    }
-    /**
-     * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
-     * key of the last segment instead (better for "unknown key" messages).
-     */
-    offsetOf(path, options = {}) {
-        let node = this.doc.contents;
-        let best = rangeStart(node) ?? 0;
-        for (const segment of path) {
-            if (!(0,dist/* isMap */.jh)(node) && !(node && typeof node === 'object' && 'items' in node))
-                break;
-            const collection = node;
-            let next;
-            let keyNode;
-            if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(segment));
-                if (!pair)
-                    break;
-                keyNode = pair.key;
-                next = pair.value;
-            }
-            else if (typeof segment === 'number' || /^\d+$/.test(String(segment))) {
-                next = collection.items[Number(segment)];
-            }
-            else
-                break;
-            const start = (options.key && keyNode ? rangeStart(keyNode) : undefined) ?? rangeStart(next) ?? rangeStart(keyNode);
-            if (start !== undefined)
-                best = start;
-            node = next;
-        }
-        return best;
-    }
-    diagnosticFor(path, message, options = {}) {
-        return { ...this.diagnosticAt(this.offsetOf(path, options), message), severity: options.severity ?? 'error' };
-    }
-    lineOf(path) {
-        return this.position(this.offsetOf(path)).line;
-    }
-}
-function rangeStart(node) {
-    const range = node?.range;
-    return range ? range[0] : undefined;
-}
-function firstLine(message) {
-    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-function pathToString(path) {
-    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'pipeline';
-}
-
-;// CONCATENATED MODULE: ./src/config/schema-errors.ts
-
-// Generic keywords only say "some branch failed"; when a more specific error exists for the same
-// value they are noise.
-const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
-function schemaDiagnostics(errors, source) {
-    const specificPaths = errors.filter((e) => !GENERIC.has(e.keyword)).map((e) => e.instancePath);
-    const hasSpecificAtOrBelow = (path) => specificPaths.some((p) => p === path || p.startsWith(`${path}/`));
-    const out = new Map();
-    for (const error of errors) {
-        if (GENERIC.has(error.keyword) && hasSpecificAtOrBelow(error.instancePath))
-            continue;
-        // A type error inside an anyOf is described by the anyOf itself.
-        if (error.keyword === 'type' && errors.some((e) => e.keyword === 'anyOf' && e.instancePath === error.instancePath))
-            continue;
-        const path = toPath(error.instancePath);
-        const { message, at, key } = schema_errors_describe(error, path);
-        const diagnostic = source.diagnosticFor(at, message, { key });
-        out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
-    }
-    return [...out.values()];
-}
-function toPath(instancePath) {
-    if (!instancePath)
-        return [];
-    return instancePath
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-function schema_errors_describe(error, path) {
-    const where = pathToString(path);
-    const params = error.params;
-    const schema = error.parentSchema;
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const allowed = Object.keys(schema?.properties ?? {});
-            const name = String(params.additionalProperty);
-            const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
-            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, name], key: true };
-        }
-        case 'required':
-            return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
-        case 'discriminator': {
-            const kinds = (schema?.oneOf ?? []).map((b) => b.properties.kind.const);
-            if (params.error === 'tag')
-                return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
-            return {
-                message: `${where}.kind: unknown kind ${JSON.stringify(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
-                at: [...path, 'kind'],
-            };
-        }
-        case 'enum':
-            return {
-                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}`,
-                at: path,
-            };
-        case 'const':
-            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${JSON.stringify(error.data)}`, at: path };
-        case 'pattern': {
-            const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
-            return { message: `${where}: ${JSON.stringify(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
-        }
-        case 'propertyNames':
-            return { message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
-        case 'type':
-            if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
-                // Never echo the value: it is probably the secret itself.
-                return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
-            }
-            return { message: `${where}: expected ${String(params.type)}, got ${schema_errors_typeName(error.data)}`, at: path };
-        case 'anyOf': {
-            const branches = (schema?.anyOf ?? []).map(branchName);
-            return { message: `${where}: expected ${branches.join(' or ')}, got ${schema_errors_typeName(error.data)}`, at: path };
-        }
-        default:
-            return { message: `${where}: ${error.message ?? error.keyword}`, at: path };
-    }
-}
-function branchName(branch) {
-    if (typeof branch.$ref === 'string')
-        return branch.$ref.endsWith('envRef') || branch.$ref.endsWith('secretRef') ? '{ env: NAME }' : branch.$ref;
-    if (branch.type === 'array')
-        return 'a list';
-    if (Array.isArray(branch.type))
-        return branch.type.join(' or ');
-    return `a ${String(branch.type)}`;
-}
-function schema_errors_typeName(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-;// CONCATENATED MODULE: ./src/config/pipeline.ts
-// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
-// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
-
-
-
-
-const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
-const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
-const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
-function loadPipeline(file, text, env) {
-    const { source, diagnostics } = YamlSource.parse(file, text);
-    if (diagnostics.some((d) => d.severity === 'error'))
-        return { source, diagnostics };
-    const raw = source.toJS();
-    if (!validateSchema(raw)) {
-        return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
-    }
-    const builder = new PipelineBuilder(source, env);
-    const pipeline = builder.build(raw);
-    diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
-    return { pipeline, source, diagnostics };
-}
-class PipelineBuilder {
-    yaml;
-    env;
-    diagnostics = [];
-    constructor(yaml, env) {
-        this.yaml = yaml;
-        this.env = env;
-    }
-    build(raw) {
-        return {
-            name: raw.name,
-            description: raw.description ?? '',
-            owner: raw.owner,
-            schedule: raw.schedule,
-            file: this.yaml.file,
-            source: this.source(raw.source),
-            silver: Object.entries(raw.silver).map(([name, t]) => ({
-                name,
-                description: t.description,
-                from: t.from,
-                explode: t.explode,
-                key: t.key,
-                latest_by: t.latest_by,
-                columns: Object.entries(t.columns).map(([col, c]) => ({
-                    name: col,
-                    path: c.path,
-                    type: c.type.replace(/\s+/g, ''),
-                    required: c.required ?? false,
-                    normalize: c.normalize ?? [],
-                    pattern: c.pattern,
-                    min: c.min,
-                    max: c.max,
-                })),
-            })),
-            checks: this.checks(raw.checks ?? {}),
-            freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
-                table,
-                field: f.field,
-                warnAfterSeconds: parseDuration(f.warn_after),
-                errorAfterSeconds: parseDuration(f.error_after),
-                line: this.yaml.lineOf(['freshness', table]),
-            })),
-        };
-    }
-    /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
-    value(v, path) {
-        if (v === undefined)
-            return '';
-        if (typeof v === 'string')
-            return v;
-        const found = this.env[v.env];
-        if (found !== undefined && found !== '')
-            return found;
-        if (v.default !== undefined)
-            return v.default;
-        this.diagnostics.push({
-            ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
-            code: 'env_unset',
-        });
-        return '';
-    }
-    source(raw) {
-        const at = (...p) => ['source', ...p];
-        if (raw.kind === 'sql') {
-            const db = raw.database;
-            const resources = raw.resources;
-            return {
-                kind: 'sql',
-                database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
-                resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
-            };
-        }
-        if (raw.kind === 'files') {
-            const resources = raw.resources;
-            return {
-                kind: 'files',
-                path: this.value(raw.path, at('path')),
-                resources: Object.entries(resources).map(([name, r]) => ({
-                    name,
-                    files: r.files ?? partitionedPattern(name),
-                    format: r.format,
-                    delimiter: r.delimiter ?? ',',
-                    primary_key: r.primary_key,
-                })),
-            };
-        }
-        const resources = raw.resources;
-        const headers = (raw.headers ?? {});
-        const timeout = raw.timeout;
-        return {
-            kind: 'http',
-            base_url: this.value(raw.base_url, at('base_url')),
-            auth: raw.auth ? this.auth(raw.auth) : undefined,
-            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
-            rate_limit: raw.rate_limit,
-            timeoutSeconds: timeout ? parseDuration(timeout) : 30,
-            resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
-        };
-    }
-    auth(raw) {
-        const at = (key) => ['source', 'auth', key];
-        switch (raw.kind) {
-            case 'bearer':
-                return { kind: 'bearer', token: this.value(raw.token, at('token')) };
-            case 'api_key':
-                return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
-            case 'basic':
-                return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
-            case 'oauth2_client_credentials':
-                return {
-                    kind: 'oauth2_client_credentials',
-                    token_url: this.value(raw.token_url, at('token_url')),
-                    client_id: this.value(raw.client_id, at('client_id')),
-                    client_secret: this.value(raw.client_secret, at('client_secret')),
-                    scope: raw.scope,
-                };
-        }
-    }
-    httpResource(name, r) {
-        const at = ['source', 'resources', name];
-        return {
-            name,
-            path: r.path,
-            params: Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)])),
-            records: r.records ?? '',
-            primary_key: r.primary_key,
-            paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
-            incremental: r.incremental && {
-                field: r.incremental.field,
-                param: r.incremental.param,
-                initial: r.incremental.initial,
-                lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
-            },
-        };
-    }
-    checks(raw) {
-        const out = [];
-        for (const [table, items] of Object.entries(raw)) {
-            items.forEach((item, i) => {
-                const path = ['checks', table, i];
-                const kinds = Object.keys(item).filter((k) => k !== 'severity');
-                if (kinds.length !== 1) {
-                    this.diagnostics.push(this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`));
-                    return;
-                }
-                out.push({
-                    table,
-                    spec: toCheckSpec(kinds[0], item[kinds[0]]),
-                    severity: item.severity ?? 'error',
-                    line: this.yaml.lineOf(path),
-                });
-            });
-        }
-        return out;
-    }
-}
-function toCheckSpec(kind, value) {
-    const list = (v) => (Array.isArray(v) ? v : [v]);
-    const v = value;
-    switch (kind) {
-        case 'not_null':
-            return { kind, columns: list(value) };
-        case 'unique':
-            return { kind, columns: list(value) };
-        case 'accepted_values':
-            return { kind, column: v.column, values: v.values };
-        case 'range':
-            return { kind, column: v.column, min: v.min, max: v.max };
-        case 'relationships': {
-            const [schemaName, table, column] = v.to.split('.');
-            return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
-        }
-        case 'row_count':
-            return { kind, min: v?.min, max: v?.max };
-    }
-}
-function withPaginationDefaults(p) {
-    switch (p.kind) {
-        case 'offset':
-            return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p };
-        case 'page':
-            return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p };
-        case 'cursor':
-            return { param: 'cursor', limit_param: 'limit', ...p };
-        default:
-            return p;
-    }
-}
-/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
-function partitionedPattern(resource) {
-    return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
-}
-const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 };
-function parseDuration(text) {
-    const match = /^(\d+)([smhd])$/.exec(text);
-    if (!match)
-        throw new Error(`not a duration: ${text}`);
-    return Number(match[1]) * DURATION_UNITS[match[2]];
-}
-/** Rules that need the whole pipeline: names that must refer to something declared in it. */
-function pipelineRules(p, yaml) {
-    const out = [];
-    const resources = p.source.resources.map((r) => r.name);
-    for (const table of p.silver) {
-        const at = ['silver', table.name];
-        if (!resources.includes(table.from)) {
-            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
-        }
-        const columns = table.columns.map((c) => c.name);
-        for (const [i, key] of table.key.entries()) {
-            if (!columns.includes(key))
-                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
-        }
-        if (table.latest_by && !columns.includes(table.latest_by)) {
-            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
-        }
-        for (const column of table.columns) {
-            if (column.pattern !== undefined) {
-                try {
-                    new RegExp(column.pattern);
-                }
-                catch (e) {
-                    out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${e.message}`));
-                }
-            }
-            if (column.path.startsWith('$.') && !table.explode) {
-                // Harmless, but "$." only means something for exploded tables; say so rather than guess.
-                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
-            }
-        }
-    }
-    for (const f of p.freshness) {
-        const table = p.silver.find((t) => `silver.${t.name}` === f.table);
-        if (table && !table.columns.some((c) => c.name === f.field)) {
-            out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
-        }
-        if (f.warnAfterSeconds > f.errorAfterSeconds) {
-            out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
-function g(s,e,t,n=0,r=0,a=0,i=0){let o=s>=0&&s<100,u=Date.UTC(o?s+400:s,e,t,n,r,a,i);return o?u-126227808e5:u}function D(s){return g(s.y,s.m-1,s.d,s.h,s.i,s.s)}function w(s,e){return s.y===e.y&&s.m===e.m&&s.d===e.d&&s.h===e.h&&s.i===e.i&&s.s===e.s}function O(s){let e=s.substring(9);return e.includes("Z")||e.includes("+")||e.includes("-")}function Z(s,e){let t=new Date(Date.parse(s));if(isNaN(t))throw new Error("Invalid ISO8601 passed to timezone parser.");return O(s)?{tp:T(t.getUTCFullYear(),t.getUTCMonth()+1,t.getUTCDate(),t.getUTCHours(),t.getUTCMinutes(),t.getUTCSeconds(),"Etc/UTC"),ms:t.getUTCMilliseconds()}:{tp:T(t.getFullYear(),t.getMonth()+1,t.getDate(),t.getHours(),t.getMinutes(),t.getSeconds(),e),ms:t.getMilliseconds()}}function v(s,e,t){let{tp:n,ms:r}=Z(s,e);return new Date(N(n,t).getTime()+r)}function N(s,e){let t=_(s);if(t.kind==="single")return t.date;if(t.kind==="ambiguous")return t.earlier;if(e)throw new Error("Invalid date passed to fromTZ()");return t.after}function _(s){let e=D(s),t=i=>R(new Date(i),s.tz),n=e-t(e),r=y(new Date(n),s.tz);if(w(r,s)){let i=D(r)-n,o=n-(t(n-E)-i);if(o<n&&w(y(new Date(o),s.tz),s))return{kind:"ambiguous",earlier:new Date(o),later:new Date(n)};let u=n+(i-t(n+E));return u>n&&w(y(new Date(u),s.tz),s)?{kind:"ambiguous",earlier:new Date(n),later:new Date(u)}:{kind:"single",date:new Date(n)}}let a=e-(D(r)-n);return w(y(new Date(a),s.tz),s)?{kind:"single",date:new Date(a)}:{kind:"gap",before:new Date(Math.min(n,a)),after:new Date(Math.max(n,a))}}var E=3*36e5;function R(s,e){return D(y(s,e))-(s.getTime()-s.getUTCMilliseconds())}function k(s,e,t){let n=R(new Date(s),t);for(;e-s>1e3;){let r=s+Math.floor((e-s)/2e3)*1e3;R(new Date(r),t)===n?s=r:e=r}return e}function U(s,e){let t=_(y(new Date(s),e));if(t.kind==="ambiguous")return s<t.later.getTime()?"earlier":"later"}var H=g(1,0,1),S=864e5,W=new Map;function y(s,e){if(e===void 0)return T(s.getFullYear(),s.getMonth()+1,s.getDate(),s.getHours(),s.getMinutes(),s.getSeconds());let t=W.get(e),n;try{t||(t=new Intl.DateTimeFormat("en-US",{timeZone:e,year:"numeric",month:"numeric",day:"numeric",hour:"numeric",minute:"numeric",second:"numeric",hour12:!1}),W.set(e,t)),n=t.formatToParts(s)}catch(i){let o=i instanceof Error?i.message:String(i);throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${o}`)}let r={year:0,month:0,day:0,hour:0,minute:0,second:0};for(let i of n)(i.type==="year"||i.type==="month"||i.type==="day"||i.type==="hour"||i.type==="minute"||i.type==="second")&&(r[i.type]=parseInt(i.value,10));if(isNaN(r.year)||isNaN(r.month)||isNaN(r.day)||isNaN(r.hour)||isNaN(r.minute)||isNaN(r.second))throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(r)}`);let a=s.getTime()-H;return(a<-S||a<S&&r.month===12)&&(r.year=1-r.year),r.hour===24&&(r.hour=0),{y:r.year,m:r.month,d:r.day,h:r.hour,i:r.minute,s:r.second,tz:e}}function T(s,e,t,n,r,a,i){return{y:s,m:e,d:t,h:n,i:r,s:a,tz:i}}var x=[1,2,4,8,16],C=class s{pattern;timezone;mode;alternativeWeekdays;sloppyRanges;fixedTimeRule;second;minute;hour;day;month;dayOfWeek;year;lastDayOfMonth;lastWeekday;nearestWeekdays;starDOM;starDOW;starYear;useAndLogic;isFixedTime;constructor(e,t,n){this.pattern=e,this.timezone=t,this.mode=n?.mode??"auto",this.alternativeWeekdays=n?.alternativeWeekdays??!1,this.sloppyRanges=n?.sloppyRanges??!1,this.fixedTimeRule=n?.fixedTimeRule??"single-value",this.second=Array(60).fill(0),this.minute=Array(60).fill(0),this.hour=Array(24).fill(0),this.day=Array(31).fill(0),this.month=Array(12).fill(0),this.dayOfWeek=Array(7).fill(0),this.year=[],this.lastDayOfMonth=!1,this.lastWeekday=!1,this.nearestWeekdays=Array(31).fill(0),this.starDOM=!1,this.starDOW=!1,this.starYear=!1,this.useAndLogic=!1,this.isFixedTime=!1,this.parse()}parse(){if(!(typeof this.pattern=="string"||this.pattern instanceof String))throw new TypeError("CronPattern: Pattern has to be of type string.");this.pattern.indexOf("@")>=0&&(this.pattern=this.handleNicknames(this.pattern).trim());let e=this.pattern.match(/\S+/g)||[""],t=e.length;if(e.length<5||e.length>7)throw new TypeError("CronPattern: invalid configuration format ('"+this.pattern+"'), exactly five, six, or seven space separated parts are required.");if(this.mode!=="auto"){let i;switch(this.mode){case"5-part":i=5;break;case"6-part":i=6;break;case"7-part":i=7;break;case"5-or-6-parts":i=[5,6];break;case"6-or-7-parts":i=[6,7];break;default:i=0}if(!(Array.isArray(i)?i.includes(t):t===i)){let u=Array.isArray(i)?i.join(" or "):i.toString();throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${u} parts, but pattern '${this.pattern}' has ${t} parts.`)}}if(e.length===5&&e.unshift("0"),e.length===6&&e.push("*"),this.pattern.indexOf("?")>=0)for(let i=0;i<e.length;i++)e[i]=e[i].replace(/\?/g,"*");if(e[3].toUpperCase()==="LW")this.lastWeekday=!0,e[3]="";else if(e[3].toUpperCase().indexOf("L")>=0){let i=e[3].split(",");if(i.length>1&&i.some(o=>o.toUpperCase()==="LW"))throw new TypeError(`CronPattern: Syntax error, LW can not be in a list in day-of-month ('${e[3]}').`);if(i.some(o=>o===""||o.toUpperCase()!=="L"&&/l/i.test(o)))throw new TypeError("CronPattern: Syntax error, L has to be a value of its own in day-of-month ('"+e[3]+"').");e[3]=i.filter(o=>o.toUpperCase()!=="L").join(","),this.lastDayOfMonth=!0}if(e[3]=="*"&&(this.starDOM=!0),e[6]=="*"&&(this.starYear=!0),e[4].length>=3&&(e[4]=this.replaceAlpha(e[4],s.MONTH_NAMES)),e[5].length>=3&&(e[5]=this.alternativeWeekdays?this.replaceAlpha(e[5],s.DAY_NAMES_QUARTZ):this.replaceAlpha(e[5],s.DAY_NAMES)),e[5].startsWith("+")&&(this.useAndLogic=!0,e[5]=e[5].substring(1),e[5]===""))throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");switch(e[5]=="*"&&(this.starDOW=!0),this.mode){case"5-part":e[0]="0",e[6]="*";break;case"6-part":e[6]="*";break;case"5-or-6-parts":e[6]="*";break;case"6-or-7-parts":break;case"7-part":case"auto":break}this.throwAtIllegalCharacters(e),this.partToArray("second",e[0],0,1),this.partToArray("minute",e[1],0,1),this.partToArray("hour",e[2],0,1),this.partToArray("day",e[3],-1,1),this.partToArray("month",e[4],-1,1);let n=this.alternativeWeekdays?-1:0;this.partToArray("dayOfWeek",e[5],n,63),e[6]==="*"?this.year=Array(1e4).fill(1):(this.year=Array(1e4).fill(0),this.partToArray("year",e[6],0,1)),!this.alternativeWeekdays&&this.dayOfWeek[7]&&(this.dayOfWeek[0]=this.dayOfWeek[7]);let r=this.fixedTimeRule==="single-value",a=(i,o)=>!i.includes("*")&&!i.includes("/")&&(!r||o.filter(u=>u).length===1);this.isFixedTime=a(e[0],this.second)&&a(e[1],this.minute)&&a(e[2],this.hour)}partToArray(e,t,n,r){let a=this[e];if(t===""&&!(e==="day"&&(this.lastDayOfMonth||this.lastWeekday)))throw new TypeError("CronPattern: configuration entry "+e+" ("+t+") is empty, check for trailing spaces.");if(t==="*")return a.fill(r);let i=t.split(",");if(i.length>1)for(let o of i)this.partToArray(e,o,n,r);else t.includes("-")&&t.includes("/")?this.handleRangeWithStepping(t,e,n,r):t.includes("-")?this.handleRange(t,e,n,r):t.includes("/")?this.handleStepping(t,e,n,r):t!==""&&this.handleNumber(t,e,n,r)}throwAtIllegalCharacters(e){for(let t=0;t<e.length;t++)if((t===3?/[^/*0-9,\-WwLl]+/:t===5?/[^/*0-9,\-#Ll]+/:/[^/*0-9,\-]+/).test(e[t]))throw new TypeError("CronPattern: configuration entry "+t+" ("+e[t]+") contains illegal characters.")}handleNumber(e,t,n,r){let a=this.extractNth(e,t),i=e.toUpperCase().includes("W");if(t!=="day"&&i)throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");i&&(t="nearestWeekdays");let o=i?a[0].replace(/W$/i,""):a[0],u=s.toNumber(o)+n;if(isNaN(u))throw new TypeError("CronPattern: "+t+" is not a number: '"+e+"'");this.setPart(t,u,a[1]||r)}setPart(e,t,n){if(!Object.prototype.hasOwnProperty.call(this,e))throw new TypeError("CronPattern: Invalid part specified: "+e);if(e==="dayOfWeek"){if(t===7&&(t=0),t<0||t>6)throw new RangeError("CronPattern: Invalid value for dayOfWeek: "+t);this.setNthWeekdayOfMonth(t,n);return}if(e==="second"||e==="minute"){if(t<0||t>=60)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="hour"){if(t<0||t>=24)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="day"||e==="nearestWeekdays"){if(t<0||t>=31)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="month"){if(t<0||t>=12)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="year"&&(t<1||t>=1e4))throw new RangeError("CronPattern: Invalid value for "+e+": "+t+" (supported range: 1-9999)");this[e][t]=n}static toNumber(e){return/^\d+$/.test(e)?parseInt(e,10):NaN}validateNotNaN(e,t){if(isNaN(e))throw new TypeError(t)}validateRange(e,t,n,r,a){if(e>t)throw new TypeError("CronPattern: From value is larger than to value: '"+a+"'");if(n!==void 0){if(n===0)throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");if(n>this[r].length)throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part ("+this[r].length+")")}}handleRangeWithStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");let a=this.extractNth(e,t),i=a[0].match(/^(\d+)-(\d+)\/(\d+)$/);if(i===null)throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '"+e+"'");let[,o,u,l]=i,h=parseInt(o,10)+n,m=parseInt(u,10)+n,d=parseInt(l,10);this.validateNotNaN(h,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(m,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateNotNaN(d,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(h,m,d,t,e);for(let p=h;p<=m;p+=d)this.setPart(t,p,a[1]||r)}extractNth(e,t){let n=e,r;if(n.includes("#")){if(t!=="dayOfWeek")throw new Error("CronPattern: nth (#) only allowed in day-of-week field");let a=n.split("#");if(a.length!==2||a[1]==="")throw new TypeError("CronPattern: Syntax error, illegal nth weekday: '"+e+"'");n=a[0],r=a[1]}else if(n.toUpperCase().endsWith("L")){if(t!=="dayOfWeek")throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");r="L",n=n.slice(0,-1)}return[n,r]}handleRange(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");let a=this.extractNth(e,t),i=a[0].split("-");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal range: '"+e+"'");let o=s.toNumber(i[0])+n,u=s.toNumber(i[1])+n;this.validateNotNaN(o,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(u,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateRange(o,u,void 0,t,e);for(let l=o;l<=u;l++)this.setPart(t,l,a[1]||r)}handleStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");let a=this.extractNth(e,t),i=a[0].split("/");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal stepping: '"+e+"'");if(this.sloppyRanges)i[0]===""&&(i[0]="*");else{if(i[0]==="")throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");if(i[0]!=="*")throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.")}let o=0;i[0]!=="*"&&(o=s.toNumber(i[0])+n,this.validateNotNaN(o,"CronPattern: Syntax error, illegal stepping start (NaN)"));let u=s.toNumber(i[1]);this.validateNotNaN(u,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(0,this[t].length-1,u,t,e);for(let l=o;l<this[t].length;l+=u)t==="year"&&l===0||this.setPart(t,l,a[1]||r)}replaceAlpha(e,t){let n=e;for(let[r,a]of Object.entries(t))n=n.replace(new RegExp(r,"gi"),(i,o,u)=>{let l=o+i.length-3,h=u.charAt(l-1),m=u.charAt(l+3);if(/[a-z\d/#]/i.test(h)||/[a-km-z\d]/i.test(m))throw new TypeError(`CronPattern: Syntax error, a month or day name has to stand alone ('${e}').`);return a});return n}static DAY_NAMES={"-sun":"-7",sun:"0",mon:"1",tue:"2",wed:"3",thu:"4",fri:"5",sat:"6"};static DAY_NAMES_QUARTZ={sun:"1",mon:"2",tue:"3",wed:"4",thu:"5",fri:"6",sat:"7"};static MONTH_NAMES={jan:"1",feb:"2",mar:"3",apr:"4",may:"5",jun:"6",jul:"7",aug:"8",sep:"9",oct:"10",nov:"11",dec:"12"};static NICKNAME_MAP={"@yearly":"0 0 1 1 *","@annually":"0 0 1 1 *","@monthly":"0 0 1 * *","@weekly":"0 0 * * SUN","@daily":"0 0 * * *","@midnight":"0 0 * * *","@hourly":"0 * * * *"};handleNicknames(e){let t=e.trim().toLowerCase();if(t==="@reboot")throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");return s.NICKNAME_MAP[t]||e}setNthWeekdayOfMonth(e,t){if(typeof t!="number"&&t.toUpperCase()==="L")this.dayOfWeek[e]=this.dayOfWeek[e]|32;else if(t===63)this.dayOfWeek[e]=63;else if(t<6&&t>0)this.dayOfWeek[e]=this.dayOfWeek[e]|x[t-1];else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`)}};var B=[31,28,31,30,31,30,31,31,30,31,30,31],f=[["month","year",0],["day","month",-1],["hour","day",0],["minute","hour",0],["second","minute",0]],c=class s{tz;instantMs;instantFields;ms;second;minute;hour;day;month;year;constructor(e,t){if(this.tz=t,e&&e instanceof Date)if(!isNaN(e))this.fromDate(e);else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");else if(e==null)this.fromDate(new Date);else if(e&&typeof e=="string")this.fromString(e);else if(e instanceof s)this.fromCronDate(e);else throw new TypeError("CronDate: Invalid type ("+typeof e+") passed to CronDate constructor")}getLastDayOfMonth(e,t){return t!==1?B[t]:new Date(g(e,t+1,0)).getUTCDate()}getLastWeekday(e,t){let n=this.getLastDayOfMonth(e,t),a=new Date(g(e,t,n)).getUTCDay();return a===0?n-2:a===6?n-1:n}getNearestWeekday(e,t,n){let r=this.getLastDayOfMonth(e,t);if(n>r)return-1;let i=new Date(g(e,t,n)).getUTCDay();return i===0?n===r?n-2:n+1:i===6?n===1?n+2:n-1:n}isNthWeekdayOfMonth(e,t,n,r){let i=new Date(g(e,t,n)).getUTCDay(),o=0;for(let u=1;u<=n;u++)new Date(g(e,t,u)).getUTCDay()===i&&o++;if(r&63&&x[o-1]&r)return!0;if(r&32){let u=this.getLastDayOfMonth(e,t);for(let l=n+1;l<=u;l++)if(new Date(g(e,t,l)).getUTCDay()===i)return!1;return!0}return!1}fromDate(e){if(this.tz!==void 0)if(typeof this.tz=="number")this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes()+this.tz,this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),this.apply();else try{let t=y(e,this.tz);this.ms=e.getMilliseconds(),this.second=t.s,this.minute=t.i,this.hour=t.h,this.day=t.d,this.month=t.m-1,this.year=t.y,this.cacheInstant(e.getTime()-this.ms)}catch(t){let n=t instanceof Error?t.message:String(t);throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${n}`)}else this.ms=e.getMilliseconds(),this.second=e.getSeconds(),this.minute=e.getMinutes(),this.hour=e.getHours(),this.day=e.getDate(),this.month=e.getMonth(),this.year=e.getFullYear(),this.cacheInstant(e.getTime()-this.ms)}cacheInstant(e){this.instantMs=e;let{year:t,month:n,day:r,hour:a,minute:i,second:o}=this;this.instantFields=[t,n,r,a,i,o,this.tz]}cachedInstant(){let e=this.instantFields;if(!(e===void 0||e[6]!==this.tz)&&!(e[5]!==this.second||e[4]!==this.minute||e[3]!==this.hour)&&!(e[2]!==this.day||e[1]!==this.month||e[0]!==this.year))return this.instantMs}fromCronDate(e){this.tz=e.tz,this.year=e.year,this.month=e.month,this.day=e.day,this.hour=e.hour,this.minute=e.minute,this.second=e.second,this.ms=e.ms,this.instantMs=e.instantMs,this.instantFields=e.instantFields}apply(){if(this.month>11||this.month<0||this.day>this.getLastDayOfMonth(this.year,this.month)||this.day<1||this.hour>23||this.minute>59||this.second>59||this.hour<0||this.minute<0||this.second<0){let e=new Date(0);return e.setUTCFullYear(this.year,this.month,this.day),e.setUTCHours(this.hour,this.minute,this.second,this.ms),this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes(),this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),!0}else return!1}fromString(e){if(typeof this.tz=="number"){if(O(e))return this.fromDate(v(e));let t=v(e,"Etc/UTC");this.ms=t.getUTCMilliseconds(),this.second=t.getUTCSeconds(),this.minute=t.getUTCMinutes(),this.hour=t.getUTCHours(),this.day=t.getUTCDate(),this.month=t.getUTCMonth(),this.year=t.getUTCFullYear(),this.apply()}else return this.fromDate(v(e,this.tz))}findNext(e,t,n,r){return this._findMatch(e,t,n,r,1)}_matchDayValue(e,t,n,r){let a=e;if(!a){for(let i=0;i<n.nearestWeekdays.length;i++)if(n.nearestWeekdays[i]){let o=this.getNearestWeekday(this.year,this.month,i+1);if(o!==-1&&o===t){a=1;break}}}if(n.lastWeekday){let i=this.getLastWeekday(this.year,this.month);t===i&&(a=1)}if(n.lastDayOfMonth){let i=this.getLastDayOfMonth(this.year,this.month);t===i&&(a=1)}if(!n.starDOW){let i=new Date(g(this.year,this.month,1,0,0,0,0)).getUTCDay(),o=n.dayOfWeek[(i+(t-1))%7];o&&o&63&&(o=this.isNthWeekdayOfMonth(this.year,this.month,t,o)?1:0),n.useAndLogic?a=a&&o:!r.domAndDow&&!n.starDOM?a=a||o:a=a&&o}return a}_findMatch(e,t,n,r,a){let i=this[t],o=t==="day"?this.getLastDayOfMonth(this.year,this.month):0,u=this[t]+r,l=a===1?h=>h<n[t].length:h=>h>=0;for(let h=u;l(h);h+=a){let m=n[t][h];if(t==="day"){if(h-r>o)continue;m=this._matchDayValue(m,h-r,n,e)}if(m)return this[t]=h-r,i!==this[t]?2:1}return 3}recurse(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseStep(e,t,a)}return a}recurseStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year+1;i<e.year.length&&i<1e4;i++)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=0,this.day=1,this.hour=0,this.minute=0,this.second=0,this.ms=0}if(this.year>=1e4)return null}let r=this.findNext(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;)this[f[a][0]]=-f[a][2],a++;if(r===3){if(this[f[n][1]]++,this[f[n][0]]=-f[n][2],this.apply(),n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0&&this.year<1e4;)this.year++;if(this.year>=1e4||this.year>=e.year.length)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:(e.starYear?this.year>=3e3:this.year>=1e4)?null:n}increment(e,t,n){return this.instantMs=void 0,this.instantFields=void 0,this.second+=t.interval!==void 0&&t.interval>1&&n?t.interval:1,this.ms=0,this.apply(),this.recurse(e,t,0)}decrement(e,t,n=!0){this.instantMs=void 0,this.instantFields=void 0;let r=t.interval!==void 0&&t.interval>=1;return(this.ms===0||r)&&(this.second-=r&&n?t.interval:1),this.ms=0,this.apply(),this.year<1?null:this.recurseBackward(e,t,0)}recurseBackward(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseBackwardStep(e,t,a)}return a}recurseBackwardStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year-1;i>=0;i--)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=11,this.day=31,this.hour=23,this.minute=59,this.second=59,this.ms=0}if(this.year<1)return null}let r=this.findPrevious(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;){let i=f[a][0],o=f[a][2],u=this.getMaxPatternValue(i,e,o);this[i]=u,a++}if(r===3){if(this[f[n][1]]--,n===0){let u=this.getLastDayOfMonth(this.year,this.month);this.day>u&&(this.day=u)}if(n===1)if(this.day<=0)this.day=1;else{let u=this.year,l=this.month;for(;l<0;)l+=12,u--;for(;l>11;)l-=12,u++;let h=this.getLastDayOfMonth(u,l);this.day>h&&(this.day=h)}this.apply();let i=f[n][0],o=f[n][2];if(this[i]=this.getMaxPatternValue(i,e,o),this.apply(),n===0){let u=f[1][2],l=this.getMaxPatternValue("day",e,u);l!==this.day&&(this.day=l,this.hour=this.getMaxPatternValue("hour",e,f[2][2]),this.minute=this.getMaxPatternValue("minute",e,f[3][2]),this.second=this.getMaxPatternValue("second",e,f[4][2]))}if(n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0;)this.year--;if(this.year<1)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:this.year<1?null:n}getMaxPatternValue(e,t,n){let r=t[e].length-1-n;for(let a=t[e].length-1;a>=0;a--)if(t[e][a]){r=a-n;break}if(e==="day"){let a=this.getLastDayOfMonth(this.year,this.month);return t.lastWeekday||t.nearestWeekdays.some(i=>i)||t.lastDayOfMonth||!t.starDOW?a:Math.min(r,a)}return r}findPrevious(e,t,n,r){return this._findMatch(e,t,n,r,-1)}getDate(e){if(!e&&typeof this.tz!="number"){let t=this.cachedInstant();if(t!==void 0)return new Date(t+(this.tz===void 0?this.ms:0))}if(e||this.tz===void 0){if(this.year>=0&&this.year<100){let t=new Date(0);return t.setFullYear(this.year,this.month,this.day),t.setHours(this.hour,this.minute,this.second,this.ms),t}return new Date(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms)}else return typeof this.tz=="number"?new Date(g(this.year,this.month,this.day,this.hour,this.minute-this.tz,this.second,this.ms)):N(T(this.year,this.month+1,this.day,this.hour,this.minute,this.second,this.tz),!1)}getTime(){return this.getDate(!1).getTime()}match(e,t){if(!e.starYear&&(this.year<0||this.year>=e.year.length||e.year[this.year]===0))return!1;for(let n=0;n<f.length;n++){let r=f[n][0],a=f[n][2],i=this[r];if(i+a<0||i+a>=e[r].length)return!1;let o=e[r][i+a];if(r==="day"&&(o=this._matchDayValue(o,i,e,t)),!o)return!1}return!0}};function F(s){s===void 0&&(s={}),delete s.name,s.legacyMode!==void 0&&s.domAndDow===void 0?s.domAndDow=!s.legacyMode:s.domAndDow===void 0&&(s.domAndDow=!1),s.legacyMode=!s.domAndDow;let e=(n,r)=>n===void 0?r:n;if(s.paused=e(s.paused,!1),s.maxRuns=e(s.maxRuns,1/0),s.catch=e(s.catch,!1),s.unref=e(s.unref,!1),s.mode=e(s.mode,"auto"),s.alternativeWeekdays=e(s.alternativeWeekdays,!1),s.sloppyRanges=e(s.sloppyRanges,!1),s.fixedTimeRule=e(s.fixedTimeRule,"single-value"),s.allowPast=e(s.allowPast,!1),s.interval=s.interval===void 0?0:parseInt(s.interval.toString(),10),s.utcOffset=s.utcOffset===void 0?void 0:parseInt(s.utcOffset.toString(),10),s.dayOffset=s.dayOffset===void 0?0:parseInt(s.dayOffset.toString(),10),!["auto","5-part","6-part","7-part","5-or-6-parts","6-or-7-parts"].includes(s.mode))throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");if(!["single-value","no-wildcard"].includes(s.fixedTimeRule))throw new Error("CronOptions: fixedTimeRule must be one of 'single-value' or 'no-wildcard'.");s.timezone===""&&(s.timezone=void 0);let t=s.timezone??s.utcOffset;if(s.startAt&&(s.startAt=I(new c(s.startAt,t))),s.stopAt&&(s.stopAt=I(new c(s.stopAt,t))),s.interval!==null){if(isNaN(s.interval))throw new Error("CronOptions: Supplied value for interval is not a number");if(s.interval<0)throw new Error("CronOptions: Supplied value for interval can not be negative")}if(s.utcOffset!==void 0){if(isNaN(s.utcOffset))throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");if(s.utcOffset<-870||s.utcOffset>870)throw new Error("CronOptions: utcOffset out of bounds.");if(s.utcOffset!==void 0&&s.timezone)throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.")}if(s.unref!==!0&&s.unref!==!1)throw new Error("CronOptions: Unref should be either true, false or undefined(false).");if(s.dayOffset!==void 0&&s.dayOffset!==0&&isNaN(s.dayOffset))throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");return s}function I(s){return s.ms?(s.ms=0,new c(new Date(s.getTime()+1e3),s.tz)):s}function b(s){return typeof s=="function"}function L(s){return b(s)}function Y(s){typeof Deno<"u"&&typeof Deno.unrefTimer<"u"?Deno.unrefTimer(s):s&&typeof s.unref<"u"&&s.unref()}var P=1440*60*1e3,$=30*1e3,M=[],j=class{name;options;_states;fn;_startAtRoundingMs=0;getTz(){return this.options.timezone??this.options.utcOffset}applyDayOffset(e){let t=this._offsetMs();return t?new Date(e.getTime()+t):e}_offsetMs(){return(this.options.dayOffset??0)*P}get _startAt(){return this.options.startAt}get _stopAt(){return this.options.stopAt}_nextTarget(e,t){let n=this._offsetMs(),r=this._next(this._shift(e),new Date(t.getTime()-n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_previousTarget(e,t){let n=this._toMs(e??t)-this._offsetMs(),r=this._previous(new Date(n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_shift(e){if(e!=null)return new c(new Date(this._toMs(e)-this._offsetMs()),this.getTz())}constructor(e,t,n){let r,a;if(b(t))a=t;else if(typeof t=="object")r=t;else if(t!==void 0)throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");if(b(n))a=n;else if(typeof n=="object")r=n;else if(n!==void 0)throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");this.name=r?.name;let i=r?.startAt;this.options=F(r),i&&this._startAt&&(this._startAtRoundingMs=this._startAt.getTime()-new c(i,this.getTz()).getTime());let o=!!e&&(e instanceof Date||typeof e=="string"&&e.indexOf(":")>0);if(this._states={kill:!1,blocking:!1,previousRun:void 0,currentRun:void 0,once:void 0,currentTimeout:void 0,maxRuns:r?r.maxRuns:void 0,paused:r?r.paused:!1,pattern:o?new C("* * * * *",void 0,{mode:"auto"}):new C(e,this.options.timezone,{mode:this.options.mode,alternativeWeekdays:this.options.alternativeWeekdays,sloppyRanges:this.options.sloppyRanges,fixedTimeRule:this.options.fixedTimeRule})},o&&(this._states.once=new c(e,this.getTz())),this.name){if(M.find(l=>l.name===this.name))throw new Error("Cron: Tried to initialize new named job '"+this.name+"', but name already taken.");M.push(this)}return a!==void 0&&L(a)&&(this.fn=a,this.schedule()),this}nextRun(e){return this._nextTarget(e,new Date)}nextRuns(e,t){this._states.maxRuns!==void 0&&e>this._states.maxRuns&&(e=this._states.maxRuns);let n=t||this._states.currentRun||void 0;return this._enumerateRuns(e,n,"next")}previousRuns(e,t){return this._enumerateRuns(e,t||void 0,"previous")}enumerate(e){return new A(this,e)}_enumerateRuns(e,t,n){let r=[],a=new Date,i=t;for(;e-- >0;){let o=n==="next"?this._nextTarget(i,a):this._previousTarget(i,a);if(!o)break;r.push(o),i=o}return r}match(e){if(this._states.once){let n=new c(e,this.getTz());n.ms=0;let r=new c(this._states.once,this.getTz());return r.ms=0,n.getTime()===r.getTime()}let t=new c(e,this.getTz());return t.ms=0,t.match(this._states.pattern,this.options)}getPattern(){if(!this._states.once)return this._states.pattern?this._states.pattern.pattern:void 0}getOnce(){return this._states.once?this._states.once.getDate():null}isRunning(){return!this._states.paused&&!this._states.kill&&this.fn!==void 0&&this._nextTarget(this._states.currentRun,new Date)!==null}isStopped(){return this._states.kill}isBusy(){return this._states.blocking}currentRun(){return this._states.currentRun?this._states.currentRun.getDate():null}previousRun(){return this._states.previousRun?this._states.previousRun.getDate():null}msToNext(e){let t=new Date,n=this._nextTarget(e,t);return n?n.getTime()-this._toMs(e??t):null}stop(){this._states.kill=!0,this._states.currentTimeout&&clearTimeout(this._states.currentTimeout);let e=M.indexOf(this);e>=0&&M.splice(e,1)}pause(){return this._states.paused=!0,!this._states.kill}resume(){return this._states.paused=!1,!this._states.kill}schedule(e){return this._schedule(e)}_schedule(e,t){if(e&&this.fn)throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");e&&(this.fn=e);let n=t??new Date,r=this._nextTarget(void 0,n),a=r?r.getTime()-n.getTime():null,i=this._states.currentRun;i&&i.getTime()>n.getTime()&&(i=void 0);let o=this._nextTarget(i,n);return a===null||isNaN(a)||o===null?this:(a>$&&(a=$),a<0&&(a=this._states.paused?1e3:0),this._states.currentTimeout=setTimeout(()=>this._checkTrigger(o),a),this._states.currentTimeout&&this.options.unref&&Y(this._states.currentTimeout),this)}async _trigger(e=new Date){this._states.blocking=!0,this._states.currentRun=new c(e,this.getTz());try{if(this.options.catch)try{this.fn!==void 0&&await this.fn(this,this.options.context)}catch(t){if(b(this.options.catch))try{Promise.resolve(this.options.catch(t,this)).catch(()=>{})}catch{}}else this.fn!==void 0&&await this.fn(this,this.options.context)}finally{this._states.previousRun=new c(e,this.getTz()),this._states.blocking=!1}}async trigger(){await this._trigger()}runsLeft(){return this._states.maxRuns}_checkTrigger(e){let t=new Date,n=!this._states.paused&&t.getTime()>=e.getTime(),r=this._states.blocking&&this.options.protect;n&&!r?(this._states.maxRuns!==void 0&&this._states.maxRuns--,this._trigger(t)):n&&r&&b(this.options.protect)&&setTimeout(()=>this.options.protect(this),0),this._schedule(void 0,n?void 0:t)}_next(e,t,n){let r=n?n.startAt:this._startAt,a=n?n.stopAt:this._stopAt,i=!!e,o=!!(e||this._states.currentRun),u=!1;!e&&r&&this.options.interval&&(e=this._calculatePreviousRun(r,t),e&&(o=!0),u=!e);let l=e??t??new Date,h=this._toMs(l);e=new c(l,this.getTz()),r&&h<r.getTime()&&(e=u?r:new c(new Date(r.getTime()-1e3),this.getTz()),h=e.getTime());let m=this._states.once||new c(e,this.getTz());if(!u&&m!==this._states.once&&(m=this._findOccurrence(e,h,1,o)),this._states.once){let d=this._states.once.getTime(),p=h-d;if(r&&d<r.getTime()-this._startAtRoundingMs||this._states.currentRun&&this.applyDayOffset(this._states.once.getDate()).getTime()<=this._states.currentRun.getTime()||(i?p>=0:p>1e3&&!this.options.allowPast))return null}return m===null||this._states.maxRuns!==void 0&&this._states.maxRuns<=0||this._states.kill||a&&m.getTime()>=a.getTime()?null:m}_previous(e,t){let n=this._toMs(e??new Date);if(t.stopAt&&n>t.stopAt.getTime()&&(n=t.stopAt.getTime()),this._states.once)return this._states.once.getTime()<n?this._states.once:null;let r=this._findOccurrence(new c(new Date(n),this.getTz()),n,-1);return r===null||t.startAt&&r.getTime()<t.startAt.getTime()?null:r}_toMs(e){if(e instanceof Date)return e.getTime();let t=new c(e,this.getTz());return t.getTime()+(typeof t.tz=="string"?t.ms:0)}_findOccurrence(e,t,n,r=!1){let a=this.options.interval??0;if(a>1&&(n===-1||r)){t+=(a-1)*1e3*n;let m=new Date(t);if(isNaN(m.getTime())||(e=new c(m,this.getTz()),!(e.year>=1&&e.year<=9999)))return null;r=!1}let i=this._walk(e,t,n,r),o=this.getTz();if(this._states.pattern.isFixedTime&&n===1||typeof o=="number"||U(t,o)!==(n===1?"earlier":"later"))return i;let u=Math.floor(t/1e3)*1e3,l=n===1?k(u,u+P,o):k(u-P,u,o)-1e3;if(i&&(l-i.getTime())*n>0)return i;let h=this._walk(new c(new Date(l),o),l-n,n,!1,!0);return!i||!h?i??h:(i.getTime()-h.getTime())*n>0?h:i}_walk(e,t,n,r,a=!1){let i=this._states.pattern,o=(l,h)=>n===1?l.increment(i,this.options,h):l.decrement(i,this.options,h),u=new c(e,this.getTz());for((!a||!u.match(i,this.options))&&(u=o(u,r));u;){let l=this._runAt(u,t,n);if(l)return new c(l,this.getTz());u=o(u,!1)}return null}_runAt(e,t,n){let r=d=>(d.getTime()-t)*n>0,a=e.tz;if(typeof a=="number"){let d=e.getDate();return r(d)?d:null}let i=T(e.year,e.month+1,e.day,e.hour,e.minute,e.second,a),o=_(i),u=this._states.pattern.isFixedTime;if(o.kind==="single")return r(o.date)?o.date:null;if(o.kind==="ambiguous"){let{earlier:d,later:p}=o;return(u?[d]:n===1?[d,p]:[p,d]).find(r)??null}if(!u)return null;let l=new Date(k(o.before.getTime(),o.after.getTime(),a)),h=y(l,a);return h.y===i.y&&h.m===i.m&&h.d===i.d&&r(l)?l:null}_calculatePreviousRun(e,t){let n=new c(t,this.getTz()).getTime();if(e.getTime()>n)return;let r=this.options.interval*1e3,a=e;for(;a.getTime()+r<=n;){let i=this._findOccurrence(a,a.getTime(),1,!0);if(i===null)break;a=i}return a}},A=class{cron;cursor;now;done;initialMaxRuns;remainingRuns;constructor(e,t){this.cron=e,this.initialMaxRuns=e.runsLeft()??1/0,this.reset(t)}next(){if(this.done||this.remainingRuns<=0)return this.done=!0,{value:void 0,done:!0};let e=this.cron._nextTarget(this.cursor,this.now);return e===null?(this.done=!0,{value:void 0,done:!0}):(this.cursor=e,this.remainingRuns--,{value:e,done:!1})}peek(){return this.done||this.remainingRuns<=0?null:this.cron._nextTarget(this.cursor,this.now)}reset(e){this.cursor=e instanceof Date?new Date(e.getTime()):e??void 0,this.now=new Date,this.done=!1,this.remainingRuns=this.initialMaxRuns}[Symbol.iterator](){return this}};
-
-;// CONCATENATED MODULE: ./src/schedule.ts
-// Which pipelines are due: the hourly workflow asks, and runs only those. A pipeline is due when its
-// cron schedule fired since its last successful run; with no run history (a fresh DuckDB in CI), when
-// it fired within the last window (the workflow's own period).
-
-
-/** Null when the expression is valid, else why not. */
-function cronProblem(expression) {
-    try {
-        new j(expression, { timezone: 'UTC', paused: true });
-        return null;
-    }
-    catch (e) {
-        return e.message;
-    }
-}
-function lastScheduled(expression, now) {
-    const cron = new Cron(expression, { timezone: 'UTC', paused: true });
-    // previousRuns is strict (< reference); a schedule firing exactly now counts as fired.
-    if (cron.match(now) && now.getUTCSeconds() === 0 && now.getUTCMilliseconds() === 0)
-        return now;
-    return cron.previousRuns(1, now)[0] ?? null;
-}
-async function planDue(pipelines, options = {}) {
-    const now = options.now ?? new Date();
-    const windowSeconds = options.windowSeconds ?? 3600;
-    const out = [];
-    for (const p of pipelines) {
-        const lastSuccess = options.warehouse ? await lastSuccessfulRun(options.warehouse, p.name) : null;
-        if (!p.schedule) {
-            out.push({ pipeline: p.name, schedule: null, due: false, reason: 'no schedule (runs only when asked)', last_scheduled: null, last_success: lastSuccess });
-            continue;
-        }
-        const fired = lastScheduled(p.schedule, now);
-        const firedIso = fired?.toISOString() ?? null;
-        let due;
-        let reason;
-        if (!fired) {
-            due = false;
-            reason = 'the schedule has not fired yet';
-        }
-        else if (lastSuccess) {
-            due = fired.getTime() > Date.parse(lastSuccess);
-            reason = due ? `fired at ${firedIso}, after the last successful run` : `last successful run ${lastSuccess} is after the last firing`;
-        }
-        else {
-            due = now.getTime() - fired.getTime() < windowSeconds * 1000;
-            reason = due ? `fired at ${firedIso}, within the last ${windowSeconds}s` : `last fired at ${firedIso}, before the last ${windowSeconds}s`;
-        }
-        out.push({ pipeline: p.name, schedule: p.schedule, due, reason, last_scheduled: firedIso, last_success: lastSuccess });
-    }
-    return out;
-}
-async function lastSuccessfulRun(warehouse, pipeline) {
-    const [row] = await warehouse.query(`SELECT MAX(started_at) AS started_at FROM meta.runs WHERE pipeline = ${sqlString(pipeline)} AND status = 'success'`);
-    return row?.started_at ?? null;
-}
-
-;// CONCATENATED MODULE: ./src/config/project.ts
-// The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
-// need all of them at once (unique names, tables that exist, no cycles).
-
-
-
-
-
-
-
-const PIPELINES_DIR = 'pipelines';
-const MODELS_DIR = 'sql/gold';
-async function loadProject(dir, env = process.env) {
-    const diagnostics = [];
-    const pipelines = [];
-    const sources = new Map();
-    for (const file of await project_listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
-        const loaded = loadPipeline(file, await (0,promises_.readFile)((0,external_node_path_.join)(dir, file), 'utf8'), env);
-        diagnostics.push(...loaded.diagnostics);
-        if (loaded.pipeline && loaded.source) {
-            pipelines.push(loaded.pipeline);
-            sources.set(loaded.pipeline.name, loaded.source);
-        }
-    }
-    const models = [];
-    for (const file of await project_listFiles(dir, MODELS_DIR, /\.sql$/)) {
-        const parsed = parseModel(file, await (0,promises_.readFile)((0,external_node_path_.join)(dir, file), 'utf8'));
-        diagnostics.push(...parsed.diagnostics);
-        if (parsed.model)
-            models.push(parsed.model);
-    }
-    diagnostics.push(...projectRules(pipelines, sources, models));
-    const modelDag = new Dag();
-    const modelNames = new Set(models.map((m) => m.name));
-    for (const m of models)
-        modelDag.add(m.name, m.references.map((r) => r.table).filter((t) => modelNames.has(t) && t !== m.name));
-    let modelOrder = [];
-    try {
-        modelOrder = modelDag.order();
-    }
-    catch (e) {
-        if (!(e instanceof CycleError))
-            throw e;
-        const first = models.find((m) => m.name === e.cycle[0]);
-        diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${e.cycle.join(' -> ')}` });
-    }
-    return { dir, pipelines, models, modelOrder, modelDag, diagnostics };
-}
-async function project_listFiles(root, sub, pattern) {
-    try {
-        const names = await (0,promises_.readdir)((0,external_node_path_.join)(root, sub));
-        return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
-    }
-    catch (e) {
-        if (e.code === 'ENOENT')
-            return [];
-        throw e;
-    }
-}
-/** Every table the project defines, schema-qualified, with its columns where they are known statically. */
-function declaredTables(pipelines, models) {
-    const tables = new Map();
-    for (const p of pipelines) {
-        for (const r of p.source.resources)
-            tables.set(`bronze.${bronzeTableName(p.name, r.name)}`, ['_batch_id', '_source', '_fetched_at', '_record_hash', '_record']);
-        for (const t of p.silver)
-            tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), '_batch_id', '_record_hash', '_loaded_at']);
-    }
-    for (const m of models)
-        tables.set(m.name, undefined);
-    return tables;
-}
-function projectRules(pipelines, sources, models) {
-    const out = [];
-    const seenPipelines = new Map();
-    const seenSilver = new Map();
-    for (const p of pipelines) {
-        const yaml = sources.get(p.name);
-        const other = seenPipelines.get(p.name);
-        if (other)
-            out.push(yaml.diagnosticFor(['name'], `pipeline name "${p.name}" is already used by ${other.file}`));
-        seenPipelines.set(p.name, p);
-        for (const t of p.silver) {
-            const owner = seenSilver.get(t.name);
-            if (owner && owner !== p)
-                out.push(yaml.diagnosticFor(['silver', t.name], `silver table "${t.name}" is already defined in ${owner.file}`, { key: true }));
-            seenSilver.set(t.name, p);
-        }
-    }
-    for (const p of pipelines) {
-        const problem = p.schedule ? cronProblem(p.schedule) : null;
-        if (problem)
-            out.push(sources.get(p.name).diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
-    }
-    const tables = declaredTables(pipelines, models);
-    const known = () => [...tables.keys()].sort().join(', ');
-    for (const p of pipelines) {
-        const yaml = sources.get(p.name);
-        const checkTables = new Set([...p.checks.map((c) => c.table), ...p.freshness.map((f) => f.table)]);
-        for (const table of checkTables) {
-            if (!tables.has(table)) {
-                const section = p.checks.some((c) => c.table === table) ? 'checks' : 'freshness';
-                out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known()})`, { key: true }));
-            }
-        }
-        p.checks.forEach((check) => {
-            const columns = tables.get(check.table);
-            if (!columns)
-                return;
-            for (const column of checkColumns(check.spec)) {
-                if (!columns.includes(column)) {
-                    out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
-                }
-            }
-            if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
-                out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known()})` });
-            }
-        });
-    }
-    for (const m of models) {
-        for (const ref of m.references) {
-            if (!tables.has(ref.table)) {
-                out.push({ file: m.file, ...position(m.text, ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known()})` });
-            }
-        }
-    }
-    return out;
-}
-function checkColumns(spec) {
-    switch (spec.kind) {
-        case 'not_null':
-        case 'unique':
-            return spec.columns;
-        case 'row_count':
-            return [];
-        default:
-            return [spec.column];
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/validate.ts
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
 // rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
@@ -42117,9 +42143,9 @@ function checkColumns(spec) {
 
 
 
-async function validateProject(dir, env = process.env) {
+async function validateProject(dir, env = process.env, options = {}) {
     const project = await loadProject(dir, env);
-    const diagnostics = [...project.diagnostics];
+    const diagnostics = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' } : d));
     if (!diagnostics.some((d) => d.severity === 'error'))
         diagnostics.push(...(await validate_planModels(project)));
     diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
@@ -42191,8 +42217,60 @@ async function validate_planModels(project) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/config/project-file.ts
+// dataops.yml: project-wide settings, all optional. Which warehouse to use by default, where the
+// DuckDB file lives, and the names of the environment variables that hold each Snowflake connection
+// setting (so a repository can keep its own secret names, e.g. PROD_SF_ACCOUNT).
+
+
+
+
+
+
+const PROJECT_FILE = 'dataops.yml';
+const SNOWFLAKE_SETTINGS = [
+    'account', 'accessUrl', 'host', 'port', 'protocol', 'user', 'role', 'warehouse', 'database', 'schema', 'authenticator',
+    'privateKey', 'privateKeyPath', 'privateKeyPassphrase', 'token', 'oauthClientId', 'oauthClientSecret',
+    'oauthTokenRequestUrl', 'oauthScope', 'oidcAudience', 'oidcRequestUrl', 'oidcRequestToken',
+];
+const schema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+        target: { enum: ['duckdb', 'snowflake'], description: 'The default warehouse; --target and DATAOPS_TARGET override it.' },
+        duckdb: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', description: 'The DuckDB file, relative to the project.' } } },
+        snowflake: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                env: {
+                    type: 'object',
+                    description: 'For each connection setting, the environment variable that holds it.',
+                    additionalProperties: false,
+                    properties: Object.fromEntries(SNOWFLAKE_SETTINGS.map((k) => [k, { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }])),
+                },
+            },
+        },
+    },
+};
+const validate = new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+/** The project's dataops.yml, or {} when there is none; a bad file is a ConfigError with its lines. */
+function readProjectFile(projectDir) {
+    const path = (0,external_node_path_.join)(projectDir, PROJECT_FILE);
+    if (!(0,external_node_fs_.existsSync)(path))
+        return {};
+    const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, (0,external_node_fs_.readFileSync)(path, 'utf8'));
+    if (diagnostics.some((d) => d.severity === 'error'))
+        throw new src_errors/* ConfigError */.xL(diagnostics);
+    const raw = source.toJS() ?? {};
+    if (!validate(raw))
+        throw new src_errors/* ConfigError */.xL(schemaDiagnostics(validate.errors ?? [], source));
+    return raw;
+}
+
 ;// CONCATENATED MODULE: ./src/engine.ts
 // The engine's front door: what the CLI and the actions call. It never imports @actions/*.
+
 
 
 
@@ -42210,15 +42288,18 @@ const STEPS = ['ingest', 'transform', 'check'];
 const TARGETS = ['duckdb', 'snowflake'];
 function resolveSettings(options = {}) {
     const env = options.env ?? process.env;
-    const target = options.target ?? env.DATAOPS_TARGET ?? 'duckdb';
+    const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
+    // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
+    const file = readProjectFile(projectDir);
+    const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
     if (!TARGETS.includes(target))
         throw new src_errors/* UsageError */.eb(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
-    const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
     const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(projectDir, p));
-    const database = options.database ?? env.DATAOPS_DATABASE;
+    const database = options.database ?? env.DATAOPS_DATABASE ?? file.duckdb?.path;
     return {
         projectDir,
         target: target,
+        snowflakeEnvNames: file.snowflake?.env ?? {},
         database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
         landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
         siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
@@ -42228,7 +42309,7 @@ function resolveSettings(options = {}) {
 async function openWarehouse(settings) {
     // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
     const warehouse = settings.target === 'snowflake'
-        ? await (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(339)]).then(__nccwpck_require__.bind(__nccwpck_require__, 55339))).openSnowflakeFromEnv(settings.env)
+        ? await (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(339)]).then(__nccwpck_require__.bind(__nccwpck_require__, 55339))).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
         : await DuckDBWarehouse.open(settings.database);
     await ensureMetaSchema(warehouse);
     return warehouse;
@@ -42267,6 +42348,7 @@ async function runProject(settings, options = {}) {
         const runs = [];
         for (const pipeline of selected) {
             await markRunning(warehouse, runId, pipeline.name);
+            warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
             const run = { pipeline: pipeline.name, batches: [], silverLoads: [], checks: [] };
             runs.push(run);
             try {
@@ -42302,6 +42384,7 @@ async function runProject(settings, options = {}) {
         let modelError;
         const diagnostics = [];
         if (steps.has('transform')) {
+            warehouse.setQueryTag?.(`dataops:gold:${runId}`);
             const fromAll = !options.pipelines?.length;
             const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
             try {
@@ -42323,6 +42406,7 @@ async function runProject(settings, options = {}) {
         if (steps.has('check')) {
             for (const run of runs) {
                 const pipeline = selected.find((p) => p.name === run.pipeline);
+                warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
                 run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
             }
         }
@@ -42374,6 +42458,4957 @@ function engine_describe(e) {
 }
 function siteIndex(settings) {
     return join(settings.siteDir, 'index.html');
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/version.js
+const dist_src_version_VERSION = "6.0.0";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/index.js
+
+function requestLog(octokit) {
+  octokit.hook.wrap("request", (request, options) => {
+    octokit.log.debug("request", options);
+    const start = Date.now();
+    const requestOptions = octokit.request.endpoint.parse(options);
+    const path = requestOptions.url.replace(options.baseUrl, "");
+    return request(options).then((response) => {
+      const requestId = response.headers["x-github-request-id"];
+      octokit.log.info(
+        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      return response;
+    }).catch((error) => {
+      const requestId = error.response?.headers["x-github-request-id"] || "UNKNOWN";
+      octokit.log.error(
+        `${requestOptions.method} ${path} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      throw error;
+    });
+  });
+}
+requestLog.VERSION = dist_src_version_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const plugin_rest_endpoint_methods_dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = plugin_rest_endpoint_methods_dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = plugin_rest_endpoint_methods_dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/version.js
+const rest_dist_src_version_VERSION = "22.0.1";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/index.js
+
+
+
+
+
+const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
+  {
+    userAgent: `octokit-rest.js/${rest_dist_src_version_VERSION}`
+  }
+);
+
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+// The GitHub REST client the actions use, and where a run is in GitHub (repository, pull request, run
+// URL), read from the variables and the event payload the runner provides.
+
+
+
+/** A GitHub API call failed; the message names the call and GitHub's answer. */
+class GitHubError extends src_errors/* DataOpsError */.Bf {
+    status;
+    name = 'GitHubError';
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+function createGitHub(token, env = process.env) {
+    // GITHUB_API_URL differs on GitHub Enterprise Server (and in tests, where it is a loopback server).
+    return new dist_src_Octokit({
+        auth: token,
+        baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        userAgent: 'dataops-actions',
+        // Failed requests are reported once, by the caller, with what to do; Octokit's own lines would repeat them.
+        log: { debug: () => undefined, info: () => undefined, warn: (message) => console.warn(message), error: () => undefined },
+    });
+}
+function repoFromEnv(env = process.env) {
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo)
+        throw new GitHubError(`GITHUB_REPOSITORY is ${JSON.stringify(env.GITHUB_REPOSITORY ?? '')}: expected owner/name, as the runner sets it`);
+    return { owner, repo };
+}
+function runContextFromEnv(env = process.env) {
+    const repo = repoFromEnv(env);
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    const payload = readEvent(env.GITHUB_EVENT_PATH);
+    const pr = (payload.pull_request ?? undefined);
+    const number = typeof pr?.number === 'number' ? pr.number : undefined;
+    const headSha = typeof pr?.head?.sha === 'string' ? pr.head.sha : undefined;
+    const sha = headSha ?? env.GITHUB_SHA;
+    return {
+        repo,
+        pullRequest: number === undefined ? undefined : { number, headSha, fork: pr?.head?.repo?.full_name !== undefined && pr.head.repo.full_name !== pr.base?.repo?.full_name },
+        runUrl: env.GITHUB_RUN_ID ? `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+        blobUrl: sha ? `${server}/${repo.owner}/${repo.repo}/blob/${sha}` : undefined,
+    };
+}
+function readEvent(path) {
+    if (!path)
+        return {};
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** Turns an Octokit RequestError into a GitHubError saying which call failed and why. */
+function describeGitHubError(what, e) {
+    const status = typeof e.status === 'number' ? e.status : undefined;
+    const message = e instanceof Error ? e.message : String(e);
+    const hint = status === 403 || status === 404
+        ? ' (the token lacks permission: give the job `permissions:` pull-requests: write for the PR comment and issues: write for freshness issues; a pull request from a fork gets a read-only token)'
+        : status === 401
+            ? ' (the token is missing or expired)'
+            : '';
+    return new GitHubError(`${what} failed${status ? ` with HTTP ${status}` : ''}: ${message}${hint}`, status);
 }
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
@@ -42469,6 +47504,496 @@ const checkOrder = { error: 0, fail: 0, warn: 1, pass: 2 };
 /** Failing checks first, then warnings, then passes; stable within each group. */
 function sortChecksBySeverity(checks) {
     return [...checks].sort((a, b) => checkOrder[a.status] - checkOrder[b.status]);
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+// The GitHub job summary: what an on-call engineer reads first after a run. GitHub refuses a step summary
+// over 1,024 KB, so the text is cut to a byte budget, dropping detail rows before the headline.
+
+
+
+const DEFAULT_MAX_BYTES = 1_000_000;
+/**
+ * Makes text safe inside a GFM table cell. Backslashes are escaped too, otherwise a value ending in "\"
+ * would escape the pipe added after it; "<" and "&" are escaped because GitHub renders inline HTML.
+ */
+function escapeTableCell(value) {
+    return String(value)
+        .replace(/\\/g, '\\\\')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/\|/g, '\\|')
+        .replace(/\r\n|\r|\n/g, '<br>');
+}
+/** For text outside tables (headings, paragraphs): one line, no raw HTML. */
+function escapeInline(value) {
+    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\s*[\r\n]+\s*/g, ' ');
+}
+function renderSummaryMarkdown(report, options = {}) {
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const total = tallyReport(report);
+    const title = options.title ?? 'Data-ops status';
+    const freshness = total.freshnessError + total.freshnessWarn === 0
+        ? 'all fresh'
+        : `${formatCount(total.freshnessError)} error, ${formatCount(total.freshnessWarn)} warn`;
+    // Every headline number is here so that truncation never hides that something is wrong.
+    const headline = [
+        `## ${total.ok ? '✅' : '❌'} ${escapeInline(title)}`,
+        '',
+        `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
+            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,
+        '',
+        `Target ${escapeInline(report.target.kind)} \`${report.target.database.replace(/`/g, "'")}\` · ` +
+            `generated ${escapeInline(report.generated_at)} · ` +
+            `failed runs: ${formatCount(total.failedRuns)} · freshness: ${freshness} · ` +
+            `conservation: ${total.conserved ? '✅ OK' : '❌ broken'}`,
+    ].join('\n');
+    const details = [];
+    details.push(...pipelineSection(report.pipelines));
+    details.push(...failedRunsSection(report.pipelines));
+    const checks = report.pipelines.flatMap((pipeline) => pipeline.checks.map((check) => ({ pipeline: pipeline.name, check })));
+    details.push(...checkSection('Failed checks', checks.filter(({ check }) => isFailingCheck(check))));
+    details.push(...checkSection('Warned checks', checks.filter(({ check }) => check.status === 'warn')));
+    details.push(...freshnessSection(report));
+    details.push(...conservationSection(report.pipelines, total.conserved));
+    return fitToBytes(headline, details, maxBytes);
+}
+// ---- sections: each returns lines; a heading and its table header form one line so a cut never orphans them ----
+function pipelineSection(pipelines) {
+    if (pipelines.length === 0)
+        return ['', 'No pipelines reported.'];
+    const rows = pipelines.map((pipeline) => {
+        const tally = tallyPipeline(pipeline);
+        return row([
+            pipeline.name,
+            pipeline.last_run ? `${runIcon(pipeline.last_run.status)} ${pipeline.last_run.status}` : 'never run',
+            formatCount(tally.loaded),
+            formatCount(tally.accepted),
+            formatCount(tally.rejected),
+            formatCount(tally.checksPassed),
+            formatCount(tally.checksWarned),
+            formatCount(tally.checksFailed),
+            tally.conserved ? '✅' : '❌',
+        ]);
+    });
+    return [
+        heading('Pipelines', ['Pipeline', 'Last run', 'Loaded', 'Accepted', 'Rejected', 'Passed', 'Warned', 'Failed', 'Conserved'], 'llrrrrrrc'),
+        ...rows,
+    ];
+}
+function failedRunsSection(pipelines) {
+    const failed = pipelines.filter((pipeline) => pipeline.last_run?.status === 'failed');
+    if (failed.length === 0)
+        return [];
+    return [
+        heading('Failed runs', ['Pipeline', 'Run', 'Started', 'Error'], 'llll'),
+        ...failed.map((pipeline) => {
+            const run = pipeline.last_run;
+            return row([pipeline.name, run.run_id, run.started_at, run.error ?? '(no error recorded)']);
+        }),
+    ];
+}
+function checkSection(title, checks) {
+    if (checks.length === 0)
+        return [];
+    return [
+        heading(`${title} (${formatCount(checks.length)})`, ['Pipeline', 'Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Message'], 'lllllrl'),
+        ...checks.map(({ pipeline, check }) => row([
+            pipeline, check.table, check.check, check.severity, check.status, formatCount(check.failing_rows), check.message,
+        ])),
+    ];
+}
+function freshnessSection(report) {
+    const breaches = report.tables.filter(isFreshnessBreach);
+    if (breaches.length === 0)
+        return [];
+    // Errors before warnings: the reader acts on those first.
+    breaches.sort((a, b) => (a.freshness.state === b.freshness.state ? 0 : a.freshness.state === 'error' ? -1 : 1));
+    return [
+        heading(`Freshness breaches (${formatCount(breaches.length)})`, ['Table', 'State', 'Newest value', 'Age', 'Warn after', 'Error after'], 'lllrrr'),
+        ...breaches.map((table) => {
+            const f = table.freshness;
+            return row([
+                table.name,
+                `${f.state === 'error' ? '❌' : '⚠️'} ${f.state}`,
+                f.latest === null ? `${f.field}: none` : `${f.field}: ${f.latest}`,
+                formatDuration(f.age_seconds),
+                formatDuration(f.warn_after_seconds),
+                formatDuration(f.error_after_seconds),
+            ]);
+        }),
+    ];
+}
+function conservationSection(pipelines, conserved) {
+    const broken = pipelines.flatMap((pipeline) => pipeline.silver_loads
+        .filter((load) => !isConserved(load))
+        .map((load) => ({ pipeline: pipeline.name, load })));
+    if (conserved && broken.length === 0) {
+        return ['', '### Conservation', '', '✅ Every silver load of each last run kept bronze = accepted + rejected.'];
+    }
+    if (broken.length === 0)
+        return ['', '### Conservation', '', '❌ The engine reports conservation broken.'];
+    return [
+        heading(`Conservation broken (${formatCount(broken.length)})`, ['Pipeline', 'Table', 'Batch', 'Bronze', 'Accepted', 'Rejected', 'Missing'], 'lllrrrr'),
+        ...broken.map(({ pipeline, load }) => row([
+            pipeline, load.table, load.batch_id, formatCount(load.bronze), formatCount(load.accepted), formatCount(load.rejected),
+            formatCount(load.bronze - load.accepted - load.rejected),
+        ])),
+    ];
+}
+function heading(title, columns, align) {
+    const separator = [...align].map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : '---'));
+    return ['', `### ${escapeInline(title)}`, '', row(columns), `| ${separator.join(' | ')} |`].join('\n');
+}
+function row(cells) {
+    return `| ${cells.map(escapeTableCell).join(' | ')} |`;
+}
+function runIcon(status) {
+    return status === 'success' ? '✅' : status === 'failed' ? '❌' : '⏳';
+}
+// ---- byte budget ----
+function byteLength(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+function truncationNote(omitted, maxBytes) {
+    return `_Truncated: ${formatCount(omitted)} more lines not shown to keep this summary under ${formatCount(maxBytes)} bytes; the report site and \`dataops status\` have everything._`;
+}
+/** Keeps the headline and as many detail lines as fit, then says how many were left out. */
+function fitToBytes(headline, details, maxBytes) {
+    const full = `${[headline, ...details].join('\n')}\n`;
+    if (byteLength(full) <= maxBytes)
+        return full;
+    // Reserved with the largest possible count, so the real note (fewer or equal digits) always fits.
+    const reserve = byteLength(`\n\n${truncationNote(details.length, maxBytes)}\n`);
+    let used = byteLength(headline);
+    if (used + reserve > maxBytes) {
+        // Budget smaller than the headline itself: cut bytes, never characters in half.
+        return cutToBytes(`${headline}\n\n${truncationNote(details.length, maxBytes)}\n`, maxBytes);
+    }
+    const kept = [headline];
+    for (const line of details) {
+        const cost = byteLength(line) + 1;
+        if (used + cost + reserve > maxBytes)
+            break;
+        kept.push(line);
+        used += cost;
+    }
+    const omitted = details.length - (kept.length - 1);
+    return `${kept.join('\n')}\n\n${truncationNote(omitted, maxBytes)}\n`;
+}
+function cutToBytes(text, maxBytes) {
+    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length <= maxBytes)
+        return text;
+    let end = Math.max(0, maxBytes);
+    // Step back over UTF-8 continuation bytes (10xxxxxx) to a character boundary.
+    while (end > 0 && (bytes[end] & 0xc0) === 0x80)
+        end -= 1;
+    return bytes.subarray(0, end).toString('utf8');
+}
+/**
+ * Appends to the job summary file the runner names in GITHUB_STEP_SUMMARY. Returns false outside Actions
+ * (variable unset), so the caller can print to the console instead.
+ */
+async function writeStepSummary(markdown, env = process.env) {
+    const file = env.GITHUB_STEP_SUMMARY;
+    if (!file)
+        return false;
+    await (0,promises_.appendFile)(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/github/freshness-issues.ts
+// Freshness breaches as GitHub issues: one open issue per table in the `error` state, opened once and
+// closed with a comment when the table is fresh again, so the on-call sees each stale table exactly once.
+
+
+
+const FRESHNESS_LABEL = 'dataops:freshness';
+function freshnessIssueTitle(table) {
+    return `Freshness: ${table} is stale`;
+}
+/** Hidden in the body: finds the issue of a table even after someone edits its title. */
+function marker(table) {
+    return `<!-- dataops:freshness table=${table} -->`;
+}
+const MARKER = /<!-- dataops:freshness table=([\w.]+) -->/;
+const TITLE = /^Freshness: ([\w.]+) is stale$/;
+/**
+ * Brings the issues in line with the given tables: each table in `error` has one open issue, and each
+ * open issue whose table is now `fresh` or `warn` is closed. Tables not given are left alone, so a job
+ * that ran one pipeline never touches another pipeline's issues; `unknown` (an empty or missing table)
+ * neither opens nor closes one.
+ */
+async function syncFreshnessIssues(github, repo, tables, options = {}) {
+    const result = { opened: [], closed: [], alreadyOpen: [] };
+    const measured = tables.filter((t) => t.freshness !== null);
+    if (measured.length === 0)
+        return result;
+    let open;
+    try {
+        open = await github.paginate(github.rest.issues.listForRepo, { ...repo, state: 'open', labels: FRESHNESS_LABEL, per_page: 100 });
+    }
+    catch (e) {
+        throw describeGitHubError(`listing the open ${FRESHNESS_LABEL} issues`, e);
+    }
+    const openByTable = new Map();
+    for (const issue of open) {
+        if (issue.pull_request)
+            continue;
+        const table = MARKER.exec(issue.body ?? '')?.[1] ?? TITLE.exec(issue.title)?.[1];
+        // The oldest issue of a table is the one kept (the listing is newest first).
+        if (table)
+            openByTable.set(table, issue);
+    }
+    for (const table of measured) {
+        const issue = openByTable.get(table.name);
+        const state = table.freshness.state;
+        if (state === 'error' && issue) {
+            result.alreadyOpen.push({ table: table.name, number: issue.number, url: issue.html_url });
+        }
+        else if (state === 'error') {
+            try {
+                const { data } = await github.rest.issues.create({
+                    ...repo,
+                    title: freshnessIssueTitle(table.name),
+                    body: openingBody(table, options.runUrl),
+                    labels: [FRESHNESS_LABEL],
+                });
+                result.opened.push({ table: table.name, number: data.number, url: data.html_url });
+            }
+            catch (e) {
+                throw describeGitHubError(`opening the freshness issue for ${table.name}`, e);
+            }
+        }
+        else if (issue && (state === 'fresh' || state === 'warn')) {
+            try {
+                await github.rest.issues.createComment({ ...repo, issue_number: issue.number, body: closingBody(table, options.runUrl) });
+                await github.rest.issues.update({ ...repo, issue_number: issue.number, state: 'closed', state_reason: 'completed' });
+                result.closed.push({ table: table.name, number: issue.number, url: issue.html_url });
+            }
+            catch (e) {
+                throw describeGitHubError(`closing freshness issue #${issue.number} of ${table.name}`, e);
+            }
+        }
+    }
+    return result;
+}
+function openingBody(table, runUrl) {
+    const f = table.freshness;
+    return [
+        marker(table.name),
+        `\`${table.name}\` is past its freshness SLA: its newest \`${f.field}\` is ${f.latest === null ? 'missing (the table is empty)' : `\`${f.latest}\`, ${formatDuration(f.age_seconds)} old`}, ` +
+            `and the SLA errors after ${formatDuration(f.error_after_seconds)} (warns after ${formatDuration(f.warn_after_seconds)}).`,
+        '',
+        '| Table | Pipeline | Newest value | Age | Error after |',
+        '| --- | --- | --- | ---: | ---: |',
+        `| ${escapeTableCell(table.name)} | ${escapeTableCell(table.pipeline ?? '—')} | ${escapeTableCell(f.latest ?? 'none')} | ${formatDuration(f.age_seconds)} | ${formatDuration(f.error_after_seconds)} |`,
+        '',
+        runUrl ? `Measured by [this run](${runUrl}). ` : '',
+        'Look at the last runs of the pipeline (`npx dataops status`, or the Ingest workflow’s job summaries) for a failed ' +
+            'source or a cursor that stopped moving. This issue is closed automatically when the table is fresh again.',
+    ].join('\n');
+}
+function closingBody(table, runUrl) {
+    const f = table.freshness;
+    return (`Recovered: \`${table.name}\` is ${f.state === 'fresh' ? 'fresh' : 'back within its error threshold (still past the warning one)'} again; ` +
+        `newest \`${f.field}\` is \`${f.latest}\`, ${formatDuration(f.age_seconds)} old${runUrl ? ` ([run](${runUrl}))` : ''}. Closing.`);
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+
+
+/** The comment's first line; hidden when rendered. A reply quoting it does not start with it. */
+const PR_REPORT_MARKER = '<!-- dataops:pr-report -->';
+/** GitHub refuses an issue comment body longer than this many characters. */
+const COMMENT_MAX_CHARS = 65_536;
+/** Kept below the limit for the truncation note and any character GitHub counts differently. */
+const BODY_BUDGET = COMMENT_MAX_CHARS - 1_536;
+/** More than this many diagnostics say nothing new; `dataops validate` lists them all. */
+const SHOWN_DIAGNOSTICS = 50;
+function renderPrComment(input) {
+    const errors = input.diagnostics.filter((d) => d.severity === 'error');
+    const ok = !input.failure && errors.length === 0;
+    const head = [
+        PR_REPORT_MARKER,
+        `## ${ok ? '✅' : '❌'} Data-ops: ${ok ? 'this pull request validates and its checks pass' : 'this pull request needs changes'}`,
+        '',
+    ];
+    if (input.failure)
+        head.push('```text', fence((0,secrets/* mask */.dK)(input.failure)), '```', '');
+    const footer = [
+        '',
+        '---',
+        `<sub>Updated ${new Date().toISOString()}${input.sha ? ` for ${input.sha.slice(0, 7)}` : ''}` +
+            `${input.runId ? ` · run \`${input.runId}\`` : ''}${input.runUrl ? ` · [workflow run](${input.runUrl})` : ''}` +
+            ' · this comment is edited in place on every push</sub>',
+    ].join('\n');
+    const sections = [...scopeSection(input.scope), ...validationSection(input.diagnostics, input.blobUrl)];
+    const fixed = `${head.join('\n')}\n${footer}`;
+    let body = head.join('\n');
+    for (const section of sections)
+        body += `\n${section}`;
+    if (input.report) {
+        const room = BODY_BUDGET - body.length - fixed.length;
+        // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
+        if (room > 500)
+            body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room })}`;
+    }
+    return fitComment(`${(0,secrets/* mask */.dK)(body)}\n${footer}`);
+}
+function scopeSection(scope) {
+    if (!scope)
+        return [];
+    const lines = ['### What this pull request builds', ''];
+    const list = (names) => (names.length ? names.map((n) => `\`${n}\``).join(', ') : 'none');
+    lines.push(`- Changed pipelines: ${list(scope.changedPipelines)}`);
+    lines.push(`- Changed models and their downstream: ${list(scope.changedModels)}`);
+    if (scope.everything)
+        lines.push(`- Every pipeline runs: ${escapeTableCell(scope.everything)}`);
+    if (scope.pipelines.length) {
+        lines.push(`- Run on an isolated copy: pipelines ${list(scope.pipelines)}; gold models rebuilt ${list(scope.models)}`);
+    }
+    else if (scope.skipped.length === 0) {
+        lines.push('- Nothing to build: no pipeline or model changed.');
+    }
+    for (const s of scope.skipped)
+        lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)} (a pull request from a fork gets no secrets)`);
+    lines.push(`- ${formatCount(scope.files.length)} file${scope.files.length === 1 ? '' : 's'} changed`);
+    return lines;
+}
+function validationSection(diagnostics, blobUrl) {
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = diagnostics.length - errors;
+    if (diagnostics.length === 0)
+        return ['', '### Validation', '', '✅ Every pipeline and SQL file is valid.'];
+    const lines = [
+        '',
+        `### Validation: ${formatCount(errors)} error${errors === 1 ? '' : 's'}, ${formatCount(warnings)} warning${warnings === 1 ? '' : 's'}`,
+        '',
+        '| | Where | Problem |',
+        '| --- | --- | --- |',
+    ];
+    // Errors first: they are what blocks the merge.
+    const sorted = [...diagnostics].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+    for (const d of sorted.slice(0, SHOWN_DIAGNOSTICS)) {
+        const where = `${d.file}:${d.line}:${d.col}`;
+        const place = blobUrl ? `[${escapeTableCell(where)}](${blobUrl}/${encodeURI(d.file)}#L${d.line})` : escapeTableCell(where);
+        lines.push(`| ${d.severity === 'error' ? '❌' : '⚠️'} | ${place} | ${escapeTableCell(d.message)} |`);
+    }
+    if (sorted.length > SHOWN_DIAGNOSTICS)
+        lines.push('', `_${formatCount(sorted.length - SHOWN_DIAGNOSTICS)} more: run \`npx dataops validate\`._`);
+    return lines;
+}
+/** A failure message inside a ``` block must not close it. */
+function fence(text) {
+    return text.replace(/```/g, "'''");
+}
+/**
+ * Cuts a body that is still over the limit at a line boundary, keeping the marker line, and says so.
+ * Never splits a surrogate pair: the cut is on a newline.
+ */
+function fitComment(body, maxChars = COMMENT_MAX_CHARS) {
+    if (body.length <= maxChars)
+        return body;
+    const note = '\n\n_Truncated to fit GitHub’s comment limit; the job summary and `npx dataops status` have everything._\n';
+    let cut = body.lastIndexOf('\n', maxChars - note.length);
+    if (cut < PR_REPORT_MARKER.length)
+        cut = PR_REPORT_MARKER.length;
+    return `${body.slice(0, cut)}${note}`;
+}
+/** Creates our comment on the pull request, or edits the one already there (the first, if a race made two). */
+async function upsertPrComment(github, repo, pullNumber, body) {
+    if (!body.startsWith(PR_REPORT_MARKER))
+        throw new Error('upsertPrComment: the body must start with PR_REPORT_MARKER, or the next run cannot find it');
+    if (body.length > COMMENT_MAX_CHARS)
+        throw new Error(`upsertPrComment: the body has ${body.length} characters; GitHub accepts ${COMMENT_MAX_CHARS}`);
+    try {
+        const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: pullNumber, per_page: 100 });
+        const ours = comments.find((c) => c.body?.startsWith(PR_REPORT_MARKER));
+        if (ours && ours.body === body)
+            return { action: 'unchanged', id: ours.id, url: ours.html_url };
+        if (ours) {
+            const { data } = await github.rest.issues.updateComment({ ...repo, comment_id: ours.id, body });
+            return { action: 'updated', id: data.id, url: data.html_url };
+        }
+        const { data } = await github.rest.issues.createComment({ ...repo, issue_number: pullNumber, body });
+        return { action: 'created', id: data.id, url: data.html_url };
+    }
+    catch (e) {
+        throw describeGitHubError(`posting the report comment on pull request #${pullNumber}`, e);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-scope.ts
+
+
+/** Changes here alter how every pipeline runs, so they rebuild everything. */
+const ENGINE_PATHS = [/^src\//, /^bin\//, /^schemas\//, /^package(-lock)?\.json$/];
+/**
+ * A changed pipeline runs itself. A changed model needs the pipelines that load the silver tables it
+ * reads, directly or through its gold parents: on a fresh PR database those are what build its inputs,
+ * and running them rebuilds the model and everything downstream of it.
+ */
+function prScope(project, changedFiles) {
+    const files = [...new Set(changedFiles.map((f) => f.replace(/\\/g, '/').replace(/^\.\//, '')))].filter(Boolean).sort();
+    const changedPipelines = project.pipelines.filter((p) => files.includes(p.file)).map((p) => p.name);
+    const directModels = project.models.filter((m) => files.includes(m.file)).map((m) => m.name);
+    const changedModels = project.modelOrder.filter((n) => project.modelDag.downstream(directModels).has(n));
+    const engine = files.find((f) => ENGINE_PATHS.some((p) => p.test(f)));
+    let everything = engine ? `${engine} changed: it affects every pipeline` : undefined;
+    const needed = new Set(changedPipelines);
+    const ownerOf = new Map();
+    for (const p of project.pipelines) {
+        for (const r of p.source.resources)
+            ownerOf.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
+        for (const t of p.silver)
+            ownerOf.set(`silver.${t.name}`, p.name);
+    }
+    for (const model of directModels) {
+        const owners = [...upstreamModels(project, model)].flatMap((name) => pipelineInputs(project, name).map((t) => ownerOf.get(t)));
+        if (owners.length === 0 || owners.some((o) => o === undefined)) {
+            // A model that reads no pipeline's table (or one no pipeline loads) has no smaller set to run.
+            everything ??= `${project.models.find((m) => m.name === model).file} reads no table a single pipeline loads`;
+        }
+        for (const o of owners)
+            if (o)
+                needed.add(o);
+    }
+    const touched = everything ? project.pipelines : project.pipelines.filter((p) => needed.has(p.name));
+    const skipped = [];
+    const pipelines = [];
+    for (const p of touched) {
+        const unset = project.diagnostics.find((d) => d.code === 'env_unset' && d.file === p.file);
+        if (unset)
+            skipped.push({ pipeline: p.name, reason: unset.message });
+        else
+            pipelines.push(p.name);
+    }
+    const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
+    const models = pipelines.length === 0 ? [] : selectModels(project, everything ? undefined : silverTables).map((m) => m.name);
+    return { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+}
+/** The model and every gold model it reads, directly or not. */
+function upstreamModels(project, model) {
+    const seen = new Set();
+    const queue = [model];
+    while (queue.length) {
+        const name = queue.shift();
+        if (seen.has(name))
+            continue;
+        seen.add(name);
+        queue.push(...project.modelDag.dependencies(name));
+    }
+    return seen;
+}
+/** The bronze and silver tables a model reads: those a pipeline loads. */
+function pipelineInputs(project, model) {
+    const found = project.models.find((m) => m.name === model);
+    return (found?.references ?? []).map((r) => r.table).filter((t) => t.startsWith('silver.') || t.startsWith('bronze.'));
 }
 
 ;// CONCATENATED MODULE: ./src/report/site.ts
@@ -42873,11 +48398,13 @@ function splitReasons(groups) {
 // defaults are applied here too because an input set to '' (or a run outside the runner) arrives empty.
 
 
+
 const RUN_INPUTS = {
     pipelines: { name: 'pipelines', default: '' },
     project: { name: 'project', default: '.' },
-    database: { name: 'database', default: '.dataops/dev.duckdb' },
-    target: { name: 'target', default: 'duckdb' },
+    // Empty: the engine's own precedence (DATAOPS_DATABASE / DATAOPS_TARGET, then dataops.yml, then the defaults).
+    database: { name: 'database', default: '' },
+    target: { name: 'target', default: '' },
     runId: { name: 'run-id', default: '' },
 };
 const RUN_OUTPUTS = {
@@ -42890,8 +48417,8 @@ const RUN_OUTPUTS = {
     checksFailed: 'checks-failed',
     outcome: 'outcome',
 };
-/** Targets the actions can run on; Snowflake joins this list when its adapter lands in the engine. */
-const inputs_TARGETS = ['duckdb'];
+/** The engine's targets; Snowflake reads its connection from SNOWFLAKE_* variables. */
+const inputs_TARGETS = TARGETS;
 /** A bad action input: the message names the input and what it accepts. */
 class InputError extends src_errors/* DataOpsError */.Bf {
     name = 'InputError';
@@ -42907,8 +48434,8 @@ function readRunSettings(inputs) {
     return {
         pipelines: parsePipelineNames(readInput(inputs.pipelines)),
         projectDir: readInput(inputs.project),
-        database: readInput(inputs.database),
-        target: parseTarget(inputs.target.name, readInput(inputs.target)),
+        database: readInput(inputs.database) || undefined,
+        target: readInput(inputs.target) ? parseTarget(inputs.target.name, readInput(inputs.target)) : undefined,
         runId: runId || undefined,
     };
 }
@@ -42920,7 +48447,7 @@ function parseTarget(input, value) {
     const target = value.trim().toLowerCase();
     if (inputs_TARGETS.includes(target))
         return target;
-    throw new InputError(input, `"${value}" is not supported yet; supported: ${inputs_TARGETS.join(', ')} (remove the input or set ${input}: duckdb)`);
+    throw new InputError(input, `"${value}" is not a target; supported: ${inputs_TARGETS.join(', ')} (remove the input for duckdb)`);
 }
 /** Reads one of a fixed set of values, case-insensitively. */
 function parseChoice(input, value, choices) {
@@ -42928,204 +48455,6 @@ function parseChoice(input, value, choices) {
     if (choices.includes(choice))
         return choice;
     throw new InputError(input, `"${value}" is not one of ${choices.join(', ')}`);
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-// The GitHub job summary: what an on-call engineer reads first after a run. GitHub refuses a step summary
-// over 1,024 KB, so the text is cut to a byte budget, dropping detail rows before the headline.
-
-
-
-const DEFAULT_MAX_BYTES = 1_000_000;
-/**
- * Makes text safe inside a GFM table cell. Backslashes are escaped too, otherwise a value ending in "\"
- * would escape the pipe added after it; "<" and "&" are escaped because GitHub renders inline HTML.
- */
-function escapeTableCell(value) {
-    return String(value)
-        .replace(/\\/g, '\\\\')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/\|/g, '\\|')
-        .replace(/\r\n|\r|\n/g, '<br>');
-}
-/** For text outside tables (headings, paragraphs): one line, no raw HTML. */
-function escapeInline(value) {
-    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\s*[\r\n]+\s*/g, ' ');
-}
-function renderSummaryMarkdown(report, options = {}) {
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    const total = tallyReport(report);
-    const title = options.title ?? 'Data-ops status';
-    const freshness = total.freshnessError + total.freshnessWarn === 0
-        ? 'all fresh'
-        : `${formatCount(total.freshnessError)} error, ${formatCount(total.freshnessWarn)} warn`;
-    // Every headline number is here so that truncation never hides that something is wrong.
-    const headline = [
-        `## ${total.ok ? '✅' : '❌'} ${escapeInline(title)}`,
-        '',
-        `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
-            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,
-        '',
-        `Target ${escapeInline(report.target.kind)} \`${report.target.database.replace(/`/g, "'")}\` · ` +
-            `generated ${escapeInline(report.generated_at)} · ` +
-            `failed runs: ${formatCount(total.failedRuns)} · freshness: ${freshness} · ` +
-            `conservation: ${total.conserved ? '✅ OK' : '❌ broken'}`,
-    ].join('\n');
-    const details = [];
-    details.push(...pipelineSection(report.pipelines));
-    details.push(...failedRunsSection(report.pipelines));
-    const checks = report.pipelines.flatMap((pipeline) => pipeline.checks.map((check) => ({ pipeline: pipeline.name, check })));
-    details.push(...checkSection('Failed checks', checks.filter(({ check }) => isFailingCheck(check))));
-    details.push(...checkSection('Warned checks', checks.filter(({ check }) => check.status === 'warn')));
-    details.push(...freshnessSection(report));
-    details.push(...conservationSection(report.pipelines, total.conserved));
-    return fitToBytes(headline, details, maxBytes);
-}
-// ---- sections: each returns lines; a heading and its table header form one line so a cut never orphans them ----
-function pipelineSection(pipelines) {
-    if (pipelines.length === 0)
-        return ['', 'No pipelines reported.'];
-    const rows = pipelines.map((pipeline) => {
-        const tally = tallyPipeline(pipeline);
-        return row([
-            pipeline.name,
-            pipeline.last_run ? `${runIcon(pipeline.last_run.status)} ${pipeline.last_run.status}` : 'never run',
-            formatCount(tally.loaded),
-            formatCount(tally.accepted),
-            formatCount(tally.rejected),
-            formatCount(tally.checksPassed),
-            formatCount(tally.checksWarned),
-            formatCount(tally.checksFailed),
-            tally.conserved ? '✅' : '❌',
-        ]);
-    });
-    return [
-        heading('Pipelines', ['Pipeline', 'Last run', 'Loaded', 'Accepted', 'Rejected', 'Passed', 'Warned', 'Failed', 'Conserved'], 'llrrrrrrc'),
-        ...rows,
-    ];
-}
-function failedRunsSection(pipelines) {
-    const failed = pipelines.filter((pipeline) => pipeline.last_run?.status === 'failed');
-    if (failed.length === 0)
-        return [];
-    return [
-        heading('Failed runs', ['Pipeline', 'Run', 'Started', 'Error'], 'llll'),
-        ...failed.map((pipeline) => {
-            const run = pipeline.last_run;
-            return row([pipeline.name, run.run_id, run.started_at, run.error ?? '(no error recorded)']);
-        }),
-    ];
-}
-function checkSection(title, checks) {
-    if (checks.length === 0)
-        return [];
-    return [
-        heading(`${title} (${formatCount(checks.length)})`, ['Pipeline', 'Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Message'], 'lllllrl'),
-        ...checks.map(({ pipeline, check }) => row([
-            pipeline, check.table, check.check, check.severity, check.status, formatCount(check.failing_rows), check.message,
-        ])),
-    ];
-}
-function freshnessSection(report) {
-    const breaches = report.tables.filter(isFreshnessBreach);
-    if (breaches.length === 0)
-        return [];
-    // Errors before warnings: the reader acts on those first.
-    breaches.sort((a, b) => (a.freshness.state === b.freshness.state ? 0 : a.freshness.state === 'error' ? -1 : 1));
-    return [
-        heading(`Freshness breaches (${formatCount(breaches.length)})`, ['Table', 'State', 'Newest value', 'Age', 'Warn after', 'Error after'], 'lllrrr'),
-        ...breaches.map((table) => {
-            const f = table.freshness;
-            return row([
-                table.name,
-                `${f.state === 'error' ? '❌' : '⚠️'} ${f.state}`,
-                f.latest === null ? `${f.field}: none` : `${f.field}: ${f.latest}`,
-                formatDuration(f.age_seconds),
-                formatDuration(f.warn_after_seconds),
-                formatDuration(f.error_after_seconds),
-            ]);
-        }),
-    ];
-}
-function conservationSection(pipelines, conserved) {
-    const broken = pipelines.flatMap((pipeline) => pipeline.silver_loads
-        .filter((load) => !isConserved(load))
-        .map((load) => ({ pipeline: pipeline.name, load })));
-    if (conserved && broken.length === 0) {
-        return ['', '### Conservation', '', '✅ Every silver load of each last run kept bronze = accepted + rejected.'];
-    }
-    if (broken.length === 0)
-        return ['', '### Conservation', '', '❌ The engine reports conservation broken.'];
-    return [
-        heading(`Conservation broken (${formatCount(broken.length)})`, ['Pipeline', 'Table', 'Batch', 'Bronze', 'Accepted', 'Rejected', 'Missing'], 'lllrrrr'),
-        ...broken.map(({ pipeline, load }) => row([
-            pipeline, load.table, load.batch_id, formatCount(load.bronze), formatCount(load.accepted), formatCount(load.rejected),
-            formatCount(load.bronze - load.accepted - load.rejected),
-        ])),
-    ];
-}
-function heading(title, columns, align) {
-    const separator = [...align].map((a) => (a === 'r' ? '---:' : a === 'c' ? ':---:' : '---'));
-    return ['', `### ${escapeInline(title)}`, '', row(columns), `| ${separator.join(' | ')} |`].join('\n');
-}
-function row(cells) {
-    return `| ${cells.map(escapeTableCell).join(' | ')} |`;
-}
-function runIcon(status) {
-    return status === 'success' ? '✅' : status === 'failed' ? '❌' : '⏳';
-}
-// ---- byte budget ----
-function byteLength(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-function truncationNote(omitted, maxBytes) {
-    return `_Truncated: ${formatCount(omitted)} more lines not shown to keep this summary under ${formatCount(maxBytes)} bytes; the report site and \`dataops status\` have everything._`;
-}
-/** Keeps the headline and as many detail lines as fit, then says how many were left out. */
-function fitToBytes(headline, details, maxBytes) {
-    const full = `${[headline, ...details].join('\n')}\n`;
-    if (byteLength(full) <= maxBytes)
-        return full;
-    // Reserved with the largest possible count, so the real note (fewer or equal digits) always fits.
-    const reserve = byteLength(`\n\n${truncationNote(details.length, maxBytes)}\n`);
-    let used = byteLength(headline);
-    if (used + reserve > maxBytes) {
-        // Budget smaller than the headline itself: cut bytes, never characters in half.
-        return cutToBytes(`${headline}\n\n${truncationNote(details.length, maxBytes)}\n`, maxBytes);
-    }
-    const kept = [headline];
-    for (const line of details) {
-        const cost = byteLength(line) + 1;
-        if (used + cost + reserve > maxBytes)
-            break;
-        kept.push(line);
-        used += cost;
-    }
-    const omitted = details.length - (kept.length - 1);
-    return `${kept.join('\n')}\n\n${truncationNote(omitted, maxBytes)}\n`;
-}
-function cutToBytes(text, maxBytes) {
-    const bytes = Buffer.from(text, 'utf8');
-    if (bytes.length <= maxBytes)
-        return text;
-    let end = Math.max(0, maxBytes);
-    // Step back over UTF-8 continuation bytes (10xxxxxx) to a character boundary.
-    while (end > 0 && (bytes[end] & 0xc0) === 0x80)
-        end -= 1;
-    return bytes.subarray(0, end).toString('utf8');
-}
-/**
- * Appends to the job summary file the runner names in GITHUB_STEP_SUMMARY. Returns false outside Actions
- * (variable unset), so the caller can print to the console instead.
- */
-async function writeStepSummary(markdown, env = process.env) {
-    const file = env.GITHUB_STEP_SUMMARY;
-    if (!file)
-        return false;
-    await (0,promises_.appendFile)(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
-    return true;
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/annotations.ts
@@ -43307,7 +48636,7 @@ function trigger() {
 
 const FAIL_ON = ['error', 'warn', 'never'];
 async function runStep(action, input, steps) {
-    const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, env: process.env });
+    const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
     if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(settings.projectDir, PIPELINES_DIR))) {
         throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
     }
@@ -43455,12 +48784,17 @@ const INPUTS = {
     ...RUN_INPUTS,
     failOn: { name: 'fail-on', default: 'error' },
     reportDir: { name: 'report-dir', default: '' },
+    changedFiles: { name: 'changed-files', default: '' },
+    githubToken: { name: 'github-token', default: '' },
+    prComment: { name: 'pr-comment', default: 'false' },
+    freshnessIssues: { name: 'freshness-issues', default: 'false' },
 };
-const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path' };
+const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path', commentUrl: 'comment-url' };
 
 ;// CONCATENATED MODULE: ./actions/quality-gate/src/main.ts
 // quality-gate: runs the declared checks and fails the job by the `fail-on` policy; optionally builds
-// the report site for Pages.
+// the report site for Pages, keeps one sticky report comment on the pull request, and opens or closes
+// one issue per table whose freshness is in error.
 
 
 
@@ -43469,19 +48803,144 @@ const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path' };
 
 
 
+
+
+
+
+
+
+
+
+const main_BOOLEAN = ['true', 'false'];
 async function run() {
+    let step;
+    let scope;
+    let inputs;
     const failure = await settle('quality-gate', OUTPUTS, async () => {
         const settings = readRunSettings(INPUTS);
         const failOn = parseChoice(INPUTS.failOn.name, readInput(INPUTS.failOn), FAIL_ON);
         const reportDir = readInput(INPUTS.reportDir);
-        const step = await runStep('quality-gate', settings, ['check']);
+        const github = readGitHubSettings();
+        inputs = { run: settings, github };
+        if (github.changedFiles.length) {
+            const s = resolveSettings({ projectDir: settings.projectDir, env: process.env });
+            scope = prScope(await loadProject(s.projectDir, s.env), github.changedFiles.map((f) => (0,external_node_path_.relative)(s.projectDir, (0,external_node_path_.resolve)(f))));
+            info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
+        }
+        // With changed files and no explicit list, only the pipelines the change touches are checked.
+        const pipelines = settings.pipelines.length || !scope ? settings.pipelines : scope.pipelines;
+        if (scope && pipelines.length === 0) {
+            for (const skipped of scope.skipped)
+                warning(`${skipped.pipeline} not checked: ${skipped.reason}`);
+            info('no pipeline to check: none changed, or those that did need variables that are unset here');
+            for (const output of [OUTPUTS.loaded, OUTPUTS.accepted, OUTPUTS.rejected, OUTPUTS.checksPassed, OUTPUTS.checksWarned, OUTPUTS.checksFailed])
+                setOutput(output, 0);
+            const why = scope.skipped.length
+                ? `The pipelines they touch need variables that are unset here: ${scope.skipped.map((s) => `${s.pipeline} (${s.reason})`).join('; ')}.`
+                : 'They touch no pipeline and no model.';
+            await writeStepSummary(`## ✅ quality-gate: nothing to check\n\n${github.changedFiles.length} files changed. ${why}\n`, process.env);
+            return undefined;
+        }
+        step = await runStep('quality-gate', { ...settings, pipelines }, ['check']);
         if (reportDir)
             setOutput(OUTPUTS.reportPath, await publishSite(step, reportDir));
         await reportStep(step, OUTPUTS);
         return runFailure(step, failOn);
     });
+    if (inputs)
+        await reportToGitHub(inputs.run, inputs.github, step, scope, failure);
     if (failure)
         setFailed(failure);
+}
+function readGitHubSettings() {
+    const flag = (spec) => parseChoice(spec.name, readInput(spec), main_BOOLEAN) === 'true';
+    const settings = {
+        // The workflow may pass the token as the input or as GITHUB_TOKEN in `env:`.
+        token: readInput(INPUTS.githubToken) || process.env.GITHUB_TOKEN || '',
+        prComment: flag(INPUTS.prComment),
+        freshnessIssues: flag(INPUTS.freshnessIssues),
+        changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
+    };
+    if ((settings.prComment || settings.freshnessIssues) && !settings.token) {
+        const which = settings.prComment ? INPUTS.prComment.name : INPUTS.freshnessIssues.name;
+        throw new InputError(INPUTS.githubToken.name, `${which} is true but no token is given; set github-token, or GITHUB_TOKEN in env:`);
+    }
+    if (settings.token)
+        core_setSecret(settings.token);
+    return settings;
+}
+/**
+ * The PR comment and the freshness issues. They report on the gate and never decide it: a GitHub API
+ * failure (a fork's read-only token, an outage) is a warning, and the job summary still has everything.
+ */
+async function reportToGitHub(run, github, step, scope, failure) {
+    if (!github.token || (!github.prComment && !github.freshnessIssues))
+        return;
+    const context = runContextFromEnv();
+    const client = createGitHub(github.token);
+    if (github.prComment) {
+        if (!context.pullRequest) {
+            info('pr-comment: this run is not for a pull request; no comment posted');
+        }
+        else {
+            try {
+                const body = renderPrComment({
+                    report: step ? narrowReport(step, scope) : undefined,
+                    scope,
+                    diagnostics: await projectDiagnostics(run),
+                    failure,
+                    runId: step?.result.runId,
+                    runUrl: context.runUrl,
+                    blobUrl: context.blobUrl,
+                    sha: context.pullRequest.headSha,
+                });
+                const posted = await upsertPrComment(client, context.repo, context.pullRequest.number, body);
+                setOutput(OUTPUTS.commentUrl, posted.url);
+                info(`pull request comment ${posted.action}: ${posted.url}`);
+            }
+            catch (e) {
+                warning(`could not post the pull request comment: ${(0,secrets/* mask */.dK)(e instanceof Error ? e.message : String(e))}`);
+            }
+        }
+    }
+    if (github.freshnessIssues && step) {
+        try {
+            const project = await loadProject(step.settings.projectDir, step.settings.env);
+            const ran = new Set(step.result.pipelines.map((p) => p.pipeline));
+            // Only tables whose SLA the checked pipelines declare: parallel jobs never race on one table's issue.
+            const declared = new Set(project.pipelines.filter((p) => ran.has(p.name)).flatMap((p) => p.freshness.map((f) => f.table)));
+            const synced = await syncFreshnessIssues(client, context.repo, step.report.tables.filter((t) => declared.has(t.name)), { runUrl: context.runUrl });
+            for (const i of synced.opened)
+                warning(`${i.table} is stale: opened issue #${i.number} ${i.url}`);
+            for (const i of synced.closed)
+                info(`${i.table} recovered: closed issue #${i.number}`);
+            for (const i of synced.alreadyOpen)
+                info(`${i.table} is still stale: issue #${i.number} stays open`);
+        }
+        catch (e) {
+            warning(`could not update the freshness issues: ${(0,secrets/* mask */.dK)(e instanceof Error ? e.message : String(e))}`);
+        }
+    }
+}
+async function projectDiagnostics(run) {
+    const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
+    try {
+        return (await validateProject(s.projectDir, s.env)).diagnostics;
+    }
+    catch {
+        // The failure message already says why the project could not be read.
+        return [];
+    }
+}
+/** The status narrowed to what the pull request built: its pipelines, their tables, and the rebuilt models. */
+function narrowReport(step, scope) {
+    const pipelines = new Set(step.result.pipelines.map((p) => p.pipeline));
+    const models = new Set(scope?.models ?? step.result.models.map((m) => m.model));
+    return {
+        ...step.report,
+        pipelines: step.report.pipelines.filter((p) => pipelines.has(p.name)),
+        tables: step.report.tables.filter((t) => (t.pipeline ? pipelines.has(t.pipeline) : models.has(t.name))),
+    };
 }
 /** Builds the site from the status after the checks; a relative folder is inside the project. */
 async function publishSite(step, reportDir) {
@@ -43490,6 +48949,24 @@ async function publishSite(step, reportDir) {
     info(`report site: ${indexPath}`);
     return indexPath;
 }
+
+
+/***/ }),
+
+/***/ 8740:
+/***/ ((__unused_webpack_module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_1__);
+// snowflake-sdk reads __dirname and __filename, which an ES module does not have. The bundle is ESM, so
+// they are defined here, as the bundle's own file and folder, before the engine can load the driver.
+
+
+const globals = globalThis;
+globals.__filename ??= (0,node_url__WEBPACK_IMPORTED_MODULE_1__.fileURLToPath)(import.meta.url);
+globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals.__filename);
 
 
 /***/ }),

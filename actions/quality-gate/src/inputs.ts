@@ -5,6 +5,10 @@ export const INPUTS = {
   ...RUN_INPUTS,
   failOn: { name: 'fail-on', default: 'error' },
   reportDir: { name: 'report-dir', default: '' },
+  changedFiles: { name: 'changed-files', default: '' },
+  githubToken: { name: 'github-token', default: '' },
+  prComment: { name: 'pr-comment', default: 'false' },
+  freshnessIssues: { name: 'freshness-issues', default: 'false' },
 } as const;
 
-export const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path' } as const;
+export const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path', commentUrl: 'comment-url' } as const;

@@ -1,25 +1,153 @@
 // quality-gate: runs the declared checks and fails the job by the `fail-on` policy; optionally builds
-// the report site for Pages.
-import { resolve } from 'node:path';
+// the report site for Pages, keeps one sticky report comment on the pull request, and opens or closes
+// one issue per table whose freshness is in error.
+import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { withWarehouse } from '../../../src/engine.js';
+import { loadProject } from '../../../src/config/project.js';
+import { resolveSettings, withWarehouse } from '../../../src/engine.js';
+import type { Diagnostic } from '../../../src/errors.js';
+import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
+import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
+import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
+import { prScope, type PrScope } from '../../../src/github/pr-scope.js';
 import { buildSite } from '../../../src/report/site.js';
+import { writeStepSummary } from '../../../src/report/summary.js';
+import { mask } from '../../../src/secrets.js';
 import { readHistory } from '../../../src/state/status.js';
-import { parseChoice, readInput, readRunSettings } from '../../shared/src/inputs.js';
+import type { StatusReport } from '../../../src/state/types.js';
+import { validateProject } from '../../../src/validate.js';
+import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
 import { FAIL_ON, reportStep, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
 
+const BOOLEAN = ['true', 'false'] as const;
+
+interface GitHubSettings {
+  token: string;
+  prComment: boolean;
+  freshnessIssues: boolean;
+  changedFiles: string[];
+}
+
 export async function run(): Promise<void> {
+  let step: StepRun | undefined;
+  let scope: PrScope | undefined;
+  let inputs: { run: RunSettings; github: GitHubSettings } | undefined;
   const failure = await settle('quality-gate', OUTPUTS, async () => {
     const settings = readRunSettings(INPUTS);
     const failOn = parseChoice(INPUTS.failOn.name, readInput(INPUTS.failOn), FAIL_ON);
     const reportDir = readInput(INPUTS.reportDir);
-    const step = await runStep('quality-gate', settings, ['check']);
+    const github = readGitHubSettings();
+    inputs = { run: settings, github };
+    if (github.changedFiles.length) {
+      const s = resolveSettings({ projectDir: settings.projectDir, env: process.env });
+      scope = prScope(await loadProject(s.projectDir, s.env), github.changedFiles.map((f) => relative(s.projectDir, resolve(f))));
+      core.info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
+    }
+    // With changed files and no explicit list, only the pipelines the change touches are checked.
+    const pipelines = settings.pipelines.length || !scope ? settings.pipelines : scope.pipelines;
+    if (scope && pipelines.length === 0) {
+      for (const skipped of scope.skipped) core.warning(`${skipped.pipeline} not checked: ${skipped.reason}`);
+      core.info('no pipeline to check: none changed, or those that did need variables that are unset here');
+      for (const output of [OUTPUTS.loaded, OUTPUTS.accepted, OUTPUTS.rejected, OUTPUTS.checksPassed, OUTPUTS.checksWarned, OUTPUTS.checksFailed]) core.setOutput(output, 0);
+      const why = scope.skipped.length
+        ? `The pipelines they touch need variables that are unset here: ${scope.skipped.map((s) => `${s.pipeline} (${s.reason})`).join('; ')}.`
+        : 'They touch no pipeline and no model.';
+      await writeStepSummary(`## ✅ quality-gate: nothing to check\n\n${github.changedFiles.length} files changed. ${why}\n`, process.env);
+      return undefined;
+    }
+    step = await runStep('quality-gate', { ...settings, pipelines }, ['check']);
     if (reportDir) core.setOutput(OUTPUTS.reportPath, await publishSite(step, reportDir));
     await reportStep(step, OUTPUTS);
     return runFailure(step, failOn);
   });
+  if (inputs) await reportToGitHub(inputs.run, inputs.github, step, scope, failure);
   if (failure) core.setFailed(failure);
+}
+
+function readGitHubSettings(): GitHubSettings {
+  const flag = (spec: { name: string; default: string }) => parseChoice(spec.name, readInput(spec), BOOLEAN) === 'true';
+  const settings: GitHubSettings = {
+    // The workflow may pass the token as the input or as GITHUB_TOKEN in `env:`.
+    token: readInput(INPUTS.githubToken) || process.env.GITHUB_TOKEN || '',
+    prComment: flag(INPUTS.prComment),
+    freshnessIssues: flag(INPUTS.freshnessIssues),
+    changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
+  };
+  if ((settings.prComment || settings.freshnessIssues) && !settings.token) {
+    const which = settings.prComment ? INPUTS.prComment.name : INPUTS.freshnessIssues.name;
+    throw new InputError(INPUTS.githubToken.name, `${which} is true but no token is given; set github-token, or GITHUB_TOKEN in env:`);
+  }
+  if (settings.token) core.setSecret(settings.token);
+  return settings;
+}
+
+/**
+ * The PR comment and the freshness issues. They report on the gate and never decide it: a GitHub API
+ * failure (a fork's read-only token, an outage) is a warning, and the job summary still has everything.
+ */
+async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: StepRun | undefined, scope: PrScope | undefined, failure: string | undefined): Promise<void> {
+  if (!github.token || (!github.prComment && !github.freshnessIssues)) return;
+  const context = runContextFromEnv();
+  const client = createGitHub(github.token);
+  if (github.prComment) {
+    if (!context.pullRequest) {
+      core.info('pr-comment: this run is not for a pull request; no comment posted');
+    } else {
+      try {
+        const body = renderPrComment({
+          report: step ? narrowReport(step, scope) : undefined,
+          scope,
+          diagnostics: await projectDiagnostics(run),
+          failure,
+          runId: step?.result.runId,
+          runUrl: context.runUrl,
+          blobUrl: context.blobUrl,
+          sha: context.pullRequest.headSha,
+        });
+        const posted = await upsertPrComment(client, context.repo, context.pullRequest.number, body);
+        core.setOutput(OUTPUTS.commentUrl, posted.url);
+        core.info(`pull request comment ${posted.action}: ${posted.url}`);
+      } catch (e) {
+        core.warning(`could not post the pull request comment: ${mask(e instanceof Error ? e.message : String(e))}`);
+      }
+    }
+  }
+  if (github.freshnessIssues && step) {
+    try {
+      const project = await loadProject(step.settings.projectDir, step.settings.env);
+      const ran = new Set(step.result.pipelines.map((p) => p.pipeline));
+      // Only tables whose SLA the checked pipelines declare: parallel jobs never race on one table's issue.
+      const declared = new Set(project.pipelines.filter((p) => ran.has(p.name)).flatMap((p) => p.freshness.map((f) => f.table)));
+      const synced = await syncFreshnessIssues(client, context.repo, step.report.tables.filter((t) => declared.has(t.name)), { runUrl: context.runUrl });
+      for (const i of synced.opened) core.warning(`${i.table} is stale: opened issue #${i.number} ${i.url}`);
+      for (const i of synced.closed) core.info(`${i.table} recovered: closed issue #${i.number}`);
+      for (const i of synced.alreadyOpen) core.info(`${i.table} is still stale: issue #${i.number} stays open`);
+    } catch (e) {
+      core.warning(`could not update the freshness issues: ${mask(e instanceof Error ? e.message : String(e))}`);
+    }
+  }
+}
+
+async function projectDiagnostics(run: RunSettings): Promise<Diagnostic[]> {
+  const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
+  try {
+    return (await validateProject(s.projectDir, s.env)).diagnostics;
+  } catch {
+    // The failure message already says why the project could not be read.
+    return [];
+  }
+}
+
+/** The status narrowed to what the pull request built: its pipelines, their tables, and the rebuilt models. */
+function narrowReport(step: StepRun, scope: PrScope | undefined): StatusReport {
+  const pipelines = new Set(step.result.pipelines.map((p) => p.pipeline));
+  const models = new Set(scope?.models ?? step.result.models.map((m) => m.model));
+  return {
+    ...step.report,
+    pipelines: step.report.pipelines.filter((p) => pipelines.has(p.name)),
+    tables: step.report.tables.filter((t) => (t.pipeline ? pipelines.has(t.pipeline) : models.has(t.name))),
+  };
 }
 
 /** Builds the site from the status after the checks; a relative folder is inside the project. */

@@ -2,6 +2,7 @@
 // Names and defaults here must match each action.yml (test/integration/action-metadata.test.ts checks);
 // defaults are applied here too because an input set to '' (or a run outside the runner) arrives empty.
 import * as core from '@actions/core';
+import { TARGETS as ENGINE_TARGETS } from '../../../src/engine.js';
 import { DataOpsError } from '../../../src/errors.js';
 
 export interface InputSpec {
@@ -12,8 +13,9 @@ export interface InputSpec {
 export const RUN_INPUTS = {
   pipelines: { name: 'pipelines', default: '' },
   project: { name: 'project', default: '.' },
-  database: { name: 'database', default: '.dataops/dev.duckdb' },
-  target: { name: 'target', default: 'duckdb' },
+  // Empty: the engine's own precedence (DATAOPS_DATABASE / DATAOPS_TARGET, then dataops.yml, then the defaults).
+  database: { name: 'database', default: '' },
+  target: { name: 'target', default: '' },
   runId: { name: 'run-id', default: '' },
 } as const satisfies Record<string, InputSpec>;
 
@@ -30,17 +32,18 @@ export const RUN_OUTPUTS = {
 
 export type RunOutputs = typeof RUN_OUTPUTS;
 
-/** Targets the actions can run on; Snowflake joins this list when its adapter lands in the engine. */
-export const TARGETS = ['duckdb'] as const;
+/** The engine's targets; Snowflake reads its connection from SNOWFLAKE_* variables. */
+export const TARGETS = ENGINE_TARGETS;
 export type Target = (typeof TARGETS)[number];
 
 export interface RunSettings {
   /** Empty: every pipeline of the project. */
   pipelines: string[];
   projectDir: string;
-  /** Relative paths are relative to the project folder, as with the CLI's --database. */
-  database: string;
-  target: Target;
+  /** Relative paths are relative to the project folder, as with the CLI's --database; undefined: the engine decides. */
+  database?: string;
+  /** Undefined: DATAOPS_TARGET, then dataops.yml, then duckdb. */
+  target?: Target;
   /** Undefined: the engine starts a new run. */
   runId?: string;
 }
@@ -62,8 +65,8 @@ export function readRunSettings(inputs: typeof RUN_INPUTS): RunSettings {
   return {
     pipelines: parsePipelineNames(readInput(inputs.pipelines)),
     projectDir: readInput(inputs.project),
-    database: readInput(inputs.database),
-    target: parseTarget(inputs.target.name, readInput(inputs.target)),
+    database: readInput(inputs.database) || undefined,
+    target: readInput(inputs.target) ? parseTarget(inputs.target.name, readInput(inputs.target)) : undefined,
     runId: runId || undefined,
   };
 }
@@ -78,7 +81,7 @@ export function parseTarget(input: string, value: string): Target {
   if ((TARGETS as readonly string[]).includes(target)) return target as Target;
   throw new InputError(
     input,
-    `"${value}" is not supported yet; supported: ${TARGETS.join(', ')} (remove the input or set ${input}: duckdb)`,
+    `"${value}" is not a target; supported: ${TARGETS.join(', ')} (remove the input for duckdb)`,
   );
 }
 

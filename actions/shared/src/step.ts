@@ -40,7 +40,7 @@ export interface RunTotals {
 }
 
 export async function runStep(action: string, input: RunSettings, steps: readonly Step[]): Promise<StepRun> {
-  const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, env: process.env });
+  const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
   if (!existsSync(join(settings.projectDir, PIPELINES_DIR))) {
     throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
   }

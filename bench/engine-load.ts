@@ -1,0 +1,93 @@
+// One engine load in a fresh process: a one-resource HTTP pipeline over /v1/bench/events into bronze
+// on a new DuckDB file, through the engine's own ingest path (createReader + loadBronze, as
+// `dataops run --step ingest` does). Prints the timing, a timeline of the load's phases, and the
+// process's peak RSS.
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadProject } from '../src/config/project.js';
+import { loadBronze } from '../src/ingest/bronze.js';
+import { createReader } from '../src/sources/readers.js';
+import { ensureMetaSchema } from '../src/state/meta.js';
+import type { Warehouse } from '../src/warehouse/adapter.js';
+import { DuckDBWarehouse } from '../src/warehouse/duckdb.js';
+import { flag } from './flags.js';
+
+const dir = flag('dir', '');
+const records = Number(flag('records', '1000000'));
+const limit = Number(flag('limit', '10000'));
+const memoryLimit = flag('memory-limit', '');
+const partMB = flag('part-mb', '');
+// A measurement for a proposed change to DuckDBWarehouse.appendBronze, not what the engine ships.
+const proposedAppend = flag('append', 'shipped') === 'distinct-on';
+await mkdir(join(dir, 'pipelines'), { recursive: true });
+await writeFile(
+  join(dir, 'pipelines/bench.yml'),
+  `name: bench
+source:
+  kind: http
+  base_url: { env: BENCH_API_URL }
+  auth: { kind: bearer, token: { env: BENCH_API_TOKEN } }
+  resources:
+    events:
+      path: /v1/bench/events
+      params: { total: ${records} }
+      records: data
+      paginate: { kind: cursor, cursor: next_cursor, param: cursor, limit: ${limit} }
+silver:
+  events: { from: events, key: [event_id], columns: { event_id: { path: id, type: integer } } }
+`,
+);
+const [pipeline] = (await loadProject(dir, { BENCH_API_URL: flag('url', ''), BENCH_API_TOKEN: flag('token', 'bench-token') })).pipelines;
+
+const started = performance.now();
+const cpuStarted = process.cpuUsage();
+const timeline: Array<[string, number]> = [];
+const mark = (event: string) => timeline.push([event, Math.round(performance.now() - started)]);
+const warehouse = await DuckDBWarehouse.open(join(dir, 'bench.duckdb'));
+if (memoryLimit) await warehouse.execute(`SET memory_limit = '${memoryLimit}'`);
+await ensureMetaSchema(warehouse);
+const reader = createReader(pipeline, 'events', { warehouse, projectDir: dir });
+const traced: Warehouse = new Proxy(warehouse, {
+  get(target, key, receiver) {
+    if (key !== 'appendBronze') return Reflect.get(target, key, receiver);
+    return async (...args: Parameters<Warehouse['appendBronze']>) => {
+      mark('append starts');
+      const rows = proposedAppend ? await appendDistinctOn(target, ...args) : await target.appendBronze(...args);
+      mark('append ends');
+      return rows;
+    };
+  },
+});
+const batch = await loadBronze(
+  traced,
+  pipeline,
+  { ...reader, pages: async function* (since) { yield* reader.pages(since); mark('fetch ends'); } },
+  { runId: 'bench', landingDir: join(dir, 'landing'), partBytes: partMB ? Number(partMB) * 1024 * 1024 : undefined },
+);
+mark('committed');
+// With --duckdb-memory: what DuckDB itself holds, by tag, at the end of the load.
+if (process.argv.includes('--duckdb-memory')) {
+  const rows = await warehouse.query<{ tag: string; mb: number }>(`SELECT tag, round(memory_usage_bytes / 1e6) AS mb FROM duckdb_memory() WHERE memory_usage_bytes > 1e6 ORDER BY 2 DESC`);
+  process.stderr.write(`duckdb_memory(): ${rows.map((r) => `${r.tag} ${r.mb} MB`).join(', ')}; rss ${Math.round(process.memoryUsage().rss / 1e6)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB\n`);
+}
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+await warehouse.close();
+mark('closed');
+const closeSeconds = (performance.now() - started) / 1000 - seconds;
+const bytes = (await Promise.all(batch.landingFiles.map((f) => stat(f)))).reduce((sum, s) => sum + s.size, 0);
+process.stdout.write(
+  `${JSON.stringify({ seconds, cpuSeconds, closeSeconds, received: batch.received, bronzeRows: batch.bronzeRows, bytes, parts: batch.landingFiles.length, timeline, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
+);
+
+/** appendBronze with DISTINCT ON instead of a row_number() window for the copies within a file. */
+function appendDistinctOn(w: Warehouse, table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number> {
+  return w.execute(
+    `INSERT INTO ${table}
+     SELECT DISTINCT ON (hash) '${batch.batchId}', '${batch.source}', '${batch.fetchedAt.toISOString()}'::TIMESTAMP, hash, record
+     FROM (SELECT md5(json::VARCHAR) AS hash, json AS record
+           FROM read_json_objects('${file}', format = 'newline_delimited', maximum_object_size = 67108864))
+     WHERE hash NOT IN (SELECT _record_hash FROM ${table})`,
+  );
+}

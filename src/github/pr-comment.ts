@@ -1,0 +1,147 @@
+// The one sticky comment on a pull request: found by a hidden marker, created the first time and
+// edited in place after that, so a PR with twenty pushes still has one report, always the latest.
+import type { Diagnostic } from '../errors.js';
+import { formatCount } from '../report/format.js';
+import { escapeTableCell, renderSummaryMarkdown } from '../report/summary.js';
+import { mask } from '../secrets.js';
+import type { StatusReport } from '../state/types.js';
+import { describeGitHubError, type GitHub, type Repo } from './client.js';
+import type { PrScope } from './pr-scope.js';
+
+/** The comment's first line; hidden when rendered. A reply quoting it does not start with it. */
+export const PR_REPORT_MARKER = '<!-- dataops:pr-report -->';
+
+/** GitHub refuses an issue comment body longer than this many characters. */
+export const COMMENT_MAX_CHARS = 65_536;
+
+/** Kept below the limit for the truncation note and any character GitHub counts differently. */
+const BODY_BUDGET = COMMENT_MAX_CHARS - 1_536;
+
+/** More than this many diagnostics say nothing new; `dataops validate` lists them all. */
+const SHOWN_DIAGNOSTICS = 50;
+
+export interface PrReport {
+  /** The project's status after the gate, narrowed to what the PR built; absent when the gate failed first. */
+  report?: StatusReport;
+  scope?: PrScope;
+  /** From validating the whole project: errors and warnings. */
+  diagnostics: readonly Diagnostic[];
+  /** The gate's failure message, when it failed. */
+  failure?: string;
+  runId?: string;
+  runUrl?: string;
+  /** Base of links to the commit under test: `${blobUrl}/<file>#L<line>`. */
+  blobUrl?: string;
+  /** Shown in the footer, e.g. the head commit. */
+  sha?: string;
+}
+
+export function renderPrComment(input: PrReport): string {
+  const errors = input.diagnostics.filter((d) => d.severity === 'error');
+  const ok = !input.failure && errors.length === 0;
+  const head = [
+    PR_REPORT_MARKER,
+    `## ${ok ? '✅' : '❌'} Data-ops: ${ok ? 'this pull request validates and its checks pass' : 'this pull request needs changes'}`,
+    '',
+  ];
+  if (input.failure) head.push('```text', fence(mask(input.failure)), '```', '');
+  const footer = [
+    '',
+    '---',
+    `<sub>Updated ${new Date().toISOString()}${input.sha ? ` for ${input.sha.slice(0, 7)}` : ''}` +
+      `${input.runId ? ` · run \`${input.runId}\`` : ''}${input.runUrl ? ` · [workflow run](${input.runUrl})` : ''}` +
+      ' · this comment is edited in place on every push</sub>',
+  ].join('\n');
+
+  const sections = [...scopeSection(input.scope), ...validationSection(input.diagnostics, input.blobUrl)];
+  const fixed = `${head.join('\n')}\n${footer}`;
+  let body = head.join('\n');
+  for (const section of sections) body += `\n${section}`;
+  if (input.report) {
+    const room = BODY_BUDGET - body.length - fixed.length;
+    // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
+    if (room > 500) body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room })}`;
+  }
+  return fitComment(`${mask(body)}\n${footer}`);
+}
+
+function scopeSection(scope: PrScope | undefined): string[] {
+  if (!scope) return [];
+  const lines = ['### What this pull request builds', ''];
+  const list = (names: string[]) => (names.length ? names.map((n) => `\`${n}\``).join(', ') : 'none');
+  lines.push(`- Changed pipelines: ${list(scope.changedPipelines)}`);
+  lines.push(`- Changed models and their downstream: ${list(scope.changedModels)}`);
+  if (scope.everything) lines.push(`- Every pipeline runs: ${escapeTableCell(scope.everything)}`);
+  if (scope.pipelines.length) {
+    lines.push(`- Run on an isolated copy: pipelines ${list(scope.pipelines)}; gold models rebuilt ${list(scope.models)}`);
+  } else if (scope.skipped.length === 0) {
+    lines.push('- Nothing to build: no pipeline or model changed.');
+  }
+  for (const s of scope.skipped) lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)} (a pull request from a fork gets no secrets)`);
+  lines.push(`- ${formatCount(scope.files.length)} file${scope.files.length === 1 ? '' : 's'} changed`);
+  return lines;
+}
+
+function validationSection(diagnostics: readonly Diagnostic[], blobUrl: string | undefined): string[] {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (diagnostics.length === 0) return ['', '### Validation', '', '✅ Every pipeline and SQL file is valid.'];
+  const lines = [
+    '',
+    `### Validation: ${formatCount(errors)} error${errors === 1 ? '' : 's'}, ${formatCount(warnings)} warning${warnings === 1 ? '' : 's'}`,
+    '',
+    '| | Where | Problem |',
+    '| --- | --- | --- |',
+  ];
+  // Errors first: they are what blocks the merge.
+  const sorted = [...diagnostics].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  for (const d of sorted.slice(0, SHOWN_DIAGNOSTICS)) {
+    const where = `${d.file}:${d.line}:${d.col}`;
+    const place = blobUrl ? `[${escapeTableCell(where)}](${blobUrl}/${encodeURI(d.file)}#L${d.line})` : escapeTableCell(where);
+    lines.push(`| ${d.severity === 'error' ? '❌' : '⚠️'} | ${place} | ${escapeTableCell(d.message)} |`);
+  }
+  if (sorted.length > SHOWN_DIAGNOSTICS) lines.push('', `_${formatCount(sorted.length - SHOWN_DIAGNOSTICS)} more: run \`npx dataops validate\`._`);
+  return lines;
+}
+
+/** A failure message inside a ``` block must not close it. */
+function fence(text: string): string {
+  return text.replace(/```/g, "'''");
+}
+
+/**
+ * Cuts a body that is still over the limit at a line boundary, keeping the marker line, and says so.
+ * Never splits a surrogate pair: the cut is on a newline.
+ */
+export function fitComment(body: string, maxChars = COMMENT_MAX_CHARS): string {
+  if (body.length <= maxChars) return body;
+  const note = '\n\n_Truncated to fit GitHub’s comment limit; the job summary and `npx dataops status` have everything._\n';
+  let cut = body.lastIndexOf('\n', maxChars - note.length);
+  if (cut < PR_REPORT_MARKER.length) cut = PR_REPORT_MARKER.length;
+  return `${body.slice(0, cut)}${note}`;
+}
+
+export interface CommentResult {
+  action: 'created' | 'updated' | 'unchanged';
+  id: number;
+  url: string;
+}
+
+/** Creates our comment on the pull request, or edits the one already there (the first, if a race made two). */
+export async function upsertPrComment(github: GitHub, repo: Repo, pullNumber: number, body: string): Promise<CommentResult> {
+  if (!body.startsWith(PR_REPORT_MARKER)) throw new Error('upsertPrComment: the body must start with PR_REPORT_MARKER, or the next run cannot find it');
+  if (body.length > COMMENT_MAX_CHARS) throw new Error(`upsertPrComment: the body has ${body.length} characters; GitHub accepts ${COMMENT_MAX_CHARS}`);
+  try {
+    const comments = await github.paginate(github.rest.issues.listComments, { ...repo, issue_number: pullNumber, per_page: 100 });
+    const ours = comments.find((c) => c.body?.startsWith(PR_REPORT_MARKER));
+    if (ours && ours.body === body) return { action: 'unchanged', id: ours.id, url: ours.html_url };
+    if (ours) {
+      const { data } = await github.rest.issues.updateComment({ ...repo, comment_id: ours.id, body });
+      return { action: 'updated', id: data.id, url: data.html_url };
+    }
+    const { data } = await github.rest.issues.createComment({ ...repo, issue_number: pullNumber, body });
+    return { action: 'created', id: data.id, url: data.html_url };
+  } catch (e) {
+    throw describeGitHubError(`posting the report comment on pull request #${pullNumber}`, e);
+  }
+}

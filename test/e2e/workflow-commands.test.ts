@@ -1,0 +1,95 @@
+// The two commands the workflows call besides run and report: `changed` (what a pull request builds)
+// and `demo-api` (the stand-in source where none is configured), run as the workflows run them.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/project.js';
+import { prScope } from '../../src/github/pr-scope.js';
+import { BIN, ensureBuild } from '../helpers/build.js';
+import { REPO } from '../helpers/project.js';
+
+let work: string;
+
+beforeAll(async () => {
+  await ensureBuild();
+  work = await mkdtemp(join(tmpdir(), 'dataops-workflow-commands-'));
+});
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('prScope: from changed files to the pipelines a pull request runs', async () => {
+  const project = await loadProject(REPO, { DEMO_API_URL: 'http://x', DEMO_API_TOKEN: 'x' });
+
+  it.each([
+    { files: ['pipelines/stores.yml'], pipelines: ['stores'], changedModels: [], models: ['gold.dim_store', 'gold.daily_sales_summary'] },
+    // A model needs the pipelines that load what it reads; running them rebuilds it and its downstream.
+    { files: ['sql/gold/fact_sales.sql'], pipelines: ['retail_pos'], changedModels: ['gold.fact_sales', 'gold.daily_sales_summary'], models: ['gold.fact_sales', 'gold.daily_sales_summary', 'gold.dim_date'] },
+    { files: ['README.md', 'docs/setup.md', '.github/workflows/ingest.yml'], pipelines: [], changedModels: [], models: [] },
+  ])('$files', ({ files, pipelines, changedModels, models }) => {
+    const scope = prScope(project, files);
+    expect(scope.pipelines).toEqual(pipelines);
+    expect(scope.changedModels).toEqual(changedModels);
+    expect(scope.models).toEqual(models);
+    expect(scope.everything).toBeUndefined();
+  });
+
+  it('leaves out, with the reason, pipelines whose variables are unset (a fork has no secrets)', async () => {
+    const withoutSecrets = await loadProject(REPO, { DEMO_API_URL: 'http://x' });
+    const scope = prScope(withoutSecrets, ['pipelines/stores.yml', 'pipelines/catalog.yml']);
+    expect(scope.pipelines).toEqual(['stores']);
+    expect(scope.skipped).toEqual([{ pipeline: 'catalog', reason: expect.stringMatching(/^environment variable DEMO_API_TOKEN is not set/) }]);
+  });
+
+  it('runs everything when the engine itself changes', () => {
+    const scope = prScope(project, ['src/models/silver.ts', 'pipelines/stores.yml']);
+    expect(scope.pipelines).toEqual(project.pipelines.map((p) => p.name));
+    expect(scope.everything).toBe('src/models/silver.ts changed: it affects every pipeline');
+    expect(scope.changedPipelines).toEqual(['stores']);
+  });
+});
+
+describe('dataops changed', () => {
+  it('reads `git diff --name-only` output and prints the scope as JSON, or the pipelines', async () => {
+    const list = join(work, 'changed.txt');
+    await writeFile(list, 'sql/gold/dim_store.sql\nREADME.md\n');
+    const env = { ...process.env, DEMO_API_URL: 'http://127.0.0.1:9', DEMO_API_TOKEN: 'not-used-here' };
+    const json = await promisify(execFile)('node', [BIN, 'changed', '--files-from', list, '--json'], { cwd: REPO, env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ files: ['README.md', 'sql/gold/dim_store.sql'], changedModels: ['gold.dim_store', 'gold.daily_sales_summary'], pipelines: ['stores'] });
+    const plain = await promisify(execFile)('node', [BIN, 'changed', 'pipelines/catalog.yml', 'pipelines/stores.yml'], { cwd: REPO, env });
+    expect(plain.stdout.trim()).toBe('catalog stores');
+    // Without the API's variables (a fork), catalog cannot run and is left out, with the reason.
+    const fork = await promisify(execFile)('node', [BIN, 'changed', 'pipelines/catalog.yml', 'pipelines/stores.yml', '--json'], { cwd: REPO, env: { ...env, DEMO_API_TOKEN: '' } });
+    expect(JSON.parse(fork.stdout)).toMatchObject({ pipelines: ['stores'], skipped: [{ pipeline: 'catalog' }] });
+  });
+});
+
+describe('dataops demo-api', () => {
+  it('serves the demo API until SIGTERM, and writes its variables for GITHUB_ENV', async () => {
+    const envFile = join(work, 'demo.env');
+    const referenceDb = join(work, 'reference.duckdb');
+    const child = spawn('node', [BIN, 'demo-api', '--write-env', envFile], { cwd: REPO, env: { ...process.env, DEMO_REFERENCE_DB: referenceDb } });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      for (let i = 0; i < 300 && !existsSync(envFile); i++) await new Promise((r) => setTimeout(r, 100));
+      const vars = Object.fromEntries((await readFile(envFile, 'utf8')).trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+      expect(Object.keys(vars)).toEqual(['DEMO_API_URL', 'DEMO_API_TOKEN', 'DEMO_REFERENCE_DB']);
+      expect(vars.DEMO_API_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(vars.DEMO_REFERENCE_DB).toBe(referenceDb);
+      expect(existsSync(referenceDb)).toBe(true);
+      const page = await fetch(`${vars.DEMO_API_URL}/v1/transactions?limit=1`, { headers: { authorization: `Bearer ${vars.DEMO_API_TOKEN}` } });
+      expect(page.status).toBe(200);
+      expect(((await page.json()) as { data: unknown[] }).data).toHaveLength(1);
+      const refused = await fetch(`${vars.DEMO_API_URL}/v1/transactions?limit=1`, { headers: { authorization: 'Bearer wrong' } });
+      expect(refused.status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
