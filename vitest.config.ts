@@ -5,6 +5,7 @@ export default defineConfig({
   logLevel: 'error',
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/support/plain-summary-reporter.ts'],
     // Integration and e2e tests start real servers, databases and child processes.
     testTimeout: 120_000,
     hookTimeout: 120_000,

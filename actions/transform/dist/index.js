@@ -37748,7 +37748,7 @@ async function buildGold(warehouse, models, runId) {
         for (const model of models) {
             // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
             // (the translation keeps every line where it was).
-            await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS ${translateModel(warehouse, model)}`);
+            await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
             const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
             await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${adapter_sqlString(runId)}, ${adapter_sqlString(model.name)}, ${adapter_sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`);
             builds.push({ model: model.name, file: model.file, rows: n });
@@ -37771,22 +37771,32 @@ class ModelError extends src_errors/* WarehouseError */.kQ {
         this.diagnostic = diagnostic;
     }
 }
-async function runModelSql(warehouse, model, sql) {
+/** Runs `prefix` + the model's SELECT (which must start on the statement's first line). */
+async function runModelSql(warehouse, model, prefix, select) {
     try {
-        await warehouse.execute(sql);
+        await warehouse.execute(`${prefix}${select}`);
     }
     catch (e) {
-        throw new ModelError(modelDiagnostic(model, e.message));
+        throw new ModelError(modelDiagnostic(model, e.message, prefix.length));
     }
 }
-/** Places a warehouse error at the model's line: DuckDB reports "LINE n:" and a caret under the column. */
-function modelDiagnostic(model, message) {
+/**
+ * Places a warehouse error at the model's line: DuckDB reports "LINE n:" and a caret under the column,
+ * Snowflake "line n at position p" (0-based). On line 1 the statement has a prefix before the model's text.
+ */
+function modelDiagnostic(model, message, statementPrefixLength = 0) {
     const text = message.split('\n  in SQL:')[0];
     const lines = text.split('\n');
     const headline = lines[0].trim();
     const at = lines.findIndex((l) => /^LINE \d+:/.test(l));
     let line = 1;
     let col = 1;
+    const snowflake = /line (\d+) at position (\d+)/.exec(text);
+    if (at < 0 && snowflake) {
+        line = Number(snowflake[1]);
+        col = Math.max(1, Number(snowflake[2]) + 1 - (line === 1 ? statementPrefixLength : 0));
+        return { file: model.file, line, col, severity: 'error', message: text.replace(/\s+/g, ' ').trim() };
+    }
     if (at >= 0) {
         const prefix = /^LINE (\d+): ?/.exec(lines[at]);
         line = Number(prefix[1]);
