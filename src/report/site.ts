@@ -206,6 +206,12 @@ function renderPipelinePage(report: StatusReport, pipeline: PipelineStatus, hist
 <td>${escapeHtml(reason.table)}</td>
 <td class="n">${formatCount(reason.rows)}</td>
 </tr>`);
+  const drift = pipeline.schema_drift.map((change) => `<tr>
+<th scope="row"><code>${escapeHtml(change.path)}</code></th>
+<td>${escapeHtml(change.resource)}</td>
+<td>${escapeHtml(change.change.replace('_', ' '))}</td>
+<td>${escapeHtml(change.old_type ?? '—')} → ${escapeHtml(change.new_type ?? '—')}</td>
+</tr>`);
   const runs = history.map((point) => `<tr>
 <th scope="row"><code>${escapeHtml(point.run_id)}</code></th>
 <td>${timeOrDash(point.started_at)}</td>
@@ -246,6 +252,11 @@ ${section('rejected', 'Rejected rows', rejected.length === 0 ? '<p>No rejected r
     'Rejected rows kept, by reason',
     ['Reason', 'Table', { label: 'Rows', numeric: true }],
     rejected,
+  ))}
+${drift.length === 0 ? '' : section('schema-drift', 'Schema drift', table(
+    'Fields that appeared, disappeared or changed type in the last run (no record was dropped)',
+    ['Field', 'Resource', 'Change', 'Type'],
+    drift,
   ))}
 ${section('tables', 'Tables', freshnessTable(ownTables, `Tables of ${pipeline.name} and their freshness`, false))}
 ${history.length === 0 ? '' : section('recent-runs', 'Recent runs', table(

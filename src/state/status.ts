@@ -5,7 +5,7 @@ import { bronzeTableName } from '../config/types.js';
 import { measureFreshness } from '../quality/checks.js';
 import type { RunHistoryPoint } from '../report/site.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import type { BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
+import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
 
 export async function readStatus(warehouse: Warehouse, project: Project, now?: Date): Promise<StatusReport> {
   const tables = await readTables(warehouse, project, now);
@@ -79,7 +79,14 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
       `SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`,
     ),
   );
-  return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected };
+  const schemaDrift = (await warehouse.tableExists('meta.schema_drift'))
+    ? await warehouse.query<SchemaChange>(
+        `SELECT batch_id, resource, path, change, old_type, new_type FROM meta.schema_drift
+         WHERE pipeline = ${p} AND batch_id IN (SELECT batch_id FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run})
+         ORDER BY resource, path`,
+      )
+    : [];
+  return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected, schema_drift: schemaDrift };
 }
 
 /** Recent runs, newest first, for the report's trend tables. */

@@ -69,6 +69,16 @@ export interface RejectedReason {
   rows: number;
 }
 
+/** A field that appeared, disappeared or changed JSON type since the resource's previous batch. */
+export interface SchemaChange {
+  batch_id: string;
+  resource: string;
+  path: string;
+  change: 'added' | 'removed' | 'type_changed';
+  old_type: string | null;
+  new_type: string | null;
+}
+
 export interface RunStatus {
   run_id: string;
   status: RunState;
@@ -89,6 +99,8 @@ export interface PipelineStatus {
   checks: CheckResult[];
   /** All rejected rows kept for this pipeline's tables, grouped by reason. */
   rejected: RejectedReason[];
+  /** Schema drift detected in the last run's batches (records are never dropped for it). */
+  schema_drift: SchemaChange[];
 }
 
 export interface StatusReport {

@@ -48178,6 +48178,12 @@ function renderPipelinePage(report, pipeline, history) {
 <td>${escapeHtml(reason.table)}</td>
 <td class="n">${formatCount(reason.rows)}</td>
 </tr>`);
+    const drift = pipeline.schema_drift.map((change) => `<tr>
+<th scope="row"><code>${escapeHtml(change.path)}</code></th>
+<td>${escapeHtml(change.resource)}</td>
+<td>${escapeHtml(change.change.replace('_', ' '))}</td>
+<td>${escapeHtml(change.old_type ?? '—')} → ${escapeHtml(change.new_type ?? '—')}</td>
+</tr>`);
     const runs = history.map((point) => `<tr>
 <th scope="row"><code>${escapeHtml(point.run_id)}</code></th>
 <td>${timeOrDash(point.started_at)}</td>
@@ -48202,6 +48208,7 @@ ${section('silver-loads', 'Silver loads', loads.length === 0 ? '<p>No silver loa
         { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved'], loads))}
 ${section('checks', 'Checks', checks.length === 0 ? '<p>No checks declared.</p>' : table('Check results, failing first', ['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], checks))}
 ${section('rejected', 'Rejected rows', rejected.length === 0 ? '<p>No rejected rows kept.</p>' : table('Rejected rows kept, by reason', ['Reason', 'Table', { label: 'Rows', numeric: true }], rejected))}
+${drift.length === 0 ? '' : section('schema-drift', 'Schema drift', table('Fields that appeared, disappeared or changed type in the last run (no record was dropped)', ['Field', 'Resource', 'Change', 'Type'], drift))}
 ${section('tables', 'Tables', freshnessTable(ownTables, `Tables of ${pipeline.name} and their freshness`, false))}
 ${history.length === 0 ? '' : section('recent-runs', 'Recent runs', table(`The ${runs.length} most recent runs`, ['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }], runs))}`;
     return page({ title: `${pipeline.name} · Data-ops status`, body, generatedAt: report.generated_at, root: '../' });
@@ -48379,7 +48386,12 @@ async function readPipeline(warehouse, name, description, owner, file) {
      WHERE pipeline = ${p} AND run_id = (SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY checked_at DESC LIMIT 1)
      ORDER BY table_name, check_name`);
     const rejected = splitReasons(await warehouse.query(`SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`));
-    return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected };
+    const schemaDrift = (await warehouse.tableExists('meta.schema_drift'))
+        ? await warehouse.query(`SELECT batch_id, resource, path, change, old_type, new_type FROM meta.schema_drift
+         WHERE pipeline = ${p} AND batch_id IN (SELECT batch_id FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run})
+         ORDER BY resource, path`)
+        : [];
+    return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected, schema_drift: schemaDrift };
 }
 /** Recent runs, newest first, for the report's trend tables. */
 async function readHistory(warehouse, limit = 500) {

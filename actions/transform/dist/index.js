@@ -42908,7 +42908,12 @@ async function readPipeline(warehouse, name, description, owner, file) {
      WHERE pipeline = ${p} AND run_id = (SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY checked_at DESC LIMIT 1)
      ORDER BY table_name, check_name`);
     const rejected = splitReasons(await warehouse.query(`SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`));
-    return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected };
+    const schemaDrift = (await warehouse.tableExists('meta.schema_drift'))
+        ? await warehouse.query(`SELECT batch_id, resource, path, change, old_type, new_type FROM meta.schema_drift
+         WHERE pipeline = ${p} AND batch_id IN (SELECT batch_id FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run})
+         ORDER BY resource, path`)
+        : [];
+    return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected, schema_drift: schemaDrift };
 }
 /** Recent runs, newest first, for the report's trend tables. */
 async function readHistory(warehouse, limit = 500) {

@@ -95,3 +95,16 @@ describe('schema drift between batches of a resource', () => {
     expect((await load([{ id: 2, amount: 6 }])).changes).toEqual([]);
   });
 });
+
+test('status shows the drift of the last run of each pipeline', async () => {
+  const { readStatus } = await import('../../../src/state/status.js');
+  const project = { pipelines: [pipeline] } as Parameters<typeof readStatus>[1];
+  await load([{ id: 1, total: 10 }]);
+  await warehouse.execute(`INSERT INTO meta.runs VALUES ('run_${runs + 1}', 'shop', now()::TIMESTAMP, NULL, 'success', NULL)`);
+  await load([{ id: 2, total: '10', note: 'x' }]);
+  const status = await readStatus(warehouse, project);
+  expect(status.pipelines[0].schema_drift.map(({ path, change, old_type, new_type }) => [path, change, old_type, new_type])).toEqual([
+    ['note', 'added', null, 'string'],
+    ['total', 'type_changed', 'number', 'string'],
+  ]);
+});

@@ -84,6 +84,9 @@ describe('buildSite', () => {
     expect(retail).toContain('<td class="n">3,405</td>');
     expect(retail).toContain('<span class="badge ok">OK</span>');
     expect(retail).not.toContain('Recent runs');
+    expect(retail).toContain('<th scope="row"><code>payment.wallet</code></th>');
+    expect(retail).toMatch(/<td>added<\/td>\s*<td>— → VARCHAR<\/td>/);
+    expect(page).not.toContain('Schema drift');
   });
 
   it('is self-contained: no scripts, no external assets, headed tables', async () => {
