@@ -13,7 +13,7 @@ import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
 import { ensureMetaSchema, finishRun, newRunId } from './state/meta.js';
-import { sqlString, type Warehouse } from './warehouse/adapter.js';
+import { queryTagFor, sqlString, type Warehouse } from './warehouse/adapter.js';
 import { DuckDBWarehouse } from './warehouse/duckdb.js';
 import { validateProject } from './validate.js';
 import { readProjectFile } from './config/project-file.js';
@@ -137,7 +137,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     const runs: PipelineRun[] = [];
     for (const pipeline of selected) {
       await markRunning(warehouse, runId, pipeline.name);
-      warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
+      warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
       const run: PipelineRun = { pipeline: pipeline.name, batches: [], silverLoads: [], checks: [] };
       runs.push(run);
       try {
@@ -171,7 +171,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     let modelError: string | undefined;
     const diagnostics: Diagnostic[] = [];
     if (steps.has('transform')) {
-      warehouse.setQueryTag?.(`dataops:gold:${runId}`);
+      warehouse.setQueryTag?.(queryTagFor('gold', runId));
       const fromAll = !options.pipelines?.length;
       const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
       try {
@@ -189,7 +189,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     if (steps.has('check')) {
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
-        warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
+        warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
         run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
       }
     }

@@ -61,22 +61,12 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
     for (const p of project.pipelines) {
       for (const check of p.checks) {
         if (tables.get(check.table) !== undefined) continue;
-        const [schema, table] = check.table.split('.');
-        const columns = (
-          await warehouse.query<{ column_name: string }>(
-            `SELECT column_name FROM information_schema.columns WHERE table_schema = ${sqlString(schema)} AND table_name = ${sqlString(table)} ORDER BY ordinal_position`,
-          )
-        ).map((r) => r.column_name);
+        const columns = await columnsOf(warehouse, check.table);
         if (columns.length === 0) continue;
         const wanted = [...checkColumns(check.spec)];
         if (check.spec.kind === 'relationships') {
           const target = check.spec.to;
-          const [ts, tt] = target.table.split('.');
-          const targetColumns = (
-            await warehouse.query<{ column_name: string }>(
-              `SELECT column_name FROM information_schema.columns WHERE table_schema = ${sqlString(ts)} AND table_name = ${sqlString(tt)}`,
-            )
-          ).map((r) => r.column_name);
+          const targetColumns = await columnsOf(warehouse, target.table);
           if (targetColumns.length && !targetColumns.includes(target.column)) {
             out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${targetColumns.join(', ')})` });
           }
@@ -92,4 +82,13 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
     await warehouse.close();
   }
   return out;
+}
+
+/** The columns of a schema-qualified table in the planning database, in table order. */
+async function columnsOf(warehouse: DuckDBWarehouse, qualified: string): Promise<string[]> {
+  const [schema, table] = qualified.split('.');
+  const rows = await warehouse.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = ${sqlString(schema)} AND table_name = ${sqlString(table)} ORDER BY ordinal_position`,
+  );
+  return rows.map((r) => r.column_name);
 }

@@ -24,8 +24,6 @@ export interface Dialect {
   explode(json: string, path: string[], alias: string): { join: string; index: string; value: string };
   /** Number of elements when the value at `path` is a JSON array, else NULL. */
   arrayLength(json: string, path: string[]): string;
-  /** The JSON kind of an expression: 'ARRAY', 'OBJECT', 'VARCHAR'... (upper case), NULL for SQL NULL. */
-  jsonKind(json: string): string;
   /** The warehouse type for a column type of the pipeline file (string, integer, decimal(12,2)...). */
   columnType(type: string): string;
   /** NULL when the text does not convert to the column type (never an error). */
@@ -85,4 +83,9 @@ export function sqlString(value: string): string {
 /** Quotes an identifier that comes from user YAML (column names are validated, but be safe). */
 export function ident(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `dataops:<pipeline>:<run>`, within Snowflake's 2,000-character limit for QUERY_TAG. */
+export function queryTagFor(pipeline: string, runId: string): string {
+  return `dataops:${pipeline}:${runId}`.slice(0, 2000);
 }

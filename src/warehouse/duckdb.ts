@@ -36,7 +36,6 @@ export const duckdbDialect: Dialect = {
   }),
   arrayLength: (json, path) =>
     `CASE WHEN json_type(${json}, ${jsonPath(path)}) = 'ARRAY' THEN json_array_length(${json}, ${jsonPath(path)}) END`,
-  jsonKind: (json) => `upper(json_type(${json}))`,
   columnType: duckdbColumnType,
   tryConvert: (text, type) =>
     type === 'timestamp'

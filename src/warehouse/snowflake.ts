@@ -22,7 +22,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import snowflake from 'snowflake-sdk';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
-import type { Dialect, Row, Warehouse } from './adapter.js';
+import { queryTagFor, type Dialect, type Row, type Warehouse } from './adapter.js';
+
+export { queryTagFor };
 
 // ---------------------------------------------------------------------------------------------
 // Settings from the environment
@@ -205,10 +207,6 @@ function normalizePem(pem: string | undefined): string | undefined {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
-/** `dataops:<pipeline>:<run>`, within Snowflake's 2,000-character limit for QUERY_TAG. */
-export function queryTagFor(pipeline: string, runId: string): string {
-  return `dataops:${pipeline}:${runId}`.slice(0, 2000);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The dialect: the SQL fragments the engine renders differently per warehouse, in Snowflake SQL.
@@ -258,11 +256,6 @@ export const snowflakeDialect: Dialect = {
     const value = snowflakeDialect.jsonValue(json, path);
     return `CASE WHEN IS_ARRAY(${value}) THEN ARRAY_SIZE(${value}) END`;
   },
-  // TYPEOF names numbers INTEGER/DECIMAL/DOUBLE and JSON null NULL_VALUE; map them to the names the
-  // DuckDB dialect gives (BIGINT, DOUBLE, NULL). (fakesnow answers 'JSON' for every VARIANT, so this
-  // one is checked against Snowflake's documentation only.)
-  jsonKind: (json) =>
-    `DECODE(TYPEOF(${json}), 'INTEGER', 'BIGINT', 'DECIMAL', 'DOUBLE', 'NULL_VALUE', 'NULL', TYPEOF(${json}))`,
   columnType: snowflakeColumnType,
   tryConvert: (text, type) =>
     type === 'timestamp'

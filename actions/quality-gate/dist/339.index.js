@@ -14,7 +14,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   SnowflakeWarehouseError: () => (/* binding */ SnowflakeWarehouseError),
 /* harmony export */   fetchGitHubOidcToken: () => (/* binding */ fetchGitHubOidcToken),
 /* harmony export */   openSnowflakeFromEnv: () => (/* binding */ openSnowflakeFromEnv),
-/* harmony export */   queryTagFor: () => (/* binding */ queryTagFor),
+/* harmony export */   queryTagFor: () => (/* reexport safe */ _adapter_js__WEBPACK_IMPORTED_MODULE_7__.a6),
 /* harmony export */   snowflakeDialect: () => (/* binding */ snowflakeDialect),
 /* harmony export */   snowflakeSettingsFromEnv: () => (/* binding */ snowflakeSettingsFromEnv),
 /* harmony export */   snowflakeString: () => (/* binding */ snowflakeString),
@@ -33,6 +33,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var snowflake_sdk__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(snowflake_sdk__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(83916);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(27194);
+/* harmony import */ var _adapter_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(42176);
 // The production warehouse: Snowflake through its Node driver (snowflake-sdk). It keeps the Warehouse
 // contract of the embedded DuckDB: rows come back as plain JSON-friendly objects with lower-case
 // column names, `execute` returns the rows changed, `transaction` is all-or-nothing, and bronze is
@@ -50,6 +51,8 @@ __webpack_require__.r(__webpack_exports__);
 //   same request id so Snowflake does not run a statement twice.
 // - The query tag (`dataops:<pipeline>:<run>`) and the UTC time zone travel with every statement as
 //   statement parameters rather than ALTER SESSION, so a tag can also be set for one statement.
+
+
 
 
 
@@ -195,10 +198,6 @@ function normalizePem(pem) {
     const text = !pem.includes('\n') && pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem;
     return text.endsWith('\n') ? text : `${text}\n`;
 }
-/** `dataops:<pipeline>:<run>`, within Snowflake's 2,000-character limit for QUERY_TAG. */
-function queryTagFor(pipeline, runId) {
-    return `dataops:${pipeline}:${runId}`.slice(0, 2000);
-}
 // ---------------------------------------------------------------------------------------------
 // The dialect: the SQL fragments the engine renders differently per warehouse, in Snowflake SQL.
 /** A Snowflake string constant. Snowflake reads backslash escapes inside '...', so they are doubled. */
@@ -242,10 +241,6 @@ const snowflakeDialect = {
         const value = snowflakeDialect.jsonValue(json, path);
         return `CASE WHEN IS_ARRAY(${value}) THEN ARRAY_SIZE(${value}) END`;
     },
-    // TYPEOF names numbers INTEGER/DECIMAL/DOUBLE and JSON null NULL_VALUE; map them to the names the
-    // DuckDB dialect gives (BIGINT, DOUBLE, NULL). (fakesnow answers 'JSON' for every VARIANT, so this
-    // one is checked against Snowflake's documentation only.)
-    jsonKind: (json) => `DECODE(TYPEOF(${json}), 'INTEGER', 'BIGINT', 'DECIMAL', 'DOUBLE', 'NULL_VALUE', 'NULL', TYPEOF(${json}))`,
     columnType: snowflakeColumnType,
     tryConvert: (text, type) => type === 'timestamp'
         ? // Through TIMESTAMP_TZ so an offset such as +02:00 is applied, not dropped (TIMESTAMP_NTZ

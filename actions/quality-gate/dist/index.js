@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36994);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74804);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 36994:
+/***/ 74804:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37908,18 +37908,8 @@ function checkColumns(spec) {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(83916);
-;// CONCATENATED MODULE: ./src/warehouse/adapter.ts
-// What the engine needs from a warehouse. Engines stay small: the differences live in capability
-// flags and in the Dialect that renders the few SQL fragments that are spelled differently.
-/** Quotes a string for SQL. */
-function adapter_sqlString(value) {
-    return `'${value.replace(/'/g, "''")}'`;
-}
-/** Quotes an identifier that comes from user YAML (column names are validated, but be safe). */
-function ident(name) {
-    return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
+// EXTERNAL MODULE: ./src/warehouse/adapter.ts
+var adapter = __nccwpck_require__(42176);
 ;// CONCATENATED MODULE: ./src/state/meta.ts
 // The meta schema: run history, incremental cursors, check results and rejected rows live in the
 // warehouse itself, so there is no extra server to run and every fact shares the data's transactions.
@@ -37953,16 +37943,16 @@ async function ensureMetaSchema(warehouse) {
         await warehouse.execute(ddl);
 }
 async function readCursor(warehouse, pipeline, resource) {
-    const rows = await warehouse.query(`SELECT value FROM meta.cursors WHERE pipeline = ${adapter_sqlString(pipeline)} AND resource = ${adapter_sqlString(resource)}`);
+    const rows = await warehouse.query(`SELECT value FROM meta.cursors WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}`);
     return rows[0]?.value;
 }
 async function writeCursor(warehouse, pipeline, resource, value, batchId) {
-    await warehouse.execute(`DELETE FROM meta.cursors WHERE pipeline = ${adapter_sqlString(pipeline)} AND resource = ${adapter_sqlString(resource)}`);
-    await warehouse.execute(`INSERT INTO meta.cursors VALUES (${adapter_sqlString(pipeline)}, ${adapter_sqlString(resource)}, ${adapter_sqlString(value)}, ${warehouse.dialect.now}, ${adapter_sqlString(batchId)})`);
+    await warehouse.execute(`DELETE FROM meta.cursors WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}`);
+    await warehouse.execute(`INSERT INTO meta.cursors VALUES (${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(resource)}, ${(0,adapter/* sqlString */.Qw)(value)}, ${warehouse.dialect.now}, ${(0,adapter/* sqlString */.Qw)(batchId)})`);
 }
 async function finishRun(warehouse, runId, pipeline, error) {
-    await warehouse.execute(`UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${adapter_sqlString(error ? 'failed' : 'success')}, error = ${error ? warehouse.dialect.quote(error) : 'NULL'}
-     WHERE run_id = ${adapter_sqlString(runId)} AND pipeline = ${adapter_sqlString(pipeline)}`);
+    await warehouse.execute(`UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${(0,adapter/* sqlString */.Qw)(error ? 'failed' : 'success')}, error = ${error ? warehouse.dialect.quote(error) : 'NULL'}
+     WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
 }
 function newRunId(now = new Date()) {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -38071,17 +38061,17 @@ async function recordSchemaDrift(warehouse, batch, profile) {
     const fields = profile.rows();
     if (fields.length === 0)
         return [];
-    const scope = `pipeline = ${adapter_sqlString(batch.pipeline)} AND resource = ${adapter_sqlString(batch.resource)}`;
+    const scope = `pipeline = ${(0,adapter/* sqlString */.Qw)(batch.pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(batch.resource)}`;
     const [previous] = await warehouse.query(`SELECT batch_id FROM meta.batch_fields WHERE ${scope} ORDER BY profiled_at DESC, batch_id DESC LIMIT 1`);
-    const id = adapter_sqlString(batch.batchId);
-    const head = `${id}, ${adapter_sqlString(batch.pipeline)}, ${adapter_sqlString(batch.resource)}`;
+    const id = (0,adapter/* sqlString */.Qw)(batch.batchId);
+    const head = `${id}, ${(0,adapter/* sqlString */.Qw)(batch.pipeline)}, ${(0,adapter/* sqlString */.Qw)(batch.resource)}`;
     for (let i = 0; i < fields.length; i += 500) {
-        const values = fields.slice(i, i + 500).map((f) => `(${head}, ${adapter_sqlString(f.path)}, ${adapter_sqlString(f.jsonType)}, ${f.n}, ${warehouse.dialect.now})`);
+        const values = fields.slice(i, i + 500).map((f) => `(${head}, ${(0,adapter/* sqlString */.Qw)(f.path)}, ${(0,adapter/* sqlString */.Qw)(f.jsonType)}, ${f.n}, ${warehouse.dialect.now})`);
         await warehouse.execute(`INSERT INTO meta.batch_fields VALUES ${values.join(', ')}`);
     }
     if (!previous)
         return [];
-    const prev = adapter_sqlString(previous.batch_id);
+    const prev = (0,adapter/* sqlString */.Qw)(previous.batch_id);
     // Inside an added or removed object only the object itself is reported, not each of its fields.
     const diff = `
     WITH cur AS (SELECT path, json_type FROM meta.batch_fields WHERE batch_id = ${id}),
@@ -38097,7 +38087,7 @@ async function recordSchemaDrift(warehouse, batch, profile) {
       SELECT 1 FROM diff AS parent WHERE parent.change = d.change AND LENGTH(d.path) > LENGTH(parent.path)
         AND (LEFT(d.path, LENGTH(parent.path) + 1) = parent.path || '.' OR LEFT(d.path, LENGTH(parent.path) + 2) = parent.path || '[]'))`;
     await warehouse.execute(`INSERT INTO meta.schema_drift
-     SELECT ${id}, ${adapter_sqlString(batch.pipeline)}, ${adapter_sqlString(batch.resource)}, path, change, old_type, new_type, ${prev}, ${warehouse.dialect.now}
+     SELECT ${id}, ${(0,adapter/* sqlString */.Qw)(batch.pipeline)}, ${(0,adapter/* sqlString */.Qw)(batch.resource)}, path, change, old_type, new_type, ${prev}, ${warehouse.dialect.now}
      FROM (${diff})`);
     const changes = await warehouse.query(`SELECT path, change, old_type, new_type FROM meta.schema_drift WHERE batch_id = ${id} ORDER BY path`);
     return changes.map((r) => ({ path: r.path, change: r.change, oldType: r.old_type, newType: r.new_type }));
@@ -38338,7 +38328,7 @@ async function replayBronze(warehouse, pipeline, reader, replay, context) {
     const cursorBefore = reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined;
     const landed = await scanLandingFiles(replay.landingFiles, reader.cursorField);
     // When the records were fetched: the original batch's time if it committed, else the file's.
-    const [original] = await warehouse.query(`SELECT fetched_at FROM meta.batches WHERE batch_id = ${adapter_sqlString(replay.of)}`);
+    const [original] = await warehouse.query(`SELECT fetched_at FROM meta.batches WHERE batch_id = ${(0,adapter/* sqlString */.Qw)(replay.of)}`);
     const fetchedAt = original ? new Date(original.fetched_at) : (await (0,promises_.stat)(replay.landingFiles[0])).mtime;
     // DDL outside the transaction: on Snowflake, DDL commits whatever transaction is open.
     await warehouse.execute(`CREATE TABLE IF NOT EXISTS meta.replays (
@@ -38350,7 +38340,7 @@ async function replayBronze(warehouse, pipeline, reader, replay, context) {
         },
         finish: async () => ({ files: replay.landingFiles, landed }),
     }, async () => {
-        const values = replay.landingFiles.map((f) => `(${[batchId, replay.of, f].map(adapter_sqlString).join(', ')}, ${warehouse.dialect.now})`);
+        const values = replay.landingFiles.map((f) => `(${[batchId, replay.of, f].map(adapter/* sqlString */.Qw).join(', ')}, ${warehouse.dialect.now})`);
         await warehouse.execute(`INSERT INTO meta.replays VALUES ${values.join(', ')}`);
     });
 }
@@ -38387,9 +38377,9 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
         const bronzeRows = await appended;
         const { files, landed } = await records.finish();
         const cursorAfter = maxCursor(cursorBefore, landed.newestCursor);
-        await warehouse.execute(`INSERT INTO meta.batches VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(adapter_sqlString).join(', ')},
-        ${adapter_sqlString(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
-        ${cursorBefore === undefined ? 'NULL' : adapter_sqlString(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : adapter_sqlString(cursorAfter)})`);
+        await warehouse.execute(`INSERT INTO meta.batches VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(adapter/* sqlString */.Qw).join(', ')},
+        ${(0,adapter/* sqlString */.Qw)(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
+        ${cursorBefore === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorAfter)})`);
         if (cursorAfter !== undefined && cursorAfter !== cursorBefore) {
             await writeCursor(warehouse, pipeline.name, facts.resource, cursorAfter, batchId);
         }
@@ -38414,7 +38404,7 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
  * run id (a re-run job that reuses its run id) gets `<run>~2.<pipeline>.<resource>` instead of being skipped.
  */
 async function newBatchId(warehouse, runId, pipeline, resource) {
-    const taken = new Set((await warehouse.query(`SELECT batch_id FROM meta.batches WHERE pipeline = ${adapter_sqlString(pipeline)} AND resource = ${adapter_sqlString(resource)} AND run_id = ${adapter_sqlString(runId)}`)).map((r) => r.batch_id));
+    const taken = new Set((await warehouse.query(`SELECT batch_id FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)} AND run_id = ${(0,adapter/* sqlString */.Qw)(runId)}`)).map((r) => r.batch_id));
     for (let n = 1;; n++) {
         const id = `${n === 1 ? runId : `${runId}~${n}`}.${pipeline}.${resource}`;
         if (!taken.has(id))
@@ -38485,7 +38475,7 @@ async function buildGold(warehouse, models, runId) {
             // (the translation keeps every line where it was).
             await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
             const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
-            await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${adapter_sqlString(runId)}, ${adapter_sqlString(model.name)}, ${adapter_sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`);
+            await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(model.file)}, ${n}, ${warehouse.dialect.now})`);
             builds.push({ model: model.name, file: model.file, rows: n });
         }
         return builds;
@@ -38557,7 +38547,7 @@ function modelDiagnostic(model, message, statementPrefixLength = 0) {
 
 const META_COLUMNS = ['_batch_id', '_record_hash', '_loaded_at'];
 function silverDdl(table, dialect) {
-    const columns = table.columns.map((c) => `${ident(c.name)} ${dialect.columnType(c.type)}`);
+    const columns = table.columns.map((c) => `${(0,adapter/* ident */.bD)(c.name)} ${dialect.columnType(c.type)}`);
     return `CREATE TABLE IF NOT EXISTS silver.${table.name} (${[
         ...columns,
         '_batch_id VARCHAR',
@@ -38572,8 +38562,8 @@ async function buildSilver(warehouse, pipeline, runId) {
         await warehouse.execute(silverDdl(table, warehouse.dialect));
         await addNewColumns(warehouse, table);
         const pending = await warehouse.query(`SELECT batch_id FROM meta.batches
-       WHERE pipeline = ${adapter_sqlString(pipeline.name)} AND resource = ${adapter_sqlString(table.from)}
-         AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${adapter_sqlString(`silver.${table.name}`)})
+       WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline.name)} AND resource = ${(0,adapter/* sqlString */.Qw)(table.from)}
+         AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${(0,adapter/* sqlString */.Qw)(`silver.${table.name}`)})
        ORDER BY fetched_at, batch_id`);
         for (const { batch_id } of pending) {
             loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
@@ -38583,12 +38573,12 @@ async function buildSilver(warehouse, pipeline, runId) {
 }
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
 async function addNewColumns(warehouse, table) {
-    const existing = await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'silver' AND lower(table_name) = ${adapter_sqlString(table.name)}`);
+    const existing = await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'silver' AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(table.name)}`);
     // Snowflake keeps unquoted names in upper case.
     const have = new Set(existing.map((r) => r.column_name.toLowerCase()));
     for (const column of table.columns) {
         if (!have.has(column.name)) {
-            await warehouse.execute(`ALTER TABLE silver.${table.name} ADD COLUMN ${ident(column.name)} ${warehouse.dialect.columnType(column.type)}`);
+            await warehouse.execute(`ALTER TABLE silver.${table.name} ADD COLUMN ${(0,adapter/* ident */.bD)(column.name)} ${warehouse.dialect.columnType(column.type)}`);
         }
     }
 }
@@ -38598,8 +38588,8 @@ async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
     const target = `silver.${table.name}`;
     const stage = `_stage_${table.name}`;
     const merge = `_merge_${table.name}`;
-    const batch = adapter_sqlString(batchId);
-    const keyMatch = table.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
+    const batch = (0,adapter/* sqlString */.Qw)(batchId);
+    const keyMatch = table.key.map((k) => `t.${(0,adapter/* ident */.bD)(k)} = s.${(0,adapter/* ident */.bD)(k)}`).join(' AND ');
     return warehouse.transaction(async () => {
         await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${stage} AS ${stageSql(table, bronze, batchId, d)}`);
         const [units] = await warehouse.query(table.explode
@@ -38613,20 +38603,20 @@ async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
         }
         // Within the batch, the latest version of each key wins; ties go to the greater record hash so
         // the outcome does not depend on row order.
-        const order = table.latest_by ? `${ident(table.latest_by)} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
-        const columns = table.columns.map((c) => ident(c.name));
+        const order = table.latest_by ? `${(0,adapter/* ident */.bD)(table.latest_by)} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
+        const columns = table.columns.map((c) => (0,adapter/* ident */.bD)(c.name));
         await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${merge} AS
        SELECT ${[...columns, '_batch_id', '_record_hash'].join(', ')} FROM ${stage} WHERE _reasons = ''
-       QUALIFY row_number() OVER (PARTITION BY ${table.key.map(ident).join(', ')} ORDER BY ${order}) = 1`);
+       QUALIFY row_number() OVER (PARTITION BY ${table.key.map(adapter/* ident */.bD).join(', ')} ORDER BY ${order}) = 1`);
         const [{ n: inserted }] = await warehouse.query(`SELECT count(*) AS n FROM ${merge} s WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})`);
-        const newer = table.latest_by ? ` AND (t.${ident(table.latest_by)} IS NULL OR s.${ident(table.latest_by)} >= t.${ident(table.latest_by)})` : '';
+        const newer = table.latest_by ? ` AND (t.${(0,adapter/* ident */.bD)(table.latest_by)} IS NULL OR s.${(0,adapter/* ident */.bD)(table.latest_by)} >= t.${(0,adapter/* ident */.bD)(table.latest_by)})` : '';
         const all = [...columns, ...META_COLUMNS];
         const changed = await warehouse.execute(`MERGE INTO ${target} AS t USING ${merge} AS s ON ${keyMatch}
        WHEN MATCHED${newer} THEN UPDATE SET ${[...columns, '_batch_id', '_record_hash'].map((c) => `${c} = s.${c}`).join(', ')}, _loaded_at = ${d.now}
        WHEN NOT MATCHED THEN INSERT (${all.join(', ')}) VALUES (${[...columns, '_batch_id', '_record_hash'].map((c) => `s.${c}`).join(', ')}, ${d.now})`);
-        await warehouse.execute(`DELETE FROM meta.rejected WHERE batch_id = ${batch} AND table_name = ${adapter_sqlString(target)}`);
+        await warehouse.execute(`DELETE FROM meta.rejected WHERE batch_id = ${batch} AND table_name = ${(0,adapter/* sqlString */.Qw)(target)}`);
         await warehouse.execute(`INSERT INTO meta.rejected
-       SELECT ${adapter_sqlString(runId)}, ${batch}, ${adapter_sqlString(pipeline.name)}, ${adapter_sqlString(target)}, _record_hash, _element_index, _reasons,
+       SELECT ${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline.name)}, ${(0,adapter/* sqlString */.Qw)(target)}, _record_hash, _element_index, _reasons,
               CAST(_row_json AS VARCHAR), ${d.now}
        FROM ${stage} WHERE _reasons <> ''`);
         const load = {
@@ -38639,7 +38629,7 @@ async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
             updated: changed - inserted,
             conserved,
         };
-        await warehouse.execute(`INSERT INTO meta.silver_loads VALUES (${adapter_sqlString(runId)}, ${batch}, ${adapter_sqlString(pipeline.name)}, ${adapter_sqlString(target)},
+        await warehouse.execute(`INSERT INTO meta.silver_loads VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline.name)}, ${(0,adapter/* sqlString */.Qw)(target)},
         ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`);
         await warehouse.execute(`DROP TABLE ${stage}`);
         await warehouse.execute(`DROP TABLE ${merge}`);
@@ -38654,7 +38644,7 @@ function splitPath(path) {
  * of reason codes, '' when the unit is valid.
  */
 function stageSql(table, bronze, batchId, d) {
-    const batch = adapter_sqlString(batchId);
+    const batch = (0,adapter/* sqlString */.Qw)(batchId);
     let units;
     if (table.explode) {
         const path = splitPath(table.explode);
@@ -38664,15 +38654,15 @@ function stageSql(table, bronze, batchId, d) {
         units = `SELECT b._batch_id, b._record_hash, ${e.index} AS _element_index, ${e.value} AS _row_json, b._record AS _parent, '' AS _unit_problem
              FROM ${bronze} AS b ${e.join} WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NOT NULL
              UNION ALL
-             SELECT b._batch_id, b._record_hash, NULL, b._record, b._record, ${adapter_sqlString(`explode_not_array:${table.explode}`)}
+             SELECT b._batch_id, b._record_hash, NULL, b._record, b._record, ${(0,adapter/* sqlString */.Qw)(`explode_not_array:${table.explode}`)}
              FROM ${bronze} AS b WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NULL`;
     }
     else {
         units = `SELECT b._batch_id, b._record_hash, CAST(NULL AS INTEGER) AS _element_index, b._record AS _row_json, b._record AS _parent, '' AS _unit_problem
              FROM ${bronze} AS b WHERE b._batch_id = ${batch}`;
     }
-    const rawColumns = table.columns.map((c) => `${rawText(c, d)} AS ${ident(`${c.name}__raw`)}`);
-    const typedColumns = table.columns.map((c) => `${d.tryConvert(ident(`${c.name}__raw`), c.type)} AS ${ident(c.name)}`);
+    const rawColumns = table.columns.map((c) => `${rawText(c, d)} AS ${(0,adapter/* ident */.bD)(`${c.name}__raw`)}`);
+    const typedColumns = table.columns.map((c) => `${d.tryConvert((0,adapter/* ident */.bD)(`${c.name}__raw`), c.type)} AS ${(0,adapter/* ident */.bD)(c.name)}`);
     const reasons = [`NULLIF(_unit_problem, '')`, ...table.columns.flatMap((c) => reasonChecks(c, table, d))];
     return `WITH units AS (${units}),
     raw AS (SELECT units.*, ${rawColumns.join(', ')} FROM units),
@@ -38689,9 +38679,9 @@ function rawText(column, d) {
     return text;
 }
 function reasonChecks(c, table, d) {
-    const raw = ident(`${c.name}__raw`);
-    const typed = ident(c.name);
-    const when = (condition, code) => `CASE WHEN ${condition} THEN ${adapter_sqlString(`${code}:${c.name}`)} END`;
+    const raw = (0,adapter/* ident */.bD)(`${c.name}__raw`);
+    const typed = (0,adapter/* ident */.bD)(c.name);
+    const when = (condition, code) => `CASE WHEN ${condition} THEN ${(0,adapter/* sqlString */.Qw)(`${code}:${c.name}`)} END`;
     const checks = [];
     if (c.required)
         checks.push(when(`${raw} IS NULL`, 'missing_required'));
@@ -38729,25 +38719,25 @@ function checkName(spec) {
     }
 }
 /** The SQL that returns this check's failing rows. */
-function failingRowsSql(table, spec, quote = adapter_sqlString) {
+function failingRowsSql(table, spec, quote = adapter/* sqlString */.Qw) {
     switch (spec.kind) {
         case 'not_null':
-            return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`;
+            return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${(0,adapter/* ident */.bD)(c)} IS NULL`).join(' OR ')}`;
         case 'unique': {
-            const cols = spec.columns.map(ident).join(', ');
-            return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
+            const cols = spec.columns.map(adapter/* ident */.bD).join(', ');
+            return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${(0,adapter/* ident */.bD)(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
         }
         case 'accepted_values':
-            return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`;
+            return `SELECT * FROM ${table} WHERE ${(0,adapter/* ident */.bD)(spec.column)} IS NOT NULL AND ${(0,adapter/* ident */.bD)(spec.column)} NOT IN (${spec.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`;
         case 'range': {
             const bounds = [
-                spec.min !== undefined ? `${ident(spec.column)} < ${spec.min}` : undefined,
-                spec.max !== undefined ? `${ident(spec.column)} > ${spec.max}` : undefined,
+                spec.min !== undefined ? `${(0,adapter/* ident */.bD)(spec.column)} < ${spec.min}` : undefined,
+                spec.max !== undefined ? `${(0,adapter/* ident */.bD)(spec.column)} > ${spec.max}` : undefined,
             ].filter(Boolean);
             return `SELECT * FROM ${table} WHERE ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
         }
         case 'relationships':
-            return `SELECT c.* FROM ${table} AS c WHERE c.${ident(spec.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${spec.to.table} AS p WHERE p.${ident(spec.to.column)} = c.${ident(spec.column)})`;
+            return `SELECT c.* FROM ${table} AS c WHERE c.${(0,adapter/* ident */.bD)(spec.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${spec.to.table} AS p WHERE p.${(0,adapter/* ident */.bD)(spec.to.column)} = c.${(0,adapter/* ident */.bD)(spec.column)})`;
         case 'row_count': {
             const bounds = [spec.min !== undefined ? `COUNT(*) < ${spec.min}` : undefined, spec.max !== undefined ? `COUNT(*) > ${spec.max}` : undefined].filter(Boolean);
             return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
@@ -38794,14 +38784,14 @@ async function describeFailures(warehouse, check, sql) {
     }
     if (!column)
         return '';
-    const rows = await warehouse.query(`SELECT DISTINCT CAST(${ident(column)} AS VARCHAR) AS v FROM (${sql}) AS failing ORDER BY v LIMIT 5`);
+    const rows = await warehouse.query(`SELECT DISTINCT CAST(${(0,adapter/* ident */.bD)(column)} AS VARCHAR) AS v FROM (${sql}) AS failing ORDER BY v LIMIT 5`);
     return `; e.g. ${column} = ${rows.map((r) => JSON.stringify(r.v)).join(', ')}`;
 }
 /** `now` is the warehouse clock unless given (tests and replays measure against a fixed time). */
 async function measureFreshness(warehouse, spec, now) {
-    const clock = now ? `CAST(${adapter_sqlString(now.toISOString())} AS ${warehouse.dialect.timestampType})` : warehouse.dialect.now;
-    const rows = await warehouse.query(`SELECT MAX(${ident(spec.field)}) AS latest,
-            ${warehouse.dialect.epochSeconds(clock)} - ${warehouse.dialect.epochSeconds(`MAX(${ident(spec.field)})`)} AS age
+    const clock = now ? `CAST(${(0,adapter/* sqlString */.Qw)(now.toISOString())} AS ${warehouse.dialect.timestampType})` : warehouse.dialect.now;
+    const rows = await warehouse.query(`SELECT MAX(${(0,adapter/* ident */.bD)(spec.field)}) AS latest,
+            ${warehouse.dialect.epochSeconds(clock)} - ${warehouse.dialect.epochSeconds(`MAX(${(0,adapter/* ident */.bD)(spec.field)})`)} AS age
      FROM ${spec.table}`);
     const latest = rows[0]?.latest ?? null;
     const age = rows[0]?.age === null || rows[0]?.age === undefined ? null : Math.round(Number(rows[0].age));
@@ -39450,7 +39440,7 @@ const READERS = {
         const resource = source.resources.find((r) => r.name === name);
         const root = (0,external_node_path_.isAbsolute)(source.path) ? source.path : (0,external_node_path_.resolve)(context.projectDir, source.path);
         const { warehouse } = context;
-        const scope = `pipeline = ${adapter_sqlString(context.pipeline)} AND resource = ${adapter_sqlString(name)}`;
+        const scope = `pipeline = ${(0,adapter/* sqlString */.Qw)(context.pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(name)}`;
         const read = [];
         return {
             resource: name,
@@ -39477,7 +39467,7 @@ const READERS = {
             commit: async (batchId) => {
                 if (read.length === 0)
                     return;
-                const values = read.map((f) => `(${[context.pipeline, name, f.path, f.checksum].map(adapter_sqlString).join(', ')}, ${f.records}, ${adapter_sqlString(batchId)}, ${warehouse.dialect.now})`);
+                const values = read.map((f) => `(${[context.pipeline, name, f.path, f.checksum].map(adapter/* sqlString */.Qw).join(', ')}, ${f.records}, ${(0,adapter/* sqlString */.Qw)(batchId)}, ${warehouse.dialect.now})`);
                 await warehouse.execute(`INSERT INTO meta.loaded_files VALUES ${values.join(', ')}`);
             },
         };
@@ -41986,7 +41976,7 @@ function stringLiteral(t) {
 
 
 function jsonPath(path) {
-    return adapter_sqlString('$' + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `."${p.replace(/"/g, '\\"')}"`)).join(''));
+    return (0,adapter/* sqlString */.Qw)('$' + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `."${p.replace(/"/g, '\\"')}"`)).join(''));
 }
 function duckdbColumnType(type) {
     const simple = {
@@ -42011,7 +42001,6 @@ const duckdbDialect = {
         value: `${alias}.value`,
     }),
     arrayLength: (json, path) => `CASE WHEN json_type(${json}, ${jsonPath(path)}) = 'ARRAY' THEN json_array_length(${json}, ${jsonPath(path)}) END`,
-    jsonKind: (json) => `upper(json_type(${json}))`,
     columnType: duckdbColumnType,
     tryConvert: (text, type) => type === 'timestamp'
         ? // Through TIMESTAMPTZ so an offset such as +02:00 is applied, not dropped; the session is UTC.
@@ -42021,9 +42010,9 @@ const duckdbDialect = {
             : `TRY_CAST(${text} AS ${duckdbColumnType(type)})`,
     joinNonNull: (exprs) => (exprs.length ? `concat_ws(',', ${exprs.join(', ')})` : `''`),
     jsonType: 'JSON',
-    regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${adapter_sqlString(pattern)})`,
+    regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${(0,adapter/* sqlString */.Qw)(pattern)})`,
     timestampType: 'TIMESTAMP',
-    quote: adapter_sqlString,
+    quote: adapter/* sqlString */.Qw,
     epochSeconds: (expr) => `epoch(${expr})`,
     now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
 };
@@ -42097,19 +42086,19 @@ class DuckDBWarehouse {
     }
     async appendBronze(table, file, batch) {
         return this.execute(`INSERT INTO ${table}
-       SELECT ${adapter_sqlString(batch.batchId)}, ${adapter_sqlString(batch.source)}, ${adapter_sqlString(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
+       SELECT ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
        FROM (SELECT md5(json::VARCHAR) AS hash, json AS record, row_number() OVER (PARTITION BY md5(json::VARCHAR)) AS copy
-             FROM read_json_objects(${adapter_sqlString(file)}, format = 'newline_delimited', maximum_object_size = 67108864))
+             FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = 67108864))
        WHERE copy = 1 AND hash NOT IN (SELECT _record_hash FROM ${table})`);
     }
     async attachReadOnly(name, path) {
-        const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${adapter_sqlString(name)}`);
+        const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${(0,adapter/* sqlString */.Qw)(name)}`);
         if (attached.length === 0)
-            await this.execute(`ATTACH ${adapter_sqlString(path)} AS ${name} (READ_ONLY)`);
+            await this.execute(`ATTACH ${(0,adapter/* sqlString */.Qw)(path)} AS ${name} (READ_ONLY)`);
     }
     async tableExists(qualifiedName) {
         const [schema, table] = qualifiedName.split('.');
-        const rows = await this.query(`SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${adapter_sqlString(schema)} AND table_name = ${adapter_sqlString(table)}`);
+        const rows = await this.query(`SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${(0,adapter/* sqlString */.Qw)(schema)} AND table_name = ${(0,adapter/* sqlString */.Qw)(table)}`);
         return rows.length > 0;
     }
     async close() {
@@ -42200,15 +42189,13 @@ async function validate_planModels(project) {
             for (const check of p.checks) {
                 if (tables.get(check.table) !== undefined)
                     continue;
-                const [schema, table] = check.table.split('.');
-                const columns = (await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = ${adapter_sqlString(schema)} AND table_name = ${adapter_sqlString(table)} ORDER BY ordinal_position`)).map((r) => r.column_name);
+                const columns = await columnsOf(warehouse, check.table);
                 if (columns.length === 0)
                     continue;
                 const wanted = [...checkColumns(check.spec)];
                 if (check.spec.kind === 'relationships') {
                     const target = check.spec.to;
-                    const [ts, tt] = target.table.split('.');
-                    const targetColumns = (await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = ${adapter_sqlString(ts)} AND table_name = ${adapter_sqlString(tt)}`)).map((r) => r.column_name);
+                    const targetColumns = await columnsOf(warehouse, target.table);
                     if (targetColumns.length && !targetColumns.includes(target.column)) {
                         out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${targetColumns.join(', ')})` });
                     }
@@ -42225,6 +42212,12 @@ async function validate_planModels(project) {
         await warehouse.close();
     }
     return out;
+}
+/** The columns of a schema-qualified table in the planning database, in table order. */
+async function columnsOf(warehouse, qualified) {
+    const [schema, table] = qualified.split('.');
+    const rows = await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = ${(0,adapter/* sqlString */.Qw)(schema)} AND table_name = ${(0,adapter/* sqlString */.Qw)(table)} ORDER BY ordinal_position`);
+    return rows.map((r) => r.column_name);
 }
 
 ;// CONCATENATED MODULE: ./src/config/project-file.ts
@@ -42358,7 +42351,7 @@ async function runProject(settings, options = {}) {
         const runs = [];
         for (const pipeline of selected) {
             await markRunning(warehouse, runId, pipeline.name);
-            warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
+            warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(pipeline.name, runId));
             const run = { pipeline: pipeline.name, batches: [], silverLoads: [], checks: [] };
             runs.push(run);
             try {
@@ -42394,7 +42387,7 @@ async function runProject(settings, options = {}) {
         let modelError;
         const diagnostics = [];
         if (steps.has('transform')) {
-            warehouse.setQueryTag?.(`dataops:gold:${runId}`);
+            warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', runId));
             const fromAll = !options.pipelines?.length;
             const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
             try {
@@ -42416,7 +42409,7 @@ async function runProject(settings, options = {}) {
         if (steps.has('check')) {
             for (const run of runs) {
                 const pipeline = selected.find((p) => p.name === run.pipeline);
-                warehouse.setQueryTag?.(`dataops:${pipeline.name}:${runId}`);
+                warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(pipeline.name, runId));
                 run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
             }
         }
@@ -42453,12 +42446,12 @@ async function replayTarget(project, settings, batchId, names) {
 }
 /** A run that several steps (or several action invocations) share keeps one row per pipeline. */
 async function markRunning(warehouse, runId, pipeline) {
-    const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${adapter_sqlString(runId)} AND pipeline = ${adapter_sqlString(pipeline)}`);
+    const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
     if (existing.length) {
-        await warehouse.execute(`UPDATE meta.runs SET status = 'running', finished_at = NULL WHERE run_id = ${adapter_sqlString(runId)} AND pipeline = ${adapter_sqlString(pipeline)}`);
+        await warehouse.execute(`UPDATE meta.runs SET status = 'running', finished_at = NULL WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
     }
     else {
-        await warehouse.execute(`INSERT INTO meta.runs VALUES (${adapter_sqlString(runId)}, ${adapter_sqlString(pipeline)}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
+        await warehouse.execute(`INSERT INTO meta.runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
     }
 }
 function engine_describe(e) {
@@ -48359,7 +48352,7 @@ async function readTables(warehouse, project, now) {
         const table = `${schema}.${name}`;
         const loadedAt = schema === 'bronze' ? `SELECT MAX(_fetched_at) AS t FROM ${table}`
             : schema === 'silver' ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
-                : `SELECT MAX(built_at) AS t FROM meta.model_runs WHERE model = ${adapter_sqlString(table)}`;
+                : `SELECT MAX(built_at) AS t FROM meta.model_runs WHERE model = ${(0,adapter/* sqlString */.Qw)(table)}`;
         const [{ n }] = await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`);
         const [{ t }] = await warehouse.query(loadedAt);
         const spec = freshness.get(table);
@@ -48375,9 +48368,9 @@ async function readTables(warehouse, project, now) {
     return out;
 }
 async function readPipeline(warehouse, name, description, owner, file) {
-    const p = adapter_sqlString(name);
+    const p = (0,adapter/* sqlString */.Qw)(name);
     const [lastRun] = await warehouse.query(`SELECT run_id, status, started_at, finished_at, error FROM meta.runs WHERE pipeline = ${p} ORDER BY started_at DESC, run_id DESC LIMIT 1`);
-    const run = lastRun ? adapter_sqlString(lastRun.run_id) : 'NULL';
+    const run = lastRun ? (0,adapter/* sqlString */.Qw)(lastRun.run_id) : 'NULL';
     const batches = await warehouse.query(`SELECT batch_id, resource, received, bronze_rows, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`);
     const silverLoads = await warehouse.query(`SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
      FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`);
@@ -49072,6 +49065,32 @@ function mask(text) {
 }
 function registeredSecrets() {
     return [...secrets];
+}
+
+
+/***/ }),
+
+/***/ 42176:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qw: () => (/* binding */ sqlString),
+/* harmony export */   a6: () => (/* binding */ queryTagFor),
+/* harmony export */   bD: () => (/* binding */ ident)
+/* harmony export */ });
+// What the engine needs from a warehouse. Engines stay small: the differences live in capability
+// flags and in the Dialect that renders the few SQL fragments that are spelled differently.
+/** Quotes a string for SQL. */
+function sqlString(value) {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+/** Quotes an identifier that comes from user YAML (column names are validated, but be safe). */
+function ident(name) {
+    return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+/** `dataops:<pipeline>:<run>`, within Snowflake's 2,000-character limit for QUERY_TAG. */
+function queryTagFor(pipeline, runId) {
+    return `dataops:${pipeline}:${runId}`.slice(0, 2000);
 }
 
 
