@@ -17,8 +17,6 @@ const records = Number(flag('records', '1000000'));
 const limit = Number(flag('limit', '10000'));
 const memoryLimit = flag('memory-limit', '');
 const partMB = flag('part-mb', '');
-// A measurement for a proposed change to DuckDBWarehouse.appendBronze, not what the engine ships.
-const proposedAppend = flag('append', 'shipped') === 'distinct-on';
 await mkdir(join(dir, 'pipelines'), { recursive: true });
 await writeFile(
   join(dir, 'pipelines/bench.yml'),
@@ -52,7 +50,7 @@ const traced: Warehouse = new Proxy(warehouse, {
     if (key !== 'appendBronze') return Reflect.get(target, key, receiver);
     return async (...args: Parameters<Warehouse['appendBronze']>) => {
       mark('append starts');
-      const rows = proposedAppend ? await appendDistinctOn(target, ...args) : await target.appendBronze(...args);
+      const rows = await target.appendBronze(...args);
       mark('append ends');
       return rows;
     };
@@ -81,13 +79,3 @@ process.stdout.write(
   `${JSON.stringify({ seconds, cpuSeconds, closeSeconds, received: batch.received, bronzeRows: batch.bronzeRows, bytes, parts: batch.landingFiles.length, timeline, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
 );
 
-/** appendBronze with DISTINCT ON instead of a row_number() window for the copies within a file. */
-function appendDistinctOn(w: Warehouse, table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number> {
-  return w.execute(
-    `INSERT INTO ${table}
-     SELECT DISTINCT ON (hash) '${batch.batchId}', '${batch.source}', '${batch.fetchedAt.toISOString()}'::TIMESTAMP, hash, record
-     FROM (SELECT md5(json::VARCHAR) AS hash, json AS record
-           FROM read_json_objects('${file}', format = 'newline_delimited', maximum_object_size = 67108864))
-     WHERE hash NOT IN (SELECT _record_hash FROM ${table})`,
-  );
-}

@@ -6,7 +6,7 @@
 // shows whether memory stays flat.
 //
 //   npm run bench:ingest -- [--records 1000000] [--limit 10000] [--repeat 3] [--sizes 250000,500000]
-//                           [--dlt-records N | --no-dlt] [--memory-limit 1GB] [--proposed] [--json] [--keep]
+//                           [--dlt-records N | --no-dlt] [--memory-limit 1GB] [--json] [--keep]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -70,12 +70,10 @@ try {
 
   const ceilings: CeilingResult[] = [];
   const engines: EngineResult[] = [];
-  const proposed: EngineResult[] = [];
   for (let i = 0; i < repeat; i++) {
     ceilings.push(await runJson<CeilingResult>(process.execPath, [join(HERE, 'ceiling.js'), ...common, '--records', String(records), '--dir', await work('ceiling')]));
     engines.push(await engineRun(records));
-    if (hasFlag('proposed')) proposed.push(await engineRun(records, ['--append', 'distinct-on']));
-    console.error(`run ${i + 1}: ceiling ${fmt(ceilings.at(-1)!.seconds, 2)}s, engine ${fmt(engines.at(-1)!.seconds, 2)}s${proposed.length ? `, engine with the proposed append ${fmt(proposed.at(-1)!.seconds, 2)}s` : ''}`);
+    console.error(`run ${i + 1}: ceiling ${fmt(ceilings.at(-1)!.seconds, 2)}s, engine ${fmt(engines.at(-1)!.seconds, 2)}s`);
   }
   const ceiling = best(ceilings);
   const engine = best(engines);
@@ -107,7 +105,6 @@ try {
     row('dataops engine: API -> bronze, committed', records, engine.seconds, engine.cpuSeconds, '', '-'),
     row('ceiling: fetch to memory + read_ndjson', records, ceiling.seconds, ceiling.cpuSeconds, ` (${fmt(ceiling.fetchSeconds, 2)} + ${fmt(ceiling.readSeconds, 2)})`, `${fmt(engine.seconds / ceiling.seconds, 2)}x the ceiling's time (CPU ${fmt(engine.cpuSeconds / ceiling.cpuSeconds, 2)}x)`),
     ...(dlt ? [row('dlt rest_api -> duckdb', dltRecords, dlt.seconds, dlt.cpuSeconds, '', `engine ${fmt(records / engine.seconds / (dltRecords / dlt.seconds), 1)}x dlt's records/s`)] : []),
-    ...(proposed.length ? [row('engine with the proposed DISTINCT ON append', records, best(proposed).seconds, best(proposed).cpuSeconds, '', `${fmt(best(proposed).seconds / ceiling.seconds, 2)}x the ceiling's time`)] : []),
     '',
     `Engine runs: ${engines.map((e) => fmt(e.seconds, 2)).join(', ')} s (then ${fmt(engine.closeSeconds, 2)} s to close the database); ceiling runs: ${ceilings.map((c) => fmt(c.seconds, 2)).join(', ')} s.`,
     `Best engine run, ms since start: ${engine.timeline.map(([event, ms]) => `${event} ${ms}`).join(', ')}.`,
@@ -119,7 +116,7 @@ try {
     `Peak RSS: ceiling ${fmt(ceiling.maxRssMB)} MB${dlt ? `, dlt ${fmt(dlt.maxRssMB)} MB` : ''}.`,
   ];
   console.log(lines.join('\n'));
-  if (hasFlag('json')) console.log(JSON.stringify({ records, limit, repeat, ceilings, engines, proposed, memory: Object.fromEntries(memory), dlt }));
+  if (hasFlag('json')) console.log(JSON.stringify({ records, limit, repeat, ceilings, engines, memory: Object.fromEntries(memory), dlt }));
 } finally {
   api.stop();
   if (!hasFlag('keep')) await rm(root, { recursive: true, force: true });

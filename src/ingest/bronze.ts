@@ -8,9 +8,9 @@ import { bronzeTableName, type Pipeline } from '../config/types.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
-import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type RecordPage } from './landing.js';
+import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type SourcePage } from './landing.js';
 
-export { findLandingFiles, landingPath, type RecordPage } from './landing.js';
+export { findLandingFiles, landingPath, type JsonLinesPage, type RecordPage, type SourcePage } from './landing.js';
 
 export interface BronzeBatch {
   batchId: string;
@@ -32,7 +32,7 @@ export interface ResourceReader {
   /** Field whose greatest value becomes the next cursor, if incremental. */
   cursorField?: string;
   /** Yields pages of records; `since` is the stored cursor (already lagged by the caller's source). */
-  pages(since: string | undefined): AsyncIterable<unknown[] | RecordPage>;
+  pages(since: string | undefined): AsyncIterable<SourcePage>;
   /** Turns the stored cursor into the value to ask the source for (cursor minus lag, or the initial value). */
   since(stored: string | undefined): string | undefined;
   /** Statements that must commit together with the batch (e.g. which files it read); run inside its transaction. */
@@ -71,7 +71,7 @@ export async function loadBronze(
         async produce(append) {
           for (;;) {
             const part = await landing.closePart();
-            if (part && part.records > 0) append(part.file);
+            if (part && part.records > 0) append(part.file, part.maxRecordBytes);
             if (done) return;
             done = await landing.fill(pages);
           }
@@ -117,7 +117,7 @@ export async function replayBronze(
     { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
     {
       async produce(append) {
-        for (const file of replay.landingFiles) append(file);
+        for (const file of replay.landingFiles) append(file, landed.maxRecordBytes);
       },
       finish: async () => ({ files: replay.landingFiles, landed }),
     },
@@ -138,7 +138,7 @@ interface BatchFacts {
 
 interface BatchRecords {
   /** Hands each landing file (or part) to `append` as soon as it is complete. */
-  produce(append: (file: string) => void): Promise<void>;
+  produce(append: (file: string, maxRecordBytes: number) => void): Promise<void>;
   /** After produce: the batch's landing files and what they hold. */
   finish(): Promise<{ files: string[]; landed: LandedRecords }>;
 }
@@ -164,9 +164,10 @@ async function commitBatch(
     // repeated on two pages) are not appended again: reruns add nothing.
     let appended = Promise.resolve(0);
     let failure: { error: unknown } | undefined;
-    const append = (file: string) => {
+    const append = (file: string, maxRecordBytes: number) => {
       if (failure) throw failure.error;
-      appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, { batchId, source: pipeline.source.kind, fetchedAt })));
+      const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes };
+      appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
       // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
       appended.catch((error: unknown) => (failure = { error }));
     };

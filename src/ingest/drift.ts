@@ -20,29 +20,38 @@ export interface SchemaChange {
   newType: string | null;
 }
 
-const STRING = 1;
-const NUMBER = 2;
-const BOOLEAN = 4;
-const NULL = 8;
-const OBJECT = 16;
-const ARRAY = 32;
+/** JSON types as bits, so a field's types are one number (e.g. NUMBER | NULL). */
+export const STRING = 1;
+export const NUMBER = 2;
+export const BOOLEAN = 4;
+export const NULL = 8;
+export const OBJECT = 16;
+export const ARRAY = 32;
 const TYPE_NAMES: Array<[number, string]> = [[ARRAY, 'array'], [BOOLEAN, 'boolean'], [NUMBER, 'number'], [OBJECT, 'object'], [STRING, 'string']];
 
-interface FieldNode {
+/** One path of the profile: the types of its values, how many there were, and its children. */
+export interface FieldNode {
   types: number;
   n: number;
   fields: Map<string, FieldNode>;
+  /** Every element of the arrays found at this path. */
   items?: FieldNode;
 }
 
-const newNode = (): FieldNode => ({ types: 0, n: 0, fields: new Map() });
+export const newNode = (): FieldNode => ({ types: 0, n: 0, fields: new Map() });
 
 /** The fields seen in a batch's records, kept as a tree so no path string is built per record. */
 export class FieldProfile {
-  private readonly root = newNode();
+  /** A scanner that reads records from raw JSON (sources/json-scan.ts) fills the tree directly. */
+  constructor(readonly root: FieldNode = newNode()) {}
 
   add(record: unknown): void {
     walk(record, this.root);
+  }
+
+  /** Adds another profile's counts to this one (a page's profile to its batch's). */
+  merge(other: FieldProfile): void {
+    mergeNode(this.root, other.root);
   }
 
   /** One row per path: its JSON types and how many values it had. */
@@ -94,6 +103,17 @@ function walk(value: unknown, node: FieldNode): void {
     if (!child) node.fields.set(key, (child = newNode()));
     walk(record[key], child);
   }
+}
+
+function mergeNode(into: FieldNode, from: FieldNode): void {
+  into.types |= from.types;
+  into.n += from.n;
+  for (const [key, child] of from.fields) {
+    let target = into.fields.get(key);
+    if (!target) into.fields.set(key, (target = newNode()));
+    mergeNode(target, child);
+  }
+  if (from.items) mergeNode((into.items ??= newNode()), from.items);
 }
 
 /** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */

@@ -25,9 +25,24 @@ export interface RecordPage {
   texts?: string[];
 }
 
+/** Records already as JSON lines (one per line, as received), with their field profile and newest cursor. */
+export interface JsonLinesPage {
+  lines: Buffer;
+  count: number;
+  /** Bytes of the longest record. */
+  longestRecord: number;
+  profile: FieldProfile;
+  newestCursor?: string;
+}
+
+/** What a reader yields: records as values, or as JSON lines it has already profiled. */
+export type SourcePage = unknown[] | RecordPage | JsonLinesPage;
+
 /** What a batch's records amount to: the facts its commit needs. */
 export interface LandedRecords {
   received: number;
+  /** An upper bound on the bytes of the longest record. */
+  maxRecordBytes: number;
   newestCursor?: string;
   profile: FieldProfile;
 }
@@ -42,6 +57,7 @@ export function landingPath(root: string, pipeline: string, resource: string, at
 /** Streams pages of records into parts of a landing file, profiling them and tracking the newest cursor. */
 export class LandingWriter implements LandedRecords {
   received = 0;
+  maxRecordBytes = 0;
   newestCursor?: string;
   readonly profile = new FieldProfile();
   /** True once the pages have ended: the batch is fetched in full. */
@@ -59,7 +75,7 @@ export class LandingWriter implements LandedRecords {
   ) {}
 
   /** Writes pages into the open part until it is full or the pages end; true when they ended. */
-  async fill(pages: AsyncIterator<unknown[] | RecordPage>): Promise<boolean> {
+  async fill(pages: AsyncIterator<SourcePage>): Promise<boolean> {
     if (!this.out) await this.openPart();
     while (this.partBytes < this.partLimit) {
       const next = await pages.next();
@@ -70,13 +86,13 @@ export class LandingWriter implements LandedRecords {
   }
 
   /** Closes the open part; returns its .partial path and how many records it holds. */
-  async closePart(): Promise<{ file: string; records: number } | undefined> {
+  async closePart(): Promise<{ file: string; records: number; maxRecordBytes: number } | undefined> {
     const out = this.out;
     if (!out) return undefined;
     this.out = undefined;
     out.end();
     await finished(out);
-    return { file: `${this.parts.at(-1)!}.partial`, records: this.partRecords };
+    return { file: `${this.parts.at(-1)!}.partial`, records: this.partRecords, maxRecordBytes: this.maxRecordBytes };
   }
 
   /** Gives every part its final name, once the batch is fetched in full. */
@@ -106,24 +122,39 @@ export class LandingWriter implements LandedRecords {
     this.partRecords = 0;
   }
 
-  private async write(page: unknown[] | RecordPage): Promise<void> {
+  private async write(page: SourcePage): Promise<void> {
+    if ('lines' in page) {
+      this.profile.merge(page.profile);
+      this.newestCursor = maxCursor(this.newestCursor, page.newestCursor);
+      this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
+      return this.append(page.lines, page.count);
+    }
     const { records, texts } = Array.isArray(page) ? { records: page, texts: undefined } : page;
     const field = this.cursorField;
     let chunk = '';
+    let longest = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      chunk += `${texts ? texts[i] : JSON.stringify(record)}\n`;
+      const text = texts ? texts[i] : JSON.stringify(record);
+      if (text.length > longest) longest = text.length;
+      chunk += `${text}\n`;
       this.profile.add(record);
       if (field !== undefined && record !== null && typeof record === 'object') {
         const value = (record as Record<string, unknown>)[field];
         if (value !== undefined && value !== null) this.newestCursor = maxCursor(this.newestCursor, String(value));
       }
     }
-    this.received += records.length;
-    this.partRecords += records.length;
-    this.partBytes += chunk.length;
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    this.maxRecordBytes = Math.max(this.maxRecordBytes, 3 * longest);
+    return this.append(chunk, records.length);
+  }
+
+  private async append(lines: string | Buffer, records: number): Promise<void> {
+    this.received += records;
+    this.partRecords += records;
+    this.partBytes += lines.length;
     // Back-pressure: memory stays flat however many pages the source has.
-    if (!this.out!.write(chunk)) await once(this.out!, 'drain');
+    if (!this.out!.write(lines)) await once(this.out!, 'drain');
   }
 }
 
@@ -141,12 +172,13 @@ export async function findLandingFiles(root: string, batchId: string, where: { p
 
 /** Reads landing files back: their record count, newest cursor and field profile. */
 export async function scanLandingFiles(files: string[], cursorField: string | undefined): Promise<LandedRecords> {
-  const landed: LandedRecords = { received: 0, profile: new FieldProfile() };
+  const landed: LandedRecords = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
   for (const file of files) {
     for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
       if (line.trim() === '') continue;
       const record = JSON.parse(line) as unknown;
       landed.received++;
+      landed.maxRecordBytes = Math.max(landed.maxRecordBytes, 3 * line.length);
       landed.profile.add(record);
       const value = cursorField && record !== null && typeof record === 'object' ? (record as Record<string, unknown>)[cursorField] : undefined;
       if (value !== undefined && value !== null) landed.newestCursor = maxCursor(landed.newestCursor, String(value));

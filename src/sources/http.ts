@@ -5,6 +5,8 @@ import type { Auth, HttpResource, HttpSource } from '../config/types.js';
 import { SourceError } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
 import { getPath } from './json-path.js';
+import type { SourcePage } from '../ingest/landing.js';
+import { JsonScanError, scanPage } from './json-scan.js';
 import { createPaginator, isLastPage, type Page } from './pagination.js';
 
 export interface FetchOptions {
@@ -17,7 +19,12 @@ export interface FetchOptions {
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
-export async function* fetchPages(source: HttpSource, resource: HttpResource, options: FetchOptions = {}): AsyncGenerator<Page> {
+/** A page of an HTTP resource: what paginators read, plus its records for the landing file. */
+export interface HttpPage extends Page {
+  records: SourcePage;
+}
+
+export async function* fetchPages(source: HttpSource, resource: HttpResource, options: FetchOptions = {}): AsyncGenerator<HttpPage> {
   const auth = new AuthApplier(source.auth);
   const paginator = createPaginator(resource.paginate);
   const base = new URL(resource.path.replace(/^\//, ''), source.base_url.endsWith('/') ? source.base_url : `${source.base_url}/`);
@@ -25,37 +32,37 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   if (resource.incremental && options.since) base.searchParams.set(resource.incremental.param, options.since);
   const minIntervalMs = source.rate_limit ? 1000 / source.rate_limit.per_second : 0;
   let lastRequestAt = 0;
+  const read = (bytes: Buffer) => readBody(bytes, resource.records, resource.incremental?.field);
 
   const get = async (url: URL) => {
     const wait = lastRequestAt + minIntervalMs - Date.now();
     if (wait > 0) await sleep(wait);
     lastRequestAt = Date.now();
-    return requestJson(url, source, auth, options);
+    return requestJson(url, source, auth, options, read);
   };
 
   let url: URL | null = paginator.first(base);
-  let previous: { url: URL; text: string } | undefined;
+  let previous: { url: URL; bytes: Buffer } | undefined;
   // The next page is requested as soon as its URL is known, so it travels while this one is processed.
   let pending: ReturnType<typeof get> | undefined = get(url);
   while (url && pending) {
     let response = await pending;
-    if (previous && response.text === previous.text) {
+    if (previous && response.bytes.equals(previous.bytes)) {
       // A stale cache or a lagging replica answered with the previous page: loading it would repeat
       // its records, and following it would repeat (or, for offsets, skip) a page. Ask once more.
       response = await get(url);
-      if (response.text === previous.text) {
+      if (response.bytes.equals(previous.bytes)) {
         throw new SourceError(`${mask(url.href)}: the API answered twice with the same page as for ${mask(previous.url.href)}; stopping instead of loading it twice or skipping a page`);
       }
     }
-    previous = { url, text: response.text };
-    const { body, headers } = response;
-    const records = getPath(body, resource.records);
-    if (!Array.isArray(records)) {
+    previous = { url, bytes: response.bytes };
+    const { read: body, headers } = response;
+    if (body.records === undefined) {
       throw new SourceError(
-        `${mask(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(records)}`,
+        `${mask(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(body.body, resource.records))}`,
       );
     }
-    const page: Page = { url, body, records, headers };
+    const page: HttpPage = { url, body: body.body, records: body.records, recordCount: body.recordCount, lastRecord: body.lastRecord, headers };
     let next: URL | null = null;
     let stop: unknown;
     try {
@@ -72,7 +79,39 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   }
 }
 
-async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, options: FetchOptions): Promise<{ body: unknown; text: string; headers: Headers }> {
+interface ReadBody {
+  body: unknown;
+  /** Undefined when the body has no array of records at the resource's path. */
+  records?: SourcePage;
+  recordCount: number;
+  lastRecord: unknown;
+}
+
+/**
+ * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
+ * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
+ */
+function readBody(bytes: Buffer, recordsPath: string, cursorField: string | undefined): ReadBody {
+  try {
+    const scanned = scanPage(bytes, recordsPath, cursorField);
+    if (scanned) return { body: scanned.body, records: scanned, recordCount: scanned.count, lastRecord: scanned.lastRecord };
+  } catch (e) {
+    if (!(e instanceof JsonScanError)) throw e;
+    // Not JSON as the scanner reads it: JSON.parse below decides.
+  }
+  const body = JSON.parse(bytes.toString('utf8')) as unknown;
+  const records = getPath(body, recordsPath);
+  if (!Array.isArray(records)) return { body, recordCount: 0, lastRecord: undefined };
+  return { body, records, recordCount: records.length, lastRecord: records.at(-1) };
+}
+
+async function requestJson<T>(
+  url: URL,
+  source: HttpSource,
+  auth: AuthApplier,
+  options: FetchOptions,
+  read: (bytes: Buffer) => T,
+): Promise<{ bytes: Buffer; read: T; headers: Headers }> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffMs = options.backoffMs ?? 500;
   let lastProblem = '';
@@ -81,7 +120,7 @@ async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, opti
     try {
       const request = await auth.apply(url, { accept: 'application/json', ...source.headers });
       const response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(source.timeoutSeconds * 1000) });
-      const text = await response.text();
+      const bytes = Buffer.from(await response.arrayBuffer());
       if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
         auth.invalidate();
         continue;
@@ -90,12 +129,13 @@ async function requestJson(url: URL, source: HttpSource, auth: AuthApplier, opti
         lastProblem = `HTTP ${response.status}`;
         retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       } else if (!response.ok) {
-        throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${mask(snippet(text))}`);
+        throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${mask(snippet(bytes))}`);
       } else {
         try {
-          return { body: JSON.parse(text), text, headers: response.headers };
-        } catch {
-          lastProblem = `invalid JSON body: ${mask(snippet(text))}`;
+          return { bytes, read: read(bytes), headers: response.headers };
+        } catch (e) {
+          if (!(e instanceof SyntaxError)) throw e;
+          lastProblem = `invalid JSON body: ${mask(snippet(bytes))}`;
         }
       }
     } catch (e) {
@@ -118,7 +158,9 @@ function parseRetryAfter(header: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.min(date - Date.now(), 120_000));
 }
 
-function snippet(text: string): string {
+function snippet(bytes: Buffer | string): string {
+  // Only the head of a big body: a snippet is for a log line.
+  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8', 0, 4096);
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
 }

@@ -7,8 +7,11 @@ import { getPath } from './json-path.js';
 
 export interface Page {
   url: URL;
+  /** The response body; its records array may be left empty (they are counted in recordCount). */
   body: unknown;
-  records: unknown[];
+  recordCount: number;
+  /** The page's last record (cursor_from_last_record), undefined on an empty page. */
+  lastRecord: unknown;
   headers: Headers;
 }
 
@@ -29,9 +32,9 @@ const PAGINATORS: { [K in Pagination['kind']]: Factory<K> } = {
     return {
       first: (url) => withParams(url, { [p.limit_param]: p.limit, [p.offset_param]: 0 }),
       next: (page) => {
-        offset += page.records.length;
+        offset += page.recordCount;
         const total = p.total ? getPath(page.body, p.total) : undefined;
-        if (page.records.length < p.limit) return null;
+        if (page.recordCount < p.limit) return null;
         if (typeof total === 'number' && offset >= total) return null;
         return withParams(page.url, { [p.offset_param]: offset });
       },
@@ -47,7 +50,7 @@ const PAGINATORS: { [K in Pagination['kind']]: Factory<K> } = {
         const pagesSeen = number - p.start + 1;
         if (typeof totalPages === 'number') {
           if (pagesSeen >= totalPages) return null;
-        } else if (page.records.length < p.size) return null;
+        } else if (page.recordCount < p.size) return null;
         number += 1;
         return withParams(page.url, { [p.page_param]: number });
       },
@@ -61,7 +64,7 @@ const PAGINATORS: { [K in Pagination['kind']]: Factory<K> } = {
       next: (page) => {
         if (p.has_more && getPath(page.body, p.has_more) === false) return null;
         const cursor = p.cursor_from_last_record
-          ? getPath(page.records[page.records.length - 1], p.cursor_from_last_record)
+          ? getPath(page.lastRecord, p.cursor_from_last_record)
           : getPath(page.body, p.cursor ?? 'next_cursor');
         if (cursor === undefined || cursor === null || cursor === '') return null;
         const key = String(cursor);
@@ -103,7 +106,7 @@ export function createPaginator(p: Pagination): Paginator {
 
 /** True when paging must stop before asking the paginator: every kind stops on an empty page. */
 export function isLastPage(page: Page): boolean {
-  return page.records.length === 0;
+  return page.recordCount === 0;
 }
 
 function withParams(url: URL, params: Record<string, string | number>): URL {

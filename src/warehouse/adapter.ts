@@ -45,6 +45,15 @@ export interface Dialect {
   now: string;
 }
 
+/** The batch a bronze append belongs to, and what its file holds. */
+export interface BronzeAppend {
+  batchId: string;
+  source: string;
+  fetchedAt: Date;
+  /** An upper bound on the bytes of the file's longest record (a JSON reader sizes its buffers by it). */
+  maxRecordBytes?: number;
+}
+
 export interface Warehouse {
   readonly kind: string;
   /** Human-readable location, e.g. the DuckDB file path. */
@@ -67,7 +76,7 @@ export interface Warehouse {
    * each record's hash (MD5 of its text). Records whose hash the table already holds, and repeats
    * within the file, are skipped. Returns the rows appended.
    */
-  appendBronze(table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number>;
+  appendBronze(table: string, file: string, batch: BronzeAppend): Promise<number>;
   attachReadOnly(name: string, path: string): Promise<void>;
   /** Labels the statements that follow (Snowflake's QUERY_TAG), so a run's cost can be traced. */
   setQueryTag?(tag: string | undefined): void;

@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import snowflake from 'snowflake-sdk';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
-import { queryTagFor, type Dialect, type Row, type Warehouse } from './adapter.js';
+import { queryTagFor, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
 
 export { queryTagFor };
 
@@ -530,7 +530,7 @@ export class SnowflakeWarehouse implements Warehouse {
    * same path without holding and re-encoding every record in memory, and a request body never
    * approaches Snowflake's size limit however big the batch.
    */
-  async appendBronze(table: string, file: string, batch: { batchId: string; source: string; fetchedAt: Date }): Promise<number> {
+  async appendBronze(table: string, file: string, batch: BronzeAppend): Promise<number> {
     await this.ensureLoadObjects();
     const dir = `${batch.batchId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 100)}-${randomUUID().slice(0, 8)}`;
     await this.execute(`TRUNCATE TABLE ${LOAD_LINES}`);

@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(32206);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44274);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 32206:
+/***/ 44274:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37217,6 +37217,7 @@ function newRunId(now = new Date()) {
 // minute per million records) and json_group_structure about 10 s per million, while walking the
 // records the loader has already parsed costs under 1 us each.
 
+/** JSON types as bits, so a field's types are one number (e.g. NUMBER | NULL). */
 const STRING = 1;
 const NUMBER = 2;
 const BOOLEAN = 4;
@@ -37227,9 +37228,17 @@ const TYPE_NAMES = [[ARRAY, 'array'], [BOOLEAN, 'boolean'], [NUMBER, 'number'], 
 const newNode = () => ({ types: 0, n: 0, fields: new Map() });
 /** The fields seen in a batch's records, kept as a tree so no path string is built per record. */
 class FieldProfile {
-    root = newNode();
+    root;
+    /** A scanner that reads records from raw JSON (sources/json-scan.ts) fills the tree directly. */
+    constructor(root = newNode()) {
+        this.root = root;
+    }
     add(record) {
         walk(record, this.root);
+    }
+    /** Adds another profile's counts to this one (a page's profile to its batch's). */
+    merge(other) {
+        mergeNode(this.root, other.root);
     }
     /** One row per path: its JSON types and how many values it had. */
     rows() {
@@ -37284,6 +37293,18 @@ function walk(value, node) {
             node.fields.set(key, (child = newNode()));
         walk(record[key], child);
     }
+}
+function mergeNode(into, from) {
+    into.types |= from.types;
+    into.n += from.n;
+    for (const [key, child] of from.fields) {
+        let target = into.fields.get(key);
+        if (!target)
+            into.fields.set(key, (target = newNode()));
+        mergeNode(target, child);
+    }
+    if (from.items)
+        mergeNode((into.items ??= newNode()), from.items);
 }
 /** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */
 function typeName(types) {
@@ -37386,6 +37407,7 @@ class LandingWriter {
     cursorField;
     partLimit;
     received = 0;
+    maxRecordBytes = 0;
     newestCursor;
     profile = new FieldProfile();
     /** True once the pages have ended: the batch is fetched in full. */
@@ -37420,7 +37442,7 @@ class LandingWriter {
         this.out = undefined;
         out.end();
         await (0,external_node_stream_promises_.finished)(out);
-        return { file: `${this.parts.at(-1)}.partial`, records: this.partRecords };
+        return { file: `${this.parts.at(-1)}.partial`, records: this.partRecords, maxRecordBytes: this.maxRecordBytes };
     }
     /** Gives every part its final name, once the batch is fetched in full. */
     async publish() {
@@ -37450,12 +37472,22 @@ class LandingWriter {
         this.partRecords = 0;
     }
     async write(page) {
+        if ('lines' in page) {
+            this.profile.merge(page.profile);
+            this.newestCursor = maxCursor(this.newestCursor, page.newestCursor);
+            this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
+            return this.append(page.lines, page.count);
+        }
         const { records, texts } = Array.isArray(page) ? { records: page, texts: undefined } : page;
         const field = this.cursorField;
         let chunk = '';
+        let longest = 0;
         for (let i = 0; i < records.length; i++) {
             const record = records[i];
-            chunk += `${texts ? texts[i] : JSON.stringify(record)}\n`;
+            const text = texts ? texts[i] : JSON.stringify(record);
+            if (text.length > longest)
+                longest = text.length;
+            chunk += `${text}\n`;
             this.profile.add(record);
             if (field !== undefined && record !== null && typeof record === 'object') {
                 const value = record[field];
@@ -37463,11 +37495,16 @@ class LandingWriter {
                     this.newestCursor = maxCursor(this.newestCursor, String(value));
             }
         }
-        this.received += records.length;
-        this.partRecords += records.length;
-        this.partBytes += chunk.length;
+        // A UTF-16 unit takes at most 3 bytes in UTF-8.
+        this.maxRecordBytes = Math.max(this.maxRecordBytes, 3 * longest);
+        return this.append(chunk, records.length);
+    }
+    async append(lines, records) {
+        this.received += records;
+        this.partRecords += records;
+        this.partBytes += lines.length;
         // Back-pressure: memory stays flat however many pages the source has.
-        if (!this.out.write(chunk))
+        if (!this.out.write(lines))
             await (0,external_node_events_.once)(this.out, 'drain');
     }
 }
@@ -37485,13 +37522,14 @@ async function findLandingFiles(root, batchId, where) {
 }
 /** Reads landing files back: their record count, newest cursor and field profile. */
 async function scanLandingFiles(files, cursorField) {
-    const landed = { received: 0, profile: new FieldProfile() };
+    const landed = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
     for (const file of files) {
         for await (const line of (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_.createReadStream)(file), crlfDelay: Infinity })) {
             if (line.trim() === '')
                 continue;
             const record = JSON.parse(line);
             landed.received++;
+            landed.maxRecordBytes = Math.max(landed.maxRecordBytes, 3 * line.length);
             landed.profile.add(record);
             const value = cursorField && record !== null && typeof record === 'object' ? record[cursorField] : undefined;
             if (value !== undefined && value !== null)
@@ -37545,7 +37583,7 @@ async function loadBronze(warehouse, pipeline, reader, context) {
                 for (;;) {
                     const part = await landing.closePart();
                     if (part && part.records > 0)
-                        append(part.file);
+                        append(part.file, part.maxRecordBytes);
                     if (done)
                         return;
                     done = await landing.fill(pages);
@@ -37583,7 +37621,7 @@ async function replayBronze(warehouse, pipeline, reader, replay, context) {
     return commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
         async produce(append) {
             for (const file of replay.landingFiles)
-                append(file);
+                append(file, landed.maxRecordBytes);
         },
         finish: async () => ({ files: replay.landingFiles, landed }),
     }, async () => {
@@ -37607,10 +37645,11 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
         // repeated on two pages) are not appended again: reruns add nothing.
         let appended = Promise.resolve(0);
         let failure;
-        const append = (file) => {
+        const append = (file, maxRecordBytes) => {
             if (failure)
                 throw failure.error;
-            appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, { batchId, source: pipeline.source.kind, fetchedAt })));
+            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes };
+            appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
             // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
             appended.catch((error) => (failure = { error }));
         };
@@ -38349,6 +38388,462 @@ function getPath(value, path) {
     return current;
 }
 
+;// CONCATENATED MODULE: ./src/sources/json-scan.ts
+// Reads the records of a JSON response straight from its bytes. One validating pass finds the records
+// array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
+// without building the records as objects. That is the work of JSON.parse on the page, JSON.stringify
+// on each record and the profile walk, at well under half their cost (bench/README.md). It also keeps
+// each record exactly as the API sent it: a 20-digit id is not rounded to a double on its way to bronze.
+//
+// It reads only the plain shape: the records array found once, at its path. Anything else (no array
+// there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
+// body with JSON.parse instead, so an unusual body costs time, never a record.
+
+
+/** The body is not JSON; `offset` is the byte where reading it failed. */
+class JsonScanError extends Error {
+    offset;
+    constructor(message, offset) {
+        super(`${message} at byte ${offset}`);
+        this.offset = offset;
+    }
+}
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL_LITERAL = Buffer.from('null');
+/** Bytes allowed after a backslash, besides u. */
+const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+/**
+ * Scans a response body for the records at `recordsPath` ("" for the body itself, else a dot path).
+ * Throws JsonScanError when the body is not valid JSON; returns undefined when it is JSON of a shape
+ * this scanner leaves to JSON.parse.
+ */
+function scanPage(bytes, recordsPath, cursorField) {
+    const scanner = new Scanner(bytes, cursorField);
+    try {
+        return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
+    }
+    catch (e) {
+        if (e instanceof RangeError)
+            return undefined; // nested deeper than the stack: JSON.parse has none
+        throw e;
+    }
+}
+class Scanner {
+    buf;
+    cursorField;
+    pos = 0;
+    root = newNode();
+    /** The profile node of the records' cursor field, once a record has had it. */
+    cursorNode;
+    /** The greatest plain-text cursor value so far, as bytes; every other cursor value goes through maxCursor. */
+    newestText;
+    newestOther;
+    /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
+    sawLineBreak = false;
+    starts = [];
+    ends = [];
+    breaks = [];
+    longestRecord = 0;
+    array;
+    ambiguous = false;
+    constructor(buf, cursorField) {
+        this.buf = buf;
+        this.cursorField = cursorField;
+    }
+    scan(path) {
+        const buf = this.buf;
+        // A UTF-8 byte order mark, which fetch's text() would have dropped too.
+        const bodyStart = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+        this.pos = bodyStart;
+        this.space();
+        this.envelope(path.map((part) => Buffer.from(part)), 0);
+        this.space();
+        if (this.pos !== buf.length)
+            this.fail('unexpected data after the JSON value');
+        const array = this.array;
+        if (!array || this.ambiguous)
+            return undefined;
+        const { starts, ends, breaks } = this;
+        let size = starts.length;
+        for (let r = 0; r < starts.length; r++)
+            size += ends[r] - starts[r];
+        const lines = Buffer.allocUnsafe(size);
+        let at = 0;
+        for (let r = 0; r < starts.length;) {
+            // Records one separator byte apart (compact JSON: a comma) are copied in one run, and each
+            // separator becomes the line break.
+            let last = r;
+            while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1)
+                last++;
+            const from = at;
+            at += buf.copy(lines, at, starts[r], ends[last]);
+            for (let k = r; k < last; k++)
+                lines[from + ends[k] - starts[r]] = NEWLINE;
+            // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
+            for (let k = r; k <= last; k++) {
+                if (!breaks[k])
+                    continue;
+                for (let i = from + starts[k] - starts[r]; i < from + ends[k] - starts[r]; i++)
+                    if (lines[i] === NEWLINE || lines[i] === RETURN)
+                        lines[i] = SPACE;
+            }
+            lines[at++] = NEWLINE;
+            r = last + 1;
+        }
+        const count = starts.length;
+        const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
+        return {
+            body: JSON.parse(envelope),
+            lines,
+            count,
+            longestRecord: this.longestRecord,
+            lastRecord: count ? JSON.parse(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
+            profile: new FieldProfile(this.root),
+            newestCursor: this.newestCursor(),
+        };
+    }
+    /** A value outside the records: walks down `path`, and reads the records where it ends. */
+    envelope(path, depth) {
+        const buf = this.buf;
+        if (depth === path.length) {
+            if (buf[this.pos] === OPEN_BRACKET)
+                this.records();
+            else
+                this.value(undefined);
+            return;
+        }
+        if (buf[this.pos] !== OPEN_BRACE)
+            return this.value(undefined);
+        this.pos++;
+        this.space();
+        if (buf[this.pos] === CLOSE_BRACE) {
+            this.pos++;
+            return;
+        }
+        for (;;) {
+            if (buf[this.pos] !== QUOTE)
+                this.fail('expected a key');
+            const keyStart = this.pos + 1;
+            this.string();
+            const matches = this.sameBytes(keyStart, this.pos - 1, path[depth]);
+            this.space();
+            this.expect(COLON);
+            this.space();
+            if (matches) {
+                // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
+                if (this.array)
+                    this.ambiguous = true;
+                this.envelope(path, depth + 1);
+            }
+            else
+                this.value(undefined);
+            if (this.endOf(CLOSE_BRACE))
+                return;
+        }
+    }
+    /** The records array: each element is one record, profiled from the root. */
+    records() {
+        const buf = this.buf;
+        const start = this.pos;
+        this.pos++;
+        this.space();
+        if (buf[this.pos] === CLOSE_BRACKET) {
+            this.pos++;
+            this.array = { start, end: this.pos };
+            return;
+        }
+        for (;;) {
+            const recordStart = this.pos;
+            this.sawLineBreak = false;
+            this.value(this.root);
+            if (this.pos - recordStart > this.longestRecord)
+                this.longestRecord = this.pos - recordStart;
+            this.starts.push(recordStart);
+            this.ends.push(this.pos);
+            this.breaks.push(this.sawLineBreak);
+            if (this.endOf(CLOSE_BRACKET))
+                break;
+        }
+        this.array = { start, end: this.pos };
+    }
+    /** Reads one value at pos and, given a profile node, counts it there. */
+    value(node) {
+        const buf = this.buf;
+        const c = buf[this.pos];
+        let type;
+        if (c === QUOTE) {
+            this.string();
+            type = STRING;
+        }
+        else if (c === OPEN_BRACE) {
+            this.object(node);
+            type = OBJECT;
+        }
+        else if (c === OPEN_BRACKET) {
+            this.pos++;
+            this.space();
+            if (buf[this.pos] === CLOSE_BRACKET)
+                this.pos++;
+            else {
+                const items = node ? (node.items ??= newNode()) : undefined;
+                for (;;) {
+                    this.value(items);
+                    if (this.endOf(CLOSE_BRACKET))
+                        break;
+                }
+            }
+            type = ARRAY;
+        }
+        else if (c === 0x74) {
+            this.literal(TRUE);
+            type = BOOLEAN;
+        }
+        else if (c === 0x66) {
+            this.literal(FALSE);
+            type = BOOLEAN;
+        }
+        else if (c === 0x6e) {
+            this.literal(NULL_LITERAL);
+            type = NULL;
+        }
+        else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+            this.number();
+            type = NUMBER;
+        }
+        else {
+            return this.fail(c === undefined ? 'unexpected end of the body' : 'expected a JSON value');
+        }
+        if (node) {
+            node.n++;
+            node.types |= type;
+        }
+    }
+    object(node) {
+        const buf = this.buf;
+        this.pos++;
+        this.space();
+        if (buf[this.pos] === CLOSE_BRACE) {
+            this.pos++;
+            return;
+        }
+        for (let k = 0;; k++) {
+            if (buf[this.pos] !== QUOTE)
+                this.fail('expected a key');
+            let child;
+            // The key as last seen at this position, quotes included: the same bytes are the same key.
+            const last = node?.order?.[k];
+            if (last && this.sameBytes(this.pos, this.pos + last.raw.length, last.raw)) {
+                this.pos += last.raw.length;
+                child = last.child;
+            }
+            else {
+                const keyStart = this.pos;
+                const escaped = this.string();
+                if (node)
+                    child = this.child(node, k, keyStart, this.pos, escaped);
+            }
+            this.space();
+            this.expect(COLON);
+            this.space();
+            const valueStart = this.pos;
+            this.value(child);
+            if (child !== undefined && child === this.cursorNode && node === this.root)
+                this.cursor(valueStart, this.pos);
+            if (this.endOf(CLOSE_BRACE))
+                return;
+        }
+    }
+    /** The profile node for a key not last seen at position k of an object at `node`; only such a key is decoded. */
+    child(node, k, quoteStart, quoteEnd, escaped) {
+        const raw = Buffer.from(this.buf.subarray(quoteStart, quoteEnd));
+        const key = escaped ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8', 1, raw.length - 1);
+        let child = node.fields.get(key);
+        if (!child) {
+            node.fields.set(key, (child = newNode()));
+            if (node === this.root && key === this.cursorField)
+                this.cursorNode = child;
+        }
+        (node.order ??= [])[k] = { raw, child };
+        return child;
+    }
+    /**
+     * Keeps the greatest cursor value, as maxCursor would (numbers by value, other text as text). Plain
+     * text values, the common case (timestamps), are compared as bytes without becoming strings: for
+     * text without escapes, UTF-8 byte order is code point order.
+     */
+    cursor(start, end) {
+        const buf = this.buf;
+        const c = buf[start];
+        if (c === 0x6e)
+            return; // null
+        if (c === QUOTE && !mayBeNumber(buf, start + 1, end - 1) && !buf.subarray(start, end).includes(BACKSLASH)) {
+            const max = this.newestText;
+            if (max === undefined || buf.compare(max, 0, max.length, start + 1, end - 1) > 0)
+                this.newestText = Buffer.from(buf.subarray(start + 1, end - 1));
+            return;
+        }
+        const text = c === QUOTE || c === OPEN_BRACE || c === OPEN_BRACKET ? String(JSON.parse(buf.toString('utf8', start, end))) : buf.toString('latin1', start, end);
+        this.newestOther = maxCursor(this.newestOther, text);
+    }
+    newestCursor() {
+        return maxCursor(this.newestOther, this.newestText?.toString('utf8'));
+    }
+    /** Reads a string at pos (on its opening quote); true when it has escapes. */
+    string() {
+        const buf = this.buf;
+        let i = this.pos + 1;
+        let escaped = false;
+        for (;;) {
+            const c = buf[i];
+            if (c === QUOTE)
+                break;
+            if (c === BACKSLASH) {
+                escaped = true;
+                const e = buf[i + 1];
+                if (e === 0x75) {
+                    for (let h = i + 2; h < i + 6; h++)
+                        if (!isHex(buf[h]))
+                            this.fail('expected four hex digits after \\u', h);
+                    i += 6;
+                }
+                else if (SIMPLE_ESCAPES.has(e))
+                    i += 2;
+                else
+                    this.fail('invalid escape in a string', i);
+                continue;
+            }
+            if (c === undefined)
+                this.fail('unterminated string', i);
+            if (c < SPACE)
+                this.fail('control character in a string', i);
+            i++;
+        }
+        this.pos = i + 1;
+        return escaped;
+    }
+    number() {
+        const buf = this.buf;
+        let i = this.pos;
+        if (buf[i] === MINUS)
+            i++;
+        if (buf[i] === ZERO)
+            i++;
+        else if (buf[i] > ZERO && buf[i] <= NINE)
+            while (isDigit(buf[++i]))
+                ;
+        else
+            this.fail('expected a digit', i);
+        if (buf[i] === DOT) {
+            if (!isDigit(buf[++i]))
+                this.fail('expected a digit after the decimal point', i);
+            while (isDigit(buf[++i]))
+                ;
+        }
+        if (buf[i] === 0x65 || buf[i] === 0x45) {
+            i++;
+            if (buf[i] === PLUS || buf[i] === MINUS)
+                i++;
+            if (!isDigit(buf[i]))
+                this.fail('expected a digit in the exponent', i);
+            while (isDigit(buf[++i]))
+                ;
+        }
+        this.pos = i;
+    }
+    literal(word) {
+        const buf = this.buf;
+        for (let j = 0; j < word.length; j++)
+            if (buf[this.pos + j] !== word[j])
+                this.fail(`expected ${word.toString()}`);
+        this.pos += word.length;
+    }
+    /** After a member or element: true at the closing byte (consumed), false after a comma. */
+    endOf(close) {
+        this.space();
+        const c = this.buf[this.pos];
+        if (c === close) {
+            this.pos++;
+            return true;
+        }
+        if (c !== COMMA)
+            this.fail(c === undefined ? 'unexpected end of the body' : `expected "," or "${String.fromCharCode(close)}"`);
+        this.pos++;
+        this.space();
+        return false;
+    }
+    expect(byte) {
+        if (this.buf[this.pos] !== byte)
+            this.fail(`expected "${String.fromCharCode(byte)}"`);
+        this.pos++;
+    }
+    space() {
+        const buf = this.buf;
+        let i = this.pos;
+        for (;;) {
+            const c = buf[i];
+            if (c === SPACE || c === TAB)
+                i++;
+            else if (c === NEWLINE || c === RETURN) {
+                this.sawLineBreak = true;
+                i++;
+            }
+            else
+                break;
+        }
+        this.pos = i;
+    }
+    /** True when buf[start, end) holds exactly `bytes`. */
+    sameBytes(start, end, bytes) {
+        if (end - start !== bytes.length)
+            return false;
+        const buf = this.buf;
+        for (let j = 0; j < bytes.length; j++)
+            if (buf[start + j] !== bytes[j])
+                return false;
+        return true;
+    }
+    fail(message, at = this.pos) {
+        throw new JsonScanError(message, at);
+    }
+}
+/** Bytes that can appear in text that Number() reads as a number ("12", " -1.5e3 ", "0x1f", "0o17"). */
+const NUMBER_TEXT = new Uint8Array(256);
+for (const c of '0123456789+-.eExXoOabcdefABCDEF \t\n\r')
+    NUMBER_TEXT[c.charCodeAt(0)] = 1;
+for (let c = 0x80; c < 0x100; c++)
+    NUMBER_TEXT[c] = 1; // non-ASCII whitespace, to be safe
+/** False when buf[start, end) has a byte no number's text has: then it compares as text. */
+function mayBeNumber(buf, start, end) {
+    for (let i = start; i < end; i++)
+        if (NUMBER_TEXT[buf[i]] === 0)
+            return false;
+    return true;
+}
+function isDigit(c) {
+    return c !== undefined && c >= ZERO && c <= NINE;
+}
+function isHex(c) {
+    return c !== undefined && ((c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
+
 ;// CONCATENATED MODULE: ./src/sources/pagination.ts
 
 
@@ -38359,9 +38854,9 @@ const PAGINATORS = {
         return {
             first: (url) => withParams(url, { [p.limit_param]: p.limit, [p.offset_param]: 0 }),
             next: (page) => {
-                offset += page.records.length;
+                offset += page.recordCount;
                 const total = p.total ? getPath(page.body, p.total) : undefined;
-                if (page.records.length < p.limit)
+                if (page.recordCount < p.limit)
                     return null;
                 if (typeof total === 'number' && offset >= total)
                     return null;
@@ -38380,7 +38875,7 @@ const PAGINATORS = {
                     if (pagesSeen >= totalPages)
                         return null;
                 }
-                else if (page.records.length < p.size)
+                else if (page.recordCount < p.size)
                     return null;
                 number += 1;
                 return withParams(page.url, { [p.page_param]: number });
@@ -38395,7 +38890,7 @@ const PAGINATORS = {
                 if (p.has_more && getPath(page.body, p.has_more) === false)
                     return null;
                 const cursor = p.cursor_from_last_record
-                    ? getPath(page.records[page.records.length - 1], p.cursor_from_last_record)
+                    ? getPath(page.lastRecord, p.cursor_from_last_record)
                     : getPath(page.body, p.cursor ?? 'next_cursor');
                 if (cursor === undefined || cursor === null || cursor === '')
                     return null;
@@ -38437,7 +38932,7 @@ function createPaginator(p) {
 }
 /** True when paging must stop before asking the paginator: every kind stops on an empty page. */
 function isLastPage(page) {
-    return page.records.length === 0;
+    return page.recordCount === 0;
 }
 function withParams(url, params) {
     const next = new URL(url);
@@ -38465,6 +38960,7 @@ function parseLinkNext(header) {
 
 
 
+
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 async function* fetchPages(source, resource, options = {}) {
     const auth = new AuthApplier(source.auth);
@@ -38476,12 +38972,13 @@ async function* fetchPages(source, resource, options = {}) {
         base.searchParams.set(resource.incremental.param, options.since);
     const minIntervalMs = source.rate_limit ? 1000 / source.rate_limit.per_second : 0;
     let lastRequestAt = 0;
+    const read = (bytes) => readBody(bytes, resource.records, resource.incremental?.field);
     const get = async (url) => {
         const wait = lastRequestAt + minIntervalMs - Date.now();
         if (wait > 0)
             await (0,external_node_timers_promises_.setTimeout)(wait);
         lastRequestAt = Date.now();
-        return requestJson(url, source, auth, options);
+        return requestJson(url, source, auth, options, read);
     };
     let url = paginator.first(base);
     let previous;
@@ -38489,21 +38986,20 @@ async function* fetchPages(source, resource, options = {}) {
     let pending = get(url);
     while (url && pending) {
         let response = await pending;
-        if (previous && response.text === previous.text) {
+        if (previous && response.bytes.equals(previous.bytes)) {
             // A stale cache or a lagging replica answered with the previous page: loading it would repeat
             // its records, and following it would repeat (or, for offsets, skip) a page. Ask once more.
             response = await get(url);
-            if (response.text === previous.text) {
+            if (response.bytes.equals(previous.bytes)) {
                 throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: the API answered twice with the same page as for ${(0,secrets/* mask */.dK)(previous.url.href)}; stopping instead of loading it twice or skipping a page`);
             }
         }
-        previous = { url, text: response.text };
-        const { body, headers } = response;
-        const records = getPath(body, resource.records);
-        if (!Array.isArray(records)) {
-            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(records)}`);
+        previous = { url, bytes: response.bytes };
+        const { read: body, headers } = response;
+        if (body.records === undefined) {
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(body.body, resource.records))}`);
         }
-        const page = { url, body, records, headers };
+        const page = { url, body: body.body, records: body.records, recordCount: body.recordCount, lastRecord: body.lastRecord, headers };
         let next = null;
         let stop;
         try {
@@ -38521,7 +39017,28 @@ async function* fetchPages(source, resource, options = {}) {
         url = next;
     }
 }
-async function requestJson(url, source, auth, options) {
+/**
+ * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
+ * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
+ */
+function readBody(bytes, recordsPath, cursorField) {
+    try {
+        const scanned = scanPage(bytes, recordsPath, cursorField);
+        if (scanned)
+            return { body: scanned.body, records: scanned, recordCount: scanned.count, lastRecord: scanned.lastRecord };
+    }
+    catch (e) {
+        if (!(e instanceof JsonScanError))
+            throw e;
+        // Not JSON as the scanner reads it: JSON.parse below decides.
+    }
+    const body = JSON.parse(bytes.toString('utf8'));
+    const records = getPath(body, recordsPath);
+    if (!Array.isArray(records))
+        return { body, recordCount: 0, lastRecord: undefined };
+    return { body, records, recordCount: records.length, lastRecord: records.at(-1) };
+}
+async function requestJson(url, source, auth, options, read) {
     const maxAttempts = options.maxAttempts ?? 5;
     const backoffMs = options.backoffMs ?? 500;
     let lastProblem = '';
@@ -38530,7 +39047,7 @@ async function requestJson(url, source, auth, options) {
         try {
             const request = await auth.apply(url, { accept: 'application/json', ...source.headers });
             const response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(source.timeoutSeconds * 1000) });
-            const text = await response.text();
+            const bytes = Buffer.from(await response.arrayBuffer());
             if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
                 auth.invalidate();
                 continue;
@@ -38540,14 +39057,16 @@ async function requestJson(url, source, auth, options) {
                 retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
             }
             else if (!response.ok) {
-                throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: HTTP ${response.status}: ${(0,secrets/* mask */.dK)(snippet(text))}`);
+                throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: HTTP ${response.status}: ${(0,secrets/* mask */.dK)(snippet(bytes))}`);
             }
             else {
                 try {
-                    return { body: JSON.parse(text), text, headers: response.headers };
+                    return { bytes, read: read(bytes), headers: response.headers };
                 }
-                catch {
-                    lastProblem = `invalid JSON body: ${(0,secrets/* mask */.dK)(snippet(text))}`;
+                catch (e) {
+                    if (!(e instanceof SyntaxError))
+                        throw e;
+                    lastProblem = `invalid JSON body: ${(0,secrets/* mask */.dK)(snippet(bytes))}`;
                 }
             }
         }
@@ -38572,7 +39091,9 @@ function parseRetryAfter(header) {
     const date = Date.parse(header);
     return Number.isNaN(date) ? undefined : Math.max(0, Math.min(date - Date.now(), 120_000));
 }
-function snippet(text) {
+function snippet(bytes) {
+    // Only the head of a big body: a snippet is for a log line.
+    const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8', 0, 4096);
     const flat = text.replace(/\s+/g, ' ').trim();
     return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
 }
@@ -41331,12 +41852,20 @@ class DuckDBWarehouse {
             this.depth--;
         }
     }
+    /**
+     * DISTINCT ON keeps one of each repeated record: measured faster than a row_number() window over the
+     * hash (bench/README.md). The JSON reader allocates buffers of twice its maximum object size per
+     * thread, so that size follows the file's longest record, from DuckDB's default of 16 MB up.
+     */
     async appendBronze(table, file, batch) {
+        let maxObjectSize = 16 * 1024 * 1024;
+        while (maxObjectSize <= (batch.maxRecordBytes ?? 0))
+            maxObjectSize *= 2;
         return this.execute(`INSERT INTO ${table}
-       SELECT ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
-       FROM (SELECT md5(json::VARCHAR) AS hash, json AS record, row_number() OVER (PARTITION BY md5(json::VARCHAR)) AS copy
-             FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = 67108864))
-       WHERE copy = 1 AND hash NOT IN (SELECT _record_hash FROM ${table})`);
+       SELECT DISTINCT ON (hash) ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
+       FROM (SELECT md5(json::VARCHAR) AS hash, json AS record
+             FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
+       WHERE hash NOT IN (SELECT _record_hash FROM ${table})`);
     }
     async attachReadOnly(name, path) {
         const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${(0,adapter/* sqlString */.Qw)(name)}`);

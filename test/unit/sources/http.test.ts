@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Auth, HttpResource, HttpSource, Pagination } from '../../../src/config/types.js';
 import { SourceError } from '../../../src/errors.js';
+import type { SourcePage } from '../../../src/ingest/landing.js';
 import { fetchPages } from '../../../src/sources/http.js';
 import { parseLinkNext } from '../../../src/sources/pagination.js';
 
@@ -92,8 +93,15 @@ function source(path: string, paginate: Pagination, extra: Partial<HttpResource>
 
 async function collect(src: [HttpSource, HttpResource], options = {}): Promise<unknown[]> {
   const out: unknown[] = [];
-  for await (const page of fetchPages(src[0], src[1], { backoffMs: 1, ...options })) out.push(...page.records);
+  for await (const page of fetchPages(src[0], src[1], { backoffMs: 1, ...options })) out.push(...recordsOf(page.records));
   return out;
+}
+
+/** A page's records as values, whether the scanner left them as JSON lines or JSON.parse read them. */
+function recordsOf(page: SourcePage): unknown[] {
+  if (Array.isArray(page)) return page;
+  if ('records' in page) return page.records;
+  return page.lines.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
 }
 
 describe('pagination kinds each read every record exactly once and stop', () => {

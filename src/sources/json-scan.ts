@@ -1,0 +1,426 @@
+// Reads the records of a JSON response straight from its bytes. One validating pass finds the records
+// array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
+// without building the records as objects. That is the work of JSON.parse on the page, JSON.stringify
+// on each record and the profile walk, at well under half their cost (bench/README.md). It also keeps
+// each record exactly as the API sent it: a 20-digit id is not rounded to a double on its way to bronze.
+//
+// It reads only the plain shape: the records array found once, at its path. Anything else (no array
+// there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
+// body with JSON.parse instead, so an unusual body costs time, never a record.
+import { ARRAY, BOOLEAN, FieldProfile, newNode, NULL, NUMBER, OBJECT, STRING, type FieldNode } from '../ingest/drift.js';
+import { maxCursor, type JsonLinesPage } from '../ingest/landing.js';
+
+/** The body is not JSON; `offset` is the byte where reading it failed. */
+export class JsonScanError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(`${message} at byte ${offset}`);
+  }
+}
+
+export interface ScannedPage extends JsonLinesPage {
+  /** The body with its records array left empty: what paginators read. */
+  body: unknown;
+  /** The last record, parsed (for cursor_from_last_record); undefined when the page has none. */
+  lastRecord: unknown;
+}
+
+/** A profile node that remembers the raw bytes of its object's keys in the order last seen. */
+interface ScanNode extends FieldNode {
+  fields: Map<string, ScanNode>;
+  items?: ScanNode;
+  /** The children of the last object seen here, by key position, with the key's raw bytes. */
+  order?: Array<{ raw: Buffer; child: ScanNode }>;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL_LITERAL = Buffer.from('null');
+/** Bytes allowed after a backslash, besides u. */
+const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+
+/**
+ * Scans a response body for the records at `recordsPath` ("" for the body itself, else a dot path).
+ * Throws JsonScanError when the body is not valid JSON; returns undefined when it is JSON of a shape
+ * this scanner leaves to JSON.parse.
+ */
+export function scanPage(bytes: Buffer, recordsPath: string, cursorField?: string): ScannedPage | undefined {
+  const scanner = new Scanner(bytes, cursorField);
+  try {
+    return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
+  } catch (e) {
+    if (e instanceof RangeError) return undefined; // nested deeper than the stack: JSON.parse has none
+    throw e;
+  }
+}
+
+class Scanner {
+  private pos = 0;
+  private readonly root = newNode() as ScanNode;
+  /** The profile node of the records' cursor field, once a record has had it. */
+  private cursorNode?: ScanNode;
+  /** The greatest plain-text cursor value so far, as bytes; every other cursor value goes through maxCursor. */
+  private newestText?: Buffer;
+  private newestOther?: string;
+  /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
+  private sawLineBreak = false;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly breaks: boolean[] = [];
+  private longestRecord = 0;
+  private array?: { start: number; end: number };
+  private ambiguous = false;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly cursorField: string | undefined,
+  ) {}
+
+  scan(path: string[]): ScannedPage | undefined {
+    const buf = this.buf;
+    // A UTF-8 byte order mark, which fetch's text() would have dropped too.
+    const bodyStart = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    this.pos = bodyStart;
+    this.space();
+    this.envelope(path.map((part) => Buffer.from(part)), 0);
+    this.space();
+    if (this.pos !== buf.length) this.fail('unexpected data after the JSON value');
+    const array = this.array;
+    if (!array || this.ambiguous) return undefined;
+
+    const { starts, ends, breaks } = this;
+    let size = starts.length;
+    for (let r = 0; r < starts.length; r++) size += ends[r] - starts[r];
+    const lines = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let r = 0; r < starts.length; ) {
+      // Records one separator byte apart (compact JSON: a comma) are copied in one run, and each
+      // separator becomes the line break.
+      let last = r;
+      while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1) last++;
+      const from = at;
+      at += buf.copy(lines, at, starts[r], ends[last]);
+      for (let k = r; k < last; k++) lines[from + ends[k] - starts[r]] = NEWLINE;
+      // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
+      for (let k = r; k <= last; k++) {
+        if (!breaks[k]) continue;
+        for (let i = from + starts[k] - starts[r]; i < from + ends[k] - starts[r]; i++) if (lines[i] === NEWLINE || lines[i] === RETURN) lines[i] = SPACE;
+      }
+      lines[at++] = NEWLINE;
+      r = last + 1;
+    }
+    const count = starts.length;
+    const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
+    return {
+      body: JSON.parse(envelope) as unknown,
+      lines,
+      count,
+      longestRecord: this.longestRecord,
+      lastRecord: count ? (JSON.parse(buf.toString('utf8', starts[count - 1], ends[count - 1])) as unknown) : undefined,
+      profile: new FieldProfile(this.root),
+      newestCursor: this.newestCursor(),
+    };
+  }
+
+  /** A value outside the records: walks down `path`, and reads the records where it ends. */
+  private envelope(path: Buffer[], depth: number): void {
+    const buf = this.buf;
+    if (depth === path.length) {
+      if (buf[this.pos] === OPEN_BRACKET) this.records();
+      else this.value(undefined);
+      return;
+    }
+    if (buf[this.pos] !== OPEN_BRACE) return this.value(undefined);
+    this.pos++;
+    this.space();
+    if (buf[this.pos] === CLOSE_BRACE) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      if (buf[this.pos] !== QUOTE) this.fail('expected a key');
+      const keyStart = this.pos + 1;
+      this.string();
+      const matches = this.sameBytes(keyStart, this.pos - 1, path[depth]);
+      this.space();
+      this.expect(COLON);
+      this.space();
+      if (matches) {
+        // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
+        if (this.array) this.ambiguous = true;
+        this.envelope(path, depth + 1);
+      } else this.value(undefined);
+      if (this.endOf(CLOSE_BRACE)) return;
+    }
+  }
+
+  /** The records array: each element is one record, profiled from the root. */
+  private records(): void {
+    const buf = this.buf;
+    const start = this.pos;
+    this.pos++;
+    this.space();
+    if (buf[this.pos] === CLOSE_BRACKET) {
+      this.pos++;
+      this.array = { start, end: this.pos };
+      return;
+    }
+    for (;;) {
+      const recordStart = this.pos;
+      this.sawLineBreak = false;
+      this.value(this.root);
+      if (this.pos - recordStart > this.longestRecord) this.longestRecord = this.pos - recordStart;
+      this.starts.push(recordStart);
+      this.ends.push(this.pos);
+      this.breaks.push(this.sawLineBreak);
+      if (this.endOf(CLOSE_BRACKET)) break;
+    }
+    this.array = { start, end: this.pos };
+  }
+
+  /** Reads one value at pos and, given a profile node, counts it there. */
+  private value(node: ScanNode | undefined): void {
+    const buf = this.buf;
+    const c = buf[this.pos];
+    let type: number;
+    if (c === QUOTE) {
+      this.string();
+      type = STRING;
+    } else if (c === OPEN_BRACE) {
+      this.object(node);
+      type = OBJECT;
+    } else if (c === OPEN_BRACKET) {
+      this.pos++;
+      this.space();
+      if (buf[this.pos] === CLOSE_BRACKET) this.pos++;
+      else {
+        const items = node ? (node.items ??= newNode() as ScanNode) : undefined;
+        for (;;) {
+          this.value(items);
+          if (this.endOf(CLOSE_BRACKET)) break;
+        }
+      }
+      type = ARRAY;
+    } else if (c === 0x74) {
+      this.literal(TRUE);
+      type = BOOLEAN;
+    } else if (c === 0x66) {
+      this.literal(FALSE);
+      type = BOOLEAN;
+    } else if (c === 0x6e) {
+      this.literal(NULL_LITERAL);
+      type = NULL;
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      this.number();
+      type = NUMBER;
+    } else {
+      return this.fail(c === undefined ? 'unexpected end of the body' : 'expected a JSON value');
+    }
+    if (node) {
+      node.n++;
+      node.types |= type;
+    }
+  }
+
+  private object(node: ScanNode | undefined): void {
+    const buf = this.buf;
+    this.pos++;
+    this.space();
+    if (buf[this.pos] === CLOSE_BRACE) {
+      this.pos++;
+      return;
+    }
+    for (let k = 0; ; k++) {
+      if (buf[this.pos] !== QUOTE) this.fail('expected a key');
+      let child: ScanNode | undefined;
+      // The key as last seen at this position, quotes included: the same bytes are the same key.
+      const last = node?.order?.[k];
+      if (last && this.sameBytes(this.pos, this.pos + last.raw.length, last.raw)) {
+        this.pos += last.raw.length;
+        child = last.child;
+      } else {
+        const keyStart = this.pos;
+        const escaped = this.string();
+        if (node) child = this.child(node, k, keyStart, this.pos, escaped);
+      }
+      this.space();
+      this.expect(COLON);
+      this.space();
+      const valueStart = this.pos;
+      this.value(child);
+      if (child !== undefined && child === this.cursorNode && node === this.root) this.cursor(valueStart, this.pos);
+      if (this.endOf(CLOSE_BRACE)) return;
+    }
+  }
+
+  /** The profile node for a key not last seen at position k of an object at `node`; only such a key is decoded. */
+  private child(node: ScanNode, k: number, quoteStart: number, quoteEnd: number, escaped: boolean): ScanNode {
+    const raw = Buffer.from(this.buf.subarray(quoteStart, quoteEnd));
+    const key = escaped ? (JSON.parse(raw.toString('utf8')) as string) : raw.toString('utf8', 1, raw.length - 1);
+    let child = node.fields.get(key);
+    if (!child) {
+      node.fields.set(key, (child = newNode() as ScanNode));
+      if (node === this.root && key === this.cursorField) this.cursorNode = child;
+    }
+    (node.order ??= [])[k] = { raw, child };
+    return child;
+  }
+
+  /**
+   * Keeps the greatest cursor value, as maxCursor would (numbers by value, other text as text). Plain
+   * text values, the common case (timestamps), are compared as bytes without becoming strings: for
+   * text without escapes, UTF-8 byte order is code point order.
+   */
+  private cursor(start: number, end: number): void {
+    const buf = this.buf;
+    const c = buf[start];
+    if (c === 0x6e) return; // null
+    if (c === QUOTE && !mayBeNumber(buf, start + 1, end - 1) && !buf.subarray(start, end).includes(BACKSLASH)) {
+      const max = this.newestText;
+      if (max === undefined || buf.compare(max, 0, max.length, start + 1, end - 1) > 0) this.newestText = Buffer.from(buf.subarray(start + 1, end - 1));
+      return;
+    }
+    const text =
+      c === QUOTE || c === OPEN_BRACE || c === OPEN_BRACKET ? String(JSON.parse(buf.toString('utf8', start, end))) : buf.toString('latin1', start, end);
+    this.newestOther = maxCursor(this.newestOther, text);
+  }
+
+  private newestCursor(): string | undefined {
+    return maxCursor(this.newestOther, this.newestText?.toString('utf8'));
+  }
+
+  /** Reads a string at pos (on its opening quote); true when it has escapes. */
+  private string(): boolean {
+    const buf = this.buf;
+    let i = this.pos + 1;
+    let escaped = false;
+    for (;;) {
+      const c = buf[i];
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        const e = buf[i + 1];
+        if (e === 0x75) {
+          for (let h = i + 2; h < i + 6; h++) if (!isHex(buf[h])) this.fail('expected four hex digits after \\u', h);
+          i += 6;
+        } else if (SIMPLE_ESCAPES.has(e)) i += 2;
+        else this.fail('invalid escape in a string', i);
+        continue;
+      }
+      if (c === undefined) this.fail('unterminated string', i);
+      if (c < SPACE) this.fail('control character in a string', i);
+      i++;
+    }
+    this.pos = i + 1;
+    return escaped;
+  }
+
+  private number(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    if (buf[i] === MINUS) i++;
+    if (buf[i] === ZERO) i++;
+    else if (buf[i] > ZERO && buf[i] <= NINE) while (isDigit(buf[++i]));
+    else this.fail('expected a digit', i);
+    if (buf[i] === DOT) {
+      if (!isDigit(buf[++i])) this.fail('expected a digit after the decimal point', i);
+      while (isDigit(buf[++i]));
+    }
+    if (buf[i] === 0x65 || buf[i] === 0x45) {
+      i++;
+      if (buf[i] === PLUS || buf[i] === MINUS) i++;
+      if (!isDigit(buf[i])) this.fail('expected a digit in the exponent', i);
+      while (isDigit(buf[++i]));
+    }
+    this.pos = i;
+  }
+
+  private literal(word: Buffer): void {
+    const buf = this.buf;
+    for (let j = 0; j < word.length; j++) if (buf[this.pos + j] !== word[j]) this.fail(`expected ${word.toString()}`);
+    this.pos += word.length;
+  }
+
+  /** After a member or element: true at the closing byte (consumed), false after a comma. */
+  private endOf(close: number): boolean {
+    this.space();
+    const c = this.buf[this.pos];
+    if (c === close) {
+      this.pos++;
+      return true;
+    }
+    if (c !== COMMA) this.fail(c === undefined ? 'unexpected end of the body' : `expected "," or "${String.fromCharCode(close)}"`);
+    this.pos++;
+    this.space();
+    return false;
+  }
+
+  private expect(byte: number): void {
+    if (this.buf[this.pos] !== byte) this.fail(`expected "${String.fromCharCode(byte)}"`);
+    this.pos++;
+  }
+
+  private space(): void {
+    const buf = this.buf;
+    let i = this.pos;
+    for (;;) {
+      const c = buf[i];
+      if (c === SPACE || c === TAB) i++;
+      else if (c === NEWLINE || c === RETURN) {
+        this.sawLineBreak = true;
+        i++;
+      } else break;
+    }
+    this.pos = i;
+  }
+
+  /** True when buf[start, end) holds exactly `bytes`. */
+  private sameBytes(start: number, end: number, bytes: Buffer): boolean {
+    if (end - start !== bytes.length) return false;
+    const buf = this.buf;
+    for (let j = 0; j < bytes.length; j++) if (buf[start + j] !== bytes[j]) return false;
+    return true;
+  }
+
+  private fail(message: string, at = this.pos): never {
+    throw new JsonScanError(message, at);
+  }
+}
+
+/** Bytes that can appear in text that Number() reads as a number ("12", " -1.5e3 ", "0x1f", "0o17"). */
+const NUMBER_TEXT = new Uint8Array(256);
+for (const c of '0123456789+-.eExXoOabcdefABCDEF \t\n\r') NUMBER_TEXT[c.charCodeAt(0)] = 1;
+for (let c = 0x80; c < 0x100; c++) NUMBER_TEXT[c] = 1; // non-ASCII whitespace, to be safe
+
+/** False when buf[start, end) has a byte no number's text has: then it compares as text. */
+function mayBeNumber(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (NUMBER_TEXT[buf[i]] === 0) return false;
+  return true;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= ZERO && c <= NINE;
+}
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
