@@ -43,8 +43,16 @@ const timeline: Array<[string, number]> = [];
 const mark = (event: string) => timeline.push([event, Math.round(performance.now() - started)]);
 const warehouse = await DuckDBWarehouse.open(join(dir, 'bench.duckdb'));
 if (memoryLimit) await warehouse.execute(`SET memory_limit = '${memoryLimit}'`);
+// --set 'preserve_insertion_order=false;threads=1': DuckDB settings to try, separated by semicolons.
+for (const setting of flag('set', '').split(';').filter(Boolean)) await warehouse.execute(`SET ${setting}`);
 await ensureMetaSchema(warehouse);
 const reader = createReader(pipeline, 'events', { warehouse, projectDir: dir });
+// The batch's COMMIT, on the timeline: DuckDB writes what the appends left in memory then.
+const execute = warehouse.execute.bind(warehouse);
+warehouse.execute = async (sql: string) => {
+  if (sql === 'COMMIT') mark('commit starts');
+  return execute(sql);
+};
 const traced: Warehouse = new Proxy(warehouse, {
   get(target, key, receiver) {
     if (key !== 'appendBronze') return Reflect.get(target, key, receiver);

@@ -4,6 +4,7 @@ import type { Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
+import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { formatDrift } from './ingest/drift.js';
 import { buildGold, planModels, selectModels, ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
@@ -148,12 +149,22 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           logDrift(log, batch);
           run.batches.push(batch);
         } else if (steps.has('ingest')) {
-          for (const resource of pipeline.source.resources) {
-            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir });
-            log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
-            logDrift(log, batch);
-            run.batches.push(batch);
+          // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
+          // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
+          const resources: ReadonlyArray<{ name: string }> = pipeline.source.resources;
+          const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
+          const warehouseLock = new Lock();
+          try {
+            await forEachConcurrently(resources, concurrency, async (resource) => {
+              const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
+              const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock });
+              log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+              logDrift(log, batch);
+              run.batches.push(batch);
+            });
+          } finally {
+            const order = resources.map((r) => r.name);
+            run.batches.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
           }
         }
         if (steps.has('transform')) {

@@ -23,6 +23,9 @@ import { YamlSource, type YamlPath } from './yaml-source.js';
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(schema);
 
+/** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
+export const DEFAULT_HTTP_CONCURRENCY = 4;
+
 export const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'] as const;
 
 export interface LoadedPipeline {
@@ -151,6 +154,7 @@ class PipelineBuilder {
       auth: raw.auth ? this.auth(raw.auth as RawAuth) : undefined,
       headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
       rate_limit: raw.rate_limit as { per_second: number } | undefined,
+      concurrency: (raw.concurrency as number | undefined) ?? DEFAULT_HTTP_CONCURRENCY,
       timeoutSeconds: timeout ? parseDuration(timeout) : 30,
       resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
     };

@@ -52,7 +52,10 @@ export interface HttpSource {
   base_url: string;
   auth?: Auth;
   headers: Record<string, string>;
+  /** Requests per second across all of the source's resources. */
   rate_limit?: { per_second: number };
+  /** How many resources are fetched at once. */
+  concurrency: number;
   timeoutSeconds: number;
   resources: HttpResource[];
 }

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { bronzeTableName, type Pipeline } from '../config/types.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { Lock } from './concurrency.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
 import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type SourcePage } from './landing.js';
 
@@ -48,39 +49,71 @@ export async function loadBronze(
   warehouse: Warehouse,
   pipeline: Pipeline,
   reader: ResourceReader,
-  context: { runId: string; landingDir: string; fetchedAt?: Date; partBytes?: number },
+  context: {
+    runId: string;
+    landingDir: string;
+    fetchedAt?: Date;
+    partBytes?: number;
+    /** Held while this batch uses the warehouse, when other resources load at the same time. */
+    warehouseLock?: Lock;
+  },
 ): Promise<BronzeBatch> {
   const fetchedAt = context.fetchedAt ?? new Date();
-  const batchId = await newBatchId(warehouse, context.runId, pipeline.name, reader.resource);
-  const cursorBefore = reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined;
+  const lock = context.warehouseLock ?? new Lock();
+  const { batchId, cursorBefore } = await lock.with(async () => ({
+    batchId: await newBatchId(warehouse, context.runId, pipeline.name, reader.resource),
+    cursorBefore: reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined,
+  }));
   const landing = new LandingWriter(
     (part) => landingPath(context.landingDir, pipeline.name, reader.resource, fetchedAt, batchId, part),
     reader.cursorField,
     context.partBytes,
   );
   const pages = reader.pages(reader.since(cursorBefore))[Symbol.asyncIterator]();
+  let turn: Promise<() => void> | undefined;
   try {
     // The first part is fetched before the transaction opens, so a reader's own setup (ATTACH, DDL)
     // runs outside it: on Snowflake, DDL commits the open transaction.
     let done = await landing.fill(pages);
-    return await commitBatch(
-      warehouse,
-      pipeline,
-      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
-      {
-        async produce(append) {
-          for (;;) {
-            const part = await landing.closePart();
-            if (part && part.records > 0) append(part.file, part.maxRecordBytes);
-            if (done) return;
-            done = await landing.fill(pages);
-          }
+    // While another resource's batch holds the warehouse, this one goes on fetching into landing parts.
+    const fetched: Array<{ file: string; maxRecordBytes: number }> = [];
+    let release = lock.tryAcquire();
+    if (release) turn = Promise.resolve(release);
+    else {
+      turn = lock.acquire();
+      void turn.then((r) => (release = r));
+      while (!done && !release) {
+        const part = await landing.closePart();
+        if (part && part.records > 0) fetched.push(part);
+        done = await landing.fill(pages);
+      }
+    }
+    const mine = await turn;
+    try {
+      return await commitBatch(
+        warehouse,
+        pipeline,
+        { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
+        {
+          async produce(append) {
+            for (const part of fetched) append(part.file, part.maxRecordBytes);
+            for (;;) {
+              const part = await landing.closePart();
+              if (part && part.records > 0) append(part.file, part.maxRecordBytes);
+              if (done) return;
+              done = await landing.fill(pages);
+            }
+          },
+          finish: async () => ({ files: await landing.publish(), landed: landing }),
         },
-        finish: async () => ({ files: await landing.publish(), landed: landing }),
-      },
-      () => reader.commit?.(batchId) ?? Promise.resolve(),
-    );
+        () => reader.commit?.(batchId) ?? Promise.resolve(),
+      );
+    } finally {
+      mine();
+    }
   } catch (e) {
+    // A failed fetch gives up its place in line (releasing is idempotent, so a held turn is not released twice).
+    void turn?.then((r) => r());
     // A batch fetched in full stays replayable whatever failed after; a partial one is removed.
     if (landing.complete) await landing.publish();
     else await landing.discard();

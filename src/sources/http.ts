@@ -19,6 +19,29 @@ export interface FetchOptions {
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
+/** Spaces requests evenly: each caller gets the next free slot, so callers at once share the rate. */
+class RateLimiter {
+  private nextSlot = 0;
+  constructor(private readonly intervalMs: number) {}
+
+  async next(): Promise<void> {
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + this.intervalMs;
+    if (slot > now) await sleep(slot - now);
+  }
+}
+
+// One per source object, so a source's rate limit holds across all its resources however many are fetched at once.
+const rateLimiters = new WeakMap<HttpSource, RateLimiter>();
+
+function rateLimiterOf(source: HttpSource): RateLimiter | undefined {
+  if (!source.rate_limit) return undefined;
+  let limiter = rateLimiters.get(source);
+  if (!limiter) rateLimiters.set(source, (limiter = new RateLimiter(1000 / source.rate_limit.per_second)));
+  return limiter;
+}
+
 /** A page of an HTTP resource: what paginators read, plus its records for the landing file. */
 export interface HttpPage extends Page {
   records: SourcePage;
@@ -30,14 +53,11 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   const base = new URL(resource.path.replace(/^\//, ''), source.base_url.endsWith('/') ? source.base_url : `${source.base_url}/`);
   for (const [k, v] of Object.entries(resource.params)) base.searchParams.set(k, v);
   if (resource.incremental && options.since) base.searchParams.set(resource.incremental.param, options.since);
-  const minIntervalMs = source.rate_limit ? 1000 / source.rate_limit.per_second : 0;
-  let lastRequestAt = 0;
+  const limiter = rateLimiterOf(source);
   const read = (bytes: Buffer) => readBody(bytes, resource.records, resource.incremental?.field);
 
   const get = async (url: URL) => {
-    const wait = lastRequestAt + minIntervalMs - Date.now();
-    if (wait > 0) await sleep(wait);
-    lastRequestAt = Date.now();
+    await limiter?.next();
     return requestJson(url, source, auth, options, read);
   };
 

@@ -120,18 +120,22 @@ export class DuckDBWarehouse implements Warehouse {
 
   /**
    * DISTINCT ON keeps one of each repeated record: measured faster than a row_number() window over the
-   * hash (bench/README.md). The JSON reader allocates buffers of twice its maximum object size per
-   * thread, so that size follows the file's longest record, from DuckDB's default of 16 MB up.
+   * hash (bench/README.md). The copies already in bronze are found by a semi join built on the file's
+   * hashes and probed by a scan of the table's, so memory follows the file, not the table. The JSON
+   * reader allocates buffers of twice its maximum object size per thread, so that size follows the
+   * file's longest record, from DuckDB's default of 16 MB up.
    */
   async appendBronze(table: string, file: string, batch: BronzeAppend): Promise<number> {
     let maxObjectSize = 16 * 1024 * 1024;
     while (maxObjectSize <= (batch.maxRecordBytes ?? 0)) maxObjectSize *= 2;
     return this.execute(
       `INSERT INTO ${table}
-       SELECT DISTINCT ON (hash) ${sqlString(batch.batchId)}, ${sqlString(batch.source)}, ${sqlString(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
-       FROM (SELECT md5(json::VARCHAR) AS hash, json AS record
-             FROM read_json_objects(${sqlString(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
-       WHERE hash NOT IN (SELECT _record_hash FROM ${table})`,
+       WITH part AS MATERIALIZED (
+         SELECT DISTINCT ON (hash) md5(json::VARCHAR) AS hash, json AS record
+         FROM read_json_objects(${sqlString(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
+       SELECT ${sqlString(batch.batchId)}, ${sqlString(batch.source)}, ${sqlString(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
+       FROM part
+       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE _record_hash IN (SELECT hash FROM part))`,
     );
   }
 

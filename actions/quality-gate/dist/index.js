@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(64325);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1637);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 64325:
+/***/ 1637:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37247,7 +37247,7 @@ function blankOutCommentsAndStrings(text) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(42463);
 ;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/config/yaml-source.ts
@@ -37441,6 +37441,8 @@ function typeName(value) {
 
 const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
 const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
+/** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
+const DEFAULT_HTTP_CONCURRENCY = 4;
 const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
 function loadPipeline(file, text, env) {
     const { source, diagnostics } = YamlSource.parse(file, text);
@@ -37550,6 +37552,7 @@ class PipelineBuilder {
             auth: raw.auth ? this.auth(raw.auth) : undefined,
             headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
             rate_limit: raw.rate_limit,
+            concurrency: raw.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
             timeoutSeconds: timeout ? parseDuration(timeout) : 30,
             resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
         };
@@ -37908,6 +37911,75 @@ function checkColumns(spec) {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(83916);
+;// CONCATENATED MODULE: ./src/ingest/concurrency.ts
+// Resources of one source are fetched at once, up to a bound, while the warehouse connection they share
+// is used by one batch at a time: a batch's transaction spans its appends, and one connection holds
+// one transaction.
+/** One holder at a time; waiters get it in the order they asked. */
+class Lock {
+    held = false;
+    waiters = [];
+    /** The release function if the lock was free (and is now the caller's), else undefined. */
+    tryAcquire() {
+        if (this.held)
+            return undefined;
+        this.held = true;
+        return this.releaser();
+    }
+    /** Resolves, once the lock is the caller's, to the function that releases it. */
+    acquire() {
+        const release = this.tryAcquire();
+        if (release)
+            return Promise.resolve(release);
+        return new Promise((resolve) => this.waiters.push(() => resolve(this.releaser())));
+    }
+    async with(fn) {
+        const release = await this.acquire();
+        try {
+            return await fn();
+        }
+        finally {
+            release();
+        }
+    }
+    releaser() {
+        let released = false;
+        return () => {
+            if (released)
+                return;
+            released = true;
+            // Handed straight to the next waiter, so nobody can slip in between.
+            const next = this.waiters.shift();
+            if (next)
+                next();
+            else
+                this.held = false;
+        };
+    }
+}
+/**
+ * Calls fn for each item, at most `limit` at once, starting them in order. After a failure no more
+ * are started; the running ones finish, then the first error is thrown.
+ */
+async function forEachConcurrently(items, limit, fn) {
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (!failure && next < items.length) {
+            const item = items[next++];
+            try {
+                await fn(item);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure)
+        throw failure.error;
+}
+
 // EXTERNAL MODULE: ./src/warehouse/adapter.ts
 var adapter = __nccwpck_require__(42176);
 ;// CONCATENATED MODULE: ./src/state/meta.ts
@@ -38317,35 +38389,65 @@ function maxCursor(a, b) {
 
 
 
+
 function bronzeDdl(table, warehouse) {
     return `CREATE TABLE IF NOT EXISTS bronze.${table} (
     _batch_id VARCHAR, _source VARCHAR, _fetched_at ${warehouse.dialect.timestampType}, _record_hash VARCHAR, _record ${warehouse.dialect.jsonType})`;
 }
 async function loadBronze(warehouse, pipeline, reader, context) {
     const fetchedAt = context.fetchedAt ?? new Date();
-    const batchId = await newBatchId(warehouse, context.runId, pipeline.name, reader.resource);
-    const cursorBefore = reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined;
+    const lock = context.warehouseLock ?? new Lock();
+    const { batchId, cursorBefore } = await lock.with(async () => ({
+        batchId: await newBatchId(warehouse, context.runId, pipeline.name, reader.resource),
+        cursorBefore: reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined,
+    }));
     const landing = new LandingWriter((part) => landingPath(context.landingDir, pipeline.name, reader.resource, fetchedAt, batchId, part), reader.cursorField, context.partBytes);
     const pages = reader.pages(reader.since(cursorBefore))[Symbol.asyncIterator]();
+    let turn;
     try {
         // The first part is fetched before the transaction opens, so a reader's own setup (ATTACH, DDL)
         // runs outside it: on Snowflake, DDL commits the open transaction.
         let done = await landing.fill(pages);
-        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
-            async produce(append) {
-                for (;;) {
-                    const part = await landing.closePart();
-                    if (part && part.records > 0)
+        // While another resource's batch holds the warehouse, this one goes on fetching into landing parts.
+        const fetched = [];
+        let release = lock.tryAcquire();
+        if (release)
+            turn = Promise.resolve(release);
+        else {
+            turn = lock.acquire();
+            void turn.then((r) => (release = r));
+            while (!done && !release) {
+                const part = await landing.closePart();
+                if (part && part.records > 0)
+                    fetched.push(part);
+                done = await landing.fill(pages);
+            }
+        }
+        const mine = await turn;
+        try {
+            return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
+                async produce(append) {
+                    for (const part of fetched)
                         append(part.file, part.maxRecordBytes);
-                    if (done)
-                        return;
-                    done = await landing.fill(pages);
-                }
-            },
-            finish: async () => ({ files: await landing.publish(), landed: landing }),
-        }, () => reader.commit?.(batchId) ?? Promise.resolve());
+                    for (;;) {
+                        const part = await landing.closePart();
+                        if (part && part.records > 0)
+                            append(part.file, part.maxRecordBytes);
+                        if (done)
+                            return;
+                        done = await landing.fill(pages);
+                    }
+                },
+                finish: async () => ({ files: await landing.publish(), landed: landing }),
+            }, () => reader.commit?.(batchId) ?? Promise.resolve());
+        }
+        finally {
+            mine();
+        }
     }
     catch (e) {
+        // A failed fetch gives up its place in line (releasing is idempotent, so a held turn is not released twice).
+        void turn?.then((r) => r());
         // A batch fetched in full stays replayable whatever failed after; a partial one is removed.
         if (landing.complete)
             await landing.publish();
@@ -39715,6 +39817,31 @@ function parseLinkNext(header) {
 
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+/** Spaces requests evenly: each caller gets the next free slot, so callers at once share the rate. */
+class RateLimiter {
+    intervalMs;
+    nextSlot = 0;
+    constructor(intervalMs) {
+        this.intervalMs = intervalMs;
+    }
+    async next() {
+        const now = Date.now();
+        const slot = Math.max(now, this.nextSlot);
+        this.nextSlot = slot + this.intervalMs;
+        if (slot > now)
+            await (0,external_node_timers_promises_.setTimeout)(slot - now);
+    }
+}
+// One per source object, so a source's rate limit holds across all its resources however many are fetched at once.
+const rateLimiters = new WeakMap();
+function rateLimiterOf(source) {
+    if (!source.rate_limit)
+        return undefined;
+    let limiter = rateLimiters.get(source);
+    if (!limiter)
+        rateLimiters.set(source, (limiter = new RateLimiter(1000 / source.rate_limit.per_second)));
+    return limiter;
+}
 async function* fetchPages(source, resource, options = {}) {
     const auth = new AuthApplier(source.auth);
     const paginator = createPaginator(resource.paginate);
@@ -39723,14 +39850,10 @@ async function* fetchPages(source, resource, options = {}) {
         base.searchParams.set(k, v);
     if (resource.incremental && options.since)
         base.searchParams.set(resource.incremental.param, options.since);
-    const minIntervalMs = source.rate_limit ? 1000 / source.rate_limit.per_second : 0;
-    let lastRequestAt = 0;
+    const limiter = rateLimiterOf(source);
     const read = (bytes) => readBody(bytes, resource.records, resource.incremental?.field);
     const get = async (url) => {
-        const wait = lastRequestAt + minIntervalMs - Date.now();
-        if (wait > 0)
-            await (0,external_node_timers_promises_.setTimeout)(wait);
-        lastRequestAt = Date.now();
+        await limiter?.next();
         return requestJson(url, source, auth, options, read);
     };
     let url = paginator.first(base);
@@ -42607,18 +42730,22 @@ class DuckDBWarehouse {
     }
     /**
      * DISTINCT ON keeps one of each repeated record: measured faster than a row_number() window over the
-     * hash (bench/README.md). The JSON reader allocates buffers of twice its maximum object size per
-     * thread, so that size follows the file's longest record, from DuckDB's default of 16 MB up.
+     * hash (bench/README.md). The copies already in bronze are found by a semi join built on the file's
+     * hashes and probed by a scan of the table's, so memory follows the file, not the table. The JSON
+     * reader allocates buffers of twice its maximum object size per thread, so that size follows the
+     * file's longest record, from DuckDB's default of 16 MB up.
      */
     async appendBronze(table, file, batch) {
         let maxObjectSize = 16 * 1024 * 1024;
         while (maxObjectSize <= (batch.maxRecordBytes ?? 0))
             maxObjectSize *= 2;
         return this.execute(`INSERT INTO ${table}
-       SELECT DISTINCT ON (hash) ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
-       FROM (SELECT md5(json::VARCHAR) AS hash, json AS record
-             FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
-       WHERE hash NOT IN (SELECT _record_hash FROM ${table})`);
+       WITH part AS MATERIALIZED (
+         SELECT DISTINCT ON (hash) md5(json::VARCHAR) AS hash, json AS record
+         FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
+       SELECT ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
+       FROM part
+       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE _record_hash IN (SELECT hash FROM part))`);
     }
     async attachReadOnly(name, path) {
         const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${(0,adapter/* sqlString */.Qw)(name)}`);
@@ -42816,6 +42943,7 @@ function readProjectFile(projectDir) {
 
 
 
+
 const STEPS = ['ingest', 'transform', 'check'];
 const TARGETS = ['duckdb', 'snowflake'];
 function resolveSettings(options = {}) {
@@ -42892,12 +43020,23 @@ async function runProject(settings, options = {}) {
                     run.batches.push(batch);
                 }
                 else if (steps.has('ingest')) {
-                    for (const resource of pipeline.source.resources) {
-                        const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-                        const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir });
-                        log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
-                        logDrift(log, batch);
-                        run.batches.push(batch);
+                    // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
+                    // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
+                    const resources = pipeline.source.resources;
+                    const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
+                    const warehouseLock = new Lock();
+                    try {
+                        await forEachConcurrently(resources, concurrency, async (resource) => {
+                            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
+                            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock });
+                            log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+                            logDrift(log, batch);
+                            run.batches.push(batch);
+                        });
+                    }
+                    finally {
+                        const order = resources.map((r) => r.name);
+                        run.batches.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
                     }
                 }
                 if (steps.has('transform')) {

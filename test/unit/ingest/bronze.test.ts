@@ -9,13 +9,14 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { loadPipeline } from '../../../src/config/pipeline.js';
 import type { Pipeline } from '../../../src/config/types.js';
 import { loadBronze, replayBronze, type ResourceReader } from '../../../src/ingest/bronze.js';
+import { Lock } from '../../../src/ingest/concurrency.js';
 import { ensureMetaSchema } from '../../../src/state/meta.js';
 import type { Warehouse } from '../../../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 
 const YAML = `
 name: shop
-source: { kind: http, base_url: "http://127.0.0.1:1", resources: { orders: { path: /orders } } }
+source: { kind: http, base_url: "http://127.0.0.1:1", resources: { orders: { path: /orders }, returns: { path: /returns } } }
 silver: { orders: { from: orders, key: [id], columns: { id: { path: id, type: integer } } } }
 `;
 const PAGES = 10;
@@ -38,15 +39,15 @@ afterEach(async () => {
 });
 
 /** 1,000 records of about 40 bytes in 10 pages, `pauseMs` apart; throws instead of yielding page `failAt`. */
-function reader(failAt?: number, pauseMs = 5): ResourceReader {
+function reader(failAt?: number, pauseMs = 5, resource = 'orders'): ResourceReader {
   return {
-    resource: 'orders',
+    resource,
     cursorField: 'id',
     since: () => undefined,
     pages: async function* () {
       for (let p = 0; p < PAGES; p++) {
         if (p === failAt) throw new Error(`the source broke at page ${p}`);
-        events.push(`page ${p}`);
+        events.push(resource === 'orders' ? `page ${p}` : `${resource} page ${p}`);
         yield Array.from({ length: PER_PAGE }, (_, i) => ({ id: p * PER_PAGE + i + 1, note: 'x'.repeat(20) }));
         await sleep(pauseMs);
       }
@@ -108,5 +109,46 @@ describe('a batch in several landing parts', () => {
     expect(await bronzeRows()).toBe(0);
     expect(await warehouse.query('SELECT * FROM meta.cursors')).toEqual([]);
     expect(await files()).toEqual([]);
+  });
+});
+
+describe('resources loading at once', () => {
+  const rows = async (table: string) => (await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM bronze.${table}`))[0].n;
+
+  test('take turns with the warehouse, and one goes on fetching while the other holds it', async () => {
+    const warehouseLock = new Lock();
+    const slow = slowAppends(warehouse);
+    // orders fetches fast and fills its first part first; returns fetches slowly, in the meantime.
+    const [orders, returns] = await Promise.all([
+      loadBronze(slow, pipeline, reader(undefined, 1), { runId: 'run_1', landingDir: dir, partBytes: 8_000, warehouseLock }),
+      loadBronze(slow, pipeline, reader(undefined, 15, 'returns'), { runId: 'run_1', landingDir: dir, partBytes: 8_000, warehouseLock }),
+    ]);
+    expect([orders.bronzeRows, returns.bronzeRows]).toEqual([1_000, 1_000]);
+    expect([await rows('shop_orders'), await rows('shop_returns')]).toEqual([1_000, 1_000]);
+    expect(await warehouse.query('SELECT resource, bronze_rows FROM meta.batches ORDER BY resource')).toEqual([
+      { resource: 'orders', bronze_rows: 1_000 },
+      { resource: 'returns', bronze_rows: 1_000 },
+    ]);
+    // One batch's appends at a time: every append ends before the next starts.
+    const appends = events.filter((e) => e.startsWith('append'));
+    appends.forEach((e, i) => expect(e).toMatch(i % 2 === 0 ? / starts$/ : / ends$/));
+    // returns was fetching while orders held the warehouse, and appended only after orders committed.
+    const ordersAppends = orders.landingFiles.length;
+    const ordersDone = events.indexOf(`append ${ordersAppends} ends`);
+    // (More pages than its first part holds, which it fetches before asking for its turn.)
+    expect(events.slice(events.indexOf('append 1 starts'), ordersDone).filter((e) => e.startsWith('returns page')).length).toBeGreaterThanOrEqual(4);
+    expect(events.indexOf(`append ${ordersAppends + 1} starts`)).toBeGreaterThan(ordersDone);
+  });
+
+  test('a batch that fails gives up its turn: the other commits in full', async () => {
+    const warehouseLock = new Lock();
+    const [failed, loaded] = await Promise.allSettled([
+      loadBronze(warehouse, pipeline, reader(7, 1), { runId: 'run_1', landingDir: dir, partBytes: 8_000, warehouseLock }),
+      loadBronze(warehouse, pipeline, reader(undefined, 5, 'returns'), { runId: 'run_1', landingDir: dir, partBytes: 8_000, warehouseLock }),
+    ]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: new Error('the source broke at page 7') });
+    expect(loaded).toMatchObject({ status: 'fulfilled', value: { bronzeRows: 1_000 } });
+    expect(await bronzeRows()).toBe(0);
+    expect(await rows('shop_returns')).toBe(1_000);
   });
 });

@@ -88,7 +88,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function source(path: string, paginate: Pagination, extra: Partial<HttpResource> = {}, auth?: Auth): [HttpSource, HttpResource] {
   const resource: HttpResource = { name: 'r', path, params: {}, records: 'data', paginate, ...extra };
-  return [{ kind: 'http', base_url: base, auth, headers: {}, timeoutSeconds: 5, resources: [resource] }, resource];
+  return [{ kind: 'http', base_url: base, auth, headers: {}, concurrency: 1, timeoutSeconds: 5, resources: [resource] }, resource];
 }
 
 async function collect(src: [HttpSource, HttpResource], options = {}): Promise<unknown[]> {
@@ -174,5 +174,27 @@ describe('auth and faults', () => {
     expect(error).toBeInstanceOf(SourceError);
     expect(String(error)).toMatch(/127\.0\.0\.1:\d+\/missing: HTTP 404: \{"error":"not found"\}/);
     expect(String(error)).not.toContain('very-secret-key');
+  });
+});
+
+describe('a rate limit', () => {
+  test('holds across resources of one source fetched at once', async () => {
+    const arrivals: number[] = [];
+    routes.set('/limited', (u) => {
+      arrivals.push(performance.now());
+      const offset = Number(u.searchParams.get('offset') ?? 0);
+      return { data: RECORDS.slice(offset, offset + 5), meta: { total: 10 } };
+    });
+    const paginate: Pagination = { kind: 'offset', limit: 5, limit_param: 'limit', offset_param: 'offset', total: 'meta.total' };
+    const [httpSource, first] = source('/limited', paginate);
+    const second: HttpResource = { ...first, name: 's' };
+    const limited: HttpSource = { ...httpSource, rate_limit: { per_second: 20 }, resources: [first, second] };
+    // Two resources of the same source, read at the same time: 2 pages each, 4 requests in all.
+    const [a, b] = await Promise.all([collect([limited, first]), collect([limited, second])]);
+    expect([a.length, b.length]).toEqual([10, 10]);
+    expect(arrivals).toHaveLength(4);
+    // 20 per second is one every 50 ms, whichever resource asks (a little slack for the timer's grain).
+    const gaps = arrivals.sort((x, y) => x - y).slice(1).map((t, i) => t - arrivals[i]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
   });
 });
