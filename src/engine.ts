@@ -31,6 +31,8 @@ export interface Settings {
   target: Target;
   /** DuckDB database file. */
   database: string;
+  /** DuckDB's memory_limit (dataops.yml duckdb.memory_limit), e.g. "1GB"; DuckDB's own default when unset. */
+  duckdbMemoryLimit?: string;
   /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
   snowflakeEnvNames: Record<string, string>;
   /** Where raw pages land as JSON lines (replayable). */
@@ -53,6 +55,7 @@ export function resolveSettings(options: { projectDir?: string; database?: strin
     target: target as Target,
     snowflakeEnvNames: file.snowflake?.env ?? {},
     database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
+    duckdbMemoryLimit: file.duckdb?.memory_limit,
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
     siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
     env,
@@ -64,7 +67,7 @@ export async function openWarehouse(settings: Settings): Promise<Warehouse> {
   const warehouse =
     settings.target === 'snowflake'
       ? await (await import('./warehouse/snowflake.js')).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
-      : await DuckDBWarehouse.open(settings.database);
+      : await DuckDBWarehouse.open(settings.database, { memoryLimit: settings.duckdbMemoryLimit });
   await ensureMetaSchema(warehouse);
   return warehouse;
 }

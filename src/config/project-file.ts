@@ -12,7 +12,7 @@ export const PROJECT_FILE = 'dataops.yml';
 
 export interface ProjectFile {
   target?: 'duckdb' | 'snowflake';
-  duckdb?: { path?: string };
+  duckdb?: { path?: string; memory_limit?: string };
   snowflake?: { env?: Record<string, string> };
 }
 
@@ -27,7 +27,18 @@ const schema = {
   additionalProperties: false,
   properties: {
     target: { enum: ['duckdb', 'snowflake'], description: 'The default warehouse; --target and DATAOPS_TARGET override it.' },
-    duckdb: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', description: 'The DuckDB file, relative to the project.' } } },
+    duckdb: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        path: { type: 'string', description: 'The DuckDB file, relative to the project.' },
+        memory_limit: {
+          type: 'string',
+          pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
+          description: "DuckDB's memory_limit, e.g. 1GB: how much it may cache before it evicts or spills to disk (DuckDB's default is 80% of RAM).",
+        },
+      },
+    },
     snowflake: {
       type: 'object',
       additionalProperties: false,

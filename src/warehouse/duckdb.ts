@@ -63,7 +63,7 @@ export class DuckDBWarehouse implements Warehouse {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(path: string): Promise<DuckDBWarehouse> {
+  static async open(path: string, options: { memoryLimit?: string } = {}): Promise<DuckDBWarehouse> {
     // Loaded here, not at the top: actions bundles must not carry DuckDB unless the target is DuckDB.
     const { DuckDBInstance } = await import(/* webpackIgnore: true */ '@duckdb/node-api');
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
@@ -77,6 +77,7 @@ export class DuckDBWarehouse implements Warehouse {
     const warehouse = new DuckDBWarehouse(path, instance, connection);
     // Snowflake's session behaviour (UTC, NULL ordering) and its functions, for translated SQL.
     for (const statement of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await warehouse.execute(statement);
+    if (options.memoryLimit) await warehouse.execute(`SET memory_limit = ${sqlString(options.memoryLimit)}`);
     return warehouse;
   }
 

@@ -41916,7 +41916,7 @@ class DuckDBWarehouse {
         this.instance = instance;
         this.connection = connection;
     }
-    static async open(path) {
+    static async open(path, options = {}) {
         // Loaded here, not at the top: actions bundles must not carry DuckDB unless the target is DuckDB.
         const { DuckDBInstance } = await import(/* webpackIgnore: true */ '@duckdb/node-api');
         if (path !== ':memory:')
@@ -41933,6 +41933,8 @@ class DuckDBWarehouse {
         // Snowflake's session behaviour (UTC, NULL ordering) and its functions, for translated SQL.
         for (const statement of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS])
             await warehouse.execute(statement);
+        if (options.memoryLimit)
+            await warehouse.execute(`SET memory_limit = ${(0,adapter/* sqlString */.Qw)(options.memoryLimit)}`);
         return warehouse;
     }
     translate(snowflakeSql, file) {
@@ -42896,7 +42898,18 @@ const schema = {
     additionalProperties: false,
     properties: {
         target: { enum: ['duckdb', 'snowflake'], description: 'The default warehouse; --target and DATAOPS_TARGET override it.' },
-        duckdb: { type: 'object', additionalProperties: false, properties: { path: { type: 'string', description: 'The DuckDB file, relative to the project.' } } },
+        duckdb: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                path: { type: 'string', description: 'The DuckDB file, relative to the project.' },
+                memory_limit: {
+                    type: 'string',
+                    pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
+                    description: "DuckDB's memory_limit, e.g. 1GB: how much it may cache before it evicts or spills to disk (DuckDB's default is 80% of RAM).",
+                },
+            },
+        },
         snowflake: {
             type: 'object',
             additionalProperties: false,
@@ -42960,6 +42973,7 @@ function resolveSettings(options = {}) {
         target: target,
         snowflakeEnvNames: file.snowflake?.env ?? {},
         database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
+        duckdbMemoryLimit: file.duckdb?.memory_limit,
         landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
         siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
         env,
@@ -42969,7 +42983,7 @@ async function openWarehouse(settings) {
     // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
     const warehouse = settings.target === 'snowflake'
         ? await (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(339)]).then(__nccwpck_require__.bind(__nccwpck_require__, 55339))).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
-        : await DuckDBWarehouse.open(settings.database);
+        : await DuckDBWarehouse.open(settings.database, { memoryLimit: settings.duckdbMemoryLimit });
     await ensureMetaSchema(warehouse);
     return warehouse;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { resolveSettings } from '../../../src/engine.js';
+import { openWarehouse, resolveSettings } from '../../../src/engine.js';
 import { snowflakeSettingsFromEnv } from '../../../src/warehouse/snowflake.js';
 
 let dir: string;
@@ -30,4 +30,19 @@ test('a mistake in dataops.yml names the line and what was expected', async () =
   expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:4:5: unknown key "acount" in snowflake\.env \(expected one of: account, accessUrl/);
   await writeFile(join(dir, 'dataops.yml'), 'target: bigquery\n');
   expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:1:9: target: expected one of "duckdb", "snowflake", got "bigquery"/);
+});
+
+test("dataops.yml's duckdb.memory_limit reaches DuckDB; a malformed one names its line", async () => {
+  await writeFile(join(dir, 'dataops.yml'), 'duckdb:\n  path: dev.duckdb\n  memory_limit: 300MB\n');
+  const settings = resolveSettings({ projectDir: dir, env: {} });
+  expect(settings.duckdbMemoryLimit).toBe('300MB');
+  const warehouse = await openWarehouse(settings);
+  try {
+    // DuckDB reports the limit back in its own units: 300 MB is 286.1 MiB.
+    expect(await warehouse.query(`SELECT current_setting('memory_limit') AS limit`)).toEqual([{ limit: '286.1 MiB' }]);
+  } finally {
+    await warehouse.close();
+  }
+  await writeFile(join(dir, 'dataops.yml'), 'duckdb:\n  memory_limit: lots\n');
+  expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:2:17: duckdb\.memory_limit: /);
 });
