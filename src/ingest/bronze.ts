@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { bronzeTableName, type Pipeline } from '../config/types.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import { Lock } from './concurrency.js';
+import { Lock, type Turn } from './concurrency.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
 import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type SourcePage } from './landing.js';
 
@@ -60,6 +60,7 @@ export async function loadBronze(
 ): Promise<BronzeBatch> {
   const fetchedAt = context.fetchedAt ?? new Date();
   const lock = context.warehouseLock ?? new Lock();
+  // Even these reads wait for a batch that holds the warehouse: one connection runs one statement at a time.
   const { batchId, cursorBefore } = await lock.with(async () => ({
     batchId: await newBatchId(warehouse, context.runId, pipeline.name, reader.resource),
     cursorBefore: reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined,
@@ -70,55 +71,47 @@ export async function loadBronze(
     context.partBytes,
   );
   const pages = reader.pages(reader.since(cursorBefore))[Symbol.asyncIterator]();
-  let turn: Promise<() => void> | undefined;
+  let turn: Turn | undefined;
   try {
     // The first part is fetched before the transaction opens, so a reader's own setup (ATTACH, DDL)
     // runs outside it: on Snowflake, DDL commits the open transaction.
     let done = await landing.fill(pages);
     // While another resource's batch holds the warehouse, this one goes on fetching into landing parts.
+    turn = lock.request();
     const fetched: Array<{ file: string; maxRecordBytes: number }> = [];
-    let release = lock.tryAcquire();
-    if (release) turn = Promise.resolve(release);
-    else {
-      turn = lock.acquire();
-      void turn.then((r) => (release = r));
-      while (!done && !release) {
-        const part = await landing.closePart();
-        if (part && part.records > 0) fetched.push(part);
-        done = await landing.fill(pages);
-      }
+    while (!done && !turn.granted) {
+      const part = await landing.closePart();
+      if (part && part.records > 0) fetched.push(part);
+      done = await landing.fill(pages);
     }
-    const mine = await turn;
-    try {
-      return await commitBatch(
-        warehouse,
-        pipeline,
-        { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
-        {
-          async produce(append) {
-            for (const part of fetched) append(part.file, part.maxRecordBytes);
-            for (;;) {
-              const part = await landing.closePart();
-              if (part && part.records > 0) append(part.file, part.maxRecordBytes);
-              if (done) return;
-              done = await landing.fill(pages);
-            }
-          },
-          finish: async () => ({ files: await landing.publish(), landed: landing }),
+    await turn.ready;
+    return await commitBatch(
+      warehouse,
+      pipeline,
+      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
+      {
+        async produce(append) {
+          for (const part of fetched) append(part.file, part.maxRecordBytes);
+          for (;;) {
+            const part = await landing.closePart();
+            if (part && part.records > 0) append(part.file, part.maxRecordBytes);
+            if (done) return;
+            done = await landing.fill(pages);
+          }
         },
-        () => reader.commit?.(batchId) ?? Promise.resolve(),
-      );
-    } finally {
-      mine();
-    }
+        finish: async () => ({ files: await landing.publish(), landed: landing }),
+      },
+      () => reader.commit?.(batchId) ?? Promise.resolve(),
+    );
   } catch (e) {
-    // A failed fetch gives up its place in line (releasing is idempotent, so a held turn is not released twice).
-    void turn?.then((r) => r());
     // A batch fetched in full stays replayable whatever failed after; a partial one is removed.
     if (landing.complete) await landing.publish();
     else await landing.discard();
     await pages.return?.().catch(() => undefined);
     throw e;
+  } finally {
+    // After the commit, or a failure: the next resource's batch may use the warehouse (or move up in line).
+    turn?.release();
   }
 }
 

@@ -2,44 +2,59 @@
 // is used by one batch at a time: a batch's transaction spans its appends, and one connection holds
 // one transaction.
 
-/** One holder at a time; waiters get it in the order they asked. */
+/** A place in a Lock's line: `granted` turns true (and `ready` resolves) when it is the holder's turn. */
+export interface Turn {
+  readonly granted: boolean;
+  readonly ready: Promise<void>;
+  /** Ends the turn, or gives up the place in line if it has not come yet. Calling it again does nothing. */
+  release(): void;
+}
+
+/** One holder at a time; turns are granted in the order they were asked for. */
 export class Lock {
   private held = false;
-  private readonly waiters: Array<() => void> = [];
+  private readonly line: Array<{ grant: () => void; cancelled: () => boolean }> = [];
 
-  /** The release function if the lock was free (and is now the caller's), else undefined. */
-  tryAcquire(): (() => void) | undefined {
-    if (this.held) return undefined;
-    this.held = true;
-    return this.releaser();
-  }
-
-  /** Resolves, once the lock is the caller's, to the function that releases it. */
-  acquire(): Promise<() => void> {
-    const release = this.tryAcquire();
-    if (release) return Promise.resolve(release);
-    return new Promise((resolve) => this.waiters.push(() => resolve(this.releaser())));
+  request(): Turn {
+    let granted = false;
+    let done = false;
+    let grant!: () => void;
+    const ready = new Promise<void>((resolve) => (grant = () => ((granted = true), resolve())));
+    const turn: Turn = {
+      get granted() {
+        return granted;
+      },
+      ready,
+      release: () => {
+        if (done) return;
+        done = true;
+        if (granted) this.next();
+      },
+    };
+    if (this.held) this.line.push({ grant, cancelled: () => done });
+    else {
+      this.held = true;
+      grant();
+    }
+    return turn;
   }
 
   async with<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+    const turn = this.request();
     try {
+      await turn.ready;
       return await fn();
     } finally {
-      release();
+      turn.release();
     }
   }
 
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      // Handed straight to the next waiter, so nobody can slip in between.
-      const next = this.waiters.shift();
-      if (next) next();
-      else this.held = false;
-    };
+  /** Hands the lock straight to the next waiter still in line, so nobody slips in between. */
+  private next(): void {
+    let waiter = this.line.shift();
+    while (waiter?.cancelled()) waiter = this.line.shift();
+    if (waiter) waiter.grant();
+    else this.held = false;
   }
 }
 

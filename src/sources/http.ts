@@ -54,11 +54,11 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   for (const [k, v] of Object.entries(resource.params)) base.searchParams.set(k, v);
   if (resource.incremental && options.since) base.searchParams.set(resource.incremental.param, options.since);
   const limiter = rateLimiterOf(source);
-  const read = (bytes: Buffer) => readBody(bytes, resource.records, resource.incremental?.field);
+  const parse = (bytes: Buffer) => parseBody(bytes, resource.records, resource.incremental?.field);
 
   const get = async (url: URL) => {
     await limiter?.next();
-    return requestJson(url, source, auth, options, read);
+    return requestJson(url, source, auth, options, parse);
   };
 
   let url: URL | null = paginator.first(base);
@@ -76,13 +76,13 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
       }
     }
     previous = { url, bytes: response.bytes };
-    const { read: body, headers } = response;
-    if (body.records === undefined) {
+    const { parsed, headers } = response;
+    if (parsed.records === undefined) {
       throw new SourceError(
-        `${mask(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(body.body, resource.records))}`,
+        `${mask(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(parsed.body, resource.records))}`,
       );
     }
-    const page: HttpPage = { url, body: body.body, records: body.records, recordCount: body.recordCount, lastRecord: body.lastRecord, headers };
+    const page: HttpPage = { url, body: parsed.body, records: parsed.records, recordCount: parsed.recordCount, lastRecord: parsed.lastRecord, headers };
     let next: URL | null = null;
     let stop: unknown;
     try {
@@ -99,7 +99,7 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   }
 }
 
-interface ReadBody {
+interface ParsedBody {
   body: unknown;
   /** Undefined when the body has no array of records at the resource's path. */
   records?: SourcePage;
@@ -111,7 +111,7 @@ interface ReadBody {
  * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
  * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
  */
-function readBody(bytes: Buffer, recordsPath: string, cursorField: string | undefined): ReadBody {
+function parseBody(bytes: Buffer, recordsPath: string, cursorField: string | undefined): ParsedBody {
   try {
     const scanned = scanPage(bytes, recordsPath, cursorField);
     if (scanned) return { body: scanned.body, records: scanned, recordCount: scanned.count, lastRecord: scanned.lastRecord };
@@ -130,8 +130,8 @@ async function requestJson<T>(
   source: HttpSource,
   auth: AuthApplier,
   options: FetchOptions,
-  read: (bytes: Buffer) => T,
-): Promise<{ bytes: Buffer; read: T; headers: Headers }> {
+  parse: (bytes: Buffer) => T,
+): Promise<{ bytes: Buffer; parsed: T; headers: Headers }> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffMs = options.backoffMs ?? 500;
   let lastProblem = '';
@@ -152,7 +152,7 @@ async function requestJson<T>(
         throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${mask(snippet(bytes))}`);
       } else {
         try {
-          return { bytes, read: read(bytes), headers: response.headers };
+          return { bytes, parsed: parse(bytes), headers: response.headers };
         } catch (e) {
           if (!(e instanceof SyntaxError)) throw e;
           lastProblem = `invalid JSON body: ${mask(snippet(bytes))}`;

@@ -37150,46 +37150,55 @@ var src_errors = __nccwpck_require__(83916);
 // Resources of one source are fetched at once, up to a bound, while the warehouse connection they share
 // is used by one batch at a time: a batch's transaction spans its appends, and one connection holds
 // one transaction.
-/** One holder at a time; waiters get it in the order they asked. */
+/** One holder at a time; turns are granted in the order they were asked for. */
 class Lock {
     held = false;
-    waiters = [];
-    /** The release function if the lock was free (and is now the caller's), else undefined. */
-    tryAcquire() {
+    line = [];
+    request() {
+        let granted = false;
+        let done = false;
+        let grant;
+        const ready = new Promise((resolve) => (grant = () => ((granted = true), resolve())));
+        const turn = {
+            get granted() {
+                return granted;
+            },
+            ready,
+            release: () => {
+                if (done)
+                    return;
+                done = true;
+                if (granted)
+                    this.next();
+            },
+        };
         if (this.held)
-            return undefined;
-        this.held = true;
-        return this.releaser();
-    }
-    /** Resolves, once the lock is the caller's, to the function that releases it. */
-    acquire() {
-        const release = this.tryAcquire();
-        if (release)
-            return Promise.resolve(release);
-        return new Promise((resolve) => this.waiters.push(() => resolve(this.releaser())));
+            this.line.push({ grant, cancelled: () => done });
+        else {
+            this.held = true;
+            grant();
+        }
+        return turn;
     }
     async with(fn) {
-        const release = await this.acquire();
+        const turn = this.request();
         try {
+            await turn.ready;
             return await fn();
         }
         finally {
-            release();
+            turn.release();
         }
     }
-    releaser() {
-        let released = false;
-        return () => {
-            if (released)
-                return;
-            released = true;
-            // Handed straight to the next waiter, so nobody can slip in between.
-            const next = this.waiters.shift();
-            if (next)
-                next();
-            else
-                this.held = false;
-        };
+    /** Hands the lock straight to the next waiter still in line, so nobody slips in between. */
+    next() {
+        let waiter = this.line.shift();
+        while (waiter?.cancelled())
+            waiter = this.line.shift();
+        if (waiter)
+            waiter.grant();
+        else
+            this.held = false;
     }
 }
 /**
@@ -37641,6 +37650,7 @@ function bronzeDdl(table, warehouse) {
 async function loadBronze(warehouse, pipeline, reader, context) {
     const fetchedAt = context.fetchedAt ?? new Date();
     const lock = context.warehouseLock ?? new Lock();
+    // Even these reads wait for a batch that holds the warehouse: one connection runs one statement at a time.
     const { batchId, cursorBefore } = await lock.with(async () => ({
         batchId: await newBatchId(warehouse, context.runId, pipeline.name, reader.resource),
         cursorBefore: reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined,
@@ -37653,45 +37663,32 @@ async function loadBronze(warehouse, pipeline, reader, context) {
         // runs outside it: on Snowflake, DDL commits the open transaction.
         let done = await landing.fill(pages);
         // While another resource's batch holds the warehouse, this one goes on fetching into landing parts.
+        turn = lock.request();
         const fetched = [];
-        let release = lock.tryAcquire();
-        if (release)
-            turn = Promise.resolve(release);
-        else {
-            turn = lock.acquire();
-            void turn.then((r) => (release = r));
-            while (!done && !release) {
-                const part = await landing.closePart();
-                if (part && part.records > 0)
-                    fetched.push(part);
-                done = await landing.fill(pages);
-            }
+        while (!done && !turn.granted) {
+            const part = await landing.closePart();
+            if (part && part.records > 0)
+                fetched.push(part);
+            done = await landing.fill(pages);
         }
-        const mine = await turn;
-        try {
-            return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
-                async produce(append) {
-                    for (const part of fetched)
+        await turn.ready;
+        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
+            async produce(append) {
+                for (const part of fetched)
+                    append(part.file, part.maxRecordBytes);
+                for (;;) {
+                    const part = await landing.closePart();
+                    if (part && part.records > 0)
                         append(part.file, part.maxRecordBytes);
-                    for (;;) {
-                        const part = await landing.closePart();
-                        if (part && part.records > 0)
-                            append(part.file, part.maxRecordBytes);
-                        if (done)
-                            return;
-                        done = await landing.fill(pages);
-                    }
-                },
-                finish: async () => ({ files: await landing.publish(), landed: landing }),
-            }, () => reader.commit?.(batchId) ?? Promise.resolve());
-        }
-        finally {
-            mine();
-        }
+                    if (done)
+                        return;
+                    done = await landing.fill(pages);
+                }
+            },
+            finish: async () => ({ files: await landing.publish(), landed: landing }),
+        }, () => reader.commit?.(batchId) ?? Promise.resolve());
     }
     catch (e) {
-        // A failed fetch gives up its place in line (releasing is idempotent, so a held turn is not released twice).
-        void turn?.then((r) => r());
         // A batch fetched in full stays replayable whatever failed after; a partial one is removed.
         if (landing.complete)
             await landing.publish();
@@ -37699,6 +37696,10 @@ async function loadBronze(warehouse, pipeline, reader, context) {
             await landing.discard();
         await pages.return?.().catch(() => undefined);
         throw e;
+    }
+    finally {
+        // After the commit, or a failure: the next resource's batch may use the warehouse (or move up in line).
+        turn?.release();
     }
 }
 /**
@@ -38491,8 +38492,9 @@ function getPath(value, path) {
 // Reads the records of a JSON response straight from its bytes. One validating pass finds the records
 // array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
 // without building the records as objects. That is the work of JSON.parse on the page, JSON.stringify
-// on each record and the profile walk, at well under half their cost (bench/README.md). It also keeps
-// each record exactly as the API sent it: a 20-digit id is not rounded to a double on its way to bronze.
+// on each record and the profile walk, at about half their cost (bench/README.md). It also keeps each
+// record as the API sent it (only line breaks between values become spaces): a 20-digit id is not
+// rounded to a double on its way to bronze.
 //
 // It reads only the plain shape: the records array found once, at its path. Anything else (no array
 // there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
@@ -39095,10 +39097,10 @@ async function* fetchPages(source, resource, options = {}) {
     if (resource.incremental && options.since)
         base.searchParams.set(resource.incremental.param, options.since);
     const limiter = rateLimiterOf(source);
-    const read = (bytes) => readBody(bytes, resource.records, resource.incremental?.field);
+    const parse = (bytes) => parseBody(bytes, resource.records, resource.incremental?.field);
     const get = async (url) => {
         await limiter?.next();
-        return requestJson(url, source, auth, options, read);
+        return requestJson(url, source, auth, options, parse);
     };
     let url = paginator.first(base);
     let previous;
@@ -39115,11 +39117,11 @@ async function* fetchPages(source, resource, options = {}) {
             }
         }
         previous = { url, bytes: response.bytes };
-        const { read: body, headers } = response;
-        if (body.records === undefined) {
-            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(body.body, resource.records))}`);
+        const { parsed, headers } = response;
+        if (parsed.records === undefined) {
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(parsed.body, resource.records))}`);
         }
-        const page = { url, body: body.body, records: body.records, recordCount: body.recordCount, lastRecord: body.lastRecord, headers };
+        const page = { url, body: parsed.body, records: parsed.records, recordCount: parsed.recordCount, lastRecord: parsed.lastRecord, headers };
         let next = null;
         let stop;
         try {
@@ -39141,7 +39143,7 @@ async function* fetchPages(source, resource, options = {}) {
  * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
  * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
  */
-function readBody(bytes, recordsPath, cursorField) {
+function parseBody(bytes, recordsPath, cursorField) {
     try {
         const scanned = scanPage(bytes, recordsPath, cursorField);
         if (scanned)
@@ -39158,7 +39160,7 @@ function readBody(bytes, recordsPath, cursorField) {
         return { body, recordCount: 0, lastRecord: undefined };
     return { body, records, recordCount: records.length, lastRecord: records.at(-1) };
 }
-async function requestJson(url, source, auth, options, read) {
+async function requestJson(url, source, auth, options, parse) {
     const maxAttempts = options.maxAttempts ?? 5;
     const backoffMs = options.backoffMs ?? 500;
     let lastProblem = '';
@@ -39181,7 +39183,7 @@ async function requestJson(url, source, auth, options, read) {
             }
             else {
                 try {
-                    return { bytes, read: read(bytes), headers: response.headers };
+                    return { bytes, parsed: parse(bytes), headers: response.headers };
                 }
                 catch (e) {
                     if (!(e instanceof SyntaxError))
