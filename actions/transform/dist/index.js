@@ -38562,8 +38562,37 @@ function scanPage(bytes, recordsPath, cursorField) {
     catch (e) {
         if (e instanceof RangeError)
             return undefined; // nested deeper than the stack: JSON.parse has none
+        // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
+        if (e === NOT_UTF8)
+            return undefined;
         throw e;
     }
+}
+const NOT_UTF8 = Symbol('not UTF-8');
+/** The length of the UTF-8 sequence starting at buf[i] (RFC 3629: no overlong forms, no surrogates, up to U+10FFFF). */
+function utf8Length(buf, i) {
+    const c = buf[i];
+    const cont = (k, low = 0x80, high = 0xbf) => {
+        const b = buf[i + k];
+        if (b === undefined || b < low || b > high)
+            throw NOT_UTF8;
+    };
+    if (c >= 0xc2 && c <= 0xdf) {
+        cont(1);
+        return 2;
+    }
+    if (c >= 0xe0 && c <= 0xef) {
+        cont(1, c === 0xe0 ? 0xa0 : 0x80, c === 0xed ? 0x9f : 0xbf);
+        cont(2);
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        cont(1, c === 0xf0 ? 0x90 : 0x80, c === 0xf4 ? 0x8f : 0xbf);
+        cont(2);
+        cont(3);
+        return 4;
+    }
+    throw NOT_UTF8;
 }
 class Scanner {
     buf;
@@ -38853,7 +38882,7 @@ class Scanner {
                 this.fail('unterminated string', i);
             if (c < SPACE)
                 this.fail('control character in a string', i);
-            i++;
+            i += c < 0x80 ? 1 : utf8Length(buf, i);
         }
         this.pos = i + 1;
         return escaped;

@@ -177,6 +177,29 @@ describe('auth and faults', () => {
   });
 });
 
+describe('records as sent', () => {
+  test('a 20-digit id keeps every digit; bytes that are not UTF-8 become U+FFFD instead of failing the load', async () => {
+    routes.set('/raw', (_u, _req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.from('{"data":[{"id":12345678901234567890}]}'));
+    });
+    routes.set('/latin1', (_u, _req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat([Buffer.from('{"data":[{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}]}')]));
+    });
+    const lines = async (path: string) => {
+      const out: string[] = [];
+      for await (const page of fetchPages(...source(path, { kind: 'none' }), { backoffMs: 1 })) {
+        const records = page.records;
+        out.push(...('lines' in records ? records.lines.toString().split('\n').filter(Boolean) : recordsOf(records).map((r) => JSON.stringify(r))));
+      }
+      return out;
+    };
+    expect(await lines('/raw')).toEqual(['{"id":12345678901234567890}']);
+    expect(await lines('/latin1')).toEqual(['{"name":"Caf\uFFFD"}']);
+  });
+});
+
 describe('a rate limit', () => {
   test('holds across resources of one source fetched at once', async () => {
     const arrivals: number[] = [];

@@ -144,6 +144,15 @@ describe('scanPage leaves other shapes to JSON.parse', () => {
     expect(scanPage(Buffer.from(body), path)).toBeUndefined();
   });
 
+  test('bytes that are not UTF-8 (decoding the body as text replaces them, as before)', () => {
+    const body = (bytes: number[]) => Buffer.concat([Buffer.from('{"data":[{"s":"a'), Buffer.from(bytes), Buffer.from('b"}]}')]);
+    for (const bad of [[0xff], [0xc3], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]]) {
+      expect(scanPage(body(bad), 'data'), JSON.stringify(bad)).toBeUndefined();
+    }
+    // Well-formed sequences of every length pass: é, €, 😀.
+    expect(scanPage(body([0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80]), 'data')!.lastRecord).toEqual({ s: 'aé€😀b' });
+  });
+
   test('nesting deeper than the stack', () => {
     const deep = `{"data":[${'['.repeat(20000)}${']'.repeat(20000)}]}`;
     expect(scanPage(Buffer.from(deep), 'data')).toBeUndefined();
