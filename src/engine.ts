@@ -245,6 +245,12 @@ async function replayTarget(
 
 /** A run that several steps (or several action invocations) share keeps one row per pipeline. */
 async function markRunning(warehouse: Warehouse, runId: string, pipeline: string): Promise<void> {
+  // Runs of one pipeline never overlap (one concurrency group per pipeline in the workflows; one writer
+  // per DuckDB file), so another run still marked running was killed, cancelled or timed out.
+  await warehouse.execute(
+    `UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${sqlString(INTERRUPTED)}
+     WHERE pipeline = ${sqlString(pipeline)} AND status = 'running' AND run_id <> ${sqlString(runId)}`,
+  );
   const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`);
   if (existing.length) {
     await warehouse.execute(`UPDATE meta.runs SET status = 'running', finished_at = NULL WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`);
@@ -252,6 +258,8 @@ async function markRunning(warehouse: Warehouse, runId: string, pipeline: string
     await warehouse.execute(`INSERT INTO meta.runs VALUES (${sqlString(runId)}, ${sqlString(pipeline)}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
   }
 }
+
+export const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
 
 function describe(e: unknown): string {
   if (e instanceof DataOpsError) return mask(e.message);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { generateRetailData, type Transaction } from '../../src/demo/data.js';
 import type { FaultRule } from '../../src/demo/faults.js';
-import { runProject, type PipelineRun } from '../../src/engine.js';
+import { INTERRUPTED, runProject, type PipelineRun } from '../../src/engine.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { BIN, ensureBuild } from '../helpers/build.js';
 import { count, demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
@@ -241,5 +241,11 @@ describe('a process killed in the middle of a load', () => {
     await cli(project);
     await expectComplete(project, expected());
     expect((await snapshot(project)).batches).toBe(2);
+    // The killed run is not left "running" for ever: the next run of the pipeline marks it interrupted.
+    const runs = await withDatabase(project.settings, (w) =>
+      w.query<{ status: string; error: string | null }>("SELECT status, error FROM meta.runs WHERE pipeline = 'retail_pos' ORDER BY started_at"),
+    );
+    expect(runs.map((r) => r.status)).toEqual(['success', 'failed', 'success']);
+    expect(runs[1].error).toBe(INTERRUPTED);
   });
 });

@@ -43158,6 +43158,10 @@ async function replayTarget(project, settings, batchId, names) {
 }
 /** A run that several steps (or several action invocations) share keeps one row per pipeline. */
 async function markRunning(warehouse, runId, pipeline) {
+    // Runs of one pipeline never overlap (one concurrency group per pipeline in the workflows; one writer
+    // per DuckDB file), so another run still marked running was killed, cancelled or timed out.
+    await warehouse.execute(`UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${(0,adapter/* sqlString */.Qw)(INTERRUPTED)}
+     WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND status = 'running' AND run_id <> ${(0,adapter/* sqlString */.Qw)(runId)}`);
     const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
     if (existing.length) {
         await warehouse.execute(`UPDATE meta.runs SET status = 'running', finished_at = NULL WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
@@ -43166,6 +43170,7 @@ async function markRunning(warehouse, runId, pipeline) {
         await warehouse.execute(`INSERT INTO meta.runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
     }
 }
+const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
 function engine_describe(e) {
     if (e instanceof src_errors/* DataOpsError */.Bf)
         return (0,secrets/* mask */.dK)(e.message);
