@@ -139,10 +139,7 @@ export class LandingWriter implements LandedRecords {
       if (text.length > longest) longest = text.length;
       chunk += `${text}\n`;
       this.profile.add(record);
-      if (field !== undefined && record !== null && typeof record === 'object') {
-        const value = (record as Record<string, unknown>)[field];
-        if (value !== undefined && value !== null) this.newestCursor = maxCursor(this.newestCursor, String(value));
-      }
+      this.newestCursor = maxCursor(this.newestCursor, cursorOf(record, field));
     }
     // A UTF-16 unit takes at most 3 bytes in UTF-8.
     this.maxRecordBytes = Math.max(this.maxRecordBytes, 3 * longest);
@@ -180,11 +177,17 @@ export async function scanLandingFiles(files: string[], cursorField: string | un
       landed.received++;
       landed.maxRecordBytes = Math.max(landed.maxRecordBytes, 3 * line.length);
       landed.profile.add(record);
-      const value = cursorField && record !== null && typeof record === 'object' ? (record as Record<string, unknown>)[cursorField] : undefined;
-      if (value !== undefined && value !== null) landed.newestCursor = maxCursor(landed.newestCursor, String(value));
+      landed.newestCursor = maxCursor(landed.newestCursor, cursorOf(record, cursorField));
     }
   }
   return landed;
+}
+
+/** A parsed record's cursor value as text; undefined when it has none (or null). */
+function cursorOf(record: unknown, field: string | undefined): string | undefined {
+  if (field === undefined || record === null || typeof record !== 'object') return undefined;
+  const value = (record as Record<string, unknown>)[field];
+  return value === undefined || value === null ? undefined : String(value);
 }
 
 /** Cursors are ISO timestamps or numbers; compare numbers as numbers, everything else as text. */

@@ -54,7 +54,6 @@ export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: st
   }
 }
 
-
 export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck): Promise<CheckOutcome> {
   const sql = failingRowsSql(check.table, check.spec, warehouse.dialect.quote);
   const base = {

@@ -113,6 +113,8 @@ class Scanner {
   private newestOther?: string;
   /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
   private sawLineBreak = false;
+  /** Whether the string value read last had escapes. */
+  private lastStringEscaped = false;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly breaks: boolean[] = [];
@@ -233,7 +235,7 @@ class Scanner {
     const c = buf[this.pos];
     let type: number;
     if (c === QUOTE) {
-      this.string();
+      this.lastStringEscaped = this.string();
       type = STRING;
     } else if (c === OPEN_BRACE) {
       this.object(node);
@@ -324,7 +326,8 @@ class Scanner {
     const buf = this.buf;
     const c = buf[start];
     if (c === 0x6e) return; // null
-    if (c === QUOTE && !mayBeNumber(buf, start + 1, end - 1) && !buf.subarray(start, end).includes(BACKSLASH)) {
+    // The value was just read, so lastStringEscaped is its own: no second pass over its bytes.
+    if (c === QUOTE && !this.lastStringEscaped && !mayBeNumber(buf, start + 1, end - 1)) {
       const max = this.newestText;
       if (max === undefined || buf.compare(max, 0, max.length, start + 1, end - 1) > 0) this.newestText = Buffer.from(buf.subarray(start + 1, end - 1));
       return;

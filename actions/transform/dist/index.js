@@ -37585,11 +37585,7 @@ class LandingWriter {
                 longest = text.length;
             chunk += `${text}\n`;
             this.profile.add(record);
-            if (field !== undefined && record !== null && typeof record === 'object') {
-                const value = record[field];
-                if (value !== undefined && value !== null)
-                    this.newestCursor = maxCursor(this.newestCursor, String(value));
-            }
+            this.newestCursor = maxCursor(this.newestCursor, cursorOf(record, field));
         }
         // A UTF-16 unit takes at most 3 bytes in UTF-8.
         this.maxRecordBytes = Math.max(this.maxRecordBytes, 3 * longest);
@@ -37627,12 +37623,17 @@ async function scanLandingFiles(files, cursorField) {
             landed.received++;
             landed.maxRecordBytes = Math.max(landed.maxRecordBytes, 3 * line.length);
             landed.profile.add(record);
-            const value = cursorField && record !== null && typeof record === 'object' ? record[cursorField] : undefined;
-            if (value !== undefined && value !== null)
-                landed.newestCursor = maxCursor(landed.newestCursor, String(value));
+            landed.newestCursor = maxCursor(landed.newestCursor, cursorOf(record, cursorField));
         }
     }
     return landed;
+}
+/** A parsed record's cursor value as text; undefined when it has none (or null). */
+function cursorOf(record, field) {
+    if (field === undefined || record === null || typeof record !== 'object')
+        return undefined;
+    const value = record[field];
+    return value === undefined || value === null ? undefined : String(value);
 }
 /** Cursors are ISO timestamps or numbers; compare numbers as numbers, everything else as text. */
 function maxCursor(a, b) {
@@ -38606,6 +38607,8 @@ class Scanner {
     newestOther;
     /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
     sawLineBreak = false;
+    /** Whether the string value read last had escapes. */
+    lastStringEscaped = false;
     starts = [];
     ends = [];
     breaks = [];
@@ -38738,7 +38741,7 @@ class Scanner {
         const c = buf[this.pos];
         let type;
         if (c === QUOTE) {
-            this.string();
+            this.lastStringEscaped = this.string();
             type = STRING;
         }
         else if (c === OPEN_BRACE) {
@@ -38842,7 +38845,8 @@ class Scanner {
         const c = buf[start];
         if (c === 0x6e)
             return; // null
-        if (c === QUOTE && !mayBeNumber(buf, start + 1, end - 1) && !buf.subarray(start, end).includes(BACKSLASH)) {
+        // The value was just read, so lastStringEscaped is its own: no second pass over its bytes.
+        if (c === QUOTE && !this.lastStringEscaped && !mayBeNumber(buf, start + 1, end - 1)) {
             const max = this.newestText;
             if (max === undefined || buf.compare(max, 0, max.length, start + 1, end - 1) > 0)
                 this.newestText = Buffer.from(buf.subarray(start + 1, end - 1));
