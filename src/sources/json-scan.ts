@@ -8,6 +8,7 @@
 // It reads only the plain shape: the records array found once, at its path. Anything else (no array
 // there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
 // body with JSON.parse instead, so an unusual body costs time, never a record.
+import { isUtf8 } from 'node:buffer';
 import { ARRAY, BOOLEAN, FieldProfile, newNode, NULL, NUMBER, OBJECT, STRING, type FieldNode } from '../ingest/drift.js';
 import { maxCursor, type JsonLinesPage } from '../ingest/landing.js';
 
@@ -65,51 +66,31 @@ const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 
  * this scanner leaves to JSON.parse.
  */
 export function scanPage(bytes: Buffer, recordsPath: string, cursorField?: string): ScannedPage | undefined {
+  // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
+  // Checked once for the whole body (natively), so the string loop need not decode.
+  if (!isUtf8(bytes)) return undefined;
   const scanner = new Scanner(bytes, cursorField);
   try {
     return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
   } catch (e) {
     if (e instanceof RangeError) return undefined; // nested deeper than the stack: JSON.parse has none
-    // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
-    if (e === NOT_UTF8) return undefined;
     throw e;
   }
 }
 
-const NOT_UTF8 = Symbol('not UTF-8');
-
-/** The length of the UTF-8 sequence starting at buf[i] (RFC 3629: no overlong forms, no surrogates, up to U+10FFFF). */
-function utf8Length(buf: Buffer, i: number): number {
-  const c = buf[i];
-  const cont = (k: number, low = 0x80, high = 0xbf) => {
-    const b = buf[i + k];
-    if (b === undefined || b < low || b > high) throw NOT_UTF8;
-  };
-  if (c >= 0xc2 && c <= 0xdf) {
-    cont(1);
-    return 2;
-  }
-  if (c >= 0xe0 && c <= 0xef) {
-    cont(1, c === 0xe0 ? 0xa0 : 0x80, c === 0xed ? 0x9f : 0xbf);
-    cont(2);
-    return 3;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    cont(1, c === 0xf0 ? 0x90 : 0x80, c === 0xf4 ? 0x8f : 0xbf);
-    cont(2);
-    cont(3);
-    return 4;
-  }
-  throw NOT_UTF8;
-}
+/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
+const STRING_STOP = new Uint8Array(256);
+for (const c of [QUOTE, BACKSLASH]) STRING_STOP[c] = 1;
+for (let c = 0; c < SPACE; c++) STRING_STOP[c] = 1;
 
 class Scanner {
   private pos = 0;
   private readonly root = newNode() as ScanNode;
   /** The profile node of the records' cursor field, once a record has had it. */
   private cursorNode?: ScanNode;
-  /** The greatest plain-text cursor value so far, as bytes; every other cursor value goes through maxCursor. */
-  private newestText?: Buffer;
+  /** Where the greatest plain-text cursor value so far sits in the body (start < 0: none yet); every other cursor value goes through maxCursor. */
+  private newestTextStart = -1;
+  private newestTextEnd = -1;
   private newestOther?: string;
   /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
   private sawLineBreak = false;
@@ -328,8 +309,11 @@ class Scanner {
     if (c === 0x6e) return; // null
     // The value was just read, so lastStringEscaped is its own: no second pass over its bytes.
     if (c === QUOTE && !this.lastStringEscaped && !mayBeNumber(buf, start + 1, end - 1)) {
-      const max = this.newestText;
-      if (max === undefined || buf.compare(max, 0, max.length, start + 1, end - 1) > 0) this.newestText = Buffer.from(buf.subarray(start + 1, end - 1));
+      // Offsets, not a copy: in a page sorted by the cursor, every record holds a new greatest value.
+      if (this.newestTextStart < 0 || compareBytes(buf, start + 1, end - 1, this.newestTextStart, this.newestTextEnd) > 0) {
+        this.newestTextStart = start + 1;
+        this.newestTextEnd = end - 1;
+      }
       return;
     }
     const text =
@@ -338,7 +322,7 @@ class Scanner {
   }
 
   private newestCursor(): string | undefined {
-    return maxCursor(this.newestOther, this.newestText?.toString('utf8'));
+    return maxCursor(this.newestOther, this.newestTextStart < 0 ? undefined : this.buf.toString('utf8', this.newestTextStart, this.newestTextEnd));
   }
 
   /** Reads a string at pos (on its opening quote); true when it has escapes. */
@@ -347,6 +331,7 @@ class Scanner {
     let i = this.pos + 1;
     let escaped = false;
     for (;;) {
+      while (STRING_STOP[buf[i]] === 0) i++;
       const c = buf[i];
       if (c === QUOTE) break;
       if (c === BACKSLASH) {
@@ -360,8 +345,7 @@ class Scanner {
         continue;
       }
       if (c === undefined) this.fail('unterminated string', i);
-      if (c < SPACE) this.fail('control character in a string', i);
-      i += c < 0x80 ? 1 : utf8Length(buf, i);
+      this.fail('control character in a string', i);
     }
     this.pos = i + 1;
     return escaped;
@@ -448,6 +432,16 @@ for (let c = 0x80; c < 0x100; c++) NUMBER_TEXT[c] = 1; // non-ASCII whitespace, 
 function mayBeNumber(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (NUMBER_TEXT[buf[i]] === 0) return false;
   return true;
+}
+
+/** Compares buf[a, aEnd) with buf[b, bEnd) byte by byte, as Buffer.compare does, without its per-call checks. */
+function compareBytes(buf: Buffer, a: number, aEnd: number, b: number, bEnd: number): number {
+  const n = Math.min(aEnd - a, bEnd - b);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a + i] - buf[b + i];
+    if (d !== 0) return d;
+  }
+  return aEnd - a - (bEnd - b);
 }
 
 function isDigit(c: number | undefined): boolean {
