@@ -39245,6 +39245,8 @@ function getPath(value, path) {
     return current;
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/sources/json-scan.ts
 // Reads the records of a JSON response straight from its bytes. One validating pass finds the records
 // array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
@@ -39256,6 +39258,7 @@ function getPath(value, path) {
 // It reads only the plain shape: the records array found once, at its path. Anything else (no array
 // there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
 // body with JSON.parse instead, so an unusual body costs time, never a record.
+
 
 
 /** The body is not JSON; `offset` is the byte where reading it failed. */
@@ -39294,6 +39297,10 @@ const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 
  * this scanner leaves to JSON.parse.
  */
 function scanPage(bytes, recordsPath, cursorField) {
+    // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
+    // Checked once for the whole body (natively), so the string loop need not decode.
+    if (!(0,external_node_buffer_.isUtf8)(bytes))
+        return undefined;
     const scanner = new Scanner(bytes, cursorField);
     try {
         return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
@@ -39301,38 +39308,15 @@ function scanPage(bytes, recordsPath, cursorField) {
     catch (e) {
         if (e instanceof RangeError)
             return undefined; // nested deeper than the stack: JSON.parse has none
-        // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
-        if (e === NOT_UTF8)
-            return undefined;
         throw e;
     }
 }
-const NOT_UTF8 = Symbol('not UTF-8');
-/** The length of the UTF-8 sequence starting at buf[i] (RFC 3629: no overlong forms, no surrogates, up to U+10FFFF). */
-function utf8Length(buf, i) {
-    const c = buf[i];
-    const cont = (k, low = 0x80, high = 0xbf) => {
-        const b = buf[i + k];
-        if (b === undefined || b < low || b > high)
-            throw NOT_UTF8;
-    };
-    if (c >= 0xc2 && c <= 0xdf) {
-        cont(1);
-        return 2;
-    }
-    if (c >= 0xe0 && c <= 0xef) {
-        cont(1, c === 0xe0 ? 0xa0 : 0x80, c === 0xed ? 0x9f : 0xbf);
-        cont(2);
-        return 3;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        cont(1, c === 0xf0 ? 0x90 : 0x80, c === 0xf4 ? 0x8f : 0xbf);
-        cont(2);
-        cont(3);
-        return 4;
-    }
-    throw NOT_UTF8;
-}
+/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
+const STRING_STOP = new Uint8Array(256);
+for (const c of [QUOTE, BACKSLASH])
+    STRING_STOP[c] = 1;
+for (let c = 0; c < SPACE; c++)
+    STRING_STOP[c] = 1;
 class Scanner {
     buf;
     cursorField;
@@ -39340,8 +39324,9 @@ class Scanner {
     root = newNode();
     /** The profile node of the records' cursor field, once a record has had it. */
     cursorNode;
-    /** The greatest plain-text cursor value so far, as bytes; every other cursor value goes through maxCursor. */
-    newestText;
+    /** Where the greatest plain-text cursor value so far sits in the body (start < 0: none yet); every other cursor value goes through maxCursor. */
+    newestTextStart = -1;
+    newestTextEnd = -1;
     newestOther;
     /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
     sawLineBreak = false;
@@ -39585,16 +39570,18 @@ class Scanner {
             return; // null
         // The value was just read, so lastStringEscaped is its own: no second pass over its bytes.
         if (c === QUOTE && !this.lastStringEscaped && !mayBeNumber(buf, start + 1, end - 1)) {
-            const max = this.newestText;
-            if (max === undefined || buf.compare(max, 0, max.length, start + 1, end - 1) > 0)
-                this.newestText = Buffer.from(buf.subarray(start + 1, end - 1));
+            // Offsets, not a copy: in a page sorted by the cursor, every record holds a new greatest value.
+            if (this.newestTextStart < 0 || compareBytes(buf, start + 1, end - 1, this.newestTextStart, this.newestTextEnd) > 0) {
+                this.newestTextStart = start + 1;
+                this.newestTextEnd = end - 1;
+            }
             return;
         }
         const text = c === QUOTE || c === OPEN_BRACE || c === OPEN_BRACKET ? String(JSON.parse(buf.toString('utf8', start, end))) : buf.toString('latin1', start, end);
         this.newestOther = maxCursor(this.newestOther, text);
     }
     newestCursor() {
-        return maxCursor(this.newestOther, this.newestText?.toString('utf8'));
+        return maxCursor(this.newestOther, this.newestTextStart < 0 ? undefined : this.buf.toString('utf8', this.newestTextStart, this.newestTextEnd));
     }
     /** Reads a string at pos (on its opening quote); true when it has escapes. */
     string() {
@@ -39602,6 +39589,8 @@ class Scanner {
         let i = this.pos + 1;
         let escaped = false;
         for (;;) {
+            while (STRING_STOP[buf[i]] === 0)
+                i++;
             const c = buf[i];
             if (c === QUOTE)
                 break;
@@ -39622,9 +39611,7 @@ class Scanner {
             }
             if (c === undefined)
                 this.fail('unterminated string', i);
-            if (c < SPACE)
-                this.fail('control character in a string', i);
-            i += c < 0x80 ? 1 : utf8Length(buf, i);
+            this.fail('control character in a string', i);
         }
         this.pos = i + 1;
         return escaped;
@@ -39726,6 +39713,16 @@ function mayBeNumber(buf, start, end) {
         if (NUMBER_TEXT[buf[i]] === 0)
             return false;
     return true;
+}
+/** Compares buf[a, aEnd) with buf[b, bEnd) byte by byte, as Buffer.compare does, without its per-call checks. */
+function compareBytes(buf, a, aEnd, b, bEnd) {
+    const n = Math.min(aEnd - a, bEnd - b);
+    for (let i = 0; i < n; i++) {
+        const d = buf[a + i] - buf[b + i];
+        if (d !== 0)
+            return d;
+    }
+    return aEnd - a - (bEnd - b);
 }
 function isDigit(c) {
     return c !== undefined && c >= ZERO && c <= NINE;
