@@ -83,8 +83,11 @@ const STRING_STOP = new Uint8Array(256);
 for (const c of [QUOTE, BACKSLASH]) STRING_STOP[c] = 1;
 for (let c = 0; c < SPACE; c++) STRING_STOP[c] = 1;
 
+/**
+ * Every reading method takes the position it starts at and returns the position after what it read:
+ * a local position stays in a register, where a field would be stored and reloaded around each call.
+ */
 class Scanner {
-  private pos = 0;
   private readonly root = newNode() as ScanNode;
   /** The profile node of the records' cursor field, once a record has had it. */
   private cursorNode?: ScanNode;
@@ -94,8 +97,8 @@ class Scanner {
   private newestOther?: string;
   /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
   private sawLineBreak = false;
-  /** Whether the string value read last had escapes. */
-  private lastStringEscaped = false;
+  /** Whether the string read last had escapes. */
+  private escaped = false;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly breaks: boolean[] = [];
@@ -112,11 +115,9 @@ class Scanner {
     const buf = this.buf;
     // A UTF-8 byte order mark, which fetch's text() would have dropped too.
     const bodyStart = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    this.pos = bodyStart;
-    this.space();
-    this.envelope(path.map((part) => Buffer.from(part)), 0);
-    this.space();
-    if (this.pos !== buf.length) this.fail('unexpected data after the JSON value');
+    let i = this.space(bodyStart);
+    i = this.space(this.envelope(i, path.map((part) => Buffer.from(part)), 0));
+    if (i !== buf.length) this.fail('unexpected data after the JSON value', i);
     const array = this.array;
     if (!array || this.ambiguous) return undefined;
 
@@ -136,7 +137,7 @@ class Scanner {
       // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
       for (let k = r; k <= last; k++) {
         if (!breaks[k]) continue;
-        for (let i = from + starts[k] - starts[r]; i < from + ends[k] - starts[r]; i++) if (lines[i] === NEWLINE || lines[i] === RETURN) lines[i] = SPACE;
+        for (let j = from + starts[k] - starts[r]; j < from + ends[k] - starts[r]; j++) if (lines[j] === NEWLINE || lines[j] === RETURN) lines[j] = SPACE;
       }
       lines[at++] = NEWLINE;
       r = last + 1;
@@ -155,133 +156,123 @@ class Scanner {
   }
 
   /** A value outside the records: walks down `path`, and reads the records where it ends. */
-  private envelope(path: Buffer[], depth: number): void {
+  private envelope(i: number, path: Buffer[], depth: number): number {
     const buf = this.buf;
-    if (depth === path.length) {
-      if (buf[this.pos] === OPEN_BRACKET) this.records();
-      else this.value(undefined);
-      return;
-    }
-    if (buf[this.pos] !== OPEN_BRACE) return this.value(undefined);
-    this.pos++;
-    this.space();
-    if (buf[this.pos] === CLOSE_BRACE) {
-      this.pos++;
-      return;
-    }
+    if (depth === path.length) return buf[i] === OPEN_BRACKET ? this.records(i) : this.value(i, undefined);
+    if (buf[i] !== OPEN_BRACE) return this.value(i, undefined);
+    i = this.space(i + 1);
+    if (buf[i] === CLOSE_BRACE) return i + 1;
     for (;;) {
-      if (buf[this.pos] !== QUOTE) this.fail('expected a key');
-      const keyStart = this.pos + 1;
-      this.string();
-      const matches = this.sameBytes(keyStart, this.pos - 1, path[depth]);
-      this.space();
-      this.expect(COLON);
-      this.space();
+      if (buf[i] !== QUOTE) this.fail('expected a key', i);
+      const keyStart = i + 1;
+      i = this.string(i);
+      const matches = this.sameBytes(keyStart, i - 1, path[depth]);
+      i = this.space(this.colon(this.space(i)));
       if (matches) {
         // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
         if (this.array) this.ambiguous = true;
-        this.envelope(path, depth + 1);
-      } else this.value(undefined);
-      if (this.endOf(CLOSE_BRACE)) return;
+        i = this.envelope(i, path, depth + 1);
+      } else i = this.value(i, undefined);
+      i = this.space(i);
+      if (buf[i] === CLOSE_BRACE) return i + 1;
+      i = this.space(this.comma(i, CLOSE_BRACE));
     }
   }
 
   /** The records array: each element is one record, profiled from the root. */
-  private records(): void {
+  private records(i: number): number {
     const buf = this.buf;
-    const start = this.pos;
-    this.pos++;
-    this.space();
-    if (buf[this.pos] === CLOSE_BRACKET) {
-      this.pos++;
-      this.array = { start, end: this.pos };
-      return;
+    const start = i;
+    i = this.space(i + 1);
+    if (buf[i] !== CLOSE_BRACKET) {
+      for (;;) {
+        const recordStart = i;
+        this.sawLineBreak = false;
+        i = this.value(i, this.root);
+        if (i - recordStart > this.longestRecord) this.longestRecord = i - recordStart;
+        this.starts.push(recordStart);
+        this.ends.push(i);
+        this.breaks.push(this.sawLineBreak);
+        i = this.space(i);
+        if (buf[i] === CLOSE_BRACKET) break;
+        i = this.space(this.comma(i, CLOSE_BRACKET));
+      }
     }
-    for (;;) {
-      const recordStart = this.pos;
-      this.sawLineBreak = false;
-      this.value(this.root);
-      if (this.pos - recordStart > this.longestRecord) this.longestRecord = this.pos - recordStart;
-      this.starts.push(recordStart);
-      this.ends.push(this.pos);
-      this.breaks.push(this.sawLineBreak);
-      if (this.endOf(CLOSE_BRACKET)) break;
-    }
-    this.array = { start, end: this.pos };
+    this.array = { start, end: i + 1 };
+    return i + 1;
   }
 
-  /** Reads one value at pos and, given a profile node, counts it there. */
-  private value(node: ScanNode | undefined): void {
+  /** Reads one value and, given a profile node, counts it there. */
+  private value(i: number, node: ScanNode | undefined): number {
     const buf = this.buf;
-    const c = buf[this.pos];
+    const c = buf[i];
     let type: number;
     if (c === QUOTE) {
-      this.lastStringEscaped = this.string();
+      i = this.string(i);
       type = STRING;
     } else if (c === OPEN_BRACE) {
-      this.object(node);
+      i = this.object(i, node);
       type = OBJECT;
     } else if (c === OPEN_BRACKET) {
-      this.pos++;
-      this.space();
-      if (buf[this.pos] === CLOSE_BRACKET) this.pos++;
-      else {
-        const items = node ? (node.items ??= newNode() as ScanNode) : undefined;
-        for (;;) {
-          this.value(items);
-          if (this.endOf(CLOSE_BRACKET)) break;
-        }
-      }
+      i = this.items(i, node);
       type = ARRAY;
     } else if (c === 0x74) {
-      this.literal(TRUE);
+      i = this.literal(i, TRUE);
       type = BOOLEAN;
     } else if (c === 0x66) {
-      this.literal(FALSE);
+      i = this.literal(i, FALSE);
       type = BOOLEAN;
     } else if (c === 0x6e) {
-      this.literal(NULL_LITERAL);
+      i = this.literal(i, NULL_LITERAL);
       type = NULL;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
-      this.number();
+      i = this.number(i);
       type = NUMBER;
     } else {
-      return this.fail(c === undefined ? 'unexpected end of the body' : 'expected a JSON value');
+      return this.fail(c === undefined ? 'unexpected end of the body' : 'expected a JSON value', i);
     }
     if (node) {
       node.n++;
       node.types |= type;
     }
+    return i;
   }
 
-  private object(node: ScanNode | undefined): void {
+  private items(i: number, node: ScanNode | undefined): number {
     const buf = this.buf;
-    this.pos++;
-    this.space();
-    if (buf[this.pos] === CLOSE_BRACE) {
-      this.pos++;
-      return;
+    i = this.space(i + 1);
+    if (buf[i] === CLOSE_BRACKET) return i + 1;
+    const items = node ? (node.items ??= newNode() as ScanNode) : undefined;
+    for (;;) {
+      i = this.space(this.value(i, items));
+      if (buf[i] === CLOSE_BRACKET) return i + 1;
+      i = this.space(this.comma(i, CLOSE_BRACKET));
     }
+  }
+
+  private object(i: number, node: ScanNode | undefined): number {
+    const buf = this.buf;
+    i = this.space(i + 1);
+    if (buf[i] === CLOSE_BRACE) return i + 1;
     for (let k = 0; ; k++) {
-      if (buf[this.pos] !== QUOTE) this.fail('expected a key');
+      if (buf[i] !== QUOTE) this.fail('expected a key', i);
       let child: ScanNode | undefined;
       // The key as last seen at this position, quotes included: the same bytes are the same key.
       const last = node?.order?.[k];
-      if (last && this.sameBytes(this.pos, this.pos + last.raw.length, last.raw)) {
-        this.pos += last.raw.length;
+      if (last && this.sameBytes(i, i + last.raw.length, last.raw)) {
+        i += last.raw.length;
         child = last.child;
       } else {
-        const keyStart = this.pos;
-        const escaped = this.string();
-        if (node) child = this.child(node, k, keyStart, this.pos, escaped);
+        const keyStart = i;
+        i = this.string(i);
+        if (node) child = this.child(node, k, keyStart, i, this.escaped);
       }
-      this.space();
-      this.expect(COLON);
-      this.space();
-      const valueStart = this.pos;
-      this.value(child);
-      if (child !== undefined && child === this.cursorNode && node === this.root) this.cursor(valueStart, this.pos);
-      if (this.endOf(CLOSE_BRACE)) return;
+      const valueStart = (i = this.space(this.colon(this.space(i))));
+      i = this.value(i, child);
+      if (child !== undefined && child === this.cursorNode && node === this.root) this.cursor(valueStart, i);
+      i = this.space(i);
+      if (buf[i] === CLOSE_BRACE) return i + 1;
+      i = this.space(this.comma(i, CLOSE_BRACE));
     }
   }
 
@@ -307,8 +298,8 @@ class Scanner {
     const buf = this.buf;
     const c = buf[start];
     if (c === 0x6e) return; // null
-    // The value was just read, so lastStringEscaped is its own: no second pass over its bytes.
-    if (c === QUOTE && !this.lastStringEscaped && !mayBeNumber(buf, start + 1, end - 1)) {
+    // The value was just read, so `escaped` is its own: no second pass over its bytes.
+    if (c === QUOTE && !this.escaped && !mayBeNumber(buf, start + 1, end - 1)) {
       // Offsets, not a copy: in a page sorted by the cursor, every record holds a new greatest value.
       if (this.newestTextStart < 0 || compareBytes(buf, start + 1, end - 1, this.newestTextStart, this.newestTextEnd) > 0) {
         this.newestTextStart = start + 1;
@@ -325,11 +316,11 @@ class Scanner {
     return maxCursor(this.newestOther, this.newestTextStart < 0 ? undefined : this.buf.toString('utf8', this.newestTextStart, this.newestTextEnd));
   }
 
-  /** Reads a string at pos (on its opening quote); true when it has escapes. */
-  private string(): boolean {
+  /** Reads a string from its opening quote; sets `escaped`. */
+  private string(i: number): number {
     const buf = this.buf;
-    let i = this.pos + 1;
     let escaped = false;
+    i++;
     for (;;) {
       while (STRING_STOP[buf[i]] === 0) i++;
       const c = buf[i];
@@ -347,13 +338,12 @@ class Scanner {
       if (c === undefined) this.fail('unterminated string', i);
       this.fail('control character in a string', i);
     }
-    this.pos = i + 1;
-    return escaped;
+    this.escaped = escaped;
+    return i + 1;
   }
 
-  private number(): void {
+  private number(i: number): number {
     const buf = this.buf;
-    let i = this.pos;
     if (buf[i] === MINUS) i++;
     if (buf[i] === ZERO) i++;
     else if (buf[i] > ZERO && buf[i] <= NINE) while (isDigit(buf[++i]));
@@ -368,46 +358,39 @@ class Scanner {
       if (!isDigit(buf[i])) this.fail('expected a digit in the exponent', i);
       while (isDigit(buf[++i]));
     }
-    this.pos = i;
+    return i;
   }
 
-  private literal(word: Buffer): void {
+  private literal(i: number, word: Buffer): number {
     const buf = this.buf;
-    for (let j = 0; j < word.length; j++) if (buf[this.pos + j] !== word[j]) this.fail(`expected ${word.toString()}`);
-    this.pos += word.length;
+    for (let j = 0; j < word.length; j++) if (buf[i + j] !== word[j]) this.fail(`expected ${word.toString()}`, i);
+    return i + word.length;
   }
 
-  /** After a member or element: true at the closing byte (consumed), false after a comma. */
-  private endOf(close: number): boolean {
-    this.space();
-    const c = this.buf[this.pos];
-    if (c === close) {
-      this.pos++;
-      return true;
-    }
-    if (c !== COMMA) this.fail(c === undefined ? 'unexpected end of the body' : `expected "," or "${String.fromCharCode(close)}"`);
-    this.pos++;
-    this.space();
-    return false;
+  /** At a separator between members or elements (after whitespace), which is not `close`: the position after the comma. */
+  private comma(i: number, close: number): number {
+    const c = this.buf[i];
+    if (c !== COMMA) this.fail(c === undefined ? 'unexpected end of the body' : `expected "," or "${String.fromCharCode(close)}"`, i);
+    return i + 1;
   }
 
-  private expect(byte: number): void {
-    if (this.buf[this.pos] !== byte) this.fail(`expected "${String.fromCharCode(byte)}"`);
-    this.pos++;
+  private colon(i: number): number {
+    if (this.buf[i] !== COLON) this.fail('expected ":"', i);
+    return i + 1;
   }
 
-  private space(): void {
+  /** Skips whitespace; notes a line break, which a record's JSON line cannot keep. */
+  private space(i: number): number {
     const buf = this.buf;
-    let i = this.pos;
     for (;;) {
       const c = buf[i];
+      if (c > SPACE) return i;
       if (c === SPACE || c === TAB) i++;
       else if (c === NEWLINE || c === RETURN) {
         this.sawLineBreak = true;
         i++;
-      } else break;
+      } else return i;
     }
-    this.pos = i;
   }
 
   /** True when buf[start, end) holds exactly `bytes`. */
@@ -418,7 +401,7 @@ class Scanner {
     return true;
   }
 
-  private fail(message: string, at = this.pos): never {
+  private fail(message: string, at: number): never {
     throw new JsonScanError(message, at);
   }
 }
