@@ -37,6 +37,9 @@ silver:
 );
 const [pipeline] = (await loadProject(dir, { BENCH_API_URL: flag('url', ''), BENCH_API_TOKEN: flag('token', 'bench-token') })).pipelines;
 
+// Loaded before the clock starts, as the ceiling loads it: the engine imports DuckDB lazily (so the
+// actions' bundles need not carry it), and that one-time import is not part of a load.
+await import('@duckdb/node-api');
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
 const timeline: Array<[string, number]> = [];
