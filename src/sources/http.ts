@@ -6,7 +6,7 @@ import { SourceError } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
 import { getPath } from './json-path.js';
 import type { SourcePage } from '../ingest/landing.js';
-import { JsonScanError, scanPage } from './json-scan.js';
+import { JsonScanError, parseExact, scanPage } from './json-scan.js';
 import { createPaginator, isLastPage, type Page } from './pagination.js';
 
 export interface FetchOptions {
@@ -119,10 +119,12 @@ function parseBody(bytes: Buffer, recordsPath: string, cursorField: string | und
     if (!(e instanceof JsonScanError)) throw e;
     // Not JSON as the scanner reads it: JSON.parse below decides.
   }
-  const body = JSON.parse(bytes.toString('utf8')) as unknown;
-  const records = getPath(body, recordsPath);
+  const text = bytes.toString('utf8');
+  const records = getPath(JSON.parse(text), recordsPath);
+  // What paginators read keeps integers past 2^53 exact, as on the scanner's path; the records stay as parsed.
+  const body = parseExact(text);
   if (!Array.isArray(records)) return { body, recordCount: 0, lastRecord: undefined };
-  return { body, records, recordCount: records.length, lastRecord: records.at(-1) };
+  return { body, records, recordCount: records.length, lastRecord: (getPath(body, recordsPath) as unknown[]).at(-1) };
 }
 
 async function requestJson<T>(

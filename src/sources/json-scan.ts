@@ -23,9 +23,9 @@ export class JsonScanError extends Error {
 }
 
 export interface ScannedPage extends JsonLinesPage {
-  /** The body with its records array left empty: what paginators read. */
+  /** The body with its records array left empty: what paginators read. Integers past 2^53 are kept as their digits (parseExact). */
   body: unknown;
-  /** The last record, parsed (for cursor_from_last_record); undefined when the page has none. */
+  /** The last record, parsed as `body` is (for cursor_from_last_record); undefined when the page has none. */
   lastRecord: unknown;
 }
 
@@ -145,11 +145,11 @@ class Scanner {
     const count = starts.length;
     const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
     return {
-      body: JSON.parse(envelope) as unknown,
+      body: parseExact(envelope),
       lines,
       count,
       longestRecord: this.longestRecord,
-      lastRecord: count ? (JSON.parse(buf.toString('utf8', starts[count - 1], ends[count - 1])) as unknown) : undefined,
+      lastRecord: count ? parseExact(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
       profile: new FieldProfile(this.root),
       newestCursor: this.newestCursor(),
     };
@@ -404,6 +404,34 @@ class Scanner {
   private fail(message: string, at: number): never {
     throw new JsonScanError(message, at);
   }
+}
+
+/**
+ * JSON.parse, except that an integer a double cannot hold exactly (past 2^53) becomes a string of its
+ * digits. Paginators send a cursor or a next id back as text: 12345678901234567891 rounded to
+ * 12345678901234567000 would ask for the wrong page, and skip or repeat records. For the small texts
+ * paginators read (the envelope, the last record), not the records.
+ */
+export function parseExact(text: string): unknown {
+  let exact = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++) if (text.charCodeAt(i) === BACKSLASH) i++;
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      let end = i + 1;
+      while (end < text.length && /[0-9.eE+-]/.test(text[end])) end++;
+      const token = text.slice(i, end);
+      if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        exact += `${text.slice(from, i)}"${token}"`;
+        from = end;
+      }
+      i = end - 1;
+    }
+  }
+  return JSON.parse(from === 0 ? text : exact + text.slice(from)) as unknown;
 }
 
 /** Bytes that can appear in text that Number() reads as a number ("12", " -1.5e3 ", "0x1f", "0o17"). */

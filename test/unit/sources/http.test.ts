@@ -200,6 +200,50 @@ describe('records as sent', () => {
   });
 });
 
+describe('ids past 2^53', () => {
+  // Snowflake-style ids: 2^63 - 1 and its neighbours. As doubles they would all be 9223372036854775807 rounded.
+  const IDS = ['9223372036854775805', '9223372036854775806', '9223372036854775807'];
+  const page = (after: string | null) => {
+    const rest = after === null ? IDS : IDS.slice(IDS.indexOf(after) + 1);
+    const data = rest.slice(0, 1);
+    return `{"data":[${data.map((id) => `{"id":${id}}`).join(',')}],"next":${data.length ? data[0] : 'null'}}`;
+  };
+  const serve = (res: ServerResponse, body: string) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  };
+
+  test.each([
+    ['a cursor from the last record', { kind: 'cursor', cursor_from_last_record: 'id', param: 'after' }],
+    ['a cursor in the body', { kind: 'cursor', cursor: 'next', param: 'after' }],
+  ] as Array<[string, Pagination]>)('%s goes back to the API with every digit', async (_name, paginate) => {
+    const asked: Array<string | null> = [];
+    routes.set('/snowflake-ids', (u, _req, res) => {
+      asked.push(u.searchParams.get('after'));
+      serve(res, page(u.searchParams.get('after')));
+    });
+    const ids: string[] = [];
+    for await (const p of fetchPages(...source('/snowflake-ids', paginate), { backoffMs: 1 })) {
+      const records = p.records;
+      if ('lines' in records) ids.push(...(records.lines.toString().match(/\d{19}/g) ?? []));
+    }
+    // Rounded, the second request would ask for ids after 9223372036854775808 and the rest would be skipped.
+    expect(asked).toEqual([null, ...IDS]);
+    expect(ids).toEqual(IDS);
+  });
+
+  test('also when the body is of a shape the scanner leaves to JSON.parse', async () => {
+    const asked: Array<string | null> = [];
+    routes.set('/snowflake-ids-twice', (u, _req, res) => {
+      asked.push(u.searchParams.get('after'));
+      // The records key twice: JSON.parse keeps the last, so the scanner steps aside.
+      serve(res, page(u.searchParams.get('after')).replace('{"data"', '{"data":[],"data"'));
+    });
+    await collect(source('/snowflake-ids-twice', { kind: 'cursor', cursor_from_last_record: 'id', param: 'after' }));
+    expect(asked).toEqual([null, ...IDS]);
+  });
+});
+
 describe('a rate limit', () => {
   test('holds across resources of one source fetched at once', async () => {
     const arrivals: number[] = [];

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { FieldProfile } from '../../../src/ingest/drift.js';
 import { maxCursor } from '../../../src/ingest/landing.js';
 import { getPath } from '../../../src/sources/json-path.js';
-import { JsonScanError, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';
+import { JsonScanError, parseExact, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';
 
 function lines(page: ScannedPage): string[] {
   const text = page.lines.toString('utf8');
@@ -80,6 +80,12 @@ describe('scanPage reads what JSON.parse reads', () => {
     const scanned = scanPage(Buffer.from('{"data":[{"n":1e3},{"n":12345678901234567891},{"n":5}]}'), 'data', 'n');
     expect(scanned!.newestCursor).toBe('12345678901234567891');
     expect(scanPage(Buffer.from('{"data":[{"n":1e3},{"n":999}]}'), 'data', 'n')!.newestCursor).toBe('1e3');
+  });
+
+  test('paginators read integers past 2^53 as their digits, in the body and in the last record', () => {
+    const scanned = scanPage(Buffer.from('{"data":[{"id":1},{"id":12345678901234567891}],"next":-9223372036854775809,"total":3}'), 'data')!;
+    expect(scanned.body).toEqual({ data: [], next: '-9223372036854775809', total: 3 });
+    expect(scanned.lastRecord).toEqual({ id: '12345678901234567891' });
   });
 
   test('random documents, in random layouts', () => {
@@ -159,5 +165,21 @@ describe('scanPage leaves other shapes to JSON.parse', () => {
   test('nesting deeper than the stack', () => {
     const deep = `{"data":[${'['.repeat(20000)}${']'.repeat(20000)}]}`;
     expect(scanPage(Buffer.from(deep), 'data')).toBeUndefined();
+  });
+});
+
+describe('parseExact', () => {
+  test.each([
+    ['an integer past 2^53', '{"a":9007199254740993}', { a: '9007199254740993' }],
+    ['a negative one, in an array', '[-9007199254740993, 1]', ['-9007199254740993', 1]],
+    ['safe integers, decimals and exponents stay numbers', '[9007199254740991,12345678901234567891.5,1e400,-0]', [9007199254740991, 12345678901234567891.5, Infinity, -0]],
+    ['digits inside strings stay as they are', '{"s":"9007199254740993","t":"a\\"9007199254740993"}', { s: '9007199254740993', t: 'a"9007199254740993' }],
+    ['a key made of digits', '{"9007199254740993":9007199254740993}', { '9007199254740993': '9007199254740993' }],
+  ])('%s', (_name, text, expected) => {
+    expect(parseExact(text)).toEqual(expected);
+  });
+
+  test('invalid JSON still throws', () => {
+    expect(() => parseExact('{"a":9007199254740993')).toThrow(SyntaxError);
   });
 });
