@@ -7,10 +7,13 @@ import { createReadStream, createWriteStream, existsSync, type WriteStream } fro
 import { once } from 'node:events';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
+import { maxCursor } from './cursor.js';
+import { JsonScanError, scanJsonLines, type ScannedLines } from '../sources/json-scan.js';
 import { FieldProfile } from './drift.js';
+
+export { maxCursor } from './cursor.js';
 
 /**
  * Big enough that an hourly batch is one part, small enough that loading overlaps fetching. Each append
@@ -167,20 +170,49 @@ export async function findLandingFiles(root: string, batchId: string, where: { p
   return found.map((entry) => join(dir, entry));
 }
 
-/** Reads landing files back: their record count, newest cursor and field profile. */
+/**
+ * Reads landing files back: their record count, newest cursor and field profile, through the scanner
+ * that read the pages, so a replay counts and profiles the records as their first load did (and an id
+ * past 2^53 as its digits).
+ */
 export async function scanLandingFiles(files: string[], cursorField: string | undefined): Promise<LandedRecords> {
   const landed: LandedRecords = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
   for (const file of files) {
-    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-      if (line.trim() === '') continue;
-      const record = JSON.parse(line) as unknown;
-      landed.received++;
-      landed.maxRecordBytes = Math.max(landed.maxRecordBytes, 3 * line.length);
-      landed.profile.add(record);
-      landed.newestCursor = maxCursor(landed.newestCursor, cursorOf(record, cursorField));
+    let linesBefore = 0;
+    const add = (lines: Buffer) => {
+      let scanned: ScannedLines;
+      try {
+        scanned = scanJsonLines(lines, cursorField);
+      } catch (e) {
+        if (!(e instanceof JsonScanError)) throw e;
+        const line = linesBefore + countLineBreaks(lines.subarray(0, e.offset)) + 1;
+        throw new UsageError(`${file}:${line}: not a JSON record (${e.message.replace(/ at byte \d+$/, '')}); a landing file holds one record per line`);
+      }
+      landed.received += scanned.count;
+      landed.maxRecordBytes = Math.max(landed.maxRecordBytes, scanned.longestRecord);
+      landed.profile.merge(scanned.profile);
+      landed.newestCursor = maxCursor(landed.newestCursor, scanned.newestCursor);
+      linesBefore += countLineBreaks(lines);
+    };
+    // In chunks cut after a line break: a record never spans two.
+    let rest: Buffer = Buffer.alloc(0);
+    for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+      const cut = data.lastIndexOf(NEWLINE) + 1;
+      if (cut > 0) add(data.subarray(0, cut));
+      rest = data.subarray(cut);
     }
+    if (rest.length) add(rest);
   }
   return landed;
+}
+
+const NEWLINE = 0x0a;
+
+function countLineBreaks(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) n++;
+  return n;
 }
 
 /** A parsed record's cursor value as text; undefined when it has none (or null). */
@@ -190,12 +222,3 @@ function cursorOf(record: unknown, field: string | undefined): string | undefine
   return value === undefined || value === null ? undefined : String(value);
 }
 
-/** Cursors are ISO timestamps or numbers; compare numbers as numbers, everything else as text. */
-export function maxCursor(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  const na = Number(a);
-  const nb = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return nb > na ? b : a;
-  return b > a ? b : a;
-}

@@ -10,7 +10,8 @@
 // body with JSON.parse instead, so an unusual body costs time, never a record.
 import { isUtf8 } from 'node:buffer';
 import { ARRAY, BOOLEAN, FieldProfile, newNode, NULL, NUMBER, OBJECT, STRING, type FieldNode } from '../ingest/drift.js';
-import { maxCursor, type JsonLinesPage } from '../ingest/landing.js';
+import { maxCursor } from '../ingest/cursor.js';
+import type { JsonLinesPage } from '../ingest/landing.js';
 
 /** The body is not JSON; `offset` is the byte where reading it failed. */
 export class JsonScanError extends Error {
@@ -78,6 +79,26 @@ export function scanPage(bytes: Buffer, recordsPath: string, cursorField?: strin
   }
 }
 
+/** What a run of JSON lines holds, read as scanPage reads a page's records. */
+export type ScannedLines = Omit<JsonLinesPage, 'lines'>;
+
+/**
+ * Reads whole JSON lines (a landing file, or part of one): their count, profile, newest cursor and
+ * longest record, with the same rules as the records of a page. Throws JsonScanError at the first byte
+ * that is not JSON, or at the start of a line that is not UTF-8.
+ */
+export function scanJsonLines(bytes: Buffer, cursorField?: string): ScannedLines {
+  if (!isUtf8(bytes)) {
+    let start = 0;
+    for (;;) {
+      const end = bytes.indexOf(NEWLINE, start);
+      if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end))) throw new JsonScanError('a line that is not UTF-8', start);
+      start = end + 1;
+    }
+  }
+  return new Scanner(bytes, cursorField).lines();
+}
+
 /** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
 const STRING_STOP = new Uint8Array(256);
 for (const c of [QUOTE, BACKSLASH]) STRING_STOP[c] = 1;
@@ -97,6 +118,8 @@ class Scanner {
   private newestOther?: string;
   /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
   private sawLineBreak = false;
+  /** Set while reading a record of JSON lines, where a line break ends the record. */
+  private inLine = false;
   /** Whether the string read last had escapes. */
   private escaped = false;
   private readonly starts: number[] = [];
@@ -153,6 +176,25 @@ class Scanner {
       profile: new FieldProfile(this.root),
       newestCursor: this.newestCursor(),
     };
+  }
+
+  /** JSON lines: records separated by line breaks, each profiled from the root. */
+  lines(): ScannedLines {
+    const buf = this.buf;
+    let count = 0;
+    let i = this.space(0);
+    while (i < buf.length) {
+      const start = i;
+      this.inLine = true;
+      i = this.value(i, this.root);
+      this.inLine = false;
+      count++;
+      if (i - start > this.longestRecord) this.longestRecord = i - start;
+      this.sawLineBreak = false;
+      i = this.space(i);
+      if (i < buf.length && !this.sawLineBreak) this.fail('expected a line break after the record', i);
+    }
+    return { count, longestRecord: this.longestRecord, profile: new FieldProfile(this.root), newestCursor: this.newestCursor() };
   }
 
   /** A value outside the records: walks down `path`, and reads the records where it ends. */
@@ -387,6 +429,7 @@ class Scanner {
       if (c > SPACE) return i;
       if (c === SPACE || c === TAB) i++;
       else if (c === NEWLINE || c === RETURN) {
+        if (this.inLine) this.fail('a record continues on the next line', i);
         this.sawLineBreak = true;
         i++;
       } else return i;

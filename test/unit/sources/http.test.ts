@@ -214,8 +214,8 @@ describe('ids past 2^53', () => {
   };
 
   test.each([
-    ['a cursor from the last record', { kind: 'cursor', cursor_from_last_record: 'id', param: 'after' }],
-    ['a cursor in the body', { kind: 'cursor', cursor: 'next', param: 'after' }],
+    ['a cursor from the last record', { kind: 'cursor', cursor_from_last_record: 'id', param: 'after', limit_param: 'limit' }],
+    ['a cursor in the body', { kind: 'cursor', cursor: 'next', param: 'after', limit_param: 'limit' }],
   ] as Array<[string, Pagination]>)('%s goes back to the API with every digit', async (_name, paginate) => {
     const asked: Array<string | null> = [];
     routes.set('/snowflake-ids', (u, _req, res) => {
@@ -239,7 +239,7 @@ describe('ids past 2^53', () => {
       // The records key twice: JSON.parse keeps the last, so the scanner steps aside.
       serve(res, page(u.searchParams.get('after')).replace('{"data"', '{"data":[],"data"'));
     });
-    await collect(source('/snowflake-ids-twice', { kind: 'cursor', cursor_from_last_record: 'id', param: 'after' }));
+    await collect(source('/snowflake-ids-twice', { kind: 'cursor', cursor_from_last_record: 'id', param: 'after', limit_param: 'limit' }));
     expect(asked).toEqual([null, ...IDS]);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { FieldProfile } from '../../../src/ingest/drift.js';
 import { maxCursor } from '../../../src/ingest/landing.js';
 import { getPath } from '../../../src/sources/json-path.js';
-import { JsonScanError, parseExact, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';
+import { JsonScanError, parseExact, scanJsonLines, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';
 
 function lines(page: ScannedPage): string[] {
   const text = page.lines.toString('utf8');
@@ -33,6 +33,14 @@ function expectSameAsJsonParse(body: string, recordsPath: string, cursorField?: 
     }
     expect(scanned!.newestCursor).toBe(newest);
   }
+  // The JSON lines, read back as a replay reads a landing file, give the same facts.
+  const again = scanJsonLines(scanned!.lines, cursorField);
+  expect({ ...again, profile: byPath(again.profile.rows()) }).toEqual({
+    count: scanned!.count,
+    longestRecord: scanned!.longestRecord,
+    profile: byPath(scanned!.profile.rows()),
+    newestCursor: scanned!.newestCursor,
+  });
   if (recordsPath !== '') {
     // The envelope is the body with its records array left empty.
     const envelope = structuredClone(parsed) as Record<string, unknown>;
@@ -181,5 +189,21 @@ describe('parseExact', () => {
 
   test('invalid JSON still throws', () => {
     expect(() => parseExact('{"a":9007199254740993')).toThrow(SyntaxError);
+  });
+});
+
+describe('scanJsonLines', () => {
+  test('blank lines and CRLF line ends are whitespace', () => {
+    const scanned = scanJsonLines(Buffer.from('{"id":1}\r\n\n  {"id":2}\n'), 'id');
+    expect([scanned.count, scanned.newestCursor]).toEqual([2, '2']);
+  });
+
+  test.each([
+    ['two records on one line', '{"id":1} {"id":2}\n', /expected a line break after the record at byte 9/],
+    ['a truncated last line', '{"id":1}\n{"id":', /unexpected end of the body at byte 15/],
+    ['a record cut by a line break', '{"id":1}\n{"id":\n2}\n', /a record continues on the next line at byte 15/],
+    ['a line that is not UTF-8', Buffer.concat([Buffer.from('{"id":1}\n{"s":"'), Buffer.from([0xff]), Buffer.from('"}\n')]), /a line that is not UTF-8 at byte 9/],
+  ])('%s is refused, at its byte', (_name, text, error) => {
+    expect(() => scanJsonLines(Buffer.isBuffer(text) ? text : Buffer.from(text))).toThrow(error);
   });
 });
