@@ -34195,7 +34195,7 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(43688);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(72279);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34206,7 +34206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 43688:
+/***/ 72279:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37467,16 +37467,579 @@ function formatDrift(changes) {
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(78474);
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
+;// CONCATENATED MODULE: ./src/ingest/cursor.ts
+// Which of two cursor values is newer.
+const INTEGER = /^-?\d+$/;
+/**
+ * Cursors are ISO timestamps or numbers: numbers compare as numbers, everything else as text. Integers
+ * too long for a double to tell apart (ids past 2^53) compare exactly.
+ */
+function maxCursor(a, b) {
+    if (a === undefined)
+        return b;
+    if (b === undefined)
+        return a;
+    if ((a.length > 15 || b.length > 15) && INTEGER.test(a) && INTEGER.test(b))
+        return BigInt(b) > BigInt(a) ? b : a;
+    const na = Number(a);
+    const nb = Number(b);
+    if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb))
+        return nb > na ? b : a;
+    return b > a ? b : a;
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/sources/json-scan.ts
+// Reads the records of a JSON response straight from its bytes. One validating pass finds the records
+// array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
+// without building the records as objects. That is the work of JSON.parse on the page, JSON.stringify
+// on each record and the profile walk, at about half their cost (bench/README.md). It also keeps each
+// record as the API sent it (only line breaks between values become spaces): a 20-digit id is not
+// rounded to a double on its way to bronze.
+//
+// It reads only the plain shape: the records array found once, at its path. Anything else (no array
+// there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
+// body with JSON.parse instead, so an unusual body costs time, never a record.
+
+
+
+/** The body is not JSON; `offset` is the byte where reading it failed. */
+class JsonScanError extends Error {
+    offset;
+    constructor(message, offset) {
+        super(`${message} at byte ${offset}`);
+        this.offset = offset;
+    }
+}
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL_LITERAL = Buffer.from('null');
+/** Bytes allowed after a backslash, besides u. */
+const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+/**
+ * Scans a response body for the records at `recordsPath` ("" for the body itself, else a dot path).
+ * Throws JsonScanError when the body is not valid JSON; returns undefined when it is JSON of a shape
+ * this scanner leaves to JSON.parse.
+ */
+function scanPage(bytes, recordsPath, cursorField) {
+    // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
+    // Checked once for the whole body (natively), so the string loop need not decode.
+    if (!(0,external_node_buffer_.isUtf8)(bytes))
+        return undefined;
+    const scanner = new Scanner(bytes, cursorField);
+    try {
+        return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
+    }
+    catch (e) {
+        if (e instanceof RangeError)
+            return undefined; // nested deeper than the stack: JSON.parse has none
+        throw e;
+    }
+}
+/**
+ * Reads whole JSON lines (a landing file, or part of one): their count, profile, newest cursor and
+ * longest record, with the same rules as the records of a page. Throws JsonScanError at the first byte
+ * that is not JSON, or at the start of a line that is not UTF-8.
+ */
+function scanJsonLines(bytes, cursorField) {
+    if (!(0,external_node_buffer_.isUtf8)(bytes)) {
+        let start = 0;
+        for (;;) {
+            const end = bytes.indexOf(NEWLINE, start);
+            if (!(0,external_node_buffer_.isUtf8)(bytes.subarray(start, end < 0 ? bytes.length : end)))
+                throw new JsonScanError('a line that is not UTF-8', start);
+            start = end + 1;
+        }
+    }
+    return new Scanner(bytes, cursorField).lines();
+}
+/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
+const STRING_STOP = new Uint8Array(256);
+for (const c of [QUOTE, BACKSLASH])
+    STRING_STOP[c] = 1;
+for (let c = 0; c < SPACE; c++)
+    STRING_STOP[c] = 1;
+/**
+ * Every reading method takes the position it starts at and returns the position after what it read:
+ * a local position stays in a register, where a field would be stored and reloaded around each call.
+ */
+class Scanner {
+    buf;
+    cursorField;
+    root = newNode();
+    /** The profile node of the records' cursor field, once a record has had it. */
+    cursorNode;
+    /** Where the greatest plain-text cursor value so far sits in the body (start < 0: none yet); every other cursor value goes through maxCursor. */
+    newestTextStart = -1;
+    newestTextEnd = -1;
+    newestOther;
+    /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
+    sawLineBreak = false;
+    /** Set while reading a record of JSON lines, where a line break ends the record. */
+    inLine = false;
+    /** Whether the string read last had escapes. */
+    escaped = false;
+    starts = [];
+    ends = [];
+    breaks = [];
+    longestRecord = 0;
+    array;
+    ambiguous = false;
+    constructor(buf, cursorField) {
+        this.buf = buf;
+        this.cursorField = cursorField;
+    }
+    scan(path) {
+        const buf = this.buf;
+        // A UTF-8 byte order mark, which fetch's text() would have dropped too.
+        const bodyStart = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+        let i = this.space(bodyStart);
+        i = this.space(this.envelope(i, path.map((part) => Buffer.from(part)), 0));
+        if (i !== buf.length)
+            this.fail('unexpected data after the JSON value', i);
+        const array = this.array;
+        if (!array || this.ambiguous)
+            return undefined;
+        const { starts, ends, breaks } = this;
+        let size = starts.length;
+        for (let r = 0; r < starts.length; r++)
+            size += ends[r] - starts[r];
+        const lines = Buffer.allocUnsafe(size);
+        let at = 0;
+        for (let r = 0; r < starts.length;) {
+            // Records one separator byte apart (compact JSON: a comma) are copied in one run, and each
+            // separator becomes the line break.
+            let last = r;
+            while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1)
+                last++;
+            const from = at;
+            at += buf.copy(lines, at, starts[r], ends[last]);
+            for (let k = r; k < last; k++)
+                lines[from + ends[k] - starts[r]] = NEWLINE;
+            // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
+            for (let k = r; k <= last; k++) {
+                if (!breaks[k])
+                    continue;
+                for (let j = from + starts[k] - starts[r]; j < from + ends[k] - starts[r]; j++)
+                    if (lines[j] === NEWLINE || lines[j] === RETURN)
+                        lines[j] = SPACE;
+            }
+            lines[at++] = NEWLINE;
+            r = last + 1;
+        }
+        const count = starts.length;
+        const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
+        return {
+            body: parseExact(envelope),
+            lines,
+            count,
+            longestRecord: this.longestRecord,
+            lastRecord: count ? parseExact(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
+            profile: new FieldProfile(this.root),
+            newestCursor: this.newestCursor(),
+        };
+    }
+    /** JSON lines: records separated by line breaks, each profiled from the root. */
+    lines() {
+        const buf = this.buf;
+        let count = 0;
+        let i = this.space(0);
+        while (i < buf.length) {
+            const start = i;
+            this.inLine = true;
+            i = this.value(i, this.root);
+            this.inLine = false;
+            count++;
+            if (i - start > this.longestRecord)
+                this.longestRecord = i - start;
+            this.sawLineBreak = false;
+            i = this.space(i);
+            if (i < buf.length && !this.sawLineBreak)
+                this.fail('expected a line break after the record', i);
+        }
+        return { count, longestRecord: this.longestRecord, profile: new FieldProfile(this.root), newestCursor: this.newestCursor() };
+    }
+    /** A value outside the records: walks down `path`, and reads the records where it ends. */
+    envelope(i, path, depth) {
+        const buf = this.buf;
+        if (depth === path.length)
+            return buf[i] === OPEN_BRACKET ? this.records(i) : this.value(i, undefined);
+        if (buf[i] !== OPEN_BRACE)
+            return this.value(i, undefined);
+        i = this.space(i + 1);
+        if (buf[i] === CLOSE_BRACE)
+            return i + 1;
+        for (;;) {
+            if (buf[i] !== QUOTE)
+                this.fail('expected a key', i);
+            const keyStart = i + 1;
+            i = this.string(i);
+            const matches = this.sameBytes(keyStart, i - 1, path[depth]);
+            i = this.space(this.colon(this.space(i)));
+            if (matches) {
+                // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
+                if (this.array)
+                    this.ambiguous = true;
+                i = this.envelope(i, path, depth + 1);
+            }
+            else
+                i = this.value(i, undefined);
+            i = this.space(i);
+            if (buf[i] === CLOSE_BRACE)
+                return i + 1;
+            i = this.space(this.comma(i, CLOSE_BRACE));
+        }
+    }
+    /** The records array: each element is one record, profiled from the root. */
+    records(i) {
+        const buf = this.buf;
+        const start = i;
+        i = this.space(i + 1);
+        if (buf[i] !== CLOSE_BRACKET) {
+            for (;;) {
+                const recordStart = i;
+                this.sawLineBreak = false;
+                i = this.value(i, this.root);
+                if (i - recordStart > this.longestRecord)
+                    this.longestRecord = i - recordStart;
+                this.starts.push(recordStart);
+                this.ends.push(i);
+                this.breaks.push(this.sawLineBreak);
+                i = this.space(i);
+                if (buf[i] === CLOSE_BRACKET)
+                    break;
+                i = this.space(this.comma(i, CLOSE_BRACKET));
+            }
+        }
+        this.array = { start, end: i + 1 };
+        return i + 1;
+    }
+    /** Reads one value and, given a profile node, counts it there. */
+    value(i, node) {
+        const buf = this.buf;
+        const c = buf[i];
+        let type;
+        if (c === QUOTE) {
+            i = this.string(i);
+            type = STRING;
+        }
+        else if (c === OPEN_BRACE) {
+            i = this.object(i, node);
+            type = OBJECT;
+        }
+        else if (c === OPEN_BRACKET) {
+            i = this.items(i, node);
+            type = ARRAY;
+        }
+        else if (c === 0x74) {
+            i = this.literal(i, TRUE);
+            type = BOOLEAN;
+        }
+        else if (c === 0x66) {
+            i = this.literal(i, FALSE);
+            type = BOOLEAN;
+        }
+        else if (c === 0x6e) {
+            i = this.literal(i, NULL_LITERAL);
+            type = NULL;
+        }
+        else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+            i = this.number(i);
+            type = NUMBER;
+        }
+        else {
+            return this.fail(c === undefined ? 'unexpected end of the body' : 'expected a JSON value', i);
+        }
+        if (node) {
+            node.n++;
+            node.types |= type;
+        }
+        return i;
+    }
+    items(i, node) {
+        const buf = this.buf;
+        i = this.space(i + 1);
+        if (buf[i] === CLOSE_BRACKET)
+            return i + 1;
+        const items = node ? (node.items ??= newNode()) : undefined;
+        for (;;) {
+            i = this.space(this.value(i, items));
+            if (buf[i] === CLOSE_BRACKET)
+                return i + 1;
+            i = this.space(this.comma(i, CLOSE_BRACKET));
+        }
+    }
+    object(i, node) {
+        const buf = this.buf;
+        i = this.space(i + 1);
+        if (buf[i] === CLOSE_BRACE)
+            return i + 1;
+        for (let k = 0;; k++) {
+            if (buf[i] !== QUOTE)
+                this.fail('expected a key', i);
+            let child;
+            // The key as last seen at this position, quotes included: the same bytes are the same key.
+            const last = node?.order?.[k];
+            if (last && this.sameBytes(i, i + last.raw.length, last.raw)) {
+                i += last.raw.length;
+                child = last.child;
+            }
+            else {
+                const keyStart = i;
+                i = this.string(i);
+                if (node)
+                    child = this.child(node, k, keyStart, i, this.escaped);
+            }
+            const valueStart = (i = this.space(this.colon(this.space(i))));
+            i = this.value(i, child);
+            if (child !== undefined && child === this.cursorNode && node === this.root)
+                this.cursor(valueStart, i);
+            i = this.space(i);
+            if (buf[i] === CLOSE_BRACE)
+                return i + 1;
+            i = this.space(this.comma(i, CLOSE_BRACE));
+        }
+    }
+    /** The profile node for a key not last seen at position k of an object at `node`; only such a key is decoded. */
+    child(node, k, quoteStart, quoteEnd, escaped) {
+        const raw = Buffer.from(this.buf.subarray(quoteStart, quoteEnd));
+        const key = escaped ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8', 1, raw.length - 1);
+        let child = node.fields.get(key);
+        if (!child) {
+            node.fields.set(key, (child = newNode()));
+            if (node === this.root && key === this.cursorField)
+                this.cursorNode = child;
+        }
+        (node.order ??= [])[k] = { raw, child };
+        return child;
+    }
+    /**
+     * Keeps the greatest cursor value, as maxCursor would (numbers by value, other text as text). Plain
+     * text values, the common case (timestamps), are compared as bytes without becoming strings: for
+     * text without escapes, UTF-8 byte order is code point order.
+     */
+    cursor(start, end) {
+        const buf = this.buf;
+        const c = buf[start];
+        if (c === 0x6e)
+            return; // null
+        // The value was just read, so `escaped` is its own: no second pass over its bytes.
+        if (c === QUOTE && !this.escaped && !mayBeNumber(buf, start + 1, end - 1)) {
+            // Offsets, not a copy: in a page sorted by the cursor, every record holds a new greatest value.
+            if (this.newestTextStart < 0 || compareBytes(buf, start + 1, end - 1, this.newestTextStart, this.newestTextEnd) > 0) {
+                this.newestTextStart = start + 1;
+                this.newestTextEnd = end - 1;
+            }
+            return;
+        }
+        const text = c === QUOTE || c === OPEN_BRACE || c === OPEN_BRACKET ? String(JSON.parse(buf.toString('utf8', start, end))) : buf.toString('latin1', start, end);
+        this.newestOther = maxCursor(this.newestOther, text);
+    }
+    newestCursor() {
+        return maxCursor(this.newestOther, this.newestTextStart < 0 ? undefined : this.buf.toString('utf8', this.newestTextStart, this.newestTextEnd));
+    }
+    /** Reads a string from its opening quote; sets `escaped`. */
+    string(i) {
+        const buf = this.buf;
+        let escaped = false;
+        i++;
+        for (;;) {
+            while (STRING_STOP[buf[i]] === 0)
+                i++;
+            const c = buf[i];
+            if (c === QUOTE)
+                break;
+            if (c === BACKSLASH) {
+                escaped = true;
+                const e = buf[i + 1];
+                if (e === 0x75) {
+                    for (let h = i + 2; h < i + 6; h++)
+                        if (!isHex(buf[h]))
+                            this.fail('expected four hex digits after \\u', h);
+                    i += 6;
+                }
+                else if (SIMPLE_ESCAPES.has(e))
+                    i += 2;
+                else
+                    this.fail('invalid escape in a string', i);
+                continue;
+            }
+            if (c === undefined)
+                this.fail('unterminated string', i);
+            this.fail('control character in a string', i);
+        }
+        this.escaped = escaped;
+        return i + 1;
+    }
+    number(i) {
+        const buf = this.buf;
+        if (buf[i] === MINUS)
+            i++;
+        if (buf[i] === ZERO)
+            i++;
+        else if (buf[i] > ZERO && buf[i] <= NINE)
+            while (isDigit(buf[++i]))
+                ;
+        else
+            this.fail('expected a digit', i);
+        if (buf[i] === DOT) {
+            if (!isDigit(buf[++i]))
+                this.fail('expected a digit after the decimal point', i);
+            while (isDigit(buf[++i]))
+                ;
+        }
+        if (buf[i] === 0x65 || buf[i] === 0x45) {
+            i++;
+            if (buf[i] === PLUS || buf[i] === MINUS)
+                i++;
+            if (!isDigit(buf[i]))
+                this.fail('expected a digit in the exponent', i);
+            while (isDigit(buf[++i]))
+                ;
+        }
+        return i;
+    }
+    literal(i, word) {
+        const buf = this.buf;
+        for (let j = 0; j < word.length; j++)
+            if (buf[i + j] !== word[j])
+                this.fail(`expected ${word.toString()}`, i);
+        return i + word.length;
+    }
+    /** At a separator between members or elements (after whitespace), which is not `close`: the position after the comma. */
+    comma(i, close) {
+        const c = this.buf[i];
+        if (c !== COMMA)
+            this.fail(c === undefined ? 'unexpected end of the body' : `expected "," or "${String.fromCharCode(close)}"`, i);
+        return i + 1;
+    }
+    colon(i) {
+        if (this.buf[i] !== COLON)
+            this.fail('expected ":"', i);
+        return i + 1;
+    }
+    /** Skips whitespace; notes a line break, which a record's JSON line cannot keep. */
+    space(i) {
+        const buf = this.buf;
+        for (;;) {
+            const c = buf[i];
+            if (c > SPACE)
+                return i;
+            if (c === SPACE || c === TAB)
+                i++;
+            else if (c === NEWLINE || c === RETURN) {
+                if (this.inLine)
+                    this.fail('a record continues on the next line', i);
+                this.sawLineBreak = true;
+                i++;
+            }
+            else
+                return i;
+        }
+    }
+    /** True when buf[start, end) holds exactly `bytes`. */
+    sameBytes(start, end, bytes) {
+        if (end - start !== bytes.length)
+            return false;
+        const buf = this.buf;
+        for (let j = 0; j < bytes.length; j++)
+            if (buf[start + j] !== bytes[j])
+                return false;
+        return true;
+    }
+    fail(message, at) {
+        throw new JsonScanError(message, at);
+    }
+}
+/**
+ * JSON.parse, except that an integer a double cannot hold exactly (past 2^53) becomes a string of its
+ * digits. Paginators send a cursor or a next id back as text: 12345678901234567891 rounded to
+ * 12345678901234567000 would ask for the wrong page, and skip or repeat records. For the small texts
+ * paginators read (the envelope, the last record), not the records.
+ */
+function parseExact(text) {
+    let exact = '';
+    let from = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === QUOTE) {
+            // Skip the string, escapes included.
+            for (i++; i < text.length && text.charCodeAt(i) !== QUOTE; i++)
+                if (text.charCodeAt(i) === BACKSLASH)
+                    i++;
+        }
+        else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+            let end = i + 1;
+            while (end < text.length && /[0-9.eE+-]/.test(text[end]))
+                end++;
+            const token = text.slice(i, end);
+            if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+                exact += `${text.slice(from, i)}"${token}"`;
+                from = end;
+            }
+            i = end - 1;
+        }
+    }
+    return JSON.parse(from === 0 ? text : exact + text.slice(from));
+}
+/** Bytes that can appear in text that Number() reads as a number ("12", " -1.5e3 ", "0x1f", "0o17"). */
+const NUMBER_TEXT = new Uint8Array(256);
+for (const c of '0123456789+-.eExXoOabcdefABCDEF \t\n\r')
+    NUMBER_TEXT[c.charCodeAt(0)] = 1;
+for (let c = 0x80; c < 0x100; c++)
+    NUMBER_TEXT[c] = 1; // non-ASCII whitespace, to be safe
+/** False when buf[start, end) has a byte no number's text has: then it compares as text. */
+function mayBeNumber(buf, start, end) {
+    for (let i = start; i < end; i++)
+        if (NUMBER_TEXT[buf[i]] === 0)
+            return false;
+    return true;
+}
+/** Compares buf[a, aEnd) with buf[b, bEnd) byte by byte, as Buffer.compare does, without its per-call checks. */
+function compareBytes(buf, a, aEnd, b, bEnd) {
+    const n = Math.min(aEnd - a, bEnd - b);
+    for (let i = 0; i < n; i++) {
+        const d = buf[a + i] - buf[b + i];
+        if (d !== 0)
+            return d;
+    }
+    return aEnd - a - (bEnd - b);
+}
+function isDigit(c) {
+    return c !== undefined && c >= ZERO && c <= NINE;
+}
+function isHex(c) {
+    return c !== undefined && ((c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
+
 ;// CONCATENATED MODULE: ./src/ingest/landing.ts
 // Landing files: a batch's records as received, as JSON lines, under
 //   <root>/source=<pipeline>/resource=<resource>/dt=YYYY-MM-DD/hour=HH/part-<batch>-NNNN.jsonl
 // A big batch is split into parts so that bronze can load one part while the next is fetched. Parts
 // are written as .partial and renamed only once the whole batch has been fetched: a landing file that
 // exists is complete and can be replayed, and a crash leaves only .partial files, which nothing reads.
+
+
 
 
 
@@ -37612,21 +38175,52 @@ async function findLandingFiles(root, batchId, where) {
         throw new src_errors/* UsageError */.eb(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into`);
     return found.map((entry) => (0,external_node_path_.join)(dir, entry));
 }
-/** Reads landing files back: their record count, newest cursor and field profile. */
+/**
+ * Reads landing files back: their record count, newest cursor and field profile, through the scanner
+ * that read the pages, so a replay counts and profiles the records as their first load did (and an id
+ * past 2^53 as its digits).
+ */
 async function scanLandingFiles(files, cursorField) {
     const landed = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
     for (const file of files) {
-        for await (const line of (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_.createReadStream)(file), crlfDelay: Infinity })) {
-            if (line.trim() === '')
-                continue;
-            const record = JSON.parse(line);
-            landed.received++;
-            landed.maxRecordBytes = Math.max(landed.maxRecordBytes, 3 * line.length);
-            landed.profile.add(record);
-            landed.newestCursor = maxCursor(landed.newestCursor, cursorOf(record, cursorField));
+        let linesBefore = 0;
+        const add = (lines) => {
+            let scanned;
+            try {
+                scanned = scanJsonLines(lines, cursorField);
+            }
+            catch (e) {
+                if (!(e instanceof JsonScanError))
+                    throw e;
+                const line = linesBefore + countLineBreaks(lines.subarray(0, e.offset)) + 1;
+                throw new src_errors/* UsageError */.eb(`${file}:${line}: not a JSON record (${e.message.replace(/ at byte \d+$/, '')}); a landing file holds one record per line`);
+            }
+            landed.received += scanned.count;
+            landed.maxRecordBytes = Math.max(landed.maxRecordBytes, scanned.longestRecord);
+            landed.profile.merge(scanned.profile);
+            landed.newestCursor = maxCursor(landed.newestCursor, scanned.newestCursor);
+            linesBefore += countLineBreaks(lines);
+        };
+        // In chunks cut after a line break: a record never spans two.
+        let rest = Buffer.alloc(0);
+        for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 4 * 1024 * 1024 })) {
+            const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+            const cut = data.lastIndexOf(landing_NEWLINE) + 1;
+            if (cut > 0)
+                add(data.subarray(0, cut));
+            rest = data.subarray(cut);
         }
+        if (rest.length)
+            add(rest);
     }
     return landed;
+}
+const landing_NEWLINE = 0x0a;
+function countLineBreaks(bytes) {
+    let n = 0;
+    for (let at = bytes.indexOf(landing_NEWLINE); at >= 0; at = bytes.indexOf(landing_NEWLINE, at + 1))
+        n++;
+    return n;
 }
 /** A parsed record's cursor value as text; undefined when it has none (or null). */
 function cursorOf(record, field) {
@@ -37634,18 +38228,6 @@ function cursorOf(record, field) {
         return undefined;
     const value = record[field];
     return value === undefined || value === null ? undefined : String(value);
-}
-/** Cursors are ISO timestamps or numbers; compare numbers as numbers, everything else as text. */
-function maxCursor(a, b) {
-    if (a === undefined)
-        return b;
-    if (b === undefined)
-        return a;
-    const na = Number(a);
-    const nb = Number(b);
-    if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb))
-        return nb > na ? b : a;
-    return b > a ? b : a;
 }
 
 ;// CONCATENATED MODULE: ./src/ingest/bronze.ts
@@ -38250,6 +38832,8 @@ async function runPipelineChecks(warehouse, pipeline, runId, now) {
 var secrets = __nccwpck_require__(27194);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/sources/csv.ts
 // A streaming RFC 4180 CSV reader: quoted fields with delimiters, doubled quotes and line breaks
 // inside, CRLF or LF, a leading BOM. An unquoted empty field is null (no value); a quoted one is "".
@@ -38507,492 +39091,6 @@ function getPath(value, path) {
     return current;
 }
 
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/sources/json-scan.ts
-// Reads the records of a JSON response straight from its bytes. One validating pass finds the records
-// array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
-// without building the records as objects. That is the work of JSON.parse on the page, JSON.stringify
-// on each record and the profile walk, at about half their cost (bench/README.md). It also keeps each
-// record as the API sent it (only line breaks between values become spaces): a 20-digit id is not
-// rounded to a double on its way to bronze.
-//
-// It reads only the plain shape: the records array found once, at its path. Anything else (no array
-// there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
-// body with JSON.parse instead, so an unusual body costs time, never a record.
-
-
-
-/** The body is not JSON; `offset` is the byte where reading it failed. */
-class JsonScanError extends Error {
-    offset;
-    constructor(message, offset) {
-        super(`${message} at byte ${offset}`);
-        this.offset = offset;
-    }
-}
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
-const TRUE = Buffer.from('true');
-const FALSE = Buffer.from('false');
-const NULL_LITERAL = Buffer.from('null');
-/** Bytes allowed after a backslash, besides u. */
-const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
-/**
- * Scans a response body for the records at `recordsPath` ("" for the body itself, else a dot path).
- * Throws JsonScanError when the body is not valid JSON; returns undefined when it is JSON of a shape
- * this scanner leaves to JSON.parse.
- */
-function scanPage(bytes, recordsPath, cursorField) {
-    // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
-    // Checked once for the whole body (natively), so the string loop need not decode.
-    if (!(0,external_node_buffer_.isUtf8)(bytes))
-        return undefined;
-    const scanner = new Scanner(bytes, cursorField);
-    try {
-        return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
-    }
-    catch (e) {
-        if (e instanceof RangeError)
-            return undefined; // nested deeper than the stack: JSON.parse has none
-        throw e;
-    }
-}
-/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
-const STRING_STOP = new Uint8Array(256);
-for (const c of [QUOTE, BACKSLASH])
-    STRING_STOP[c] = 1;
-for (let c = 0; c < SPACE; c++)
-    STRING_STOP[c] = 1;
-class Scanner {
-    buf;
-    cursorField;
-    pos = 0;
-    root = newNode();
-    /** The profile node of the records' cursor field, once a record has had it. */
-    cursorNode;
-    /** Where the greatest plain-text cursor value so far sits in the body (start < 0: none yet); every other cursor value goes through maxCursor. */
-    newestTextStart = -1;
-    newestTextEnd = -1;
-    newestOther;
-    /** Set when whitespace inside the current record held a line break, which a JSON line cannot. */
-    sawLineBreak = false;
-    /** Whether the string value read last had escapes. */
-    lastStringEscaped = false;
-    starts = [];
-    ends = [];
-    breaks = [];
-    longestRecord = 0;
-    array;
-    ambiguous = false;
-    constructor(buf, cursorField) {
-        this.buf = buf;
-        this.cursorField = cursorField;
-    }
-    scan(path) {
-        const buf = this.buf;
-        // A UTF-8 byte order mark, which fetch's text() would have dropped too.
-        const bodyStart = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-        this.pos = bodyStart;
-        this.space();
-        this.envelope(path.map((part) => Buffer.from(part)), 0);
-        this.space();
-        if (this.pos !== buf.length)
-            this.fail('unexpected data after the JSON value');
-        const array = this.array;
-        if (!array || this.ambiguous)
-            return undefined;
-        const { starts, ends, breaks } = this;
-        let size = starts.length;
-        for (let r = 0; r < starts.length; r++)
-            size += ends[r] - starts[r];
-        const lines = Buffer.allocUnsafe(size);
-        let at = 0;
-        for (let r = 0; r < starts.length;) {
-            // Records one separator byte apart (compact JSON: a comma) are copied in one run, and each
-            // separator becomes the line break.
-            let last = r;
-            while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1)
-                last++;
-            const from = at;
-            at += buf.copy(lines, at, starts[r], ends[last]);
-            for (let k = r; k < last; k++)
-                lines[from + ends[k] - starts[r]] = NEWLINE;
-            // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
-            for (let k = r; k <= last; k++) {
-                if (!breaks[k])
-                    continue;
-                for (let i = from + starts[k] - starts[r]; i < from + ends[k] - starts[r]; i++)
-                    if (lines[i] === NEWLINE || lines[i] === RETURN)
-                        lines[i] = SPACE;
-            }
-            lines[at++] = NEWLINE;
-            r = last + 1;
-        }
-        const count = starts.length;
-        const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
-        return {
-            body: JSON.parse(envelope),
-            lines,
-            count,
-            longestRecord: this.longestRecord,
-            lastRecord: count ? JSON.parse(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
-            profile: new FieldProfile(this.root),
-            newestCursor: this.newestCursor(),
-        };
-    }
-    /** A value outside the records: walks down `path`, and reads the records where it ends. */
-    envelope(path, depth) {
-        const buf = this.buf;
-        if (depth === path.length) {
-            if (buf[this.pos] === OPEN_BRACKET)
-                this.records();
-            else
-                this.value(undefined);
-            return;
-        }
-        if (buf[this.pos] !== OPEN_BRACE)
-            return this.value(undefined);
-        this.pos++;
-        this.space();
-        if (buf[this.pos] === CLOSE_BRACE) {
-            this.pos++;
-            return;
-        }
-        for (;;) {
-            if (buf[this.pos] !== QUOTE)
-                this.fail('expected a key');
-            const keyStart = this.pos + 1;
-            this.string();
-            const matches = this.sameBytes(keyStart, this.pos - 1, path[depth]);
-            this.space();
-            this.expect(COLON);
-            this.space();
-            if (matches) {
-                // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
-                if (this.array)
-                    this.ambiguous = true;
-                this.envelope(path, depth + 1);
-            }
-            else
-                this.value(undefined);
-            if (this.endOf(CLOSE_BRACE))
-                return;
-        }
-    }
-    /** The records array: each element is one record, profiled from the root. */
-    records() {
-        const buf = this.buf;
-        const start = this.pos;
-        this.pos++;
-        this.space();
-        if (buf[this.pos] === CLOSE_BRACKET) {
-            this.pos++;
-            this.array = { start, end: this.pos };
-            return;
-        }
-        for (;;) {
-            const recordStart = this.pos;
-            this.sawLineBreak = false;
-            this.value(this.root);
-            if (this.pos - recordStart > this.longestRecord)
-                this.longestRecord = this.pos - recordStart;
-            this.starts.push(recordStart);
-            this.ends.push(this.pos);
-            this.breaks.push(this.sawLineBreak);
-            if (this.endOf(CLOSE_BRACKET))
-                break;
-        }
-        this.array = { start, end: this.pos };
-    }
-    /** Reads one value at pos and, given a profile node, counts it there. */
-    value(node) {
-        const buf = this.buf;
-        const c = buf[this.pos];
-        let type;
-        if (c === QUOTE) {
-            this.lastStringEscaped = this.string();
-            type = STRING;
-        }
-        else if (c === OPEN_BRACE) {
-            this.object(node);
-            type = OBJECT;
-        }
-        else if (c === OPEN_BRACKET) {
-            this.pos++;
-            this.space();
-            if (buf[this.pos] === CLOSE_BRACKET)
-                this.pos++;
-            else {
-                const items = node ? (node.items ??= newNode()) : undefined;
-                for (;;) {
-                    this.value(items);
-                    if (this.endOf(CLOSE_BRACKET))
-                        break;
-                }
-            }
-            type = ARRAY;
-        }
-        else if (c === 0x74) {
-            this.literal(TRUE);
-            type = BOOLEAN;
-        }
-        else if (c === 0x66) {
-            this.literal(FALSE);
-            type = BOOLEAN;
-        }
-        else if (c === 0x6e) {
-            this.literal(NULL_LITERAL);
-            type = NULL;
-        }
-        else if (c === MINUS || (c >= ZERO && c <= NINE)) {
-            this.number();
-            type = NUMBER;
-        }
-        else {
-            return this.fail(c === undefined ? 'unexpected end of the body' : 'expected a JSON value');
-        }
-        if (node) {
-            node.n++;
-            node.types |= type;
-        }
-    }
-    object(node) {
-        const buf = this.buf;
-        this.pos++;
-        this.space();
-        if (buf[this.pos] === CLOSE_BRACE) {
-            this.pos++;
-            return;
-        }
-        for (let k = 0;; k++) {
-            if (buf[this.pos] !== QUOTE)
-                this.fail('expected a key');
-            let child;
-            // The key as last seen at this position, quotes included: the same bytes are the same key.
-            const last = node?.order?.[k];
-            if (last && this.sameBytes(this.pos, this.pos + last.raw.length, last.raw)) {
-                this.pos += last.raw.length;
-                child = last.child;
-            }
-            else {
-                const keyStart = this.pos;
-                const escaped = this.string();
-                if (node)
-                    child = this.child(node, k, keyStart, this.pos, escaped);
-            }
-            this.space();
-            this.expect(COLON);
-            this.space();
-            const valueStart = this.pos;
-            this.value(child);
-            if (child !== undefined && child === this.cursorNode && node === this.root)
-                this.cursor(valueStart, this.pos);
-            if (this.endOf(CLOSE_BRACE))
-                return;
-        }
-    }
-    /** The profile node for a key not last seen at position k of an object at `node`; only such a key is decoded. */
-    child(node, k, quoteStart, quoteEnd, escaped) {
-        const raw = Buffer.from(this.buf.subarray(quoteStart, quoteEnd));
-        const key = escaped ? JSON.parse(raw.toString('utf8')) : raw.toString('utf8', 1, raw.length - 1);
-        let child = node.fields.get(key);
-        if (!child) {
-            node.fields.set(key, (child = newNode()));
-            if (node === this.root && key === this.cursorField)
-                this.cursorNode = child;
-        }
-        (node.order ??= [])[k] = { raw, child };
-        return child;
-    }
-    /**
-     * Keeps the greatest cursor value, as maxCursor would (numbers by value, other text as text). Plain
-     * text values, the common case (timestamps), are compared as bytes without becoming strings: for
-     * text without escapes, UTF-8 byte order is code point order.
-     */
-    cursor(start, end) {
-        const buf = this.buf;
-        const c = buf[start];
-        if (c === 0x6e)
-            return; // null
-        // The value was just read, so lastStringEscaped is its own: no second pass over its bytes.
-        if (c === QUOTE && !this.lastStringEscaped && !mayBeNumber(buf, start + 1, end - 1)) {
-            // Offsets, not a copy: in a page sorted by the cursor, every record holds a new greatest value.
-            if (this.newestTextStart < 0 || compareBytes(buf, start + 1, end - 1, this.newestTextStart, this.newestTextEnd) > 0) {
-                this.newestTextStart = start + 1;
-                this.newestTextEnd = end - 1;
-            }
-            return;
-        }
-        const text = c === QUOTE || c === OPEN_BRACE || c === OPEN_BRACKET ? String(JSON.parse(buf.toString('utf8', start, end))) : buf.toString('latin1', start, end);
-        this.newestOther = maxCursor(this.newestOther, text);
-    }
-    newestCursor() {
-        return maxCursor(this.newestOther, this.newestTextStart < 0 ? undefined : this.buf.toString('utf8', this.newestTextStart, this.newestTextEnd));
-    }
-    /** Reads a string at pos (on its opening quote); true when it has escapes. */
-    string() {
-        const buf = this.buf;
-        let i = this.pos + 1;
-        let escaped = false;
-        for (;;) {
-            while (STRING_STOP[buf[i]] === 0)
-                i++;
-            const c = buf[i];
-            if (c === QUOTE)
-                break;
-            if (c === BACKSLASH) {
-                escaped = true;
-                const e = buf[i + 1];
-                if (e === 0x75) {
-                    for (let h = i + 2; h < i + 6; h++)
-                        if (!isHex(buf[h]))
-                            this.fail('expected four hex digits after \\u', h);
-                    i += 6;
-                }
-                else if (SIMPLE_ESCAPES.has(e))
-                    i += 2;
-                else
-                    this.fail('invalid escape in a string', i);
-                continue;
-            }
-            if (c === undefined)
-                this.fail('unterminated string', i);
-            this.fail('control character in a string', i);
-        }
-        this.pos = i + 1;
-        return escaped;
-    }
-    number() {
-        const buf = this.buf;
-        let i = this.pos;
-        if (buf[i] === MINUS)
-            i++;
-        if (buf[i] === ZERO)
-            i++;
-        else if (buf[i] > ZERO && buf[i] <= NINE)
-            while (isDigit(buf[++i]))
-                ;
-        else
-            this.fail('expected a digit', i);
-        if (buf[i] === DOT) {
-            if (!isDigit(buf[++i]))
-                this.fail('expected a digit after the decimal point', i);
-            while (isDigit(buf[++i]))
-                ;
-        }
-        if (buf[i] === 0x65 || buf[i] === 0x45) {
-            i++;
-            if (buf[i] === PLUS || buf[i] === MINUS)
-                i++;
-            if (!isDigit(buf[i]))
-                this.fail('expected a digit in the exponent', i);
-            while (isDigit(buf[++i]))
-                ;
-        }
-        this.pos = i;
-    }
-    literal(word) {
-        const buf = this.buf;
-        for (let j = 0; j < word.length; j++)
-            if (buf[this.pos + j] !== word[j])
-                this.fail(`expected ${word.toString()}`);
-        this.pos += word.length;
-    }
-    /** After a member or element: true at the closing byte (consumed), false after a comma. */
-    endOf(close) {
-        this.space();
-        const c = this.buf[this.pos];
-        if (c === close) {
-            this.pos++;
-            return true;
-        }
-        if (c !== COMMA)
-            this.fail(c === undefined ? 'unexpected end of the body' : `expected "," or "${String.fromCharCode(close)}"`);
-        this.pos++;
-        this.space();
-        return false;
-    }
-    expect(byte) {
-        if (this.buf[this.pos] !== byte)
-            this.fail(`expected "${String.fromCharCode(byte)}"`);
-        this.pos++;
-    }
-    space() {
-        const buf = this.buf;
-        let i = this.pos;
-        for (;;) {
-            const c = buf[i];
-            if (c === SPACE || c === TAB)
-                i++;
-            else if (c === NEWLINE || c === RETURN) {
-                this.sawLineBreak = true;
-                i++;
-            }
-            else
-                break;
-        }
-        this.pos = i;
-    }
-    /** True when buf[start, end) holds exactly `bytes`. */
-    sameBytes(start, end, bytes) {
-        if (end - start !== bytes.length)
-            return false;
-        const buf = this.buf;
-        for (let j = 0; j < bytes.length; j++)
-            if (buf[start + j] !== bytes[j])
-                return false;
-        return true;
-    }
-    fail(message, at = this.pos) {
-        throw new JsonScanError(message, at);
-    }
-}
-/** Bytes that can appear in text that Number() reads as a number ("12", " -1.5e3 ", "0x1f", "0o17"). */
-const NUMBER_TEXT = new Uint8Array(256);
-for (const c of '0123456789+-.eExXoOabcdefABCDEF \t\n\r')
-    NUMBER_TEXT[c.charCodeAt(0)] = 1;
-for (let c = 0x80; c < 0x100; c++)
-    NUMBER_TEXT[c] = 1; // non-ASCII whitespace, to be safe
-/** False when buf[start, end) has a byte no number's text has: then it compares as text. */
-function mayBeNumber(buf, start, end) {
-    for (let i = start; i < end; i++)
-        if (NUMBER_TEXT[buf[i]] === 0)
-            return false;
-    return true;
-}
-/** Compares buf[a, aEnd) with buf[b, bEnd) byte by byte, as Buffer.compare does, without its per-call checks. */
-function compareBytes(buf, a, aEnd, b, bEnd) {
-    const n = Math.min(aEnd - a, bEnd - b);
-    for (let i = 0; i < n; i++) {
-        const d = buf[a + i] - buf[b + i];
-        if (d !== 0)
-            return d;
-    }
-    return aEnd - a - (bEnd - b);
-}
-function isDigit(c) {
-    return c !== undefined && c >= ZERO && c <= NINE;
-}
-function isHex(c) {
-    return c !== undefined && ((c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
-}
-
 ;// CONCATENATED MODULE: ./src/sources/pagination.ts
 
 
@@ -39202,11 +39300,13 @@ function parseBody(bytes, recordsPath, cursorField) {
             throw e;
         // Not JSON as the scanner reads it: JSON.parse below decides.
     }
-    const body = JSON.parse(bytes.toString('utf8'));
-    const records = getPath(body, recordsPath);
+    const text = bytes.toString('utf8');
+    const records = getPath(JSON.parse(text), recordsPath);
+    // What paginators read keeps integers past 2^53 exact, as on the scanner's path; the records stay as parsed.
+    const body = parseExact(text);
     if (!Array.isArray(records))
         return { body, recordCount: 0, lastRecord: undefined };
-    return { body, records, recordCount: records.length, lastRecord: records.at(-1) };
+    return { body, records, recordCount: records.length, lastRecord: getPath(body, recordsPath).at(-1) };
 }
 async function requestJson(url, source, auth, options, parse) {
     const maxAttempts = options.maxAttempts ?? 5;
