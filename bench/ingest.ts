@@ -22,7 +22,7 @@ const limit = Number(flag('limit', '10000'));
 const repeat = Number(flag('repeat', '3'));
 const dltRecords = Number(flag('dlt-records', String(records)));
 const memoryLimit = flag('memory-limit', '');
-const sizes = [...new Set([...flag('sizes', `${records / 4},${records / 2}`).split(',').map(Number).filter((n) => n > 0 && n < records), records])].sort((a, b) => a - b);
+const sizes = [...new Set([...flag('sizes', `${records / 4},${records / 2}`).split(',').map(Number).filter((n) => n > 0), records])].sort((a, b) => a - b);
 
 interface EngineResult { seconds: number; cpuSeconds: number; closeSeconds: number; received: number; bronzeRows: number; bytes: number; parts: number; maxRssMB: number; timeline: Array<[string, number]> }
 interface CeilingResult { fetchSeconds: number; readSeconds: number; seconds: number; cpuSeconds: number; rows: number; pageBytes: number; recordBytes: number; maxRssMB: number }
@@ -56,7 +56,7 @@ const best = <T extends { seconds: number }>(runs: T[]) => runs.reduce((a, b) =>
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 const root = await mkdtemp(join(tmpdir(), 'dataops-bench-'));
-const api = await startApi(Math.max(records, dltRecords));
+const api = await startApi(Math.max(records, dltRecords, ...sizes));
 const loadBefore = load();
 try {
   const common = ['--url', api.url, '--limit', String(limit)];
