@@ -6,11 +6,12 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadProject } from '../src/config/project.js';
 import { loadBronze } from '../src/ingest/bronze.js';
+import { LandingWriter } from '../src/ingest/landing.js';
 import { createReader } from '../src/sources/readers.js';
 import { ensureMetaSchema } from '../src/state/meta.js';
 import type { Warehouse } from '../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../src/warehouse/duckdb.js';
-import { flag } from './flags.js';
+import { flag, hasFlag } from './flags.js';
 
 const dir = flag('dir', '');
 const records = Number(flag('records', '1000000'));
@@ -36,6 +37,20 @@ silver:
 `,
 );
 const [pipeline] = (await loadProject(dir, { BENCH_API_URL: flag('url', ''), BENCH_API_TOKEN: flag('token', 'bench-token') })).pipelines;
+
+// --landing-only: the engine's own memory, without DuckDB. The same reader streams the same pages into
+// landing parts, and nothing is loaded.
+if (hasFlag('landing-only')) {
+  const reader = createReader(pipeline, 'events', { warehouse: undefined as unknown as Warehouse, projectDir: dir });
+  const started = performance.now();
+  const landing = new LandingWriter((part) => join(dir, 'landing', `part-${part}.jsonl`), reader.cursorField);
+  const pages = reader.pages(undefined)[Symbol.asyncIterator]();
+  while (!(await landing.fill(pages))) await landing.closePart();
+  await landing.publish();
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`${JSON.stringify({ seconds, received: landing.received, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
 
 // Loaded before the clock starts, as the ceiling loads it: the engine imports DuckDB lazily (so the
 // actions' bundles need not carry it), and that one-time import is not part of a load.

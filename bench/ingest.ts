@@ -79,9 +79,14 @@ try {
   const engine = best(engines);
 
   const memory = new Map<number, EngineResult>();
+  // The engine's own memory at each size: the same pages streamed into landing parts, without DuckDB.
+  const landingOnly = new Map<number, { seconds: number; received: number; maxRssMB: number }>();
   for (const size of sizes) {
     memory.set(size, size === records && !memoryLimit ? engine : await engineRun(size, memoryLimit ? ['--memory-limit', memoryLimit] : []));
-    console.error(`size ${fmt(size)}: ${fmt(memory.get(size)!.seconds, 2)}s, peak RSS ${fmt(memory.get(size)!.maxRssMB)} MB`);
+    const landing = await runJson<{ seconds: number; received: number; maxRssMB: number }>(process.execPath, [join(HERE, 'engine-load.js'), ...common, '--records', String(size), '--dir', await work('landing'), '--landing-only']);
+    if (landing.received !== size) throw new Error(`landing only: ${landing.received} of ${size} records`);
+    landingOnly.set(size, landing);
+    console.error(`size ${fmt(size)}: ${fmt(memory.get(size)!.seconds, 2)}s, peak RSS ${fmt(memory.get(size)!.maxRssMB)} MB; without DuckDB ${fmt(landing.maxRssMB)} MB`);
   }
 
   let dlt: DltResult | undefined;
@@ -109,14 +114,14 @@ try {
     `Engine runs: ${engines.map((e) => fmt(e.seconds, 2)).join(', ')} s (then ${fmt(engine.closeSeconds, 2)} s to close the database); ceiling runs: ${ceilings.map((c) => fmt(c.seconds, 2)).join(', ')} s.`,
     `Best engine run, ms since start: ${engine.timeline.map(([event, ms]) => `${event} ${ms}`).join(', ')}.`,
     '',
-    `| records | engine seconds | engine peak RSS (MB)${memoryLimit ? ` (DuckDB memory_limit ${memoryLimit})` : ''} |`,
-    `|---:|---:|---:|`,
-    ...sizes.map((s) => `| ${fmt(s)} | ${fmt(memory.get(s)!.seconds, 2)} | ${fmt(memory.get(s)!.maxRssMB)} |`),
+    `| records | engine seconds | engine peak RSS (MB)${memoryLimit ? ` (DuckDB memory_limit ${memoryLimit})` : ''} | fetch and landing only, no DuckDB: peak RSS (MB) |`,
+    `|---:|---:|---:|---:|`,
+    ...sizes.map((s) => `| ${fmt(s)} | ${fmt(memory.get(s)!.seconds, 2)} | ${fmt(memory.get(s)!.maxRssMB)} | ${fmt(landingOnly.get(s)!.maxRssMB)} |`),
     '',
     `Peak RSS: ceiling ${fmt(ceiling.maxRssMB)} MB${dlt ? `, dlt ${fmt(dlt.maxRssMB)} MB` : ''}.`,
   ];
   console.log(lines.join('\n'));
-  if (hasFlag('json')) console.log(JSON.stringify({ records, limit, repeat, ceilings, engines, memory: Object.fromEntries(memory), dlt }));
+  if (hasFlag('json')) console.log(JSON.stringify({ records, limit, repeat, ceilings, engines, memory: Object.fromEntries(memory), landingOnly: Object.fromEntries(landingOnly), dlt }));
 } finally {
   api.stop();
   if (!hasFlag('keep')) await rm(root, { recursive: true, force: true });
