@@ -37478,9 +37478,10 @@ var external_node_buffer_ = __nccwpck_require__(4573);
 // Reads the records of a JSON response straight from its bytes. One validating pass finds the records
 // array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
 // without building the records as objects. That is the work of JSON.parse on the page, JSON.stringify
-// on each record and the profile walk, at about half their cost (bench/README.md). It also keeps each
-// record as the API sent it (only line breaks between values become spaces): a 20-digit id is not
-// rounded to a double on its way to bronze.
+// on each record and the profile walk, at about a quarter of their cost (bench/README.md). It also keeps
+// each record as the API sent it (only line breaks between values become spaces): a 20-digit id is not
+// rounded to a double on its way to bronze. The same reader reads landing files back for a replay
+// (scanJsonLines), so a replay counts, profiles and finds the cursor as the first load did.
 //
 // It reads only the plain shape: the records array found once, at its path. Anything else (no array
 // there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
