@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { maxCursor } from './cursor.js';
-import { JsonScanError, scanJsonLines, type ScannedLines } from '../sources/json-scan.js';
+import { countLineBreaks, JsonScanError, scanJsonLines, type ScannedLines } from '../sources/json-scan.js';
 import { FieldProfile } from './drift.js';
 
 export { maxCursor } from './cursor.js';
@@ -198,21 +198,13 @@ export async function scanLandingFiles(files: string[], cursorField: string | un
     let rest: Buffer = Buffer.alloc(0);
     for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>) {
       const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-      const cut = data.lastIndexOf(NEWLINE) + 1;
+      const cut = data.lastIndexOf('\n') + 1;
       if (cut > 0) add(data.subarray(0, cut));
       rest = data.subarray(cut);
     }
     if (rest.length) add(rest);
   }
   return landed;
-}
-
-const NEWLINE = 0x0a;
-
-function countLineBreaks(bytes: Buffer): number {
-  let n = 0;
-  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) n++;
-  return n;
 }
 
 /** A parsed record's cursor value as text; undefined when it has none (or null). */

@@ -1,17 +1,19 @@
 // Files dropped into a folder (JSON lines or CSV), found by a glob such as the partitioned layout
 // source=<name>/dt=YYYY-MM-DD/hour=HH/part-*.jsonl, read a page of records at a time.
 import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { SourceError } from '../errors.js';
-import type { RecordPage } from '../ingest/landing.js';
+import type { JsonLinesPage, RecordPage } from '../ingest/landing.js';
 import { CsvError, CsvParser, type CsvRow } from './csv.js';
+import { copyJsonLines, countLineBreaks, JsonScanError } from './json-scan.js';
 
 export type FileFormat = 'jsonl' | 'csv';
 
-const PAGE_RECORDS = 5_000;
+/** How much of a JSON lines file makes a page (the last line of a page is completed from the next read). */
+const PAGE_BYTES = 1024 * 1024;
 const EXTENSIONS: Record<string, FileFormat> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
 
 /** `*` and `?` stay within one folder, `**` spans folders, `{a,b}` is either; everything else is literal. */
@@ -70,31 +72,53 @@ export function formatOf(path: string, forced: FileFormat | undefined): FileForm
 }
 
 /** The file's records, a page at a time; a line that is not JSON, or a CSV row of the wrong width, names file:line. */
-export async function* readRecords(file: string, label: string, format: FileFormat, delimiter = ','): AsyncGenerator<RecordPage> {
+export async function* readRecords(file: string, label: string, format: FileFormat, delimiter = ','): AsyncGenerator<RecordPage | JsonLinesPage> {
   if (format === 'jsonl') yield* readJsonLines(file, label);
   else for await (const records of readCsv(file, label, delimiter)) yield { records };
 }
 
-/** Each line's text goes to the landing file as it was in the file: it is already one JSON record. */
-async function* readJsonLines(file: string, label: string): AsyncGenerator<RecordPage> {
-  let page: RecordPage = { records: [], texts: [] };
-  let line = 0;
-  for await (const raw of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
-    line++;
-    const text = raw.trim();
-    if (text === '') continue;
+/**
+ * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
+ * in the file, profiled without being parsed into objects. Blank lines, carriage returns and
+ * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
+ */
+async function* readJsonLines(file: string, label: string): AsyncGenerator<JsonLinesPage> {
+  let linesBefore = 0;
+  const page = (bytes: Buffer): JsonLinesPage => {
+    const text = isUtf8(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
+    let scanned: JsonLinesPage;
     try {
-      page.records.push(JSON.parse(text));
+      scanned = copyJsonLines(text);
     } catch (e) {
-      throw new SourceError(`${label}:${line}: not a JSON value (${(e as Error).message}): ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`);
+      if (!(e instanceof JsonScanError)) throw e;
+      const lineStart = e.offset === 0 ? 0 : text.lastIndexOf('\n', e.offset - 1) + 1;
+      const lineEnd = text.indexOf('\n', e.offset);
+      const line = text.toString('utf8', lineStart, lineEnd < 0 ? text.length : lineEnd).trim();
+      const number = linesBefore + countLineBreaks(text.subarray(0, lineStart)) + 1;
+      throw new SourceError(`${label}:${number}: not a JSON value (${e.message.replace(/ at byte \d+$/, '')}): ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`);
     }
-    page.texts!.push(text);
-    if (page.records.length === PAGE_RECORDS) {
-      yield page;
-      page = { records: [], texts: [] };
+    linesBefore += countLineBreaks(text);
+    return scanned;
+  };
+  // Pages of about PAGE_BYTES, cut after a line break: a record never spans two.
+  let rest: Buffer = Buffer.alloc(0);
+  let first = true;
+  for await (const chunk of createReadStream(file, { highWaterMark: PAGE_BYTES }) as AsyncIterable<Buffer>) {
+    let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    // A byte order mark at the start of the file is not part of its first record.
+    if (first && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+    first = false;
+    const cut = data.lastIndexOf('\n') + 1;
+    if (cut > 0) {
+      const scanned = page(data.subarray(0, cut));
+      if (scanned.count > 0) yield scanned;
     }
+    rest = data.subarray(cut);
   }
-  if (page.records.length) yield page;
+  if (rest.length) {
+    const scanned = page(rest);
+    if (scanned.count > 0) yield scanned;
+  }
 }
 
 /** One object per row, keyed by the header row's names; every value is text (silver types it) or null. */

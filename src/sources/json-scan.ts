@@ -84,11 +84,20 @@ export function scanPage(bytes: Buffer, recordsPath: string, cursorField?: strin
 export type ScannedLines = Omit<JsonLinesPage, 'lines'>;
 
 /**
- * Reads whole JSON lines (a landing file, or part of one): their count, profile, newest cursor and
- * longest record, with the same rules as the records of a page. Throws JsonScanError at the first byte
- * that is not JSON, or at the start of a line that is not UTF-8.
+ * Reads whole JSON lines (a landing file or a dropped file, or part of one): their count, profile,
+ * newest cursor and longest record, with the same rules as the records of a page. Throws
+ * JsonScanError at the first byte that is not JSON, or at the start of a line that is not UTF-8.
  */
 export function scanJsonLines(bytes: Buffer, cursorField?: string): ScannedLines {
+  return scanLines(bytes, cursorField, false);
+}
+
+/** scanJsonLines, plus the records as clean JSON lines (blank lines, carriage returns and indentation dropped). */
+export function copyJsonLines(bytes: Buffer, cursorField?: string): JsonLinesPage {
+  return scanLines(bytes, cursorField, true) as JsonLinesPage;
+}
+
+function scanLines(bytes: Buffer, cursorField: string | undefined, copyLines: boolean): ScannedLines & { lines?: Buffer } {
   if (!isUtf8(bytes)) {
     let start = 0;
     for (;;) {
@@ -97,7 +106,14 @@ export function scanJsonLines(bytes: Buffer, cursorField?: string): ScannedLines
       start = end + 1;
     }
   }
-  return new Scanner(bytes, cursorField).lines();
+  return new Scanner(bytes, cursorField).lines(copyLines);
+}
+
+/** How many line breaks `bytes` holds: a line number, for an error in JSON lines. */
+export function countLineBreaks(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) n++;
+  return n;
 }
 
 /** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
@@ -145,27 +161,8 @@ class Scanner {
     const array = this.array;
     if (!array || this.ambiguous) return undefined;
 
-    const { starts, ends, breaks } = this;
-    let size = starts.length;
-    for (let r = 0; r < starts.length; r++) size += ends[r] - starts[r];
-    const lines = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (let r = 0; r < starts.length; ) {
-      // Records one separator byte apart (compact JSON: a comma) are copied in one run, and each
-      // separator becomes the line break.
-      let last = r;
-      while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1) last++;
-      const from = at;
-      at += buf.copy(lines, at, starts[r], ends[last]);
-      for (let k = r; k < last; k++) lines[from + ends[k] - starts[r]] = NEWLINE;
-      // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
-      for (let k = r; k <= last; k++) {
-        if (!breaks[k]) continue;
-        for (let j = from + starts[k] - starts[r]; j < from + ends[k] - starts[r]; j++) if (lines[j] === NEWLINE || lines[j] === RETURN) lines[j] = SPACE;
-      }
-      lines[at++] = NEWLINE;
-      r = last + 1;
-    }
+    const lines = this.jsonLines();
+    const { starts, ends } = this;
     const count = starts.length;
     const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
     return {
@@ -179,23 +176,59 @@ class Scanner {
     };
   }
 
-  /** JSON lines: records separated by line breaks, each profiled from the root. */
-  lines(): ScannedLines {
+  /** The records' bytes as JSON lines, one record per line. */
+  private jsonLines(): Buffer {
+    const { buf, starts, ends, breaks } = this;
+    let size = starts.length;
+    for (let r = 0; r < starts.length; r++) size += ends[r] - starts[r];
+    const lines = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let r = 0; r < starts.length; ) {
+      // Records one separator byte apart (compact JSON: a comma; JSON lines: the line break) are copied
+      // in one run, and each separator becomes the line break.
+      let last = r;
+      while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1) last++;
+      const from = at;
+      at += buf.copy(lines, at, starts[r], ends[last]);
+      for (let k = r; k < last; k++) lines[from + ends[k] - starts[r]] = NEWLINE;
+      // Outside strings (which cannot hold raw line breaks) a line break is whitespace: a space keeps the value.
+      for (let k = r; k <= last; k++) {
+        if (!breaks[k]) continue;
+        for (let j = from + starts[k] - starts[r]; j < from + ends[k] - starts[r]; j++) if (lines[j] === NEWLINE || lines[j] === RETURN) lines[j] = SPACE;
+      }
+      lines[at++] = NEWLINE;
+      r = last + 1;
+    }
+    return lines;
+  }
+
+  /**
+   * JSON lines: records separated by line breaks, each profiled from the root. With `copyLines`, the
+   * records again as clean JSON lines (no blank lines, no carriage returns, no indentation).
+   */
+  lines(copyLines: boolean): ScannedLines & { lines?: Buffer } {
     const buf = this.buf;
-    let count = 0;
     let i = this.space(0);
     while (i < buf.length) {
       const start = i;
       this.inLine = true;
       i = this.value(i, this.root);
       this.inLine = false;
-      count++;
       if (i - start > this.longestRecord) this.longestRecord = i - start;
+      this.starts.push(start);
+      this.ends.push(i);
+      this.breaks.push(false);
       this.sawLineBreak = false;
       i = this.space(i);
       if (i < buf.length && !this.sawLineBreak) this.fail('expected a line break after the record', i);
     }
-    return { count, longestRecord: this.longestRecord, profile: new FieldProfile(this.root), newestCursor: this.newestCursor() };
+    return {
+      lines: copyLines ? this.jsonLines() : undefined,
+      count: this.starts.length,
+      longestRecord: this.longestRecord,
+      profile: new FieldProfile(this.root),
+      newestCursor: this.newestCursor(),
+    };
   }
 
   /** A value outside the records: walks down `path`, and reads the records where it ends. */

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { partitionedPattern } from '../../../src/config/pipeline.js';
 import { SourceError } from '../../../src/errors.js';
+import type { JsonLinesPage, RecordPage } from '../../../src/ingest/landing.js';
 import { formatOf, globToRegExp, listFiles, readRecords } from '../../../src/sources/files.js';
 
 let root: string;
@@ -27,8 +28,17 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 async function records(name: string, text: string, format: 'jsonl' | 'csv', delimiter?: string): Promise<unknown[]> {
   await writeFile(join(root, name), text);
   const out: unknown[] = [];
-  for await (const page of readRecords(join(root, name), name, format, delimiter)) out.push(...page.records);
+  for await (const page of readRecords(join(root, name), name, format, delimiter)) out.push(...recordsOf(page));
   return out;
+}
+
+/** A page's records: JSON lines (jsonl) are parsed here, CSV rows come as objects. */
+function recordsOf(page: RecordPage | JsonLinesPage): unknown[] {
+  if (!('lines' in page)) return page.records;
+  const lines = page.lines.toString('utf8').split('\n');
+  expect(lines.pop()).toBe('');
+  expect(lines).toHaveLength(page.count);
+  return lines.map((line) => JSON.parse(line) as unknown);
 }
 
 describe('finding files', () => {
@@ -68,15 +78,34 @@ describe('finding files', () => {
 });
 
 describe('reading records', () => {
-  test('JSON lines, blank lines skipped; each record keeps its text as it was in the file', async () => {
-    expect(await records('a.jsonl', '{"id":1}\n\n{"id": 2, "x":[1]}\r\n', 'jsonl')).toEqual([{ id: 1 }, { id: 2, x: [1] }]);
+  test('JSON lines, blank lines skipped; each record keeps its bytes as they were in the file', async () => {
+    const text = '\uFEFF{"id":1}\n\n  {"id": 2, "x":[1], "n":12345678901234567890}\r\n{"s":"é"}';
+    expect(await records('a.jsonl', text, 'jsonl')).toEqual([{ id: 1 }, { id: 2, x: [1], n: 12345678901234567890 }, { s: 'é' }]);
     const pages = [];
     for await (const page of readRecords(join(root, 'a.jsonl'), 'a.jsonl', 'jsonl')) pages.push(page);
-    expect(pages).toEqual([{ records: [{ id: 1 }, { id: 2, x: [1] }], texts: ['{"id":1}', '{"id": 2, "x":[1]}'] }]);
+    // Two pages: the lines up to the last line break, then the last line, which has none.
+    const [page, last] = pages as JsonLinesPage[];
+    expect(pages).toHaveLength(2);
+    // Without the byte order mark, the blank line, the indentation and the carriage return; the 20-digit number as it was.
+    expect(Buffer.concat([page.lines, last.lines]).toString()).toBe('{"id":1}\n{"id": 2, "x":[1], "n":12345678901234567890}\n{"s":"é"}\n');
+    expect([page.count, last.count]).toEqual([2, 1]);
+    page.profile.merge(last.profile);
+    expect(page.profile.rows().map((r) => [r.path, r.jsonType, r.n])).toEqual(
+      expect.arrayContaining([['id', 'number', 2], ['n', 'number', 1], ['x[]', 'number', 1], ['s', 'string', 1]]),
+    );
   });
 
-  test('a line that is not JSON names the file and line', async () => {
-    await expect(records('bad.jsonl', '{"id":1}\n{"id":\n', 'jsonl')).rejects.toThrow(/^bad\.jsonl:2: not a JSON value/);
+  test('a line that is not JSON names the file and line, whichever page it is on', async () => {
+    await expect(records('bad.jsonl', '{"id":1}\n{"id":\n', 'jsonl')).rejects.toThrow(/^bad\.jsonl:2: not a JSON value \(a record continues on the next line\): \{"id":$/);
+    const many = `${'{"id":1}\n'.repeat(300_000)}{"id":2}\n{"id":x}\n`;
+    await expect(records('bad-late.jsonl', many, 'jsonl')).rejects.toThrow(/^bad-late\.jsonl:300002: not a JSON value \(expected a JSON value\): \{"id":x\}$/);
+  });
+
+  test('bytes that are not UTF-8 become U+FFFD, as when the file was read as text', async () => {
+    await writeFile(join(root, 'latin1.jsonl'), Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    const out: unknown[] = [];
+    for await (const page of readRecords(join(root, 'latin1.jsonl'), 'latin1.jsonl', 'jsonl')) out.push(...recordsOf(page));
+    expect(out).toEqual([{ name: 'Caf\uFFFD' }]);
   });
 
   test('CSV rows become objects keyed by the header, values as text or null', async () => {
@@ -92,11 +121,17 @@ describe('reading records', () => {
     expect(String(error)).toMatch(/ragged\.csv:3: expected 2 fields \(as in the header\), got 1/);
   });
 
-  test('large files come in pages', async () => {
-    const lines = Array.from({ length: 12_001 }, (_, i) => JSON.stringify({ id: i })).join('\n');
+  test('large files come in pages, each of whole records, every record once and in order', async () => {
+    // About 4.5 MB, no line break at the end: pages of about 1 MB, the last record completed from the file's end.
+    const lines = Array.from({ length: 300_001 }, (_, i) => JSON.stringify({ id: i })).join('\n');
     await writeFile(join(root, 'big.jsonl'), lines);
-    const sizes: number[] = [];
-    for await (const page of readRecords(join(root, 'big.jsonl'), 'big.jsonl', 'jsonl')) sizes.push(page.records.length);
-    expect(sizes).toEqual([5_000, 5_000, 2_001]);
+    const ids: number[] = [];
+    let pages = 0;
+    for await (const page of readRecords(join(root, 'big.jsonl'), 'big.jsonl', 'jsonl')) {
+      pages++;
+      ids.push(...recordsOf(page).map((r) => (r as { id: number }).id));
+    }
+    expect(pages).toBeGreaterThan(3);
+    expect(ids).toEqual(Array.from({ length: 300_001 }, (_, i) => i));
   });
 });
