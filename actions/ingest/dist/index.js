@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(20305);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(22759);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 20305:
+/***/ 22759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37540,11 +37540,18 @@ function scanPage(bytes, recordsPath, cursorField) {
     }
 }
 /**
- * Reads whole JSON lines (a landing file, or part of one): their count, profile, newest cursor and
- * longest record, with the same rules as the records of a page. Throws JsonScanError at the first byte
- * that is not JSON, or at the start of a line that is not UTF-8.
+ * Reads whole JSON lines (a landing file or a dropped file, or part of one): their count, profile,
+ * newest cursor and longest record, with the same rules as the records of a page. Throws
+ * JsonScanError at the first byte that is not JSON, or at the start of a line that is not UTF-8.
  */
 function scanJsonLines(bytes, cursorField) {
+    return scanLines(bytes, cursorField, false);
+}
+/** scanJsonLines, plus the records as clean JSON lines (blank lines, carriage returns and indentation dropped). */
+function copyJsonLines(bytes, cursorField) {
+    return scanLines(bytes, cursorField, true);
+}
+function scanLines(bytes, cursorField, copyLines) {
     if (!(0,external_node_buffer_.isUtf8)(bytes)) {
         let start = 0;
         for (;;) {
@@ -37554,7 +37561,14 @@ function scanJsonLines(bytes, cursorField) {
             start = end + 1;
         }
     }
-    return new Scanner(bytes, cursorField).lines();
+    return new Scanner(bytes, cursorField).lines(copyLines);
+}
+/** How many line breaks `bytes` holds: a line number, for an error in JSON lines. */
+function countLineBreaks(bytes) {
+    let n = 0;
+    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1))
+        n++;
+    return n;
 }
 /** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
 const STRING_STOP = new Uint8Array(256);
@@ -37603,15 +37617,31 @@ class Scanner {
         const array = this.array;
         if (!array || this.ambiguous)
             return undefined;
-        const { starts, ends, breaks } = this;
+        const lines = this.jsonLines();
+        const { starts, ends } = this;
+        const count = starts.length;
+        const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
+        return {
+            body: parseExact(envelope),
+            lines,
+            count,
+            longestRecord: this.longestRecord,
+            lastRecord: count ? parseExact(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
+            profile: new FieldProfile(this.root),
+            newestCursor: this.newestCursor(),
+        };
+    }
+    /** The records' bytes as JSON lines, one record per line. */
+    jsonLines() {
+        const { buf, starts, ends, breaks } = this;
         let size = starts.length;
         for (let r = 0; r < starts.length; r++)
             size += ends[r] - starts[r];
         const lines = Buffer.allocUnsafe(size);
         let at = 0;
         for (let r = 0; r < starts.length;) {
-            // Records one separator byte apart (compact JSON: a comma) are copied in one run, and each
-            // separator becomes the line break.
+            // Records one separator byte apart (compact JSON: a comma; JSON lines: the line break) are copied
+            // in one run, and each separator becomes the line break.
             let last = r;
             while (last + 1 < starts.length && starts[last + 1] === ends[last] + 1)
                 last++;
@@ -37630,37 +37660,37 @@ class Scanner {
             lines[at++] = NEWLINE;
             r = last + 1;
         }
-        const count = starts.length;
-        const envelope = path.length === 0 ? '[]' : buf.toString('utf8', bodyStart, array.start + 1) + buf.toString('utf8', array.end - 1);
-        return {
-            body: parseExact(envelope),
-            lines,
-            count,
-            longestRecord: this.longestRecord,
-            lastRecord: count ? parseExact(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
-            profile: new FieldProfile(this.root),
-            newestCursor: this.newestCursor(),
-        };
+        return lines;
     }
-    /** JSON lines: records separated by line breaks, each profiled from the root. */
-    lines() {
+    /**
+     * JSON lines: records separated by line breaks, each profiled from the root. With `copyLines`, the
+     * records again as clean JSON lines (no blank lines, no carriage returns, no indentation).
+     */
+    lines(copyLines) {
         const buf = this.buf;
-        let count = 0;
         let i = this.space(0);
         while (i < buf.length) {
             const start = i;
             this.inLine = true;
             i = this.value(i, this.root);
             this.inLine = false;
-            count++;
             if (i - start > this.longestRecord)
                 this.longestRecord = i - start;
+            this.starts.push(start);
+            this.ends.push(i);
+            this.breaks.push(false);
             this.sawLineBreak = false;
             i = this.space(i);
             if (i < buf.length && !this.sawLineBreak)
                 this.fail('expected a line break after the record', i);
         }
-        return { count, longestRecord: this.longestRecord, profile: new FieldProfile(this.root), newestCursor: this.newestCursor() };
+        return {
+            lines: copyLines ? this.jsonLines() : undefined,
+            count: this.starts.length,
+            longestRecord: this.longestRecord,
+            profile: new FieldProfile(this.root),
+            newestCursor: this.newestCursor(),
+        };
     }
     /** A value outside the records: walks down `path`, and reads the records where it ends. */
     envelope(i, path, depth) {
@@ -38188,7 +38218,7 @@ async function scanLandingFiles(files, cursorField) {
         let rest = Buffer.alloc(0);
         for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 4 * 1024 * 1024 })) {
             const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-            const cut = data.lastIndexOf(landing_NEWLINE) + 1;
+            const cut = data.lastIndexOf('\n') + 1;
             if (cut > 0)
                 add(data.subarray(0, cut));
             rest = data.subarray(cut);
@@ -38197,13 +38227,6 @@ async function scanLandingFiles(files, cursorField) {
             add(rest);
     }
     return landed;
-}
-const landing_NEWLINE = 0x0a;
-function countLineBreaks(bytes) {
-    let n = 0;
-    for (let at = bytes.indexOf(landing_NEWLINE); at >= 0; at = bytes.indexOf(landing_NEWLINE, at + 1))
-        n++;
-    return n;
 }
 /** A parsed record's cursor value as text; undefined when it has none (or null). */
 function cursorOf(record, field) {
@@ -38815,8 +38838,6 @@ async function runPipelineChecks(warehouse, pipeline, runId, now) {
 var secrets = __nccwpck_require__(27194);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/sources/csv.ts
 // A streaming RFC 4180 CSV reader: quoted fields with delimiters, doubled quotes and line breaks
 // inside, CRLF or LF, a leading BOM. An unquoted empty field is null (no value); a quoted one is "".
@@ -38924,7 +38945,9 @@ class CsvParser {
 
 
 
-const PAGE_RECORDS = 5_000;
+
+/** How much of a JSON lines file makes a page (the last line of a page is completed from the next read). */
+const PAGE_BYTES = 1024 * 1024;
 const EXTENSIONS = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
 /** `*` and `?` stay within one folder, `**` spans folders, `{a,b}` is either; everything else is literal. */
 function globToRegExp(pattern) {
@@ -38997,29 +39020,53 @@ async function* readRecords(file, label, format, delimiter = ',') {
         for await (const records of readCsv(file, label, delimiter))
             yield { records };
 }
-/** Each line's text goes to the landing file as it was in the file: it is already one JSON record. */
+/**
+ * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
+ * in the file, profiled without being parsed into objects. Blank lines, carriage returns and
+ * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
+ */
 async function* readJsonLines(file, label) {
-    let page = { records: [], texts: [] };
-    let line = 0;
-    for await (const raw of (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_.createReadStream)(file, 'utf8'), crlfDelay: Infinity })) {
-        line++;
-        const text = raw.trim();
-        if (text === '')
-            continue;
+    let linesBefore = 0;
+    const page = (bytes) => {
+        const text = (0,external_node_buffer_.isUtf8)(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
+        let scanned;
         try {
-            page.records.push(JSON.parse(text));
+            scanned = copyJsonLines(text);
         }
         catch (e) {
-            throw new src_errors/* SourceError */.c8(`${label}:${line}: not a JSON value (${e.message}): ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`);
+            if (!(e instanceof JsonScanError))
+                throw e;
+            const lineStart = e.offset === 0 ? 0 : text.lastIndexOf('\n', e.offset - 1) + 1;
+            const lineEnd = text.indexOf('\n', e.offset);
+            const line = text.toString('utf8', lineStart, lineEnd < 0 ? text.length : lineEnd).trim();
+            const number = linesBefore + countLineBreaks(text.subarray(0, lineStart)) + 1;
+            throw new src_errors/* SourceError */.c8(`${label}:${number}: not a JSON value (${e.message.replace(/ at byte \d+$/, '')}): ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`);
         }
-        page.texts.push(text);
-        if (page.records.length === PAGE_RECORDS) {
-            yield page;
-            page = { records: [], texts: [] };
+        linesBefore += countLineBreaks(text);
+        return scanned;
+    };
+    // Pages of about PAGE_BYTES, cut after a line break: a record never spans two.
+    let rest = Buffer.alloc(0);
+    let first = true;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: PAGE_BYTES })) {
+        let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+        // A byte order mark at the start of the file is not part of its first record.
+        if (first && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf)
+            data = data.subarray(3);
+        first = false;
+        const cut = data.lastIndexOf('\n') + 1;
+        if (cut > 0) {
+            const scanned = page(data.subarray(0, cut));
+            if (scanned.count > 0)
+                yield scanned;
         }
+        rest = data.subarray(cut);
     }
-    if (page.records.length)
-        yield page;
+    if (rest.length) {
+        const scanned = page(rest);
+        if (scanned.count > 0)
+            yield scanned;
+    }
 }
 /** One object per row, keyed by the header row's names; every value is text (silver types it) or null. */
 async function* readCsv(file, label, delimiter) {
@@ -39479,7 +39526,7 @@ const READERS = {
                         continue;
                     let records = 0;
                     for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
-                        records += page.records.length;
+                        records += 'count' in page ? page.count : page.records.length;
                         yield page;
                     }
                     read.push({ path, checksum, records });
