@@ -11,7 +11,7 @@ import { Lock, type Turn } from './concurrency.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
 import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type SourcePage } from './landing.js';
 
-export { findLandingFiles, landingPath, type JsonLinesPage, type RecordPage, type SourcePage } from './landing.js';
+export { findLandingFiles, landingPath, type JsonLinesPage, type SourcePage } from './landing.js';
 
 export interface BronzeBatch {
   batchId: string;

@@ -22,12 +22,6 @@ export { maxCursor } from './cursor.js';
  */
 export const PART_BYTES = 64 * 1024 * 1024;
 
-/** A page of records; `texts`, when given, are the same records as received (JSON, one line each), written as they are. */
-export interface RecordPage {
-  records: unknown[];
-  texts?: string[];
-}
-
 /** Records already as JSON lines (one per line, as received), with their field profile and newest cursor. */
 export interface JsonLinesPage {
   lines: Buffer;
@@ -39,7 +33,7 @@ export interface JsonLinesPage {
 }
 
 /** What a reader yields: records as values, or as JSON lines it has already profiled. */
-export type SourcePage = unknown[] | RecordPage | JsonLinesPage;
+export type SourcePage = unknown[] | JsonLinesPage;
 
 /** What a batch's records amount to: the facts its commit needs. */
 export interface LandedRecords {
@@ -132,13 +126,13 @@ export class LandingWriter implements LandedRecords {
       this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
       return this.append(page.lines, page.count);
     }
-    const { records, texts } = Array.isArray(page) ? { records: page, texts: undefined } : page;
+    const records = page;
     const field = this.cursorField;
     let chunk = '';
     let longest = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const text = texts ? texts[i] : JSON.stringify(record);
+      const text = JSON.stringify(record);
       if (text.length > longest) longest = text.length;
       chunk += `${text}\n`;
       this.profile.add(record);

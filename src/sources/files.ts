@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { SourceError } from '../errors.js';
-import type { JsonLinesPage, RecordPage } from '../ingest/landing.js';
+import type { JsonLinesPage } from '../ingest/landing.js';
 import { CsvError, CsvParser, type CsvRow } from './csv.js';
 import { copyJsonLines, countLineBreaks, JsonScanError } from './json-scan.js';
 
@@ -72,9 +72,9 @@ export function formatOf(path: string, forced: FileFormat | undefined): FileForm
 }
 
 /** The file's records, a page at a time; a line that is not JSON, or a CSV row of the wrong width, names file:line. */
-export async function* readRecords(file: string, label: string, format: FileFormat, delimiter = ','): AsyncGenerator<RecordPage | JsonLinesPage> {
+export async function* readRecords(file: string, label: string, format: FileFormat, delimiter = ','): AsyncGenerator<unknown[] | JsonLinesPage> {
   if (format === 'jsonl') yield* readJsonLines(file, label);
-  else for await (const records of readCsv(file, label, delimiter)) yield { records };
+  else yield* readCsv(file, label, delimiter);
 }
 
 /**

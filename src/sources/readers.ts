@@ -71,7 +71,7 @@ const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K 
           if (loaded.has(`${path}\n${checksum}`)) continue;
           let records = 0;
           for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
-            records += 'count' in page ? page.count : page.records.length;
+            records += Array.isArray(page) ? page.length : page.count;
             yield page;
           }
           read.push({ path, checksum, records });

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { partitionedPattern } from '../../../src/config/pipeline.js';
 import { SourceError } from '../../../src/errors.js';
-import type { JsonLinesPage, RecordPage } from '../../../src/ingest/landing.js';
+import type { JsonLinesPage } from '../../../src/ingest/landing.js';
 import { formatOf, globToRegExp, listFiles, readRecords } from '../../../src/sources/files.js';
 
 let root: string;
@@ -33,8 +33,8 @@ async function records(name: string, text: string, format: 'jsonl' | 'csv', deli
 }
 
 /** A page's records: JSON lines (jsonl) are parsed here, CSV rows come as objects. */
-function recordsOf(page: RecordPage | JsonLinesPage): unknown[] {
-  if (!('lines' in page)) return page.records;
+function recordsOf(page: unknown[] | JsonLinesPage): unknown[] {
+  if (Array.isArray(page)) return page;
   const lines = page.lines.toString('utf8').split('\n');
   expect(lines.pop()).toBe('');
   expect(lines).toHaveLength(page.count);

@@ -100,7 +100,6 @@ async function collect(src: [HttpSource, HttpResource], options = {}): Promise<u
 /** A page's records as values, whether the scanner left them as JSON lines or JSON.parse read them. */
 function recordsOf(page: SourcePage): unknown[] {
   if (Array.isArray(page)) return page;
-  if ('records' in page) return page.records;
   return page.lines.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
 }
 
