@@ -38168,13 +38168,13 @@ class LandingWriter {
             this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
             return this.append(page.lines, page.count);
         }
-        const { records, texts } = Array.isArray(page) ? { records: page, texts: undefined } : page;
+        const records = page;
         const field = this.cursorField;
         let chunk = '';
         let longest = 0;
         for (let i = 0; i < records.length; i++) {
             const record = records[i];
-            const text = texts ? texts[i] : JSON.stringify(record);
+            const text = JSON.stringify(record);
             if (text.length > longest)
                 longest = text.length;
             chunk += `${text}\n`;
@@ -39035,8 +39035,7 @@ async function* readRecords(file, label, format, delimiter = ',') {
     if (format === 'jsonl')
         yield* readJsonLines(file, label);
     else
-        for await (const records of readCsv(file, label, delimiter))
-            yield { records };
+        yield* readCsv(file, label, delimiter);
 }
 /**
  * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
@@ -39544,7 +39543,7 @@ const READERS = {
                         continue;
                     let records = 0;
                     for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
-                        records += 'count' in page ? page.count : page.records.length;
+                        records += Array.isArray(page) ? page.length : page.count;
                         yield page;
                     }
                     read.push({ path, checksum, records });
