@@ -1,6 +1,6 @@
 // The engine's front door: what the CLI and the actions call. It never imports @actions/*.
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Env } from './config/pipeline.js';
+import { parseDuration, type Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
@@ -25,6 +25,12 @@ export type Step = (typeof STEPS)[number];
 export const TARGETS = ['duckdb', 'snowflake'] as const;
 export type Target = (typeof TARGETS)[number];
 
+/**
+ * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
+ * window and a repeated page all fall well inside it, and the check never scans older rows.
+ */
+export const DEFAULT_COPY_WINDOW = '30d';
+
 export interface Settings {
   projectDir: string;
   /** duckdb (the embedded default) or snowflake (connection from SNOWFLAKE_* variables). */
@@ -33,6 +39,8 @@ export interface Settings {
   database: string;
   /** DuckDB's memory_limit (dataops.yml duckdb.memory_limit), e.g. "1GB"; DuckDB's own default when unset. */
   duckdbMemoryLimit?: string;
+  /** How far back a load looks in bronze for exact copies of its records (dataops.yml bronze.copy_window). */
+  copyWindowSeconds: number;
   /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
   snowflakeEnvNames: Record<string, string>;
   /** Where raw pages land as JSON lines (replayable). */
@@ -56,6 +64,7 @@ export function resolveSettings(options: { projectDir?: string; database?: strin
     snowflakeEnvNames: file.snowflake?.env ?? {},
     database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
     duckdbMemoryLimit: file.duckdb?.memory_limit,
+    copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
     siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
     env,
@@ -147,7 +156,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       try {
         if (steps.has('ingest') && replay) {
           const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-          const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId });
+          const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
           log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
           logDrift(log, batch);
           run.batches.push(batch);
@@ -160,7 +169,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           try {
             await forEachConcurrently(resources, concurrency, async (resource) => {
               const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-              const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock });
+              const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
               log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
               logDrift(log, batch);
               run.batches.push(batch);

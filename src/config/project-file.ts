@@ -13,6 +13,7 @@ export const PROJECT_FILE = 'dataops.yml';
 export interface ProjectFile {
   target?: 'duckdb' | 'snowflake';
   duckdb?: { path?: string; memory_limit?: string };
+  bronze?: { copy_window?: string };
   snowflake?: { env?: Record<string, string> };
 }
 
@@ -36,6 +37,19 @@ const schema = {
           type: 'string',
           pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
           description: "DuckDB's memory_limit, e.g. 1GB: how much it may cache before it evicts or spills to disk (DuckDB's default is 80% of RAM).",
+        },
+      },
+    },
+    bronze: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        copy_window: {
+          type: 'string',
+          // Whole days, at least one: a re-run or a replay of the same hour must always find its copies.
+          pattern: '^[1-9][0-9]*d$',
+          description:
+            'How far back a load looks in bronze for exact copies of its records, in days, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
         },
       },
     },

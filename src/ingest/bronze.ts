@@ -56,6 +56,8 @@ export async function loadBronze(
     partBytes?: number;
     /** Held while this batch uses the warehouse, when other resources load at the same time. */
     warehouseLock?: Lock;
+    /** How far back, from this batch's fetch time, bronze is searched for exact copies (all of it when unset). */
+    copyWindowSeconds?: number;
   },
 ): Promise<BronzeBatch> {
   const fetchedAt = context.fetchedAt ?? new Date();
@@ -88,7 +90,7 @@ export async function loadBronze(
     return await commitBatch(
       warehouse,
       pipeline,
-      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
+      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds },
       {
         async produce(append) {
           for (const part of fetched) append(part.file, part.maxRecordBytes);
@@ -126,7 +128,7 @@ export async function replayBronze(
   pipeline: Pipeline,
   reader: Pick<ResourceReader, 'resource' | 'cursorField'>,
   replay: { of: string; landingFiles: string[] },
-  context: { runId: string },
+  context: { runId: string; copyWindowSeconds?: number },
 ): Promise<BronzeBatch> {
   const batchId = await newBatchId(warehouse, context.runId, pipeline.name, reader.resource);
   const cursorBefore = reader.cursorField ? await readCursor(warehouse, pipeline.name, reader.resource) : undefined;
@@ -140,7 +142,8 @@ export async function replayBronze(
   return commitBatch(
     warehouse,
     pipeline,
-    { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore },
+    // The original fetch time, so the copy check reaches back from it to the batch's own rows.
+    { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds },
     {
       async produce(append) {
         for (const file of replay.landingFiles) append(file, landed.maxRecordBytes);
@@ -160,6 +163,7 @@ interface BatchFacts {
   resource: string;
   fetchedAt: Date;
   cursorBefore?: string;
+  copyWindowSeconds?: number;
 }
 
 interface BatchRecords {
@@ -187,12 +191,14 @@ async function commitBatch(
   return warehouse.transaction(async () => {
     await warehouse.execute(bronzeDdl(table, warehouse));
     // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
-    // repeated on two pages) are not appended again: reruns add nothing.
+    // repeated on two pages) are not appended again: reruns add nothing. Only the copy window is
+    // searched, so the check costs about the recent rows, however big bronze grows.
+    const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
     let appended = Promise.resolve(0);
     let failure: { error: unknown } | undefined;
     const append = (file: string, maxRecordBytes: number) => {
       if (failure) throw failure.error;
-      const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes };
+      const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes, copiesSince };
       appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
       // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
       appended.catch((error: unknown) => (failure = { error }));

@@ -52,6 +52,12 @@ export interface BronzeAppend {
   fetchedAt: Date;
   /** An upper bound on the bytes of the file's longest record (a JSON reader sizes its buffers by it). */
   maxRecordBytes?: number;
+  /**
+   * Exact copies are looked for among the bronze rows fetched at or after this time (all of bronze when
+   * unset). Rows arrive in fetch order, so both warehouses skip older blocks by their min/max fetch time:
+   * the check costs about the recent rows, not the whole table.
+   */
+  copiesSince?: Date;
 }
 
 export interface Warehouse {

@@ -129,6 +129,7 @@ export class DuckDBWarehouse implements Warehouse {
   async appendBronze(table: string, file: string, batch: BronzeAppend): Promise<number> {
     let maxObjectSize = 16 * 1024 * 1024;
     while (maxObjectSize <= (batch.maxRecordBytes ?? 0)) maxObjectSize *= 2;
+    const recent = batch.copiesSince ? `_fetched_at >= ${sqlString(batch.copiesSince.toISOString())}::TIMESTAMP AND ` : '';
     return this.execute(
       `INSERT INTO ${table}
        WITH part AS MATERIALIZED (
@@ -136,7 +137,7 @@ export class DuckDBWarehouse implements Warehouse {
          FROM read_json_objects(${sqlString(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
        SELECT ${sqlString(batch.batchId)}, ${sqlString(batch.source)}, ${sqlString(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
        FROM part
-       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE _record_hash IN (SELECT hash FROM part))`,
+       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE ${recent}_record_hash IN (SELECT hash FROM part))`,
     );
   }
 

@@ -124,6 +124,19 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
     expect(n).toBe(4);
   });
 
+  test('appendBronze looks for copies only among rows fetched since copiesSince', async () => {
+    await warehouse.execute(`CREATE OR REPLACE TABLE bronze.shop_window (${BRONZE_COLUMNS})`);
+    const file = await jsonLines('window.jsonl', [JSON.stringify({ id: 1 }), JSON.stringify({ id: 2 })]);
+    const batch = { batchId: 'run_1.shop.window', source: 'http', fetchedAt: FETCHED_AT };
+    expect(await warehouse.appendBronze('bronze.shop_window', file, batch)).toBe(2);
+    const later = new Date(FETCHED_AT.getTime() + 31 * 86_400_000);
+    // The first copies were fetched at or after copiesSince: skipped.
+    expect(await warehouse.appendBronze('bronze.shop_window', file, { ...batch, batchId: 'run_2.shop.window', fetchedAt: later, copiesSince: FETCHED_AT })).toBe(0);
+    // Fetched before copiesSince: not looked at, so the records are appended again.
+    const after = new Date(FETCHED_AT.getTime() + 1000);
+    expect(await warehouse.appendBronze('bronze.shop_window', file, { ...batch, batchId: 'run_3.shop.window', fetchedAt: later, copiesSince: after })).toBe(2);
+  });
+
   test('MERGE upserts and execute returns the rows it changed', async () => {
     await warehouse.execute('CREATE TABLE IF NOT EXISTS silver.customers (customer_id NUMBER(38,0), email VARCHAR, updated_at TIMESTAMP_NTZ)');
     const merge = (values: string) =>

@@ -46,3 +46,15 @@ test("dataops.yml's duckdb.memory_limit reaches DuckDB; a malformed one names it
   await writeFile(join(dir, 'dataops.yml'), 'duckdb:\n  memory_limit: lots\n');
   expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:2:17: duckdb\.memory_limit: /);
 });
+
+test("dataops.yml's bronze.copy_window sets how far back copies are looked for; 30 days by default", async () => {
+  await writeFile(join(dir, 'dataops.yml'), 'target: duckdb\n');
+  expect(resolveSettings({ projectDir: dir, env: {} }).copyWindowSeconds).toBe(30 * 86_400);
+  await writeFile(join(dir, 'dataops.yml'), 'bronze:\n  copy_window: 7d\n');
+  expect(resolveSettings({ projectDir: dir, env: {} }).copyWindowSeconds).toBe(7 * 86_400);
+  // Whole days, at least one: shorter, a re-run of the same hour could miss its own copies.
+  for (const bad of ['12h', '0d', '2 weeks']) {
+    await writeFile(join(dir, 'dataops.yml'), `bronze:\n  copy_window: ${bad}\n`);
+    expect(() => resolveSettings({ projectDir: dir, env: {} }), bad).toThrow(/^dataops\.yml:2:16: bronze\.copy_window: /);
+  }
+});

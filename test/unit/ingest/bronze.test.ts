@@ -112,6 +112,36 @@ describe('a batch in several landing parts', () => {
   });
 });
 
+describe('the copy window', () => {
+  const DAY = 86_400;
+  const at = (days: number) => new Date(Date.UTC(2026, 10, 1) + days * DAY * 1000);
+  const load = (days: number, copyWindowSeconds?: number) =>
+    loadBronze(warehouse, pipeline, reader(undefined, 0), { runId: `run_${days}`, landingDir: dir, fetchedAt: at(days), copyWindowSeconds });
+
+  test('copies fetched within the window are skipped; older ones are looked past, and appended again', async () => {
+    expect((await load(0, 30 * DAY)).bronzeRows).toBe(1_000);
+    // The same records 29 days later: their first copies are inside the window.
+    expect((await load(29, 30 * DAY)).bronzeRows).toBe(0);
+    // 31 days after the first load, those copies are past the window: the check does not reach them.
+    expect((await load(31, 30 * DAY)).bronzeRows).toBe(1_000);
+    // ...and the new copies are found by the next load.
+    expect((await load(32, 30 * DAY)).bronzeRows).toBe(0);
+    expect(await bronzeRows()).toBe(2_000);
+  });
+
+  test('without a window the whole of bronze is searched', async () => {
+    await load(0);
+    expect((await load(400)).bronzeRows).toBe(0);
+  });
+
+  test('a replay searches back from the original fetch time, so replaying an old batch adds nothing', async () => {
+    const old = await load(0, 30 * DAY);
+    await load(100, 30 * DAY);
+    const replayed = await replayBronze(warehouse, pipeline, { resource: 'orders', cursorField: 'id' }, { of: old.batchId, landingFiles: old.landingFiles }, { runId: 'run_r', copyWindowSeconds: 30 * DAY });
+    expect(replayed.bronzeRows).toBe(0);
+  });
+});
+
 describe('resources loading at once', () => {
   const rows = async (table: string) => (await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM bronze.${table}`))[0].n;
 
