@@ -37144,6 +37144,463 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(42463);
+;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/config/yaml-source.ts
+// A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
+
+class YamlSource {
+    file;
+    doc;
+    lines;
+    constructor(file, doc, lines) {
+        this.file = file;
+        this.doc = doc;
+        this.lines = lines;
+    }
+    /** Parses text; YAML syntax errors come back as diagnostics, never as a throw. */
+    static parse(file, text) {
+        const lines = new dist/* LineCounter */.HN();
+        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+        const source = new YamlSource(file, doc, lines);
+        const diagnostics = [
+            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], `invalid YAML: ${firstLine(e.message)}`)),
+            ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
+        ];
+        return { source, diagnostics };
+    }
+    toJS() {
+        return this.doc.toJS({ maxAliasCount: 100 });
+    }
+    /** Line and column (1-based) of a character offset. */
+    position(offset) {
+        const { line, col } = this.lines.linePos(offset);
+        return { line, col };
+    }
+    diagnosticAt(offset, message) {
+        return { file: this.file, ...this.position(offset), message, severity: 'error' };
+    }
+    /**
+     * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
+     * key of the last segment instead (better for "unknown key" messages).
+     */
+    offsetOf(path, options = {}) {
+        let node = this.doc.contents;
+        let best = rangeStart(node) ?? 0;
+        for (const segment of path) {
+            if (!(0,dist/* isMap */.jh)(node) && !(node && typeof node === 'object' && 'items' in node))
+                break;
+            const collection = node;
+            let next;
+            let keyNode;
+            if ((0,dist/* isMap */.jh)(node)) {
+                const pair = node.items.find((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(segment));
+                if (!pair)
+                    break;
+                keyNode = pair.key;
+                next = pair.value;
+            }
+            else if (typeof segment === 'number' || /^\d+$/.test(String(segment))) {
+                next = collection.items[Number(segment)];
+            }
+            else
+                break;
+            const start = (options.key && keyNode ? rangeStart(keyNode) : undefined) ?? rangeStart(next) ?? rangeStart(keyNode);
+            if (start !== undefined)
+                best = start;
+            node = next;
+        }
+        return best;
+    }
+    diagnosticFor(path, message, options = {}) {
+        return { ...this.diagnosticAt(this.offsetOf(path, options), message), severity: options.severity ?? 'error' };
+    }
+    lineOf(path) {
+        return this.position(this.offsetOf(path)).line;
+    }
+}
+function rangeStart(node) {
+    const range = node?.range;
+    return range ? range[0] : undefined;
+}
+function firstLine(message) {
+    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+function pathToString(path) {
+    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'pipeline';
+}
+
+;// CONCATENATED MODULE: ./src/config/schema-errors.ts
+
+// Generic keywords only say "some branch failed"; when a more specific error exists for the same
+// value they are noise.
+const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
+function schemaDiagnostics(errors, source) {
+    const specificPaths = errors.filter((e) => !GENERIC.has(e.keyword)).map((e) => e.instancePath);
+    const hasSpecificAtOrBelow = (path) => specificPaths.some((p) => p === path || p.startsWith(`${path}/`));
+    const out = new Map();
+    for (const error of errors) {
+        if (GENERIC.has(error.keyword) && hasSpecificAtOrBelow(error.instancePath))
+            continue;
+        // A type error inside an anyOf is described by the anyOf itself.
+        if (error.keyword === 'type' && errors.some((e) => e.keyword === 'anyOf' && e.instancePath === error.instancePath))
+            continue;
+        const path = toPath(error.instancePath);
+        const { message, at, key } = describe(error, path);
+        const diagnostic = source.diagnosticFor(at, message, { key });
+        out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
+    }
+    return [...out.values()];
+}
+function toPath(instancePath) {
+    if (!instancePath)
+        return [];
+    return instancePath
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+function describe(error, path) {
+    const where = pathToString(path);
+    const params = error.params;
+    const schema = error.parentSchema;
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const allowed = Object.keys(schema?.properties ?? {});
+            const name = String(params.additionalProperty);
+            const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
+            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, name], key: true };
+        }
+        case 'required':
+            return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
+        case 'discriminator': {
+            const kinds = (schema?.oneOf ?? []).map((b) => b.properties.kind.const);
+            if (params.error === 'tag')
+                return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
+            return {
+                message: `${where}.kind: unknown kind ${JSON.stringify(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
+                at: [...path, 'kind'],
+            };
+        }
+        case 'enum':
+            return {
+                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}`,
+                at: path,
+            };
+        case 'const':
+            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${JSON.stringify(error.data)}`, at: path };
+        case 'pattern': {
+            const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
+            return { message: `${where}: ${JSON.stringify(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
+        }
+        case 'propertyNames':
+            return { message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
+        case 'type':
+            if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
+                // Never echo the value: it is probably the secret itself.
+                return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
+            }
+            return { message: `${where}: expected ${String(params.type)}, got ${typeName(error.data)}`, at: path };
+        case 'anyOf': {
+            const branches = (schema?.anyOf ?? []).map(branchName);
+            return { message: `${where}: expected ${branches.join(' or ')}, got ${typeName(error.data)}`, at: path };
+        }
+        default:
+            return { message: `${where}: ${error.message ?? error.keyword}`, at: path };
+    }
+}
+function branchName(branch) {
+    if (typeof branch.$ref === 'string')
+        return branch.$ref.endsWith('envRef') || branch.$ref.endsWith('secretRef') ? '{ env: NAME }' : branch.$ref;
+    if (branch.type === 'array')
+        return 'a list';
+    if (Array.isArray(branch.type))
+        return branch.type.join(' or ');
+    return `a ${String(branch.type)}`;
+}
+function typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+;// CONCATENATED MODULE: ./src/config/pipeline.ts
+// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
+// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
+
+
+
+
+const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
+const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
+/** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
+const DEFAULT_HTTP_CONCURRENCY = 4;
+const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
+function loadPipeline(file, text, env) {
+    const { source, diagnostics } = YamlSource.parse(file, text);
+    if (diagnostics.some((d) => d.severity === 'error'))
+        return { source, diagnostics };
+    const raw = source.toJS();
+    if (!validateSchema(raw)) {
+        return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
+    }
+    const builder = new PipelineBuilder(source, env);
+    const pipeline = builder.build(raw);
+    diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
+    return { pipeline, source, diagnostics };
+}
+class PipelineBuilder {
+    yaml;
+    env;
+    diagnostics = [];
+    constructor(yaml, env) {
+        this.yaml = yaml;
+        this.env = env;
+    }
+    build(raw) {
+        return {
+            name: raw.name,
+            description: raw.description ?? '',
+            owner: raw.owner,
+            schedule: raw.schedule,
+            file: this.yaml.file,
+            source: this.source(raw.source),
+            silver: Object.entries(raw.silver).map(([name, t]) => ({
+                name,
+                description: t.description,
+                from: t.from,
+                explode: t.explode,
+                key: t.key,
+                latest_by: t.latest_by,
+                columns: Object.entries(t.columns).map(([col, c]) => ({
+                    name: col,
+                    path: c.path,
+                    type: c.type.replace(/\s+/g, ''),
+                    required: c.required ?? false,
+                    normalize: c.normalize ?? [],
+                    pattern: c.pattern,
+                    min: c.min,
+                    max: c.max,
+                })),
+            })),
+            checks: this.checks(raw.checks ?? {}),
+            freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
+                table,
+                field: f.field,
+                warnAfterSeconds: parseDuration(f.warn_after),
+                errorAfterSeconds: parseDuration(f.error_after),
+                line: this.yaml.lineOf(['freshness', table]),
+            })),
+        };
+    }
+    /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
+    value(v, path) {
+        if (v === undefined)
+            return '';
+        if (typeof v === 'string')
+            return v;
+        const found = this.env[v.env];
+        if (found !== undefined && found !== '')
+            return found;
+        if (v.default !== undefined)
+            return v.default;
+        this.diagnostics.push({
+            ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
+            code: 'env_unset',
+        });
+        return '';
+    }
+    source(raw) {
+        const at = (...p) => ['source', ...p];
+        if (raw.kind === 'sql') {
+            const db = raw.database;
+            const resources = raw.resources;
+            return {
+                kind: 'sql',
+                database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
+                resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
+            };
+        }
+        if (raw.kind === 'files') {
+            const resources = raw.resources;
+            return {
+                kind: 'files',
+                path: this.value(raw.path, at('path')),
+                resources: Object.entries(resources).map(([name, r]) => ({
+                    name,
+                    files: r.files ?? partitionedPattern(name),
+                    format: r.format,
+                    delimiter: r.delimiter ?? ',',
+                    primary_key: r.primary_key,
+                })),
+            };
+        }
+        const resources = raw.resources;
+        const headers = (raw.headers ?? {});
+        const timeout = raw.timeout;
+        return {
+            kind: 'http',
+            base_url: this.value(raw.base_url, at('base_url')),
+            auth: raw.auth ? this.auth(raw.auth) : undefined,
+            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
+            rate_limit: raw.rate_limit,
+            concurrency: raw.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
+            timeoutSeconds: timeout ? parseDuration(timeout) : 30,
+            resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
+        };
+    }
+    auth(raw) {
+        const at = (key) => ['source', 'auth', key];
+        switch (raw.kind) {
+            case 'bearer':
+                return { kind: 'bearer', token: this.value(raw.token, at('token')) };
+            case 'api_key':
+                return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
+            case 'basic':
+                return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
+            case 'oauth2_client_credentials':
+                return {
+                    kind: 'oauth2_client_credentials',
+                    token_url: this.value(raw.token_url, at('token_url')),
+                    client_id: this.value(raw.client_id, at('client_id')),
+                    client_secret: this.value(raw.client_secret, at('client_secret')),
+                    scope: raw.scope,
+                };
+        }
+    }
+    httpResource(name, r) {
+        const at = ['source', 'resources', name];
+        return {
+            name,
+            path: r.path,
+            params: Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)])),
+            records: r.records ?? '',
+            primary_key: r.primary_key,
+            paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
+            incremental: r.incremental && {
+                field: r.incremental.field,
+                param: r.incremental.param,
+                initial: r.incremental.initial,
+                lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
+            },
+        };
+    }
+    checks(raw) {
+        const out = [];
+        for (const [table, items] of Object.entries(raw)) {
+            items.forEach((item, i) => {
+                const path = ['checks', table, i];
+                const kinds = Object.keys(item).filter((k) => k !== 'severity');
+                if (kinds.length !== 1) {
+                    this.diagnostics.push(this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`));
+                    return;
+                }
+                out.push({
+                    table,
+                    spec: toCheckSpec(kinds[0], item[kinds[0]]),
+                    severity: item.severity ?? 'error',
+                    line: this.yaml.lineOf(path),
+                });
+            });
+        }
+        return out;
+    }
+}
+function toCheckSpec(kind, value) {
+    const list = (v) => (Array.isArray(v) ? v : [v]);
+    const v = value;
+    switch (kind) {
+        case 'not_null':
+            return { kind, columns: list(value) };
+        case 'unique':
+            return { kind, columns: list(value) };
+        case 'accepted_values':
+            return { kind, column: v.column, values: v.values };
+        case 'range':
+            return { kind, column: v.column, min: v.min, max: v.max };
+        case 'relationships': {
+            const [schemaName, table, column] = v.to.split('.');
+            return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
+        }
+        case 'row_count':
+            return { kind, min: v?.min, max: v?.max };
+    }
+}
+function withPaginationDefaults(p) {
+    switch (p.kind) {
+        case 'offset':
+            return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p };
+        case 'page':
+            return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p };
+        case 'cursor':
+            return { param: 'cursor', limit_param: 'limit', ...p };
+        default:
+            return p;
+    }
+}
+/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
+function partitionedPattern(resource) {
+    return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
+}
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 };
+function parseDuration(text) {
+    const match = /^(\d+)([smhd])$/.exec(text);
+    if (!match)
+        throw new Error(`not a duration: ${text}`);
+    return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+/** Rules that need the whole pipeline: names that must refer to something declared in it. */
+function pipelineRules(p, yaml) {
+    const out = [];
+    const resources = p.source.resources.map((r) => r.name);
+    for (const table of p.silver) {
+        const at = ['silver', table.name];
+        if (!resources.includes(table.from)) {
+            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
+        }
+        const columns = table.columns.map((c) => c.name);
+        for (const [i, key] of table.key.entries()) {
+            if (!columns.includes(key))
+                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
+        }
+        if (table.latest_by && !columns.includes(table.latest_by)) {
+            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
+        }
+        for (const column of table.columns) {
+            if (column.pattern !== undefined) {
+                try {
+                    new RegExp(column.pattern);
+                }
+                catch (e) {
+                    out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${e.message}`));
+                }
+            }
+            if (column.path.startsWith('$.') && !table.explode) {
+                // Harmless, but "$." only means something for exploded tables; say so rather than guess.
+                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
+            }
+        }
+    }
+    for (const f of p.freshness) {
+        const table = p.silver.find((t) => `silver.${t.name}` === f.table);
+        if (table && !table.columns.some((c) => c.name === f.field)) {
+            out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
+        }
+        if (f.warnAfterSeconds > f.errorAfterSeconds) {
+            out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
+        }
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(83916);
 ;// CONCATENATED MODULE: ./src/ingest/concurrency.ts
@@ -37323,7 +37780,7 @@ class FieldProfile {
         const out = [];
         const visit = (node, path) => {
             if (path !== '')
-                out.push({ path, jsonType: typeName(node.types), n: node.n });
+                out.push({ path, jsonType: drift_typeName(node.types), n: node.n });
             for (const [key, child] of node.fields)
                 visit(child, path === '' ? key : `${path}.${key}`);
             if (node.items)
@@ -37385,7 +37842,7 @@ function mergeNode(into, from) {
         mergeNode((into.items ??= newNode()), from.items);
 }
 /** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */
-function typeName(types) {
+function drift_typeName(types) {
     const names = TYPE_NAMES.filter(([bit]) => types & bit).map(([, name]) => name);
     return names.length ? names.join('|') : 'null';
 }
@@ -38279,7 +38736,7 @@ async function loadBronze(warehouse, pipeline, reader, context) {
             done = await landing.fill(pages);
         }
         await turn.ready;
-        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
+        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
             async produce(append) {
                 for (const part of fetched)
                     append(part.file, part.maxRecordBytes);
@@ -38325,7 +38782,9 @@ async function replayBronze(warehouse, pipeline, reader, replay, context) {
     // DDL outside the transaction: on Snowflake, DDL commits whatever transaction is open.
     await warehouse.execute(`CREATE TABLE IF NOT EXISTS meta.replays (
     batch_id VARCHAR, replay_of VARCHAR, landing_file VARCHAR, replayed_at ${warehouse.dialect.timestampType})`);
-    return commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
+    return commitBatch(warehouse, pipeline, 
+    // The original fetch time, so the copy check reaches back from it to the batch's own rows.
+    { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
         async produce(append) {
             for (const file of replay.landingFiles)
                 append(file, landed.maxRecordBytes);
@@ -38349,13 +38808,15 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
     return warehouse.transaction(async () => {
         await warehouse.execute(bronzeDdl(table, warehouse));
         // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
-        // repeated on two pages) are not appended again: reruns add nothing.
+        // repeated on two pages) are not appended again: reruns add nothing. Only the copy window is
+        // searched, so the check costs about the recent rows, however big bronze grows.
+        const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
         let appended = Promise.resolve(0);
         let failure;
         const append = (file, maxRecordBytes) => {
             if (failure)
                 throw failure.error;
-            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes };
+            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes, copiesSince };
             appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
             // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
             appended.catch((error) => (failure = { error }));
@@ -39294,7 +39755,7 @@ async function* fetchPages(source, resource, options = {}) {
         previous = { url, bytes: response.bytes };
         const { parsed, headers } = response;
         if (parsed.records === undefined) {
-            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(parsed.body, resource.records))}`);
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${http_describe(getPath(parsed.body, resource.records))}`);
         }
         const page = { url, body: parsed.body, records: parsed.records, recordCount: parsed.recordCount, lastRecord: parsed.lastRecord, headers };
         let next = null;
@@ -39396,7 +39857,7 @@ function snippet(bytes) {
     const flat = text.replace(/\s+/g, ' ').trim();
     return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
 }
-function describe(value) {
+function http_describe(value) {
     if (value === undefined)
         return 'nothing';
     if (value === null)
@@ -42164,13 +42625,14 @@ class DuckDBWarehouse {
         let maxObjectSize = 16 * 1024 * 1024;
         while (maxObjectSize <= (batch.maxRecordBytes ?? 0))
             maxObjectSize *= 2;
+        const recent = batch.copiesSince ? `_fetched_at >= ${(0,adapter/* sqlString */.Qw)(batch.copiesSince.toISOString())}::TIMESTAMP AND ` : '';
         return this.execute(`INSERT INTO ${table}
        WITH part AS MATERIALIZED (
          SELECT DISTINCT ON (hash) md5(json::VARCHAR) AS hash, json AS record
          FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
        SELECT ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
        FROM part
-       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE _record_hash IN (SELECT hash FROM part))`);
+       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE ${recent}_record_hash IN (SELECT hash FROM part))`);
     }
     async attachReadOnly(name, path) {
         const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${(0,adapter/* sqlString */.Qw)(name)}`);
@@ -42306,463 +42768,6 @@ function position(text, offset) {
 /** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
 function blankOutCommentsAndStrings(text) {
     return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '));
-}
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __nccwpck_require__(42463);
-;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/config/yaml-source.ts
-// A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
-
-class YamlSource {
-    file;
-    doc;
-    lines;
-    constructor(file, doc, lines) {
-        this.file = file;
-        this.doc = doc;
-        this.lines = lines;
-    }
-    /** Parses text; YAML syntax errors come back as diagnostics, never as a throw. */
-    static parse(file, text) {
-        const lines = new dist/* LineCounter */.HN();
-        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-        const source = new YamlSource(file, doc, lines);
-        const diagnostics = [
-            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], `invalid YAML: ${firstLine(e.message)}`)),
-            ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
-        ];
-        return { source, diagnostics };
-    }
-    toJS() {
-        return this.doc.toJS({ maxAliasCount: 100 });
-    }
-    /** Line and column (1-based) of a character offset. */
-    position(offset) {
-        const { line, col } = this.lines.linePos(offset);
-        return { line, col };
-    }
-    diagnosticAt(offset, message) {
-        return { file: this.file, ...this.position(offset), message, severity: 'error' };
-    }
-    /**
-     * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
-     * key of the last segment instead (better for "unknown key" messages).
-     */
-    offsetOf(path, options = {}) {
-        let node = this.doc.contents;
-        let best = rangeStart(node) ?? 0;
-        for (const segment of path) {
-            if (!(0,dist/* isMap */.jh)(node) && !(node && typeof node === 'object' && 'items' in node))
-                break;
-            const collection = node;
-            let next;
-            let keyNode;
-            if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(segment));
-                if (!pair)
-                    break;
-                keyNode = pair.key;
-                next = pair.value;
-            }
-            else if (typeof segment === 'number' || /^\d+$/.test(String(segment))) {
-                next = collection.items[Number(segment)];
-            }
-            else
-                break;
-            const start = (options.key && keyNode ? rangeStart(keyNode) : undefined) ?? rangeStart(next) ?? rangeStart(keyNode);
-            if (start !== undefined)
-                best = start;
-            node = next;
-        }
-        return best;
-    }
-    diagnosticFor(path, message, options = {}) {
-        return { ...this.diagnosticAt(this.offsetOf(path, options), message), severity: options.severity ?? 'error' };
-    }
-    lineOf(path) {
-        return this.position(this.offsetOf(path)).line;
-    }
-}
-function rangeStart(node) {
-    const range = node?.range;
-    return range ? range[0] : undefined;
-}
-function firstLine(message) {
-    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-function pathToString(path) {
-    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'pipeline';
-}
-
-;// CONCATENATED MODULE: ./src/config/schema-errors.ts
-
-// Generic keywords only say "some branch failed"; when a more specific error exists for the same
-// value they are noise.
-const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
-function schemaDiagnostics(errors, source) {
-    const specificPaths = errors.filter((e) => !GENERIC.has(e.keyword)).map((e) => e.instancePath);
-    const hasSpecificAtOrBelow = (path) => specificPaths.some((p) => p === path || p.startsWith(`${path}/`));
-    const out = new Map();
-    for (const error of errors) {
-        if (GENERIC.has(error.keyword) && hasSpecificAtOrBelow(error.instancePath))
-            continue;
-        // A type error inside an anyOf is described by the anyOf itself.
-        if (error.keyword === 'type' && errors.some((e) => e.keyword === 'anyOf' && e.instancePath === error.instancePath))
-            continue;
-        const path = toPath(error.instancePath);
-        const { message, at, key } = schema_errors_describe(error, path);
-        const diagnostic = source.diagnosticFor(at, message, { key });
-        out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
-    }
-    return [...out.values()];
-}
-function toPath(instancePath) {
-    if (!instancePath)
-        return [];
-    return instancePath
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-function schema_errors_describe(error, path) {
-    const where = pathToString(path);
-    const params = error.params;
-    const schema = error.parentSchema;
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const allowed = Object.keys(schema?.properties ?? {});
-            const name = String(params.additionalProperty);
-            const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
-            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, name], key: true };
-        }
-        case 'required':
-            return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
-        case 'discriminator': {
-            const kinds = (schema?.oneOf ?? []).map((b) => b.properties.kind.const);
-            if (params.error === 'tag')
-                return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
-            return {
-                message: `${where}.kind: unknown kind ${JSON.stringify(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
-                at: [...path, 'kind'],
-            };
-        }
-        case 'enum':
-            return {
-                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}`,
-                at: path,
-            };
-        case 'const':
-            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${JSON.stringify(error.data)}`, at: path };
-        case 'pattern': {
-            const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
-            return { message: `${where}: ${JSON.stringify(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
-        }
-        case 'propertyNames':
-            return { message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
-        case 'type':
-            if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
-                // Never echo the value: it is probably the secret itself.
-                return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
-            }
-            return { message: `${where}: expected ${String(params.type)}, got ${schema_errors_typeName(error.data)}`, at: path };
-        case 'anyOf': {
-            const branches = (schema?.anyOf ?? []).map(branchName);
-            return { message: `${where}: expected ${branches.join(' or ')}, got ${schema_errors_typeName(error.data)}`, at: path };
-        }
-        default:
-            return { message: `${where}: ${error.message ?? error.keyword}`, at: path };
-    }
-}
-function branchName(branch) {
-    if (typeof branch.$ref === 'string')
-        return branch.$ref.endsWith('envRef') || branch.$ref.endsWith('secretRef') ? '{ env: NAME }' : branch.$ref;
-    if (branch.type === 'array')
-        return 'a list';
-    if (Array.isArray(branch.type))
-        return branch.type.join(' or ');
-    return `a ${String(branch.type)}`;
-}
-function schema_errors_typeName(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-;// CONCATENATED MODULE: ./src/config/pipeline.ts
-// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
-// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
-
-
-
-
-const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
-const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
-/** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
-const DEFAULT_HTTP_CONCURRENCY = 4;
-const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
-function loadPipeline(file, text, env) {
-    const { source, diagnostics } = YamlSource.parse(file, text);
-    if (diagnostics.some((d) => d.severity === 'error'))
-        return { source, diagnostics };
-    const raw = source.toJS();
-    if (!validateSchema(raw)) {
-        return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
-    }
-    const builder = new PipelineBuilder(source, env);
-    const pipeline = builder.build(raw);
-    diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
-    return { pipeline, source, diagnostics };
-}
-class PipelineBuilder {
-    yaml;
-    env;
-    diagnostics = [];
-    constructor(yaml, env) {
-        this.yaml = yaml;
-        this.env = env;
-    }
-    build(raw) {
-        return {
-            name: raw.name,
-            description: raw.description ?? '',
-            owner: raw.owner,
-            schedule: raw.schedule,
-            file: this.yaml.file,
-            source: this.source(raw.source),
-            silver: Object.entries(raw.silver).map(([name, t]) => ({
-                name,
-                description: t.description,
-                from: t.from,
-                explode: t.explode,
-                key: t.key,
-                latest_by: t.latest_by,
-                columns: Object.entries(t.columns).map(([col, c]) => ({
-                    name: col,
-                    path: c.path,
-                    type: c.type.replace(/\s+/g, ''),
-                    required: c.required ?? false,
-                    normalize: c.normalize ?? [],
-                    pattern: c.pattern,
-                    min: c.min,
-                    max: c.max,
-                })),
-            })),
-            checks: this.checks(raw.checks ?? {}),
-            freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
-                table,
-                field: f.field,
-                warnAfterSeconds: parseDuration(f.warn_after),
-                errorAfterSeconds: parseDuration(f.error_after),
-                line: this.yaml.lineOf(['freshness', table]),
-            })),
-        };
-    }
-    /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
-    value(v, path) {
-        if (v === undefined)
-            return '';
-        if (typeof v === 'string')
-            return v;
-        const found = this.env[v.env];
-        if (found !== undefined && found !== '')
-            return found;
-        if (v.default !== undefined)
-            return v.default;
-        this.diagnostics.push({
-            ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
-            code: 'env_unset',
-        });
-        return '';
-    }
-    source(raw) {
-        const at = (...p) => ['source', ...p];
-        if (raw.kind === 'sql') {
-            const db = raw.database;
-            const resources = raw.resources;
-            return {
-                kind: 'sql',
-                database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
-                resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
-            };
-        }
-        if (raw.kind === 'files') {
-            const resources = raw.resources;
-            return {
-                kind: 'files',
-                path: this.value(raw.path, at('path')),
-                resources: Object.entries(resources).map(([name, r]) => ({
-                    name,
-                    files: r.files ?? partitionedPattern(name),
-                    format: r.format,
-                    delimiter: r.delimiter ?? ',',
-                    primary_key: r.primary_key,
-                })),
-            };
-        }
-        const resources = raw.resources;
-        const headers = (raw.headers ?? {});
-        const timeout = raw.timeout;
-        return {
-            kind: 'http',
-            base_url: this.value(raw.base_url, at('base_url')),
-            auth: raw.auth ? this.auth(raw.auth) : undefined,
-            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
-            rate_limit: raw.rate_limit,
-            concurrency: raw.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
-            timeoutSeconds: timeout ? parseDuration(timeout) : 30,
-            resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
-        };
-    }
-    auth(raw) {
-        const at = (key) => ['source', 'auth', key];
-        switch (raw.kind) {
-            case 'bearer':
-                return { kind: 'bearer', token: this.value(raw.token, at('token')) };
-            case 'api_key':
-                return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
-            case 'basic':
-                return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
-            case 'oauth2_client_credentials':
-                return {
-                    kind: 'oauth2_client_credentials',
-                    token_url: this.value(raw.token_url, at('token_url')),
-                    client_id: this.value(raw.client_id, at('client_id')),
-                    client_secret: this.value(raw.client_secret, at('client_secret')),
-                    scope: raw.scope,
-                };
-        }
-    }
-    httpResource(name, r) {
-        const at = ['source', 'resources', name];
-        return {
-            name,
-            path: r.path,
-            params: Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)])),
-            records: r.records ?? '',
-            primary_key: r.primary_key,
-            paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
-            incremental: r.incremental && {
-                field: r.incremental.field,
-                param: r.incremental.param,
-                initial: r.incremental.initial,
-                lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
-            },
-        };
-    }
-    checks(raw) {
-        const out = [];
-        for (const [table, items] of Object.entries(raw)) {
-            items.forEach((item, i) => {
-                const path = ['checks', table, i];
-                const kinds = Object.keys(item).filter((k) => k !== 'severity');
-                if (kinds.length !== 1) {
-                    this.diagnostics.push(this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`));
-                    return;
-                }
-                out.push({
-                    table,
-                    spec: toCheckSpec(kinds[0], item[kinds[0]]),
-                    severity: item.severity ?? 'error',
-                    line: this.yaml.lineOf(path),
-                });
-            });
-        }
-        return out;
-    }
-}
-function toCheckSpec(kind, value) {
-    const list = (v) => (Array.isArray(v) ? v : [v]);
-    const v = value;
-    switch (kind) {
-        case 'not_null':
-            return { kind, columns: list(value) };
-        case 'unique':
-            return { kind, columns: list(value) };
-        case 'accepted_values':
-            return { kind, column: v.column, values: v.values };
-        case 'range':
-            return { kind, column: v.column, min: v.min, max: v.max };
-        case 'relationships': {
-            const [schemaName, table, column] = v.to.split('.');
-            return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
-        }
-        case 'row_count':
-            return { kind, min: v?.min, max: v?.max };
-    }
-}
-function withPaginationDefaults(p) {
-    switch (p.kind) {
-        case 'offset':
-            return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p };
-        case 'page':
-            return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p };
-        case 'cursor':
-            return { param: 'cursor', limit_param: 'limit', ...p };
-        default:
-            return p;
-    }
-}
-/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
-function partitionedPattern(resource) {
-    return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
-}
-const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 };
-function parseDuration(text) {
-    const match = /^(\d+)([smhd])$/.exec(text);
-    if (!match)
-        throw new Error(`not a duration: ${text}`);
-    return Number(match[1]) * DURATION_UNITS[match[2]];
-}
-/** Rules that need the whole pipeline: names that must refer to something declared in it. */
-function pipelineRules(p, yaml) {
-    const out = [];
-    const resources = p.source.resources.map((r) => r.name);
-    for (const table of p.silver) {
-        const at = ['silver', table.name];
-        if (!resources.includes(table.from)) {
-            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
-        }
-        const columns = table.columns.map((c) => c.name);
-        for (const [i, key] of table.key.entries()) {
-            if (!columns.includes(key))
-                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
-        }
-        if (table.latest_by && !columns.includes(table.latest_by)) {
-            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
-        }
-        for (const column of table.columns) {
-            if (column.pattern !== undefined) {
-                try {
-                    new RegExp(column.pattern);
-                }
-                catch (e) {
-                    out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${e.message}`));
-                }
-            }
-            if (column.path.startsWith('$.') && !table.explode) {
-                // Harmless, but "$." only means something for exploded tables; say so rather than guess.
-                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
-            }
-        }
-    }
-    for (const f of p.freshness) {
-        const table = p.silver.find((t) => `silver.${t.name}` === f.table);
-        if (table && !table.columns.some((c) => c.name === f.field)) {
-            out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
-        }
-        if (f.warnAfterSeconds > f.errorAfterSeconds) {
-            out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
-        }
-    }
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
@@ -43089,6 +43094,18 @@ const schema = {
                 },
             },
         },
+        bronze: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                copy_window: {
+                    type: 'string',
+                    // Whole days, at least one: a re-run or a replay of the same hour must always find its copies.
+                    pattern: '^[1-9][0-9]*d$',
+                    description: 'How far back a load looks in bronze for exact copies of its records, in days, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
+                },
+            },
+        },
         snowflake: {
             type: 'object',
             additionalProperties: false,
@@ -43135,8 +43152,14 @@ function readProjectFile(projectDir) {
 
 
 
+
 const STEPS = ['ingest', 'transform', 'check'];
 const TARGETS = ['duckdb', 'snowflake'];
+/**
+ * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
+ * window and a repeated page all fall well inside it, and the check never scans older rows.
+ */
+const DEFAULT_COPY_WINDOW = '30d';
 function resolveSettings(options = {}) {
     const env = options.env ?? process.env;
     const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
@@ -43153,6 +43176,7 @@ function resolveSettings(options = {}) {
         snowflakeEnvNames: file.snowflake?.env ?? {},
         database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
         duckdbMemoryLimit: file.duckdb?.memory_limit,
+        copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
         landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
         siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
         env,
@@ -43206,7 +43230,7 @@ async function runProject(settings, options = {}) {
             try {
                 if (steps.has('ingest') && replay) {
                     const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-                    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId });
+                    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
                     log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
                     logDrift(log, batch);
                     run.batches.push(batch);
@@ -43220,7 +43244,7 @@ async function runProject(settings, options = {}) {
                     try {
                         await forEachConcurrently(resources, concurrency, async (resource) => {
                             const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-                            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock });
+                            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
                             log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
                             logDrift(log, batch);
                             run.batches.push(batch);

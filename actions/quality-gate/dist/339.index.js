@@ -505,12 +505,13 @@ class SnowflakeWarehouse {
         if (!copy.rows.some((r) => r.status === 'LOADED')) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .WarehouseError */ .kQ(`COPY INTO ${LOAD_LINES} loaded no file from @${LOAD_STAGE}/${dir}/: ${JSON.stringify(copy.rows[0] ?? {})}`);
         }
+        const recent = batch.copiesSince ? `t._fetched_at >= ${snowflakeString(batch.copiesSince.toISOString())}::TIMESTAMP_NTZ AND ` : '';
         return this.execute(`INSERT INTO ${table} (_batch_id, _source, _fetched_at, _record_hash, _record)
        SELECT ${snowflakeString(batch.batchId)}, ${snowflakeString(batch.source)},
               ${snowflakeString(batch.fetchedAt.toISOString())}::TIMESTAMP_NTZ, l.hash, PARSE_JSON(l.line)
        FROM (SELECT line, MD5(line) AS hash FROM ${LOAD_LINES} WHERE line IS NOT NULL
              QUALIFY ROW_NUMBER() OVER (PARTITION BY MD5(line) ORDER BY line) = 1) AS l
-       WHERE NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE t._record_hash = l.hash)`);
+       WHERE NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE ${recent}t._record_hash = l.hash)`);
     }
     async attachReadOnly(name, _path) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .WarehouseError */ .kQ(`${name}: Snowflake reads a shared database by name (e.g. ${name.toUpperCase()}.SCHEMA.TABLE); there is nothing to attach`);

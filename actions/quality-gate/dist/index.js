@@ -39035,7 +39035,7 @@ async function loadBronze(warehouse, pipeline, reader, context) {
             done = await landing.fill(pages);
         }
         await turn.ready;
-        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
+        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
             async produce(append) {
                 for (const part of fetched)
                     append(part.file, part.maxRecordBytes);
@@ -39081,7 +39081,9 @@ async function replayBronze(warehouse, pipeline, reader, replay, context) {
     // DDL outside the transaction: on Snowflake, DDL commits whatever transaction is open.
     await warehouse.execute(`CREATE TABLE IF NOT EXISTS meta.replays (
     batch_id VARCHAR, replay_of VARCHAR, landing_file VARCHAR, replayed_at ${warehouse.dialect.timestampType})`);
-    return commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore }, {
+    return commitBatch(warehouse, pipeline, 
+    // The original fetch time, so the copy check reaches back from it to the batch's own rows.
+    { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
         async produce(append) {
             for (const file of replay.landingFiles)
                 append(file, landed.maxRecordBytes);
@@ -39105,13 +39107,15 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
     return warehouse.transaction(async () => {
         await warehouse.execute(bronzeDdl(table, warehouse));
         // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
-        // repeated on two pages) are not appended again: reruns add nothing.
+        // repeated on two pages) are not appended again: reruns add nothing. Only the copy window is
+        // searched, so the check costs about the recent rows, however big bronze grows.
+        const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
         let appended = Promise.resolve(0);
         let failure;
         const append = (file, maxRecordBytes) => {
             if (failure)
                 throw failure.error;
-            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes };
+            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes, copiesSince };
             appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
             // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
             appended.catch((error) => (failure = { error }));
@@ -42920,13 +42924,14 @@ class DuckDBWarehouse {
         let maxObjectSize = 16 * 1024 * 1024;
         while (maxObjectSize <= (batch.maxRecordBytes ?? 0))
             maxObjectSize *= 2;
+        const recent = batch.copiesSince ? `_fetched_at >= ${(0,adapter/* sqlString */.Qw)(batch.copiesSince.toISOString())}::TIMESTAMP AND ` : '';
         return this.execute(`INSERT INTO ${table}
        WITH part AS MATERIALIZED (
          SELECT DISTINCT ON (hash) md5(json::VARCHAR) AS hash, json AS record
          FROM read_json_objects(${(0,adapter/* sqlString */.Qw)(file)}, format = 'newline_delimited', maximum_object_size = ${maxObjectSize}))
        SELECT ${(0,adapter/* sqlString */.Qw)(batch.batchId)}, ${(0,adapter/* sqlString */.Qw)(batch.source)}, ${(0,adapter/* sqlString */.Qw)(batch.fetchedAt.toISOString())}::TIMESTAMP, hash, record
        FROM part
-       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE _record_hash IN (SELECT hash FROM part))`);
+       WHERE hash NOT IN (SELECT _record_hash FROM ${table} WHERE ${recent}_record_hash IN (SELECT hash FROM part))`);
     }
     async attachReadOnly(name, path) {
         const attached = await this.query(`SELECT 1 FROM duckdb_databases() WHERE database_name = ${(0,adapter/* sqlString */.Qw)(name)}`);
@@ -43090,6 +43095,18 @@ const schema = {
                 },
             },
         },
+        bronze: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                copy_window: {
+                    type: 'string',
+                    // Whole days, at least one: a re-run or a replay of the same hour must always find its copies.
+                    pattern: '^[1-9][0-9]*d$',
+                    description: 'How far back a load looks in bronze for exact copies of its records, in days, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
+                },
+            },
+        },
         snowflake: {
             type: 'object',
             additionalProperties: false,
@@ -43136,8 +43153,14 @@ function readProjectFile(projectDir) {
 
 
 
+
 const STEPS = ['ingest', 'transform', 'check'];
 const TARGETS = ['duckdb', 'snowflake'];
+/**
+ * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
+ * window and a repeated page all fall well inside it, and the check never scans older rows.
+ */
+const DEFAULT_COPY_WINDOW = '30d';
 function resolveSettings(options = {}) {
     const env = options.env ?? process.env;
     const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
@@ -43154,6 +43177,7 @@ function resolveSettings(options = {}) {
         snowflakeEnvNames: file.snowflake?.env ?? {},
         database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
         duckdbMemoryLimit: file.duckdb?.memory_limit,
+        copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
         landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
         siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
         env,
@@ -43207,7 +43231,7 @@ async function runProject(settings, options = {}) {
             try {
                 if (steps.has('ingest') && replay) {
                     const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-                    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId });
+                    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
                     log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
                     logDrift(log, batch);
                     run.batches.push(batch);
@@ -43221,7 +43245,7 @@ async function runProject(settings, options = {}) {
                     try {
                         await forEachConcurrently(resources, concurrency, async (resource) => {
                             const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-                            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock });
+                            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
                             log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
                             logDrift(log, batch);
                             run.batches.push(batch);
