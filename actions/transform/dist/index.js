@@ -42635,7 +42635,8 @@ class DuckDBWarehouse {
     /**
      * DISTINCT ON keeps one of each repeated record: measured faster than a row_number() window over the
      * hash (bench/README.md). The copies already in bronze are found by a semi join built on the file's
-     * hashes and probed by a scan of the table's, so memory follows the file, not the table. The JSON
+     * hashes and probed by a scan of the table's, so memory follows the file, not the table; that scan
+     * reads only the row groups fetched since `copiesSince` (zone maps on _fetched_at). The JSON
      * reader allocates buffers of twice its maximum object size per thread, so that size follows the
      * file's longest record, from DuckDB's default of 16 MB up.
      */
