@@ -53,6 +53,10 @@ async function startApi(count: number): Promise<{ url: string; stop: () => void 
 const mb = (bytes: number) => bytes / 1e6;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const best = <T extends { seconds: number }>(runs: T[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 const root = await mkdtemp(join(tmpdir(), 'dataops-bench-'));
@@ -98,6 +102,7 @@ try {
     console.error(`dlt: ${fmt(dlt.seconds, 2)}s for ${fmt(dltRecords)} records`);
   }
 
+  const pairRatios = engines.map((e, i) => e.seconds / ceilings[i].seconds);
   const recordMB = mb(ceiling.recordBytes);
   const rate = (n: number, seconds: number) => fmt(n / seconds);
   const row = (name: string, n: number, seconds: number, cpuSeconds: number, detail: string, vs: string) =>
@@ -112,6 +117,7 @@ try {
     ...(dlt ? [row('dlt rest_api -> duckdb', dltRecords, dlt.seconds, dlt.cpuSeconds, '', `engine ${fmt(records / engine.seconds / (dltRecords / dlt.seconds), 1)}x dlt's records/s`)] : []),
     '',
     `Engine runs: ${engines.map((e) => fmt(e.seconds, 2)).join(', ')} s (then ${fmt(engine.closeSeconds, 2)} s to close the database); ceiling runs: ${ceilings.map((c) => fmt(c.seconds, 2)).join(', ')} s.`,
+    `Run by run (each engine run against the ceiling run just before it): ${pairRatios.map((r) => `${fmt(r, 2)}x`).join(', ')}; median ${fmt(median(pairRatios), 2)}x.`,
     `Best engine run, ms since start: ${engine.timeline.map(([event, ms]) => `${event} ${ms}`).join(', ')}.`,
     '',
     `| records | engine seconds | engine peak RSS (MB)${memoryLimit ? ` (DuckDB memory_limit ${memoryLimit})` : ''} | fetch and landing only, no DuckDB: peak RSS (MB) |`,
