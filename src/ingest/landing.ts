@@ -9,8 +9,8 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
-import { maxCursor } from './cursor.js';
 import { countLineBreaks, JsonScanError, scanJsonLines, type ScannedLines } from '../sources/json-scan.js';
+import { maxCursor } from './cursor.js';
 import { FieldProfile } from './drift.js';
 
 export { maxCursor } from './cursor.js';
@@ -126,6 +126,7 @@ export class LandingWriter implements LandedRecords {
       this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
       return this.append(page.lines, page.count);
     }
+    // Records as values (the sql and CSV readers, and pages the scanner left to JSON.parse).
     const records = page;
     const field = this.cursorField;
     let chunk = '';
