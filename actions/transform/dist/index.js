@@ -37926,6 +37926,8 @@ var external_node_fs_ = __nccwpck_require__(73024);
 var external_node_events_ = __nccwpck_require__(78474);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/ingest/cursor.ts
 // Which of two cursor values is newer.
 const INTEGER = /^-?\d+$/;
@@ -37947,8 +37949,6 @@ function maxCursor(a, b) {
     return b > a ? b : a;
 }
 
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/sources/json-scan.ts
 // Reads the records of a JSON response straight from its bytes. One validating pass finds the records
 // array, copies each record's bytes into JSON lines, profiles its fields and reads its cursor field,
@@ -38625,6 +38625,7 @@ class LandingWriter {
             this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
             return this.append(page.lines, page.count);
         }
+        // Records as values (the sql and CSV readers, and pages the scanner left to JSON.parse).
         const records = page;
         const field = this.cursorField;
         let chunk = '';
