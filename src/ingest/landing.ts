@@ -3,12 +3,13 @@
 // A big batch is split into parts so that bronze can load one part while the next is fetched. Parts
 // are written as .partial and renamed only once the whole batch has been fetched: a landing file that
 // exists is complete and can be replayed, and a crash leaves only .partial files, which nothing reads.
-import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
+import { readLineChunks } from '../sources/files.js';
 import { countLineBreaks, JsonScanError, scanJsonLines, type ScannedLines } from '../sources/json-scan.js';
 import { maxCursor } from './cursor.js';
 import { FieldProfile } from './drift.js';
@@ -173,31 +174,20 @@ export async function findLandingFiles(root: string, batchId: string, where: { p
 export async function scanLandingFiles(files: string[], cursorField: string | undefined): Promise<LandedRecords> {
   const landed: LandedRecords = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
   for (const file of files) {
-    let linesBefore = 0;
-    const add = (lines: Buffer) => {
+    for await (const { bytes, linesBefore } of readLineChunks(file, 4 * 1024 * 1024)) {
       let scanned: ScannedLines;
       try {
-        scanned = scanJsonLines(lines, cursorField);
+        scanned = scanJsonLines(bytes, cursorField);
       } catch (e) {
         if (!(e instanceof JsonScanError)) throw e;
-        const line = linesBefore + countLineBreaks(lines.subarray(0, e.offset)) + 1;
+        const line = linesBefore + countLineBreaks(bytes.subarray(0, e.offset)) + 1;
         throw new UsageError(`${file}:${line}: not a JSON record (${e.message.replace(/ at byte \d+$/, '')}); a landing file holds one record per line`);
       }
       landed.received += scanned.count;
       landed.maxRecordBytes = Math.max(landed.maxRecordBytes, scanned.longestRecord);
       landed.profile.merge(scanned.profile);
       landed.newestCursor = maxCursor(landed.newestCursor, scanned.newestCursor);
-      linesBefore += countLineBreaks(lines);
-    };
-    // In chunks cut after a line break: a record never spans two.
-    let rest: Buffer = Buffer.alloc(0);
-    for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>) {
-      const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-      const cut = data.lastIndexOf('\n') + 1;
-      if (cut > 0) add(data.subarray(0, cut));
-      rest = data.subarray(cut);
     }
-    if (rest.length) add(rest);
   }
   return landed;
 }

@@ -83,8 +83,7 @@ export async function* readRecords(file: string, label: string, format: FileForm
  * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
  */
 async function* readJsonLines(file: string, label: string): AsyncGenerator<JsonLinesPage> {
-  let linesBefore = 0;
-  const page = (bytes: Buffer): JsonLinesPage => {
+  for await (const { bytes, linesBefore } of readLineChunks(file, PAGE_BYTES)) {
     const text = isUtf8(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
     let scanned: JsonLinesPage;
     try {
@@ -97,28 +96,32 @@ async function* readJsonLines(file: string, label: string): AsyncGenerator<JsonL
       const number = linesBefore + countLineBreaks(text.subarray(0, lineStart)) + 1;
       throw new SourceError(`${label}:${number}: not a JSON value (${e.message.replace(/ at byte \d+$/, '')}): ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`);
     }
-    linesBefore += countLineBreaks(text);
-    return scanned;
-  };
-  // Pages of about PAGE_BYTES, cut after a line break: a record never spans two.
+    if (scanned.count > 0) yield scanned;
+  }
+}
+
+/**
+ * A file of lines in chunks of about `size` bytes, each cut after a line break (the last may end
+ * without one), so a line never spans two; with how many lines came before each, for error messages.
+ * A byte order mark at the start of the file is not part of its first line.
+ */
+export async function* readLineChunks(file: string, size: number): AsyncGenerator<{ bytes: Buffer; linesBefore: number }> {
   let rest: Buffer = Buffer.alloc(0);
+  let linesBefore = 0;
   let first = true;
-  for await (const chunk of createReadStream(file, { highWaterMark: PAGE_BYTES }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, { highWaterMark: size }) as AsyncIterable<Buffer>) {
     let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    // A byte order mark at the start of the file is not part of its first record.
     if (first && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
     first = false;
     const cut = data.lastIndexOf('\n') + 1;
     if (cut > 0) {
-      const scanned = page(data.subarray(0, cut));
-      if (scanned.count > 0) yield scanned;
+      const bytes = data.subarray(0, cut);
+      yield { bytes, linesBefore };
+      linesBefore += countLineBreaks(bytes);
     }
     rest = data.subarray(cut);
   }
-  if (rest.length) {
-    const scanned = page(rest);
-    if (scanned.count > 0) yield scanned;
-  }
+  if (rest.length) yield { bytes: rest, linesBefore };
 }
 
 /** One object per row, keyed by the header row's names; every value is text (silver types it) or null. */
