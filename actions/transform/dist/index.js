@@ -37926,8 +37926,107 @@ var external_node_fs_ = __nccwpck_require__(73024);
 var external_node_events_ = __nccwpck_require__(78474);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/sources/csv.ts
+// A streaming RFC 4180 CSV reader: quoted fields with delimiters, doubled quotes and line breaks
+// inside, CRLF or LF, a leading BOM. An unquoted empty field is null (no value); a quoted one is "".
+// Small enough to own rather than add a dependency to every action bundle.
+class CsvError extends Error {
+}
+class CsvParser {
+    delimiter;
+    fields = [];
+    field = '';
+    quoted = false;
+    /** Inside a quoted field; `quoteSeen`: just read a quote there, which either doubles or closes. */
+    inQuotes = false;
+    quoteSeen = false;
+    line = 1;
+    rowLine = 1;
+    started = false;
+    constructor(delimiter = ',') {
+        this.delimiter = delimiter;
+        if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+            throw new CsvError(`a CSV delimiter is one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
+        }
+    }
+    /** Parses the next piece of text; returns the rows it completed. */
+    push(text) {
+        const rows = [];
+        let i = 0;
+        if (!this.started) {
+            this.started = true;
+            if (text.charCodeAt(0) === 0xfeff)
+                i = 1;
+        }
+        for (; i < text.length; i++) {
+            const c = text[i];
+            if (this.inQuotes) {
+                if (this.quoteSeen) {
+                    this.quoteSeen = false;
+                    if (c === '"') {
+                        this.field += '"';
+                        continue;
+                    }
+                    this.inQuotes = false; // the quote closed the field; read c as outside quotes below
+                }
+                else {
+                    if (c === '"')
+                        this.quoteSeen = true;
+                    else {
+                        if (c === '\n')
+                            this.line++;
+                        this.field += c;
+                    }
+                    continue;
+                }
+            }
+            if (c === this.delimiter)
+                this.endField();
+            else if (c === '\n') {
+                this.endRow(rows);
+                this.line++;
+                this.rowLine = this.line;
+            }
+            else if (c === '\r') {
+                // Part of CRLF; a bare CR inside an unquoted field is dropped too.
+            }
+            else if (c === '"' && this.field === '' && !this.quoted) {
+                this.inQuotes = true;
+                this.quoted = true;
+            }
+            else
+                this.field += c;
+        }
+        return rows;
+    }
+    /** Completes the last row; an open quote at the end of the input is an error. */
+    end() {
+        if (this.inQuotes && !this.quoteSeen)
+            throw new CsvError(`line ${this.rowLine}: a quoted field is not closed before the end of the file`);
+        this.inQuotes = false;
+        this.quoteSeen = false;
+        const rows = [];
+        this.endRow(rows);
+        return rows;
+    }
+    endField() {
+        this.fields.push(this.quoted || this.field !== '' ? this.field : null);
+        this.field = '';
+        this.quoted = false;
+    }
+    endRow(rows) {
+        this.endField();
+        // A blank line is no row.
+        if (!(this.fields.length === 1 && this.fields[0] === null))
+            rows.push({ fields: this.fields, line: this.rowLine });
+        this.fields = [];
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/ingest/cursor.ts
 // Which of two cursor values is newer.
 const INTEGER = /^-?\d+$/;
@@ -38520,12 +38619,184 @@ function isHex(c) {
     return c !== undefined && ((c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 }
 
+;// CONCATENATED MODULE: ./src/sources/files.ts
+// Files dropped into a folder (JSON lines or CSV), found by a glob such as the partitioned layout
+// source=<name>/dt=YYYY-MM-DD/hour=HH/part-*.jsonl, read a page of records at a time.
+
+
+
+
+
+
+
+
+/** How much of a JSON lines file makes a page (the last line of a page is completed from the next read). */
+const PAGE_BYTES = 1024 * 1024;
+const EXTENSIONS = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
+/** `*` and `?` stay within one folder, `**` spans folders, `{a,b}` is either; everything else is literal. */
+function globToRegExp(pattern) {
+    let out = '';
+    let inBraces = false;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*' && pattern[i + 1] === '*') {
+            // "**/" matches zero or more folders; a trailing "**" anything below.
+            out += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
+            i += pattern[i + 2] === '/' ? 2 : 1;
+        }
+        else if (c === '*')
+            out += '[^/]*';
+        else if (c === '?')
+            out += '[^/]';
+        else if (c === '{' && !inBraces) {
+            inBraces = true;
+            out += '(?:';
+        }
+        else if (c === '}' && inBraces) {
+            inBraces = false;
+            out += ')';
+        }
+        else if (c === ',' && inBraces)
+            out += '|';
+        else
+            out += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+    }
+    if (inBraces)
+        throw new src_errors/* SourceError */.c8(`glob ${JSON.stringify(pattern)} has a "{" without its "}"`);
+    return new RegExp(`^${out}$`);
+}
+/** Files under root whose path relative to it (with "/") matches the glob, sorted, so partitions load in time order. */
+async function listFiles(root, pattern) {
+    const match = globToRegExp(pattern);
+    let entries;
+    try {
+        entries = await (0,promises_.readdir)(root, { recursive: true, withFileTypes: true });
+    }
+    catch (e) {
+        throw new src_errors/* SourceError */.c8(`cannot read the folder ${root}: ${e.message}`);
+    }
+    return entries
+        .filter((e) => e.isFile())
+        .map((e) => (0,external_node_path_.join)(e.parentPath, e.name).slice(root.length + 1).split(external_node_path_.sep).join('/'))
+        .filter((path) => match.test(path))
+        .sort();
+}
+async function fileChecksum(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+function formatOf(path, forced) {
+    if (forced)
+        return forced;
+    const ext = /\.[^./]+$/.exec(path)?.[0].toLowerCase() ?? '';
+    const format = EXTENSIONS[ext];
+    if (!format)
+        throw new src_errors/* SourceError */.c8(`${path}: cannot tell the format from "${ext || '(no extension)'}"; set format: jsonl or csv on the resource`);
+    return format;
+}
+/** The file's records, a page at a time; a line that is not JSON, or a CSV row of the wrong width, names file:line. */
+async function* readRecords(file, label, format, delimiter = ',') {
+    if (format === 'jsonl')
+        yield* readJsonLines(file, label);
+    else
+        yield* readCsv(file, label, delimiter);
+}
+/**
+ * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
+ * in the file, profiled without being parsed into objects. Blank lines, carriage returns and
+ * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
+ */
+async function* readJsonLines(file, label) {
+    for await (const { bytes, linesBefore } of readLineChunks(file, PAGE_BYTES)) {
+        const text = (0,external_node_buffer_.isUtf8)(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
+        let scanned;
+        try {
+            scanned = copyJsonLines(text);
+        }
+        catch (e) {
+            if (!(e instanceof JsonScanError))
+                throw e;
+            const lineStart = e.offset === 0 ? 0 : text.lastIndexOf('\n', e.offset - 1) + 1;
+            const lineEnd = text.indexOf('\n', e.offset);
+            const line = text.toString('utf8', lineStart, lineEnd < 0 ? text.length : lineEnd).trim();
+            const number = linesBefore + countLineBreaks(text.subarray(0, lineStart)) + 1;
+            throw new src_errors/* SourceError */.c8(`${label}:${number}: not a JSON value (${e.message.replace(/ at byte \d+$/, '')}): ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`);
+        }
+        if (scanned.count > 0)
+            yield scanned;
+    }
+}
+/**
+ * A file of lines in chunks of about `size` bytes, each cut after a line break (the last may end
+ * without one), so a line never spans two; with how many lines came before each, for error messages.
+ * A byte order mark at the start of the file is not part of its first line.
+ */
+async function* readLineChunks(file, size) {
+    let rest = Buffer.alloc(0);
+    let linesBefore = 0;
+    let first = true;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: size })) {
+        let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+        if (first && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf)
+            data = data.subarray(3);
+        first = false;
+        const cut = data.lastIndexOf('\n') + 1;
+        if (cut > 0) {
+            const bytes = data.subarray(0, cut);
+            yield { bytes, linesBefore };
+            linesBefore += countLineBreaks(bytes);
+        }
+        rest = data.subarray(cut);
+    }
+    if (rest.length)
+        yield { bytes: rest, linesBefore };
+}
+/** One object per row, keyed by the header row's names; every value is text (silver types it) or null. */
+async function* readCsv(file, label, delimiter) {
+    const parser = new CsvParser(delimiter);
+    let header;
+    const toRecords = (rows) => {
+        const out = [];
+        for (const row of rows) {
+            if (!header) {
+                header = row.fields.map((f, i) => f ?? `column_${i + 1}`);
+                continue;
+            }
+            if (row.fields.length !== header.length) {
+                throw new src_errors/* SourceError */.c8(`${label}:${row.line}: expected ${header.length} fields (as in the header), got ${row.fields.length}`);
+            }
+            const record = {};
+            header.forEach((name, i) => (record[name] = row.fields[i]));
+            out.push(record);
+        }
+        return out;
+    };
+    try {
+        for await (const chunk of (0,external_node_fs_.createReadStream)(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+            const records = toRecords(parser.push(chunk));
+            if (records.length)
+                yield records;
+        }
+        const last = toRecords(parser.end());
+        if (last.length)
+            yield last;
+    }
+    catch (e) {
+        if (e instanceof CsvError)
+            throw new src_errors/* SourceError */.c8(`${label}: ${e.message}`);
+        throw e;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/ingest/landing.ts
 // Landing files: a batch's records as received, as JSON lines, under
 //   <root>/source=<pipeline>/resource=<resource>/dt=YYYY-MM-DD/hour=HH/part-<batch>-NNNN.jsonl
 // A big batch is split into parts so that bronze can load one part while the next is fetched. Parts
 // are written as .partial and renamed only once the whole batch has been fetched: a landing file that
 // exists is complete and can be replayed, and a crash leaves only .partial files, which nothing reads.
+
 
 
 
@@ -38672,35 +38943,22 @@ async function findLandingFiles(root, batchId, where) {
 async function scanLandingFiles(files, cursorField) {
     const landed = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
     for (const file of files) {
-        let linesBefore = 0;
-        const add = (lines) => {
+        for await (const { bytes, linesBefore } of readLineChunks(file, 4 * 1024 * 1024)) {
             let scanned;
             try {
-                scanned = scanJsonLines(lines, cursorField);
+                scanned = scanJsonLines(bytes, cursorField);
             }
             catch (e) {
                 if (!(e instanceof JsonScanError))
                     throw e;
-                const line = linesBefore + countLineBreaks(lines.subarray(0, e.offset)) + 1;
+                const line = linesBefore + countLineBreaks(bytes.subarray(0, e.offset)) + 1;
                 throw new src_errors/* UsageError */.eb(`${file}:${line}: not a JSON record (${e.message.replace(/ at byte \d+$/, '')}); a landing file holds one record per line`);
             }
             landed.received += scanned.count;
             landed.maxRecordBytes = Math.max(landed.maxRecordBytes, scanned.longestRecord);
             landed.profile.merge(scanned.profile);
             landed.newestCursor = maxCursor(landed.newestCursor, scanned.newestCursor);
-            linesBefore += countLineBreaks(lines);
-        };
-        // In chunks cut after a line break: a record never spans two.
-        let rest = Buffer.alloc(0);
-        for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 4 * 1024 * 1024 })) {
-            const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-            const cut = data.lastIndexOf('\n') + 1;
-            if (cut > 0)
-                add(data.subarray(0, cut));
-            rest = data.subarray(cut);
         }
-        if (rest.length)
-            add(rest);
     }
     return landed;
 }
@@ -39316,274 +39574,6 @@ async function runPipelineChecks(warehouse, pipeline, runId, now) {
 
 // EXTERNAL MODULE: ./src/secrets.ts
 var secrets = __nccwpck_require__(27194);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/sources/csv.ts
-// A streaming RFC 4180 CSV reader: quoted fields with delimiters, doubled quotes and line breaks
-// inside, CRLF or LF, a leading BOM. An unquoted empty field is null (no value); a quoted one is "".
-// Small enough to own rather than add a dependency to every action bundle.
-class CsvError extends Error {
-}
-class CsvParser {
-    delimiter;
-    fields = [];
-    field = '';
-    quoted = false;
-    /** Inside a quoted field; `quoteSeen`: just read a quote there, which either doubles or closes. */
-    inQuotes = false;
-    quoteSeen = false;
-    line = 1;
-    rowLine = 1;
-    started = false;
-    constructor(delimiter = ',') {
-        this.delimiter = delimiter;
-        if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-            throw new CsvError(`a CSV delimiter is one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
-        }
-    }
-    /** Parses the next piece of text; returns the rows it completed. */
-    push(text) {
-        const rows = [];
-        let i = 0;
-        if (!this.started) {
-            this.started = true;
-            if (text.charCodeAt(0) === 0xfeff)
-                i = 1;
-        }
-        for (; i < text.length; i++) {
-            const c = text[i];
-            if (this.inQuotes) {
-                if (this.quoteSeen) {
-                    this.quoteSeen = false;
-                    if (c === '"') {
-                        this.field += '"';
-                        continue;
-                    }
-                    this.inQuotes = false; // the quote closed the field; read c as outside quotes below
-                }
-                else {
-                    if (c === '"')
-                        this.quoteSeen = true;
-                    else {
-                        if (c === '\n')
-                            this.line++;
-                        this.field += c;
-                    }
-                    continue;
-                }
-            }
-            if (c === this.delimiter)
-                this.endField();
-            else if (c === '\n') {
-                this.endRow(rows);
-                this.line++;
-                this.rowLine = this.line;
-            }
-            else if (c === '\r') {
-                // Part of CRLF; a bare CR inside an unquoted field is dropped too.
-            }
-            else if (c === '"' && this.field === '' && !this.quoted) {
-                this.inQuotes = true;
-                this.quoted = true;
-            }
-            else
-                this.field += c;
-        }
-        return rows;
-    }
-    /** Completes the last row; an open quote at the end of the input is an error. */
-    end() {
-        if (this.inQuotes && !this.quoteSeen)
-            throw new CsvError(`line ${this.rowLine}: a quoted field is not closed before the end of the file`);
-        this.inQuotes = false;
-        this.quoteSeen = false;
-        const rows = [];
-        this.endRow(rows);
-        return rows;
-    }
-    endField() {
-        this.fields.push(this.quoted || this.field !== '' ? this.field : null);
-        this.field = '';
-        this.quoted = false;
-    }
-    endRow(rows) {
-        this.endField();
-        // A blank line is no row.
-        if (!(this.fields.length === 1 && this.fields[0] === null))
-            rows.push({ fields: this.fields, line: this.rowLine });
-        this.fields = [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sources/files.ts
-// Files dropped into a folder (JSON lines or CSV), found by a glob such as the partitioned layout
-// source=<name>/dt=YYYY-MM-DD/hour=HH/part-*.jsonl, read a page of records at a time.
-
-
-
-
-
-
-
-
-/** How much of a JSON lines file makes a page (the last line of a page is completed from the next read). */
-const PAGE_BYTES = 1024 * 1024;
-const EXTENSIONS = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.csv': 'csv' };
-/** `*` and `?` stay within one folder, `**` spans folders, `{a,b}` is either; everything else is literal. */
-function globToRegExp(pattern) {
-    let out = '';
-    let inBraces = false;
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '*' && pattern[i + 1] === '*') {
-            // "**/" matches zero or more folders; a trailing "**" anything below.
-            out += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
-            i += pattern[i + 2] === '/' ? 2 : 1;
-        }
-        else if (c === '*')
-            out += '[^/]*';
-        else if (c === '?')
-            out += '[^/]';
-        else if (c === '{' && !inBraces) {
-            inBraces = true;
-            out += '(?:';
-        }
-        else if (c === '}' && inBraces) {
-            inBraces = false;
-            out += ')';
-        }
-        else if (c === ',' && inBraces)
-            out += '|';
-        else
-            out += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
-    }
-    if (inBraces)
-        throw new src_errors/* SourceError */.c8(`glob ${JSON.stringify(pattern)} has a "{" without its "}"`);
-    return new RegExp(`^${out}$`);
-}
-/** Files under root whose path relative to it (with "/") matches the glob, sorted, so partitions load in time order. */
-async function listFiles(root, pattern) {
-    const match = globToRegExp(pattern);
-    let entries;
-    try {
-        entries = await (0,promises_.readdir)(root, { recursive: true, withFileTypes: true });
-    }
-    catch (e) {
-        throw new src_errors/* SourceError */.c8(`cannot read the folder ${root}: ${e.message}`);
-    }
-    return entries
-        .filter((e) => e.isFile())
-        .map((e) => (0,external_node_path_.join)(e.parentPath, e.name).slice(root.length + 1).split(external_node_path_.sep).join('/'))
-        .filter((path) => match.test(path))
-        .sort();
-}
-async function fileChecksum(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-function formatOf(path, forced) {
-    if (forced)
-        return forced;
-    const ext = /\.[^./]+$/.exec(path)?.[0].toLowerCase() ?? '';
-    const format = EXTENSIONS[ext];
-    if (!format)
-        throw new src_errors/* SourceError */.c8(`${path}: cannot tell the format from "${ext || '(no extension)'}"; set format: jsonl or csv on the resource`);
-    return format;
-}
-/** The file's records, a page at a time; a line that is not JSON, or a CSV row of the wrong width, names file:line. */
-async function* readRecords(file, label, format, delimiter = ',') {
-    if (format === 'jsonl')
-        yield* readJsonLines(file, label);
-    else
-        yield* readCsv(file, label, delimiter);
-}
-/**
- * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
- * in the file, profiled without being parsed into objects. Blank lines, carriage returns and
- * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
- */
-async function* readJsonLines(file, label) {
-    let linesBefore = 0;
-    const page = (bytes) => {
-        const text = (0,external_node_buffer_.isUtf8)(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
-        let scanned;
-        try {
-            scanned = copyJsonLines(text);
-        }
-        catch (e) {
-            if (!(e instanceof JsonScanError))
-                throw e;
-            const lineStart = e.offset === 0 ? 0 : text.lastIndexOf('\n', e.offset - 1) + 1;
-            const lineEnd = text.indexOf('\n', e.offset);
-            const line = text.toString('utf8', lineStart, lineEnd < 0 ? text.length : lineEnd).trim();
-            const number = linesBefore + countLineBreaks(text.subarray(0, lineStart)) + 1;
-            throw new src_errors/* SourceError */.c8(`${label}:${number}: not a JSON value (${e.message.replace(/ at byte \d+$/, '')}): ${line.length > 80 ? `${line.slice(0, 80)}…` : line}`);
-        }
-        linesBefore += countLineBreaks(text);
-        return scanned;
-    };
-    // Pages of about PAGE_BYTES, cut after a line break: a record never spans two.
-    let rest = Buffer.alloc(0);
-    let first = true;
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: PAGE_BYTES })) {
-        let data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-        // A byte order mark at the start of the file is not part of its first record.
-        if (first && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf)
-            data = data.subarray(3);
-        first = false;
-        const cut = data.lastIndexOf('\n') + 1;
-        if (cut > 0) {
-            const scanned = page(data.subarray(0, cut));
-            if (scanned.count > 0)
-                yield scanned;
-        }
-        rest = data.subarray(cut);
-    }
-    if (rest.length) {
-        const scanned = page(rest);
-        if (scanned.count > 0)
-            yield scanned;
-    }
-}
-/** One object per row, keyed by the header row's names; every value is text (silver types it) or null. */
-async function* readCsv(file, label, delimiter) {
-    const parser = new CsvParser(delimiter);
-    let header;
-    const toRecords = (rows) => {
-        const out = [];
-        for (const row of rows) {
-            if (!header) {
-                header = row.fields.map((f, i) => f ?? `column_${i + 1}`);
-                continue;
-            }
-            if (row.fields.length !== header.length) {
-                throw new src_errors/* SourceError */.c8(`${label}:${row.line}: expected ${header.length} fields (as in the header), got ${row.fields.length}`);
-            }
-            const record = {};
-            header.forEach((name, i) => (record[name] = row.fields[i]));
-            out.push(record);
-        }
-        return out;
-    };
-    try {
-        for await (const chunk of (0,external_node_fs_.createReadStream)(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-            const records = toRecords(parser.push(chunk));
-            if (records.length)
-                yield records;
-        }
-        const last = toRecords(parser.end());
-        if (last.length)
-            yield last;
-    }
-    catch (e) {
-        if (e instanceof CsvError)
-            throw new src_errors/* SourceError */.c8(`${label}: ${e.message}`);
-        throw e;
-    }
-}
-
 // EXTERNAL MODULE: external "node:timers/promises"
 var external_node_timers_promises_ = __nccwpck_require__(58500);
 ;// CONCATENATED MODULE: ./src/sources/json-path.ts
