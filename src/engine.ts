@@ -1,11 +1,13 @@
 // The engine's front door: what the CLI and the actions call. It never imports @actions/*.
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
-import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
+import { ConfigError, DataOpsError, formatDiagnostic, SourceError, UsageError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
+import { removeStalePartials } from './ingest/landing.js';
 import { formatDrift } from './ingest/drift.js';
 import { buildGold, planModels, selectModels, ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
 import { buildSilver, type SilverLoad } from './models/silver.js';
@@ -13,14 +15,16 @@ import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
 import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
-import { ensureMetaSchema, finishRun, newRunId } from './state/meta.js';
-import { queryTagFor, sqlString, type Warehouse } from './warehouse/adapter.js';
+import { ensureMetaSchema, newRunId } from './state/meta.js';
+import { finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
+import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
 import { DuckDBWarehouse } from './warehouse/duckdb.js';
 import { validateProject } from './validate.js';
 import { readProjectFile } from './config/project-file.js';
 
-export const STEPS = ['ingest', 'transform', 'check'] as const;
-export type Step = (typeof STEPS)[number];
+export const STEPS = RUN_STEPS;
+export type Step = RunStep;
+export { INTERRUPTED };
 
 export const TARGETS = ['duckdb', 'snowflake'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -129,7 +133,8 @@ export interface RunOptions {
 /**
  * Validates the whole project first (nothing is written when it is invalid), then runs the selected
  * steps for the selected pipelines. A failing pipeline does not stop the others; its bronze stays and
- * its cursor does not move, so the next run resumes.
+ * its cursor does not move, so the next run resumes. Each step's outcome is recorded in the run's record
+ * (state/runs.ts), whichever command or action takes the step.
  */
 export async function runProject(settings: Settings, options: RunOptions = {}): Promise<RunResult> {
   const log = options.log ?? (() => undefined);
@@ -139,53 +144,52 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
   if (errors.some((d) => d.code !== 'env_unset')) throw new ConfigError(errors);
   const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
   const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
-  // A pipeline that will not run does not need its secrets set.
-  const selectedFiles = new Set(selected.map((p) => p.file));
-  const missingEnv = errors.filter((d) => selectedFiles.has(d.file));
-  if (missingEnv.length > 0) throw new ConfigError(missingEnv);
-  const steps = new Set(options.steps ?? STEPS);
+  const steps = RUN_STEPS.filter((s) => (options.steps ?? RUN_STEPS).includes(s));
   const runId = options.runId ?? newRunId();
+  // Only a step that calls the source needs its secrets: transform, check and a replay never do.
+  if (steps.includes('ingest') && !replay) {
+    const selectedFiles = new Set(selected.map((p) => p.file));
+    const missingEnv = errors.filter((d) => selectedFiles.has(d.file));
+    if (missingEnv.length > 0) {
+      await recordUnrunnable(settings, runId, selected.filter((p) => missingEnv.some((d) => d.file === p.file)), steps, missingEnv);
+      throw new ConfigError(missingEnv);
+    }
+  }
 
   return withWarehouse(settings, async (warehouse) => {
     const runs: PipelineRun[] = [];
+    const outcomes = new Map<string, StepOutcome[]>();
     for (const pipeline of selected) {
-      await markRunning(warehouse, runId, pipeline.name);
+      await startSteps(warehouse, runId, pipeline.name, steps);
       warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
       const run: PipelineRun = { pipeline: pipeline.name, batches: [], silverLoads: [], checks: [] };
       runs.push(run);
-      try {
-        if (steps.has('ingest') && replay) {
-          const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-          const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
-          log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
-          logDrift(log, batch);
-          run.batches.push(batch);
-        } else if (steps.has('ingest')) {
-          // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
-          // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
-          const resources: ReadonlyArray<{ name: string }> = pipeline.source.resources;
-          const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
-          const warehouseLock = new Lock();
-          try {
-            await forEachConcurrently(resources, concurrency, async (resource) => {
-              const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-              const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
-              log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
-              logDrift(log, batch);
-              run.batches.push(batch);
-            });
-          } finally {
-            const order = resources.map((r) => r.name);
-            run.batches.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
-          }
+      const done: StepOutcome[] = [];
+      outcomes.set(pipeline.name, done);
+      if (steps.includes('ingest')) {
+        await removeStalePartials(settings.landingDir, pipeline.name, runId);
+        try {
+          await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, log });
+          done.push({ step: 'ingest', state: 'success' });
+        } catch (e) {
+          run.error = describe(e);
+          log(`${pipeline.name}: ingest FAILED: ${run.error}`);
+          done.push({ step: 'ingest', state: 'failed', error: run.error });
         }
-        if (steps.has('transform')) {
+      }
+      if (steps.includes('transform')) {
+        if (run.error) {
+          done.push({ step: 'transform', state: 'skipped' });
+          continue;
+        }
+        try {
           run.silverLoads = await buildSilver(warehouse, pipeline, runId);
           for (const l of run.silverLoads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+        } catch (e) {
+          run.error = describe(e);
+          log(`${pipeline.name}: transform FAILED: ${run.error}`);
+          done.push({ step: 'transform', state: 'failed', error: run.error });
         }
-      } catch (e) {
-        run.error = describe(e);
-        log(`${pipeline.name}: FAILED: ${run.error}`);
       }
     }
 
@@ -193,7 +197,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     let skippedModels: ModelPlan['skipped'] = [];
     let modelError: string | undefined;
     const diagnostics: Diagnostic[] = [];
-    if (steps.has('transform')) {
+    if (steps.includes('transform')) {
       warehouse.setQueryTag?.(queryTagFor('gold', runId));
       const fromAll = !options.pipelines?.length;
       const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
@@ -208,18 +212,94 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         if (e instanceof ModelError) diagnostics.push(e.diagnostic);
         log(`gold: FAILED: ${modelError}`);
       }
+      // The gold models a pipeline feeds are part of its transform step.
+      for (const done of outcomes.values()) {
+        if (done.some((o) => o.step === 'transform')) continue;
+        done.push(modelError ? { step: 'transform', state: 'failed', error: `gold models: ${modelError}` } : { step: 'transform', state: 'success' });
+      }
     }
-    if (steps.has('check')) {
+    if (steps.includes('check')) {
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
         run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
+        outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
       }
     }
-    for (const run of runs) await finishRun(warehouse, runId, run.pipeline, run.error ?? modelError);
+    for (const [pipeline, done] of outcomes) await finishSteps(warehouse, runId, pipeline, done);
     const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
     return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
   });
+}
+
+/** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
+async function ingest(
+  warehouse: Warehouse,
+  pipeline: Pipeline,
+  run: PipelineRun,
+  context: { settings: Settings; runId: string; replay?: ReplayTarget; http?: FetchOptions; log: (line: string) => void },
+): Promise<void> {
+  const { settings, runId, replay, log } = context;
+  if (replay) {
+    const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
+    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
+    log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+    logDrift(log, batch);
+    run.batches.push(batch);
+    return;
+  }
+  // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
+  // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
+  const resources: ReadonlyArray<{ name: string }> = pipeline.source.resources;
+  const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
+  const warehouseLock = new Lock();
+  try {
+    await forEachConcurrently(resources, concurrency, async (resource) => {
+      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: context.http });
+      let batch: BronzeBatch;
+      try {
+        batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
+      } catch (e) {
+        // The resource is the first thing an on-call engineer needs: which source, then what went wrong.
+        throw new SourceError(`resource ${resource.name}: ${e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+      }
+      log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+      logDrift(log, batch);
+      run.batches.push(batch);
+    });
+  } finally {
+    const order = resources.map((r) => r.name);
+    run.batches.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
+  }
+}
+
+/** The check step fails when an error-severity check fails or cannot run; warnings never fail it. */
+function checkOutcome(checks: readonly CheckOutcome[]): StepOutcome {
+  const failing = checks.filter((c) => c.status === 'fail' || c.status === 'error');
+  if (failing.length === 0) return { step: 'check', state: 'success' };
+  const shown = failing.slice(0, 5).map((c) => `${c.table} ${c.check} (${c.status === 'error' ? c.message : `${c.failing_rows} failing rows`})`);
+  const more = failing.length > shown.length ? `; and ${failing.length - shown.length} more` : '';
+  return { step: 'check', state: 'failed', error: `${failing.length} check${failing.length === 1 ? '' : 's'} failed: ${shown.join('; ')}${more}` };
+}
+
+/**
+ * A run that cannot start (a secret its source needs is unset) still gets a failed record in a warehouse
+ * that has history, so status and the site never show the previous run as the last word; a DuckDB file is
+ * never created just for that. Best effort: the ConfigError is what the caller reports either way.
+ */
+async function recordUnrunnable(settings: Settings, runId: string, pipelines: Pipeline[], steps: readonly RunStep[], diagnostics: Diagnostic[]): Promise<void> {
+  if (settings.target === 'duckdb' && !existsSync(settings.database)) return;
+  try {
+    await withWarehouse(settings, async (warehouse) => {
+      for (const pipeline of pipelines) {
+        const error = mask(diagnostics.filter((d) => d.file === pipeline.file).map(formatDiagnostic).join('\n'));
+        await startSteps(warehouse, runId, pipeline.name, steps);
+        await finishSteps(warehouse, runId, pipeline.name, steps.map((step, i) => (i === 0 ? { step, state: 'failed', error } : { step, state: 'skipped' })));
+      }
+    });
+  } catch {
+    // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
+  }
 }
 
 function selectPipelines(project: Project, names: string[] | undefined): Pipeline[] {
@@ -234,12 +314,14 @@ function logDrift(log: (line: string) => void, batch: BronzeBatch): void {
   if (batch.schemaChanges.length) log(`${batch.pipeline}.${batch.resource}: schema drift since the previous batch: ${formatDrift(batch.schemaChanges)}`);
 }
 
-async function replayTarget(
-  project: Project,
-  settings: Settings,
-  batchId: string,
-  names: string[] | undefined,
-): Promise<{ pipeline: Pipeline; resource: string; batchId: string; landingFiles: string[] }> {
+interface ReplayTarget {
+  pipeline: Pipeline;
+  resource: string;
+  batchId: string;
+  landingFiles: string[];
+}
+
+async function replayTarget(project: Project, settings: Settings, batchId: string, names: string[] | undefined): Promise<ReplayTarget> {
   const parsed = parseBatchId(batchId);
   const pipeline = parsed && project.pipelines.find((p) => p.name === parsed.pipeline);
   if (!parsed || !pipeline || !pipeline.source.resources.some((r) => r.name === parsed.resource)) {
@@ -251,24 +333,6 @@ async function replayTarget(
   const landingFiles = await findLandingFiles(settings.landingDir, batchId, { pipeline: pipeline.name, resource: parsed.resource });
   return { pipeline, resource: parsed.resource, batchId, landingFiles };
 }
-
-/** A run that several steps (or several action invocations) share keeps one row per pipeline. */
-async function markRunning(warehouse: Warehouse, runId: string, pipeline: string): Promise<void> {
-  // Runs of one pipeline never overlap (one concurrency group per pipeline in the workflows; one writer
-  // per DuckDB file), so another run still marked running was killed, cancelled or timed out.
-  await warehouse.execute(
-    `UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${sqlString(INTERRUPTED)}
-     WHERE pipeline = ${sqlString(pipeline)} AND status = 'running' AND run_id <> ${sqlString(runId)}`,
-  );
-  const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`);
-  if (existing.length) {
-    await warehouse.execute(`UPDATE meta.runs SET status = 'running', finished_at = NULL WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`);
-  } else {
-    await warehouse.execute(`INSERT INTO meta.runs VALUES (${sqlString(runId)}, ${sqlString(pipeline)}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
-  }
-}
-
-export const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
 
 function describe(e: unknown): string {
   if (e instanceof DataOpsError) return mask(e.message);

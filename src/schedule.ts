@@ -1,5 +1,5 @@
 // Which pipelines are due: the hourly workflow asks, and runs only those. A pipeline is due when its
-// cron schedule fired since its last successful run; with no run history (a fresh DuckDB in CI), when
+// cron schedule fired since its last successful fetch (a run whose ingest step succeeded); with no run history (a fresh DuckDB in CI), when
 // it fired within the last window (the workflow's own period).
 import { Cron } from 'croner';
 import type { Pipeline } from './config/types.js';
@@ -62,9 +62,16 @@ export async function planDue(pipelines: Pipeline[], options: { now?: Date; wind
   return out;
 }
 
+/**
+ * The newest run that fetched its source: its ingest step succeeded (the run may still have failed a
+ * check; fetching again would not mend that), or, for runs recorded before steps were, it succeeded.
+ */
 async function lastSuccessfulRun(warehouse: Warehouse, pipeline: string): Promise<string | null> {
+  const p = sqlString(pipeline);
   const [row] = await warehouse.query<{ started_at: string | null }>(
-    `SELECT MAX(started_at) AS started_at FROM meta.runs WHERE pipeline = ${sqlString(pipeline)} AND status = 'success'`,
+    `SELECT MAX(r.started_at) AS started_at FROM meta.runs r
+     WHERE r.pipeline = ${p} AND (r.status = 'success' OR EXISTS (
+       SELECT 1 FROM meta.run_steps s WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline AND s.step = 'ingest' AND s.status = 'success'))`,
   );
   return row?.started_at ?? null;
 }

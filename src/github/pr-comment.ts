@@ -2,7 +2,8 @@
 // edited in place after that, so a PR with twenty pushes still has one report, always the latest.
 import type { Diagnostic } from '../errors.js';
 import { formatCount } from '../report/format.js';
-import { escapeTableCell, renderSummaryMarkdown } from '../report/summary.js';
+import { escapeTableCell, renderSummaryMarkdown, STATE_ICON } from '../report/summary.js';
+import { tallyReport } from '../report/tally.js';
 import { mask } from '../secrets.js';
 import type { StatusReport } from '../state/types.js';
 import { describeGitHubError, type GitHub, type Repo } from './client.js';
@@ -38,13 +39,13 @@ export interface PrReport {
 
 export function renderPrComment(input: PrReport): string {
   const errors = input.diagnostics.filter((d) => d.severity === 'error');
-  const ok = !input.failure && errors.length === 0;
-  const head = [
-    PR_REPORT_MARKER,
-    `## ${ok ? '✅' : '❌'} Data-ops: ${ok ? 'this pull request validates and its checks pass' : 'this pull request needs changes'}`,
-    '',
-  ];
-  if (input.failure) head.push('```text', fence(mask(input.failure)), '```', '');
+  const reportState = input.report ? tallyReport(input.report).state : 'ok';
+  const state = input.failure || errors.length || reportState === 'fail' ? 'fail' : reportState;
+  const head = [PR_REPORT_MARKER, `## ${STATE_ICON[state]} Data-ops: ${HEADLINES[state]}`, ''];
+  // The root cause leads: a step that failed (the ingest) comes before the checks that failed because of it.
+  const rootCause = input.report ? rootCauseSection(input.report) : [];
+  head.push(...rootCause);
+  if (input.failure) head.push(rootCause.length ? '#### What the gate reported' : '', '```text', fence(mask(input.failure)), '```', '');
   const footer = [
     '',
     '---',
@@ -63,6 +64,36 @@ export function renderPrComment(input: PrReport): string {
     if (room > 500) body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room })}`;
   }
   return fitComment(`${mask(body)}\n${footer}`);
+}
+
+const HEADLINES = {
+  ok: 'this pull request validates and its checks pass',
+  warn: 'this pull request validates; some checks warn',
+  fail: 'this pull request needs attention',
+} as const;
+
+/**
+ * Each failed step of the run, earliest first, with its error (for an ingest: the resource, the URL
+ * without secrets and what went wrong), then the checks that could not run, as what followed from it.
+ */
+function rootCauseSection(report: StatusReport): string[] {
+  const failed = report.pipelines.flatMap((p) => (p.last_run?.steps ?? []).filter((s) => s.status === 'failed').map((s) => ({ pipeline: p.name, step: s })));
+  if (failed.length === 0) return [];
+  const lines = ['### Root cause', ''];
+  for (const { pipeline, step } of failed.filter((f) => f.step.step !== 'check')) {
+    lines.push(`**\`${pipeline}\`: the ${step.step} step failed**`, '', '```text', fence(step.error ?? 'failed'), '```', '');
+  }
+  const knockOn = report.pipelines.flatMap((p) => p.checks.filter((c) => c.status === 'error').map((c) => ({ pipeline: p.name, check: c })));
+  const rootIsCheck = failed.every((f) => f.step.step === 'check');
+  if (rootIsCheck) {
+    for (const { pipeline, step } of failed) lines.push(`**\`${pipeline}\`: ${escapeTableCell(step.error ?? 'checks failed')}**`, '');
+  } else if (knockOn.length) {
+    lines.push(`Because of it, ${formatCount(knockOn.length)} check${knockOn.length === 1 ? '' : 's'} could not run:`, '');
+    for (const { pipeline, check } of knockOn.slice(0, 20)) lines.push(`- \`${pipeline}\` ${escapeTableCell(check.table)} ${escapeTableCell(check.check)}: ${escapeTableCell(check.message)}`);
+    if (knockOn.length > 20) lines.push(`- … and ${formatCount(knockOn.length - 20)} more`);
+    lines.push('');
+  }
+  return lines;
 }
 
 function scopeSection(scope: PrScope | undefined): string[] {

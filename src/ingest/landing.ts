@@ -199,3 +199,18 @@ function cursorOf(record: unknown, field: string | undefined): string | undefine
   return value === undefined || value === null ? undefined : String(value);
 }
 
+
+/**
+ * Removes the .partial parts that killed or crashed runs of a pipeline left behind. Called at the start
+ * of its ingest, when no other run of the pipeline writes (one writer per database), so every .partial
+ * part that is not this run's own is dead.
+ */
+export async function removeStalePartials(root: string, pipeline: string, runId: string): Promise<void> {
+  const dir = join(root, `source=${pipeline}`);
+  if (!existsSync(dir)) return;
+  const own = (name: string) => name.startsWith(`part-${runId}.`) || name.startsWith(`part-${runId}~`);
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const name = basename(entry);
+    if (name.endsWith('.partial') && !own(name)) await rm(join(dir, entry), { force: true });
+  }
+}

@@ -76,7 +76,8 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
       message: n === 0 ? 'ok' : `${n} failing ${n === 1 ? 'row' : 'rows'}${examples}`,
     };
   } catch (e) {
-    return { ...base, status: 'error', failing_rows: 0, message: `could not run: ${(e as Error).message.split('\n')[0]}` };
+    // A warn-severity check never fails a run, not even when it cannot run.
+    return { ...base, status: check.severity === 'warn' ? 'warn' : 'error', failing_rows: 0, message: `could not run: ${(e as Error).message.split('\n')[0]}` };
   }
 }
 

@@ -17,7 +17,7 @@ const MAX_MESSAGE = 120;
 export function renderConsoleSummary(report: StatusReport, options: ConsoleSummaryOptions = {}): string {
   const total = tallyReport(report);
   const lines: string[] = [];
-  lines.push(`${total.ok ? 'OK' : 'FAILED'}  ${oneLine(report.target.kind)}:${oneLine(report.target.database)}  generated ${report.generated_at}`);
+  lines.push(`${total.state === 'fail' ? 'FAILED' : total.state === 'warn' ? 'WARN' : 'OK'}  ${oneLine(report.target.kind)}:${oneLine(report.target.database)}  generated ${report.generated_at}`);
   lines.push(
     `${formatCount(total.loaded)} rows loaded, ${formatCount(total.accepted)} accepted, ${formatCount(total.rejected)} rejected; ` +
       `checks ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed`,

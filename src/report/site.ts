@@ -12,10 +12,11 @@ import type {
   PipelineStatus,
   RunState,
   StatusReport,
+  StepState,
   TableStatus,
 } from '../state/types.js';
 import { formatCount, formatDuration } from './format.js';
-import { isConserved, sortChecksBySeverity, tallyPipeline, tallyReport } from './tally.js';
+import { isConserved, isFreshnessBreach, sortChecksBySeverity, tallyPipeline, tallyReport, type ReportState } from './tally.js';
 
 export interface RunHistoryPoint {
   run_id: string;
@@ -121,7 +122,7 @@ function groupHistory(history: readonly RunHistoryPoint[]): Map<string, RunHisto
 
 function renderIndex(report: StatusReport): string {
   const total = tallyReport(report);
-  const overall = total.ok ? badge('All good', 'ok') : badge('Needs attention', 'bad');
+  const overall = OVERALL[total.state];
   const pipelineRows = report.pipelines.map((pipeline) => {
     const tally = tallyPipeline(pipeline);
     return `<tr>
@@ -142,11 +143,13 @@ ${facts([
     ['Overall', overall],
     ['Target', `${escapeHtml(report.target.kind)} · <code>${escapeHtml(report.target.database)}</code>`],
     ['Generated', timeOrDash(report.generated_at)],
-    ['Rows loaded', formatCount(total.loaded)],
-    ['Rejected', formatCount(total.rejected)],
-    ['Checks', `${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed`],
+    ['Failed runs', `${formatCount(total.failedRuns)} of ${formatCount(report.pipelines.length)} <span class="note">pipelines whose last run failed</span>`],
+    ['Rows loaded', `${formatCount(total.loaded)} <span class="note">by each pipeline’s last run</span>`],
+    ['Rejected', `${formatCount(total.rejected)} <span class="note">by each pipeline’s last run; each pipeline page lists all rejected rows kept</span>`],
+    ['Checks', `${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed <span class="note">in each pipeline’s latest checked run</span>`],
     ['Conservation', `${conservationBadge(report.conservation_ok && total.conserved)} <span class="note">bronze = accepted + rejected for every silver load of each last run</span>`],
   ])}
+${attentionSection(report)}
 <section aria-labelledby="pipelines">
 <h2 id="pipelines">Pipelines</h2>
 ${report.pipelines.length === 0 ? '<p>No pipelines reported.</p>' : table(
@@ -175,6 +178,16 @@ function renderPipelinePage(report: StatusReport, pipeline: PipelineStatus, hist
       ]
     : [['Last run', runBadge(null)]];
   if (run?.error) runFacts.push(['Error', `<pre class="error">${escapeHtml(run.error)}</pre>`]);
+  const steps = (run?.steps ?? []).map((step) => `<tr>
+<th scope="row">${escapeHtml(step.step)}</th>
+<td>${runBadge(step.status)}</td>
+<td>${timeOrDash(step.started_at)}</td>
+<td>${timeOrDash(step.finished_at)}</td>
+<td class="message">${step.error ? `<pre class="error">${escapeHtml(step.error)}</pre>` : '—'}</td>
+</tr>`);
+  const checksOf = pipeline.checks_run_id && pipeline.checks_run_id !== run?.run_id
+    ? `Check results of run ${pipeline.checks_run_id} (the last run ran no checks), failing first`
+    : 'Check results of the last run, failing first';
 
   const batches = pipeline.batches.map((batch) => `<tr>
 <th scope="row"><code>${escapeHtml(batch.batch_id)}</code></th>
@@ -232,6 +245,11 @@ ${facts([
     ['Checks', `${formatCount(tally.checksPassed)} passed, ${formatCount(tally.checksWarned)} warned, ${formatCount(tally.checksFailed)} failed`],
     ['Conservation', conservationBadge(tally.conserved)],
   ])}
+${steps.length === 0 ? '' : section('steps', 'Steps of the last run', table(
+    'Each step of the last run; the first failed step is the root cause of what follows',
+    ['Step', 'Status', 'Started', 'Finished', 'Error'],
+    steps,
+  ))}
 ${section('batches', 'Batches', batches.length === 0 ? '<p>No batches in the last run.</p>' : table(
     'Batches fetched by the last run',
     ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, 'Fetched at'],
@@ -243,8 +261,8 @@ ${section('silver-loads', 'Silver loads', loads.length === 0 ? '<p>No silver loa
       { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved'],
     loads,
   ))}
-${section('checks', 'Checks', checks.length === 0 ? '<p>No checks declared.</p>' : table(
-    'Check results, failing first',
+${section('checks', 'Checks', checks.length === 0 ? '<p>No check results.</p>' : table(
+    checksOf,
     ['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message'],
     checks,
   ))}
@@ -265,6 +283,30 @@ ${history.length === 0 ? '' : section('recent-runs', 'Recent runs', table(
     runs,
   ))}`;
   return page({ title: `${pipeline.name} · Data-ops status`, body, generatedAt: report.generated_at, root: '../' });
+}
+
+/** What needs someone: failed runs with their root cause, failing and warning checks, late tables. */
+function attentionSection(report: StatusReport): string {
+  const failedRuns = report.pipelines.filter((p) => p.last_run?.status === 'failed').map((p) => `<tr>
+<th scope="row"><a href="pipelines/${escapeHtml(encodeURIComponent(pipelinePageName(p.name)))}">${escapeHtml(p.name)}</a></th>
+<td><code>${escapeHtml(p.last_run!.run_id)}</code></td>
+<td class="message"><pre class="error">${escapeHtml(p.last_run!.error ?? '(no error recorded)')}</pre></td>
+</tr>`);
+  const checks = report.pipelines.flatMap((p) => sortChecksBySeverity(p.checks.filter((c) => c.status !== 'pass')).map((c) => `<tr>
+<th scope="row">${escapeHtml(c.check)}</th>
+<td>${escapeHtml(c.table)}</td>
+<td>${escapeHtml(p.name)}</td>
+<td>${checkBadge(c.status)}</td>
+<td class="n">${formatCount(c.failing_rows)}</td>
+<td class="message">${escapeHtml(c.message)}</td>
+</tr>`));
+  const late = report.tables.filter(isFreshnessBreach);
+  if (failedRuns.length + checks.length + late.length === 0) return '';
+  return section('attention', 'Needs attention', [
+    failedRuns.length === 0 ? '' : table('Failed runs: each pipeline whose last run failed, with its errors (root cause first)', ['Pipeline', 'Run', 'Error'], failedRuns),
+    checks.length === 0 ? '' : table('Checks that failed or warned', ['Check', 'Table', 'Pipeline', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], checks),
+    late.length === 0 ? '' : freshnessTable(late, 'Tables past their freshness SLA', true),
+  ].filter(Boolean).join('\n'));
 }
 
 // ---- pieces ----
@@ -328,9 +370,16 @@ function badge(text: string, tone: Tone): string {
   return `<span class="badge ${tone}">${escapeHtml(text)}</span>`;
 }
 
+/** The overview's verdict: "All good" only when nothing fails and nothing warns. */
+const OVERALL: Record<ReportState, string> = {
+  ok: badge('All good', 'ok'),
+  warn: badge('Warnings', 'warn'),
+  fail: badge('Needs attention', 'bad'),
+};
+
 const freshnessTones: Record<FreshnessState, Tone> = { fresh: 'ok', warn: 'warn', error: 'bad', unknown: 'muted' };
 const checkTones: Record<CheckStatus, Tone> = { pass: 'ok', warn: 'warn', fail: 'bad', error: 'bad' };
-const runTones: Record<RunState, Tone> = { success: 'ok', failed: 'bad', running: 'muted' };
+const runTones: Record<StepState, Tone> = { success: 'ok', failed: 'bad', running: 'muted', skipped: 'muted' };
 
 function freshnessBadge(state: FreshnessState | null): string {
   return state === null ? badge('no SLA', 'muted') : badge(state, freshnessTones[state]);
@@ -340,7 +389,7 @@ function checkBadge(status: CheckStatus): string {
   return badge(status, checkTones[status]);
 }
 
-function runBadge(state: RunState | null): string {
+function runBadge(state: StepState | null): string {
   return state === null ? badge('never run', 'muted') : badge(state, runTones[state]);
 }
 

@@ -5,7 +5,7 @@ import { appendFile } from 'node:fs/promises';
 
 import type { CheckResult, PipelineStatus, StatusReport } from '../state/types.js';
 import { formatCount, formatDuration } from './format.js';
-import { isConserved, isFailingCheck, isFreshnessBreach, tallyPipeline, tallyReport } from './tally.js';
+import { isConserved, isFailingCheck, isFreshnessBreach, tallyPipeline, tallyReport, type ReportState } from './tally.js';
 
 export interface SummaryOptions {
   title?: string;
@@ -14,6 +14,9 @@ export interface SummaryOptions {
 }
 
 const DEFAULT_MAX_BYTES = 1_000_000;
+
+/** A headline's mark: it follows the report's state, and a warning is not a failure. */
+export const STATE_ICON: Record<ReportState, string> = { ok: '✅', warn: '⚠️', fail: '❌' };
 
 /**
  * Makes text safe inside a GFM table cell. Backslashes are escaped too, otherwise a value ending in "\"
@@ -44,7 +47,7 @@ export function renderSummaryMarkdown(report: StatusReport, options: SummaryOpti
     : `${formatCount(total.freshnessError)} error, ${formatCount(total.freshnessWarn)} warn`;
   // Every headline number is here so that truncation never hides that something is wrong.
   const headline = [
-    `## ${total.ok ? '✅' : '❌'} ${escapeInline(title)}`,
+    `## ${STATE_ICON[total.state]} ${escapeInline(title)}`,
     '',
     `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
       `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,

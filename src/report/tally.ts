@@ -30,7 +30,11 @@ export interface ReportTally {
   conserved: boolean;
   /** False when anything should fail a run: a failed run, a failed check, broken conservation, an error-level freshness breach. */
   ok: boolean;
+  /** What a headline says: fail when not ok, warn when ok but a check warned or a table is late, else ok. */
+  state: ReportState;
 }
+
+export type ReportState = 'ok' | 'warn' | 'fail';
 
 /** A load is broken if the engine says so or if its own numbers disagree; the report should never hide either. */
 export function isConserved(load: SilverLoadStatus): boolean {
@@ -69,7 +73,7 @@ export function tallyPipeline(pipeline: PipelineStatus): PipelineTally {
 export function tallyReport(report: StatusReport): ReportTally {
   const total: ReportTally = {
     loaded: 0, accepted: 0, rejected: 0, checksPassed: 0, checksWarned: 0, checksFailed: 0,
-    failedRuns: 0, freshnessWarn: 0, freshnessError: 0, conserved: report.conservation_ok, ok: true,
+    failedRuns: 0, freshnessWarn: 0, freshnessError: 0, conserved: report.conservation_ok, ok: true, state: 'ok',
   };
   for (const pipeline of report.pipelines) {
     const tally = tallyPipeline(pipeline);
@@ -87,6 +91,7 @@ export function tallyReport(report: StatusReport): ReportTally {
     if (table.freshness?.state === 'error') total.freshnessError += 1;
   }
   total.ok = total.conserved && total.failedRuns === 0 && total.checksFailed === 0 && total.freshnessError === 0;
+  total.state = !total.ok ? 'fail' : total.checksWarned > 0 || total.freshnessWarn > 0 ? 'warn' : 'ok';
   return total;
 }
 

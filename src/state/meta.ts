@@ -9,6 +9,9 @@ export function metaDdl(ts: string): string[] {
     ...LAYER_SCHEMAS.map((s) => `CREATE SCHEMA IF NOT EXISTS ${s}`),
     `CREATE TABLE IF NOT EXISTS meta.runs (
       run_id VARCHAR, pipeline VARCHAR, started_at ${ts}, finished_at ${ts}, status VARCHAR, error VARCHAR)`,
+    // One row per step of a run (ingest, transform, check); meta.runs' status and error derive from these.
+    `CREATE TABLE IF NOT EXISTS meta.run_steps (
+      run_id VARCHAR, pipeline VARCHAR, step VARCHAR, status VARCHAR, error VARCHAR, started_at ${ts}, finished_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
       fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`,
@@ -43,13 +46,6 @@ export async function writeCursor(warehouse: Warehouse, pipeline: string, resour
   await warehouse.execute(`DELETE FROM meta.cursors WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(resource)}`);
   await warehouse.execute(
     `INSERT INTO meta.cursors VALUES (${sqlString(pipeline)}, ${sqlString(resource)}, ${sqlString(value)}, ${warehouse.dialect.now}, ${sqlString(batchId)})`,
-  );
-}
-
-export async function finishRun(warehouse: Warehouse, runId: string, pipeline: string, error?: string): Promise<void> {
-  await warehouse.execute(
-    `UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${sqlString(error ? 'failed' : 'success')}, error = ${error ? warehouse.dialect.quote(error) : 'NULL'}
-     WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)}`,
   );
 }
 

@@ -5,12 +5,23 @@ import { bronzeTableName } from '../config/types.js';
 import { measureFreshness } from '../quality/checks.js';
 import type { RunHistoryPoint } from '../report/site.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
+import { RUN_STEPS } from './runs.js';
+import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, RunStepStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
 
-export async function readStatus(warehouse: Warehouse, project: Project, now?: Date): Promise<StatusReport> {
-  const tables = await readTables(warehouse, project, now);
+export interface StatusOptions {
+  /** The time freshness is measured against (default: the warehouse's clock). */
+  now?: Date;
+  /**
+   * Report this run instead of each pipeline's latest: its record, batches, loads and checks only, so a
+   * step's summary never shows what an earlier run (restored from a cache) did.
+   */
+  runId?: string;
+}
+
+export async function readStatus(warehouse: Warehouse, project: Project, options: StatusOptions = {}): Promise<StatusReport> {
+  const tables = await readTables(warehouse, project, options.now);
   const pipelines: PipelineStatus[] = [];
-  for (const p of project.pipelines) pipelines.push(await readPipeline(warehouse, p.name, p.description, p.owner ?? null, p.file));
+  for (const p of project.pipelines) pipelines.push(await readPipeline(warehouse, p.name, p.description, p.owner ?? null, p.file, options.runId));
   return {
     generated_at: new Date().toISOString(),
     target: { kind: warehouse.kind, database: warehouse.location },
@@ -55,12 +66,19 @@ async function readTables(warehouse: Warehouse, project: Project, now?: Date): P
   return out;
 }
 
-async function readPipeline(warehouse: Warehouse, name: string, description: string, owner: string | null, file: string): Promise<PipelineStatus> {
+async function readPipeline(warehouse: Warehouse, name: string, description: string, owner: string | null, file: string, runId?: string): Promise<PipelineStatus> {
   const p = sqlString(name);
-  const [lastRun] = await warehouse.query<RunStatus>(
-    `SELECT run_id, status, started_at, finished_at, error FROM meta.runs WHERE pipeline = ${p} ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+  const [lastRun] = await warehouse.query<Omit<RunStatus, 'steps'>>(
+    `SELECT run_id, status, started_at, finished_at, error FROM meta.runs WHERE pipeline = ${p}
+     ${runId === undefined ? '' : `AND run_id = ${sqlString(runId)}`} ORDER BY started_at DESC, run_id DESC LIMIT 1`,
   );
   const run = lastRun ? sqlString(lastRun.run_id) : 'NULL';
+  const steps = lastRun
+    ? await warehouse.query<RunStepStatus>(
+        `SELECT step, status, started_at, finished_at, error FROM meta.run_steps WHERE pipeline = ${p} AND run_id = ${run}
+         ORDER BY CASE step ${RUN_STEPS.map((step, i) => `WHEN ${sqlString(step)} THEN ${i}`).join(' ')} ELSE ${RUN_STEPS.length} END`,
+      )
+    : [];
   const batches = await warehouse.query<BatchStatus>(
     `SELECT batch_id, resource, received, bronze_rows, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`,
   );
@@ -68,12 +86,18 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
     `SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
      FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`,
   );
-  // Checks from the newest run that ran them (a run may have been ingest-only).
-  const checks = await warehouse.query<CheckResult>(
-    `SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message FROM meta.check_results
-     WHERE pipeline = ${p} AND run_id = (SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY checked_at DESC LIMIT 1)
-     ORDER BY table_name, check_name`,
-  );
+  // The run's own checks; for the latest run that ran none (ingest only), those of the newest run that did.
+  const [checked] = runId === undefined
+    ? await warehouse.query<{ run_id: string }>(
+        `SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY run_id = ${run} DESC, checked_at DESC LIMIT 1`,
+      )
+    : await warehouse.query<{ run_id: string }>(`SELECT run_id FROM meta.check_results WHERE pipeline = ${p} AND run_id = ${run} LIMIT 1`);
+  const checks = checked
+    ? await warehouse.query<CheckResult>(
+        `SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message FROM meta.check_results
+         WHERE pipeline = ${p} AND run_id = ${sqlString(checked.run_id)} ORDER BY table_name, check_name`,
+      )
+    : [];
   const rejected = splitReasons(
     await warehouse.query<{ table: string; reasons: string; rows: number }>(
       `SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`,
@@ -86,7 +110,11 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
          ORDER BY resource, path`,
       )
     : [];
-  return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected, schema_drift: schemaDrift };
+  return {
+    name, description, owner, file,
+    last_run: lastRun ? { ...lastRun, steps } : null,
+    batches, silver_loads: silverLoads, checks, checks_run_id: checked?.run_id ?? null, rejected, schema_drift: schemaDrift,
+  };
 }
 
 /** Recent runs, newest first, for the report's trend tables. */

@@ -6,6 +6,8 @@ export type FreshnessState = 'fresh' | 'warn' | 'error' | 'unknown';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'error';
 export type Severity = 'warn' | 'error';
 export type RunState = 'running' | 'success' | 'failed';
+/** A step not taken because an earlier step of the same run failed is `skipped`. */
+export type StepState = RunState | 'skipped';
 
 export interface FreshnessStatus {
   field: string;
@@ -79,12 +81,25 @@ export interface SchemaChange {
   new_type: string | null;
 }
 
-export interface RunStatus {
-  run_id: string;
-  status: RunState;
+/** One step (ingest, transform, check) of a run, whichever command or action took it. */
+export interface RunStepStatus {
+  step: string;
+  status: StepState;
   started_at: string;
   finished_at: string | null;
   error: string | null;
+}
+
+export interface RunStatus {
+  run_id: string;
+  /** The worst of its steps: failed if any step failed, running while one runs, else success. */
+  status: RunState;
+  started_at: string;
+  finished_at: string | null;
+  /** Each failed step's error, in step order ("ingest: ..."), so the root cause comes first. */
+  error: string | null;
+  /** In step order; empty for runs recorded before steps were. */
+  steps: RunStepStatus[];
 }
 
 export interface PipelineStatus {
@@ -96,7 +111,10 @@ export interface PipelineStatus {
   last_run: RunStatus | null;
   batches: BatchStatus[];
   silver_loads: SilverLoadStatus[];
+  /** The checks of the newest run that ran them: the last run's, unless it ran none (an ingest-only run). */
   checks: CheckResult[];
+  /** The run those checks belong to; null when no run has checked this pipeline. */
+  checks_run_id: string | null;
   /** All rejected rows kept for this pipeline's tables, grouped by reason. */
   rejected: RejectedReason[];
   /** Schema drift detected in the last run's batches (records are never dropped for it). */

@@ -158,6 +158,14 @@ describe('secrets are needed only by the pipelines that run', () => {
       'pipelines/retail_pos.yml:9:39: environment variable DEMO_API_TOKEN is not set (needed for source.auth.token)',
     ]);
     expect(existsSync(join(dir, 'only-pos.duckdb'))).toBe(false);
+    // In a database with history, the run that could not start is its pipeline's last run, failed.
+    const again = await dataops(['--database', join(dir, 'only-stores.duckdb'), 'run', 'retail_pos'], noApi);
+    expect(again.code).toBe(1);
+    const status = JSON.parse((await dataops(['--database', join(dir, 'only-stores.duckdb'), 'status', '--json'], noApi)).stdout) as StatusReport;
+    const lastRun = status.pipelines.find((p) => p.name === 'retail_pos')!.last_run;
+    expect(lastRun?.status).toBe('failed');
+    expect(lastRun?.error).toMatch(/^ingest: pipelines\/retail_pos\.yml:8:20: environment variable DEMO_API_URL is not set/);
+    expect(lastRun?.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped']);
   });
 });
 

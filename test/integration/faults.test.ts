@@ -2,7 +2,7 @@
 // lost, none duplicated (silver and bronze compared with the API's data), the cursor where it should
 // be, and the next run completes the data. Also a process killed in the middle of a load.
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { generateRetailData, type Transaction } from '../../src/demo/data.js';
@@ -213,6 +213,9 @@ describe('each fault the demo API injects, on the second page of an incremental 
 describe('a process killed in the middle of a load', () => {
   beforeAll(ensureBuild);
 
+  const partials = async (p: DemoProject) =>
+    (await readdir(p.settings.landingDir, { recursive: true })).filter((f) => f.endsWith('.partial'));
+
   /** Runs `dataops run retail_pos` as a user would; kills it once `killWhen` holds. */
   async function cli(p: DemoProject, killWhen?: () => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = spawn('node', [BIN, '-C', p.dir, 'run', 'retail_pos'], { env: p.settings.env as NodeJS.ProcessEnv, stdio: 'ignore' });
@@ -236,16 +239,26 @@ describe('a process killed in the middle of a load', () => {
     const killed = await cli(project, () => project!.api.injected.length >= 3);
     expect(killed.signal).toBe('SIGKILL');
     expect(await snapshot(project)).toEqual(before);
+    // The killed run left its half-fetched batch as .partial parts, which nothing reads...
+    expect(await partials(project)).not.toEqual([]);
 
     project.api.setFaults(undefined);
     await cli(project);
+    // ...and the next run of the pipeline removes them.
+    expect(await partials(project)).toEqual([]);
     await expectComplete(project, expected());
     expect((await snapshot(project)).batches).toBe(2);
     // The killed run is not left "running" for ever: the next run of the pipeline marks it interrupted.
+    // (Its steps say so too; the other runs' ingest and transform succeeded.)
     const runs = await withDatabase(project.settings, (w) =>
-      w.query<{ status: string; error: string | null }>("SELECT status, error FROM meta.runs WHERE pipeline = 'retail_pos' ORDER BY started_at"),
+      w.query<{ status: string; error: string | null; steps: string }>(
+        `SELECT r.status, r.error, (SELECT string_agg(s.step || '=' || s.status, ' ' ORDER BY s.started_at, s.step DESC) FROM meta.run_steps s
+           WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline AND s.step <> 'check') AS steps
+         FROM meta.runs r WHERE pipeline = 'retail_pos' ORDER BY started_at`,
+      ),
     );
-    expect(runs.map((r) => r.status)).toEqual(['success', 'failed', 'success']);
+    expect(runs.map((r) => r.steps)).toEqual(['ingest=success transform=success', 'ingest=failed transform=failed', 'ingest=success transform=success']);
+    expect(runs[1].status).toBe('failed');
     expect(runs[1].error).toBe(INTERRUPTED);
   });
 });

@@ -167,8 +167,8 @@ function statusReport(states: Array<{ name: string; state: FreshnessState }>, ch
     tables: states.map((s) => table(s.name, s.state)),
     pipelines: [{
       name: 'retail_pos', description: 'POS', owner: 'data-eng', file: 'pipelines/retail_pos.yml',
-      last_run: { run_id: 'run_1', status: 'success', started_at: '2026-11-22T11:59:00.000Z', finished_at: '2026-11-22T12:00:00.000Z', error: null },
-      batches: [], silver_loads: [], checks, rejected: [], schema_drift: [],
+      last_run: { run_id: 'run_1', status: 'success', started_at: '2026-11-22T11:59:00.000Z', finished_at: '2026-11-22T12:00:00.000Z', error: null, steps: [] },
+      batches: [], silver_loads: [], checks, checks_run_id: 'run_1', rejected: [], schema_drift: [],
     }],
     conservation_ok: true,
   };

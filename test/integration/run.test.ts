@@ -74,7 +74,7 @@ describe('a run on the embedded DuckDB', () => {
       expect(checks.length).toBeGreaterThan(20);
       expect(new Set(checks.map((c) => c.run_id))).toEqual(new Set([result.runId]));
 
-      const status = await readStatus(w, await loadProject(project!.dir, project!.settings.env), ANCHOR);
+      const status = await readStatus(w, await loadProject(project!.dir, project!.settings.env), { now: ANCHOR });
       expect(status.conservation_ok).toBe(true);
       expect(status.tables.filter((t) => t.layer === 'gold').every((t) => t.rows > 0)).toBe(true);
     });

@@ -13,7 +13,7 @@ import { prScope, type PrScope } from '../../../src/github/pr-scope.js';
 import { buildSite } from '../../../src/report/site.js';
 import { writeStepSummary } from '../../../src/report/summary.js';
 import { mask } from '../../../src/secrets.js';
-import { readHistory } from '../../../src/state/status.js';
+import { readHistory, readStatus } from '../../../src/state/status.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
@@ -152,8 +152,10 @@ function narrowReport(step: StepRun, scope: PrScope | undefined): StatusReport {
 
 /** Builds the site from the status after the checks; a relative folder is inside the project. */
 async function publishSite(step: StepRun, reportDir: string): Promise<string> {
-  const history = await withWarehouse(step.settings, (w) => readHistory(w));
-  const { indexPath } = await buildSite(step.report, resolve(step.settings.projectDir, reportDir), { history });
+  // The site shows every pipeline's latest run, not only this step's.
+  const project = await loadProject(step.settings.projectDir, step.settings.env);
+  const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }));
+  const { indexPath } = await buildSite(report, resolve(step.settings.projectDir, reportDir), { history });
   core.info(`report site: ${indexPath}`);
   return indexPath;
 }

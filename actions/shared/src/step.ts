@@ -10,51 +10,41 @@ import type { CheckOutcome } from '../../../src/quality/checks.js';
 import { isConserved, tallyPipeline } from '../../../src/report/tally.js';
 import { writeStepSummary } from '../../../src/report/summary.js';
 import { mask } from '../../../src/secrets.js';
+import { newRunId } from '../../../src/state/meta.js';
 import { readStatus } from '../../../src/state/status.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { annotateChecks, annotateDiagnostics } from './annotations.js';
-import { InputError, RUN_INPUTS, type RunOutputs, type RunSettings } from './inputs.js';
+import { InputError, RUN_INPUTS, RUN_OUTPUTS, type RunOutputs, type RunSettings } from './inputs.js';
 import { announceSecrets, logLine } from './masking.js';
 import { renderFailureSummary, renderStepSummary } from './step-summary.js';
+import { earlierFailures, type RunTotals, type StepRun } from './step-run.js';
+
+export type { RunTotals, StepRun } from './step-run.js';
 
 export type FailOn = 'error' | 'warn' | 'never';
 export const FAIL_ON: readonly FailOn[] = ['error', 'warn', 'never'];
-
-export interface StepRun {
-  /** The action's name, for messages and titles. */
-  action: string;
-  settings: Settings;
-  result: RunResult;
-  /** The whole project's status after the step. */
-  report: StatusReport;
-}
-
-/** Counts of the run (run-id) so far over the selected pipelines; checks are those this step ran. */
-export interface RunTotals {
-  loaded: number;
-  accepted: number;
-  rejected: number;
-  checksPassed: number;
-  checksWarned: number;
-  checksFailed: number;
-}
 
 export async function runStep(action: string, input: RunSettings, steps: readonly Step[]): Promise<StepRun> {
   const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
   if (!existsSync(join(settings.projectDir, PIPELINES_DIR))) {
     throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
   }
+  // Known before the run starts and set at once, so a later step (the quality gate) can continue this run's
+  // record even when this step fails before it finishes.
+  const runId = input.runId || newRunId();
+  core.setOutput(RUN_OUTPUTS.runId, runId);
   let result: RunResult;
   try {
-    result = await runProject(settings, { pipelines: input.pipelines, steps, runId: input.runId, log: logLine });
+    result = await runProject(settings, { pipelines: input.pipelines, steps, runId, log: logLine });
   } catch (e) {
     if (e instanceof ConfigError) annotateDiagnostics(settings.projectDir, e.diagnostics);
     throw e;
   }
   announceSecrets();
   const project = await loadProject(settings.projectDir, settings.env);
-  const report = await withWarehouse(settings, (w) => readStatus(w, project));
-  return { action, settings, result, report };
+  // This run only: never what an earlier run restored from a cache did.
+  const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }));
+  return { action, settings, steps, result, report };
 }
 
 /** Sets the outputs, annotates what failed where, and appends the job summary. */
@@ -80,7 +70,8 @@ export async function reportStep(step: StepRun, outputs: RunOutputs): Promise<Ru
 
 /** The failure message for this step's result, or undefined when the step succeeded. */
 export function runFailure(step: StepRun, failOn: FailOn = 'error'): string | undefined {
-  const problems: string[] = [];
+  // The root cause first: a step of this run that failed before this action's (the ingest before the gate).
+  const problems = earlierFailures(step).map((f) => `${f.pipeline}: ${f.step} failed earlier in this run: ${f.error}`);
   for (const p of step.result.pipelines) if (p.error) problems.push(`${p.pipeline}: ${p.error}`);
   if (step.result.modelError) problems.push(`gold models: ${step.result.modelError}`);
   const failing = stepChecks(step.result).filter((c) => failsGate(c, failOn));

@@ -34195,7 +34195,7 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(48297);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(69994);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34206,7 +34206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 48297:
+/***/ 69994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37160,6 +37160,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
@@ -37720,6 +37722,9 @@ function metaDdl(ts) {
         ...LAYER_SCHEMAS.map((s) => `CREATE SCHEMA IF NOT EXISTS ${s}`),
         `CREATE TABLE IF NOT EXISTS meta.runs (
       run_id VARCHAR, pipeline VARCHAR, started_at ${ts}, finished_at ${ts}, status VARCHAR, error VARCHAR)`,
+        // One row per step of a run (ingest, transform, check); meta.runs' status and error derive from these.
+        `CREATE TABLE IF NOT EXISTS meta.run_steps (
+      run_id VARCHAR, pipeline VARCHAR, step VARCHAR, status VARCHAR, error VARCHAR, started_at ${ts}, finished_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
       fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`,
@@ -37749,10 +37754,6 @@ async function readCursor(warehouse, pipeline, resource) {
 async function writeCursor(warehouse, pipeline, resource, value, batchId) {
     await warehouse.execute(`DELETE FROM meta.cursors WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}`);
     await warehouse.execute(`INSERT INTO meta.cursors VALUES (${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(resource)}, ${(0,adapter/* sqlString */.Qw)(value)}, ${warehouse.dialect.now}, ${(0,adapter/* sqlString */.Qw)(batchId)})`);
-}
-async function finishRun(warehouse, runId, pipeline, error) {
-    await warehouse.execute(`UPDATE meta.runs SET finished_at = ${warehouse.dialect.now}, status = ${(0,adapter/* sqlString */.Qw)(error ? 'failed' : 'success')}, error = ${error ? warehouse.dialect.quote(error) : 'NULL'}
-     WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
 }
 function newRunId(now = new Date()) {
     const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -37920,8 +37921,6 @@ function formatDrift(changes) {
         .join(', ');
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(78474);
 // EXTERNAL MODULE: external "node:stream/promises"
@@ -38969,6 +38968,22 @@ function cursorOf(record, field) {
     const value = record[field];
     return value === undefined || value === null ? undefined : String(value);
 }
+/**
+ * Removes the .partial parts that killed or crashed runs of a pipeline left behind. Called at the start
+ * of its ingest, when no other run of the pipeline writes (one writer per database), so every .partial
+ * part that is not this run's own is dead.
+ */
+async function removeStalePartials(root, pipeline, runId) {
+    const dir = (0,external_node_path_.join)(root, `source=${pipeline}`);
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return;
+    const own = (name) => name.startsWith(`part-${runId}.`) || name.startsWith(`part-${runId}~`);
+    for (const entry of await (0,promises_.readdir)(dir, { recursive: true })) {
+        const name = (0,external_node_path_.basename)(entry);
+        if (name.endsWith('.partial') && !own(name))
+            await (0,promises_.rm)((0,external_node_path_.join)(dir, entry), { force: true });
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/ingest/bronze.ts
 // Source -> bronze. Records stream into a JSON-lines landing file (which also lets a batch be replayed
@@ -39498,7 +39513,8 @@ async function runCheck(warehouse, pipeline, check) {
         };
     }
     catch (e) {
-        return { ...base, status: 'error', failing_rows: 0, message: `could not run: ${e.message.split('\n')[0]}` };
+        // A warn-severity check never fails a run, not even when it cannot run.
+        return { ...base, status: check.severity === 'warn' ? 'warn' : 'error', failing_rows: 0, message: `could not run: ${e.message.split('\n')[0]}` };
     }
 }
 /** A few offending values make a failure actionable without opening the warehouse. */
@@ -40024,6 +40040,78 @@ function subtractLag(cursor, lagSeconds) {
     if (Number.isNaN(time) || /^\d+(\.\d+)?$/.test(cursor))
         return cursor;
     return new Date(time - lagSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+;// CONCATENATED MODULE: ./src/state/runs.ts
+// The run record: one row per (run, pipeline) in meta.runs and one per step in meta.run_steps. A run's
+// steps may be taken by different commands or actions (ingest, then transform, then the quality gate,
+// each continuing the same run id), so no step writes the run's status directly: each records its own
+// outcome and the run's status and error are derived from all of them. A later step can add a failure
+// but never erase an earlier one.
+
+/** The steps of a run, in the order they run: a failure of an earlier step is the root cause of later ones. */
+const runs_RUN_STEPS = ['ingest', 'transform', 'check'];
+const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
+/**
+ * Opens the run's record for a pipeline and marks the steps about to run as running. Any other run of
+ * the pipeline still marked running was killed, cancelled or timed out (runs of one pipeline never
+ * overlap), so it is marked failed as interrupted first.
+ */
+async function startSteps(warehouse, runId, pipeline, steps) {
+    const p = (0,adapter/* sqlString */.Qw)(pipeline);
+    const r = (0,adapter/* sqlString */.Qw)(runId);
+    const interrupted = (0,adapter/* sqlString */.Qw)(INTERRUPTED);
+    await warehouse.execute(`UPDATE meta.run_steps SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${interrupted}
+     WHERE pipeline = ${p} AND status = 'running' AND run_id <> ${r}`);
+    await warehouse.execute(`UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${interrupted}
+     WHERE pipeline = ${p} AND status = 'running' AND run_id <> ${r}`);
+    const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${r} AND pipeline = ${p}`);
+    if (existing.length === 0) {
+        await warehouse.execute(`INSERT INTO meta.runs VALUES (${r}, ${p}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
+    }
+    for (const step of steps) {
+        // A step taken again in the same run (a re-run of one action) replaces its earlier record.
+        await warehouse.execute(`DELETE FROM meta.run_steps WHERE run_id = ${r} AND pipeline = ${p} AND step = ${(0,adapter/* sqlString */.Qw)(step)}`);
+        await warehouse.execute(`INSERT INTO meta.run_steps VALUES (${r}, ${p}, ${(0,adapter/* sqlString */.Qw)(step)}, 'running', NULL, ${warehouse.dialect.now}, NULL)`);
+    }
+    await deriveRun(warehouse, runId, pipeline);
+}
+/** Records how each step ended, then derives the run's status and error from all of its steps. */
+async function finishSteps(warehouse, runId, pipeline, outcomes) {
+    const p = (0,adapter/* sqlString */.Qw)(pipeline);
+    const r = (0,adapter/* sqlString */.Qw)(runId);
+    for (const o of outcomes) {
+        await warehouse.execute(`UPDATE meta.run_steps SET status = ${(0,adapter/* sqlString */.Qw)(o.state)}, error = ${o.error === undefined ? 'NULL' : warehouse.dialect.quote(o.error)},
+         finished_at = ${warehouse.dialect.now}
+       WHERE run_id = ${r} AND pipeline = ${p} AND step = ${(0,adapter/* sqlString */.Qw)(o.step)}`);
+    }
+    await deriveRun(warehouse, runId, pipeline);
+}
+/**
+ * A run is as bad as its worst step: failed if any step failed, running while any runs, else success.
+ * Its error lists the failed steps in step order, so the root cause comes first.
+ */
+function worstOf(steps) {
+    const ordered = [...steps].sort((a, b) => stepIndex(a.step) - stepIndex(b.step));
+    const failed = ordered.filter((s) => s.status === 'failed');
+    if (failed.length)
+        return { status: 'failed', error: failed.map((s) => `${s.step}: ${s.error ?? 'failed'}`).join('\n') };
+    if (ordered.some((s) => s.status === 'running'))
+        return { status: 'running', error: null };
+    return { status: 'success', error: null };
+}
+async function deriveRun(warehouse, runId, pipeline) {
+    const p = (0,adapter/* sqlString */.Qw)(pipeline);
+    const r = (0,adapter/* sqlString */.Qw)(runId);
+    const steps = await warehouse.query(`SELECT step, status, error FROM meta.run_steps WHERE run_id = ${r} AND pipeline = ${p}`);
+    const { status, error } = worstOf(steps);
+    await warehouse.execute(`UPDATE meta.runs SET status = ${(0,adapter/* sqlString */.Qw)(status)}, error = ${error === null ? 'NULL' : warehouse.dialect.quote(error)},
+       finished_at = ${status === 'running' ? 'NULL' : warehouse.dialect.now}
+     WHERE run_id = ${r} AND pipeline = ${p}`);
+}
+function stepIndex(step) {
+    const i = runs_RUN_STEPS.indexOf(step);
+    return i === -1 ? runs_RUN_STEPS.length : i;
 }
 
 ;// CONCATENATED MODULE: ./src/sql/macros.ts
@@ -42785,7 +42873,7 @@ function g(s,e,t,n=0,r=0,a=0,i=0){let o=s>=0&&s<100,u=Date.UTC(o?s+400:s,e,t,n,r
 
 ;// CONCATENATED MODULE: ./src/schedule.ts
 // Which pipelines are due: the hourly workflow asks, and runs only those. A pipeline is due when its
-// cron schedule fired since its last successful run; with no run history (a fresh DuckDB in CI), when
+// cron schedule fired since its last successful fetch (a run whose ingest step succeeded); with no run history (a fresh DuckDB in CI), when
 // it fired within the last window (the workflow's own period).
 
 
@@ -42836,8 +42924,15 @@ async function planDue(pipelines, options = {}) {
     }
     return out;
 }
+/**
+ * The newest run that fetched its source: its ingest step succeeded (the run may still have failed a
+ * check; fetching again would not mend that), or, for runs recorded before steps were, it succeeded.
+ */
 async function lastSuccessfulRun(warehouse, pipeline) {
-    const [row] = await warehouse.query(`SELECT MAX(started_at) AS started_at FROM meta.runs WHERE pipeline = ${sqlString(pipeline)} AND status = 'success'`);
+    const p = sqlString(pipeline);
+    const [row] = await warehouse.query(`SELECT MAX(r.started_at) AS started_at FROM meta.runs r
+     WHERE r.pipeline = ${p} AND (r.status = 'success' OR EXISTS (
+       SELECT 1 FROM meta.run_steps s WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline AND s.step = 'ingest' AND s.status = 'success'))`);
     return row?.started_at ?? null;
 }
 
@@ -43163,7 +43258,11 @@ function readProjectFile(projectDir) {
 
 
 
-const STEPS = ['ingest', 'transform', 'check'];
+
+
+
+const STEPS = (/* unused pure expression or super */ null && (RUN_STEPS));
+
 const TARGETS = ['duckdb', 'snowflake'];
 /**
  * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
@@ -43212,7 +43311,8 @@ async function withWarehouse(settings, fn) {
 /**
  * Validates the whole project first (nothing is written when it is invalid), then runs the selected
  * steps for the selected pipelines. A failing pipeline does not stop the others; its bronze stays and
- * its cursor does not move, so the next run resumes.
+ * its cursor does not move, so the next run resumes. Each step's outcome is recorded in the run's record
+ * (state/runs.ts), whichever command or action takes the step.
  */
 async function runProject(settings, options = {}) {
     const log = options.log ?? (() => undefined);
@@ -43223,64 +43323,61 @@ async function runProject(settings, options = {}) {
         throw new src_errors/* ConfigError */.xL(errors);
     const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
     const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
-    // A pipeline that will not run does not need its secrets set.
-    const selectedFiles = new Set(selected.map((p) => p.file));
-    const missingEnv = errors.filter((d) => selectedFiles.has(d.file));
-    if (missingEnv.length > 0)
-        throw new src_errors/* ConfigError */.xL(missingEnv);
-    const steps = new Set(options.steps ?? STEPS);
+    const steps = runs_RUN_STEPS.filter((s) => (options.steps ?? runs_RUN_STEPS).includes(s));
     const runId = options.runId ?? newRunId();
+    // Only a step that calls the source needs its secrets: transform, check and a replay never do.
+    if (steps.includes('ingest') && !replay) {
+        const selectedFiles = new Set(selected.map((p) => p.file));
+        const missingEnv = errors.filter((d) => selectedFiles.has(d.file));
+        if (missingEnv.length > 0) {
+            await recordUnrunnable(settings, runId, selected.filter((p) => missingEnv.some((d) => d.file === p.file)), steps, missingEnv);
+            throw new src_errors/* ConfigError */.xL(missingEnv);
+        }
+    }
     return withWarehouse(settings, async (warehouse) => {
         const runs = [];
+        const outcomes = new Map();
         for (const pipeline of selected) {
-            await markRunning(warehouse, runId, pipeline.name);
+            await startSteps(warehouse, runId, pipeline.name, steps);
             warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(pipeline.name, runId));
             const run = { pipeline: pipeline.name, batches: [], silverLoads: [], checks: [] };
             runs.push(run);
-            try {
-                if (steps.has('ingest') && replay) {
-                    const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-                    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
-                    log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
-                    logDrift(log, batch);
-                    run.batches.push(batch);
+            const done = [];
+            outcomes.set(pipeline.name, done);
+            if (steps.includes('ingest')) {
+                await removeStalePartials(settings.landingDir, pipeline.name, runId);
+                try {
+                    await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, log });
+                    done.push({ step: 'ingest', state: 'success' });
                 }
-                else if (steps.has('ingest')) {
-                    // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
-                    // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
-                    const resources = pipeline.source.resources;
-                    const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
-                    const warehouseLock = new Lock();
-                    try {
-                        await forEachConcurrently(resources, concurrency, async (resource) => {
-                            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
-                            const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
-                            log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
-                            logDrift(log, batch);
-                            run.batches.push(batch);
-                        });
-                    }
-                    finally {
-                        const order = resources.map((r) => r.name);
-                        run.batches.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
-                    }
+                catch (e) {
+                    run.error = engine_describe(e);
+                    log(`${pipeline.name}: ingest FAILED: ${run.error}`);
+                    done.push({ step: 'ingest', state: 'failed', error: run.error });
                 }
-                if (steps.has('transform')) {
+            }
+            if (steps.includes('transform')) {
+                if (run.error) {
+                    done.push({ step: 'transform', state: 'skipped' });
+                    continue;
+                }
+                try {
                     run.silverLoads = await buildSilver(warehouse, pipeline, runId);
                     for (const l of run.silverLoads)
                         log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
                 }
-            }
-            catch (e) {
-                run.error = engine_describe(e);
-                log(`${pipeline.name}: FAILED: ${run.error}`);
+                catch (e) {
+                    run.error = engine_describe(e);
+                    log(`${pipeline.name}: transform FAILED: ${run.error}`);
+                    done.push({ step: 'transform', state: 'failed', error: run.error });
+                }
             }
         }
         let models = [];
         let skippedModels = [];
         let modelError;
         const diagnostics = [];
-        if (steps.has('transform')) {
+        if (steps.includes('transform')) {
             warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', runId));
             const fromAll = !options.pipelines?.length;
             const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
@@ -43299,19 +43396,93 @@ async function runProject(settings, options = {}) {
                     diagnostics.push(e.diagnostic);
                 log(`gold: FAILED: ${modelError}`);
             }
+            // The gold models a pipeline feeds are part of its transform step.
+            for (const done of outcomes.values()) {
+                if (done.some((o) => o.step === 'transform'))
+                    continue;
+                done.push(modelError ? { step: 'transform', state: 'failed', error: `gold models: ${modelError}` } : { step: 'transform', state: 'success' });
+            }
         }
-        if (steps.has('check')) {
+        if (steps.includes('check')) {
             for (const run of runs) {
                 const pipeline = selected.find((p) => p.name === run.pipeline);
                 warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(pipeline.name, runId));
                 run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
+                outcomes.get(run.pipeline).push(checkOutcome(run.checks));
             }
         }
-        for (const run of runs)
-            await finishRun(warehouse, runId, run.pipeline, run.error ?? modelError);
+        for (const [pipeline, done] of outcomes)
+            await finishSteps(warehouse, runId, pipeline, done);
         const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
         return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
     });
+}
+/** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
+async function ingest(warehouse, pipeline, run, context) {
+    const { settings, runId, replay, log } = context;
+    if (replay) {
+        const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
+        const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
+        log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+        logDrift(log, batch);
+        run.batches.push(batch);
+        return;
+    }
+    // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
+    // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
+    const resources = pipeline.source.resources;
+    const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
+    const warehouseLock = new Lock();
+    try {
+        await forEachConcurrently(resources, concurrency, async (resource) => {
+            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: context.http });
+            let batch;
+            try {
+                batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
+            }
+            catch (e) {
+                // The resource is the first thing an on-call engineer needs: which source, then what went wrong.
+                throw new src_errors/* SourceError */.c8(`resource ${resource.name}: ${e instanceof src_errors/* DataOpsError */.Bf ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+            }
+            log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+            logDrift(log, batch);
+            run.batches.push(batch);
+        });
+    }
+    finally {
+        const order = resources.map((r) => r.name);
+        run.batches.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
+    }
+}
+/** The check step fails when an error-severity check fails or cannot run; warnings never fail it. */
+function checkOutcome(checks) {
+    const failing = checks.filter((c) => c.status === 'fail' || c.status === 'error');
+    if (failing.length === 0)
+        return { step: 'check', state: 'success' };
+    const shown = failing.slice(0, 5).map((c) => `${c.table} ${c.check} (${c.status === 'error' ? c.message : `${c.failing_rows} failing rows`})`);
+    const more = failing.length > shown.length ? `; and ${failing.length - shown.length} more` : '';
+    return { step: 'check', state: 'failed', error: `${failing.length} check${failing.length === 1 ? '' : 's'} failed: ${shown.join('; ')}${more}` };
+}
+/**
+ * A run that cannot start (a secret its source needs is unset) still gets a failed record in a warehouse
+ * that has history, so status and the site never show the previous run as the last word; a DuckDB file is
+ * never created just for that. Best effort: the ConfigError is what the caller reports either way.
+ */
+async function recordUnrunnable(settings, runId, pipelines, steps, diagnostics) {
+    if (settings.target === 'duckdb' && !(0,external_node_fs_.existsSync)(settings.database))
+        return;
+    try {
+        await withWarehouse(settings, async (warehouse) => {
+            for (const pipeline of pipelines) {
+                const error = (0,secrets/* mask */.dK)(diagnostics.filter((d) => d.file === pipeline.file).map(src_errors/* formatDiagnostic */.xy).join('\n'));
+                await startSteps(warehouse, runId, pipeline.name, steps);
+                await finishSteps(warehouse, runId, pipeline.name, steps.map((step, i) => (i === 0 ? { step, state: 'failed', error } : { step, state: 'skipped' })));
+            }
+        });
+    }
+    catch {
+        // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
+    }
 }
 function selectPipelines(project, names) {
     if (!names?.length)
@@ -43338,21 +43509,6 @@ async function replayTarget(project, settings, batchId, names) {
     const landingFiles = await findLandingFiles(settings.landingDir, batchId, { pipeline: pipeline.name, resource: parsed.resource });
     return { pipeline, resource: parsed.resource, batchId, landingFiles };
 }
-/** A run that several steps (or several action invocations) share keeps one row per pipeline. */
-async function markRunning(warehouse, runId, pipeline) {
-    // Runs of one pipeline never overlap (one concurrency group per pipeline in the workflows; one writer
-    // per DuckDB file), so another run still marked running was killed, cancelled or timed out.
-    await warehouse.execute(`UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${(0,adapter/* sqlString */.Qw)(INTERRUPTED)}
-     WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND status = 'running' AND run_id <> ${(0,adapter/* sqlString */.Qw)(runId)}`);
-    const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
-    if (existing.length) {
-        await warehouse.execute(`UPDATE meta.runs SET status = 'running', finished_at = NULL WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)}`);
-    }
-    else {
-        await warehouse.execute(`INSERT INTO meta.runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
-    }
-}
-const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
 function engine_describe(e) {
     if (e instanceof src_errors/* DataOpsError */.Bf)
         return (0,secrets/* mask */.dK)(e.message);
@@ -43468,7 +43624,7 @@ function tallyPipeline(pipeline) {
 function tallyReport(report) {
     const total = {
         loaded: 0, accepted: 0, rejected: 0, checksPassed: 0, checksWarned: 0, checksFailed: 0,
-        failedRuns: 0, freshnessWarn: 0, freshnessError: 0, conserved: report.conservation_ok, ok: true,
+        failedRuns: 0, freshnessWarn: 0, freshnessError: 0, conserved: report.conservation_ok, ok: true, state: 'ok',
     };
     for (const pipeline of report.pipelines) {
         const tally = tallyPipeline(pipeline);
@@ -43490,6 +43646,7 @@ function tallyReport(report) {
             total.freshnessError += 1;
     }
     total.ok = total.conserved && total.failedRuns === 0 && total.checksFailed === 0 && total.freshnessError === 0;
+    total.state = !total.ok ? 'fail' : total.checksWarned > 0 || total.freshnessWarn > 0 ? 'warn' : 'ok';
     return total;
 }
 const checkOrder = { error: 0, fail: 0, warn: 1, pass: 2 };
@@ -43529,6 +43686,8 @@ function formatDuration(seconds) {
 
 
 const DEFAULT_MAX_BYTES = 1_000_000;
+/** A headline's mark: it follows the report's state, and a warning is not a failure. */
+const STATE_ICON = { ok: '✅', warn: '⚠️', fail: '❌' };
 /**
  * Makes text safe inside a GFM table cell. Backslashes are escaped too, otherwise a value ending in "\"
  * would escape the pipe added after it; "<" and "&" are escaped because GitHub renders inline HTML.
@@ -43555,7 +43714,7 @@ function renderSummaryMarkdown(report, options = {}) {
         : `${formatCount(total.freshnessError)} error, ${formatCount(total.freshnessWarn)} warn`;
     // Every headline number is here so that truncation never hides that something is wrong.
     const headline = [
-        `## ${total.ok ? '✅' : '❌'} ${escapeInline(title)}`,
+        `## ${STATE_ICON[total.state]} ${escapeInline(title)}`,
         '',
         `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
             `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,
@@ -43724,11 +43883,12 @@ async function writeStepSummary(markdown, env = process.env) {
 
 
 
-async function readStatus(warehouse, project, now) {
-    const tables = await readTables(warehouse, project, now);
+
+async function readStatus(warehouse, project, options = {}) {
+    const tables = await readTables(warehouse, project, options.now);
     const pipelines = [];
     for (const p of project.pipelines)
-        pipelines.push(await readPipeline(warehouse, p.name, p.description, p.owner ?? null, p.file));
+        pipelines.push(await readPipeline(warehouse, p.name, p.description, p.owner ?? null, p.file, options.runId));
     return {
         generated_at: new Date().toISOString(),
         target: { kind: warehouse.kind, database: warehouse.location },
@@ -43771,24 +43931,37 @@ async function readTables(warehouse, project, now) {
     }
     return out;
 }
-async function readPipeline(warehouse, name, description, owner, file) {
+async function readPipeline(warehouse, name, description, owner, file, runId) {
     const p = (0,adapter/* sqlString */.Qw)(name);
-    const [lastRun] = await warehouse.query(`SELECT run_id, status, started_at, finished_at, error FROM meta.runs WHERE pipeline = ${p} ORDER BY started_at DESC, run_id DESC LIMIT 1`);
+    const [lastRun] = await warehouse.query(`SELECT run_id, status, started_at, finished_at, error FROM meta.runs WHERE pipeline = ${p}
+     ${runId === undefined ? '' : `AND run_id = ${(0,adapter/* sqlString */.Qw)(runId)}`} ORDER BY started_at DESC, run_id DESC LIMIT 1`);
     const run = lastRun ? (0,adapter/* sqlString */.Qw)(lastRun.run_id) : 'NULL';
+    const steps = lastRun
+        ? await warehouse.query(`SELECT step, status, started_at, finished_at, error FROM meta.run_steps WHERE pipeline = ${p} AND run_id = ${run}
+         ORDER BY CASE step ${runs_RUN_STEPS.map((step, i) => `WHEN ${(0,adapter/* sqlString */.Qw)(step)} THEN ${i}`).join(' ')} ELSE ${runs_RUN_STEPS.length} END`)
+        : [];
     const batches = await warehouse.query(`SELECT batch_id, resource, received, bronze_rows, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`);
     const silverLoads = await warehouse.query(`SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
      FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`);
-    // Checks from the newest run that ran them (a run may have been ingest-only).
-    const checks = await warehouse.query(`SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message FROM meta.check_results
-     WHERE pipeline = ${p} AND run_id = (SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY checked_at DESC LIMIT 1)
-     ORDER BY table_name, check_name`);
+    // The run's own checks; for the latest run that ran none (ingest only), those of the newest run that did.
+    const [checked] = runId === undefined
+        ? await warehouse.query(`SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY run_id = ${run} DESC, checked_at DESC LIMIT 1`)
+        : await warehouse.query(`SELECT run_id FROM meta.check_results WHERE pipeline = ${p} AND run_id = ${run} LIMIT 1`);
+    const checks = checked
+        ? await warehouse.query(`SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message FROM meta.check_results
+         WHERE pipeline = ${p} AND run_id = ${(0,adapter/* sqlString */.Qw)(checked.run_id)} ORDER BY table_name, check_name`)
+        : [];
     const rejected = splitReasons(await warehouse.query(`SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`));
     const schemaDrift = (await warehouse.tableExists('meta.schema_drift'))
         ? await warehouse.query(`SELECT batch_id, resource, path, change, old_type, new_type FROM meta.schema_drift
          WHERE pipeline = ${p} AND batch_id IN (SELECT batch_id FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run})
          ORDER BY resource, path`)
         : [];
-    return { name, description, owner, file, last_run: lastRun ?? null, batches, silver_loads: silverLoads, checks, rejected, schema_drift: schemaDrift };
+    return {
+        name, description, owner, file,
+        last_run: lastRun ? { ...lastRun, steps } : null,
+        batches, silver_loads: silverLoads, checks, checks_run_id: checked?.run_id ?? null, rejected, schema_drift: schemaDrift,
+    };
 }
 /** Recent runs, newest first, for the report's trend tables. */
 async function readHistory(warehouse, limit = 500) {
@@ -43879,9 +44052,21 @@ function logLine(line) {
     info((0,secrets/* mask */.dK)(line));
 }
 
+;// CONCATENATED MODULE: ./actions/shared/src/step-run.ts
+/** Steps of this run, taken by an earlier action, that failed: what this step's problems follow from. */
+function earlierFailures(step) {
+    const ran = new Set(step.result.pipelines.map((p) => p.pipeline));
+    return step.report.pipelines
+        .filter((p) => ran.has(p.name) && p.last_run?.run_id === step.result.runId)
+        .flatMap((p) => p.last_run.steps
+        .filter((s) => s.status === 'failed' && !step.steps.includes(s.step))
+        .map((s) => ({ pipeline: p.name, step: s.step, error: s.error ?? 'failed' })));
+}
+
 ;// CONCATENATED MODULE: ./actions/shared/src/step-summary.ts
 // The job summary of one action: the project's status (the same view as `dataops status` and the site)
 // followed by what this step itself did, so an on-call engineer sees both on one screen.
+
 
 
 
@@ -43925,6 +44110,7 @@ function stepDetail(step, totals) {
         lines.push(...table('Checks not passed', ['Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Declared at', 'Message'], 'llllrll', notPassed.map((c) => [c.table, c.check, c.severity, c.status, formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
     }
     const errors = [
+        ...earlierFailures(step).map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
         ...result.pipelines.filter((p) => p.error).map((p) => [p.pipeline, p.error]),
         ...(result.modelError ? [['gold models', result.modelError]] : []),
     ];
@@ -43988,15 +44174,21 @@ function trigger() {
 
 
 
+
+
 const FAIL_ON = (/* unused pure expression or super */ null && (['error', 'warn', 'never']));
 async function runStep(action, input, steps) {
     const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
     if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(settings.projectDir, PIPELINES_DIR))) {
         throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
     }
+    // Known before the run starts and set at once, so a later step (the quality gate) can continue this run's
+    // record even when this step fails before it finishes.
+    const runId = input.runId || newRunId();
+    setOutput(RUN_OUTPUTS.runId, runId);
     let result;
     try {
-        result = await runProject(settings, { pipelines: input.pipelines, steps, runId: input.runId, log: logLine });
+        result = await runProject(settings, { pipelines: input.pipelines, steps, runId, log: logLine });
     }
     catch (e) {
         if (e instanceof src_errors/* ConfigError */.xL)
@@ -44005,8 +44197,9 @@ async function runStep(action, input, steps) {
     }
     announceSecrets();
     const project = await loadProject(settings.projectDir, settings.env);
-    const report = await withWarehouse(settings, (w) => readStatus(w, project));
-    return { action, settings, result, report };
+    // This run only: never what an earlier run restored from a cache did.
+    const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }));
+    return { action, settings, steps, result, report };
 }
 /** Sets the outputs, annotates what failed where, and appends the job summary. */
 async function reportStep(step, outputs) {
@@ -44027,7 +44220,8 @@ async function reportStep(step, outputs) {
 }
 /** The failure message for this step's result, or undefined when the step succeeded. */
 function runFailure(step, failOn = 'error') {
-    const problems = [];
+    // The root cause first: a step of this run that failed before this action's (the ingest before the gate).
+    const problems = earlierFailures(step).map((f) => `${f.pipeline}: ${f.step} failed earlier in this run: ${f.error}`);
     for (const p of step.result.pipelines)
         if (p.error)
             problems.push(`${p.pipeline}: ${p.error}`);
@@ -44167,9 +44361,10 @@ async function run() {
 /* harmony export */   j$: () => (/* binding */ formatLocation),
 /* harmony export */   kQ: () => (/* binding */ WarehouseError),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
+/* harmony export */   xy: () => (/* binding */ formatDiagnostic),
 /* harmony export */   zU: () => (/* binding */ InvariantError)
 /* harmony export */ });
-/* unused harmony exports formatDiagnostic, CheckFailure */
+/* unused harmony export CheckFailure */
 // One error root, so callers can tell the project's own failures (with a clear message) from bugs.
 function formatLocation(loc) {
     return `${loc.file}:${loc.line}:${loc.col}`;

@@ -14,7 +14,7 @@ describe('renderConsoleSummary', () => {
     expect(lines[1]).toBe('1,840 rows loaded, 5,233 accepted, 17 rejected; checks 3 passed, 1 warned, 1 failed');
     expect(text).toContain('  retail_pos  success    loaded 1,240, rejected 17, checks 2/1/0 pass/warn/fail');
     expect(text).toContain('  inventory   failed     loaded 600, rejected 0, checks 1/0/1 pass/warn/fail');
-    expect(text).toContain('    error: check relationships(store_key -> gold.dim_store.store_key) failed with 14 rows');
+    expect(text).toContain('    error: check: 1 check failed: silver.inventory_levels relationships(store_key) (14 failing rows)');
     expect(text).toContain('Conservation: OK');
     expect(text).toContain('Failing checks (1):\n  inventory silver.inventory_levels relationships(store_key) [fail, 14 rows]: 14 rows have store_key');
     expect(text).toContain('Freshness breaches (2):');
@@ -42,12 +42,15 @@ describe('renderConsoleSummary', () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(200);
   });
 
-  it('says OK when nothing fails', () => {
+  it('says WARN when nothing fails but something warns, and OK only when nothing warns either', () => {
     const report = structuredClone(statusReport);
     report.pipelines = [report.pipelines[0]];
     report.tables = report.tables.filter((table) => table.pipeline === 'retail_pos');
     const text = renderConsoleSummary(report);
-    expect(text.startsWith('OK  duckdb:dev')).toBe(true);
+    expect(text.startsWith('WARN  duckdb:dev')).toBe(true);
     expect(text).not.toContain('Failing checks');
+    report.pipelines[0].checks = report.pipelines[0].checks.filter((c) => c.status === 'pass');
+    for (const table of report.tables) if (table.freshness) table.freshness.state = 'fresh';
+    expect(renderConsoleSummary(report).startsWith('OK  duckdb:dev')).toBe(true);
   });
 });

@@ -53,8 +53,15 @@ describe('buildSite', () => {
     expect(index).toContain('<span class="badge ok">success</span>');
     expect(index).toContain('<span class="badge bad">failed</span>');
     for (const count of ['1,240', '4,633', '17', '600']) expect(index).toContain(`<td class="n">${count}</td>`);
-    expect(index).toContain('<dd>3 passed, 1 warned, 1 failed</dd>');
+    expect(index).toContain('<dd>3 passed, 1 warned, 1 failed <span class="note">in each pipeline’s latest checked run</span></dd>');
+    expect(index).toContain('<dd>1 of 2 <span class="note">pipelines whose last run failed</span></dd>');
     expect(index).toContain('<span class="badge bad">Needs attention</span>');
+    // The overview names what needs attention: the failed run with its error, the failing and the warning check.
+    const attention = index.slice(index.indexOf('<h2 id="attention">'), index.indexOf('<h2 id="pipelines">'));
+    expect(attention).toContain('<pre class="error">check: 1 check failed: silver.inventory_levels relationships(store_key) (14 failing rows)</pre>');
+    expect(attention).toContain('<th scope="row">relationships(store_key)</th>');
+    expect(attention).toContain('<th scope="row">accepted_values(status)</th>');
+    expect(attention).toContain('<th scope="row">silver.inventory_levels</th>');
     // Every table appears in the freshness table with its state.
     for (const table of statusReport.tables) expect(index).toContain(`<th scope="row">${table.name}</th>`);
     expect(index).toContain('<span class="badge warn">warn</span>');
@@ -70,7 +77,10 @@ describe('buildSite', () => {
 
     expect(page).toContain('<h1>Pipeline inventory</h1>');
     expect(page).toContain('run-20240501T1200-c3d4');
-    expect(page).toContain('<pre class="error">check relationships(store_key -&gt; gold.dim_store.store_key) failed');
+    expect(page).toContain('<pre class="error">check: 1 check failed: silver.inventory_levels relationships(store_key) (14 failing rows)</pre>');
+    // Each step of the run, with the one that failed.
+    expect(page).toMatch(/<th scope="row">ingest<\/th>\n<td><span class="badge ok">success<\/span>/);
+    expect(page).toMatch(/<th scope="row">check<\/th>\n<td><span class="badge bad">failed<\/span>/);
     expect(page).toContain('<code>b-8e21</code>');
     expect(page).toContain('<th scope="row">silver.inventory_levels</th>');
     expect(page).toContain('14 rows have store_key not found in gold.dim_store.store_key');
@@ -87,6 +97,24 @@ describe('buildSite', () => {
     expect(retail).toContain('<th scope="row"><code>payment.wallet</code></th>');
     expect(retail).toMatch(/<td>added<\/td>\s*<td>— → VARCHAR<\/td>/);
     expect(page).not.toContain('Schema drift');
+  });
+
+  it('says "All good" only when nothing fails and nothing warns', async () => {
+    const report = copyReport();
+    report.pipelines = [report.pipelines[0]];
+    report.tables = report.tables.filter((t) => t.pipeline === 'retail_pos');
+    const overall = async () => {
+      const site = await buildSite(report, path.join(work, 'site'));
+      return /<dt>Overall<\/dt><dd>(.*?)<\/dd>/.exec(await readFile(site.indexPath, 'utf8'))![1];
+    };
+    // One warned check and one late table: nothing failed, but it is not all good.
+    expect(await overall()).toBe('<span class="badge warn">Warnings</span>');
+    report.pipelines[0].checks = report.pipelines[0].checks.filter((c) => c.status === 'pass');
+    expect(await overall()).toBe('<span class="badge warn">Warnings</span>');
+    for (const table of report.tables) if (table.freshness) table.freshness.state = 'fresh';
+    expect(await overall()).toBe('<span class="badge ok">All good</span>');
+    report.pipelines[0].last_run!.status = 'failed';
+    expect(await overall()).toBe('<span class="badge bad">Needs attention</span>');
   });
 
   it('is self-contained: no scripts, no external assets, headed tables', async () => {

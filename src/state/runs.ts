@@ -1,0 +1,94 @@
+// The run record: one row per (run, pipeline) in meta.runs and one per step in meta.run_steps. A run's
+// steps may be taken by different commands or actions (ingest, then transform, then the quality gate,
+// each continuing the same run id), so no step writes the run's status directly: each records its own
+// outcome and the run's status and error are derived from all of them. A later step can add a failure
+// but never erase an earlier one.
+import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import type { RunState, StepState } from './types.js';
+
+/** The steps of a run, in the order they run: a failure of an earlier step is the root cause of later ones. */
+export const RUN_STEPS = ['ingest', 'transform', 'check'] as const;
+export type RunStep = (typeof RUN_STEPS)[number];
+
+export const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
+
+/** What one step of one pipeline came to; `error` is set exactly when the step failed. */
+export interface StepOutcome {
+  step: RunStep;
+  state: Exclude<StepState, 'running'>;
+  error?: string;
+}
+
+/**
+ * Opens the run's record for a pipeline and marks the steps about to run as running. Any other run of
+ * the pipeline still marked running was killed, cancelled or timed out (runs of one pipeline never
+ * overlap), so it is marked failed as interrupted first.
+ */
+export async function startSteps(warehouse: Warehouse, runId: string, pipeline: string, steps: readonly RunStep[]): Promise<void> {
+  const p = sqlString(pipeline);
+  const r = sqlString(runId);
+  const interrupted = sqlString(INTERRUPTED);
+  await warehouse.execute(
+    `UPDATE meta.run_steps SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${interrupted}
+     WHERE pipeline = ${p} AND status = 'running' AND run_id <> ${r}`,
+  );
+  await warehouse.execute(
+    `UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${interrupted}
+     WHERE pipeline = ${p} AND status = 'running' AND run_id <> ${r}`,
+  );
+  const existing = await warehouse.query(`SELECT 1 FROM meta.runs WHERE run_id = ${r} AND pipeline = ${p}`);
+  if (existing.length === 0) {
+    await warehouse.execute(`INSERT INTO meta.runs VALUES (${r}, ${p}, ${warehouse.dialect.now}, NULL, 'running', NULL)`);
+  }
+  for (const step of steps) {
+    // A step taken again in the same run (a re-run of one action) replaces its earlier record.
+    await warehouse.execute(`DELETE FROM meta.run_steps WHERE run_id = ${r} AND pipeline = ${p} AND step = ${sqlString(step)}`);
+    await warehouse.execute(`INSERT INTO meta.run_steps VALUES (${r}, ${p}, ${sqlString(step)}, 'running', NULL, ${warehouse.dialect.now}, NULL)`);
+  }
+  await deriveRun(warehouse, runId, pipeline);
+}
+
+/** Records how each step ended, then derives the run's status and error from all of its steps. */
+export async function finishSteps(warehouse: Warehouse, runId: string, pipeline: string, outcomes: readonly StepOutcome[]): Promise<void> {
+  const p = sqlString(pipeline);
+  const r = sqlString(runId);
+  for (const o of outcomes) {
+    await warehouse.execute(
+      `UPDATE meta.run_steps SET status = ${sqlString(o.state)}, error = ${o.error === undefined ? 'NULL' : warehouse.dialect.quote(o.error)},
+         finished_at = ${warehouse.dialect.now}
+       WHERE run_id = ${r} AND pipeline = ${p} AND step = ${sqlString(o.step)}`,
+    );
+  }
+  await deriveRun(warehouse, runId, pipeline);
+}
+
+/**
+ * A run is as bad as its worst step: failed if any step failed, running while any runs, else success.
+ * Its error lists the failed steps in step order, so the root cause comes first.
+ */
+export function worstOf(steps: ReadonlyArray<{ step: string; status: StepState; error: string | null }>): { status: RunState; error: string | null } {
+  const ordered = [...steps].sort((a, b) => stepIndex(a.step) - stepIndex(b.step));
+  const failed = ordered.filter((s) => s.status === 'failed');
+  if (failed.length) return { status: 'failed', error: failed.map((s) => `${s.step}: ${s.error ?? 'failed'}`).join('\n') };
+  if (ordered.some((s) => s.status === 'running')) return { status: 'running', error: null };
+  return { status: 'success', error: null };
+}
+
+async function deriveRun(warehouse: Warehouse, runId: string, pipeline: string): Promise<void> {
+  const p = sqlString(pipeline);
+  const r = sqlString(runId);
+  const steps = await warehouse.query<{ step: string; status: StepState; error: string | null }>(
+    `SELECT step, status, error FROM meta.run_steps WHERE run_id = ${r} AND pipeline = ${p}`,
+  );
+  const { status, error } = worstOf(steps);
+  await warehouse.execute(
+    `UPDATE meta.runs SET status = ${sqlString(status)}, error = ${error === null ? 'NULL' : warehouse.dialect.quote(error)},
+       finished_at = ${status === 'running' ? 'NULL' : warehouse.dialect.now}
+     WHERE run_id = ${r} AND pipeline = ${p}`,
+  );
+}
+
+function stepIndex(step: string): number {
+  const i = (RUN_STEPS as readonly string[]).indexOf(step);
+  return i === -1 ? RUN_STEPS.length : i;
+}
