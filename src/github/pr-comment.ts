@@ -61,7 +61,7 @@ export function renderPrComment(input: PrReport): string {
   if (input.report) {
     const room = BODY_BUDGET - body.length - fixed.length;
     // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
-    if (room > 500) body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room })}`;
+    if (room > 500) body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room, scope: input.runId ? { runId: input.runId } : undefined })}`;
   }
   return fitComment(`${mask(body)}\n${footer}`);
 }

@@ -11,6 +11,8 @@ export interface SummaryOptions {
   title?: string;
   /** Upper bound in UTF-8 bytes for the whole text; default 1,000,000 (GitHub's limit is 1,048,576). */
   maxBytes?: number;
+  /** What the counts are of: one run (a step's summary, a PR comment) or each pipeline's last run (the default). */
+  scope?: { runId: string };
 }
 
 const DEFAULT_MAX_BYTES = 1_000_000;
@@ -50,7 +52,8 @@ export function renderSummaryMarkdown(report: StatusReport, options: SummaryOpti
     `## ${STATE_ICON[total.state]} ${escapeInline(title)}`,
     '',
     `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
-      `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,
+      `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed** ` +
+      (options.scope ? `(run \`${options.scope.runId.replace(/`/g, "'")}\` only)` : '(each pipeline’s last run)'),
     '',
     `Target ${escapeInline(report.target.kind)} \`${report.target.database.replace(/`/g, "'")}\` · ` +
       `generated ${escapeInline(report.generated_at)} · ` +

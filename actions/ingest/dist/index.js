@@ -43699,7 +43699,8 @@ function renderSummaryMarkdown(report, options = {}) {
         `## ${STATE_ICON[total.state]} ${escapeInline(title)}`,
         '',
         `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
-            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,
+            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed** ` +
+            (options.scope ? `(run \`${options.scope.runId.replace(/`/g, "'")}\` only)` : '(each pipeline’s last run)'),
         '',
         `Target ${escapeInline(report.target.kind)} \`${report.target.database.replace(/`/g, "'")}\` · ` +
             `generated ${escapeInline(report.generated_at)} · ` +
@@ -44059,6 +44060,7 @@ function renderStepSummary(step, report, totals) {
     const detail = fitLines(stepDetail(step, totals), DETAIL_BYTES);
     const status = renderSummaryMarkdown(report, {
         title: `${step.action}: run ${step.result.runId}`,
+        scope: { runId: step.result.runId },
         maxBytes: SUMMARY_BYTES - Buffer.byteLength(detail, 'utf8'),
     });
     return `${status}\n${detail}`;

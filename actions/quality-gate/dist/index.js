@@ -48586,7 +48586,8 @@ function renderSummaryMarkdown(report, options = {}) {
         `## ${STATE_ICON[total.state]} ${escapeInline(title)}`,
         '',
         `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
-            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed**`,
+            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed** ` +
+            (options.scope ? `(run \`${options.scope.runId.replace(/`/g, "'")}\` only)` : '(each pipeline’s last run)'),
         '',
         `Target ${escapeInline(report.target.kind)} \`${report.target.database.replace(/`/g, "'")}\` · ` +
             `generated ${escapeInline(report.generated_at)} · ` +
@@ -48886,7 +48887,7 @@ function renderPrComment(input) {
         const room = BODY_BUDGET - body.length - fixed.length;
         // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
         if (room > 500)
-            body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room })}`;
+            body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room, scope: input.runId ? { runId: input.runId } : undefined })}`;
     }
     return fitComment(`${(0,secrets/* mask */.dK)(body)}\n${footer}`);
 }
@@ -49697,6 +49698,7 @@ function renderStepSummary(step, report, totals) {
     const detail = fitLines(stepDetail(step, totals), DETAIL_BYTES);
     const status = renderSummaryMarkdown(report, {
         title: `${step.action}: run ${step.result.runId}`,
+        scope: { runId: step.result.runId },
         maxBytes: SUMMARY_BYTES - Buffer.byteLength(detail, 'utf8'),
     });
     return `${status}\n${detail}`;

@@ -14,6 +14,7 @@ export function renderStepSummary(step: StepRun, report: StatusReport, totals: R
   const detail = fitLines(stepDetail(step, totals), DETAIL_BYTES);
   const status = renderSummaryMarkdown(report, {
     title: `${step.action}: run ${step.result.runId}`,
+    scope: { runId: step.result.runId },
     maxBytes: SUMMARY_BYTES - Buffer.byteLength(detail, 'utf8'),
   });
   return `${status}\n${detail}`;

@@ -50,7 +50,7 @@ describe('renderSummaryMarkdown', () => {
     const md = renderSummaryMarkdown(statusReport);
     const [first, , counts, , meta] = md.split('\n');
     expect(first).toBe('## ❌ Data-ops status');
-    expect(counts).toBe('**1,840 rows loaded · 5,233 accepted · 17 rejected · checks: 3 passed, 1 warned, 1 failed**');
+    expect(counts).toBe('**1,840 rows loaded · 5,233 accepted · 17 rejected · checks: 3 passed, 1 warned, 1 failed** (each pipeline’s last run)');
     expect(meta).toContain('Target duckdb `dev`');
     expect(meta).toContain('failed runs: 1');
     expect(meta).toContain('freshness: 1 error, 1 warn');
@@ -81,6 +81,11 @@ describe('renderSummaryMarkdown', () => {
     expect(md.startsWith('## ⚠️ Data-ops status\n')).toBe(true);
     expect(md).not.toContain('### Failed');
     expect(md).toContain('### Warned checks (1)');
+  });
+
+  it('says what its counts are of: each pipeline\'s last run, or one run', () => {
+    expect(renderSummaryMarkdown(statusReport).split('\n')[2]).toMatch(/\*\* \(each pipeline’s last run\)$/);
+    expect(renderSummaryMarkdown(statusReport, { scope: { runId: 'run_1' } }).split('\n')[2]).toMatch(/\*\* \(run `run_1` only\)$/);
   });
 
   it('lists loads that broke conservation', () => {
@@ -122,7 +127,7 @@ describe('renderSummaryMarkdown', () => {
     expect(md.split('\n').slice(0, 3)).toEqual([
       '## ❌ Data-ops status',
       '',
-      '**1,840 rows loaded · 5,233 accepted · 17 rejected · checks: 1 passed, 1,667 warned, 3,334 failed**',
+      '**1,840 rows loaded · 5,233 accepted · 17 rejected · checks: 1 passed, 1,667 warned, 3,334 failed** (each pipeline’s last run)',
     ]);
     const body = md.split('\n').filter((line) => line.startsWith('| '));
     expect(body.length).toBeGreaterThan(5);
