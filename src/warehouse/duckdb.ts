@@ -51,11 +51,12 @@ export const duckdbDialect: Dialect = {
   quote: sqlString,
   epochSeconds: (expr) => `epoch(${expr})`,
   now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
+  plusSeconds: (expr, seconds) => `(${expr} + to_seconds(${Math.trunc(seconds)}))`,
 };
 
 export class DuckDBWarehouse implements Warehouse {
   readonly kind = 'duckdb';
-  readonly capabilities = { merge: true, attachReadOnly: true };
+  readonly capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true };
   readonly dialect = duckdbDialect;
   private constructor(
     readonly location: string,
