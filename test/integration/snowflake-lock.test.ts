@@ -1,12 +1,14 @@
 // One run per pipeline on Snowflake: the meta.locks lease through the real snowflake-sdk against
 // fakesnow, each "run" on a session of its own, as two processes would be.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { resolveSettings, runProject } from '../../src/engine.js';
 import { BusyError } from '../../src/errors.js';
 import { ensureMetaSchema } from '../../src/state/meta.js';
 import { acquirePipelineLocks, lockHolder, type PipelineLockOptions, type PipelineLocks } from '../../src/state/run-lock.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { openSnowflakeFromEnv } from '../../src/warehouse/snowflake.js';
 import { fakesnowUnavailable, startFakesnow, type Fakesnow } from '../helpers/fakesnow.js';
+import { demoProject, type DemoProject } from '../helpers/project.js';
 
 const unavailable = fakesnowUnavailable();
 if (unavailable) console.warn(`skipping the Snowflake lock tests: ${unavailable}`);
@@ -109,5 +111,32 @@ describe.skipIf(!!unavailable)('pipeline locks in meta.locks', () => {
     const refused = await take(two, ['p_second', 'p_first'], { runId: 'run_two', timeoutSeconds: 1 }).catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(/^pipeline p_second is busy: run run_one /);
     expect(await lockHolder(one, 'p_first')).toBeUndefined();
+  });
+
+  describe('runProject', () => {
+    let project: DemoProject;
+    beforeAll(async () => {
+      project = await demoProject();
+    });
+    afterAll(async () => {
+      await project?.close();
+    });
+
+    test('waits for the run that holds its pipeline and fails clearly, writing nothing; runs and lets go once it is free', async () => {
+      const settings = resolveSettings({ projectDir: project.dir, target: 'snowflake', env: { ...project.settings.env, ...env() }, waitSeconds: 1 });
+      const other = await take(one, ['catalog'], { runId: 'run_other', timeoutSeconds: 0, holder: 'pid 7 on runner-b' });
+      const logged: string[] = [];
+      const refused = await runProject(settings, { pipelines: ['catalog'], steps: ['check'], runId: 'run_blocked', log: (l) => logged.push(l) }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(BusyError);
+      expect((refused as Error).message).toMatch(/^pipeline catalog is busy: run run_other \(pid 7 on runner-b, .*\(or snowflake\.lock_timeout in dataops\.yml\)\.$/);
+      expect(logged).toEqual([expect.stringMatching(/^waiting for run run_other \(pid 7 on runner-b, started \S+\) to finish with pipeline catalog/)]);
+      expect(await one.query("SELECT run_id FROM meta.runs WHERE run_id = 'run_blocked'")).toEqual([]);
+
+      await other.release();
+      const result = await runProject(settings, { pipelines: ['catalog'], steps: ['check'], runId: 'run_free' });
+      expect(result.pipelines.map((p) => p.pipeline)).toEqual(['catalog']);
+      expect(await one.query("SELECT status FROM meta.runs WHERE run_id = 'run_free'")).toEqual([{ status: expect.any(String) }]);
+      expect(await one.query("SELECT run_id FROM meta.locks WHERE pipeline = 'catalog'")).toEqual([{ run_id: null }]);
+    });
   });
 });

@@ -17,6 +17,7 @@ import { readHistory } from '../../../src/state/status.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
+import { logLine } from '../../shared/src/masking.js';
 import { FAIL_ON, reportStep, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
 
@@ -152,7 +153,7 @@ function narrowReport(step: StepRun, scope: PrScope | undefined): StatusReport {
 
 /** Builds the site from the status after the checks; a relative folder is inside the project. */
 async function publishSite(step: StepRun, reportDir: string): Promise<string> {
-  const history = await withWarehouse(step.settings, (w) => readHistory(w));
+  const history = await withWarehouse(step.settings, (w) => readHistory(w), { command: 'quality-gate', log: logLine });
   const { indexPath } = await buildSite(step.report, resolve(step.settings.projectDir, reportDir), { history });
   core.info(`report site: ${indexPath}`);
   return indexPath;

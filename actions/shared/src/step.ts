@@ -53,7 +53,7 @@ export async function runStep(action: string, input: RunSettings, steps: readonl
   }
   announceSecrets();
   const project = await loadProject(settings.projectDir, settings.env);
-  const report = await withWarehouse(settings, (w) => readStatus(w, project));
+  const report = await withWarehouse(settings, (w) => readStatus(w, project), { command: action, log: logLine });
   return { action, settings, result, report };
 }
 
