@@ -16,9 +16,10 @@ import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
 import { ensureMetaSchema, newRunId } from './state/meta.js';
+import { withPipelineLocks } from './state/run-lock.js';
 import { finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
+import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
-import { DuckDBWarehouse } from './warehouse/duckdb.js';
 import { validateProject } from './validate.js';
 import { readProjectFile } from './config/project-file.js';
 
@@ -35,6 +36,11 @@ export type Target = (typeof TARGETS)[number];
  */
 export const DEFAULT_COPY_WINDOW = '30d';
 
+/** How long a run waits for another to let go of the DuckDB file or of a pipeline's lock. */
+export const DEFAULT_LOCK_TIMEOUT = '10m';
+/** How long status, report and other reads wait for a run to let go of the DuckDB file. */
+export const DEFAULT_READ_WAIT_SECONDS = 10;
+
 export interface Settings {
   projectDir: string;
   /** duckdb (the embedded default) or snowflake (connection from SNOWFLAKE_* variables). */
@@ -45,6 +51,10 @@ export interface Settings {
   duckdbMemoryLimit?: string;
   /** How far back a load looks in bronze for exact copies of its records (dataops.yml bronze.copy_window). */
   copyWindowSeconds: number;
+  /** How long a run waits for another run: --wait, else dataops.yml <target>.lock_timeout, else 10m. */
+  lockTimeoutSeconds: number;
+  /** How long the other commands wait for a run to let go of the DuckDB file: --wait, else 10 s. */
+  readWaitSeconds: number;
   /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
   snowflakeEnvNames: Record<string, string>;
   /** Where raw pages land as JSON lines (replayable). */
@@ -53,7 +63,9 @@ export interface Settings {
   env: Env;
 }
 
-export function resolveSettings(options: { projectDir?: string; database?: string; siteDir?: string; target?: string; env?: Env } = {}): Settings {
+export function resolveSettings(
+  options: { projectDir?: string; database?: string; siteDir?: string; target?: string; env?: Env; waitSeconds?: number } = {},
+): Settings {
   const env = options.env ?? process.env;
   const projectDir = resolve(options.projectDir ?? '.');
   // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
@@ -69,26 +81,54 @@ export function resolveSettings(options: { projectDir?: string; database?: strin
     database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
     duckdbMemoryLimit: file.duckdb?.memory_limit,
     copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
+    lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target as Target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
+    readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
     siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
     env,
   };
 }
 
-export async function openWarehouse(settings: Settings): Promise<Warehouse> {
-  // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
-  const warehouse =
-    settings.target === 'snowflake'
-      ? await (await import('./warehouse/snowflake.js')).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
-      : await DuckDBWarehouse.open(settings.database, { memoryLimit: settings.duckdbMemoryLimit });
+/** Who opens the warehouse and why. */
+export interface WarehouseUse {
+  /** Set by a run: it waits lockTimeoutSeconds for other processes (the rest wait readWaitSeconds). */
+  runId?: string;
+  /** The command (e.g. status), named to whoever waits for this one. */
+  command?: string;
+  /** The pipelines a run writes: locked in meta.locks where the warehouse has no single writer. */
+  pipelines?: readonly string[];
+  /** Where "waiting for ..." lines go. */
+  log?: (line: string) => void;
+}
+
+export async function openWarehouse(settings: Settings, use: WarehouseUse = {}): Promise<Warehouse> {
+  const warehouse = await connect(settings, use);
   await ensureMetaSchema(warehouse);
   return warehouse;
 }
 
-export async function withWarehouse<T>(settings: Settings, fn: (w: Warehouse) => Promise<T>): Promise<T> {
-  const warehouse = await openWarehouse(settings);
+async function connect(settings: Settings, use: WarehouseUse): Promise<Warehouse> {
+  // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
+  if (settings.target === 'snowflake') {
+    return (await import('./warehouse/snowflake.js')).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
+  }
+  return openDuckDBWhenFree(settings.database, {
+    memoryLimit: settings.duckdbMemoryLimit,
+    command: use.command ?? (use.runId ? 'run' : 'dataops'),
+    runId: use.runId,
+    waitSeconds: use.runId ? settings.lockTimeoutSeconds : settings.readWaitSeconds,
+    waitHint: use.runId ? '--wait <duration> (or duckdb.lock_timeout in dataops.yml)' : '--wait <duration>',
+    log: use.log,
+  });
+}
+
+export async function withWarehouse<T>(settings: Settings, fn: (w: Warehouse) => Promise<T>, use: WarehouseUse = {}): Promise<T> {
+  const warehouse = await openWarehouse(settings, use);
   try {
-    return await fn(warehouse);
+    if (!use.runId || !use.pipelines?.length || warehouse.capabilities.exclusiveWriter) return await fn(warehouse);
+    // The locks get a session of their own, so renewals never join a transaction of the run's.
+    const locks = { runId: use.runId, timeoutSeconds: settings.lockTimeoutSeconds, log: use.log, waitHint: '--wait <duration> (or snowflake.lock_timeout in dataops.yml)' };
+    return await withPipelineLocks(() => connect(settings, use), use.pipelines, locks, () => fn(warehouse));
   } finally {
     await warehouse.close();
   }
@@ -156,6 +196,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     }
   }
 
+  const use = { runId, command: 'run', pipelines: selected.map((p) => p.name), log };
   return withWarehouse(settings, async (warehouse) => {
     const runs: PipelineRun[] = [];
     const outcomes = new Map<string, StepOutcome[]>();
@@ -229,7 +270,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     for (const [pipeline, done] of outcomes) await finishSteps(warehouse, runId, pipeline, done);
     const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
     return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
-  });
+  }, use);
 }
 
 /** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
@@ -296,7 +337,7 @@ async function recordUnrunnable(settings: Settings, runId: string, pipelines: Pi
         await startSteps(warehouse, runId, pipeline.name, steps);
         await finishSteps(warehouse, runId, pipeline.name, steps.map((step, i) => (i === 0 ? { step, state: 'failed', error } : { step, state: 'skipped' })));
       }
-    });
+    }, { runId, command: 'run', pipelines: pipelines.map((p) => p.name) });
   } catch {
     // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
   }

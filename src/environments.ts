@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Settings } from './engine.js';
 import { UsageError } from './errors.js';
-import { DuckDBWarehouse } from './warehouse/duckdb.js';
+import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 
 export interface Environment {
   name: string;
@@ -41,11 +41,15 @@ export async function createEnvironment(settings: Settings, name: string): Promi
   const copy = duckdbCopyPath(settings, name);
   await mkdir(dirname(copy), { recursive: true });
   if (existsSync(settings.database)) {
-    // Fold the write-ahead log into the file first, so the copy holds every committed change.
-    const source = await DuckDBWarehouse.open(settings.database);
-    await source.execute('CHECKPOINT');
-    await source.close();
-    await copyFile(settings.database, copy);
+    // Fold the write-ahead log into the file first, so the copy holds every committed change, and
+    // copy while holding the file, so no run writes to it halfway through the copy.
+    const source = await openDuckDBWhenFree(settings.database, { command: 'env create', waitSeconds: settings.readWaitSeconds });
+    try {
+      await source.execute('CHECKPOINT');
+      await copyFile(settings.database, copy);
+    } finally {
+      await source.close();
+    }
   } else {
     await rm(copy, { force: true });
   }

@@ -47,6 +47,14 @@ export class InvariantError extends DataOpsError {
   override name = 'InvariantError';
 }
 
+/**
+ * Another process or run holds what this one needs (the DuckDB file, a pipeline's lock) and did not let
+ * go within the wait; the message names the holder and how to wait longer.
+ */
+export class BusyError extends DataOpsError {
+  override name = 'BusyError';
+}
+
 export class CheckFailure extends DataOpsError {
   override name = 'CheckFailure';
 }

@@ -16,6 +16,7 @@ import { buildSite } from '../report/site.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
 import { readHistory, readStatus } from '../state/status.js';
+import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
 import { createEnvironment, dropEnvironment } from '../environments.js';
@@ -40,6 +41,7 @@ interface GlobalOptions {
   project: string;
   database?: string;
   target?: string;
+  wait?: string;
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -49,13 +51,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-C, --project <dir>', 'project folder (holds pipelines/ and sql/)', '.')
     .option('--database <path>', 'DuckDB database file (default: $DATAOPS_DATABASE or .dataops/dev.duckdb)')
     .addOption(new Option('--target <kind>', 'warehouse to run on (default: $DATAOPS_TARGET or duckdb)').choices([...TARGETS]))
+    .option('--wait <duration>', 'how long to wait for a run that holds the DuckDB file or a pipeline\'s lock (default: 10m for run, or <target>.lock_timeout in dataops.yml; 10s for the other commands)')
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) })
     .showHelpAfterError('(run dataops --help for usage)');
 
   const settings = (): Settings => {
     const g = program.opts<GlobalOptions>();
-    return resolveSettings({ projectDir: g.project, database: g.database, target: g.target, env: io.env });
+    const waitSeconds = g.wait === undefined ? undefined : parseDurationOption(g.wait, '--wait');
+    return resolveSettings({ projectDir: g.project, database: g.database, target: g.target, env: io.env, waitSeconds });
   };
   const set = (code: number) => (exitCode = Math.max(exitCode, code));
 
@@ -111,7 +115,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (failures.length) throw new ConfigError(failures);
       // Run history lives in the warehouse: Snowflake always has one; a DuckDB file only once created.
       const plan = s.target === 'snowflake' || existsSync(s.database)
-        ? await withWarehouse(s, (warehouse) => planDue(project.pipelines, { windowSeconds, warehouse }))
+        ? await withWarehouse(s, (warehouse) => planDue(project.pipelines, { windowSeconds, warehouse }), { command: 'plan', log: io.err })
         : await planDue(project.pipelines, { windowSeconds });
       if (opts.json) io.out(JSON.stringify(plan, null, 2));
       else if (opts.due) io.out(plan.filter((p) => p.due).map((p) => p.pipeline).join(' '));
@@ -149,7 +153,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const errors = diagnostics.filter((d) => d.severity === 'error');
         if (errors.length) throw new ConfigError(errors);
         return w.query(sql);
-      });
+      }, { command: 'sql', log: io.err });
       io.out(opts.json ? JSON.stringify(rows, null, 2) : formatTable(rows));
     });
 
@@ -158,7 +162,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('tables, freshness, and the last run of every pipeline')
     .option('--json', 'print the status as JSON (shape: see README)')
     .action(async (opts: { json?: boolean }) => {
-      const report = await currentStatus(settings());
+      const report = await currentStatus(settings(), io);
       io.out(opts.json ? JSON.stringify(report, null, 2) : renderConsoleSummary(report));
     });
 
@@ -228,14 +232,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   return exitCode;
 }
 
-async function currentStatus(s: Settings): Promise<StatusReport> {
+async function currentStatus(s: Settings, io: Io): Promise<StatusReport> {
   const project = await loadProject(s.projectDir, s.env);
-  return withWarehouse(s, (w) => readStatus(w, project));
+  return withWarehouse(s, (w) => readStatus(w, project), { command: 'status', log: io.err });
 }
 
 async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string }> {
   const project = await loadProject(s.projectDir, s.env);
-  const { report, history } = await withWarehouse(s, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }));
+  const read = async (w: Warehouse) => ({ report: await readStatus(w, project), history: await readHistory(w) });
+  const { report, history } = await withWarehouse(s, read, { command: 'report', log: io.err });
   const { indexPath } = await buildSite(report, s.siteDir, { history });
   if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
   return { report, indexPath };

@@ -12,9 +12,9 @@ export const PROJECT_FILE = 'dataops.yml';
 
 export interface ProjectFile {
   target?: 'duckdb' | 'snowflake';
-  duckdb?: { path?: string; memory_limit?: string };
+  duckdb?: { path?: string; memory_limit?: string; lock_timeout?: string };
   bronze?: { copy_window?: string };
-  snowflake?: { env?: Record<string, string> };
+  snowflake?: { env?: Record<string, string>; lock_timeout?: string };
 }
 
 const SNOWFLAKE_SETTINGS = [
@@ -22,6 +22,10 @@ const SNOWFLAKE_SETTINGS = [
   'privateKey', 'privateKeyPath', 'privateKeyPassphrase', 'token', 'oauthClientId', 'oauthClientSecret',
   'oauthTokenRequestUrl', 'oauthScope', 'oidcAudience', 'oidcRequestUrl', 'oidcRequestToken',
 ];
+
+function lockTimeout(description: string) {
+  return { type: 'string', pattern: '^[0-9]+[smhd]$', description: `${description} A duration such as 90s, 10m (the default) or 1h; --wait overrides it.`, examples: ['10m', '1h'] };
+}
 
 const schema = {
   type: 'object',
@@ -38,6 +42,7 @@ const schema = {
           pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
           description: "DuckDB's memory_limit, e.g. 1GB: how much it may cache before it evicts or spills to disk (DuckDB's default is 80% of RAM).",
         },
+        lock_timeout: lockTimeout('DuckDB lets one process at a time open the file: how long a run waits for another process (a run, status, report) to let go of it before failing.'),
       },
     },
     bronze: {
@@ -63,6 +68,7 @@ const schema = {
           additionalProperties: false,
           properties: Object.fromEntries(SNOWFLAKE_SETTINGS.map((k) => [k, { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }])),
         },
+        lock_timeout: lockTimeout("How long a run waits for another run of the same pipeline to let go of the pipeline's lock in meta.locks before failing."),
       },
     },
   },

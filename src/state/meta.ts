@@ -25,6 +25,9 @@ export function metaDdl(ts: string): string[] {
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
+    // One row per pipeline: the run holding it and until when (src/state/run-lock.ts); Snowflake only.
+    `CREATE TABLE IF NOT EXISTS meta.locks (
+      pipeline VARCHAR, run_id VARCHAR, holder VARCHAR, acquired_at ${ts}, expires_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts})`,

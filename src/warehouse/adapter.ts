@@ -10,6 +10,11 @@ export interface Capabilities {
   merge: boolean;
   /** Reads an attached database file read-only (the local stand-in for a share). */
   attachReadOnly: boolean;
+  /**
+   * Only one process at a time has the database open (DuckDB's file lock), so runs are serialised
+   * already; without it, runs take a lock per pipeline in meta.locks (src/state/run-lock.ts).
+   */
+  exclusiveWriter: boolean;
 }
 
 export interface Dialect {
@@ -43,6 +48,8 @@ export interface Dialect {
   epochSeconds(expr: string): string;
   /** Current time as the timestamp type, UTC. */
   now: string;
+  /** A timestamp expression plus a whole number of seconds (negative: minus). */
+  plusSeconds(expr: string, seconds: number): string;
 }
 
 /** The batch a bronze append belongs to, and what its file holds. */

@@ -51,11 +51,25 @@ export const duckdbDialect: Dialect = {
   quote: sqlString,
   epochSeconds: (expr) => `epoch(${expr})`,
   now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
+  plusSeconds: (expr, seconds) => `(${expr} + to_seconds(${Math.trunc(seconds)}))`,
 };
+
+/** Another process has the file open: DuckDB allows one process per file, even read-only next to a writer. */
+export class DuckDBFileLockedError extends WarehouseError {
+  override name = 'DuckDBFileLockedError';
+  constructor(
+    readonly path: string,
+    /** The holder's pid and program, as DuckDB names them. */
+    readonly holderPid?: number,
+    readonly holderProgram?: string,
+  ) {
+    super(`cannot open DuckDB database ${path}: another process${holderPid ? ` (pid ${holderPid})` : ''} has it open`);
+  }
+}
 
 export class DuckDBWarehouse implements Warehouse {
   readonly kind = 'duckdb';
-  readonly capabilities = { merge: true, attachReadOnly: true };
+  readonly capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true };
   readonly dialect = duckdbDialect;
   private constructor(
     readonly location: string,
@@ -71,7 +85,12 @@ export class DuckDBWarehouse implements Warehouse {
     try {
       instance = await DuckDBInstance.create(path);
     } catch (e) {
-      throw new WarehouseError(`cannot open DuckDB database ${path}: ${(e as Error).message.split('\n')[0]}`);
+      const message = (e as Error).message.split('\n')[0];
+      if (/Could not set lock on file/.test(message)) {
+        const held = /held in (.+?) \(PID (\d+)\)/.exec(message);
+        throw new DuckDBFileLockedError(path, held ? Number(held[2]) : undefined, held?.[1]);
+      }
+      throw new WarehouseError(`cannot open DuckDB database ${path}: ${message}`);
     }
     const connection = await instance.connect();
     const warehouse = new DuckDBWarehouse(path, instance, connection);
@@ -155,7 +174,14 @@ export class DuckDBWarehouse implements Warehouse {
     return rows.length > 0;
   }
 
+  private readonly closeHooks: Array<() => Promise<void>> = [];
+  /** Runs fn just before the file is let go (e.g. to remove the note of who holds it). */
+  beforeClose(fn: () => Promise<void>): void {
+    this.closeHooks.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const hook of this.closeHooks.splice(0)) await hook().catch(() => undefined);
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -275,6 +275,7 @@ export const snowflakeDialect: Dialect = {
   quote: snowflakeString,
   epochSeconds: (expr) => `DATE_PART(EPOCH_SECOND, ${expr})`,
   now: `CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())::TIMESTAMP_NTZ`,
+  plusSeconds: (expr, seconds) => `DATEADD(second, ${Math.trunc(seconds)}, ${expr})`,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -441,7 +442,7 @@ const LOAD_LINES = 'dataops_load_lines';
 export class SnowflakeWarehouse implements Warehouse {
   readonly kind = 'snowflake';
   // attachReadOnly is DuckDB's stand-in for a share; Snowflake reads a shared database by name.
-  readonly capabilities = { merge: true, attachReadOnly: false };
+  readonly capabilities = { merge: true, attachReadOnly: false, exclusiveWriter: false };
   readonly dialect = snowflakeDialect;
   readonly location: string;
 

@@ -251,7 +251,7 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
   });
 
   test('attachReadOnly is not a Snowflake capability: shares are read by name', async () => {
-    expect(warehouse.capabilities).toEqual({ merge: true, attachReadOnly: false });
+    expect(warehouse.capabilities).toEqual({ merge: true, attachReadOnly: false, exclusiveWriter: false });
     await expect(warehouse.attachReadOnly('marketplace', '/tmp/x.duckdb')).rejects.toThrow(/reads a shared database by name/);
   });
 

@@ -17,6 +17,7 @@ import { readHistory, readStatus } from '../../../src/state/status.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
+import { logLine } from '../../shared/src/masking.js';
 import { FAIL_ON, reportStep, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
 
@@ -154,7 +155,7 @@ function narrowReport(step: StepRun, scope: PrScope | undefined): StatusReport {
 async function publishSite(step: StepRun, reportDir: string): Promise<string> {
   // The site shows every pipeline's latest run, not only this step's.
   const project = await loadProject(step.settings.projectDir, step.settings.env);
-  const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }));
+  const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }), { command: 'quality-gate', log: logLine });
   const { indexPath } = await buildSite(report, resolve(step.settings.projectDir, reportDir), { history });
   core.info(`report site: ${indexPath}`);
   return indexPath;

@@ -43,7 +43,7 @@ export async function runStep(action: string, input: RunSettings, steps: readonl
   announceSecrets();
   const project = await loadProject(settings.projectDir, settings.env);
   // This run only: never what an earlier run restored from a cache did.
-  const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }));
+  const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }), { command: action, log: logLine });
   return { action, settings, steps, result, report };
 }
 

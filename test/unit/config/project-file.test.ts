@@ -58,3 +58,14 @@ test("dataops.yml's bronze.copy_window sets how far back copies are looked for; 
     expect(() => resolveSettings({ projectDir: dir, env: {} }), bad).toThrow(/^dataops\.yml:2:16: bronze\.copy_window: /);
   }
 });
+
+test("a run waits <target>.lock_timeout for another (10m by default), other commands 10s; --wait overrides both", async () => {
+  await writeFile(join(dir, 'dataops.yml'), 'target: duckdb\n');
+  expect(resolveSettings({ projectDir: dir, env: {} })).toMatchObject({ lockTimeoutSeconds: 600, readWaitSeconds: 10 });
+  await writeFile(join(dir, 'dataops.yml'), 'duckdb:\n  lock_timeout: 90s\nsnowflake:\n  lock_timeout: 1h\n');
+  expect(resolveSettings({ projectDir: dir, env: {} })).toMatchObject({ lockTimeoutSeconds: 90, readWaitSeconds: 10 });
+  expect(resolveSettings({ projectDir: dir, target: 'snowflake', env: {} })).toMatchObject({ lockTimeoutSeconds: 3600 });
+  expect(resolveSettings({ projectDir: dir, env: {}, waitSeconds: 2 })).toMatchObject({ lockTimeoutSeconds: 2, readWaitSeconds: 2 });
+  await writeFile(join(dir, 'dataops.yml'), 'duckdb:\n  lock_timeout: ten minutes\n');
+  expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:2:17: duckdb\.lock_timeout: /);
+});
