@@ -181,7 +181,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('changed')
-    .description('the pipelines to run and gold models to rebuild for a set of changed files (for the pull-request workflow)')
+    .description('the pipelines to run and gold models to rebuild for a set of changed files (for the pull-request workflow); what it leaves out, and why, goes to stderr')
     .argument('[files...]', 'changed files, relative to the current folder (as `git diff --name-only` prints them at the top)')
     .option('--files-from <file>', 'read more changed files from this file, one a line')
     .option('--json', 'print the whole scope as JSON')
@@ -190,6 +190,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const listed = opts.filesFrom ? (await readFile(opts.filesFrom, 'utf8')).split(/\r?\n/).filter(Boolean) : [];
       const project = await loadProject(s.projectDir, s.env);
       const scope = prScope(project, [...files, ...listed].map((f) => relative(s.projectDir, resolve(f))));
+      // stdout stays the machine-readable answer; what is left out, and why, goes to stderr in both forms.
+      if (scope.everything) io.err(`every pipeline runs: ${scope.everything}`);
+      for (const skipped of scope.skipped) io.err(`skipped ${skipped.pipeline}: ${skipped.reason}`);
       io.out(opts.json ? JSON.stringify(scope, null, 2) : scope.pipelines.join(' '));
     });
 
