@@ -12,6 +12,7 @@ import { writeReferenceDatabase } from '../demo/reference-db.js';
 import { STEPS, TARGETS, resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../engine.js';
 import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
+import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
 import { buildSite } from '../report/site.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
@@ -164,11 +165,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('report')
-    .description('build the static report site')
+    .description('build the static report site (with no DuckDB file yet, a page that says so and what to do)')
     .option('--out <dir>', 'output folder (default: .dataops/site)')
     .action(async (opts: { out?: string }) => {
       const s = settings();
-      const { indexPath } = await publish({ ...s, siteDir: opts.out ? resolveSettings({ projectDir: s.projectDir, siteDir: opts.out }).siteDir : s.siteDir }, io);
+      const siteDir = opts.out ? resolveSettings({ projectDir: s.projectDir, siteDir: opts.out }).siteDir : s.siteDir;
+      // No DuckDB file: no state at all (none saved yet, or an evicted cache). Say so; opening it would
+      // create an empty database whose report looks like a real one with nothing in it.
+      if (s.target === 'duckdb' && s.database !== ':memory:' && !existsSync(s.database)) {
+        const missing = { database: relative(s.projectDir, s.database) || s.database };
+        const { indexPath } = await buildNoStateSite(siteDir, missing);
+        await writeStepSummary(renderNoStateSummary(missing), io.env);
+        io.err(`warning: no warehouse state: ${missing.database} does not exist; the report says so and what to do (run the pipelines first: dataops run)`);
+        io.out(`report: ${indexPath}`);
+        return;
+      }
+      const { indexPath } = await publish({ ...s, siteDir }, io);
       io.out(`report: ${indexPath}`);
     });
 
