@@ -211,7 +211,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('demo-api')
     .description('serve the demo API and write its reference database until stopped (where no real source is configured)')
-    .option('--write-env <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines')
+    .option('--write-env <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines a shell can source (set -a; . FILE; set +a)')
     .action(async (opts: { writeEnv?: string }) => {
       const s = settings();
       const served = await serveDemoApi({ referenceDb: s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb'), envFile: opts.writeEnv });
