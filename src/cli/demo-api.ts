@@ -17,6 +17,14 @@ export interface DemoApiServe {
 }
 
 /**
+ * A value a POSIX shell reads back as it is (`set -a; . file`): plain when it is only safe characters
+ * (the URL and token always are), else single-quoted, e.g. a project path with a space.
+ */
+export function shellValue(value: string): string {
+  return /^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * Starts the API on loopback and the reference database, writes their variables to `envFile` (written
  * whole, then renamed, so a reader waiting for the file never sees half of it), and stops on SIGINT or
  * SIGTERM.
@@ -31,7 +39,7 @@ export async function serveDemoApi(options: { referenceDb: string; envFile?: str
   if (options.envFile) {
     await mkdir(dirname(options.envFile), { recursive: true });
     const partial = `${options.envFile}.partial`;
-    await writeFile(partial, Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+    await writeFile(partial, Object.entries(env).map(([k, v]) => `${k}=${shellValue(v)}\n`).join(''), { mode: 0o600 });
     await rename(partial, options.envFile);
   }
   const stopped = new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ import { writeReferenceDatabase } from '../demo/reference-db.js';
 import { STEPS, TARGETS, resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../engine.js';
 import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
+import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
 import { buildSite } from '../report/site.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
@@ -168,11 +169,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('report')
-    .description('build the static report site')
+    .description('build the static report site (with no DuckDB file yet, a page that says so and what to do)')
     .option('--out <dir>', 'output folder (default: .dataops/site)')
     .action(async (opts: { out?: string }) => {
       const s = settings();
-      const { indexPath } = await publish({ ...s, siteDir: opts.out ? resolveSettings({ projectDir: s.projectDir, siteDir: opts.out }).siteDir : s.siteDir }, io);
+      const siteDir = opts.out ? resolveSettings({ projectDir: s.projectDir, siteDir: opts.out }).siteDir : s.siteDir;
+      // No DuckDB file: no state at all (none saved yet, or an evicted cache). Say so; opening it would
+      // create an empty database whose report looks like a real one with nothing in it.
+      if (s.target === 'duckdb' && s.database !== ':memory:' && !existsSync(s.database)) {
+        const missing = { database: relative(s.projectDir, s.database) || s.database };
+        const { indexPath } = await buildNoStateSite(siteDir, missing);
+        await writeStepSummary(renderNoStateSummary(missing), io.env);
+        io.err(`warning: no warehouse state: ${missing.database} does not exist; the report says so and what to do (run the pipelines first: dataops run)`);
+        io.out(`report: ${indexPath}`);
+        return;
+      }
+      const { indexPath } = await publish({ ...s, siteDir }, io);
       io.out(`report: ${indexPath}`);
     });
 
@@ -185,7 +197,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('changed')
-    .description('the pipelines to run and gold models to rebuild for a set of changed files (for the pull-request workflow)')
+    .description('the pipelines to run and gold models to rebuild for a set of changed files (for the pull-request workflow); what it leaves out, and why, goes to stderr')
     .argument('[files...]', 'changed files, relative to the current folder (as `git diff --name-only` prints them at the top)')
     .option('--files-from <file>', 'read more changed files from this file, one a line')
     .option('--json', 'print the whole scope as JSON')
@@ -194,13 +206,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const listed = opts.filesFrom ? (await readFile(opts.filesFrom, 'utf8')).split(/\r?\n/).filter(Boolean) : [];
       const project = await loadProject(s.projectDir, s.env);
       const scope = prScope(project, [...files, ...listed].map((f) => relative(s.projectDir, resolve(f))));
+      // stdout stays the machine-readable answer; what is left out, and why, goes to stderr in both forms.
+      if (scope.everything) io.err(`every pipeline runs: ${scope.everything}`);
+      for (const skipped of scope.skipped) io.err(`skipped ${skipped.pipeline}: ${skipped.reason}`);
       io.out(opts.json ? JSON.stringify(scope, null, 2) : scope.pipelines.join(' '));
     });
 
   program
     .command('demo-api')
     .description('serve the demo API and write its reference database until stopped (where no real source is configured)')
-    .option('--write-env <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines')
+    .option('--write-env <file>', 'write DEMO_API_URL, DEMO_API_TOKEN and DEMO_REFERENCE_DB to this file as NAME=value lines a shell can source (set -a; . FILE; set +a)')
     .action(async (opts: { writeEnv?: string }) => {
       const s = settings();
       const served = await serveDemoApi({ referenceDb: s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb'), envFile: opts.writeEnv });

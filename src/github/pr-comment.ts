@@ -108,7 +108,10 @@ function scopeSection(scope: PrScope | undefined): string[] {
   } else if (scope.skipped.length === 0) {
     lines.push('- Nothing to build: no pipeline or model changed.');
   }
-  for (const s of scope.skipped) lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)} (a pull request from a fork gets no secrets)`);
+  for (const s of scope.skipped) {
+    const why = s.cause === 'env_unset' ? ' (a pull request from a fork gets no secrets)' : '';
+    lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)}${why}`);
+  }
   lines.push(`- ${formatCount(scope.files.length)} file${scope.files.length === 1 ? '' : 's'} changed`);
   return lines;
 }

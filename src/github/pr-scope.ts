@@ -1,8 +1,20 @@
 // What a pull request touches: from the files it changes to the pipelines the PR gate runs and the gold
 // models it rebuilds, so a PR that edits one model does not reload every source.
-import type { Project } from '../config/project.js';
+import { PIPELINES_DIR, type Project } from '../config/project.js';
 import { bronzeTableName } from '../config/types.js';
+import { DataOpsError, formatDiagnostic } from '../errors.js';
 import { selectModels } from '../models/gold.js';
+
+/** Why a pipeline the change touches is not built: its variables are unset, its file does not load, or it is gone. */
+export type SkipCause = 'env_unset' | 'invalid' | 'removed';
+
+export interface SkippedPipeline {
+  /** The pipeline's name; for a file that does not load (or is gone), the file's name without `.yml`. */
+  pipeline: string;
+  file: string;
+  cause: SkipCause;
+  reason: string;
+}
 
 export interface PrScope {
   /** Changed files, relative to the project folder, as given. */
@@ -18,10 +30,11 @@ export interface PrScope {
   /** Set when every pipeline runs, saying why (e.g. the engine itself changed). */
   everything?: string;
   /**
-   * Pipelines the change touches that cannot run here because a variable they read is unset (a fork's
-   * pull request gets no secrets); `validate` reports the variable too.
+   * Pipelines the change touches that are not built, each with the reason: a variable they read is unset
+   * (a fork's pull request gets no secrets), their file does not load, or their file was removed.
+   * `validate` reports the first two as well. Nothing the change touches is left out without a line here.
    */
-  skipped: Array<{ pipeline: string; reason: string }>;
+  skipped: SkippedPipeline[];
 }
 
 /** Changes here alter how every pipeline runs, so they rebuild everything. */
@@ -57,16 +70,75 @@ export function prScope(project: Project, changedFiles: readonly string[]): PrSc
   }
 
   const touched = everything ? project.pipelines : project.pipelines.filter((p) => needed.has(p.name));
-  const skipped: PrScope['skipped'] = [];
+  const skipped: SkippedPipeline[] = [];
   const pipelines: string[] = [];
   for (const p of touched) {
     const unset = project.diagnostics.find((d) => d.code === 'env_unset' && d.file === p.file);
-    if (unset) skipped.push({ pipeline: p.name, reason: unset.message });
+    if (unset) skipped.push({ pipeline: p.name, file: p.file, cause: 'env_unset', reason: unset.message });
     else pipelines.push(p.name);
   }
+  skipped.push(...unloadedPipelines(project, files, everything !== undefined));
   const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
   const models = pipelines.length === 0 ? [] : selectModels(project, everything ? undefined : silverTables).map((m) => m.name);
   return { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+}
+
+/**
+ * Pipeline files the change touches that are not in the project: one that does not load (its errors are
+ * the project's diagnostics), and one the change removed. Touched means changed, or any when every
+ * pipeline runs.
+ */
+function unloadedPipelines(project: Project, files: readonly string[], everything: boolean): SkippedPipeline[] {
+  const loaded = new Set(project.pipelines.map((p) => p.file));
+  const isPipelineFile = (f: string) => new RegExp(`^${PIPELINES_DIR}/[^/]+\\.ya?ml$`).test(f);
+  const firstError = new Map<string, (typeof project.diagnostics)[number]>();
+  for (const d of project.diagnostics) {
+    if (d.severity === 'error' && isPipelineFile(d.file) && !loaded.has(d.file) && !firstError.has(d.file)) firstError.set(d.file, d);
+  }
+  const touched = new Set([...files.filter(isPipelineFile), ...(everything ? firstError.keys() : [])]);
+  const skipped: SkippedPipeline[] = [];
+  for (const file of [...touched].sort()) {
+    if (loaded.has(file)) continue;
+    const pipeline = file.slice(PIPELINES_DIR.length + 1).replace(/\.ya?ml$/, '');
+    const error = firstError.get(file);
+    skipped.push(
+      error
+        ? { pipeline, file, cause: 'invalid', reason: `${file} does not load (dataops validate lists every problem); first: ${formatDiagnostic(error)}` }
+        : { pipeline, file, cause: 'removed', reason: `${file} is not in the project any more (removed or renamed): nothing to build` },
+    );
+  }
+  return skipped;
+}
+
+/**
+ * A scope as `dataops changed --json` prints it, read back by a later step (the quality gate's
+ * `scope-file`), so that the one step that sees the sources' variables decides what runs.
+ */
+export function parsePrScope(text: string, file: string): PrScope {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new DataOpsError(`${file}: not JSON (${(e as Error).message}); expected the output of \`dataops changed --json\``);
+  }
+  const problem = (what: string) => new DataOpsError(`${file}: ${what}; expected the output of \`dataops changed --json\``);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw problem('not a JSON object');
+  const scope = value as Record<string, unknown>;
+  for (const key of ['files', 'changedPipelines', 'changedModels', 'pipelines', 'models'] as const) {
+    const list = scope[key];
+    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) throw problem(`"${key}" is not a list of strings`);
+  }
+  if (scope.everything !== undefined && typeof scope.everything !== 'string') throw problem('"everything" is not a string');
+  const skipped = scope.skipped;
+  const causes: readonly unknown[] = ['env_unset', 'invalid', 'removed'] satisfies SkipCause[];
+  const validSkip = (s: unknown) => {
+    const entry = s as Record<string, unknown> | null;
+    return !!entry && typeof entry.pipeline === 'string' && typeof entry.file === 'string' && typeof entry.reason === 'string' && causes.includes(entry.cause);
+  };
+  if (!Array.isArray(skipped) || !skipped.every(validSkip)) {
+    throw problem('"skipped" is not a list of { pipeline, file, cause: env_unset | invalid | removed, reason }');
+  }
+  return value as PrScope;
 }
 
 /** The model and every gold model it reads, directly or not. */

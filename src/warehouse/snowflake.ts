@@ -19,6 +19,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+// First: it must run before snowflake-sdk loads.
+import './aws-node-warning.js';
 import snowflake from 'snowflake-sdk';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';

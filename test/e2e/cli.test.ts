@@ -186,3 +186,13 @@ test('run --replay re-loads a batch from its landing file without the API, addin
   expect(replay.code).toBe(0);
   expect(replay.stdout).toMatch(new RegExp(`stores\\.stores: replayed ${batch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 8 records, appended 0`));
 });
+
+// The AWS SDK inside snowflake-sdk warns on every load under Node 20 (NodeVersionSupportWarning); the
+// command's own message must be all a user sees. (On Node 22 and later the SDK has nothing to say.)
+test('a command on the Snowflake target prints its own error, not the AWS SDK Node-version warning', async () => {
+  const snowflake = await dataops(['status', '--target', 'snowflake'], { SNOWFLAKE_ACCOUNT: 'acme-test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined });
+  expect(snowflake.code).toBe(1);
+  expect(snowflake.stderr).toMatch(/^error: SNOWFLAKE_AUTHENTICATOR is not set: /);
+  expect(snowflake.stderr).not.toContain('NodeVersionSupportWarning');
+  expect(snowflake.stderr.trim().split('\n')).toHaveLength(1);
+});

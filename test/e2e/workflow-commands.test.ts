@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/project.js';
-import { prScope } from '../../src/github/pr-scope.js';
+import { renderPrComment } from '../../src/github/pr-comment.js';
+import { parsePrScope, prScope } from '../../src/github/pr-scope.js';
 import { BIN, ensureBuild } from '../helpers/build.js';
-import { REPO } from '../helpers/project.js';
+import { copyProject, REPO } from '../helpers/project.js';
 
 let work: string;
 
@@ -43,7 +44,35 @@ describe('prScope: from changed files to the pipelines a pull request runs', asy
     const withoutSecrets = await loadProject(REPO, { DEMO_API_URL: 'http://x' });
     const scope = prScope(withoutSecrets, ['pipelines/stores.yml', 'pipelines/catalog.yml']);
     expect(scope.pipelines).toEqual(['stores']);
-    expect(scope.skipped).toEqual([{ pipeline: 'catalog', reason: expect.stringMatching(/^environment variable DEMO_API_TOKEN is not set/) }]);
+    expect(scope.skipped).toEqual([{ pipeline: 'catalog', file: 'pipelines/catalog.yml', cause: 'env_unset', reason: expect.stringMatching(/^environment variable DEMO_API_TOKEN is not set/) }]);
+  });
+
+  it.each([
+    {
+      change: 'a pipeline file that does not load',
+      files: ['pipelines/broken.yml', 'pipelines/stores.yml'],
+      skipped: [{ pipeline: 'broken', file: 'pipelines/broken.yml', cause: 'invalid', reason: expect.stringMatching(/^pipelines\/broken\.yml does not load \(dataops validate lists every problem\); first: pipelines\/broken\.yml:\d+:\d+: /) }],
+    },
+    {
+      change: 'a removed pipeline file',
+      files: ['pipelines/orders.yml'],
+      skipped: [{ pipeline: 'orders', file: 'pipelines/orders.yml', cause: 'removed', reason: 'pipelines/orders.yml is not in the project any more (removed or renamed): nothing to build' }],
+    },
+    {
+      change: 'the engine (every pipeline runs, so the broken one is named too)',
+      files: ['src/engine.ts'],
+      skipped: [expect.objectContaining({ pipeline: 'broken', cause: 'invalid' })],
+    },
+  ])('never drops a pipeline silently: $change', async ({ files, skipped }) => {
+    const dir = await copyProject();
+    try {
+      await writeFile(join(dir, 'pipelines', 'broken.yml'), 'name: broken\nsource: { kind: http }\n');
+      const scope = prScope(await loadProject(dir, { DEMO_API_URL: 'http://x', DEMO_API_TOKEN: 'x' }), files);
+      expect(scope.skipped).toEqual(skipped);
+      expect(scope.pipelines).not.toContain('broken');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs everything when the engine itself changes', () => {
@@ -52,6 +81,21 @@ describe('prScope: from changed files to the pipelines a pull request runs', asy
     expect(scope.everything).toBe('src/models/silver.ts changed: it affects every pipeline');
     expect(scope.changedPipelines).toEqual(['stores']);
   });
+});
+
+it('the PR comment says why each touched pipeline was not built; the fork note only where a variable is unset', () => {
+  const body = renderPrComment({
+    diagnostics: [],
+    scope: {
+      files: ['pipelines/catalog.yml', 'pipelines/orders.yml'], changedPipelines: ['catalog'], changedModels: [], pipelines: [], models: [],
+      skipped: [
+        { pipeline: 'catalog', file: 'pipelines/catalog.yml', cause: 'env_unset', reason: 'environment variable DEMO_API_TOKEN is not set' },
+        { pipeline: 'orders', file: 'pipelines/orders.yml', cause: 'removed', reason: 'pipelines/orders.yml is not in the project any more' },
+      ],
+    },
+  });
+  expect(body).toContain('- Not run here: `catalog`, environment variable DEMO_API_TOKEN is not set (a pull request from a fork gets no secrets)');
+  expect(body).toContain('- Not run here: `orders`, pipelines/orders.yml is not in the project any more\n');
 });
 
 describe('dataops changed', () => {
@@ -66,6 +110,29 @@ describe('dataops changed', () => {
     // Without the API's variables (a fork), catalog cannot run and is left out, with the reason.
     const fork = await promisify(execFile)('node', [BIN, 'changed', 'pipelines/catalog.yml', 'pipelines/stores.yml', '--json'], { cwd: REPO, env: { ...env, DEMO_API_TOKEN: '' } });
     expect(JSON.parse(fork.stdout)).toMatchObject({ pipelines: ['stores'], skipped: [{ pipeline: 'catalog' }] });
+    // The plain answer stays the names to run; what was left out, and why, is on stderr in both forms.
+    expect(fork.stderr).toMatch(/^skipped catalog: environment variable DEMO_API_TOKEN is not set/m);
+    const forkPlain = await promisify(execFile)('node', [BIN, 'changed', 'pipelines/catalog.yml', 'pipelines/stores.yml'], { cwd: REPO, env: { ...env, DEMO_API_TOKEN: '' } });
+    expect(forkPlain.stdout.trim()).toBe('stores');
+    expect(forkPlain.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^skipped catalog: environment variable DEMO_API_TOKEN is not set \(needed for source\.auth\.token\)$/)]);
+    expect(plain.stderr).toBe('');
+  });
+
+  it.each([
+    { text: 'not json', error: /^scope\.json: not JSON \(.+\); expected the output of `dataops changed --json`$/ },
+    { text: '[]', error: /^scope\.json: not a JSON object;/ },
+    { text: '{"files":[],"changedPipelines":[],"changedModels":[],"pipelines":"stores","models":[],"skipped":[]}', error: /^scope\.json: "pipelines" is not a list of strings;/ },
+    { text: '{"files":[],"changedPipelines":[],"changedModels":[],"pipelines":[],"models":[],"skipped":[{"pipeline":"x"}]}', error: /^scope\.json: "skipped" is not a list of \{ pipeline, file, cause: env_unset \| invalid \| removed, reason \};/ },
+  ])('a scope file read back by the gate must be what `changed --json` printed: $text', ({ text, error }) => {
+    expect(() => parsePrScope(text, 'scope.json')).toThrow(error);
+  });
+
+  it('reads back what `changed --json` printed', async () => {
+    const list = join(work, 'changed-roundtrip.txt');
+    await writeFile(list, 'pipelines/catalog.yml\n');
+    const env = { ...process.env, DEMO_API_URL: 'http://127.0.0.1:9', DEMO_API_TOKEN: '' };
+    const { stdout } = await promisify(execFile)('node', [BIN, 'changed', '--files-from', list, '--json'], { cwd: REPO, env });
+    expect(parsePrScope(stdout, 'scope.json')).toEqual(JSON.parse(stdout));
   });
 });
 

@@ -2,7 +2,9 @@
 // (@actions/workflow-parser, the one behind the Actions editor tooling), and keeps the security rules:
 // permissions declared, third-party actions pinned by commit, no pull_request_target, secrets only
 // through env:, untrusted values never pasted into scripts. The action.yml files go through the same
-// parser. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
+// parser. Then the rules for production data and secrets: no pull-request cache can restore a production
+// one, no artifact holds a database, heredoc delimiters into $GITHUB_OUTPUT/$GITHUB_ENV are random, and
+// the sources' variables (read from pipelines/*.yml) reach every step that fetches and no other. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
 // has Vite bundle it (server.deps.inline).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,6 +19,8 @@ const workflowDir = join(root, '.github', 'workflows');
 const workflowFiles = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).sort();
 
 interface Step {
+  id?: string;
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -25,6 +29,7 @@ interface Step {
 interface Job {
   permissions?: unknown;
   uses?: string;
+  env?: Record<string, unknown>;
   steps?: Step[];
   concurrency?: { group?: string; 'cancel-in-progress'?: boolean };
   strategy?: { matrix?: Record<string, unknown> };
@@ -32,11 +37,14 @@ interface Job {
 interface Workflow {
   on: Record<string, unknown> | string | string[];
   permissions?: unknown;
+  env?: Record<string, unknown>;
   jobs: Record<string, Job>;
 }
 
 const read = (file: string) => readFileSync(join(workflowDir, file), 'utf8');
 const load = (file: string) => parse(read(file)) as Workflow;
+const events = (w: Workflow) => (typeof w.on === 'string' ? [w.on] : Array.isArray(w.on) ? w.on : Object.keys(w.on));
+const onPullRequests = (w: Workflow) => events(w).some((e) => e.startsWith('pull_request'));
 
 it('has the four workflows', () => {
   expect(workflowFiles).toEqual(expect.arrayContaining(['ci.yml', 'ingest.yml', 'pages.yml', 'pull-request.yml']));
@@ -81,13 +89,16 @@ describe('what each workflow promises', () => {
     expect(run.steps!.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
   });
 
-  it('pull-request: builds what changed on a copy and keeps one comment', () => {
+  it('pull-request: builds what changed in its own database and keeps one comment', () => {
     const w = load('pull-request.yml');
     expect(Object.keys(w.on)).toEqual(['pull_request']);
     const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);
-    expect(steps.some((s) => s.run?.includes('git diff --name-only'))).toBe(true);
-    expect(steps.some((s) => s.run?.includes('dataops env create'))).toBe(true);
+    expect(Object.values(w.jobs)[0].env?.DATAOPS_DATABASE).toBe('.dataops/pr.duckdb');
+    const scope = steps.find((s) => s.run?.includes('git diff --name-only'))!;
+    expect(scope.run).toContain('npx dataops changed --files-from "$RUNNER_TEMP/changed.txt" --json > "$RUNNER_TEMP/scope.json"');
+    // The gate takes the scope decided by the step that saw the sources' variables.
     const gate = steps.find((s) => s.uses === './actions/quality-gate')!;
+    expect(gate.with?.['scope-file']).toBe('${{ runner.temp }}/scope.json');
     expect(gate.with?.['pr-comment']).toBe(true);
     expect(Object.values(w.jobs).map((j) => j.permissions)).toEqual([{ contents: 'read', 'pull-requests': 'write' }]);
   });
@@ -96,6 +107,8 @@ describe('what each workflow promises', () => {
     const w = load('pages.yml');
     const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);
     expect(steps.some((s) => s.run === 'npx dataops report --out _site')).toBe(true);
+    // With no warehouse state the report says so; the demo's data is never published as the report.
+    expect(steps.filter((s) => s.run?.includes('dataops demo'))).toEqual([]);
     expect(steps.some((s) => s.uses?.startsWith('actions/upload-pages-artifact@'))).toBe(true);
     expect(steps.some((s) => s.uses?.startsWith('actions/deploy-pages@'))).toBe(true);
     expect(w.jobs.deploy.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
@@ -220,4 +233,242 @@ function walk(node: unknown, path: string[], visit: (path: string[], value: unkn
   if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, String(i)], visit));
   else if (node && typeof node === 'object') for (const [key, value] of Object.entries(node)) walk(value, [...path, key], visit);
   else visit(path, node);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Production data stays out of pull requests and artifacts.
+
+describe('caches and artifacts: nothing produced from production data reaches a pull request or an artifact', () => {
+  const productionPrefixes = workflowFiles.map(load).filter((w) => !onPullRequests(w)).flatMap((w) => cacheKeys(w, 'save').map(staticPrefix));
+
+  it('the production caches have a fixed key prefix (the hourly runs save them)', () => {
+    expect([...new Set(productionPrefixes)]).toEqual(['dataops-duckdb-']);
+  });
+
+  it.each(workflowFiles.filter((f) => onPullRequests(load(f))))('%s restores no cache a production key could match', (file) => {
+    expect(cacheProblems(load(file), productionPrefixes)).toEqual([]);
+  });
+
+  it("pull-request.yml keeps each pull request's cache apart, and a fork's apart from a branch's", () => {
+    const keys = cacheKeys(load('pull-request.yml'), 'restore');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).toContain('github.event.pull_request.number');
+      expect(key).toMatch(/head\.repo\.full_name != github\.repository && 'fork' \|\| 'branch'/);
+    }
+  });
+
+  it.each(workflowFiles)('%s uploads no database file as an artifact', (file) => {
+    expect(artifactProblems(load(file))).toEqual([]);
+  });
+
+  describe('the rules catch', () => {
+    const w = parse(`
+on: pull_request
+env: { ANY: dataops- }
+jobs:
+  gate:
+    steps:
+      - uses: actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with: { path: db, key: 'pr-\${{ github.run_id }}', restore-keys: "pr-x-\\ndataops-duckdb-" }
+      - uses: actions/cache/restore@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with: { path: db, key: '\${{ env.ANY }}\${{ github.run_id }}' }
+      - uses: actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5
+        with: { path: db, key: '\${{ github.sha }}' }
+      - uses: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0
+        with: { name: run, path: ".dataops/dev.duckdb\\n.dataops/site" }
+      - uses: actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0
+        with: { name: all, path: .dataops }
+`) as Workflow;
+    const problems = [...cacheProblems(w, ['dataops-duckdb-']), ...artifactProblems(w)].join('\n');
+    it.each([
+      /job gate: cache key "dataops-duckdb-" can restore a production cache \(dataops-duckdb-\.\.\.\)/,
+      /job gate: cache key "dataops-\$\{\{ github\.run_id \}\}" can restore a production cache/,
+      /job gate: cache key "\$\{\{ github\.sha \}\}" can restore a production cache/,
+      /job gate: artifact "run" uploads \.dataops\/dev\.duckdb, a database file/,
+      /job gate: artifact "all" uploads \.dataops, a database file/,
+    ])('%s', (problem) => expect(problems).toMatch(problem));
+    it('and nothing else', () => expect(problems.split('\n')).toHaveLength(5));
+  });
+});
+
+/** Keys (key and each restore key, with `${{ env.X }}` filled in) of the workflow's cache steps of one kind. */
+function cacheKeys(w: Workflow, kind: 'save' | 'restore'): string[] {
+  const keys: string[] = [];
+  for (const job of Object.values(w.jobs)) {
+    for (const step of job.steps ?? []) {
+      const action = /^actions\/cache(\/(save|restore))?@/.exec(step.uses ?? '');
+      if (!action || (action[2] && action[2] !== kind)) continue;
+      const env = { ...w.env, ...job.env, ...step.env };
+      const fill = (text: string) => text.replace(/\$\{\{\s*env\.(\w+)\s*\}\}/g, (whole, name: string) => (name in env ? String(env[name]) : whole));
+      keys.push(fill(String(step.with?.key ?? '')));
+      if (kind === 'restore') keys.push(...String(step.with?.['restore-keys'] ?? '').split('\n').map((k) => k.trim()).filter(Boolean).map(fill));
+    }
+  }
+  return keys;
+}
+
+/** The literal start of a key, before its first expression: all a prefix match can rely on. */
+function staticPrefix(key: string): string {
+  return key.split('${{')[0];
+}
+
+/**
+ * A restore key matches every saved key that starts with it. It can match a production key when either
+ * literal start is a prefix of the other (an expression may expand to anything).
+ */
+function cacheProblems(w: Workflow, productionPrefixes: string[]): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(w.jobs)) {
+    for (const key of cacheKeys({ ...w, jobs: { [id]: job } }, 'restore')) {
+      const start = staticPrefix(key);
+      const clash = productionPrefixes.find((p) => p.startsWith(start) || start.startsWith(p));
+      if (clash !== undefined) problems.push(`job ${id}: cache key "${key}" can restore a production cache (${clash}...)`);
+    }
+  }
+  return problems;
+}
+
+/** Artifacts are readable by anyone who can read the repository: no database file, nor a folder that holds one. */
+function artifactProblems(w: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(w.jobs)) {
+    for (const step of job.steps ?? []) {
+      if (!step.uses?.startsWith('actions/upload-artifact@')) continue;
+      for (const path of String(step.with?.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean)) {
+        if (/\.duckdb$|^\.?\/?\.dataops\/?$|^\.\/?$/.test(path)) problems.push(`job ${id}: artifact "${step.with?.name}" uploads ${path}, a database file or a folder that holds one`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Multi-line outputs: a fixed heredoc delimiter lets a value that holds it (a file name from a pull
+// request) end the value early and write outputs of its own.
+
+it.each(workflowFiles)('%s writes $GITHUB_OUTPUT and $GITHUB_ENV with random heredoc delimiters only', (file) => {
+  const steps = Object.values(load(file).jobs).flatMap((j) => j.steps ?? []);
+  expect(steps.flatMap((s) => heredocProblems(s.run ?? ''))).toEqual([]);
+});
+
+describe('the heredoc rule', () => {
+  it.each([
+    { script: `{ echo 'files<<EOF'; cat list; echo EOF; } >> "$GITHUB_OUTPUT"`, problems: ['fixed heredoc delimiter EOF'] },
+    { script: `cat <<'END' >> "$GITHUB_ENV"\nA=1\nEND`, problems: ['fixed heredoc delimiter END'] },
+    { script: `delim=EOF\n{ echo "files<<$delim"; cat list; echo "$delim"; } >> "$GITHUB_OUTPUT"`, problems: ['heredoc delimiter $delim is not random (set it from openssl rand)'] },
+    { script: `delim="EOF_$(openssl rand -hex 16)"\n{ echo "files<<$delim"; cat list; echo "$delim"; } >> "$GITHUB_OUTPUT"`, problems: [] },
+    { script: `jq -r . <<< "$json" >> "$GITHUB_OUTPUT"`, problems: [] },
+    { script: `cat <<EOF\nnot an output\nEOF`, problems: [] },
+  ])('$script', ({ script, problems }) => {
+    expect(heredocProblems(script)).toEqual(problems);
+  });
+});
+
+/** In a script that writes $GITHUB_OUTPUT or $GITHUB_ENV, every `<<` delimiter is a variable set from `openssl rand`. */
+function heredocProblems(script: string): string[] {
+  if (!/GITHUB_(OUTPUT|ENV)\b/.test(script)) return [];
+  const problems: string[] = [];
+  for (const [, , delimiter] of script.matchAll(/(?<!<)<<(?!<)-?\s*(['"]?)(\$\{?\w+\}?|[A-Za-z_][\w-]*)\1/g)) {
+    if (!delimiter.startsWith('$')) {
+      problems.push(`fixed heredoc delimiter ${delimiter}`);
+      continue;
+    }
+    const name = delimiter.replace(/[${}]/g, '');
+    if (!new RegExp(`(^|[\\s;])${name}=[^\\n]*\\$\\(openssl rand `, 'm').test(script)) problems.push(`heredoc delimiter ${delimiter} is not random (set it from openssl rand)`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The sources' variables: every step that fetches has each one, and no other step gets any.
+
+/** Every `{ env: NAME }` in pipelines/*.yml; required when it has no default. */
+const pipelineVariables = (() => {
+  const found = new Map<string, { required: boolean }>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record.env === 'string') {
+        const required = record.default === undefined || (found.get(record.env)?.required ?? false);
+        found.set(record.env, { required });
+      } else Object.values(record).forEach(visit);
+    }
+  };
+  for (const file of readdirSync(join(root, 'pipelines')).filter((f) => /\.ya?ml$/.test(f))) visit(parse(readFileSync(join(root, 'pipelines', file), 'utf8')));
+  return found;
+})();
+
+it("reads the sources' variables from pipelines/*.yml", () => {
+  expect(Object.fromEntries(pipelineVariables)).toEqual({
+    DEMO_API_URL: { required: true },
+    DEMO_API_TOKEN: { required: true },
+    DEMO_REFERENCE_DB: { required: false },
+  });
+});
+
+describe.each(workflowFiles)("%s: the sources' variables", (file) => {
+  it('reach every step that fetches, and no other', () => {
+    expect(variableProblems(load(file), read(file), pipelineVariables)).toEqual([]);
+  });
+});
+
+it('ingest.yml and pull-request.yml do fetch (the rule above is not vacuous)', () => {
+  const fetching = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps ?? []).filter(fetches).length;
+  expect([fetching('ingest.yml'), fetching('pull-request.yml')]).toEqual([1, 2]);
+});
+
+describe('the variables rule catches', () => {
+  const content = `
+on: push
+jobs:
+  run:
+    env: { DEMO_API_URL: x }
+    steps:
+      - run: echo "DEMO_API_TOKEN=x" >> "$GITHUB_ENV"
+      - id: ingest
+        uses: ./actions/ingest
+      - run: npx dataops validate
+        env: { DEMO_API_TOKEN: x }
+      - uses: ./actions/transform
+        env: { DEMO_API_TOKEN: x }
+`;
+  const problems = variableProblems(parse(content) as Workflow, content, pipelineVariables).join('\n');
+  it.each([
+    /job run step 1 \(run\): writes \$GITHUB_ENV, which hands what it writes to every later step/,
+    /job run step 1 \(run\): does not fetch but gets DEMO_API_URL/,
+    /job run step ingest: fetches but lacks DEMO_API_TOKEN/,
+    /job run step 4 \(\.\/actions\/transform\): does not fetch but gets DEMO_API_URL, DEMO_API_TOKEN/,
+    /DEMO_API_TOKEN is set in 2 env: maps; keep one \(a YAML anchor reuses it\)/,
+  ])('%s', (problem) => expect(problems).toMatch(problem));
+});
+
+/** A step that calls a source: the ingest action, or the CLI's run (which ingests) and validate (which reports unset variables). */
+function fetches(step: Step): boolean {
+  // A command (at a line's start, after ; && || | ( or a shell keyword), not words inside a message.
+  return step.uses === './actions/ingest' || /(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(npx\s+)?dataops\s+(run|validate)\b/m.test(step.run ?? '');
+}
+
+function variableProblems(w: Workflow, content: string, variables: Map<string, { required: boolean }>): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(w.jobs)) {
+    (job.steps ?? []).forEach((step, i) => {
+      const label = `job ${id} step ${step.id ?? `${i + 1} (${step.uses ?? 'run'})`}`;
+      if (/GITHUB_ENV\b/.test(step.run ?? '')) problems.push(`${label}: writes $GITHUB_ENV, which hands what it writes to every later step`);
+      const scope = new Set(Object.keys({ ...w.env, ...job.env, ...step.env }));
+      const given = [...variables.keys()].filter((name) => scope.has(name));
+      if (fetches(step)) {
+        const lacking = [...variables].filter(([name, v]) => v.required && !scope.has(name)).map(([name]) => name);
+        if (lacking.length) problems.push(`${label}: fetches but lacks ${lacking.join(', ')}`);
+      } else if (given.length) problems.push(`${label}: does not fetch but gets ${given.join(', ')}`);
+    });
+  }
+  // One place per workflow to add a source's variables: an alias (*name) of the map does not repeat it.
+  for (const name of variables.keys()) {
+    const maps = content.match(new RegExp(`^\\s*(\\{\\s*)?${name}:`, 'gm'))?.length ?? 0;
+    const inline = content.match(new RegExp(`[{,]\\s*${name}:`, 'g'))?.length ?? 0;
+    if (maps + inline > 1) problems.push(`${name} is set in ${maps + inline} env: maps; keep one (a YAML anchor reuses it)`);
+  }
+  return problems;
 }

@@ -6,6 +6,7 @@ export const INPUTS = {
   failOn: { name: 'fail-on', default: 'error' },
   reportDir: { name: 'report-dir', default: '' },
   changedFiles: { name: 'changed-files', default: '' },
+  scopeFile: { name: 'scope-file', default: '' },
   githubToken: { name: 'github-token', default: '' },
   prComment: { name: 'pr-comment', default: 'false' },
   freshnessIssues: { name: 'freshness-issues', default: 'false' },

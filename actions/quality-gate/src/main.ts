@@ -1,6 +1,7 @@
 // quality-gate: runs the declared checks and fails the job by the `fail-on` policy; optionally builds
 // the report site for Pages, keeps one sticky report comment on the pull request, and opens or closes
 // one issue per table whose freshness is in error.
+import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { loadProject } from '../../../src/config/project.js';
@@ -9,7 +10,7 @@ import type { Diagnostic } from '../../../src/errors.js';
 import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
 import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
 import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
-import { prScope, type PrScope } from '../../../src/github/pr-scope.js';
+import { parsePrScope, prScope, type PrScope } from '../../../src/github/pr-scope.js';
 import { buildSite } from '../../../src/report/site.js';
 import { writeStepSummary } from '../../../src/report/summary.js';
 import { mask } from '../../../src/secrets.js';
@@ -28,6 +29,8 @@ interface GitHubSettings {
   prComment: boolean;
   freshnessIssues: boolean;
   changedFiles: string[];
+  /** The scope a step with the sources' variables decided (`dataops changed --json`), read from a file. */
+  scope?: PrScope;
 }
 
 export async function run(): Promise<void> {
@@ -38,23 +41,24 @@ export async function run(): Promise<void> {
     const settings = readRunSettings(INPUTS);
     const failOn = parseChoice(INPUTS.failOn.name, readInput(INPUTS.failOn), FAIL_ON);
     const reportDir = readInput(INPUTS.reportDir);
-    const github = readGitHubSettings();
+    const github = await readGitHubSettings();
     inputs = { run: settings, github };
+    scope = github.scope;
     if (github.changedFiles.length) {
       const s = resolveSettings({ projectDir: settings.projectDir, env: process.env });
       scope = prScope(await loadProject(s.projectDir, s.env), github.changedFiles.map((f) => relative(s.projectDir, resolve(f))));
-      core.info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
     }
+    if (scope) core.info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
     // With changed files and no explicit list, only the pipelines the change touches are checked.
     const pipelines = settings.pipelines.length || !scope ? settings.pipelines : scope.pipelines;
     if (scope && pipelines.length === 0) {
       for (const skipped of scope.skipped) core.warning(`${skipped.pipeline} not checked: ${skipped.reason}`);
-      core.info('no pipeline to check: none changed, or those that did need variables that are unset here');
+      core.info('no pipeline to check: none changed, or those that did are not built here');
       for (const output of [OUTPUTS.loaded, OUTPUTS.accepted, OUTPUTS.rejected, OUTPUTS.checksPassed, OUTPUTS.checksWarned, OUTPUTS.checksFailed]) core.setOutput(output, 0);
       const why = scope.skipped.length
-        ? `The pipelines they touch need variables that are unset here: ${scope.skipped.map((s) => `${s.pipeline} (${s.reason})`).join('; ')}.`
+        ? `The pipelines they touch are not built here: ${scope.skipped.map((s) => `${s.pipeline} (${s.reason})`).join('; ')}.`
         : 'They touch no pipeline and no model.';
-      await writeStepSummary(`## ✅ quality-gate: nothing to check\n\n${github.changedFiles.length} files changed. ${why}\n`, process.env);
+      await writeStepSummary(`## ✅ quality-gate: nothing to check\n\n${scope.files.length} files changed. ${why}\n`, process.env);
       return undefined;
     }
     step = await runStep('quality-gate', { ...settings, pipelines }, ['check']);
@@ -66,7 +70,7 @@ export async function run(): Promise<void> {
   if (failure) core.setFailed(failure);
 }
 
-function readGitHubSettings(): GitHubSettings {
+async function readGitHubSettings(): Promise<GitHubSettings> {
   const flag = (spec: { name: string; default: string }) => parseChoice(spec.name, readInput(spec), BOOLEAN) === 'true';
   const settings: GitHubSettings = {
     // The workflow may pass the token as the input or as GITHUB_TOKEN in `env:`.
@@ -74,13 +78,32 @@ function readGitHubSettings(): GitHubSettings {
     prComment: flag(INPUTS.prComment),
     freshnessIssues: flag(INPUTS.freshnessIssues),
     changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
+    scope: await readScopeFile(readInput(INPUTS.scopeFile)),
   };
+  if (settings.scope && settings.changedFiles.length) {
+    throw new InputError(INPUTS.scopeFile.name, `give one of ${INPUTS.changedFiles.name} and ${INPUTS.scopeFile.name}, not both`);
+  }
   if ((settings.prComment || settings.freshnessIssues) && !settings.token) {
     const which = settings.prComment ? INPUTS.prComment.name : INPUTS.freshnessIssues.name;
     throw new InputError(INPUTS.githubToken.name, `${which} is true but no token is given; set github-token, or GITHUB_TOKEN in env:`);
   }
   if (settings.token) core.setSecret(settings.token);
   return settings;
+}
+
+async function readScopeFile(file: string): Promise<PrScope | undefined> {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (e) {
+    throw new InputError(INPUTS.scopeFile.name, `cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parsePrScope(text, file);
+  } catch (e) {
+    throw new InputError(INPUTS.scopeFile.name, (e as Error).message);
+  }
 }
 
 /**
@@ -99,7 +122,9 @@ async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: St
         const body = renderPrComment({
           report: step ? narrowReport(step, scope) : undefined,
           scope,
-          diagnostics: await projectDiagnostics(run),
+          // With a scope file this step does not get the sources' variables: their absence here is not a
+          // problem, and one unset where it is needed is in the scope's skipped list.
+          diagnostics: (await projectDiagnostics(run)).filter((d) => !(github.scope && d.code === 'env_unset')),
           failure,
           runId: step?.result.runId,
           runUrl: context.runUrl,
