@@ -168,7 +168,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           const warehouseLock = new Lock();
           try {
             await forEachConcurrently(resources, concurrency, async (resource) => {
-              const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
+              const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...options.http } });
               const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
               log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
               logDrift(log, batch);
