@@ -16,7 +16,11 @@ export class TrustedOrigins {
   private readonly origins: Set<string>;
 
   constructor(source: Pick<HttpSource, 'base_url' | 'allowed_hosts'>) {
-    this.base = new URL(source.base_url).origin;
+    try {
+      this.base = new URL(source.base_url).origin;
+    } catch {
+      throw new SourceError(`base_url ${JSON.stringify(mask(source.base_url))} is not a URL (expected e.g. https://api.example.com/v1)`);
+    }
     this.origins = new Set([this.base, ...source.allowed_hosts]);
   }
 

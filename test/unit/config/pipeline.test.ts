@@ -70,19 +70,22 @@ describe('valid pipelines', () => {
     expect(source.base_url).toBe('http://127.0.0.1:1');
     expect(source.auth).toMatchObject({ kind: 'oauth2_client_credentials', client_secret: 'shh-secret' });
     expect(source.timeoutSeconds).toBe(10);
+    expect(source.maxRetryAfterSeconds).toBe(120);
+    expect(source.allowed_hosts).toEqual(['https://files.example.com', 'https://cdn.example.com:8443']);
+    expect(source.resources.map((r) => r.max_pages)).toEqual([10_000, 500, 10_000, 10_000, 10_000, 10_000, 10_000]);
     expect(source.resources.find((r) => r.name === 'b')!.paginate).toEqual({ kind: 'offset', limit: 50, limit_param: 'limit', offset_param: 'offset', total: 'meta.total' });
     expect(source.resources.find((r) => r.name === 'c')!.paginate).toMatchObject({ kind: 'page', start: 0, page_param: 'page', size_param: 'per_page' });
     expect(source.resources.find((r) => r.name === 'g')!.incremental).toEqual({ field: 'updated_at', param: 'since', initial: '2024-01-01T00:00:00Z', lagSeconds: 600 });
     expect(pipeline!.silver[0].columns.find((c) => c.name === 'amount')!.type).toBe('decimal(12,2)');
     expect(pipeline!.checks.map((c) => [c.spec.kind, c.severity, c.line])).toEqual([
-      ['unique', 'error', 40],
-      ['not_null', 'error', 41],
-      ['accepted_values', 'warn', 42],
-      ['range', 'error', 43],
-      ['row_count', 'error', 44],
-      ['relationships', 'error', 46],
+      ['unique', 'error', 42],
+      ['not_null', 'error', 43],
+      ['accepted_values', 'warn', 44],
+      ['range', 'error', 45],
+      ['row_count', 'error', 46],
+      ['relationships', 'error', 48],
     ]);
-    expect(pipeline!.freshness).toEqual([{ table: 'silver.a', field: 'updated_at', warnAfterSeconds: 3600, errorAfterSeconds: 86400, line: 48 }]);
+    expect(pipeline!.freshness).toEqual([{ table: 'silver.a', field: 'updated_at', warnAfterSeconds: 3600, errorAfterSeconds: 86400, line: 50 }]);
   });
 
   test('an env value overrides the default', () => {
