@@ -296,13 +296,15 @@ async function ingest(
   const warehouseLock = new Lock();
   try {
     await forEachConcurrently(resources, concurrency, async (resource) => {
-      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: context.http });
+      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http } });
       let batch: BronzeBatch;
       try {
         batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
       } catch (e) {
-        // The resource is the first thing an on-call engineer needs: which source, then what went wrong.
-        throw new SourceError(`resource ${resource.name}: ${e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+        // The resource is the first thing an on-call engineer needs: which source, then what went wrong
+        // (the HTTP reader's errors name it already; a failed load into bronze does not).
+        const message = e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        throw new SourceError(message.startsWith(`resource ${resource.name}: `) ? message : `resource ${resource.name}: ${message}`);
       }
       log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
       logDrift(log, batch);

@@ -1,21 +1,104 @@
 // Every secret the engine reads is registered here, and every line it prints passes through mask().
-const secrets = new Set<string>();
+// A secret travels in several encodings (in a query string, a JSON error body, an HTML page, a basic-auth
+// header), and a hostile server may echo any of them back, so mask() matches each character of a secret
+// in every form it can take: as is, percent-encoded (once or more, with either hex case), '+' for a space
+// (form encoding), JSON-escaped (once or more), or as an HTML character reference.
+
+/** Each secret with the pattern that finds it in any of its encodings; longest first, so a secret inside another is not masked first. */
+const secrets = new Map<string, RegExp>();
 
 export function registerSecret(value: string | undefined): void {
   // Very short values would mask ordinary words; a real secret is longer.
-  if (value && value.length >= 4) secrets.add(value);
+  if (!value || value.length < 4 || secrets.has(value)) return;
+  secrets.set(value, patternOf(value));
+  const sorted = [...secrets].sort(([a], [b]) => b.length - a.length);
+  secrets.clear();
+  for (const [secret, pattern] of sorted) secrets.set(secret, pattern);
+}
+
+/**
+ * Basic auth sends base64(`username:password`); the password's own base64 can appear too (a server that
+ * decodes and re-encodes it). Only the characters the password alone decides are registered, so the
+ * password is also found at the start of a longer base64 text.
+ */
+export function registerBasicAuth(username: string, password: string): void {
+  registerSecret(password);
+  for (const encoding of ['base64', 'base64url'] as const) {
+    registerSecret(Buffer.from(`${username}:${password}`).toString(encoding));
+    const bytes = Buffer.from(password);
+    registerSecret(bytes.toString(encoding).slice(0, Math.floor((bytes.length * 8) / 6)));
+  }
 }
 
 export function mask(text: string): string {
   let out = text;
-  for (const secret of secrets) {
-    out = out.split(secret).join('***');
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join('***');
-  }
+  for (const pattern of secrets.values()) out = out.replace(pattern, '***');
   return out;
 }
 
+/**
+ * The head of a body (or any long text), masked, for a one-line message. It is masked before it is cut, so
+ * a secret is never shown in part; when the body goes on past the part decoded, that part's tail is dropped
+ * too, since a secret may begin there.
+ */
+export function maskedSnippet(body: Buffer | string, length = 200): string {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  let text = bytes.toString('utf8', 0, SNIPPET_WINDOW);
+  if (bytes.length > SNIPPET_WINDOW) text = text.slice(0, -SNIPPET_TAIL);
+  // Masked again once flat: folding a line break into a space could spell out a secret with a space in it.
+  const flat = mask(mask(text).replace(/\s+/g, ' ').trim());
+  return flat.length > length ? `${flat.slice(0, length)}…` : flat || '(empty body)';
+}
+
+const SNIPPET_WINDOW = 8192;
+const SNIPPET_TAIL = 2048;
+
+/**
+ * Each secret in the exact encodings it is most often sent in, for masks that match literal text only
+ * (the GitHub runner's setSecret).
+ */
 export function registeredSecrets(): string[] {
-  return [...secrets];
+  const out = new Set<string>();
+  for (const secret of secrets.keys()) {
+    out.add(secret);
+    out.add(encodeURIComponent(secret));
+    out.add(new URLSearchParams({ s: secret }).toString().slice(2));
+    out.add(JSON.stringify(secret).slice(1, -1));
+  }
+  return [...out];
+}
+
+function patternOf(secret: string): RegExp {
+  return new RegExp([...secret].map(charForms).join(''), 'g');
+}
+
+/** A regular expression for one character of a secret in any of its encodings. */
+function charForms(char: string): string {
+  const forms = new Set<string>([escapeRegExp(char)]);
+  // Percent-encoding of each UTF-8 byte; "%25" is a percent sign encoded again.
+  forms.add([...Buffer.from(char)].map((byte) => `%(?:25)*${hexDigits(byte, 2)}`).join(''));
+  if (char === ' ') forms.add('\\+');
+  // JSON: \" \\ \/ and \uXXXX (per UTF-16 unit), with the backslash itself escaped again in nested JSON.
+  if (char === '"' || char === '/') forms.add(`\\\\+${escapeRegExp(char)}`);
+  if (char === '\\') forms.add('\\\\+');
+  forms.add([...Array(char.length).keys()].map((i) => `\\\\+u${hexDigits(char.charCodeAt(i), 4)}`).join(''));
+  const short = JSON_SHORT_ESCAPES[char];
+  if (short) forms.add(`\\\\+${short}`);
+  // HTML character references, also after a JSON backslash (a JSON text shown in a page).
+  const code = char.codePointAt(0)!;
+  const html = [`&#0*${code};`, `&#[xX]0*${hexDigits(code, 1)};`, ...(HTML_NAMED[char] ?? []).map((name) => `&${name};`)];
+  for (const ref of html) forms.add(char === '"' ? `(?:\\\\+)?${ref}` : ref);
+  return `(?:${[...forms].join('|')})`;
+}
+
+const JSON_SHORT_ESCAPES: Record<string, string> = { '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't' };
+const HTML_NAMED: Record<string, string[]> = { '&': ['amp'], '<': ['lt'], '>': ['gt'], '"': ['quot'], "'": ['apos'] };
+
+/** A number in hex, either case for each digit, e.g. 0x2f -> "2[fF]". */
+function hexDigits(n: number, width: number): string {
+  return [...n.toString(16).toUpperCase().padStart(width, '0')].map((d) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d)).join('');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }

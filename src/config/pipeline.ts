@@ -18,13 +18,19 @@ import type {
   Source,
   SqlResource,
 } from './types.js';
-import { YamlSource, type YamlPath } from './yaml-source.js';
+import { pathToString, YamlSource, type YamlPath } from './yaml-source.js';
 
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(schema);
 
 /** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
 export const DEFAULT_HTTP_CONCURRENCY = 4;
+
+/** Pages one run reads of one resource unless it sets max_pages: a million records at 100 a page. */
+export const DEFAULT_MAX_PAGES = 10_000;
+
+/** The longest Retry-After a source waits for unless it sets max_retry_after. */
+export const DEFAULT_MAX_RETRY_AFTER = '60s';
 
 export const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'] as const;
 
@@ -148,16 +154,35 @@ class PipelineBuilder {
     const resources = raw.resources as Record<string, RawHttpResource>;
     const headers = (raw.headers ?? {}) as Record<string, RawValue>;
     const timeout = raw.timeout as string | undefined;
+    const allowed = (raw.allowed_hosts ?? []) as RawValue[];
     return {
       kind: 'http',
       base_url: this.value(raw.base_url as RawValue, at('base_url')),
+      allowed_hosts: allowed.flatMap((v, i) => this.origin(this.value(v, at('allowed_hosts', i)), at('allowed_hosts', i))),
       auth: raw.auth ? this.auth(raw.auth as RawAuth) : undefined,
       headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
       rate_limit: raw.rate_limit as { per_second: number } | undefined,
       concurrency: (raw.concurrency as number | undefined) ?? DEFAULT_HTTP_CONCURRENCY,
       timeoutSeconds: timeout ? parseDuration(timeout) : 30,
+      maxRetryAfterSeconds: parseDuration((raw.max_retry_after as string | undefined) ?? DEFAULT_MAX_RETRY_AFTER),
       resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
     };
+  }
+
+  /** An origin as allowed_hosts lists it, normalised as URL.origin spells it; [] (and an error) when it is not one. */
+  private origin(text: string, path: YamlPath): string[] {
+    if (text === '') return []; // an unset variable, already reported
+    if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(text)) {
+      try {
+        return [new URL(text).origin];
+      } catch {
+        // not a valid host: reported below
+      }
+    }
+    this.diagnostics.push(
+      this.yaml.diagnosticFor(path, `${pathToString(path)}: expected an origin such as "https://api2.example.com" (http or https, a host and an optional port; no path, query or user), got ${JSON.stringify(text)}`),
+    );
+    return [];
   }
 
   private auth(raw: RawAuth): Auth {
@@ -197,6 +222,7 @@ class PipelineBuilder {
         initial: r.incremental.initial,
         lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
       },
+      max_pages: r.max_pages ?? DEFAULT_MAX_PAGES,
     };
   }
 
@@ -237,6 +263,7 @@ interface RawHttpResource {
   primary_key?: string[];
   paginate?: Partial<Pagination> & { kind: Pagination['kind'] };
   incremental?: { field: string; param: string; initial?: string; lag?: string };
+  max_pages?: number;
 }
 
 function toCheckSpec(kind: (typeof CHECK_KINDS)[number], value: unknown): CheckSpec {

@@ -45,18 +45,28 @@ export interface HttpResource {
   primary_key?: string[];
   paginate: Pagination;
   incremental?: Incremental;
+  /** Pages fetched per run before the run fails: an API that ignores its paging parameters must not loop forever. */
+  max_pages: number;
 }
 
 export interface HttpSource {
   kind: 'http';
   base_url: string;
+  /**
+   * Origins (scheme://host[:port]) besides base_url's that next-page links and redirects may lead to; they
+   * get the source's credentials too. Any other origin is refused.
+   */
+  allowed_hosts: string[];
   auth?: Auth;
   headers: Record<string, string>;
   /** Requests per second across all of the source's resources. */
   rate_limit?: { per_second: number };
   /** How many resources are fetched at once. */
   concurrency: number;
+  /** Total time for one request, from connecting to the last byte of the body. */
   timeoutSeconds: number;
+  /** A longer Retry-After fails the request instead of sleeping. */
+  maxRetryAfterSeconds: number;
   resources: HttpResource[];
 }
 

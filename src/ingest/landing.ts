@@ -106,8 +106,14 @@ export class LandingWriter implements LandedRecords {
   /** Removes the parts of a batch that was not fetched in full; published parts stay, for replay. */
   async discard(): Promise<void> {
     if (this.published) return;
-    this.out?.destroy();
+    const out = this.out;
     this.out = undefined;
+    if (out) {
+      // Writes still pending fail with ERR_STREAM_DESTROYED: they are being thrown away, and unheard that
+      // error would crash the process. Wait for the file to close, or it could be created after the rm.
+      out.on('error', () => undefined).destroy();
+      await finished(out).catch(() => undefined);
+    }
     for (const part of this.parts) await rm(`${part}.partial`, { force: true });
   }
 

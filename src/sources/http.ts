@@ -1,9 +1,11 @@
 // Reads a resource of an HTTP/JSON API page by page: auth, pagination, incremental parameter,
-// retries with backoff that honour Retry-After, a per-request timeout and a rate limit.
+// retries with backoff that honour Retry-After (up to a cap), a total deadline per request, a rate limit
+// and a bound on pages per run. Requests go to trusted origins only (http-auth.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Auth, HttpResource, HttpSource } from '../config/types.js';
+import type { HttpResource, HttpSource } from '../config/types.js';
 import { SourceError } from '../errors.js';
-import { mask, registerSecret } from '../secrets.js';
+import { mask, maskedSnippet as snippet } from '../secrets.js';
+import { AuthApplier, fetchFollowingRedirects, type TrustedOrigins } from './http-auth.js';
 import { getPath } from './json-path.js';
 import type { SourcePage } from '../ingest/landing.js';
 import { JsonScanError, parseExact, scanPage } from './json-scan.js';
@@ -15,6 +17,8 @@ export interface FetchOptions {
   maxAttempts?: number;
   /** Base delay for exponential backoff, in ms. */
   backoffMs?: number;
+  /** Told of each retry as it is scheduled (the line is masked), e.g. the engine's log. */
+  log?: (line: string) => void;
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
@@ -47,8 +51,17 @@ export interface HttpPage extends Page {
   records: SourcePage;
 }
 
+/** Every failure names the resource, whichever request or paginator it came from. */
 export async function* fetchPages(source: HttpSource, resource: HttpResource, options: FetchOptions = {}): AsyncGenerator<HttpPage> {
-  const auth = new AuthApplier(source.auth);
+  try {
+    yield* readPages(source, resource, options);
+  } catch (e) {
+    throw e instanceof SourceError ? new SourceError(`resource ${resource.name}: ${e.message}`) : e;
+  }
+}
+
+async function* readPages(source: HttpSource, resource: HttpResource, options: FetchOptions): AsyncGenerator<HttpPage> {
+  const auth = new AuthApplier(source, source.timeoutSeconds * 1000);
   const paginator = createPaginator(resource.paginate);
   const base = new URL(resource.path.replace(/^\//, ''), source.base_url.endsWith('/') ? source.base_url : `${source.base_url}/`);
   for (const [k, v] of Object.entries(resource.params)) base.searchParams.set(k, v);
@@ -62,6 +75,8 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   };
 
   let url: URL | null = paginator.first(base);
+  auth.origins.check(url, `path ${JSON.stringify(resource.path)}`);
+  let pages = 0;
   let previous: { url: URL; bytes: Buffer } | undefined;
   // The next page is requested as soon as its URL is known, so it travels while this one is processed.
   let pending: ReturnType<typeof get> | undefined = get(url);
@@ -76,6 +91,7 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
       }
     }
     previous = { url, bytes: response.bytes };
+    pages += 1;
     const { parsed, headers } = response;
     if (parsed.records === undefined) {
       throw new SourceError(
@@ -86,7 +102,13 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
     let next: URL | null = null;
     let stop: unknown;
     try {
-      next = isLastPage(page) ? null : paginator.next(page);
+      const candidate = isLastPage(page) ? null : paginator.next(page);
+      if (candidate) {
+        // Refused before anything is sent: a link to another host must not get the credentials.
+        auth.origins.check(candidate, `the next page link ${mask(candidate.href)}`);
+        if (pages >= resource.max_pages) throw new SourceError(tooManyPages(resource));
+      }
+      next = candidate;
     } catch (e) {
       stop = e;
     }
@@ -97,6 +119,14 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
     if (stop !== undefined) throw stop;
     url = next;
   }
+}
+
+function tooManyPages(resource: HttpResource): string {
+  return (
+    `read max_pages (${resource.max_pages}) pages and the API still links to another; stopping instead of paging on ` +
+    `(an API that ignores its offset or page parameter answers full pages for ever). If the resource really has more ` +
+    `pages than that, raise source.resources.${resource.name}.max_pages`
+  );
 }
 
 interface ParsedBody {
@@ -140,24 +170,36 @@ async function requestJson<T>(
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let retryAfterMs: number | undefined;
     try {
-      const request = await auth.apply(url, { accept: 'application/json', ...source.headers });
-      const response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(source.timeoutSeconds * 1000) });
+      // One deadline for the whole attempt: connecting, every redirect and the body's last byte, so a
+      // server that trickles a byte at a time cannot hold the run.
+      const signal = AbortSignal.timeout(source.timeoutSeconds * 1000);
+      const headers = { accept: 'application/json', ...source.headers };
+      const { response } = await fetchFollowingRedirects(
+        url,
+        async (hop) => {
+          const request = await auth.apply(hop, headers);
+          return { url: request.url, init: { headers: request.headers, signal } };
+        },
+        (to, from) => checkRedirect(auth.origins, to, from),
+      );
       const bytes = Buffer.from(await response.arrayBuffer());
       if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
         auth.invalidate();
+        lastProblem = 'HTTP 401';
+        options.log?.(mask(`retry ${attempt}/${maxAttempts - 1} at once, with a new OAuth2 token: HTTP 401 from ${url.href}`));
         continue;
       }
       if (RETRYABLE.has(response.status)) {
         lastProblem = `HTTP ${response.status}`;
-        retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        retryAfterMs = retryAfter(response, url, source.maxRetryAfterSeconds);
       } else if (!response.ok) {
-        throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${mask(snippet(bytes))}`);
+        throw new SourceError(`${mask(url.href)}: HTTP ${response.status}: ${snippet(bytes)}`);
       } else {
         try {
           return { bytes, parsed: parse(bytes), headers: response.headers };
         } catch (e) {
           if (!(e instanceof SyntaxError)) throw e;
-          lastProblem = `invalid JSON body: ${mask(snippet(bytes))}`;
+          lastProblem = `invalid JSON body: ${snippet(bytes)}`;
         }
       }
     } catch (e) {
@@ -166,80 +208,40 @@ async function requestJson<T>(
     }
     if (attempt < maxAttempts) {
       // Exponential backoff with full jitter, unless the server said how long to wait.
-      await sleep(retryAfterMs ?? Math.random() * backoffMs * 2 ** (attempt - 1));
+      const delayMs = retryAfterMs ?? Math.random() * backoffMs * 2 ** (attempt - 1);
+      options.log?.(mask(`retry ${attempt}/${maxAttempts - 1} in ${seconds(delayMs)} s: ${lastProblem} from ${url.href}`));
+      await sleep(delayMs);
     }
   }
   throw new SourceError(`${mask(url.href)}: giving up after ${maxAttempts} attempts: ${mask(lastProblem)}`);
 }
 
-function parseRetryAfter(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.min(seconds, 120) * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.min(date - Date.now(), 120_000));
+function checkRedirect(origins: TrustedOrigins, to: URL, from: URL): void {
+  origins.check(to, `${mask(from.href)}: the redirect to ${mask(to.href)}`);
 }
 
-function snippet(bytes: Buffer | string): string {
-  // Only the head of a big body: a snippet is for a log line.
-  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8', 0, 4096);
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
+/** Retry-After in ms; one past the source's cap fails now rather than holding the run for hours. */
+function retryAfter(response: Response, url: URL, maxSeconds: number): number | undefined {
+  const header = response.headers.get('retry-after')?.trim();
+  if (!header) return undefined;
+  const ms = /^\d+(\.\d+)?$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  if (Number.isNaN(ms)) return undefined;
+  if (ms > maxSeconds * 1000) {
+    throw new SourceError(
+      `${mask(url.href)}: HTTP ${response.status}: the API asked to retry after ${seconds(ms)} s, more than max_retry_after ${maxSeconds} s; ` +
+        'stopping instead of waiting (raise source.max_retry_after to wait that long)',
+    );
+  }
+  return Math.max(0, ms);
+}
+
+/** 4000 -> "4", 1234 -> "1.2". */
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
 }
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
-}
-
-/** Adds credentials to requests; for OAuth2 it fetches, caches and refreshes the access token. */
-class AuthApplier {
-  private token: string | undefined;
-  constructor(private readonly auth: Auth | undefined) {
-    if (!auth) return;
-    for (const key of ['token', 'value', 'password', 'client_secret'] as const) {
-      registerSecret((auth as Record<string, string | undefined>)[key]);
-    }
-  }
-
-  canRefresh(): boolean {
-    return this.auth?.kind === 'oauth2_client_credentials';
-  }
-
-  invalidate(): void {
-    this.token = undefined;
-  }
-
-  async apply(url: URL, headers: Record<string, string>): Promise<{ url: URL; headers: Record<string, string> }> {
-    const auth = this.auth;
-    if (!auth) return { url, headers };
-    switch (auth.kind) {
-      case 'bearer':
-        return { url, headers: { ...headers, authorization: `Bearer ${auth.token}` } };
-      case 'api_key': {
-        if (auth.in === 'header') return { url, headers: { ...headers, [auth.name]: auth.value } };
-        const withKey = new URL(url);
-        withKey.searchParams.set(auth.name, auth.value);
-        return { url: withKey, headers };
-      }
-      case 'basic':
-        return { url, headers: { ...headers, authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } };
-      case 'oauth2_client_credentials':
-        this.token ??= await this.fetchToken(auth);
-        return { url, headers: { ...headers, authorization: `Bearer ${this.token}` } };
-    }
-  }
-
-  private async fetchToken(auth: Extract<Auth, { kind: 'oauth2_client_credentials' }>): Promise<string> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.client_id, client_secret: auth.client_secret });
-    if (auth.scope) form.set('scope', auth.scope);
-    const response = await fetch(auth.token_url, { method: 'POST', body: form, headers: { accept: 'application/json' } });
-    const text = await response.text();
-    if (!response.ok) throw new SourceError(`OAuth2 token request to ${mask(auth.token_url)} failed: HTTP ${response.status}: ${mask(snippet(text))}`);
-    const token = (JSON.parse(text) as { access_token?: string }).access_token;
-    if (!token) throw new SourceError(`OAuth2 token response from ${mask(auth.token_url)} has no access_token`);
-    registerSecret(token);
-    return token;
-  }
 }

@@ -91,7 +91,7 @@ function nextUrlPaginator(read: (page: Page) => unknown): Paginator {
       const next = read(page);
       if (typeof next !== 'string' || next === '') return null;
       const url = new URL(next, page.url);
-      if (seen.has(url.href)) throw new SourceError(`the API returned next page ${url.pathname}${url.search} twice; stopping instead of looping`);
+      if (seen.has(url.href)) throw new SourceError(`the API returned next page ${url.pathname}${url.search} twice (at ${page.url.pathname}${page.url.search}); stopping instead of looping`);
       seen.add(url.href);
       return url;
     },

@@ -28,7 +28,9 @@ const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K 
         return subtractLag(stored, incremental.lagSeconds);
       },
       pages: async function* (since) {
-        for await (const page of fetchPages(source, resource, { ...context.http, since })) yield page.records;
+        const log = context.http?.log;
+        const http = { ...context.http, since, log: log && ((line: string) => log(`${context.pipeline}.${name}: ${line}`)) };
+        for await (const page of fetchPages(source, resource, http)) yield page.records;
       },
     };
   },

@@ -12,7 +12,7 @@ const load = (kind: string, name: string, env: Record<string, string> = {}) =>
 describe('invalid pipelines name the file, line, column and what was expected', () => {
   test.each([
     ['yaml-syntax.yml', /^pipelines\/yaml-syntax\.yml:\d+:\d+: invalid YAML: Missing closing "quote/],
-    ['unknown-key.yml', /^pipelines\/unknown-key\.yml:8:7: unknown key "paginat" in source\.resources\.items \(expected one of: path, params, records, primary_key, paginate, incremental\)$/],
+    ['unknown-key.yml', /^pipelines\/unknown-key\.yml:8:7: unknown key "paginat" in source\.resources\.items \(expected one of: path, params, records, primary_key, paginate, incremental, max_pages\)$/],
     ['wrong-type.yml', /^pipelines\/wrong-type\.yml:5:29: source\.rate_limit\.per_second: expected number, got string "fast"$/],
     ['unknown-pagination.yml', /^pipelines\/unknown-pagination\.yml:8:25: source\.resources\.items\.paginate\.kind: unknown kind "infinite_scroll" \(expected one of: none, offset, page, cursor, next_url, link_header\)$/],
     ['literal-secret.yml', /^pipelines\/literal-secret\.yml:5:32: source\.auth\.token: a secret must come from an environment variable: write \{ env: NAME \}/],
@@ -38,7 +38,13 @@ describe('valid pipelines', () => {
   test('minimal: defaults are applied', () => {
     const { pipeline, diagnostics } = load('valid', 'minimal.yml');
     expect(diagnostics).toEqual([]);
-    expect(pipeline!.source).toMatchObject({ kind: 'http', timeoutSeconds: 30, resources: [{ name: 'items', records: '', paginate: { kind: 'none' } }] });
+    expect(pipeline!.source).toMatchObject({
+      kind: 'http',
+      allowed_hosts: [],
+      timeoutSeconds: 30,
+      maxRetryAfterSeconds: 60,
+      resources: [{ name: 'items', records: '', paginate: { kind: 'none' }, max_pages: 10_000 }],
+    });
     expect(pipeline!.silver[0].columns[0]).toMatchObject({ name: 'id', required: false, normalize: [] });
   });
 
@@ -64,23 +70,76 @@ describe('valid pipelines', () => {
     expect(source.base_url).toBe('http://127.0.0.1:1');
     expect(source.auth).toMatchObject({ kind: 'oauth2_client_credentials', client_secret: 'shh-secret' });
     expect(source.timeoutSeconds).toBe(10);
+    expect(source.maxRetryAfterSeconds).toBe(120);
+    expect(source.allowed_hosts).toEqual(['https://files.example.com', 'https://cdn.example.com:8443']);
+    expect(source.resources.map((r) => r.max_pages)).toEqual([10_000, 500, 10_000, 10_000, 10_000, 10_000, 10_000]);
     expect(source.resources.find((r) => r.name === 'b')!.paginate).toEqual({ kind: 'offset', limit: 50, limit_param: 'limit', offset_param: 'offset', total: 'meta.total' });
     expect(source.resources.find((r) => r.name === 'c')!.paginate).toMatchObject({ kind: 'page', start: 0, page_param: 'page', size_param: 'per_page' });
     expect(source.resources.find((r) => r.name === 'g')!.incremental).toEqual({ field: 'updated_at', param: 'since', initial: '2024-01-01T00:00:00Z', lagSeconds: 600 });
     expect(pipeline!.silver[0].columns.find((c) => c.name === 'amount')!.type).toBe('decimal(12,2)');
     expect(pipeline!.checks.map((c) => [c.spec.kind, c.severity, c.line])).toEqual([
-      ['unique', 'error', 40],
-      ['not_null', 'error', 41],
-      ['accepted_values', 'warn', 42],
-      ['range', 'error', 43],
-      ['row_count', 'error', 44],
-      ['relationships', 'error', 46],
+      ['unique', 'error', 42],
+      ['not_null', 'error', 43],
+      ['accepted_values', 'warn', 44],
+      ['range', 'error', 45],
+      ['row_count', 'error', 46],
+      ['relationships', 'error', 48],
     ]);
-    expect(pipeline!.freshness).toEqual([{ table: 'silver.a', field: 'updated_at', warnAfterSeconds: 3600, errorAfterSeconds: 86400, line: 48 }]);
+    expect(pipeline!.freshness).toEqual([{ table: 'silver.a', field: 'updated_at', warnAfterSeconds: 3600, errorAfterSeconds: 86400, line: 50 }]);
   });
 
   test('an env value overrides the default', () => {
     const { pipeline } = load('valid', 'full.yml', { FULL_SECRET: 'x', FULL_API_URL: 'http://example.test' });
     expect(pipeline!.source.kind === 'http' && pipeline!.source.base_url).toBe('http://example.test');
+  });
+});
+
+describe('trust and bounds of an HTTP source', () => {
+  const pipeline = (sourceKeys: string, resourceKeys = '') =>
+    [
+      'name: bounded',
+      'source:',
+      '  kind: http',
+      '  base_url: https://api.example.com/v1',
+      ...sourceKeys.split('\n').filter(Boolean).map((line) => `  ${line}`),
+      '  resources:',
+      `    items: { path: /items${resourceKeys} }`,
+      'silver:',
+      '  items: { from: items, key: [id], columns: { id: { path: id, type: integer } } }',
+      '',
+    ].join('\n');
+  const loaded = (text: string, env: Record<string, string> = {}) => loadPipeline('pipelines/bounded.yml', text, env);
+
+  test('allowed_hosts (as origins, from env too), max_retry_after and max_pages are read', () => {
+    const { pipeline: p, diagnostics } = loaded(
+      pipeline('allowed_hosts: ["https://API2.example.com", "http://files.example.com:8080/", { env: CDN_ORIGIN }]\nmax_retry_after: 5m', ', max_pages: 50'),
+      { CDN_ORIGIN: 'https://cdn.example.com:443' },
+    );
+    expect(diagnostics).toEqual([]);
+    expect(p!.source).toMatchObject({
+      allowed_hosts: ['https://api2.example.com', 'http://files.example.com:8080', 'https://cdn.example.com'],
+      maxRetryAfterSeconds: 300,
+      resources: [{ max_pages: 50 }],
+    });
+  });
+
+  test.each([
+    ['a URL with a path', 'allowed_hosts: ["https://api2.example.com/v1"]', {}, /^pipelines\/bounded\.yml:5:19: source\.allowed_hosts\.0: .* does not match .*an origin: http\(s\):\/\/host\[:port\] with no path/],
+    ['a host without a scheme', 'allowed_hosts: [api2.example.com]', {}, /^pipelines\/bounded\.yml:5:19: source\.allowed_hosts\.0: "api2\.example\.com" does not match/],
+    [
+      'an env value that is not an origin',
+      'allowed_hosts: [{ env: CDN_ORIGIN }]',
+      { CDN_ORIGIN: 'ftp://cdn.example.com/files' },
+      /^pipelines\/bounded\.yml:5:19: source\.allowed_hosts\[0\]: expected an origin such as "https:\/\/api2\.example\.com" .*, got "ftp:\/\/cdn\.example\.com\/files"$/,
+    ],
+    ['max_retry_after that is not a duration', 'max_retry_after: soon', {}, /^pipelines\/bounded\.yml:5:20: source\.max_retry_after: "soon" does not match/],
+  ])('%s is an error at its line', (_name, keys, env, expected) => {
+    const errors = loaded(pipeline(keys), env).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+    expect(errors[0]).toMatch(expected);
+  });
+
+  test('max_pages below 1 is an error at its line', () => {
+    const errors = loaded(pipeline('', ', max_pages: 0')).diagnostics.map(formatDiagnostic);
+    expect(errors[0]).toMatch(/^pipelines\/bounded\.yml:6:39: source\.resources\.items\.max_pages: must be >= 1$/);
   });
 });

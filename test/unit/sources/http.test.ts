@@ -87,8 +87,9 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function source(path: string, paginate: Pagination, extra: Partial<HttpResource> = {}, auth?: Auth): [HttpSource, HttpResource] {
-  const resource: HttpResource = { name: 'r', path, params: {}, records: 'data', paginate, ...extra };
-  return [{ kind: 'http', base_url: base, auth, headers: {}, concurrency: 1, timeoutSeconds: 5, resources: [resource] }, resource];
+  const resource: HttpResource = { name: 'r', path, params: {}, records: 'data', paginate, max_pages: 1000, ...extra };
+  const httpSource: HttpSource = { kind: 'http', base_url: base, allowed_hosts: [], auth, headers: {}, concurrency: 1, timeoutSeconds: 5, maxRetryAfterSeconds: 60, resources: [resource] };
+  return [httpSource, resource];
 }
 
 async function collect(src: [HttpSource, HttpResource], options = {}): Promise<unknown[]> {
