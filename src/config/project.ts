@@ -2,9 +2,9 @@
 // need all of them at once (unique names, tables that exist, no cycles).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { nameList, type Diagnostic } from '../errors.js';
 import { CycleError, Dag } from '../models/dag.js';
-import { parseModel, position, type SqlModel } from '../models/sql-model.js';
+import { lineLocator, parseModel, type SqlModel } from '../models/sql-model.js';
 import { loadPipeline, type Env } from './pipeline.js';
 import { bronzeTableName, type Pipeline } from './types.js';
 import type { YamlSource } from './yaml-source.js';
@@ -97,33 +97,35 @@ function projectRules(pipelines: Pipeline[], sources: Map<string, YamlSource>, m
     if (problem) out.push(sources.get(p.name)!.diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
   }
   const tables = declaredTables(pipelines, models);
-  const known = () => [...tables.keys()].sort().join(', ');
+  const known = nameList([...tables.keys()].sort(), 50);
+  const columnSets = new Map([...tables].map(([table, columns]) => [table, columns && new Set(columns)]));
   for (const p of pipelines) {
     const yaml = sources.get(p.name)!;
-    const checkTables = new Set([...p.checks.map((c) => c.table), ...p.freshness.map((f) => f.table)]);
-    for (const table of checkTables) {
+    const checked = new Set(p.checks.map((c) => c.table));
+    for (const table of new Set([...checked, ...p.freshness.map((f) => f.table)])) {
       if (!tables.has(table)) {
-        const section = p.checks.some((c) => c.table === table) ? 'checks' : 'freshness';
-        out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known()})`, { key: true }));
+        const section = checked.has(table) ? 'checks' : 'freshness';
+        out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known})`, { key: true }));
       }
     }
     p.checks.forEach((check) => {
-      const columns = tables.get(check.table);
+      const columns = columnSets.get(check.table);
       if (!columns) return;
       for (const column of checkColumns(check.spec)) {
-        if (!columns.includes(column)) {
-          out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+        if (!columns.has(column)) {
+          out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${nameList(tables.get(check.table)!)})` });
         }
       }
       if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
-        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known()})` });
+        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known})` });
       }
     });
   }
   for (const m of models) {
+    const locate = lineLocator(m.text);
     for (const ref of m.references) {
       if (!tables.has(ref.table)) {
-        out.push({ file: m.file, ...position(m.text, ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known()})` });
+        out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
       }
     }
   }
