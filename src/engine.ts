@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
-import { ConfigError, DataOpsError, UsageError, type Diagnostic } from './errors.js';
+import { ConfigError, DataOpsError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { formatDrift } from './ingest/drift.js';
@@ -43,6 +43,8 @@ export interface Settings {
   copyWindowSeconds: number;
   /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
   snowflakeEnvNames: Record<string, string>;
+  /** "duckdb.path at dataops.yml:2:9" when dataops.yml chose the database file, for errors about it. */
+  databaseSetBy?: string;
   /** Where raw pages land as JSON lines (replayable). */
   landingDir: string;
   siteDir: string;
@@ -53,7 +55,7 @@ export function resolveSettings(options: { projectDir?: string; database?: strin
   const env = options.env ?? process.env;
   const projectDir = resolve(options.projectDir ?? '.');
   // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
-  const file = readProjectFile(projectDir);
+  const { settings: file, describe } = readProjectFile(projectDir);
   const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
   if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
@@ -63,6 +65,7 @@ export function resolveSettings(options: { projectDir?: string; database?: strin
     target: target as Target,
     snowflakeEnvNames: file.snowflake?.env ?? {},
     database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
+    databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
     duckdbMemoryLimit: file.duckdb?.memory_limit,
     copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
@@ -76,7 +79,11 @@ export async function openWarehouse(settings: Settings): Promise<Warehouse> {
   const warehouse =
     settings.target === 'snowflake'
       ? await (await import('./warehouse/snowflake.js')).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
-      : await DuckDBWarehouse.open(settings.database, { memoryLimit: settings.duckdbMemoryLimit });
+      : await DuckDBWarehouse.open(settings.database, { memoryLimit: settings.duckdbMemoryLimit }).catch((e: unknown) => {
+          // The path may have come from dataops.yml: say where, so the fix is one look away.
+          if (e instanceof WarehouseError && settings.databaseSetBy) throw new WarehouseError(`${e.message} (${settings.databaseSetBy})`);
+          throw e;
+        });
   await ensureMetaSchema(warehouse);
   return warehouse;
 }

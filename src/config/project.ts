@@ -1,10 +1,11 @@
 // The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
 // need all of them at once (unique names, tables that exist, no cycles).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nameList, type Diagnostic } from '../errors.js';
+import { ConfigError, nameList, type Diagnostic } from '../errors.js';
 import { CycleError, Dag } from '../models/dag.js';
 import { lineLocator, parseModel, type SqlModel } from '../models/sql-model.js';
+import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config-file.js';
 import { loadPipeline, type Env } from './pipeline.js';
 import { bronzeTableName, type Pipeline } from './types.js';
 import type { YamlSource } from './yaml-source.js';
@@ -28,7 +29,12 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
   const pipelines: Pipeline[] = [];
   const sources = new Map<string, YamlSource>();
   for (const file of await listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
-    const loaded = loadPipeline(file, await readFile(join(dir, file), 'utf8'), env);
+    const read = readConfigFile(dir, file, PIPELINE_FILE_LIMIT);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const loaded = loadPipeline(file, read.text, env);
     diagnostics.push(...loaded.diagnostics);
     if (loaded.pipeline && loaded.source) {
       pipelines.push(loaded.pipeline);
@@ -37,7 +43,12 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
   }
   const models: SqlModel[] = [];
   for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
-    const parsed = parseModel(file, await readFile(join(dir, file), 'utf8'));
+    const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const parsed = parseModel(file, read.text);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.model) models.push(parsed.model);
   }
@@ -61,7 +72,9 @@ async function listFiles(root: string, sub: string, pattern: RegExp): Promise<st
     const names = await readdir(join(root, sub));
     return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new ConfigError([{ file: sub, line: 1, col: 1, severity: 'error', message: `${sub} is a file; it must be a folder` }]);
     throw e;
   }
 }

@@ -5,7 +5,7 @@ import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { loadProject } from '../../../src/config/project.js';
 import { resolveSettings, withWarehouse } from '../../../src/engine.js';
-import type { Diagnostic } from '../../../src/errors.js';
+import { ConfigError, type Diagnostic } from '../../../src/errors.js';
 import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
 import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
 import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
@@ -17,7 +17,7 @@ import { readHistory } from '../../../src/state/status.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
-import { FAIL_ON, reportStep, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
+import { FAIL_ON, reportStep, resolveStepSettings, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
 
 const BOOLEAN = ['true', 'false'] as const;
@@ -40,7 +40,7 @@ export async function run(): Promise<void> {
     const github = readGitHubSettings();
     inputs = { run: settings, github };
     if (github.changedFiles.length) {
-      const s = resolveSettings({ projectDir: settings.projectDir, env: process.env });
+      const s = resolveStepSettings({ projectDir: settings.projectDir });
       scope = prScope(await loadProject(s.projectDir, s.env), github.changedFiles.map((f) => relative(s.projectDir, resolve(f))));
       core.info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
     }
@@ -130,12 +130,12 @@ async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: St
 }
 
 async function projectDiagnostics(run: RunSettings): Promise<Diagnostic[]> {
-  const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
   try {
+    const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
     return (await validateProject(s.projectDir, s.env)).diagnostics;
-  } catch {
-    // The failure message already says why the project could not be read.
-    return [];
+  } catch (e) {
+    // A bad dataops.yml is the project's problem to show; anything else, the failure message already says.
+    return e instanceof ConfigError ? e.diagnostics : [];
   }
 }
 

@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ConfigError, formatDiagnostic } from '../../../src/errors.js';
@@ -88,5 +89,30 @@ describe('hostile files: bounded work, bounded output', () => {
     expect(shown).toHaveLength(51);
     expect(formatDiagnostic(shown[0])).toMatch(/^sql\/gold\/hostile\.sql:2:25: unknown table "silver\.missing_0" \(known: /);
     expect(shown[50].message).toBe('... and 4950 more problems in this file (only the first 50 are shown)');
+  });
+
+  test.each([
+    ['a pipeline over 1 MB', 'pipelines/big.yml', 1_234_567, /^pipelines\/big\.yml:1:1: pipelines\/big\.yml is 1\.2 MB; pipeline files are limited to 1 MB$/],
+    ['a pipeline one byte over', 'pipelines/big.yml', 1_000_001, /^pipelines\/big\.yml:1:1: pipelines\/big\.yml is 1,000,001 bytes; pipeline files are limited to 1 MB \(1,000,000 bytes\)$/],
+    ['a SQL model over 1 MB', 'sql/gold/big.sql', 12_300_000, /^sql\/gold\/big\.sql:1:1: sql\/gold\/big\.sql is 12\.3 MB; SQL model files are limited to 1 MB$/],
+  ])('%s is refused before it is read', async (_name, file, bytes, expected) => {
+    // A comment: the file would be valid at any size.
+    const comment = file.endsWith('.sql') ? '--' : '#';
+    await writeFile(join(dir, file), `${comment}${'x'.repeat(bytes - comment.length - 1)}\n`);
+    expect(await errors()).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test('a pipeline that is not a regular file, or a link out of the project, is named and not read', async () => {
+    await mkdir(join(dir, 'pipelines/folder.yml'));
+    execFileSync('mkfifo', [join(dir, 'pipelines/pipe.yml')]);
+    await symlink('/etc/passwd', join(dir, 'pipelines/passwd.yml'));
+    await symlink('../sql/gold/dim_store.sql', join(dir, 'pipelines/inside.yml'));
+    expect(await errors()).toEqual([
+      'pipelines/folder.yml:1:1: pipelines/folder.yml is a directory, not a regular file',
+      // A link inside the project is read like any file.
+      expect.stringMatching(/^pipelines\/inside\.yml:1:1: pipeline: expected object, got string "-- One row per store/),
+      'pipelines/passwd.yml:1:1: pipelines/passwd.yml links to a file outside the project; configuration files must be inside it',
+      'pipelines/pipe.yml:1:1: pipelines/pipe.yml is a named pipe, not a regular file',
+    ]);
   });
 });
