@@ -312,8 +312,13 @@ function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
         }
       }
       if (column.path.startsWith('$.') && !table.explode) {
-        // Harmless, but "$." only means something for exploded tables; say so rather than guess.
-        out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
+        // Without explode there is no parent record to reach: refused, rather than guessing what was meant.
+        out.push(
+          yaml.diagnosticFor(
+            [...at, 'columns', column.name, 'path'],
+            `silver.${table.name}.columns.${column.name}.path: "${column.path}" starts with "$.", which reaches the parent record of an exploded element, but silver.${table.name} has no "explode"; write "${column.path.slice(2)}" instead`,
+          ),
+        );
       }
     }
   }

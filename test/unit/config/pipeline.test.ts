@@ -21,6 +21,7 @@ describe('invalid pipelines name the file, line, column and what was expected', 
     ['bad-column-type.yml', /^pipelines\/bad-column-type\.yml:12:29: silver\.items\.columns\.id\.type: "int" does not match .*one of string, integer/],
     ['two-check-kinds.yml', /^pipelines\/two-check-kinds\.yml:15:7: checks\.silver\.items\[0\]: expected exactly one check kind .* got unique, not_null$/],
     ['missing-source.yml', /^pipelines\/missing-source\.yml:1:1: pipeline: missing required key "source"$/],
+    ['parent-path-without-explode.yml', /^pipelines\/parent-path-without-explode\.yml:13:19: silver\.items\.columns\.id\.path: "\$\.id" starts with "\$\.", which reaches the parent record .* silver\.items has no "explode"; write "id" instead$/],
     // Refused at the alias that takes the expansion past the limit, long before 10^10 values exist.
     ['alias-bomb.yml', /^pipelines\/alias-bomb\.yml:19:47: alias \*l2: the aliases in this file would expand to more than 10,000 extra values/],
     ['alias-cycle.yml', /^pipelines\/alias-cycle\.yml:8:31: alias \*params is inside the value it refers to$/],
