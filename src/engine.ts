@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
-import { ConfigError, DataOpsError, formatDiagnostic, SourceError, UsageError, type Diagnostic } from './errors.js';
+import { ConfigError, DataOpsError, formatDiagnostic, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { removeStalePartials } from './ingest/landing.js';
@@ -57,6 +57,8 @@ export interface Settings {
   readWaitSeconds: number;
   /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
   snowflakeEnvNames: Record<string, string>;
+  /** "duckdb.path at dataops.yml:2:9" when dataops.yml chose the database file, for errors about it. */
+  databaseSetBy?: string;
   /** Where raw pages land as JSON lines (replayable). */
   landingDir: string;
   siteDir: string;
@@ -69,7 +71,7 @@ export function resolveSettings(
   const env = options.env ?? process.env;
   const projectDir = resolve(options.projectDir ?? '.');
   // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
-  const file = readProjectFile(projectDir);
+  const { settings: file, describe } = readProjectFile(projectDir);
   const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
   if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
@@ -79,6 +81,7 @@ export function resolveSettings(
     target: target as Target,
     snowflakeEnvNames: file.snowflake?.env ?? {},
     database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
+    databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
     duckdbMemoryLimit: file.duckdb?.memory_limit,
     copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
     lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target as Target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
@@ -119,6 +122,10 @@ async function connect(settings: Settings, use: WarehouseUse): Promise<Warehouse
     waitSeconds: use.runId ? settings.lockTimeoutSeconds : settings.readWaitSeconds,
     waitHint: use.runId ? '--wait <duration> (or duckdb.lock_timeout in dataops.yml)' : '--wait <duration>',
     log: use.log,
+  }).catch((e: unknown) => {
+    // The path may have come from dataops.yml: say where, so the fix is one look away.
+    if (e instanceof WarehouseError && settings.databaseSetBy) throw new WarehouseError(`${e.message} (${settings.databaseSetBy})`);
+    throw e;
   });
 }
 

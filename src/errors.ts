@@ -19,8 +19,64 @@ export class DataOpsError extends Error {
 export interface Diagnostic extends SourceLocation {
   message: string;
   severity: 'error' | 'warning';
-  /** Set for problems a caller may choose to tolerate, e.g. 'env_unset' for a pipeline it will not run. */
-  code?: 'env_unset';
+  /**
+   * 'env_unset' marks a problem a caller may choose to tolerate (a pipeline it will not run);
+   * 'more_problems' marks the line that stands for the `hidden` diagnostics of its file that are not shown.
+   */
+  code?: 'env_unset' | 'more_problems';
+  hidden?: number;
+}
+
+/** A file with thousands of problems gets its first 50 and one line with the count of the rest. */
+export const MAX_DIAGNOSTICS_PER_FILE = 50;
+
+/**
+ * At most `max` diagnostics per file, the first by line and column, then one 'more_problems' line with the
+ * count of the rest (an error if any of them is). Applying it again keeps the count right.
+ */
+export function capDiagnostics(diagnostics: readonly Diagnostic[], max = MAX_DIAGNOSTICS_PER_FILE): Diagnostic[] {
+  const files = new Map<string, { list: Diagnostic[]; hidden: number; hiddenError: boolean; at?: Diagnostic }>();
+  for (const d of diagnostics) {
+    let file = files.get(d.file);
+    if (!file) files.set(d.file, (file = { list: [], hidden: 0, hiddenError: false }));
+    if (d.code === 'more_problems') {
+      file.hidden += d.hidden ?? 0;
+      file.hiddenError ||= d.severity === 'error';
+      file.at ??= d;
+    } else file.list.push(d);
+  }
+  const out: Diagnostic[] = [];
+  for (const [name, file] of files) {
+    if (file.list.length <= max && file.hidden === 0) {
+      out.push(...file.list);
+      continue;
+    }
+    const sorted = [...file.list].sort(byPosition);
+    const rest = sorted.slice(max);
+    const hidden = file.hidden + rest.length;
+    const at = file.at ?? rest[0];
+    out.push(...sorted.slice(0, max), {
+      file: name,
+      line: at.line,
+      col: at.col,
+      severity: file.hiddenError || rest.some((d) => d.severity === 'error') ? 'error' : 'warning',
+      message: `... and ${hidden} more problem${hidden === 1 ? '' : 's'} in this file (only the first ${max} are shown)`,
+      code: 'more_problems',
+      hidden,
+    });
+  }
+  return out;
+}
+
+/** File, then line and column; a file's 'more_problems' line comes after its shown diagnostics. */
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
+  const more = (d: Diagnostic) => (d.code === 'more_problems' ? 1 : 0);
+  return a.file.localeCompare(b.file) || more(a) - more(b) || a.line - b.line || a.col - b.col;
+}
+
+/** A list of names for a message, shortened past `max` so that a message stays one line however big the project. */
+export function nameList(names: readonly string[], max = 30): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
@@ -29,8 +85,11 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 export class ConfigError extends DataOpsError {
   override name = 'ConfigError';
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: readonly Diagnostic[]) {
+    const shown = capDiagnostics(diagnostics);
+    super(shown.map(formatDiagnostic).join('\n'));
+    this.diagnostics = shown;
   }
 }
 

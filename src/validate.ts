@@ -3,7 +3,7 @@
 // declared tables, which catches SQL errors and unknown columns with the file and line.
 import { checkColumns, declaredTables, loadProject, type Project } from './config/project.js';
 import type { Env } from './config/pipeline.js';
-import type { Diagnostic } from './errors.js';
+import { byPosition, capDiagnostics, nameList, type Diagnostic } from './errors.js';
 import { bronzeDdl } from './ingest/bronze.js';
 import { bronzeTableName } from './config/types.js';
 import { modelDiagnostic } from './models/gold.js';
@@ -21,9 +21,10 @@ export interface Validation {
 
 export async function validateProject(dir: string, env: Env = process.env, options: { allowMissingEnv?: boolean } = {}): Promise<Validation> {
   const project = await loadProject(dir, env);
-  const diagnostics = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' as const } : d));
-  if (!diagnostics.some((d) => d.severity === 'error')) diagnostics.push(...(await planModels(project)));
-  diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+  const found = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' as const } : d));
+  if (!found.some((d) => d.severity === 'error')) found.push(...(await planModels(project)));
+  // A file with thousands of problems shows its first ones and a count: the output stays readable and bounded.
+  const diagnostics = capDiagnostics(found).sort(byPosition);
   return {
     project,
     diagnostics,
@@ -58,22 +59,24 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
     }
     // Now the gold tables' columns are known too: check that every check names real columns.
     const tables = declaredTables(project.pipelines, project.models);
+    const known = new Map<string, string[]>();
+    const columnsOf = async (table: string) => known.get(table) ?? known.set(table, await planColumns(warehouse, table)).get(table)!;
     for (const p of project.pipelines) {
       for (const check of p.checks) {
         if (tables.get(check.table) !== undefined) continue;
-        const columns = await columnsOf(warehouse, check.table);
+        const columns = await columnsOf(check.table);
         if (columns.length === 0) continue;
         const wanted = [...checkColumns(check.spec)];
         if (check.spec.kind === 'relationships') {
           const target = check.spec.to;
-          const targetColumns = await columnsOf(warehouse, target.table);
+          const targetColumns = await columnsOf(target.table);
           if (targetColumns.length && !targetColumns.includes(target.column)) {
-            out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${targetColumns.join(', ')})` });
+            out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${nameList(targetColumns)})` });
           }
         }
         for (const column of wanted) {
           if (!columns.includes(column)) {
-            out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+            out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${nameList(columns)})` });
           }
         }
       }
@@ -85,7 +88,7 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
 }
 
 /** The columns of a schema-qualified table in the planning database, in table order. */
-async function columnsOf(warehouse: DuckDBWarehouse, qualified: string): Promise<string[]> {
+async function planColumns(warehouse: DuckDBWarehouse, qualified: string): Promise<string[]> {
   const [schema, table] = qualified.split('.');
   const rows = await warehouse.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = ${sqlString(schema)} AND table_name = ${sqlString(table)} ORDER BY ordinal_position`,

@@ -2,7 +2,7 @@
 // Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
 import { Ajv } from 'ajv';
 import schema from '../../schemas/pipeline.schema.json' with { type: 'json' };
-import type { Diagnostic } from '../errors.js';
+import { nameList, type Diagnostic } from '../errors.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import type {
   Auth,
@@ -316,17 +316,19 @@ export function parseDuration(text: string): number {
 function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
   const out: Diagnostic[] = [];
   const resources = p.source.resources.map((r) => r.name);
+  const resourceSet = new Set(resources);
   for (const table of p.silver) {
     const at: YamlPath = ['silver', table.name];
-    if (!resources.includes(table.from)) {
-      out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
+    if (!resourceSet.has(table.from)) {
+      out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${nameList(resources)})`));
     }
     const columns = table.columns.map((c) => c.name);
+    const columnSet = new Set(columns);
     for (const [i, key] of table.key.entries()) {
-      if (!columns.includes(key)) out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
+      if (!columnSet.has(key)) out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${nameList(columns)})`));
     }
-    if (table.latest_by && !columns.includes(table.latest_by)) {
-      out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
+    if (table.latest_by && !columnSet.has(table.latest_by)) {
+      out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${nameList(columns)})`));
     }
     for (const column of table.columns) {
       if (column.pattern !== undefined) {
@@ -337,13 +339,19 @@ function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
         }
       }
       if (column.path.startsWith('$.') && !table.explode) {
-        // Harmless, but "$." only means something for exploded tables; say so rather than guess.
-        out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
+        // Without explode there is no parent record to reach: refused, rather than guessing what was meant.
+        out.push(
+          yaml.diagnosticFor(
+            [...at, 'columns', column.name, 'path'],
+            `silver.${table.name}.columns.${column.name}.path: "${column.path}" starts with "$.", which reaches the parent record of an exploded element, but silver.${table.name} has no "explode"; write "${column.path.slice(2)}" instead`,
+          ),
+        );
       }
     }
   }
+  const tables = new Map(p.silver.map((t) => [`silver.${t.name}`, t]));
   for (const f of p.freshness) {
-    const table = p.silver.find((t) => `silver.${t.name}` === f.table);
+    const table = tables.get(f.table);
     if (table && !table.columns.some((c) => c.name === f.field)) {
       out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
     }

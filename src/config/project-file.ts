@@ -1,12 +1,13 @@
 // dataops.yml: project-wide settings, all optional. Which warehouse to use by default, where the
 // DuckDB file lives, and the names of the environment variables that hold each Snowflake connection
 // setting (so a repository can keep its own secret names, e.g. PROD_SF_ACCOUNT).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { ConfigError } from '../errors.js';
+import { ConfigError, formatLocation, type Diagnostic } from '../errors.js';
+import { PROJECT_FILE_LIMIT, readConfigFile } from './config-file.js';
 import { schemaDiagnostics } from './schema-errors.js';
-import { YamlSource } from './yaml-source.js';
+import { YamlSource, type YamlPath } from './yaml-source.js';
 
 export const PROJECT_FILE = 'dataops.yml';
 
@@ -52,9 +53,10 @@ const schema = {
         copy_window: {
           type: 'string',
           // Whole days, at least one: a re-run or a replay of the same hour must always find its copies.
-          pattern: '^[1-9][0-9]*d$',
+          // At most five digits (273 years), so the window's start is still a date.
+          pattern: '^[1-9][0-9]{0,4}d$',
           description:
-            'How far back a load looks in bronze for exact copies of its records, in days, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
+            'How far back a load looks in bronze for exact copies of its records, in whole days from 1d to 99999d, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
         },
       },
     },
@@ -75,13 +77,45 @@ const schema = {
 };
 const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
 
-/** The project's dataops.yml, or {} when there is none; a bad file is a ConfigError with its lines. */
-export function readProjectFile(projectDir: string): ProjectFile {
-  const path = join(projectDir, PROJECT_FILE);
-  if (!existsSync(path)) return {};
-  const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, readFileSync(path, 'utf8'));
+export interface LoadedProjectFile {
+  settings: ProjectFile;
+  /** "duckdb.path at dataops.yml:2:9" for a key the file sets, for messages about that value. */
+  describe(path: YamlPath): string | undefined;
+}
+
+/** The project's dataops.yml, or no settings when there is none; a bad file is a ConfigError with its lines. */
+export function readProjectFile(projectDir: string): LoadedProjectFile {
+  if (!existsSync(join(projectDir, PROJECT_FILE))) return { settings: {}, describe: () => undefined };
+  const read = readConfigFile(projectDir, PROJECT_FILE, PROJECT_FILE_LIMIT);
+  if (read.diagnostic) throw new ConfigError([read.diagnostic]);
+  const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, read.text, { root: PROJECT_FILE });
   if (diagnostics.some((d) => d.severity === 'error')) throw new ConfigError(diagnostics);
   const raw = source.toJS() ?? {};
   if (!validate(raw)) throw new ConfigError(schemaDiagnostics(validate.errors ?? [], source));
-  return raw as ProjectFile;
+  const settings = raw as ProjectFile;
+  const problems = memoryLimitProblems(settings, source);
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    settings,
+    describe: (path) => {
+      let value: unknown = settings;
+      for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+      if (value === undefined) return undefined;
+      const { line, col } = source.position(source.offsetOf(path));
+      return `${path.join('.')} at ${formatLocation({ file: PROJECT_FILE, line, col })}`;
+    },
+  };
+}
+
+const BYTES: Record<string, number> = { KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+const MEMORY_LIMIT_RANGE = { min: 1e6, max: 1e15, text: 'between 1MB and 1000TB' };
+
+/** DuckDB refuses a limit past about 9 EB, and fails on its first allocation under about 1 KB. */
+function memoryLimitProblems(settings: ProjectFile, source: YamlSource): Diagnostic[] {
+  const text = settings.duckdb?.memory_limit;
+  const match = text === undefined ? null : /^([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)$/.exec(text);
+  if (!match) return [];
+  const bytes = Number(match[1]) * BYTES[match[2]];
+  if (bytes >= MEMORY_LIMIT_RANGE.min && bytes <= MEMORY_LIMIT_RANGE.max) return [];
+  return [source.diagnosticFor(['duckdb', 'memory_limit'], `duckdb.memory_limit: ${text} is out of range (expected ${MEMORY_LIMIT_RANGE.text})`)];
 }

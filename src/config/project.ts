@@ -1,10 +1,11 @@
 // The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
 // need all of them at once (unique names, tables that exist, no cycles).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diagnostic } from '../errors.js';
+import { ConfigError, nameList, type Diagnostic } from '../errors.js';
 import { CycleError, Dag } from '../models/dag.js';
-import { parseModel, position, type SqlModel } from '../models/sql-model.js';
+import { lineLocator, parseModel, type SqlModel } from '../models/sql-model.js';
+import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config-file.js';
 import { loadPipeline, type Env } from './pipeline.js';
 import { bronzeTableName, type Pipeline } from './types.js';
 import type { YamlSource } from './yaml-source.js';
@@ -28,7 +29,12 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
   const pipelines: Pipeline[] = [];
   const sources = new Map<string, YamlSource>();
   for (const file of await listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
-    const loaded = loadPipeline(file, await readFile(join(dir, file), 'utf8'), env);
+    const read = readConfigFile(dir, file, PIPELINE_FILE_LIMIT);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const loaded = loadPipeline(file, read.text, env);
     diagnostics.push(...loaded.diagnostics);
     if (loaded.pipeline && loaded.source) {
       pipelines.push(loaded.pipeline);
@@ -37,7 +43,12 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
   }
   const models: SqlModel[] = [];
   for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
-    const parsed = parseModel(file, await readFile(join(dir, file), 'utf8'));
+    const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const parsed = parseModel(file, read.text);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.model) models.push(parsed.model);
   }
@@ -61,7 +72,9 @@ async function listFiles(root: string, sub: string, pattern: RegExp): Promise<st
     const names = await readdir(join(root, sub));
     return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new ConfigError([{ file: sub, line: 1, col: 1, severity: 'error', message: `${sub} is a file; it must be a folder` }]);
     throw e;
   }
 }
@@ -97,33 +110,35 @@ function projectRules(pipelines: Pipeline[], sources: Map<string, YamlSource>, m
     if (problem) out.push(sources.get(p.name)!.diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
   }
   const tables = declaredTables(pipelines, models);
-  const known = () => [...tables.keys()].sort().join(', ');
+  const known = nameList([...tables.keys()].sort(), 50);
+  const columnSets = new Map([...tables].map(([table, columns]) => [table, columns && new Set(columns)]));
   for (const p of pipelines) {
     const yaml = sources.get(p.name)!;
-    const checkTables = new Set([...p.checks.map((c) => c.table), ...p.freshness.map((f) => f.table)]);
-    for (const table of checkTables) {
+    const checked = new Set(p.checks.map((c) => c.table));
+    for (const table of new Set([...checked, ...p.freshness.map((f) => f.table)])) {
       if (!tables.has(table)) {
-        const section = p.checks.some((c) => c.table === table) ? 'checks' : 'freshness';
-        out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known()})`, { key: true }));
+        const section = checked.has(table) ? 'checks' : 'freshness';
+        out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known})`, { key: true }));
       }
     }
     p.checks.forEach((check) => {
-      const columns = tables.get(check.table);
+      const columns = columnSets.get(check.table);
       if (!columns) return;
       for (const column of checkColumns(check.spec)) {
-        if (!columns.includes(column)) {
-          out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+        if (!columns.has(column)) {
+          out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${nameList(tables.get(check.table)!)})` });
         }
       }
       if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
-        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known()})` });
+        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known})` });
       }
     });
   }
   for (const m of models) {
+    const locate = lineLocator(m.text);
     for (const ref of m.references) {
       if (!tables.has(ref.table)) {
-        out.push({ file: m.file, ...position(m.text, ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known()})` });
+        out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
       }
     }
   }

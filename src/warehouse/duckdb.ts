@@ -80,9 +80,9 @@ export class DuckDBWarehouse implements Warehouse {
   static async open(path: string, options: { memoryLimit?: string } = {}): Promise<DuckDBWarehouse> {
     // Loaded here, not at the top: actions bundles must not carry DuckDB unless the target is DuckDB.
     const { DuckDBInstance } = await import(/* webpackIgnore: true */ '@duckdb/node-api');
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
+      if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
       instance = await DuckDBInstance.create(path);
     } catch (e) {
       const message = (e as Error).message.split('\n')[0];

@@ -145,6 +145,39 @@ describe('bad input writes nothing', () => {
   });
 });
 
+describe('a bad dataops.yml is named, with its line and column, by every command that reads it', () => {
+  // Each command meets a different mistake; together they cover each kind of mistake and each command.
+  const cases = [
+    { name: 'validate: a file over the size limit', command: ['validate'], file: `target: duckdb\n#${'x'.repeat(2_000_000)}\n`, expected: 'dataops.yml:1:1: dataops.yml is 2.0 MB; dataops.yml is limited to 100 KB' },
+    { name: 'run: bad YAML', command: ['run'], file: 'target: "duckdb\n', expected: 'dataops.yml:2:1: invalid YAML: Missing closing "quote' },
+    { name: 'status: a duckdb.path that cannot be opened', command: ['status'], file: 'duckdb:\n  path: sql\n', expected: /^error: cannot open DuckDB database .*sql: .* \(duckdb\.path at dataops\.yml:2:9\)$/ },
+    { name: 'report: an unknown key', command: ['report'], file: 'targit: duckdb\n', expected: 'dataops.yml:1:1: unknown key "targit" in dataops.yml (expected one of: target, duckdb, bronze, snowflake)' },
+    { name: 'plan: a list instead of a mapping', command: ['plan'], file: '- target: duckdb\n', expected: 'dataops.yml:1:1: dataops.yml: expected object, got a list' },
+    { name: 'changed: an alias bomb', command: ['changed', 'pipelines/stores.yml'], file: 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n', expected: /^dataops\.yml:4:\d+: alias \*c: the aliases in this file would expand to more than 10,000 extra values/ },
+    { name: 'env create: a memory limit out of range', command: ['env', 'create', 'pr_1'], file: 'duckdb:\n  memory_limit: 999999999TB\n', expected: 'dataops.yml:2:17: duckdb.memory_limit: 999999999TB is out of range (expected between 1MB and 1000TB)' },
+  ];
+
+  test.each(cases)('$name', async ({ command, file, expected }) => {
+    const project = await copyProject();
+    try {
+      await writeFile(join(project, 'dataops.yml'), file);
+      const { code, stdout, stderr } = await promisify(execFile)('node', [BIN, '-C', project, ...command], { env }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      if (typeof expected === 'string') expect(lines[0]).toBe(expected);
+      else expect(lines[0]).toMatch(expected);
+      expect(existsSync(join(project, '.dataops'))).toBe(false);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('secrets are needed only by the pipelines that run', () => {
   test('run stores works without the API variables; run retail_pos names the missing one', async () => {
     const noApi = { DEMO_API_URL: '', DEMO_API_TOKEN: '' };

@@ -1,7 +1,7 @@
 // The three actions run exactly as the runner runs them (test/helpers/actions.ts), against the
 // repository's pipelines, a temporary DuckDB file and the demo API started here.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { startDemoApi, type DemoApi } from '../../src/demo/server.js';
 import { PR_REPORT_MARKER } from '../../src/github/pr-comment.js';
 import { actionRunner, annotationLines, count, expectNoStackTrace, expectSecretHidden, failureLines, forkPullRequestEvent, pullRequestEvent, type ActionRun } from '../helpers/actions.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/github-api.js';
+import { REPO } from '../helpers/project.js';
 
 const GITHUB_TOKEN = 'ghs_actionsTest0123456789abcdefghijkl';
 const TOKEN = 'demo-token-7f3c9a1e5b2d4c68a0e1';
@@ -168,6 +169,30 @@ describe('actions run as the runner runs them', () => {
   }, 15_000);
 });
 
+describe('a bad dataops.yml fails each action with one message and an annotation on its line', () => {
+  const cases = [
+    { action: 'ingest', file: 'target: duckdb\nduckdb:\n  memroy_limit: 1GB\n', line: 3, col: 3, names: /unknown key "memroy_limit" in duckdb \(expected one of: path, memory_limit\) \(dataops\.yml:3:3\)$/ },
+    { action: 'transform', file: `target: duckdb\n#${'x'.repeat(200_000)}\n`, line: 1, col: 1, names: /dataops\.yml is 200\.0 KB; dataops\.yml is limited to 100 KB \(dataops\.yml:1:1\)$/ },
+    { action: 'quality-gate', file: 'target: *target\n', line: 1, col: 9, names: /alias \*target has no anchor &target before it \(dataops\.yml:1:9\)$/ },
+  ];
+
+  it.each(cases)('$action', async ({ action, file, line, col, names }) => {
+    const project = join(work, `bad-settings-${action}`);
+    for (const sub of ['pipelines', 'sql']) await cp(join(REPO, sub), join(project, sub), { recursive: true });
+    await writeFile(join(project, 'dataops.yml'), file);
+    const run = await runAction(action, { project, database: join(work, 'bad-settings.duckdb') });
+    expect(run.code).toBe(1);
+    expect(run.outputs.outcome).toBe('failure');
+    const failures = failureLines(run.stdout);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(new RegExp(`^::error::${action} failed: the project is invalid: `));
+    expect(failures[0]).toMatch(names);
+    expect(annotationLines(run.stdout, 'error')).toEqual([expect.stringMatching(new RegExp(`^::error title=Invalid data-ops project,file=.*/bad-settings-${action}/dataops\\.yml,line=${line},col=${col}::`))]);
+    expectNoStackTrace(run);
+    expect(run.stderr).toBe('');
+  }, 15_000);
+});
+
 describe('the quality gate reports to GitHub (a loopback API checked against its OpenAPI description)', () => {
   let github: FakeGitHub;
   beforeAll(async () => {
@@ -311,4 +336,19 @@ describe('the quality gate reports to GitHub (a loopback API checked against its
       await staleApi.close();
     }
   }, 90_000);
+
+  it('with a bad dataops.yml, the pull request comment lists its line and the gate fails', async () => {
+    const project = join(work, 'bad-settings-pr');
+    for (const sub of ['pipelines', 'sql']) await cp(join(REPO, sub), join(project, sub), { recursive: true });
+    await writeFile(join(project, 'dataops.yml'), 'target: duckdb\ntarget: snowflake\n');
+    const inputs = { project, database: join(work, 'bad-settings-pr.duckdb'), 'pr-comment': 'true', 'github-token': GITHUB_TOKEN, 'changed-files': 'pipelines/stores.yml' };
+    const gate = await runAction('quality-gate', inputs, onPullRequest());
+    expect(gate.code).toBe(1);
+    expect(failureLines(gate.stdout)).toEqual([expect.stringMatching(/^::error::quality-gate failed: the project is invalid: duplicate key "target" \(first at line 1\) \(dataops\.yml:2:1\)$/)]);
+    expect(gate.stdout).not.toContain('could not post the pull request comment');
+    const [comment] = ourComments(42);
+    expect(comment.body).toContain('### Validation: 1 error, 0 warnings');
+    expect(comment.body).toMatch(/\| ❌ \| \[dataops\.yml:2:1\]\([^)]*\/dataops\.yml#L2\) \| duplicate key "target" \(first at line 1\) \|/);
+    expect(github.violations).toEqual([]);
+  }, 30_000);
 });

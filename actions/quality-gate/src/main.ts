@@ -6,7 +6,7 @@ import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { loadProject } from '../../../src/config/project.js';
 import { resolveSettings, withWarehouse } from '../../../src/engine.js';
-import type { Diagnostic } from '../../../src/errors.js';
+import { ConfigError, type Diagnostic } from '../../../src/errors.js';
 import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
 import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
 import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
@@ -19,7 +19,7 @@ import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
 import { logLine } from '../../shared/src/masking.js';
-import { FAIL_ON, reportStep, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
+import { FAIL_ON, reportStep, resolveStepSettings, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
 
 const BOOLEAN = ['true', 'false'] as const;
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
     inputs = { run: settings, github };
     scope = github.scope;
     if (github.changedFiles.length) {
-      const s = resolveSettings({ projectDir: settings.projectDir, env: process.env });
+      const s = resolveStepSettings({ projectDir: settings.projectDir });
       scope = prScope(await loadProject(s.projectDir, s.env), github.changedFiles.map((f) => relative(s.projectDir, resolve(f))));
     }
     if (scope) core.info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
@@ -156,12 +156,12 @@ async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: St
 }
 
 async function projectDiagnostics(run: RunSettings): Promise<Diagnostic[]> {
-  const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
   try {
+    const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
     return (await validateProject(s.projectDir, s.env)).diagnostics;
-  } catch {
-    // The failure message already says why the project could not be read.
-    return [];
+  } catch (e) {
+    // A bad dataops.yml is the project's problem to show; anything else, the failure message already says.
+    return e instanceof ConfigError ? e.diagnostics : [];
   }
 }
 

@@ -24,8 +24,18 @@ export type { RunTotals, StepRun } from './step-run.js';
 export type FailOn = 'error' | 'warn' | 'never';
 export const FAIL_ON: readonly FailOn[] = ['error', 'warn', 'never'];
 
+/** The engine's settings for the inputs; a bad dataops.yml is annotated on its line before it fails the step. */
+export function resolveStepSettings(input: Pick<RunSettings, 'projectDir'> & Partial<Pick<RunSettings, 'database' | 'target'>>): Settings {
+  try {
+    return resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
+  } catch (e) {
+    if (e instanceof ConfigError) annotateDiagnostics(input.projectDir, e.diagnostics);
+    throw e;
+  }
+}
+
 export async function runStep(action: string, input: RunSettings, steps: readonly Step[]): Promise<StepRun> {
-  const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
+  const settings = resolveStepSettings(input);
   if (!existsSync(join(settings.projectDir, PIPELINES_DIR))) {
     throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
   }

@@ -21,6 +21,12 @@ describe('invalid pipelines name the file, line, column and what was expected', 
     ['bad-column-type.yml', /^pipelines\/bad-column-type\.yml:12:29: silver\.items\.columns\.id\.type: "int" does not match .*one of string, integer/],
     ['two-check-kinds.yml', /^pipelines\/two-check-kinds\.yml:15:7: checks\.silver\.items\[0\]: expected exactly one check kind .* got unique, not_null$/],
     ['missing-source.yml', /^pipelines\/missing-source\.yml:1:1: pipeline: missing required key "source"$/],
+    ['parent-path-without-explode.yml', /^pipelines\/parent-path-without-explode\.yml:13:19: silver\.items\.columns\.id\.path: "\$\.id" starts with "\$\.", which reaches the parent record .* silver\.items has no "explode"; write "id" instead$/],
+    // Refused at the alias that takes the expansion past the limit, long before 10^10 values exist.
+    ['alias-bomb.yml', /^pipelines\/alias-bomb\.yml:19:47: alias \*l2: the aliases in this file would expand to more than 10,000 extra values/],
+    ['alias-cycle.yml', /^pipelines\/alias-cycle\.yml:8:31: alias \*params is inside the value it refers to$/],
+    ['alias-unknown.yml', /^pipelines\/alias-unknown\.yml:8:20: alias \*key has no anchor &key before it$/],
+    ['duplicate-key.yml', /^pipelines\/duplicate-key\.yml:14:7: duplicate key "id" \(first at line 13\)$/],
   ])('%s', (name, expected) => {
     const { diagnostics } = load('invalid', name);
     const errors = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
@@ -86,6 +92,16 @@ describe('valid pipelines', () => {
       ['relationships', 'error', 48],
     ]);
     expect(pipeline!.freshness).toEqual([{ table: 'silver.a', field: 'updated_at', warnAfterSeconds: 3600, errorAfterSeconds: 86400, line: 50 }]);
+  });
+
+  test('aliases within the limits load as if the values were written out', () => {
+    const { pipeline, diagnostics } = load('valid', 'aliases.yml');
+    expect(diagnostics).toEqual([]);
+    expect(pipeline!.source.resources.map((r) => r.primary_key)).toEqual([['id'], ['id']]);
+    expect(pipeline!.silver.map((t) => [t.key, t.columns])).toEqual([
+      [['id'], [{ name: 'id', path: 'id', type: 'integer', required: true, normalize: [] }]],
+      [['id'], [{ name: 'id', path: 'id', type: 'integer', required: true, normalize: [] }]],
+    ]);
   });
 
   test('an env value overrides the default', () => {

@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { openWarehouse, resolveSettings } from '../../../src/engine.js';
 import { snowflakeSettingsFromEnv } from '../../../src/warehouse/snowflake.js';
 
@@ -68,4 +68,34 @@ test("a run waits <target>.lock_timeout for another (10m by default), other comm
   expect(resolveSettings({ projectDir: dir, env: {}, waitSeconds: 2 })).toMatchObject({ lockTimeoutSeconds: 2, readWaitSeconds: 2 });
   await writeFile(join(dir, 'dataops.yml'), 'duckdb:\n  lock_timeout: ten minutes\n');
   expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:2:17: duckdb\.lock_timeout: /);
+});
+
+describe('every mistake in dataops.yml names dataops.yml, with its line and column', () => {
+  test.each([
+    ['bad YAML', 'target: "duckdb\n', /^dataops\.yml:2:1: invalid YAML: Missing closing "quote/],
+    ['an unknown top-level key', 'targit: duckdb\n', /^dataops\.yml:1:1: unknown key "targit" in dataops\.yml \(expected one of: target, duckdb, bronze, snowflake\)$/],
+    ['a list instead of a mapping', '- duckdb\n', /^dataops\.yml:1:1: dataops\.yml: expected object, got a list$/],
+    ['a wrong type', 'duckdb: 3\n', /^dataops\.yml:1:9: duckdb: expected object, got number 3$/],
+    ['an alias with no anchor', 'target: *t\n', /^dataops\.yml:1:9: alias \*t has no anchor &t before it$/],
+    ['a repeated key', 'target: duckdb\ntarget: snowflake\n', /^dataops\.yml:2:1: duplicate key "target" \(first at line 1\)$/],
+    ['a memory limit DuckDB refuses', 'duckdb:\n  memory_limit: 999999999TB\n', /^dataops\.yml:2:17: duckdb\.memory_limit: 999999999TB is out of range \(expected between 1MB and 1000TB\)$/],
+    ['a copy window past any date', 'bronze:\n  copy_window: 99999999999999999999d\n', /^dataops\.yml:2:16: bronze\.copy_window: "99999999999999999999d" does not match/],
+    ['a file over 100 KB', `target: duckdb\n#${'x'.repeat(12_300_000)}\n`, /^dataops\.yml:1:1: dataops\.yml is 12\.3 MB; dataops\.yml is limited to 100 KB$/],
+  ])('%s', async (_name, text, expected) => {
+    await writeFile(join(dir, 'dataops.yml'), text);
+    expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(expected);
+  });
+
+  test('dataops.yml that is a folder is named, not read', async () => {
+    await mkdir(join(dir, 'dataops.yml'));
+    expect(() => resolveSettings({ projectDir: dir, env: {} })).toThrow(/^dataops\.yml:1:1: dataops\.yml is a directory, not a regular file$/);
+  });
+
+  test('a DuckDB file that cannot be opened names the duckdb.path that chose it', async () => {
+    await mkdir(join(dir, 'not-a-file'));
+    await writeFile(join(dir, 'dataops.yml'), 'target: duckdb\nduckdb:\n  path: not-a-file\n');
+    await expect(openWarehouse(resolveSettings({ projectDir: dir, env: {} }))).rejects.toThrow(/^cannot open DuckDB database .*not-a-file: .* \(duckdb\.path at dataops\.yml:3:9\)$/);
+    // Chosen on the command line instead, the file is not blamed.
+    await expect(openWarehouse(resolveSettings({ projectDir: dir, database: join(dir, 'not-a-file'), env: {} }))).rejects.toThrow(/not-a-file: [^(]*$/);
+  });
 });

@@ -1,7 +1,8 @@
-import { rm, writeFile, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { formatDiagnostic } from '../../../src/errors.js';
+import { ConfigError, formatDiagnostic } from '../../../src/errors.js';
 import { validateProject } from '../../../src/validate.js';
 import { copyProject } from '../../helpers/project.js';
 
@@ -62,5 +63,56 @@ describe('validate over the whole project', () => {
     const file = join(dir, 'pipelines/retail_pos.yml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('range: { column: quantity, min: 1 }', 'range: { column: qty, min: 1 }'));
     expect(await errors()).toEqual([expect.stringMatching(/^pipelines\/retail_pos\.yml:\d+:1: checks\.gold\.fact_sales: unknown column "qty" \(columns: transaction_id, line_no/)]);
+  });
+});
+
+describe('hostile files: bounded work, bounded output', () => {
+  const pipelineWith = (lines: string) =>
+    `name: hostile\nsource:\n  kind: http\n  base_url: http://127.0.0.1:1\n  resources:\n    items:\n      path: /items\n${lines}silver:\n  items:\n    from: items\n    key: [id]\n    columns:\n      id: { path: id, type: integer }\n`;
+
+  test('thousands of unknown keys: the first 50 by line, then one line with the count of the rest', async () => {
+    const keys = Array.from({ length: 5_000 }, (_, i) => `      unknown_${i}: 1\n`).join('');
+    await writeFile(join(dir, 'pipelines/hostile.yml'), pipelineWith(keys));
+    const shown = (await validateProject(dir, env)).diagnostics.filter((d) => d.file === 'pipelines/hostile.yml');
+    expect(shown).toHaveLength(51);
+    expect(shown.slice(0, 50).map((d) => d.line)).toEqual(Array.from({ length: 50 }, (_, i) => 8 + i));
+    expect(formatDiagnostic(shown[50])).toBe('pipelines/hostile.yml:58:7: ... and 4950 more problems in this file (only the first 50 are shown)');
+    // Capped again (as run does with validate's errors), the count stays right.
+    expect(new ConfigError(shown).diagnostics).toEqual(shown);
+    expect(new ConfigError([...shown, { ...shown[0], line: 9_999, message: 'one more' }]).diagnostics.at(-1)!.message).toMatch(/^\.\.\. and 4951 more problems/);
+  });
+
+  test('a SQL model naming thousands of unknown tables is capped the same way', async () => {
+    const sql = `SELECT 1 AS one\n${Array.from({ length: 5_000 }, (_, i) => `UNION ALL SELECT 1 FROM silver.missing_${i}\n`).join('')}`;
+    await writeFile(join(dir, 'sql/gold/hostile.sql'), sql);
+    const shown = (await validateProject(dir, env)).diagnostics.filter((d) => d.file === 'sql/gold/hostile.sql');
+    expect(shown).toHaveLength(51);
+    expect(formatDiagnostic(shown[0])).toMatch(/^sql\/gold\/hostile\.sql:2:25: unknown table "silver\.missing_0" \(known: /);
+    expect(shown[50].message).toBe('... and 4950 more problems in this file (only the first 50 are shown)');
+  });
+
+  test.each([
+    ['a pipeline over 1 MB', 'pipelines/big.yml', 1_234_567, /^pipelines\/big\.yml:1:1: pipelines\/big\.yml is 1\.2 MB; pipeline files are limited to 1 MB$/],
+    ['a pipeline one byte over', 'pipelines/big.yml', 1_000_001, /^pipelines\/big\.yml:1:1: pipelines\/big\.yml is 1,000,001 bytes; pipeline files are limited to 1 MB \(1,000,000 bytes\)$/],
+    ['a SQL model over 1 MB', 'sql/gold/big.sql', 12_300_000, /^sql\/gold\/big\.sql:1:1: sql\/gold\/big\.sql is 12\.3 MB; SQL model files are limited to 1 MB$/],
+  ])('%s is refused before it is read', async (_name, file, bytes, expected) => {
+    // A comment: the file would be valid at any size.
+    const comment = file.endsWith('.sql') ? '--' : '#';
+    await writeFile(join(dir, file), `${comment}${'x'.repeat(bytes - comment.length - 1)}\n`);
+    expect(await errors()).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test('a pipeline that is not a regular file, or a link out of the project, is named and not read', async () => {
+    await mkdir(join(dir, 'pipelines/folder.yml'));
+    execFileSync('mkfifo', [join(dir, 'pipelines/pipe.yml')]);
+    await symlink('/etc/passwd', join(dir, 'pipelines/passwd.yml'));
+    await symlink('../sql/gold/dim_store.sql', join(dir, 'pipelines/inside.yml'));
+    expect(await errors()).toEqual([
+      'pipelines/folder.yml:1:1: pipelines/folder.yml is a directory, not a regular file',
+      // A link inside the project is read like any file.
+      expect.stringMatching(/^pipelines\/inside\.yml:1:1: pipeline: expected object, got string "-- One row per store/),
+      'pipelines/passwd.yml:1:1: pipelines/passwd.yml links to a file outside the project; configuration files must be inside it',
+      'pipelines/pipe.yml:1:1: pipelines/pipe.yml is a named pipe, not a regular file',
+    ]);
   });
 });
