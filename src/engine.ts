@@ -157,7 +157,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         if (steps.has('ingest') && replay) {
           const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
           const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
-          log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+          log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
           logDrift(log, batch);
           run.batches.push(batch);
         } else if (steps.has('ingest')) {
@@ -170,7 +170,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
             await forEachConcurrently(resources, concurrency, async (resource) => {
               const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: options.http });
               const batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
-              log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+              log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
               logDrift(log, batch);
               run.batches.push(batch);
             });
@@ -228,6 +228,10 @@ function selectPipelines(project: Project, names: string[] | undefined): Pipelin
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new UsageError(`unknown pipeline${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (pipelines: ${known.join(', ')})`);
   return project.pipelines.filter((p) => names.includes(p.name));
+}
+
+function rejectedNote(batch: BronzeBatch): string {
+  return batch.rejected ? `, rejected ${batch.rejected} (see meta.rejected for bronze.${batch.table})` : '';
 }
 
 function logDrift(log: (line: string) => void, batch: BronzeBatch): void {

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadPipeline } from '../../src/config/pipeline.js';
 import { WarehouseError } from '../../src/errors.js';
+import { loadBronze } from '../../src/ingest/bronze.js';
 import { stageSql } from '../../src/models/silver.js';
+import { copyJsonLines } from '../../src/sources/json-scan.js';
 import { ensureMetaSchema } from '../../src/state/meta.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
@@ -76,6 +78,18 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
     expect(await warehouse.tableExists('meta.no_such_table')).toBe(false);
   });
 
+  test('a meta.batches an older version made gets the columns added since', async () => {
+    await warehouse.execute('DROP TABLE meta.batches');
+    await warehouse.execute(`CREATE TABLE meta.batches (
+      batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
+      fetched_at TIMESTAMP_NTZ, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`);
+    await ensureMetaSchema(warehouse);
+    const columns = await warehouse.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'META' AND table_name = 'BATCHES' ORDER BY ordinal_position",
+    );
+    expect(columns.map((c) => c.column_name.toLowerCase()).at(-1)).toBe('rejected');
+  });
+
   test('rows are plain JSON-friendly objects with lower-case column names', async () => {
     const [row] = await warehouse.query(
       `SELECT 42 AS int_col, 12345678901234567890 AS huge, 12.5::NUMBER(10,2) AS dec_col, 1.5::DOUBLE AS dbl, TRUE AS flag,
@@ -135,6 +149,23 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
     // Fetched before copiesSince: not looked at, so the records are appended again.
     const after = new Date(FETCHED_AT.getTime() + 1000);
     expect(await warehouse.appendBronze('bronze.shop_window', file, { ...batch, batchId: 'run_3.shop.window', fetchedAt: later, copiesSince: after })).toBe(2);
+  });
+
+  test('loadBronze keeps records that are not UTF-8 or nest too deep out of bronze, in meta.rejected', async () => {
+    const { pipeline } = loadPipeline('pipelines/hostile.yml', `name: hostile
+source: { kind: http, base_url: "http://127.0.0.1:1", resources: { rows: { path: /rows } } }
+silver: { rows: { from: rows, key: [id], columns: { id: { path: id, type: integer } } } }
+`, {});
+    const latin1 = Buffer.from('{"id":2,"s":"it\'s \\"caf\xe9\\" \\\\ back"}', 'latin1');
+    const lines = Buffer.concat([Buffer.from('{"id":1}\n'), latin1, Buffer.from(`\n{"id":3,"x":${'['.repeat(5000)}${']'.repeat(5000)}}\n{"id":4}\n`)]);
+    const reader = { resource: 'rows', since: () => undefined, pages: async function* () { yield copyJsonLines(lines); } };
+    const batch = await loadBronze(warehouse, pipeline!, reader, { runId: 'run_h', landingDir: join(dir, 'landing') });
+    expect(batch).toMatchObject({ received: 4, bronzeRows: 2, rejected: 2 });
+    expect(await warehouse.query('SELECT _record:id::NUMBER AS id FROM bronze.hostile_rows ORDER BY id')).toEqual([{ id: 1 }, { id: 4 }]);
+    expect(await warehouse.query("SELECT table_name, reasons, record FROM meta.rejected WHERE batch_id = 'run_h.hostile.rows' AND reasons = 'invalid_utf8'")).toEqual([
+      { table_name: 'bronze.hostile_rows', reasons: 'invalid_utf8', record: '{"id":2,"s":"it\'s \\"caf\uFFFD\\" \\\\ back"}' },
+    ]);
+    expect(await warehouse.query('SELECT received, bronze_rows, rejected FROM meta.batches WHERE batch_id = \'run_h.hostile.rows\'')).toEqual([{ received: 4, bronze_rows: 2, rejected: 2 }]);
   });
 
   test('MERGE upserts and execute returns the rows it changed', async () => {
