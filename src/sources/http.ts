@@ -6,7 +6,7 @@ import { SourceError } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
 import { getPath } from './json-path.js';
 import type { SourcePage } from '../ingest/landing.js';
-import { JsonScanError, parseExact, scanPage } from './json-scan.js';
+import { JsonDepthError, JsonScanError, parseExact, scanPage } from './json-scan.js';
 import { createPaginator, isLastPage, type Page } from './pagination.js';
 
 export interface FetchOptions {
@@ -109,7 +109,8 @@ interface ParsedBody {
 
 /**
  * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
- * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
+ * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON, and
+ * JsonDepthError when it nests too deep around its records (a record nested too deep is rejected).
  */
 function parseBody(bytes: Buffer, recordsPath: string, cursorField: string | undefined): ParsedBody {
   try {
@@ -156,8 +157,14 @@ async function requestJson<T>(
         try {
           return { bytes, parsed: parse(bytes), headers: response.headers };
         } catch (e) {
+          if (e instanceof JsonDepthError) throw new SourceError(`${mask(url.href)}: ${e.message}; the page cannot be read safely`);
           if (!(e instanceof SyntaxError)) throw e;
-          lastProblem = `invalid JSON body: ${mask(snippet(bytes))}`;
+          const type = response.headers.get('content-type');
+          const body = `HTTP ${response.status}, ${type ? `content-type ${type}` : 'no content-type'}: ${mask(describeBody(bytes))}`;
+          // A page that says it is not JSON (a sign-in, portal or proxy page) will not become JSON when
+          // asked again; one that says it is JSON but is not may have been cut off or garbled on the way.
+          if (type && !/json/i.test(type)) throw new SourceError(`${mask(url.href)}: expected JSON, got ${body}`);
+          lastProblem = `invalid JSON body (${body})`;
         }
       }
     } catch (e) {
@@ -185,6 +192,13 @@ function snippet(bytes: Buffer | string): string {
   const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8', 0, 4096);
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
+}
+
+/** An HTML page by its title, anything else by its first characters. */
+function describeBody(bytes: Buffer): string {
+  const head = bytes.toString('utf8', 0, 4096);
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1].replace(/\s+/g, ' ').trim();
+  return title ? `a page titled "${title.length > 100 ? `${title.slice(0, 100)}…` : title}"` : snippet(head);
 }
 
 function describe(value: unknown): string {
