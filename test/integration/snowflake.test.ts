@@ -327,15 +327,24 @@ silver:
       { id: 'x3', updated_at: 'yesterday', amount: '7.125', buyer: null, items: { sku: 'not-an-array' } },
       { id: 4.5, amount: null, items: [{ qty: 1 }] },
     ];
-    const file = await jsonLines('silver.jsonl', records.map((r) => JSON.stringify(r)));
+    // Numbers outside their column's type, as raw JSON text (JSON.stringify would turn 1e400 into null):
+    // invalid_type on both, never NULL, inf or a number past BIGINT's range.
+    const numbers = [
+      '{"id":99999999999999999999,"updated_at":"2026-11-20T10:00:00Z","amount":1,"weight":1}',
+      '{"id":9223372036854775807,"updated_at":"2026-11-20T10:00:00Z","amount":123456789012,"weight":1e400}',
+      '{"id":"-9223372036854775809","updated_at":"2026-11-20T10:00:00Z","amount":"1e400","weight":"-1e400"}',
+      '{"id":6,"updated_at":"2026-11-20T10:00:00Z","amount":"99999999.99","weight":"NaN"}',
+      '{"id":-9223372036854775808,"updated_at":"2026-11-20T10:00:00Z","amount":-99999999.99,"weight":"inf"}',
+    ];
+    const file = await jsonLines('silver.jsonl', [...records.map((r) => JSON.stringify(r)), ...numbers]);
     const duck = await DuckDBWarehouse.open(':memory:');
     try {
       await ensureMetaSchema(duck);
       await duck.execute(`CREATE TABLE bronze.shop_orders (_batch_id VARCHAR, _source VARCHAR, _fetched_at TIMESTAMP, _record_hash VARCHAR, _record JSON)`);
       await warehouse.execute(`CREATE OR REPLACE TABLE bronze.shop_orders_diff (${BRONZE_COLUMNS})`);
       const batch = { batchId: 'run_1.shop.orders', source: 'http', fetchedAt: FETCHED_AT };
-      expect(await duck.appendBronze('bronze.shop_orders', file, batch)).toBe(4);
-      expect(await warehouse.appendBronze('bronze.shop_orders_diff', file, batch)).toBe(4);
+      expect(await duck.appendBronze('bronze.shop_orders', file, batch)).toBe(9);
+      expect(await warehouse.appendBronze('bronze.shop_orders_diff', file, batch)).toBe(9);
 
       for (const table of pipeline!.silver) {
         const stage = async (w: Warehouse, bronze: string) => {
@@ -348,6 +357,16 @@ silver:
         const onDuck = await stage(duck, 'bronze.shop_orders');
         const onSnowflake = await stage(warehouse, 'bronze.shop_orders_diff');
         expect(onSnowflake, `silver.${table.name}`).toEqual(onDuck);
+        if (table.name === 'orders') {
+          const reasons = Object.fromEntries(onDuck.map((r) => [String(r.order_id__raw), r._reasons]));
+          expect(reasons).toMatchObject({
+            '99999999999999999999': 'invalid_type:order_id',
+            '9223372036854775807': 'invalid_type:amount,invalid_type:weight',
+            '-9223372036854775809': 'invalid_type:order_id,invalid_type:amount,invalid_type:weight',
+            '6': 'invalid_type:weight',
+            '-9223372036854775808': 'out_of_range:amount,invalid_type:weight',
+          });
+        }
       }
     } finally {
       await duck.close();
