@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { loadProject } from '../../src/config/project.js';
 import { resolveSettings, runProject, type PipelineRun, type Settings } from '../../src/engine.js';
+import { tallyPipeline } from '../../src/report/tally.js';
+import { readStatus } from '../../src/state/status.js';
 import { count, withDatabase } from '../helpers/project.js';
 
 const KEY = 'shop-key-4d1f7a9c2e';
@@ -119,6 +122,11 @@ describe('records that cannot be stored as they came', () => {
       expect(rejected[1].record.startsWith('{"id":5,"updated_at":"2026-03-09T00:00:00Z","x":[[[')).toBe(true);
       expect(await w.query('SELECT received, bronze_rows, rejected FROM meta.batches')).toEqual([{ received: 5, bronze_rows: 3, rejected: 2 }]);
       expect(await w.query('SELECT bronze, accepted, rejected, conserved FROM meta.silver_loads')).toEqual([{ bronze: 3, accepted: 3, rejected: 0, conserved: true }]);
+      // What status, the site and the job summary show.
+      const [status] = (await readStatus(w, await loadProject(dir, settings.env))).pipelines;
+      expect(status.batches).toMatchObject([{ received: 5, bronze_rows: 3, rejected: 2 }]);
+      expect(status.rejected).toEqual(expect.arrayContaining([{ table: 'bronze.shop_orders', reason: 'invalid_utf8', rows: 1 }]));
+      expect(tallyPipeline(status)).toMatchObject({ loaded: 3, accepted: 3, rejected: 2, conserved: true });
     });
     // The landing file holds every record, byte for byte, in the order received; no load copy is left.
     expect(await landingFiles()).toHaveLength(1);
