@@ -291,7 +291,7 @@ async function ingest(
   if (replay) {
     const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
     const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
-    log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+    log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
     logDrift(log, batch);
     run.batches.push(batch);
     return;
@@ -313,7 +313,7 @@ async function ingest(
         const message = e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         throw new SourceError(message.startsWith(`resource ${resource.name}: `) ? message : `resource ${resource.name}: ${message}`);
       }
-      log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+      log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
       logDrift(log, batch);
       run.batches.push(batch);
     });
@@ -358,6 +358,10 @@ function selectPipelines(project: Project, names: string[] | undefined): Pipelin
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new UsageError(`unknown pipeline${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (pipelines: ${known.join(', ')})`);
   return project.pipelines.filter((p) => names.includes(p.name));
+}
+
+function rejectedNote(batch: BronzeBatch): string {
+  return batch.rejected ? `, rejected ${batch.rejected} (see meta.rejected for bronze.${batch.table})` : '';
 }
 
 function logDrift(log: (line: string) => void, batch: BronzeBatch): void {

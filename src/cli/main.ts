@@ -296,7 +296,7 @@ function runSummary(result: RunResult): string {
   for (const p of result.pipelines) {
     const received = p.batches.reduce((n, b) => n + b.bronzeRows, 0);
     const accepted = p.silverLoads.reduce((n, l) => n + l.accepted, 0);
-    const rejected = p.silverLoads.reduce((n, l) => n + l.rejected, 0);
+    const rejected = p.silverLoads.reduce((n, l) => n + l.rejected, 0) + p.batches.reduce((n, b) => n + b.rejected, 0);
     const failed = p.checks.filter((c) => c.status === 'fail' || c.status === 'error');
     const warned = p.checks.filter((c) => c.status === 'warn');
     lines.push(

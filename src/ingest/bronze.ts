@@ -2,14 +2,27 @@
 // without the source). Bronze rows, the batch record, the advanced cursor and the batch's schema
 // profile are written in one transaction: a failed fetch or load leaves bronze and the cursor as they
 // were, so the next run resumes. A big batch lands in parts, and each part is appended to bronze (in
-// bulk, inside that transaction) while the next one is fetched, so loading overlaps fetching.
-import { stat } from 'node:fs/promises';
+// bulk, inside that transaction) while the next one is fetched, so loading overlaps fetching. A record
+// that cannot be stored as it came (not UTF-8, or nested too deep) is kept in the landing file and in
+// meta.rejected instead: per batch, received = appended + exact copies skipped + rejected.
+import { rm, stat } from 'node:fs/promises';
 import { bronzeTableName, type Pipeline } from '../config/types.js';
+import { SourceError } from '../errors.js';
 import { readCursor, writeCursor } from '../state/meta.js';
-import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { sqlString, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
 import { Lock, type Turn } from './concurrency.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
-import { landingPath, LandingWriter, maxCursor, scanLandingFiles, type LandedRecords, type SourcePage } from './landing.js';
+import {
+  landingPath,
+  LandingWriter,
+  loadableCopy,
+  maxCursor,
+  scanLandingFiles,
+  type BronzeReject,
+  type LandedPart,
+  type LandedRecords,
+  type SourcePage,
+} from './landing.js';
 
 export { findLandingFiles, landingPath, type JsonLinesPage, type SourcePage } from './landing.js';
 
@@ -18,8 +31,11 @@ export interface BronzeBatch {
   pipeline: string;
   resource: string;
   table: string;
+  /** Every record the source returned. */
   received: number;
   bronzeRows: number;
+  /** Records rejected before bronze and written to meta.rejected; the rest of received - bronzeRows were exact copies. */
+  rejected: number;
   cursorBefore?: string;
   cursorAfter?: string;
   /** The batch's landing file, in one or more parts. */
@@ -80,7 +96,7 @@ export async function loadBronze(
     let done = await landing.fill(pages);
     // While another resource's batch holds the warehouse, this one goes on fetching into landing parts.
     turn = lock.request();
-    const fetched: Array<{ file: string; maxRecordBytes: number }> = [];
+    const fetched: LandedPart[] = [];
     while (!done && !turn.granted) {
       const part = await landing.closePart();
       if (part && part.records > 0) fetched.push(part);
@@ -93,10 +109,10 @@ export async function loadBronze(
       { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds },
       {
         async produce(append) {
-          for (const part of fetched) append(part.file, part.maxRecordBytes);
+          for (const part of fetched) append(part);
           for (;;) {
             const part = await landing.closePart();
-            if (part && part.records > 0) append(part.file, part.maxRecordBytes);
+            if (part && part.records > 0) append(part);
             if (done) return;
             done = await landing.fill(pages);
           }
@@ -110,7 +126,8 @@ export async function loadBronze(
     if (landing.complete) await landing.publish();
     else await landing.discard();
     await pages.return?.().catch(() => undefined);
-    throw e;
+    // Which resource failed: a source's message names a URL or a file, not the resource it was for.
+    throw e instanceof SourceError ? new SourceError(`resource ${reader.resource}: ${e.message}`, { cause: e }) : e;
   } finally {
     // After the commit, or a failure: the next resource's batch may use the warehouse (or move up in line).
     turn?.release();
@@ -146,7 +163,7 @@ export async function replayBronze(
     { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds },
     {
       async produce(append) {
-        for (const file of replay.landingFiles) append(file, landed.maxRecordBytes);
+        for (const part of landed.parts) append(part);
       },
       finish: async () => ({ files: replay.landingFiles, landed }),
     },
@@ -168,7 +185,7 @@ interface BatchFacts {
 
 interface BatchRecords {
   /** Hands each landing file (or part) to `append` as soon as it is complete. */
-  produce(append: (file: string, maxRecordBytes: number) => void): Promise<void>;
+  produce(append: (part: LandedPart) => void): Promise<void>;
   /** After produce: the batch's landing files and what they hold. */
   finish(): Promise<{ files: string[]; landed: LandedRecords }>;
 }
@@ -195,11 +212,16 @@ async function commitBatch(
     // searched, so the check costs about the recent rows, however big bronze grows.
     const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
     let appended = Promise.resolve(0);
+    let rejected = 0;
     let failure: { error: unknown } | undefined;
-    const append = (file: string, maxRecordBytes: number) => {
+    const append = (part: LandedPart) => {
       if (failure) throw failure.error;
-      const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes, copiesSince };
-      appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
+      const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes: part.maxRecordBytes, copiesSince };
+      appended = appended.then(async (n) => {
+        const rows = await appendPart(warehouse, `bronze.${table}`, part, load);
+        rejected += await recordRejects(warehouse, { ...facts, pipeline: pipeline.name, table }, part.rejects);
+        return n + rows;
+      });
       // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
       appended.catch((error: unknown) => (failure = { error }));
     };
@@ -213,9 +235,10 @@ async function commitBatch(
     const { files, landed } = await records.finish();
     const cursorAfter = maxCursor(cursorBefore, landed.newestCursor);
     await warehouse.execute(
-      `INSERT INTO meta.batches VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(sqlString).join(', ')},
+      `INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected)
+       VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(sqlString).join(', ')},
         ${sqlString(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
-        ${cursorBefore === undefined ? 'NULL' : sqlString(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : sqlString(cursorAfter)})`,
+        ${cursorBefore === undefined ? 'NULL' : sqlString(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : sqlString(cursorAfter)}, ${rejected})`,
     );
     if (cursorAfter !== undefined && cursorAfter !== cursorBefore) {
       await writeCursor(warehouse, pipeline.name, facts.resource, cursorAfter, batchId);
@@ -229,12 +252,64 @@ async function commitBatch(
       table,
       received: landed.received,
       bronzeRows,
+      rejected,
       cursorBefore,
       cursorAfter,
       landingFiles: files,
       schemaChanges,
     };
   });
+}
+
+/** Appends a landing part's records to bronze, leaving out its rejected ones; the rows appended. */
+async function appendPart(warehouse: Warehouse, table: string, part: LandedPart, load: BronzeAppend): Promise<number> {
+  if (part.rejects.length === 0) return warehouse.appendBronze(table, part.file, load);
+  if (part.rejects.length >= part.records) return 0;
+  const copy = await loadableCopy(part);
+  try {
+    return await warehouse.appendBronze(table, copy, load);
+  } finally {
+    await rm(copy, { force: true });
+  }
+}
+
+/**
+ * Writes records rejected before bronze to meta.rejected, under the bronze table's name. A record
+ * whose exact copy is there already (the same API page read again in the cursor's lag window, or a
+ * replay) is not written twice, as bronze skips exact copies. Returns how many were written.
+ */
+async function recordRejects(
+  warehouse: Warehouse,
+  batch: { runId: string; batchId: string; pipeline: string; table: string },
+  rejects: BronzeReject[],
+): Promise<number> {
+  if (rejects.length === 0) return 0;
+  const tableName = sqlString(`bronze.${batch.table}`);
+  const fresh = new Map(rejects.map((r) => [r.hash, r]));
+  const hashes = [...fresh.keys()];
+  for (let i = 0; i < hashes.length; i += 500) {
+    const seen = await warehouse.query<{ record_hash: string }>(
+      `SELECT record_hash FROM meta.rejected WHERE table_name = ${tableName} AND record_hash IN (${hashes.slice(i, i + 500).map(sqlString).join(', ')})`,
+    );
+    for (const row of seen) fresh.delete(row.record_hash);
+  }
+  const head = `${[batch.runId, batch.batchId, batch.pipeline].map(sqlString).join(', ')}, ${tableName}`;
+  let rows: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (rows.length) await warehouse.execute(`INSERT INTO meta.rejected VALUES ${rows.join(', ')}`);
+    rows = [];
+    size = 0;
+  };
+  for (const r of fresh.values()) {
+    const row = `(${head}, ${sqlString(r.hash)}, NULL, ${sqlString(r.reason)}, ${warehouse.dialect.quote(r.text)}, ${warehouse.dialect.now})`;
+    // Statements of a few hundred KB at most, however long the records.
+    if (size + row.length > 256 * 1024) await flush();
+    rows.push(row);
+    size += row.length;
+  }
+  await flush();
+  return fresh.size;
 }
 
 /**

@@ -3,6 +3,9 @@
 // A big batch is split into parts so that bronze can load one part while the next is fetched. Parts
 // are written as .partial and renamed only once the whole batch has been fetched: a landing file that
 // exists is complete and can be replayed, and a crash leaves only .partial files, which nothing reads.
+// A record rejected before bronze (not UTF-8, or nested too deep) stays in its landing file with its
+// exact bytes; only a copy without it is appended (loadableCopy), so a replay rejects it again.
+import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
@@ -10,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { readLineChunks } from '../sources/files.js';
-import { countLineBreaks, JsonScanError, scanJsonLines, type ScannedLines } from '../sources/json-scan.js';
+import { countLineBreaks, JsonScanError, scanJsonLines, type RejectedRecord, type RejectReason, type ScannedLines } from '../sources/json-scan.js';
 import { maxCursor } from './cursor.js';
 import { FieldProfile } from './drift.js';
 
@@ -31,14 +34,41 @@ export interface JsonLinesPage {
   longestRecord: number;
   profile: FieldProfile;
   newestCursor?: string;
+  /** Records among the lines that must not go to bronze; the count, profile and cursor leave them out, except `count`. */
+  rejected?: RejectedRecord[];
 }
 
 /** What a reader yields: records as values, or as JSON lines it has already profiled. */
 export type SourcePage = unknown[] | JsonLinesPage;
 
+/** How much of a rejected record's text meta.rejected keeps; the landing file keeps all of it. */
+export const REJECTED_TEXT_CHARS = 64 * 1024;
+
+/** A record kept in its landing file but not appended to bronze; meta.rejected gets it with its reason. */
+export interface BronzeReject {
+  /** 0-based among the records of its landing file (one per line). */
+  index: number;
+  reason: RejectReason;
+  /** MD5 of the record's bytes as its landing line holds them (as _record_hash is of a loaded record). */
+  hash: string;
+  /** The record as text, bytes that are not UTF-8 shown as U+FFFD; cut after REJECTED_TEXT_CHARS. */
+  text: string;
+}
+
+/** A landing file, or a part of one, to append to bronze: all its records, and those not to load. */
+export interface LandedPart {
+  file: string;
+  records: number;
+  maxRecordBytes: number;
+  rejects: BronzeReject[];
+}
+
 /** What a batch's records amount to: the facts its commit needs. */
 export interface LandedRecords {
+  /** Every record, rejected ones included. */
   received: number;
+  /** Records rejected before bronze (each in meta.rejected, unless an exact copy is there already). */
+  rejected: number;
   /** An upper bound on the bytes of the longest record. */
   maxRecordBytes: number;
   newestCursor?: string;
@@ -55,6 +85,7 @@ export function landingPath(root: string, pipeline: string, resource: string, at
 /** Streams pages of records into parts of a landing file, profiling them and tracking the newest cursor. */
 export class LandingWriter implements LandedRecords {
   received = 0;
+  rejected = 0;
   maxRecordBytes = 0;
   newestCursor?: string;
   readonly profile = new FieldProfile();
@@ -64,6 +95,7 @@ export class LandingWriter implements LandedRecords {
   private out?: WriteStream;
   private partBytes = 0;
   private partRecords = 0;
+  private partRejects: BronzeReject[] = [];
   private published = false;
 
   constructor(
@@ -83,14 +115,14 @@ export class LandingWriter implements LandedRecords {
     return false;
   }
 
-  /** Closes the open part; returns its .partial path and how many records it holds. */
-  async closePart(): Promise<{ file: string; records: number; maxRecordBytes: number } | undefined> {
+  /** Closes the open part; returns its .partial path, how many records it holds and which not to load. */
+  async closePart(): Promise<LandedPart | undefined> {
     const out = this.out;
     if (!out) return undefined;
     this.out = undefined;
     out.end();
     await finished(out);
-    return { file: `${this.parts.at(-1)!}.partial`, records: this.partRecords, maxRecordBytes: this.maxRecordBytes };
+    return { file: `${this.parts.at(-1)!}.partial`, records: this.partRecords, maxRecordBytes: this.maxRecordBytes, rejects: this.partRejects };
   }
 
   /** Gives every part its final name, once the batch is fetched in full. */
@@ -124,10 +156,13 @@ export class LandingWriter implements LandedRecords {
     this.out = createWriteStream(`${path}.partial`);
     this.partBytes = 0;
     this.partRecords = 0;
+    this.partRejects = [];
   }
 
   private async write(page: SourcePage): Promise<void> {
     if ('lines' in page) {
+      for (const r of page.rejected ?? []) this.partRejects.push(bronzeReject(r, this.partRecords + r.index));
+      this.rejected += page.rejected?.length ?? 0;
       this.profile.merge(page.profile);
       this.newestCursor = maxCursor(this.newestCursor, page.newestCursor);
       this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
@@ -174,12 +209,13 @@ export async function findLandingFiles(root: string, batchId: string, where: { p
 
 /**
  * Reads landing files back: their record count, newest cursor and field profile, through the scanner
- * that read the pages, so a replay counts and profiles the records as their first load did (and an id
- * past 2^53 as its digits).
+ * that read the pages, so a replay counts, profiles and rejects the records as their first load did
+ * (and an id past 2^53 as its digits).
  */
-export async function scanLandingFiles(files: string[], cursorField: string | undefined): Promise<LandedRecords> {
-  const landed: LandedRecords = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
+export async function scanLandingFiles(files: string[], cursorField: string | undefined): Promise<LandedRecords & { parts: LandedPart[] }> {
+  const landed = { received: 0, rejected: 0, maxRecordBytes: 0, profile: new FieldProfile(), newestCursor: undefined as string | undefined, parts: [] as LandedPart[] };
   for (const file of files) {
+    const part: LandedPart = { file, records: 0, maxRecordBytes: 0, rejects: [] };
     for await (const { bytes, linesBefore } of readLineChunks(file, 4 * 1024 * 1024)) {
       let scanned: ScannedLines;
       try {
@@ -189,13 +225,66 @@ export async function scanLandingFiles(files: string[], cursorField: string | un
         const line = linesBefore + countLineBreaks(bytes.subarray(0, e.offset)) + 1;
         throw new UsageError(`${file}:${line}: not a JSON record (${e.message.replace(/ at byte \d+$/, '')}); a landing file holds one record per line`);
       }
-      landed.received += scanned.count;
-      landed.maxRecordBytes = Math.max(landed.maxRecordBytes, scanned.longestRecord);
+      for (const r of scanned.rejected ?? []) part.rejects.push(bronzeReject(r, part.records + r.index));
+      part.records += scanned.count;
+      part.maxRecordBytes = Math.max(part.maxRecordBytes, scanned.longestRecord);
       landed.profile.merge(scanned.profile);
       landed.newestCursor = maxCursor(landed.newestCursor, scanned.newestCursor);
     }
+    landed.received += part.records;
+    landed.rejected += part.rejects.length;
+    landed.maxRecordBytes = Math.max(landed.maxRecordBytes, part.maxRecordBytes);
+    landed.parts.push(part);
   }
   return landed;
+}
+
+/**
+ * A copy of a landing file (or part) without its rejected records, for the warehouse to append: the
+ * landing file itself keeps every record as received. The caller removes the copy.
+ */
+export async function loadableCopy(part: LandedPart): Promise<string> {
+  const skip = new Set(part.rejects.map((r) => r.index));
+  const copy = `${part.file}.loadable`;
+  const out = createWriteStream(copy);
+  let index = 0;
+  try {
+    for await (const { bytes } of readLineChunks(part.file, 4 * 1024 * 1024)) {
+      let start = 0;
+      while (start < bytes.length) {
+        const end = bytes.indexOf(NEWLINE, start);
+        const stop = end < 0 ? bytes.length : end + 1;
+        // Blank lines hold no record (the scanner skips them too).
+        if (!isBlank(bytes, start, stop) && !skip.has(index++)) {
+          const line = bytes.subarray(start, stop);
+          if (!out.write(end < 0 ? Buffer.concat([line, LINE_BREAK]) : line)) await once(out, 'drain');
+        }
+        start = stop;
+      }
+    }
+  } finally {
+    out.end();
+    await finished(out);
+  }
+  return copy;
+}
+
+const NEWLINE = 0x0a;
+const LINE_BREAK = Buffer.from('\n');
+
+function isBlank(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0x20 && bytes[i] !== 0x09 && bytes[i] !== 0x0d && bytes[i] !== NEWLINE) return false;
+  return true;
+}
+
+/** A rejected record of a landing file: its place, reason, hash and text (cut at a whole character). */
+function bronzeReject(record: RejectedRecord, index: number): BronzeReject {
+  let text = record.bytes.toString('utf8');
+  if (text.length > REJECTED_TEXT_CHARS) {
+    const cut = /[\uD800-\uDBFF]/.test(text[REJECTED_TEXT_CHARS - 1]) ? REJECTED_TEXT_CHARS - 1 : REJECTED_TEXT_CHARS;
+    text = `${text.slice(0, cut)}…`;
+  }
+  return { index, reason: record.reason, hash: createHash('md5').update(record.bytes).digest('hex'), text };
 }
 
 /** A parsed record's cursor value as text; undefined when it has none (or null). */

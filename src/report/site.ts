@@ -194,6 +194,7 @@ function renderPipelinePage(report: StatusReport, pipeline: PipelineStatus, hist
 <td>${escapeHtml(batch.resource)}</td>
 <td class="n">${formatCount(batch.received)}</td>
 <td class="n">${formatCount(batch.bronze_rows)}</td>
+<td class="n">${formatCount(batch.rejected)}</td>
 <td>${timeOrDash(batch.fetched_at)}</td>
 </tr>`);
   const loads = pipeline.silver_loads.map((load) => `<tr>
@@ -252,7 +253,7 @@ ${steps.length === 0 ? '' : section('steps', 'Steps of the last run', table(
   ))}
 ${section('batches', 'Batches', batches.length === 0 ? '<p>No batches in the last run.</p>' : table(
     'Batches fetched by the last run',
-    ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, 'Fetched at'],
+    ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, { label: 'Rejected', numeric: true }, 'Fetched at'],
     batches,
   ))}
 ${section('silver-loads', 'Silver loads', loads.length === 0 ? '<p>No silver loads in the last run.</p>' : table(

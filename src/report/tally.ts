@@ -54,7 +54,11 @@ export function tallyPipeline(pipeline: PipelineStatus): PipelineTally {
     loaded: 0, accepted: 0, rejected: 0, inserted: 0, updated: 0,
     checksPassed: 0, checksWarned: 0, checksFailed: 0, conserved: true,
   };
-  for (const batch of pipeline.batches) tally.loaded += batch.bronze_rows;
+  for (const batch of pipeline.batches) {
+    tally.loaded += batch.bronze_rows;
+    // Rejected before bronze: they never reach a silver load.
+    tally.rejected += batch.rejected;
+  }
   for (const load of pipeline.silver_loads) {
     tally.accepted += load.accepted;
     tally.rejected += load.rejected;

@@ -1,7 +1,6 @@
 // Files dropped into a folder (JSON lines or CSV), found by a glob such as the partitioned layout
 // source=<name>/dt=YYYY-MM-DD/hour=HH/part-*.jsonl, read a page of records at a time.
 import { createHash } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
@@ -80,11 +79,11 @@ export async function* readRecords(file: string, label: string, format: FileForm
 /**
  * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
  * in the file, profiled without being parsed into objects. Blank lines, carriage returns and
- * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
+ * indentation are dropped. A line that is not UTF-8, or nests too deep, is a rejected record (it keeps
+ * its bytes in the landing file and goes to meta.rejected), as in an API page.
  */
 async function* readJsonLines(file: string, label: string): AsyncGenerator<JsonLinesPage> {
-  for await (const { bytes, linesBefore } of readLineChunks(file, PAGE_BYTES)) {
-    const text = isUtf8(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
+  for await (const { bytes: text, linesBefore } of readLineChunks(file, PAGE_BYTES)) {
     let scanned: JsonLinesPage;
     try {
       scanned = copyJsonLines(text);

@@ -8,7 +8,7 @@ import { mask, maskedSnippet as snippet } from '../secrets.js';
 import { AuthApplier, fetchFollowingRedirects, type TrustedOrigins } from './http-auth.js';
 import { getPath } from './json-path.js';
 import type { SourcePage } from '../ingest/landing.js';
-import { JsonScanError, parseExact, scanPage } from './json-scan.js';
+import { JsonDepthError, JsonScanError, parseExact, scanPage } from './json-scan.js';
 import { createPaginator, isLastPage, type Page } from './pagination.js';
 
 export interface FetchOptions {
@@ -139,7 +139,8 @@ interface ParsedBody {
 
 /**
  * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
- * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
+ * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON, and
+ * JsonDepthError when it nests too deep around its records (a record nested too deep is rejected).
  */
 function parseBody(bytes: Buffer, recordsPath: string, cursorField: string | undefined): ParsedBody {
   try {
@@ -198,8 +199,14 @@ async function requestJson<T>(
         try {
           return { bytes, parsed: parse(bytes), headers: response.headers };
         } catch (e) {
+          if (e instanceof JsonDepthError) throw new SourceError(`${mask(url.href)}: ${e.message}; the page cannot be read safely`);
           if (!(e instanceof SyntaxError)) throw e;
-          lastProblem = `invalid JSON body: ${snippet(bytes)}`;
+          const type = response.headers.get('content-type');
+          const body = `HTTP ${response.status}, ${type ? `content-type ${type}` : 'no content-type'}: ${describeBody(bytes)}`;
+          // A page that says it is not JSON (a sign-in, portal or proxy page) will not become JSON when
+          // asked again; one that says it is JSON but is not may have been cut off or garbled on the way.
+          if (type && !/json/i.test(type)) throw new SourceError(`${mask(url.href)}: expected JSON, got ${body}`);
+          lastProblem = `invalid JSON body (${body})`;
         }
       }
     } catch (e) {
@@ -238,6 +245,14 @@ function retryAfter(response: Response, url: URL, maxSeconds: number): number | 
 /** 4000 -> "4", 1234 -> "1.2". */
 function seconds(ms: number): string {
   return String(Math.round(ms / 100) / 10);
+}
+
+/** An HTML page by its title, anything else by its first characters. */
+function describeBody(bytes: Buffer): string {
+  const head = bytes.toString('utf8', 0, 4096);
+  // Masked before it is cut, so a secret at the cut is never shown in part.
+  const title = mask(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1].replace(/\s+/g, ' ').trim() ?? '');
+  return title ? `a page titled "${title.length > 100 ? `${title.slice(0, 100)}…` : title}"` : snippet(head);
 }
 
 function describe(value: unknown): string {

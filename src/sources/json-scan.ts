@@ -6,13 +6,42 @@
 // rounded to a double on its way to bronze. The same reader reads landing files back for a replay
 // (scanJsonLines), so a replay counts, profiles and finds the cursor as the first load did.
 //
-// It reads only the plain shape: the records array found once, at its path. Anything else (no array
-// there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
-// body with JSON.parse instead, so an unusual body costs time, never a record.
+// A body that is all UTF-8 and nests no deeper than MAX_DEPTH is read in that one pass. Any other body
+// is read again record by record (only such a body pays for it): a record that is not UTF-8, or nests
+// too deep, is kept in the lines with its exact bytes but marked rejected, and is neither profiled nor
+// read for its cursor; the other records of the page load as usual. A body with no records array at its
+// path returns undefined, and the caller reads it with JSON.parse.
 import { isUtf8 } from 'node:buffer';
 import { ARRAY, BOOLEAN, FieldProfile, newNode, NULL, NUMBER, OBJECT, STRING, type FieldNode } from '../ingest/drift.js';
 import { maxCursor } from '../ingest/cursor.js';
 import type { JsonLinesPage } from '../ingest/landing.js';
+
+/**
+ * How many arrays and objects a value may nest inside each other: a record, or a value of the body
+ * around the records. 1,000 is the cap Jackson (StreamReadConstraints) and the Parquet and Iceberg
+ * variant readers settled on, so a record that passes here passes there; real data nests a few levels
+ * (GeoJSON 4). The recursive reads of a record here, in its profile (drift.ts) and in JSON.stringify
+ * overflow Node's default stack only from about 2,900 levels, so this leaves them a wide margin.
+ */
+export const MAX_DEPTH = 1000;
+
+/** Why a record cannot go to bronze: bytes that are not UTF-8, or nesting past MAX_DEPTH. */
+export type RejectReason = 'invalid_utf8' | 'too_deep';
+
+/** A record of a page or of JSON lines that is kept as received but not loaded; `index` counts the records before it. */
+export interface RejectedRecord {
+  index: number;
+  reason: RejectReason;
+  /** The record as its JSON line holds it (line breaks between values become spaces), bytes unchanged. */
+  bytes: Buffer;
+}
+
+/** A value around the records nests deeper than MAX_DEPTH: the page cannot be read safely. */
+export class JsonDepthError extends Error {
+  constructor(readonly offset: number) {
+    super(`the body nests deeper than ${MAX_DEPTH} levels outside its records, at byte ${offset}`);
+  }
+}
 
 /** The body is not JSON; `offset` is the byte where reading it failed. */
 export class JsonScanError extends Error {
@@ -64,20 +93,20 @@ const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 
 
 /**
  * Scans a response body for the records at `recordsPath` ("" for the body itself, else a dot path).
- * Throws JsonScanError when the body is not valid JSON; returns undefined when it is JSON of a shape
- * this scanner leaves to JSON.parse.
+ * Throws JsonScanError when the body is not valid JSON, and JsonDepthError when it nests too deep
+ * around its records; returns undefined when it has no array of records at that path.
  */
 export function scanPage(bytes: Buffer, recordsPath: string, cursorField?: string): ScannedPage | undefined {
-  // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
-  // Checked once for the whole body (natively), so the string loop need not decode.
-  if (!isUtf8(bytes)) return undefined;
-  const scanner = new Scanner(bytes, cursorField);
-  try {
-    return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
-  } catch (e) {
-    if (e instanceof RangeError) return undefined; // nested deeper than the stack: JSON.parse has none
-    throw e;
+  const path = recordsPath === '' ? [] : recordsPath.split('.');
+  // UTF-8 is checked once for the whole body (natively), so the string loop need not decode.
+  if (isUtf8(bytes)) {
+    try {
+      return new Scanner(bytes, cursorField, false).scan(path);
+    } catch (e) {
+      if (!(e instanceof JsonDepthError || e instanceof RangeError)) throw e;
+    }
   }
+  return new Scanner(bytes, cursorField, true).scan(path);
 }
 
 /** What a run of JSON lines holds, read as scanPage reads a page's records. */
@@ -85,8 +114,8 @@ export type ScannedLines = Omit<JsonLinesPage, 'lines'>;
 
 /**
  * Reads whole JSON lines (a landing file or a dropped file, or part of one): their count, profile,
- * newest cursor and longest record, with the same rules as the records of a page. Throws
- * JsonScanError at the first byte that is not JSON, or at the start of a line that is not UTF-8.
+ * newest cursor and longest record, with the same rules as the records of a page (a line that is not
+ * UTF-8 or nests too deep is rejected). Throws JsonScanError at the first byte that is not JSON.
  */
 export function scanJsonLines(bytes: Buffer, cursorField?: string): ScannedLines {
   return scanLines(bytes, cursorField, false);
@@ -98,15 +127,14 @@ export function copyJsonLines(bytes: Buffer, cursorField?: string): JsonLinesPag
 }
 
 function scanLines(bytes: Buffer, cursorField: string | undefined, copyLines: boolean): ScannedLines & { lines?: Buffer } {
-  if (!isUtf8(bytes)) {
-    let start = 0;
-    for (;;) {
-      const end = bytes.indexOf(NEWLINE, start);
-      if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end))) throw new JsonScanError('a line that is not UTF-8', start);
-      start = end + 1;
+  if (isUtf8(bytes)) {
+    try {
+      return new Scanner(bytes, cursorField, false).lines(copyLines);
+    } catch (e) {
+      if (!(e instanceof JsonDepthError || e instanceof RangeError)) throw e;
     }
   }
-  return new Scanner(bytes, cursorField).lines(copyLines);
+  return new Scanner(bytes, cursorField, true).lines(copyLines);
 }
 
 /** How many line breaks `bytes` holds: a line number, for an error in JSON lines. */
@@ -116,7 +144,7 @@ export function countLineBreaks(bytes: Buffer): number {
   return n;
 }
 
-/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
+/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked apart. */
 const STRING_STOP = new Uint8Array(256);
 for (const c of [QUOTE, BACKSLASH]) STRING_STOP[c] = 1;
 for (let c = 0; c < SPACE; c++) STRING_STOP[c] = 1;
@@ -126,7 +154,7 @@ for (let c = 0; c < SPACE; c++) STRING_STOP[c] = 1;
  * a local position stays in a register, where a field would be stored and reloaded around each call.
  */
 class Scanner {
-  private readonly root = newNode() as ScanNode;
+  private root = newNode() as ScanNode;
   /** The profile node of the records' cursor field, once a record has had it. */
   private cursorNode?: ScanNode;
   /** Where the greatest plain-text cursor value so far sits in the body (start < 0: none yet); every other cursor value goes through maxCursor. */
@@ -143,12 +171,17 @@ class Scanner {
   private readonly ends: number[] = [];
   private readonly breaks: boolean[] = [];
   private longestRecord = 0;
+  /** The records rejected so far, by their index among the records. */
+  private rejected: Array<{ index: number; reason: RejectReason }> = [];
   private array?: { start: number; end: number };
-  private ambiguous = false;
+  /** How many arrays and objects enclose the byte being read, within the record or value being read. */
+  private depth = 0;
 
   constructor(
     private readonly buf: Buffer,
     private readonly cursorField: string | undefined,
+    /** Read each record on its own first, to reject one that is not UTF-8 or nests too deep. */
+    private readonly carefully: boolean,
   ) {}
 
   scan(path: string[]): ScannedPage | undefined {
@@ -159,7 +192,7 @@ class Scanner {
     i = this.space(this.envelope(i, path.map((part) => Buffer.from(part)), 0));
     if (i !== buf.length) this.fail('unexpected data after the JSON value', i);
     const array = this.array;
-    if (!array || this.ambiguous) return undefined;
+    if (!array) return undefined;
 
     const lines = this.jsonLines();
     const { starts, ends } = this;
@@ -173,7 +206,19 @@ class Scanner {
       lastRecord: count ? parseExact(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
       profile: new FieldProfile(this.root),
       newestCursor: this.newestCursor(),
+      ...this.rejections(),
     };
+  }
+
+  /** The rejected records, with their bytes as a JSON line holds them; nothing when there are none. */
+  private rejections(): { rejected?: RejectedRecord[] } {
+    if (this.rejected.length === 0) return {};
+    const rejected = this.rejected.map(({ index, reason }) => {
+      const bytes = Buffer.from(this.buf.subarray(this.starts[index], this.ends[index]));
+      for (let j = 0; j < bytes.length; j++) if (bytes[j] === NEWLINE || bytes[j] === RETURN) bytes[j] = SPACE;
+      return { index, reason, bytes };
+    });
+    return { rejected };
   }
 
   /** The records' bytes as JSON lines, one record per line. */
@@ -212,7 +257,7 @@ class Scanner {
     while (i < buf.length) {
       const start = i;
       this.inLine = true;
-      i = this.value(i, this.root);
+      i = this.record(i);
       this.inLine = false;
       if (i - start > this.longestRecord) this.longestRecord = i - start;
       this.starts.push(start);
@@ -228,6 +273,7 @@ class Scanner {
       longestRecord: this.longestRecord,
       profile: new FieldProfile(this.root),
       newestCursor: this.newestCursor(),
+      ...this.rejections(),
     };
   }
 
@@ -235,6 +281,7 @@ class Scanner {
   private envelope(i: number, path: Buffer[], depth: number): number {
     const buf = this.buf;
     if (depth === path.length) return buf[i] === OPEN_BRACKET ? this.records(i) : this.value(i, undefined);
+    if (buf[i] === OPEN_BRACKET && isIndex(path[depth])) return this.element(i, path, depth);
     if (buf[i] !== OPEN_BRACE) return this.value(i, undefined);
     i = this.space(i + 1);
     if (buf[i] === CLOSE_BRACE) return i + 1;
@@ -245,14 +292,39 @@ class Scanner {
       const matches = this.sameBytes(keyStart, i - 1, path[depth]);
       i = this.space(this.colon(this.space(i)));
       if (matches) {
-        // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
-        if (this.array) this.ambiguous = true;
+        // JSON.parse keeps the last of two equal keys: so does the scanner.
+        if (this.array) this.forgetRecords();
         i = this.envelope(i, path, depth + 1);
       } else i = this.value(i, undefined);
       i = this.space(i);
       if (buf[i] === CLOSE_BRACE) return i + 1;
       i = this.space(this.comma(i, CLOSE_BRACE));
     }
+  }
+
+  /** An array on the path at an index ("data.0.items"): walks down its element at that index. */
+  private element(i: number, path: Buffer[], depth: number): number {
+    const buf = this.buf;
+    const index = Number(path[depth].toString());
+    i = this.space(i + 1);
+    if (buf[i] === CLOSE_BRACKET) return i + 1;
+    for (let k = 0; ; k++) {
+      i = this.space(k === index ? this.envelope(i, path, depth + 1) : this.value(i, undefined));
+      if (buf[i] === CLOSE_BRACKET) return i + 1;
+      i = this.space(this.comma(i, CLOSE_BRACKET));
+    }
+  }
+
+  /** Drops the records found so far (and what was learnt from them), for a later records array at the same path. */
+  private forgetRecords(): void {
+    this.array = undefined;
+    this.root = newNode() as ScanNode;
+    this.cursorNode = undefined;
+    this.newestTextStart = this.newestTextEnd = -1;
+    this.newestOther = undefined;
+    this.starts.length = this.ends.length = this.breaks.length = 0;
+    this.longestRecord = 0;
+    this.rejected = [];
   }
 
   /** The records array: each element is one record, profiled from the root. */
@@ -264,7 +336,7 @@ class Scanner {
       for (;;) {
         const recordStart = i;
         this.sawLineBreak = false;
-        i = this.value(i, this.root);
+        i = this.record(i);
         if (i - recordStart > this.longestRecord) this.longestRecord = i - recordStart;
         this.starts.push(recordStart);
         this.ends.push(i);
@@ -276,6 +348,63 @@ class Scanner {
     }
     this.array = { start, end: i + 1 };
     return i + 1;
+  }
+
+  /**
+   * One record, profiled from the root. Read carefully, it is first read without recursion, to learn
+   * its end and depth and whether it is UTF-8; a record that fails either is rejected, not profiled.
+   */
+  private record(start: number): number {
+    if (!this.carefully) return this.value(start, this.root);
+    const { end, depth } = this.skip(start);
+    const reason = !isUtf8(this.buf.subarray(start, end)) ? 'invalid_utf8' : depth > MAX_DEPTH ? 'too_deep' : undefined;
+    if (reason === undefined) return this.value(start, this.root);
+    this.rejected.push({ index: this.starts.length, reason });
+    return end;
+  }
+
+  /**
+   * Reads a value of any depth with a stack of its open arrays and objects instead of recursion: the
+   * position after it, and how deeply it nests. Bytes past 0x7f are not checked here.
+   */
+  private skip(i: number): { end: number; depth: number } {
+    const buf = this.buf;
+    /** The closing byte of each open array or object. */
+    const open: number[] = [];
+    let deepest = 0;
+    for (;;) {
+      // At a value.
+      const c = buf[i];
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+        if (open.length + 1 > deepest) deepest = open.length + 1;
+        i = this.space(i + 1);
+        if (buf[i] !== close) {
+          open.push(close);
+          if (close === CLOSE_BRACE) i = this.memberKey(i);
+          continue;
+        }
+        i++;
+      } else i = this.value(i, undefined);
+      // After a value: close what ends here, then on to the next value.
+      for (;;) {
+        if (open.length === 0) return { end: i, depth: deepest };
+        i = this.space(i);
+        const close = open[open.length - 1];
+        if (buf[i] !== close) break;
+        open.pop();
+        i++;
+      }
+      const close = open[open.length - 1];
+      i = this.space(this.comma(i, close));
+      if (close === CLOSE_BRACE) i = this.memberKey(i);
+    }
+  }
+
+  /** A member's key and colon: the position of its value. */
+  private memberKey(i: number): number {
+    if (this.buf[i] !== QUOTE) this.fail('expected a key', i);
+    return this.space(this.colon(this.space(this.string(i))));
   }
 
   /** Reads one value and, given a profile node, counts it there. */
@@ -316,20 +445,31 @@ class Scanner {
 
   private items(i: number, node: ScanNode | undefined): number {
     const buf = this.buf;
+    if (++this.depth > MAX_DEPTH) throw new JsonDepthError(i);
     i = this.space(i + 1);
-    if (buf[i] === CLOSE_BRACKET) return i + 1;
+    if (buf[i] === CLOSE_BRACKET) {
+      this.depth--;
+      return i + 1;
+    }
     const items = node ? (node.items ??= newNode() as ScanNode) : undefined;
     for (;;) {
       i = this.space(this.value(i, items));
-      if (buf[i] === CLOSE_BRACKET) return i + 1;
+      if (buf[i] === CLOSE_BRACKET) {
+        this.depth--;
+        return i + 1;
+      }
       i = this.space(this.comma(i, CLOSE_BRACKET));
     }
   }
 
   private object(i: number, node: ScanNode | undefined): number {
     const buf = this.buf;
+    if (++this.depth > MAX_DEPTH) throw new JsonDepthError(i);
     i = this.space(i + 1);
-    if (buf[i] === CLOSE_BRACE) return i + 1;
+    if (buf[i] === CLOSE_BRACE) {
+      this.depth--;
+      return i + 1;
+    }
     for (let k = 0; ; k++) {
       if (buf[i] !== QUOTE) this.fail('expected a key', i);
       let child: ScanNode | undefined;
@@ -347,7 +487,10 @@ class Scanner {
       i = this.value(i, child);
       if (child !== undefined && child === this.cursorNode && node === this.root) this.cursor(valueStart, i);
       i = this.space(i);
-      if (buf[i] === CLOSE_BRACE) return i + 1;
+      if (buf[i] === CLOSE_BRACE) {
+        this.depth--;
+        return i + 1;
+      }
       i = this.space(this.comma(i, CLOSE_BRACE));
     }
   }
@@ -530,6 +673,13 @@ function compareBytes(buf: Buffer, a: number, aEnd: number, b: number, bEnd: num
     if (d !== 0) return d;
   }
   return aEnd - a - (bEnd - b);
+}
+
+/** A path part that indexes an array, as getPath reads "data.0.items". */
+function isIndex(part: Buffer): boolean {
+  if (part.length === 0 || (part.length > 1 && part[0] === ZERO)) return false;
+  for (const c of part) if (c < ZERO || c > NINE) return false;
+  return true;
 }
 
 function isDigit(c: number | undefined): boolean {

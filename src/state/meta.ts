@@ -14,7 +14,7 @@ export function metaDdl(ts: string): string[] {
       run_id VARCHAR, pipeline VARCHAR, step VARCHAR, status VARCHAR, error VARCHAR, started_at ${ts}, finished_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
-      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`,
+      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT)`,
     `CREATE TABLE IF NOT EXISTS meta.cursors (
       pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS meta.silver_loads (
@@ -34,8 +34,19 @@ export function metaDdl(ts: string): string[] {
   ];
 }
 
+/** Columns added to meta tables after their first version: [table, column, type]. */
+const ADDED_COLUMNS: Array<[string, string, string]> = [['batches', 'rejected', 'BIGINT']];
+
 export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
   for (const ddl of metaDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
+  // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const found = await warehouse.query(
+      `SELECT 1 AS found FROM information_schema.columns
+       WHERE lower(table_schema) = 'meta' AND lower(table_name) = ${sqlString(table)} AND lower(column_name) = ${sqlString(column)}`,
+    );
+    if (found.length === 0) await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type}`);
+  }
 }
 
 export async function readCursor(warehouse: Warehouse, pipeline: string, resource: string): Promise<string | undefined> {

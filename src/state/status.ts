@@ -80,7 +80,7 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
       )
     : [];
   const batches = await warehouse.query<BatchStatus>(
-    `SELECT batch_id, resource, received, bronze_rows, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`,
+    `SELECT batch_id, resource, received, bronze_rows, COALESCE(rejected, 0) AS rejected, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`,
   );
   const silverLoads = await warehouse.query<SilverLoadStatus>(
     `SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved

@@ -36,8 +36,10 @@ export interface BatchStatus {
   resource: string;
   /** Records the source returned. */
   received: number;
-  /** Records appended to bronze (received minus exact copies of records already in bronze). */
+  /** Records appended to bronze (received minus rejected and minus exact copies of records already in bronze). */
   bronze_rows: number;
+  /** Records rejected before bronze (not UTF-8, or nested too deep), each in meta.rejected under the bronze table. */
+  rejected: number;
   fetched_at: string;
 }
 

@@ -37,13 +37,15 @@ export const duckdbDialect: Dialect = {
   arrayLength: (json, path) =>
     `CASE WHEN json_type(${json}, ${jsonPath(path)}) = 'ARRAY' THEN json_array_length(${json}, ${jsonPath(path)}) END`,
   columnType: duckdbColumnType,
-  tryConvert: (text, type) =>
-    type === 'timestamp'
-      ? // Through TIMESTAMPTZ so an offset such as +02:00 is applied, not dropped; the session is UTC.
-        `TRY_CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`
-      : type === 'json'
-        ? `TRY_CAST(${text} AS JSON)`
-        : `TRY_CAST(${text} AS ${duckdbColumnType(type)})`,
+  tryConvert: (text, type) => {
+    // Through TIMESTAMPTZ so an offset such as +02:00 is applied, not dropped; the session is UTC.
+    if (type === 'timestamp') return `TRY_CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+    if (type === 'json') return `TRY_CAST(${text} AS JSON)`;
+    // 1e400 casts to inf (and 'nan' to nan); a double column holds finite numbers only, as JSON does.
+    if (type === 'double') return `CASE WHEN isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END`;
+    // An integer past BIGINT's range does not cast (NULL), as on Snowflake's side.
+    return `TRY_CAST(${text} AS ${duckdbColumnType(type)})`;
+  },
   joinNonNull: (exprs) => (exprs.length ? `concat_ws(',', ${exprs.join(', ')})` : `''`),
   jsonType: 'JSON',
   regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${sqlString(pattern)})`,

@@ -243,6 +243,9 @@ function snowflakeColumnType(type: string): string {
   return simple[type] ?? type.toUpperCase();
 }
 
+/** The greatest finite double. */
+const MAX_DOUBLE = '1.7976931348623157e308';
+
 export const snowflakeDialect: Dialect = {
   // A VARIANT string cast to VARCHAR loses its JSON quotes; a JSON null becomes SQL NULL; objects,
   // arrays and numbers become their JSON text.
@@ -259,14 +262,19 @@ export const snowflakeDialect: Dialect = {
     return `CASE WHEN IS_ARRAY(${value}) THEN ARRAY_SIZE(${value}) END`;
   },
   columnType: snowflakeColumnType,
-  tryConvert: (text, type) =>
-    type === 'timestamp'
-      ? // Through TIMESTAMP_TZ so an offset such as +02:00 is applied, not dropped (TIMESTAMP_NTZ
-        // ignores it); text without an offset is read in the session time zone, which is UTC.
-        `CONVERT_TIMEZONE('UTC', TRY_CAST(${text} AS TIMESTAMP_TZ))::TIMESTAMP_NTZ`
-      : type === 'json'
-        ? `TRY_PARSE_JSON(${text})`
-        : `TRY_CAST(${text} AS ${snowflakeColumnType(type)})`,
+  tryConvert: (text, type) => {
+    // Through TIMESTAMP_TZ so an offset such as +02:00 is applied, not dropped (TIMESTAMP_NTZ
+    // ignores it); text without an offset is read in the session time zone, which is UTC.
+    if (type === 'timestamp') return `CONVERT_TIMEZONE('UTC', TRY_CAST(${text} AS TIMESTAMP_TZ))::TIMESTAMP_NTZ`;
+    if (type === 'json') return `TRY_PARSE_JSON(${text})`;
+    const value = `TRY_CAST(${text} AS ${snowflakeColumnType(type)})`;
+    // FLOAT holds inf and NaN ('inf', or 1e400 rounded up); a double column holds finite numbers only.
+    // NaN compares greater than every number, so it fails the test too.
+    if (type === 'double') return `CASE WHEN ABS(${value}) <= ${MAX_DOUBLE} THEN ${value} END`;
+    // integer and bigint are NUMBER(38,0) here: held to BIGINT's range, as on DuckDB.
+    if (type === 'integer' || type === 'bigint') return `CASE WHEN ${value} BETWEEN ${-(2n ** 63n)} AND ${2n ** 63n - 1n} THEN ${value} END`;
+    return value;
+  },
   // ARRAY_COMPACT drops the NULLs ARRAY_CONSTRUCT keeps (the same as ARRAY_CONSTRUCT_COMPACT, which
   // fakesnow 0.12.1 fails to bind); an empty array joins to ''.
   joinNonNull: (exprs) => (exprs.length ? `ARRAY_TO_STRING(ARRAY_COMPACT(ARRAY_CONSTRUCT(${exprs.join(', ')})), ',')` : `''`),

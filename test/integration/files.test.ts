@@ -1,7 +1,7 @@
 // The files source end to end: JSON lines and CSV dropped in the partitioned layout, each file loaded
 // once (meta.loaded_files), a rewritten file read again without duplicating its records, and a bad
 // file failing its batch with file:line while nothing of that batch is kept.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -111,6 +111,27 @@ describe('the files source', () => {
     expect(fixed.error).toBeUndefined();
     expect(received(fixed).sales).toEqual([3, 3]);
     expect((await silver('sales')).map((r) => r.sale_id)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('a line that is not UTF-8, or nests too deep, is rejected and kept; the rest of the file loads', async () => {
+    const latin1 = Buffer.from('{"id":2,"amount":5,"updated_at":"2026-11-20T09:00:00Z","shop":"Caf\xe9"}', 'latin1');
+    const deep = `{"id":3,"amount":5,"updated_at":"2026-11-20T09:00:00Z","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    await mkdir(join(dir, `${SALES}/hour=09`), { recursive: true });
+    await writeFile(join(dir, `${SALES}/hour=09/part-0001.jsonl`), Buffer.concat([Buffer.from(`${sale(1, 10)}\n`), latin1, Buffer.from(`\n${deep}\n${sale(4, 40)}\n`)]));
+    const first = await run();
+    expect(first.error).toBeUndefined();
+    const batch = first.batches.find((b) => b.resource === 'sales')!;
+    expect(batch).toMatchObject({ received: 4, bronzeRows: 2, rejected: 2 });
+    expect((await silver('sales')).map((r) => r.sale_id)).toEqual([1, 4]);
+    await withDatabase(settings, async (w) => {
+      expect(await w.query("SELECT reasons, LEFT(record, 80) AS record FROM meta.rejected WHERE table_name = 'bronze.drops_sales' ORDER BY reasons")).toEqual([
+        { reasons: 'invalid_utf8', record: '{"id":2,"amount":5,"updated_at":"2026-11-20T09:00:00Z","shop":"Caf\uFFFD"}' },
+        { reasons: 'too_deep', record: deep.slice(0, 80) },
+      ]);
+    });
+    expect((await loadedFiles()).map((f) => f.records)).toEqual([4]);
+    // The landing file keeps the rejected lines byte for byte.
+    expect((await readFile(batch.landingFiles[0])).includes(latin1)).toBe(true);
   });
 
   test('the folder comes from the environment when set', async () => {

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadPipeline } from '../../src/config/pipeline.js';
 import { WarehouseError } from '../../src/errors.js';
+import { loadBronze } from '../../src/ingest/bronze.js';
 import { stageSql } from '../../src/models/silver.js';
+import { copyJsonLines } from '../../src/sources/json-scan.js';
 import { ensureMetaSchema } from '../../src/state/meta.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
@@ -76,6 +78,18 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
     expect(await warehouse.tableExists('meta.no_such_table')).toBe(false);
   });
 
+  test('a meta.batches an older version made gets the columns added since', async () => {
+    await warehouse.execute('DROP TABLE meta.batches');
+    await warehouse.execute(`CREATE TABLE meta.batches (
+      batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
+      fetched_at TIMESTAMP_NTZ, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`);
+    await ensureMetaSchema(warehouse);
+    const columns = await warehouse.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'META' AND table_name = 'BATCHES' ORDER BY ordinal_position",
+    );
+    expect(columns.map((c) => c.column_name.toLowerCase()).at(-1)).toBe('rejected');
+  });
+
   test('rows are plain JSON-friendly objects with lower-case column names', async () => {
     const [row] = await warehouse.query(
       `SELECT 42 AS int_col, 12345678901234567890 AS huge, 12.5::NUMBER(10,2) AS dec_col, 1.5::DOUBLE AS dbl, TRUE AS flag,
@@ -135,6 +149,23 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
     // Fetched before copiesSince: not looked at, so the records are appended again.
     const after = new Date(FETCHED_AT.getTime() + 1000);
     expect(await warehouse.appendBronze('bronze.shop_window', file, { ...batch, batchId: 'run_3.shop.window', fetchedAt: later, copiesSince: after })).toBe(2);
+  });
+
+  test('loadBronze keeps records that are not UTF-8 or nest too deep out of bronze, in meta.rejected', async () => {
+    const { pipeline } = loadPipeline('pipelines/hostile.yml', `name: hostile
+source: { kind: http, base_url: "http://127.0.0.1:1", resources: { rows: { path: /rows } } }
+silver: { rows: { from: rows, key: [id], columns: { id: { path: id, type: integer } } } }
+`, {});
+    const latin1 = Buffer.from('{"id":2,"s":"it\'s \\"caf\xe9\\" \\\\ back"}', 'latin1');
+    const lines = Buffer.concat([Buffer.from('{"id":1}\n'), latin1, Buffer.from(`\n{"id":3,"x":${'['.repeat(5000)}${']'.repeat(5000)}}\n{"id":4}\n`)]);
+    const reader = { resource: 'rows', since: () => undefined, pages: async function* () { yield copyJsonLines(lines); } };
+    const batch = await loadBronze(warehouse, pipeline!, reader, { runId: 'run_h', landingDir: join(dir, 'landing') });
+    expect(batch).toMatchObject({ received: 4, bronzeRows: 2, rejected: 2 });
+    expect(await warehouse.query('SELECT _record:id::NUMBER AS id FROM bronze.hostile_rows ORDER BY id')).toEqual([{ id: 1 }, { id: 4 }]);
+    expect(await warehouse.query("SELECT table_name, reasons, record FROM meta.rejected WHERE batch_id = 'run_h.hostile.rows' AND reasons = 'invalid_utf8'")).toEqual([
+      { table_name: 'bronze.hostile_rows', reasons: 'invalid_utf8', record: '{"id":2,"s":"it\'s \\"caf\uFFFD\\" \\\\ back"}' },
+    ]);
+    expect(await warehouse.query('SELECT received, bronze_rows, rejected FROM meta.batches WHERE batch_id = \'run_h.hostile.rows\'')).toEqual([{ received: 4, bronze_rows: 2, rejected: 2 }]);
   });
 
   test('MERGE upserts and execute returns the rows it changed', async () => {
@@ -296,15 +327,24 @@ silver:
       { id: 'x3', updated_at: 'yesterday', amount: '7.125', buyer: null, items: { sku: 'not-an-array' } },
       { id: 4.5, amount: null, items: [{ qty: 1 }] },
     ];
-    const file = await jsonLines('silver.jsonl', records.map((r) => JSON.stringify(r)));
+    // Numbers outside their column's type, as raw JSON text (JSON.stringify would turn 1e400 into null):
+    // invalid_type on both, never NULL, inf or a number past BIGINT's range.
+    const numbers = [
+      '{"id":99999999999999999999,"updated_at":"2026-11-20T10:00:00Z","amount":1,"weight":1}',
+      '{"id":9223372036854775807,"updated_at":"2026-11-20T10:00:00Z","amount":123456789012,"weight":1e400}',
+      '{"id":"-9223372036854775809","updated_at":"2026-11-20T10:00:00Z","amount":"1e400","weight":"-1e400"}',
+      '{"id":6,"updated_at":"2026-11-20T10:00:00Z","amount":"99999999.99","weight":"NaN"}',
+      '{"id":-9223372036854775808,"updated_at":"2026-11-20T10:00:00Z","amount":-99999999.99,"weight":"inf"}',
+    ];
+    const file = await jsonLines('silver.jsonl', [...records.map((r) => JSON.stringify(r)), ...numbers]);
     const duck = await DuckDBWarehouse.open(':memory:');
     try {
       await ensureMetaSchema(duck);
       await duck.execute(`CREATE TABLE bronze.shop_orders (_batch_id VARCHAR, _source VARCHAR, _fetched_at TIMESTAMP, _record_hash VARCHAR, _record JSON)`);
       await warehouse.execute(`CREATE OR REPLACE TABLE bronze.shop_orders_diff (${BRONZE_COLUMNS})`);
       const batch = { batchId: 'run_1.shop.orders', source: 'http', fetchedAt: FETCHED_AT };
-      expect(await duck.appendBronze('bronze.shop_orders', file, batch)).toBe(4);
-      expect(await warehouse.appendBronze('bronze.shop_orders_diff', file, batch)).toBe(4);
+      expect(await duck.appendBronze('bronze.shop_orders', file, batch)).toBe(9);
+      expect(await warehouse.appendBronze('bronze.shop_orders_diff', file, batch)).toBe(9);
 
       for (const table of pipeline!.silver) {
         const stage = async (w: Warehouse, bronze: string) => {
@@ -317,6 +357,16 @@ silver:
         const onDuck = await stage(duck, 'bronze.shop_orders');
         const onSnowflake = await stage(warehouse, 'bronze.shop_orders_diff');
         expect(onSnowflake, `silver.${table.name}`).toEqual(onDuck);
+        if (table.name === 'orders') {
+          const reasons = Object.fromEntries(onDuck.map((r) => [String(r.order_id__raw), r._reasons]));
+          expect(reasons).toMatchObject({
+            '99999999999999999999': 'invalid_type:order_id',
+            '9223372036854775807': 'invalid_type:amount,invalid_type:weight',
+            '-9223372036854775809': 'invalid_type:order_id,invalid_type:amount,invalid_type:weight',
+            '6': 'invalid_type:weight',
+            '-9223372036854775808': 'out_of_range:amount,invalid_type:weight',
+          });
+        }
       }
     } finally {
       await duck.close();

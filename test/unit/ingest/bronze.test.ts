@@ -1,7 +1,7 @@
 // A batch bigger than a landing part: parts are appended to bronze while the next is fetched, inside
 // one transaction, so a failure anywhere leaves nothing of the batch and no half-written landing file.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { loadPipeline } from '../../../src/config/pipeline.js';
 import type { Pipeline } from '../../../src/config/types.js';
 import { loadBronze, replayBronze, type ResourceReader } from '../../../src/ingest/bronze.js';
 import { Lock } from '../../../src/ingest/concurrency.js';
+import { copyJsonLines } from '../../../src/sources/json-scan.js';
 import { ensureMetaSchema } from '../../../src/state/meta.js';
 import type { Warehouse } from '../../../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
@@ -180,5 +181,41 @@ describe('resources loading at once', () => {
     expect(loaded).toMatchObject({ status: 'fulfilled', value: { bronzeRows: 1_000 } });
     expect(await bronzeRows()).toBe(0);
     expect(await rows('shop_returns')).toBe(1_000);
+  });
+});
+
+describe('records rejected before bronze', () => {
+  test('each part appends all but its rejected records; a rejected record repeated in the batch is written once', async () => {
+    // Every 7th record is Latin-1 text, and page 5 repeats page 4's; the pages fill several parts.
+    const record = (id: number) => Buffer.from(`{"id":${id},"note":"${id % 7 === 0 ? 'caf\xe9' : 'cafe'}${'x'.repeat(20)}"}\n`, 'latin1');
+    const pageOf = (p: number) => Buffer.concat(Array.from({ length: PER_PAGE }, (_, i) => record((p === 5 ? 4 : p) * PER_PAGE + i + 1)));
+    const hostile: ResourceReader = {
+      resource: 'orders',
+      cursorField: 'id',
+      since: () => undefined,
+      pages: async function* () {
+        for (let p = 0; p < PAGES; p++) yield copyJsonLines(pageOf(p), 'id');
+      },
+    };
+    const batch = await loadBronze(warehouse, pipeline, hostile, { runId: 'run_1', landingDir: dir, partBytes: 8_000 });
+    expect(batch.landingFiles.length).toBeGreaterThan(3);
+    const ids = Array.from({ length: PAGES * PER_PAGE }, (_, i) => i + 1).filter((id) => id <= 500 || id > 600);
+    const good = ids.filter((id) => id % 7 !== 0);
+    const bad = ids.filter((id) => id % 7 === 0);
+    // received = appended + exact copies skipped + rejected; page 5's 100 records are the copies.
+    expect(batch).toMatchObject({ received: 1_000, bronzeRows: good.length, rejected: bad.length });
+    expect(batch.received - batch.bronzeRows - batch.rejected).toBe(PER_PAGE);
+    const loaded = await warehouse.query<{ id: number }>("SELECT CAST(json_extract(_record, '$.id') AS INTEGER) AS id FROM bronze.shop_orders ORDER BY id");
+    expect(loaded.map((r) => r.id)).toEqual(good);
+    const rejected = await warehouse.query<{ id: number; reasons: string; batch_id: string }>(
+      "SELECT CAST(json_extract(record, '$.id') AS INTEGER) AS id, reasons, batch_id FROM meta.rejected WHERE table_name = 'bronze.shop_orders' ORDER BY id",
+    );
+    expect(rejected.map((r) => r.id)).toEqual(bad);
+    expect(new Set(rejected.map((r) => `${r.reasons} ${r.batch_id}`))).toEqual(new Set([`invalid_utf8 ${batch.batchId}`]));
+    expect(await warehouse.query('SELECT received, bronze_rows, rejected FROM meta.batches')).toEqual([{ received: 1_000, bronze_rows: good.length, rejected: bad.length }]);
+    // The landing parts keep all 1,000 records; no copy made for the warehouse is left.
+    expect((await files()).every((f) => f.endsWith('.jsonl'))).toBe(true);
+    expect((await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.loadable'))).toEqual([]);
+    expect((await Promise.all(batch.landingFiles.map((f) => readFile(f, 'latin1')))).join('').split('\n').filter(Boolean)).toHaveLength(1_000);
   });
 });

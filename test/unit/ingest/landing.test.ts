@@ -1,9 +1,10 @@
 // Landing files read back for a replay: the same facts as the load that wrote them, or an error at the line.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { scanLandingFiles } from '../../../src/ingest/landing.js';
+import { loadableCopy, REJECTED_TEXT_CHARS, scanLandingFiles } from '../../../src/ingest/landing.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,6 +32,36 @@ describe('scanLandingFiles', () => {
         ['pad', 60_100],
       ]),
     );
+  });
+
+  test('finds the rejected records of each part, by their place in it, and copies a part without them', async () => {
+    const bad = Buffer.from(`{"id":2,"s":"\xff","pad":"${'x'.repeat(REJECTED_TEXT_CHARS)}"}`, 'latin1');
+    const deep = Buffer.from(`{"id":3,"x":${'['.repeat(2000)}${']'.repeat(2000)}}`);
+    const parts = [join(dir, 'part-1.jsonl'), join(dir, 'part-2.jsonl')];
+    // Past a 4 MB read, so the second part's rejected record is counted across a chunk boundary.
+    const filler = Array.from({ length: 40_000 }, (_, i) => `{"id":${i + 10},"pad":"${'y'.repeat(100)}"}\n`).join('');
+    await writeFile(parts[0], Buffer.concat([Buffer.from('{"id":1}\n'), bad, Buffer.from('\n')]));
+    await writeFile(parts[1], Buffer.concat([Buffer.from(filler), deep, Buffer.from('\n{"id":4}')]));
+    const landed = await scanLandingFiles(parts, 'id');
+    expect([landed.received, landed.rejected, landed.newestCursor]).toEqual([40_004, 2, '40009']);
+    const [first, second] = landed.parts;
+    expect(first).toMatchObject({ file: parts[0], records: 2 });
+    expect(first.rejects).toEqual([
+      {
+        index: 1,
+        reason: 'invalid_utf8',
+        hash: createHash('md5').update(bad).digest('hex'),
+        // Cut after REJECTED_TEXT_CHARS characters; the bad byte shows as U+FFFD.
+        text: `${bad.toString('utf8').slice(0, REJECTED_TEXT_CHARS)}…`,
+      },
+    ]);
+    expect(first.rejects[0].text.slice(0, 14)).toBe('{"id":2,"s":"\uFFFD');
+    expect(second.records).toBe(40_002);
+    expect(second.rejects.map((r) => [r.index, r.reason, r.text])).toEqual([[40_000, 'too_deep', deep.toString()]]);
+
+    const copy = await loadableCopy(second);
+    expect(await readFile(copy, 'utf8')).toBe(`${filler}{"id":4}\n`);
+    expect(await readFile(await loadableCopy(first), 'utf8')).toBe('{"id":1}\n');
   });
 
   test('a line that is not a record names the file and line', async () => {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { loadPipeline } from '../../../src/config/pipeline.js';
 import type { Pipeline } from '../../../src/config/types.js';
 import { loadBronze } from '../../../src/ingest/bronze.js';
+import { copyJsonLines } from '../../../src/sources/json-scan.js';
 import { buildSilver } from '../../../src/models/silver.js';
 import { ensureMetaSchema } from '../../../src/state/meta.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
@@ -120,5 +121,62 @@ describe('silver from the column mapping', () => {
       { order_id: 7, amount: 4 },
       { order_id: 8, amount: 8 },
     ]);
+  });
+});
+
+describe('numbers outside a column\'s type', () => {
+  const NUMBERS = `
+name: nums
+source: { kind: http, base_url: "http://127.0.0.1:1", resources: { rows: { path: /rows } } }
+silver:
+  rows:
+    from: rows
+    key: [id]
+    columns:
+      id:  { path: id, type: integer, required: true }
+      i:   { path: i, type: integer }
+      b:   { path: b, type: bigint }
+      d:   { path: d, type: double }
+      dec: { path: dec, type: "decimal(6,2)" }
+`;
+  // [column, the value as it is in the JSON record, the typed value or the reason]. The values go
+  // to bronze as raw JSON text: JSON.stringify would have turned 1e400 into null on the way.
+  const cases: Array<[string, string, unknown]> = [
+    ['d', '1e400', 'invalid_type:d'],
+    ['d', '-1e400', 'invalid_type:d'],
+    ['d', '"1e400"', 'invalid_type:d'],
+    ['d', '"-1E400"', 'invalid_type:d'],
+    ['d', '"inf"', 'invalid_type:d'],
+    ['d', '"NaN"', 'invalid_type:d'],
+    ['d', '1.7976931348623157e308', 1.7976931348623157e308],
+    ['d', '-2.5e-3', -0.0025],
+    ['i', '99999999999999999999', 'invalid_type:i'],
+    ['i', '-99999999999999999999', 'invalid_type:i'],
+    ['i', '"99999999999999999999"', 'invalid_type:i'],
+    ['i', '9223372036854775808', 'invalid_type:i'],
+    ['i', '9223372036854775807', '9223372036854775807'],
+    ['b', '-9223372036854775809', 'invalid_type:b'],
+    ['b', '1e400', 'invalid_type:b'],
+    ['b', '-9223372036854775808', '-9223372036854775808'],
+    ['dec', '10000', 'invalid_type:dec'],
+    ['dec', '"10000.00"', 'invalid_type:dec'],
+    ['dec', '-12345.6', 'invalid_type:dec'],
+    ['dec', '1e400', 'invalid_type:dec'],
+    ['dec', '9999.99', 9999.99],
+    ['dec', '"-9999.99"', -9999.99],
+  ];
+
+  test('are invalid_type, never NULL or a wrong value; the bounds of each type are accepted', async () => {
+    const nums = loadPipeline('pipelines/nums.yml', NUMBERS, {}).pipeline!;
+    const lines = cases.map(([column, value], i) => `{"id":${i + 1},"${column}":${value}}\n`).join('');
+    const reader = { resource: 'rows', since: () => undefined, pages: async function* () { yield copyJsonLines(Buffer.from(lines)); } };
+    await loadBronze(warehouse, nums, reader, { runId: 'run_n', landingDir: dir });
+    const [load] = await buildSilver(warehouse, nums, 'run_n');
+    expect(load).toMatchObject({ bronze: cases.length, conserved: true });
+    const rows = await warehouse.query<Record<string, unknown>>('SELECT id, i, b, d, dec FROM silver.rows');
+    const rejected = await warehouse.query<{ id: string; reasons: string }>("SELECT json_extract_string(record, '$.id') AS id, reasons FROM meta.rejected");
+    const outcome = (id: number, column: string) =>
+      rejected.find((r) => Number(r.id) === id)?.reasons ?? rows.find((r) => r.id === id)?.[column];
+    expect(cases.map(([column, value], i) => [column, value, outcome(i + 1, column)])).toEqual(cases);
   });
 });

@@ -101,11 +101,21 @@ describe('reading records', () => {
     await expect(records('bad-late.jsonl', many, 'jsonl')).rejects.toThrow(/^bad-late\.jsonl:300002: not a JSON value \(expected a JSON value\): \{"id":x\}$/);
   });
 
-  test('bytes that are not UTF-8 become U+FFFD, as when the file was read as text', async () => {
-    await writeFile(join(root, 'latin1.jsonl'), Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
-    const out: unknown[] = [];
-    for await (const page of readRecords(join(root, 'latin1.jsonl'), 'latin1.jsonl', 'jsonl')) out.push(...recordsOf(page));
-    expect(out).toEqual([{ name: 'Caf\uFFFD' }]);
+  test('a line that is not UTF-8, or nests too deep, is a rejected record that keeps its bytes', async () => {
+    const latin1 = Buffer.from('{"id":2,"name":"Caf\xe9"}', 'latin1');
+    const deep = `{"id":3,"x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    await writeFile(join(root, 'hostile.jsonl'), Buffer.concat([Buffer.from('{"id":1}\n'), latin1, Buffer.from(`\r\n\n${deep}\n{"id":4}\n`)]));
+    const pages: JsonLinesPage[] = [];
+    for await (const page of readRecords(join(root, 'hostile.jsonl'), 'hostile.jsonl', 'jsonl')) pages.push(page as JsonLinesPage);
+    expect(pages).toHaveLength(1);
+    const [page] = pages;
+    expect(page.lines).toEqual(Buffer.concat([Buffer.from('{"id":1}\n'), latin1, Buffer.from(`\n${deep}\n{"id":4}\n`)]));
+    expect(page.count).toBe(4);
+    expect(page.rejected).toEqual([
+      { index: 1, reason: 'invalid_utf8', bytes: latin1 },
+      { index: 2, reason: 'too_deep', bytes: Buffer.from(deep) },
+    ]);
+    expect(page.profile.rows()).toEqual([{ path: 'id', jsonType: 'number', n: 2 }]);
   });
 
   test('CSV rows become objects keyed by the header, values as text or null', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { FieldProfile } from '../../../src/ingest/drift.js';
 import { maxCursor } from '../../../src/ingest/landing.js';
 import { getPath } from '../../../src/sources/json-path.js';
-import { JsonScanError, parseExact, scanJsonLines, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';
+import { copyJsonLines, JsonDepthError, JsonScanError, MAX_DEPTH, parseExact, scanJsonLines, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';
 
 function lines(page: ScannedPage): string[] {
   const text = page.lines.toString('utf8');
@@ -71,6 +71,9 @@ describe('scanPage reads what JSON.parse reads', () => {
     ['mixed cursor types', '{"data":[{"c":5},{"c":"2026-01-01"},{"c":true},{"c":{"a":1}}]}', 'data', 'c'],
     ['the records key after other keys', '{"total":3,"links":{"next":"/p?x=1"},"data":[{"id":1},{"id":2},{"id":3}]}', 'data'],
     ['a key that only looks like the path', '{"dat":[1],"data":[{"x":1}],"datas":[2]}', 'data'],
+    ['the key twice (JSON.parse keeps the last)', '{"data":[{"id":1,"a":1}],"n":1,"data":[{"id":2}]}', 'data', 'id'],
+    ['the parent key twice', '{"a":{"data":[{"id":1}]},"a":{"data":[{"id":2}]}}', 'a.data', 'id'],
+    ['an array index in the path', '{"results":[{"items":[{"id":9}]},{"items":[{"id":1},{"id":2}]}]}', 'results.1.items', 'id'],
   ])('%s', (_name, body, path, cursor) => {
     expectSameAsJsonParse(body, path, cursor);
   });
@@ -154,25 +157,82 @@ describe('scanPage leaves other shapes to JSON.parse', () => {
   test.each([
     ['no array at the path', '{"data":{"id":1}}'],
     ['no such key', '{"items":[1]}'],
-    ['the key twice (JSON.parse keeps the last)', '{"data":[{"id":1}],"data":[{"id":2}]}'],
-    ['the parent key twice', '{"a":{"data":[1]},"a":{}}'],
+    ['the last of two equal keys has no array', '{"a":{"data":[1]},"a":{}}'],
+    ['an index past the array', '{"results":[{"items":[1]}]}'],
   ])('%s', (_name, body) => {
-    const path = body.startsWith('{"a"') ? 'a.data' : 'data';
+    const path = body.startsWith('{"a"') ? 'a.data' : body.startsWith('{"results"') ? 'results.1.items' : 'data';
     expect(scanPage(Buffer.from(body), path)).toBeUndefined();
   });
+});
 
-  test('bytes that are not UTF-8 (decoding the body as text replaces them, as before)', () => {
-    const body = (bytes: number[]) => Buffer.concat([Buffer.from('{"data":[{"s":"a'), Buffer.from(bytes), Buffer.from('b"}]}')]);
-    for (const bad of [[0xff], [0xc3], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]]) {
-      expect(scanPage(body(bad), 'data'), JSON.stringify(bad)).toBeUndefined();
-    }
-    // Well-formed sequences of every length pass: é, €, 😀.
-    expect(scanPage(body([0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80]), 'data')!.lastRecord).toEqual({ s: 'aé€😀b' });
+const deepArray = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+const deepObject = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+const notUtf8 = (bytes: number[]) => Buffer.concat([Buffer.from('{"id":2,"ts":"9","s":"a'), Buffer.from(bytes), Buffer.from('b"}')]);
+
+describe('records that cannot go to bronze as they came are kept apart, and the rest of the page loads', () => {
+  // [name, the middle record of three]: each is rejected with its reason, its bytes kept as they came.
+  test.each<[string, Buffer, string]>([
+    ['a byte that is never UTF-8', notUtf8([0xff]), 'invalid_utf8'],
+    ['a sequence cut short', notUtf8([0xc3]), 'invalid_utf8'],
+    ['an overlong encoding', notUtf8([0xc0, 0x80]), 'invalid_utf8'],
+    ['a UTF-16 surrogate', notUtf8([0xed, 0xa0, 0x80]), 'invalid_utf8'],
+    ['a code point past U+10FFFF', notUtf8([0xf4, 0x90, 0x80, 0x80]), 'invalid_utf8'],
+    ['Latin-1 text', Buffer.from('{"id":2,"ts":"9","name":"Caf\xe9"}', 'latin1'), 'invalid_utf8'],
+    [`arrays nested ${MAX_DEPTH + 1} deep`, Buffer.from(`{"id":2,"ts":"9","x":${deepArray(MAX_DEPTH)}}`), 'too_deep'],
+    ['objects nested 100,000 deep', Buffer.from(`{"id":2,"ts":"9","x":${deepObject(100_000)}}`), 'too_deep'],
+    ['a record that is itself 100,000 arrays deep', Buffer.from(deepArray(100_000)), 'too_deep'],
+    ['too deep and not UTF-8', Buffer.concat([Buffer.from(`{"id":2,"ts":"9","x":${deepArray(5_000)},"s":"`), Buffer.from([0xff]), Buffer.from('"}')]), 'invalid_utf8'],
+  ])('%s', (_name, bad, reason) => {
+    const first = Buffer.from('{"id":1,"ts":"1"}');
+    const last = Buffer.from('{"id":3,"ts":"3","t":[{"u":true}]}');
+    const page = scanPage(Buffer.concat([Buffer.from('{"data":[\n'), first, Buffer.from(',\n'), bad, Buffer.from(',\n'), last, Buffer.from('],"next":"n3"}')]), 'data', 'ts')!;
+    // Every record stays in the lines, byte for byte, in order: the landing file keeps them all.
+    expect(page.lines.equals(Buffer.concat([first, Buffer.from('\n'), bad, Buffer.from('\n'), last, Buffer.from('\n')]))).toBe(true);
+    expect(page.count).toBe(3);
+    expect(page.rejected).toEqual([{ index: 1, reason, bytes: bad }]);
+    // The profile and the cursor are the other records' only ("9" would be the newest ts).
+    expect(page.profile.rows().map((r) => [r.path, r.n])).toEqual([['id', 2], ['ts', 2], ['t', 1], ['t[]', 1], ['t[].u', 1]]);
+    expect(page.newestCursor).toBe('3');
+    expect(page.body).toEqual({ data: [], next: 'n3' });
+    expect(page.lastRecord).toEqual({ id: 3, ts: '3', t: [{ u: true }] });
+
+    // Read back as JSON lines (a replay, or a dropped file), the same records are rejected.
+    const again = scanJsonLines(page.lines, 'ts');
+    expect([again.count, again.newestCursor, again.rejected]).toEqual([3, '3', [{ index: 1, reason, bytes: bad }]]);
+    const copied = copyJsonLines(Buffer.concat([Buffer.from('\n'), page.lines]), 'ts');
+    expect(copied.lines.equals(page.lines)).toBe(true);
+    expect(copied.rejected).toEqual(again.rejected);
   });
 
-  test('nesting deeper than the stack', () => {
-    const deep = `{"data":[${'['.repeat(20000)}${']'.repeat(20000)}]}`;
-    expect(scanPage(Buffer.from(deep), 'data')).toBeUndefined();
+  test(`${MAX_DEPTH} levels are allowed; a page of plain records has no rejections`, () => {
+    const page = scanPage(Buffer.from(`{"data":[{"x":${deepArray(MAX_DEPTH - 1)}},${deepObject(MAX_DEPTH)}]}`), 'data')!;
+    expect([page.count, page.rejected]).toEqual([2, undefined]);
+    expect(scanJsonLines(page.lines).rejected).toBeUndefined();
+  });
+
+  test('a line break inside a rejected record becomes a space, as in any record', () => {
+    const page = scanPage(Buffer.concat([Buffer.from('{"data":[{"s":"\xff",\r\n"n":1}]}', 'latin1')]), 'data')!;
+    expect(page.rejected![0].bytes).toEqual(Buffer.from('{"s":"\xff",  "n":1}', 'latin1'));
+    expect(page.lines).toEqual(Buffer.from('{"s":"\xff",  "n":1}\n', 'latin1'));
+  });
+
+  test('bytes that are not UTF-8 outside the records reject nothing; paginators read them as U+FFFD', () => {
+    const page = scanPage(Buffer.concat([Buffer.from('{"note":"caf'), Buffer.from([0xe9]), Buffer.from('","data":[{"id":1}]}')]), 'data')!;
+    expect([page.count, page.rejected, page.body]).toEqual([1, undefined, { note: 'caf\uFFFD', data: [] }]);
+  });
+
+  test('a record that is not JSON fails the page even when it is not UTF-8 either', () => {
+    expect(() => scanPage(Buffer.concat([Buffer.from('{"data":[{"s":"'), Buffer.from([0xff]), Buffer.from('",}]}')]), 'data')).toThrow(/expected a key at byte 18/);
+    expect(() => scanPage(Buffer.from(`{"data":[${'['.repeat(5000)}]]}`), 'data')).toThrow(JsonScanError);
+  });
+
+  test.each([
+    ['arrays', `{"meta":${deepArray(100_000)},"data":[{"id":1}]}`],
+    ['objects', `{"data":[{"id":1}],"meta":${deepObject(MAX_DEPTH + 1)}}`],
+    ['the value at the records path', `{"data":${deepObject(100_000)}}`],
+  ])('a page nested too deep around its records (%s) cannot be read safely', (_name, body) => {
+    expect(() => scanPage(Buffer.from(body), 'data')).toThrow(JsonDepthError);
+    expect(() => scanPage(Buffer.from(body), 'data')).toThrow(/nests deeper than 1000 levels outside its records, at byte \d+/);
   });
 });
 
@@ -202,7 +262,7 @@ describe('scanJsonLines', () => {
     ['two records on one line', '{"id":1} {"id":2}\n', /expected a line break after the record at byte 9/],
     ['a truncated last line', '{"id":1}\n{"id":', /unexpected end of the body at byte 15/],
     ['a record cut by a line break', '{"id":1}\n{"id":\n2}\n', /a record continues on the next line at byte 15/],
-    ['a line that is not UTF-8', Buffer.concat([Buffer.from('{"id":1}\n{"s":"'), Buffer.from([0xff]), Buffer.from('"}\n')]), /a line that is not UTF-8 at byte 9/],
+    ['a record cut by a line break, in a line that is not UTF-8', Buffer.from('{"id":1}\n{"s":"\xff",\n2}\n', 'latin1'), /a record continues on the next line at byte 18/],
   ])('%s is refused, at its byte', (_name, text, error) => {
     expect(() => scanJsonLines(Buffer.isBuffer(text) ? text : Buffer.from(text))).toThrow(error);
   });

@@ -300,7 +300,12 @@ describe('statements and the dialect', () => {
     });
     expect(d.columnType('decimal(12, 2)')).toBe('NUMBER(12,2)');
     expect(d.columnType('timestamp')).toBe('TIMESTAMP_NTZ');
-    expect(d.tryConvert('x', 'integer')).toBe('TRY_CAST(x AS NUMBER(38,0))');
+    // integer is NUMBER(38,0), held to BIGINT's range; double is FLOAT, held to finite values.
+    expect(d.tryConvert('x', 'integer')).toBe(
+      'CASE WHEN TRY_CAST(x AS NUMBER(38,0)) BETWEEN -9223372036854775808 AND 9223372036854775807 THEN TRY_CAST(x AS NUMBER(38,0)) END',
+    );
+    expect(d.tryConvert('x', 'double')).toBe('CASE WHEN ABS(TRY_CAST(x AS DOUBLE)) <= 1.7976931348623157e308 THEN TRY_CAST(x AS DOUBLE) END');
+    expect(d.tryConvert('x', 'decimal(12,2)')).toBe('TRY_CAST(x AS NUMBER(12,2))');
     expect(d.joinNonNull(['a', 'b'])).toBe(`ARRAY_TO_STRING(ARRAY_COMPACT(ARRAY_CONSTRUCT(a, b)), ',')`);
     // Snowflake reads backslash escapes in string constants: \s must be sent as \\s.
     expect(d.regexpFullMatch('email', '^[^@\\s]+@[^@\\s]+$')).toBe(`REGEXP_LIKE(email, '^[^@\\\\s]+@[^@\\\\s]+$')`);
