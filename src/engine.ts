@@ -4,7 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
 import type { Project } from './config/project.js';
 import type { Pipeline } from './config/types.js';
-import { ConfigError, DataOpsError, formatDiagnostic, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
+import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { removeStalePartials } from './ingest/landing.js';
@@ -308,10 +308,9 @@ async function ingest(
       try {
         batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
       } catch (e) {
-        // The resource is the first thing an on-call engineer needs: which source, then what went wrong
-        // (the HTTP reader's errors name it already; a failed load into bronze does not).
+        // Every failure of a resource's batch names it, not only the source's own errors.
         const message = e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        throw new SourceError(message.startsWith(`resource ${resource.name}: `) ? message : `resource ${resource.name}: ${message}`);
+        throw new SourceError(inResource(resource.name, message));
       }
       log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
       logDrift(log, batch);

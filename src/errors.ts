@@ -97,6 +97,15 @@ export class SourceError extends DataOpsError {
   override name = 'SourceError';
 }
 
+/**
+ * A source's message with the resource it was for in front, once, however many layers (the HTTP reader,
+ * the bronze load, the run) pass it on: the on-call engineer's first question is which source failed.
+ */
+export function inResource(resource: string, message: string): string {
+  const prefix = `resource ${resource}: `;
+  return message.startsWith(prefix) ? message : `${prefix}${message}`;
+}
+
 export class WarehouseError extends DataOpsError {
   override name = 'WarehouseError';
 }

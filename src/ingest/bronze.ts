@@ -7,7 +7,7 @@
 // meta.rejected instead: per batch, received = appended + exact copies skipped + rejected.
 import { rm, stat } from 'node:fs/promises';
 import { bronzeTableName, type Pipeline } from '../config/types.js';
-import { SourceError } from '../errors.js';
+import { inResource, SourceError } from '../errors.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { sqlString, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
 import { Lock, type Turn } from './concurrency.js';
@@ -127,7 +127,7 @@ export async function loadBronze(
     else await landing.discard();
     await pages.return?.().catch(() => undefined);
     // Which resource failed: a source's message names a URL or a file, not the resource it was for.
-    throw e instanceof SourceError ? new SourceError(`resource ${reader.resource}: ${e.message}`, { cause: e }) : e;
+    throw e instanceof SourceError ? new SourceError(inResource(reader.resource, e.message), { cause: e }) : e;
   } finally {
     // After the commit, or a failure: the next resource's batch may use the warehouse (or move up in line).
     turn?.release();

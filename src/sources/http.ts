@@ -3,7 +3,7 @@
 // and a bound on pages per run. Requests go to trusted origins only (http-auth.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpResource, HttpSource } from '../config/types.js';
-import { SourceError } from '../errors.js';
+import { inResource, SourceError } from '../errors.js';
 import { mask, maskedSnippet as snippet } from '../secrets.js';
 import { AuthApplier, fetchFollowingRedirects, type TrustedOrigins } from './http-auth.js';
 import { getPath } from './json-path.js';
@@ -24,15 +24,18 @@ export interface FetchOptions {
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Spaces requests evenly: each caller gets the next free slot, so callers at once share the rate. */
-class RateLimiter {
+export class RateLimiter {
   private nextSlot = 0;
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly clock: { now(): number; sleep(ms: number): Promise<unknown> } = { now: Date.now, sleep },
+  ) {}
 
   async next(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + this.intervalMs;
-    if (slot > now) await sleep(slot - now);
+    if (slot > now) await this.clock.sleep(slot - now);
   }
 }
 
@@ -56,7 +59,7 @@ export async function* fetchPages(source: HttpSource, resource: HttpResource, op
   try {
     yield* readPages(source, resource, options);
   } catch (e) {
-    throw e instanceof SourceError ? new SourceError(`resource ${resource.name}: ${e.message}`) : e;
+    throw e instanceof SourceError ? new SourceError(inResource(resource.name, e.message)) : e;
   }
 }
 

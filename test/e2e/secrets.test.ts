@@ -155,8 +155,8 @@ test('no secret shows in any encoding: output, every table, status --json, the s
   expect(served.some((u) => u.includes('page=2')), run.stdout + run.stderr).toBe(true);
   expect(run.stdout).toMatch(/keyed\.items: retry 1\/4 in 0 s: HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/v1\/items\?page=2&api_key=\*\*\*\n/);
   expect(run.stdout).toMatch(/basic\.items: retry 1\/4 in 0 s: HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/v1\/people\n/);
-  expect(run.stdout).toMatch(/keyed: FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":"\*\*\*","password":null/);
-  expect(run.stdout).toMatch(/basic: FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":null,"password":"\*\*\*","authorization":"Basic \*\*\*"/);
+  expect(run.stdout).toMatch(/keyed: ingest FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":"\*\*\*","password":null/);
+  expect(run.stdout).toMatch(/basic: ingest FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":null,"password":"\*\*\*","authorization":"Basic \*\*\*"/);
   expect(status.code).toBe(0);
   const statusJson = JSON.parse(status.stdout) as { pipelines: Array<{ name: string; last_run: { status: string; error: string } }> };
   expect(statusJson.pipelines.map((p) => [p.name, p.last_run.status])).toEqual([['basic', 'failed'], ['keyed', 'failed']]);

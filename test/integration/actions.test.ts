@@ -171,7 +171,7 @@ describe('actions run as the runner runs them', () => {
 
 describe('a bad dataops.yml fails each action with one message and an annotation on its line', () => {
   const cases = [
-    { action: 'ingest', file: 'target: duckdb\nduckdb:\n  memroy_limit: 1GB\n', line: 3, col: 3, names: /unknown key "memroy_limit" in duckdb \(expected one of: path, memory_limit\) \(dataops\.yml:3:3\)$/ },
+    { action: 'ingest', file: 'target: duckdb\nduckdb:\n  memroy_limit: 1GB\n', line: 3, col: 3, names: /unknown key "memroy_limit" in duckdb \(expected one of: path, memory_limit, lock_timeout\) \(dataops\.yml:3:3\)$/ },
     { action: 'transform', file: `target: duckdb\n#${'x'.repeat(200_000)}\n`, line: 1, col: 1, names: /dataops\.yml is 200\.0 KB; dataops\.yml is limited to 100 KB \(dataops\.yml:1:1\)$/ },
     { action: 'quality-gate', file: 'target: *target\n', line: 1, col: 9, names: /alias \*target has no anchor &target before it \(dataops\.yml:1:9\)$/ },
   ];

@@ -159,11 +159,11 @@ test.each<[string, string, Handler, RegExp]>([
   expect(error).toMatch(expected);
   expect(error).not.toMatch(/\n\s+at /);
   expect(error).not.toContain(TOKEN);
-  expect(lines).toContain(`shop: FAILED: ${error}`);
+  expect(lines).toContain(`shop: ingest FAILED: ${error}`);
   expect(other.requests, 'the other origin got no request').toEqual([]);
 
   const after = await state(run.runId);
-  expect(after.runs).toEqual([{ status: 'failed', error }]);
+  expect(after.runs).toEqual([{ status: 'failed', error: `ingest: ${error}` }]);
   expect(after).toMatchObject({ bronze: before.bronze, batchRows: 0, batches: 0, silver: before.silver, cursor: before.cursor });
   const landed = await readdir(settings.landingDir, { recursive: true });
   expect(landed.filter((f) => f.includes(run.runId)), 'no landing file, whole or partial, of the failed run').toEqual([]);

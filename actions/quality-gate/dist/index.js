@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(56509);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4380);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 56509:
+/***/ 4380:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34197,6 +34197,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -37145,8 +37147,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: ./src/errors.ts
+var src_errors = __nccwpck_require__(83916);
 ;// CONCATENATED MODULE: ./src/models/dag.ts
 // A small generic DAG: nodes in dependency order, and a cycle error that prints the cycle.
 class CycleError extends Error {
@@ -37235,46 +37237,177 @@ function parseModel(file, text) {
     return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references }, diagnostics };
 }
 function position(text, offset) {
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    return { line, col: offset - before.lastIndexOf('\n') };
+    return lineLocator(text)(offset);
+}
+/** Line and column of any offset in `text`, each in O(log lines) after one pass over the text. */
+function lineLocator(text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+        starts.push(i + 1);
+    return (offset) => {
+        let low = 0;
+        let high = starts.length - 1;
+        while (low < high) {
+            const mid = (low + high + 1) >> 1;
+            if (starts[mid] <= offset)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return { line: low + 1, col: offset - starts[low] + 1 };
+    };
 }
 /** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
 function blankOutCommentsAndStrings(text) {
     return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '));
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+;// CONCATENATED MODULE: ./src/config/config-file.ts
+// Reads the project's own files (pipelines, dataops.yml, SQL models) with a size limit checked before
+// anything is read. `validate` runs on every pull request, forks included: a huge file, a link to a device
+// or a link out of the checkout must be a clear error, not a runner tied up or a runner's file echoed back.
+
+
+// Sizes are decimal (1 MB = 1,000,000 bytes). The largest real files are far below: a pipeline with 100
+// resources of 50 columns is about 300 KB, and dataops.yml has a dozen keys.
+const PIPELINE_FILE_LIMIT = { noun: 'pipeline files', bytes: 1_000_000 };
+const MODEL_FILE_LIMIT = { noun: 'SQL model files', bytes: 1_000_000 };
+const PROJECT_FILE_LIMIT = { noun: 'dataops.yml', bytes: 100_000 };
+/**
+ * The text of `file` (relative to `projectDir`), or one diagnostic saying why it is not read: it is too big,
+ * not a regular file, or a link that leaves the project. Synchronous, because dataops.yml is read while
+ * settings are resolved; each file is read once, in one pass.
+ */
+function readConfigFile(projectDir, file, limit) {
+    const refuse = (message) => ({ diagnostic: { file, line: 1, col: 1, severity: 'error', message } });
+    const cannot = (e) => refuse(`cannot read ${file}: ${e.code ?? e.message}`);
+    let real;
+    let stats;
+    try {
+        real = (0,external_node_fs_.realpathSync)((0,external_node_path_.join)(projectDir, file));
+        // A link to /proc/self/environ or to a runner's credentials would be parsed and quoted in messages.
+        const inside = (0,external_node_path_.relative)((0,external_node_fs_.realpathSync)(projectDir), real);
+        if (inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside))
+            return refuse(`${file} links to a file outside the project; configuration files must be inside it`);
+        // Checked before opening: opening a named pipe for reading would wait for a writer.
+        stats = (0,external_node_fs_.statSync)(real);
+    }
+    catch (e) {
+        return cannot(e);
+    }
+    if (!stats.isFile())
+        return refuse(`${file} is ${nonFileKind(stats)}, not a regular file`);
+    if (stats.size > limit.bytes)
+        return refuse(tooBig(file, stats.size, limit));
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(real, 'r');
+    }
+    catch (e) {
+        return cannot(e);
+    }
+    try {
+        // At most one byte past the limit: a file that grows, or that reports size 0 as /proc files do, still
+        // cannot make us read more.
+        const buffer = Buffer.alloc(limit.bytes + 1);
+        let length = 0;
+        for (let n = -1; n !== 0 && length < buffer.length; length += n)
+            n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+        if (length > limit.bytes)
+            return refuse(tooBig(file, length, limit, true));
+        return { text: buffer.toString('utf8', 0, length) };
+    }
+    catch (e) {
+        return cannot(e);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function nonFileKind(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a named pipe';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a file';
+}
+function tooBig(file, bytes, limit, grew = false) {
+    const are = limit.noun === file ? 'is' : 'are';
+    const max = formatSize(limit.bytes).replace('.0 ', ' ');
+    const exactly = (n) => `${n.toLocaleString('en-US')} bytes`;
+    if (grew)
+        return `${file} has more than ${exactly(limit.bytes)}; ${limit.noun} ${are} limited to ${max}`;
+    // 1,000,001 bytes would read as "1.0 MB; limited to 1 MB".
+    const size = formatSize(bytes).replace('.0 ', ' ') === max ? exactly(bytes) : formatSize(bytes);
+    return `${file} is ${size}; ${limit.noun} ${are} limited to ${max}${size === exactly(bytes) ? ` (${exactly(limit.bytes)})` : ''}`;
+}
+/** 12.3 MB or 640.0 KB. */
+function formatSize(bytes) {
+    return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${(bytes / 1_000).toFixed(1)} KB`;
+}
+
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(42463);
 ;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); a leading $. starts at the record root.","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/config/yaml-source.ts
 // A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
+// Everything here is linear in the file's size, because `validate` runs on fork pull requests: duplicate
+// keys are found with one set per mapping (the yaml package's own check compares every pair), aliases are
+// counted and their expansion bounded before anything walks the values, and a value's place is found
+// through a per-mapping index of its keys.
 
+/** More aliases than this is refused: resolving each one costs the yaml package a scan of the file. */
+const MAX_ALIASES = 100;
+/** Values that aliases may add once expanded: a "billion laughs" file is refused at its first alias past this. */
+const MAX_ALIAS_EXPANSION = 10_000;
+/** Deeper values are refused; the deepest pipeline key (silver.<t>.columns.<c>.normalize[i]) is at level 6. */
+const MAX_DEPTH = 64;
 class YamlSource {
     file;
+    root;
     doc;
     lines;
-    constructor(file, doc, lines) {
+    keyIndex = new WeakMap();
+    checked = false;
+    constructor(file, 
+    /** What the whole document is called in messages: "pipeline", "dataops.yml". */
+    root, doc, lines) {
         this.file = file;
+        this.root = root;
         this.doc = doc;
         this.lines = lines;
     }
-    /** Parses text; YAML syntax errors come back as diagnostics, never as a throw. */
-    static parse(file, text) {
+    /** Parses text; YAML syntax errors and refused structures come back as diagnostics, never as a throw. */
+    static parse(file, text, options = {}) {
         const lines = new dist/* LineCounter */.HN();
-        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-        const source = new YamlSource(file, doc, lines);
+        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+        const source = new YamlSource(file, options.root ?? 'pipeline', doc, lines);
         const diagnostics = [
-            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], `invalid YAML: ${firstLine(e.message)}`)),
+            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], e.code === 'RESOURCE_EXHAUSTION' ? `invalid YAML: values are nested too deeply` : `invalid YAML: ${firstLine(e.message)}`)),
             ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
         ];
+        if (!diagnostics.some((d) => d.severity === 'error')) {
+            const problems = source.structureProblems();
+            diagnostics.push(...problems);
+            source.checked = problems.length === 0;
+        }
         return { source, diagnostics };
     }
+    /** The document as plain values; only for a source that parsed without errors. */
     toJS() {
-        return this.doc.toJS({ maxAliasCount: 100 });
+        if (!this.checked)
+            throw new Error(`${this.file}: toJS() of a document with errors`);
+        // The aliases were counted and their expansion bounded by structureProblems().
+        return this.doc.toJS({ maxAliasCount: -1 });
     }
     /** Line and column (1-based) of a character offset. */
     position(offset) {
@@ -37286,26 +37419,23 @@ class YamlSource {
     }
     /**
      * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
-     * key of the last segment instead (better for "unknown key" messages).
+     * key of the last segment instead (better for "unknown key" messages). O(length of the path).
      */
     offsetOf(path, options = {}) {
         let node = this.doc.contents;
         let best = rangeStart(node) ?? 0;
         for (const segment of path) {
-            if (!(0,dist/* isMap */.jh)(node) && !(node && typeof node === 'object' && 'items' in node))
-                break;
-            const collection = node;
             let next;
             let keyNode;
             if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => (0,dist/* isPair */.tO)(p) && (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(segment));
-                if (!pair)
+                const pair = this.pairOf(node, String(segment));
+                if (!(0,dist/* isPair */.tO)(pair))
                     break;
                 keyNode = pair.key;
                 next = pair.value;
             }
-            else if (typeof segment === 'number' || /^\d+$/.test(String(segment))) {
-                next = collection.items[Number(segment)];
+            else if ((0,dist/* isSeq */.oP)(node) && (typeof segment === 'number' || /^\d+$/.test(segment))) {
+                next = node.items[Number(segment)];
             }
             else
                 break;
@@ -37322,6 +37452,108 @@ class YamlSource {
     lineOf(path) {
         return this.position(this.offsetOf(path)).line;
     }
+    pairOf(map, key) {
+        let index = this.keyIndex.get(map);
+        if (!index) {
+            index = new Map();
+            for (const pair of map.items) {
+                const name = (0,dist/* isPair */.tO)(pair) && (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : undefined;
+                if (name !== undefined && !index.has(name))
+                    index.set(name, pair);
+            }
+            this.keyIndex.set(map, index);
+        }
+        return index.get(key);
+    }
+    /**
+     * One walk over the document: keys that are not plain or that repeat, nesting past MAX_DEPTH, and
+     * aliases. An alias refers to the last anchor of its name before it, so when the walk reaches it the
+     * anchored value is either finished (its expanded size is known) or still open (the alias is inside
+     * it, a cycle). Stops at the first alias or nesting problem: past that, sizes mean nothing.
+     */
+    structureProblems() {
+        const problems = [];
+        const anchors = new Map();
+        const sizes = new Map();
+        const open = new Set();
+        let aliases = 0;
+        let added = 0;
+        const stop = new Error('stop');
+        const fail = (node, message) => {
+            problems.push(this.diagnosticAt(rangeStart(node) ?? 0, message));
+            throw stop;
+        };
+        const expandedSize = (node, depth) => {
+            if ((0,dist/* isAlias */.Vj)(node)) {
+                aliases += 1;
+                if (aliases > MAX_ALIASES)
+                    fail(node, `more than ${MAX_ALIASES} aliases (*name) in one file; write some of the values out`);
+                const target = anchors.get(node.source);
+                if (!target)
+                    return fail(node, `alias *${node.source} has no anchor &${node.source} before it`);
+                const size = sizes.get(target);
+                if (size === undefined || open.has(target))
+                    return fail(node, `alias *${node.source} is inside the value it refers to`);
+                added += size - 1;
+                if (added > MAX_ALIAS_EXPANSION) {
+                    const limit = MAX_ALIAS_EXPANSION.toLocaleString('en-US');
+                    fail(node, `alias *${node.source}: the aliases in this file would expand to more than ${limit} extra values (the limit); write the values out or use fewer aliases`);
+                }
+                return size;
+            }
+            // A flow sequence may hold `key: value` pairs.
+            if ((0,dist/* isPair */.tO)(node))
+                return expandedSize(node.key, depth) + expandedSize(node.value, depth);
+            const anchored = node;
+            if (anchored && typeof anchored === 'object' && 'anchor' in anchored && anchored.anchor)
+                anchors.set(anchored.anchor, anchored);
+            if (!(0,dist/* isMap */.jh)(node) && !(0,dist/* isSeq */.oP)(node)) {
+                if (anchored)
+                    sizes.set(anchored, 1);
+                return 1;
+            }
+            if (depth >= MAX_DEPTH)
+                fail(node, `values are nested more than ${MAX_DEPTH} levels deep`);
+            open.add(node);
+            let size = 1;
+            if ((0,dist/* isSeq */.oP)(node)) {
+                for (const item of node.items)
+                    size += expandedSize(item, depth + 1);
+            }
+            else {
+                const seen = new Map();
+                for (const pair of node.items) {
+                    if (!(0,dist/* isScalar */.jn)(pair.key) && pair.key !== null) {
+                        problems.push(this.diagnosticAt(rangeStart(pair.key) ?? 0, `a key must be a plain name, not ${(0,dist/* isAlias */.Vj)(pair.key) ? 'an alias' : 'a list or mapping'}`));
+                    }
+                    else {
+                        if (pair.key)
+                            expandedSize(pair.key, depth + 1);
+                        const name = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
+                        const first = seen.get(name);
+                        if (first !== undefined) {
+                            problems.push(this.diagnosticAt(rangeStart(pair.key) ?? 0, `duplicate key "${clip(name)}" (first at line ${this.position(first).line})`));
+                        }
+                        else
+                            seen.set(name, rangeStart(pair.key) ?? 0);
+                        size += 1;
+                    }
+                    size += expandedSize(pair.value, depth + 1);
+                }
+            }
+            open.delete(node);
+            sizes.set(node, size);
+            return size;
+        };
+        try {
+            expandedSize(this.doc.contents, 0);
+        }
+        catch (e) {
+            if (e !== stop)
+                throw e;
+        }
+        return problems;
+    }
 }
 function rangeStart(node) {
     const range = node?.range;
@@ -37330,8 +37562,12 @@ function rangeStart(node) {
 function firstLine(message) {
     return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
-function pathToString(path) {
-    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'pipeline';
+/** A user's text in a message, cut short: a message quotes a value, never a whole file. */
+function clip(text, max = 60) {
+    return text.length <= max ? text : `${text.slice(0, max)}...`;
+}
+function pathToString(path, root = 'pipeline') {
+    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? clip(p) : `.${clip(p)}`)).join('') || root;
 }
 
 ;// CONCATENATED MODULE: ./src/config/schema-errors.ts
@@ -37340,17 +37576,29 @@ function pathToString(path) {
 // value they are noise.
 const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
 function schemaDiagnostics(errors, source) {
-    const specificPaths = errors.filter((e) => !GENERIC.has(e.keyword)).map((e) => e.instancePath);
-    const hasSpecificAtOrBelow = (path) => specificPaths.some((p) => p === path || p.startsWith(`${path}/`));
+    // Every path that has a specific error at it or below it, and every path with an anyOf error.
+    const specificAtOrBelow = new Set();
+    const anyOfAt = new Set();
+    for (const e of errors) {
+        if (e.keyword === 'anyOf')
+            anyOfAt.add(e.instancePath);
+        if (GENERIC.has(e.keyword))
+            continue;
+        for (let path = e.instancePath; !specificAtOrBelow.has(path); path = path.slice(0, path.lastIndexOf('/'))) {
+            specificAtOrBelow.add(path);
+            if (path === '')
+                break;
+        }
+    }
     const out = new Map();
     for (const error of errors) {
-        if (GENERIC.has(error.keyword) && hasSpecificAtOrBelow(error.instancePath))
+        if (GENERIC.has(error.keyword) && specificAtOrBelow.has(error.instancePath))
             continue;
         // A type error inside an anyOf is described by the anyOf itself.
-        if (error.keyword === 'type' && errors.some((e) => e.keyword === 'anyOf' && e.instancePath === error.instancePath))
+        if (error.keyword === 'type' && anyOfAt.has(error.instancePath))
             continue;
         const path = toPath(error.instancePath);
-        const { message, at, key } = describe(error, path);
+        const { message, at, key } = describe(error, path, source.root);
         const diagnostic = source.diagnosticFor(at, message, { key });
         out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
     }
@@ -37364,16 +37612,16 @@ function toPath(instancePath) {
         .split('/')
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
-function describe(error, path) {
-    const where = pathToString(path);
+function describe(error, path, root) {
+    const where = pathToString(path, root);
     const params = error.params;
     const schema = error.parentSchema;
     switch (error.keyword) {
         case 'additionalProperties': {
             const allowed = Object.keys(schema?.properties ?? {});
-            const name = String(params.additionalProperty);
+            const name = clip(String(params.additionalProperty));
             const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
-            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, name], key: true };
+            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, String(params.additionalProperty)], key: true };
         }
         case 'required':
             return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
@@ -37382,23 +37630,23 @@ function describe(error, path) {
             if (params.error === 'tag')
                 return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
             return {
-                message: `${where}.kind: unknown kind ${JSON.stringify(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
+                message: `${where}.kind: unknown kind ${show(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
                 at: [...path, 'kind'],
             };
         }
         case 'enum':
             return {
-                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}`,
+                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${show(error.data)}`,
                 at: path,
             };
         case 'const':
-            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${JSON.stringify(error.data)}`, at: path };
+            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${show(error.data)}`, at: path };
         case 'pattern': {
             const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
-            return { message: `${where}: ${JSON.stringify(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
+            return { message: `${where}: ${show(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
         }
         case 'propertyNames':
-            return { message: `${where}: invalid name ${JSON.stringify(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
+            return { message: `${where}: invalid name ${show(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
         case 'type':
             if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
                 // Never echo the value: it is probably the secret itself.
@@ -37429,7 +37677,11 @@ function typeName(value) {
         return 'a list';
     if (typeof value === 'object')
         return 'a mapping';
-    return `${typeof value} ${JSON.stringify(value)}`;
+    return `${typeof value} ${show(value)}`;
+}
+/** A value from the file, quoted and cut short. */
+function show(value) {
+    return clip(JSON.stringify(value) ?? String(value));
 }
 
 ;// CONCATENATED MODULE: ./src/config/pipeline.ts
@@ -37439,10 +37691,15 @@ function typeName(value) {
 
 
 
+
 const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
 const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
 /** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
 const DEFAULT_HTTP_CONCURRENCY = 4;
+/** Pages one run reads of one resource unless it sets max_pages: a million records at 100 a page. */
+const DEFAULT_MAX_PAGES = 10_000;
+/** The longest Retry-After a source waits for unless it sets max_retry_after. */
+const DEFAULT_MAX_RETRY_AFTER = '60s';
 const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
 function loadPipeline(file, text, env) {
     const { source, diagnostics } = YamlSource.parse(file, text);
@@ -37546,16 +37803,34 @@ class PipelineBuilder {
         const resources = raw.resources;
         const headers = (raw.headers ?? {});
         const timeout = raw.timeout;
+        const allowed = (raw.allowed_hosts ?? []);
         return {
             kind: 'http',
             base_url: this.value(raw.base_url, at('base_url')),
+            allowed_hosts: allowed.flatMap((v, i) => this.origin(this.value(v, at('allowed_hosts', i)), at('allowed_hosts', i))),
             auth: raw.auth ? this.auth(raw.auth) : undefined,
             headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
             rate_limit: raw.rate_limit,
             concurrency: raw.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
             timeoutSeconds: timeout ? parseDuration(timeout) : 30,
+            maxRetryAfterSeconds: parseDuration(raw.max_retry_after ?? DEFAULT_MAX_RETRY_AFTER),
             resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
         };
+    }
+    /** An origin as allowed_hosts lists it, normalised as URL.origin spells it; [] (and an error) when it is not one. */
+    origin(text, path) {
+        if (text === '')
+            return []; // an unset variable, already reported
+        if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(text)) {
+            try {
+                return [new URL(text).origin];
+            }
+            catch {
+                // not a valid host: reported below
+            }
+        }
+        this.diagnostics.push(this.yaml.diagnosticFor(path, `${pathToString(path)}: expected an origin such as "https://api2.example.com" (http or https, a host and an optional port; no path, query or user), got ${JSON.stringify(text)}`));
+        return [];
     }
     auth(raw) {
         const at = (key) => ['source', 'auth', key];
@@ -37591,6 +37866,7 @@ class PipelineBuilder {
                 initial: r.incremental.initial,
                 lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
             },
+            max_pages: r.max_pages ?? DEFAULT_MAX_PAGES,
         };
     }
     checks(raw) {
@@ -37661,18 +37937,20 @@ function parseDuration(text) {
 function pipelineRules(p, yaml) {
     const out = [];
     const resources = p.source.resources.map((r) => r.name);
+    const resourceSet = new Set(resources);
     for (const table of p.silver) {
         const at = ['silver', table.name];
-        if (!resources.includes(table.from)) {
-            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${resources.join(', ')})`));
+        if (!resourceSet.has(table.from)) {
+            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${(0,src_errors/* nameList */.OD)(resources)})`));
         }
         const columns = table.columns.map((c) => c.name);
+        const columnSet = new Set(columns);
         for (const [i, key] of table.key.entries()) {
-            if (!columns.includes(key))
-                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${columns.join(', ')})`));
+            if (!columnSet.has(key))
+                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${(0,src_errors/* nameList */.OD)(columns)})`));
         }
-        if (table.latest_by && !columns.includes(table.latest_by)) {
-            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${columns.join(', ')})`));
+        if (table.latest_by && !columnSet.has(table.latest_by)) {
+            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${(0,src_errors/* nameList */.OD)(columns)})`));
         }
         for (const column of table.columns) {
             if (column.pattern !== undefined) {
@@ -37684,13 +37962,14 @@ function pipelineRules(p, yaml) {
                 }
             }
             if (column.path.startsWith('$.') && !table.explode) {
-                // Harmless, but "$." only means something for exploded tables; say so rather than guess.
-                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `"$." reaches the parent record, which only exists when the table has "explode"`, { severity: 'warning' }));
+                // Without explode there is no parent record to reach: refused, rather than guessing what was meant.
+                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `silver.${table.name}.columns.${column.name}.path: "${column.path}" starts with "$.", which reaches the parent record of an exploded element, but silver.${table.name} has no "explode"; write "${column.path.slice(2)}" instead`));
             }
         }
     }
+    const tables = new Map(p.silver.map((t) => [`silver.${t.name}`, t]));
     for (const f of p.freshness) {
-        const table = p.silver.find((t) => `silver.${t.name}` === f.table);
+        const table = tables.get(f.table);
         if (table && !table.columns.some((c) => c.name === f.field)) {
             out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
         }
@@ -37786,6 +38065,8 @@ async function lastSuccessfulRun(warehouse, pipeline) {
 
 
 
+
+
 const PIPELINES_DIR = 'pipelines';
 const MODELS_DIR = 'sql/gold';
 async function loadProject(dir, env = process.env) {
@@ -37793,7 +38074,12 @@ async function loadProject(dir, env = process.env) {
     const pipelines = [];
     const sources = new Map();
     for (const file of await listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
-        const loaded = loadPipeline(file, await (0,promises_.readFile)((0,external_node_path_.join)(dir, file), 'utf8'), env);
+        const read = readConfigFile(dir, file, PIPELINE_FILE_LIMIT);
+        if (read.diagnostic) {
+            diagnostics.push(read.diagnostic);
+            continue;
+        }
+        const loaded = loadPipeline(file, read.text, env);
         diagnostics.push(...loaded.diagnostics);
         if (loaded.pipeline && loaded.source) {
             pipelines.push(loaded.pipeline);
@@ -37802,7 +38088,12 @@ async function loadProject(dir, env = process.env) {
     }
     const models = [];
     for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
-        const parsed = parseModel(file, await (0,promises_.readFile)((0,external_node_path_.join)(dir, file), 'utf8'));
+        const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
+        if (read.diagnostic) {
+            diagnostics.push(read.diagnostic);
+            continue;
+        }
+        const parsed = parseModel(file, read.text);
         diagnostics.push(...parsed.diagnostics);
         if (parsed.model)
             models.push(parsed.model);
@@ -37830,8 +38121,11 @@ async function listFiles(root, sub, pattern) {
         return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
     }
     catch (e) {
-        if (e.code === 'ENOENT')
+        const code = e.code;
+        if (code === 'ENOENT')
             return [];
+        if (code === 'ENOTDIR')
+            throw new src_errors/* ConfigError */.xL([{ file: sub, line: 1, col: 1, severity: 'error', message: `${sub} is a file; it must be a folder` }]);
         throw e;
     }
 }
@@ -37871,34 +38165,36 @@ function projectRules(pipelines, sources, models) {
             out.push(sources.get(p.name).diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
     }
     const tables = declaredTables(pipelines, models);
-    const known = () => [...tables.keys()].sort().join(', ');
+    const known = (0,src_errors/* nameList */.OD)([...tables.keys()].sort(), 50);
+    const columnSets = new Map([...tables].map(([table, columns]) => [table, columns && new Set(columns)]));
     for (const p of pipelines) {
         const yaml = sources.get(p.name);
-        const checkTables = new Set([...p.checks.map((c) => c.table), ...p.freshness.map((f) => f.table)]);
-        for (const table of checkTables) {
+        const checked = new Set(p.checks.map((c) => c.table));
+        for (const table of new Set([...checked, ...p.freshness.map((f) => f.table)])) {
             if (!tables.has(table)) {
-                const section = p.checks.some((c) => c.table === table) ? 'checks' : 'freshness';
-                out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known()})`, { key: true }));
+                const section = checked.has(table) ? 'checks' : 'freshness';
+                out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known})`, { key: true }));
             }
         }
         p.checks.forEach((check) => {
-            const columns = tables.get(check.table);
+            const columns = columnSets.get(check.table);
             if (!columns)
                 return;
             for (const column of checkColumns(check.spec)) {
-                if (!columns.includes(column)) {
-                    out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+                if (!columns.has(column)) {
+                    out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${(0,src_errors/* nameList */.OD)(tables.get(check.table))})` });
                 }
             }
             if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
-                out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known()})` });
+                out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known})` });
             }
         });
     }
     for (const m of models) {
+        const locate = lineLocator(m.text);
         for (const ref of m.references) {
             if (!tables.has(ref.table)) {
-                out.push({ file: m.file, ...position(m.text, ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known()})` });
+                out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
             }
         }
     }
@@ -37916,10 +38212,6 @@ function checkColumns(spec) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(83916);
 ;// CONCATENATED MODULE: ./src/ingest/concurrency.ts
 // Resources of one source are fetched at once, up to a bound, while the warehouse connection they share
 // is used by one batch at a time: a batch's transaction spans its appends, and one connection holds
@@ -38015,7 +38307,7 @@ function metaDdl(ts) {
       run_id VARCHAR, pipeline VARCHAR, step VARCHAR, status VARCHAR, error VARCHAR, started_at ${ts}, finished_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
-      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR)`,
+      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT)`,
         `CREATE TABLE IF NOT EXISTS meta.cursors (
       pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
         `CREATE TABLE IF NOT EXISTS meta.silver_loads (
@@ -38026,14 +38318,26 @@ function metaDdl(ts) {
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
+        // One row per pipeline: the run holding it and until when (src/state/run-lock.ts); Snowflake only.
+        `CREATE TABLE IF NOT EXISTS meta.locks (
+      pipeline VARCHAR, run_id VARCHAR, holder VARCHAR, acquired_at ${ts}, expires_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts})`,
     ];
 }
+/** Columns added to meta tables after their first version: [table, column, type]. */
+const ADDED_COLUMNS = [['batches', 'rejected', 'BIGINT']];
 async function ensureMetaSchema(warehouse) {
     for (const ddl of metaDdl(warehouse.dialect.timestampType))
         await warehouse.execute(ddl);
+    // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
+    for (const [table, column, type] of ADDED_COLUMNS) {
+        const found = await warehouse.query(`SELECT 1 AS found FROM information_schema.columns
+       WHERE lower(table_schema) = 'meta' AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(table)} AND lower(column_name) = ${(0,adapter/* sqlString */.Qw)(column)}`);
+        if (found.length === 0)
+            await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type}`);
+    }
 }
 async function readCursor(warehouse, pipeline, resource) {
     const rows = await warehouse.query(`SELECT value FROM meta.cursors WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}`);
@@ -38209,14 +38513,12 @@ function formatDrift(changes) {
         .join(', ');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(78474);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/sources/csv.ts
 // A streaming RFC 4180 CSV reader: quoted fields with delimiters, doubled quotes and line breaks
 // inside, CRLF or LF, a leading BOM. An unquoted empty field is null (no value); a quoted one is "".
@@ -38314,6 +38616,8 @@ class CsvParser {
     }
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/ingest/cursor.ts
 // Which of two cursor values is newer.
 const INTEGER = /^-?\d+$/;
@@ -38344,12 +38648,30 @@ function maxCursor(a, b) {
 // rounded to a double on its way to bronze. The same reader reads landing files back for a replay
 // (scanJsonLines), so a replay counts, profiles and finds the cursor as the first load did.
 //
-// It reads only the plain shape: the records array found once, at its path. Anything else (no array
-// there, the key twice, nesting deeper than the stack) returns undefined, and the caller parses the
-// body with JSON.parse instead, so an unusual body costs time, never a record.
+// A body that is all UTF-8 and nests no deeper than MAX_DEPTH is read in that one pass. Any other body
+// is read again record by record (only such a body pays for it): a record that is not UTF-8, or nests
+// too deep, is kept in the lines with its exact bytes but marked rejected, and is neither profiled nor
+// read for its cursor; the other records of the page load as usual. A body with no records array at its
+// path returns undefined, and the caller reads it with JSON.parse.
 
 
 
+/**
+ * How many arrays and objects a value may nest inside each other: a record, or a value of the body
+ * around the records. 1,000 is the cap Jackson (StreamReadConstraints) and the Parquet and Iceberg
+ * variant readers settled on, so a record that passes here passes there; real data nests a few levels
+ * (GeoJSON 4). The recursive reads of a record here, in its profile (drift.ts) and in JSON.stringify
+ * overflow Node's default stack only from about 2,900 levels, so this leaves them a wide margin.
+ */
+const json_scan_MAX_DEPTH = 1000;
+/** A value around the records nests deeper than MAX_DEPTH: the page cannot be read safely. */
+class JsonDepthError extends Error {
+    offset;
+    constructor(offset) {
+        super(`the body nests deeper than ${json_scan_MAX_DEPTH} levels outside its records, at byte ${offset}`);
+        this.offset = offset;
+    }
+}
 /** The body is not JSON; `offset` is the byte where reading it failed. */
 class JsonScanError extends Error {
     offset;
@@ -38382,28 +38704,27 @@ const NULL_LITERAL = Buffer.from('null');
 const SIMPLE_ESCAPES = new Set([QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 /**
  * Scans a response body for the records at `recordsPath` ("" for the body itself, else a dot path).
- * Throws JsonScanError when the body is not valid JSON; returns undefined when it is JSON of a shape
- * this scanner leaves to JSON.parse.
+ * Throws JsonScanError when the body is not valid JSON, and JsonDepthError when it nests too deep
+ * around its records; returns undefined when it has no array of records at that path.
  */
 function scanPage(bytes, recordsPath, cursorField) {
-    // Bytes that are not UTF-8 would fail the load in DuckDB; decoding the body as text turns them into U+FFFD.
-    // Checked once for the whole body (natively), so the string loop need not decode.
-    if (!(0,external_node_buffer_.isUtf8)(bytes))
-        return undefined;
-    const scanner = new Scanner(bytes, cursorField);
-    try {
-        return scanner.scan(recordsPath === '' ? [] : recordsPath.split('.'));
+    const path = recordsPath === '' ? [] : recordsPath.split('.');
+    // UTF-8 is checked once for the whole body (natively), so the string loop need not decode.
+    if ((0,external_node_buffer_.isUtf8)(bytes)) {
+        try {
+            return new Scanner(bytes, cursorField, false).scan(path);
+        }
+        catch (e) {
+            if (!(e instanceof JsonDepthError || e instanceof RangeError))
+                throw e;
+        }
     }
-    catch (e) {
-        if (e instanceof RangeError)
-            return undefined; // nested deeper than the stack: JSON.parse has none
-        throw e;
-    }
+    return new Scanner(bytes, cursorField, true).scan(path);
 }
 /**
  * Reads whole JSON lines (a landing file or a dropped file, or part of one): their count, profile,
- * newest cursor and longest record, with the same rules as the records of a page. Throws
- * JsonScanError at the first byte that is not JSON, or at the start of a line that is not UTF-8.
+ * newest cursor and longest record, with the same rules as the records of a page (a line that is not
+ * UTF-8 or nests too deep is rejected). Throws JsonScanError at the first byte that is not JSON.
  */
 function scanJsonLines(bytes, cursorField) {
     return scanLines(bytes, cursorField, false);
@@ -38413,16 +38734,16 @@ function copyJsonLines(bytes, cursorField) {
     return scanLines(bytes, cursorField, true);
 }
 function scanLines(bytes, cursorField, copyLines) {
-    if (!(0,external_node_buffer_.isUtf8)(bytes)) {
-        let start = 0;
-        for (;;) {
-            const end = bytes.indexOf(NEWLINE, start);
-            if (!(0,external_node_buffer_.isUtf8)(bytes.subarray(start, end < 0 ? bytes.length : end)))
-                throw new JsonScanError('a line that is not UTF-8', start);
-            start = end + 1;
+    if ((0,external_node_buffer_.isUtf8)(bytes)) {
+        try {
+            return new Scanner(bytes, cursorField, false).lines(copyLines);
+        }
+        catch (e) {
+            if (!(e instanceof JsonDepthError || e instanceof RangeError))
+                throw e;
         }
     }
-    return new Scanner(bytes, cursorField).lines(copyLines);
+    return new Scanner(bytes, cursorField, true).lines(copyLines);
 }
 /** How many line breaks `bytes` holds: a line number, for an error in JSON lines. */
 function countLineBreaks(bytes) {
@@ -38431,7 +38752,7 @@ function countLineBreaks(bytes) {
         n++;
     return n;
 }
-/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked for the whole body first. */
+/** 1 for the bytes a string's loop stops at: the quote, the backslash, control characters. UTF-8 is checked apart. */
 const STRING_STOP = new Uint8Array(256);
 for (const c of [QUOTE, BACKSLASH])
     STRING_STOP[c] = 1;
@@ -38444,6 +38765,7 @@ for (let c = 0; c < SPACE; c++)
 class Scanner {
     buf;
     cursorField;
+    carefully;
     root = newNode();
     /** The profile node of the records' cursor field, once a record has had it. */
     cursorNode;
@@ -38461,11 +38783,17 @@ class Scanner {
     ends = [];
     breaks = [];
     longestRecord = 0;
+    /** The records rejected so far, by their index among the records. */
+    rejected = [];
     array;
-    ambiguous = false;
-    constructor(buf, cursorField) {
+    /** How many arrays and objects enclose the byte being read, within the record or value being read. */
+    depth = 0;
+    constructor(buf, cursorField, 
+    /** Read each record on its own first, to reject one that is not UTF-8 or nests too deep. */
+    carefully) {
         this.buf = buf;
         this.cursorField = cursorField;
+        this.carefully = carefully;
     }
     scan(path) {
         const buf = this.buf;
@@ -38476,7 +38804,7 @@ class Scanner {
         if (i !== buf.length)
             this.fail('unexpected data after the JSON value', i);
         const array = this.array;
-        if (!array || this.ambiguous)
+        if (!array)
             return undefined;
         const lines = this.jsonLines();
         const { starts, ends } = this;
@@ -38490,7 +38818,21 @@ class Scanner {
             lastRecord: count ? parseExact(buf.toString('utf8', starts[count - 1], ends[count - 1])) : undefined,
             profile: new FieldProfile(this.root),
             newestCursor: this.newestCursor(),
+            ...this.rejections(),
         };
+    }
+    /** The rejected records, with their bytes as a JSON line holds them; nothing when there are none. */
+    rejections() {
+        if (this.rejected.length === 0)
+            return {};
+        const rejected = this.rejected.map(({ index, reason }) => {
+            const bytes = Buffer.from(this.buf.subarray(this.starts[index], this.ends[index]));
+            for (let j = 0; j < bytes.length; j++)
+                if (bytes[j] === NEWLINE || bytes[j] === RETURN)
+                    bytes[j] = SPACE;
+            return { index, reason, bytes };
+        });
+        return { rejected };
     }
     /** The records' bytes as JSON lines, one record per line. */
     jsonLines() {
@@ -38533,7 +38875,7 @@ class Scanner {
         while (i < buf.length) {
             const start = i;
             this.inLine = true;
-            i = this.value(i, this.root);
+            i = this.record(i);
             this.inLine = false;
             if (i - start > this.longestRecord)
                 this.longestRecord = i - start;
@@ -38551,6 +38893,7 @@ class Scanner {
             longestRecord: this.longestRecord,
             profile: new FieldProfile(this.root),
             newestCursor: this.newestCursor(),
+            ...this.rejections(),
         };
     }
     /** A value outside the records: walks down `path`, and reads the records where it ends. */
@@ -38558,6 +38901,8 @@ class Scanner {
         const buf = this.buf;
         if (depth === path.length)
             return buf[i] === OPEN_BRACKET ? this.records(i) : this.value(i, undefined);
+        if (buf[i] === OPEN_BRACKET && isIndex(path[depth]))
+            return this.element(i, path, depth);
         if (buf[i] !== OPEN_BRACE)
             return this.value(i, undefined);
         i = this.space(i + 1);
@@ -38571,9 +38916,9 @@ class Scanner {
             const matches = this.sameBytes(keyStart, i - 1, path[depth]);
             i = this.space(this.colon(this.space(i)));
             if (matches) {
-                // JSON.parse keeps the last of two equal keys; the scanner leaves such a body to it.
+                // JSON.parse keeps the last of two equal keys: so does the scanner.
                 if (this.array)
-                    this.ambiguous = true;
+                    this.forgetRecords();
                 i = this.envelope(i, path, depth + 1);
             }
             else
@@ -38584,6 +38929,31 @@ class Scanner {
             i = this.space(this.comma(i, CLOSE_BRACE));
         }
     }
+    /** An array on the path at an index ("data.0.items"): walks down its element at that index. */
+    element(i, path, depth) {
+        const buf = this.buf;
+        const index = Number(path[depth].toString());
+        i = this.space(i + 1);
+        if (buf[i] === CLOSE_BRACKET)
+            return i + 1;
+        for (let k = 0;; k++) {
+            i = this.space(k === index ? this.envelope(i, path, depth + 1) : this.value(i, undefined));
+            if (buf[i] === CLOSE_BRACKET)
+                return i + 1;
+            i = this.space(this.comma(i, CLOSE_BRACKET));
+        }
+    }
+    /** Drops the records found so far (and what was learnt from them), for a later records array at the same path. */
+    forgetRecords() {
+        this.array = undefined;
+        this.root = newNode();
+        this.cursorNode = undefined;
+        this.newestTextStart = this.newestTextEnd = -1;
+        this.newestOther = undefined;
+        this.starts.length = this.ends.length = this.breaks.length = 0;
+        this.longestRecord = 0;
+        this.rejected = [];
+    }
     /** The records array: each element is one record, profiled from the root. */
     records(i) {
         const buf = this.buf;
@@ -38593,7 +38963,7 @@ class Scanner {
             for (;;) {
                 const recordStart = i;
                 this.sawLineBreak = false;
-                i = this.value(i, this.root);
+                i = this.record(i);
                 if (i - recordStart > this.longestRecord)
                     this.longestRecord = i - recordStart;
                 this.starts.push(recordStart);
@@ -38607,6 +38977,70 @@ class Scanner {
         }
         this.array = { start, end: i + 1 };
         return i + 1;
+    }
+    /**
+     * One record, profiled from the root. Read carefully, it is first read without recursion, to learn
+     * its end and depth and whether it is UTF-8; a record that fails either is rejected, not profiled.
+     */
+    record(start) {
+        if (!this.carefully)
+            return this.value(start, this.root);
+        const { end, depth } = this.skip(start);
+        const reason = !(0,external_node_buffer_.isUtf8)(this.buf.subarray(start, end)) ? 'invalid_utf8' : depth > json_scan_MAX_DEPTH ? 'too_deep' : undefined;
+        if (reason === undefined)
+            return this.value(start, this.root);
+        this.rejected.push({ index: this.starts.length, reason });
+        return end;
+    }
+    /**
+     * Reads a value of any depth with a stack of its open arrays and objects instead of recursion: the
+     * position after it, and how deeply it nests. Bytes past 0x7f are not checked here.
+     */
+    skip(i) {
+        const buf = this.buf;
+        /** The closing byte of each open array or object. */
+        const open = [];
+        let deepest = 0;
+        for (;;) {
+            // At a value.
+            const c = buf[i];
+            if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+                const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+                if (open.length + 1 > deepest)
+                    deepest = open.length + 1;
+                i = this.space(i + 1);
+                if (buf[i] !== close) {
+                    open.push(close);
+                    if (close === CLOSE_BRACE)
+                        i = this.memberKey(i);
+                    continue;
+                }
+                i++;
+            }
+            else
+                i = this.value(i, undefined);
+            // After a value: close what ends here, then on to the next value.
+            for (;;) {
+                if (open.length === 0)
+                    return { end: i, depth: deepest };
+                i = this.space(i);
+                const close = open[open.length - 1];
+                if (buf[i] !== close)
+                    break;
+                open.pop();
+                i++;
+            }
+            const close = open[open.length - 1];
+            i = this.space(this.comma(i, close));
+            if (close === CLOSE_BRACE)
+                i = this.memberKey(i);
+        }
+    }
+    /** A member's key and colon: the position of its value. */
+    memberKey(i) {
+        if (this.buf[i] !== QUOTE)
+            this.fail('expected a key', i);
+        return this.space(this.colon(this.space(this.string(i))));
     }
     /** Reads one value and, given a profile node, counts it there. */
     value(i, node) {
@@ -38652,22 +39086,32 @@ class Scanner {
     }
     items(i, node) {
         const buf = this.buf;
+        if (++this.depth > json_scan_MAX_DEPTH)
+            throw new JsonDepthError(i);
         i = this.space(i + 1);
-        if (buf[i] === CLOSE_BRACKET)
+        if (buf[i] === CLOSE_BRACKET) {
+            this.depth--;
             return i + 1;
+        }
         const items = node ? (node.items ??= newNode()) : undefined;
         for (;;) {
             i = this.space(this.value(i, items));
-            if (buf[i] === CLOSE_BRACKET)
+            if (buf[i] === CLOSE_BRACKET) {
+                this.depth--;
                 return i + 1;
+            }
             i = this.space(this.comma(i, CLOSE_BRACKET));
         }
     }
     object(i, node) {
         const buf = this.buf;
+        if (++this.depth > json_scan_MAX_DEPTH)
+            throw new JsonDepthError(i);
         i = this.space(i + 1);
-        if (buf[i] === CLOSE_BRACE)
+        if (buf[i] === CLOSE_BRACE) {
+            this.depth--;
             return i + 1;
+        }
         for (let k = 0;; k++) {
             if (buf[i] !== QUOTE)
                 this.fail('expected a key', i);
@@ -38689,8 +39133,10 @@ class Scanner {
             if (child !== undefined && child === this.cursorNode && node === this.root)
                 this.cursor(valueStart, i);
             i = this.space(i);
-            if (buf[i] === CLOSE_BRACE)
+            if (buf[i] === CLOSE_BRACE) {
+                this.depth--;
                 return i + 1;
+            }
             i = this.space(this.comma(i, CLOSE_BRACE));
         }
     }
@@ -38899,6 +39345,15 @@ function compareBytes(buf, a, aEnd, b, bEnd) {
     }
     return aEnd - a - (bEnd - b);
 }
+/** A path part that indexes an array, as getPath reads "data.0.items". */
+function isIndex(part) {
+    if (part.length === 0 || (part.length > 1 && part[0] === ZERO))
+        return false;
+    for (const c of part)
+        if (c < ZERO || c > NINE)
+            return false;
+    return true;
+}
 function isDigit(c) {
     return c !== undefined && c >= ZERO && c <= NINE;
 }
@@ -38909,7 +39364,6 @@ function isHex(c) {
 ;// CONCATENATED MODULE: ./src/sources/files.ts
 // Files dropped into a folder (JSON lines or CSV), found by a glob such as the partitioned layout
 // source=<name>/dt=YYYY-MM-DD/hour=HH/part-*.jsonl, read a page of records at a time.
-
 
 
 
@@ -38993,11 +39447,11 @@ async function* readRecords(file, label, format, delimiter = ',') {
 /**
  * JSON lines through the byte scanner that reads API pages (json-scan.ts): each record lands as its bytes
  * in the file, profiled without being parsed into objects. Blank lines, carriage returns and
- * indentation are dropped. Bytes that are not UTF-8 become U+FFFD, as when the file was decoded as text.
+ * indentation are dropped. A line that is not UTF-8, or nests too deep, is a rejected record (it keeps
+ * its bytes in the landing file and goes to meta.rejected), as in an API page.
  */
 async function* readJsonLines(file, label) {
-    for await (const { bytes, linesBefore } of readLineChunks(file, PAGE_BYTES)) {
-        const text = (0,external_node_buffer_.isUtf8)(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
+    for await (const { bytes: text, linesBefore } of readLineChunks(file, PAGE_BYTES)) {
         let scanned;
         try {
             scanned = copyJsonLines(text);
@@ -39083,6 +39537,9 @@ async function* readCsv(file, label, delimiter) {
 // A big batch is split into parts so that bronze can load one part while the next is fetched. Parts
 // are written as .partial and renamed only once the whole batch has been fetched: a landing file that
 // exists is complete and can be replayed, and a crash leaves only .partial files, which nothing reads.
+// A record rejected before bronze (not UTF-8, or nested too deep) stays in its landing file with its
+// exact bytes; only a copy without it is appended (loadableCopy), so a replay rejects it again.
+
 
 
 
@@ -39100,6 +39557,8 @@ async function* readCsv(file, label, delimiter) {
  * than 8-32 MB ones in bench/ingest.ts, and with less memory.
  */
 const PART_BYTES = 64 * 1024 * 1024;
+/** How much of a rejected record's text meta.rejected keeps; the landing file keeps all of it. */
+const REJECTED_TEXT_CHARS = 64 * 1024;
 /** The path of one part of a batch's landing file. */
 function landingPath(root, pipeline, resource, at, batchId, part = 1) {
     const iso = at.toISOString();
@@ -39112,6 +39571,7 @@ class LandingWriter {
     cursorField;
     partLimit;
     received = 0;
+    rejected = 0;
     maxRecordBytes = 0;
     newestCursor;
     profile = new FieldProfile();
@@ -39121,6 +39581,7 @@ class LandingWriter {
     out;
     partBytes = 0;
     partRecords = 0;
+    partRejects = [];
     published = false;
     constructor(pathOf, cursorField, partLimit = PART_BYTES) {
         this.pathOf = pathOf;
@@ -39139,7 +39600,7 @@ class LandingWriter {
         }
         return false;
     }
-    /** Closes the open part; returns its .partial path and how many records it holds. */
+    /** Closes the open part; returns its .partial path, how many records it holds and which not to load. */
     async closePart() {
         const out = this.out;
         if (!out)
@@ -39147,7 +39608,7 @@ class LandingWriter {
         this.out = undefined;
         out.end();
         await (0,external_node_stream_promises_.finished)(out);
-        return { file: `${this.parts.at(-1)}.partial`, records: this.partRecords, maxRecordBytes: this.maxRecordBytes };
+        return { file: `${this.parts.at(-1)}.partial`, records: this.partRecords, maxRecordBytes: this.maxRecordBytes, rejects: this.partRejects };
     }
     /** Gives every part its final name, once the batch is fetched in full. */
     async publish() {
@@ -39163,8 +39624,14 @@ class LandingWriter {
     async discard() {
         if (this.published)
             return;
-        this.out?.destroy();
+        const out = this.out;
         this.out = undefined;
+        if (out) {
+            // Writes still pending fail with ERR_STREAM_DESTROYED: they are being thrown away, and unheard that
+            // error would crash the process. Wait for the file to close, or it could be created after the rm.
+            out.on('error', () => undefined).destroy();
+            await (0,external_node_stream_promises_.finished)(out).catch(() => undefined);
+        }
         for (const part of this.parts)
             await (0,promises_.rm)(`${part}.partial`, { force: true });
     }
@@ -39175,9 +39642,13 @@ class LandingWriter {
         this.out = (0,external_node_fs_.createWriteStream)(`${path}.partial`);
         this.partBytes = 0;
         this.partRecords = 0;
+        this.partRejects = [];
     }
     async write(page) {
         if ('lines' in page) {
+            for (const r of page.rejected ?? [])
+                this.partRejects.push(bronzeReject(r, this.partRecords + r.index));
+            this.rejected += page.rejected?.length ?? 0;
             this.profile.merge(page.profile);
             this.newestCursor = maxCursor(this.newestCursor, page.newestCursor);
             this.maxRecordBytes = Math.max(this.maxRecordBytes, page.longestRecord);
@@ -39224,12 +39695,13 @@ async function findLandingFiles(root, batchId, where) {
 }
 /**
  * Reads landing files back: their record count, newest cursor and field profile, through the scanner
- * that read the pages, so a replay counts and profiles the records as their first load did (and an id
- * past 2^53 as its digits).
+ * that read the pages, so a replay counts, profiles and rejects the records as their first load did
+ * (and an id past 2^53 as its digits).
  */
 async function scanLandingFiles(files, cursorField) {
-    const landed = { received: 0, maxRecordBytes: 0, profile: new FieldProfile() };
+    const landed = { received: 0, rejected: 0, maxRecordBytes: 0, profile: new FieldProfile(), newestCursor: undefined, parts: [] };
     for (const file of files) {
+        const part = { file, records: 0, maxRecordBytes: 0, rejects: [] };
         for await (const { bytes, linesBefore } of readLineChunks(file, 4 * 1024 * 1024)) {
             let scanned;
             try {
@@ -39241,13 +39713,67 @@ async function scanLandingFiles(files, cursorField) {
                 const line = linesBefore + countLineBreaks(bytes.subarray(0, e.offset)) + 1;
                 throw new src_errors/* UsageError */.eb(`${file}:${line}: not a JSON record (${e.message.replace(/ at byte \d+$/, '')}); a landing file holds one record per line`);
             }
-            landed.received += scanned.count;
-            landed.maxRecordBytes = Math.max(landed.maxRecordBytes, scanned.longestRecord);
+            for (const r of scanned.rejected ?? [])
+                part.rejects.push(bronzeReject(r, part.records + r.index));
+            part.records += scanned.count;
+            part.maxRecordBytes = Math.max(part.maxRecordBytes, scanned.longestRecord);
             landed.profile.merge(scanned.profile);
             landed.newestCursor = maxCursor(landed.newestCursor, scanned.newestCursor);
         }
+        landed.received += part.records;
+        landed.rejected += part.rejects.length;
+        landed.maxRecordBytes = Math.max(landed.maxRecordBytes, part.maxRecordBytes);
+        landed.parts.push(part);
     }
     return landed;
+}
+/**
+ * A copy of a landing file (or part) without its rejected records, for the warehouse to append: the
+ * landing file itself keeps every record as received. The caller removes the copy.
+ */
+async function loadableCopy(part) {
+    const skip = new Set(part.rejects.map((r) => r.index));
+    const copy = `${part.file}.loadable`;
+    const out = (0,external_node_fs_.createWriteStream)(copy);
+    let index = 0;
+    try {
+        for await (const { bytes } of readLineChunks(part.file, 4 * 1024 * 1024)) {
+            let start = 0;
+            while (start < bytes.length) {
+                const end = bytes.indexOf(landing_NEWLINE, start);
+                const stop = end < 0 ? bytes.length : end + 1;
+                // Blank lines hold no record (the scanner skips them too).
+                if (!isBlank(bytes, start, stop) && !skip.has(index++)) {
+                    const line = bytes.subarray(start, stop);
+                    if (!out.write(end < 0 ? Buffer.concat([line, LINE_BREAK]) : line))
+                        await (0,external_node_events_.once)(out, 'drain');
+                }
+                start = stop;
+            }
+        }
+    }
+    finally {
+        out.end();
+        await (0,external_node_stream_promises_.finished)(out);
+    }
+    return copy;
+}
+const landing_NEWLINE = 0x0a;
+const LINE_BREAK = Buffer.from('\n');
+function isBlank(bytes, start, end) {
+    for (let i = start; i < end; i++)
+        if (bytes[i] !== 0x20 && bytes[i] !== 0x09 && bytes[i] !== 0x0d && bytes[i] !== landing_NEWLINE)
+            return false;
+    return true;
+}
+/** A rejected record of a landing file: its place, reason, hash and text (cut at a whole character). */
+function bronzeReject(record, index) {
+    let text = record.bytes.toString('utf8');
+    if (text.length > REJECTED_TEXT_CHARS) {
+        const cut = /[\uD800-\uDBFF]/.test(text[REJECTED_TEXT_CHARS - 1]) ? REJECTED_TEXT_CHARS - 1 : REJECTED_TEXT_CHARS;
+        text = `${text.slice(0, cut)}…`;
+    }
+    return { index, reason: record.reason, hash: (0,external_node_crypto_.createHash)('md5').update(record.bytes).digest('hex'), text };
 }
 /** A parsed record's cursor value as text; undefined when it has none (or null). */
 function cursorOf(record, field) {
@@ -39278,7 +39804,10 @@ async function removeStalePartials(root, pipeline, runId) {
 // without the source). Bronze rows, the batch record, the advanced cursor and the batch's schema
 // profile are written in one transaction: a failed fetch or load leaves bronze and the cursor as they
 // were, so the next run resumes. A big batch lands in parts, and each part is appended to bronze (in
-// bulk, inside that transaction) while the next one is fetched, so loading overlaps fetching.
+// bulk, inside that transaction) while the next one is fetched, so loading overlaps fetching. A record
+// that cannot be stored as it came (not UTF-8, or nested too deep) is kept in the landing file and in
+// meta.rejected instead: per batch, received = appended + exact copies skipped + rejected.
+
 
 
 
@@ -39319,11 +39848,11 @@ async function loadBronze(warehouse, pipeline, reader, context) {
         return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
             async produce(append) {
                 for (const part of fetched)
-                    append(part.file, part.maxRecordBytes);
+                    append(part);
                 for (;;) {
                     const part = await landing.closePart();
                     if (part && part.records > 0)
-                        append(part.file, part.maxRecordBytes);
+                        append(part);
                     if (done)
                         return;
                     done = await landing.fill(pages);
@@ -39339,7 +39868,8 @@ async function loadBronze(warehouse, pipeline, reader, context) {
         else
             await landing.discard();
         await pages.return?.().catch(() => undefined);
-        throw e;
+        // Which resource failed: a source's message names a URL or a file, not the resource it was for.
+        throw e instanceof src_errors/* SourceError */.c8 ? new src_errors/* SourceError */.c8((0,src_errors/* inResource */.IG)(reader.resource, e.message), { cause: e }) : e;
     }
     finally {
         // After the commit, or a failure: the next resource's batch may use the warehouse (or move up in line).
@@ -39366,8 +39896,8 @@ async function replayBronze(warehouse, pipeline, reader, replay, context) {
     // The original fetch time, so the copy check reaches back from it to the batch's own rows.
     { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
         async produce(append) {
-            for (const file of replay.landingFiles)
-                append(file, landed.maxRecordBytes);
+            for (const part of landed.parts)
+                append(part);
         },
         finish: async () => ({ files: replay.landingFiles, landed }),
     }, async () => {
@@ -39392,12 +39922,17 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
         // searched, so the check costs about the recent rows, however big bronze grows.
         const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
         let appended = Promise.resolve(0);
+        let rejected = 0;
         let failure;
-        const append = (file, maxRecordBytes) => {
+        const append = (part) => {
             if (failure)
                 throw failure.error;
-            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes, copiesSince };
-            appended = appended.then(async (n) => n + (await warehouse.appendBronze(`bronze.${table}`, file, load)));
+            const load = { batchId, source: pipeline.source.kind, fetchedAt, maxRecordBytes: part.maxRecordBytes, copiesSince };
+            appended = appended.then(async (n) => {
+                const rows = await appendPart(warehouse, `bronze.${table}`, part, load);
+                rejected += await recordRejects(warehouse, { ...facts, pipeline: pipeline.name, table }, part.rejects);
+                return n + rows;
+            });
             // Seen now, so a failed append stops the fetch at the next part instead of going unhandled.
             appended.catch((error) => (failure = { error }));
         };
@@ -39411,9 +39946,10 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
         const bronzeRows = await appended;
         const { files, landed } = await records.finish();
         const cursorAfter = maxCursor(cursorBefore, landed.newestCursor);
-        await warehouse.execute(`INSERT INTO meta.batches VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(adapter/* sqlString */.Qw).join(', ')},
+        await warehouse.execute(`INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected)
+       VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(adapter/* sqlString */.Qw).join(', ')},
         ${(0,adapter/* sqlString */.Qw)(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
-        ${cursorBefore === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorAfter)})`);
+        ${cursorBefore === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorAfter)}, ${rejected})`);
         if (cursorAfter !== undefined && cursorAfter !== cursorBefore) {
             await writeCursor(warehouse, pipeline.name, facts.resource, cursorAfter, batchId);
         }
@@ -39426,12 +39962,63 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
             table,
             received: landed.received,
             bronzeRows,
+            rejected,
             cursorBefore,
             cursorAfter,
             landingFiles: files,
             schemaChanges,
         };
     });
+}
+/** Appends a landing part's records to bronze, leaving out its rejected ones; the rows appended. */
+async function appendPart(warehouse, table, part, load) {
+    if (part.rejects.length === 0)
+        return warehouse.appendBronze(table, part.file, load);
+    if (part.rejects.length >= part.records)
+        return 0;
+    const copy = await loadableCopy(part);
+    try {
+        return await warehouse.appendBronze(table, copy, load);
+    }
+    finally {
+        await (0,promises_.rm)(copy, { force: true });
+    }
+}
+/**
+ * Writes records rejected before bronze to meta.rejected, under the bronze table's name. A record
+ * whose exact copy is there already (the same API page read again in the cursor's lag window, or a
+ * replay) is not written twice, as bronze skips exact copies. Returns how many were written.
+ */
+async function recordRejects(warehouse, batch, rejects) {
+    if (rejects.length === 0)
+        return 0;
+    const tableName = (0,adapter/* sqlString */.Qw)(`bronze.${batch.table}`);
+    const fresh = new Map(rejects.map((r) => [r.hash, r]));
+    const hashes = [...fresh.keys()];
+    for (let i = 0; i < hashes.length; i += 500) {
+        const seen = await warehouse.query(`SELECT record_hash FROM meta.rejected WHERE table_name = ${tableName} AND record_hash IN (${hashes.slice(i, i + 500).map(adapter/* sqlString */.Qw).join(', ')})`);
+        for (const row of seen)
+            fresh.delete(row.record_hash);
+    }
+    const head = `${[batch.runId, batch.batchId, batch.pipeline].map(adapter/* sqlString */.Qw).join(', ')}, ${tableName}`;
+    let rows = [];
+    let size = 0;
+    const flush = async () => {
+        if (rows.length)
+            await warehouse.execute(`INSERT INTO meta.rejected VALUES ${rows.join(', ')}`);
+        rows = [];
+        size = 0;
+    };
+    for (const r of fresh.values()) {
+        const row = `(${head}, ${(0,adapter/* sqlString */.Qw)(r.hash)}, NULL, ${(0,adapter/* sqlString */.Qw)(r.reason)}, ${warehouse.dialect.quote(r.text)}, ${warehouse.dialect.now})`;
+        // Statements of a few hundred KB at most, however long the records.
+        if (size + row.length > 256 * 1024)
+            await flush();
+        rows.push(row);
+        size += row.length;
+    }
+    await flush();
+    return fresh.size;
 }
 /**
  * `<run>.<pipeline>.<resource>`. Silver never builds a batch id twice, so a second load under the same
@@ -39880,6 +40467,134 @@ async function runPipelineChecks(warehouse, pipeline, runId, now) {
 var secrets = __nccwpck_require__(27194);
 // EXTERNAL MODULE: external "node:timers/promises"
 var external_node_timers_promises_ = __nccwpck_require__(58500);
+;// CONCATENATED MODULE: ./src/sources/http-auth.ts
+
+
+/** Redirects followed for one request before it fails. */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** base_url's origin and the allowed_hosts: the only places a source's requests (and credentials) go. */
+class TrustedOrigins {
+    base;
+    origins;
+    constructor(source) {
+        try {
+            this.base = new URL(source.base_url).origin;
+        }
+        catch {
+            throw new src_errors/* SourceError */.c8(`base_url ${JSON.stringify((0,secrets/* mask */.dK)(source.base_url))} is not a URL (expected e.g. https://api.example.com/v1)`);
+        }
+        this.origins = new Set([this.base, ...source.allowed_hosts]);
+    }
+    /** Throws, before anything is sent, when `url` is on another origin; `what` says how the URL was reached. */
+    check(url, what) {
+        if (this.origins.has(url.origin))
+            return;
+        const others = this.origins.size > 1 ? ' or an origin in source.allowed_hosts' : '';
+        throw new src_errors/* SourceError */.c8(`${what} points at ${(0,secrets/* mask */.dK)(url.origin)}, not at base_url's origin ${this.base}${others}; refusing to send it the source's credentials ` +
+            `(add "${(0,secrets/* mask */.dK)(url.origin)}" to source.allowed_hosts if it is trusted)`);
+    }
+}
+/**
+ * fetch, following redirects itself: `check` vets each hop before anything is sent to it, and `prepare`
+ * builds that hop's request (with its credentials). The caller's signal bounds all hops together.
+ */
+async function fetchFollowingRedirects(url, prepare, check) {
+    let current = url;
+    for (let hop = 0;; hop++) {
+        const request = await prepare(current);
+        const response = await fetch(request.url, { ...request.init, redirect: 'manual' });
+        const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+        if (location === null)
+            return { response, url: current };
+        await response.body?.cancel();
+        let next;
+        try {
+            next = new URL(location, current);
+        }
+        catch {
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(current.href)}: HTTP ${response.status} redirects to ${JSON.stringify((0,secrets/* mask */.dK)(location))}, which is not a URL`);
+        }
+        if (hop >= MAX_REDIRECTS)
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: more than ${MAX_REDIRECTS} redirects (the last to ${(0,secrets/* mask */.dK)(next.href)}); stopping`);
+        check(next, current);
+        current = next;
+    }
+}
+/** Adds credentials to requests, only for trusted origins; for OAuth2 it fetches, caches and refreshes the access token. */
+class AuthApplier {
+    timeoutMs;
+    token;
+    auth;
+    origins;
+    constructor(source, timeoutMs) {
+        this.timeoutMs = timeoutMs;
+        this.auth = source.auth;
+        this.origins = new TrustedOrigins(source);
+        const auth = this.auth;
+        if (auth?.kind === 'basic')
+            (0,secrets/* registerBasicAuth */.WE)(auth.username, auth.password);
+        else if (auth)
+            (0,secrets/* registerSecret */.cl)(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
+    }
+    canRefresh() {
+        return this.auth?.kind === 'oauth2_client_credentials';
+    }
+    invalidate() {
+        this.token = undefined;
+    }
+    async apply(url, headers) {
+        // The last guard: whoever asks, nothing with the source's headers or credentials leaves for another origin.
+        this.origins.check(url, (0,secrets/* mask */.dK)(url.href));
+        const auth = this.auth;
+        if (!auth)
+            return { url, headers };
+        switch (auth.kind) {
+            case 'bearer':
+                return { url, headers: { ...headers, authorization: `Bearer ${auth.token}` } };
+            case 'api_key': {
+                if (auth.in === 'header')
+                    return { url, headers: { ...headers, [auth.name]: auth.value } };
+                const withKey = new URL(url);
+                withKey.searchParams.set(auth.name, auth.value);
+                return { url: withKey, headers };
+            }
+            case 'basic':
+                return { url, headers: { ...headers, authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } };
+            case 'oauth2_client_credentials':
+                this.token ??= await this.fetchToken(auth);
+                return { url, headers: { ...headers, authorization: `Bearer ${this.token}` } };
+        }
+    }
+    async fetchToken(auth) {
+        const tokenUrl = new URL(auth.token_url);
+        const where = `OAuth2 token request to ${(0,secrets/* mask */.dK)(tokenUrl.href)}`;
+        const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.client_id, client_secret: auth.client_secret });
+        if (auth.scope)
+            form.set('scope', auth.scope);
+        const signal = AbortSignal.timeout(this.timeoutMs);
+        const { response } = await fetchFollowingRedirects(tokenUrl, async (url) => ({ url, init: { method: 'POST', body: form, headers: { accept: 'application/json' }, signal } }), (to) => {
+            if (to.origin !== tokenUrl.origin) {
+                throw new src_errors/* SourceError */.c8(`${where} was redirected to ${(0,secrets/* mask */.dK)(to.origin)}; refusing to send the client secret anywhere but token_url's origin ${tokenUrl.origin}`);
+            }
+        });
+        const text = await response.text();
+        if (!response.ok)
+            throw new src_errors/* SourceError */.c8(`${where} failed: HTTP ${response.status}: ${(0,secrets/* maskedSnippet */.dc)(text)}`);
+        let token;
+        try {
+            token = JSON.parse(text).access_token;
+        }
+        catch {
+            throw new src_errors/* SourceError */.c8(`${where}: the response is not JSON: ${(0,secrets/* maskedSnippet */.dc)(text)}`);
+        }
+        if (typeof token !== 'string' || token === '')
+            throw new src_errors/* SourceError */.c8(`${where}: the response has no access_token`);
+        (0,secrets/* registerSecret */.cl)(token);
+        return token;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/json-path.ts
 // Dot paths into response bodies ("meta.next_cursor", "_links.next.href"); "" is the body itself.
 function getPath(value, path) {
@@ -39968,7 +40683,7 @@ function nextUrlPaginator(read) {
                 return null;
             const url = new URL(next, page.url);
             if (seen.has(url.href))
-                throw new src_errors/* SourceError */.c8(`the API returned next page ${url.pathname}${url.search} twice; stopping instead of looping`);
+                throw new src_errors/* SourceError */.c8(`the API returned next page ${url.pathname}${url.search} twice (at ${page.url.pathname}${page.url.search}); stopping instead of looping`);
             seen.add(url.href);
             return url;
         },
@@ -40004,7 +40719,9 @@ function parseLinkNext(header) {
 
 ;// CONCATENATED MODULE: ./src/sources/http.ts
 // Reads a resource of an HTTP/JSON API page by page: auth, pagination, incremental parameter,
-// retries with backoff that honour Retry-After, a per-request timeout and a rate limit.
+// retries with backoff that honour Retry-After (up to a cap), a total deadline per request, a rate limit
+// and a bound on pages per run. Requests go to trusted origins only (http-auth.ts).
+
 
 
 
@@ -40015,16 +40732,18 @@ const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 /** Spaces requests evenly: each caller gets the next free slot, so callers at once share the rate. */
 class RateLimiter {
     intervalMs;
+    clock;
     nextSlot = 0;
-    constructor(intervalMs) {
+    constructor(intervalMs, clock = { now: Date.now, sleep: external_node_timers_promises_.setTimeout }) {
         this.intervalMs = intervalMs;
+        this.clock = clock;
     }
     async next() {
-        const now = Date.now();
+        const now = this.clock.now();
         const slot = Math.max(now, this.nextSlot);
         this.nextSlot = slot + this.intervalMs;
         if (slot > now)
-            await (0,external_node_timers_promises_.setTimeout)(slot - now);
+            await this.clock.sleep(slot - now);
     }
 }
 // One per source object, so a source's rate limit holds across all its resources however many are fetched at once.
@@ -40037,8 +40756,17 @@ function rateLimiterOf(source) {
         rateLimiters.set(source, (limiter = new RateLimiter(1000 / source.rate_limit.per_second)));
     return limiter;
 }
+/** Every failure names the resource, whichever request or paginator it came from. */
 async function* fetchPages(source, resource, options = {}) {
-    const auth = new AuthApplier(source.auth);
+    try {
+        yield* readPages(source, resource, options);
+    }
+    catch (e) {
+        throw e instanceof src_errors/* SourceError */.c8 ? new src_errors/* SourceError */.c8((0,src_errors/* inResource */.IG)(resource.name, e.message)) : e;
+    }
+}
+async function* readPages(source, resource, options) {
+    const auth = new AuthApplier(source, source.timeoutSeconds * 1000);
     const paginator = createPaginator(resource.paginate);
     const base = new URL(resource.path.replace(/^\//, ''), source.base_url.endsWith('/') ? source.base_url : `${source.base_url}/`);
     for (const [k, v] of Object.entries(resource.params))
@@ -40052,6 +40780,8 @@ async function* fetchPages(source, resource, options = {}) {
         return requestJson(url, source, auth, options, parse);
     };
     let url = paginator.first(base);
+    auth.origins.check(url, `path ${JSON.stringify(resource.path)}`);
+    let pages = 0;
     let previous;
     // The next page is requested as soon as its URL is known, so it travels while this one is processed.
     let pending = get(url);
@@ -40066,6 +40796,7 @@ async function* fetchPages(source, resource, options = {}) {
             }
         }
         previous = { url, bytes: response.bytes };
+        pages += 1;
         const { parsed, headers } = response;
         if (parsed.records === undefined) {
             throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${http_describe(getPath(parsed.body, resource.records))}`);
@@ -40074,7 +40805,14 @@ async function* fetchPages(source, resource, options = {}) {
         let next = null;
         let stop;
         try {
-            next = isLastPage(page) ? null : paginator.next(page);
+            const candidate = isLastPage(page) ? null : paginator.next(page);
+            if (candidate) {
+                // Refused before anything is sent: a link to another host must not get the credentials.
+                auth.origins.check(candidate, `the next page link ${(0,secrets/* mask */.dK)(candidate.href)}`);
+                if (pages >= resource.max_pages)
+                    throw new src_errors/* SourceError */.c8(tooManyPages(resource));
+            }
+            next = candidate;
         }
         catch (e) {
             stop = e;
@@ -40088,9 +40826,15 @@ async function* fetchPages(source, resource, options = {}) {
         url = next;
     }
 }
+function tooManyPages(resource) {
+    return (`read max_pages (${resource.max_pages}) pages and the API still links to another; stopping instead of paging on ` +
+        `(an API that ignores its offset or page parameter answers full pages for ever). If the resource really has more ` +
+        `pages than that, raise source.resources.${resource.name}.max_pages`);
+}
 /**
  * A response body's records: scanned from the bytes as they came (json-scan.ts), or, for a body the
- * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON.
+ * scanner leaves alone, through JSON.parse. Throws a SyntaxError when the body is not JSON, and
+ * JsonDepthError when it nests too deep around its records (a record nested too deep is rejected).
  */
 function parseBody(bytes, recordsPath, cursorField) {
     try {
@@ -40118,28 +40862,44 @@ async function requestJson(url, source, auth, options, parse) {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         let retryAfterMs;
         try {
-            const request = await auth.apply(url, { accept: 'application/json', ...source.headers });
-            const response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(source.timeoutSeconds * 1000) });
+            // One deadline for the whole attempt: connecting, every redirect and the body's last byte, so a
+            // server that trickles a byte at a time cannot hold the run.
+            const signal = AbortSignal.timeout(source.timeoutSeconds * 1000);
+            const headers = { accept: 'application/json', ...source.headers };
+            const { response } = await fetchFollowingRedirects(url, async (hop) => {
+                const request = await auth.apply(hop, headers);
+                return { url: request.url, init: { headers: request.headers, signal } };
+            }, (to, from) => checkRedirect(auth.origins, to, from));
             const bytes = Buffer.from(await response.arrayBuffer());
             if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
                 auth.invalidate();
+                lastProblem = 'HTTP 401';
+                options.log?.((0,secrets/* mask */.dK)(`retry ${attempt}/${maxAttempts - 1} at once, with a new OAuth2 token: HTTP 401 from ${url.href}`));
                 continue;
             }
             if (RETRYABLE.has(response.status)) {
                 lastProblem = `HTTP ${response.status}`;
-                retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+                retryAfterMs = retryAfter(response, url, source.maxRetryAfterSeconds);
             }
             else if (!response.ok) {
-                throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: HTTP ${response.status}: ${(0,secrets/* mask */.dK)(snippet(bytes))}`);
+                throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: HTTP ${response.status}: ${(0,secrets/* maskedSnippet */.dc)(bytes)}`);
             }
             else {
                 try {
                     return { bytes, parsed: parse(bytes), headers: response.headers };
                 }
                 catch (e) {
+                    if (e instanceof JsonDepthError)
+                        throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: ${e.message}; the page cannot be read safely`);
                     if (!(e instanceof SyntaxError))
                         throw e;
-                    lastProblem = `invalid JSON body: ${(0,secrets/* mask */.dK)(snippet(bytes))}`;
+                    const type = response.headers.get('content-type');
+                    const body = `HTTP ${response.status}, ${type ? `content-type ${type}` : 'no content-type'}: ${describeBody(bytes)}`;
+                    // A page that says it is not JSON (a sign-in, portal or proxy page) will not become JSON when
+                    // asked again; one that says it is JSON but is not may have been cut off or garbled on the way.
+                    if (type && !/json/i.test(type))
+                        throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected JSON, got ${body}`);
+                    lastProblem = `invalid JSON body (${body})`;
                 }
             }
         }
@@ -40150,25 +40910,40 @@ async function requestJson(url, source, auth, options, parse) {
         }
         if (attempt < maxAttempts) {
             // Exponential backoff with full jitter, unless the server said how long to wait.
-            await (0,external_node_timers_promises_.setTimeout)(retryAfterMs ?? Math.random() * backoffMs * 2 ** (attempt - 1));
+            const delayMs = retryAfterMs ?? Math.random() * backoffMs * 2 ** (attempt - 1);
+            options.log?.((0,secrets/* mask */.dK)(`retry ${attempt}/${maxAttempts - 1} in ${seconds(delayMs)} s: ${lastProblem} from ${url.href}`));
+            await (0,external_node_timers_promises_.setTimeout)(delayMs);
         }
     }
     throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: giving up after ${maxAttempts} attempts: ${(0,secrets/* mask */.dK)(lastProblem)}`);
 }
-function parseRetryAfter(header) {
+function checkRedirect(origins, to, from) {
+    origins.check(to, `${(0,secrets/* mask */.dK)(from.href)}: the redirect to ${(0,secrets/* mask */.dK)(to.href)}`);
+}
+/** Retry-After in ms; one past the source's cap fails now rather than holding the run for hours. */
+function retryAfter(response, url, maxSeconds) {
+    const header = response.headers.get('retry-after')?.trim();
     if (!header)
         return undefined;
-    const seconds = Number(header);
-    if (Number.isFinite(seconds))
-        return Math.min(seconds, 120) * 1000;
-    const date = Date.parse(header);
-    return Number.isNaN(date) ? undefined : Math.max(0, Math.min(date - Date.now(), 120_000));
+    const ms = /^\d+(\.\d+)?$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+    if (Number.isNaN(ms))
+        return undefined;
+    if (ms > maxSeconds * 1000) {
+        throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: HTTP ${response.status}: the API asked to retry after ${seconds(ms)} s, more than max_retry_after ${maxSeconds} s; ` +
+            'stopping instead of waiting (raise source.max_retry_after to wait that long)');
+    }
+    return Math.max(0, ms);
 }
-function snippet(bytes) {
-    // Only the head of a big body: a snippet is for a log line.
-    const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8', 0, 4096);
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
+/** 4000 -> "4", 1234 -> "1.2". */
+function seconds(ms) {
+    return String(Math.round(ms / 100) / 10);
+}
+/** An HTML page by its title, anything else by its first characters. */
+function describeBody(bytes) {
+    const head = bytes.toString('utf8', 0, 4096);
+    // Masked before it is cut, so a secret at the cut is never shown in part.
+    const title = (0,secrets/* mask */.dK)(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1].replace(/\s+/g, ' ').trim() ?? '');
+    return title ? `a page titled "${title.length > 100 ? `${title.slice(0, 100)}…` : title}"` : (0,secrets/* maskedSnippet */.dc)(head);
 }
 function http_describe(value) {
     if (value === undefined)
@@ -40176,60 +40951,6 @@ function http_describe(value) {
     if (value === null)
         return 'null';
     return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
-}
-/** Adds credentials to requests; for OAuth2 it fetches, caches and refreshes the access token. */
-class AuthApplier {
-    auth;
-    token;
-    constructor(auth) {
-        this.auth = auth;
-        if (!auth)
-            return;
-        for (const key of ['token', 'value', 'password', 'client_secret']) {
-            (0,secrets/* registerSecret */.cl)(auth[key]);
-        }
-    }
-    canRefresh() {
-        return this.auth?.kind === 'oauth2_client_credentials';
-    }
-    invalidate() {
-        this.token = undefined;
-    }
-    async apply(url, headers) {
-        const auth = this.auth;
-        if (!auth)
-            return { url, headers };
-        switch (auth.kind) {
-            case 'bearer':
-                return { url, headers: { ...headers, authorization: `Bearer ${auth.token}` } };
-            case 'api_key': {
-                if (auth.in === 'header')
-                    return { url, headers: { ...headers, [auth.name]: auth.value } };
-                const withKey = new URL(url);
-                withKey.searchParams.set(auth.name, auth.value);
-                return { url: withKey, headers };
-            }
-            case 'basic':
-                return { url, headers: { ...headers, authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } };
-            case 'oauth2_client_credentials':
-                this.token ??= await this.fetchToken(auth);
-                return { url, headers: { ...headers, authorization: `Bearer ${this.token}` } };
-        }
-    }
-    async fetchToken(auth) {
-        const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.client_id, client_secret: auth.client_secret });
-        if (auth.scope)
-            form.set('scope', auth.scope);
-        const response = await fetch(auth.token_url, { method: 'POST', body: form, headers: { accept: 'application/json' } });
-        const text = await response.text();
-        if (!response.ok)
-            throw new src_errors/* SourceError */.c8(`OAuth2 token request to ${(0,secrets/* mask */.dK)(auth.token_url)} failed: HTTP ${response.status}: ${(0,secrets/* mask */.dK)(snippet(text))}`);
-        const token = JSON.parse(text).access_token;
-        if (!token)
-            throw new src_errors/* SourceError */.c8(`OAuth2 token response from ${(0,secrets/* mask */.dK)(auth.token_url)} has no access_token`);
-        (0,secrets/* registerSecret */.cl)(token);
-        return token;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/sources/readers.ts
@@ -40254,7 +40975,9 @@ const READERS = {
                 return subtractLag(stored, incremental.lagSeconds);
             },
             pages: async function* (since) {
-                for await (const page of fetchPages(source, resource, { ...context.http, since }))
+                const log = context.http?.log;
+                const http = { ...context.http, since, log: log && ((line) => log(`${context.pipeline}.${name}: ${line}`)) };
+                for await (const page of fetchPages(source, resource, http))
                     yield page.records;
             },
         };
@@ -40328,6 +41051,185 @@ function subtractLag(cursor, lagSeconds) {
     if (Number.isNaN(time) || /^\d+(\.\d+)?$/.test(cursor))
         return cursor;
     return new Date(time - lagSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
+// whatever locale the runner or laptop has.
+const countFormat = new Intl.NumberFormat('en-US');
+function formatCount(value) {
+    return countFormat.format(value);
+}
+/** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
+function formatDuration(seconds) {
+    if (seconds === null || !Number.isFinite(seconds))
+        return '—';
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m`;
+    if (s < 86_400) {
+        const minutes = Math.floor((s % 3600) / 60);
+        return minutes ? `${Math.floor(s / 3600)}h ${minutes}m` : `${Math.floor(s / 3600)}h`;
+    }
+    const hours = Math.floor((s % 86_400) / 3600);
+    return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
+}
+
+;// CONCATENATED MODULE: ./src/state/run-lock.ts
+// One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a
+// lease row per pipeline in meta.locks. Taking it is one conditional UPDATE whose row count says
+// whether it was free (Snowflake runs UPDATEs on one table one after another; an emulator on DuckDB
+// refuses the loser with a conflict instead). The lease is renewed while the run lasts and cleared
+// in a finally; a holder that died stops renewing, and its lease is taken over once it expires.
+// On DuckDB the file lock already lets one process write (src/warehouse/duckdb-lock.ts).
+
+
+
+
+/** A run killed without letting go blocks its pipeline this long at most. */
+const DEFAULT_LEASE_SECONDS = 300;
+/**
+ * Takes every pipeline's lock, in name order so that two runs never each wait for the other, or
+ * none: on timeout the ones taken are released and a BusyError names the run that holds the rest.
+ * `session` should be a connection of its own: a renewal sent on a connection that is inside a
+ * transaction would join it, and stay invisible (or lock the row) until that commits.
+ */
+async function acquirePipelineLocks(session, pipelines, options) {
+    const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    const holder = options.holder ?? `pid ${process.pid} on ${(0,external_node_os_.hostname)()}`;
+    const deadline = Date.now() + options.timeoutSeconds * 1000;
+    const sql = lockSql(session, options.runId, holder, leaseSeconds);
+    const taken = [];
+    try {
+        for (const pipeline of [...new Set(pipelines)].sort()) {
+            await session.execute(sql.seed(pipeline));
+            await takeWhenFree(session, pipeline, sql, deadline, options);
+            taken.push(pipeline);
+        }
+    }
+    catch (e) {
+        for (const pipeline of taken)
+            await session.execute(sql.release(pipeline)).catch(() => undefined);
+        throw e;
+    }
+    return holdLocks(session, taken, sql, leaseSeconds, options);
+}
+/** Runs fn holding the pipelines' locks, on a session opened for them alone and closed after. */
+async function withPipelineLocks(openSession, pipelines, options, fn) {
+    const session = await openSession();
+    try {
+        const locks = await acquirePipelineLocks(session, pipelines, options);
+        try {
+            return await fn();
+        }
+        finally {
+            await locks.release();
+        }
+    }
+    finally {
+        await session.close();
+    }
+}
+/** The run holding a pipeline's lock now (its lease not expired), if any. */
+async function lockHolder(warehouse, pipeline) {
+    const d = warehouse.dialect;
+    const [row] = await warehouse.query(`SELECT pipeline, run_id, holder, acquired_at, expires_at FROM meta.locks
+     WHERE pipeline = ${d.quote(pipeline)} AND run_id IS NOT NULL AND expires_at > ${d.now}
+     ORDER BY expires_at DESC LIMIT 1`);
+    return row;
+}
+function lockSql(warehouse, runId, holder, leaseSeconds) {
+    const d = warehouse.dialect;
+    const me = d.quote(runId);
+    const until = d.plusSeconds(d.now, leaseSeconds);
+    return {
+        /** The pipeline's row, once: the UPDATE below needs a row to take. */
+        seed: (pipeline) => `MERGE INTO meta.locks AS t USING (SELECT ${d.quote(pipeline)} AS pipeline) AS s ON t.pipeline = s.pipeline
+       WHEN NOT MATCHED THEN INSERT (pipeline) VALUES (s.pipeline)`,
+        /**
+         * Takes (or renews) every row of the pipeline unless another run's lease on any of them is live.
+         * Two seeds racing can leave two rows; they are always written together, so they agree.
+         */
+        take: (pipeline) => `UPDATE meta.locks SET run_id = ${me}, holder = ${d.quote(holder)},
+         acquired_at = CASE WHEN run_id = ${me} THEN acquired_at ELSE ${d.now} END, expires_at = ${until}
+       WHERE pipeline = ${d.quote(pipeline)} AND NOT EXISTS (
+         SELECT 1 FROM meta.locks AS held
+         WHERE held.pipeline = ${d.quote(pipeline)} AND held.run_id <> ${me} AND held.expires_at > ${d.now})`,
+        renew: (pipeline) => `UPDATE meta.locks SET expires_at = ${until} WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
+        release: (pipeline) => `UPDATE meta.locks SET run_id = NULL, holder = NULL, acquired_at = NULL, expires_at = NULL
+       WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
+    };
+}
+async function takeWhenFree(session, pipeline, sql, deadline, options) {
+    let announced;
+    let failures = 0;
+    for (;;) {
+        let failure;
+        try {
+            if ((await session.execute(sql.take(pipeline))) > 0)
+                return;
+        }
+        catch (e) {
+            // Two runs taking the lock at once: the loser may be refused with a conflict.
+            failure = e;
+        }
+        const holder = await lockHolder(session, pipeline);
+        if (!holder) {
+            // Let go in between: try again at once. Failing again with no one holding it is not contention.
+            if (++failures > 2)
+                throw failure ?? new src_errors/* WarehouseError */.kQ(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
+            continue;
+        }
+        failures = 0;
+        const who = `run ${holder.run_id} (${holder.holder ?? 'unknown holder'}, started ${holder.acquired_at.replace(/\.\d+Z$/, 'Z')})`;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+            throw new src_errors/* BusyError */.qB(`pipeline ${pipeline} is busy: ${who} holds its lock in meta.locks (its lease runs to ${holder.expires_at.replace(/\.\d+Z$/, 'Z')} unless renewed) ` +
+                `after ${formatDuration(options.timeoutSeconds)} of waiting. Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
+        }
+        if (who !== announced)
+            options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`);
+        announced = who;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 5000, left));
+    }
+}
+function holdLocks(session, pipelines, sql, leaseSeconds, options) {
+    const lost = [];
+    let renewing;
+    const renew = async () => {
+        for (const pipeline of pipelines.filter((p) => !lost.includes(p))) {
+            try {
+                if ((await session.execute(sql.renew(pipeline))) === 0) {
+                    lost.push(pipeline);
+                    options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`);
+                }
+            }
+            catch (e) {
+                // The next renewal may get through; the lease covers a few missed ones.
+                options.log?.(`warning: could not renew the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`);
+            }
+        }
+    };
+    const timer = setInterval(() => {
+        renewing ??= renew().finally(() => (renewing = undefined));
+    }, options.renewEveryMs ?? (leaseSeconds * 1000) / 4);
+    timer.unref();
+    return {
+        pipelines,
+        lost,
+        async release() {
+            clearInterval(timer);
+            await renewing;
+            for (const pipeline of pipelines) {
+                // An unreleased lock expires with its lease; failing the run for it would be worse.
+                await session.execute(sql.release(pipeline)).catch((e) => options.log?.(`warning: could not release the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`));
+            }
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/state/runs.ts
@@ -42915,12 +43817,18 @@ const duckdbDialect = {
     }),
     arrayLength: (json, path) => `CASE WHEN json_type(${json}, ${jsonPath(path)}) = 'ARRAY' THEN json_array_length(${json}, ${jsonPath(path)}) END`,
     columnType: duckdbColumnType,
-    tryConvert: (text, type) => type === 'timestamp'
-        ? // Through TIMESTAMPTZ so an offset such as +02:00 is applied, not dropped; the session is UTC.
-            `TRY_CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`
-        : type === 'json'
-            ? `TRY_CAST(${text} AS JSON)`
-            : `TRY_CAST(${text} AS ${duckdbColumnType(type)})`,
+    tryConvert: (text, type) => {
+        // Through TIMESTAMPTZ so an offset such as +02:00 is applied, not dropped; the session is UTC.
+        if (type === 'timestamp')
+            return `TRY_CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+        if (type === 'json')
+            return `TRY_CAST(${text} AS JSON)`;
+        // 1e400 casts to inf (and 'nan' to nan); a double column holds finite numbers only, as JSON does.
+        if (type === 'double')
+            return `CASE WHEN isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END`;
+        // An integer past BIGINT's range does not cast (NULL), as on Snowflake's side.
+        return `TRY_CAST(${text} AS ${duckdbColumnType(type)})`;
+    },
     joinNonNull: (exprs) => (exprs.length ? `concat_ws(',', ${exprs.join(', ')})` : `''`),
     jsonType: 'JSON',
     regexpFullMatch: (expr, pattern) => `regexp_full_match(${expr}, ${(0,adapter/* sqlString */.Qw)(pattern)})`,
@@ -42928,13 +43836,29 @@ const duckdbDialect = {
     quote: adapter/* sqlString */.Qw,
     epochSeconds: (expr) => `epoch(${expr})`,
     now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
+    plusSeconds: (expr, seconds) => `(${expr} + to_seconds(${Math.trunc(seconds)}))`,
 };
+/** Another process has the file open: DuckDB allows one process per file, even read-only next to a writer. */
+class DuckDBFileLockedError extends src_errors/* WarehouseError */.kQ {
+    path;
+    holderPid;
+    holderProgram;
+    name = 'DuckDBFileLockedError';
+    constructor(path, 
+    /** The holder's pid and program, as DuckDB names them. */
+    holderPid, holderProgram) {
+        super(`cannot open DuckDB database ${path}: another process${holderPid ? ` (pid ${holderPid})` : ''} has it open`);
+        this.path = path;
+        this.holderPid = holderPid;
+        this.holderProgram = holderProgram;
+    }
+}
 class DuckDBWarehouse {
     location;
     instance;
     connection;
     kind = 'duckdb';
-    capabilities = { merge: true, attachReadOnly: true };
+    capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true };
     dialect = duckdbDialect;
     constructor(location, instance, connection) {
         this.location = location;
@@ -42944,14 +43868,19 @@ class DuckDBWarehouse {
     static async open(path, options = {}) {
         // Loaded here, not at the top: actions bundles must not carry DuckDB unless the target is DuckDB.
         const { DuckDBInstance } = await import(/* webpackIgnore: true */ '@duckdb/node-api');
-        if (path !== ':memory:')
-            await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
         let instance;
         try {
+            if (path !== ':memory:')
+                await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
             instance = await DuckDBInstance.create(path);
         }
         catch (e) {
-            throw new src_errors/* WarehouseError */.kQ(`cannot open DuckDB database ${path}: ${e.message.split('\n')[0]}`);
+            const message = e.message.split('\n')[0];
+            if (/Could not set lock on file/.test(message)) {
+                const held = /held in (.+?) \(PID (\d+)\)/.exec(message);
+                throw new DuckDBFileLockedError(path, held ? Number(held[2]) : undefined, held?.[1]);
+            }
+            throw new src_errors/* WarehouseError */.kQ(`cannot open DuckDB database ${path}: ${message}`);
         }
         const connection = await instance.connect();
         const warehouse = new DuckDBWarehouse(path, instance, connection);
@@ -43030,7 +43959,14 @@ class DuckDBWarehouse {
         const rows = await this.query(`SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${(0,adapter/* sqlString */.Qw)(schema)} AND table_name = ${(0,adapter/* sqlString */.Qw)(table)}`);
         return rows.length > 0;
     }
+    closeHooks = [];
+    /** Runs fn just before the file is let go (e.g. to remove the note of who holds it). */
+    beforeClose(fn) {
+        this.closeHooks.push(fn);
+    }
     async close() {
+        for (const hook of this.closeHooks.splice(0))
+            await hook().catch(() => undefined);
         this.connection.closeSync();
         this.instance.closeSync();
     }
@@ -43059,6 +43995,105 @@ function toPlain(value, type) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/warehouse/duckdb-lock.ts
+// One process per DuckDB file. DuckDB's own file lock is the mutex (the OS drops it when its holder
+// dies, even by kill -9), and it refuses a second process outright, read-only or not. This waits for
+// it, bounded, and says who holds it: the holder notes who it is (run id, pid, start) in a small file
+// beside the database, and a waiter believes that note only when DuckDB names the same pid.
+
+
+
+
+
+
+function holderFile(database) {
+    return `${database}.holder.json`;
+}
+/** Opens the file once no other process has it, waiting at most `waitSeconds`; then notes who holds it. */
+async function openDuckDBWhenFree(path, options) {
+    if (path === ':memory:')
+        return DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
+    const deadline = Date.now() + options.waitSeconds * 1000;
+    let announced;
+    for (;;) {
+        let locked;
+        try {
+            const warehouse = await DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
+            await noteHolder(warehouse, path, options);
+            return warehouse;
+        }
+        catch (e) {
+            if (!(e instanceof DuckDBFileLockedError))
+                throw e;
+            locked = e;
+        }
+        const who = describeHolder(await readHolder(path), locked);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+            throw new src_errors/* BusyError */.qB(`${path} is busy: ${who} still has it open after ${formatDuration(options.waitSeconds)} of waiting (DuckDB lets one process at a time open a file). ` +
+                `Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
+        }
+        if (who !== announced)
+            options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`);
+        announced = who;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 250, left));
+    }
+}
+async function noteHolder(warehouse, path, options) {
+    const me = {
+        pid: process.pid,
+        started_at: new Date().toISOString(),
+        command: options.command,
+        ...(options.runId ? { run_id: options.runId } : {}),
+        token: (0,external_node_crypto_.randomUUID)(),
+    };
+    const file = holderFile(path);
+    // The note only serves the message; a directory we cannot write to must not stop the run.
+    const temporary = `${file}.${process.pid}.tmp`;
+    await (0,promises_.writeFile)(temporary, JSON.stringify(me))
+        .then(() => (0,promises_.rename)(temporary, file))
+        .catch(() => undefined);
+    warehouse.beforeClose(async () => {
+        if ((await readHolder(path))?.token === me.token)
+            await (0,promises_.rm)(file, { force: true });
+    });
+}
+/** The note beside the database, or undefined when it is missing or unreadable (a holder died mid-write). */
+async function readHolder(path) {
+    try {
+        const parsed = JSON.parse(await (0,promises_.readFile)(holderFile(path), 'utf8'));
+        if (typeof parsed.pid !== 'number' || typeof parsed.started_at !== 'string' || typeof parsed.command !== 'string')
+            return undefined;
+        return parsed;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * "run <id> (pid N, started T)" when the note is the holder's own; otherwise what DuckDB says. A note
+ * left by a process that died (kill -9 cannot clean up) names another pid, or a pid that is gone.
+ */
+function describeHolder(note, locked) {
+    const current = note && (locked.holderPid === undefined ? isAlive(note.pid) : note.pid === locked.holderPid);
+    if (note && current) {
+        const what = note.run_id ? `run ${note.run_id}` : `dataops ${note.command}`;
+        return `${what} (pid ${note.pid}, started ${note.started_at.replace(/\.\d+Z$/, 'Z')})`;
+    }
+    if (locked.holderPid === undefined)
+        return 'another process';
+    return `another process (pid ${locked.holderPid}${locked.holderProgram ? `, ${locked.holderProgram}` : ''})`;
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/validate.ts
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
 // rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
@@ -43071,12 +44106,14 @@ function toPlain(value, type) {
 
 
 
+
 async function validateProject(dir, env = process.env, options = {}) {
     const project = await loadProject(dir, env);
-    const diagnostics = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' } : d));
-    if (!diagnostics.some((d) => d.severity === 'error'))
-        diagnostics.push(...(await validate_planModels(project)));
-    diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+    const found = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' } : d));
+    if (!found.some((d) => d.severity === 'error'))
+        found.push(...(await validate_planModels(project)));
+    // A file with thousands of problems shows its first ones and a count: the output stays readable and bounded.
+    const diagnostics = (0,src_errors/* capDiagnostics */.HB)(found).sort(src_errors/* byPosition */.rg);
     return {
         project,
         diagnostics,
@@ -43114,24 +44151,26 @@ async function validate_planModels(project) {
         }
         // Now the gold tables' columns are known too: check that every check names real columns.
         const tables = declaredTables(project.pipelines, project.models);
+        const known = new Map();
+        const columnsOf = async (table) => known.get(table) ?? known.set(table, await planColumns(warehouse, table)).get(table);
         for (const p of project.pipelines) {
             for (const check of p.checks) {
                 if (tables.get(check.table) !== undefined)
                     continue;
-                const columns = await columnsOf(warehouse, check.table);
+                const columns = await columnsOf(check.table);
                 if (columns.length === 0)
                     continue;
                 const wanted = [...checkColumns(check.spec)];
                 if (check.spec.kind === 'relationships') {
                     const target = check.spec.to;
-                    const targetColumns = await columnsOf(warehouse, target.table);
+                    const targetColumns = await columnsOf(target.table);
                     if (targetColumns.length && !targetColumns.includes(target.column)) {
-                        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${targetColumns.join(', ')})` });
+                        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to: "${target.column}" is not a column of ${target.table} (columns: ${(0,src_errors/* nameList */.OD)(targetColumns)})` });
                     }
                 }
                 for (const column of wanted) {
                     if (!columns.includes(column)) {
-                        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${columns.join(', ')})` });
+                        out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${(0,src_errors/* nameList */.OD)(columns)})` });
                     }
                 }
             }
@@ -43143,7 +44182,7 @@ async function validate_planModels(project) {
     return out;
 }
 /** The columns of a schema-qualified table in the planning database, in table order. */
-async function columnsOf(warehouse, qualified) {
+async function planColumns(warehouse, qualified) {
     const [schema, table] = qualified.split('.');
     const rows = await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = ${(0,adapter/* sqlString */.Qw)(schema)} AND table_name = ${(0,adapter/* sqlString */.Qw)(table)} ORDER BY ordinal_position`);
     return rows.map((r) => r.column_name);
@@ -43159,12 +44198,16 @@ async function columnsOf(warehouse, qualified) {
 
 
 
+
 const PROJECT_FILE = 'dataops.yml';
 const SNOWFLAKE_SETTINGS = [
     'account', 'accessUrl', 'host', 'port', 'protocol', 'user', 'role', 'warehouse', 'database', 'schema', 'authenticator',
     'privateKey', 'privateKeyPath', 'privateKeyPassphrase', 'token', 'oauthClientId', 'oauthClientSecret',
     'oauthTokenRequestUrl', 'oauthScope', 'oidcAudience', 'oidcRequestUrl', 'oidcRequestToken',
 ];
+function lockTimeout(description) {
+    return { type: 'string', pattern: '^[0-9]+[smhd]$', description: `${description} A duration such as 90s, 10m (the default) or 1h; --wait overrides it.`, examples: ['10m', '1h'] };
+}
 const schema = {
     type: 'object',
     additionalProperties: false,
@@ -43180,6 +44223,7 @@ const schema = {
                     pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$',
                     description: "DuckDB's memory_limit, e.g. 1GB: how much it may cache before it evicts or spills to disk (DuckDB's default is 80% of RAM).",
                 },
+                lock_timeout: lockTimeout('DuckDB lets one process at a time open the file: how long a run waits for another process (a run, status, report) to let go of it before failing.'),
             },
         },
         bronze: {
@@ -43189,8 +44233,9 @@ const schema = {
                 copy_window: {
                     type: 'string',
                     // Whole days, at least one: a re-run or a replay of the same hour must always find its copies.
-                    pattern: '^[1-9][0-9]*d$',
-                    description: 'How far back a load looks in bronze for exact copies of its records, in days, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
+                    // At most five digits (273 years), so the window's start is still a date.
+                    pattern: '^[1-9][0-9]{0,4}d$',
+                    description: 'How far back a load looks in bronze for exact copies of its records, in whole days from 1d to 99999d, e.g. 30d (the default): a copy fetched earlier is appended again. The check costs about the rows in the window, not the whole table.',
                 },
             },
         },
@@ -43204,27 +44249,59 @@ const schema = {
                     additionalProperties: false,
                     properties: Object.fromEntries(SNOWFLAKE_SETTINGS.map((k) => [k, { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }])),
                 },
+                lock_timeout: lockTimeout("How long a run waits for another run of the same pipeline to let go of the pipeline's lock in meta.locks before failing."),
             },
         },
     },
 };
 const validate = new ajv.Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
-/** The project's dataops.yml, or {} when there is none; a bad file is a ConfigError with its lines. */
+/** The project's dataops.yml, or no settings when there is none; a bad file is a ConfigError with its lines. */
 function readProjectFile(projectDir) {
-    const path = (0,external_node_path_.join)(projectDir, PROJECT_FILE);
-    if (!(0,external_node_fs_.existsSync)(path))
-        return {};
-    const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, (0,external_node_fs_.readFileSync)(path, 'utf8'));
+    if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(projectDir, PROJECT_FILE)))
+        return { settings: {}, describe: () => undefined };
+    const read = readConfigFile(projectDir, PROJECT_FILE, PROJECT_FILE_LIMIT);
+    if (read.diagnostic)
+        throw new src_errors/* ConfigError */.xL([read.diagnostic]);
+    const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, read.text, { root: PROJECT_FILE });
     if (diagnostics.some((d) => d.severity === 'error'))
         throw new src_errors/* ConfigError */.xL(diagnostics);
     const raw = source.toJS() ?? {};
     if (!validate(raw))
         throw new src_errors/* ConfigError */.xL(schemaDiagnostics(validate.errors ?? [], source));
-    return raw;
+    const settings = raw;
+    const problems = memoryLimitProblems(settings, source);
+    if (problems.length)
+        throw new src_errors/* ConfigError */.xL(problems);
+    return {
+        settings,
+        describe: (path) => {
+            let value = settings;
+            for (const key of path)
+                value = value?.[key];
+            if (value === undefined)
+                return undefined;
+            const { line, col } = source.position(source.offsetOf(path));
+            return `${path.join('.')} at ${(0,src_errors/* formatLocation */.j$)({ file: PROJECT_FILE, line, col })}`;
+        },
+    };
+}
+const BYTES = { KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 };
+const MEMORY_LIMIT_RANGE = { min: 1e6, max: 1e15, text: 'between 1MB and 1000TB' };
+/** DuckDB refuses a limit past about 9 EB, and fails on its first allocation under about 1 KB. */
+function memoryLimitProblems(settings, source) {
+    const text = settings.duckdb?.memory_limit;
+    const match = text === undefined ? null : /^([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)$/.exec(text);
+    if (!match)
+        return [];
+    const bytes = Number(match[1]) * BYTES[match[2]];
+    if (bytes >= MEMORY_LIMIT_RANGE.min && bytes <= MEMORY_LIMIT_RANGE.max)
+        return [];
+    return [source.diagnosticFor(['duckdb', 'memory_limit'], `duckdb.memory_limit: ${text} is out of range (expected ${MEMORY_LIMIT_RANGE.text})`)];
 }
 
 ;// CONCATENATED MODULE: ./src/engine.ts
 // The engine's front door: what the CLI and the actions call. It never imports @actions/*.
+
 
 
 
@@ -43252,11 +44329,15 @@ const TARGETS = ['duckdb', 'snowflake'];
  * window and a repeated page all fall well inside it, and the check never scans older rows.
  */
 const DEFAULT_COPY_WINDOW = '30d';
+/** How long a run waits for another to let go of the DuckDB file or of a pipeline's lock. */
+const DEFAULT_LOCK_TIMEOUT = '10m';
+/** How long status, report and other reads wait for a run to let go of the DuckDB file. */
+const DEFAULT_READ_WAIT_SECONDS = 10;
 function resolveSettings(options = {}) {
     const env = options.env ?? process.env;
     const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
     // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
-    const file = readProjectFile(projectDir);
+    const { settings: file, describe } = readProjectFile(projectDir);
     const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
     if (!TARGETS.includes(target))
         throw new src_errors/* UsageError */.eb(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
@@ -43267,25 +44348,48 @@ function resolveSettings(options = {}) {
         target: target,
         snowflakeEnvNames: file.snowflake?.env ?? {},
         database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
+        databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
         duckdbMemoryLimit: file.duckdb?.memory_limit,
         copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
+        lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
+        readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
         landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
         siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
         env,
     };
 }
-async function openWarehouse(settings) {
-    // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
-    const warehouse = settings.target === 'snowflake'
-        ? await (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(339)]).then(__nccwpck_require__.bind(__nccwpck_require__, 55339))).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames })
-        : await DuckDBWarehouse.open(settings.database, { memoryLimit: settings.duckdbMemoryLimit });
+async function openWarehouse(settings, use = {}) {
+    const warehouse = await connect(settings, use);
     await ensureMetaSchema(warehouse);
     return warehouse;
 }
-async function withWarehouse(settings, fn) {
-    const warehouse = await openWarehouse(settings);
+async function connect(settings, use) {
+    // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
+    if (settings.target === 'snowflake') {
+        return (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(41)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37041))).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
+    }
+    return openDuckDBWhenFree(settings.database, {
+        memoryLimit: settings.duckdbMemoryLimit,
+        command: use.command ?? (use.runId ? 'run' : 'dataops'),
+        runId: use.runId,
+        waitSeconds: use.runId ? settings.lockTimeoutSeconds : settings.readWaitSeconds,
+        waitHint: use.runId ? '--wait <duration> (or duckdb.lock_timeout in dataops.yml)' : '--wait <duration>',
+        log: use.log,
+    }).catch((e) => {
+        // The path may have come from dataops.yml: say where, so the fix is one look away.
+        if (e instanceof src_errors/* WarehouseError */.kQ && settings.databaseSetBy)
+            throw new src_errors/* WarehouseError */.kQ(`${e.message} (${settings.databaseSetBy})`);
+        throw e;
+    });
+}
+async function withWarehouse(settings, fn, use = {}) {
+    const warehouse = await openWarehouse(settings, use);
     try {
-        return await fn(warehouse);
+        if (!use.runId || !use.pipelines?.length || warehouse.capabilities.exclusiveWriter)
+            return await fn(warehouse);
+        // The locks get a session of their own, so renewals never join a transaction of the run's.
+        const locks = { runId: use.runId, timeoutSeconds: settings.lockTimeoutSeconds, log: use.log, waitHint: '--wait <duration> (or snowflake.lock_timeout in dataops.yml)' };
+        return await withPipelineLocks(() => connect(settings, use), use.pipelines, locks, () => fn(warehouse));
     }
     finally {
         await warehouse.close();
@@ -43317,6 +44421,7 @@ async function runProject(settings, options = {}) {
             throw new src_errors/* ConfigError */.xL(missingEnv);
         }
     }
+    const use = { runId, command: 'run', pipelines: selected.map((p) => p.name), log };
     return withWarehouse(settings, async (warehouse) => {
         const runs = [];
         const outcomes = new Map();
@@ -43398,7 +44503,7 @@ async function runProject(settings, options = {}) {
             await finishSteps(warehouse, runId, pipeline, done);
         const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
         return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
-    });
+    }, use);
 }
 /** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
 async function ingest(warehouse, pipeline, run, context) {
@@ -43406,7 +44511,7 @@ async function ingest(warehouse, pipeline, run, context) {
     if (replay) {
         const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
         const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
-        log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+        log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
         logDrift(log, batch);
         run.batches.push(batch);
         return;
@@ -43418,16 +44523,17 @@ async function ingest(warehouse, pipeline, run, context) {
     const warehouseLock = new Lock();
     try {
         await forEachConcurrently(resources, concurrency, async (resource) => {
-            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: context.http });
+            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http } });
             let batch;
             try {
                 batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
             }
             catch (e) {
-                // The resource is the first thing an on-call engineer needs: which source, then what went wrong.
-                throw new src_errors/* SourceError */.c8(`resource ${resource.name}: ${e instanceof src_errors/* DataOpsError */.Bf ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+                // Every failure of a resource's batch names it, not only the source's own errors.
+                const message = e instanceof src_errors/* DataOpsError */.Bf ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+                throw new src_errors/* SourceError */.c8((0,src_errors/* inResource */.IG)(resource.name, message));
             }
-            log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}`);
+            log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
             logDrift(log, batch);
             run.batches.push(batch);
         });
@@ -43461,7 +44567,7 @@ async function recordUnrunnable(settings, runId, pipelines, steps, diagnostics) 
                 await startSteps(warehouse, runId, pipeline.name, steps);
                 await finishSteps(warehouse, runId, pipeline.name, steps.map((step, i) => (i === 0 ? { step, state: 'failed', error } : { step, state: 'skipped' })));
             }
-        });
+        }, { runId, command: 'run', pipelines: pipelines.map((p) => p.name) });
     }
     catch {
         // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
@@ -43475,6 +44581,9 @@ function selectPipelines(project, names) {
     if (unknown.length)
         throw new src_errors/* UsageError */.eb(`unknown pipeline${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (pipelines: ${known.join(', ')})`);
     return project.pipelines.filter((p) => names.includes(p.name));
+}
+function rejectedNote(batch) {
+    return batch.rejected ? `, rejected ${batch.rejected} (see meta.rejected for bronze.${batch.table})` : '';
 }
 function logDrift(log, batch) {
     if (batch.schemaChanges.length)
@@ -48452,30 +49561,6 @@ function describeGitHubError(what, e) {
     return new GitHubError(`${what} failed${status ? ` with HTTP ${status}` : ''}: ${message}${hint}`, status);
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
-// whatever locale the runner or laptop has.
-const countFormat = new Intl.NumberFormat('en-US');
-function formatCount(value) {
-    return countFormat.format(value);
-}
-/** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
-function formatDuration(seconds) {
-    if (seconds === null || !Number.isFinite(seconds))
-        return '—';
-    const s = Math.max(0, Math.round(seconds));
-    if (s < 60)
-        return `${s}s`;
-    if (s < 3600)
-        return `${Math.floor(s / 60)}m`;
-    if (s < 86_400) {
-        const minutes = Math.floor((s % 3600) / 60);
-        return minutes ? `${Math.floor(s / 3600)}h ${minutes}m` : `${Math.floor(s / 3600)}h`;
-    }
-    const hours = Math.floor((s % 86_400) / 3600);
-    return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/tally.ts
 // Counts every report view shows (site, job summary, console), computed once here so the three never
 // disagree about what "loaded", "rejected" or "failed" means.
@@ -48494,8 +49579,11 @@ function tallyPipeline(pipeline) {
         loaded: 0, accepted: 0, rejected: 0, inserted: 0, updated: 0,
         checksPassed: 0, checksWarned: 0, checksFailed: 0, conserved: true,
     };
-    for (const batch of pipeline.batches)
+    for (const batch of pipeline.batches) {
         tally.loaded += batch.bronze_rows;
+        // Rejected before bronze: they never reach a silver load.
+        tally.rejected += batch.rejected;
+    }
     for (const load of pipeline.silver_loads) {
         tally.accepted += load.accepted;
         tally.rejected += load.rejected;
@@ -48939,8 +50027,10 @@ function scopeSection(scope) {
     else if (scope.skipped.length === 0) {
         lines.push('- Nothing to build: no pipeline or model changed.');
     }
-    for (const s of scope.skipped)
-        lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)} (a pull request from a fork gets no secrets)`);
+    for (const s of scope.skipped) {
+        const why = s.cause === 'env_unset' ? ' (a pull request from a fork gets no secrets)' : '';
+        lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)}${why}`);
+    }
     lines.push(`- ${formatCount(scope.files.length)} file${scope.files.length === 1 ? '' : 's'} changed`);
     return lines;
 }
@@ -49008,6 +50098,10 @@ async function upsertPrComment(github, repo, pullNumber, body) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/pr-scope.ts
+// What a pull request touches: from the files it changes to the pipelines the PR gate runs and the gold
+// models it rebuilds, so a PR that edits one model does not reload every source.
+
+
 
 
 /** Changes here alter how every pipeline runs, so they rebuild everything. */
@@ -49048,13 +50142,74 @@ function prScope(project, changedFiles) {
     for (const p of touched) {
         const unset = project.diagnostics.find((d) => d.code === 'env_unset' && d.file === p.file);
         if (unset)
-            skipped.push({ pipeline: p.name, reason: unset.message });
+            skipped.push({ pipeline: p.name, file: p.file, cause: 'env_unset', reason: unset.message });
         else
             pipelines.push(p.name);
     }
+    skipped.push(...unloadedPipelines(project, files, everything !== undefined));
     const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
     const models = pipelines.length === 0 ? [] : selectModels(project, everything ? undefined : silverTables).map((m) => m.name);
     return { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+}
+/**
+ * Pipeline files the change touches that are not in the project: one that does not load (its errors are
+ * the project's diagnostics), and one the change removed. Touched means changed, or any when every
+ * pipeline runs.
+ */
+function unloadedPipelines(project, files, everything) {
+    const loaded = new Set(project.pipelines.map((p) => p.file));
+    const isPipelineFile = (f) => new RegExp(`^${PIPELINES_DIR}/[^/]+\\.ya?ml$`).test(f);
+    const firstError = new Map();
+    for (const d of project.diagnostics) {
+        if (d.severity === 'error' && isPipelineFile(d.file) && !loaded.has(d.file) && !firstError.has(d.file))
+            firstError.set(d.file, d);
+    }
+    const touched = new Set([...files.filter(isPipelineFile), ...(everything ? firstError.keys() : [])]);
+    const skipped = [];
+    for (const file of [...touched].sort()) {
+        if (loaded.has(file))
+            continue;
+        const pipeline = file.slice(PIPELINES_DIR.length + 1).replace(/\.ya?ml$/, '');
+        const error = firstError.get(file);
+        skipped.push(error
+            ? { pipeline, file, cause: 'invalid', reason: `${file} does not load (dataops validate lists every problem); first: ${(0,src_errors/* formatDiagnostic */.xy)(error)}` }
+            : { pipeline, file, cause: 'removed', reason: `${file} is not in the project any more (removed or renamed): nothing to build` });
+    }
+    return skipped;
+}
+/**
+ * A scope as `dataops changed --json` prints it, read back by a later step (the quality gate's
+ * `scope-file`), so that the one step that sees the sources' variables decides what runs.
+ */
+function parsePrScope(text, file) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new src_errors/* DataOpsError */.Bf(`${file}: not JSON (${e.message}); expected the output of \`dataops changed --json\``);
+    }
+    const problem = (what) => new src_errors/* DataOpsError */.Bf(`${file}: ${what}; expected the output of \`dataops changed --json\``);
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        throw problem('not a JSON object');
+    const scope = value;
+    for (const key of ['files', 'changedPipelines', 'changedModels', 'pipelines', 'models']) {
+        const list = scope[key];
+        if (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))
+            throw problem(`"${key}" is not a list of strings`);
+    }
+    if (scope.everything !== undefined && typeof scope.everything !== 'string')
+        throw problem('"everything" is not a string');
+    const skipped = scope.skipped;
+    const causes = ['env_unset', 'invalid', 'removed'];
+    const validSkip = (s) => {
+        const entry = s;
+        return !!entry && typeof entry.pipeline === 'string' && typeof entry.file === 'string' && typeof entry.reason === 'string' && causes.includes(entry.cause);
+    };
+    if (!Array.isArray(skipped) || !skipped.every(validSkip)) {
+        throw problem('"skipped" is not a list of { pipeline, file, cause: env_unset | invalid | removed, reason }');
+    }
+    return value;
 }
 /** The model and every gold model it reads, directly or not. */
 function upstreamModels(project, model) {
@@ -49234,6 +50389,7 @@ function renderPipelinePage(report, pipeline, history) {
 <td>${escapeHtml(batch.resource)}</td>
 <td class="n">${formatCount(batch.received)}</td>
 <td class="n">${formatCount(batch.bronze_rows)}</td>
+<td class="n">${formatCount(batch.rejected)}</td>
 <td>${timeOrDash(batch.fetched_at)}</td>
 </tr>`);
     const loads = pipeline.silver_loads.map((load) => `<tr>
@@ -49285,7 +50441,7 @@ ${facts([
         ['Conservation', conservationBadge(tally.conserved)],
     ])}
 ${steps.length === 0 ? '' : section('steps', 'Steps of the last run', table('Each step of the last run; the first failed step is the root cause of what follows', ['Step', 'Status', 'Started', 'Finished', 'Error'], steps))}
-${section('batches', 'Batches', batches.length === 0 ? '<p>No batches in the last run.</p>' : table('Batches fetched by the last run', ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, 'Fetched at'], batches))}
+${section('batches', 'Batches', batches.length === 0 ? '<p>No batches in the last run.</p>' : table('Batches fetched by the last run', ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, { label: 'Rejected', numeric: true }, 'Fetched at'], batches))}
 ${section('silver-loads', 'Silver loads', loads.length === 0 ? '<p>No silver loads in the last run.</p>' : table('Silver loads of the last run: bronze = accepted + rejected', ['Table', 'Batch', { label: 'Bronze', numeric: true }, { label: 'Accepted', numeric: true },
         { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved'], loads))}
 ${section('checks', 'Checks', checks.length === 0 ? '<p>No check results.</p>' : table(checksOf, ['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], checks))}
@@ -49496,7 +50652,7 @@ async function readPipeline(warehouse, name, description, owner, file, runId) {
         ? await warehouse.query(`SELECT step, status, started_at, finished_at, error FROM meta.run_steps WHERE pipeline = ${p} AND run_id = ${run}
          ORDER BY CASE step ${runs_RUN_STEPS.map((step, i) => `WHEN ${(0,adapter/* sqlString */.Qw)(step)} THEN ${i}`).join(' ')} ELSE ${runs_RUN_STEPS.length} END`)
         : [];
-    const batches = await warehouse.query(`SELECT batch_id, resource, received, bronze_rows, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`);
+    const batches = await warehouse.query(`SELECT batch_id, resource, received, bronze_rows, COALESCE(rejected, 0) AS rejected, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`);
     const silverLoads = await warehouse.query(`SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
      FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`);
     // The run's own checks; for the latest run that ran none (ingest only), those of the newest run that did.
@@ -49605,6 +50761,27 @@ function parseChoice(input, value, choices) {
     throw new InputError(input, `"${value}" is not one of ${choices.join(', ')}`);
 }
 
+;// CONCATENATED MODULE: ./actions/shared/src/masking.ts
+// The engine masks what it prints itself; the runner must also know each secret, so that it hides the
+// value in any line (ours, a later step's, a crash's) and in the job summary.
+
+
+const announced = new Set();
+/** Tells the runner about secrets registered since the last call; cheap enough to call before every line. */
+function announceSecrets() {
+    for (const secret of (0,secrets/* registeredSecrets */.wW)()) {
+        if (announced.has(secret))
+            continue;
+        core_setSecret(secret);
+        announced.add(secret);
+    }
+}
+/** A log function for the engine: secrets are announced before the line that might hold one. */
+function logLine(line) {
+    announceSecrets();
+    info((0,secrets/* mask */.dK)(line));
+}
+
 ;// CONCATENATED MODULE: ./actions/shared/src/annotations.ts
 // Annotations put the message on the YAML or SQL line at fault in the pull request's diff view.
 
@@ -49650,27 +50827,6 @@ function workspacePath(projectDir, file) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const path = (0,external_node_path_.relative)(workspace, absolute);
     return path.startsWith('..') || (0,external_node_path_.isAbsolute)(path) ? absolute : path.split('\\').join('/');
-}
-
-;// CONCATENATED MODULE: ./actions/shared/src/masking.ts
-// The engine masks what it prints itself; the runner must also know each secret, so that it hides the
-// value in any line (ours, a later step's, a crash's) and in the job summary.
-
-
-const announced = new Set();
-/** Tells the runner about secrets registered since the last call; cheap enough to call before every line. */
-function announceSecrets() {
-    for (const secret of (0,secrets/* registeredSecrets */.wW)()) {
-        if (announced.has(secret))
-            continue;
-        core_setSecret(secret);
-        announced.add(secret);
-    }
-}
-/** A log function for the engine: secrets are announced before the line that might hold one. */
-function logLine(line) {
-    announceSecrets();
-    info((0,secrets/* mask */.dK)(line));
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/step-run.ts
@@ -49799,8 +50955,19 @@ function trigger() {
 
 
 const FAIL_ON = ['error', 'warn', 'never'];
+/** The engine's settings for the inputs; a bad dataops.yml is annotated on its line before it fails the step. */
+function resolveStepSettings(input) {
+    try {
+        return resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
+    }
+    catch (e) {
+        if (e instanceof src_errors/* ConfigError */.xL)
+            annotateDiagnostics(input.projectDir, e.diagnostics);
+        throw e;
+    }
+}
 async function runStep(action, input, steps) {
-    const settings = resolveSettings({ projectDir: input.projectDir, database: input.database, target: input.target, env: process.env });
+    const settings = resolveStepSettings(input);
     if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(settings.projectDir, PIPELINES_DIR))) {
         throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
     }
@@ -49820,7 +50987,7 @@ async function runStep(action, input, steps) {
     announceSecrets();
     const project = await loadProject(settings.projectDir, settings.env);
     // This run only: never what an earlier run restored from a cache did.
-    const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }));
+    const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }), { command: action, log: logLine });
     return { action, settings, steps, result, report };
 }
 /** Sets the outputs, annotates what failed where, and appends the job summary. */
@@ -49955,6 +51122,7 @@ const INPUTS = {
     failOn: { name: 'fail-on', default: 'error' },
     reportDir: { name: 'report-dir', default: '' },
     changedFiles: { name: 'changed-files', default: '' },
+    scopeFile: { name: 'scope-file', default: '' },
     githubToken: { name: 'github-token', default: '' },
     prComment: { name: 'pr-comment', default: 'false' },
     freshnessIssues: { name: 'freshness-issues', default: 'false' },
@@ -49981,6 +51149,9 @@ const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path', commentUrl: 'commen
 
 
 
+
+
+
 const main_BOOLEAN = ['true', 'false'];
 async function run() {
     let step;
@@ -49990,25 +51161,27 @@ async function run() {
         const settings = readRunSettings(INPUTS);
         const failOn = parseChoice(INPUTS.failOn.name, readInput(INPUTS.failOn), FAIL_ON);
         const reportDir = readInput(INPUTS.reportDir);
-        const github = readGitHubSettings();
+        const github = await readGitHubSettings();
         inputs = { run: settings, github };
+        scope = github.scope;
         if (github.changedFiles.length) {
-            const s = resolveSettings({ projectDir: settings.projectDir, env: process.env });
+            const s = resolveStepSettings({ projectDir: settings.projectDir });
             scope = prScope(await loadProject(s.projectDir, s.env), github.changedFiles.map((f) => (0,external_node_path_.relative)(s.projectDir, (0,external_node_path_.resolve)(f))));
-            info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
         }
+        if (scope)
+            info(`changed files touch pipelines: ${scope.pipelines.join(', ') || 'none'}`);
         // With changed files and no explicit list, only the pipelines the change touches are checked.
         const pipelines = settings.pipelines.length || !scope ? settings.pipelines : scope.pipelines;
         if (scope && pipelines.length === 0) {
             for (const skipped of scope.skipped)
                 warning(`${skipped.pipeline} not checked: ${skipped.reason}`);
-            info('no pipeline to check: none changed, or those that did need variables that are unset here');
+            info('no pipeline to check: none changed, or those that did are not built here');
             for (const output of [OUTPUTS.loaded, OUTPUTS.accepted, OUTPUTS.rejected, OUTPUTS.checksPassed, OUTPUTS.checksWarned, OUTPUTS.checksFailed])
                 setOutput(output, 0);
             const why = scope.skipped.length
-                ? `The pipelines they touch need variables that are unset here: ${scope.skipped.map((s) => `${s.pipeline} (${s.reason})`).join('; ')}.`
+                ? `The pipelines they touch are not built here: ${scope.skipped.map((s) => `${s.pipeline} (${s.reason})`).join('; ')}.`
                 : 'They touch no pipeline and no model.';
-            await writeStepSummary(`## ✅ quality-gate: nothing to check\n\n${github.changedFiles.length} files changed. ${why}\n`, process.env);
+            await writeStepSummary(`## ✅ quality-gate: nothing to check\n\n${scope.files.length} files changed. ${why}\n`, process.env);
             return undefined;
         }
         step = await runStep('quality-gate', { ...settings, pipelines }, ['check']);
@@ -50022,7 +51195,7 @@ async function run() {
     if (failure)
         setFailed(failure);
 }
-function readGitHubSettings() {
+async function readGitHubSettings() {
     const flag = (spec) => parseChoice(spec.name, readInput(spec), main_BOOLEAN) === 'true';
     const settings = {
         // The workflow may pass the token as the input or as GITHUB_TOKEN in `env:`.
@@ -50030,7 +51203,11 @@ function readGitHubSettings() {
         prComment: flag(INPUTS.prComment),
         freshnessIssues: flag(INPUTS.freshnessIssues),
         changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
+        scope: await readScopeFile(readInput(INPUTS.scopeFile)),
     };
+    if (settings.scope && settings.changedFiles.length) {
+        throw new InputError(INPUTS.scopeFile.name, `give one of ${INPUTS.changedFiles.name} and ${INPUTS.scopeFile.name}, not both`);
+    }
     if ((settings.prComment || settings.freshnessIssues) && !settings.token) {
         const which = settings.prComment ? INPUTS.prComment.name : INPUTS.freshnessIssues.name;
         throw new InputError(INPUTS.githubToken.name, `${which} is true but no token is given; set github-token, or GITHUB_TOKEN in env:`);
@@ -50038,6 +51215,23 @@ function readGitHubSettings() {
     if (settings.token)
         core_setSecret(settings.token);
     return settings;
+}
+async function readScopeFile(file) {
+    if (!file)
+        return undefined;
+    let text;
+    try {
+        text = await (0,promises_.readFile)((0,external_node_path_.resolve)(file), 'utf8');
+    }
+    catch (e) {
+        throw new InputError(INPUTS.scopeFile.name, `cannot read ${file}: ${e.message}`);
+    }
+    try {
+        return parsePrScope(text, file);
+    }
+    catch (e) {
+        throw new InputError(INPUTS.scopeFile.name, e.message);
+    }
 }
 /**
  * The PR comment and the freshness issues. They report on the gate and never decide it: a GitHub API
@@ -50057,7 +51251,9 @@ async function reportToGitHub(run, github, step, scope, failure) {
                 const body = renderPrComment({
                     report: step ? narrowReport(step, scope) : undefined,
                     scope,
-                    diagnostics: await projectDiagnostics(run),
+                    // With a scope file this step does not get the sources' variables: their absence here is not a
+                    // problem, and one unset where it is needed is in the scope's skipped list.
+                    diagnostics: (await projectDiagnostics(run)).filter((d) => !(github.scope && d.code === 'env_unset')),
                     failure,
                     runId: step?.result.runId,
                     runUrl: context.runUrl,
@@ -50093,13 +51289,13 @@ async function reportToGitHub(run, github, step, scope, failure) {
     }
 }
 async function projectDiagnostics(run) {
-    const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
     try {
+        const s = resolveSettings({ projectDir: run.projectDir, env: process.env });
         return (await validateProject(s.projectDir, s.env)).diagnostics;
     }
-    catch {
-        // The failure message already says why the project could not be read.
-        return [];
+    catch (e) {
+        // A bad dataops.yml is the project's problem to show; anything else, the failure message already says.
+        return e instanceof src_errors/* ConfigError */.xL ? e.diagnostics : [];
     }
 }
 /** The status narrowed to what the pull request built: its pipelines, their tables, and the rebuilt models. */
@@ -50116,7 +51312,7 @@ function narrowReport(step, scope) {
 async function publishSite(step, reportDir) {
     // The site shows every pipeline's latest run, not only this step's.
     const project = await loadProject(step.settings.projectDir, step.settings.env);
-    const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }));
+    const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }), { command: 'quality-gate', log: logLine });
     const { indexPath } = await buildSite(report, (0,external_node_path_.resolve)(step.settings.projectDir, reportDir), { history });
     info(`report site: ${indexPath}`);
     return indexPath;
@@ -50148,15 +51344,20 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Bf: () => (/* binding */ DataOpsError),
+/* harmony export */   HB: () => (/* binding */ capDiagnostics),
+/* harmony export */   IG: () => (/* binding */ inResource),
+/* harmony export */   OD: () => (/* binding */ nameList),
 /* harmony export */   c8: () => (/* binding */ SourceError),
 /* harmony export */   eb: () => (/* binding */ UsageError),
 /* harmony export */   j$: () => (/* binding */ formatLocation),
 /* harmony export */   kQ: () => (/* binding */ WarehouseError),
+/* harmony export */   qB: () => (/* binding */ BusyError),
+/* harmony export */   rg: () => (/* binding */ byPosition),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
 /* harmony export */   xy: () => (/* binding */ formatDiagnostic),
 /* harmony export */   zU: () => (/* binding */ InvariantError)
 /* harmony export */ });
-/* unused harmony export CheckFailure */
+/* unused harmony exports MAX_DIAGNOSTICS_PER_FILE, CheckFailure */
 // One error root, so callers can tell the project's own failures (with a clear message) from bugs.
 function formatLocation(loc) {
     return `${loc.file}:${loc.line}:${loc.col}`;
@@ -50164,19 +51365,79 @@ function formatLocation(loc) {
 class DataOpsError extends Error {
     name = 'DataOpsError';
 }
+/** A file with thousands of problems gets its first 50 and one line with the count of the rest. */
+const MAX_DIAGNOSTICS_PER_FILE = 50;
+/**
+ * At most `max` diagnostics per file, the first by line and column, then one 'more_problems' line with the
+ * count of the rest (an error if any of them is). Applying it again keeps the count right.
+ */
+function capDiagnostics(diagnostics, max = MAX_DIAGNOSTICS_PER_FILE) {
+    const files = new Map();
+    for (const d of diagnostics) {
+        let file = files.get(d.file);
+        if (!file)
+            files.set(d.file, (file = { list: [], hidden: 0, hiddenError: false }));
+        if (d.code === 'more_problems') {
+            file.hidden += d.hidden ?? 0;
+            file.hiddenError ||= d.severity === 'error';
+            file.at ??= d;
+        }
+        else
+            file.list.push(d);
+    }
+    const out = [];
+    for (const [name, file] of files) {
+        if (file.list.length <= max && file.hidden === 0) {
+            out.push(...file.list);
+            continue;
+        }
+        const sorted = [...file.list].sort(byPosition);
+        const rest = sorted.slice(max);
+        const hidden = file.hidden + rest.length;
+        const at = file.at ?? rest[0];
+        out.push(...sorted.slice(0, max), {
+            file: name,
+            line: at.line,
+            col: at.col,
+            severity: file.hiddenError || rest.some((d) => d.severity === 'error') ? 'error' : 'warning',
+            message: `... and ${hidden} more problem${hidden === 1 ? '' : 's'} in this file (only the first ${max} are shown)`,
+            code: 'more_problems',
+            hidden,
+        });
+    }
+    return out;
+}
+/** File, then line and column; a file's 'more_problems' line comes after its shown diagnostics. */
+function byPosition(a, b) {
+    const more = (d) => (d.code === 'more_problems' ? 1 : 0);
+    return a.file.localeCompare(b.file) || more(a) - more(b) || a.line - b.line || a.col - b.col;
+}
+/** A list of names for a message, shortened past `max` so that a message stays one line however big the project. */
+function nameList(names, max = 30) {
+    return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
 function formatDiagnostic(d) {
     return `${formatLocation(d)}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
 }
 class ConfigError extends DataOpsError {
-    diagnostics;
     name = 'ConfigError';
+    diagnostics;
     constructor(diagnostics) {
-        super(diagnostics.map(formatDiagnostic).join('\n'));
-        this.diagnostics = diagnostics;
+        const shown = capDiagnostics(diagnostics);
+        super(shown.map(formatDiagnostic).join('\n'));
+        this.diagnostics = shown;
     }
 }
 class SourceError extends DataOpsError {
     name = 'SourceError';
+}
+/**
+ * A source's message with the resource it was for in front, once, however many layers (the HTTP reader,
+ * the bronze load, the run) pass it on: the on-call engineer's first question is which source failed.
+ */
+function inResource(resource, message) {
+    const prefix = `resource ${resource}: `;
+    return message.startsWith(prefix) ? message : `${prefix}${message}`;
 }
 class WarehouseError extends DataOpsError {
     name = 'WarehouseError';
@@ -50184,6 +51445,13 @@ class WarehouseError extends DataOpsError {
 /** A run broke one of its invariants (e.g. bronze != accepted + rejected); nothing of the step is kept. */
 class InvariantError extends DataOpsError {
     name = 'InvariantError';
+}
+/**
+ * Another process or run holds what this one needs (the DuckDB file, a pipeline's lock) and did not let
+ * go within the wait; the message names the holder and how to wait longer.
+ */
+class BusyError extends DataOpsError {
+    name = 'BusyError';
 }
 class CheckFailure extends (/* unused pure expression or super */ null && (DataOpsError)) {
     name = 'CheckFailure';
@@ -50200,29 +51468,112 @@ class UsageError extends DataOpsError {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   WE: () => (/* binding */ registerBasicAuth),
 /* harmony export */   cl: () => (/* binding */ registerSecret),
 /* harmony export */   dK: () => (/* binding */ mask),
+/* harmony export */   dc: () => (/* binding */ maskedSnippet),
 /* harmony export */   wW: () => (/* binding */ registeredSecrets)
 /* harmony export */ });
 // Every secret the engine reads is registered here, and every line it prints passes through mask().
-const secrets = new Set();
+// A secret travels in several encodings (in a query string, a JSON error body, an HTML page, a basic-auth
+// header), and a hostile server may echo any of them back, so mask() matches each character of a secret
+// in every form it can take: as is, percent-encoded (once or more, with either hex case), '+' for a space
+// (form encoding), JSON-escaped (once or more), or as an HTML character reference.
+/** Each secret with the pattern that finds it in any of its encodings; longest first, so a secret inside another is not masked first. */
+const secrets = new Map();
 function registerSecret(value) {
     // Very short values would mask ordinary words; a real secret is longer.
-    if (value && value.length >= 4)
-        secrets.add(value);
+    if (!value || value.length < 4 || secrets.has(value))
+        return;
+    secrets.set(value, patternOf(value));
+    const sorted = [...secrets].sort(([a], [b]) => b.length - a.length);
+    secrets.clear();
+    for (const [secret, pattern] of sorted)
+        secrets.set(secret, pattern);
+}
+/**
+ * Basic auth sends base64(`username:password`); the password's own base64 can appear too (a server that
+ * decodes and re-encodes it). Only the characters the password alone decides are registered, so the
+ * password is also found at the start of a longer base64 text.
+ */
+function registerBasicAuth(username, password) {
+    registerSecret(password);
+    for (const encoding of ['base64', 'base64url']) {
+        registerSecret(Buffer.from(`${username}:${password}`).toString(encoding));
+        const bytes = Buffer.from(password);
+        registerSecret(bytes.toString(encoding).slice(0, Math.floor((bytes.length * 8) / 6)));
+    }
 }
 function mask(text) {
     let out = text;
-    for (const secret of secrets) {
-        out = out.split(secret).join('***');
-        const encoded = encodeURIComponent(secret);
-        if (encoded !== secret)
-            out = out.split(encoded).join('***');
-    }
+    for (const pattern of secrets.values())
+        out = out.replace(pattern, '***');
     return out;
 }
+/**
+ * The head of a body (or any long text), masked, for a one-line message. It is masked before it is cut, so
+ * a secret is never shown in part; when the body goes on past the part decoded, that part's tail is dropped
+ * too, since a secret may begin there.
+ */
+function maskedSnippet(body, length = 200) {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    let text = bytes.toString('utf8', 0, SNIPPET_WINDOW);
+    if (bytes.length > SNIPPET_WINDOW)
+        text = text.slice(0, -SNIPPET_TAIL);
+    // Masked again once flat: folding a line break into a space could spell out a secret with a space in it.
+    const flat = mask(mask(text).replace(/\s+/g, ' ').trim());
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat || '(empty body)';
+}
+const SNIPPET_WINDOW = 8192;
+const SNIPPET_TAIL = 2048;
+/**
+ * Each secret in the exact encodings it is most often sent in, for masks that match literal text only
+ * (the GitHub runner's setSecret).
+ */
 function registeredSecrets() {
-    return [...secrets];
+    const out = new Set();
+    for (const secret of secrets.keys()) {
+        out.add(secret);
+        out.add(encodeURIComponent(secret));
+        out.add(new URLSearchParams({ s: secret }).toString().slice(2));
+        out.add(JSON.stringify(secret).slice(1, -1));
+    }
+    return [...out];
+}
+function patternOf(secret) {
+    return new RegExp([...secret].map(charForms).join(''), 'g');
+}
+/** A regular expression for one character of a secret in any of its encodings. */
+function charForms(char) {
+    const forms = new Set([escapeRegExp(char)]);
+    // Percent-encoding of each UTF-8 byte; "%25" is a percent sign encoded again.
+    forms.add([...Buffer.from(char)].map((byte) => `%(?:25)*${hexDigits(byte, 2)}`).join(''));
+    if (char === ' ')
+        forms.add('\\+');
+    // JSON: \" \\ \/ and \uXXXX (per UTF-16 unit), with the backslash itself escaped again in nested JSON.
+    if (char === '"' || char === '/')
+        forms.add(`\\\\+${escapeRegExp(char)}`);
+    if (char === '\\')
+        forms.add('\\\\+');
+    forms.add([...Array(char.length).keys()].map((i) => `\\\\+u${hexDigits(char.charCodeAt(i), 4)}`).join(''));
+    const short = JSON_SHORT_ESCAPES[char];
+    if (short)
+        forms.add(`\\\\+${short}`);
+    // HTML character references, also after a JSON backslash (a JSON text shown in a page).
+    const code = char.codePointAt(0);
+    const html = [`&#0*${code};`, `&#[xX]0*${hexDigits(code, 1)};`, ...(HTML_NAMED[char] ?? []).map((name) => `&${name};`)];
+    for (const ref of html)
+        forms.add(char === '"' ? `(?:\\\\+)?${ref}` : ref);
+    return `(?:${[...forms].join('|')})`;
+}
+const JSON_SHORT_ESCAPES = { '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't' };
+const HTML_NAMED = { '&': ['amp'], '<': ['lt'], '>': ['gt'], '"': ['quot'], "'": ['apos'] };
+/** A number in hex, either case for each digit, e.g. 0x2f -> "2[fF]". */
+function hexDigits(n, width) {
+    return [...n.toString(16).toUpperCase().padStart(width, '0')].map((d) => (/[A-F]/.test(d) ? `[${d}${d.toLowerCase()}]` : d)).join('');
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 
@@ -55068,14 +56419,14 @@ __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
 __webpack_unused_export__ = errors.YAMLWarning;
 __webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
+exports.Vj = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 exports.tO = identity.isPair;
 exports.jn = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
