@@ -2,49 +2,22 @@
 // never end while handing out fresh records, links and redirects to another origin, a Retry-After of an
 // hour. Each run must end with a clear message recorded in meta.runs, no stack trace, nothing of its
 // batch in bronze or meta.batches, and the cursor where the honest run left it.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { resolveSettings, runProject, type Settings } from '../../src/engine.js';
+import { startOrigin, type Handler, type Origin } from '../helpers/origin.js';
 import { count, withDatabase } from '../helpers/project.js';
-
-type Handler = (url: URL, res: ServerResponse, req: IncomingMessage) => unknown;
-
-interface Origin {
-  url: string;
-  server: Server;
-  handler?: Handler;
-  requests: IncomingMessage[];
-}
-
-async function listen(): Promise<Origin> {
-  const origin = { requests: [] } as unknown as Origin;
-  origin.server = createServer((req, res) => {
-    origin.requests.push(req);
-    const body = origin.handler?.(new URL(req.url!, 'http://x'), res, req);
-    if (res.headersSent) return;
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? { error: 'not found' }));
-  });
-  await new Promise<void>((r) => origin.server.listen(0, '127.0.0.1', r));
-  origin.url = `http://127.0.0.1:${(origin.server.address() as AddressInfo).port}`;
-  return origin;
-}
 
 let api: Origin;
 let other: Origin;
 let dir: string | undefined;
 beforeAll(async () => {
-  [api, other] = await Promise.all([listen(), listen()]);
+  [api, other] = await Promise.all([startOrigin(), startOrigin()]);
 });
 afterAll(async () => {
-  for (const o of [api, other]) {
-    o.server.closeAllConnections();
-    await new Promise<void>((r) => o.server.close(() => r()));
-  }
+  for (const o of [api, other]) await o.close();
 });
 afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -99,7 +72,7 @@ test.each<[string, string, Handler, RegExp]>([
   [
     'a Link header that repeats',
     '{ kind: link_header }',
-    (_u, res) => {
+    (_u, _req, res) => {
       res.setHeader('link', '</orders?page=2>; rel="next"');
       return { data: fresh() };
     },
@@ -116,7 +89,7 @@ test.each<[string, string, Handler, RegExp]>([
   [
     'a redirect to another origin on the second page',
     '{ kind: next_url, next: next }',
-    (u, res) => {
+    (u, _req, res) => {
       if (!u.searchParams.has('page')) return { data: fresh(), next: '/orders?page=2' };
       res.writeHead(302, { location: `${other.url}/orders?page=2` }).end();
     },
@@ -125,7 +98,7 @@ test.each<[string, string, Handler, RegExp]>([
   [
     'a Retry-After of an hour',
     '{ kind: next_url, next: next }',
-    (u, res) => {
+    (u, _req, res) => {
       if (!u.searchParams.has('page')) return { data: fresh(), next: '/orders?page=2' };
       res.writeHead(503, { 'retry-after': '3600' }).end('{}');
     },
@@ -134,7 +107,7 @@ test.each<[string, string, Handler, RegExp]>([
 ])('%s: the run fails with a clear message, and nothing of it is kept', async (_name, paginate, hostile, expected) => {
   const settings = await project(paginate);
   const http = { maxAttempts: 2, backoffMs: 1 };
-  api.handler = honest;
+  api.fallback = honest;
   const first = await runProject(settings, { steps: ['ingest', 'transform'], http });
   expect(first.pipelines[0].error).toBeUndefined();
   const state = (runId: string) =>
@@ -149,9 +122,9 @@ test.each<[string, string, Handler, RegExp]>([
   const before = await state(first.runId);
   expect(before).toMatchObject({ bronze: 1, batchRows: 1, batches: 1, silver: 1, runs: [{ status: 'success', error: null }] });
 
-  api.handler = hostile;
+  api.fallback = hostile;
   other.requests.length = 0;
-  other.handler = () => ({ data: fresh() });
+  other.fallback = () => ({ data: fresh() });
   const lines: string[] = [];
   const run = await runProject(settings, { steps: ['ingest', 'transform'], http, log: (l) => lines.push(l) });
   const error = run.pipelines[0].error;

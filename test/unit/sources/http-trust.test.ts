@@ -1,39 +1,12 @@
 // A hostile or careless API against the HTTP client: links and redirects to another origin, loops that
 // change their records, Retry-After of an hour, bodies that trickle in. Two loopback servers are two
 // origins; the second one records every request it gets, so a test can prove it never saw a credential.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Auth, HttpResource, HttpSource, Pagination } from '../../../src/config/types.js';
 import { SourceError } from '../../../src/errors.js';
 import { fetchPages, type FetchOptions } from '../../../src/sources/http.js';
-
-type Handler = (url: URL, req: IncomingMessage, res: ServerResponse) => unknown;
-/** What a handler returns when it answers later by itself. */
-const LATER = Symbol('answers later');
-
-interface Origin {
-  url: string;
-  routes: Map<string, Handler>;
-  /** Every request this origin received: its path and query, and its headers. */
-  requests: Array<{ url: string; headers: IncomingMessage['headers'] }>;
-  server: Server;
-}
-
-async function startOrigin(): Promise<Origin> {
-  const origin = { routes: new Map<string, Handler>(), requests: [] } as unknown as Origin;
-  origin.server = createServer((req, res) => {
-    origin.requests.push({ url: req.url!, headers: req.headers });
-    const url = new URL(req.url!, 'http://x');
-    const body = origin.routes.get(url.pathname)?.(url, req, res);
-    if (body === LATER || res.writableEnded || res.headersSent) return;
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? { error: 'not found' }));
-  });
-  await new Promise<void>((r) => origin.server.listen(0, '127.0.0.1', r));
-  origin.url = `http://127.0.0.1:${(origin.server.address() as AddressInfo).port}`;
-  return origin;
-}
+import { LATER, startOrigin, type Handler, type Origin } from '../../helpers/origin.js';
 
 let api: Origin;
 let other: Origin;
@@ -41,10 +14,7 @@ beforeAll(async () => {
   [api, other] = await Promise.all([startOrigin(), startOrigin()]);
 });
 afterAll(async () => {
-  for (const o of [api, other]) {
-    o.server.closeAllConnections();
-    await new Promise<void>((r) => o.server.close(() => r()));
-  }
+  for (const o of [api, other]) await o.close();
 });
 beforeEach(() => {
   for (const o of [api, other]) {
