@@ -8,6 +8,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { bronzeTableName, type Pipeline } from '../config/types.js';
 import { inResource, SourceError } from '../errors.js';
+import type { ResourceReader } from '../sources/page.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { sqlString, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
 import { Lock, type Turn } from './concurrency.js';
@@ -25,6 +26,7 @@ import {
 } from './landing.js';
 
 export { findLandingFiles, landingPath, type JsonLinesPage, type SourcePage } from './landing.js';
+export type { ResourceReader } from '../sources/page.js';
 
 export interface BronzeBatch {
   batchId: string;
@@ -42,18 +44,6 @@ export interface BronzeBatch {
   landingFiles: string[];
   /** How the batch's record fields differ from the previous batch's (meta.schema_drift). */
   schemaChanges: SchemaChange[];
-}
-
-export interface ResourceReader {
-  resource: string;
-  /** Field whose greatest value becomes the next cursor, if incremental. */
-  cursorField?: string;
-  /** Yields pages of records; `since` is the stored cursor (already lagged by the caller's source). */
-  pages(since: string | undefined): AsyncIterable<SourcePage>;
-  /** Turns the stored cursor into the value to ask the source for (cursor minus lag, or the initial value). */
-  since(stored: string | undefined): string | undefined;
-  /** Statements that must commit together with the batch (e.g. which files it read); run inside its transaction. */
-  commit?(batchId: string): Promise<void>;
 }
 
 export function bronzeDdl(table: string, warehouse: Warehouse): string {

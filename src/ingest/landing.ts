@@ -14,10 +14,12 @@ import { finished } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { readLineChunks } from '../sources/files.js';
 import { countLineBreaks, JsonScanError, scanJsonLines, type RejectedRecord, type RejectReason, type ScannedLines } from '../sources/json-scan.js';
-import { maxCursor } from './cursor.js';
-import { FieldProfile } from './drift.js';
+import { maxCursor } from '../sources/cursor.js';
+import type { JsonLinesPage, SourcePage } from '../sources/page.js';
+import { FieldProfile } from '../sources/profile.js';
 
-export { maxCursor } from './cursor.js';
+export { maxCursor } from '../sources/cursor.js';
+export type { JsonLinesPage, SourcePage } from '../sources/page.js';
 
 /**
  * Big enough that an hourly batch is one part, small enough that loading overlaps fetching. Each append
@@ -25,21 +27,6 @@ export { maxCursor } from './cursor.js';
  * than 8-32 MB ones in bench/ingest.ts, and with less memory.
  */
 export const PART_BYTES = 64 * 1024 * 1024;
-
-/** Records already as JSON lines (one per line, as received), with their field profile and newest cursor. */
-export interface JsonLinesPage {
-  lines: Buffer;
-  count: number;
-  /** Bytes of the longest record. */
-  longestRecord: number;
-  profile: FieldProfile;
-  newestCursor?: string;
-  /** Records among the lines that must not go to bronze; the count, profile and cursor leave them out, except `count`. */
-  rejected?: RejectedRecord[];
-}
-
-/** What a reader yields: records as values, or as JSON lines it has already profiled. */
-export type SourcePage = unknown[] | JsonLinesPage;
 
 /** How much of a rejected record's text meta.rejected keeps; the landing file keeps all of it. */
 export const REJECTED_TEXT_CHARS = 64 * 1024;

@@ -10,22 +10,16 @@ import type {
   FreshnessState,
   FreshnessStatus,
   PipelineStatus,
+  RunHistoryPoint,
   RunState,
   StatusReport,
   StepState,
   TableStatus,
 } from '../state/types.js';
 import { formatCount, formatDuration } from './format.js';
-import { isConserved, isFreshnessBreach, sortChecksBySeverity, tallyPipeline, tallyReport, type ReportState } from './tally.js';
 
-export interface RunHistoryPoint {
-  run_id: string;
-  pipeline: string;
-  started_at: string;
-  status: RunState;
-  rejected: number;
-  checks_failed: number;
-}
+export type { RunHistoryPoint } from '../state/types.js';
+import { isConserved, isFreshnessBreach, sortChecksBySeverity, tallyPipeline, tallyReport, type ReportState } from './tally.js';
 
 export interface BuildSiteOptions {
   /** Past runs of every pipeline; each pipeline page shows its most recent ones. */

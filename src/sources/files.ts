@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { SourceError } from '../errors.js';
-import type { JsonLinesPage } from '../ingest/landing.js';
+import type { JsonLinesPage } from './page.js';
 import { CsvError, CsvParser, type CsvRow } from './csv.js';
 import { copyJsonLines, countLineBreaks, JsonScanError } from './json-scan.js';
 

@@ -7,7 +7,7 @@ import { inResource, SourceError } from '../errors.js';
 import { mask, maskedSnippet as snippet } from '../secrets.js';
 import { AuthApplier, fetchFollowingRedirects, type TrustedOrigins } from './http-auth.js';
 import { getPath } from './json-path.js';
-import type { SourcePage } from '../ingest/landing.js';
+import type { SourcePage } from './page.js';
 import { JsonDepthError, JsonScanError, parseExact, scanPage } from './json-scan.js';
 import { createPaginator, isLastPage, type Page } from './pagination.js';
 

@@ -12,9 +12,11 @@
 // read for its cursor; the other records of the page load as usual. A body with no records array at its
 // path returns undefined, and the caller reads it with JSON.parse.
 import { isUtf8 } from 'node:buffer';
-import { ARRAY, BOOLEAN, FieldProfile, newNode, NULL, NUMBER, OBJECT, STRING, type FieldNode } from '../ingest/drift.js';
-import { maxCursor } from '../ingest/cursor.js';
-import type { JsonLinesPage } from '../ingest/landing.js';
+import { ARRAY, BOOLEAN, FieldProfile, newNode, NULL, NUMBER, OBJECT, STRING, type FieldNode } from './profile.js';
+import { maxCursor } from './cursor.js';
+import type { JsonLinesPage, RejectedRecord, RejectReason } from './page.js';
+
+export type { RejectedRecord, RejectReason } from './page.js';
 
 /**
  * How many arrays and objects a value may nest inside each other: a record, or a value of the body
@@ -24,17 +26,6 @@ import type { JsonLinesPage } from '../ingest/landing.js';
  * overflow Node's default stack only from about 2,900 levels, so this leaves them a wide margin.
  */
 export const MAX_DEPTH = 1000;
-
-/** Why a record cannot go to bronze: bytes that are not UTF-8, or nesting past MAX_DEPTH. */
-export type RejectReason = 'invalid_utf8' | 'too_deep';
-
-/** A record of a page or of JSON lines that is kept as received but not loaded; `index` counts the records before it. */
-export interface RejectedRecord {
-  index: number;
-  reason: RejectReason;
-  /** The record as its JSON line holds it (line breaks between values become spaces), bytes unchanged. */
-  bytes: Buffer;
-}
 
 /** A value around the records nests deeper than MAX_DEPTH: the page cannot be read safely. */
 export class JsonDepthError extends Error {

@@ -2,7 +2,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Pipeline, Source } from '../config/types.js';
 import { SourceError } from '../errors.js';
-import type { ResourceReader } from '../ingest/bronze.js';
+import type { ResourceReader } from './page.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { fileChecksum, formatOf, listFiles, readRecords } from './files.js';
 import { fetchPages, type FetchOptions } from './http.js';

@@ -3,10 +3,9 @@
 import type { Project } from '../config/project.js';
 import { bronzeTableName } from '../config/types.js';
 import { measureFreshness } from '../quality/checks.js';
-import type { RunHistoryPoint } from '../report/site.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { RUN_STEPS } from './runs.js';
-import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunStatus, RunStepStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
+import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunHistoryPoint, RunStatus, RunStepStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
 
 export interface StatusOptions {
   /** The time freshness is measured against (default: the warehouse's clock). */

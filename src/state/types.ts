@@ -131,3 +131,13 @@ export interface StatusReport {
   /** True when every silver load of every last run kept bronze = accepted + rejected. */
   conservation_ok: boolean;
 }
+
+/** One past run of a pipeline, for the report's trend tables. */
+export interface RunHistoryPoint {
+  run_id: string;
+  pipeline: string;
+  started_at: string;
+  status: RunState;
+  rejected: number;
+  checks_failed: number;
+}

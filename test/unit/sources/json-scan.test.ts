@@ -1,7 +1,7 @@
 // The raw-bytes record scanner against JSON.parse: the same records, profile, cursor and envelope for
 // every body it accepts, the same verdict on bodies that are not JSON, and each record's bytes kept.
 import { describe, expect, test } from 'vitest';
-import { FieldProfile } from '../../../src/ingest/drift.js';
+import { FieldProfile } from '../../../src/sources/profile.js';
 import { maxCursor } from '../../../src/ingest/landing.js';
 import { getPath } from '../../../src/sources/json-path.js';
 import { copyJsonLines, JsonDepthError, JsonScanError, MAX_DEPTH, parseExact, scanJsonLines, scanPage, type ScannedPage } from '../../../src/sources/json-scan.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { maxCursor } from '../../../src/ingest/cursor.js';
+import { maxCursor } from '../../../src/sources/cursor.js';
 
 describe('maxCursor', () => {
   test.each([
