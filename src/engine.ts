@@ -225,11 +225,10 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           done.push({ step: 'ingest', state: 'failed', error: run.error });
         }
       }
-      if (steps.includes('transform')) {
-        if (run.error) {
-          done.push({ step: 'transform', state: 'skipped' });
-          continue;
-        }
+      // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
+      if (steps.includes('transform') && run.error) {
+        done.push({ step: 'transform', state: 'skipped' });
+      } else if (steps.includes('transform')) {
         try {
           run.silverLoads = await buildSilver(warehouse, pipeline, runId);
           for (const l of run.silverLoads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);

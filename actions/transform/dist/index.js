@@ -34195,7 +34195,7 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33959);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(18843);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34206,7 +34206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 33959:
+/***/ 18843:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37944,110 +37944,7 @@ function newRunId(now = new Date()) {
 }
 
 ;// CONCATENATED MODULE: ./src/ingest/drift.ts
-// Schema drift per batch: which fields of a resource's records appeared, disappeared or changed JSON
-// type since the previous batch. Each batch's field profile (path -> JSON types) is taken while its
-// records are written to the landing file, kept in meta.batch_fields, and compared in SQL with the
-// previous batch's; the differences go to meta.schema_drift. It only observes: a record is never
-// dropped or changed because its shape moved.
-//
-// Why the profile is not computed in SQL: DuckDB's json_tree costs 30-60 us per record here (about a
-// minute per million records) and json_group_structure about 10 s per million, while walking the
-// records the loader has already parsed costs under 1 us each.
 
-/** JSON types as bits, so a field's types are one number (e.g. NUMBER | NULL). */
-const STRING = 1;
-const NUMBER = 2;
-const BOOLEAN = 4;
-const NULL = 8;
-const OBJECT = 16;
-const ARRAY = 32;
-const TYPE_NAMES = [[ARRAY, 'array'], [BOOLEAN, 'boolean'], [NUMBER, 'number'], [OBJECT, 'object'], [STRING, 'string']];
-const newNode = () => ({ types: 0, n: 0, fields: new Map() });
-/** The fields seen in a batch's records, kept as a tree so no path string is built per record. */
-class FieldProfile {
-    root;
-    /** A scanner that reads records from raw JSON (sources/json-scan.ts) fills the tree directly. */
-    constructor(root = newNode()) {
-        this.root = root;
-    }
-    add(record) {
-        walk(record, this.root);
-    }
-    /** Adds another profile's counts to this one (a page's profile to its batch's). */
-    merge(other) {
-        mergeNode(this.root, other.root);
-    }
-    /** One row per path: its JSON types and how many values it had. */
-    rows() {
-        const out = [];
-        const visit = (node, path) => {
-            if (path !== '')
-                out.push({ path, jsonType: drift_typeName(node.types), n: node.n });
-            for (const [key, child] of node.fields)
-                visit(child, path === '' ? key : `${path}.${key}`);
-            if (node.items)
-                visit(node.items, `${path}[]`);
-        };
-        visit(this.root, '');
-        return out;
-    }
-}
-function walk(value, node) {
-    node.n++;
-    if (value === null) {
-        node.types |= NULL;
-        return;
-    }
-    switch (typeof value) {
-        case 'string':
-            node.types |= STRING;
-            return;
-        case 'number':
-            node.types |= NUMBER;
-            return;
-        case 'boolean':
-            node.types |= BOOLEAN;
-            return;
-        case 'object':
-            break;
-        default:
-            return;
-    }
-    if (Array.isArray(value)) {
-        node.types |= ARRAY;
-        if (value.length > 0) {
-            const items = (node.items ??= newNode());
-            for (let i = 0; i < value.length; i++)
-                walk(value[i], items);
-        }
-        return;
-    }
-    node.types |= OBJECT;
-    const record = value;
-    for (const key in record) {
-        let child = node.fields.get(key);
-        if (!child)
-            node.fields.set(key, (child = newNode()));
-        walk(record[key], child);
-    }
-}
-function mergeNode(into, from) {
-    into.types |= from.types;
-    into.n += from.n;
-    for (const [key, child] of from.fields) {
-        let target = into.fields.get(key);
-        if (!target)
-            into.fields.set(key, (target = newNode()));
-        mergeNode(target, child);
-    }
-    if (from.items)
-        mergeNode((into.items ??= newNode()), from.items);
-}
-/** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */
-function drift_typeName(types) {
-    const names = TYPE_NAMES.filter(([bit]) => types & bit).map(([, name]) => name);
-    return names.length ? names.join('|') : 'null';
-}
 function driftDdl(ts) {
     return [
         `CREATE TABLE IF NOT EXISTS meta.batch_fields (
@@ -38209,7 +38106,110 @@ class CsvParser {
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./src/ingest/cursor.ts
+;// CONCATENATED MODULE: ./src/sources/profile.ts
+// A batch's field profile: which paths its records have and their JSON types, taken while the records are
+// read (the scanner fills it from the raw bytes; records given as values are walked). ingest/drift.ts
+// compares one batch's profile with the previous one's.
+//
+// Why the profile is not computed in SQL: DuckDB's json_tree costs 30-60 us per record here (about a
+// minute per million records) and json_group_structure about 10 s per million, while walking the
+// records the loader has already parsed costs under 1 us each.
+/** JSON types as bits, so a field's types are one number (e.g. NUMBER | NULL). */
+const STRING = 1;
+const NUMBER = 2;
+const BOOLEAN = 4;
+const NULL = 8;
+const OBJECT = 16;
+const ARRAY = 32;
+const TYPE_NAMES = [[ARRAY, 'array'], [BOOLEAN, 'boolean'], [NUMBER, 'number'], [OBJECT, 'object'], [STRING, 'string']];
+const newNode = () => ({ types: 0, n: 0, fields: new Map() });
+/** The fields seen in a batch's records, kept as a tree so no path string is built per record. */
+class FieldProfile {
+    root;
+    /** A scanner that reads records from raw JSON (sources/json-scan.ts) fills the tree directly. */
+    constructor(root = newNode()) {
+        this.root = root;
+    }
+    add(record) {
+        walk(record, this.root);
+    }
+    /** Adds another profile's counts to this one (a page's profile to its batch's). */
+    merge(other) {
+        mergeNode(this.root, other.root);
+    }
+    /** One row per path: its JSON types and how many values it had. */
+    rows() {
+        const out = [];
+        const visit = (node, path) => {
+            if (path !== '')
+                out.push({ path, jsonType: profile_typeName(node.types), n: node.n });
+            for (const [key, child] of node.fields)
+                visit(child, path === '' ? key : `${path}.${key}`);
+            if (node.items)
+                visit(node.items, `${path}[]`);
+        };
+        visit(this.root, '');
+        return out;
+    }
+}
+function walk(value, node) {
+    node.n++;
+    if (value === null) {
+        node.types |= NULL;
+        return;
+    }
+    switch (typeof value) {
+        case 'string':
+            node.types |= STRING;
+            return;
+        case 'number':
+            node.types |= NUMBER;
+            return;
+        case 'boolean':
+            node.types |= BOOLEAN;
+            return;
+        case 'object':
+            break;
+        default:
+            return;
+    }
+    if (Array.isArray(value)) {
+        node.types |= ARRAY;
+        if (value.length > 0) {
+            const items = (node.items ??= newNode());
+            for (let i = 0; i < value.length; i++)
+                walk(value[i], items);
+        }
+        return;
+    }
+    node.types |= OBJECT;
+    const record = value;
+    for (const key in record) {
+        let child = node.fields.get(key);
+        if (!child)
+            node.fields.set(key, (child = newNode()));
+        walk(record[key], child);
+    }
+}
+function mergeNode(into, from) {
+    into.types |= from.types;
+    into.n += from.n;
+    for (const [key, child] of from.fields) {
+        let target = into.fields.get(key);
+        if (!target)
+            into.fields.set(key, (target = newNode()));
+        mergeNode(target, child);
+    }
+    if (from.items)
+        mergeNode((into.items ??= newNode()), from.items);
+}
+/** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */
+function profile_typeName(types) {
+    const names = TYPE_NAMES.filter(([bit]) => types & bit).map(([, name]) => name);
+    return names.length ? names.join('|') : 'null';
+}
+
+;// CONCATENATED MODULE: ./src/sources/cursor.ts
 // Which of two cursor values is newer.
 const INTEGER = /^-?\d+$/;
 /**
@@ -44461,11 +44461,11 @@ async function runProject(settings, options = {}) {
                     done.push({ step: 'ingest', state: 'failed', error: run.error });
                 }
             }
-            if (steps.includes('transform')) {
-                if (run.error) {
-                    done.push({ step: 'transform', state: 'skipped' });
-                    continue;
-                }
+            // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
+            if (steps.includes('transform') && run.error) {
+                done.push({ step: 'transform', state: 'skipped' });
+            }
+            else if (steps.includes('transform')) {
                 try {
                     run.silverLoads = await buildSilver(warehouse, pipeline, runId);
                     for (const l of run.silverLoads)
