@@ -17,7 +17,7 @@ import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
 import { ensureMetaSchema, newRunId } from './state/meta.js';
 import { withPipelineLocks } from './state/run-lock.js';
-import { finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
+import { failedSteps, finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
 import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
 import { validateProject } from './validate.js';
@@ -159,6 +159,9 @@ export interface RunResult {
   modelError?: string;
   /** Diagnostics with a place (bad SQL in a model), for annotations. */
   diagnostics: Diagnostic[];
+  /** Steps of this run taken earlier (by another command or action) that failed: the root cause of what follows. */
+  earlierFailures: Array<{ pipeline: string; step: string; error: string }>;
+  /** False when this call failed, or the run it continues had already failed. */
   ok: boolean;
 }
 
@@ -273,9 +276,14 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
       }
     }
-    for (const [pipeline, done] of outcomes) await finishSteps(warehouse, runId, pipeline, done);
+    const earlierFailures: RunResult['earlierFailures'] = [];
+    for (const [pipeline, done] of outcomes) {
+      await finishSteps(warehouse, runId, pipeline, done);
+      for (const f of await failedSteps(warehouse, runId, pipeline, steps)) earlierFailures.push({ pipeline, ...f });
+    }
     const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
-    return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
+    const ok = checksOk && !modelError && runs.every((r) => !r.error) && earlierFailures.length === 0;
+    return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, earlierFailures, ok };
   }, use);
 }
 

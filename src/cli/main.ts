@@ -305,6 +305,7 @@ function runSummary(result: RunResult): string {
     for (const c of [...failed, ...warned]) lines.push(`    ${c.status.toUpperCase()} ${c.table} ${c.check}: ${c.message} (${c.file}:${c.line})`);
   }
   if (result.modelError) lines.push(`  gold: FAILED: ${result.modelError}`);
+  for (const f of result.earlierFailures) lines.push(`  ${f.pipeline}: the ${f.step} step of this run FAILED earlier: ${f.error}`);
   return lines.join('\n');
 }
 

@@ -62,6 +62,17 @@ export async function finishSteps(warehouse: Warehouse, runId: string, pipeline:
   await deriveRun(warehouse, runId, pipeline);
 }
 
+/** Steps of a run that failed, other than `except` (the ones the caller just took), in step order. */
+export async function failedSteps(warehouse: Warehouse, runId: string, pipeline: string, except: readonly RunStep[]): Promise<Array<{ step: string; error: string }>> {
+  const rows = await warehouse.query<{ step: string; error: string | null }>(
+    `SELECT step, error FROM meta.run_steps WHERE run_id = ${sqlString(runId)} AND pipeline = ${sqlString(pipeline)} AND status = 'failed'`,
+  );
+  return rows
+    .filter((r) => !(except as readonly string[]).includes(r.step))
+    .sort((a, b) => stepIndex(a.step) - stepIndex(b.step))
+    .map((r) => ({ step: r.step, error: r.error ?? 'failed' }));
+}
+
 /**
  * A run is as bad as its worst step: failed if any step failed, running while any runs, else success.
  * Its error lists the failed steps in step order, so the root cause comes first.

@@ -114,6 +114,29 @@ describe('a failed ingest followed by the quality gate (the hourly workflow)', (
   }, 90_000);
 });
 
+describe('the same steps through the command line', () => {
+  it('a check step that continues a failed run exits 1 and names the failed ingest', async () => {
+    const database = join(work, 'cli.duckdb');
+    const env = { PATH: process.env.PATH ?? '', DEMO_API_URL: api.url, DEMO_API_TOKEN: TOKEN, DEMO_REFERENCE_DB: referenceDb, DATAOPS_LANDING_DIR: join(work, 'landing') };
+    const dataops = async (...args: string[]) => {
+      const child = spawn(process.execPath, [BIN, '-C', REPO, '--database', database, ...args], { env });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      return { code, out };
+    };
+    breakTransactions();
+    const ingest = await dataops('run', 'retail_pos', '--step', 'ingest', '--run-id', 'run_cli_1');
+    api.setFaults(undefined);
+    expect(ingest.code).toBe(1);
+    const check = await dataops('run', 'retail_pos', '--step', 'check', '--run-id', 'run_cli_1');
+    expect(check.code).toBe(1);
+    expect(check.out).toMatch(/^ {2}retail_pos: the ingest step of this run FAILED earlier: resource transactions: .*HTTP 500/m);
+    expect(check.out).not.toContain(TOKEN);
+  }, 60_000);
+});
+
 describe('a failed ingest in a pull request (a new copy of the warehouse)', () => {
   it('leads the comment with the root cause and lists the checks that could not run under it', async () => {
     const database = join(work, 'pr.duckdb');

@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(40305);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(21567);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 40305:
+/***/ 21567:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40850,6 +40850,14 @@ async function finishSteps(warehouse, runId, pipeline, outcomes) {
     }
     await deriveRun(warehouse, runId, pipeline);
 }
+/** Steps of a run that failed, other than `except` (the ones the caller just took), in step order. */
+async function failedSteps(warehouse, runId, pipeline, except) {
+    const rows = await warehouse.query(`SELECT step, error FROM meta.run_steps WHERE run_id = ${(0,adapter/* sqlString */.Qw)(runId)} AND pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND status = 'failed'`);
+    return rows
+        .filter((r) => !except.includes(r.step))
+        .sort((a, b) => stepIndex(a.step) - stepIndex(b.step))
+        .map((r) => ({ step: r.step, error: r.error ?? 'failed' }));
+}
 /**
  * A run is as bad as its worst step: failed if any step failed, running while any runs, else success.
  * Its error lists the failed steps in step order, so the root cause comes first.
@@ -44498,10 +44506,15 @@ async function runProject(settings, options = {}) {
                 outcomes.get(run.pipeline).push(checkOutcome(run.checks));
             }
         }
-        for (const [pipeline, done] of outcomes)
+        const earlierFailures = [];
+        for (const [pipeline, done] of outcomes) {
             await finishSteps(warehouse, runId, pipeline, done);
+            for (const f of await failedSteps(warehouse, runId, pipeline, steps))
+                earlierFailures.push({ pipeline, ...f });
+        }
         const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
-        return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, ok: checksOk && !modelError && runs.every((r) => !r.error) };
+        const ok = checksOk && !modelError && runs.every((r) => !r.error) && earlierFailures.length === 0;
+        return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, earlierFailures, ok };
     }, use);
 }
 /** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
@@ -45123,21 +45136,9 @@ function logLine(line) {
     info((0,secrets/* mask */.dK)(line));
 }
 
-;// CONCATENATED MODULE: ./actions/shared/src/step-run.ts
-/** Steps of this run, taken by an earlier action, that failed: what this step's problems follow from. */
-function earlierFailures(step) {
-    const ran = new Set(step.result.pipelines.map((p) => p.pipeline));
-    return step.report.pipelines
-        .filter((p) => ran.has(p.name) && p.last_run?.run_id === step.result.runId)
-        .flatMap((p) => p.last_run.steps
-        .filter((s) => s.status === 'failed' && !step.steps.includes(s.step))
-        .map((s) => ({ pipeline: p.name, step: s.step, error: s.error ?? 'failed' })));
-}
-
 ;// CONCATENATED MODULE: ./actions/shared/src/step-summary.ts
 // The job summary of one action: the project's status (the same view as `dataops status` and the site)
 // followed by what this step itself did, so an on-call engineer sees both on one screen.
-
 
 
 
@@ -45182,7 +45183,7 @@ function stepDetail(step, totals) {
         lines.push(...table('Checks not passed', ['Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Declared at', 'Message'], 'llllrll', notPassed.map((c) => [c.table, c.check, c.severity, c.status, formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
     }
     const errors = [
-        ...earlierFailures(step).map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
+        ...step.result.earlierFailures.map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
         ...result.pipelines.filter((p) => p.error).map((p) => [p.pipeline, p.error]),
         ...(result.modelError ? [['gold models', result.modelError]] : []),
     ];
@@ -45247,7 +45248,6 @@ function trigger() {
 
 
 
-
 const FAIL_ON = (/* unused pure expression or super */ null && (['error', 'warn', 'never']));
 /** The engine's settings for the inputs; a bad dataops.yml is annotated on its line before it fails the step. */
 function resolveStepSettings(input) {
@@ -45282,7 +45282,7 @@ async function runStep(action, input, steps) {
     const project = await loadProject(settings.projectDir, settings.env);
     // This run only: never what an earlier run restored from a cache did.
     const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }), { command: action, log: logLine });
-    return { action, settings, steps, result, report };
+    return { action, settings, result, report };
 }
 /** Sets the outputs, annotates what failed where, and appends the job summary. */
 async function reportStep(step, outputs) {
@@ -45304,7 +45304,7 @@ async function reportStep(step, outputs) {
 /** The failure message for this step's result, or undefined when the step succeeded. */
 function runFailure(step, failOn = 'error') {
     // The root cause first: a step of this run that failed before this action's (the ingest before the gate).
-    const problems = earlierFailures(step).map((f) => `${f.pipeline}: ${f.step} failed earlier in this run: ${f.error}`);
+    const problems = step.result.earlierFailures.map((f) => `${f.pipeline}: ${f.step} failed earlier in this run: ${f.error}`);
     for (const p of step.result.pipelines)
         if (p.error)
             problems.push(`${p.pipeline}: ${p.error}`);

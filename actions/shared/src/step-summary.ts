@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { formatCount } from '../../../src/report/format.js';
 import { escapeTableCell, renderSummaryMarkdown } from '../../../src/report/summary.js';
 import type { StatusReport } from '../../../src/state/types.js';
-import { earlierFailures, type RunTotals, type StepRun } from './step-run.js';
+import type { RunTotals, StepRun } from './step-run.js';
 
 /** GitHub refuses a step summary over 1,024 KB; the status view gets what the step detail leaves. */
 const SUMMARY_BYTES = 1_000_000;
@@ -53,7 +53,7 @@ function stepDetail(step: StepRun, totals: RunTotals): string[] {
       notPassed.map((c) => [c.table, c.check, c.severity, c.status, formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
   }
   const errors = [
-    ...earlierFailures(step).map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
+    ...step.result.earlierFailures.map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
     ...result.pipelines.filter((p) => p.error).map((p) => [p.pipeline, p.error!]),
     ...(result.modelError ? [['gold models', result.modelError]] : []),
   ];

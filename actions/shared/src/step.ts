@@ -17,7 +17,7 @@ import { annotateChecks, annotateDiagnostics } from './annotations.js';
 import { InputError, RUN_INPUTS, RUN_OUTPUTS, type RunOutputs, type RunSettings } from './inputs.js';
 import { announceSecrets, logLine } from './masking.js';
 import { renderFailureSummary, renderStepSummary } from './step-summary.js';
-import { earlierFailures, type RunTotals, type StepRun } from './step-run.js';
+import type { RunTotals, StepRun } from './step-run.js';
 
 export type { RunTotals, StepRun } from './step-run.js';
 
@@ -54,7 +54,7 @@ export async function runStep(action: string, input: RunSettings, steps: readonl
   const project = await loadProject(settings.projectDir, settings.env);
   // This run only: never what an earlier run restored from a cache did.
   const report = await withWarehouse(settings, (w) => readStatus(w, project, { runId }), { command: action, log: logLine });
-  return { action, settings, steps, result, report };
+  return { action, settings, result, report };
 }
 
 /** Sets the outputs, annotates what failed where, and appends the job summary. */
@@ -81,7 +81,7 @@ export async function reportStep(step: StepRun, outputs: RunOutputs): Promise<Ru
 /** The failure message for this step's result, or undefined when the step succeeded. */
 export function runFailure(step: StepRun, failOn: FailOn = 'error'): string | undefined {
   // The root cause first: a step of this run that failed before this action's (the ingest before the gate).
-  const problems = earlierFailures(step).map((f) => `${f.pipeline}: ${f.step} failed earlier in this run: ${f.error}`);
+  const problems = step.result.earlierFailures.map((f) => `${f.pipeline}: ${f.step} failed earlier in this run: ${f.error}`);
   for (const p of step.result.pipelines) if (p.error) problems.push(`${p.pipeline}: ${p.error}`);
   if (step.result.modelError) problems.push(`gold models: ${step.result.modelError}`);
   const failing = stepChecks(step.result).filter((c) => failsGate(c, failOn));
