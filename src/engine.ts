@@ -9,8 +9,9 @@ import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { removeStalePartials } from './ingest/landing.js';
 import { formatDrift } from './ingest/drift.js';
-import { buildGold, planModels, selectModels, ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
-import { buildSilver, type SilverLoad } from './models/silver.js';
+import { ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
+import type { SilverLoad } from './models/silver.js';
+import { transform } from './models/transform.js';
 import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
 import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
@@ -228,19 +229,6 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           done.push({ step: 'ingest', state: 'failed', error: run.error });
         }
       }
-      // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
-      if (steps.includes('transform') && run.error) {
-        done.push({ step: 'transform', state: 'skipped' });
-      } else if (steps.includes('transform')) {
-        try {
-          run.silverLoads = await buildSilver(warehouse, pipeline, runId);
-          for (const l of run.silverLoads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
-        } catch (e) {
-          run.error = describe(e);
-          log(`${pipeline.name}: transform FAILED: ${run.error}`);
-          done.push({ step: 'transform', state: 'failed', error: run.error });
-        }
-      }
     }
 
     let models: ModelBuild[] = [];
@@ -248,24 +236,32 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     let modelError: string | undefined;
     const diagnostics: Diagnostic[] = [];
     if (steps.includes('transform')) {
-      warehouse.setQueryTag?.(queryTagFor('gold', runId));
-      const fromAll = !options.pipelines?.length;
-      const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
-      try {
-        const plan = await planModels(project, selectModels(project, fromAll ? undefined : silverTables), warehouse);
-        skippedModels = plan.skipped;
-        for (const s of plan.skipped) log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-        models = await buildGold(warehouse, plan.build, runId);
-        for (const m of models) log(`${m.model}: ${m.rows} rows`);
-      } catch (e) {
-        modelError = describe(e);
-        if (e instanceof ModelError) diagnostics.push(e.diagnostic);
+      // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
+      const ready = runs.filter((r) => !r.error);
+      for (const run of runs.filter((r) => r.error)) outcomes.get(run.pipeline)!.push({ step: 'transform', state: 'skipped' });
+      const built = await transform(warehouse, project.graph, {
+        pipelines: ready.map((r) => r.pipeline),
+        modelsBelow: runs.map((r) => r.pipeline),
+        allModels: !options.pipelines?.length,
+        runId,
+        log,
+      });
+      if (built.modelError !== undefined) {
+        modelError = describe(built.modelError);
+        if (built.modelError instanceof ModelError) diagnostics.push(built.modelError.diagnostic);
         log(`gold: FAILED: ${modelError}`);
       }
-      // The gold models a pipeline feeds are part of its transform step.
-      for (const done of outcomes.values()) {
-        if (done.some((o) => o.step === 'transform')) continue;
-        done.push(modelError ? { step: 'transform', state: 'failed', error: `gold models: ${modelError}` } : { step: 'transform', state: 'success' });
+      ({ models, skippedModels } = built);
+      for (const run of ready) {
+        run.silverLoads = built.silverLoads.get(run.pipeline) ?? [];
+        const failure = built.failed.get(run.pipeline);
+        if (failure !== undefined) {
+          run.error = describe(failure);
+          log(`${run.pipeline}: transform FAILED: ${run.error}`);
+        }
+        // The gold models a pipeline feeds are part of its transform step.
+        const error = run.error ?? (modelError && `gold models: ${modelError}`);
+        outcomes.get(run.pipeline)!.push(error ? { step: 'transform', state: 'failed', error } : { step: 'transform', state: 'success' });
       }
     }
     if (steps.includes('check')) {

@@ -42,9 +42,7 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
       for (const r of p.source.resources) await warehouse.execute(bronzeDdl(bronzeTableName(p.name, r.name), warehouse));
       for (const t of p.silver) await warehouse.execute(silverDdl(t, warehouse.dialect));
     }
-    const byName = new Map(project.models.map((m) => [m.name, m]));
-    for (const name of project.modelOrder) {
-      const model = byName.get(name)!;
+    for (const { model } of project.graph.nodes('gold')) {
       // Snowflake SQL outside the subset the project runs the same on both warehouses is refused here,
       // with the construct and its line.
       const translated = warehouse.translate(model.select, model.file);

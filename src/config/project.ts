@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, nameList, type Diagnostic } from '../errors.js';
-import { CycleError, Dag } from '../models/dag.js';
+import { buildGraph, type ProjectGraph } from '../graph/graph.js';
 import { lineLocator, parseModel, type SqlModel } from '../models/sql-model.js';
 import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config-file.js';
 import { loadPipeline, type Env } from './pipeline.js';
@@ -15,9 +15,8 @@ export interface Project {
   dir: string;
   pipelines: Pipeline[];
   models: SqlModel[];
-  /** Gold models in dependency order. */
-  modelOrder: string[];
-  modelDag: Dag;
+  /** Every resource, table, model and check, with what each reads (src/graph). */
+  graph: ProjectGraph;
   diagnostics: Diagnostic[];
 }
 
@@ -53,18 +52,12 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
     if (parsed.model) models.push(parsed.model);
   }
   diagnostics.push(...projectRules(pipelines, sources, models));
-  const modelDag = new Dag();
-  const modelNames = new Set(models.map((m) => m.name));
-  for (const m of models) modelDag.add(m.name, m.references.map((r) => r.table).filter((t) => modelNames.has(t) && t !== m.name));
-  let modelOrder: string[] = [];
-  try {
-    modelOrder = modelDag.order();
-  } catch (e) {
-    if (!(e instanceof CycleError)) throw e;
-    const first = models.find((m) => m.name === e.cycle[0])!;
-    diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${e.cycle.join(' -> ')}` });
+  const graph = buildGraph(pipelines, models);
+  if (graph.cycle) {
+    const first = models.find((m) => m.name === graph.cycle![0])!;
+    diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${graph.cycle.join(' -> ')}` });
   }
-  return { dir, pipelines, models, modelOrder, modelDag, diagnostics };
+  return { dir, pipelines, models, graph, diagnostics };
 }
 
 async function listFiles(root: string, sub: string, pattern: RegExp): Promise<string[]> {

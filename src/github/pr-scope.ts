@@ -48,25 +48,24 @@ const ENGINE_PATHS = [/^src\//, /^bin\//, /^schemas\//, /^package(-lock)?\.json$
 export function prScope(project: Project, changedFiles: readonly string[]): PrScope {
   const files = [...new Set(changedFiles.map((f) => f.replace(/\\/g, '/').replace(/^\.\//, '')))].filter(Boolean).sort();
   const changedPipelines = project.pipelines.filter((p) => files.includes(p.file)).map((p) => p.name);
+  const { graph } = project;
   const directModels = project.models.filter((m) => files.includes(m.file)).map((m) => m.name);
-  const changedModels = project.modelOrder.filter((n) => project.modelDag.downstream(directModels).has(n));
+  const below = graph.downstream(directModels);
+  const changedModels = graph.nodes('gold').map((n) => n.name).filter((n) => below.has(n));
 
   const engine = files.find((f) => ENGINE_PATHS.some((p) => p.test(f)));
   let everything = engine ? `${engine} changed: it affects every pipeline` : undefined;
 
   const needed = new Set(changedPipelines);
-  const ownerOf = new Map<string, string>();
-  for (const p of project.pipelines) {
-    for (const r of p.source.resources) ownerOf.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
-    for (const t of p.silver) ownerOf.set(`silver.${t.name}`, p.name);
-  }
   for (const model of directModels) {
-    const owners = [...upstreamModels(project, model)].flatMap((name) => pipelineInputs(project, name).map((t) => ownerOf.get(t)));
-    if (owners.length === 0 || owners.some((o) => o === undefined)) {
+    // The pipelines that load what the model reads, directly or through its gold parents.
+    const inputs = [...graph.upstream([model])].filter((n) => graph.get(n)?.layer === 'silver' || graph.get(n)?.layer === 'bronze');
+    const readsUnknown = [...graph.upstream([model])].some((n) => graph.get(n) === undefined);
+    if (inputs.length === 0 || readsUnknown) {
       // A model that reads no pipeline's table (or one no pipeline loads) has no smaller set to run.
       everything ??= `${project.models.find((m) => m.name === model)!.file} reads no table a single pipeline loads`;
     }
-    for (const o of owners) if (o) needed.add(o);
+    for (const table of inputs) needed.add(graph.ownerOf(table)!);
   }
 
   const touched = everything ? project.pipelines : project.pipelines.filter((p) => needed.has(p.name));
@@ -79,7 +78,7 @@ export function prScope(project: Project, changedFiles: readonly string[]): PrSc
   }
   skipped.push(...unloadedPipelines(project, files, everything !== undefined));
   const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
-  const models = pipelines.length === 0 ? [] : selectModels(project, everything ? undefined : silverTables).map((m) => m.name);
+  const models = pipelines.length === 0 ? [] : selectModels(graph, everything ? undefined : silverTables).map((m) => m.name);
   return { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
 }
 
@@ -139,23 +138,4 @@ export function parsePrScope(text: string, file: string): PrScope {
     throw problem('"skipped" is not a list of { pipeline, file, cause: env_unset | invalid | removed, reason }');
   }
   return value as PrScope;
-}
-
-/** The model and every gold model it reads, directly or not. */
-function upstreamModels(project: Project, model: string): Set<string> {
-  const seen = new Set<string>();
-  const queue = [model];
-  while (queue.length) {
-    const name = queue.shift()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    queue.push(...project.modelDag.dependencies(name));
-  }
-  return seen;
-}
-
-/** The bronze and silver tables a model reads: those a pipeline loads. */
-function pipelineInputs(project: Project, model: string): string[] {
-  const found = project.models.find((m) => m.name === model);
-  return (found?.references ?? []).map((r) => r.table).filter((t) => t.startsWith('silver.') || t.startsWith('bronze.'));
 }

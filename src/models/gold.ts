@@ -1,6 +1,6 @@
-// Silver -> gold: each model file becomes a table, rebuilt in dependency order in one transaction,
-// so readers never see half a star schema.
-import type { Project } from '../config/project.js';
+// Silver -> gold: each model file becomes a table, rebuilt in the graph's dependency order in one
+// transaction, so readers never see half a star schema.
+import type { ProjectGraph } from '../graph/graph.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import type { SqlModel } from './sql-model.js';
@@ -12,13 +12,11 @@ export interface ModelBuild {
 }
 
 /** Models to build: all, or those downstream of the given silver tables. */
-export function selectModels(project: Project, changedTables?: Iterable<string>): SqlModel[] {
-  const byName = new Map(project.models.map((m) => [m.name, m]));
-  if (!changedTables) return project.modelOrder.map((n) => byName.get(n)!);
-  const changed = new Set(changedTables);
-  const direct = project.models.filter((m) => m.references.some((r) => changed.has(r.table))).map((m) => m.name);
-  const selected = project.modelDag.downstream(direct);
-  return project.modelOrder.filter((n) => selected.has(n)).map((n) => byName.get(n)!);
+export function selectModels(graph: ProjectGraph, changedTables?: Iterable<string>): SqlModel[] {
+  const gold = graph.nodes('gold');
+  if (!changedTables) return gold.map((n) => n.model);
+  const below = graph.downstream(changedTables);
+  return gold.filter((n) => below.has(n.name)).map((n) => n.model);
 }
 
 export interface ModelPlan {
@@ -32,51 +30,45 @@ export interface ModelPlan {
  * built on a table that was never built), and skips, with the reason, models whose silver or bronze
  * inputs no run has loaded yet (e.g. the first run of one pipeline on a new database).
  */
-export async function planModels(project: Project, selected: SqlModel[], warehouse: Warehouse): Promise<ModelPlan> {
+export async function planModels(graph: ProjectGraph, selected: SqlModel[], warehouse: Warehouse): Promise<ModelPlan> {
   const names = new Set(selected.map((m) => m.name));
   const queue = [...names];
   while (queue.length) {
-    for (const parent of project.modelDag.dependencies(queue.shift()!)) {
-      if (!names.has(parent) && !(await warehouse.tableExists(parent))) {
-        names.add(parent);
-        queue.push(parent);
+    for (const parent of graph.parents(queue.shift()!)) {
+      if (parent.layer === 'gold' && !names.has(parent.name) && !(await warehouse.tableExists(parent.name))) {
+        names.add(parent.name);
+        queue.push(parent.name);
       }
     }
   }
   const build: SqlModel[] = [];
   const skipped: ModelPlan['skipped'] = [];
   const buildable = new Set<string>();
-  for (const name of project.modelOrder.filter((n) => names.has(n))) {
-    const model = project.models.find((m) => m.name === name)!;
+  for (const { model } of graph.nodes('gold').filter((n) => names.has(n.name))) {
     const missing: string[] = [];
     for (const table of new Set(model.references.map((r) => r.table))) {
       if (table === model.name || buildable.has(table)) continue;
       if (!(await warehouse.tableExists(table))) missing.push(table);
     }
-    if (missing.length) skipped.push({ model: name, missing });
+    if (missing.length) skipped.push({ model: model.name, missing });
     else {
       build.push(model);
-      buildable.add(name);
+      buildable.add(model.name);
     }
   }
   return { build, skipped };
 }
 
-export async function buildGold(warehouse: Warehouse, models: SqlModel[], runId: string): Promise<ModelBuild[]> {
-  return warehouse.transaction(async () => {
-    const builds: ModelBuild[] = [];
-    for (const model of models) {
-      // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
-      // (the translation keeps every line where it was).
-      await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
-      const [{ n }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.name}`);
-      await warehouse.execute(
-        `INSERT INTO meta.model_runs VALUES (${sqlString(runId)}, ${sqlString(model.name)}, ${sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`,
-      );
-      builds.push({ model: model.name, file: model.file, rows: n });
-    }
-    return builds;
-  });
+/** A `table` model: its SELECT replaces the table's rows. */
+export async function buildModelTable(warehouse: Warehouse, model: SqlModel, runId: string): Promise<ModelBuild> {
+  // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
+  // (the translation keeps every line where it was).
+  await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
+  const [{ n }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.name}`);
+  await warehouse.execute(
+    `INSERT INTO meta.model_runs VALUES (${sqlString(runId)}, ${sqlString(model.name)}, ${sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`,
+  );
+  return { model: model.name, file: model.file, rows: n };
 }
 
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */

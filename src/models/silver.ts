@@ -32,19 +32,22 @@ export function silverDdl(table: SilverTable, dialect: Dialect): string {
 /** Builds every silver table of the pipeline from the bronze batches it has not seen yet. */
 export async function buildSilver(warehouse: Warehouse, pipeline: Pipeline, runId: string): Promise<SilverLoad[]> {
   const loads: SilverLoad[] = [];
-  for (const table of pipeline.silver) {
-    await warehouse.execute(silverDdl(table, warehouse.dialect));
-    await addNewColumns(warehouse, table);
-    const pending = await warehouse.query<{ batch_id: string }>(
-      `SELECT batch_id FROM meta.batches
-       WHERE pipeline = ${sqlString(pipeline.name)} AND resource = ${sqlString(table.from)}
-         AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${sqlString(`silver.${table.name}`)})
-       ORDER BY fetched_at, batch_id`,
-    );
-    for (const { batch_id } of pending) {
-      loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
-    }
-  }
+  for (const table of pipeline.silver) loads.push(...(await mergeSilver(warehouse, pipeline.name, table, runId)));
+  return loads;
+}
+
+/** Merges into one silver table the bronze batches it has not seen yet, one conserved transaction each. */
+export async function mergeSilver(warehouse: Warehouse, pipeline: string, table: SilverTable, runId: string): Promise<SilverLoad[]> {
+  await warehouse.execute(silverDdl(table, warehouse.dialect));
+  await addNewColumns(warehouse, table);
+  const pending = await warehouse.query<{ batch_id: string }>(
+    `SELECT batch_id FROM meta.batches
+     WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(table.from)}
+       AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${sqlString(`silver.${table.name}`)})
+     ORDER BY fetched_at, batch_id`,
+  );
+  const loads: SilverLoad[] = [];
+  for (const { batch_id } of pending) loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
   return loads;
 }
 
@@ -62,9 +65,9 @@ async function addNewColumns(warehouse: Warehouse, table: SilverTable): Promise<
   }
 }
 
-async function mergeBatch(warehouse: Warehouse, pipeline: Pipeline, table: SilverTable, batchId: string, runId: string): Promise<SilverLoad> {
+async function mergeBatch(warehouse: Warehouse, pipeline: string, table: SilverTable, batchId: string, runId: string): Promise<SilverLoad> {
   const d = warehouse.dialect;
-  const bronze = `bronze.${bronzeTableName(pipeline.name, table.from)}`;
+  const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
   const target = `silver.${table.name}`;
   const stage = `_stage_${table.name}`;
   const merge = `_merge_${table.name}`;
@@ -112,7 +115,7 @@ async function mergeBatch(warehouse: Warehouse, pipeline: Pipeline, table: Silve
     await warehouse.execute(`DELETE FROM meta.rejected WHERE batch_id = ${batch} AND table_name = ${sqlString(target)}`);
     await warehouse.execute(
       `INSERT INTO meta.rejected
-       SELECT ${sqlString(runId)}, ${batch}, ${sqlString(pipeline.name)}, ${sqlString(target)}, _record_hash, _element_index, _reasons,
+       SELECT ${sqlString(runId)}, ${batch}, ${sqlString(pipeline)}, ${sqlString(target)}, _record_hash, _element_index, _reasons,
               CAST(_row_json AS VARCHAR), ${d.now}
        FROM ${stage} WHERE _reasons <> ''`,
     );
@@ -127,7 +130,7 @@ async function mergeBatch(warehouse: Warehouse, pipeline: Pipeline, table: Silve
       conserved,
     };
     await warehouse.execute(
-      `INSERT INTO meta.silver_loads VALUES (${sqlString(runId)}, ${batch}, ${sqlString(pipeline.name)}, ${sqlString(target)},
+      `INSERT INTO meta.silver_loads VALUES (${sqlString(runId)}, ${batch}, ${sqlString(pipeline)}, ${sqlString(target)},
         ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`,
     );
     await warehouse.execute(`DROP TABLE ${stage}`);

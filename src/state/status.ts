@@ -1,7 +1,6 @@
 // Reads the meta schema and the layer schemas into one StatusReport: what `status --json` prints and
 // what the report site and job summary render.
 import type { Project } from '../config/project.js';
-import { bronzeTableName } from '../config/types.js';
 import { measureFreshness } from '../quality/checks.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { RUN_STEPS } from './runs.js';
@@ -37,11 +36,6 @@ async function readTables(warehouse: Warehouse, project: Project, now?: Date): P
      WHERE table_catalog = current_database() AND lower(table_schema) IN ('bronze', 'silver', 'gold') AND table_type = 'BASE TABLE'
      ORDER BY CASE lower(table_schema) WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 ELSE 3 END, lower(table_name)`,
   );
-  const owner = new Map<string, string>();
-  for (const p of project.pipelines) {
-    for (const r of p.source.resources) owner.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
-    for (const t of p.silver) owner.set(`silver.${t.name}`, p.name);
-  }
   const freshness = new Map(project.pipelines.flatMap((p) => p.freshness.map((f) => [f.table, f] as const)));
   const out: TableStatus[] = [];
   for (const { schema, name } of rows) {
@@ -56,7 +50,7 @@ async function readTables(warehouse: Warehouse, project: Project, now?: Date): P
     out.push({
       name: table,
       layer: schema as Layer,
-      pipeline: owner.get(table) ?? null,
+      pipeline: project.graph.ownerOf(table) ?? null,
       rows: n,
       last_loaded_at: t,
       freshness: spec ? await measureFreshness(warehouse, spec, now) : null,

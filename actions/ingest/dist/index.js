@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(21567);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(78365);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 21567:
+/***/ 78365:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39615,36 +39615,33 @@ function parseBatchId(batchId) {
 
 
 /** Models to build: all, or those downstream of the given silver tables. */
-function selectModels(project, changedTables) {
-    const byName = new Map(project.models.map((m) => [m.name, m]));
+function selectModels(graph, changedTables) {
+    const gold = graph.nodes('gold');
     if (!changedTables)
-        return project.modelOrder.map((n) => byName.get(n));
-    const changed = new Set(changedTables);
-    const direct = project.models.filter((m) => m.references.some((r) => changed.has(r.table))).map((m) => m.name);
-    const selected = project.modelDag.downstream(direct);
-    return project.modelOrder.filter((n) => selected.has(n)).map((n) => byName.get(n));
+        return gold.map((n) => n.model);
+    const below = graph.downstream(changedTables);
+    return gold.filter((n) => below.has(n.name)).map((n) => n.model);
 }
 /**
  * Completes a selection: adds the gold parents the warehouse does not have yet (a model cannot be
  * built on a table that was never built), and skips, with the reason, models whose silver or bronze
  * inputs no run has loaded yet (e.g. the first run of one pipeline on a new database).
  */
-async function planModels(project, selected, warehouse) {
+async function planModels(graph, selected, warehouse) {
     const names = new Set(selected.map((m) => m.name));
     const queue = [...names];
     while (queue.length) {
-        for (const parent of project.modelDag.dependencies(queue.shift())) {
-            if (!names.has(parent) && !(await warehouse.tableExists(parent))) {
-                names.add(parent);
-                queue.push(parent);
+        for (const parent of graph.parents(queue.shift())) {
+            if (parent.layer === 'gold' && !names.has(parent.name) && !(await warehouse.tableExists(parent.name))) {
+                names.add(parent.name);
+                queue.push(parent.name);
             }
         }
     }
     const build = [];
     const skipped = [];
     const buildable = new Set();
-    for (const name of project.modelOrder.filter((n) => names.has(n))) {
-        const model = project.models.find((m) => m.name === name);
+    for (const { model } of graph.nodes('gold').filter((n) => names.has(n.name))) {
         const missing = [];
         for (const table of new Set(model.references.map((r) => r.table))) {
             if (table === model.name || buildable.has(table))
@@ -39653,27 +39650,22 @@ async function planModels(project, selected, warehouse) {
                 missing.push(table);
         }
         if (missing.length)
-            skipped.push({ model: name, missing });
+            skipped.push({ model: model.name, missing });
         else {
             build.push(model);
-            buildable.add(name);
+            buildable.add(model.name);
         }
     }
     return { build, skipped };
 }
-async function buildGold(warehouse, models, runId) {
-    return warehouse.transaction(async () => {
-        const builds = [];
-        for (const model of models) {
-            // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
-            // (the translation keeps every line where it was).
-            await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
-            const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
-            await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(model.file)}, ${n}, ${warehouse.dialect.now})`);
-            builds.push({ model: model.name, file: model.file, rows: n });
-        }
-        return builds;
-    });
+/** A `table` model: its SELECT replaces the table's rows. */
+async function buildModelTable(warehouse, model, runId) {
+    // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
+    // (the translation keeps every line where it was).
+    await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
+    const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
+    await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(model.file)}, ${n}, ${warehouse.dialect.now})`);
+    return { model: model.name, file: model.file, rows: n };
 }
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */
 function translateModel(warehouse, model) {
@@ -39752,17 +39744,21 @@ function silverDdl(table, dialect) {
 /** Builds every silver table of the pipeline from the bronze batches it has not seen yet. */
 async function buildSilver(warehouse, pipeline, runId) {
     const loads = [];
-    for (const table of pipeline.silver) {
-        await warehouse.execute(silverDdl(table, warehouse.dialect));
-        await addNewColumns(warehouse, table);
-        const pending = await warehouse.query(`SELECT batch_id FROM meta.batches
-       WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline.name)} AND resource = ${(0,adapter/* sqlString */.Qw)(table.from)}
-         AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${(0,adapter/* sqlString */.Qw)(`silver.${table.name}`)})
-       ORDER BY fetched_at, batch_id`);
-        for (const { batch_id } of pending) {
-            loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
-        }
-    }
+    for (const table of pipeline.silver)
+        loads.push(...(await mergeSilver(warehouse, pipeline.name, table, runId)));
+    return loads;
+}
+/** Merges into one silver table the bronze batches it has not seen yet, one conserved transaction each. */
+async function mergeSilver(warehouse, pipeline, table, runId) {
+    await warehouse.execute(silverDdl(table, warehouse.dialect));
+    await addNewColumns(warehouse, table);
+    const pending = await warehouse.query(`SELECT batch_id FROM meta.batches
+     WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(table.from)}
+       AND batch_id NOT IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${(0,adapter/* sqlString */.Qw)(`silver.${table.name}`)})
+     ORDER BY fetched_at, batch_id`);
+    const loads = [];
+    for (const { batch_id } of pending)
+        loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
     return loads;
 }
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
@@ -39778,7 +39774,7 @@ async function addNewColumns(warehouse, table) {
 }
 async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
     const d = warehouse.dialect;
-    const bronze = `bronze.${bronzeTableName(pipeline.name, table.from)}`;
+    const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
     const target = `silver.${table.name}`;
     const stage = `_stage_${table.name}`;
     const merge = `_merge_${table.name}`;
@@ -39810,7 +39806,7 @@ async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
        WHEN NOT MATCHED THEN INSERT (${all.join(', ')}) VALUES (${[...columns, '_batch_id', '_record_hash'].map((c) => `s.${c}`).join(', ')}, ${d.now})`);
         await warehouse.execute(`DELETE FROM meta.rejected WHERE batch_id = ${batch} AND table_name = ${(0,adapter/* sqlString */.Qw)(target)}`);
         await warehouse.execute(`INSERT INTO meta.rejected
-       SELECT ${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline.name)}, ${(0,adapter/* sqlString */.Qw)(target)}, _record_hash, _element_index, _reasons,
+       SELECT ${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)}, _record_hash, _element_index, _reasons,
               CAST(_row_json AS VARCHAR), ${d.now}
        FROM ${stage} WHERE _reasons <> ''`);
         const load = {
@@ -39823,7 +39819,7 @@ async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
             updated: changed - inserted,
             conserved,
         };
-        await warehouse.execute(`INSERT INTO meta.silver_loads VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline.name)}, ${(0,adapter/* sqlString */.Qw)(target)},
+        await warehouse.execute(`INSERT INTO meta.silver_loads VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)},
         ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`);
         await warehouse.execute(`DROP TABLE ${stage}`);
         await warehouse.execute(`DROP TABLE ${merge}`);
@@ -39893,6 +39889,71 @@ function reasonChecks(c, table, d) {
     if (c.pattern !== undefined)
         checks.push(when(`${typed} IS NOT NULL AND NOT ${d.regexpFullMatch(`CAST(${typed} AS VARCHAR)`, c.pattern)}`, 'pattern_mismatch'));
     return checks;
+}
+
+;// CONCATENATED MODULE: ./src/models/transform.ts
+
+
+
+/** How each kind of transform node is built, keyed by kind. */
+const MATERIALIZATIONS = {
+    merge_by_key: {
+        describe: 'merges the bronze batches it has not seen, by key, latest wins',
+        build: (warehouse, node, runId) => mergeSilver(warehouse, node.pipeline, node.table, runId),
+    },
+    table: {
+        describe: 'replaces the table with its SELECT',
+        build: (warehouse, node, runId) => buildModelTable(warehouse, node.model, runId),
+    },
+};
+async function transform(warehouse, graph, selection) {
+    const { runId, log } = selection;
+    const chosen = new Set(selection.pipelines);
+    const result = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [] };
+    const silver = graph.nodes('silver').filter((n) => chosen.has(n.pipeline));
+    for (const node of silver) {
+        const pipeline = node.pipeline;
+        if (result.failed.has(pipeline))
+            continue;
+        warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(pipeline, runId));
+        try {
+            const loads = await materializationOf(node).build(warehouse, node, runId);
+            result.silverLoads.get(pipeline).push(...loads);
+            for (const l of loads)
+                log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+        }
+        catch (e) {
+            result.failed.set(pipeline, e);
+        }
+    }
+    warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', runId));
+    const below = new Set(selection.modelsBelow);
+    const inputs = graph.nodes('silver').filter((n) => below.has(n.pipeline)).map((n) => n.name);
+    try {
+        const plan = await planModels(graph, selectModels(graph, selection.allModels ? undefined : inputs), warehouse);
+        result.skippedModels = plan.skipped;
+        for (const s of plan.skipped)
+            log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
+        const nodes = plan.build.map((m) => graph.get(m.name));
+        result.models = await warehouse.transaction(async () => {
+            const builds = [];
+            for (const node of nodes)
+                builds.push(await materializationOf(node).build(warehouse, node, runId));
+            return builds;
+        });
+        for (const m of result.models)
+            log(`${m.model}: ${m.rows} rows`);
+    }
+    catch (e) {
+        result.modelError = e;
+    }
+    return result;
+}
+function materializationOf(node) {
+    const entry = MATERIALIZATIONS[node.kind];
+    if (!entry)
+        throw new Error(`${node.name}: no way to build a node of kind "${node.kind}" (kinds: ${Object.keys(MATERIALIZATIONS).join(', ')})`);
+    return entry;
 }
 
 ;// CONCATENATED MODULE: ./src/quality/checks.ts
@@ -43675,7 +43736,7 @@ function isAlive(pid) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/models/dag.ts
+;// CONCATENATED MODULE: ./src/graph/dag.ts
 // A small generic DAG: nodes in dependency order, and a cycle error that prints the cycle.
 class CycleError extends Error {
     cycle;
@@ -43696,8 +43757,8 @@ class Dag {
     dependencies(node) {
         return [...(this.edges.get(node) ?? [])];
     }
-    /** Every node after the nodes it depends on; ties broken by name so the order is stable. */
-    order() {
+    /** Every node after the nodes it depends on; ties broken by `compare` (default: by name) so the order is stable. */
+    order(compare = byName) {
         const state = new Map();
         const out = [];
         const visit = (node, path) => {
@@ -43707,14 +43768,14 @@ class Dag {
             if (s === 'visiting')
                 throw new CycleError([...path.slice(path.indexOf(node)), node]);
             state.set(node, 'visiting');
-            for (const dep of [...(this.edges.get(node) ?? [])].sort()) {
+            for (const dep of [...(this.edges.get(node) ?? [])].sort(compare)) {
                 if (this.edges.has(dep))
                     visit(dep, [...path, node]);
             }
             state.set(node, 'done');
             out.push(node);
         };
-        for (const node of [...this.edges.keys()].sort())
+        for (const node of [...this.edges.keys()].sort(compare))
             visit(node, []);
         return out;
     }
@@ -43733,6 +43794,186 @@ class Dag {
         }
         return result;
     }
+}
+function byName(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/graph/fingerprint.ts
+// A node's fingerprint: a hash of what it is declared as, normalised, so that an edit that changes
+// nothing (a comment, spacing, key order in YAML) keeps it and any edit that can change the data moves it.
+// The warehouse keeps the fingerprint each table was built from; a differing one means the declaration
+// changed since (SQLMesh's snapshot fingerprints work the same way).
+
+/** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
+function fingerprintOf(value) {
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+/** Everything that decides a silver table's rows: its mapping, not its description. */
+function silverDefinition(table) {
+    return {
+        from: table.from,
+        explode: table.explode ?? null,
+        key: table.key,
+        latest_by: table.latest_by ?? null,
+        columns: table.columns.map((c) => ({
+            name: c.name,
+            path: c.path,
+            type: c.type,
+            required: c.required,
+            normalize: c.normalize,
+            pattern: c.pattern ?? null,
+            min: c.min ?? null,
+            max: c.max ?? null,
+        })),
+    };
+}
+/** A model's SQL without comments, with runs of whitespace outside string literals made one space. */
+function normalizeSql(sql) {
+    let out = '';
+    const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\s+|[^'"\s-/]+|./g;
+    for (const [piece] of sql.matchAll(token)) {
+        // A comment or a run of whitespace is one space; a string literal or quoted name stays as it is.
+        const gap = piece.startsWith('--') || piece.startsWith('/*') || /^\s/.test(piece);
+        if (!gap)
+            out += piece;
+        else if (out !== '' && !out.endsWith(' '))
+            out += ' ';
+    }
+    return out.trimEnd();
+}
+function modelDefinition(model) {
+    return { sql: normalizeSql(model.select) };
+}
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object')
+        return JSON.stringify(value) ?? 'null';
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+;// CONCATENATED MODULE: ./src/graph/graph.ts
+// The project is one graph: every resource, bronze table, silver table, gold model and check a user
+// declares is a node with its parents, a materialisation kind and a fingerprint of its definition. It is
+// built once from the repository and read by every command: run (what to build, in which order), plan
+// and changed-scope (what a change touches), status (who owns a table), and later lineage.
+
+
+
+const LAYER_RANK = { resource: 0, bronze: 1, silver: 2, gold: 3, check: 4 };
+class ProjectGraph {
+    byName;
+    dag = new Dag();
+    childrenOf = new Map();
+    /** Every node after its parents (ties by layer, then as declared); empty when the models form a cycle. */
+    order;
+    /** Set when gold models read each other in a cycle: the cycle, as names. */
+    cycle;
+    constructor(nodes) {
+        this.byName = new Map(nodes.map((n) => [n.name, n]));
+        for (const node of nodes) {
+            this.dag.add(node.name, node.parents.filter((p) => this.byName.has(p)));
+            for (const parent of node.parents)
+                this.childrenOf.set(parent, [...(this.childrenOf.get(parent) ?? []), node.name]);
+        }
+        let order = [];
+        // Layer by layer, then in the order they are declared (pipeline files and model files by name, a
+        // pipeline's tables as its file lists them): the order within a layer does not depend on the others.
+        const declared = new Map(nodes.map((n, i) => [n.name, i]));
+        const rank = (name) => LAYER_RANK[this.byName.get(name).layer];
+        try {
+            order = this.dag.order((a, b) => rank(a) - rank(b) || declared.get(a) - declared.get(b));
+        }
+        catch (e) {
+            if (!(e instanceof CycleError))
+                throw e;
+            this.cycle = e.cycle;
+        }
+        this.order = order;
+    }
+    get(name) {
+        return this.byName.get(name);
+    }
+    /** The nodes of a layer, in dependency order. */
+    nodes(layer) {
+        return this.order.map((n) => this.byName.get(n)).filter((n) => n.layer === layer);
+    }
+    parents(name) {
+        return (this.byName.get(name)?.parents ?? []).flatMap((p) => this.byName.get(p) ?? []);
+    }
+    /** The given nodes and everything that reads them, directly or not. */
+    downstream(names) {
+        return this.walk(names, (n) => this.childrenOf.get(n) ?? []);
+    }
+    /** The given nodes and everything they read, directly or not. */
+    upstream(names) {
+        return this.walk(names, (n) => this.byName.get(n)?.parents ?? []);
+    }
+    /** The pipeline that loads a bronze or silver table; undefined for gold models and unknown names. */
+    ownerOf(table) {
+        const node = this.byName.get(table);
+        return node && (node.layer === 'bronze' || node.layer === 'silver') ? node.pipeline : undefined;
+    }
+    walk(start, next) {
+        const seen = new Set();
+        const queue = [...start];
+        while (queue.length) {
+            const name = queue.pop();
+            if (seen.has(name))
+                continue;
+            seen.add(name);
+            queue.push(...next(name));
+        }
+        return seen;
+    }
+}
+/** The graph of a project's pipelines and models. */
+function buildGraph(pipelines, models) {
+    const nodes = [];
+    for (const p of pipelines) {
+        for (const r of p.source.resources) {
+            const resource = resourceNodeName(p.name, r.name);
+            nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, fingerprint: fingerprintOf(resourceDefinition(p, r)) });
+            nodes.push({
+                name: `bronze.${bronzeTableName(p.name, r.name)}`, layer: 'bronze', kind: 'append', parents: [resource], file: p.file, pipeline: p.name, resource: r.name,
+                // Bronze keeps records as received: its shape never depends on the declaration.
+                fingerprint: fingerprintOf('bronze'),
+            });
+        }
+        for (const t of p.silver) {
+            nodes.push({
+                name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
+                file: p.file, pipeline: p.name, table: t, fingerprint: fingerprintOf(silverDefinition(t)),
+            });
+        }
+        for (const check of [...p.checks, ...p.freshness]) {
+            const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
+            nodes.push({
+                name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
+                fingerprint: fingerprintOf('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
+            });
+        }
+    }
+    for (const m of models) {
+        const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
+        nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, fingerprint: fingerprintOf(modelDefinition(m)) });
+    }
+    return new ProjectGraph(nodes);
+}
+/** What is fetched, without the values of parameters (they may come from secrets). */
+function resourceDefinition(pipeline, resource) {
+    const { name, ...rest } = resource;
+    return { source: pipeline.source.kind, name, ...rest, params: rest.params && Object.keys(rest.params).sort() };
+}
+function resourceNodeName(pipeline, resource) {
+    return `resource:${pipeline}.${resource}`;
+}
+function checkNodeName(file, line) {
+    return `check:${file}:${line}`;
 }
 
 ;// CONCATENATED MODULE: ./src/models/sql-model.ts
@@ -43988,21 +44229,12 @@ async function loadProject(dir, env = process.env) {
             models.push(parsed.model);
     }
     diagnostics.push(...projectRules(pipelines, sources, models));
-    const modelDag = new Dag();
-    const modelNames = new Set(models.map((m) => m.name));
-    for (const m of models)
-        modelDag.add(m.name, m.references.map((r) => r.table).filter((t) => modelNames.has(t) && t !== m.name));
-    let modelOrder = [];
-    try {
-        modelOrder = modelDag.order();
+    const graph = buildGraph(pipelines, models);
+    if (graph.cycle) {
+        const first = models.find((m) => m.name === graph.cycle[0]);
+        diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${graph.cycle.join(' -> ')}` });
     }
-    catch (e) {
-        if (!(e instanceof CycleError))
-            throw e;
-        const first = models.find((m) => m.name === e.cycle[0]);
-        diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${e.cycle.join(' -> ')}` });
-    }
-    return { dir, pipelines, models, modelOrder, modelDag, diagnostics };
+    return { dir, pipelines, models, graph, diagnostics };
 }
 async function project_listFiles(root, sub, pattern) {
     try {
@@ -44139,9 +44371,7 @@ async function validate_planModels(project) {
             for (const t of p.silver)
                 await warehouse.execute(silverDdl(t, warehouse.dialect));
         }
-        const byName = new Map(project.models.map((m) => [m.name, m]));
-        for (const name of project.modelOrder) {
-            const model = byName.get(name);
+        for (const { model } of project.graph.nodes('gold')) {
             // Snowflake SQL outside the subset the project runs the same on both warehouses is refused here,
             // with the construct and its line.
             const translated = warehouse.translate(model.select, model.file);
@@ -44451,51 +44681,40 @@ async function runProject(settings, options = {}) {
                     done.push({ step: 'ingest', state: 'failed', error: run.error });
                 }
             }
-            // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
-            if (steps.includes('transform') && run.error) {
-                done.push({ step: 'transform', state: 'skipped' });
-            }
-            else if (steps.includes('transform')) {
-                try {
-                    run.silverLoads = await buildSilver(warehouse, pipeline, runId);
-                    for (const l of run.silverLoads)
-                        log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
-                }
-                catch (e) {
-                    run.error = engine_describe(e);
-                    log(`${pipeline.name}: transform FAILED: ${run.error}`);
-                    done.push({ step: 'transform', state: 'failed', error: run.error });
-                }
-            }
         }
         let models = [];
         let skippedModels = [];
         let modelError;
         const diagnostics = [];
         if (steps.includes('transform')) {
-            warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', runId));
-            const fromAll = !options.pipelines?.length;
-            const silverTables = selected.flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
-            try {
-                const plan = await planModels(project, selectModels(project, fromAll ? undefined : silverTables), warehouse);
-                skippedModels = plan.skipped;
-                for (const s of plan.skipped)
-                    log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-                models = await buildGold(warehouse, plan.build, runId);
-                for (const m of models)
-                    log(`${m.model}: ${m.rows} rows`);
-            }
-            catch (e) {
-                modelError = engine_describe(e);
-                if (e instanceof ModelError)
-                    diagnostics.push(e.diagnostic);
+            // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
+            const ready = runs.filter((r) => !r.error);
+            for (const run of runs.filter((r) => r.error))
+                outcomes.get(run.pipeline).push({ step: 'transform', state: 'skipped' });
+            const built = await transform(warehouse, project.graph, {
+                pipelines: ready.map((r) => r.pipeline),
+                modelsBelow: runs.map((r) => r.pipeline),
+                allModels: !options.pipelines?.length,
+                runId,
+                log,
+            });
+            if (built.modelError !== undefined) {
+                modelError = engine_describe(built.modelError);
+                if (built.modelError instanceof ModelError)
+                    diagnostics.push(built.modelError.diagnostic);
                 log(`gold: FAILED: ${modelError}`);
             }
-            // The gold models a pipeline feeds are part of its transform step.
-            for (const done of outcomes.values()) {
-                if (done.some((o) => o.step === 'transform'))
-                    continue;
-                done.push(modelError ? { step: 'transform', state: 'failed', error: `gold models: ${modelError}` } : { step: 'transform', state: 'success' });
+            ({ models, skippedModels } = built);
+            for (const run of ready) {
+                run.silverLoads = built.silverLoads.get(run.pipeline) ?? [];
+                const failure = built.failed.get(run.pipeline);
+                if (failure !== undefined) {
+                    run.error = engine_describe(failure);
+                    log(`${run.pipeline}: transform FAILED: ${run.error}`);
+                }
+                // The gold models a pipeline feeds are part of its transform step.
+                const error = run.error ?? (modelError && `gold models: ${modelError}`);
+                outcomes.get(run.pipeline).push(error ? { step: 'transform', state: 'failed', error } : { step: 'transform', state: 'success' });
             }
         }
         if (steps.includes('check')) {
@@ -44967,7 +45186,6 @@ async function writeStepSummary(markdown, env = process.env) {
 
 
 
-
 async function readStatus(warehouse, project, options = {}) {
     const tables = await readTables(warehouse, project, options.now);
     const pipelines = [];
@@ -44987,13 +45205,6 @@ async function readTables(warehouse, project, now) {
     `SELECT lower(table_schema) AS schema, lower(table_name) AS name FROM information_schema.tables
      WHERE table_catalog = current_database() AND lower(table_schema) IN ('bronze', 'silver', 'gold') AND table_type = 'BASE TABLE'
      ORDER BY CASE lower(table_schema) WHEN 'bronze' THEN 1 WHEN 'silver' THEN 2 ELSE 3 END, lower(table_name)`);
-    const owner = new Map();
-    for (const p of project.pipelines) {
-        for (const r of p.source.resources)
-            owner.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
-        for (const t of p.silver)
-            owner.set(`silver.${t.name}`, p.name);
-    }
     const freshness = new Map(project.pipelines.flatMap((p) => p.freshness.map((f) => [f.table, f])));
     const out = [];
     for (const { schema, name } of rows) {
@@ -45007,7 +45218,7 @@ async function readTables(warehouse, project, now) {
         out.push({
             name: table,
             layer: schema,
-            pipeline: owner.get(table) ?? null,
+            pipeline: project.graph.ownerOf(table) ?? null,
             rows: n,
             last_loaded_at: t,
             freshness: spec ? await measureFreshness(warehouse, spec, now) : null,

@@ -20,7 +20,7 @@ describe('validate over the whole project', () => {
   test('the example project is valid, and its models are in dependency order', async () => {
     const v = await validateProject(dir, env);
     expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const order = v.project.modelOrder;
+    const order = v.project.graph.nodes('gold').map((n) => n.name);
     expect(order.indexOf('gold.fact_sales')).toBeLessThan(order.indexOf('gold.daily_sales_summary'));
     expect(order.indexOf('gold.dim_store')).toBeLessThan(order.indexOf('gold.daily_sales_summary'));
     expect(v.project.pipelines.map((p) => p.name)).toEqual(['catalog', 'inventory', 'retail_pos', 'stores']);

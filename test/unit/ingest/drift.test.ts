@@ -98,7 +98,8 @@ describe('schema drift between batches of a resource', () => {
 
 test('status shows the drift of the last run of each pipeline', async () => {
   const { readStatus } = await import('../../../src/state/status.js');
-  const project = { pipelines: [pipeline] } as Parameters<typeof readStatus>[1];
+  const { buildGraph } = await import('../../../src/graph/graph.js');
+  const project = { pipelines: [pipeline], graph: buildGraph([pipeline], []) } as Parameters<typeof readStatus>[1];
   await load([{ id: 1, total: 10 }]);
   await warehouse.execute(`INSERT INTO meta.runs VALUES ('run_${runs + 1}', 'shop', now()::TIMESTAMP, NULL, 'success', NULL)`);
   await load([{ id: 2, total: '10', note: 'x' }]);

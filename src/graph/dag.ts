@@ -19,8 +19,8 @@ export class Dag<T extends string = string> {
     return [...(this.edges.get(node) ?? [])];
   }
 
-  /** Every node after the nodes it depends on; ties broken by name so the order is stable. */
-  order(): T[] {
+  /** Every node after the nodes it depends on; ties broken by `compare` (default: by name) so the order is stable. */
+  order(compare: (a: T, b: T) => number = byName): T[] {
     const state = new Map<T, 'visiting' | 'done'>();
     const out: T[] = [];
     const visit = (node: T, path: T[]) => {
@@ -28,13 +28,13 @@ export class Dag<T extends string = string> {
       if (s === 'done') return;
       if (s === 'visiting') throw new CycleError([...path.slice(path.indexOf(node)), node]);
       state.set(node, 'visiting');
-      for (const dep of [...(this.edges.get(node) ?? [])].sort()) {
+      for (const dep of [...(this.edges.get(node) ?? [])].sort(compare)) {
         if (this.edges.has(dep)) visit(dep, [...path, node]);
       }
       state.set(node, 'done');
       out.push(node);
     };
-    for (const node of [...this.edges.keys()].sort()) visit(node, []);
+    for (const node of [...this.edges.keys()].sort(compare)) visit(node, []);
     return out;
   }
 
@@ -53,4 +53,8 @@ export class Dag<T extends string = string> {
     }
     return result;
   }
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

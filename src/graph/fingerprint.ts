@@ -1,0 +1,58 @@
+// A node's fingerprint: a hash of what it is declared as, normalised, so that an edit that changes
+// nothing (a comment, spacing, key order in YAML) keeps it and any edit that can change the data moves it.
+// The warehouse keeps the fingerprint each table was built from; a differing one means the declaration
+// changed since (SQLMesh's snapshot fingerprints work the same way).
+import { createHash } from 'node:crypto';
+import type { SilverTable } from '../config/types.js';
+import type { SqlModel } from '../models/sql-model.js';
+
+/** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
+export function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+
+/** Everything that decides a silver table's rows: its mapping, not its description. */
+export function silverDefinition(table: SilverTable): unknown {
+  return {
+    from: table.from,
+    explode: table.explode ?? null,
+    key: table.key,
+    latest_by: table.latest_by ?? null,
+    columns: table.columns.map((c) => ({
+      name: c.name,
+      path: c.path,
+      type: c.type,
+      required: c.required,
+      normalize: c.normalize,
+      pattern: c.pattern ?? null,
+      min: c.min ?? null,
+      max: c.max ?? null,
+    })),
+  };
+}
+
+/** A model's SQL without comments, with runs of whitespace outside string literals made one space. */
+export function normalizeSql(sql: string): string {
+  let out = '';
+  const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\s+|[^'"\s-/]+|./g;
+  for (const [piece] of sql.matchAll(token)) {
+    // A comment or a run of whitespace is one space; a string literal or quoted name stays as it is.
+    const gap = piece.startsWith('--') || piece.startsWith('/*') || /^\s/.test(piece);
+    if (!gap) out += piece;
+    else if (out !== '' && !out.endsWith(' ')) out += ' ';
+  }
+  return out.trimEnd();
+}
+
+export function modelDefinition(model: SqlModel): unknown {
+  return { sql: normalizeSql(model.select) };
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}

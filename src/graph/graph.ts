@@ -1,0 +1,161 @@
+// The project is one graph: every resource, bronze table, silver table, gold model and check a user
+// declares is a node with its parents, a materialisation kind and a fingerprint of its definition. It is
+// built once from the repository and read by every command: run (what to build, in which order), plan
+// and changed-scope (what a change touches), status (who owns a table), and later lineage.
+import { bronzeTableName, type DeclaredCheck, type FreshnessSpec, type Pipeline, type SilverTable } from '../config/types.js';
+import type { SqlModel } from '../models/sql-model.js';
+import { CycleError, Dag } from './dag.js';
+import { fingerprintOf, modelDefinition, silverDefinition } from './fingerprint.js';
+
+export type NodeLayer = 'resource' | 'bronze' | 'silver' | 'gold' | 'check';
+
+/**
+ * How a node's data comes to be. `source` and `append` are the ingest step's (a resource's records
+ * appended to bronze); `merge_by_key` and `table` are the transform step's (models/materializations.ts);
+ * `check` is the check step's.
+ */
+export type MaterializationKind = 'source' | 'append' | 'merge_by_key' | 'table' | 'check';
+
+interface NodeBase {
+  /** Tables by their schema-qualified name (silver.transactions); resources and checks by a prefixed id. */
+  name: string;
+  kind: MaterializationKind;
+  /** Nodes this one reads, by name. */
+  parents: string[];
+  /** The file that declares it, relative to the project. */
+  file: string;
+  /** The pipeline that declares it; undefined for gold models, which may read several. */
+  pipeline?: string;
+  /** A hash of its normalised definition (graph/fingerprint.ts). */
+  fingerprint: string;
+}
+
+export type GraphNode =
+  | (NodeBase & { layer: 'resource'; resource: string })
+  | (NodeBase & { layer: 'bronze'; resource: string })
+  | (NodeBase & { layer: 'silver'; table: SilverTable })
+  | (NodeBase & { layer: 'gold'; model: SqlModel })
+  | (NodeBase & { layer: 'check'; check: DeclaredCheck | FreshnessSpec });
+
+const LAYER_RANK: Record<NodeLayer, number> = { resource: 0, bronze: 1, silver: 2, gold: 3, check: 4 };
+
+export type NodeOf<L extends NodeLayer> = Extract<GraphNode, { layer: L }>;
+
+export class ProjectGraph {
+  private readonly byName: Map<string, GraphNode>;
+  private readonly dag = new Dag();
+  private readonly childrenOf = new Map<string, string[]>();
+  /** Every node after its parents (ties by layer, then as declared); empty when the models form a cycle. */
+  readonly order: readonly string[];
+  /** Set when gold models read each other in a cycle: the cycle, as names. */
+  readonly cycle?: string[];
+
+  constructor(nodes: readonly GraphNode[]) {
+    this.byName = new Map(nodes.map((n) => [n.name, n]));
+    for (const node of nodes) {
+      this.dag.add(node.name, node.parents.filter((p) => this.byName.has(p)));
+      for (const parent of node.parents) this.childrenOf.set(parent, [...(this.childrenOf.get(parent) ?? []), node.name]);
+    }
+    let order: string[] = [];
+    // Layer by layer, then in the order they are declared (pipeline files and model files by name, a
+    // pipeline's tables as its file lists them): the order within a layer does not depend on the others.
+    const declared = new Map(nodes.map((n, i) => [n.name, i]));
+    const rank = (name: string) => LAYER_RANK[this.byName.get(name)!.layer];
+    try {
+      order = this.dag.order((a, b) => rank(a) - rank(b) || declared.get(a)! - declared.get(b)!);
+    } catch (e) {
+      if (!(e instanceof CycleError)) throw e;
+      this.cycle = e.cycle;
+    }
+    this.order = order;
+  }
+
+  get(name: string): GraphNode | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The nodes of a layer, in dependency order. */
+  nodes<L extends NodeLayer>(layer: L): Array<NodeOf<L>> {
+    return this.order.map((n) => this.byName.get(n)!).filter((n): n is NodeOf<L> => n.layer === layer);
+  }
+
+  parents(name: string): GraphNode[] {
+    return (this.byName.get(name)?.parents ?? []).flatMap((p) => this.byName.get(p) ?? []);
+  }
+
+  /** The given nodes and everything that reads them, directly or not. */
+  downstream(names: Iterable<string>): Set<string> {
+    return this.walk(names, (n) => this.childrenOf.get(n) ?? []);
+  }
+
+  /** The given nodes and everything they read, directly or not. */
+  upstream(names: Iterable<string>): Set<string> {
+    return this.walk(names, (n) => this.byName.get(n)?.parents ?? []);
+  }
+
+  /** The pipeline that loads a bronze or silver table; undefined for gold models and unknown names. */
+  ownerOf(table: string): string | undefined {
+    const node = this.byName.get(table);
+    return node && (node.layer === 'bronze' || node.layer === 'silver') ? node.pipeline : undefined;
+  }
+
+  private walk(start: Iterable<string>, next: (name: string) => readonly string[]): Set<string> {
+    const seen = new Set<string>();
+    const queue = [...start];
+    while (queue.length) {
+      const name = queue.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      queue.push(...next(name));
+    }
+    return seen;
+  }
+}
+
+/** The graph of a project's pipelines and models. */
+export function buildGraph(pipelines: readonly Pipeline[], models: readonly SqlModel[]): ProjectGraph {
+  const nodes: GraphNode[] = [];
+  for (const p of pipelines) {
+    for (const r of p.source.resources) {
+      const resource = resourceNodeName(p.name, r.name);
+      nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, fingerprint: fingerprintOf(resourceDefinition(p, r)) });
+      nodes.push({
+        name: `bronze.${bronzeTableName(p.name, r.name)}`, layer: 'bronze', kind: 'append', parents: [resource], file: p.file, pipeline: p.name, resource: r.name,
+        // Bronze keeps records as received: its shape never depends on the declaration.
+        fingerprint: fingerprintOf('bronze'),
+      });
+    }
+    for (const t of p.silver) {
+      nodes.push({
+        name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
+        file: p.file, pipeline: p.name, table: t, fingerprint: fingerprintOf(silverDefinition(t)),
+      });
+    }
+    for (const check of [...p.checks, ...p.freshness]) {
+      const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
+      nodes.push({
+        name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
+        fingerprint: fingerprintOf('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
+      });
+    }
+  }
+  for (const m of models) {
+    const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
+    nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, fingerprint: fingerprintOf(modelDefinition(m)) });
+  }
+  return new ProjectGraph(nodes);
+}
+
+/** What is fetched, without the values of parameters (they may come from secrets). */
+function resourceDefinition(pipeline: Pipeline, resource: Pipeline['source']['resources'][number]): unknown {
+  const { name, ...rest } = resource as { name: string; params?: Record<string, string> };
+  return { source: pipeline.source.kind, name, ...rest, params: rest.params && Object.keys(rest.params).sort() };
+}
+
+export function resourceNodeName(pipeline: string, resource: string): string {
+  return `resource:${pipeline}.${resource}`;
+}
+
+export function checkNodeName(file: string, line: number): string {
+  return `check:${file}:${line}`;
+}
