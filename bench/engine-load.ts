@@ -4,7 +4,7 @@
 // process's peak RSS.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadProject } from '../src/config/project.js';
+import { loadProject } from '../src/project.js';
 import { loadBronze } from '../src/ingest/bronze.js';
 import { LandingWriter } from '../src/ingest/landing.js';
 import { createReader } from '../src/sources/readers.js';

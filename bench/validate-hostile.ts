@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPipeline } from '../src/config/pipeline.js';
-import { loadProject } from '../src/config/project.js';
+import { loadProject } from '../src/project.js';
 import { capDiagnostics } from '../src/errors.js';
 import { flag } from './flags.js';
 

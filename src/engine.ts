@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
-import type { Project } from './config/project.js';
+import type { Project } from './project.js';
 import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';

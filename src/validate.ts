@@ -1,7 +1,7 @@
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
 // rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
 // declared tables, which catches SQL errors and unknown columns with the file and line.
-import { checkColumns, declaredTables, loadProject, type Project } from './config/project.js';
+import { checkColumns, declaredTables, loadProject, type Project } from './project.js';
 import type { Env } from './config/pipeline.js';
 import { byPosition, capDiagnostics, nameList, type Diagnostic } from './errors.js';
 import { bronzeDdl } from './ingest/bronze.js';

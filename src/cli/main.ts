@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { loadProject } from '../config/project.js';
+import { loadProject } from '../project.js';
 import { startDemoApi } from '../demo/server.js';
 import { generateRetailData } from '../demo/data.js';
 import { writeReferenceDatabase } from '../demo/reference-db.js';

@@ -1,6 +1,6 @@
 // What a pull request touches: from the files it changes to the pipelines the PR gate runs and the gold
 // models it rebuilds, so a PR that edits one model does not reload every source.
-import { PIPELINES_DIR, type Project } from '../config/project.js';
+import { PIPELINES_DIR, type Project } from '../project.js';
 import { bronzeTableName } from '../config/types.js';
 import { DataOpsError, formatDiagnostic } from '../errors.js';
 import { selectModels } from '../models/gold.js';

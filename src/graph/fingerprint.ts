@@ -4,7 +4,7 @@
 // changed since (SQLMesh's snapshot fingerprints work the same way).
 import { createHash } from 'node:crypto';
 import type { SilverTable } from '../config/types.js';
-import type { SqlModel } from '../models/sql-model.js';
+import type { SqlModel } from '../config/sql-model.js';
 
 /** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
 export function fingerprintOf(value: unknown): string {

@@ -3,7 +3,7 @@
 // built once from the repository and read by every command: run (what to build, in which order), plan
 // and changed-scope (what a change touches), status (who owns a table), and later lineage.
 import { bronzeTableName, type DeclaredCheck, type FreshnessSpec, type Pipeline, type SilverTable } from '../config/types.js';
-import type { SqlModel } from '../models/sql-model.js';
+import type { SqlModel } from '../config/sql-model.js';
 import { CycleError, Dag } from './dag.js';
 import { fingerprintOf, modelDefinition, silverDefinition } from './fingerprint.js';
 

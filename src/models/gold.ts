@@ -3,7 +3,7 @@
 import type { ProjectGraph } from '../graph/graph.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import type { SqlModel } from './sql-model.js';
+import type { SqlModel } from '../config/sql-model.js';
 
 export interface ModelBuild {
   model: string;

@@ -1,6 +1,6 @@
 // Reads the meta schema and the layer schemas into one StatusReport: what `status --json` prints and
 // what the report site and job summary render.
-import type { Project } from '../config/project.js';
+import type { Project } from '../project.js';
 import { measureFreshness } from '../quality/checks.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { RUN_STEPS } from './runs.js';

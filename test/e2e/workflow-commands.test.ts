@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/config/project.js';
+import { loadProject } from '../../src/project.js';
 import { renderPrComment } from '../../src/github/pr-comment.js';
 import { parsePrScope, prScope } from '../../src/github/pr-scope.js';
 import { BIN, ensureBuild } from '../helpers/build.js';

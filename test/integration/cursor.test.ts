@@ -3,7 +3,7 @@
 // all three as they were, and the next load picks up from the same place.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { loadProject } from '../../src/config/project.js';
+import { loadProject } from '../../src/project.js';
 import type { Pipeline } from '../../src/config/types.js';
 import { generateRetailData } from '../../src/demo/data.js';
 import { landingPath, loadBronze } from '../../src/ingest/bronze.js';

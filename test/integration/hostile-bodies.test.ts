@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { loadProject } from '../../src/config/project.js';
+import { loadProject } from '../../src/project.js';
 import { resolveSettings, runProject, type PipelineRun, type Settings } from '../../src/engine.js';
 import { tallyPipeline } from '../../src/report/tally.js';
 import { readStatus } from '../../src/state/status.js';

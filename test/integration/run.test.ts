@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { generateRetailData } from '../../src/demo/data.js';
 import { runProject } from '../../src/engine.js';
 import { readStatus } from '../../src/state/status.js';
-import { loadProject } from '../../src/config/project.js';
+import { loadProject } from '../../src/project.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { count, demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
 

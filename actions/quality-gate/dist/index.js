@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(95898);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(60572);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 95898:
+/***/ 60572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37398,7 +37398,7 @@ function checkNodeName(file, line) {
     return `check:${file}:${line}`;
 }
 
-;// CONCATENATED MODULE: ./src/models/sql-model.ts
+;// CONCATENATED MODULE: ./src/config/sql-model.ts
 const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
 function parseModel(file, text) {
     const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
@@ -38237,7 +38237,7 @@ async function lastSuccessfulRun(warehouse, pipeline) {
     return row?.started_at ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/config/project.ts
+;// CONCATENATED MODULE: ./src/project.ts
 // The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
 // need all of them at once (unique names, tables that exist, no cycles).
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { loadProject } from '../../../src/config/project.js';
+import { loadProject } from '../../../src/project.js';
 import { resolveSettings, withWarehouse } from '../../../src/engine.js';
 import { ConfigError, type Diagnostic } from '../../../src/errors.js';
 import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';

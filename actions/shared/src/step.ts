@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { loadProject, PIPELINES_DIR } from '../../../src/config/project.js';
+import { loadProject, PIPELINES_DIR } from '../../../src/project.js';
 import { resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../../../src/engine.js';
 import { ConfigError, DataOpsError, formatLocation, type Diagnostic } from '../../../src/errors.js';
 import type { CheckOutcome } from '../../../src/quality/checks.js';

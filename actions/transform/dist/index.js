@@ -34195,7 +34195,7 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(23547);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73708);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34206,7 +34206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 23547:
+/***/ 73708:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43994,7 +43994,7 @@ function checkNodeName(file, line) {
     return `check:${file}:${line}`;
 }
 
-;// CONCATENATED MODULE: ./src/models/sql-model.ts
+;// CONCATENATED MODULE: ./src/config/sql-model.ts
 const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
 function parseModel(file, text) {
     const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
@@ -44203,7 +44203,7 @@ async function lastSuccessfulRun(warehouse, pipeline) {
     return row?.started_at ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/config/project.ts
+;// CONCATENATED MODULE: ./src/project.ts
 // The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
 // need all of them at once (unique names, tables that exist, no cycles).
 

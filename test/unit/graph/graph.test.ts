@@ -1,10 +1,10 @@
 // The project as one graph: the example project's nodes and edges, the fingerprints that tell a real
 // change from an edit that changes nothing, and the order every command builds in.
 import { describe, expect, test } from 'vitest';
-import { loadProject } from '../../../src/config/project.js';
+import { loadProject } from '../../../src/project.js';
 import { buildGraph, checkNodeName, resourceNodeName } from '../../../src/graph/graph.js';
 import { fingerprintOf, normalizeSql, silverDefinition } from '../../../src/graph/fingerprint.js';
-import { parseModel } from '../../../src/models/sql-model.js';
+import { parseModel } from '../../../src/config/sql-model.js';
 import { REPO } from '../../helpers/project.js';
 
 const env = { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TOKEN: 'token-for-tests', DEMO_REFERENCE_DB: '/tmp/none.duckdb' };

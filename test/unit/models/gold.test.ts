@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { modelDiagnostic } from '../../../src/models/gold.js';
-import { parseModel } from '../../../src/models/sql-model.js';
+import { parseModel } from '../../../src/config/sql-model.js';
 
 const { model } = parseModel('sql/gold/typo.sql', 'SELECT\n    store_id,\n    no_such_column\nFROM silver.stores\n');
 

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ConfigError, formatDiagnostic } from '../../../src/errors.js';
-import { validateProject } from '../../../src/validate.js';
-import { copyProject } from '../../helpers/project.js';
+import { ConfigError, formatDiagnostic } from '../../src/errors.js';
+import { validateProject } from '../../src/validate.js';
+import { copyProject } from '../helpers/project.js';
 
 const env = { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TOKEN: 'x' };
 let dir: string;

@@ -2,14 +2,14 @@
 // need all of them at once (unique names, tables that exist, no cycles).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, nameList, type Diagnostic } from '../errors.js';
-import { buildGraph, type ProjectGraph } from '../graph/graph.js';
-import { lineLocator, parseModel, type SqlModel } from '../models/sql-model.js';
-import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config-file.js';
-import { loadPipeline, type Env } from './pipeline.js';
-import { bronzeTableName, type Pipeline } from './types.js';
-import type { YamlSource } from './yaml-source.js';
-import { cronProblem } from '../schedule.js';
+import { ConfigError, nameList, type Diagnostic } from './errors.js';
+import { buildGraph, type ProjectGraph } from './graph/graph.js';
+import { lineLocator, parseModel, type SqlModel } from './config/sql-model.js';
+import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config/config-file.js';
+import { loadPipeline, type Env } from './config/pipeline.js';
+import { bronzeTableName, type Pipeline } from './config/types.js';
+import type { YamlSource } from './config/yaml-source.js';
+import { cronProblem } from './schedule.js';
 
 export interface Project {
   dir: string;
