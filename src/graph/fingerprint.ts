@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { SilverTable } from '../config/types.js';
 import type { SqlModel } from '../config/sql-model.js';
+import { tokenize } from '../sql/tokenize.js';
 
 /** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
 export function fingerprintOf(value: unknown): string {
@@ -31,15 +32,16 @@ export function silverDefinition(table: SilverTable): unknown {
   };
 }
 
-/** A model's SQL without comments, with runs of whitespace outside string literals made one space. */
+/**
+ * A model's SQL without comments, each run of whitespace one space, and unquoted names and keywords in
+ * lower case (Snowflake does not tell them apart); string literals and quoted names stay as written.
+ */
 export function normalizeSql(sql: string): string {
   let out = '';
-  const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\s+|[^'"\s-/]+|./g;
-  for (const [piece] of sql.matchAll(token)) {
-    // A comment or a run of whitespace is one space; a string literal or quoted name stays as it is.
-    const gap = piece.startsWith('--') || piece.startsWith('/*') || /^\s/.test(piece);
-    if (!gap) out += piece;
-    else if (out !== '' && !out.endsWith(' ')) out += ' ';
+  for (const token of tokenize(sql)) {
+    if (token.kind === 'ws' || token.kind === 'comment') {
+      if (out !== '' && !out.endsWith(' ')) out += ' ';
+    } else out += token.kind === 'word' ? token.text.toLowerCase() : token.text;
   }
   return out.trimEnd();
 }

@@ -61,6 +61,7 @@ describe('fingerprints', () => {
   test.each([
     ['a comment', 'SELECT a, b\nFROM silver.t', '-- the model\nSELECT a, /* both */ b\nFROM silver.t'],
     ['spacing and line breaks', 'SELECT a, b FROM silver.t', 'SELECT  a,\n       b\nFROM   silver.t;'],
+    ['the case of keywords and names', 'SELECT a, b FROM silver.t', 'select A, B from SILVER.T'],
   ])('a model keeps its fingerprint through %s', (_what, before, after) => {
     expect(model(after)).toBe(model(before));
   });
@@ -74,8 +75,8 @@ describe('fingerprints', () => {
     expect(model(after)).not.toBe(model(before));
   });
 
-  test('normalizeSql keeps strings and quoted names as they are', () => {
-    expect(normalizeSql(`SELECT  'a  -- b' AS "x  y" -- note\n FROM t /* c */`)).toBe(`SELECT 'a  -- b' AS "x  y" FROM t`);
+  test('normalizeSql keeps strings and quoted names as they are, and reads names and keywords case-blind', () => {
+    expect(normalizeSql(`SELECT  'a  -- b' AS "X  y" -- note\n FROM T /* c */ // and Snowflake's own comment`)).toBe(`select 'a  -- b' as "X  y" from t`);
   });
 
   test('a silver table\'s fingerprint follows its mapping, not its description', async () => {
