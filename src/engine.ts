@@ -9,9 +9,9 @@ import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { removeStalePartials } from './ingest/landing.js';
 import { formatDrift } from './ingest/drift.js';
-import { ModelError, type ModelBuild, type ModelPlan } from './models/gold.js';
+import { ModelError, type ModelBuild } from './models/gold.js';
 import type { SilverLoad } from './models/silver.js';
-import { transform } from './models/transform.js';
+import { transform, type TableChange } from './models/transform.js';
 import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
 import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
@@ -156,7 +156,9 @@ export interface RunResult {
   pipelines: PipelineRun[];
   models: ModelBuild[];
   /** Models not built because an input table does not exist yet. */
-  skippedModels: ModelPlan['skipped'];
+  skippedModels: Array<{ model: string; missing: string[] }>;
+  /** Tables the transform built for their definition (created, rebuilt) or their inputs, and why. */
+  tableChanges: TableChange[];
   modelError?: string;
   /** Diagnostics with a place (bad SQL in a model), for annotations. */
   diagnostics: Diagnostic[];
@@ -174,6 +176,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** The time freshness is measured against (default: the warehouse's clock). */
   now?: Date;
+  /** Rebuild these tables from bronze whatever changed (`run --full-refresh`), or 'all' of them. */
+  fullRefresh?: readonly string[] | 'all';
   /**
    * Re-load this batch from its landing file instead of calling the source (`run --replay <batch_id>`);
    * only its pipeline runs, and its other resources are not fetched.
@@ -196,6 +200,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
   const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
   const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
   const steps = RUN_STEPS.filter((s) => (options.steps ?? RUN_STEPS).includes(s));
+  checkFullRefresh(project, selected, options.fullRefresh);
   const runId = options.runId ?? newRunId();
   // Only a step that calls the source needs its secrets: transform, check and a replay never do.
   if (steps.includes('ingest') && !replay) {
@@ -232,20 +237,16 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     }
 
     let models: ModelBuild[] = [];
-    let skippedModels: ModelPlan['skipped'] = [];
+    let skippedModels: RunResult['skippedModels'] = [];
+    let tableChanges: TableChange[] = [];
     let modelError: string | undefined;
     const diagnostics: Diagnostic[] = [];
     if (steps.includes('transform')) {
       // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
       const ready = runs.filter((r) => !r.error);
       for (const run of runs.filter((r) => r.error)) outcomes.get(run.pipeline)!.push({ step: 'transform', state: 'skipped' });
-      const built = await transform(warehouse, project.graph, {
-        pipelines: ready.map((r) => r.pipeline),
-        modelsBelow: runs.map((r) => r.pipeline),
-        allModels: !options.pipelines?.length,
-        runId,
-        log,
-      });
+      const built = await transform(warehouse, project.graph, { pipelines: ready.map((r) => r.pipeline), fullRefresh: options.fullRefresh, runId, log });
+      tableChanges = built.changes;
       if (built.modelError !== undefined) {
         modelError = describe(built.modelError);
         if (built.modelError instanceof ModelError) diagnostics.push(built.modelError.diagnostic);
@@ -279,7 +280,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     }
     const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
     const ok = checksOk && !modelError && runs.every((r) => !r.error) && earlierFailures.length === 0;
-    return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, earlierFailures, ok };
+    return { runId, pipelines: runs, models, skippedModels, tableChanges, modelError, diagnostics, earlierFailures, ok };
   }, use);
 }
 
@@ -351,6 +352,17 @@ async function recordUnrunnable(settings: Settings, runId: string, pipelines: Pi
     }, { runId, command: 'run', pipelines: pipelines.map((p) => p.name) });
   } catch {
     // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
+  }
+}
+
+/** `--full-refresh` names silver and gold tables; a silver table only of a pipeline this run runs. */
+function checkFullRefresh(project: Project, selected: Pipeline[], tables: RunOptions['fullRefresh']): void {
+  if (tables === undefined || tables === 'all') return;
+  const buildable = [...project.graph.nodes('silver'), ...project.graph.nodes('gold')].map((n) => n.name);
+  for (const table of tables) {
+    if (!buildable.includes(table)) throw new UsageError(`--full-refresh: unknown table "${table}" (silver and gold tables: ${buildable.join(', ')})`);
+    const owner = project.graph.ownerOf(table);
+    if (owner && !selected.some((p) => p.name === owner)) throw new UsageError(`--full-refresh: ${table} is loaded by pipeline ${owner}, which this run does not run; name it too`);
   }
 }
 

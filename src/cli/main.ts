@@ -87,14 +87,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(new Option('--step <steps...>', 'run only these steps').choices([...STEPS]))
     .option('--run-id <id>', 'continue a run started by an earlier step')
     .option('--replay <batch_id>', 're-load a batch from its landing file instead of calling the source (see meta.batches)')
+    .option('--full-refresh [tables...]', 'rebuild these silver and gold tables (all of them when none is named) from bronze, whatever changed')
     .option('--json', 'print the run result as JSON')
-    .action(async (names: string[], opts: { step?: Step[]; runId?: string; replay?: string; json?: boolean }) => {
+    .action(async (names: string[], opts: { step?: Step[]; runId?: string; replay?: string; fullRefresh?: true | string[]; json?: boolean }) => {
       const s = settings();
       const result = await runProject(s, {
         pipelines: names,
         steps: opts.step,
         runId: opts.runId,
         replayBatch: opts.replay,
+        fullRefresh: opts.fullRefresh === true ? 'all' : opts.fullRefresh,
         log: opts.json ? undefined : io.out,
       });
       if (opts.json) io.out(JSON.stringify(result, null, 2));

@@ -14,7 +14,11 @@ export type NodeLayer = 'resource' | 'bronze' | 'silver' | 'gold' | 'check';
  * appended to bronze); `merge_by_key` and `table` are the transform step's (models/materializations.ts);
  * `check` is the check step's.
  */
-export type MaterializationKind = 'source' | 'append' | 'merge_by_key' | 'table' | 'check';
+export type MaterializationKind = 'source' | 'append' | SilverKind | GoldKind | 'check';
+/** How a silver table is built: from its pipeline's mapping, merged by key. */
+export type SilverKind = 'merge_by_key';
+/** How a SQL model is built: `table`, its SELECT replacing the rows. */
+export type GoldKind = 'table';
 
 interface NodeBase {
   /** Tables by their schema-qualified name (silver.transactions); resources and checks by a prefixed id. */
@@ -28,13 +32,15 @@ interface NodeBase {
   pipeline?: string;
   /** A hash of its normalised definition (graph/fingerprint.ts). */
   fingerprint: string;
+  /** The normalised definition itself, kept with a build so a later change can be categorised against it. */
+  definition: unknown;
 }
 
 export type GraphNode =
   | (NodeBase & { layer: 'resource'; resource: string })
   | (NodeBase & { layer: 'bronze'; resource: string })
-  | (NodeBase & { layer: 'silver'; table: SilverTable })
-  | (NodeBase & { layer: 'gold'; model: SqlModel })
+  | (NodeBase & { layer: 'silver'; kind: SilverKind; table: SilverTable })
+  | (NodeBase & { layer: 'gold'; kind: GoldKind; model: SqlModel })
   | (NodeBase & { layer: 'check'; check: DeclaredCheck | FreshnessSpec });
 
 const LAYER_RANK: Record<NodeLayer, number> = { resource: 0, bronze: 1, silver: 2, gold: 3, check: 4 };
@@ -112,36 +118,41 @@ export class ProjectGraph {
   }
 }
 
+/** A node's definition and its fingerprint. */
+function declared(definition: unknown): { definition: unknown; fingerprint: string } {
+  return { definition, fingerprint: fingerprintOf(definition) };
+}
+
 /** The graph of a project's pipelines and models. */
 export function buildGraph(pipelines: readonly Pipeline[], models: readonly SqlModel[]): ProjectGraph {
   const nodes: GraphNode[] = [];
   for (const p of pipelines) {
     for (const r of p.source.resources) {
       const resource = resourceNodeName(p.name, r.name);
-      nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, fingerprint: fingerprintOf(resourceDefinition(p, r)) });
+      nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, ...declared(resourceDefinition(p, r)) });
       nodes.push({
         name: `bronze.${bronzeTableName(p.name, r.name)}`, layer: 'bronze', kind: 'append', parents: [resource], file: p.file, pipeline: p.name, resource: r.name,
         // Bronze keeps records as received: its shape never depends on the declaration.
-        fingerprint: fingerprintOf('bronze'),
+        ...declared('bronze'),
       });
     }
     for (const t of p.silver) {
       nodes.push({
         name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
-        file: p.file, pipeline: p.name, table: t, fingerprint: fingerprintOf(silverDefinition(t)),
+        file: p.file, pipeline: p.name, table: t, ...declared(silverDefinition(t)),
       });
     }
     for (const check of [...p.checks, ...p.freshness]) {
       const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
       nodes.push({
         name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
-        fingerprint: fingerprintOf('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
+        ...declared('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
       });
     }
   }
   for (const m of models) {
     const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-    nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, fingerprint: fingerprintOf(modelDefinition(m)) });
+    nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
   }
   return new ProjectGraph(nodes);
 }

@@ -36,8 +36,17 @@ export async function buildSilver(warehouse: Warehouse, pipeline: Pipeline, runI
   return loads;
 }
 
-/** Merges into one silver table the bronze batches it has not seen yet, one conserved transaction each. */
-export async function mergeSilver(warehouse: Warehouse, pipeline: string, table: SilverTable, runId: string): Promise<SilverLoad[]> {
+/**
+ * Merges into one silver table the bronze batches it has not seen yet, one conserved transaction each.
+ * `inBatch` runs inside each batch's transaction (to record what the batch changed with it).
+ */
+export async function mergeSilver(
+  warehouse: Warehouse,
+  pipeline: string,
+  table: SilverTable,
+  runId: string,
+  inBatch?: (load: SilverLoad) => Promise<void>,
+): Promise<SilverLoad[]> {
   await warehouse.execute(silverDdl(table, warehouse.dialect));
   await addNewColumns(warehouse, table);
   const pending = await warehouse.query<{ batch_id: string }>(
@@ -47,8 +56,41 @@ export async function mergeSilver(warehouse: Warehouse, pipeline: string, table:
      ORDER BY fetched_at, batch_id`,
   );
   const loads: SilverLoad[] = [];
-  for (const { batch_id } of pending) loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
+  for (const { batch_id } of pending) loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId, inBatch));
   return loads;
+}
+
+/**
+ * Builds the table again from all of its bronze, after its mapping changed: batch by batch into a table
+ * aside (each batch conserved: bronze units = accepted + rejected), which then replaces the table at once,
+ * and the old version's load records and rejected rows give way to the new ones, never both kept.
+ */
+export async function rebuildSilver(
+  warehouse: Warehouse,
+  pipeline: string,
+  table: SilverTable,
+  runId: string,
+  /** Runs in the transaction that puts the rebuild in place (to record it with it). */
+  inSwap?: () => Promise<void>,
+): Promise<SilverLoad[]> {
+  const target = `silver.${table.name}`;
+  const aside: SilverTable = { ...table, name: `${table.name}__rebuild` };
+  const asideName = `silver.${aside.name}`;
+  // What a rebuild that did not finish left aside is started over.
+  await warehouse.execute(`DROP TABLE IF EXISTS ${asideName}`);
+  await warehouse.transaction(async () => {
+    for (const meta of ['meta.silver_loads', 'meta.rejected']) await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${sqlString(asideName)}`);
+  });
+  const loads = await mergeSilver(warehouse, pipeline, aside, runId);
+  await warehouse.transaction(async () => {
+    await warehouse.replaceTable(target, asideName);
+    for (const meta of ['meta.silver_loads', 'meta.rejected']) {
+      await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${sqlString(target)}`);
+      await warehouse.execute(`UPDATE ${meta} SET table_name = ${sqlString(target)} WHERE table_name = ${sqlString(asideName)}`);
+    }
+    await inSwap?.();
+  });
+  return loads.map((load) => ({ ...load, table: target }));
 }
 
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
@@ -65,7 +107,14 @@ async function addNewColumns(warehouse: Warehouse, table: SilverTable): Promise<
   }
 }
 
-async function mergeBatch(warehouse: Warehouse, pipeline: string, table: SilverTable, batchId: string, runId: string): Promise<SilverLoad> {
+async function mergeBatch(
+  warehouse: Warehouse,
+  pipeline: string,
+  table: SilverTable,
+  batchId: string,
+  runId: string,
+  inBatch?: (load: SilverLoad) => Promise<void>,
+): Promise<SilverLoad> {
   const d = warehouse.dialect;
   const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
   const target = `silver.${table.name}`;
@@ -133,6 +182,7 @@ async function mergeBatch(warehouse: Warehouse, pipeline: string, table: SilverT
       `INSERT INTO meta.silver_loads VALUES (${sqlString(runId)}, ${batch}, ${sqlString(pipeline)}, ${sqlString(target)},
         ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`,
     );
+    await inBatch?.(load);
     await warehouse.execute(`DROP TABLE ${stage}`);
     await warehouse.execute(`DROP TABLE ${merge}`);
     return load;

@@ -1,39 +1,31 @@
-// The transform step: one build loop over the graph. The silver tables of the selected pipelines and the
-// gold models downstream of them are built in the graph's order, each by its materialisation kind. A
-// pipeline whose silver table fails keeps its other tables as they were; the gold models are built in one
+// The transform step: one build loop over the graph, in its order, each table by its materialisation
+// kind. The warehouse follows the repository: a table whose definition changed is rebuilt (a breaking
+// change rebuilds what reads it too), a model whose inputs brought new or changed rows is rebuilt, and one
+// whose inputs did not is left alone. What a table was built from is kept in meta.nodes (state/nodes.ts).
+// A pipeline whose silver table fails keeps its other tables as they were; the gold models are built in one
 // transaction, so readers never see half a star schema.
-import type { MaterializationKind, NodeOf, ProjectGraph } from '../graph/graph.js';
+import type { GoldKind, NodeOf, ProjectGraph, SilverKind } from '../graph/graph.js';
+import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.js';
 import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
-import { buildModelTable, planModels, selectModels, type ModelBuild, type ModelPlan } from './gold.js';
-import { mergeSilver, type SilverLoad } from './silver.js';
-
-interface Materialization<L extends 'silver' | 'gold', Result> {
-  /** What a build does, for messages and plans. */
-  describe: string;
-  build(warehouse: Warehouse, node: NodeOf<L>, runId: string): Promise<Result>;
-}
-
-/** How each kind of transform node is built, keyed by kind. */
-export const MATERIALIZATIONS = {
-  merge_by_key: {
-    describe: 'merges the bronze batches it has not seen, by key, latest wins',
-    build: (warehouse, node, runId) => mergeSilver(warehouse, node.pipeline!, node.table, runId),
-  } satisfies Materialization<'silver', SilverLoad[]>,
-  table: {
-    describe: 'replaces the table with its SELECT',
-    build: (warehouse, node, runId) => buildModelTable(warehouse, node.model, runId),
-  } satisfies Materialization<'gold', ModelBuild>,
-} satisfies Partial<Record<MaterializationKind, unknown>>;
+import { definitionChange, type DefinitionChange } from './changes.js';
+import { buildModelTable, type ModelBuild } from './gold.js';
+import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
 
 export interface TransformSelection {
   /** The pipelines whose silver tables are built. */
   pipelines: readonly string[];
-  /** The gold models built are those downstream of these pipelines' silver tables, */
-  modelsBelow: readonly string[];
-  /** or all of them (a run of every pipeline). */
-  allModels: boolean;
+  /** Tables to rebuild from bronze whatever changed (`run --full-refresh`); 'all' for every one. */
+  fullRefresh?: readonly string[] | 'all';
   runId: string;
   log: (line: string) => void;
+}
+
+/** What the run did to one table, and why. */
+export interface TableChange {
+  table: string;
+  action: DefinitionChange['action'] | 'update';
+  category?: DefinitionChange['category'];
+  reasons: string[];
 }
 
 export interface TransformResult {
@@ -41,51 +33,175 @@ export interface TransformResult {
   /** The pipelines whose silver build failed, with the error. */
   failed: Map<string, unknown>;
   models: ModelBuild[];
-  skippedModels: ModelPlan['skipped'];
+  skippedModels: Array<{ model: string; missing: string[] }>;
   /** The gold build's error: none of the models of this run were kept. */
   modelError?: unknown;
+  /** Tables built for their definition (created, rebuilt) or their inputs, with the reasons. */
+  changes: TableChange[];
 }
 
 export async function transform(warehouse: Warehouse, graph: ProjectGraph, selection: TransformSelection): Promise<TransformResult> {
-  const { runId, log } = selection;
   const chosen = new Set(selection.pipelines);
-  const result: TransformResult = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [] };
-  const silver = graph.nodes('silver').filter((n) => chosen.has(n.pipeline!));
-  for (const node of silver) {
-    const pipeline = node.pipeline!;
-    if (result.failed.has(pipeline)) continue;
-    warehouse.setQueryTag?.(queryTagFor(pipeline, runId));
+  const result: TransformResult = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [], changes: [] };
+  const states = await readNodeStates(warehouse);
+  const versions = await dataVersions(warehouse, graph, states);
+  const refresh = (table: string) => selection.fullRefresh === 'all' || !!selection.fullRefresh?.includes(table);
+
+  for (const node of graph.nodes('silver').filter((n) => chosen.has(n.pipeline!))) {
+    if (result.failed.has(node.pipeline!)) continue;
+    warehouse.setQueryTag?.(queryTagFor(node.pipeline!, selection.runId));
     try {
-      const loads = await materializationOf(node).build(warehouse, node, runId);
-      result.silverLoads.get(pipeline)!.push(...loads);
-      for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+      const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
+      result.silverLoads.get(node.pipeline!)!.push(...loads);
     } catch (e) {
-      result.failed.set(pipeline, e);
+      result.failed.set(node.pipeline!, e);
     }
   }
 
-  warehouse.setQueryTag?.(queryTagFor('gold', runId));
-  const below = new Set(selection.modelsBelow);
-  const inputs = graph.nodes('silver').filter((n) => below.has(n.pipeline!)).map((n) => n.name);
+  warehouse.setQueryTag?.(queryTagFor('gold', selection.runId));
   try {
-    const plan = await planModels(graph, selectModels(graph, selection.allModels ? undefined : inputs), warehouse);
-    result.skippedModels = plan.skipped;
-    for (const s of plan.skipped) log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-    const nodes = plan.build.map((m) => graph.get(m.name) as NodeOf<'gold'>);
+    const plan = await planGold(warehouse, graph, states, versions, refresh);
+    // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
+    const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline!)).map((n) => n.name));
+    result.skippedModels = plan.skipped.filter((s) => mine.has(s.model));
+    for (const s of result.skippedModels) selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
     result.models = await warehouse.transaction(async () => {
       const builds: ModelBuild[] = [];
-      for (const node of nodes) builds.push(await materializationOf(node).build(warehouse, node, runId));
+      for (const { node, version, inputs } of plan.build) {
+        const record = async () => recordNodeState(warehouse, node, { dataVersion: version, inputs, runId: selection.runId });
+        builds.push(await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, selection.runId, record));
+      }
       return builds;
     });
-    for (const m of result.models) log(`${m.model}: ${m.rows} rows`);
+    for (const { change } of plan.build) result.changes.push(change);
+    for (const m of result.models) selection.log(`${m.model}: ${m.rows} rows (${result.changes.find((c) => c.table === m.model)!.reasons.join('; ')})`);
   } catch (e) {
     result.modelError = e;
   }
   return result;
 }
 
-function materializationOf<N extends NodeOf<'silver'> | NodeOf<'gold'>>(node: N): Materialization<N['layer'], N extends NodeOf<'silver'> ? SilverLoad[] : ModelBuild> {
-  const entry = (MATERIALIZATIONS as Record<string, unknown>)[node.kind];
-  if (!entry) throw new Error(`${node.name}: no way to build a node of kind "${node.kind}" (kinds: ${Object.keys(MATERIALIZATIONS).join(', ')})`);
-  return entry as Materialization<N['layer'], N extends NodeOf<'silver'> ? SilverLoad[] : ModelBuild>;
+interface Materialization<L extends 'silver' | 'gold', Result> {
+  /**
+   * Brings the table up to date with its inputs' new data. `inCommit` runs inside each transaction that
+   * commits some of it, told whether that commit changed rows, to record the table's state with them.
+   */
+  update(warehouse: Warehouse, node: NodeOf<L>, runId: string, inCommit: InCommit): Promise<Result>;
+  /** Builds the table again from all of its inputs (its definition changed), put in place at once. */
+  rebuild(warehouse: Warehouse, node: NodeOf<L>, runId: string, inCommit: InCommit): Promise<Result>;
+}
+
+type InCommit = (changedRows: boolean) => Promise<void>;
+
+/** How each kind of transform node is built, keyed by kind (the graph's MaterializationKind). */
+export const MATERIALIZATIONS: { [K in SilverKind]: Materialization<'silver', SilverLoad[]> } & { [K in GoldKind]: Materialization<'gold', ModelBuild> } = {
+  // Silver from the pipeline's mapping: new bronze batches merged by key, latest wins.
+  merge_by_key: {
+    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(load.inserted + load.updated > 0)),
+    rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
+  },
+  // A SQL model whose SELECT replaces the table's rows: updating it is rebuilding it.
+  table: {
+    update: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+    rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+  },
+};
+
+async function replaceWithSelect(warehouse: Warehouse, node: NodeOf<'gold'>, runId: string, inCommit: InCommit): Promise<ModelBuild> {
+  const build = await buildModelTable(warehouse, node.model, runId);
+  await inCommit(true);
+  return build;
+}
+
+/**
+ * A silver table: rebuilt from all of its bronze when its mapping changed, else merged with the batches
+ * it has not seen. Its data version moves, in the same transaction as the rows, whenever its rows change
+ * (a non-breaking rebuild keeps it: what reads the table needs no rebuild).
+ */
+async function buildSilverTable(
+  warehouse: Warehouse,
+  node: NodeOf<'silver'>,
+  state: NodeState | undefined,
+  fullRefresh: boolean,
+  versions: Map<string, number>,
+  selection: TransformSelection,
+  changes: TableChange[],
+): Promise<SilverLoad[]> {
+  const { runId, log } = selection;
+  const change = definitionChange(node, state, await warehouse.tableExists(node.name), fullRefresh);
+  let version = state?.dataVersion ?? 0;
+  const record = () => recordNodeState(warehouse, node, { dataVersion: version, runId });
+  let loads: SilverLoad[];
+  if (change.action === 'rebuild') {
+    log(`${node.name}: rebuilding from all of its bronze: ${change.category} change (${change.reasons.join('; ')})`);
+    if (change.category === 'breaking') version += 1;
+    loads = await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, runId, record);
+  } else {
+    if (change.action !== 'none') log(`${node.name}: ${change.reasons.join('; ')}`);
+    if (change.action === 'create') version += 1;
+    loads = await MATERIALIZATIONS[node.kind].update(warehouse, node, runId, async (changedRows) => {
+      if (changedRows) version += 1;
+      await record();
+    });
+    if (loads.length === 0 && change.action !== 'none') await record();
+  }
+  versions.set(node.name, version);
+  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+  if (change.action !== 'none') changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
+  else if (loads.some((l) => l.inserted + l.updated > 0)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
+  return loads;
+}
+
+interface GoldPlan {
+  build: Array<{ node: NodeOf<'gold'>; version: number; inputs: Record<string, number>; change: TableChange }>;
+  skipped: TransformResult['skippedModels'];
+}
+
+/**
+ * The models to build, in the graph's order: those never built, those whose definition changed, those
+ * with no record of what they were built from, and those an input of which changed since their last
+ * build (in this run or an earlier one that failed before it got to them). The others stay as they are.
+ */
+async function planGold(warehouse: Warehouse, graph: ProjectGraph, states: Map<string, NodeState>, versions: Map<string, number>, refresh: (t: string) => boolean): Promise<GoldPlan> {
+  const plan: GoldPlan = { build: [], skipped: [] };
+  const built = new Set<string>();
+  for (const node of graph.nodes('gold')) {
+    const state = states.get(node.name);
+    const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
+    const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
+    const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
+    if (change.action === 'none' && movedInputs.length === 0) continue;
+    const missing: string[] = [];
+    for (const table of node.parents) {
+      if (!built.has(table) && !(await warehouse.tableExists(table))) missing.push(table);
+    }
+    if (missing.length) {
+      plan.skipped.push({ model: node.name, missing });
+      continue;
+    }
+    // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
+    const keepsVersion = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+    const version = (state?.dataVersion ?? 0) + (keepsVersion ? 0 : 1);
+    versions.set(node.name, version);
+    built.add(node.name);
+    const reasons = change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`] : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one'] : change.reasons;
+    plan.build.push({ node, version, inputs, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+  }
+  return plan;
+}
+
+/**
+ * Each table's data version as recorded; a bronze table's is how many batches appended rows to it (a
+ * model that reads bronze directly is rebuilt when a batch brings rows).
+ */
+async function dataVersions(warehouse: Warehouse, graph: ProjectGraph, states: Map<string, NodeState>): Promise<Map<string, number>> {
+  const versions = new Map([...states].map(([node, state]) => [node, state.dataVersion]));
+  const rows = await warehouse.query<{ pipeline: string; resource: string; n: number }>(
+    'SELECT pipeline, resource, SUM(CASE WHEN bronze_rows > 0 THEN 1 ELSE 0 END) AS n FROM meta.batches GROUP BY pipeline, resource',
+  );
+  for (const node of graph.nodes('bronze')) {
+    const row = rows.find((r) => r.pipeline === node.pipeline && r.resource === node.resource);
+    versions.set(node.name, Number(row?.n ?? 0));
+  }
+  return versions;
 }

@@ -25,6 +25,11 @@ export function metaDdl(ts: string): string[] {
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
+    // One row per built table: the definition it was built from, and which version of its data and of
+    // each of its inputs' it holds (src/state/nodes.ts).
+    `CREATE TABLE IF NOT EXISTS meta.nodes (
+      node VARCHAR, layer VARCHAR, kind VARCHAR, fingerprint VARCHAR, definition VARCHAR, data_version BIGINT, inputs VARCHAR,
+      run_id VARCHAR, built_at ${ts})`,
     // One row per pipeline: the run holding it and until when (src/state/run-lock.ts); Snowflake only.
     `CREATE TABLE IF NOT EXISTS meta.locks (
       pipeline VARCHAR, run_id VARCHAR, holder VARCHAR, acquired_at ${ts}, expires_at ${ts})`,

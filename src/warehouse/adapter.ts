@@ -94,6 +94,11 @@ export interface Warehouse {
   /** Labels the statements that follow (Snowflake's QUERY_TAG), so a run's cost can be traced. */
   setQueryTag?(tag: string | undefined): void;
   tableExists(qualifiedName: string): Promise<boolean>;
+  /**
+   * Makes `replacement` (a table of the same schema) the table `table`, whose old rows are dropped, in
+   * one step readers never see half of: a rebuild is made aside and put in place at once.
+   */
+  replaceTable(table: string, replacement: string): Promise<void>;
   close(): Promise<void>;
 }
 

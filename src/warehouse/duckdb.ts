@@ -176,6 +176,14 @@ export class DuckDBWarehouse implements Warehouse {
     return rows.length > 0;
   }
 
+  async replaceTable(table: string, replacement: string): Promise<void> {
+    // DuckDB's DDL is transactional: the drop and the rename commit together.
+    await this.transaction(async () => {
+      await this.execute(`DROP TABLE IF EXISTS ${table}`);
+      await this.execute(`ALTER TABLE ${replacement} RENAME TO ${table.split('.').pop()}`);
+    });
+  }
+
   private readonly closeHooks: Array<() => Promise<void>> = [];
   /** Runs fn just before the file is let go (e.g. to remove the note of who holds it). */
   beforeClose(fn: () => Promise<void>): void {

@@ -576,6 +576,16 @@ export class SnowflakeWarehouse implements Warehouse {
     throw new WarehouseError(`${name}: Snowflake reads a shared database by name (e.g. ${name.toUpperCase()}.SCHEMA.TABLE); there is nothing to attach`);
   }
 
+  async replaceTable(table: string, replacement: string): Promise<void> {
+    // SWAP exchanges the two tables' names in one atomic step; the old rows then go with the other name.
+    if (await this.tableExists(table)) {
+      await this.execute(`ALTER TABLE ${table} SWAP WITH ${replacement}`);
+      await this.execute(`DROP TABLE ${replacement}`);
+    } else {
+      await this.execute(`ALTER TABLE ${replacement} RENAME TO ${table}`);
+    }
+  }
+
   async tableExists(qualifiedName: string): Promise<boolean> {
     const parts = qualifiedName.split('.');
     const [table, schema, database] = [parts.pop()!, parts.pop(), parts.pop()];

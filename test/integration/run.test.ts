@@ -152,8 +152,13 @@ describe('a run on the embedded DuckDB', () => {
       expect(await w.query(`SELECT DISTINCT run_id, status FROM meta.runs`)).toEqual([{ run_id: ingest.runId, status: 'success' }]);
     });
 
-    // A later run of one pipeline rebuilds only the models downstream of its tables.
+    // A later run that brings nothing new rebuilds nothing; one that brings new rows to one pipeline
+    // rebuilds only the models downstream of its tables.
+    const idle = await runProject(project.settings, { pipelines: ['retail_pos'], now: ANCHOR });
+    expect(idle.models).toEqual([]);
+    await project.moveTo(new Date(ANCHOR.getTime() + 6 * 3_600_000));
     const one = await runProject(project.settings, { pipelines: ['retail_pos'], now: ANCHOR });
     expect(one.models.map((m) => m.model).sort()).toEqual(['gold.daily_sales_summary', 'gold.dim_date', 'gold.fact_sales']);
+    expect(one.tableChanges.find((c) => c.table === 'gold.fact_sales')).toMatchObject({ action: 'update', reasons: ['new data in silver.transaction_lines, silver.transactions'] });
   });
 });

@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6122);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(38057);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6122:
+/***/ 38057:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37891,6 +37891,11 @@ function metaDdl(ts) {
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
+        // One row per built table: the definition it was built from, and which version of its data and of
+        // each of its inputs' it holds (src/state/nodes.ts).
+        `CREATE TABLE IF NOT EXISTS meta.nodes (
+      node VARCHAR, layer VARCHAR, kind VARCHAR, fingerprint VARCHAR, definition VARCHAR, data_version BIGINT, inputs VARCHAR,
+      run_id VARCHAR, built_at ${ts})`,
         // One row per pipeline: the run holding it and until when (src/state/run-lock.ts); Snowflake only.
         `CREATE TABLE IF NOT EXISTS meta.locks (
       pipeline VARCHAR, run_id VARCHAR, holder VARCHAR, acquired_at ${ts}, expires_at ${ts})`,
@@ -39723,6 +39728,315 @@ function modelDiagnostic(model, message, statementPrefixLength = 0) {
     return { file: model.file, line, col, severity: 'error', message: headline };
 }
 
+;// CONCATENATED MODULE: ./src/state/nodes.ts
+
+async function readNodeStates(warehouse) {
+    const rows = await warehouse.query('SELECT node, fingerprint, definition, data_version, inputs, run_id, built_at FROM meta.nodes');
+    return new Map(rows.map((r) => [
+        r.node,
+        {
+            node: r.node,
+            fingerprint: r.fingerprint,
+            definition: JSON.parse(r.definition),
+            dataVersion: Number(r.data_version),
+            inputs: r.inputs ? JSON.parse(r.inputs) : {},
+            runId: r.run_id,
+            builtAt: r.built_at,
+        },
+    ]));
+}
+/** Records that `node` was built from its current definition; call it in the build's transaction. */
+async function recordNodeState(warehouse, node, build) {
+    const q = warehouse.dialect.quote;
+    await warehouse.execute(`DELETE FROM meta.nodes WHERE node = ${(0,adapter/* sqlString */.Qw)(node.name)}`);
+    await warehouse.execute(`INSERT INTO meta.nodes VALUES (${(0,adapter/* sqlString */.Qw)(node.name)}, ${(0,adapter/* sqlString */.Qw)(node.layer)}, ${(0,adapter/* sqlString */.Qw)(node.kind)}, ${(0,adapter/* sqlString */.Qw)(node.fingerprint)},
+      ${q(JSON.stringify(node.definition))}, ${build.dataVersion}, ${build.inputs ? q(JSON.stringify(build.inputs)) : 'NULL'},
+      ${(0,adapter/* sqlString */.Qw)(build.runId)}, ${warehouse.dialect.now})`);
+}
+
+;// CONCATENATED MODULE: ./src/sql/tokenize.ts
+// A lossless tokenizer for Snowflake SQL: joining every token's text gives back the input exactly, so a
+// translation that only touches some tokens keeps everything else (comments, spacing, line breaks) as written.
+const OPERATORS = ['::', '=>', '->>', '->', '<=', '>=', '<>', '!=', '||'];
+function tokenize(sql) {
+    const tokens = [];
+    let i = 0;
+    let line = 1;
+    let lineStart = 0;
+    const push = (kind, end, value) => {
+        const text = sql.slice(i, end);
+        tokens.push({ kind, text, offset: i, line, col: i - lineStart + 1, ...(value !== undefined ? { value } : {}) });
+        for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) {
+            line++;
+            lineStart = i + k + 1;
+        }
+        i = end;
+    };
+    while (i < sql.length) {
+        const c = sql[i];
+        const next = sql[i + 1];
+        if (/\s/.test(c)) {
+            let j = i + 1;
+            while (j < sql.length && /\s/.test(sql[j]))
+                j++;
+            push('ws', j);
+        }
+        else if ((c === '-' && next === '-') || (c === '/' && next === '/')) {
+            const j = sql.indexOf('\n', i);
+            push('comment', j < 0 ? sql.length : j);
+        }
+        else if (c === '/' && next === '*') {
+            const j = sql.indexOf('*/', i + 2);
+            if (j < 0)
+                push('error', sql.length);
+            else
+                push('comment', j + 2);
+        }
+        else if (c === "'") {
+            const { end, value } = readString(sql, i);
+            push(end < 0 ? 'error' : 'string', end < 0 ? sql.length : end, value);
+        }
+        else if (c === '$' && next === '$') {
+            const j = sql.indexOf('$$', i + 2);
+            if (j < 0)
+                push('error', sql.length);
+            else
+                push('string', j + 2, sql.slice(i + 2, j));
+        }
+        else if (c === '"') {
+            let j = i + 1;
+            for (;;) {
+                const k = sql.indexOf('"', j);
+                if (k < 0) {
+                    j = -1;
+                    break;
+                }
+                if (sql[k + 1] === '"')
+                    j = k + 2;
+                else {
+                    j = k + 1;
+                    break;
+                }
+            }
+            push(j < 0 ? 'error' : 'qident', j < 0 ? sql.length : j);
+        }
+        else if (c === '$' && next !== undefined && /[A-Za-z0-9_]/.test(next)) {
+            let j = i + 1;
+            while (j < sql.length && /[A-Za-z0-9_]/.test(sql[j]))
+                j++;
+            push('var', j);
+        }
+        else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
+            const m = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i));
+            push('number', i + m[0].length);
+        }
+        else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+            let j = i + 1;
+            while (j < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j]))
+                j++;
+            push('word', j);
+        }
+        else {
+            const op = OPERATORS.find((o) => sql.startsWith(o, i));
+            push('op', i + (op ? op.length : 1));
+        }
+    }
+    return tokens;
+}
+/** Reads a '...' literal with Snowflake's escapes ('' and backslash sequences); end is -1 when unterminated. */
+function readString(sql, start) {
+    let value = '';
+    let i = start + 1;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (c === "'") {
+            if (sql[i + 1] === "'") {
+                value += "'";
+                i += 2;
+                continue;
+            }
+            return { end: i + 1, value };
+        }
+        if (c === '\\' && i + 1 < sql.length) {
+            const e = sql[i + 1];
+            const simple = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', "'": "'", '"': '"', '\\': '\\' };
+            if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(sql.slice(i + 2, i + 4))) {
+                value += String.fromCharCode(parseInt(sql.slice(i + 2, i + 4), 16));
+                i += 4;
+            }
+            else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(sql.slice(i + 2, i + 6))) {
+                value += String.fromCharCode(parseInt(sql.slice(i + 2, i + 6), 16));
+                i += 6;
+            }
+            else if (/[0-7]/.test(e) && /^[0-7]{3}$/.test(sql.slice(i + 1, i + 4))) {
+                value += String.fromCharCode(parseInt(sql.slice(i + 1, i + 4), 8));
+                i += 4;
+            }
+            else {
+                // Any other escaped character stands for itself: '\d' is 'd', which is why regexes need '\\d'.
+                value += simple[e] ?? e;
+                i += 2;
+            }
+            continue;
+        }
+        value += c;
+        i++;
+    }
+    return { end: -1, value };
+}
+/** A DuckDB string literal for a value; line breaks written as escapes stay escapes so line numbers hold. */
+function duckdbString(value, sourceText) {
+    const rawBreaks = sourceText === undefined ? Infinity : (sourceText.match(/\n/g) ?? []).length;
+    const valueBreaks = (value.match(/\n/g) ?? []).length;
+    if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(value) || valueBreaks > rawBreaks) {
+        const escaped = value.replace(/[\\'\x00-\x1f]/g, (ch) => {
+            const named = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f' };
+            return named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+        });
+        return `E'${escaped}'`;
+    }
+    return `'${value.replace(/'/g, "''")}'`;
+}
+
+;// CONCATENATED MODULE: ./src/graph/categorize.ts
+
+function categorizeSilver(before, after) {
+    const breaking = [];
+    const adding = [];
+    for (const key of ['from', 'explode', 'key', 'latest_by']) {
+        if (categorize_show(before[key]) !== categorize_show(after[key]))
+            breaking.push(`${key}: ${categorize_show(before[key])} -> ${categorize_show(after[key])}`);
+    }
+    const old = new Map(before.columns.map((c) => [c.name, c]));
+    const now = new Map(after.columns.map((c) => [c.name, c]));
+    for (const [name, column] of old) {
+        const next = now.get(name);
+        if (!next) {
+            breaking.push(`column ${name} removed`);
+            continue;
+        }
+        for (const attribute of ['path', 'type', 'required', 'normalize', 'pattern', 'min', 'max']) {
+            if (categorize_show(column[attribute]) !== categorize_show(next[attribute]))
+                breaking.push(`column ${name}: ${attribute} ${categorize_show(column[attribute])} -> ${categorize_show(next[attribute])}`);
+        }
+    }
+    for (const name of now.keys())
+        if (!old.has(name))
+            adding.push(`column ${name} added`);
+    if (breaking.length)
+        return { category: 'breaking', reasons: [...breaking, ...adding] };
+    if (adding.length)
+        return { category: 'non_breaking', reasons: adding };
+    return { category: 'non_breaking', reasons: ['columns reordered'] };
+}
+/**
+ * A SQL model's change: non-breaking when the new SELECT is the old one with columns appended to its
+ * outermost select list, and nothing else changed; breaking otherwise, saying where it differs.
+ */
+function categorizeModel(beforeSql, afterSql) {
+    const before = selectShape(beforeSql);
+    const after = selectShape(afterSql);
+    if (!before || !after)
+        return { category: 'breaking', reasons: ['the query changed (its outermost SELECT is not a plain select list, so added columns cannot be told apart)'] };
+    if (before.head !== after.head)
+        return { category: 'breaking', reasons: ['the query changed before its select list (WITH, DISTINCT, ...)'] };
+    if (before.tail !== after.tail)
+        return { category: 'breaking', reasons: ['the query changed after its select list (FROM, JOIN, WHERE, GROUP BY, ...)'] };
+    const kept = before.items.every((item, i) => after.items[i] === item);
+    if (!kept || after.items.length <= before.items.length)
+        return { category: 'breaking', reasons: [describeItems(before.items, after.items)] };
+    if (before.distinct || /\bgroup by all\b/.test(after.tail)) {
+        return { category: 'breaking', reasons: ['columns added to a SELECT DISTINCT or GROUP BY ALL change which rows there are'] };
+    }
+    return { category: 'non_breaking', reasons: after.items.slice(before.items.length).map((item) => `column added: ${item}`) };
+}
+function describeItems(before, after) {
+    const removed = before.filter((item) => !after.includes(item));
+    if (removed.length)
+        return `select list: ${removed.map((r) => `"${r}"`).join(', ')} removed or changed`;
+    return 'select list: columns inserted before existing ones or reordered';
+}
+/** The outermost SELECT's parts; undefined for a set operation (UNION ...) or a shape it cannot read. */
+function selectShape(sql) {
+    const tokens = tokenize(sql).filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+    let depth = 0;
+    let select = -1;
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.text === '(')
+            depth++;
+        else if (t.text === ')')
+            depth--;
+        else if (depth === 0 && isWord(t, 'select'))
+            select = i;
+        else if (depth === 0 && ['union', 'intersect', 'except', 'minus'].some((w) => isWord(t, w)))
+            return undefined;
+    }
+    if (select < 0)
+        return undefined;
+    let start = select + 1;
+    const distinct = tokens[start] !== undefined && isWord(tokens[start], 'distinct');
+    if (distinct)
+        start++;
+    const items = [];
+    let item = [];
+    let end = tokens.length;
+    depth = 0;
+    for (let i = start; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.text === '(')
+            depth++;
+        else if (t.text === ')')
+            depth--;
+        if (depth === 0 && (isWord(t, 'from') || t.text === ';')) {
+            end = i;
+            break;
+        }
+        if (depth === 0 && t.text === ',') {
+            items.push(normalized(item));
+            item = [];
+        }
+        else
+            item.push(t);
+    }
+    if (item.length)
+        items.push(normalized(item));
+    return { head: normalized(tokens.slice(0, start)), items, tail: normalized(tokens.slice(end)), distinct };
+}
+function isWord(token, word) {
+    return token.kind === 'word' && token.text.toLowerCase() === word;
+}
+/** Unquoted names and keywords are case-insensitive in Snowflake; everything else is kept. */
+function normalized(tokens) {
+    return tokens.map((t) => (t.kind === 'word' ? t.text.toLowerCase() : t.text)).join(' ');
+}
+function categorize_show(value) {
+    if (value === null || value === undefined)
+        return 'none';
+    return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+}
+
+;// CONCATENATED MODULE: ./src/models/changes.ts
+// What a run must do to a table because of its definition: build it (never built), take it as it is
+// (built before definitions were recorded), rebuild it (its definition changed: breaking or not), or
+// nothing. New input data is the other reason to build, decided by the transform from data versions.
+
+const FULL_REFRESH = 'full refresh asked for';
+function definitionChange(node, state, exists, fullRefresh = false) {
+    if (!exists)
+        return { action: 'create', reasons: ['not built yet'] };
+    if (fullRefresh)
+        return { action: 'rebuild', category: 'breaking', reasons: [FULL_REFRESH] };
+    if (!state)
+        return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
+    if (state.fingerprint === node.fingerprint)
+        return { action: 'none', reasons: [] };
+    const { category, reasons } = node.layer === 'silver'
+        ? categorizeSilver(state.definition, node.definition)
+        : categorizeModel(state.definition.sql, node.definition.sql);
+    return { action: 'rebuild', category, reasons };
+}
+
 ;// CONCATENATED MODULE: ./src/models/silver.ts
 // Bronze -> silver, from the pipeline's declarative column mapping. Every bronze unit (a record, or an
 // array element for `explode`) ends up either accepted (typed, normalized, merged by key, latest
@@ -39748,8 +40062,11 @@ async function buildSilver(warehouse, pipeline, runId) {
         loads.push(...(await mergeSilver(warehouse, pipeline.name, table, runId)));
     return loads;
 }
-/** Merges into one silver table the bronze batches it has not seen yet, one conserved transaction each. */
-async function mergeSilver(warehouse, pipeline, table, runId) {
+/**
+ * Merges into one silver table the bronze batches it has not seen yet, one conserved transaction each.
+ * `inBatch` runs inside each batch's transaction (to record what the batch changed with it).
+ */
+async function mergeSilver(warehouse, pipeline, table, runId, inBatch) {
     await warehouse.execute(silverDdl(table, warehouse.dialect));
     await addNewColumns(warehouse, table);
     const pending = await warehouse.query(`SELECT batch_id FROM meta.batches
@@ -39758,8 +40075,36 @@ async function mergeSilver(warehouse, pipeline, table, runId) {
      ORDER BY fetched_at, batch_id`);
     const loads = [];
     for (const { batch_id } of pending)
-        loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId));
+        loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId, inBatch));
     return loads;
+}
+/**
+ * Builds the table again from all of its bronze, after its mapping changed: batch by batch into a table
+ * aside (each batch conserved: bronze units = accepted + rejected), which then replaces the table at once,
+ * and the old version's load records and rejected rows give way to the new ones, never both kept.
+ */
+async function rebuildSilver(warehouse, pipeline, table, runId, 
+/** Runs in the transaction that puts the rebuild in place (to record it with it). */
+inSwap) {
+    const target = `silver.${table.name}`;
+    const aside = { ...table, name: `${table.name}__rebuild` };
+    const asideName = `silver.${aside.name}`;
+    // What a rebuild that did not finish left aside is started over.
+    await warehouse.execute(`DROP TABLE IF EXISTS ${asideName}`);
+    await warehouse.transaction(async () => {
+        for (const meta of ['meta.silver_loads', 'meta.rejected'])
+            await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(asideName)}`);
+    });
+    const loads = await mergeSilver(warehouse, pipeline, aside, runId);
+    await warehouse.transaction(async () => {
+        await warehouse.replaceTable(target, asideName);
+        for (const meta of ['meta.silver_loads', 'meta.rejected']) {
+            await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(target)}`);
+            await warehouse.execute(`UPDATE ${meta} SET table_name = ${(0,adapter/* sqlString */.Qw)(target)} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(asideName)}`);
+        }
+        await inSwap?.();
+    });
+    return loads.map((load) => ({ ...load, table: target }));
 }
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
 async function addNewColumns(warehouse, table) {
@@ -39772,7 +40117,7 @@ async function addNewColumns(warehouse, table) {
         }
     }
 }
-async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
+async function mergeBatch(warehouse, pipeline, table, batchId, runId, inBatch) {
     const d = warehouse.dialect;
     const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
     const target = `silver.${table.name}`;
@@ -39821,6 +40166,7 @@ async function mergeBatch(warehouse, pipeline, table, batchId, runId) {
         };
         await warehouse.execute(`INSERT INTO meta.silver_loads VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${batch}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)},
         ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`);
+        await inBatch?.(load);
         await warehouse.execute(`DROP TABLE ${stage}`);
         await warehouse.execute(`DROP TABLE ${merge}`);
         return load;
@@ -39895,65 +40241,155 @@ function reasonChecks(c, table, d) {
 
 
 
-/** How each kind of transform node is built, keyed by kind. */
-const MATERIALIZATIONS = {
-    merge_by_key: {
-        describe: 'merges the bronze batches it has not seen, by key, latest wins',
-        build: (warehouse, node, runId) => mergeSilver(warehouse, node.pipeline, node.table, runId),
-    },
-    table: {
-        describe: 'replaces the table with its SELECT',
-        build: (warehouse, node, runId) => buildModelTable(warehouse, node.model, runId),
-    },
-};
+
+
 async function transform(warehouse, graph, selection) {
-    const { runId, log } = selection;
     const chosen = new Set(selection.pipelines);
-    const result = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [] };
-    const silver = graph.nodes('silver').filter((n) => chosen.has(n.pipeline));
-    for (const node of silver) {
-        const pipeline = node.pipeline;
-        if (result.failed.has(pipeline))
+    const result = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [], changes: [] };
+    const states = await readNodeStates(warehouse);
+    const versions = await dataVersions(warehouse, graph, states);
+    const refresh = (table) => selection.fullRefresh === 'all' || !!selection.fullRefresh?.includes(table);
+    for (const node of graph.nodes('silver').filter((n) => chosen.has(n.pipeline))) {
+        if (result.failed.has(node.pipeline))
             continue;
-        warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(pipeline, runId));
+        warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(node.pipeline, selection.runId));
         try {
-            const loads = await materializationOf(node).build(warehouse, node, runId);
-            result.silverLoads.get(pipeline).push(...loads);
-            for (const l of loads)
-                log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+            const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
+            result.silverLoads.get(node.pipeline).push(...loads);
         }
         catch (e) {
-            result.failed.set(pipeline, e);
+            result.failed.set(node.pipeline, e);
         }
     }
-    warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', runId));
-    const below = new Set(selection.modelsBelow);
-    const inputs = graph.nodes('silver').filter((n) => below.has(n.pipeline)).map((n) => n.name);
+    warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', selection.runId));
     try {
-        const plan = await planModels(graph, selectModels(graph, selection.allModels ? undefined : inputs), warehouse);
-        result.skippedModels = plan.skipped;
-        for (const s of plan.skipped)
-            log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-        const nodes = plan.build.map((m) => graph.get(m.name));
+        const plan = await planGold(warehouse, graph, states, versions, refresh);
+        // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
+        const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline)).map((n) => n.name));
+        result.skippedModels = plan.skipped.filter((s) => mine.has(s.model));
+        for (const s of result.skippedModels)
+            selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
         result.models = await warehouse.transaction(async () => {
             const builds = [];
-            for (const node of nodes)
-                builds.push(await materializationOf(node).build(warehouse, node, runId));
+            for (const { node, version, inputs } of plan.build) {
+                const record = async () => recordNodeState(warehouse, node, { dataVersion: version, inputs, runId: selection.runId });
+                builds.push(await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, selection.runId, record));
+            }
             return builds;
         });
+        for (const { change } of plan.build)
+            result.changes.push(change);
         for (const m of result.models)
-            log(`${m.model}: ${m.rows} rows`);
+            selection.log(`${m.model}: ${m.rows} rows (${result.changes.find((c) => c.table === m.model).reasons.join('; ')})`);
     }
     catch (e) {
         result.modelError = e;
     }
     return result;
 }
-function materializationOf(node) {
-    const entry = MATERIALIZATIONS[node.kind];
-    if (!entry)
-        throw new Error(`${node.name}: no way to build a node of kind "${node.kind}" (kinds: ${Object.keys(MATERIALIZATIONS).join(', ')})`);
-    return entry;
+/** How each kind of transform node is built, keyed by kind (the graph's MaterializationKind). */
+const MATERIALIZATIONS = {
+    // Silver from the pipeline's mapping: new bronze batches merged by key, latest wins.
+    merge_by_key: {
+        update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline, node.table, runId, (load) => inCommit(load.inserted + load.updated > 0)),
+        rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline, node.table, runId, () => inCommit(true)),
+    },
+    // A SQL model whose SELECT replaces the table's rows: updating it is rebuilding it.
+    table: {
+        update: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+        rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+    },
+};
+async function replaceWithSelect(warehouse, node, runId, inCommit) {
+    const build = await buildModelTable(warehouse, node.model, runId);
+    await inCommit(true);
+    return build;
+}
+/**
+ * A silver table: rebuilt from all of its bronze when its mapping changed, else merged with the batches
+ * it has not seen. Its data version moves, in the same transaction as the rows, whenever its rows change
+ * (a non-breaking rebuild keeps it: what reads the table needs no rebuild).
+ */
+async function buildSilverTable(warehouse, node, state, fullRefresh, versions, selection, changes) {
+    const { runId, log } = selection;
+    const change = definitionChange(node, state, await warehouse.tableExists(node.name), fullRefresh);
+    let version = state?.dataVersion ?? 0;
+    const record = () => recordNodeState(warehouse, node, { dataVersion: version, runId });
+    let loads;
+    if (change.action === 'rebuild') {
+        log(`${node.name}: rebuilding from all of its bronze: ${change.category} change (${change.reasons.join('; ')})`);
+        if (change.category === 'breaking')
+            version += 1;
+        loads = await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, runId, record);
+    }
+    else {
+        if (change.action !== 'none')
+            log(`${node.name}: ${change.reasons.join('; ')}`);
+        if (change.action === 'create')
+            version += 1;
+        loads = await MATERIALIZATIONS[node.kind].update(warehouse, node, runId, async (changedRows) => {
+            if (changedRows)
+                version += 1;
+            await record();
+        });
+        if (loads.length === 0 && change.action !== 'none')
+            await record();
+    }
+    versions.set(node.name, version);
+    for (const l of loads)
+        log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+    if (change.action !== 'none')
+        changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
+    else if (loads.some((l) => l.inserted + l.updated > 0))
+        changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
+    return loads;
+}
+/**
+ * The models to build, in the graph's order: those never built, those whose definition changed, those
+ * with no record of what they were built from, and those an input of which changed since their last
+ * build (in this run or an earlier one that failed before it got to them). The others stay as they are.
+ */
+async function planGold(warehouse, graph, states, versions, refresh) {
+    const plan = { build: [], skipped: [] };
+    const built = new Set();
+    for (const node of graph.nodes('gold')) {
+        const state = states.get(node.name);
+        const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
+        const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
+        const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
+        if (change.action === 'none' && movedInputs.length === 0)
+            continue;
+        const missing = [];
+        for (const table of node.parents) {
+            if (!built.has(table) && !(await warehouse.tableExists(table)))
+                missing.push(table);
+        }
+        if (missing.length) {
+            plan.skipped.push({ model: node.name, missing });
+            continue;
+        }
+        // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
+        const keepsVersion = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+        const version = (state?.dataVersion ?? 0) + (keepsVersion ? 0 : 1);
+        versions.set(node.name, version);
+        built.add(node.name);
+        const reasons = change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`] : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one'] : change.reasons;
+        plan.build.push({ node, version, inputs, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+    }
+    return plan;
+}
+/**
+ * Each table's data version as recorded; a bronze table's is how many batches appended rows to it (a
+ * model that reads bronze directly is rebuilt when a batch brings rows).
+ */
+async function dataVersions(warehouse, graph, states) {
+    const versions = new Map([...states].map(([node, state]) => [node, state.dataVersion]));
+    const rows = await warehouse.query('SELECT pipeline, resource, SUM(CASE WHEN bronze_rows > 0 THEN 1 ELSE 0 END) AS n FROM meta.batches GROUP BY pipeline, resource');
+    for (const node of graph.nodes('bronze')) {
+        const row = rows.find((r) => r.pipeline === node.pipeline && r.resource === node.resource);
+        versions.set(node.name, Number(row?.n ?? 0));
+    }
+    return versions;
 }
 
 ;// CONCATENATED MODULE: ./src/quality/checks.ts
@@ -41120,150 +41556,6 @@ const DUCKDB_SNOWFLAKE_MACROS = [
     (x) AS CAST(${ntzFromOther(true)} AS DATE)`),
 ];
 
-;// CONCATENATED MODULE: ./src/sql/tokenize.ts
-// A lossless tokenizer for Snowflake SQL: joining every token's text gives back the input exactly, so a
-// translation that only touches some tokens keeps everything else (comments, spacing, line breaks) as written.
-const OPERATORS = ['::', '=>', '->>', '->', '<=', '>=', '<>', '!=', '||'];
-function tokenize(sql) {
-    const tokens = [];
-    let i = 0;
-    let line = 1;
-    let lineStart = 0;
-    const push = (kind, end, value) => {
-        const text = sql.slice(i, end);
-        tokens.push({ kind, text, offset: i, line, col: i - lineStart + 1, ...(value !== undefined ? { value } : {}) });
-        for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) {
-            line++;
-            lineStart = i + k + 1;
-        }
-        i = end;
-    };
-    while (i < sql.length) {
-        const c = sql[i];
-        const next = sql[i + 1];
-        if (/\s/.test(c)) {
-            let j = i + 1;
-            while (j < sql.length && /\s/.test(sql[j]))
-                j++;
-            push('ws', j);
-        }
-        else if ((c === '-' && next === '-') || (c === '/' && next === '/')) {
-            const j = sql.indexOf('\n', i);
-            push('comment', j < 0 ? sql.length : j);
-        }
-        else if (c === '/' && next === '*') {
-            const j = sql.indexOf('*/', i + 2);
-            if (j < 0)
-                push('error', sql.length);
-            else
-                push('comment', j + 2);
-        }
-        else if (c === "'") {
-            const { end, value } = readString(sql, i);
-            push(end < 0 ? 'error' : 'string', end < 0 ? sql.length : end, value);
-        }
-        else if (c === '$' && next === '$') {
-            const j = sql.indexOf('$$', i + 2);
-            if (j < 0)
-                push('error', sql.length);
-            else
-                push('string', j + 2, sql.slice(i + 2, j));
-        }
-        else if (c === '"') {
-            let j = i + 1;
-            for (;;) {
-                const k = sql.indexOf('"', j);
-                if (k < 0) {
-                    j = -1;
-                    break;
-                }
-                if (sql[k + 1] === '"')
-                    j = k + 2;
-                else {
-                    j = k + 1;
-                    break;
-                }
-            }
-            push(j < 0 ? 'error' : 'qident', j < 0 ? sql.length : j);
-        }
-        else if (c === '$' && next !== undefined && /[A-Za-z0-9_]/.test(next)) {
-            let j = i + 1;
-            while (j < sql.length && /[A-Za-z0-9_]/.test(sql[j]))
-                j++;
-            push('var', j);
-        }
-        else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
-            const m = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i));
-            push('number', i + m[0].length);
-        }
-        else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-            let j = i + 1;
-            while (j < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j]))
-                j++;
-            push('word', j);
-        }
-        else {
-            const op = OPERATORS.find((o) => sql.startsWith(o, i));
-            push('op', i + (op ? op.length : 1));
-        }
-    }
-    return tokens;
-}
-/** Reads a '...' literal with Snowflake's escapes ('' and backslash sequences); end is -1 when unterminated. */
-function readString(sql, start) {
-    let value = '';
-    let i = start + 1;
-    while (i < sql.length) {
-        const c = sql[i];
-        if (c === "'") {
-            if (sql[i + 1] === "'") {
-                value += "'";
-                i += 2;
-                continue;
-            }
-            return { end: i + 1, value };
-        }
-        if (c === '\\' && i + 1 < sql.length) {
-            const e = sql[i + 1];
-            const simple = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0', "'": "'", '"': '"', '\\': '\\' };
-            if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(sql.slice(i + 2, i + 4))) {
-                value += String.fromCharCode(parseInt(sql.slice(i + 2, i + 4), 16));
-                i += 4;
-            }
-            else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(sql.slice(i + 2, i + 6))) {
-                value += String.fromCharCode(parseInt(sql.slice(i + 2, i + 6), 16));
-                i += 6;
-            }
-            else if (/[0-7]/.test(e) && /^[0-7]{3}$/.test(sql.slice(i + 1, i + 4))) {
-                value += String.fromCharCode(parseInt(sql.slice(i + 1, i + 4), 8));
-                i += 4;
-            }
-            else {
-                // Any other escaped character stands for itself: '\d' is 'd', which is why regexes need '\\d'.
-                value += simple[e] ?? e;
-                i += 2;
-            }
-            continue;
-        }
-        value += c;
-        i++;
-    }
-    return { end: -1, value };
-}
-/** A DuckDB string literal for a value; line breaks written as escapes stay escapes so line numbers hold. */
-function duckdbString(value, sourceText) {
-    const rawBreaks = sourceText === undefined ? Infinity : (sourceText.match(/\n/g) ?? []).length;
-    const valueBreaks = (value.match(/\n/g) ?? []).length;
-    if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(value) || valueBreaks > rawBreaks) {
-        const escaped = value.replace(/[\\'\x00-\x1f]/g, (ch) => {
-            const named = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f' };
-            return named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-        });
-        return `E'${escaped}'`;
-    }
-    return `'${value.replace(/'/g, "''")}'`;
-}
-
 ;// CONCATENATED MODULE: ./src/sql/snowflake.ts
 // What the translator knows about Snowflake's names: data types, date and time parts, format elements and
 // semi-structured paths, each with its DuckDB counterpart.
@@ -42296,7 +42588,7 @@ function buildTree(tokens) {
 const isGroup = (n) => n !== undefined && n.kind === 'group';
 const isToken = (n) => n !== undefined && n.kind !== 'group';
 const isTrivia = (n) => isToken(n) && (n.kind === 'ws' || n.kind === 'comment');
-const isWord = (n, ...words) => isToken(n) && n.kind === 'word' && (words.length === 0 || words.includes(n.text.toUpperCase()));
+const tree_isWord = (n, ...words) => isToken(n) && n.kind === 'word' && (words.length === 0 || words.includes(n.text.toUpperCase()));
 /** A bare or quoted identifier. */
 const isName = (n) => isToken(n) && (n.kind === 'word' || n.kind === 'qident');
 const isOp = (n, op) => isToken(n) && n.kind === 'op' && n.text === op;
@@ -42485,11 +42777,11 @@ class Translator {
     statement(nodes) {
         const first = nextSignificant(nodes, 0);
         const head = nodes[first];
-        if (!isWord(head))
+        if (!tree_isWord(head))
             return this.render(nodes);
         const word = head.text.toUpperCase();
         const secondIndex = nextSignificant(nodes, first + 1);
-        const second = isWord(nodes[secondIndex]) ? nodes[secondIndex].text.toUpperCase() : '';
+        const second = tree_isWord(nodes[secondIndex]) ? nodes[secondIndex].text.toUpperCase() : '';
         if (word === 'SET')
             return this.setStatement(nodes, first);
         if (word === 'UNSET')
@@ -42530,7 +42822,7 @@ class Translator {
             const names = splitNodes(target.children).map((p) => trimNodes(p));
             const v = nextSignificant(valueNodes, 0);
             const values = isParen(valueNodes[v]) ? splitNodes(valueNodes[v].children) : [];
-            if (names.length !== values.length || names.some((n) => n.length !== 1 || !isWord(n[0]))) {
+            if (names.length !== values.length || names.some((n) => n.length !== 1 || !tree_isWord(n[0]))) {
                 this.error(target, 'SET (a, b) = (x, y) needs as many names as values');
                 return sourceText(nodes);
             }
@@ -42541,7 +42833,7 @@ class Translator {
             });
             return lead + out.join('; ') + this.padding(sourceText(nodes), out.join('; '));
         }
-        if (!isWord(target)) {
+        if (!tree_isWord(target)) {
             this.error(target ?? nodes[first], 'SET expects a variable name');
             return sourceText(nodes);
         }
@@ -42579,7 +42871,7 @@ class Translator {
     /** CREATE [OR REPLACE] [modifiers] TABLE|VIEW ...: drops Snowflake-only options, maps column types. */
     prepareCreate(nodes, first) {
         let k = nextSignificant(nodes, first + 1);
-        const wordAt = (i) => (isWord(nodes[i]) ? nodes[i].text.toUpperCase() : '');
+        const wordAt = (i) => (tree_isWord(nodes[i]) ? nodes[i].text.toUpperCase() : '');
         if (wordAt(k) === 'OR')
             k = nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1);
         let object = '';
@@ -42670,7 +42962,7 @@ class Translator {
         for (const part of parts) {
             const k = nextSignificant(part, 0);
             const head = part[k];
-            if (isWord(head, 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN'))
+            if (tree_isWord(head, 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN'))
                 continue;
             if (!isName(head)) {
                 kept.push(this.render(part));
@@ -42689,13 +42981,13 @@ class Translator {
             };
             for (let j = type.end; j < part.length; j++) {
                 const n = part[j];
-                if (isWord(n, 'PRIMARY', 'UNIQUE')) {
+                if (tree_isWord(n, 'PRIMARY', 'UNIQUE')) {
                     const key = nextSignificant(part, j + 1);
-                    const to = isWord(part[key], 'KEY') ? key + 1 : j + 1;
+                    const to = tree_isWord(part[key], 'KEY') ? key + 1 : j + 1;
                     drop(j, to);
                     j = to - 1;
                 }
-                else if (isWord(n, 'REFERENCES')) {
+                else if (tree_isWord(n, 'REFERENCES')) {
                     let to = nextSignificant(part, j + 1) + 1;
                     while (isOp(part[to], '.') && part[to + 1])
                         to += 2;
@@ -42704,12 +42996,12 @@ class Translator {
                     drop(j, to);
                     j = to - 1;
                 }
-                else if (isWord(n, 'COMMENT')) {
+                else if (tree_isWord(n, 'COMMENT')) {
                     const to = nextSignificant(part, j + 1) + 1;
                     drop(j, to);
                     j = to - 1;
                 }
-                else if (isWord(n, 'AUTOINCREMENT', 'IDENTITY', 'COLLATE', 'MASKING')) {
+                else if (tree_isWord(n, 'AUTOINCREMENT', 'IDENTITY', 'COLLATE', 'MASKING')) {
                     this.error(n, `${n.text.toUpperCase()} is not supported on DuckDB: generate keys in the SELECT (e.g. ROW_NUMBER()) or drop the option`);
                 }
             }
@@ -42720,12 +43012,12 @@ class Translator {
     }
     prepareAlterTable(nodes, tableIndex) {
         for (let i = tableIndex; i < nodes.length; i++) {
-            if (!isWord(nodes[i], 'ADD'))
+            if (!tree_isWord(nodes[i], 'ADD'))
                 continue;
             let k = nextSignificant(nodes, i + 1);
-            if (isWord(nodes[k], 'COLUMN'))
+            if (tree_isWord(nodes[k], 'COLUMN'))
                 k = nextSignificant(nodes, k + 1);
-            if (isWord(nodes[k], 'IF'))
+            if (tree_isWord(nodes[k], 'IF'))
                 k = nextSignificant(nodes, nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1) + 1);
             const typeAt = nextSignificant(nodes, k + 1);
             const type = this.parseType(nodes, typeAt);
@@ -42741,12 +43033,12 @@ class Translator {
     /** MERGE ... UPDATE SET t.col = ... and UPDATE t SET t.col = ...: DuckDB takes unqualified targets. */
     prepareSetTargets(nodes) {
         for (let i = 0; i < nodes.length; i++) {
-            if (!isWord(nodes[i], 'SET'))
+            if (!tree_isWord(nodes[i], 'SET'))
                 continue;
             let expectTarget = true;
             for (let j = i + 1; j < nodes.length; j++) {
                 const n = nodes[j];
-                if (isWord(n, 'WHEN', 'WHERE', 'FROM'))
+                if (tree_isWord(n, 'WHEN', 'WHERE', 'FROM'))
                     break;
                 if (isTrivia(n))
                     continue;
@@ -42815,7 +43107,7 @@ class Translator {
                 this.error(n, 'object constants {...} are not supported: use OBJECT_CONSTRUCT_KEEP_NULL(...)');
                 return { text: sourceText(n), end: i + 1 };
             }
-            if (isParen(n) && isWord(n.children[nextSignificant(n.children, 0)], 'VALUES') && isFromItem(nodes, i)) {
+            if (isParen(n) && tree_isWord(n.children[nextSignificant(n.children, 0)], 'VALUES') && isFromItem(nodes, i)) {
                 return this.valuesAlias(nodes, i, `(${this.render(n.children)})`, splitNodes(firstRow(n)?.children ?? []).length);
             }
             return this.expression(nodes, i);
@@ -42857,7 +43149,7 @@ class Translator {
         for (const u of UNSUPPORTED_SYNTAX) {
             if (u.words[0] !== upper)
                 continue;
-            if (u.words.length === 2 && !isWord(nodes[next], u.words[1]))
+            if (u.words.length === 2 && !tree_isWord(nodes[next], u.words[1]))
                 continue;
             if (upper === 'START' && previousSignificant(nodes, i) < 0)
                 continue; // START TRANSACTION
@@ -42867,13 +43159,13 @@ class Translator {
         }
         if (upper === 'MINUS' && !isParen(nodes[next]))
             return { text: 'EXCEPT', end: i + 1 };
-        if (upper === 'TOP' && isWord(nodes[previousSignificant(nodes, i)], 'SELECT', 'DISTINCT')) {
+        if (upper === 'TOP' && tree_isWord(nodes[previousSignificant(nodes, i)], 'SELECT', 'DISTINCT')) {
             this.error(t, 'SELECT TOP n is not supported: use LIMIT n');
         }
         if ((upper === 'REGEXP' || upper === 'RLIKE') && !isParen(nodes[next])) {
             this.error(t, `the ${upper} operator is not supported: use REGEXP_LIKE(subject, pattern)`);
         }
-        if ((upper === 'LIKE' || upper === 'ILIKE') && isWord(nodes[next], 'ANY', 'ALL', 'SOME')) {
+        if ((upper === 'LIKE' || upper === 'ILIKE') && tree_isWord(nodes[next], 'ANY', 'ALL', 'SOME')) {
             this.error(t, `${upper} ${nodes[next].text.toUpperCase()} is not supported: combine LIKE conditions with OR / AND`);
         }
         if (upper === 'AT' || upper === 'BEFORE') {
@@ -42881,21 +43173,21 @@ class Translator {
                 this.error(t, `time travel (${upper}(...)) is not supported on DuckDB`);
             }
         }
-        if (upper === 'LATERAL' && isWord(nodes[next], 'FLATTEN')) {
+        if (upper === 'LATERAL' && tree_isWord(nodes[next], 'FLATTEN')) {
             const paren = nextSignificant(nodes, next + 1);
             if (isParen(nodes[paren]))
                 return this.flatten(nodes, i, nodes[next], nodes[paren], paren + 1);
         }
         if (upper === 'TABLE' && isParen(nodes[next])) {
             const inner = trimNodes(nodes[next].children);
-            if (isWord(inner[0], 'FLATTEN') && isParen(inner[nextSignificant(inner, 1)])) {
+            if (tree_isWord(inner[0], 'FLATTEN') && isParen(inner[nextSignificant(inner, 1)])) {
                 return this.flatten(nodes, i, inner[0], inner[nextSignificant(inner, 1)], next + 1);
             }
         }
-        if (upper === 'FLATTEN' && isParen(nodes[next]) && isWord(nodes[previousSignificant(nodes, i)], 'FROM', 'JOIN')) {
+        if (upper === 'FLATTEN' && isParen(nodes[next]) && tree_isWord(nodes[previousSignificant(nodes, i)], 'FROM', 'JOIN')) {
             return this.flatten(nodes, i, t, nodes[next], next + 1);
         }
-        if (upper === 'VALUES' && isWord(nodes[previousSignificant(nodes, i)], 'FROM', 'JOIN')) {
+        if (upper === 'VALUES' && tree_isWord(nodes[previousSignificant(nodes, i)], 'FROM', 'JOIN')) {
             return this.fromValues(nodes, i);
         }
         if (upper === 'CASE' && matchingEnd(nodes, i) > i)
@@ -42907,13 +43199,13 @@ class Translator {
     }
     isCallPosition(nodes, i) {
         const prev = nodes[previousSignificant(nodes, i)];
-        if (isWord(prev, ...NAME_CONTEXT))
+        if (tree_isWord(prev, ...NAME_CONTEXT))
             return false;
         const t = nodes[i];
         // FILTER (WHERE ...) after an aggregate is a clause, not a call.
         if (t.text.toUpperCase() === 'FILTER') {
             const g = nodes[nextSignificant(nodes, i + 1)];
-            return !isWord(g.children[nextSignificant(g.children, 0)], 'WHERE');
+            return !tree_isWord(g.children[nextSignificant(g.children, 0)], 'WHERE');
         }
         return true;
     }
@@ -43034,7 +43326,7 @@ class Translator {
         // LAG(x) IGNORE NULLS OVER (...) is written LAG(x IGNORE NULLS) OVER (...) in DuckDB.
         const k = nextSignificant(nodes, end);
         const nullsAt = nextSignificant(nodes, k + 1);
-        if (isWord(nodes[k], 'IGNORE', 'RESPECT') && isWord(nodes[nullsAt], 'NULLS')) {
+        if (tree_isWord(nodes[k], 'IGNORE', 'RESPECT') && tree_isWord(nodes[nullsAt], 'NULLS')) {
             const words = `${nodes[k].text.toUpperCase()} NULLS`;
             return { text: `${name}(${this.render(group.children)} ${words})`, end: nullsAt + 1 };
         }
@@ -43053,7 +43345,7 @@ class Translator {
                 arg.number = Number(only.text);
             if (core.length === 2 && isOp(core[0], '-') && isToken(core[1]) && core[1].kind === 'number')
                 arg.number = -Number(core[1].text);
-            if (isWord(only))
+            if (tree_isWord(only))
                 arg.word = only.text.toUpperCase();
             return arg;
         });
@@ -43063,7 +43355,7 @@ class Translator {
         const children = group.children;
         let as = -1;
         for (let k = children.length - 1; k >= 0; k--) {
-            if (isWord(children[k], 'AS')) {
+            if (tree_isWord(children[k], 'AS')) {
                 as = k;
                 break;
             }
@@ -43083,7 +43375,7 @@ class Translator {
                 operand.literal = 'string';
             else if (k === 'number')
                 operand.literal = 'number';
-            else if (isWord(core[0], 'NULL'))
+            else if (tree_isWord(core[0], 'NULL'))
                 operand.literal = 'null';
         }
         if (core.some((c) => isOp(c, ':') || isBracket(c))) {
@@ -43140,7 +43432,7 @@ class Translator {
     /** A type at nodes[i]: NUMBER(12,2), TIMESTAMP_NTZ, DOUBLE PRECISION, TIMESTAMP WITH TIME ZONE... */
     parseType(nodes, i) {
         const first = nodes[i];
-        if (!isWord(first))
+        if (!tree_isWord(first))
             return undefined;
         const words = [first.text.toUpperCase()];
         let end = i + 1;
@@ -43152,7 +43444,7 @@ class Translator {
             const found = [];
             for (const w of multi.slice(1)) {
                 const j = nextSignificant(nodes, k);
-                if (!isWord(nodes[j], w)) {
+                if (!tree_isWord(nodes[j], w)) {
                     ok = false;
                     break;
                 }
@@ -43217,7 +43509,7 @@ class Translator {
         const before = nodes[previousSignificant(nodes, start)];
         const beforeOp = nodes[previousSignificant(nodes, previousSignificant(nodes, start))];
         const nextOp = isToken(next) && next.kind === 'op' ? next.text : '';
-        const nextWord = isWord(next) ? next.text.toUpperCase() : '';
+        const nextWord = tree_isWord(next) ? next.text.toUpperCase() : '';
         const beforeOpText = isToken(before) && before.kind === 'op' ? before.text : '';
         const shown = sourceText(nodes.slice(start, end));
         if ((comparison.includes(nextOp) && isString(after)) || ['LIKE', 'ILIKE', 'IN'].includes(nextWord)) {
@@ -43276,13 +43568,13 @@ class Translator {
                     steps = parsed;
             }
             else if (name === 'OUTER') {
-                if (isWord(only, 'TRUE', 'FALSE'))
-                    outer = isWord(only, 'TRUE');
+                if (tree_isWord(only, 'TRUE', 'FALSE'))
+                    outer = tree_isWord(only, 'TRUE');
                 else
                     this.error(only ?? nameToken, 'FLATTEN outer must be TRUE or FALSE');
             }
             else if (name === 'RECURSIVE') {
-                if (!isWord(only, 'FALSE'))
+                if (!tree_isWord(only, 'FALSE'))
                     this.error(only ?? nameToken, 'FLATTEN recursive => TRUE is not supported: flatten each level with its own LATERAL FLATTEN');
             }
             else if (name === 'MODE') {
@@ -43305,7 +43597,7 @@ class Translator {
         let alias = '';
         let columns = '';
         let k = nextSignificant(nodes, end);
-        if (isWord(nodes[k], 'AS'))
+        if (tree_isWord(nodes[k], 'AS'))
             k = nextSignificant(nodes, k + 1);
         const aliasNode = nodes[k];
         if (isName(aliasNode) && !(aliasNode.kind === 'word' && KEYWORDS.has(aliasNode.text.toUpperCase()))) {
@@ -43358,7 +43650,7 @@ class Translator {
     valuesAlias(nodes, last, body, width) {
         let end = last + 1;
         let k = nextSignificant(nodes, end);
-        if (isWord(nodes[k], 'AS'))
+        if (tree_isWord(nodes[k], 'AS'))
             k = nextSignificant(nodes, k + 1);
         const aliasNode = nodes[k];
         let alias = '_values';
@@ -43377,9 +43669,9 @@ class Translator {
 function matchingEnd(nodes, i) {
     let depth = 0;
     for (let k = i; k < nodes.length; k++) {
-        if (isWord(nodes[k], 'CASE'))
+        if (tree_isWord(nodes[k], 'CASE'))
             depth++;
-        else if (isWord(nodes[k], 'END')) {
+        else if (tree_isWord(nodes[k], 'END')) {
             depth--;
             if (depth === 0)
                 return k;
@@ -43389,7 +43681,7 @@ function matchingEnd(nodes, i) {
 }
 function isFromItem(nodes, i) {
     const prev = nodes[previousSignificant(nodes, i)];
-    return isWord(prev, 'FROM', 'JOIN') || isOp(prev, ',');
+    return tree_isWord(prev, 'FROM', 'JOIN') || isOp(prev, ',');
 }
 function firstRow(values) {
     const k = nextSignificant(values.children, nextSignificant(values.children, 0) + 1);
@@ -43601,6 +43893,13 @@ class DuckDBWarehouse {
         const rows = await this.query(`SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = ${(0,adapter/* sqlString */.Qw)(schema)} AND table_name = ${(0,adapter/* sqlString */.Qw)(table)}`);
         return rows.length > 0;
     }
+    async replaceTable(table, replacement) {
+        // DuckDB's DDL is transactional: the drop and the rename commit together.
+        await this.transaction(async () => {
+            await this.execute(`DROP TABLE IF EXISTS ${table}`);
+            await this.execute(`ALTER TABLE ${replacement} RENAME TO ${table.split('.').pop()}`);
+        });
+    }
     closeHooks = [];
     /** Runs fn just before the file is let go (e.g. to remove the note of who holds it). */
     beforeClose(fn) {
@@ -43805,6 +44104,7 @@ function byName(a, b) {
 // The warehouse keeps the fingerprint each table was built from; a differing one means the declaration
 // changed since (SQLMesh's snapshot fingerprints work the same way).
 
+
 /** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
 function fingerprintOf(value) {
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
@@ -43828,17 +44128,19 @@ function silverDefinition(table) {
         })),
     };
 }
-/** A model's SQL without comments, with runs of whitespace outside string literals made one space. */
+/**
+ * A model's SQL without comments, each run of whitespace one space, and unquoted names and keywords in
+ * lower case (Snowflake does not tell them apart); string literals and quoted names stay as written.
+ */
 function normalizeSql(sql) {
     let out = '';
-    const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\s+|[^'"\s-/]+|./g;
-    for (const [piece] of sql.matchAll(token)) {
-        // A comment or a run of whitespace is one space; a string literal or quoted name stays as it is.
-        const gap = piece.startsWith('--') || piece.startsWith('/*') || /^\s/.test(piece);
-        if (!gap)
-            out += piece;
-        else if (out !== '' && !out.endsWith(' '))
-            out += ' ';
+    for (const token of tokenize(sql)) {
+        if (token.kind === 'ws' || token.kind === 'comment') {
+            if (out !== '' && !out.endsWith(' '))
+                out += ' ';
+        }
+        else
+            out += token.kind === 'word' ? token.text.toLowerCase() : token.text;
     }
     return out.trimEnd();
 }
@@ -43931,36 +44233,40 @@ class ProjectGraph {
         return seen;
     }
 }
+/** A node's definition and its fingerprint. */
+function declared(definition) {
+    return { definition, fingerprint: fingerprintOf(definition) };
+}
 /** The graph of a project's pipelines and models. */
 function buildGraph(pipelines, models) {
     const nodes = [];
     for (const p of pipelines) {
         for (const r of p.source.resources) {
             const resource = resourceNodeName(p.name, r.name);
-            nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, fingerprint: fingerprintOf(resourceDefinition(p, r)) });
+            nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, ...declared(resourceDefinition(p, r)) });
             nodes.push({
                 name: `bronze.${bronzeTableName(p.name, r.name)}`, layer: 'bronze', kind: 'append', parents: [resource], file: p.file, pipeline: p.name, resource: r.name,
                 // Bronze keeps records as received: its shape never depends on the declaration.
-                fingerprint: fingerprintOf('bronze'),
+                ...declared('bronze'),
             });
         }
         for (const t of p.silver) {
             nodes.push({
                 name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
-                file: p.file, pipeline: p.name, table: t, fingerprint: fingerprintOf(silverDefinition(t)),
+                file: p.file, pipeline: p.name, table: t, ...declared(silverDefinition(t)),
             });
         }
         for (const check of [...p.checks, ...p.freshness]) {
             const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
             nodes.push({
                 name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
-                fingerprint: fingerprintOf('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
+                ...declared('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
             });
         }
     }
     for (const m of models) {
         const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-        nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, fingerprint: fingerprintOf(modelDefinition(m)) });
+        nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
     }
     return new ProjectGraph(nodes);
 }
@@ -44648,6 +44954,7 @@ async function runProject(settings, options = {}) {
     const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
     const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
     const steps = runs_RUN_STEPS.filter((s) => (options.steps ?? runs_RUN_STEPS).includes(s));
+    checkFullRefresh(project, selected, options.fullRefresh);
     const runId = options.runId ?? newRunId();
     // Only a step that calls the source needs its secrets: transform, check and a replay never do.
     if (steps.includes('ingest') && !replay) {
@@ -44684,6 +44991,7 @@ async function runProject(settings, options = {}) {
         }
         let models = [];
         let skippedModels = [];
+        let tableChanges = [];
         let modelError;
         const diagnostics = [];
         if (steps.includes('transform')) {
@@ -44691,13 +44999,8 @@ async function runProject(settings, options = {}) {
             const ready = runs.filter((r) => !r.error);
             for (const run of runs.filter((r) => r.error))
                 outcomes.get(run.pipeline).push({ step: 'transform', state: 'skipped' });
-            const built = await transform(warehouse, project.graph, {
-                pipelines: ready.map((r) => r.pipeline),
-                modelsBelow: runs.map((r) => r.pipeline),
-                allModels: !options.pipelines?.length,
-                runId,
-                log,
-            });
+            const built = await transform(warehouse, project.graph, { pipelines: ready.map((r) => r.pipeline), fullRefresh: options.fullRefresh, runId, log });
+            tableChanges = built.changes;
             if (built.modelError !== undefined) {
                 modelError = engine_describe(built.modelError);
                 if (built.modelError instanceof ModelError)
@@ -44733,7 +45036,7 @@ async function runProject(settings, options = {}) {
         }
         const checksOk = runs.every((r) => r.checks.every((c) => c.status === 'pass' || c.status === 'warn'));
         const ok = checksOk && !modelError && runs.every((r) => !r.error) && earlierFailures.length === 0;
-        return { runId, pipelines: runs, models, skippedModels, modelError, diagnostics, earlierFailures, ok };
+        return { runId, pipelines: runs, models, skippedModels, tableChanges, modelError, diagnostics, earlierFailures, ok };
     }, use);
 }
 /** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
@@ -44802,6 +45105,19 @@ async function recordUnrunnable(settings, runId, pipelines, steps, diagnostics) 
     }
     catch {
         // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
+    }
+}
+/** `--full-refresh` names silver and gold tables; a silver table only of a pipeline this run runs. */
+function checkFullRefresh(project, selected, tables) {
+    if (tables === undefined || tables === 'all')
+        return;
+    const buildable = [...project.graph.nodes('silver'), ...project.graph.nodes('gold')].map((n) => n.name);
+    for (const table of tables) {
+        if (!buildable.includes(table))
+            throw new src_errors/* UsageError */.eb(`--full-refresh: unknown table "${table}" (silver and gold tables: ${buildable.join(', ')})`);
+        const owner = project.graph.ownerOf(table);
+        if (owner && !selected.some((p) => p.name === owner))
+            throw new src_errors/* UsageError */.eb(`--full-refresh: ${table} is loaded by pipeline ${owner}, which this run does not run; name it too`);
     }
 }
 function selectPipelines(project, names) {

@@ -548,6 +548,16 @@ class SnowflakeWarehouse {
     async attachReadOnly(name, _path) {
         throw new errors/* WarehouseError */.kQ(`${name}: Snowflake reads a shared database by name (e.g. ${name.toUpperCase()}.SCHEMA.TABLE); there is nothing to attach`);
     }
+    async replaceTable(table, replacement) {
+        // SWAP exchanges the two tables' names in one atomic step; the old rows then go with the other name.
+        if (await this.tableExists(table)) {
+            await this.execute(`ALTER TABLE ${table} SWAP WITH ${replacement}`);
+            await this.execute(`DROP TABLE ${replacement}`);
+        }
+        else {
+            await this.execute(`ALTER TABLE ${replacement} RENAME TO ${table}`);
+        }
+    }
     async tableExists(qualifiedName) {
         const parts = qualifiedName.split('.');
         const [table, schema, database] = [parts.pop(), parts.pop(), parts.pop()];

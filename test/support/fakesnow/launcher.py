@@ -15,7 +15,10 @@ What differs from `fakesnow -s`, all of it so that the Node driver (snowflake-sd
    URL presigned for an upload answers it (403, or 404 when absent) instead of 405.
 3. A statement fakesnow fails on with a 500 (a bug or unsupported feature) fails at once with code
    261000 and fakesnow's reason, instead of being retried by the driver for minutes.
-4. A few test-only endpoints under /fakesnow-test/: `health`, `requests` (the query requests the client
+4. `ALTER TABLE a SWAP WITH b`, which fakesnow's parser refuses, runs as the three renames it amounts to
+   (a -> a swapped aside, b -> a, then the old a -> b), so the engine's atomic rebuild of a table runs here
+   as on Snowflake (where SWAP itself is atomic; here the three renames are not, which no test observes).
+5. A few test-only endpoints under /fakesnow-test/: `health`, `requests` (the query requests the client
    sent: SQL text, statement parameters such as QUERY_TAG, and bind counts; `?clear=1` empties the
    list) and `expire-sessions` (forgets every session token, so the next request fails the way an
    expired session does and the client must log in again).
@@ -35,6 +38,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import sys
 import threading
@@ -161,11 +165,10 @@ async def query_request(request: Request) -> Response:
     except Exception:  # noqa: BLE001 - recording is best effort; fakesnow reports bad bodies itself
         pass
 
-    # fakesnow's handler reads the body again; hand it a request whose body is cached
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    response = await fs_server.query_request(Request(request.scope, receive))
+    swap = _SWAP.match(_sql_text(body, request))
+    if swap:
+        return await _swap_tables(request, body, swap.group(1), swap.group(2))
+    response = await _fakesnow_query(request, body)
     payload = json.loads(bytes(response.body))
     if response.status_code >= 500:
         # A statement fakesnow cannot handle (a bug or an unsupported feature) answers 500, which the
@@ -180,6 +183,40 @@ async def query_request(request: Request) -> Response:
             }
         )
     return JSONResponse(as_json_rowset(payload), status_code=response.status_code)
+
+
+_SWAP = re.compile(r"^\s*ALTER\s+TABLE\s+([\w.$\"]+)\s+SWAP\s+WITH\s+([\w.$\"]+)\s*;?\s*$", re.IGNORECASE)
+
+
+def _sql_text(body: bytes, request: Request) -> str:
+    try:
+        sent = json.loads(gzip.decompress(body) if request.headers.get("Content-Encoding") == "gzip" else body)
+        return str(sent.get("sqlText") or "")
+    except Exception:  # noqa: BLE001 - fakesnow reports bad bodies itself
+        return ""
+
+
+async def _fakesnow_query(request: Request, body: bytes) -> Response:
+    # fakesnow's handler reads the body again; hand it a request whose body is cached
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return await fs_server.query_request(Request(request.scope, receive))
+
+
+async def _swap_tables(request: Request, body: bytes, first: str, second: str) -> Response:
+    """Runs `ALTER TABLE first SWAP WITH second` as three renames; stops at the first that fails."""
+    gzipped = request.headers.get("Content-Encoding") == "gzip"
+    sent = json.loads(gzip.decompress(body) if gzipped else body)
+    aside = f"{first}__fakesnow_swap"
+    response: Response | None = None
+    for sql in (f"ALTER TABLE {first} RENAME TO {aside}", f"ALTER TABLE {second} RENAME TO {first}", f"ALTER TABLE {aside} RENAME TO {second}"):
+        step = json.dumps({**sent, "sqlText": sql}).encode()
+        response = await _fakesnow_query(request, gzip.compress(step) if gzipped else step)
+        if response.status_code != 200 or not json.loads(bytes(response.body)).get("success", False):
+            break
+    assert response is not None
+    return JSONResponse(as_json_rowset(json.loads(bytes(response.body))), status_code=response.status_code)
 
 
 async def bucket_head(request: Request) -> Response:

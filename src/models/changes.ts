@@ -1,0 +1,31 @@
+// What a run must do to a table because of its definition: build it (never built), take it as it is
+// (built before definitions were recorded), rebuild it (its definition changed: breaking or not), or
+// nothing. New input data is the other reason to build, decided by the transform from data versions.
+import { categorizeModel, categorizeSilver, type ChangeCategory, type SilverShape } from '../graph/categorize.js';
+import type { NodeOf } from '../graph/graph.js';
+import type { NodeState } from '../state/nodes.js';
+
+export type DefinitionAction = 'create' | 'adopt' | 'rebuild' | 'none';
+
+export interface DefinitionChange {
+  action: DefinitionAction;
+  /** For a rebuild: breaking changes rebuild what reads the table too. */
+  category?: ChangeCategory;
+  reasons: string[];
+}
+
+export type TransformNode = NodeOf<'silver'> | NodeOf<'gold'>;
+
+export const FULL_REFRESH = 'full refresh asked for';
+
+export function definitionChange(node: TransformNode, state: NodeState | undefined, exists: boolean, fullRefresh = false): DefinitionChange {
+  if (!exists) return { action: 'create', reasons: ['not built yet'] };
+  if (fullRefresh) return { action: 'rebuild', category: 'breaking', reasons: [FULL_REFRESH] };
+  if (!state) return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
+  if (state.fingerprint === node.fingerprint) return { action: 'none', reasons: [] };
+  const { category, reasons } =
+    node.layer === 'silver'
+      ? categorizeSilver(state.definition as SilverShape, node.definition as SilverShape)
+      : categorizeModel((state.definition as { sql: string }).sql, (node.definition as { sql: string }).sql);
+  return { action: 'rebuild', category, reasons };
+}
