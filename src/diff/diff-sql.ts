@@ -129,7 +129,7 @@ export interface KeyedDiffSql {
   changedTable: string;
   key: readonly SharedColumn[];
   columns: readonly SharedColumn[];
-  /** Keys that appear more than once on either side are left out of the comparison. */
+  /** Some key has more than one row on a side: group each side by key first, and leave such keys out. */
   excludeDuplicates: boolean;
   samples: number;
   materializedCte: string;
@@ -160,31 +160,31 @@ export function keyStatsSql(baseTable: string, changedTable: string, baseKey: re
            (SELECT COALESCE(SUM(n), 0) FROM changed_dup) AS changed_dup_rows`;
 }
 
-/** The rows of each side that the keyed comparison reads: keyed, NULL-free, and (optionally) without duplicated keys. */
+/**
+ * The rows of each side that the keyed comparison reads: those with no NULL in the key, each with `n`,
+ * the rows its key has on that side. Without duplicates that is 1 for every row; with them, each side is
+ * first grouped by key (ANY_VALUE is exact where n = 1, and rows with n > 1 are not compared), which
+ * costs more, so it is only done when the key statistics found duplicates.
+ */
 function keyedSides(q: KeyedDiffSql): string {
   const side = (table: string, pick: (c: SharedColumn) => string) => {
     const keys = q.key.map(pick);
-    const select = [...keys.map((e, i) => `${e} AS k${i}`), ...q.columns.map((c, i) => `${pick(c)} AS v${i}`), 'TRUE AS present'];
-    const dup = q.excludeDuplicates
-      ? ` AND NOT EXISTS (SELECT 1 FROM dup WHERE ${keys.map((e, i) => `dup.k${i} = ${e}`).join(' AND ')})`
-      : '';
-    return `SELECT ${select.join(', ')} FROM ${table} WHERE ${notNull(keys)}${dup}`;
+    const keyed = keys.map((e, i) => `${e} AS k${i}`);
+    if (!q.excludeDuplicates) {
+      return `SELECT ${[...keyed, ...q.columns.map((c, i) => `${pick(c)} AS v${i}`), '1 AS n'].join(', ')} FROM ${table} WHERE ${notNull(keys)}`;
+    }
+    const values = q.columns.map((c, i) => `ANY_VALUE(${pick(c)}) AS v${i}`);
+    return `SELECT ${[...keyed, 'COUNT(*) AS n', ...values].join(', ')} FROM ${table} WHERE ${notNull(keys)} GROUP BY ${keys.join(', ')}`;
   };
-  const dupKeys = (table: string, pick: (c: SharedColumn) => string) => {
-    const keys = q.key.map(pick);
-    return `SELECT ${keys.map((e, i) => `${e} AS k${i}`).join(', ')} FROM ${table} WHERE ${notNull(keys)} GROUP BY ${keys.join(', ')} HAVING COUNT(*) > 1`;
-  };
-  const dup = q.excludeDuplicates
-    ? `dup AS (${dupKeys(q.baseTable, (c) => c.base)} UNION ${dupKeys(q.changedTable, (c) => c.changed)}),\n`
-    : '';
-  return `${dup}b AS (${side(q.baseTable, (c) => c.base)}),\n  c AS (${side(q.changedTable, (c) => c.changed)})`;
+  return `b AS (${side(q.baseTable, (c) => c.base)}),\n  c AS (${side(q.changedTable, (c) => c.changed)})`;
 }
 
 /**
  * The keyed comparison: a FULL OUTER JOIN on the key; a row is added (key only on the changed side),
  * removed, or changed (on both, with a column IS DISTINCT FROM the other side's: NULL-safe on both
- * warehouses). Only the rows that differ are kept, once; the counts and the first `samples` changed
- * rows by key come back together, the counts repeated on each sample row (one row when there is none).
+ * warehouses); a key with more than one row on either side is left out, and its rows counted. Only the
+ * rows that differ are kept, once; the counts and the first `samples` changed rows by key come back
+ * together, the counts repeated on each sample row (one row when there is none).
  */
 export function keyedDiffSql(q: KeyedDiffSql): string {
   const k = q.key.length;
@@ -192,17 +192,20 @@ export function keyedDiffSql(q: KeyedDiffSql): string {
   const keys = list('k', k);
   const joined = [
     ...keys.map((key) => `COALESCE(b.${key}, c.${key}) AS ${key}`),
-    'b.present AS in_base',
-    'c.present AS in_changed',
+    'b.n AS nb',
+    'c.n AS nc',
     ...list('v', n).map((v, i) => `(b.${v} IS DISTINCT FROM c.${v}) AS d${i}`),
     ...list('v', n).map((v, i) => `b.${v} AS b${i}, c.${v} AS c${i}`),
   ];
-  const differs = ['in_base IS NULL', 'in_changed IS NULL', ...list('d', n)].join(' OR ');
-  const both = 'in_base AND in_changed';
+  const differs = ['nb IS NULL', 'nc IS NULL', 'nb > 1', 'nc > 1', ...list('d', n)].join(' OR ');
+  const both = 'nb = 1 AND nc = 1';
+  const duplicated = 'nb > 1 OR nc > 1';
   const counts = [
-    'COUNT_IF(in_base IS NULL) AS added',
-    'COUNT_IF(in_changed IS NULL) AS removed',
+    'COUNT_IF(nb IS NULL AND nc = 1) AS added',
+    'COUNT_IF(nc IS NULL AND nb = 1) AS removed',
     `COUNT_IF(${both}) AS changed`,
+    `COALESCE(SUM(CASE WHEN ${duplicated} THEN COALESCE(nb, 0) ELSE 0 END), 0) AS base_left_out`,
+    `COALESCE(SUM(CASE WHEN ${duplicated} THEN COALESCE(nc, 0) ELSE 0 END), 0) AS changed_left_out`,
     ...list('d', n).map((d, i) => `COUNT_IF(${both} AND ${d}) AS n${i}`),
   ];
   // Sample values come back as text; the typed key only orders them.
@@ -219,12 +222,6 @@ export function keyedDiffSql(q: KeyedDiffSql): string {
   samples AS (SELECT ${[...keys, ...sample].join(', ')} FROM differing WHERE ${both} ORDER BY ${keys.join(', ')} LIMIT ${q.samples})
   SELECT counts.*, ${shown.map((c) => `samples.${c}`).join(', ')}
   FROM counts LEFT JOIN samples ON TRUE ORDER BY ${list('k', k, 'samples.').join(', ')}`;
-}
-
-/** The rows each side compares when duplicated keys are left out (only asked for then). */
-export function comparedRowsSql(q: KeyedDiffSql): string {
-  return `WITH ${keyedSides(q)}
-  SELECT (SELECT COUNT(*) FROM b) AS base_compared, (SELECT COUNT(*) FROM c) AS changed_compared`;
 }
 
 export interface WholeRowDiffSql {

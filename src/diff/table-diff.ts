@@ -6,7 +6,6 @@ import { UsageError, WarehouseError } from '../errors.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import {
   comparable,
-  comparedRowsSql,
   diffDialectFor,
   keyedDiffSql,
   keyStatsSql,
@@ -270,7 +269,8 @@ async function keyedDiff(warehouse: Warehouse, diff: TableDiff, job: KeyedJob): 
     keyStatsSql(job.ref.base, job.ref.changed, job.keyNames.map((k) => raw(job.sides.base!, k)), job.keyNames.map((k) => raw(job.sides.changed!, k))),
   );
   const n = (v: unknown) => Number(v ?? 0);
-  diff.rows = { base: n(stats.base_rows), changed: n(stats.changed_rows) };
+  const baseRows = n(stats.base_rows);
+  diff.rows = { base: baseRows, changed: n(stats.changed_rows) };
   diff.null_keys = { base: n(stats.base_null_keys), changed: n(stats.changed_null_keys) };
   diff.duplicate_keys = {
     base: { keys: n(stats.base_dup_keys), rows: n(stats.base_dup_rows) },
@@ -292,20 +292,17 @@ async function keyedDiff(warehouse: Warehouse, diff: TableDiff, job: KeyedJob): 
   diff.rows_removed = n(counts.removed);
   diff.rows_changed = n(counts.changed);
   diff.column_changes = Object.fromEntries(diff.compared_columns.map((c, i) => [c, n(counts[`n${i}`])]));
-  let baseCompared = diff.rows.base! - diff.null_keys.base;
   if (excludeDuplicates) {
-    const [compared] = await warehouse.query(comparedRowsSql(sql));
-    baseCompared = n(compared.base_compared);
     const { base, changed } = diff.duplicate_keys;
     diff.notes.push(
       `duplicate keys: ${describeDuplicates(base)} on the base side, ${describeDuplicates(changed)} on the changed side; ` +
-        `rows with a key duplicated on either side are left out of the comparison`,
+        `the rows of a key duplicated on either side (${n(counts.base_left_out)} on the base side, ${n(counts.changed_left_out)} on the changed side) are left out of the comparison`,
     );
   }
   if (diff.null_keys.base + diff.null_keys.changed > 0) {
     diff.notes.push(`rows with a NULL key (${diff.null_keys.base} on the base side, ${diff.null_keys.changed} on the changed side) are left out of the comparison`);
   }
-  diff.rows_unchanged = baseCompared - diff.rows_removed - diff.rows_changed;
+  diff.rows_unchanged = baseRows - diff.null_keys.base - n(counts.base_left_out) - diff.rows_removed - diff.rows_changed;
   diff.samples = rows
     .filter((row) => row.sk0 !== null && row.sk0 !== undefined)
     .map((row) => ({
