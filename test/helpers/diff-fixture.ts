@@ -72,7 +72,8 @@ export async function runStatements(warehouse: Warehouse, statements: string[]):
 
 /**
  * A project folder whose pipeline declares the fixture's silver tables with their keys, and whose gold
- * models are the fixture's gold tables (and one that is on neither side).
+ * models are the fixture's gold tables (and one that is on neither side). Its source's token comes from
+ * SHOP_TOKEN: the diff masks it wherever it shows up in the data.
  */
 export async function writeFixtureProject(dir: string): Promise<void> {
   await mkdir(join(dir, 'pipelines'), { recursive: true });
@@ -86,6 +87,7 @@ export async function writeFixtureProject(dir: string): Promise<void> {
       'source:',
       '  kind: http',
       '  base_url: http://127.0.0.1:1',
+      '  auth: { kind: bearer, token: { env: SHOP_TOKEN } }',
       '  resources:',
       '    items: { path: /items }',
       'silver:',

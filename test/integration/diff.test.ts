@@ -1,7 +1,7 @@
 // `dataops diff` on DuckDB: two database files built here with known differences, compared through the
 // engine function and through the compiled CLI in a child process.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -150,9 +150,12 @@ describe('diffTables on two DuckDB files', () => {
   });
 });
 
+const TOKEN = 'tok-diff-7f3a9c1e55';
+
 async function dataops(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', [BIN, '-C', dir, ...args], { env: { ...process.env, DATAOPS_DATABASE: changedPath } });
+    const env = { ...process.env, DATAOPS_DATABASE: changedPath, SHOP_TOKEN: TOKEN };
+    const { stdout, stderr } = await promisify(execFile)('node', [BIN, '-C', dir, ...args], { env });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -207,7 +210,29 @@ describe('dataops diff (the CLI in a child process)', () => {
     const before = join(dir, 'prod-before.duckdb');
     await copyFile(basePath, before);
     await dataops(['diff', '--base', 'prod.duckdb']);
-    const { readFile } = await import('node:fs/promises');
     expect(Buffer.compare(await readFile(basePath), await readFile(before))).toBe(0);
+  });
+
+  test('a base file another process holds is named, with its pid, and the command gives up at once', async () => {
+    const holder = await DuckDBWarehouse.open(basePath);
+    try {
+      const run = await dataops(['diff', '--base', 'prod.duckdb']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`error: cannot open the base database ${basePath} read-only: another process (pid ${process.pid}) has it open`);
+    } finally {
+      await holder.close();
+    }
+  });
+
+  test("the source's token is masked where the data holds it, in text and in JSON", async () => {
+    const [base, changed] = [join(dir, 'notes-base.duckdb'), join(dir, 'notes-pr.duckdb')];
+    await buildDatabase(base, ['CREATE SCHEMA silver', "CREATE TABLE silver.notes (id INTEGER, note VARCHAR)", "INSERT INTO silver.notes VALUES (1, 'ok')"]);
+    await buildDatabase(changed, ['CREATE SCHEMA silver', "CREATE TABLE silver.notes (id INTEGER, note VARCHAR)", `INSERT INTO silver.notes VALUES (1, 'Bearer ${TOKEN}')`]);
+    for (const format of [[], ['--json']]) {
+      const run = await dataops(['--database', changed, 'diff', '--base', base, 'silver.notes', ...format]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Bearer ***');
+      expect(run.stdout).not.toContain(TOKEN);
+    }
   });
 });
