@@ -156,6 +156,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (!/^\d{1,4}$/.test(opts.samples) || Number(opts.samples) > 1000) throw new UsageError(`--samples: expected a whole number from 0 to 1000, got ${JSON.stringify(opts.samples)}`);
       const report = await diffProject(settings(), { base: opts.base, tables, samples: Number(opts.samples), log: io.err });
       io.out(opts.json ? mask(JSON.stringify(report, null, 2)) : renderDiffText(report));
+      // A table that could not be compared fails the command, after the others are shown.
+      for (const failed of report.tables.filter((t) => t.error)) io.err(`error: ${mask(failed.error!)}`);
+      set(report.tables.some((t) => t.error) ? 1 : 0);
     });
 
   program

@@ -7,7 +7,7 @@ import type { DiffSample, TableDiff } from './table-diff.js';
 
 /** A table worth a reviewer's look: something differs, or rows could not be compared. */
 function noteworthy(d: TableDiff): boolean {
-  return d.differs || duplicateRows(d) > 0 || (d.null_keys?.base ?? 0) + (d.null_keys?.changed ?? 0) > 0;
+  return d.differs || d.error !== null || duplicateRows(d) > 0 || (d.null_keys?.base ?? 0) + (d.null_keys?.changed ?? 0) > 0;
 }
 
 function duplicateRows(d: TableDiff): number {
@@ -18,6 +18,7 @@ const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 
 
 function rowsChange(d: TableDiff): string {
   const { base, changed } = d.rows;
+  if (d.error) return 'not compared';
   if (base === null && changed === null) return 'on neither side';
   if (base === null) return `new: ${plural(changed!, 'row')}`;
   if (changed === null) return `dropped: had ${plural(base, 'row')}`;
@@ -63,7 +64,8 @@ export function renderDiffText(report: DiffReport): string {
   for (const d of differing) {
     lines.push('', `${d.table}${d.key ? ` (key ${d.key.join(', ')})` : ' (no key)'}`);
     lines.push(`  rows: ${rowsChange(d)}`);
-    if (d.exists.base && d.exists.changed) {
+    if (d.error) lines.push(`  ERROR: ${d.error}`);
+    else if (d.exists.base && d.exists.changed) {
       const changed = d.rows_changed === null ? '' : `, changed ${formatCount(d.rows_changed)}`;
       lines.push(`  added ${formatCount(d.rows_added)}, removed ${formatCount(d.rows_removed)}${changed}, unchanged ${formatCount(d.rows_unchanged ?? 0)}`);
     }
@@ -155,7 +157,7 @@ function markdown(differing: TableDiff[], unchanged: TableDiff[], kept: Kept, op
   if (shown.length) {
     lines.push('| Table | Rows (base → changed) | Added | Removed | Changed | Columns changed | Schema |', '| --- | --- | ---: | ---: | ---: | --- | --- |');
     for (const d of shown) {
-      const both = d.exists.base && d.exists.changed;
+      const both = d.exists.base && d.exists.changed && d.error === null;
       const count = (n: number | null) => (both ? (n === null ? 'no key' : formatCount(n)) : '—');
       lines.push(
         `| ${[
@@ -169,7 +171,10 @@ function markdown(differing: TableDiff[], unchanged: TableDiff[], kept: Kept, op
         ].join(' | ')} |`,
       );
     }
-    const notes = shown.flatMap((d) => d.notes.map((n) => `- \`${d.table}\`: ${escapeTableCell(n)}`));
+    const notes = shown.flatMap((d) => [
+      ...(d.error ? [`- ⚠️ ${escapeTableCell(mask(d.error))}`] : []),
+      ...d.notes.map((n) => `- \`${d.table}\`: ${escapeTableCell(n)}`),
+    ]);
     if (notes.length) lines.push('', ...notes);
   }
   for (const d of differing.slice(0, Math.min(kept.samples, kept.differing))) {

@@ -99,6 +99,8 @@ export interface TableDiff {
   notes: string[];
   /** Anything differs: the table's presence, its columns, or its rows. */
   differs: boolean;
+  /** Why the rows could not be compared (the counts are then left at zero); null when they were. */
+  error: string | null;
 }
 
 interface SideColumn {
@@ -185,7 +187,7 @@ async function diffTable(warehouse: Warehouse, job: TableJob): Promise<TableDiff
     changed: qualified(job.sides.changed?.stored ?? name),
   };
   const requestedKey = request.key?.length ? request.key.map((k) => k.toLowerCase()) : null;
-  const diff: TableDiff = {
+  const fresh = (): TableDiff => ({
     table: request.table,
     key: requestedKey,
     exists: { base: sides.base !== undefined, changed: sides.changed !== undefined },
@@ -203,7 +205,33 @@ async function diffTable(warehouse: Warehouse, job: TableJob): Promise<TableDiff
     samples: [],
     notes: [],
     differs: false,
-  };
+    error: null,
+  });
+  const diff = fresh();
+  try {
+    await compareTable(warehouse, diff, { ...job, ref, requestedKey });
+    return diff;
+  } catch (e) {
+    // One table the warehouse cannot compare (a type it cannot group, say) does not hide the others.
+    if (!(e instanceof WarehouseError)) throw e;
+    const failed = fresh();
+    failed.error = `could not compare ${request.table}: ${e.message.split('\n')[0]}`;
+    failed.differs = failed.exists.base !== failed.exists.changed || schemaDiffers(failed);
+    return failed;
+  }
+}
+
+function schemaDiffers(diff: TableDiff): boolean {
+  return diff.schema.added.length + diff.schema.removed.length + diff.schema.retyped.length > 0;
+}
+
+async function compareTable(
+  warehouse: Warehouse,
+  diff: TableDiff,
+  job: TableJob & { ref: { base: string; changed: string }; requestedKey: string[] | null },
+): Promise<void> {
+  const { ref, requestedKey } = job;
+  const sides = { base: job.sides.base?.columns, changed: job.sides.changed?.columns };
   if (!sides.base || !sides.changed) {
     const [counts] = await warehouse.query(rowCountsSql(sides.base && ref.base, sides.changed && ref.changed));
     diff.rows = { base: countOrNull(counts.base_rows), changed: countOrNull(counts.changed_rows) };
@@ -211,7 +239,7 @@ async function diffTable(warehouse: Warehouse, job: TableJob): Promise<TableDiff
     diff.rows_removed = diff.rows.base ?? 0;
     diff.notes.push(sides.changed ? 'new table: only on the changed side' : sides.base ? 'dropped: only on the base side' : 'on neither side');
     diff.differs = diff.exists.base !== diff.exists.changed;
-    return diff;
+    return;
   }
 
   const shared = [...sides.changed.keys()].filter((c) => sides.base!.has(c));
@@ -235,10 +263,7 @@ async function diffTable(warehouse: Warehouse, job: TableJob): Promise<TableDiff
   const columns = diff.compared_columns.map(pair);
   if (key) await keyedDiff(warehouse, diff, { ref, key: key.map(pair), keyNames: key, columns, samples: job.samples, materializedCte: job.materializedCte, sides });
   else await wholeRowDiff(warehouse, diff, { ref, columns, samples: job.samples, materializedCte: job.materializedCte });
-  diff.differs =
-    diff.schema.added.length + diff.schema.removed.length + diff.schema.retyped.length > 0 ||
-    diff.rows_added + diff.rows_removed + (diff.rows_changed ?? 0) > 0;
-  return diff;
+  diff.differs = schemaDiffers(diff) || diff.rows_added + diff.rows_removed + (diff.rows_changed ?? 0) > 0;
 }
 
 function schemaChanges(base: SideColumns | undefined, changed: SideColumns | undefined): TableDiff['schema'] {

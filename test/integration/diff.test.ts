@@ -235,4 +235,19 @@ describe('dataops diff (the CLI in a child process)', () => {
       expect(run.stdout).not.toContain(TOKEN);
     }
   });
+
+  test('a table the warehouse cannot read is named with the reason, the others are still shown, and the command fails', async () => {
+    const [base, changed] = [join(dir, 'broken-base.duckdb'), join(dir, 'broken-pr.duckdb')];
+    const tables = ['CREATE SCHEMA silver', 'CREATE TABLE silver.notes (id INTEGER, note VARCHAR)', "INSERT INTO silver.notes VALUES (1, 'a')", 'CREATE TABLE silver.broken (x INTEGER)'];
+    await buildDatabase(base, tables);
+    // A view whose table is gone: listed in information_schema, fails when read.
+    await buildDatabase(changed, [...tables.slice(0, 3), 'CREATE TABLE silver.gone (x INTEGER)', 'CREATE VIEW silver.broken AS SELECT x FROM silver.gone', 'DROP TABLE silver.gone']);
+    const run = await dataops(['--database', changed, 'diff', '--base', base, 'silver.notes', 'silver.broken', '--json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { tables: TableDiff[] };
+    expect(report.tables.map((t) => [t.table, t.error === null])).toEqual([['silver.notes', true], ['silver.broken', false]]);
+    expect(report.tables[1].error).toMatch(/^could not compare silver\.broken: .*gone/);
+    expect(run.stderr).toMatch(/^error: could not compare silver\.broken: .*gone.*$/m);
+    expect(run.stderr).not.toMatch(/in SQL:|\n\s+at /);
+  });
 });

@@ -25,6 +25,7 @@ function table(name: string, changes: Partial<TableDiff> = {}): TableDiff {
     samples: [],
     notes: [],
     differs: false,
+    error: null,
     ...changes,
   };
 }
