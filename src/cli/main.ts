@@ -25,6 +25,9 @@ import { planDue } from '../schedule.js';
 import { parseDuration } from '../config/pipeline.js';
 import { prScope } from '../github/pr-scope.js';
 import { serveDemoApi } from './demo-api.js';
+import { diffProject } from '../diff/project-diff.js';
+import { renderDiffText } from '../diff/render.js';
+import { DEFAULT_SAMPLES } from '../diff/table-diff.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -143,6 +146,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         else io.out(`created ${made.location}; use it with ${Object.entries(made.use.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       });
   }
+
+  program
+    .command('diff')
+    .description('compare the target (a pull request\'s copy) with production: rows added, removed and changed by key, changed columns, schema changes and sample rows, computed inside the warehouse')
+    .requiredOption('--base <file or database>', 'production: a DuckDB file (relative to the project folder, as --database is), or on Snowflake the production database')
+    .argument('[tables...]', 'schema.table names (default: every silver and gold table of the project that is on either side)')
+    .option('--samples <n>', 'changed rows shown per table, with their values before and after', String(DEFAULT_SAMPLES))
+    .option('--json', 'print the comparison as JSON (shape: see README)')
+    .action(async (tables: string[], opts: { base: string; samples: string; json?: boolean }) => {
+      if (!/^\d{1,4}$/.test(opts.samples) || Number(opts.samples) > 1000) throw new UsageError(`--samples: expected a whole number from 0 to 1000, got ${JSON.stringify(opts.samples)}`);
+      const report = await diffProject(settings(), { base: opts.base, tables, samples: Number(opts.samples), log: io.err });
+      io.out(opts.json ? mask(JSON.stringify(report, null, 2)) : renderDiffText(report));
+      // A table that could not be compared fails the command, after the others are shown.
+      for (const failed of report.tables.filter((t) => t.error)) io.err(`error: ${mask(failed.error!)}`);
+      set(report.tables.some((t) => t.error) ? 1 : 0);
+    });
 
   program
     .command('sql')

@@ -1,0 +1,114 @@
+// `dataops diff` without the command line: which tables of the project to compare and by which key,
+// and how the two sides are opened (the target is the changed side; the base is read through it).
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { loadProject, type Project } from '../config/project.js';
+import type { Settings } from '../engine.js';
+import { ConfigError, UsageError, WarehouseError } from '../errors.js';
+import { registerBasicAuth, registerSecret } from '../secrets.js';
+import type { Warehouse } from '../warehouse/adapter.js';
+import { openDuckDBWhenFree } from '../warehouse/duckdb-lock.js';
+import type { DiffReport } from './render.js';
+import { diffTables, parseTableName, type DiffBase, type DiffOptions, type TableToDiff } from './table-diff.js';
+
+/** The alias the base DuckDB file is attached under, read-only. */
+export const DUCKDB_BASE_ALIAS = 'dataops_diff_base';
+
+/**
+ * Every silver and gold table of the project with its key: a silver table's `key` from its pipeline
+ * file, a gold model's from `modelKeys` (schema-qualified name -> columns; models declare none yet).
+ */
+export function projectTablesToDiff(project: Project, modelKeys: Readonly<Record<string, readonly string[]>> = {}): TableToDiff[] {
+  const silver = project.pipelines.flatMap((p) => p.silver.map((t) => ({ table: `silver.${t.name}`, key: t.key })));
+  const gold = project.models.map((m) => ({ table: m.name, key: modelKeys[m.name] }));
+  return [...silver, ...gold];
+}
+
+export interface ProjectDiffOptions extends DiffOptions {
+  /** The base side: a DuckDB file (relative to the project folder, as --database is), or a Snowflake database. */
+  base: string;
+  /** schema.table names; none: every silver and gold table of the project that is on either side. */
+  tables?: readonly string[];
+  modelKeys?: Readonly<Record<string, readonly string[]>>;
+  /** Where "waiting for ..." lines go. */
+  log?: (line: string) => void;
+}
+
+export async function diffProject(settings: Settings, options: ProjectDiffOptions): Promise<DiffReport> {
+  const project = await loadProject(settings.projectDir, settings.env);
+  const failures = project.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'env_unset');
+  if (failures.length) throw new ConfigError(failures);
+  registerSourceSecrets(project);
+  const declared = projectTablesToDiff(project, options.modelKeys);
+  const named = options.tables?.length ? options.tables : undefined;
+  const requests = named
+    ? named.map((table) => {
+        parseTableName(table);
+        return declared.find((d) => d.table === table.toLowerCase()) ?? { table };
+      })
+    : declared;
+  const sides = await openDiffSides(settings, options.base, options.log);
+  try {
+    const tables = await diffTables(sides.warehouse, sides.base, requests, options);
+    const missing = tables.filter((t) => !t.exists.base && !t.exists.changed);
+    if (named && missing.length) {
+      throw new UsageError(`${missing.map((t) => t.table).join(', ')}: on neither side (${sides.labels.base}, ${sides.labels.changed})`);
+    }
+    return { base: sides.labels.base, changed: sides.labels.changed, tables: tables.filter((t) => t.exists.base || t.exists.changed) };
+  } finally {
+    await sides.warehouse.close();
+  }
+}
+
+/** Source credentials that may have reached the data (an echoed token) are masked in the samples too. */
+function registerSourceSecrets(project: Project): void {
+  for (const p of project.pipelines) {
+    const auth = p.source.kind === 'http' ? p.source.auth : undefined;
+    if (auth?.kind === 'basic') registerBasicAuth(auth.username, auth.password);
+    else if (auth) registerSecret(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
+  }
+}
+
+export interface DiffSides {
+  /** The changed side's connection, which also reads the base side. */
+  warehouse: Warehouse;
+  base: DiffBase;
+  labels: { base: string; changed: string };
+}
+
+/**
+ * The changed side is the target as every command opens it, but nothing is written to it (not even the
+ * meta schema). The base is a DuckDB file attached read-only, or a Snowflake database in the same account.
+ */
+export async function openDiffSides(settings: Settings, base: string, log?: (line: string) => void): Promise<DiffSides> {
+  if (settings.target === 'snowflake') {
+    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(base)) throw new UsageError(`--base ${JSON.stringify(base)}: expected the production database's name (a plain identifier, e.g. ANALYTICS)`);
+    const { openSnowflakeFromEnv, snowflakeSettingsFromEnv } = await import('../warehouse/snowflake.js');
+    const changed = snowflakeSettingsFromEnv(settings.env, settings.snowflakeEnvNames).database;
+    if (changed.toUpperCase() === base.toUpperCase()) throw new UsageError(`--base ${base} is the database being compared; point SNOWFLAKE_DATABASE at the pull request's clone (dataops env create)`);
+    const warehouse = await openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
+    return { warehouse, base: { catalog: base.toUpperCase() }, labels: { base: `Snowflake database ${base.toUpperCase()}`, changed: warehouse.location } };
+  }
+  const basePath = isAbsolute(base) ? base : resolve(settings.projectDir, base);
+  if (settings.database === ':memory:' || !existsSync(settings.database)) {
+    throw new UsageError(`no DuckDB database at ${settings.database}: nothing to compare (build the pull request's tables first, or name its copy with --database)`);
+  }
+  if (!existsSync(basePath)) throw new UsageError(`--base ${base}: no DuckDB database at ${basePath}`);
+  if (realpathSync(basePath) === realpathSync(settings.database)) throw new UsageError(`--base ${base} is the database being compared (--database ${settings.database})`);
+  const warehouse = await openDuckDBWhenFree(settings.database, {
+    memoryLimit: settings.duckdbMemoryLimit,
+    command: 'diff',
+    waitSeconds: settings.readWaitSeconds,
+    waitHint: '--wait <duration>',
+    log,
+  });
+  try {
+    await warehouse.attachReadOnly(DUCKDB_BASE_ALIAS, basePath);
+  } catch (e) {
+    await warehouse.close();
+    const why = (e as Error).message.split('\n')[0];
+    const held = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(why);
+    throw new WarehouseError(`cannot open the base database ${basePath} read-only: ${held ? `another process (pid ${held[2]}) has it open` : why}`);
+  }
+  return { warehouse, base: { catalog: DUCKDB_BASE_ALIAS }, labels: { base: basePath, changed: settings.database } };
+}
