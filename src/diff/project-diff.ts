@@ -2,7 +2,7 @@
 // and how the two sides are opened (the target is the changed side; the base is read through it).
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { loadProject, type Project } from '../config/project.js';
+import { loadProject, type Project } from '../project.js';
 import type { Settings } from '../engine.js';
 import { ConfigError, UsageError, WarehouseError } from '../errors.js';
 import { registerBasicAuth, registerSecret } from '../secrets.js';
@@ -19,8 +19,8 @@ export const DUCKDB_BASE_ALIAS = 'dataops_diff_base';
  * file, a gold model's from `modelKeys` (schema-qualified name -> columns; models declare none yet).
  */
 export function projectTablesToDiff(project: Project, modelKeys: Readonly<Record<string, readonly string[]>> = {}): TableToDiff[] {
-  const silver = project.pipelines.flatMap((p) => p.silver.map((t) => ({ table: `silver.${t.name}`, key: t.key })));
-  const gold = project.models.map((m) => ({ table: m.name, key: modelKeys[m.name] }));
+  const silver = project.graph.nodes('silver').map((n) => ({ table: n.name, key: n.table.key }));
+  const gold = project.graph.nodes('gold').map((n) => ({ table: n.name, key: modelKeys[n.name] }));
   return [...silver, ...gold];
 }
 
