@@ -22,6 +22,7 @@ import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
 import { createEnvironment, dropEnvironment } from '../environments.js';
 import { planDue } from '../schedule.js';
+import { formatPlannedTable, planTables } from '../models/plan.js';
 import { parseDuration } from '../config/pipeline.js';
 import { prScope } from '../github/pr-scope.js';
 import { serveDemoApi } from './demo-api.js';
@@ -109,10 +110,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('plan')
-    .description('which pipelines are due by their schedule (for the hourly workflow)')
-    .option('--due', 'print only the names of the due pipelines, space-separated')
+    .description('what a run would build and why (changed tables and models, new data), and which pipelines are due; writes nothing')
+    .option('--due', 'print only the names of the pipelines their schedule makes due, space-separated (for the hourly workflow)')
     .option('--window <duration>', 'with no run history, due if the schedule fired within this window', '1h')
-    .option('--json', 'print every decision as JSON')
+    .option('--json', 'print the plan as JSON: { tables, due }')
     .action(async (opts: { due?: boolean; window: string; json?: boolean }) => {
       const s = settings();
       const windowSeconds = parseDurationOption(opts.window, '--window');
@@ -120,12 +121,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const failures = project.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'env_unset');
       if (failures.length) throw new ConfigError(failures);
       // Run history lives in the warehouse: Snowflake always has one; a DuckDB file only once created.
+      const inspect = async (warehouse?: Warehouse) => ({
+        tables: opts.due ? [] : await planTables(warehouse, project.graph),
+        due: await planDue(project.pipelines, { windowSeconds, warehouse }),
+      });
       const plan = s.target === 'snowflake' || existsSync(s.database)
-        ? await withWarehouse(s, (warehouse) => planDue(project.pipelines, { windowSeconds, warehouse }), { command: 'plan', log: io.err })
-        : await planDue(project.pipelines, { windowSeconds });
+        ? await withWarehouse(s, (warehouse) => inspect(warehouse), { command: 'plan', log: io.err })
+        : await inspect();
       if (opts.json) io.out(JSON.stringify(plan, null, 2));
-      else if (opts.due) io.out(plan.filter((p) => p.due).map((p) => p.pipeline).join(' '));
-      else for (const p of plan) io.out(`${p.due ? 'due    ' : 'not due'}  ${p.pipeline.padEnd(20)} ${p.schedule ?? '-'}  ${p.reason}`);
+      else if (opts.due) io.out(plan.due.filter((p) => p.due).map((p) => p.pipeline).join(' '));
+      else {
+        io.out(plan.tables.length ? 'Tables a run would build:' : 'Tables: every table is up to date with its definition and its inputs.');
+        for (const t of plan.tables) io.out(`  ${formatPlannedTable(t)}`);
+        io.out('Schedules:');
+        for (const p of plan.due) io.out(`  ${p.due ? 'due    ' : 'not due'}  ${p.pipeline.padEnd(20)} ${p.schedule ?? '-'}  ${p.reason}`);
+      }
     });
 
   const env = program.command('env').description('pull-request environments: a clone (Snowflake) or a copied database file (DuckDB)');

@@ -5,6 +5,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { runProject, type RunResult } from '../../src/engine.js';
+import { planTables } from '../../src/models/plan.js';
+import { loadProject } from '../../src/project.js';
 import { count, demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
 
 const ANCHOR = new Date('2026-11-20T12:30:00Z');
@@ -131,5 +133,52 @@ describe('run --full-refresh', () => {
     expect(after).toEqual({ ...before, loads: { ...before.loads, records: after.loads.batches, batches: after.loads.batches } });
     await expect(runCatalog(project, { fullRefresh: ['silver.nope'] })).rejects.toThrow(/--full-refresh: unknown table "silver.nope" \(silver and gold tables: /);
     await expect(runCatalog(project, { fullRefresh: ['silver.transactions'] })).rejects.toThrow('--full-refresh: silver.transactions is loaded by pipeline retail_pos, which this run does not run; name it too');
+  });
+});
+
+describe('dataops plan', () => {
+  test('shows what a run would build and why, writes nothing, and the run then builds exactly that', async () => {
+    project = await demoProject(ANCHOR);
+    await runProject(project.settings, { steps: ['ingest', 'transform'] });
+    const p = project;
+    const plan = async () => withDatabase(p.settings, async (w) => planTables(w, (await loadProject(p.dir, p.settings.env)).graph));
+    expect(await plan()).toEqual([]);
+
+    await edit(project, 'pipelines/catalog.yml', 'email:        { path: email, type: string, normalize: [trim, lower]', 'email:        { path: email, type: string, normalize: [trim, upper]');
+    await edit(project, 'sql/gold/dim_store.sql', 'FROM silver.stores', 'FROM silver.stores WHERE TRUE');
+    const snapshot = () => withDatabase(p.settings, async (w) => ({
+      nodes: await w.query('SELECT node, fingerprint, data_version FROM meta.nodes ORDER BY node'),
+      runs: await count(w, 'SELECT COUNT(*) AS n FROM meta.runs'),
+      emails: await count(w, 'SELECT COUNT(*) AS n FROM silver.customers WHERE email = lower(email)'),
+      customers: await count(w, 'SELECT COUNT(*) AS n FROM silver.customers'),
+    }));
+    const before = await snapshot();
+    const planned = await plan();
+    expect(await snapshot()).toEqual(before);
+    expect(planned.map((t) => [t.action, t.table, t.category ?? null, t.reasons])).toEqual([
+      ['rebuild', 'silver.customers', 'breaking', ['column email: normalize [trim, lower] -> [trim, upper]']],
+      ['rebuild', 'gold.dim_store', 'breaking', ['the query changed after its select list (FROM, JOIN, WHERE, GROUP BY, ...)']],
+      ['update', 'gold.daily_sales_summary', null, ['gold.dim_store is rebuilt first']],
+      ['update', 'gold.dim_customer', null, ['silver.customers is rebuilt (breaking change)']],
+    ]);
+    expect(planned[0]).toMatchObject({ rows: before.customers, pending_batches: 0 });
+
+    const run = await runProject(project.settings, { pipelines: ['catalog'], steps: ['transform'] });
+    expect(run.tableChanges.map((c) => c.table).sort()).toEqual(planned.map((t) => t.table).sort());
+    expect(await plan()).toEqual([]);
+  });
+
+  test('new bronze batches show as updates with their rows, and what they feed', async () => {
+    project = await demoProject(ANCHOR);
+    await runProject(project.settings, { steps: ['ingest', 'transform'] });
+    await project.moveTo(new Date(ANCHOR.getTime() + 6 * 3_600_000));
+    await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest'] });
+    const p = project;
+    const planned = await withDatabase(p.settings, async (w) => planTables(w, (await loadProject(p.dir, p.settings.env)).graph));
+    const transactions = planned.find((t) => t.table === 'silver.transactions')!;
+    expect(transactions).toMatchObject({ action: 'update', pending_batches: 1 });
+    expect(transactions.pending_rows).toBeGreaterThan(0);
+    expect(planned.find((t) => t.table === 'gold.fact_sales')).toMatchObject({ action: 'update', reasons: ['new data in silver.transaction_lines', 'new data in silver.transactions'] });
+    expect(planned.some((t) => t.table === 'gold.dim_customer')).toBe(false);
   });
 });
