@@ -3,6 +3,7 @@
 // declared tables, which catches SQL errors and unknown columns with the file and line.
 import { checkColumns, declaredTables, loadProject, type Project } from './project.js';
 import type { Env } from './config/pipeline.js';
+import type { SqlModel } from './config/sql-model.js';
 import { byPosition, capDiagnostics, nameList, type Diagnostic } from './errors.js';
 import { bronzeDdl } from './ingest/bronze.js';
 import { bronzeTableName } from './config/types.js';
@@ -53,7 +54,9 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
         await warehouse.execute(`CREATE TABLE ${model.name} AS SELECT * FROM (${translated.sql}\n) AS model LIMIT 0`);
       } catch (e) {
         out.push(modelDiagnostic(model, (e as Error).message));
+        continue;
       }
+      out.push(...optionColumnProblems(model, await planColumns(warehouse, model.name)));
     }
     // Now the gold tables' columns are known too: check that every check names real columns.
     const tables = declaredTables(project.pipelines, project.models);
@@ -83,6 +86,18 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
     await warehouse.close();
   }
   return out;
+}
+
+/** unique_key and time_column must name columns the model's SELECT gives, at the option's line. */
+function optionColumnProblems(model: SqlModel, columns: string[]): Diagnostic[] {
+  const named = [...(model.options.unique_key ?? []).map((c) => ['unique_key', c] as const), ...(model.options.time_column ? [['time_column', model.options.time_column] as const] : [])];
+  const lines = model.text.split('\n');
+  return named
+    .filter(([, column]) => !columns.includes(column))
+    .map(([option, column]) => {
+      const line = lines.findIndex((l) => new RegExp(`^\\s*--\\s*${option}\\s*:`).test(l)) + 1;
+      return { file: model.file, line, col: 1, severity: 'error', message: `${option}: "${column}" is not a column of ${model.name} (columns: ${columns.join(', ')})` } satisfies Diagnostic;
+    });
 }
 
 /** The columns of a schema-qualified table in the planning database, in table order. */

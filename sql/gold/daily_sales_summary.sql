@@ -1,4 +1,9 @@
 -- Revenue per store and day. Void sales are left out; refunds are counted apart.
+-- Incremental: each run recomputes the last three days it holds, the days a late refund can still change.
+-- materialized: incremental
+-- unique_key: [sales_date, store_key]
+-- time_column: sales_date
+-- lookback: 3 days
 SELECT
     f.date_key AS sales_date,
     f.store_key,

@@ -1,10 +1,15 @@
--- A contiguous calendar covering every sale, one row per day.
-WITH RECURSIVE calendar (date_key) AS (
-    SELECT MIN(CAST(sold_at AS DATE)) FROM silver.transactions
+-- A contiguous calendar covering every sale, one row per day. The first and last day are read once.
+WITH RECURSIVE bounds AS (
+    SELECT MIN(CAST(sold_at AS DATE)) AS first_day, MAX(CAST(sold_at AS DATE)) AS last_day
+    FROM silver.transactions
+),
+calendar (date_key) AS (
+    SELECT first_day FROM bounds
     UNION ALL
-    SELECT date_key + 1
-    FROM calendar
-    WHERE date_key < (SELECT MAX(CAST(sold_at AS DATE)) FROM silver.transactions)
+    SELECT c.date_key + 1
+    FROM calendar AS c
+    CROSS JOIN bounds AS b
+    WHERE c.date_key < b.last_day
 )
 SELECT
     date_key,

@@ -1,4 +1,9 @@
 -- Grain: one row per line item of a sale, with the keys of every dimension.
+-- Incremental: each run recomputes the sales of the last three days it holds (refunds arrive up to two days late).
+-- materialized: incremental
+-- unique_key: [transaction_id, line_no]
+-- time_column: sold_at
+-- lookback: 3 days
 SELECT
     l.transaction_id,
     l.line_no,

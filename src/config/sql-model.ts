@@ -1,7 +1,8 @@
 // A model is one SQL file under sql/<layer>/: a single SELECT that a user could paste into Snowsight.
-// The layer folder decides the schema and materialization (gold: a table rebuilt each run); the
-// tables it reads are found from its schema-qualified names.
+// The layer folder decides the schema; its leading comment block may set how it is materialised
+// (config/model-options.ts); the tables it reads are found from its schema-qualified names.
 import type { Diagnostic } from '../errors.js';
+import { parseModelOptions, type ModelOptions } from './model-options.js';
 
 export interface TableReference {
   table: string;
@@ -19,6 +20,8 @@ export interface SqlModel {
   /** The SELECT, without a trailing semicolon. */
   select: string;
   references: TableReference[];
+  /** From the leading comment block; `materialized: table` when it sets none. */
+  options: ModelOptions;
 }
 
 const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
@@ -37,6 +40,8 @@ export function parseModel(file: string, text: string): { model?: SqlModel; diag
   } else if (!/^\s*(select|with)\b/i.test(statements[0])) {
     diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
   }
+  const { options, diagnostics: optionProblems } = parseModelOptions(file, text);
+  diagnostics.push(...optionProblems);
   const references: TableReference[] = [];
   for (const match of code.matchAll(REFERENCE)) {
     references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
@@ -44,7 +49,7 @@ export function parseModel(file: string, text: string): { model?: SqlModel; diag
   if (diagnostics.length) return { diagnostics };
   const end = code.lastIndexOf(';');
   const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-  return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references }, diagnostics };
+  return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references, options }, diagnostics };
 }
 
 export function position(text: string, offset: number): { line: number; col: number } {

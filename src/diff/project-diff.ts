@@ -16,11 +16,11 @@ export const DUCKDB_BASE_ALIAS = 'dataops_diff_base';
 
 /**
  * Every silver and gold table of the project with its key: a silver table's `key` from its pipeline
- * file, a gold model's from `modelKeys` (schema-qualified name -> columns; models declare none yet).
+ * file, a gold model's `unique_key` option (or `modelKeys`, schema-qualified name -> columns, first).
  */
 export function projectTablesToDiff(project: Project, modelKeys: Readonly<Record<string, readonly string[]>> = {}): TableToDiff[] {
   const silver = project.graph.nodes('silver').map((n) => ({ table: n.name, key: n.table.key }));
-  const gold = project.graph.nodes('gold').map((n) => ({ table: n.name, key: modelKeys[n.name] }));
+  const gold = project.graph.nodes('gold').map((n) => ({ table: n.name, key: modelKeys[n.name] ?? n.model.options.unique_key }));
   return [...silver, ...gold];
 }
 

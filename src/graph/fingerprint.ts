@@ -46,8 +46,9 @@ export function normalizeSql(sql: string): string {
   return out.trimEnd();
 }
 
-export function modelDefinition(model: SqlModel): unknown {
-  return { sql: normalizeSql(model.select) };
+/** A model's SQL, normalised, and its options (how it is materialised). */
+export function modelDefinition(model: SqlModel): { sql: string; options: SqlModel['options'] } {
+  return { sql: normalizeSql(model.select), options: model.options };
 }
 
 function canonicalJson(value: unknown): string {

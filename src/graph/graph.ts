@@ -3,6 +3,7 @@
 // built once from the repository and read by every command: run (what to build, in which order), plan
 // and changed-scope (what a change touches), status (who owns a table), and later lineage.
 import { bronzeTableName, type DeclaredCheck, type FreshnessSpec, type Pipeline, type SilverTable } from '../config/types.js';
+import type { Materialized } from '../config/model-options.js';
 import type { SqlModel } from '../config/sql-model.js';
 import { CycleError, Dag } from './dag.js';
 import { fingerprintOf, modelDefinition, silverDefinition } from './fingerprint.js';
@@ -17,8 +18,8 @@ export type NodeLayer = 'resource' | 'bronze' | 'silver' | 'gold' | 'check';
 export type MaterializationKind = 'source' | 'append' | SilverKind | GoldKind | 'check';
 /** How a silver table is built: from its pipeline's mapping, merged by key. */
 export type SilverKind = 'merge_by_key';
-/** How a SQL model is built: `table`, its SELECT replacing the rows. */
-export type GoldKind = 'table';
+/** How a SQL model is built (its `materialized` option): a table, a view, or incremental. */
+export type GoldKind = Materialized;
 
 interface NodeBase {
   /** Tables by their schema-qualified name (silver.transactions); resources and checks by a prefixed id. */
@@ -152,7 +153,7 @@ export function buildGraph(pipelines: readonly Pipeline[], models: readonly SqlM
   }
   for (const m of models) {
     const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-    nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
+    nodes.push({ name: m.name, layer: 'gold', kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
   }
   return new ProjectGraph(nodes);
 }

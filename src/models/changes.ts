@@ -1,7 +1,8 @@
 // What a run must do to a table because of its definition: build it (never built), take it as it is
 // (built before definitions were recorded), rebuild it (its definition changed: breaking or not), or
 // nothing. New input data is the other reason to build, decided by the transform from data versions.
-import { categorizeModel, categorizeSilver, type ChangeCategory, type SilverShape } from '../graph/categorize.js';
+import type { ModelOptions } from '../config/model-options.js';
+import { categorizeModel, categorizeSilver, type Categorized, type ChangeCategory, type SilverShape } from '../graph/categorize.js';
 import type { NodeOf } from '../graph/graph.js';
 import type { NodeState } from '../state/nodes.js';
 
@@ -24,8 +25,29 @@ export function definitionChange(node: TransformNode, state: NodeState | undefin
   if (!state) return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
   if (state.fingerprint === node.fingerprint) return { action: 'none', reasons: [] };
   const { category, reasons } =
-    node.layer === 'silver'
-      ? categorizeSilver(state.definition as SilverShape, node.definition as SilverShape)
-      : categorizeModel((state.definition as { sql: string }).sql, (node.definition as { sql: string }).sql);
+    node.layer === 'silver' ? categorizeSilver(state.definition as SilverShape, node.definition as SilverShape) : categorizeModelChange(state.definition as ModelShape, node.definition as ModelShape);
   return { action: 'rebuild', category, reasons };
+}
+
+interface ModelShape {
+  sql: string;
+  /** Absent in records made before models had options: they were tables. */
+  options?: ModelOptions;
+}
+
+/** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
+function categorizeModelChange(before: ModelShape, after: ModelShape): Categorized {
+  const old = { materialized: 'table', ...before.options } as Record<string, unknown>;
+  const now = { materialized: 'table', ...after.options } as Record<string, unknown>;
+  const optionReasons = [...new Set([...Object.keys(old), ...Object.keys(now)])]
+    .filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]))
+    .map((k) => `${k.replace(/_seconds$/, '')}: ${show(old[k])} -> ${show(now[k])}`);
+  if (before.sql === after.sql) return { category: 'non_breaking', reasons: optionReasons };
+  const sql = categorizeModel(before.sql, after.sql);
+  return { category: sql.category, reasons: [...sql.reasons, ...optionReasons] };
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'none';
+  return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
 }

@@ -2,7 +2,7 @@
 // transaction, so readers never see half a star schema.
 import type { ProjectGraph } from '../graph/graph.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
-import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import type { SqlModel } from '../config/sql-model.js';
 
 export interface ModelBuild {
@@ -64,11 +64,68 @@ export async function buildModelTable(warehouse: Warehouse, model: SqlModel, run
   // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
   // (the translation keeps every line where it was).
   await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
+  return recordModelRun(warehouse, model, runId);
+}
+
+/** A `view` model: the view is replaced; its rows are whatever its SELECT gives when read. */
+export async function buildModelView(warehouse: Warehouse, model: SqlModel, runId: string): Promise<ModelBuild> {
+  await runModelSql(warehouse, model, `CREATE OR REPLACE VIEW ${model.name} AS `, translateModel(warehouse, model));
+  return recordModelRun(warehouse, model, runId);
+}
+
+/**
+ * An `incremental` model, brought up to date: its SELECT is run for the window from the newest
+ * time_column value it holds minus the lookback, and that window replaces the table's rows of the same
+ * window, matched by unique_key: rows that changed are updated, new ones inserted, and rows of the window
+ * the SELECT no longer gives are deleted. A row whose time is before the window is left as it is. Returns
+ * the build and how many rows actually changed (0 when the window gave the same rows again).
+ */
+export async function mergeModelWindow(warehouse: Warehouse, model: SqlModel, runId: string): Promise<{ build: ModelBuild; changed: number }> {
+  const { unique_key: key = [], time_column: time = '', lookback_seconds: lookback = 0 } = model.options;
+  const d = warehouse.dialect;
+  const [{ start }] = await warehouse.query<{ start: string | null }>(
+    `SELECT CAST(${d.plusSeconds(`MAX(${ident(time)})`, -lookback)} AS VARCHAR) AS start FROM ${model.name}`,
+  );
+  if (start === null) return { build: await buildModelTable(warehouse, model, runId), changed: 1 };
+  const window = `_window_${model.name.replace('.', '_')}`;
+  const inWindow = (alias: string) => `${alias}.${ident(time)} >= CAST(${d.quote(start)} AS ${d.timestampType})`;
+  await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${window} AS SELECT * FROM (`, `${translateModel(warehouse, model)}
+) AS m WHERE ${inWindow('m')}`);
+  const keyColumns = key.map(ident);
+  const [problems] = await warehouse.query<{ null_keys: number; repeated: number }>(
+    `SELECT (SELECT COUNT(*) FROM ${window} WHERE ${keyColumns.map((k) => `${k} IS NULL`).join(' OR ')}) AS null_keys,
+            (SELECT COUNT(*) FROM (SELECT 1 AS one FROM ${window} GROUP BY ${keyColumns.join(', ')} HAVING COUNT(*) > 1) AS r) AS repeated`,
+  );
+  if (Number(problems.null_keys) > 0 || Number(problems.repeated) > 0) {
+    throw new ModelError({
+      file: model.file, line: 1, col: 1, severity: 'error',
+      message: `${model.name}: unique_key [${key.join(', ')}] does not name one row each in this run's window (${problems.null_keys} rows with a NULL key, ${problems.repeated} keys on several rows); an incremental model needs a key that is never NULL and never repeats`,
+    });
+  }
+  const columns = (await warehouse.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'gold' AND lower(table_name) = ${sqlString(model.name.slice('gold.'.length))} ORDER BY ordinal_position`,
+  )).map((r) => ident(r.column_name.toLowerCase()));
+  const sameKey = keyColumns.map((k) => `t.${k} = w.${k}`).join(' AND ');
+  const values = columns.filter((c) => !keyColumns.includes(c));
+  // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
+  const gone = keyColumns.map((k) => `${model.name}.${k} = w.${k}`).join(' AND ');
+  const deleted = await warehouse.execute(`DELETE FROM ${model.name} WHERE ${inWindow(model.name)} AND NOT EXISTS (SELECT 1 FROM ${window} AS w WHERE ${gone})`);
+  const differs = values.length ? ` AND (${values.map((c) => `t.${c} IS DISTINCT FROM w.${c}`).join(' OR ')})` : ' AND FALSE';
+  const merged = await warehouse.execute(
+    `MERGE INTO ${model.name} AS t USING ${window} AS w ON ${sameKey}
+     WHEN MATCHED${differs} THEN UPDATE SET ${values.map((c) => `${c} = w.${c}`).join(', ') || `${keyColumns[0]} = w.${keyColumns[0]}`}
+     WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `w.${c}`).join(', ')})`,
+  );
+  await warehouse.execute(`DROP TABLE ${window}`);
+  return { build: await recordModelRun(warehouse, model, runId), changed: deleted + merged };
+}
+
+async function recordModelRun(warehouse: Warehouse, model: SqlModel, runId: string): Promise<ModelBuild> {
   const [{ n }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.name}`);
   await warehouse.execute(
     `INSERT INTO meta.model_runs VALUES (${sqlString(runId)}, ${sqlString(model.name)}, ${sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`,
   );
-  return { model: model.name, file: model.file, rows: n };
+  return { model: model.name, file: model.file, rows: Number(n) };
 }
 
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */

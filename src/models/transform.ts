@@ -8,7 +8,7 @@ import type { GoldKind, NodeOf, ProjectGraph, SilverKind } from '../graph/graph.
 import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.js';
 import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
 import { definitionChange, type DefinitionChange } from './changes.js';
-import { buildModelTable, type ModelBuild } from './gold.js';
+import { buildModelTable, buildModelView, mergeModelWindow, type ModelBuild } from './gold.js';
 import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
 
 export interface TransformSelection {
@@ -60,21 +60,16 @@ export async function transform(warehouse: Warehouse, graph: ProjectGraph, selec
 
   warehouse.setQueryTag?.(queryTagFor('gold', selection.runId));
   try {
-    const plan = await planGold(warehouse, graph, states, versions, refresh);
+    const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection.runId));
     // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
     const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline!)).map((n) => n.name));
-    result.skippedModels = plan.skipped.filter((s) => mine.has(s.model));
+    result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
     for (const s of result.skippedModels) selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-    result.models = await warehouse.transaction(async () => {
-      const builds: ModelBuild[] = [];
-      for (const { node, version, inputs } of plan.build) {
-        const record = async () => recordNodeState(warehouse, node, { dataVersion: version, inputs, runId: selection.runId });
-        builds.push(await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, selection.runId, record));
-      }
-      return builds;
-    });
-    for (const { change } of plan.build) result.changes.push(change);
-    for (const m of result.models) selection.log(`${m.model}: ${m.rows} rows (${result.changes.find((c) => c.table === m.model)!.reasons.join('; ')})`);
+    result.models = gold.builds.map((b) => b.build);
+    for (const { build, change } of gold.builds) {
+      result.changes.push(change);
+      selection.log(`${build.model}: ${build.rows} rows (${change.reasons.join('; ')})`);
+    }
   } catch (e) {
     result.modelError = e;
   }
@@ -105,7 +100,27 @@ export const MATERIALIZATIONS: { [K in SilverKind]: Materialization<'silver', Si
     update: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
     rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
   },
+  // A view is read when queried: replacing it is cheap, and what reads it sees new input rows at once.
+  view: {
+    update: (warehouse, node, runId, inCommit) => replaceView(warehouse, node, runId, inCommit),
+    rebuild: (warehouse, node, runId, inCommit) => replaceView(warehouse, node, runId, inCommit),
+  },
+  // Only the time window since the newest row it holds (minus the lookback) is recomputed and merged.
+  incremental: {
+    update: async (warehouse, node, runId, inCommit) => {
+      const { build, changed } = await mergeModelWindow(warehouse, node.model, runId);
+      await inCommit(changed > 0);
+      return build;
+    },
+    rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+  },
 };
+
+async function replaceView(warehouse: Warehouse, node: NodeOf<'gold'>, runId: string, inCommit: InCommit): Promise<ModelBuild> {
+  const build = await buildModelView(warehouse, node.model, runId);
+  await inCommit(true);
+  return build;
+}
 
 async function replaceWithSelect(warehouse: Warehouse, node: NodeOf<'gold'>, runId: string, inCommit: InCommit): Promise<ModelBuild> {
   const build = await buildModelTable(warehouse, node.model, runId);
@@ -152,18 +167,22 @@ async function buildSilverTable(
   return loads;
 }
 
-interface GoldPlan {
-  build: Array<{ node: NodeOf<'gold'>; version: number; inputs: Record<string, number>; change: TableChange }>;
-  skipped: TransformResult['skippedModels'];
-}
-
 /**
- * The models to build, in the graph's order: those never built, those whose definition changed, those
- * with no record of what they were built from, and those an input of which changed since their last
- * build (in this run or an earlier one that failed before it got to them). The others stay as they are.
+ * The models, in the graph's order, each decided just before it is built (so it sees what its parents'
+ * builds changed): built when never built, when its definition changed or has no record, and brought up
+ * to date when an input's data moved since its last build (in this run, or in an earlier one that failed
+ * before it got to the model). The others stay as they are. Runs inside the gold transaction.
  */
-async function planGold(warehouse: Warehouse, graph: ProjectGraph, states: Map<string, NodeState>, versions: Map<string, number>, refresh: (t: string) => boolean): Promise<GoldPlan> {
-  const plan: GoldPlan = { build: [], skipped: [] };
+async function buildGold(
+  warehouse: Warehouse,
+  graph: ProjectGraph,
+  states: Map<string, NodeState>,
+  versions: Map<string, number>,
+  refresh: (table: string) => boolean,
+  runId: string,
+): Promise<{ builds: Array<{ build: ModelBuild; change: TableChange }>; skipped: TransformResult['skippedModels'] }> {
+  const builds: Array<{ build: ModelBuild; change: TableChange }> = [];
+  const skipped: TransformResult['skippedModels'] = [];
   const built = new Set<string>();
   for (const node of graph.nodes('gold')) {
     const state = states.get(node.name);
@@ -176,18 +195,27 @@ async function planGold(warehouse: Warehouse, graph: ProjectGraph, states: Map<s
       if (!built.has(table) && !(await warehouse.tableExists(table))) missing.push(table);
     }
     if (missing.length) {
-      plan.skipped.push({ model: node.name, missing });
+      skipped.push({ model: node.name, missing });
       continue;
     }
     // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
-    const keepsVersion = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
-    const version = (state?.dataVersion ?? 0) + (keepsVersion ? 0 : 1);
+    const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+    let version = state?.dataVersion ?? 0;
+    const record = async (changedRows: boolean) => {
+      if (changedRows && !alone) version += 1;
+      await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
+    };
+    const materialization = MATERIALIZATIONS[node.kind];
+    const build = change.action === 'none' ? await materialization.update(warehouse, node, runId, record) : await materialization.rebuild(warehouse, node, runId, record);
     versions.set(node.name, version);
     built.add(node.name);
-    const reasons = change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`] : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one'] : change.reasons;
-    plan.build.push({ node, version, inputs, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+    const reasons =
+      change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`]
+      : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
+      : change.reasons;
+    builds.push({ build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
   }
-  return plan;
+  return { builds, skipped };
 }
 
 /**

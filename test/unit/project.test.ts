@@ -31,6 +31,14 @@ describe('validate over the whole project', () => {
     expect(await errors()).toEqual([expect.stringMatching(/^sql\/gold\/bad\.sql:3:6: unknown table "silver\.transactionz" \(known: .*silver\.transactions/)]);
   });
 
+  test('an incremental model\'s unique_key and time_column must be columns it gives, named at their lines', async () => {
+    await writeFile(join(dir, 'sql/gold/inc.sql'), '-- materialized: incremental\n-- unique_key: [store_key, nope]\n-- time_column: opened\nSELECT store_id AS store_key, opened_on FROM silver.stores\n');
+    expect(await errors()).toEqual([
+      'sql/gold/inc.sql:2:1: unique_key: "nope" is not a column of gold.inc (columns: store_key, opened_on)',
+      'sql/gold/inc.sql:3:1: time_column: "opened" is not a column of gold.inc (columns: store_key, opened_on)',
+    ]);
+  });
+
   test('a table name inside a comment or string is not a dependency', async () => {
     await writeFile(join(dir, 'sql/gold/ok.sql'), "-- reads silver.nothing\nSELECT 'gold.nothing' AS label FROM silver.stores\n");
     expect(await errors()).toEqual([]);

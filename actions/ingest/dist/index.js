@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(38057);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(97406);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 38057:
+/***/ 97406:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39668,9 +39668,56 @@ async function buildModelTable(warehouse, model, runId) {
     // The SELECT starts on the statement's first line, so DuckDB's "LINE n" is the file's line n
     // (the translation keeps every line where it was).
     await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, translateModel(warehouse, model));
+    return recordModelRun(warehouse, model, runId);
+}
+/** A `view` model: the view is replaced; its rows are whatever its SELECT gives when read. */
+async function buildModelView(warehouse, model, runId) {
+    await runModelSql(warehouse, model, `CREATE OR REPLACE VIEW ${model.name} AS `, translateModel(warehouse, model));
+    return recordModelRun(warehouse, model, runId);
+}
+/**
+ * An `incremental` model, brought up to date: its SELECT is run for the window from the newest
+ * time_column value it holds minus the lookback, and that window replaces the table's rows of the same
+ * window, matched by unique_key: rows that changed are updated, new ones inserted, and rows of the window
+ * the SELECT no longer gives are deleted. A row whose time is before the window is left as it is. Returns
+ * the build and how many rows actually changed (0 when the window gave the same rows again).
+ */
+async function mergeModelWindow(warehouse, model, runId) {
+    const { unique_key: key = [], time_column: time = '', lookback_seconds: lookback = 0 } = model.options;
+    const d = warehouse.dialect;
+    const [{ start }] = await warehouse.query(`SELECT CAST(${d.plusSeconds(`MAX(${(0,adapter/* ident */.bD)(time)})`, -lookback)} AS VARCHAR) AS start FROM ${model.name}`);
+    if (start === null)
+        return { build: await buildModelTable(warehouse, model, runId), changed: 1 };
+    const window = `_window_${model.name.replace('.', '_')}`;
+    const inWindow = (alias) => `${alias}.${(0,adapter/* ident */.bD)(time)} >= CAST(${d.quote(start)} AS ${d.timestampType})`;
+    await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${window} AS SELECT * FROM (`, `${translateModel(warehouse, model)}
+) AS m WHERE ${inWindow('m')}`);
+    const keyColumns = key.map(adapter/* ident */.bD);
+    const [problems] = await warehouse.query(`SELECT (SELECT COUNT(*) FROM ${window} WHERE ${keyColumns.map((k) => `${k} IS NULL`).join(' OR ')}) AS null_keys,
+            (SELECT COUNT(*) FROM (SELECT 1 AS one FROM ${window} GROUP BY ${keyColumns.join(', ')} HAVING COUNT(*) > 1) AS r) AS repeated`);
+    if (Number(problems.null_keys) > 0 || Number(problems.repeated) > 0) {
+        throw new ModelError({
+            file: model.file, line: 1, col: 1, severity: 'error',
+            message: `${model.name}: unique_key [${key.join(', ')}] does not name one row each in this run's window (${problems.null_keys} rows with a NULL key, ${problems.repeated} keys on several rows); an incremental model needs a key that is never NULL and never repeats`,
+        });
+    }
+    const columns = (await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'gold' AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(model.name.slice('gold.'.length))} ORDER BY ordinal_position`)).map((r) => (0,adapter/* ident */.bD)(r.column_name.toLowerCase()));
+    const sameKey = keyColumns.map((k) => `t.${k} = w.${k}`).join(' AND ');
+    const values = columns.filter((c) => !keyColumns.includes(c));
+    // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
+    const gone = keyColumns.map((k) => `${model.name}.${k} = w.${k}`).join(' AND ');
+    const deleted = await warehouse.execute(`DELETE FROM ${model.name} WHERE ${inWindow(model.name)} AND NOT EXISTS (SELECT 1 FROM ${window} AS w WHERE ${gone})`);
+    const differs = values.length ? ` AND (${values.map((c) => `t.${c} IS DISTINCT FROM w.${c}`).join(' OR ')})` : ' AND FALSE';
+    const merged = await warehouse.execute(`MERGE INTO ${model.name} AS t USING ${window} AS w ON ${sameKey}
+     WHEN MATCHED${differs} THEN UPDATE SET ${values.map((c) => `${c} = w.${c}`).join(', ') || `${keyColumns[0]} = w.${keyColumns[0]}`}
+     WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `w.${c}`).join(', ')})`);
+    await warehouse.execute(`DROP TABLE ${window}`);
+    return { build: await recordModelRun(warehouse, model, runId), changed: deleted + merged };
+}
+async function recordModelRun(warehouse, model, runId) {
     const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
     await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(model.file)}, ${n}, ${warehouse.dialect.now})`);
-    return { model: model.name, file: model.file, rows: n };
+    return { model: model.name, file: model.file, rows: Number(n) };
 }
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */
 function translateModel(warehouse, model) {
@@ -40017,9 +40064,6 @@ function categorize_show(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/models/changes.ts
-// What a run must do to a table because of its definition: build it (never built), take it as it is
-// (built before definitions were recorded), rebuild it (its definition changed: breaking or not), or
-// nothing. New input data is the other reason to build, decided by the transform from data versions.
 
 const FULL_REFRESH = 'full refresh asked for';
 function definitionChange(node, state, exists, fullRefresh = false) {
@@ -40031,10 +40075,25 @@ function definitionChange(node, state, exists, fullRefresh = false) {
         return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
     if (state.fingerprint === node.fingerprint)
         return { action: 'none', reasons: [] };
-    const { category, reasons } = node.layer === 'silver'
-        ? categorizeSilver(state.definition, node.definition)
-        : categorizeModel(state.definition.sql, node.definition.sql);
+    const { category, reasons } = node.layer === 'silver' ? categorizeSilver(state.definition, node.definition) : categorizeModelChange(state.definition, node.definition);
     return { action: 'rebuild', category, reasons };
+}
+/** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
+function categorizeModelChange(before, after) {
+    const old = { materialized: 'table', ...before.options };
+    const now = { materialized: 'table', ...after.options };
+    const optionReasons = [...new Set([...Object.keys(old), ...Object.keys(now)])]
+        .filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]))
+        .map((k) => `${k.replace(/_seconds$/, '')}: ${changes_show(old[k])} -> ${changes_show(now[k])}`);
+    if (before.sql === after.sql)
+        return { category: 'non_breaking', reasons: optionReasons };
+    const sql = categorizeModel(before.sql, after.sql);
+    return { category: sql.category, reasons: [...sql.reasons, ...optionReasons] };
+}
+function changes_show(value) {
+    if (value === undefined)
+        return 'none';
+    return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
 }
 
 ;// CONCATENATED MODULE: ./src/models/silver.ts
@@ -40263,24 +40322,17 @@ async function transform(warehouse, graph, selection) {
     }
     warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', selection.runId));
     try {
-        const plan = await planGold(warehouse, graph, states, versions, refresh);
+        const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection.runId));
         // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
         const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline)).map((n) => n.name));
-        result.skippedModels = plan.skipped.filter((s) => mine.has(s.model));
+        result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
         for (const s of result.skippedModels)
             selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-        result.models = await warehouse.transaction(async () => {
-            const builds = [];
-            for (const { node, version, inputs } of plan.build) {
-                const record = async () => recordNodeState(warehouse, node, { dataVersion: version, inputs, runId: selection.runId });
-                builds.push(await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, selection.runId, record));
-            }
-            return builds;
-        });
-        for (const { change } of plan.build)
+        result.models = gold.builds.map((b) => b.build);
+        for (const { build, change } of gold.builds) {
             result.changes.push(change);
-        for (const m of result.models)
-            selection.log(`${m.model}: ${m.rows} rows (${result.changes.find((c) => c.table === m.model).reasons.join('; ')})`);
+            selection.log(`${build.model}: ${build.rows} rows (${change.reasons.join('; ')})`);
+        }
     }
     catch (e) {
         result.modelError = e;
@@ -40299,7 +40351,26 @@ const MATERIALIZATIONS = {
         update: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
         rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
     },
+    // A view is read when queried: replacing it is cheap, and what reads it sees new input rows at once.
+    view: {
+        update: (warehouse, node, runId, inCommit) => replaceView(warehouse, node, runId, inCommit),
+        rebuild: (warehouse, node, runId, inCommit) => replaceView(warehouse, node, runId, inCommit),
+    },
+    // Only the time window since the newest row it holds (minus the lookback) is recomputed and merged.
+    incremental: {
+        update: async (warehouse, node, runId, inCommit) => {
+            const { build, changed } = await mergeModelWindow(warehouse, node.model, runId);
+            await inCommit(changed > 0);
+            return build;
+        },
+        rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+    },
 };
+async function replaceView(warehouse, node, runId, inCommit) {
+    const build = await buildModelView(warehouse, node.model, runId);
+    await inCommit(true);
+    return build;
+}
 async function replaceWithSelect(warehouse, node, runId, inCommit) {
     const build = await buildModelTable(warehouse, node.model, runId);
     await inCommit(true);
@@ -40345,12 +40416,14 @@ async function buildSilverTable(warehouse, node, state, fullRefresh, versions, s
     return loads;
 }
 /**
- * The models to build, in the graph's order: those never built, those whose definition changed, those
- * with no record of what they were built from, and those an input of which changed since their last
- * build (in this run or an earlier one that failed before it got to them). The others stay as they are.
+ * The models, in the graph's order, each decided just before it is built (so it sees what its parents'
+ * builds changed): built when never built, when its definition changed or has no record, and brought up
+ * to date when an input's data moved since its last build (in this run, or in an earlier one that failed
+ * before it got to the model). The others stay as they are. Runs inside the gold transaction.
  */
-async function planGold(warehouse, graph, states, versions, refresh) {
-    const plan = { build: [], skipped: [] };
+async function buildGold(warehouse, graph, states, versions, refresh, runId) {
+    const builds = [];
+    const skipped = [];
     const built = new Set();
     for (const node of graph.nodes('gold')) {
         const state = states.get(node.name);
@@ -40365,18 +40438,27 @@ async function planGold(warehouse, graph, states, versions, refresh) {
                 missing.push(table);
         }
         if (missing.length) {
-            plan.skipped.push({ model: node.name, missing });
+            skipped.push({ model: node.name, missing });
             continue;
         }
         // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
-        const keepsVersion = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
-        const version = (state?.dataVersion ?? 0) + (keepsVersion ? 0 : 1);
+        const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+        let version = state?.dataVersion ?? 0;
+        const record = async (changedRows) => {
+            if (changedRows && !alone)
+                version += 1;
+            await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
+        };
+        const materialization = MATERIALIZATIONS[node.kind];
+        const build = change.action === 'none' ? await materialization.update(warehouse, node, runId, record) : await materialization.rebuild(warehouse, node, runId, record);
         versions.set(node.name, version);
         built.add(node.name);
-        const reasons = change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`] : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one'] : change.reasons;
-        plan.build.push({ node, version, inputs, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+        const reasons = change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`]
+            : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
+                : change.reasons;
+        builds.push({ build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
     }
-    return plan;
+    return { builds, skipped };
 }
 /**
  * Each table's data version as recorded; a bronze table's is how many batches appended rows to it (a
@@ -44144,8 +44226,9 @@ function normalizeSql(sql) {
     }
     return out.trimEnd();
 }
+/** A model's SQL, normalised, and its options (how it is materialised). */
 function modelDefinition(model) {
-    return { sql: normalizeSql(model.select) };
+    return { sql: normalizeSql(model.select), options: model.options };
 }
 function canonicalJson(value) {
     if (value === null || typeof value !== 'object')
@@ -44266,7 +44349,7 @@ function buildGraph(pipelines, models) {
     }
     for (const m of models) {
         const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-        nodes.push({ name: m.name, layer: 'gold', kind: 'table', parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
+        nodes.push({ name: m.name, layer: 'gold', kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
     }
     return new ProjectGraph(nodes);
 }
@@ -44282,7 +44365,103 @@ function checkNodeName(file, line) {
     return `check:${file}:${line}`;
 }
 
+;// CONCATENATED MODULE: ./src/config/model-options.ts
+const MATERIALIZED = ['table', 'view', 'incremental'];
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** Each option: how its value is read; a message when it is not valid. */
+const OPTIONS = {
+    materialized: {
+        example: 'incremental',
+        read: (o, v) => {
+            if (!MATERIALIZED.includes(v))
+                return `materialized: "${v}" is not one of ${MATERIALIZED.join(', ')}`;
+            o.materialized = v;
+        },
+    },
+    unique_key: {
+        example: '[sales_date, store_key]',
+        read: (o, v) => {
+            const columns = (v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v).split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+            const bad = columns.find((c) => !IDENTIFIER.test(c));
+            if (columns.length === 0 || bad !== undefined)
+                return `unique_key: expected a column or a list such as [a, b], got "${v}"`;
+            o.unique_key = columns;
+        },
+    },
+    time_column: {
+        example: 'sold_at',
+        read: (o, v) => {
+            if (!IDENTIFIER.test(v.toLowerCase()))
+                return `time_column: expected a column name, got "${v}"`;
+            o.time_column = v.toLowerCase();
+        },
+    },
+    lookback: {
+        example: '2 days',
+        read: (o, v) => {
+            const seconds = parseLookback(v);
+            if (seconds === undefined)
+                return `lookback: expected a duration such as 2 days, 6 hours or 30 minutes, got "${v}"`;
+            o.lookback_seconds = seconds;
+        },
+    },
+};
+const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86_400 };
+function parseLookback(text) {
+    const match = /^(\d+)\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/i.exec(text.trim());
+    if (!match)
+        return undefined;
+    const unit = match[2].toLowerCase();
+    const name = Object.keys(UNIT_SECONDS).find((u) => u[0] === unit[0]);
+    return Number(match[1]) * UNIT_SECONDS[name];
+}
+/** The options of a model's leading comment block, with an error per bad line (and per missing option). */
+function parseModelOptions(file, text) {
+    const options = { materialized: 'table' };
+    const diagnostics = [];
+    const lines = text.split('\n');
+    let declaredAt = 1;
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '')
+            continue;
+        if (!line.startsWith('--'))
+            break;
+        const option = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/.exec(line);
+        if (!option)
+            continue;
+        const [, name, value] = option;
+        const col = lines[i].indexOf(name) + 1;
+        const spec = OPTIONS[name];
+        if (!spec) {
+            const known = Object.entries(OPTIONS).map(([k, s]) => `${k}: ${s.example}`).join('; ');
+            diagnostics.push({ file, line: i + 1, col, severity: 'error', message: `unknown model option "${name}" (options: ${known}); a comment line that starts with "word:" is read as an option` });
+            continue;
+        }
+        const problem = spec.read(options, value);
+        if (problem)
+            diagnostics.push({ file, line: i + 1, col, severity: 'error', message: problem });
+        declaredAt = i + 1;
+    }
+    if (options.materialized === 'incremental') {
+        for (const needed of ['unique_key', 'time_column']) {
+            if (options[needed] === undefined) {
+                diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `materialized: incremental needs ${needed} (e.g. -- ${needed}: ${OPTIONS[needed].example})` });
+            }
+        }
+    }
+    else {
+        for (const only of ['time_column', 'lookback']) {
+            const key = only === 'lookback' ? 'lookback_seconds' : only;
+            if (options[key] !== undefined)
+                diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `${only} applies to materialized: incremental only (this model is ${options.materialized})` });
+        }
+    }
+    return { options, diagnostics };
+}
+
 ;// CONCATENATED MODULE: ./src/config/sql-model.ts
+
 const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
 function parseModel(file, text) {
     const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
@@ -44299,6 +44478,8 @@ function parseModel(file, text) {
     else if (!/^\s*(select|with)\b/i.test(statements[0])) {
         diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
     }
+    const { options, diagnostics: optionProblems } = parseModelOptions(file, text);
+    diagnostics.push(...optionProblems);
     const references = [];
     for (const match of code.matchAll(REFERENCE)) {
         references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
@@ -44307,7 +44488,7 @@ function parseModel(file, text) {
         return { diagnostics };
     const end = code.lastIndexOf(';');
     const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-    return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references }, diagnostics };
+    return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references, options }, diagnostics };
 }
 function position(text, offset) {
     return lineLocator(text)(offset);
@@ -44690,7 +44871,9 @@ async function validate_planModels(project) {
             }
             catch (e) {
                 out.push(modelDiagnostic(model, e.message));
+                continue;
             }
+            out.push(...optionColumnProblems(model, await planColumns(warehouse, model.name)));
         }
         // Now the gold tables' columns are known too: check that every check names real columns.
         const tables = declaredTables(project.pipelines, project.models);
@@ -44723,6 +44906,17 @@ async function validate_planModels(project) {
         await warehouse.close();
     }
     return out;
+}
+/** unique_key and time_column must name columns the model's SELECT gives, at the option's line. */
+function optionColumnProblems(model, columns) {
+    const named = [...(model.options.unique_key ?? []).map((c) => ['unique_key', c]), ...(model.options.time_column ? [['time_column', model.options.time_column]] : [])];
+    const lines = model.text.split('\n');
+    return named
+        .filter(([, column]) => !columns.includes(column))
+        .map(([option, column]) => {
+        const line = lines.findIndex((l) => new RegExp(`^\\s*--\\s*${option}\\s*:`).test(l)) + 1;
+        return { file: model.file, line, col: 1, severity: 'error', message: `${option}: "${column}" is not a column of ${model.name} (columns: ${columns.join(', ')})` };
+    });
 }
 /** The columns of a schema-qualified table in the planning database, in table order. */
 async function planColumns(warehouse, qualified) {

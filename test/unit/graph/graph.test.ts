@@ -16,7 +16,8 @@ describe('the example project as a graph', () => {
     expect(pos).toMatchObject({ layer: 'silver', kind: 'merge_by_key', pipeline: 'retail_pos', parents: ['bronze.retail_pos_transactions'] });
     expect(graph.get('bronze.retail_pos_transactions')).toMatchObject({ layer: 'bronze', kind: 'append', parents: [resourceNodeName('retail_pos', 'transactions')] });
     expect(graph.get(resourceNodeName('retail_pos', 'transactions'))).toMatchObject({ layer: 'resource', kind: 'source', parents: [] });
-    expect(graph.get('gold.fact_sales')).toMatchObject({ layer: 'gold', kind: 'table' });
+    expect(graph.get('gold.fact_sales')).toMatchObject({ layer: 'gold', kind: 'incremental' });
+    expect(graph.get('gold.dim_store')).toMatchObject({ layer: 'gold', kind: 'table' });
     expect(graph.get('gold.fact_sales')!.pipeline).toBeUndefined();
     expect(graph.get('gold.fact_sales')!.parents).toContain('silver.transaction_lines');
     expect(graph.nodes('check').length).toBeGreaterThan(10);

@@ -1,0 +1,112 @@
+// A model's options live in its leading comment block, so the file still pastes into Snowsight unchanged:
+//
+//   -- materialized: incremental
+//   -- unique_key: [sales_date, store_key]
+//   -- time_column: sales_date
+//   -- lookback: 2 days
+//
+// A line of that block of the form `-- word: value` is an option; every other comment line is prose.
+// Registry keyed by option name: an unknown option is an error at its line that lists the known ones.
+import type { Diagnostic } from '../errors.js';
+
+export const MATERIALIZED = ['table', 'view', 'incremental'] as const;
+export type Materialized = (typeof MATERIALIZED)[number];
+
+export interface ModelOptions {
+  /** table (the default): rebuilt from its SELECT; view; incremental: only the rows of a time window merged in. */
+  materialized: Materialized;
+  /** The columns that name a row: incremental merges by them; `dataops diff` matches rows by them. */
+  unique_key?: string[];
+  /** incremental: the column whose window is recomputed on each run. */
+  time_column?: string;
+  /** incremental: how far before the newest time_column value the window starts, in seconds. */
+  lookback_seconds?: number;
+}
+
+type Setter = (options: ModelOptions, value: string) => string | undefined;
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** Each option: how its value is read; a message when it is not valid. */
+const OPTIONS: Record<string, { example: string; read: Setter }> = {
+  materialized: {
+    example: 'incremental',
+    read: (o, v) => {
+      if (!(MATERIALIZED as readonly string[]).includes(v)) return `materialized: "${v}" is not one of ${MATERIALIZED.join(', ')}`;
+      o.materialized = v as Materialized;
+    },
+  },
+  unique_key: {
+    example: '[sales_date, store_key]',
+    read: (o, v) => {
+      const columns = (v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v).split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+      const bad = columns.find((c) => !IDENTIFIER.test(c));
+      if (columns.length === 0 || bad !== undefined) return `unique_key: expected a column or a list such as [a, b], got "${v}"`;
+      o.unique_key = columns;
+    },
+  },
+  time_column: {
+    example: 'sold_at',
+    read: (o, v) => {
+      if (!IDENTIFIER.test(v.toLowerCase())) return `time_column: expected a column name, got "${v}"`;
+      o.time_column = v.toLowerCase();
+    },
+  },
+  lookback: {
+    example: '2 days',
+    read: (o, v) => {
+      const seconds = parseLookback(v);
+      if (seconds === undefined) return `lookback: expected a duration such as 2 days, 6 hours or 30 minutes, got "${v}"`;
+      o.lookback_seconds = seconds;
+    },
+  },
+};
+
+const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
+
+function parseLookback(text: string): number | undefined {
+  const match = /^(\d+)\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[2].toLowerCase();
+  const name = Object.keys(UNIT_SECONDS).find((u) => u[0] === unit[0])!;
+  return Number(match[1]) * UNIT_SECONDS[name];
+}
+
+/** The options of a model's leading comment block, with an error per bad line (and per missing option). */
+export function parseModelOptions(file: string, text: string): { options: ModelOptions; diagnostics: Diagnostic[] } {
+  const options: ModelOptions = { materialized: 'table' };
+  const diagnostics: Diagnostic[] = [];
+  const lines = text.split('\n');
+  let declaredAt = 1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    if (!line.startsWith('--')) break;
+    const option = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/.exec(line);
+    if (!option) continue;
+    const [, name, value] = option;
+    const col = lines[i].indexOf(name) + 1;
+    const spec = OPTIONS[name];
+    if (!spec) {
+      const known = Object.entries(OPTIONS).map(([k, s]) => `${k}: ${s.example}`).join('; ');
+      diagnostics.push({ file, line: i + 1, col, severity: 'error', message: `unknown model option "${name}" (options: ${known}); a comment line that starts with "word:" is read as an option` });
+      continue;
+    }
+    const problem = spec.read(options, value);
+    if (problem) diagnostics.push({ file, line: i + 1, col, severity: 'error', message: problem });
+    declaredAt = i + 1;
+  }
+  if (options.materialized === 'incremental') {
+    for (const needed of ['unique_key', 'time_column'] as const) {
+      if (options[needed] === undefined) {
+        diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `materialized: incremental needs ${needed} (e.g. -- ${needed}: ${OPTIONS[needed].example})` });
+      }
+    }
+  } else {
+    for (const only of ['time_column', 'lookback'] as const) {
+      const key = only === 'lookback' ? 'lookback_seconds' : only;
+      if (options[key] !== undefined) diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `${only} applies to materialized: incremental only (this model is ${options.materialized})` });
+    }
+  }
+  return { options, diagnostics };
+}
