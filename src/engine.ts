@@ -7,7 +7,7 @@ import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
-import { removeStalePartials } from './ingest/landing.js';
+import { pruneLanding, removeStalePartials } from './ingest/landing.js';
 import { formatDrift } from './ingest/drift.js';
 import { ModelError, type ModelBuild } from './models/gold.js';
 import type { SilverLoad } from './models/silver.js';
@@ -239,6 +239,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       outcomes.set(pipeline.name, done);
       if (steps.includes('ingest')) {
         await removeStalePartials(settings.landingDir, pipeline.name, runId);
+        await pruneLanding(settings.landingDir, pipeline.name, new Date(Date.now() - settings.copyWindowSeconds * 1000));
         try {
           await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log });
           done.push({ step: 'ingest', state: 'success' });
