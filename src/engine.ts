@@ -8,6 +8,7 @@ import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, U
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { pruneLanding, removeStalePartials } from './ingest/landing.js';
+import { fetchBatchLanding, pruneStagedLanding } from './ingest/landing-stage.js';
 import { formatDrift } from './ingest/drift.js';
 import { ModelError, type ModelBuild } from './models/gold.js';
 import type { SilverLoad } from './models/silver.js';
@@ -239,8 +240,11 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       outcomes.set(pipeline.name, done);
       if (steps.includes('ingest')) {
         await removeStalePartials(settings.landingDir, pipeline.name, runId);
-        await pruneLanding(settings.landingDir, pipeline.name, new Date(Date.now() - settings.copyWindowSeconds * 1000));
         try {
+          // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage.
+          const keepSince = new Date(Date.now() - settings.copyWindowSeconds * 1000);
+          await pruneLanding(settings.landingDir, pipeline.name, keepSince);
+          await pruneStagedLanding(warehouse, pipeline.name, keepSince);
           await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log });
           done.push({ step: 'ingest', state: 'success' });
         } catch (e) {
@@ -317,7 +321,8 @@ async function ingest(
   const { settings, runId, replay, window, log } = context;
   if (replay) {
     const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
+    const landingFiles = replay.landingFiles ?? (await fetchBatchLanding(warehouse, settings.landingDir, { batchId: replay.batchId, pipeline: pipeline.name, resource: replay.resource }));
+    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
     log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
     logDrift(log, batch);
     run.batches.push(batch);
@@ -415,7 +420,8 @@ interface ReplayTarget {
   pipeline: Pipeline;
   resource: string;
   batchId: string;
-  landingFiles: string[];
+  /** Undefined when the folder has none: a warehouse with a stage may keep them (fetched in the run). */
+  landingFiles?: string[];
 }
 
 async function replayTarget(project: Project, settings: Settings, batchId: string, names: string[] | undefined): Promise<ReplayTarget> {
@@ -427,7 +433,11 @@ async function replayTarget(project: Project, settings: Settings, batchId: strin
   if (names?.length && (names.length > 1 || names[0] !== pipeline.name)) {
     throw new UsageError(`--replay ${batchId} runs pipeline ${pipeline.name} only; do not name other pipelines`);
   }
-  const landingFiles = await findLandingFiles(settings.landingDir, batchId, { pipeline: pipeline.name, resource: parsed.resource });
+  const where = { pipeline: pipeline.name, resource: parsed.resource };
+  // Snowflake keeps the files in its stage too; elsewhere, no local file is a usage error before the run.
+  const landingFiles = settings.target === 'snowflake'
+    ? await findLandingFiles(settings.landingDir, batchId, where).catch((e: unknown) => (e instanceof UsageError ? undefined : Promise.reject(e)))
+    : await findLandingFiles(settings.landingDir, batchId, where);
   return { pipeline, resource: parsed.resource, batchId, landingFiles };
 }
 

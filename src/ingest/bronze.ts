@@ -13,6 +13,7 @@ import { readCursor, writeCursor } from '../state/meta.js';
 import { isTimestampCursor, type TimeWindow } from '../sources/window.js';
 import { sqlString, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
 import { Lock, type Turn } from './concurrency.js';
+import { stageLandingFiles } from './landing-stage.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
 import {
   landingPath,
@@ -112,7 +113,12 @@ export async function loadBronze(
             done = await landing.fill(pages);
           }
         },
-        finish: async () => ({ files: await landing.publish(), landed: landing }),
+        async finish() {
+          const files = await landing.publish();
+          // In the transaction: a batch whose files could not be kept in the stage is not committed.
+          await stageLandingFiles(warehouse, context.landingDir, files);
+          return { files, landed: landing };
+        },
       },
       () => reader.commit?.(batchId) ?? Promise.resolve(),
     );

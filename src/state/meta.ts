@@ -48,8 +48,12 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
   ['batches', 'backfill_to', 'timestamp'],
 ];
 
+/** The internal stage that keeps each batch's landing files, where the warehouse has stages (src/ingest/landing-stage.ts). */
+export const LANDING_STAGE = 'meta.landing';
+
 export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
   for (const ddl of metaDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
+  if (warehouse.capabilities.fileStage) await warehouse.execute(`CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
   // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
   const tables = [...new Set(ADDED_COLUMNS.map(([table]) => table))];
   const present = new Set(

@@ -282,7 +282,7 @@ silver: { rows: { from: rows, key: [id], columns: { id: { path: id, type: intege
   });
 
   test('attachReadOnly is not a Snowflake capability: shares are read by name', async () => {
-    expect(warehouse.capabilities).toEqual({ merge: true, attachReadOnly: false, exclusiveWriter: false });
+    expect(warehouse.capabilities).toEqual({ merge: true, attachReadOnly: false, exclusiveWriter: false, fileStage: true });
     await expect(warehouse.attachReadOnly('marketplace', '/tmp/x.duckdb')).rejects.toThrow(/reads a shared database by name/);
   });
 
