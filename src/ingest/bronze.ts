@@ -212,7 +212,10 @@ async function commitBatch(
     // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
     // repeated on two pages) are not appended again: reruns add nothing. Only the copy window is
     // searched, so the check costs about the recent rows, however big bronze grows.
-    const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
+    let copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
+    // A record of a backfill's window was first fetched after the window began (nothing is fetched before
+    // it exists), so the check reaches back there: a window older than the copy window adds no copies either.
+    if (copiesSince && facts.window && facts.window.from < copiesSince) copiesSince = facts.window.from;
     let appended = Promise.resolve(0);
     let rejected = 0;
     let failure: { error: unknown } | undefined;

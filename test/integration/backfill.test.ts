@@ -3,11 +3,13 @@
 // is recorded as a run whose batches say which window they are a backfill of, and the next normal run
 // goes on from the cursor as before. Through runProject and through the CLI in a child process.
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parseWindow } from '../../src/backfill.js';
 import { generateRetailData, type RetailData } from '../../src/demo/data.js';
-import { runProject } from '../../src/engine.js';
+import { resolveSettings, runProject } from '../../src/engine.js';
 import { UsageError } from '../../src/errors.js';
 import type { StatusReport } from '../../src/state/types.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
@@ -105,6 +107,19 @@ describe('a backfill of an incremental API resource', () => {
     const since = new Date(ms(cursor) - LAG_MS).toISOString();
     expect(next.pipelines[0].batches[0]).toMatchObject({ cursorBefore: cursor, cursorAfter: newest(later), received: between(later, since, '2100-01-01T00:00:00Z').length });
     await withDatabase(project.settings, (w) => expectComplete(w, data, later));
+  });
+
+  test('reaches back past bronze.copy_window to the window\'s start, so an old window adds no copies', async () => {
+    project = await demoProject(ANCHOR);
+    await writeFile(join(project.dir, 'dataops.yml'), 'bronze:\n  copy_window: 1d\n');
+    project.settings = resolveSettings({ projectDir: project.dir, env: project.settings.env });
+    expect(project.settings.copyWindowSeconds).toBe(86_400);
+    await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest'] });
+    // As if that load had been a week ago: out of the copy window of a normal run today.
+    await withDatabase(project.settings, (w) => w.execute("UPDATE bronze.retail_pos_transactions SET _fetched_at = _fetched_at - INTERVAL 7 DAY"));
+    const backfill = await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest'], window: parseWindow('2026-11-15', '2026-11-16') });
+    const data = generateRetailData({ anchor: ANCHOR });
+    expect(backfill.pipelines[0].batches[0]).toMatchObject({ received: between(data, '2026-11-15T00:00:00Z', '2026-11-17T00:00:00Z').length, bronzeRows: 0 });
   });
 
   test('a window that starts after the cursor leaves it there: the next run fetches the gap, and nothing is lost or doubled', async () => {
