@@ -84,7 +84,7 @@ export async function fetchStagedLanding(
  */
 export async function fetchBatchLanding(warehouse: Warehouse, root: string, batch: { batchId: string; pipeline: string; resource: string }): Promise<string[]> {
   const where = `no landing file part-${batch.batchId}-*.jsonl under ${join(root, `source=${batch.pipeline}`, `resource=${batch.resource}`)}`;
-  if (!warehouse.capabilities.fileStage) throw new UsageError(`${where}: a batch can be replayed only from the files it was fetched into`);
+  if (!warehouse.capabilities.fileStage) throw new UsageError(`${where}: a batch can be replayed only from the files it was fetched into, which are kept for bronze.copy_window`);
   const [committed] = await warehouse.query<{ fetched_at: string }>(`SELECT fetched_at FROM meta.batches WHERE batch_id = ${warehouse.dialect.quote(batch.batchId)}`);
   if (!committed) throw new UsageError(`${where}, and the batch was never committed, so the stage @${LANDING_STAGE} does not have it either`);
   const files = await fetchStagedLanding(warehouse, root, { ...batch, fetchedAt: new Date(committed.fetched_at) });

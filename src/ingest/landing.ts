@@ -190,7 +190,7 @@ export async function findLandingFiles(root: string, batchId: string, where: { p
   const isPart = (name: string) => name === `${prefix}.jsonl` || (name.startsWith(`${prefix}-`) && /^-\d{4}\.jsonl$/.test(name.slice(prefix.length)));
   const entries = existsSync(dir) ? await readdir(dir, { recursive: true }) : [];
   const found = entries.filter((entry) => isPart(basename(entry))).sort();
-  if (found.length === 0) throw new UsageError(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into`);
+  if (found.length === 0) throw new UsageError(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into, which are kept for bronze.copy_window`);
   return found.map((entry) => join(dir, entry));
 }
 
