@@ -241,10 +241,11 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       if (steps.includes('ingest')) {
         await removeStalePartials(settings.landingDir, pipeline.name, runId);
         try {
-          // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage.
+          // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage
+          // (not before a replay, which may be of an older batch whose files are still there).
           const keepSince = new Date(Date.now() - settings.copyWindowSeconds * 1000);
-          await pruneLanding(settings.landingDir, pipeline.name, keepSince);
-          await pruneStagedLanding(warehouse, pipeline.name, keepSince);
+          if (!replay) await pruneLanding(settings.landingDir, pipeline.name, keepSince);
+          if (!replay) await pruneStagedLanding(warehouse, pipeline.name, keepSince);
           await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log });
           done.push({ step: 'ingest', state: 'success' });
         } catch (e) {

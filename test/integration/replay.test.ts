@@ -96,12 +96,15 @@ describe('replaying a batch from its landing file', () => {
     project = await demoProject(ANCHOR);
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
     const landed = (pipeline: string, daysAgo: number) =>
-      join(project!.settings.landingDir, `source=${pipeline}`, 'resource=transactions', `dt=${day(daysAgo)}`, 'hour=00', 'part-run_old.x.transactions-0001.jsonl');
+      join(project!.settings.landingDir, `source=${pipeline}`, 'resource=transactions', `dt=${day(daysAgo)}`, 'hour=00', 'part-run_old.retail_pos.transactions-0001.jsonl');
     const [old, recent, other] = [landed('retail_pos', 31), landed('retail_pos', 29), landed('inventory', 31)];
     for (const file of [old, recent, other]) {
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, '{}\n');
     }
+    // A replay removes nothing: it may be of an older batch whose files are still there.
+    await runProject(project.settings, { replayBatch: 'run_old.retail_pos.transactions', steps: ['ingest'] });
+    expect(existsSync(old)).toBe(true);
     const run = await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest'] });
     expect([existsSync(old), existsSync(recent), existsSync(other)]).toEqual([false, true, true]);
     expect(run.pipelines[0].batches[0].landingFiles.every((f) => existsSync(f))).toBe(true);
