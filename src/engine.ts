@@ -7,7 +7,8 @@ import type { Pipeline } from './config/types.js';
 import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
-import { removeStalePartials } from './ingest/landing.js';
+import { pruneLanding, removeStalePartials } from './ingest/landing.js';
+import { fetchBatchLanding, pruneStagedLanding } from './ingest/landing-stage.js';
 import { formatDrift } from './ingest/drift.js';
 import { ModelError, type ModelBuild } from './models/gold.js';
 import type { SilverLoad } from './models/silver.js';
@@ -23,6 +24,8 @@ import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
 import { validateProject } from './validate.js';
 import { readProjectFile } from './config/project-file.js';
+import { backfillNote, checkBackfill, cursorNote } from './backfill.js';
+import { formatBound, type TimeWindow } from './sources/window.js';
 
 export const STEPS = RUN_STEPS;
 export type Step = RunStep;
@@ -149,6 +152,8 @@ export interface PipelineRun {
   checks: CheckOutcome[];
   /** Masked message of the failure that stopped this pipeline, if any. */
   error?: string;
+  /** A backfill's window, and what it fetched of each resource and where it left each cursor. */
+  backfill?: { from: string; to: string; notes: string[] };
 }
 
 export interface RunResult {
@@ -183,6 +188,14 @@ export interface RunOptions {
    * only its pipeline runs, and its other resources are not fetched.
    */
   replayBatch?: string;
+  /**
+   * A backfill (`dataops backfill`): the ingest fetches this window instead of what follows each cursor
+   * (src/backfill.ts), and records its batches as a backfill of it; the cursor never moves back. The
+   * transform and the checks then run as in any run. Incremental models are to read the window from here.
+   */
+  window?: TimeWindow;
+  /** Only these resources of the one selected pipeline are ingested (`backfill --resource`). */
+  resources?: string[];
 }
 
 /**
@@ -197,8 +210,10 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
   const project = validation.project;
   const errors = validation.diagnostics.filter((d) => d.severity === 'error');
   if (errors.some((d) => d.code !== 'env_unset')) throw new ConfigError(errors);
+  if (options.replayBatch !== undefined && options.window) throw new UsageError('a replay loads a batch as it was fetched; it takes no backfill window');
   const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
   const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
+  if (options.window || options.resources) checkBackfill(selected, options.resources);
   const steps = RUN_STEPS.filter((s) => (options.steps ?? RUN_STEPS).includes(s));
   checkFullRefresh(project, selected, options.fullRefresh);
   const runId = options.runId ?? newRunId();
@@ -226,7 +241,12 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       if (steps.includes('ingest')) {
         await removeStalePartials(settings.landingDir, pipeline.name, runId);
         try {
-          await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, log });
+          // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage
+          // (not before a replay, which may be of an older batch whose files are still there).
+          const keepSince = new Date(Date.now() - settings.copyWindowSeconds * 1000);
+          if (!replay) await pruneLanding(settings.landingDir, pipeline.name, keepSince);
+          if (!replay) await pruneStagedLanding(warehouse, pipeline.name, keepSince);
+          await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log });
           done.push({ step: 'ingest', state: 'success' });
         } catch (e) {
           run.error = describe(e);
@@ -289,12 +309,21 @@ async function ingest(
   warehouse: Warehouse,
   pipeline: Pipeline,
   run: PipelineRun,
-  context: { settings: Settings; runId: string; replay?: ReplayTarget; http?: FetchOptions; log: (line: string) => void },
+  context: {
+    settings: Settings;
+    runId: string;
+    replay?: ReplayTarget;
+    http?: FetchOptions;
+    window?: TimeWindow;
+    resources?: string[];
+    log: (line: string) => void;
+  },
 ): Promise<void> {
-  const { settings, runId, replay, log } = context;
+  const { settings, runId, replay, window, log } = context;
   if (replay) {
     const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
+    const landingFiles = replay.landingFiles ?? (await fetchBatchLanding(warehouse, settings.landingDir, { batchId: replay.batchId, pipeline: pipeline.name, resource: replay.resource }));
+    const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
     log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
     logDrift(log, batch);
     run.batches.push(batch);
@@ -302,21 +331,27 @@ async function ingest(
   }
   // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
   // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
-  const resources: ReadonlyArray<{ name: string }> = pipeline.source.resources;
+  const resources: ReadonlyArray<{ name: string }> = pipeline.source.resources.filter((r) => !context.resources?.length || context.resources.includes(r.name));
   const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
   const warehouseLock = new Lock();
+  const notes: string[] = [];
+  const note = (line: string) => (log(line), notes.push(line));
+  if (window) run.backfill = { from: formatBound(window.from), to: formatBound(window.to), notes };
+  for (const resource of window ? resources : []) note(backfillNote(pipeline, resource.name, window!));
   try {
     await forEachConcurrently(resources, concurrency, async (resource) => {
-      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http } });
+      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http }, window });
       let batch: BronzeBatch;
       try {
-        batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
+        batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds, window });
       } catch (e) {
         // Every failure of a resource's batch names it, not only the source's own errors.
         const message = e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         throw new SourceError(inResource(resource.name, message));
       }
       log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
+      const cursor = window && cursorNote(batch, reader.cursorField);
+      if (cursor) note(cursor);
       logDrift(log, batch);
       run.batches.push(batch);
     });
@@ -386,7 +421,8 @@ interface ReplayTarget {
   pipeline: Pipeline;
   resource: string;
   batchId: string;
-  landingFiles: string[];
+  /** Undefined when the folder has none: a warehouse with a stage may keep them (fetched in the run). */
+  landingFiles?: string[];
 }
 
 async function replayTarget(project: Project, settings: Settings, batchId: string, names: string[] | undefined): Promise<ReplayTarget> {
@@ -398,7 +434,11 @@ async function replayTarget(project: Project, settings: Settings, batchId: strin
   if (names?.length && (names.length > 1 || names[0] !== pipeline.name)) {
     throw new UsageError(`--replay ${batchId} runs pipeline ${pipeline.name} only; do not name other pipelines`);
   }
-  const landingFiles = await findLandingFiles(settings.landingDir, batchId, { pipeline: pipeline.name, resource: parsed.resource });
+  const where = { pipeline: pipeline.name, resource: parsed.resource };
+  // Snowflake keeps the files in its stage too; elsewhere, no local file is a usage error before the run.
+  const landingFiles = settings.target === 'snowflake'
+    ? await findLandingFiles(settings.landingDir, batchId, where).catch((e: unknown) => (e instanceof UsageError ? undefined : Promise.reject(e)))
+    : await findLandingFiles(settings.landingDir, batchId, where);
   return { pipeline, resource: parsed.resource, batchId, landingFiles };
 }
 

@@ -29,6 +29,7 @@ import { serveDemoApi } from './demo-api.js';
 import { diffProject } from '../diff/project-diff.js';
 import { renderDiffText } from '../diff/render.js';
 import { DEFAULT_SAMPLES } from '../diff/table-diff.js';
+import { parseWindow } from '../backfill.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -101,6 +102,31 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         runId: opts.runId,
         replayBatch: opts.replay,
         fullRefresh: opts.fullRefresh === true ? 'all' : opts.fullRefresh,
+        log: opts.json ? undefined : io.out,
+      });
+      if (opts.json) io.out(JSON.stringify(result, null, 2));
+      else io.out(runSummary(result));
+      set(result.ok ? 0 : 1);
+    });
+
+  program
+    .command('backfill')
+    .description('fetch a time window of the named pipelines\' sources again (without moving their cursors back), then transform and check as a run does')
+    .argument('<pipelines...>', 'pipeline names')
+    .requiredOption('--from <date>', 'the window\'s start: a date (YYYY-MM-DD, UTC) or a timestamp (2026-11-20T06:00:00Z)')
+    .requiredOption('--to <date>', 'the window\'s end: a date (the whole day is included) or a timestamp (excluded)')
+    .option('--resource <names...>', 'only these resources (of one pipeline)')
+    .addOption(new Option('--step <steps...>', 'run only these steps').choices([...STEPS]))
+    .option('--run-id <id>', 'continue a run started by an earlier step')
+    .option('--json', 'print the run result as JSON')
+    .action(async (names: string[], opts: { from: string; to: string; resource?: string[]; step?: Step[]; runId?: string; json?: boolean }) => {
+      const window = parseWindow(opts.from, opts.to);
+      const result = await runProject(settings(), {
+        pipelines: names,
+        window,
+        resources: opts.resource,
+        steps: opts.step,
+        runId: opts.runId,
         log: opts.json ? undefined : io.out,
       });
       if (opts.json) io.out(JSON.stringify(result, null, 2));
@@ -323,7 +349,8 @@ function parseDurationOption(text: string, option: string): number {
 }
 
 function runSummary(result: RunResult): string {
-  const lines = [`run ${result.runId}`];
+  const window = result.pipelines.find((p) => p.backfill)?.backfill;
+  const lines = [`run ${result.runId}${window ? ` (a backfill of [${window.from}, ${window.to}))` : ''}`];
   for (const p of result.pipelines) {
     const received = p.batches.reduce((n, b) => n + b.bronzeRows, 0);
     const accepted = p.silverLoads.reduce((n, l) => n + l.accepted, 0);

@@ -219,6 +219,7 @@ class PipelineBuilder {
       incremental: r.incremental && {
         field: r.incremental.field,
         param: r.incremental.param,
+        until_param: r.incremental.until_param,
         initial: r.incremental.initial,
         lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
       },
@@ -262,7 +263,7 @@ interface RawHttpResource {
   records?: string;
   primary_key?: string[];
   paginate?: Partial<Pagination> & { kind: Pagination['kind'] };
-  incremental?: { field: string; param: string; initial?: string; lag?: string };
+  incremental?: { field: string; param: string; until_param?: string; initial?: string; lag?: string };
   max_pages?: number;
 }
 

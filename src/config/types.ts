@@ -32,6 +32,8 @@ export type Auth =
 export interface Incremental {
   field: string;
   param: string;
+  /** Query parameter that takes a backfill window's end (exclusive), if the API has one. */
+  until_param?: string;
   initial?: string;
   /** Seconds subtracted from the stored cursor, to catch records that arrive late. */
   lagSeconds: number;

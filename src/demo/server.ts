@@ -251,10 +251,15 @@ interface SortedTransaction {
   updatedMs: number;
 }
 
-/** Cursor pagination over (updated_at, id); the cursor is the last returned key, so it survives new data. */
+/**
+ * Cursor pagination over (updated_at, id); the cursor is the last returned key, so it survives new data.
+ * `updated_since` (inclusive) and `updated_before` (exclusive) bound the updates listed.
+ */
 function listTransactions(sorted: SortedTransaction[], query: Query): JsonBody {
   const limit = intParam(query, 'limit', { default: 100, min: 1, max: 500 });
   const sinceMs = timestampParam(query, 'updated_since');
+  const beforeMs = timestampParam(query, 'updated_before');
+  const end = beforeMs === undefined ? sorted.length : firstIndex(sorted, (t) => t.updatedMs >= beforeMs);
   const cursor = query.get('cursor');
   const after = cursor === null || cursor === '' ? undefined : decodeCursor(cursor);
 
@@ -262,9 +267,9 @@ function listTransactions(sorted: SortedTransaction[], query: Query): JsonBody {
     (sinceMs === undefined || t.updatedMs >= sinceMs) &&
     (after === undefined || t.updatedMs > after.updatedMs || (t.updatedMs === after.updatedMs && t.record.id > after.id)),
   );
-  const page = sorted.slice(start, start + limit);
+  const page = sorted.slice(start, Math.min(start + limit, Math.max(start, end)));
   const last = page.at(-1);
-  const more = start + limit < sorted.length;
+  const more = start + limit < end;
   return {
     data: page.map((t) => t.record),
     next_cursor: more && last ? encodeCursor({ updatedMs: last.updatedMs, id: last.record.id }) : null,

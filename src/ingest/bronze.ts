@@ -10,8 +10,10 @@ import { bronzeTableName, type Pipeline } from '../config/types.js';
 import { inResource, SourceError } from '../errors.js';
 import type { ResourceReader } from '../sources/page.js';
 import { readCursor, writeCursor } from '../state/meta.js';
+import { isTimestampCursor, type TimeWindow } from '../sources/window.js';
 import { sqlString, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
 import { Lock, type Turn } from './concurrency.js';
+import { stageLandingFiles } from './landing-stage.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
 import {
   landingPath,
@@ -40,6 +42,8 @@ export interface BronzeBatch {
   rejected: number;
   cursorBefore?: string;
   cursorAfter?: string;
+  /** The window of the backfill this batch was fetched for (meta.batches backfill_from, backfill_to). */
+  window?: TimeWindow;
   /** The batch's landing file, in one or more parts. */
   landingFiles: string[];
   /** How the batch's record fields differ from the previous batch's (meta.schema_drift). */
@@ -64,6 +68,8 @@ export async function loadBronze(
     warehouseLock?: Lock;
     /** How far back, from this batch's fetch time, bronze is searched for exact copies (all of it when unset). */
     copyWindowSeconds?: number;
+    /** A backfill's window (the reader was made for it): recorded with the batch, and the cursor never moves back. */
+    window?: TimeWindow;
   },
 ): Promise<BronzeBatch> {
   const fetchedAt = context.fetchedAt ?? new Date();
@@ -96,7 +102,7 @@ export async function loadBronze(
     return await commitBatch(
       warehouse,
       pipeline,
-      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds },
+      { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds, window: context.window },
       {
         async produce(append) {
           for (const part of fetched) append(part);
@@ -107,7 +113,12 @@ export async function loadBronze(
             done = await landing.fill(pages);
           }
         },
-        finish: async () => ({ files: await landing.publish(), landed: landing }),
+        async finish() {
+          const files = await landing.publish();
+          // In the transaction: a batch whose files could not be kept in the stage is not committed.
+          await stageLandingFiles(warehouse, context.landingDir, files);
+          return { files, landed: landing };
+        },
       },
       () => reader.commit?.(batchId) ?? Promise.resolve(),
     );
@@ -171,6 +182,7 @@ interface BatchFacts {
   fetchedAt: Date;
   cursorBefore?: string;
   copyWindowSeconds?: number;
+  window?: TimeWindow;
 }
 
 interface BatchRecords {
@@ -200,7 +212,10 @@ async function commitBatch(
     // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
     // repeated on two pages) are not appended again: reruns add nothing. Only the copy window is
     // searched, so the check costs about the recent rows, however big bronze grows.
-    const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
+    let copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
+    // A record of a backfill's window was first fetched after the window began (nothing is fetched before
+    // it exists), so the check reaches back there: a window older than the copy window adds no copies either.
+    if (copiesSince && facts.window && facts.window.from < copiesSince) copiesSince = facts.window.from;
     let appended = Promise.resolve(0);
     let rejected = 0;
     let failure: { error: unknown } | undefined;
@@ -223,12 +238,14 @@ async function commitBatch(
     }
     const bronzeRows = await appended;
     const { files, landed } = await records.finish();
-    const cursorAfter = maxCursor(cursorBefore, landed.newestCursor);
+    const cursorAfter = facts.window ? cursorAfterBackfill(cursorBefore, landed.newestCursor, facts.window) : maxCursor(cursorBefore, landed.newestCursor);
+    const time = (at: Date | undefined) => (at ? `${sqlString(at.toISOString())}::${warehouse.dialect.timestampType}` : 'NULL');
     await warehouse.execute(
-      `INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected)
+      `INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected, backfill_from, backfill_to)
        VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(sqlString).join(', ')},
-        ${sqlString(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
-        ${cursorBefore === undefined ? 'NULL' : sqlString(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : sqlString(cursorAfter)}, ${rejected})`,
+        ${time(fetchedAt)}, ${landed.received}, ${bronzeRows},
+        ${cursorBefore === undefined ? 'NULL' : sqlString(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : sqlString(cursorAfter)}, ${rejected},
+        ${time(facts.window?.from)}, ${time(facts.window?.to)})`,
     );
     if (cursorAfter !== undefined && cursorAfter !== cursorBefore) {
       await writeCursor(warehouse, pipeline.name, facts.resource, cursorAfter, batchId);
@@ -245,10 +262,22 @@ async function commitBatch(
       rejected,
       cursorBefore,
       cursorAfter,
+      window: facts.window,
       landingFiles: files,
       schemaChanges,
     };
   });
+}
+
+/**
+ * Where a backfill leaves the cursor: never behind the stored one, and past it only when the window
+ * starts at or before it, so that everything from the cursor on was fetched. A window that starts later
+ * leaves a gap that the next normal run must still fetch, and with no stored cursor that run starts from
+ * `initial`, so in both cases the cursor stays where it is.
+ */
+export function cursorAfterBackfill(stored: string | undefined, newest: string | undefined, window: TimeWindow): string | undefined {
+  if (stored === undefined || !isTimestampCursor(stored) || window.from.getTime() > Date.parse(stored)) return stored;
+  return maxCursor(stored, newest);
 }
 
 /** Appends a landing part's records to bronze, leaving out its rejected ones; the rows appended. */

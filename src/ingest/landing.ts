@@ -190,7 +190,7 @@ export async function findLandingFiles(root: string, batchId: string, where: { p
   const isPart = (name: string) => name === `${prefix}.jsonl` || (name.startsWith(`${prefix}-`) && /^-\d{4}\.jsonl$/.test(name.slice(prefix.length)));
   const entries = existsSync(dir) ? await readdir(dir, { recursive: true }) : [];
   const found = entries.filter((entry) => isPart(basename(entry))).sort();
-  if (found.length === 0) throw new UsageError(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into`);
+  if (found.length === 0) throw new UsageError(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into, which are kept for bronze.copy_window`);
   return found.map((entry) => join(dir, entry));
 }
 
@@ -295,4 +295,25 @@ export async function removeStalePartials(root: string, pipeline: string, runId:
     const name = basename(entry);
     if (name.endsWith('.partial') && !own(name)) await rm(join(dir, entry), { force: true });
   }
+}
+
+/**
+ * Removes a pipeline's landing partitions (dt=YYYY-MM-DD folders, by fetch day) that ended before
+ * `before`: the runs keep bronze.copy_window of raw pages, enough to replay any batch bronze's copy
+ * check still covers, and the Actions cache that carries them stays bounded. Returns the folders removed.
+ */
+export async function pruneLanding(root: string, pipeline: string, before: Date): Promise<string[]> {
+  const dir = join(root, `source=${pipeline}`);
+  if (!existsSync(dir)) return [];
+  const firstKept = `dt=${before.toISOString().slice(0, 10)}`;
+  const removed: string[] = [];
+  for (const resource of await readdir(dir, { withFileTypes: true })) {
+    if (!resource.isDirectory() || !resource.name.startsWith('resource=')) continue;
+    for (const day of await readdir(join(dir, resource.name), { withFileTypes: true })) {
+      if (!day.isDirectory() || !/^dt=\d{4}-\d{2}-\d{2}$/.test(day.name) || day.name >= firstKept) continue;
+      await rm(join(dir, resource.name, day.name), { recursive: true, force: true });
+      removed.push(join(dir, resource.name, day.name));
+    }
+  }
+  return removed;
 }

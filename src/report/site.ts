@@ -185,7 +185,7 @@ function renderPipelinePage(report: StatusReport, pipeline: PipelineStatus, hist
 
   const batches = pipeline.batches.map((batch) => `<tr>
 <th scope="row"><code>${escapeHtml(batch.batch_id)}</code></th>
-<td>${escapeHtml(batch.resource)}</td>
+<td>${escapeHtml(batch.resource)}${batch.backfill ? ` (backfill from ${timeOrDash(batch.backfill.from)} to ${timeOrDash(batch.backfill.to)})` : ''}</td>
 <td class="n">${formatCount(batch.received)}</td>
 <td class="n">${formatCount(batch.bronze_rows)}</td>
 <td class="n">${formatCount(batch.rejected)}</td>

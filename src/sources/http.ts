@@ -14,6 +14,8 @@ import { createPaginator, isLastPage, type Page } from './pagination.js';
 export interface FetchOptions {
   /** Value for the incremental parameter (the stored cursor minus lag), if the resource is incremental. */
   since?: string;
+  /** A backfill window's end, for the resource's incremental.until_param when it has one. */
+  until?: string;
   maxAttempts?: number;
   /** Base delay for exponential backoff, in ms. */
   backoffMs?: number;
@@ -69,6 +71,7 @@ async function* readPages(source: HttpSource, resource: HttpResource, options: F
   const base = new URL(resource.path.replace(/^\//, ''), source.base_url.endsWith('/') ? source.base_url : `${source.base_url}/`);
   for (const [k, v] of Object.entries(resource.params)) base.searchParams.set(k, v);
   if (resource.incremental && options.since) base.searchParams.set(resource.incremental.param, options.since);
+  if (resource.incremental?.until_param && options.until) base.searchParams.set(resource.incremental.until_param, options.until);
   const limiter = rateLimiterOf(source);
   const parse = (bytes: Buffer) => parseBody(bytes, resource.records, resource.incremental?.field);
 

@@ -6,11 +6,17 @@ import type { ResourceReader } from './page.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { fileChecksum, formatOf, listFiles, readRecords } from './files.js';
 import { fetchPages, type FetchOptions } from './http.js';
+import { formatBound, isTimestampCursor, windowDays, type TimeWindow } from './window.js';
 
 export interface ReaderContext {
   warehouse: Warehouse;
   projectDir: string;
   http?: FetchOptions;
+  /**
+   * A backfill's window: an incremental HTTP resource is asked for it instead of for what follows its
+   * cursor, and a files resource reads the window's dt= partitions again; the others read everything.
+   */
+  window?: TimeWindow;
 }
 
 type ReaderFactory<S extends Source> = (source: S, resource: string, context: ReaderContext & { pipeline: string }) => ResourceReader;
@@ -24,12 +30,19 @@ const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K 
       cursorField: incremental?.field,
       since: (stored) => {
         if (!incremental) return undefined;
+        if (context.window) {
+          if (stored !== undefined && !isTimestampCursor(stored)) {
+            throw new SourceError(`cannot backfill by date: the stored cursor of ${incremental.field} is ${JSON.stringify(stored)}, not a time`);
+          }
+          return formatBound(context.window.from);
+        }
         if (stored === undefined) return incremental.initial;
         return subtractLag(stored, incremental.lagSeconds);
       },
       pages: async function* (since) {
         const log = context.http?.log;
-        const http = { ...context.http, since, log: log && ((line: string) => log(`${context.pipeline}.${name}: ${line}`)) };
+        const until = context.window && incremental?.until_param ? formatBound(context.window.to) : undefined;
+        const http = { ...context.http, since, until, log: log && ((line: string) => log(`${context.pipeline}.${name}: ${line}`)) };
         for await (const page of fetchPages(source, resource, http)) yield page.records;
       },
     };
@@ -52,10 +65,12 @@ const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K 
   },
   // Each file is loaded once: meta.loaded_files keeps (path, checksum), written in the batch's
   // transaction. A file rewritten with new content is read again; its records already in bronze are skipped.
+  // A backfill reads the files of its window's dt= partitions again, loaded or not.
   files: (source, name, context) => {
     const resource = source.resources.find((r) => r.name === name)!;
     const root = isAbsolute(source.path) ? source.path : resolve(context.projectDir, source.path);
     const { warehouse } = context;
+    const days = context.window && new Set(windowDays(context.window));
     const scope = `pipeline = ${sqlString(context.pipeline)} AND resource = ${sqlString(name)}`;
     const read: Array<{ path: string; checksum: string; records: number }> = [];
     return {
@@ -68,9 +83,10 @@ const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K 
         const rows = await warehouse.query<{ path: string; checksum: string }>(`SELECT path, checksum FROM meta.loaded_files WHERE ${scope}`);
         const loaded = new Set(rows.map((r) => `${r.path}\n${r.checksum}`));
         for (const path of await listFiles(root, resource.files)) {
+          if (days && !days.has(partitionDay(path) ?? '')) continue;
           const file = join(root, path);
           const checksum = await fileChecksum(file);
-          if (loaded.has(`${path}\n${checksum}`)) continue;
+          if (!days && loaded.has(`${path}\n${checksum}`)) continue;
           let records = 0;
           for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
             records += Array.isArray(page) ? page.length : page.count;
@@ -93,6 +109,11 @@ export function createReader(pipeline: Pipeline, resource: string, context: Read
   const factory = READERS[pipeline.source.kind] as ReaderFactory<Source> | undefined;
   if (!factory) throw new SourceError(`unknown source kind "${pipeline.source.kind}" (expected one of: ${Object.keys(READERS).join(', ')})`);
   return factory(pipeline.source, resource, { ...context, pipeline: pipeline.name });
+}
+
+/** The day of a file's dt=YYYY-MM-DD partition, if its path has one. */
+export function partitionDay(path: string): string | undefined {
+  return /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})(?:\/|$)/.exec(path)?.[1];
 }
 
 /** A timestamp cursor moves back by the lag; a numeric or other cursor is used as it is. */

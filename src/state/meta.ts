@@ -14,7 +14,8 @@ export function metaDdl(ts: string): string[] {
       run_id VARCHAR, pipeline VARCHAR, step VARCHAR, status VARCHAR, error VARCHAR, started_at ${ts}, finished_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
-      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT)`,
+      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT,
+      backfill_from ${ts}, backfill_to ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.cursors (
       pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS meta.silver_loads (
@@ -39,18 +40,31 @@ export function metaDdl(ts: string): string[] {
   ];
 }
 
-/** Columns added to meta tables after their first version: [table, column, type]. */
-const ADDED_COLUMNS: Array<[string, string, string]> = [['batches', 'rejected', 'BIGINT']];
+/** Columns added to meta tables after their first version: [table, column, type] ('timestamp': the warehouse's). */
+const ADDED_COLUMNS: Array<[string, string, string]> = [
+  ['batches', 'rejected', 'BIGINT'],
+  // A batch fetched by a backfill: its window [from, to); NULL for a normal run's batch.
+  ['batches', 'backfill_from', 'timestamp'],
+  ['batches', 'backfill_to', 'timestamp'],
+];
+
+/** The internal stage that keeps each batch's landing files, where the warehouse has stages (src/ingest/landing-stage.ts). */
+export const LANDING_STAGE = 'meta.landing';
 
 export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
   for (const ddl of metaDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
+  if (warehouse.capabilities.fileStage) await warehouse.execute(`CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
   // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
+  const tables = [...new Set(ADDED_COLUMNS.map(([table]) => table))];
+  const present = new Set(
+    (await warehouse.query<{ t: string; c: string }>(
+      `SELECT lower(table_name) AS t, lower(column_name) AS c FROM information_schema.columns
+       WHERE lower(table_schema) = 'meta' AND lower(table_name) IN (${tables.map(sqlString).join(', ')})`,
+    )).map((r) => `${r.t}.${r.c}`),
+  );
   for (const [table, column, type] of ADDED_COLUMNS) {
-    const found = await warehouse.query(
-      `SELECT 1 AS found FROM information_schema.columns
-       WHERE lower(table_schema) = 'meta' AND lower(table_name) = ${sqlString(table)} AND lower(column_name) = ${sqlString(column)}`,
-    );
-    if (found.length === 0) await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type}`);
+    if (present.has(`${table}.${column}`)) continue;
+    await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type === 'timestamp' ? warehouse.dialect.timestampType : type}`);
   }
 }
 

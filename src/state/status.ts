@@ -72,9 +72,14 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
          ORDER BY CASE step ${RUN_STEPS.map((step, i) => `WHEN ${sqlString(step)} THEN ${i}`).join(' ')} ELSE ${RUN_STEPS.length} END`,
       )
     : [];
-  const batches = await warehouse.query<BatchStatus>(
-    `SELECT batch_id, resource, received, bronze_rows, COALESCE(rejected, 0) AS rejected, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`,
+  const batchRows = await warehouse.query<Omit<BatchStatus, 'backfill'> & { backfill_from: string | null; backfill_to: string | null }>(
+    `SELECT batch_id, resource, received, bronze_rows, COALESCE(rejected, 0) AS rejected, fetched_at, backfill_from, backfill_to
+     FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`,
   );
+  const batches: BatchStatus[] = batchRows.map(({ backfill_from: from, backfill_to: to, ...batch }) => ({
+    ...batch,
+    backfill: from !== null && to !== null ? { from, to } : null,
+  }));
   const silverLoads = await warehouse.query<SilverLoadStatus>(
     `SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
      FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`,

@@ -41,6 +41,8 @@ export interface BatchStatus {
   /** Records rejected before bronze (not UTF-8, or nested too deep), each in meta.rejected under the bronze table. */
   rejected: number;
   fetched_at: string;
+  /** Set when a backfill fetched this batch: its window, from (inclusive) to (exclusive). */
+  backfill: { from: string; to: string } | null;
 }
 
 /** One silver table's share of a run: the conservation law is bronze = accepted + rejected. */

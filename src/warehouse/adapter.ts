@@ -15,6 +15,11 @@ export interface Capabilities {
    * already; without it, runs take a lock per pipeline in meta.locks (src/state/run-lock.ts).
    */
   exclusiveWriter: boolean;
+  /**
+   * Keeps files in the warehouse itself (an internal stage: PUT, GET, LIST, REMOVE). Landing files are
+   * kept there, so that a replay on another machine finds them (src/ingest/landing-stage.ts).
+   */
+  fileStage: boolean;
 }
 
 export interface Dialect {

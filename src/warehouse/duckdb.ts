@@ -71,7 +71,7 @@ export class DuckDBFileLockedError extends WarehouseError {
 
 export class DuckDBWarehouse implements Warehouse {
   readonly kind = 'duckdb';
-  readonly capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true };
+  readonly capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true, fileStage: false };
   readonly dialect = duckdbDialect;
   private constructor(
     readonly location: string,

@@ -452,7 +452,7 @@ const LOAD_LINES = 'dataops_load_lines';
 export class SnowflakeWarehouse implements Warehouse {
   readonly kind = 'snowflake';
   // attachReadOnly is DuckDB's stand-in for a share; Snowflake reads a shared database by name.
-  readonly capabilities = { merge: true, attachReadOnly: false, exclusiveWriter: false };
+  readonly capabilities = { merge: true, attachReadOnly: false, exclusiveWriter: false, fileStage: true };
   readonly dialect = snowflakeDialect;
   readonly location: string;
 

@@ -128,6 +128,8 @@ describe('actions run as the runner runs them', () => {
     { name: 'an unknown fail-on policy', action: 'quality-gate', inputs: { 'fail-on': 'sometimes' }, names: /input fail-on: "sometimes" is not one of error, warn, never/ },
     { name: 'a missing secret variable', action: 'ingest', inputs: {}, env: { DEMO_API_TOKEN: undefined }, names: /environment variable DEMO_API_TOKEN is not set \(needed for source\.auth\.token\) \(pipelines\/\w+\.yml:\d+:\d+/ },
     { name: 'a project folder without pipelines', action: 'ingest', inputs: { project: 'sql' }, names: /input project: .*sql has no pipelines\/ folder/ },
+    { name: 'backfill-from without backfill-to', action: 'ingest', inputs: { 'backfill-from': '2026-11-15' }, names: /input backfill-to: empty, but backfill-from is set: a backfill takes both/ },
+    { name: 'a backfill date that is not one', action: 'ingest', inputs: { 'backfill-from': '15/11/2026', 'backfill-to': '2026-11-16' }, names: /input backfill-from: expected a date \(YYYY-MM-DD, UTC\) or a timestamp with its offset .*, got "15\/11\/2026"/ },
   ];
 
   it.each(badInputs)('fails on $name with exit code 1 and one message naming what to fix', async ({ action, inputs, env, names }) => {
@@ -144,6 +146,25 @@ describe('actions run as the runner runs them', () => {
     expectSecretHidden(run, TOKEN);
     expect(run.stderr).toBe('');
   }, 15_000);
+
+  it('backfills with backfill-from and backfill-to; transform and the gate continue the run as usual', async () => {
+    const database = join(work, 'backfill.duckdb');
+    expect((await runAction('ingest', { database, pipelines: 'retail_pos' })).code).toBe(0);
+    const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const ingest = await runAction('ingest', { database, pipelines: 'retail_pos', 'backfill-from': day, 'backfill-to': day });
+    expect(ingest.code).toBe(0);
+    // Bronze has every record of the window already.
+    expect(count(ingest, 'loaded')).toBe(0);
+    expect(ingest.summary).toContain(`#### A backfill of [${day}T00:00:00Z, `);
+    expect(ingest.summary).toContain(`| retail_pos.transactions: backfill of [${day}T00:00:00Z, `);
+    expect(ingest.summary).toMatch(/\| retail_pos\.transactions: the cursor stays at \S+ \|/);
+    const runId = ingest.outputs['run-id'];
+    expect((await runAction('transform', { database, pipelines: 'retail_pos', 'run-id': runId })).code).toBe(0);
+    const gate = await runAction('quality-gate', { database, pipelines: 'retail_pos', 'run-id': runId, 'fail-on': 'never' });
+    expect(gate.code).toBe(0);
+    expectSecretHidden(ingest, TOKEN);
+    expectNoStackTrace(ingest);
+  }, 45_000);
 
   it('transforms and checks without the sources\' secrets: only the ingest calls a source', async () => {
     const database = join(work, 'no-secrets.duckdb');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { resolveSettings, runProject, type PipelineRun, type Settings } from '../../src/engine.js';
+import { parseWindow } from '../../src/backfill.js';
 import { count, withDatabase } from '../helpers/project.js';
 
 const PIPELINE = `# yaml-language-server: $schema=../schemas/pipeline.schema.json
@@ -132,6 +133,30 @@ describe('the files source', () => {
     expect((await loadedFiles()).map((f) => f.records)).toEqual([4]);
     // The landing file keeps the rejected lines byte for byte.
     expect((await readFile(batch.landingFiles[0])).includes(latin1)).toBe(true);
+  });
+
+  test("a backfill re-reads the files of its window's dt= partitions, loaded or not; bronze keeps one copy of each record", async () => {
+    await drop(`${SALES}/hour=09/part-0001.jsonl`, [sale(1, 10), sale(2, 20)].join('\n') + '\n');
+    await drop('drop/source=sales/dt=2026-11-21/hour=09/part-0001.jsonl', [sale(3, 30, '2026-11-21T09:00:00Z'), sale(4, 40, '2026-11-21T09:00:00Z')].join('\n') + '\n');
+    await drop('drop/stock/2026-11-21.csv', 'sku;on_hand\nA-1;5\n');
+    await run();
+    // A record lost after it was loaded.
+    await withDatabase(settings, async (w) => {
+      await w.execute(`DELETE FROM bronze.drops_sales WHERE _record->>'id' = '4'`);
+      await w.execute('DELETE FROM silver.sales WHERE sale_id = 4');
+    });
+    const result = await runProject(settings, { steps: ['ingest', 'transform'], window: parseWindow('2026-11-21', '2026-11-21') });
+    const [backfill] = result.pipelines;
+    // Only dt=2026-11-21 is read: two records, one of them missing from bronze. stock has no dt= partitions.
+    expect(received(backfill)).toEqual({ sales: [2, 1], stock: [0, 0] });
+    expect(backfill.backfill?.notes).toContain(
+      'drops.sales: backfill of [2026-11-21T00:00:00Z, 2026-11-22T00:00:00Z): re-reading the files of the partitions dt=2026-11-21, loaded before or not ' +
+        '(bronze skips exact copies); files whose path has no dt= partition are not read',
+    );
+    expect((await silver('sales')).map((r) => r.sale_id)).toEqual([1, 2, 3, 4]);
+    await withDatabase(settings, async (w) => expect(await count(w, 'SELECT COUNT(*) AS n FROM bronze.drops_sales')).toBe(4));
+    // The next normal run reads nothing again.
+    expect(received(await run())).toEqual({ sales: [0, 0], stock: [0, 0] });
   });
 
   test('the folder comes from the environment when set', async () => {

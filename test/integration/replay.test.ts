@@ -1,4 +1,7 @@
 // `run --replay <batch_id>`: a batch re-loaded from its landing file without calling the API.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { generateRetailData } from '../../src/demo/data.js';
 import { runProject } from '../../src/engine.js';
@@ -87,6 +90,24 @@ describe('replaying a batch from its landing file', () => {
     const error = await runProject(project.settings, { replayBatch: batchId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect(String(error)).toMatch(message);
+  });
+
+  test("a pipeline's ingest removes its landing days older than bronze.copy_window, and keeps the rest", async () => {
+    project = await demoProject(ANCHOR);
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const landed = (pipeline: string, daysAgo: number) =>
+      join(project!.settings.landingDir, `source=${pipeline}`, 'resource=transactions', `dt=${day(daysAgo)}`, 'hour=00', 'part-run_old.retail_pos.transactions-0001.jsonl');
+    const [old, recent, other] = [landed('retail_pos', 31), landed('retail_pos', 29), landed('inventory', 31)];
+    for (const file of [old, recent, other]) {
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, '{}\n');
+    }
+    // A replay removes nothing: it may be of an older batch whose files are still there.
+    await runProject(project.settings, { replayBatch: 'run_old.retail_pos.transactions', steps: ['ingest'] });
+    expect(existsSync(old)).toBe(true);
+    const run = await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest'] });
+    expect([existsSync(old), existsSync(recent), existsSync(other)]).toEqual([false, true, true]);
+    expect(run.pipelines[0].batches[0].landingFiles.every((f) => existsSync(f))).toBe(true);
   });
 
   test('naming another pipeline with a replay is a usage error', async () => {

@@ -6,8 +6,11 @@
 // one, no artifact holds a database, heredoc delimiters into $GITHUB_OUTPUT/$GITHUB_ENV are random, and
 // the sources' variables (read from pipelines/*.yml) reach every step that fetches and no other. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
 // has Vite bundle it (server.deps.inline).
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/action-parser';
@@ -20,6 +23,7 @@ const workflowFiles = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f))
 
 interface Step {
   id?: string;
+  if?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -75,7 +79,7 @@ describe('what each workflow promises', () => {
     const w = load('ingest.yml');
     const on = w.on as Record<string, { inputs?: Record<string, unknown> } | Array<{ cron: string }>>;
     expect((on.schedule as Array<{ cron: string }>)[0].cron).toMatch(/^\d+ \* \* \* \*$/);
-    expect(Object.keys((on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs)).toEqual(['pipelines']);
+    expect(Object.keys((on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs)).toEqual(['pipelines', 'from', 'to']);
     const plan = w.jobs.plan.steps!.find((s) => s.run?.includes('dataops plan --due'));
     expect(plan).toBeDefined();
     const run = w.jobs.run;
@@ -87,6 +91,63 @@ describe('what each workflow promises', () => {
     expect(transform.with?.['run-id']).toBe('${{ steps.ingest.outputs.run-id }}');
     expect(gate.with?.['run-id']).toBe('${{ steps.ingest.outputs.run-id }}');
     expect(run.steps!.some((s) => s.uses?.startsWith('actions/upload-artifact@'))).toBe(true);
+  });
+
+  it('ingest: by hand with from and to, the ingest step backfills that window, and transform and the gate follow it', () => {
+    const w = load('ingest.yml');
+    const ingest = w.jobs.run.steps!.find((s) => s.uses === './actions/ingest')!;
+    expect(ingest.with).toMatchObject({ 'backfill-from': '${{ inputs.from }}', 'backfill-to': '${{ inputs.to }}' });
+    const plan = w.jobs.plan.steps!.find((s) => s.id === 'plan')!;
+    expect(plan.env).toMatchObject({ REQUESTED: '${{ inputs.pipelines }}', BACKFILL_FROM: '${{ inputs.from }}', BACKFILL_TO: '${{ inputs.to }}' });
+  });
+
+  describe("ingest: the plan step's script, run by bash with dataops stubbed", () => {
+    const script = load('ingest.yml').jobs.plan.steps!.find((s) => s.id === 'plan')!.run!;
+    it.each([
+      { case: 'an hourly run takes the due pipelines', env: {}, code: 0, pipelines: ['retail_pos'], summary: 'Due: retail_pos' },
+      { case: 'a backfill of the pipelines named', env: { REQUESTED: 'catalog inventory', BACKFILL_FROM: '2026-11-15', BACKFILL_TO: '2026-11-16' }, code: 0, pipelines: ['catalog', 'inventory'], summary: 'Backfill from 2026-11-15 to 2026-11-16: catalog inventory' },
+      { case: 'a backfill of all', env: { REQUESTED: 'all', BACKFILL_FROM: '2026-11-15', BACKFILL_TO: '2026-11-16' }, code: 0, pipelines: ['catalog', 'retail_pos'], summary: 'Backfill from 2026-11-15 to 2026-11-16: catalog retail_pos' },
+      { case: 'a backfill with no pipelines named', env: { BACKFILL_FROM: '2026-11-15', BACKFILL_TO: '2026-11-16' }, code: 1, error: '::error::a backfill takes the pipelines to backfill: name them, or all' },
+      { case: 'from without to', env: { REQUESTED: 'all', BACKFILL_FROM: '2026-11-15' }, code: 1, error: '::error::a backfill takes both from and to' },
+    ])('$case', async ({ env, code, pipelines, summary, error }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'dataops-plan-step-'));
+      try {
+        // `npx dataops plan --due` names retail_pos; `plan --json` lists catalog and retail_pos.
+        writeFileSync(join(dir, 'npx'), `#!/bin/sh
+case "$*" in
+  "dataops plan --due") echo retail_pos ;;
+  "dataops plan --json") echo '{"tables":[],"due":[{"pipeline":"catalog"},{"pipeline":"retail_pos"}]}' ;;
+esac
+`);
+        chmodSync(join(dir, 'npx'), 0o755);
+        for (const file of ['output', 'summary']) writeFileSync(join(dir, file), '');
+        const vars = { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), ...env };
+        const ran = await promisify(execFile)('bash', ['-e', '-c', script], { env: vars }).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        );
+        expect(ran.code).toBe(code);
+        if (error) expect(ran.stdout.trim()).toBe(error);
+        else {
+          expect(readFileSync(join(dir, 'output'), 'utf8')).toBe(`pipelines=${JSON.stringify(pipelines)}\n`);
+          expect(readFileSync(join(dir, 'summary'), 'utf8')).toBe(`${summary}\n`);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it.each(['ingest.yml', 'pages.yml'])('%s: the landing files travel in the DuckDB file\'s cache entry', (file) => {
+    const both = ['.dataops/dev.duckdb', '.dataops/landing'];
+    const caches = Object.values(load(file).jobs).flatMap((j) => j.steps ?? []).filter((s) => /^actions\/cache(\/\w+)?@/.test(s.uses ?? ''));
+    expect(caches.length).toBeGreaterThan(1);
+    for (const step of caches) {
+      const paths = String(step.with?.path).split('\n').map((p) => p.trim()).filter(Boolean);
+      // Only an entry saved before the landing files joined is restored by the database's path alone.
+      if (step.if?.includes("steps.restore.outputs.cache-matched-key == ''")) expect(paths).toEqual(['.dataops/dev.duckdb']);
+      else expect(paths).toEqual(both);
+    }
   });
 
   it('pull-request: builds what changed in its own database and keeps one comment', () => {
@@ -444,10 +505,10 @@ jobs:
   ])('%s', (problem) => expect(problems).toMatch(problem));
 });
 
-/** A step that calls a source: the ingest action, or the CLI's run (which ingests) and validate (which reports unset variables). */
+/** A step that calls a source: the ingest action, or the CLI's run and backfill (which ingest) and validate (which reports unset variables). */
 function fetches(step: Step): boolean {
   // A command (at a line's start, after ; && || | ( or a shell keyword), not words inside a message.
-  return step.uses === './actions/ingest' || /(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(npx\s+)?dataops\s+(run|validate)\b/m.test(step.run ?? '');
+  return step.uses === './actions/ingest' || /(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(npx\s+)?dataops\s+(run|backfill|validate)\b/m.test(step.run ?? '');
 }
 
 function variableProblems(w: Workflow, content: string, variables: Map<string, { required: boolean }>): string[] {

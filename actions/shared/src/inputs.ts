@@ -2,6 +2,7 @@
 // Names and defaults here must match each action.yml (test/integration/action-metadata.test.ts checks);
 // defaults are applied here too because an input set to '' (or a run outside the runner) arrives empty.
 import * as core from '@actions/core';
+import { parseWindow, type TimeWindow } from '../../../src/backfill.js';
 import { TARGETS as ENGINE_TARGETS } from '../../../src/engine.js';
 import { DataOpsError } from '../../../src/errors.js';
 
@@ -69,6 +70,17 @@ export function readRunSettings(inputs: typeof RUN_INPUTS): RunSettings {
     target: readInput(inputs.target) ? parseTarget(inputs.target.name, readInput(inputs.target)) : undefined,
     runId: runId || undefined,
   };
+}
+
+/** A backfill's window from two inputs: both empty, none; both set, the window; one alone is an error. */
+export function readBackfillWindow(from: InputSpec, to: InputSpec): TimeWindow | undefined {
+  const [start, end] = [readInput(from).trim(), readInput(to).trim()];
+  if (!start && !end) return undefined;
+  if (!start || !end) {
+    const [missing, given] = start ? [to, from] : [from, to];
+    throw new InputError(missing.name, `empty, but ${given.name} is set: a backfill takes both (a date such as 2026-11-20, or a timestamp)`);
+  }
+  return parseWindow(start, end, { from: `input ${from.name}`, to: `input ${to.name}` });
 }
 
 /** Names separated by spaces, commas or newlines (a YAML block scalar works); duplicates are dropped. */

@@ -34,6 +34,12 @@ function stepDetail(step: StepRun, totals: RunTotals): string[] {
     `Run so far: ${formatCount(totals.loaded)} loaded, ${formatCount(totals.accepted)} accepted, ${formatCount(totals.rejected)} rejected · ` +
       `checks this step: ${formatCount(totals.checksPassed)} passed, ${formatCount(totals.checksWarned)} warned, ${formatCount(totals.checksFailed)} failed`,
   ];
+  const backfill = result.pipelines.find((p) => p.backfill)?.backfill;
+  if (backfill) {
+    // What the window meant for each resource, and where each cursor stayed (a cursor is data: escaped).
+    lines.push(...table(`A backfill of [${backfill.from}, ${backfill.to})`, ['What it fetched, and where each cursor is'], 'l',
+      result.pipelines.flatMap((p) => p.backfill?.notes ?? []).map((note) => [note])));
+  }
   const batches = result.pipelines.flatMap((p) => p.batches);
   if (batches.length) {
     lines.push(...table('Ingested', ['Pipeline', 'Resource', 'Received', 'Appended to bronze', 'Table'], 'llrrl',

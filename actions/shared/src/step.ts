@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { loadProject, PIPELINES_DIR } from '../../../src/project.js';
+import type { TimeWindow } from '../../../src/backfill.js';
 import { resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../../../src/engine.js';
 import { ConfigError, DataOpsError, formatLocation, type Diagnostic } from '../../../src/errors.js';
 import type { CheckOutcome } from '../../../src/quality/checks.js';
@@ -34,7 +35,7 @@ export function resolveStepSettings(input: Pick<RunSettings, 'projectDir'> & Par
   }
 }
 
-export async function runStep(action: string, input: RunSettings, steps: readonly Step[]): Promise<StepRun> {
+export async function runStep(action: string, input: RunSettings, steps: readonly Step[], options: { window?: TimeWindow } = {}): Promise<StepRun> {
   const settings = resolveStepSettings(input);
   if (!existsSync(join(settings.projectDir, PIPELINES_DIR))) {
     throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
@@ -45,7 +46,7 @@ export async function runStep(action: string, input: RunSettings, steps: readonl
   core.setOutput(RUN_OUTPUTS.runId, runId);
   let result: RunResult;
   try {
-    result = await runProject(settings, { pipelines: input.pipelines, steps, runId, log: logLine });
+    result = await runProject(settings, { pipelines: input.pipelines, steps, runId, window: options.window, log: logLine });
   } catch (e) {
     if (e instanceof ConfigError) annotateDiagnostics(settings.projectDir, e.diagnostics);
     throw e;

@@ -15,10 +15,16 @@ What differs from `fakesnow -s`, all of it so that the Node driver (snowflake-sd
    URL presigned for an upload answers it (403, or 404 when absent) instead of 405.
 3. A statement fakesnow fails on with a 500 (a bug or unsupported feature) fails at once with code
    261000 and fakesnow's reason, instead of being retried by the driver for minutes.
-4. `ALTER TABLE a SWAP WITH b`, which fakesnow's parser refuses, runs as the three renames it amounts to
+4. GET and REMOVE on internal stages, which fakesnow lacks (it has PUT and LIST). GET answers as
+   Snowflake does, with a DOWNLOAD description of the matching files, but names a LOCAL_FS location
+   (fakesnow's own folder for the stage) where Snowflake names a cloud bucket; the Node driver then
+   copies the files instead of fetching them over HTTPS, so its cloud download code is not exercised.
+   PATTERN is matched against each file's path in the stage, as Snowflake does. REMOVE deletes the
+   files under a path and answers their names, as Snowflake's `name, result` rows.
+5. `ALTER TABLE a SWAP WITH b`, which fakesnow's parser refuses, runs as the three renames it amounts to
    (a -> a swapped aside, b -> a, then the old a -> b), so the engine's atomic rebuild of a table runs here
    as on Snowflake (where SWAP itself is atomic; here the three renames are not, which no test observes).
-5. A few test-only endpoints under /fakesnow-test/: `health`, `requests` (the query requests the client
+6. A few test-only endpoints under /fakesnow-test/: `health`, `requests` (the query requests the client
    sent: SQL text, statement parameters such as QUERY_TAG, and bind counts; `?clear=1` empties the
    list) and `expire-sessions` (forgets every session token, so the next request fails the way an
    expired session does and the client must log in again).
@@ -165,9 +171,13 @@ async def query_request(request: Request) -> Response:
     except Exception:  # noqa: BLE001 - recording is best effort; fakesnow reports bad bodies itself
         pass
 
-    swap = _SWAP.match(_sql_text(body, request))
+    sql_text = _sql_text(body, request)
+    swap = _SWAP.match(sql_text)
     if swap:
         return await _swap_tables(request, body, swap.group(1), swap.group(2))
+    stage_command = _GET.match(sql_text) or _REMOVE.match(sql_text)
+    if stage_command:
+        return await _stage_files(request, body, stage_command)
     response = await _fakesnow_query(request, body)
     payload = json.loads(bytes(response.body))
     if response.status_code >= 500:
@@ -186,6 +196,69 @@ async def query_request(request: Request) -> Response:
 
 
 _SWAP = re.compile(r"^\s*ALTER\s+TABLE\s+([\w.$\"]+)\s+SWAP\s+WITH\s+([\w.$\"]+)\s*;?\s*$", re.IGNORECASE)
+
+
+_STAGE_REF = r"(?P<stage>@[\w.$\"]+)(?:/(?P<path>[^\s']*))?"
+_PATTERN = r"(?:\s+PATTERN\s*=\s*'(?P<pattern>(?:[^'\\]|''|\\.)*)')?"
+_GET = re.compile(rf"^\s*GET\s+{_STAGE_REF}\s+'?file://(?P<local>[^'\s]+)'?{_PATTERN}\s*;?\s*$", re.IGNORECASE)
+_REMOVE = re.compile(rf"^\s*(?:REMOVE|RM)\s+{_STAGE_REF}{_PATTERN}\s*;?\s*$", re.IGNORECASE)
+
+
+def _stage_error(code: str, message: str, sql_state: str = "02000") -> JSONResponse:
+    return JSONResponse({"success": False, "code": code, "message": message, "data": {"errorCode": code, "sqlState": sql_state}})
+
+
+async def _stage_files(request: Request, body: bytes, command: re.Match[str]) -> Response:
+    """GET or REMOVE on an internal stage, over the folder where fakesnow keeps the stage's files."""
+    try:
+        conn = fs_server.to_conn(fs_server.to_token(request))
+    except fs_server.ServerError as e:
+        return JSONResponse({"success": False, "code": e.code, "message": e.message, "data": None}, status_code=e.status_code)
+    catalog, schema, name = fs_stage.parts_from_var(command.group("stage")[1:], conn.database, conn.schema)
+    fqname = f"{catalog}.{schema}.{name}"
+    if conn._duck_conn.execute(fs_stage.stage_lookup_sql(catalog, schema, name, conn.table_stages)).fetchone() is None:
+        return _stage_error("002003", f"SQL compilation error:\nStage '{fqname}' does not exist or not authorized.")
+    root = fs_stage.internal_dir(fqname)
+    prefix = command.group("path") or ""
+    # The text of a Snowflake string constant: '' is a quote, and a backslash escapes the next character.
+    pattern = command.group("pattern") and re.sub(r"''|\\(.)", lambda m: m.group(1) or "'", command.group("pattern"))
+    found = []
+    for folder, _, files in os.walk(root):
+        for file in files:
+            relative = os.path.relpath(os.path.join(folder, file), root).replace(os.sep, "/")
+            if relative.startswith(prefix) and (pattern is None or re.fullmatch(pattern, relative)):
+                found.append(relative)
+    found.sort()
+    if _GET.match(command.string):
+        local = command.group("local")
+        return JSONResponse(
+            {
+                "success": True,
+                "data": {
+                    "command": "DOWNLOAD",
+                    "src_locations": found,
+                    "localLocation": local,
+                    "stageInfo": {"locationType": "LOCAL_FS", "location": root, "path": "", "creds": {}},
+                    "parallel": 10,
+                    "overwrite": True,
+                    "autoCompress": False,
+                    "sourceCompression": "none",
+                    "encryptionMaterial": [],
+                    "presignedUrls": [],
+                    "parameters": [],
+                },
+            }
+        )
+    for relative in found:
+        os.remove(os.path.join(root, relative))
+    # Answered through fakesnow, so the rows come back in the shape the driver reads.
+    rows = ", ".join(f"('{name.lower()}/{relative}', 'removed')" for relative in found) or "(NULL, NULL)"
+    where = "" if found else " WHERE FALSE"
+    sql = f"SELECT name, result FROM (VALUES {rows}) AS t(name, result){where}"
+    gzipped = request.headers.get("Content-Encoding") == "gzip"
+    step = json.dumps({**json.loads(gzip.decompress(body) if gzipped else body), "sqlText": sql}).encode()
+    response = await _fakesnow_query(request, gzip.compress(step) if gzipped else step)
+    return JSONResponse(as_json_rowset(json.loads(bytes(response.body))), status_code=response.status_code)
 
 
 def _sql_text(body: bytes, request: Request) -> str:

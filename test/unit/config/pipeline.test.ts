@@ -81,7 +81,7 @@ describe('valid pipelines', () => {
     expect(source.resources.map((r) => r.max_pages)).toEqual([10_000, 500, 10_000, 10_000, 10_000, 10_000, 10_000]);
     expect(source.resources.find((r) => r.name === 'b')!.paginate).toEqual({ kind: 'offset', limit: 50, limit_param: 'limit', offset_param: 'offset', total: 'meta.total' });
     expect(source.resources.find((r) => r.name === 'c')!.paginate).toMatchObject({ kind: 'page', start: 0, page_param: 'page', size_param: 'per_page' });
-    expect(source.resources.find((r) => r.name === 'g')!.incremental).toEqual({ field: 'updated_at', param: 'since', initial: '2024-01-01T00:00:00Z', lagSeconds: 600 });
+    expect(source.resources.find((r) => r.name === 'g')!.incremental).toEqual({ field: 'updated_at', param: 'since', until_param: 'until', initial: '2024-01-01T00:00:00Z', lagSeconds: 600 });
     expect(pipeline!.silver[0].columns.find((c) => c.name === 'amount')!.type).toBe('decimal(12,2)');
     expect(pipeline!.checks.map((c) => [c.spec.kind, c.severity, c.line])).toEqual([
       ['unique', 'error', 42],

@@ -100,6 +100,16 @@ describe('startDemoApi', () => {
     expect((await get('/v1/transactions?updated_since=2099-01-01T00:00:00Z')).body).toEqual({ data: [], next_cursor: null });
   });
 
+  it('bounds transactions by updated_before (exclusive), for a backfill window', async () => {
+    const [since, before] = ['2026-11-15T00:00:00Z', '2026-11-17T00:00:00Z'];
+    const seen = await walkTransactions(`updated_since=${since}&updated_before=${before}&limit=100`);
+    const wanted = expected.transactions.filter((t) => t.updated_at >= since && t.updated_at < before);
+    expect(seen.map((t) => t.id).sort((a, b) => a - b)).toEqual(wanted.map((t) => t.id));
+    expect(seen.length).toBeGreaterThan(100);
+    expect((await get(`/v1/transactions?updated_before=${since}&updated_since=${before}`)).body).toEqual({ data: [], next_cursor: null });
+    expect((await get('/v1/transactions?updated_before=soon')).status).toBe(400);
+  });
+
   it('walks customers by offset, duplicates included, and ends at meta.total', async () => {
     const seen = [];
     for (let offset = 0, page = 0; ; page++) {

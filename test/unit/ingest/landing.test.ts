@@ -1,10 +1,10 @@
 // Landing files read back for a replay: the same facts as the load that wrote them, or an error at the line.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { loadableCopy, REJECTED_TEXT_CHARS, scanLandingFiles } from '../../../src/ingest/landing.js';
+import { loadableCopy, pruneLanding, REJECTED_TEXT_CHARS, scanLandingFiles } from '../../../src/ingest/landing.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -68,5 +68,32 @@ describe('scanLandingFiles', () => {
     const file = join(dir, 'part-1.jsonl');
     await writeFile(file, '{"id":1}\n{"id":2}\n{"id":\n');
     await expect(scanLandingFiles([file], 'id')).rejects.toThrow(`${file}:3: not a JSON record (a record continues on the next line); a landing file holds one record per line`);
+  });
+});
+
+describe('pruneLanding', () => {
+  test("removes a pipeline's fetch days that ended before the cut, and nothing else", async () => {
+    const files = [
+      'source=pos/resource=tx/dt=2026-10-01/hour=01/part-a-0001.jsonl',
+      'source=pos/resource=tx/dt=2026-10-30/hour=23/part-b-0001.jsonl',
+      'source=pos/resource=tx/dt=2026-10-31/hour=00/part-c-0001.jsonl',
+      'source=pos/resource=lines/dt=2026-10-30/hour=01/part-d-0001.jsonl',
+      'source=pos/resource=tx/notes/keep.txt',
+      'source=stock/resource=moves/dt=2026-10-01/hour=01/part-e-0001.jsonl',
+    ];
+    for (const file of files) {
+      await mkdir(join(dir, file, '..'), { recursive: true });
+      await writeFile(join(dir, file), '{}\n');
+    }
+    // The cut falls on the 31st: that day is not over before it, so it stays.
+    const removed = await pruneLanding(dir, 'pos', new Date('2026-10-31T05:00:00Z'));
+    expect(removed.map((d) => d.slice(dir.length + 1)).sort()).toEqual([
+      'source=pos/resource=lines/dt=2026-10-30',
+      'source=pos/resource=tx/dt=2026-10-01',
+      'source=pos/resource=tx/dt=2026-10-30',
+    ]);
+    const left = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.jsonl') || f.endsWith('.txt')).sort();
+    expect(left).toEqual([files[2], files[4], files[5]].sort());
+    expect(await pruneLanding(dir, 'nosuch', new Date())).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { ensureMetaSchema } from '../../../src/state/meta.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 
 describe('ensureMetaSchema', () => {
-  test('adds meta.batches.rejected to a table made without it; old rows read NULL', async () => {
+  test('adds meta.batches.rejected, backfill_from and backfill_to to a table made without them; old rows read NULL', async () => {
     const w = await DuckDBWarehouse.open(':memory:');
     try {
       await w.execute('CREATE SCHEMA meta');
@@ -14,7 +14,11 @@ describe('ensureMetaSchema', () => {
       await w.execute("INSERT INTO meta.batches VALUES ('b1', 'r1', 'p', 'x', 'http', '2026-01-01', 3, 3, NULL, NULL)");
       await ensureMetaSchema(w);
       await ensureMetaSchema(w);
-      expect(await w.query('SELECT batch_id, received, rejected FROM meta.batches')).toEqual([{ batch_id: 'b1', received: 3, rejected: null }]);
+      expect(await w.query('SELECT batch_id, received, rejected, backfill_from, backfill_to FROM meta.batches')).toEqual([
+        { batch_id: 'b1', received: 3, rejected: null, backfill_from: null, backfill_to: null },
+      ]);
+      const [{ type }] = await w.query<{ type: string }>("SELECT data_type AS type FROM information_schema.columns WHERE table_name = 'batches' AND column_name = 'backfill_to'");
+      expect(type).toBe('TIMESTAMP');
     } finally {
       await w.close();
     }
