@@ -431,7 +431,7 @@ class SnowflakeWarehouse {
     options;
     kind = 'snowflake';
     // attachReadOnly is DuckDB's stand-in for a share; Snowflake reads a shared database by name.
-    capabilities = { merge: true, attachReadOnly: false, exclusiveWriter: false };
+    capabilities = { merge: true, attachReadOnly: false, exclusiveWriter: false, fileStage: true };
     dialect = snowflakeDialect;
     location;
     connection;

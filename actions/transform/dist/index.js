@@ -34195,7 +34195,7 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(82144);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(86359);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34206,7 +34206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 82144:
+/***/ 86359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37160,6 +37160,119 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ./src/errors.ts
+var src_errors = __nccwpck_require__(83916);
+;// CONCATENATED MODULE: ./src/sources/window.ts
+// A backfill's time window, [from, to): what `dataops backfill --from --to` and the ingest action's
+// backfill-from/backfill-to inputs name. A date is a whole UTC day, so `--from 2026-11-20 --to 2026-11-21`
+// is two days: from the first one's midnight to the midnight after the second.
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DAY_MS = 86_400_000;
+/**
+ * Reads --from and --to (or the action's inputs, named in `names`): each a date (YYYY-MM-DD, UTC) or a
+ * timestamp with its offset (2026-11-20T06:00:00Z). A usage error says which one is wrong and why.
+ */
+function window_parseWindow(from, to, names = { from: '--from', to: '--to' }) {
+    const window = { from: parseBound(from, names.from, 'start'), to: parseBound(to, names.to, 'end') };
+    if (window.from.getTime() >= window.to.getTime()) {
+        throw new UsageError(`${names.from} ${from} is not before ${names.to} ${to}: the window [${formatBound(window.from)}, ${formatBound(window.to)}) is empty`);
+    }
+    return window;
+}
+function parseBound(text, name, side) {
+    const value = text.trim();
+    const date = DATE.exec(value) ?? TIMESTAMP.exec(value);
+    const ms = date ? Date.parse(DATE.test(value) ? `${value}T00:00:00Z` : value) : NaN;
+    // Date.parse takes 2026-02-30 as March 2nd: the day must read back as written.
+    const real = date && !Number.isNaN(ms) && new Date(Date.UTC(+date[1], +date[2] - 1, +date[3])).toISOString().slice(0, 10) === value.slice(0, 10);
+    if (!real) {
+        throw new UsageError(`${name}: expected a date (YYYY-MM-DD, UTC) or a timestamp with its offset (2026-11-20T06:00:00Z), got ${JSON.stringify(text)}`);
+    }
+    // A date as the end means the whole of that day.
+    return new Date(DATE.test(value) && side === 'end' ? ms + DAY_MS : ms);
+}
+/** As a cursor or an API parameter reads it: 2026-11-20T00:00:00Z (milliseconds only when there are some). */
+function formatBound(at) {
+    return at.toISOString().replace(/\.000Z$/, 'Z');
+}
+/** The UTC days the window touches, as YYYY-MM-DD: the dt= partitions of a files source to read again. */
+function windowDays(window) {
+    const days = [];
+    for (let day = Math.floor(window.from.getTime() / DAY_MS) * DAY_MS; day < window.to.getTime(); day += DAY_MS) {
+        days.push(new Date(day).toISOString().slice(0, 10));
+    }
+    return days;
+}
+/** True for a cursor value that is a point in time (an ISO timestamp), not a number or an id. */
+function isTimestampCursor(value) {
+    return /^\d{4}-\d{2}-\d{2}([T ]|$)/.test(value.trim()) && !Number.isNaN(Date.parse(value));
+}
+
+;// CONCATENATED MODULE: ./src/backfill.ts
+
+
+
+/** A backfill's selection, checked before anything is written: resources that exist, cursors that are times. */
+function checkBackfill(selected, resources) {
+    if (resources?.length) {
+        if (selected.length !== 1) {
+            throw new src_errors/* UsageError */.eb(`--resource names resources of one pipeline; name exactly one pipeline (got ${selected.map((p) => p.name).join(', ') || 'all of them'})`);
+        }
+        const known = selected[0].source.resources.map((r) => r.name);
+        const unknown = resources.filter((r) => !known.includes(r));
+        if (unknown.length) {
+            throw new src_errors/* UsageError */.eb(`unknown resource${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} of pipeline ${selected[0].name} (resources: ${(0,src_errors/* nameList */.OD)(known)})`);
+        }
+    }
+    for (const pipeline of selected) {
+        if (pipeline.source.kind !== 'http')
+            continue;
+        for (const resource of pipeline.source.resources) {
+            const initial = resource.incremental?.initial;
+            if (resources?.length && !resources.includes(resource.name))
+                continue;
+            if (initial !== undefined && !isTimestampCursor(initial)) {
+                throw new src_errors/* UsageError */.eb(`cannot backfill ${pipeline.name}.${resource.name} by date: its cursor (${resource.incremental.field}, initial ${JSON.stringify(initial)}) is not a time ` +
+                    `(${pipeline.file}); name the other resources with --resource`);
+            }
+        }
+    }
+}
+/** What a backfill reads of a resource, by source kind. */
+const READS = {
+    http: (source, name, window) => {
+        const incremental = source.resources.find((r) => r.name === name)?.incremental;
+        if (!incremental)
+            return 'not incremental: the backfill re-reads all of it (bronze skips the records it has)';
+        const from = `${incremental.param}=${formatBound(window.from)}`;
+        if (incremental.until_param)
+            return `fetching ${from}, ${incremental.until_param}=${formatBound(window.to)}`;
+        return (`fetching ${from} up to now (no incremental.until_param to end the window): records past the window are fetched too; ` +
+            'bronze skips those it has, and silver keeps the latest version of each');
+    },
+    sql: () => 'a query: the backfill re-reads all of it (bronze skips the records it has)',
+    files: (_source, _name, window) => `re-reading the files of the partitions dt=${windowDays(window).join(', dt=')}, loaded before or not (bronze skips exact copies); ` +
+        'files whose path has no dt= partition are not read',
+};
+/** One line on what the backfill of a resource fetches, for the run's output. */
+function backfillNote(pipeline, resource, window) {
+    const reads = READS[pipeline.source.kind];
+    return `${pipeline.name}.${resource}: backfill of [${formatBound(window.from)}, ${formatBound(window.to)}): ${reads(pipeline.source, resource, window)}`;
+}
+/** Where a backfill's batch left the cursor, for the run's output; undefined for a resource without one. */
+function cursorNote(batch, cursorField) {
+    const { cursorBefore: before, cursorAfter: after } = batch;
+    if (cursorField === undefined)
+        return undefined;
+    if (after === before) {
+        const why = before === undefined ? ' (none yet: the first normal run starts from `initial`)' : '';
+        return `${batch.pipeline}.${batch.resource}: the cursor stays at ${before ?? 'nothing'}${why}`;
+    }
+    return `${batch.pipeline}.${batch.resource}: the cursor moves on from ${before} to ${after}, the newest record fetched`;
+}
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
@@ -37167,9 +37280,7 @@ var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(42463);
 ;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(83916);
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/config/yaml-source.ts
@@ -37677,6 +37788,7 @@ class PipelineBuilder {
             incremental: r.incremental && {
                 field: r.incremental.field,
                 param: r.incremental.param,
+                until_param: r.incremental.until_param,
                 initial: r.incremental.initial,
                 lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
             },
@@ -37898,7 +38010,8 @@ function metaDdl(ts) {
       run_id VARCHAR, pipeline VARCHAR, step VARCHAR, status VARCHAR, error VARCHAR, started_at ${ts}, finished_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
-      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT)`,
+      fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT,
+      backfill_from ${ts}, backfill_to ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.cursors (
       pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
         `CREATE TABLE IF NOT EXISTS meta.silver_loads (
@@ -37922,17 +38035,28 @@ function metaDdl(ts) {
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts})`,
     ];
 }
-/** Columns added to meta tables after their first version: [table, column, type]. */
-const ADDED_COLUMNS = [['batches', 'rejected', 'BIGINT']];
+/** Columns added to meta tables after their first version: [table, column, type] ('timestamp': the warehouse's). */
+const ADDED_COLUMNS = [
+    ['batches', 'rejected', 'BIGINT'],
+    // A batch fetched by a backfill: its window [from, to); NULL for a normal run's batch.
+    ['batches', 'backfill_from', 'timestamp'],
+    ['batches', 'backfill_to', 'timestamp'],
+];
+/** The internal stage that keeps each batch's landing files, where the warehouse has stages (src/ingest/landing-stage.ts). */
+const LANDING_STAGE = 'meta.landing';
 async function ensureMetaSchema(warehouse) {
     for (const ddl of metaDdl(warehouse.dialect.timestampType))
         await warehouse.execute(ddl);
+    if (warehouse.capabilities.fileStage)
+        await warehouse.execute(`CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
     // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
+    const tables = [...new Set(ADDED_COLUMNS.map(([table]) => table))];
+    const present = new Set((await warehouse.query(`SELECT lower(table_name) AS t, lower(column_name) AS c FROM information_schema.columns
+       WHERE lower(table_schema) = 'meta' AND lower(table_name) IN (${tables.map(adapter/* sqlString */.Qw).join(', ')})`)).map((r) => `${r.t}.${r.c}`));
     for (const [table, column, type] of ADDED_COLUMNS) {
-        const found = await warehouse.query(`SELECT 1 AS found FROM information_schema.columns
-       WHERE lower(table_schema) = 'meta' AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(table)} AND lower(column_name) = ${(0,adapter/* sqlString */.Qw)(column)}`);
-        if (found.length === 0)
-            await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type}`);
+        if (present.has(`${table}.${column}`))
+            continue;
+        await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type === 'timestamp' ? warehouse.dialect.timestampType : type}`);
     }
 }
 async function readCursor(warehouse, pipeline, resource) {
@@ -37948,70 +38072,16 @@ function newRunId(now = new Date()) {
     return `run_${stamp}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-;// CONCATENATED MODULE: ./src/ingest/drift.ts
-
-function driftDdl(ts) {
-    return [
-        `CREATE TABLE IF NOT EXISTS meta.batch_fields (
-      batch_id VARCHAR, pipeline VARCHAR, resource VARCHAR, path VARCHAR, json_type VARCHAR, n BIGINT, profiled_at ${ts})`,
-        `CREATE TABLE IF NOT EXISTS meta.schema_drift (
-      batch_id VARCHAR, pipeline VARCHAR, resource VARCHAR, path VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR,
-      previous_batch_id VARCHAR, detected_at ${ts})`,
-    ];
-}
-/**
- * Stores the batch's field profile and records how it differs from the previous profiled batch of the
- * same resource. Call it inside the batch's transaction, with driftDdl already run. A batch without
- * records is not profiled, so the next one is compared with the last batch that had records.
- */
-async function recordSchemaDrift(warehouse, batch, profile) {
-    const fields = profile.rows();
-    if (fields.length === 0)
-        return [];
-    const scope = `pipeline = ${(0,adapter/* sqlString */.Qw)(batch.pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(batch.resource)}`;
-    const [previous] = await warehouse.query(`SELECT batch_id FROM meta.batch_fields WHERE ${scope} ORDER BY profiled_at DESC, batch_id DESC LIMIT 1`);
-    const id = (0,adapter/* sqlString */.Qw)(batch.batchId);
-    const head = `${id}, ${(0,adapter/* sqlString */.Qw)(batch.pipeline)}, ${(0,adapter/* sqlString */.Qw)(batch.resource)}`;
-    for (let i = 0; i < fields.length; i += 500) {
-        const values = fields.slice(i, i + 500).map((f) => `(${head}, ${(0,adapter/* sqlString */.Qw)(f.path)}, ${(0,adapter/* sqlString */.Qw)(f.jsonType)}, ${f.n}, ${warehouse.dialect.now})`);
-        await warehouse.execute(`INSERT INTO meta.batch_fields VALUES ${values.join(', ')}`);
-    }
-    if (!previous)
-        return [];
-    const prev = (0,adapter/* sqlString */.Qw)(previous.batch_id);
-    // Inside an added or removed object only the object itself is reported, not each of its fields.
-    const diff = `
-    WITH cur AS (SELECT path, json_type FROM meta.batch_fields WHERE batch_id = ${id}),
-         prev AS (SELECT path, json_type FROM meta.batch_fields WHERE batch_id = ${prev}),
-         diff AS (
-           SELECT COALESCE(cur.path, prev.path) AS path,
-                  CASE WHEN prev.path IS NULL THEN 'added' WHEN cur.path IS NULL THEN 'removed' ELSE 'type_changed' END AS change,
-                  prev.json_type AS old_type, cur.json_type AS new_type
-           FROM cur FULL JOIN prev ON cur.path = prev.path
-           WHERE cur.path IS NULL OR prev.path IS NULL OR cur.json_type <> prev.json_type)
-    SELECT d.* FROM diff AS d
-    WHERE d.change = 'type_changed' OR NOT EXISTS (
-      SELECT 1 FROM diff AS parent WHERE parent.change = d.change AND LENGTH(d.path) > LENGTH(parent.path)
-        AND (LEFT(d.path, LENGTH(parent.path) + 1) = parent.path || '.' OR LEFT(d.path, LENGTH(parent.path) + 2) = parent.path || '[]'))`;
-    await warehouse.execute(`INSERT INTO meta.schema_drift
-     SELECT ${id}, ${(0,adapter/* sqlString */.Qw)(batch.pipeline)}, ${(0,adapter/* sqlString */.Qw)(batch.resource)}, path, change, old_type, new_type, ${prev}, ${warehouse.dialect.now}
-     FROM (${diff})`);
-    const changes = await warehouse.query(`SELECT path, change, old_type, new_type FROM meta.schema_drift WHERE batch_id = ${id} ORDER BY path`);
-    return changes.map((r) => ({ path: r.path, change: r.change, oldType: r.old_type, newType: r.new_type }));
-}
-/** One line for logs: `+channel (string), -customer.phone, id: number -> string`. */
-function formatDrift(changes) {
-    return changes
-        .map((c) => (c.change === 'added' ? `+${c.path} (${c.newType})` : c.change === 'removed' ? `-${c.path}` : `${c.path}: ${c.oldType} -> ${c.newType}`))
-        .join(', ');
-}
-
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(78474);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(46466);
 ;// CONCATENATED MODULE: ./src/sources/csv.ts
 // A streaming RFC 4180 CSV reader: quoted fields with delimiters, doubled quotes and line breaks
 // inside, CRLF or LF, a leading BOM. An unquoted empty field is null (no value); a quoted one is "".
@@ -39286,7 +39356,7 @@ async function findLandingFiles(root, batchId, where) {
     const entries = (0,external_node_fs_.existsSync)(dir) ? await (0,promises_.readdir)(dir, { recursive: true }) : [];
     const found = entries.filter((entry) => isPart((0,external_node_path_.basename)(entry))).sort();
     if (found.length === 0)
-        throw new src_errors/* UsageError */.eb(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into`);
+        throw new src_errors/* UsageError */.eb(`no landing file ${prefix}-*.jsonl under ${dir}: a batch can be replayed only from the files it was fetched into, which are kept for bronze.copy_window`);
     return found.map((entry) => (0,external_node_path_.join)(dir, entry));
 }
 /**
@@ -39394,6 +39464,201 @@ async function removeStalePartials(root, pipeline, runId) {
             await (0,promises_.rm)((0,external_node_path_.join)(dir, entry), { force: true });
     }
 }
+/**
+ * Removes a pipeline's landing partitions (dt=YYYY-MM-DD folders, by fetch day) that ended before
+ * `before`: the runs keep bronze.copy_window of raw pages, enough to replay any batch bronze's copy
+ * check still covers, and the Actions cache that carries them stays bounded. Returns the folders removed.
+ */
+async function pruneLanding(root, pipeline, before) {
+    const dir = (0,external_node_path_.join)(root, `source=${pipeline}`);
+    if (!(0,external_node_fs_.existsSync)(dir))
+        return [];
+    const firstKept = `dt=${before.toISOString().slice(0, 10)}`;
+    const removed = [];
+    for (const resource of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
+        if (!resource.isDirectory() || !resource.name.startsWith('resource='))
+            continue;
+        for (const day of await (0,promises_.readdir)((0,external_node_path_.join)(dir, resource.name), { withFileTypes: true })) {
+            if (!day.isDirectory() || !/^dt=\d{4}-\d{2}-\d{2}$/.test(day.name) || day.name >= firstKept)
+                continue;
+            await (0,promises_.rm)((0,external_node_path_.join)(dir, resource.name, day.name), { recursive: true, force: true });
+            removed.push((0,external_node_path_.join)(dir, resource.name, day.name));
+        }
+    }
+    return removed;
+}
+
+;// CONCATENATED MODULE: ./src/ingest/landing-stage.ts
+// Landing files kept in the warehouse, where it has an internal stage (Snowflake): an Actions job's disk
+// is gone when the job ends, so each committed batch's landing parts are also PUT to @meta.landing, and
+// `run --replay` GETs them back when the local files are missing. The stage is laid out like the folder,
+// <pipeline>/<resource>/<YYYY-MM-DD>/<HH>/part-<batch>-NNNN.jsonl.gz (no "=" in the path: stage paths
+// are safest without quoting), and is pruned like it, past bronze.copy_window. On DuckDB the folder
+// travels with the database file instead (the Actions cache), so nothing here runs.
+
+
+
+
+
+
+
+
+
+
+/** The stage folder of a landing file: source=p/resource=r/dt=D/hour=H under `root` -> p/r/D/H. */
+function stageDir(root, file) {
+    const parts = (0,external_node_path_.relative)(root, (0,external_node_path_.dirname)(file)).split(external_node_path_.sep);
+    const values = parts.map((part) => /^(source|resource|dt|hour)=([\w-]+)$/.exec(part)?.[2]);
+    if (values.length !== 4 || values.some((v) => v === undefined))
+        throw new src_errors/* WarehouseError */.kQ(`${file}: not a landing file under ${root}`);
+    return values.join('/');
+}
+/** PUTs a batch's landing parts to the stage, inside the batch's transaction: a failed upload fails the batch. */
+async function stageLandingFiles(warehouse, root, files) {
+    if (!warehouse.capabilities.fileStage)
+        return;
+    for (const file of files) {
+        const target = `@${LANDING_STAGE}/${stageDir(root, file)}/`;
+        // The driver reports a failed upload as a result row, not as an error.
+        const rows = await warehouse.query(`PUT ${warehouse.dialect.quote(`file://${(0,external_node_path_.resolve)(file)}`)} ${target} AUTO_COMPRESS = TRUE OVERWRITE = TRUE`);
+        const failed = rows.find((r) => r.status !== 'UPLOADED' && r.status !== 'SKIPPED');
+        if (rows.length === 0 || failed) {
+            throw new src_errors/* WarehouseError */.kQ(`cannot keep ${file} in the stage ${target}: ${failed ? `${failed.status}: ${failed.message}` : 'the driver uploaded nothing'}`);
+        }
+    }
+}
+/**
+ * GETs a committed batch's landing parts from the stage into the landing folder, where a replay reads
+ * them; the paths written, in part order (none when the stage has none, or there is no stage).
+ */
+async function fetchStagedLanding(warehouse, root, batch) {
+    if (!warehouse.capabilities.fileStage)
+        return [];
+    const first = landingPath(root, batch.pipeline, batch.resource, batch.fetchedAt, batch.batchId);
+    const source = `@${LANDING_STAGE}/${stageDir(root, first)}/`;
+    const pattern = `.*part-${escapeRegExp(batch.batchId)}-[0-9]{4}\\.jsonl\\.gz`;
+    const download = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'dataops-landing-get-'));
+    try {
+        const rows = await warehouse.query(`GET ${source} ${warehouse.dialect.quote(`file://${download}/`)} PATTERN = ${warehouse.dialect.quote(pattern)}`);
+        const failed = rows.find((r) => r.status !== 'DOWNLOADED');
+        if (failed)
+            throw new src_errors/* WarehouseError */.kQ(`cannot fetch ${failed.file ?? 'a landing file'} of batch ${batch.batchId} from the stage ${source}: ${failed.status}: ${failed.message}`);
+        const written = [];
+        for (const name of rows.map((r) => (0,external_node_path_.basename)(r.file ?? '')).sort()) {
+            const part = /-(\d{4})\.jsonl\.gz$/.exec(name);
+            if (!part)
+                continue;
+            const file = landingPath(root, batch.pipeline, batch.resource, batch.fetchedAt, batch.batchId, Number(part[1]));
+            await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
+            // Through a .partial name, as a fetch writes it: a landing file that exists is complete.
+            await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)((0,external_node_path_.join)(download, name)), (0,external_node_zlib_.createGunzip)(), (0,external_node_fs_.createWriteStream)(`${file}.partial`));
+            await (0,promises_.rename)(`${file}.partial`, file);
+            written.push(file);
+        }
+        return written;
+    }
+    finally {
+        await (0,promises_.rm)(download, { recursive: true, force: true });
+    }
+}
+/**
+ * A committed batch's landing files, fetched from the stage for a replay whose local files are missing
+ * (another machine, or a finished Actions job fetched them). A usage error says where it looked.
+ */
+async function fetchBatchLanding(warehouse, root, batch) {
+    const where = `no landing file part-${batch.batchId}-*.jsonl under ${(0,external_node_path_.join)(root, `source=${batch.pipeline}`, `resource=${batch.resource}`)}`;
+    if (!warehouse.capabilities.fileStage)
+        throw new src_errors/* UsageError */.eb(`${where}: a batch can be replayed only from the files it was fetched into, which are kept for bronze.copy_window`);
+    const [committed] = await warehouse.query(`SELECT fetched_at FROM meta.batches WHERE batch_id = ${warehouse.dialect.quote(batch.batchId)}`);
+    if (!committed)
+        throw new src_errors/* UsageError */.eb(`${where}, and the batch was never committed, so the stage @${LANDING_STAGE} does not have it either`);
+    const files = await fetchStagedLanding(warehouse, root, { ...batch, fetchedAt: new Date(committed.fetched_at) });
+    if (files.length === 0)
+        throw new src_errors/* UsageError */.eb(`${where}, nor in the stage @${LANDING_STAGE} (kept for bronze.copy_window, then removed)`);
+    return files;
+}
+/**
+ * Removes a pipeline's staged days that ended before `before`, as pruneLanding does to the folder.
+ * Returns the stage folders removed.
+ */
+async function pruneStagedLanding(warehouse, pipeline, before) {
+    if (!warehouse.capabilities.fileStage)
+        return [];
+    const firstKept = before.toISOString().slice(0, 10);
+    // The whole stage: bounded by the copy window, and LIST of a path is not where every emulator goes.
+    const listed = await warehouse.query(`LIST @${LANDING_STAGE}`);
+    const days = new Set();
+    for (const { name } of listed) {
+        // <stage>/<pipeline>/<resource>/<day>/<hour>/<file>: a named stage's files are listed after its name.
+        const [owner, resource, day] = name.split('/').slice(-5);
+        if (owner === pipeline && /^\w+$/.test(resource) && /^\d{4}-\d{2}-\d{2}$/.test(day) && day < firstKept)
+            days.add(`${pipeline}/${resource}/${day}`);
+    }
+    for (const day of days)
+        await warehouse.query(`REMOVE @${LANDING_STAGE}/${day}/`);
+    return [...days].sort();
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: ./src/ingest/drift.ts
+
+function driftDdl(ts) {
+    return [
+        `CREATE TABLE IF NOT EXISTS meta.batch_fields (
+      batch_id VARCHAR, pipeline VARCHAR, resource VARCHAR, path VARCHAR, json_type VARCHAR, n BIGINT, profiled_at ${ts})`,
+        `CREATE TABLE IF NOT EXISTS meta.schema_drift (
+      batch_id VARCHAR, pipeline VARCHAR, resource VARCHAR, path VARCHAR, change VARCHAR, old_type VARCHAR, new_type VARCHAR,
+      previous_batch_id VARCHAR, detected_at ${ts})`,
+    ];
+}
+/**
+ * Stores the batch's field profile and records how it differs from the previous profiled batch of the
+ * same resource. Call it inside the batch's transaction, with driftDdl already run. A batch without
+ * records is not profiled, so the next one is compared with the last batch that had records.
+ */
+async function recordSchemaDrift(warehouse, batch, profile) {
+    const fields = profile.rows();
+    if (fields.length === 0)
+        return [];
+    const scope = `pipeline = ${(0,adapter/* sqlString */.Qw)(batch.pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(batch.resource)}`;
+    const [previous] = await warehouse.query(`SELECT batch_id FROM meta.batch_fields WHERE ${scope} ORDER BY profiled_at DESC, batch_id DESC LIMIT 1`);
+    const id = (0,adapter/* sqlString */.Qw)(batch.batchId);
+    const head = `${id}, ${(0,adapter/* sqlString */.Qw)(batch.pipeline)}, ${(0,adapter/* sqlString */.Qw)(batch.resource)}`;
+    for (let i = 0; i < fields.length; i += 500) {
+        const values = fields.slice(i, i + 500).map((f) => `(${head}, ${(0,adapter/* sqlString */.Qw)(f.path)}, ${(0,adapter/* sqlString */.Qw)(f.jsonType)}, ${f.n}, ${warehouse.dialect.now})`);
+        await warehouse.execute(`INSERT INTO meta.batch_fields VALUES ${values.join(', ')}`);
+    }
+    if (!previous)
+        return [];
+    const prev = (0,adapter/* sqlString */.Qw)(previous.batch_id);
+    // Inside an added or removed object only the object itself is reported, not each of its fields.
+    const diff = `
+    WITH cur AS (SELECT path, json_type FROM meta.batch_fields WHERE batch_id = ${id}),
+         prev AS (SELECT path, json_type FROM meta.batch_fields WHERE batch_id = ${prev}),
+         diff AS (
+           SELECT COALESCE(cur.path, prev.path) AS path,
+                  CASE WHEN prev.path IS NULL THEN 'added' WHEN cur.path IS NULL THEN 'removed' ELSE 'type_changed' END AS change,
+                  prev.json_type AS old_type, cur.json_type AS new_type
+           FROM cur FULL JOIN prev ON cur.path = prev.path
+           WHERE cur.path IS NULL OR prev.path IS NULL OR cur.json_type <> prev.json_type)
+    SELECT d.* FROM diff AS d
+    WHERE d.change = 'type_changed' OR NOT EXISTS (
+      SELECT 1 FROM diff AS parent WHERE parent.change = d.change AND LENGTH(d.path) > LENGTH(parent.path)
+        AND (LEFT(d.path, LENGTH(parent.path) + 1) = parent.path || '.' OR LEFT(d.path, LENGTH(parent.path) + 2) = parent.path || '[]'))`;
+    await warehouse.execute(`INSERT INTO meta.schema_drift
+     SELECT ${id}, ${(0,adapter/* sqlString */.Qw)(batch.pipeline)}, ${(0,adapter/* sqlString */.Qw)(batch.resource)}, path, change, old_type, new_type, ${prev}, ${warehouse.dialect.now}
+     FROM (${diff})`);
+    const changes = await warehouse.query(`SELECT path, change, old_type, new_type FROM meta.schema_drift WHERE batch_id = ${id} ORDER BY path`);
+    return changes.map((r) => ({ path: r.path, change: r.change, oldType: r.old_type, newType: r.new_type }));
+}
+/** One line for logs: `+channel (string), -customer.phone, id: number -> string`. */
+function formatDrift(changes) {
+    return changes
+        .map((c) => (c.change === 'added' ? `+${c.path} (${c.newType})` : c.change === 'removed' ? `-${c.path}` : `${c.path}: ${c.oldType} -> ${c.newType}`))
+        .join(', ');
+}
 
 ;// CONCATENATED MODULE: ./src/ingest/bronze.ts
 // Source -> bronze. Records stream into a JSON-lines landing file (which also lets a batch be replayed
@@ -39403,6 +39668,8 @@ async function removeStalePartials(root, pipeline, runId) {
 // bulk, inside that transaction) while the next one is fetched, so loading overlaps fetching. A record
 // that cannot be stored as it came (not UTF-8, or nested too deep) is kept in the landing file and in
 // meta.rejected instead: per batch, received = appended + exact copies skipped + rejected.
+
+
 
 
 
@@ -39441,7 +39708,7 @@ async function loadBronze(warehouse, pipeline, reader, context) {
             done = await landing.fill(pages);
         }
         await turn.ready;
-        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds }, {
+        return await commitBatch(warehouse, pipeline, { batchId, runId: context.runId, resource: reader.resource, fetchedAt, cursorBefore, copyWindowSeconds: context.copyWindowSeconds, window: context.window }, {
             async produce(append) {
                 for (const part of fetched)
                     append(part);
@@ -39454,7 +39721,12 @@ async function loadBronze(warehouse, pipeline, reader, context) {
                     done = await landing.fill(pages);
                 }
             },
-            finish: async () => ({ files: await landing.publish(), landed: landing }),
+            async finish() {
+                const files = await landing.publish();
+                // In the transaction: a batch whose files could not be kept in the stage is not committed.
+                await stageLandingFiles(warehouse, context.landingDir, files);
+                return { files, landed: landing };
+            },
         }, () => reader.commit?.(batchId) ?? Promise.resolve());
     }
     catch (e) {
@@ -39516,7 +39788,11 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
         // Exact copies of a record already in bronze (e.g. re-read in the cursor's lag window, or
         // repeated on two pages) are not appended again: reruns add nothing. Only the copy window is
         // searched, so the check costs about the recent rows, however big bronze grows.
-        const copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
+        let copiesSince = facts.copyWindowSeconds === undefined ? undefined : new Date(fetchedAt.getTime() - facts.copyWindowSeconds * 1000);
+        // A record of a backfill's window was first fetched after the window began (nothing is fetched before
+        // it exists), so the check reaches back there: a window older than the copy window adds no copies either.
+        if (copiesSince && facts.window && facts.window.from < copiesSince)
+            copiesSince = facts.window.from;
         let appended = Promise.resolve(0);
         let rejected = 0;
         let failure;
@@ -39541,11 +39817,13 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
         }
         const bronzeRows = await appended;
         const { files, landed } = await records.finish();
-        const cursorAfter = maxCursor(cursorBefore, landed.newestCursor);
-        await warehouse.execute(`INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected)
+        const cursorAfter = facts.window ? cursorAfterBackfill(cursorBefore, landed.newestCursor, facts.window) : maxCursor(cursorBefore, landed.newestCursor);
+        const time = (at) => (at ? `${(0,adapter/* sqlString */.Qw)(at.toISOString())}::${warehouse.dialect.timestampType}` : 'NULL');
+        await warehouse.execute(`INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected, backfill_from, backfill_to)
        VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(adapter/* sqlString */.Qw).join(', ')},
-        ${(0,adapter/* sqlString */.Qw)(fetchedAt.toISOString())}::${warehouse.dialect.timestampType}, ${landed.received}, ${bronzeRows},
-        ${cursorBefore === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorAfter)}, ${rejected})`);
+        ${time(fetchedAt)}, ${landed.received}, ${bronzeRows},
+        ${cursorBefore === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorBefore)}, ${cursorAfter === undefined ? 'NULL' : (0,adapter/* sqlString */.Qw)(cursorAfter)}, ${rejected},
+        ${time(facts.window?.from)}, ${time(facts.window?.to)})`);
         if (cursorAfter !== undefined && cursorAfter !== cursorBefore) {
             await writeCursor(warehouse, pipeline.name, facts.resource, cursorAfter, batchId);
         }
@@ -39561,10 +39839,22 @@ async function commitBatch(warehouse, pipeline, facts, records, alsoInTransactio
             rejected,
             cursorBefore,
             cursorAfter,
+            window: facts.window,
             landingFiles: files,
             schemaChanges,
         };
     });
+}
+/**
+ * Where a backfill leaves the cursor: never behind the stored one, and past it only when the window
+ * starts at or before it, so that everything from the cursor on was fetched. A window that starts later
+ * leaves a gap that the next normal run must still fetch, and with no stored cursor that run starts from
+ * `initial`, so in both cases the cursor stays where it is.
+ */
+function cursorAfterBackfill(stored, newest, window) {
+    if (stored === undefined || !isTimestampCursor(stored) || window.from.getTime() > Date.parse(stored))
+        return stored;
+    return maxCursor(stored, newest);
 }
 /** Appends a landing part's records to bronze, leaving out its rejected ones; the rows appended. */
 async function appendPart(warehouse, table, part, load) {
@@ -40943,6 +41233,8 @@ async function* readPages(source, resource, options) {
         base.searchParams.set(k, v);
     if (resource.incremental && options.since)
         base.searchParams.set(resource.incremental.param, options.since);
+    if (resource.incremental?.until_param && options.until)
+        base.searchParams.set(resource.incremental.until_param, options.until);
     const limiter = rateLimiterOf(source);
     const parse = (bytes) => parseBody(bytes, resource.records, resource.incremental?.field);
     const get = async (url) => {
@@ -41130,6 +41422,7 @@ function http_describe(value) {
 
 
 
+
 const READERS = {
     http: (source, name, context) => {
         const resource = source.resources.find((r) => r.name === name);
@@ -41140,13 +41433,20 @@ const READERS = {
             since: (stored) => {
                 if (!incremental)
                     return undefined;
+                if (context.window) {
+                    if (stored !== undefined && !isTimestampCursor(stored)) {
+                        throw new src_errors/* SourceError */.c8(`cannot backfill by date: the stored cursor of ${incremental.field} is ${JSON.stringify(stored)}, not a time`);
+                    }
+                    return formatBound(context.window.from);
+                }
                 if (stored === undefined)
                     return incremental.initial;
                 return subtractLag(stored, incremental.lagSeconds);
             },
             pages: async function* (since) {
                 const log = context.http?.log;
-                const http = { ...context.http, since, log: log && ((line) => log(`${context.pipeline}.${name}: ${line}`)) };
+                const until = context.window && incremental?.until_param ? formatBound(context.window.to) : undefined;
+                const http = { ...context.http, since, until, log: log && ((line) => log(`${context.pipeline}.${name}: ${line}`)) };
                 for await (const page of fetchPages(source, resource, http))
                     yield page.records;
             },
@@ -41170,10 +41470,12 @@ const READERS = {
     },
     // Each file is loaded once: meta.loaded_files keeps (path, checksum), written in the batch's
     // transaction. A file rewritten with new content is read again; its records already in bronze are skipped.
+    // A backfill reads the files of its window's dt= partitions again, loaded or not.
     files: (source, name, context) => {
         const resource = source.resources.find((r) => r.name === name);
         const root = (0,external_node_path_.isAbsolute)(source.path) ? source.path : (0,external_node_path_.resolve)(context.projectDir, source.path);
         const { warehouse } = context;
+        const days = context.window && new Set(windowDays(context.window));
         const scope = `pipeline = ${(0,adapter/* sqlString */.Qw)(context.pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(name)}`;
         const read = [];
         return {
@@ -41186,9 +41488,11 @@ const READERS = {
                 const rows = await warehouse.query(`SELECT path, checksum FROM meta.loaded_files WHERE ${scope}`);
                 const loaded = new Set(rows.map((r) => `${r.path}\n${r.checksum}`));
                 for (const path of await listFiles(root, resource.files)) {
+                    if (days && !days.has(partitionDay(path) ?? ''))
+                        continue;
                     const file = (0,external_node_path_.join)(root, path);
                     const checksum = await fileChecksum(file);
-                    if (loaded.has(`${path}\n${checksum}`))
+                    if (!days && loaded.has(`${path}\n${checksum}`))
                         continue;
                     let records = 0;
                     for await (const page of readRecords(file, path, formatOf(path, resource.format), resource.delimiter)) {
@@ -41213,6 +41517,10 @@ function createReader(pipeline, resource, context) {
         throw new src_errors/* SourceError */.c8(`unknown source kind "${pipeline.source.kind}" (expected one of: ${Object.keys(READERS).join(', ')})`);
     return factory(pipeline.source, resource, { ...context, pipeline: pipeline.name });
 }
+/** The day of a file's dt=YYYY-MM-DD partition, if its path has one. */
+function partitionDay(path) {
+    return /(?:^|\/)dt=(\d{4}-\d{2}-\d{2})(?:\/|$)/.exec(path)?.[1];
+}
 /** A timestamp cursor moves back by the lag; a numeric or other cursor is used as it is. */
 function subtractLag(cursor, lagSeconds) {
     if (lagSeconds === 0)
@@ -41223,8 +41531,6 @@ function subtractLag(cursor, lagSeconds) {
     return new Date(time - lagSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./src/report/format.ts
 // Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
 // whatever locale the runner or laptop has.
@@ -43892,7 +44198,7 @@ class DuckDBWarehouse {
     instance;
     connection;
     kind = 'duckdb';
-    capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true };
+    capabilities = { merge: true, attachReadOnly: true, exclusiveWriter: true, fileStage: false };
     dialect = duckdbDialect;
     constructor(location, instance, connection) {
         this.location = location;
@@ -45076,6 +45382,9 @@ function memoryLimitProblems(settings, source) {
 
 
 
+
+
+
 const STEPS = (/* unused pure expression or super */ null && (RUN_STEPS));
 
 const TARGETS = ['duckdb', 'snowflake'];
@@ -45163,8 +45472,12 @@ async function runProject(settings, options = {}) {
     const errors = validation.diagnostics.filter((d) => d.severity === 'error');
     if (errors.some((d) => d.code !== 'env_unset'))
         throw new src_errors/* ConfigError */.xL(errors);
+    if (options.replayBatch !== undefined && options.window)
+        throw new src_errors/* UsageError */.eb('a replay loads a batch as it was fetched; it takes no backfill window');
     const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
     const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
+    if (options.window || options.resources)
+        checkBackfill(selected, options.resources);
     const steps = runs_RUN_STEPS.filter((s) => (options.steps ?? runs_RUN_STEPS).includes(s));
     checkFullRefresh(project, selected, options.fullRefresh);
     const runId = options.runId ?? newRunId();
@@ -45191,7 +45504,14 @@ async function runProject(settings, options = {}) {
             if (steps.includes('ingest')) {
                 await removeStalePartials(settings.landingDir, pipeline.name, runId);
                 try {
-                    await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, log });
+                    // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage
+                    // (not before a replay, which may be of an older batch whose files are still there).
+                    const keepSince = new Date(Date.now() - settings.copyWindowSeconds * 1000);
+                    if (!replay)
+                        await pruneLanding(settings.landingDir, pipeline.name, keepSince);
+                    if (!replay)
+                        await pruneStagedLanding(warehouse, pipeline.name, keepSince);
+                    await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log });
                     done.push({ step: 'ingest', state: 'success' });
                 }
                 catch (e) {
@@ -45253,10 +45573,11 @@ async function runProject(settings, options = {}) {
 }
 /** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */
 async function ingest(warehouse, pipeline, run, context) {
-    const { settings, runId, replay, log } = context;
+    const { settings, runId, replay, window, log } = context;
     if (replay) {
         const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
-        const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles: replay.landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
+        const landingFiles = replay.landingFiles ?? (await fetchBatchLanding(warehouse, settings.landingDir, { batchId: replay.batchId, pipeline: pipeline.name, resource: replay.resource }));
+        const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
         log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
         logDrift(log, batch);
         run.batches.push(batch);
@@ -45264,15 +45585,21 @@ async function ingest(warehouse, pipeline, run, context) {
     }
     // HTTP resources are fetched at once, up to the source's concurrency; sql and files readers use
     // the warehouse connection themselves, so they run one at a time. Each batch commits on its own.
-    const resources = pipeline.source.resources;
+    const resources = pipeline.source.resources.filter((r) => !context.resources?.length || context.resources.includes(r.name));
     const concurrency = pipeline.source.kind === 'http' ? pipeline.source.concurrency : 1;
     const warehouseLock = new Lock();
+    const notes = [];
+    const note = (line) => (log(line), notes.push(line));
+    if (window)
+        run.backfill = { from: formatBound(window.from), to: formatBound(window.to), notes };
+    for (const resource of window ? resources : [])
+        note(backfillNote(pipeline, resource.name, window));
     try {
         await forEachConcurrently(resources, concurrency, async (resource) => {
-            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http } });
+            const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http }, window });
             let batch;
             try {
-                batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds });
+                batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds, window });
             }
             catch (e) {
                 // Every failure of a resource's batch names it, not only the source's own errors.
@@ -45280,6 +45607,9 @@ async function ingest(warehouse, pipeline, run, context) {
                 throw new src_errors/* SourceError */.c8((0,src_errors/* inResource */.IG)(resource.name, message));
             }
             log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
+            const cursor = window && cursorNote(batch, reader.cursorField);
+            if (cursor)
+                note(cursor);
             logDrift(log, batch);
             run.batches.push(batch);
         });
@@ -45357,7 +45687,11 @@ async function replayTarget(project, settings, batchId, names) {
     if (names?.length && (names.length > 1 || names[0] !== pipeline.name)) {
         throw new src_errors/* UsageError */.eb(`--replay ${batchId} runs pipeline ${pipeline.name} only; do not name other pipelines`);
     }
-    const landingFiles = await findLandingFiles(settings.landingDir, batchId, { pipeline: pipeline.name, resource: parsed.resource });
+    const where = { pipeline: pipeline.name, resource: parsed.resource };
+    // Snowflake keeps the files in its stage too; elsewhere, no local file is a usage error before the run.
+    const landingFiles = settings.target === 'snowflake'
+        ? await findLandingFiles(settings.landingDir, batchId, where).catch((e) => (e instanceof src_errors/* UsageError */.eb ? undefined : Promise.reject(e)))
+        : await findLandingFiles(settings.landingDir, batchId, where);
     return { pipeline, resource: parsed.resource, batchId, landingFiles };
 }
 function engine_describe(e) {
@@ -45373,6 +45707,7 @@ function siteIndex(settings) {
 // The inputs and outputs every data-ops action shares, and their parsing into typed settings.
 // Names and defaults here must match each action.yml (test/integration/action-metadata.test.ts checks);
 // defaults are applied here too because an input set to '' (or a run outside the runner) arrives empty.
+
 
 
 
@@ -45415,6 +45750,17 @@ function readRunSettings(inputs) {
         target: readInput(inputs.target) ? parseTarget(inputs.target.name, readInput(inputs.target)) : undefined,
         runId: runId || undefined,
     };
+}
+/** A backfill's window from two inputs: both empty, none; both set, the window; one alone is an error. */
+function readBackfillWindow(from, to) {
+    const [start, end] = [readInput(from).trim(), readInput(to).trim()];
+    if (!start && !end)
+        return undefined;
+    if (!start || !end) {
+        const [missing, given] = start ? [to, from] : [from, to];
+        throw new InputError(missing.name, `empty, but ${given.name} is set: a backfill takes both (a date such as 2026-11-20, or a timestamp)`);
+    }
+    return parseWindow(start, end, { from: `input ${from.name}`, to: `input ${to.name}` });
 }
 /** Names separated by spaces, commas or newlines (a YAML block scalar works); duplicates are dropped. */
 function parsePipelineNames(text) {
@@ -45763,7 +46109,12 @@ async function readPipeline(warehouse, name, description, owner, file, runId) {
         ? await warehouse.query(`SELECT step, status, started_at, finished_at, error FROM meta.run_steps WHERE pipeline = ${p} AND run_id = ${run}
          ORDER BY CASE step ${runs_RUN_STEPS.map((step, i) => `WHEN ${(0,adapter/* sqlString */.Qw)(step)} THEN ${i}`).join(' ')} ELSE ${runs_RUN_STEPS.length} END`)
         : [];
-    const batches = await warehouse.query(`SELECT batch_id, resource, received, bronze_rows, COALESCE(rejected, 0) AS rejected, fetched_at FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`);
+    const batchRows = await warehouse.query(`SELECT batch_id, resource, received, bronze_rows, COALESCE(rejected, 0) AS rejected, fetched_at, backfill_from, backfill_to
+     FROM meta.batches WHERE pipeline = ${p} AND run_id = ${run} ORDER BY resource`);
+    const batches = batchRows.map(({ backfill_from: from, backfill_to: to, ...batch }) => ({
+        ...batch,
+        backfill: from !== null && to !== null ? { from, to } : null,
+    }));
     const silverLoads = await warehouse.query(`SELECT table_name AS "table", batch_id, bronze, accepted, rejected, inserted, updated, conserved
      FROM meta.silver_loads WHERE pipeline = ${p} AND run_id = ${run} ORDER BY table_name, batch_id`);
     // The run's own checks; for the latest run that ran none (ingest only), those of the newest run that did.
@@ -45906,6 +46257,11 @@ function stepDetail(step, totals) {
         `Run so far: ${formatCount(totals.loaded)} loaded, ${formatCount(totals.accepted)} accepted, ${formatCount(totals.rejected)} rejected · ` +
             `checks this step: ${formatCount(totals.checksPassed)} passed, ${formatCount(totals.checksWarned)} warned, ${formatCount(totals.checksFailed)} failed`,
     ];
+    const backfill = result.pipelines.find((p) => p.backfill)?.backfill;
+    if (backfill) {
+        // What the window meant for each resource, and where each cursor stayed (a cursor is data: escaped).
+        lines.push(...table(`A backfill of [${backfill.from}, ${backfill.to})`, ['What it fetched, and where each cursor is'], 'l', result.pipelines.flatMap((p) => p.backfill?.notes ?? []).map((note) => [note])));
+    }
     const batches = result.pipelines.flatMap((p) => p.batches);
     if (batches.length) {
         lines.push(...table('Ingested', ['Pipeline', 'Resource', 'Received', 'Appended to bronze', 'Table'], 'llrrl', batches.map((b) => [b.pipeline, b.resource, formatCount(b.received), formatCount(b.bronzeRows), `bronze.${b.table}`])));
@@ -45999,7 +46355,7 @@ function resolveStepSettings(input) {
         throw e;
     }
 }
-async function runStep(action, input, steps) {
+async function runStep(action, input, steps, options = {}) {
     const settings = resolveStepSettings(input);
     if (!(0,external_node_fs_.existsSync)((0,external_node_path_.join)(settings.projectDir, PIPELINES_DIR))) {
         throw new InputError(RUN_INPUTS.project.name, `${settings.projectDir} has no ${PIPELINES_DIR}/ folder; set it to the folder that holds pipelines/ and sql/`);
@@ -46010,7 +46366,7 @@ async function runStep(action, input, steps) {
     setOutput(RUN_OUTPUTS.runId, runId);
     let result;
     try {
-        result = await runProject(settings, { pipelines: input.pipelines, steps, runId, log: logLine });
+        result = await runProject(settings, { pipelines: input.pipelines, steps, runId, window: options.window, log: logLine });
     }
     catch (e) {
         if (e instanceof src_errors/* ConfigError */.xL)
