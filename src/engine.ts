@@ -191,9 +191,15 @@ export interface RunOptions {
   /**
    * A backfill (`dataops backfill`): the ingest fetches this window instead of what follows each cursor
    * (src/backfill.ts), and records its batches as a backfill of it; the cursor never moves back. The
-   * transform and the checks then run as in any run. Incremental models are to read the window from here.
+   * transform and the checks then run as in any run; every incremental model the run builds computes the
+   * window's rows again too.
    */
   window?: TimeWindow;
+  /**
+   * `dataops backfill --model`: only these gold models, for `window`, with what reads them; no pipeline
+   * runs, and nothing is fetched.
+   */
+  models?: string[];
   /** Only these resources of the one selected pipeline are ingested (`backfill --resource`). */
   resources?: string[];
 }
@@ -212,9 +218,10 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
   if (errors.some((d) => d.code !== 'env_unset')) throw new ConfigError(errors);
   if (options.replayBatch !== undefined && options.window) throw new UsageError('a replay loads a batch as it was fetched; it takes no backfill window');
   const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
-  const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
+  if (options.models) checkModelBackfill(project, options);
+  const selected = options.models ? [] : replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
   if (options.window || options.resources) checkBackfill(selected, options.resources);
-  const steps = RUN_STEPS.filter((s) => (options.steps ?? RUN_STEPS).includes(s));
+  const steps: RunStep[] = options.models ? ['transform'] : RUN_STEPS.filter((s) => (options.steps ?? RUN_STEPS).includes(s));
   checkFullRefresh(project, selected, options.fullRefresh);
   const runId = options.runId ?? newRunId();
   // Only a step that calls the source needs its secrets: transform, check and a replay never do.
@@ -265,7 +272,14 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
       const ready = runs.filter((r) => !r.error);
       for (const run of runs.filter((r) => r.error)) outcomes.get(run.pipeline)!.push({ step: 'transform', state: 'skipped' });
-      const built = await transform(warehouse, project.graph, { pipelines: ready.map((r) => r.pipeline), fullRefresh: options.fullRefresh, runId, log });
+      const built = await transform(warehouse, project.graph, {
+        pipelines: ready.map((r) => r.pipeline),
+        fullRefresh: options.fullRefresh,
+        range: options.window,
+        models: options.models,
+        runId,
+        log,
+      });
       tableChanges = built.changes;
       if (built.modelError !== undefined) {
         modelError = describe(built.modelError);
@@ -388,6 +402,15 @@ async function recordUnrunnable(settings: Settings, runId: string, pipelines: Pi
   } catch {
     // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
   }
+}
+
+/** `backfill --model` names gold models, a range, and no pipeline. */
+function checkModelBackfill(project: Project, options: RunOptions): void {
+  const models = project.graph.nodes('gold').map((n) => n.name);
+  const unknown = options.models!.filter((m) => !models.includes(m));
+  if (unknown.length) throw new UsageError(`--model: unknown model${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (models: ${models.join(', ')})`);
+  if (!options.window) throw new UsageError('--model needs the range to build again: --from and --to');
+  if (options.pipelines?.length || options.resources?.length) throw new UsageError('backfill --model builds models from the tables they read; name pipelines (to fetch again) or --model, not both');
 }
 
 /** `--full-refresh` names silver and gold tables; a silver table only of a pipeline this run runs. */

@@ -111,19 +111,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('backfill')
-    .description('fetch a time window of the named pipelines\' sources again (without moving their cursors back), then transform and check as a run does')
-    .argument('<pipelines...>', 'pipeline names')
+    .description('fetch a time window of the named pipelines\' sources again (without moving their cursors back), then transform and check as a run does; or, with --model, build the window of gold models again')
+    .argument('[pipelines...]', 'pipeline names')
     .requiredOption('--from <date>', 'the window\'s start: a date (YYYY-MM-DD, UTC) or a timestamp (2026-11-20T06:00:00Z)')
     .requiredOption('--to <date>', 'the window\'s end: a date (the whole day is included) or a timestamp (excluded)')
     .option('--resource <names...>', 'only these resources (of one pipeline)')
+    .option('--model <names...>', 'instead of fetching: build these gold models\' rows of the window again (incremental ones merge the window; tables and views are rebuilt), and what reads them')
     .addOption(new Option('--step <steps...>', 'run only these steps').choices([...STEPS]))
     .option('--run-id <id>', 'continue a run started by an earlier step')
     .option('--json', 'print the run result as JSON')
-    .action(async (names: string[], opts: { from: string; to: string; resource?: string[]; step?: Step[]; runId?: string; json?: boolean }) => {
+    .action(async (names: string[], opts: { from: string; to: string; resource?: string[]; model?: string[]; step?: Step[]; runId?: string; json?: boolean }) => {
       const window = parseWindow(opts.from, opts.to);
+      if (!opts.model && names.length === 0) throw new UsageError('name the pipelines to backfill, or --model gold.<name> to build models\' window again');
       const result = await runProject(settings(), {
         pipelines: names,
         window,
+        models: opts.model,
         resources: opts.resource,
         steps: opts.step,
         runId: opts.runId,
@@ -362,6 +365,7 @@ function runSummary(result: RunResult): string {
     );
     for (const c of [...failed, ...warned]) lines.push(`    ${c.status.toUpperCase()} ${c.table} ${c.check}: ${c.message} (${c.file}:${c.line})`);
   }
+  for (const c of result.tableChanges) lines.push(`  ${c.table}: ${c.action}${c.category ? ` (${c.category.replace('_', '-')})` : ''}: ${c.reasons.join('; ')}`);
   if (result.modelError) lines.push(`  gold: FAILED: ${result.modelError}`);
   for (const f of result.earlierFailures) lines.push(`  ${f.pipeline}: the ${f.step} step of this run FAILED earlier: ${f.error}`);
   return lines.join('\n');

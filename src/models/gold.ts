@@ -76,21 +76,37 @@ export async function buildModelView(warehouse: Warehouse, model: SqlModel, runI
 /**
  * An `incremental` model, brought up to date: its SELECT is run for the window from the newest
  * time_column value it holds minus the lookback, and that window replaces the table's rows of the same
- * window, matched by unique_key: rows that changed are updated, new ones inserted, and rows of the window
- * the SELECT no longer gives are deleted. A row whose time is before the window is left as it is. Returns
- * the build and how many rows actually changed (0 when the window gave the same rows again).
+ * window (mergeModelRows). A row whose time is before the window is left as it is. Returns the build and
+ * how many rows actually changed (0 when the window gave the same rows again).
  */
 export async function mergeModelWindow(warehouse: Warehouse, model: SqlModel, runId: string): Promise<{ build: ModelBuild; changed: number }> {
-  const { unique_key: key = [], time_column: time = '', lookback_seconds: lookback = 0 } = model.options;
+  const { time_column: time = '', lookback_seconds: lookback = 0 } = model.options;
   const d = warehouse.dialect;
   const [{ start }] = await warehouse.query<{ start: string | null }>(
     `SELECT CAST(${d.plusSeconds(`MAX(${ident(time)})`, -lookback)} AS VARCHAR) AS start FROM ${model.name}`,
   );
   if (start === null) return { build: await buildModelTable(warehouse, model, runId), changed: 1 };
+  const changed = await mergeModelRows(warehouse, model, (column) => `${column} >= CAST(${d.quote(start)} AS ${d.timestampType})`);
+  return { build: await recordModelRun(warehouse, model, runId), changed };
+}
+
+/** An `incremental` model's rows of a time range computed again (`dataops backfill`), as a window is. */
+export async function mergeModelRange(warehouse: Warehouse, model: SqlModel, runId: string, range: { from: Date; to: Date }): Promise<{ build: ModelBuild; changed: number }> {
+  const d = warehouse.dialect;
+  const at = (instant: Date) => `CAST(${d.quote(instant.toISOString().replace('T', ' ').replace('Z', ''))} AS ${d.timestampType})`;
+  const changed = await mergeModelRows(warehouse, model, (column) => `${column} >= ${at(range.from)} AND ${column} < ${at(range.to)}`);
+  return { build: await recordModelRun(warehouse, model, runId), changed };
+}
+
+/**
+ * Replaces the model's rows whose time_column is in a window with what its SELECT gives for that window,
+ * matched by unique_key: rows that changed are updated, new ones inserted, and rows of the window the
+ * SELECT no longer gives are deleted. Returns how many rows changed.
+ */
+async function mergeModelRows(warehouse: Warehouse, model: SqlModel, inWindow: (column: string) => string): Promise<number> {
+  const { unique_key: key = [], time_column: time = '' } = model.options;
   const window = `_window_${model.name.replace('.', '_')}`;
-  const inWindow = (alias: string) => `${alias}.${ident(time)} >= CAST(${d.quote(start)} AS ${d.timestampType})`;
-  await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${window} AS SELECT * FROM (`, `${translateModel(warehouse, model)}
-) AS m WHERE ${inWindow('m')}`);
+  await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${window} AS SELECT * FROM (`, `${translateModel(warehouse, model)}\n) AS m WHERE ${inWindow(`m.${ident(time)}`)}`);
   const keyColumns = key.map(ident);
   const [problems] = await warehouse.query<{ null_keys: number; repeated: number }>(
     `SELECT (SELECT COUNT(*) FROM ${window} WHERE ${keyColumns.map((k) => `${k} IS NULL`).join(' OR ')}) AS null_keys,
@@ -109,7 +125,7 @@ export async function mergeModelWindow(warehouse: Warehouse, model: SqlModel, ru
   const values = columns.filter((c) => !keyColumns.includes(c));
   // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
   const gone = keyColumns.map((k) => `${model.name}.${k} = w.${k}`).join(' AND ');
-  const deleted = await warehouse.execute(`DELETE FROM ${model.name} WHERE ${inWindow(model.name)} AND NOT EXISTS (SELECT 1 FROM ${window} AS w WHERE ${gone})`);
+  const deleted = await warehouse.execute(`DELETE FROM ${model.name} WHERE ${inWindow(`${model.name}.${ident(time)}`)} AND NOT EXISTS (SELECT 1 FROM ${window} AS w WHERE ${gone})`);
   const differs = values.length ? ` AND (${values.map((c) => `t.${c} IS DISTINCT FROM w.${c}`).join(' OR ')})` : ' AND FALSE';
   const merged = await warehouse.execute(
     `MERGE INTO ${model.name} AS t USING ${window} AS w ON ${sameKey}
@@ -117,7 +133,7 @@ export async function mergeModelWindow(warehouse: Warehouse, model: SqlModel, ru
      WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `w.${c}`).join(', ')})`,
   );
   await warehouse.execute(`DROP TABLE ${window}`);
-  return { build: await recordModelRun(warehouse, model, runId), changed: deleted + merged };
+  return deleted + merged;
 }
 
 async function recordModelRun(warehouse: Warehouse, model: SqlModel, runId: string): Promise<ModelBuild> {

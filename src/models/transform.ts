@@ -8,7 +8,8 @@ import type { GoldKind, NodeOf, ProjectGraph, SilverKind } from '../graph/graph.
 import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.js';
 import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
 import { definitionChange, type DefinitionChange } from './changes.js';
-import { buildModelTable, buildModelView, mergeModelWindow, type ModelBuild } from './gold.js';
+import type { TimeWindow } from '../sources/window.js';
+import { buildModelTable, buildModelView, mergeModelRange, mergeModelWindow, type ModelBuild } from './gold.js';
 import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
 
 export interface TransformSelection {
@@ -16,6 +17,13 @@ export interface TransformSelection {
   pipelines: readonly string[];
   /** Tables to rebuild from bronze whatever changed (`run --full-refresh`); 'all' for every one. */
   fullRefresh?: readonly string[] | 'all';
+  /**
+   * A backfill's time range (`dataops backfill`): every incremental model this run builds also computes
+   * the rows of this range again, which its own window may not reach.
+   */
+  range?: TimeWindow;
+  /** Models to build for the range though their inputs did not move (`dataops backfill --model`). */
+  models?: readonly string[];
   runId: string;
   log: (line: string) => void;
 }
@@ -60,7 +68,7 @@ export async function transform(warehouse: Warehouse, graph: ProjectGraph, selec
 
   warehouse.setQueryTag?.(queryTagFor('gold', selection.runId));
   try {
-    const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection.runId));
+    const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection));
     // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
     const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline!)).map((n) => n.name));
     result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
@@ -179,8 +187,9 @@ async function buildGold(
   states: Map<string, NodeState>,
   versions: Map<string, number>,
   refresh: (table: string) => boolean,
-  runId: string,
+  selection: TransformSelection,
 ): Promise<{ builds: Array<{ build: ModelBuild; change: TableChange }>; skipped: TransformResult['skippedModels'] }> {
+  const { runId, range } = selection;
   const builds: Array<{ build: ModelBuild; change: TableChange }> = [];
   const skipped: TransformResult['skippedModels'] = [];
   const built = new Set<string>();
@@ -189,7 +198,8 @@ async function buildGold(
     const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
     const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
     const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
-    if (change.action === 'none' && movedInputs.length === 0) continue;
+    const named = !!selection.models?.includes(node.name);
+    if (change.action === 'none' && movedInputs.length === 0 && !named) continue;
     const missing: string[] = [];
     for (const table of node.parents) {
       if (!built.has(table) && !(await warehouse.tableExists(table))) missing.push(table);
@@ -206,14 +216,23 @@ async function buildGold(
       await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
     };
     const materialization = MATERIALIZATIONS[node.kind];
-    const build = change.action === 'none' ? await materialization.update(warehouse, node, runId, record) : await materialization.rebuild(warehouse, node, runId, record);
+    let build =
+      change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+      : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
+      : undefined;
+    if (range && change.action === 'none' && node.kind === 'incremental') {
+      const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
+      await record(changed > 0);
+      build = rangeBuild;
+    }
     versions.set(node.name, version);
     built.add(node.name);
     const reasons =
-      change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`]
+      change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+      : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
       : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
       : change.reasons;
-    builds.push({ build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+    builds.push({ build: build!, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
   }
   return { builds, skipped };
 }
@@ -232,4 +251,8 @@ async function dataVersions(warehouse: Warehouse, graph: ProjectGraph, states: M
     versions.set(node.name, Number(row?.n ?? 0));
   }
   return versions;
+}
+
+function formatRange(range: TimeWindow | undefined): string {
+  return range ? `${range.from.toISOString()} to ${range.to.toISOString()}` : 'no range';
 }

@@ -67,3 +67,26 @@ test('a lookback shorter than refunds arrive late misses them: the comparison ab
   }
   expect(await difference(project, 'gold.fact_sales')).toBeGreaterThan(0);
 }, 120_000);
+
+test('backfill --model builds an old range again, which no window reaches, and what reads it', async () => {
+  project = await demoProject(ANCHOR);
+  await runProject(project.settings, { steps: ['ingest', 'transform'] });
+  for (let hours = 24; hours <= 96; hours += 24) {
+    await project.moveTo(new Date(ANCHOR.getTime() + hours * HOUR));
+    await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest', 'transform'] });
+  }
+  // Rows of the first day lost from the fact (and so from the summary's rebuild of them): far before any window.
+  const firstDay = new Date(Date.UTC(ANCHOR.getUTCFullYear(), ANCHOR.getUTCMonth(), ANCHOR.getUTCDate() - 2));
+  const nextDay = new Date(firstDay.getTime() + 24 * HOUR);
+  await withDatabase(project.settings, (w) => w.execute(`DELETE FROM gold.fact_sales WHERE sold_at < TIMESTAMP '${nextDay.toISOString().slice(0, 10)}'`));
+  expect(await difference(project, 'gold.fact_sales')).toBeGreaterThan(0);
+  const idle = await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest', 'transform'] });
+  expect(idle.models).toEqual([]);
+
+  const backfill = await runProject(project.settings, { models: ['gold.fact_sales'], window: { from: new Date('2000-01-01T00:00:00Z'), to: nextDay } });
+  expect(backfill.ok).toBe(true);
+  expect(backfill.tableChanges.map((c) => [c.table, c.action])).toEqual([['gold.fact_sales', 'update'], ['gold.daily_sales_summary', 'update']]);
+  expect(await difference(project, 'gold.fact_sales')).toBe(0);
+  expect(await difference(project, 'gold.daily_sales_summary')).toBe(0);
+  await expect(runProject(project.settings, { models: ['gold.nope'], window: { from: firstDay, to: nextDay } })).rejects.toThrow(/--model: unknown model gold\.nope \(models: /);
+}, 120_000);

@@ -39968,20 +39968,34 @@ async function buildModelView(warehouse, model, runId) {
 /**
  * An `incremental` model, brought up to date: its SELECT is run for the window from the newest
  * time_column value it holds minus the lookback, and that window replaces the table's rows of the same
- * window, matched by unique_key: rows that changed are updated, new ones inserted, and rows of the window
- * the SELECT no longer gives are deleted. A row whose time is before the window is left as it is. Returns
- * the build and how many rows actually changed (0 when the window gave the same rows again).
+ * window (mergeModelRows). A row whose time is before the window is left as it is. Returns the build and
+ * how many rows actually changed (0 when the window gave the same rows again).
  */
 async function mergeModelWindow(warehouse, model, runId) {
-    const { unique_key: key = [], time_column: time = '', lookback_seconds: lookback = 0 } = model.options;
+    const { time_column: time = '', lookback_seconds: lookback = 0 } = model.options;
     const d = warehouse.dialect;
     const [{ start }] = await warehouse.query(`SELECT CAST(${d.plusSeconds(`MAX(${(0,adapter/* ident */.bD)(time)})`, -lookback)} AS VARCHAR) AS start FROM ${model.name}`);
     if (start === null)
         return { build: await buildModelTable(warehouse, model, runId), changed: 1 };
+    const changed = await mergeModelRows(warehouse, model, (column) => `${column} >= CAST(${d.quote(start)} AS ${d.timestampType})`);
+    return { build: await recordModelRun(warehouse, model, runId), changed };
+}
+/** An `incremental` model's rows of a time range computed again (`dataops backfill`), as a window is. */
+async function mergeModelRange(warehouse, model, runId, range) {
+    const d = warehouse.dialect;
+    const at = (instant) => `CAST(${d.quote(instant.toISOString().replace('T', ' ').replace('Z', ''))} AS ${d.timestampType})`;
+    const changed = await mergeModelRows(warehouse, model, (column) => `${column} >= ${at(range.from)} AND ${column} < ${at(range.to)}`);
+    return { build: await recordModelRun(warehouse, model, runId), changed };
+}
+/**
+ * Replaces the model's rows whose time_column is in a window with what its SELECT gives for that window,
+ * matched by unique_key: rows that changed are updated, new ones inserted, and rows of the window the
+ * SELECT no longer gives are deleted. Returns how many rows changed.
+ */
+async function mergeModelRows(warehouse, model, inWindow) {
+    const { unique_key: key = [], time_column: time = '' } = model.options;
     const window = `_window_${model.name.replace('.', '_')}`;
-    const inWindow = (alias) => `${alias}.${(0,adapter/* ident */.bD)(time)} >= CAST(${d.quote(start)} AS ${d.timestampType})`;
-    await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${window} AS SELECT * FROM (`, `${translateModel(warehouse, model)}
-) AS m WHERE ${inWindow('m')}`);
+    await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${window} AS SELECT * FROM (`, `${translateModel(warehouse, model)}\n) AS m WHERE ${inWindow(`m.${(0,adapter/* ident */.bD)(time)}`)}`);
     const keyColumns = key.map(adapter/* ident */.bD);
     const [problems] = await warehouse.query(`SELECT (SELECT COUNT(*) FROM ${window} WHERE ${keyColumns.map((k) => `${k} IS NULL`).join(' OR ')}) AS null_keys,
             (SELECT COUNT(*) FROM (SELECT 1 AS one FROM ${window} GROUP BY ${keyColumns.join(', ')} HAVING COUNT(*) > 1) AS r) AS repeated`);
@@ -39996,13 +40010,13 @@ async function mergeModelWindow(warehouse, model, runId) {
     const values = columns.filter((c) => !keyColumns.includes(c));
     // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
     const gone = keyColumns.map((k) => `${model.name}.${k} = w.${k}`).join(' AND ');
-    const deleted = await warehouse.execute(`DELETE FROM ${model.name} WHERE ${inWindow(model.name)} AND NOT EXISTS (SELECT 1 FROM ${window} AS w WHERE ${gone})`);
+    const deleted = await warehouse.execute(`DELETE FROM ${model.name} WHERE ${inWindow(`${model.name}.${(0,adapter/* ident */.bD)(time)}`)} AND NOT EXISTS (SELECT 1 FROM ${window} AS w WHERE ${gone})`);
     const differs = values.length ? ` AND (${values.map((c) => `t.${c} IS DISTINCT FROM w.${c}`).join(' OR ')})` : ' AND FALSE';
     const merged = await warehouse.execute(`MERGE INTO ${model.name} AS t USING ${window} AS w ON ${sameKey}
      WHEN MATCHED${differs} THEN UPDATE SET ${values.map((c) => `${c} = w.${c}`).join(', ') || `${keyColumns[0]} = w.${keyColumns[0]}`}
      WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `w.${c}`).join(', ')})`);
     await warehouse.execute(`DROP TABLE ${window}`);
-    return { build: await recordModelRun(warehouse, model, runId), changed: deleted + merged };
+    return deleted + merged;
 }
 async function recordModelRun(warehouse, model, runId) {
     const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
@@ -40612,7 +40626,7 @@ async function transform(warehouse, graph, selection) {
     }
     warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', selection.runId));
     try {
-        const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection.runId));
+        const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection));
         // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
         const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline)).map((n) => n.name));
         result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
@@ -40711,7 +40725,8 @@ async function buildSilverTable(warehouse, node, state, fullRefresh, versions, s
  * to date when an input's data moved since its last build (in this run, or in an earlier one that failed
  * before it got to the model). The others stay as they are. Runs inside the gold transaction.
  */
-async function buildGold(warehouse, graph, states, versions, refresh, runId) {
+async function buildGold(warehouse, graph, states, versions, refresh, selection) {
+    const { runId, range } = selection;
     const builds = [];
     const skipped = [];
     const built = new Set();
@@ -40720,7 +40735,8 @@ async function buildGold(warehouse, graph, states, versions, refresh, runId) {
         const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
         const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
         const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
-        if (change.action === 'none' && movedInputs.length === 0)
+        const named = !!selection.models?.includes(node.name);
+        if (change.action === 'none' && movedInputs.length === 0 && !named)
             continue;
         const missing = [];
         for (const table of node.parents) {
@@ -40740,13 +40756,21 @@ async function buildGold(warehouse, graph, states, versions, refresh, runId) {
             await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
         };
         const materialization = MATERIALIZATIONS[node.kind];
-        const build = change.action === 'none' ? await materialization.update(warehouse, node, runId, record) : await materialization.rebuild(warehouse, node, runId, record);
+        let build = change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+            : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
+                : undefined;
+        if (range && change.action === 'none' && node.kind === 'incremental') {
+            const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
+            await record(changed > 0);
+            build = rangeBuild;
+        }
         versions.set(node.name, version);
         built.add(node.name);
-        const reasons = change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`]
-            : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
-                : change.reasons;
-        builds.push({ build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+        const reasons = change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+            : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
+                : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
+                    : change.reasons;
+        builds.push({ build: build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
     }
     return { builds, skipped };
 }
@@ -40762,6 +40786,9 @@ async function dataVersions(warehouse, graph, states) {
         versions.set(node.name, Number(row?.n ?? 0));
     }
     return versions;
+}
+function formatRange(range) {
+    return range ? `${range.from.toISOString()} to ${range.to.toISOString()}` : 'no range';
 }
 
 ;// CONCATENATED MODULE: ./src/quality/checks.ts
@@ -45457,10 +45484,12 @@ async function runProject(settings, options = {}) {
     if (options.replayBatch !== undefined && options.window)
         throw new src_errors/* UsageError */.eb('a replay loads a batch as it was fetched; it takes no backfill window');
     const replay = options.replayBatch === undefined ? undefined : await replayTarget(project, settings, options.replayBatch, options.pipelines);
-    const selected = replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
+    if (options.models)
+        checkModelBackfill(project, options);
+    const selected = options.models ? [] : replay ? [replay.pipeline] : selectPipelines(project, options.pipelines);
     if (options.window || options.resources)
         checkBackfill(selected, options.resources);
-    const steps = runs_RUN_STEPS.filter((s) => (options.steps ?? runs_RUN_STEPS).includes(s));
+    const steps = options.models ? ['transform'] : runs_RUN_STEPS.filter((s) => (options.steps ?? runs_RUN_STEPS).includes(s));
     checkFullRefresh(project, selected, options.fullRefresh);
     const runId = options.runId ?? newRunId();
     // Only a step that calls the source needs its secrets: transform, check and a replay never do.
@@ -45513,7 +45542,14 @@ async function runProject(settings, options = {}) {
             const ready = runs.filter((r) => !r.error);
             for (const run of runs.filter((r) => r.error))
                 outcomes.get(run.pipeline).push({ step: 'transform', state: 'skipped' });
-            const built = await transform(warehouse, project.graph, { pipelines: ready.map((r) => r.pipeline), fullRefresh: options.fullRefresh, runId, log });
+            const built = await transform(warehouse, project.graph, {
+                pipelines: ready.map((r) => r.pipeline),
+                fullRefresh: options.fullRefresh,
+                range: options.window,
+                models: options.models,
+                runId,
+                log,
+            });
             tableChanges = built.changes;
             if (built.modelError !== undefined) {
                 modelError = engine_describe(built.modelError);
@@ -45630,6 +45666,17 @@ async function recordUnrunnable(settings, runId, pipelines, steps, diagnostics) 
     catch {
         // The warehouse cannot be reached either; the error the caller throws says why the run did not start.
     }
+}
+/** `backfill --model` names gold models, a range, and no pipeline. */
+function checkModelBackfill(project, options) {
+    const models = project.graph.nodes('gold').map((n) => n.name);
+    const unknown = options.models.filter((m) => !models.includes(m));
+    if (unknown.length)
+        throw new src_errors/* UsageError */.eb(`--model: unknown model${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (models: ${models.join(', ')})`);
+    if (!options.window)
+        throw new src_errors/* UsageError */.eb('--model needs the range to build again: --from and --to');
+    if (options.pipelines?.length || options.resources?.length)
+        throw new src_errors/* UsageError */.eb('backfill --model builds models from the tables they read; name pipelines (to fetch again) or --model, not both');
 }
 /** `--full-refresh` names silver and gold tables; a silver table only of a pipeline this run runs. */
 function checkFullRefresh(project, selected, tables) {
