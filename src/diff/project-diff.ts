@@ -29,6 +29,11 @@ export interface ProjectDiffOptions extends DiffOptions {
   base: string;
   /** schema.table names; none: every silver and gold table of the project that is on either side. */
   tables?: readonly string[];
+  /**
+   * In place of `tables`: the tables a change touches (`dataops diff --changes-from`). Those on neither
+   * side were not built here; they are listed in the report's `not_built`, not an error.
+   */
+  touched?: readonly string[];
   modelKeys?: Readonly<Record<string, readonly string[]>>;
   /** Where "waiting for ..." lines go. */
   log?: (line: string) => void;
@@ -40,7 +45,8 @@ export async function diffProject(settings: Settings, options: ProjectDiffOption
   if (failures.length) throw new ConfigError(failures);
   registerSourceSecrets(project);
   const declared = projectTablesToDiff(project, options.modelKeys);
-  const named = options.tables?.length ? options.tables : undefined;
+  if (options.touched && options.tables?.length) throw new UsageError('name the tables to compare, or give the change they are read from, not both');
+  const named = options.touched ?? (options.tables?.length ? options.tables : undefined);
   const requests = named
     ? named.map((table) => {
         parseTableName(table);
@@ -49,12 +55,14 @@ export async function diffProject(settings: Settings, options: ProjectDiffOption
     : declared;
   const sides = await openDiffSides(settings, options.base, options.log);
   try {
-    const tables = await diffTables(sides.warehouse, sides.base, requests, options);
+    const tables = requests.length ? await diffTables(sides.warehouse, sides.base, requests, options) : [];
     const missing = tables.filter((t) => !t.exists.base && !t.exists.changed);
+    const report: DiffReport = { base: sides.labels.base, changed: sides.labels.changed, tables: tables.filter((t) => t.exists.base || t.exists.changed) };
+    if (options.touched) return { ...report, not_built: missing.map((t) => t.table) };
     if (named && missing.length) {
       throw new UsageError(`${missing.map((t) => t.table).join(', ')}: on neither side (${sides.labels.base}, ${sides.labels.changed})`);
     }
-    return { base: sides.labels.base, changed: sides.labels.changed, tables: tables.filter((t) => t.exists.base || t.exists.changed) };
+    return report;
   } finally {
     await sides.warehouse.close();
   }
