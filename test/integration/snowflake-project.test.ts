@@ -124,19 +124,37 @@ test('every statement of a pipeline carries a query tag naming the pipeline and 
   expect(gold?.parameters).toMatchObject({ QUERY_TAG: `dataops:gold:${results.snowflake.runId}` });
 });
 
-test('a pull-request environment is a zero-copy clone of the database, dropped when done', async () => {
+test('a pull-request environment clones every table into a database the cloning role owns, and is dropped when done', async () => {
   const { createEnvironment, dropEnvironment } = await import('../../src/environments.js');
   await fakesnow.requests({ clear: true });
   const env = await createEnvironment(snowflake, 'pr_7');
   expect(env).toMatchObject({ location: 'DATAOPS_DIFF_PR_7', use: { env: { SNOWFLAKE_DATABASE: 'DATAOPS_DIFF_PR_7' } } });
+  const sent = (await fakesnow.requests()).map((r) => r.sqlText);
+  // Made by the role itself, table by table (a database CLONE would keep production's owners), meta first.
+  expect(sent).toContain('CREATE OR REPLACE DATABASE DATAOPS_DIFF_PR_7');
+  expect(sent.some((t) => /DATABASE \S+ CLONE/.test(t))).toBe(false);
+  const clones = sent.filter((t) => t.startsWith('CREATE TABLE DATAOPS_DIFF_PR_7.'));
+  expect(clones).toContain('CREATE TABLE DATAOPS_DIFF_PR_7."SILVER"."TRANSACTIONS" CLONE DATAOPS_DIFF."SILVER"."TRANSACTIONS"');
+  expect(clones[0]).toMatch(/^CREATE TABLE DATAOPS_DIFF_PR_7\."META"\./);
+  expect(clones.filter((t) => /"META"/.test(t))).toEqual(clones.slice(0, clones.filter((t) => /"META"/.test(t)).length));
+
+  // The clone holds production's rows and takes writes of its own; production is untouched.
+  const clone = { ...snowflake, env: { ...snowflake.env, SNOWFLAKE_DATABASE: env.location } };
+  const count = (s: Settings, table: string) => withWarehouse(s, async (w) => Number((await w.query<{ n: number }>(`SELECT COUNT(*) AS "n" FROM ${table}`))[0].n));
+  const production = await count(snowflake, 'gold.fact_sales');
+  expect(production).toBeGreaterThan(0);
+  expect(await count(clone, 'gold.fact_sales')).toBe(production);
+  expect(await count(clone, 'meta.runs')).toBe(await count(snowflake, 'meta.runs'));
+  await withWarehouse(clone, (w) => w.execute('DELETE FROM gold.fact_sales'));
+  expect(await count(clone, 'gold.fact_sales')).toBe(0);
+  expect(await count(snowflake, 'gold.fact_sales')).toBe(production);
+
   // fakesnow 0.12.1 cannot parse DROP DATABASE (Snowflake's documented syntax); only that refusal is tolerated.
+  await fakesnow.requests({ clear: true });
   await dropEnvironment(snowflake, 'pr_7').catch((e: unknown) => {
     if (!/Parser Error: syntax error at or near "DATABASE"/.test(String(e))) throw e;
   });
-  // fakesnow accepts CLONE but makes an empty database, so the statements sent are the evidence here;
-  // Snowflake's CLONE copies every schema and table without copying storage.
-  const sent = (await fakesnow.requests()).map((r) => r.sqlText).filter((t) => /DATABASE/.test(t));
-  expect(sent).toEqual(['CREATE OR REPLACE DATABASE DATAOPS_DIFF_PR_7 CLONE DATAOPS_DIFF', 'DROP DATABASE IF EXISTS DATAOPS_DIFF_PR_7']);
+  expect((await fakesnow.requests()).map((r) => r.sqlText)).toContain('DROP DATABASE IF EXISTS DATAOPS_DIFF_PR_7');
 });
 
 describe('a later hour and a changed mapping, on both warehouses', () => {
