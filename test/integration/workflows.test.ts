@@ -4,7 +4,7 @@
 // through env:, untrusted values never pasted into scripts. The action.yml files go through the same
 // parser. Then the rules for production data and secrets: no pull-request cache can restore a production
 // one, no artifact holds a database, heredoc delimiters into $GITHUB_OUTPUT/$GITHUB_ENV are random, and
-// the sources' variables (read from pipelines/*.yml) reach every step that fetches and no other. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
+// the sources' variables (read from pipelines/*.yml) reach every step that needs them and no other. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
 // has Vite bundle it (server.deps.inline).
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,11 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '
 import { parseAction } from '@actions/workflow-parser/actions/action-parser';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
+import { truthy } from '@actions/expressions/result';
+import { snowflakeCloneName } from '../../src/environments.js';
+
+type ExpressionData = data.ExpressionData;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const workflowDir = join(root, '.github', 'workflows');
@@ -150,18 +155,97 @@ esac
     }
   });
 
-  it('pull-request: builds what changed in its own database and keeps one comment', () => {
+  describe('pull-request', () => {
     const w = load('pull-request.yml');
-    expect(Object.keys(w.on)).toEqual(['pull_request']);
-    const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);
-    expect(Object.values(w.jobs)[0].env?.DATAOPS_DATABASE).toBe('.dataops/pr.duckdb');
-    const scope = steps.find((s) => s.run?.includes('git diff --name-only'))!;
-    expect(scope.run).toContain('npx dataops changed --files-from "$RUNNER_TEMP/changed.txt" --json > "$RUNNER_TEMP/scope.json"');
-    // The gate takes the scope decided by the step that saw the sources' variables.
-    const gate = steps.find((s) => s.uses === './actions/quality-gate')!;
-    expect(gate.with?.['scope-file']).toBe('${{ runner.temp }}/scope.json');
-    expect(gate.with?.['pr-comment']).toBe(true);
-    expect(Object.values(w.jobs).map((j) => j.permissions)).toEqual([{ contents: 'read', 'pull-requests': 'write' }]);
+    const step = (job: Job, test: (s: Step) => boolean) => {
+      const i = job.steps!.findIndex(test);
+      expect(i, 'step').toBeGreaterThanOrEqual(0);
+      return { i, step: job.steps![i] };
+    };
+    const byId = (job: Job, id: string) => step(job, (s) => s.id === id);
+
+    it('runs on pull requests, closed ones included, with one job per path and least permissions', () => {
+      expect(w.on).toEqual({ pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'] } });
+      expect(Object.fromEntries(Object.entries(w.jobs).map(([id, j]) => [id, j.permissions]))).toEqual({
+        gate: { contents: 'read', 'pull-requests': 'write' },
+        snowflake: { contents: 'read', 'pull-requests': 'write', 'id-token': 'write' },
+        // Closing a pull request drops its clone: nothing to comment, nothing to write in the repository.
+        'drop-clone': { contents: 'read', 'id-token': 'write' },
+      });
+    });
+
+    it.each(['gate', 'snowflake'])('%s: the base commit is checked out, planned against, and the gate gets the plan and the diff', (id) => {
+      const job = w.jobs[id];
+      const base = step(job, (s) => s.run === 'git worktree add --detach "$RUNNER_TEMP/base" HEAD^1');
+      const scope = byId(job, 'scope');
+      expect(base.i).toBeLessThan(scope.i);
+      expect(scope.step.run).toContain('npx dataops changed --files-from "$RUNNER_TEMP/changed.txt" --base-project "$RUNNER_TEMP/base" --json > "$RUNNER_TEMP/scope.json"');
+      const [ingest, transform, diff, gate] = ['ingest', 'transform', 'diff', 'gate'].map((s) => byId(job, s));
+      expect([scope.i, ingest.i, transform.i, diff.i, gate.i]).toEqual([scope.i, ingest.i, transform.i, diff.i, gate.i].sort((a, b) => a - b));
+      expect(diff.step.run).toMatch(/^npx dataops diff --base \S+ --changes-from "\$RUNNER_TEMP\/scope\.json" --json > "\$RUNNER_TEMP\/diff\.json"$/);
+      // The diff informs the comment; it never fails the job.
+      expect((diff.step as { 'continue-on-error'?: boolean })['continue-on-error']).toBe(true);
+      expect(gate.step.with).toMatchObject({
+        'scope-file': '${{ runner.temp }}/scope.json',
+        'diff-file': "${{ steps.diff.outcome != 'skipped' && format('{0}/diff.json', runner.temp) || '' }}",
+        'pr-comment': true,
+      });
+    });
+
+    it("gate (DuckDB): the base's definitions are built on a copy of the pull request's bronze, then compared", () => {
+      const job = w.jobs.gate;
+      expect(job.env).toMatchObject({ DATAOPS_TARGET: 'duckdb', DATAOPS_DATABASE: '.dataops/pr.duckdb' });
+      const [ingest, build, transform, diff] = ['ingest', 'base-build', 'transform', 'diff'].map((s) => byId(job, s));
+      expect([ingest.i, build.i, transform.i]).toEqual([ingest.i, ingest.i + 1, ingest.i + 2]);
+      expect(build.step.run).toContain('npx dataops env create base\n');
+      expect(build.step.run).toContain(`pipelines=$(jq -r '.basePipelines | join(" ")' "$RUNNER_TEMP/scope.json")`);
+      expect(build.step.run).toContain('npx dataops -C "$RUNNER_TEMP/base" --database "$GITHUB_WORKSPACE/.dataops/base.duckdb" run $pipelines --step transform');
+      expect(diff.step.run).toContain('--base .dataops/base.duckdb');
+      // Nothing of Snowflake on this path (its condition aside): no OIDC token, no Snowflake variable or secret.
+      expect(JSON.stringify({ ...job, if: undefined })).not.toMatch(/SNOWFLAKE|id-token/);
+    });
+
+    it('snowflake: builds into the clone `dataops env create` names, and only the cloning step names production', () => {
+      const job = w.jobs.snowflake;
+      const vars = { SNOWFLAKE_DATABASE: 'DATAOPS' };
+      const env = (name: string) => evaluateTemplate(String(job.env![name]), pullRequestContext({ vars, number: 42 }));
+      expect(job.env).toMatchObject({ DATAOPS_TARGET: 'snowflake', SNOWFLAKE_AUTHENTICATOR: 'WORKLOAD_IDENTITY', SNOWFLAKE_ROLE: '${{ vars.SNOWFLAKE_PR_ROLE }}' });
+      expect(env('SNOWFLAKE_DATABASE')).toBe(snowflakeCloneName('DATAOPS', env('PR_ENVIRONMENT')));
+      expect([env('PR_ENVIRONMENT'), env('PRODUCTION_DATABASE')]).toEqual(['pr_42', 'DATAOPS']);
+      const clone = byId(job, 'clone');
+      expect(clone.step.run).toBe('npx dataops env create "$PR_ENVIRONMENT"');
+      expect(job.steps!.filter((s) => s.env && 'SNOWFLAKE_DATABASE' in s.env)).toEqual([clone.step]);
+      expect(clone.step.env!.SNOWFLAKE_DATABASE).toBe('${{ vars.SNOWFLAKE_DATABASE }}');
+      expect(clone.i).toBeLessThan(byId(job, 'ingest').i);
+      expect(byId(job, 'diff').step.run).toContain('--base "$PRODUCTION_DATABASE"');
+      // Keyless: no long-lived Snowflake secret reaches pull-request code.
+      expect(read('pull-request.yml')).not.toMatch(/secrets\.SNOWFLAKE/);
+    });
+
+    it('drop-clone: drops this pull request\'s clone with the base branch\'s code when the pull request closes', () => {
+      const job = w.jobs['drop-clone'];
+      expect(job.steps!.at(-1)!.run).toBe('npx dataops env drop "$PR_ENVIRONMENT"');
+      expect(job.steps![0].with?.ref).toBe('${{ github.event.pull_request.base.sha }}');
+      const context = pullRequestContext({ vars: { SNOWFLAKE_DATABASE: 'DATAOPS' }, number: 7 });
+      expect(evaluateTemplate(String(job.env!.PR_ENVIRONMENT), context)).toBe('pr_7');
+      expect(evaluateTemplate(String(job.env!.SNOWFLAKE_DATABASE), context)).toBe('DATAOPS');
+    });
+
+    // Which job runs, by GitHub's own expression evaluator over each kind of event.
+    const configured = { SNOWFLAKE_ACCOUNT: 'acme-dataops', SNOWFLAKE_PR_ROLE: 'DATAOPS_PR', SNOWFLAKE_DATABASE: 'DATAOPS' };
+    it.each([
+      { who: 'a fork', fork: true, vars: configured, action: 'synchronize', runs: ['gate'] },
+      { who: 'a fork', fork: true, vars: configured, action: 'closed', runs: [] },
+      { who: 'a branch, Snowflake set up for pull requests', fork: false, vars: configured, action: 'opened', runs: ['snowflake'] },
+      { who: 'a branch, Snowflake set up for pull requests', fork: false, vars: configured, action: 'closed', runs: ['drop-clone'] },
+      { who: 'a branch, Snowflake for production only (no pull-request role)', fork: false, vars: { ...configured, SNOWFLAKE_PR_ROLE: '' }, action: 'synchronize', runs: ['gate'] },
+      { who: 'a branch, no Snowflake', fork: false, vars: {}, action: 'reopened', runs: ['gate'] },
+      { who: 'a branch, no Snowflake', fork: false, vars: {}, action: 'closed', runs: [] },
+    ])('$who, $action: runs $runs', ({ fork, vars, action, runs }) => {
+      const context = pullRequestContext({ vars, number: 42, fork, action });
+      const running = Object.entries(w.jobs).filter(([, job]) => evaluateCondition(String((job as { if?: string }).if ?? 'true'), context)).map(([id]) => id);
+      expect(running).toEqual(runs);
+    });
   });
 
   it('pages: builds the site with dataops report and deploys it with the Pages actions', () => {
@@ -442,7 +526,8 @@ function heredocProblems(script: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The sources' variables: every step that fetches has each one, and no other step gets any.
+// The sources' variables: every step that needs them (it fetches, names unset variables, or masks the
+// sources' secrets in the data it shows) has each one, and no other step gets any.
 
 /** Every `{ env: NAME }` in pipelines/*.yml; required when it has no default. */
 const pipelineVariables = (() => {
@@ -470,14 +555,15 @@ it("reads the sources' variables from pipelines/*.yml", () => {
 });
 
 describe.each(workflowFiles)("%s: the sources' variables", (file) => {
-  it('reach every step that fetches, and no other', () => {
+  it('reach every step that needs them, and no other', () => {
     expect(variableProblems(load(file), read(file), pipelineVariables)).toEqual([]);
   });
 });
 
-it('ingest.yml and pull-request.yml do fetch (the rule above is not vacuous)', () => {
-  const fetching = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps ?? []).filter(fetches).length;
-  expect([fetching('ingest.yml'), fetching('pull-request.yml')]).toEqual([1, 2]);
+it('ingest.yml and pull-request.yml need them (the rule above is not vacuous)', () => {
+  const needing = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps ?? []).filter(needsSources).length;
+  // pull-request.yml, in each of its two build jobs: validate and changed, the ingest, and the diff.
+  expect([needing('ingest.yml'), needing('pull-request.yml')]).toEqual([1, 6]);
 });
 
 describe('the variables rule catches', () => {
@@ -494,21 +580,54 @@ jobs:
         env: { DEMO_API_TOKEN: x }
       - uses: ./actions/transform
         env: { DEMO_API_TOKEN: x }
+      - id: base-build
+        run: npx dataops -C "$RUNNER_TEMP/base" --database base.duckdb run stores --step transform
+      - id: full-run
+        run: npx dataops --database "$DB" run stores
+      - id: diff
+        run: npx dataops diff --base base.duckdb --json
 `;
   const problems = variableProblems(parse(content) as Workflow, content, pipelineVariables).join('\n');
   it.each([
     /job run step 1 \(run\): writes \$GITHUB_ENV, which hands what it writes to every later step/,
-    /job run step 1 \(run\): does not fetch but gets DEMO_API_URL/,
-    /job run step ingest: fetches but lacks DEMO_API_TOKEN/,
-    /job run step 4 \(\.\/actions\/transform\): does not fetch but gets DEMO_API_URL, DEMO_API_TOKEN/,
+    /job run step 1 \(run\): does not need the sources' variables but gets DEMO_API_URL/,
+    /job run step ingest: needs the sources' variables but lacks DEMO_API_TOKEN/,
+    /job run step 4 \(\.\/actions\/transform\): does not need the sources' variables but gets DEMO_API_URL, DEMO_API_TOKEN/,
+    // A run of the transform step only calls no source, after global options or not; a whole run does.
+    /job run step base-build: does not need the sources' variables but gets DEMO_API_URL/,
+    /job run step full-run: needs the sources' variables but lacks DEMO_API_TOKEN/,
+    // The diff shows table data, with the sources' secrets masked in it: it needs to know them.
+    /job run step diff: needs the sources' variables but lacks DEMO_API_TOKEN/,
     /DEMO_API_TOKEN is set in 2 env: maps; keep one \(a YAML anchor reuses it\)/,
   ])('%s', (problem) => expect(problems).toMatch(problem));
 });
 
-/** A step that calls a source: the ingest action, or the CLI's run and backfill (which ingest) and validate (which reports unset variables). */
-function fetches(step: Step): boolean {
+/** The CLI's options that take a value before its command (`dataops -C dir --database f run`). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-C', '--project', '--database', '--target', '--wait']);
+
+/**
+ * A step that needs the sources' variables: one that calls a source (the ingest action; `dataops backfill`;
+ * `dataops run` unless its `--step` leaves the ingest out, or it replays landed files), one that names unset variables
+ * (`dataops validate`), or one that shows table data with the sources' secrets masked in it (`dataops diff`).
+ */
+function needsSources(step: Step): boolean {
+  if (step.uses === './actions/ingest') return true;
   // A command (at a line's start, after ; && || | ( or a shell keyword), not words inside a message.
-  return step.uses === './actions/ingest' || /(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(npx\s+)?dataops\s+(run|backfill|validate)\b/m.test(step.run ?? '');
+  for (const [, , , rest] of (step.run ?? '').matchAll(/(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(?:npx\s+)?dataops\b(.*)$/gm)) {
+    // This command's words, up to the shell's next separator, unquoted.
+    const words = rest.split(/[;&|)>]/)[0].trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ''));
+    let i = 0;
+    while (i < words.length && words[i].startsWith('-')) i += GLOBAL_OPTIONS_WITH_VALUE.has(words[i]) ? 2 : 1;
+    const [command, ...args] = words.slice(i);
+    if (command === 'validate' || command === 'diff' || command === 'backfill') return true;
+    if (command === 'run' && !args.includes('--replay')) {
+      const at = args.indexOf('--step');
+      const end = args.findIndex((a, j) => j > at && a.startsWith('-'));
+      const steps = at < 0 ? ['ingest'] : args.slice(at + 1, end < 0 ? undefined : end);
+      if (steps.includes('ingest')) return true;
+    }
+  }
+  return false;
 }
 
 function variableProblems(w: Workflow, content: string, variables: Map<string, { required: boolean }>): string[] {
@@ -519,10 +638,10 @@ function variableProblems(w: Workflow, content: string, variables: Map<string, {
       if (/GITHUB_ENV\b/.test(step.run ?? '')) problems.push(`${label}: writes $GITHUB_ENV, which hands what it writes to every later step`);
       const scope = new Set(Object.keys({ ...w.env, ...job.env, ...step.env }));
       const given = [...variables.keys()].filter((name) => scope.has(name));
-      if (fetches(step)) {
+      if (needsSources(step)) {
         const lacking = [...variables].filter(([name, v]) => v.required && !scope.has(name)).map(([name]) => name);
-        if (lacking.length) problems.push(`${label}: fetches but lacks ${lacking.join(', ')}`);
-      } else if (given.length) problems.push(`${label}: does not fetch but gets ${given.join(', ')}`);
+        if (lacking.length) problems.push(`${label}: needs the sources' variables but lacks ${lacking.join(', ')}`);
+      } else if (given.length) problems.push(`${label}: does not need the sources' variables but gets ${given.join(', ')}`);
     });
   }
   // One place per workflow to add a source's variables: an alias (*name) of the map does not repeat it.
@@ -532,4 +651,50 @@ function variableProblems(w: Workflow, content: string, variables: Map<string, {
     if (maps + inline > 1) problems.push(`${name} is set in ${maps + inline} env: maps; keep one (a YAML anchor reuses it)`);
   }
   return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GitHub's expression evaluator (@actions/expressions, the one behind the workflow parser) over a
+// pull_request event's context.
+
+interface PullRequestContext {
+  vars: Record<string, string>;
+  number: number;
+  fork?: boolean;
+  action?: string;
+}
+
+function pullRequestContext({ vars, number, fork = false, action = 'synchronize' }: PullRequestContext): Record<string, unknown> {
+  return {
+    vars,
+    github: {
+      repository: 'acme-retail/dataops',
+      event: { action, pull_request: { number, head: { repo: { full_name: fork ? 'someone/dataops' : 'acme-retail/dataops' } }, base: { sha: 'b'.repeat(40) } } },
+    },
+    runner: { temp: '/home/runner/work/_temp' },
+  };
+}
+
+function toData(value: unknown): ExpressionData {
+  if (typeof value === 'string') return new data.StringData(value);
+  if (typeof value === 'number') return new data.NumberData(value);
+  if (typeof value === 'boolean') return new data.BooleanData(value);
+  if (value && typeof value === 'object') return new data.Dictionary(...Object.entries(value).map(([key, v]) => ({ key, value: toData(v) })));
+  return new data.Null();
+}
+
+function evaluate(source: string, context: Record<string, unknown>): ExpressionData {
+  const { tokens } = new Lexer(source.trim()).lex();
+  const contexts = new data.Dictionary(...Object.entries(context).map(([key, value]) => ({ key, value: toData(value) })));
+  return new Evaluator(new Parser(tokens, Object.keys(context), []).parse(), contexts).evaluate();
+}
+
+/** A job's or step's `if:`, as the runner decides it. */
+function evaluateCondition(source: string, context: Record<string, unknown>): boolean {
+  return truthy(evaluate(source.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1'), context));
+}
+
+/** A string with `${{ }}` in it, as the runner fills it in. */
+function evaluateTemplate(text: string, context: Record<string, unknown>): string {
+  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, source: string) => evaluate(source, context).coerceString());
 }
