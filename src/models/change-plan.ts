@@ -34,15 +34,10 @@ export function compareGraphs(base: ProjectGraph, head: ProjectGraph): ChangedTa
       changes.push({ table: node.name, layer: node.layer, change: 'added', reasons: [`new in ${node.file}`], rebuilds: [] });
       continue;
     }
-    if (before.fingerprint === node.fingerprint && before.kind === node.kind) continue;
-    // A table keeps its layer (its name holds its schema); its materialisation may change.
-    const reasons = before.kind === node.kind ? [] : [`materialized: ${before.kind} -> ${node.kind}`];
-    let breaking = reasons.length > 0;
-    if (before.fingerprint !== node.fingerprint) {
-      const categorized = categorizeDefinitions(node.layer, before.definition, node.definition);
-      reasons.push(...categorized.reasons);
-      breaking ||= categorized.category === 'breaking';
-    }
+    if (before.fingerprint === node.fingerprint) continue;
+    // A model's definition holds its options: a change of materialisation is categorised with the SQL.
+    const { category, reasons } = categorizeDefinitions(node.layer, before.definition, node.definition);
+    const breaking = category === 'breaking';
     const below = head.downstream([node.name]);
     const rebuilds = breaking ? headTables.map((n) => n.name).filter((n) => n !== node.name && below.has(n)) : [];
     changes.push({ table: node.name, layer: node.layer, change: breaking ? 'breaking' : 'non_breaking', reasons, rebuilds });

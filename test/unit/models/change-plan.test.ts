@@ -111,6 +111,11 @@ describe('the plan of a change: the head graph against the base graph', () => {
       [{ table: 'gold.daily', layer: 'gold', change: 'breaking', reasons: ['the query changed after its select list (FROM, JOIN, WHERE, GROUP BY, ...)'], rebuilds: ['gold.top'] }],
     ],
     [
+      'a model materialised as a view instead of a table: the same rows, non-breaking',
+      edit((f) => (f.models['sql/gold/top.sql'] = '-- materialized: view\nSELECT id FROM gold.daily')),
+      [{ table: 'gold.top', layer: 'gold', change: 'non_breaking', reasons: ['materialized: table -> view'], rebuilds: [] }],
+    ],
+    [
       'a model added, and one removed',
       edit((f) => {
         f.models['sql/gold/fresh.sql'] = 'SELECT id FROM silver.customers';
