@@ -25,7 +25,7 @@ import { planDue } from '../schedule.js';
 import { formatPlannedTable, planTables } from '../models/plan.js';
 import { parseDuration } from '../config/pipeline.js';
 import { parsePrScope, prScope } from '../github/pr-scope.js';
-import { formatChangedTable, touchedTables, type ChangedTable } from '../models/change-plan.js';
+import { formatChangedTable, type ChangedTable } from '../models/change-plan.js';
 import { serveDemoApi } from './demo-api.js';
 import { diffProject } from '../diff/project-diff.js';
 import { renderDiffText } from '../diff/render.js';
@@ -198,8 +198,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action(async (tables: string[], opts: { base: string; samples: string; changesFrom?: string; json?: boolean }) => {
       if (!/^\d{1,4}$/.test(opts.samples) || Number(opts.samples) > 1000) throw new UsageError(`--samples: expected a whole number from 0 to 1000, got ${JSON.stringify(opts.samples)}`);
       if (opts.changesFrom && tables.length) throw new UsageError('--changes-from: name tables or give --changes-from, not both');
-      const touched = opts.changesFrom === undefined ? undefined : touchedTables(await readChanges(opts.changesFrom));
-      const report = await diffProject(settings(), { base: opts.base, tables, touched, samples: Number(opts.samples), log: io.err });
+      const changes = opts.changesFrom === undefined ? undefined : await readChanges(opts.changesFrom);
+      const report = await diffProject(settings(), { base: opts.base, tables, changes, samples: Number(opts.samples), log: io.err });
       io.out(opts.json ? mask(JSON.stringify(report, null, 2)) : renderDiffText(report));
       // A table that could not be compared fails the command, after the others are shown.
       for (const failed of report.tables.filter((t) => t.error)) io.err(`error: ${mask(failed.error!)}`);

@@ -16,7 +16,7 @@ export interface ChangedTable {
   change: TableChangeKind;
   /** One line each, e.g. "column city: normalize [trim] -> [trim, upper]". */
   reasons: string[];
-  /** For a breaking change: the silver tables and models downstream of it, which it rebuilds, in build order. */
+  /** For a breaking change: the silver tables and models downstream of it that the base has too, which it rebuilds, in build order. */
   rebuilds: string[];
 }
 
@@ -39,7 +39,8 @@ export function compareGraphs(base: ProjectGraph, head: ProjectGraph): ChangedTa
     const { category, reasons } = categorizeDefinitions(node.layer, before.definition, node.definition);
     const breaking = category === 'breaking';
     const below = head.downstream([node.name]);
-    const rebuilds = breaking ? headTables.map((n) => n.name).filter((n) => n !== node.name && below.has(n)) : [];
+    // A table the change adds is built, not rebuilt: it has its own line.
+    const rebuilds = breaking ? headTables.map((n) => n.name).filter((n) => n !== node.name && below.has(n) && baseTables.has(n)) : [];
     changes.push({ table: node.name, layer: node.layer, change: breaking ? 'breaking' : 'non_breaking', reasons, rebuilds });
   }
   const kept = new Set(headTables.map((n) => n.name));

@@ -1,7 +1,7 @@
 // A pull request shows its change: the steps of pull-request.yml's DuckDB path, as the runner runs them
 // (the CLI and the actions as child processes), on a base and a head copy of the project that differ by
-// a mapping change (silver.stores upper-cases its city) and a model change (gold.dim_store gains a
-// column). The plan comes from the two checkouts alone; the data diff from two real DuckDB builds over the
+// a mapping change (silver.stores upper-cases its city), a model change (gold.dim_store gains a
+// column) and a new model (gold.store_regions). The plan comes from the two checkouts alone; the data diff from two real DuckDB builds over the
 // same bronze, the base's definitions on a copy of the pull request's database; the gate posts both in
 // the sticky comment, against the loopback GitHub that checks every request against GitHub's description.
 import { spawn } from 'node:child_process';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   for (const dir of [base, head]) for (const sub of ['pipelines', 'sql']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
   await edit(join(head, 'pipelines', 'stores.yml'), 'city:      { path: city, type: string, normalize: [trim] }', 'city:      { path: city, type: string, normalize: [trim, upper] }');
   await edit(join(head, 'sql', 'gold', 'dim_store.sql'), '    opened_on\n', '    opened_on,\n    UPPER(region) AS region_code\n');
+  await writeFile(join(head, 'sql', 'gold', 'store_regions.sql'), 'SELECT region, COUNT(*) AS stores FROM silver.stores GROUP BY region\n');
   const referenceDb = join(work, 'reference.duckdb');
   await writeReferenceDatabase(referenceDb, generateRetailData({ anchor: new Date('2026-11-20T12:30:00Z') }));
   // No source here is fetched over HTTP (stores reads the reference database), but every pipeline must load.
@@ -73,7 +74,7 @@ const onPullRequest = () => ({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_P
 async function push(): Promise<{ scope: ReturnType<typeof parsePrScope>; diffText: string; gate: Awaited<ReturnType<typeof runAction>> }> {
   const database = join(head, '.dataops', 'pr.duckdb');
   const job = { DATAOPS_DATABASE: '.dataops/pr.duckdb' };
-  const changed = await dataops(['changed', 'pipelines/stores.yml', 'sql/gold/dim_store.sql', '--base-project', base, '--json'], { cwd: head, env: job });
+  const changed = await dataops(['changed', 'pipelines/stores.yml', 'sql/gold/dim_store.sql', 'sql/gold/store_regions.sql', '--base-project', base, '--json'], { cwd: head, env: job });
   expect(changed.code).toBe(0);
   const scopeFile = join(work, 'scope.json');
   await writeFile(scopeFile, changed.stdout);
@@ -110,6 +111,7 @@ describe('a pull request that changes a mapping and a model', () => {
     expect(scope.changes).toEqual([
       { table: 'silver.stores', layer: 'silver', change: 'breaking', reasons: ['column city: normalize [trim] -> [trim, upper]'], rebuilds: ['gold.dim_store', 'gold.daily_sales_summary'] },
       { table: 'gold.dim_store', layer: 'gold', change: 'non_breaking', reasons: ['column added: upper ( region ) as region_code'], rebuilds: [] },
+      { table: 'gold.store_regions', layer: 'gold', change: 'added', reasons: ['new in sql/gold/store_regions.sql'], rebuilds: [] },
     ]);
     expect(scope.basePipelines).toEqual(['stores']);
     expect(gate.code).toBe(0);
@@ -117,12 +119,13 @@ describe('a pull request that changes a mapping and a model', () => {
     expect(comment()).toHaveLength(1);
     const body = posted.body;
 
-    expect(body).toContain('### Plan: 2 tables change');
+    expect(body).toContain('### Plan: 3 tables change');
     expect(body).toContain('| `silver.stores` | **breaking**: rebuilt with what reads it | `column city: normalize [trim] -> [trim, upper]` | `gold.dim_store`, `gold.daily_sales_summary` |');
     expect(body).toContain('| `gold.dim_store` | non-breaking: rebuilt alone | `column added: upper ( region ) as region_code` | — |');
+    expect(body).toContain('| `gold.store_regions` | added | `new in sql/gold/store_regions.sql` | — |');
 
     // Every store's city is upper-cased and nothing else moved; the model gained its column.
-    expect(body).toContain('### Data diff: 2 of 2 tables differ');
+    expect(body).toContain('### Data diff: 3 of 3 tables differ');
     const stores = /^\| `silver\.stores` \| (\d+) → (\d+) \| 0 \| 0 \| (\d+) \| city \((\d+)\) \| {2}\|$/m.exec(body);
     expect(stores, body).not.toBeNull();
     const [, before, after, changedRows, cityChanges] = stores!.map(Number);
@@ -130,6 +133,7 @@ describe('a pull request that changes a mapping and a model', () => {
     expect([after, changedRows, cityChanges]).toEqual([before, before, before]);
     // Without a key, each row whose city changed is one removed and one added.
     expect(body).toContain(`| \`gold.dim_store\` | ${before} → ${before} | ${before} | ${before} | no key |  | +region_code VARCHAR |`);
+    expect(body).toMatch(/^\| `gold\.store_regions` \| new: \d+ rows \| — \| — \| — \| {2}\| {2}\|$/m);
     // Sample rows: each city before, and upper-cased after.
     const samples = [...body.matchAll(/^\| `\d+` \| city \| `([^`]+)` \| `([^`]+)` \|$/gm)];
     expect(samples.length).toBeGreaterThan(0);
@@ -141,11 +145,13 @@ describe('a pull request that changes a mapping and a model', () => {
     const order = ['### What this pull request builds', '### Plan:', '### Validation', '### Data diff', 'Checks on the pull request'].map((h) => body.indexOf(h));
     expect(order.every((i) => i > 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(gate.summary).toContain('### Plan: 2 tables change');
-    expect(gate.summary).toContain('### Data diff: 2 of 2 tables differ');
+    expect(gate.summary).toContain('### Plan: 3 tables change');
+    expect(gate.summary).toContain('### Data diff: 3 of 3 tables differ');
     expect(github.violations).toEqual([]);
   }, 120_000);
 
+  // The copy of the pull request's database holds what its earlier push built, the new model included: that
+  // is no table of the base's, and the diff still shows the model as new.
   it('on the next push, from the pull request\'s database as its cache restores it, the diff is the same', async () => {
     const first = JSON.parse((await push()).diffText) as { tables: unknown[]; not_built: string[] };
     const again = await push();
@@ -169,7 +175,7 @@ describe('a pull request that changes a mapping and a model', () => {
     expect(gate.code).toBe(0);
     expect(gate.stdout).toMatch(new RegExp(`^::warning::diff-file: ${says.source}`, 'm'));
     expect(comment()[0].body).toMatch(new RegExp(`### Data diff\\n\\n⚠️ No data diff: .*${says.source}`));
-    expect(comment()[0].body).toContain('### Plan: 2 tables change');
+    expect(comment()[0].body).toContain('### Plan: 3 tables change');
     expect(github.violations).toEqual([]);
   }, 60_000);
 });

@@ -116,6 +116,17 @@ describe('the plan of a change: the head graph against the base graph', () => {
       [{ table: 'gold.top', layer: 'gold', change: 'non_breaking', reasons: ['materialized: table -> view'], rebuilds: [] }],
     ],
     [
+      'a breaking change under a model the change adds: the new model is built, not rebuilt',
+      edit((f) => {
+        replaceIn(f, 'normalize: [trim]', 'normalize: [trim, lower]');
+        f.models['sql/gold/emails.sql'] = 'SELECT DISTINCT email FROM silver.orders';
+      }),
+      [
+        { table: 'silver.orders', layer: 'silver', change: 'breaking', reasons: ['column email: normalize [trim] -> [trim, lower]'], rebuilds: ['gold.daily', 'gold.top'] },
+        { table: 'gold.emails', layer: 'gold', change: 'added', reasons: ['new in sql/gold/emails.sql'], rebuilds: [] },
+      ],
+    ],
+    [
       'a model added, and one removed',
       edit((f) => {
         f.models['sql/gold/fresh.sql'] = 'SELECT id FROM silver.customers';
