@@ -201,6 +201,9 @@ esac
       expect(build.step.run).toContain(`pipelines=$(jq -r '.basePipelines | join(" ")' "$RUNNER_TEMP/scope.json")`);
       expect(build.step.run).toContain('npx dataops -C "$RUNNER_TEMP/base" --database "$GITHUB_WORKSPACE/.dataops/base.duckdb" run $pipelines --step transform');
       expect(diff.step.run).toContain('--base .dataops/base.duckdb');
+      // The base's build informs the diff; its failure never skips the pull request's own build.
+      expect((build.step as { 'continue-on-error'?: boolean })['continue-on-error']).toBe(true);
+      expect(diff.step.if).toBe("steps.base-build.outcome == 'success' && steps.transform.outcome == 'success'");
       // Nothing of Snowflake on this path (its condition aside): no OIDC token, no Snowflake variable or secret.
       expect(JSON.stringify({ ...job, if: undefined })).not.toMatch(/SNOWFLAKE|id-token/);
     });
