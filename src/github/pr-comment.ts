@@ -94,7 +94,7 @@ export function renderDiffSection(change: Pick<PrReport, 'diff' | 'diffUnavailab
   const { diff } = change;
   const sides = `_Base: ${codeCell(sideName(diff.base))}; pull request: ${codeCell(sideName(diff.changed))}._`;
   const notBuilt = diff.not_built?.length
-    ? `_Not built on either side, so not compared: ${diff.not_built.map(codeCell).join(', ')} (they read tables this pull request does not load)._`
+    ? `_Not built on either side, so not compared: ${diff.not_built.map(codeCell).join(', ')} (usually a model waiting for a table of a pipeline this pull request does not run: the transform step's log names it)._`
     : '';
   const extra = [sides, notBuilt].filter(Boolean).join('\n\n');
   const maxBytes = limits.maxBytes === undefined ? undefined : limits.maxBytes - Buffer.byteLength(extra, 'utf8') - 4;
