@@ -1,11 +1,13 @@
 // Pull-request environments: a copy of the warehouse a pull request can build into without touching
-// production. On Snowflake a zero-copy clone of the database (instant, no storage until it diverges);
+// production. On Snowflake a zero-copy clone of every table (instant, no storage until it diverges);
 // on DuckDB a copy of the database file.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Settings } from './engine.js';
 import { UsageError } from './errors.js';
+import { quoteIdent } from './diff/diff-sql.js';
+import type { Warehouse } from './warehouse/adapter.js';
 import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 
 export interface Environment {
@@ -32,7 +34,7 @@ export async function createEnvironment(settings: Settings, name: string): Promi
     const clone = snowflakeCloneName(source, name);
     const warehouse = await openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
     try {
-      await warehouse.execute(`CREATE OR REPLACE DATABASE ${clone} CLONE ${source}`);
+      await cloneTables(warehouse, source, clone);
     } finally {
       await warehouse.close();
     }
@@ -55,6 +57,28 @@ export async function createEnvironment(settings: Settings, name: string): Promi
   }
   await rm(`${copy}.wal`, { force: true });
   return { name, target: 'duckdb', location: copy, use: { database: copy } };
+}
+
+/**
+ * A zero-copy clone owned, object by object, by the role that makes it. A database-level CLONE keeps
+ * each table's owner (production's role), so a pull request's role could build into its clone only if
+ * it could write production as well; cloning each table it can read makes every object of the clone its
+ * own, and production stays read-only to it (docs/setup.md, the pull-request role). The meta schema is
+ * cloned first: a production run that commits meanwhile leaves the clone's records older than its data,
+ * never a record of data the clone lacks, and a run over the clone merges that data again, idempotently.
+ */
+async function cloneTables(warehouse: Warehouse, source: string, clone: string): Promise<void> {
+  const tables = await warehouse.query<{ schema: string; name: string }>(
+    `SELECT table_schema AS "schema", table_name AS "name" FROM ${source}.INFORMATION_SCHEMA.TABLES
+     WHERE table_type = 'BASE TABLE' AND table_schema <> 'INFORMATION_SCHEMA'
+     ORDER BY CASE WHEN table_schema = 'META' THEN 0 ELSE 1 END, table_schema, table_name`,
+  );
+  await warehouse.execute(`CREATE OR REPLACE DATABASE ${clone}`);
+  for (const schema of new Set(tables.map((t) => t.schema))) await warehouse.execute(`CREATE SCHEMA IF NOT EXISTS ${clone}.${quoteIdent(schema)}`);
+  for (const { schema, name } of tables) {
+    const table = `${quoteIdent(schema)}.${quoteIdent(name)}`;
+    await warehouse.execute(`CREATE TABLE ${clone}.${table} CLONE ${source}.${table}`);
+  }
 }
 
 export async function dropEnvironment(settings: Settings, name: string): Promise<Environment> {

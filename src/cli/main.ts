@@ -1,11 +1,11 @@
 // The `dataops` command line. Exit codes: 0 success, 1 errors or error-severity check failures,
 // 2 bad usage.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { loadProject } from '../project.js';
+import { loadProject, MODELS_DIR, PIPELINES_DIR } from '../project.js';
 import { startDemoApi } from '../demo/server.js';
 import { generateRetailData } from '../demo/data.js';
 import { writeReferenceDatabase } from '../demo/reference-db.js';
@@ -24,7 +24,8 @@ import { createEnvironment, dropEnvironment } from '../environments.js';
 import { planDue } from '../schedule.js';
 import { formatPlannedTable, planTables } from '../models/plan.js';
 import { parseDuration } from '../config/pipeline.js';
-import { prScope } from '../github/pr-scope.js';
+import { parsePrScope, prScope } from '../github/pr-scope.js';
+import { formatChangedTable, type ChangedTable } from '../models/change-plan.js';
 import { serveDemoApi } from './demo-api.js';
 import { diffProject } from '../diff/project-diff.js';
 import { renderDiffText } from '../diff/render.js';
@@ -192,10 +193,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption('--base <file or database>', 'production: a DuckDB file (relative to the project folder, as --database is), or on Snowflake the production database')
     .argument('[tables...]', 'schema.table names (default: every silver and gold table of the project that is on either side)')
     .option('--samples <n>', 'changed rows shown per table, with their values before and after', String(DEFAULT_SAMPLES))
+    .option('--changes-from <file>', 'compare only the tables a change touches, as `dataops changed --base-project <dir> --json` wrote them: each changed table and what it rebuilds (those on neither side were not built, and are listed as such)')
     .option('--json', 'print the comparison as JSON (shape: see README)')
-    .action(async (tables: string[], opts: { base: string; samples: string; json?: boolean }) => {
+    .action(async (tables: string[], opts: { base: string; samples: string; changesFrom?: string; json?: boolean }) => {
       if (!/^\d{1,4}$/.test(opts.samples) || Number(opts.samples) > 1000) throw new UsageError(`--samples: expected a whole number from 0 to 1000, got ${JSON.stringify(opts.samples)}`);
-      const report = await diffProject(settings(), { base: opts.base, tables, samples: Number(opts.samples), log: io.err });
+      if (opts.changesFrom && tables.length) throw new UsageError('--changes-from: name tables or give --changes-from, not both');
+      const changes = opts.changesFrom === undefined ? undefined : await readChanges(opts.changesFrom);
+      const report = await diffProject(settings(), { base: opts.base, tables, changes, samples: Number(opts.samples), log: io.err });
       io.out(opts.json ? mask(JSON.stringify(report, null, 2)) : renderDiffText(report));
       // A table that could not be compared fails the command, after the others are shown.
       for (const failed of report.tables.filter((t) => t.error)) io.err(`error: ${mask(failed.error!)}`);
@@ -260,15 +264,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('the pipelines to run and gold models to rebuild for a set of changed files (for the pull-request workflow); what it leaves out, and why, goes to stderr')
     .argument('[files...]', 'changed files, relative to the current folder (as `git diff --name-only` prints them at the top)')
     .option('--files-from <file>', 'read more changed files from this file, one a line')
+    .option('--base-project <dir>', 'the same project at the base commit (e.g. a `git worktree` of it): adds the plan of the change, each table and model added, removed or redefined, with its category, reasons and what it rebuilds')
     .option('--json', 'print the whole scope as JSON')
-    .action(async (files: string[], opts: { filesFrom?: string; json?: boolean }) => {
+    .action(async (files: string[], opts: { filesFrom?: string; baseProject?: string; json?: boolean }) => {
       const s = settings();
       const listed = opts.filesFrom ? (await readFile(opts.filesFrom, 'utf8')).split(/\r?\n/).filter(Boolean) : [];
       const project = await loadProject(s.projectDir, s.env);
-      const scope = prScope(project, [...files, ...listed].map((f) => relative(s.projectDir, resolve(f))));
+      const base = opts.baseProject === undefined ? undefined : await loadBaseProject(opts.baseProject, s);
+      const scope = prScope(project, [...files, ...listed].map((f) => relative(s.projectDir, resolve(f))), base);
       // stdout stays the machine-readable answer; what is left out, and why, goes to stderr in both forms.
       if (scope.everything) io.err(`every pipeline runs: ${scope.everything}`);
       for (const skipped of scope.skipped) io.err(`skipped ${skipped.pipeline}: ${skipped.reason}`);
+      for (const change of scope.changes ?? []) io.err(formatChangedTable(change));
       io.out(opts.json ? JSON.stringify(scope, null, 2) : scope.pipelines.join(' '));
     });
 
@@ -341,6 +348,29 @@ async function demo(s: Settings, io: Io): Promise<number> {
   } finally {
     await api.close();
   }
+}
+
+/** The plan of a change, from the file `dataops changed --base-project <dir> --json` wrote. */
+async function readChanges(file: string): Promise<ChangedTable[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--changes-from ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const scope = parsePrScope(text, file);
+  if (!scope.changes) throw new UsageError(`--changes-from ${file}: it has no "changes"; write it with \`dataops changed --base-project <dir> --json\``);
+  return scope.changes;
+}
+
+/** The project at the base commit: a folder that holds pipelines/ or sql/ (a mistyped path must not read as "everything is new"). */
+async function loadBaseProject(dir: string, s: Settings) {
+  const folder = resolve(dir);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--base-project ${dir}: no such folder (expected a checkout of the base commit)`);
+  if (![PIPELINES_DIR, MODELS_DIR].some((sub) => existsSync(join(folder, sub)))) {
+    throw new UsageError(`--base-project ${dir}: has no ${PIPELINES_DIR}/ or ${MODELS_DIR}/ folder (expected a checkout of the base commit, at the project's folder)`);
+  }
+  return loadProject(folder, s.env);
 }
 
 function parseDurationOption(text: string, option: string): number {

@@ -8,6 +8,7 @@ import { ConfigError, UsageError, WarehouseError } from '../errors.js';
 import { registerBasicAuth, registerSecret } from '../secrets.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import { openDuckDBWhenFree } from '../warehouse/duckdb-lock.js';
+import { touchedTables, type ChangedTable } from '../models/change-plan.js';
 import type { DiffReport } from './render.js';
 import { diffTables, parseTableName, type DiffBase, type DiffOptions, type TableToDiff } from './table-diff.js';
 
@@ -29,6 +30,12 @@ export interface ProjectDiffOptions extends DiffOptions {
   base: string;
   /** schema.table names; none: every silver and gold table of the project that is on either side. */
   tables?: readonly string[];
+  /**
+   * In place of `tables`: the plan of a change (`dataops diff --changes-from`), whose tables and what they
+   * rebuild are compared, a table it adds as new. Those on neither side were not built here; they are
+   * listed in the report's `not_built`, not an error.
+   */
+  changes?: readonly ChangedTable[];
   modelKeys?: Readonly<Record<string, readonly string[]>>;
   /** Where "waiting for ..." lines go. */
   log?: (line: string) => void;
@@ -40,21 +47,26 @@ export async function diffProject(settings: Settings, options: ProjectDiffOption
   if (failures.length) throw new ConfigError(failures);
   registerSourceSecrets(project);
   const declared = projectTablesToDiff(project, options.modelKeys);
-  const named = options.tables?.length ? options.tables : undefined;
-  const requests = named
+  if (options.changes && options.tables?.length) throw new UsageError('name the tables to compare, or give the change they are read from, not both');
+  const named = options.changes ? touchedTables(options.changes) : options.tables?.length ? options.tables : undefined;
+  const added = new Set(options.changes?.filter((c) => c.change === 'added').map((c) => c.table));
+  const requests: TableToDiff[] = named
     ? named.map((table) => {
         parseTableName(table);
-        return declared.find((d) => d.table === table.toLowerCase()) ?? { table };
+        const request = declared.find((d) => d.table === table.toLowerCase()) ?? { table };
+        return added.has(table) ? { ...request, newInChange: true } : request;
       })
     : declared;
   const sides = await openDiffSides(settings, options.base, options.log);
   try {
-    const tables = await diffTables(sides.warehouse, sides.base, requests, options);
+    const tables = requests.length ? await diffTables(sides.warehouse, sides.base, requests, options) : [];
     const missing = tables.filter((t) => !t.exists.base && !t.exists.changed);
+    const report: DiffReport = { base: sides.labels.base, changed: sides.labels.changed, tables: tables.filter((t) => t.exists.base || t.exists.changed) };
+    if (options.changes) return { ...report, not_built: missing.map((t) => t.table) };
     if (named && missing.length) {
       throw new UsageError(`${missing.map((t) => t.table).join(', ')}: on neither side (${sides.labels.base}, ${sides.labels.changed})`);
     }
-    return { base: sides.labels.base, changed: sides.labels.changed, tables: tables.filter((t) => t.exists.base || t.exists.changed) };
+    return report;
   } finally {
     await sides.warehouse.close();
   }

@@ -54,6 +54,8 @@ export interface DiffReport {
   /** Where the changed side is. */
   changed: string;
   tables: TableDiff[];
+  /** With the tables a change touches (`--changes-from`): those on neither side, so not built here and not compared. */
+  not_built?: string[];
 }
 
 /** For a terminal: one block per table that differs, then the unchanged ones on a line. */
@@ -78,6 +80,7 @@ export function renderDiffText(report: DiffReport): string {
     for (const s of d.samples) lines.push(...textSample(s).map((l) => `    ${l}`));
   }
   if (same.length) lines.push('', `unchanged: ${same.map((d) => `${d.table} (${plural(d.rows.changed ?? 0, 'row')})`).join(', ')}`);
+  if (report.not_built?.length) lines.push('', `not built on either side, so not compared: ${report.not_built.join(', ')}`);
   return mask(lines.join('\n'));
 }
 
@@ -139,7 +142,7 @@ export function renderDiffMarkdown(diffs: readonly TableDiff[], options: DiffMar
 }
 
 /** The largest n in 0..max with fits(n), for fits true up to some n and false after; 0 when none. */
-function largestFitting(max: number, fits: (n: number) => boolean): number {
+export function largestFitting(max: number, fits: (n: number) => boolean): number {
   let [low, high] = [0, max];
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);

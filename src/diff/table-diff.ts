@@ -35,6 +35,11 @@ export interface TableToDiff {
   table: string;
   /** Columns that identify a row; without one, rows are compared whole. */
   key?: readonly string[];
+  /**
+   * The base declares no such table (the change adds it): compared as new, whatever the base side holds
+   * (on DuckDB, a copy of the pull request's own earlier build).
+   */
+  newInChange?: boolean;
 }
 
 export interface DiffOptions {
@@ -142,7 +147,7 @@ export async function diffTables(warehouse: Warehouse, base: DiffBase, tables: r
   const out: TableDiff[] = [];
   for (const [i, request] of tables.entries()) {
     const id = `${names[i].schema}.${names[i].table}`.toLowerCase();
-    const sides = { base: baseColumns.get(id), changed: changedColumns.get(id) };
+    const sides = { base: request.newInChange ? undefined : baseColumns.get(id), changed: changedColumns.get(id) };
     const diff = await diffTable(warehouse, { request, base, sides, samples, ignore, materializedCte: dialect.materializedCte });
     out.push(diff);
   }

@@ -1,5 +1,7 @@
 // The one sticky comment on a pull request: found by a hidden marker, created the first time and
 // edited in place after that, so a PR with twenty pushes still has one report, always the latest.
+import { basename } from 'node:path';
+import { codeCell, renderDiffMarkdown, type DiffReport } from '../diff/render.js';
 import type { Diagnostic } from '../errors.js';
 import { formatCount } from '../report/format.js';
 import { escapeTableCell, renderSummaryMarkdown, STATE_ICON } from '../report/summary.js';
@@ -7,6 +9,7 @@ import { tallyReport } from '../report/tally.js';
 import { mask } from '../secrets.js';
 import type { StatusReport } from '../state/types.js';
 import { describeGitHubError, type GitHub, type Repo } from './client.js';
+import { renderPlanMarkdown } from './pr-plan.js';
 import type { PrScope } from './pr-scope.js';
 
 /** The comment's first line; hidden when rendered. A reply quoting it does not start with it. */
@@ -35,6 +38,10 @@ export interface PrReport {
   blobUrl?: string;
   /** Shown in the footer, e.g. the head commit. */
   sha?: string;
+  /** What the change does to the data (`dataops diff --json`), when a step computed it. */
+  diff?: DiffReport;
+  /** Why there is no diff where one was expected (its file is empty or not a diff); shown in its place. */
+  diffUnavailable?: string;
 }
 
 export function renderPrComment(input: PrReport): string {
@@ -54,16 +61,50 @@ export function renderPrComment(input: PrReport): string {
       ' · this comment is edited in place on every push</sub>',
   ].join('\n');
 
-  const sections = [...scopeSection(input.scope), ...validationSection(input.diagnostics, input.blobUrl)];
-  const fixed = `${head.join('\n')}\n${footer}`;
-  let body = head.join('\n');
-  for (const section of sections) body += `\n${section}`;
-  if (input.report) {
-    const room = BODY_BUDGET - body.length - fixed.length;
-    // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
-    if (room > 500) body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room, scope: input.runId ? { runId: input.runId } : undefined })}`;
-  }
+  // Each part gets the room its precedence leaves: the root cause and validation always, then the plan, the
+  // data diff and the checks, each cut to fit what is left (GitHub refuses a longer comment).
+  const lead = [...head, ...scopeSection(input.scope)].join('\n');
+  const validation = validationSection(input.diagnostics, input.blobUrl).join('\n');
+  let room = BODY_BUDGET - lead.length - validation.length - footer.length - 8;
+  const take = (text: string) => {
+    room -= text.length + 2;
+    return text;
+  };
+  const plan = input.scope?.changes ? take(renderPlanMarkdown(input.scope.changes, { maxChars: room })) : '';
+  const diff = take(renderDiffSection(input, { maxChars: room }));
+  // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
+  const checks = input.report && room > 500
+    ? renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room, scope: input.runId ? { runId: input.runId } : undefined })
+    : '';
+  const body = [lead, plan && `\n${plan.trimEnd()}`, validation, diff && `\n${diff.trimEnd()}`, checks && `\n${checks}`].filter(Boolean).join('\n');
   return fitComment(`${mask(body)}\n${footer}`);
+}
+
+/**
+ * The data diff: the tables the change touches, compared by `dataops diff`, with where each side is and
+ * which touched tables were not built; or why there is none. The empty string when it does not fit.
+ */
+export function renderDiffSection(change: Pick<PrReport, 'diff' | 'diffUnavailable'>, limits: { maxChars: number; maxBytes?: number }): string {
+  const fits = (text: string) => text.length <= limits.maxChars && (limits.maxBytes === undefined || Buffer.byteLength(text, 'utf8') <= limits.maxBytes);
+  if (change.diffUnavailable) {
+    const text = `### Data diff\n\n⚠️ No data diff: ${escapeTableCell(change.diffUnavailable)}\n`;
+    return fits(text) ? text : '';
+  }
+  if (!change.diff) return '';
+  const { diff } = change;
+  const sides = `_Base: ${codeCell(sideName(diff.base))}; pull request: ${codeCell(sideName(diff.changed))}._`;
+  const notBuilt = diff.not_built?.length
+    ? `_Not built on either side, so not compared: ${diff.not_built.map(codeCell).join(', ')} (usually a model waiting for a table of a pipeline this pull request does not run: the transform step's log names it)._`
+    : '';
+  const extra = [sides, notBuilt].filter(Boolean).join('\n\n');
+  const maxBytes = limits.maxBytes === undefined ? undefined : limits.maxBytes - Buffer.byteLength(extra, 'utf8') - 4;
+  const section = renderDiffMarkdown(diff.tables, { maxChars: limits.maxChars - extra.length - 4, maxBytes, title: 'Data diff' });
+  return section ? `${section.trimEnd()}\n\n${extra}\n` : '';
+}
+
+/** A DuckDB file by its name (the runner's folders say nothing); a Snowflake database as the diff names it. */
+function sideName(label: string): string {
+  return /[\\/]/.test(label) ? basename(label) : label;
 }
 
 const HEADLINES = {

@@ -4,6 +4,7 @@ import { PIPELINES_DIR, type Project } from '../project.js';
 import { bronzeTableName } from '../config/types.js';
 import { DataOpsError, formatDiagnostic } from '../errors.js';
 import { selectModels } from '../models/gold.js';
+import { compareProjects, TABLE_CHANGES, type ChangedTable } from '../models/change-plan.js';
 
 /** Why a pipeline the change touches is not built: its variables are unset, its file does not load, or it is gone. */
 export type SkipCause = 'env_unset' | 'invalid' | 'removed';
@@ -35,6 +36,13 @@ export interface PrScope {
    * `validate` reports the first two as well. Nothing the change touches is left out without a line here.
    */
   skipped: SkippedPipeline[];
+  /**
+   * With the base commit's project (`dataops changed --base-project`): the plan of the change, each table
+   * and model it adds, removes or redefines, with the category, the reasons and what it rebuilds.
+   */
+  changes?: ChangedTable[];
+  /** With the base commit's project: the pipelines to run that it declares too (what a build of the base transforms). */
+  basePipelines?: string[];
 }
 
 /** Changes here alter how every pipeline runs, so they rebuild everything. */
@@ -45,7 +53,7 @@ const ENGINE_PATHS = [/^src\//, /^bin\//, /^schemas\//, /^package(-lock)?\.json$
  * reads, directly or through its gold parents: on a fresh PR database those are what build its inputs,
  * and running them rebuilds the model and everything downstream of it.
  */
-export function prScope(project: Project, changedFiles: readonly string[]): PrScope {
+export function prScope(project: Project, changedFiles: readonly string[], base?: Project): PrScope {
   const files = [...new Set(changedFiles.map((f) => f.replace(/\\/g, '/').replace(/^\.\//, '')))].filter(Boolean).sort();
   const changedPipelines = project.pipelines.filter((p) => files.includes(p.file)).map((p) => p.name);
   const { graph } = project;
@@ -79,7 +87,12 @@ export function prScope(project: Project, changedFiles: readonly string[]): PrSc
   skipped.push(...unloadedPipelines(project, files, everything !== undefined));
   const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
   const models = pipelines.length === 0 ? [] : selectModels(graph, everything ? undefined : silverTables).map((m) => m.name);
-  return { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+  const scope: PrScope = { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+  if (base) {
+    scope.changes = compareProjects(base, project);
+    scope.basePipelines = pipelines.filter((p) => base.pipelines.some((b) => b.name === p));
+  }
+  return scope;
 }
 
 /**
@@ -124,8 +137,7 @@ export function parsePrScope(text: string, file: string): PrScope {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw problem('not a JSON object');
   const scope = value as Record<string, unknown>;
   for (const key of ['files', 'changedPipelines', 'changedModels', 'pipelines', 'models'] as const) {
-    const list = scope[key];
-    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) throw problem(`"${key}" is not a list of strings`);
+    if (!isStringList(scope[key])) throw problem(`"${key}" is not a list of strings`);
   }
   if (scope.everything !== undefined && typeof scope.everything !== 'string') throw problem('"everything" is not a string');
   const skipped = scope.skipped;
@@ -137,5 +149,20 @@ export function parsePrScope(text: string, file: string): PrScope {
   if (!Array.isArray(skipped) || !skipped.every(validSkip)) {
     throw problem('"skipped" is not a list of { pipeline, file, cause: env_unset | invalid | removed, reason }');
   }
+  if (scope.basePipelines !== undefined && !isStringList(scope.basePipelines)) throw problem('"basePipelines" is not a list of strings');
+  const changes = scope.changes;
+  if (changes !== undefined) {
+    if (!Array.isArray(changes)) throw problem('"changes" is not a list');
+    changes.forEach((change, i) => {
+      const entry = change as Record<string, unknown> | null;
+      const valid = !!entry && typeof entry.table === 'string' && (entry.layer === 'silver' || entry.layer === 'gold') &&
+        TABLE_CHANGES.includes(entry.change as ChangedTable['change']) && isStringList(entry.reasons) && isStringList(entry.rebuilds);
+      if (!valid) throw problem(`"changes"[${i}] is not { table, layer: silver | gold, change: ${TABLE_CHANGES.join(' | ')}, reasons: [...], rebuilds: [...] }`);
+    });
+  }
   return value as PrScope;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((x) => typeof x === 'string');
 }

@@ -24,9 +24,16 @@ export function definitionChange(node: TransformNode, state: NodeState | undefin
   if (fullRefresh) return { action: 'rebuild', category: 'breaking', reasons: [FULL_REFRESH] };
   if (!state) return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
   if (state.fingerprint === node.fingerprint) return { action: 'none', reasons: [] };
-  const { category, reasons } =
-    node.layer === 'silver' ? categorizeSilver(state.definition as SilverShape, node.definition as SilverShape) : categorizeModelChange(state.definition as ModelShape, node.definition as ModelShape);
+  const { category, reasons } = categorizeDefinitions(node.layer, state.definition, node.definition);
   return { action: 'rebuild', category, reasons };
+}
+
+/**
+ * What kind of change one normalised definition of a table is against another (graph/fingerprint.ts):
+ * against what the table was built from (a run), or against the base branch's (a pull request's plan).
+ */
+export function categorizeDefinitions(layer: TransformNode['layer'], before: unknown, after: unknown): Categorized {
+  return layer === 'silver' ? categorizeSilver(before as SilverShape, after as SilverShape) : categorizeModelChange(before as ModelShape, after as ModelShape);
 }
 
 interface ModelShape {

@@ -123,8 +123,24 @@ describe('dataops changed', () => {
     { text: '[]', error: /^scope\.json: not a JSON object;/ },
     { text: '{"files":[],"changedPipelines":[],"changedModels":[],"pipelines":"stores","models":[],"skipped":[]}', error: /^scope\.json: "pipelines" is not a list of strings;/ },
     { text: '{"files":[],"changedPipelines":[],"changedModels":[],"pipelines":[],"models":[],"skipped":[{"pipeline":"x"}]}', error: /^scope\.json: "skipped" is not a list of \{ pipeline, file, cause: env_unset \| invalid \| removed, reason \};/ },
+    {
+      text: '{"files":[],"changedPipelines":[],"changedModels":[],"pipelines":[],"models":[],"skipped":[],"changes":[{"table":"bronze.x","layer":"bronze","change":"breaking","reasons":[],"rebuilds":[]}]}',
+      error: /^scope\.json: "changes"\[0\] is not \{ table, layer: silver \| gold, change: added \| removed \| breaking \| non_breaking, reasons: \[\.\.\.\], rebuilds: \[\.\.\.\] \};/,
+    },
+    { text: '{"files":[],"changedPipelines":[],"changedModels":[],"pipelines":[],"models":[],"skipped":[],"basePipelines":"stores"}', error: /^scope\.json: "basePipelines" is not a list of strings;/ },
   ])('a scope file read back by the gate must be what `changed --json` printed: $text', ({ text, error }) => {
     expect(() => parsePrScope(text, 'scope.json')).toThrow(error);
+  });
+
+  it.each([
+    { what: 'a folder that is not there', dir: 'no-such-checkout', error: /^error: --base-project no-such-checkout: no such folder \(expected a checkout of the base commit\)$/ },
+    { what: 'a folder without pipelines/ or sql/gold/', dir: 'docs', error: /^error: --base-project docs: has no pipelines\/ or sql\/gold\/ folder \(expected a checkout of the base commit, at the project's folder\)$/ },
+  ])('--base-project refuses $what: a wrong path must not read as "everything is new"', async ({ dir, error }) => {
+    const env = { ...process.env, DEMO_API_URL: 'http://127.0.0.1:9', DEMO_API_TOKEN: 'x' };
+    const run = await promisify(execFile)('node', [BIN, 'changed', 'pipelines/stores.yml', '--base-project', dir], { cwd: REPO, env }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect('code' in run ? run.code : 0).toBe(2);
+    expect(run.stderr.trim()).toMatch(error);
+    expect(run.stdout).toBe('');
   });
 
   it('reads back what `changed --json` printed', async () => {

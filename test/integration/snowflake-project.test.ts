@@ -1,6 +1,7 @@
 // The differential proof: the whole example project run on Snowflake (the real snowflake-sdk against
 // fakesnow) and on the embedded DuckDB gives the same rows in every table.
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateRetailData } from '../../src/demo/data.js';
@@ -9,6 +10,9 @@ import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { openSnowflakeFromEnv } from '../../src/warehouse/snowflake.js';
 import { startFakesnow, type Fakesnow } from '../helpers/fakesnow.js';
 import { demoProject, type DemoProject } from '../helpers/project.js';
+import { compareProjects } from '../../src/models/change-plan.js';
+import { diffProject } from '../../src/diff/project-diff.js';
+import { loadProject } from '../../src/project.js';
 
 const ANCHOR = new Date('2026-11-20T12:30:00Z');
 let fakesnow: Fakesnow;
@@ -124,19 +128,37 @@ test('every statement of a pipeline carries a query tag naming the pipeline and 
   expect(gold?.parameters).toMatchObject({ QUERY_TAG: `dataops:gold:${results.snowflake.runId}` });
 });
 
-test('a pull-request environment is a zero-copy clone of the database, dropped when done', async () => {
+test('a pull-request environment clones every table into a database the cloning role owns, and is dropped when done', async () => {
   const { createEnvironment, dropEnvironment } = await import('../../src/environments.js');
   await fakesnow.requests({ clear: true });
   const env = await createEnvironment(snowflake, 'pr_7');
   expect(env).toMatchObject({ location: 'DATAOPS_DIFF_PR_7', use: { env: { SNOWFLAKE_DATABASE: 'DATAOPS_DIFF_PR_7' } } });
+  const sent = (await fakesnow.requests()).map((r) => r.sqlText);
+  // Made by the role itself, table by table (a database CLONE would keep production's owners), meta first.
+  expect(sent).toContain('CREATE OR REPLACE DATABASE DATAOPS_DIFF_PR_7');
+  expect(sent.some((t) => /DATABASE \S+ CLONE/.test(t))).toBe(false);
+  const clones = sent.filter((t) => t.startsWith('CREATE TABLE DATAOPS_DIFF_PR_7.'));
+  expect(clones).toContain('CREATE TABLE DATAOPS_DIFF_PR_7."SILVER"."TRANSACTIONS" CLONE DATAOPS_DIFF."SILVER"."TRANSACTIONS"');
+  expect(clones[0]).toMatch(/^CREATE TABLE DATAOPS_DIFF_PR_7\."META"\./);
+  expect(clones.filter((t) => /"META"/.test(t))).toEqual(clones.slice(0, clones.filter((t) => /"META"/.test(t)).length));
+
+  // The clone holds production's rows and takes writes of its own; production is untouched.
+  const clone = { ...snowflake, env: { ...snowflake.env, SNOWFLAKE_DATABASE: env.location } };
+  const count = (s: Settings, table: string) => withWarehouse(s, async (w) => Number((await w.query<{ n: number }>(`SELECT COUNT(*) AS "n" FROM ${table}`))[0].n));
+  const production = await count(snowflake, 'gold.fact_sales');
+  expect(production).toBeGreaterThan(0);
+  expect(await count(clone, 'gold.fact_sales')).toBe(production);
+  expect(await count(clone, 'meta.runs')).toBe(await count(snowflake, 'meta.runs'));
+  await withWarehouse(clone, (w) => w.execute('DELETE FROM gold.fact_sales'));
+  expect(await count(clone, 'gold.fact_sales')).toBe(0);
+  expect(await count(snowflake, 'gold.fact_sales')).toBe(production);
+
   // fakesnow 0.12.1 cannot parse DROP DATABASE (Snowflake's documented syntax); only that refusal is tolerated.
+  await fakesnow.requests({ clear: true });
   await dropEnvironment(snowflake, 'pr_7').catch((e: unknown) => {
     if (!/Parser Error: syntax error at or near "DATABASE"/.test(String(e))) throw e;
   });
-  // fakesnow accepts CLONE but makes an empty database, so the statements sent are the evidence here;
-  // Snowflake's CLONE copies every schema and table without copying storage.
-  const sent = (await fakesnow.requests()).map((r) => r.sqlText).filter((t) => /DATABASE/.test(t));
-  expect(sent).toEqual(['CREATE OR REPLACE DATABASE DATAOPS_DIFF_PR_7 CLONE DATAOPS_DIFF', 'DROP DATABASE IF EXISTS DATAOPS_DIFF_PR_7']);
+  expect((await fakesnow.requests()).map((r) => r.sqlText)).toContain('DROP DATABASE IF EXISTS DATAOPS_DIFF_PR_7');
 });
 
 describe('a later hour and a changed mapping, on both warehouses', () => {
@@ -173,3 +195,42 @@ describe('a later hour and a changed mapping, on both warehouses', () => {
     expect(a).toEqual(b);
   });
 });
+
+// pull-request.yml's Snowflake path: the pull request's change built into its clone, compared with production.
+test('a pull request builds its change into its clone, and the diff against production shows the change', async () => {
+  const { createEnvironment, dropEnvironment } = await import('../../src/environments.js');
+  const env = await createEnvironment(snowflake, 'pr_8');
+  // The pull request's checkout: production's project (as the tests above left it) and one change.
+  const head = await mkdtemp(join(tmpdir(), 'dataops-pr-head-'));
+  try {
+    for (const sub of ['pipelines', 'sql']) await cp(join(project.dir, sub), join(head, sub), { recursive: true });
+    const stores = join(head, 'pipelines', 'stores.yml');
+    const text = await readFile(stores, 'utf8');
+    expect(text).toContain('normalize: [trim] }\n      region');
+    await writeFile(stores, text.replace('normalize: [trim] }\n      region', 'normalize: [trim, upper] }\n      region'));
+    const pr = resolveSettings({ projectDir: head, target: 'snowflake', env: { ...snowflake.env, SNOWFLAKE_DATABASE: env.location } });
+    const built = await runProject(pr, { pipelines: ['stores'], steps: ['transform'], now: ANCHOR });
+    expect(built.ok).toBe(true);
+
+    const changes = compareProjects(await loadProject(project.dir, snowflake.env), await loadProject(head, pr.env));
+    expect(changes.map((c) => [c.table, c.change])).toEqual([['silver.stores', 'breaking']]);
+    const report = await diffProject(pr, { base: 'DATAOPS_DIFF', changes });
+    expect(report.base).toBe('Snowflake database DATAOPS_DIFF');
+    const silver = report.tables.find((t) => t.table === 'silver.stores')!;
+    expect(silver.rows.base).toBeGreaterThan(3);
+    expect(silver).toMatchObject({ rows_changed: silver.rows.base, column_changes: { city: silver.rows.base }, rows_added: 0, rows_removed: 0 });
+    for (const sample of silver.samples) {
+      if (sample.kind === 'changed') expect(sample.changes).toEqual([{ column: 'city', before: expect.any(String), after: sample.changes[0].before!.toUpperCase() }]);
+    }
+    // What the change rebuilds reads the new cities too.
+    expect(report.tables.find((t) => t.table === 'gold.dim_store')).toMatchObject({ differs: true });
+    // Production itself is as it was.
+    expect(await rowsOf(snowflake, 'silver.stores')).toEqual(await rowsOf(duckdb, 'silver.stores'));
+  } finally {
+    await rm(head, { recursive: true, force: true });
+    await dropEnvironment(snowflake, 'pr_8').catch((e: unknown) => {
+      if (!/Parser Error: syntax error at or near "DATABASE"/.test(String(e))) throw e;
+    });
+  }
+});
+

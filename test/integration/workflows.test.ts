@@ -4,7 +4,7 @@
 // through env:, untrusted values never pasted into scripts. The action.yml files go through the same
 // parser. Then the rules for production data and secrets: no pull-request cache can restore a production
 // one, no artifact holds a database, heredoc delimiters into $GITHUB_OUTPUT/$GITHUB_ENV are random, and
-// the sources' variables (read from pipelines/*.yml) reach every step that fetches and no other. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
+// the sources' variables (read from pipelines/*.yml) reach every step that needs them and no other. The parser ships ESM that imports JSON without attributes, which Node refuses: vitest.config.ts
 // has Vite bundle it (server.deps.inline).
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,20 +148,6 @@ esac
       if (step.if?.includes("steps.restore.outputs.cache-matched-key == ''")) expect(paths).toEqual(['.dataops/dev.duckdb']);
       else expect(paths).toEqual(both);
     }
-  });
-
-  it('pull-request: builds what changed in its own database and keeps one comment', () => {
-    const w = load('pull-request.yml');
-    expect(Object.keys(w.on)).toEqual(['pull_request']);
-    const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);
-    expect(Object.values(w.jobs)[0].env?.DATAOPS_DATABASE).toBe('.dataops/pr.duckdb');
-    const scope = steps.find((s) => s.run?.includes('git diff --name-only'))!;
-    expect(scope.run).toContain('npx dataops changed --files-from "$RUNNER_TEMP/changed.txt" --json > "$RUNNER_TEMP/scope.json"');
-    // The gate takes the scope decided by the step that saw the sources' variables.
-    const gate = steps.find((s) => s.uses === './actions/quality-gate')!;
-    expect(gate.with?.['scope-file']).toBe('${{ runner.temp }}/scope.json');
-    expect(gate.with?.['pr-comment']).toBe(true);
-    expect(Object.values(w.jobs).map((j) => j.permissions)).toEqual([{ contents: 'read', 'pull-requests': 'write' }]);
   });
 
   it('pages: builds the site with dataops report and deploys it with the Pages actions', () => {
@@ -442,7 +428,8 @@ function heredocProblems(script: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The sources' variables: every step that fetches has each one, and no other step gets any.
+// The sources' variables: every step that needs them (it fetches, names unset variables, or masks the
+// sources' secrets in the data it shows) has each one, and no other step gets any.
 
 /** Every `{ env: NAME }` in pipelines/*.yml; required when it has no default. */
 const pipelineVariables = (() => {
@@ -470,14 +457,15 @@ it("reads the sources' variables from pipelines/*.yml", () => {
 });
 
 describe.each(workflowFiles)("%s: the sources' variables", (file) => {
-  it('reach every step that fetches, and no other', () => {
+  it('reach every step that needs them, and no other', () => {
     expect(variableProblems(load(file), read(file), pipelineVariables)).toEqual([]);
   });
 });
 
-it('ingest.yml and pull-request.yml do fetch (the rule above is not vacuous)', () => {
-  const fetching = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps ?? []).filter(fetches).length;
-  expect([fetching('ingest.yml'), fetching('pull-request.yml')]).toEqual([1, 2]);
+it('ingest.yml and pull-request.yml need them (the rule above is not vacuous)', () => {
+  const needing = (file: string) => Object.values(load(file).jobs).flatMap((j) => j.steps ?? []).filter(needsSources).length;
+  // pull-request.yml, in each of its two build jobs: validate and changed, the ingest, and the diff.
+  expect([needing('ingest.yml'), needing('pull-request.yml')]).toEqual([1, 6]);
 });
 
 describe('the variables rule catches', () => {
@@ -494,21 +482,54 @@ jobs:
         env: { DEMO_API_TOKEN: x }
       - uses: ./actions/transform
         env: { DEMO_API_TOKEN: x }
+      - id: base-build
+        run: npx dataops -C "$RUNNER_TEMP/base" --database base.duckdb run stores --step transform
+      - id: full-run
+        run: npx dataops --database "$DB" run stores
+      - id: diff
+        run: npx dataops diff --base base.duckdb --json
 `;
   const problems = variableProblems(parse(content) as Workflow, content, pipelineVariables).join('\n');
   it.each([
     /job run step 1 \(run\): writes \$GITHUB_ENV, which hands what it writes to every later step/,
-    /job run step 1 \(run\): does not fetch but gets DEMO_API_URL/,
-    /job run step ingest: fetches but lacks DEMO_API_TOKEN/,
-    /job run step 4 \(\.\/actions\/transform\): does not fetch but gets DEMO_API_URL, DEMO_API_TOKEN/,
+    /job run step 1 \(run\): does not need the sources' variables but gets DEMO_API_URL/,
+    /job run step ingest: needs the sources' variables but lacks DEMO_API_TOKEN/,
+    /job run step 4 \(\.\/actions\/transform\): does not need the sources' variables but gets DEMO_API_URL, DEMO_API_TOKEN/,
+    // A run of the transform step only calls no source, after global options or not; a whole run does.
+    /job run step base-build: does not need the sources' variables but gets DEMO_API_URL/,
+    /job run step full-run: needs the sources' variables but lacks DEMO_API_TOKEN/,
+    // The diff shows table data, with the sources' secrets masked in it: it needs to know them.
+    /job run step diff: needs the sources' variables but lacks DEMO_API_TOKEN/,
     /DEMO_API_TOKEN is set in 2 env: maps; keep one \(a YAML anchor reuses it\)/,
   ])('%s', (problem) => expect(problems).toMatch(problem));
 });
 
-/** A step that calls a source: the ingest action, or the CLI's run and backfill (which ingest) and validate (which reports unset variables). */
-function fetches(step: Step): boolean {
+/** The CLI's options that take a value before its command (`dataops -C dir --database f run`). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-C', '--project', '--database', '--target', '--wait']);
+
+/**
+ * A step that needs the sources' variables: one that calls a source (the ingest action; `dataops backfill`;
+ * `dataops run` unless its `--step` leaves the ingest out, or it replays landed files), one that names unset variables
+ * (`dataops validate`), or one that shows table data with the sources' secrets masked in it (`dataops diff`).
+ */
+function needsSources(step: Step): boolean {
+  if (step.uses === './actions/ingest') return true;
   // A command (at a line's start, after ; && || | ( or a shell keyword), not words inside a message.
-  return step.uses === './actions/ingest' || /(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(npx\s+)?dataops\s+(run|backfill|validate)\b/m.test(step.run ?? '');
+  for (const [, , , rest] of (step.run ?? '').matchAll(/(^|[;&|(]\s*|\b(if|then|else|do|!)\s+)(?:npx\s+)?dataops\b(.*)$/gm)) {
+    // This command's words, up to the shell's next separator, unquoted.
+    const words = rest.split(/[;&|)>]/)[0].trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ''));
+    let i = 0;
+    while (i < words.length && words[i].startsWith('-')) i += GLOBAL_OPTIONS_WITH_VALUE.has(words[i]) ? 2 : 1;
+    const [command, ...args] = words.slice(i);
+    if (command === 'validate' || command === 'diff' || command === 'backfill') return true;
+    if (command === 'run' && !args.includes('--replay')) {
+      const at = args.indexOf('--step');
+      const end = args.findIndex((a, j) => j > at && a.startsWith('-'));
+      const steps = at < 0 ? ['ingest'] : args.slice(at + 1, end < 0 ? undefined : end);
+      if (steps.includes('ingest')) return true;
+    }
+  }
+  return false;
 }
 
 function variableProblems(w: Workflow, content: string, variables: Map<string, { required: boolean }>): string[] {
@@ -519,10 +540,10 @@ function variableProblems(w: Workflow, content: string, variables: Map<string, {
       if (/GITHUB_ENV\b/.test(step.run ?? '')) problems.push(`${label}: writes $GITHUB_ENV, which hands what it writes to every later step`);
       const scope = new Set(Object.keys({ ...w.env, ...job.env, ...step.env }));
       const given = [...variables.keys()].filter((name) => scope.has(name));
-      if (fetches(step)) {
+      if (needsSources(step)) {
         const lacking = [...variables].filter(([name, v]) => v.required && !scope.has(name)).map(([name]) => name);
-        if (lacking.length) problems.push(`${label}: fetches but lacks ${lacking.join(', ')}`);
-      } else if (given.length) problems.push(`${label}: does not fetch but gets ${given.join(', ')}`);
+        if (lacking.length) problems.push(`${label}: needs the sources' variables but lacks ${lacking.join(', ')}`);
+      } else if (given.length) problems.push(`${label}: does not need the sources' variables but gets ${given.join(', ')}`);
     });
   }
   // One place per workflow to add a source's variables: an alias (*name) of the map does not repeat it.

@@ -7,6 +7,7 @@ export const INPUTS = {
   reportDir: { name: 'report-dir', default: '' },
   changedFiles: { name: 'changed-files', default: '' },
   scopeFile: { name: 'scope-file', default: '' },
+  diffFile: { name: 'diff-file', default: '' },
   githubToken: { name: 'github-token', default: '' },
   prComment: { name: 'pr-comment', default: 'false' },
   freshnessIssues: { name: 'freshness-issues', default: 'false' },

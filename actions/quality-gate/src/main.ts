@@ -1,6 +1,6 @@
 // quality-gate: runs the declared checks and fails the job by the `fail-on` policy; optionally builds
-// the report site for Pages, keeps one sticky report comment on the pull request, and opens or closes
-// one issue per table whose freshness is in error.
+// the report site for Pages, keeps one sticky report comment on the pull request (with the plan and the
+// data diff of the change, when given), and opens or closes one issue per table whose freshness is in error.
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
@@ -20,6 +20,7 @@ import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
 import { logLine } from '../../shared/src/masking.js';
 import { FAIL_ON, reportStep, resolveStepSettings, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
+import { readDiff, summarizeChange, type ChangeReport } from './change-report.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
 
 const BOOLEAN = ['true', 'false'] as const;
@@ -31,7 +32,10 @@ interface GitHubSettings {
   changedFiles: string[];
   /** The scope a step with the sources' variables decided (`dataops changed --json`), read from a file. */
   scope?: PrScope;
+  /** Where a step before this one wrote `dataops diff --json`; empty: no diff. */
+  diffFile: string;
 }
+
 
 export async function run(): Promise<void> {
   let step: StepRun | undefined;
@@ -66,7 +70,11 @@ export async function run(): Promise<void> {
     await reportStep(step, OUTPUTS);
     return runFailure(step, failOn);
   });
-  if (inputs) await reportToGitHub(inputs.run, inputs.github, step, scope, failure);
+  if (inputs) {
+    const change = await readDiff(inputs.github.diffFile);
+    await summarizeChange(scope, change);
+    await reportToGitHub(inputs.run, inputs.github, step, scope, change, failure);
+  }
   if (failure) core.setFailed(failure);
 }
 
@@ -79,6 +87,7 @@ async function readGitHubSettings(): Promise<GitHubSettings> {
     freshnessIssues: flag(INPUTS.freshnessIssues),
     changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
     scope: await readScopeFile(readInput(INPUTS.scopeFile)),
+    diffFile: readInput(INPUTS.diffFile),
   };
   if (settings.scope && settings.changedFiles.length) {
     throw new InputError(INPUTS.scopeFile.name, `give one of ${INPUTS.changedFiles.name} and ${INPUTS.scopeFile.name}, not both`);
@@ -110,7 +119,7 @@ async function readScopeFile(file: string): Promise<PrScope | undefined> {
  * The PR comment and the freshness issues. They report on the gate and never decide it: a GitHub API
  * failure (a fork's read-only token, an outage) is a warning, and the job summary still has everything.
  */
-async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: StepRun | undefined, scope: PrScope | undefined, failure: string | undefined): Promise<void> {
+async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: StepRun | undefined, scope: PrScope | undefined, change: ChangeReport, failure: string | undefined): Promise<void> {
   if (!github.token || (!github.prComment && !github.freshnessIssues)) return;
   const context = runContextFromEnv();
   const client = createGitHub(github.token);
@@ -130,6 +139,7 @@ async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: St
           runUrl: context.runUrl,
           blobUrl: context.blobUrl,
           sha: context.pullRequest.headSha,
+          ...change,
         });
         const posted = await upsertPrComment(client, context.repo, context.pullRequest.number, body);
         core.setOutput(OUTPUTS.commentUrl, posted.url);
