@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(12865);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58530);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 12865:
+/***/ 58530:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41020,8 +41020,15 @@ function definitionChange(node, state, exists, fullRefresh = false) {
         return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
     if (state.fingerprint === node.fingerprint)
         return { action: 'none', reasons: [] };
-    const { category, reasons } = node.layer === 'silver' ? categorizeSilver(state.definition, node.definition) : categorizeModelChange(state.definition, node.definition);
+    const { category, reasons } = categorizeDefinitions(node.layer, state.definition, node.definition);
     return { action: 'rebuild', category, reasons };
+}
+/**
+ * What kind of change one normalised definition of a table is against another (graph/fingerprint.ts):
+ * against what the table was built from (a run), or against the base branch's (a pull request's plan).
+ */
+function categorizeDefinitions(layer, before, after) {
+    return layer === 'silver' ? categorizeSilver(before, after) : categorizeModelChange(before, after);
 }
 /** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
 function categorizeModelChange(before, after) {
@@ -42185,7 +42192,7 @@ function subtractLag(cursor, lagSeconds) {
 // Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
 // whatever locale the runner or laptop has.
 const countFormat = new Intl.NumberFormat('en-US');
-function formatCount(value) {
+function format_formatCount(value) {
     return countFormat.format(value);
 }
 /** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
@@ -46239,298 +46246,8 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const dist_COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[dist_COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+var content_type_dist = __nccwpck_require__(56919);
 ;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
@@ -47310,7 +47027,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop);
   }
-  const mimetype = dist_parse(contentType);
+  const mimetype = (0,content_type_dist/* parse */.qg)(contentType);
   if (isJSONResponse(mimetype)) {
     let text = "";
     try {
@@ -50791,18 +50508,18 @@ function renderSummaryMarkdown(report, options = {}) {
     const title = options.title ?? 'Data-ops status';
     const freshness = total.freshnessError + total.freshnessWarn === 0
         ? 'all fresh'
-        : `${formatCount(total.freshnessError)} error, ${formatCount(total.freshnessWarn)} warn`;
+        : `${format_formatCount(total.freshnessError)} error, ${format_formatCount(total.freshnessWarn)} warn`;
     // Every headline number is here so that truncation never hides that something is wrong.
     const headline = [
         `## ${STATE_ICON[total.state]} ${escapeInline(title)}`,
         '',
-        `**${formatCount(total.loaded)} rows loaded · ${formatCount(total.accepted)} accepted · ${formatCount(total.rejected)} rejected · ` +
-            `checks: ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed** ` +
+        `**${format_formatCount(total.loaded)} rows loaded · ${format_formatCount(total.accepted)} accepted · ${format_formatCount(total.rejected)} rejected · ` +
+            `checks: ${format_formatCount(total.checksPassed)} passed, ${format_formatCount(total.checksWarned)} warned, ${format_formatCount(total.checksFailed)} failed** ` +
             (options.scope ? `(run \`${options.scope.runId.replace(/`/g, "'")}\` only)` : '(each pipeline’s last run)'),
         '',
         `Target ${escapeInline(report.target.kind)} \`${report.target.database.replace(/`/g, "'")}\` · ` +
             `generated ${escapeInline(report.generated_at)} · ` +
-            `failed runs: ${formatCount(total.failedRuns)} · freshness: ${freshness} · ` +
+            `failed runs: ${format_formatCount(total.failedRuns)} · freshness: ${freshness} · ` +
             `conservation: ${total.conserved ? '✅ OK' : '❌ broken'}`,
     ].join('\n');
     const details = [];
@@ -50824,12 +50541,12 @@ function pipelineSection(pipelines) {
         return row([
             pipeline.name,
             pipeline.last_run ? `${runIcon(pipeline.last_run.status)} ${pipeline.last_run.status}` : 'never run',
-            formatCount(tally.loaded),
-            formatCount(tally.accepted),
-            formatCount(tally.rejected),
-            formatCount(tally.checksPassed),
-            formatCount(tally.checksWarned),
-            formatCount(tally.checksFailed),
+            format_formatCount(tally.loaded),
+            format_formatCount(tally.accepted),
+            format_formatCount(tally.rejected),
+            format_formatCount(tally.checksPassed),
+            format_formatCount(tally.checksWarned),
+            format_formatCount(tally.checksFailed),
             tally.conserved ? '✅' : '❌',
         ]);
     });
@@ -50854,9 +50571,9 @@ function checkSection(title, checks) {
     if (checks.length === 0)
         return [];
     return [
-        heading(`${title} (${formatCount(checks.length)})`, ['Pipeline', 'Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Message'], 'lllllrl'),
+        heading(`${title} (${format_formatCount(checks.length)})`, ['Pipeline', 'Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Message'], 'lllllrl'),
         ...checks.map(({ pipeline, check }) => row([
-            pipeline, check.table, check.check, check.severity, check.status, formatCount(check.failing_rows), check.message,
+            pipeline, check.table, check.check, check.severity, check.status, format_formatCount(check.failing_rows), check.message,
         ])),
     ];
 }
@@ -50867,7 +50584,7 @@ function freshnessSection(report) {
     // Errors before warnings: the reader acts on those first.
     breaches.sort((a, b) => (a.freshness.state === b.freshness.state ? 0 : a.freshness.state === 'error' ? -1 : 1));
     return [
-        heading(`Freshness breaches (${formatCount(breaches.length)})`, ['Table', 'State', 'Newest value', 'Age', 'Warn after', 'Error after'], 'lllrrr'),
+        heading(`Freshness breaches (${format_formatCount(breaches.length)})`, ['Table', 'State', 'Newest value', 'Age', 'Warn after', 'Error after'], 'lllrrr'),
         ...breaches.map((table) => {
             const f = table.freshness;
             return row([
@@ -50891,10 +50608,10 @@ function conservationSection(pipelines, conserved) {
     if (broken.length === 0)
         return ['', '### Conservation', '', '❌ The engine reports conservation broken.'];
     return [
-        heading(`Conservation broken (${formatCount(broken.length)})`, ['Pipeline', 'Table', 'Batch', 'Bronze', 'Accepted', 'Rejected', 'Missing'], 'lllrrrr'),
+        heading(`Conservation broken (${format_formatCount(broken.length)})`, ['Pipeline', 'Table', 'Batch', 'Bronze', 'Accepted', 'Rejected', 'Missing'], 'lllrrrr'),
         ...broken.map(({ pipeline, load }) => row([
-            pipeline, load.table, load.batch_id, formatCount(load.bronze), formatCount(load.accepted), formatCount(load.rejected),
-            formatCount(load.bronze - load.accepted - load.rejected),
+            pipeline, load.table, load.batch_id, format_formatCount(load.bronze), format_formatCount(load.accepted), format_formatCount(load.rejected),
+            format_formatCount(load.bronze - load.accepted - load.rejected),
         ])),
     ];
 }
@@ -50913,7 +50630,7 @@ function byteLength(text) {
     return Buffer.byteLength(text, 'utf8');
 }
 function truncationNote(omitted, maxBytes) {
-    return `_Truncated: ${formatCount(omitted)} more lines not shown to keep this summary under ${formatCount(maxBytes)} bytes; the report site and \`dataops status\` have everything._`;
+    return `_Truncated: ${format_formatCount(omitted)} more lines not shown to keep this summary under ${format_formatCount(maxBytes)} bytes; the report site and \`dataops status\` have everything._`;
 }
 /** Keeps the headline and as many detail lines as fit, then says how many were left out. */
 function fitToBytes(headline, details, maxBytes) {
@@ -51058,7 +50775,270 @@ function closingBody(table, runUrl) {
         `newest \`${f.field}\` is \`${f.latest}\`, ${formatDuration(f.age_seconds)} old${runUrl ? ` ([run](${runUrl}))` : ''}. Closing.`);
 }
 
+;// CONCATENATED MODULE: ./src/diff/render.ts
+// The diff for people: plain text for a terminal, and a Markdown section for the pull-request comment
+// that fits the room it is given. Values come from data, so every value is masked and escaped.
+
+
+
+/** A table worth a reviewer's look: something differs, or rows could not be compared. */
+function noteworthy(d) {
+    return d.differs || d.error !== null || duplicateRows(d) > 0 || (d.null_keys?.base ?? 0) + (d.null_keys?.changed ?? 0) > 0;
+}
+function duplicateRows(d) {
+    return (d.duplicate_keys?.base.rows ?? 0) + (d.duplicate_keys?.changed.rows ?? 0);
+}
+const plural = (n, word) => `${format_formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+function rowsChange(d) {
+    const { base, changed } = d.rows;
+    if (d.error)
+        return 'not compared';
+    if (base === null && changed === null)
+        return 'on neither side';
+    if (base === null)
+        return `new: ${plural(changed, 'row')}`;
+    if (changed === null)
+        return `dropped: had ${plural(base, 'row')}`;
+    const delta = changed - base;
+    return `${format_formatCount(base)} → ${format_formatCount(changed)}${delta ? ` (${delta > 0 ? '+' : '−'}${format_formatCount(Math.abs(delta))})` : ''}`;
+}
+function schemaSummary(d) {
+    return [
+        ...d.schema.added.map((c) => `+${c.column} ${c.type}`),
+        ...d.schema.removed.map((c) => `−${c.column} ${c.type}`),
+        ...d.schema.retyped.map((c) => `${c.column} ${c.base_type} → ${c.changed_type}`),
+    ];
+}
+function columnChangeSummary(d) {
+    return Object.entries(d.column_changes ?? {})
+        .filter(([, n]) => n > 0)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([column, n]) => `${column} (${format_formatCount(n)})`);
+}
+/** At most `max` items, then how many more. */
+function capped(items, max) {
+    return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+/** For a terminal: one block per table that differs, then the unchanged ones on a line. */
+function renderDiffText(report) {
+    const differing = report.tables.filter(noteworthy);
+    const same = report.tables.filter((d) => !noteworthy(d));
+    const lines = [`${report.changed} compared with ${report.base}: ${formatCount(differing.length)} of ${plural(report.tables.length, 'table')} differ`];
+    for (const d of differing) {
+        lines.push('', `${d.table}${d.key ? ` (key ${d.key.join(', ')})` : ' (no key)'}`);
+        lines.push(`  rows: ${rowsChange(d)}`);
+        if (d.error)
+            lines.push(`  ERROR: ${d.error}`);
+        else if (d.exists.base && d.exists.changed) {
+            const changed = d.rows_changed === null ? '' : `, changed ${formatCount(d.rows_changed)}`;
+            lines.push(`  added ${formatCount(d.rows_added)}, removed ${formatCount(d.rows_removed)}${changed}, unchanged ${formatCount(d.rows_unchanged ?? 0)}`);
+        }
+        const columns = columnChangeSummary(d);
+        if (columns.length)
+            lines.push(`  changed columns: ${columns.join(', ')}`);
+        const schema = schemaSummary(d);
+        if (schema.length)
+            lines.push(`  schema: ${schema.join('; ')}`);
+        for (const note of d.notes)
+            lines.push(`  note: ${note}`);
+        if (d.samples.length)
+            lines.push(`  sample ${d.samples[0].kind === 'changed' ? 'changed rows' : 'rows only on one side'}:`);
+        for (const s of d.samples)
+            lines.push(...textSample(s).map((l) => `    ${l}`));
+    }
+    if (same.length)
+        lines.push('', `unchanged: ${same.map((d) => `${d.table} (${plural(d.rows.changed ?? 0, 'row')})`).join(', ')}`);
+    if (report.not_built?.length)
+        lines.push('', `not built on either side, so not compared: ${report.not_built.join(', ')}`);
+    return mask(lines.join('\n'));
+}
+/** A value on one line, with no terminal control characters: NULL, plain text as it is, anything else quoted. */
+function textValue(value) {
+    if (value === null)
+        return 'NULL';
+    return /^[^\s"\p{C}]+$/u.test(value) ? value : JSON.stringify(value);
+}
+function textSample(s) {
+    if (s.kind === 'changed') {
+        return [
+            Object.entries(s.key).map(([k, v]) => `${k}=${textValue(v)}`).join(' '),
+            ...s.changes.map((c) => `  ${c.column}: ${textValue(c.before)} -> ${textValue(c.after)}`),
+        ];
+    }
+    const copies = s.copies === 1 ? '' : ` x${s.copies}`;
+    return [`${s.kind === 'added' ? '+' : '-'}${copies} ${Object.entries(s.row).map(([k, v]) => `${k}=${textValue(v)}`).join(' ')}`];
+}
+/**
+ * The diff as a Markdown section: a summary table of every table, then the sample rows of the tables
+ * that differ. When it is longer than the budget, samples go first (from the last table up), then
+ * the tables that did not change, then the tables that did (from the last), and a line says what was
+ * left out. The result always fits; with too small a budget it is the empty string.
+ */
+function renderDiffMarkdown(diffs, options) {
+    const differing = diffs.filter(noteworthy);
+    const unchanged = diffs.filter((d) => !noteworthy(d));
+    const fits = (text) => text.length <= options.maxChars && (options.maxBytes === undefined || Buffer.byteLength(text, 'utf8') <= options.maxBytes);
+    const render = (kept) => markdown(differing, unchanged, kept, options);
+    const kept = { samples: differing.length, unchanged: unchanged.length, differing: differing.length };
+    for (const part of ['samples', 'unchanged', 'differing']) {
+        if (fits(render(kept)))
+            return render(kept);
+        kept[part] = largestFitting(kept[part], (n) => fits(render({ ...kept, [part]: n })));
+    }
+    return fits(render(kept)) ? render(kept) : '';
+}
+/** The largest n in 0..max with fits(n), for fits true up to some n and false after; 0 when none. */
+function largestFitting(max, fits) {
+    let [low, high] = [0, max];
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(mid))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    return low;
+}
+function markdown(differing, unchanged, kept, options) {
+    const total = differing.length + unchanged.length;
+    const lines = [`### ${escapeTableCell(options.title ?? 'Data changes')}: ${format_formatCount(differing.length)} of ${plural(total, 'table')} differ`, ''];
+    const shown = [...differing.slice(0, kept.differing), ...unchanged.slice(0, kept.unchanged)];
+    if (total === 0)
+        lines.push('No tables to compare.');
+    if (shown.length) {
+        lines.push('| Table | Rows (base → changed) | Added | Removed | Changed | Columns changed | Schema |', '| --- | --- | ---: | ---: | ---: | --- | --- |');
+        for (const d of shown) {
+            const both = d.exists.base && d.exists.changed && d.error === null;
+            const count = (n) => (both ? (n === null ? 'no key' : format_formatCount(n)) : '—');
+            lines.push(`| ${[
+                `\`${d.table}\``,
+                escapeTableCell(rowsChange(d)),
+                count(d.rows_added),
+                count(d.rows_removed),
+                count(d.rows_changed),
+                escapeTableCell(capped(columnChangeSummary(d), 5)),
+                escapeTableCell(capped(schemaSummary(d), 5)),
+            ].join(' | ')} |`);
+        }
+        const notes = shown.flatMap((d) => [
+            ...(d.error ? [`- ⚠️ ${escapeTableCell((0,secrets/* mask */.dK)(d.error))}`] : []),
+            ...d.notes.map((n) => `- \`${d.table}\`: ${escapeTableCell(n)}`),
+        ]);
+        if (notes.length)
+            lines.push('', ...notes);
+    }
+    for (const d of differing.slice(0, Math.min(kept.samples, kept.differing))) {
+        if (d.samples.length)
+            lines.push('', ...markdownSamples(d));
+    }
+    const left = [];
+    const withSamples = differing.slice(0, kept.differing).filter((d) => d.samples.length).length;
+    const samplesShown = differing.slice(0, Math.min(kept.samples, kept.differing)).filter((d) => d.samples.length).length;
+    if (samplesShown < withSamples)
+        left.push(`the sample rows of ${plural(withSamples - samplesShown, 'table')}`);
+    if (kept.unchanged < unchanged.length)
+        left.push(`${plural(unchanged.length - kept.unchanged, 'unchanged table')}`);
+    if (kept.differing < differing.length)
+        left.push(`${plural(differing.length - kept.differing, 'table')} that differ`);
+    if (left.length)
+        lines.push('', `_Left out to fit: ${left.join(', ')}. \`${options.command ?? 'npx dataops diff'}\` shows everything._`);
+    return `${lines.join('\n')}\n`;
+}
+function markdownSamples(d) {
+    const lines = [`<details><summary><code>${d.table}</code>: ${plural(d.samples.length, 'sample row')}</summary>`, ''];
+    if (d.samples[0].kind === 'changed') {
+        lines.push(`| ${escapeTableCell(d.key.join(', '))} | Column | Before | After |`, '| --- | --- | --- | --- |');
+        for (const s of d.samples) {
+            if (s.kind !== 'changed')
+                continue;
+            const key = Object.values(s.key).map(codeCell).join(', ');
+            s.changes.forEach((c, i) => lines.push(`| ${i === 0 ? key : ''} | ${escapeTableCell(c.column)} | ${codeCell(c.before)} | ${codeCell(c.after)} |`));
+        }
+    }
+    else {
+        lines.push('| | Copies | Row |', '| --- | ---: | --- |');
+        for (const s of d.samples) {
+            if (s.kind === 'changed')
+                continue;
+            const row = Object.entries(s.row).map(([k, v]) => `${escapeTableCell(k)}=${codeCell(v)}`).join(', ');
+            lines.push(`| ${s.kind === 'added' ? 'added' : 'removed'} | ${format_formatCount(s.copies)} | ${row} |`);
+        }
+    }
+    lines.push('', '</details>');
+    return lines;
+}
+/**
+ * A value from the data in a table cell: masked, in a code span, so Markdown, HTML, links and @mentions
+ * in it stay text. Line breaks show as \n (a cell is one line); a pipe is escaped for the table.
+ */
+function codeCell(value) {
+    if (value === null)
+        return '_NULL_';
+    const text = (0,secrets/* mask */.dK)(value).replace(/\r\n|\r|\n/g, '\\n').replace(/\|/g, '\\|');
+    if (text === '')
+        return '`""`';
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') || text.startsWith(' ') || text.endsWith(' ') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-plan.ts
+// The plan section of the pull-request comment: each table and model the change adds, removes or
+// redefines, with the category, the reasons and what it rebuilds, cut to the room it is given.
+
+
+const LABEL = {
+    added: 'added',
+    removed: 'removed',
+    breaking: '**breaking**: rebuilt with what reads it',
+    non_breaking: 'non-breaking: rebuilt alone',
+};
+/** Reasons and rebuilt tables shown per row before "and N more": a row stays one screen line or two. */
+const SHOWN_PER_ROW = 5;
+/**
+ * The section, never longer than `maxChars`: every changed table when it fits, else the first ones and a
+ * line saying how many are left out; the empty string when not even its heading fits. Reasons quote the
+ * pull request's own files, so they are code spans: no Markdown, HTML or @mention in them takes effect.
+ */
+function renderPlanMarkdown(changes, options) {
+    const render = (rows) => planMarkdown(changes, rows, options.command ?? 'npx dataops changed --base-project <base checkout>');
+    const fits = (rows) => render(rows).length <= options.maxChars;
+    if (fits(changes.length))
+        return render(changes.length);
+    const rows = largestFitting(changes.length, fits);
+    return fits(rows) ? render(rows) : '';
+}
+function planMarkdown(changes, rows, command) {
+    const lines = [`### Plan: ${changes.length === 0 ? 'no table changes its definition' : `${format_formatCount(changes.length)} table${changes.length === 1 ? '' : 's'} change${changes.length === 1 ? 's' : ''}`}`, ''];
+    if (changes.length === 0) {
+        lines.push('No silver table or model is added, removed or redefined: what is built is built as on the base branch.');
+        return `${lines.join('\n')}\n`;
+    }
+    lines.push('| Table | Change | Why | Rebuilds |', '| --- | --- | --- | --- |');
+    for (const c of changes.slice(0, rows)) {
+        const rebuilds = c.rebuilds.length ? pr_plan_capped(c.rebuilds.map(codeCell), ', ') : '—';
+        lines.push(`| ${codeCell(c.table)} | ${LABEL[c.change]} | ${pr_plan_capped(c.reasons.map((r) => codeCell(cut(r))), '<br>')} | ${rebuilds} |`);
+    }
+    if (rows < changes.length)
+        lines.push('', `_${format_formatCount(changes.length - rows)} more left out to fit; \`${command}\` lists them all._`);
+    return `${lines.join('\n')}\n`;
+}
+/** A reason quotes a select item, which can be a page of SQL: the start of it says which one. */
+function cut(text, max = 300) {
+    return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+function pr_plan_capped(items, separator) {
+    const shown = items.slice(0, SHOWN_PER_ROW).join(separator);
+    return items.length > SHOWN_PER_ROW ? `${shown}${separator}… and ${items.length - SHOWN_PER_ROW} more` : shown;
+}
+
 ;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+// The one sticky comment on a pull request: found by a hidden marker, created the first time and
+// edited in place after that, so a PR with twenty pushes still has one report, always the latest.
+
+
+
 
 
 
@@ -51089,18 +51069,49 @@ function renderPrComment(input) {
             `${input.runId ? ` · run \`${input.runId}\`` : ''}${input.runUrl ? ` · [workflow run](${input.runUrl})` : ''}` +
             ' · this comment is edited in place on every push</sub>',
     ].join('\n');
-    const sections = [...scopeSection(input.scope), ...validationSection(input.diagnostics, input.blobUrl)];
-    const fixed = `${head.join('\n')}\n${footer}`;
-    let body = head.join('\n');
-    for (const section of sections)
-        body += `\n${section}`;
-    if (input.report) {
-        const room = BODY_BUDGET - body.length - fixed.length;
-        // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
-        if (room > 500)
-            body += `\n\n${renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room, scope: input.runId ? { runId: input.runId } : undefined })}`;
-    }
+    // Each part gets the room its precedence leaves: the root cause and validation always, then the plan, the
+    // data diff and the checks, each cut to fit what is left (GitHub refuses a longer comment).
+    const lead = [...head, ...scopeSection(input.scope)].join('\n');
+    const validation = validationSection(input.diagnostics, input.blobUrl).join('\n');
+    let room = BODY_BUDGET - lead.length - validation.length - footer.length - 8;
+    const take = (text) => {
+        room -= text.length + 2;
+        return text;
+    };
+    const plan = input.scope?.changes ? take(renderPlanMarkdown(input.scope.changes, { maxChars: room })) : '';
+    const diff = take(renderDiffSection(input, { maxChars: room }));
+    // The status renderer counts UTF-8 bytes, which are never fewer than characters: its text fits.
+    const checks = input.report && room > 500
+        ? renderSummaryMarkdown(input.report, { title: 'Checks on the pull request’s copy of the warehouse', maxBytes: room, scope: input.runId ? { runId: input.runId } : undefined })
+        : '';
+    const body = [lead, plan && `\n${plan.trimEnd()}`, validation, diff && `\n${diff.trimEnd()}`, checks && `\n${checks}`].filter(Boolean).join('\n');
     return fitComment(`${(0,secrets/* mask */.dK)(body)}\n${footer}`);
+}
+/**
+ * The data diff: the tables the change touches, compared by `dataops diff`, with where each side is and
+ * which touched tables were not built; or why there is none. The empty string when it does not fit.
+ */
+function renderDiffSection(change, limits) {
+    const fits = (text) => text.length <= limits.maxChars && (limits.maxBytes === undefined || Buffer.byteLength(text, 'utf8') <= limits.maxBytes);
+    if (change.diffUnavailable) {
+        const text = `### Data diff\n\n⚠️ No data diff: ${escapeTableCell(change.diffUnavailable)}\n`;
+        return fits(text) ? text : '';
+    }
+    if (!change.diff)
+        return '';
+    const { diff } = change;
+    const sides = `_Base: ${codeCell(sideName(diff.base))}; pull request: ${codeCell(sideName(diff.changed))}._`;
+    const notBuilt = diff.not_built?.length
+        ? `_Not built on either side, so not compared: ${diff.not_built.map(codeCell).join(', ')} (usually a model waiting for a table of a pipeline this pull request does not run: the transform step's log names it)._`
+        : '';
+    const extra = [sides, notBuilt].filter(Boolean).join('\n\n');
+    const maxBytes = limits.maxBytes === undefined ? undefined : limits.maxBytes - Buffer.byteLength(extra, 'utf8') - 4;
+    const section = renderDiffMarkdown(diff.tables, { maxChars: limits.maxChars - extra.length - 4, maxBytes, title: 'Data diff' });
+    return section ? `${section.trimEnd()}\n\n${extra}\n` : '';
+}
+/** A DuckDB file by its name (the runner's folders say nothing); a Snowflake database as the diff names it. */
+function sideName(label) {
+    return /[\\/]/.test(label) ? (0,external_node_path_.basename)(label) : label;
 }
 const HEADLINES = {
     ok: 'this pull request validates and its checks pass',
@@ -51126,11 +51137,11 @@ function rootCauseSection(report) {
             lines.push(`**\`${pipeline}\`: ${escapeTableCell(step.error ?? 'checks failed')}**`, '');
     }
     else if (knockOn.length) {
-        lines.push(`Because of it, ${formatCount(knockOn.length)} check${knockOn.length === 1 ? '' : 's'} could not run:`, '');
+        lines.push(`Because of it, ${format_formatCount(knockOn.length)} check${knockOn.length === 1 ? '' : 's'} could not run:`, '');
         for (const { pipeline, check } of knockOn.slice(0, 20))
             lines.push(`- \`${pipeline}\` ${escapeTableCell(check.table)} ${escapeTableCell(check.check)}: ${escapeTableCell(check.message)}`);
         if (knockOn.length > 20)
-            lines.push(`- … and ${formatCount(knockOn.length - 20)} more`);
+            lines.push(`- … and ${format_formatCount(knockOn.length - 20)} more`);
         lines.push('');
     }
     return lines;
@@ -51154,7 +51165,7 @@ function scopeSection(scope) {
         const why = s.cause === 'env_unset' ? ' (a pull request from a fork gets no secrets)' : '';
         lines.push(`- Not run here: \`${s.pipeline}\`, ${escapeTableCell(s.reason)}${why}`);
     }
-    lines.push(`- ${formatCount(scope.files.length)} file${scope.files.length === 1 ? '' : 's'} changed`);
+    lines.push(`- ${format_formatCount(scope.files.length)} file${scope.files.length === 1 ? '' : 's'} changed`);
     return lines;
 }
 function validationSection(diagnostics, blobUrl) {
@@ -51164,7 +51175,7 @@ function validationSection(diagnostics, blobUrl) {
         return ['', '### Validation', '', '✅ Every pipeline and SQL file is valid.'];
     const lines = [
         '',
-        `### Validation: ${formatCount(errors)} error${errors === 1 ? '' : 's'}, ${formatCount(warnings)} warning${warnings === 1 ? '' : 's'}`,
+        `### Validation: ${format_formatCount(errors)} error${errors === 1 ? '' : 's'}, ${format_formatCount(warnings)} warning${warnings === 1 ? '' : 's'}`,
         '',
         '| | Where | Problem |',
         '| --- | --- | --- |',
@@ -51177,7 +51188,7 @@ function validationSection(diagnostics, blobUrl) {
         lines.push(`| ${d.severity === 'error' ? '❌' : '⚠️'} | ${place} | ${escapeTableCell(d.message)} |`);
     }
     if (sorted.length > SHOWN_DIAGNOSTICS)
-        lines.push('', `_${formatCount(sorted.length - SHOWN_DIAGNOSTICS)} more: run \`npx dataops validate\`._`);
+        lines.push('', `_${format_formatCount(sorted.length - SHOWN_DIAGNOSTICS)} more: run \`npx dataops validate\`._`);
     return lines;
 }
 /** A failure message inside a ``` block must not close it. */
@@ -51220,9 +51231,77 @@ async function upsertPrComment(github, repo, pullNumber, body) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/models/change-plan.ts
+
+const TABLE_CHANGES = ['added', 'removed', 'breaking', 'non_breaking'];
+/**
+ * The change from `base` to `head`, in the head's build order (then what was removed, in the base's).
+ * Tables whose fingerprint is the same on both sides are not listed.
+ */
+function compareGraphs(base, head) {
+    const changes = [];
+    const headTables = transformNodes(head);
+    const baseTables = new Map(transformNodes(base).map((n) => [n.name, n]));
+    for (const node of headTables) {
+        const before = baseTables.get(node.name);
+        if (!before) {
+            changes.push({ table: node.name, layer: node.layer, change: 'added', reasons: [`new in ${node.file}`], rebuilds: [] });
+            continue;
+        }
+        if (before.fingerprint === node.fingerprint)
+            continue;
+        // A model's definition holds its options: a change of materialisation is categorised with the SQL.
+        const { category, reasons } = categorizeDefinitions(node.layer, before.definition, node.definition);
+        const breaking = category === 'breaking';
+        const below = head.downstream([node.name]);
+        // A table the change adds is built, not rebuilt: it has its own line.
+        const rebuilds = breaking ? headTables.map((n) => n.name).filter((n) => n !== node.name && below.has(n) && baseTables.has(n)) : [];
+        changes.push({ table: node.name, layer: node.layer, change: breaking ? 'breaking' : 'non_breaking', reasons, rebuilds });
+    }
+    const kept = new Set(headTables.map((n) => n.name));
+    for (const node of baseTables.values()) {
+        if (!kept.has(node.name))
+            changes.push({ table: node.name, layer: node.layer, change: 'removed', reasons: [`no longer declared (was in ${node.file})`], rebuilds: [] });
+    }
+    return changes;
+}
+/**
+ * compareGraphs over two loaded projects, leaving out a table whose declaring file does not load on the
+ * other side: what that file would change is unknown, and validation reports the file.
+ */
+function compareProjects(base, head) {
+    // Models in a cycle have no build order, and the project is invalid (validation says so): no plan.
+    if (base.graph.cycle || head.graph.cycle)
+        return [];
+    const unloaded = (project, file) => {
+        const loaded = project.pipelines.some((p) => p.file === file) || project.models.some((m) => m.file === file);
+        return !loaded && project.diagnostics.some((d) => d.severity === 'error' && d.file === file);
+    };
+    return compareGraphs(base.graph, head.graph).filter((c) => {
+        if (c.change === 'added')
+            return !unloaded(base, head.graph.get(c.table).file);
+        if (c.change === 'removed')
+            return !unloaded(head, base.graph.get(c.table).file);
+        return true;
+    });
+}
+function transformNodes(graph) {
+    return graph.order.map((name) => graph.get(name)).filter((n) => n.layer === 'silver' || n.layer === 'gold');
+}
+/** Every table a change touches: each changed table, then what it rebuilds, once each, in that order. */
+function touchedTables(changes) {
+    return [...new Set(changes.flatMap((c) => [c.table, ...c.rebuilds]))];
+}
+/** One line per table, for a terminal: `breaking     silver.stores: reasons; rebuilds gold.dim_store`. */
+function formatChangedTable(c) {
+    const rebuilds = c.rebuilds.length ? `; rebuilds ${c.rebuilds.join(', ')}` : '';
+    return `${c.change.replace('_', '-').padEnd(12)} ${c.table}: ${c.reasons.join('; ')}${rebuilds}`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/pr-scope.ts
 // What a pull request touches: from the files it changes to the pipelines the PR gate runs and the gold
 // models it rebuilds, so a PR that edits one model does not reload every source.
+
 
 
 
@@ -51233,7 +51312,7 @@ const ENGINE_PATHS = [/^src\//, /^bin\//, /^schemas\//, /^package(-lock)?\.json$
  * reads, directly or through its gold parents: on a fresh PR database those are what build its inputs,
  * and running them rebuilds the model and everything downstream of it.
  */
-function prScope(project, changedFiles) {
+function prScope(project, changedFiles, base) {
     const files = [...new Set(changedFiles.map((f) => f.replace(/\\/g, '/').replace(/^\.\//, '')))].filter(Boolean).sort();
     const changedPipelines = project.pipelines.filter((p) => files.includes(p.file)).map((p) => p.name);
     const { graph } = project;
@@ -51267,7 +51346,12 @@ function prScope(project, changedFiles) {
     skipped.push(...unloadedPipelines(project, files, everything !== undefined));
     const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
     const models = pipelines.length === 0 ? [] : selectModels(graph, everything ? undefined : silverTables).map((m) => m.name);
-    return { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+    const scope = { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
+    if (base) {
+        scope.changes = compareProjects(base, project);
+        scope.basePipelines = pipelines.filter((p) => base.pipelines.some((b) => b.name === p));
+    }
+    return scope;
 }
 /**
  * Pipeline files the change touches that are not in the project: one that does not load (its errors are
@@ -51312,8 +51396,7 @@ function parsePrScope(text, file) {
         throw problem('not a JSON object');
     const scope = value;
     for (const key of ['files', 'changedPipelines', 'changedModels', 'pipelines', 'models']) {
-        const list = scope[key];
-        if (!Array.isArray(list) || list.some((x) => typeof x !== 'string'))
+        if (!isStringList(scope[key]))
             throw problem(`"${key}" is not a list of strings`);
     }
     if (scope.everything !== undefined && typeof scope.everything !== 'string')
@@ -51327,7 +51410,24 @@ function parsePrScope(text, file) {
     if (!Array.isArray(skipped) || !skipped.every(validSkip)) {
         throw problem('"skipped" is not a list of { pipeline, file, cause: env_unset | invalid | removed, reason }');
     }
+    if (scope.basePipelines !== undefined && !isStringList(scope.basePipelines))
+        throw problem('"basePipelines" is not a list of strings');
+    const changes = scope.changes;
+    if (changes !== undefined) {
+        if (!Array.isArray(changes))
+            throw problem('"changes" is not a list');
+        changes.forEach((change, i) => {
+            const entry = change;
+            const valid = !!entry && typeof entry.table === 'string' && (entry.layer === 'silver' || entry.layer === 'gold') &&
+                TABLE_CHANGES.includes(entry.change) && isStringList(entry.reasons) && isStringList(entry.rebuilds);
+            if (!valid)
+                throw problem(`"changes"[${i}] is not { table, layer: silver | gold, change: ${TABLE_CHANGES.join(' | ')}, reasons: [...], rebuilds: [...] }`);
+        });
+    }
     return value;
+}
+function isStringList(value) {
+    return Array.isArray(value) && value.every((x) => typeof x === 'string');
 }
 
 ;// CONCATENATED MODULE: ./src/report/site.ts
@@ -51429,12 +51529,12 @@ function renderIndex(report) {
 <th scope="row"><a href="pipelines/${escapeHtml(encodeURIComponent(pipelinePageName(pipeline.name)))}">${escapeHtml(pipeline.name)}</a></th>
 <td>${runBadge(pipeline.last_run?.status ?? null)}</td>
 <td>${timeOrDash(pipeline.last_run?.started_at ?? null)}</td>
-<td class="n">${formatCount(tally.loaded)}</td>
-<td class="n">${formatCount(tally.accepted)}</td>
-<td class="n">${formatCount(tally.rejected)}</td>
-<td class="n">${formatCount(tally.checksPassed)}</td>
-<td class="n">${formatCount(tally.checksWarned)}</td>
-<td class="n">${formatCount(tally.checksFailed)}</td>
+<td class="n">${format_formatCount(tally.loaded)}</td>
+<td class="n">${format_formatCount(tally.accepted)}</td>
+<td class="n">${format_formatCount(tally.rejected)}</td>
+<td class="n">${format_formatCount(tally.checksPassed)}</td>
+<td class="n">${format_formatCount(tally.checksWarned)}</td>
+<td class="n">${format_formatCount(tally.checksFailed)}</td>
 <td>${conservationBadge(tally.conserved)}</td>
 </tr>`;
     });
@@ -51443,10 +51543,10 @@ ${facts([
         ['Overall', overall],
         ['Target', `${escapeHtml(report.target.kind)} · <code>${escapeHtml(report.target.database)}</code>`],
         ['Generated', timeOrDash(report.generated_at)],
-        ['Failed runs', `${formatCount(total.failedRuns)} of ${formatCount(report.pipelines.length)} <span class="note">pipelines whose last run failed</span>`],
-        ['Rows loaded', `${formatCount(total.loaded)} <span class="note">by each pipeline’s last run</span>`],
-        ['Rejected', `${formatCount(total.rejected)} <span class="note">by each pipeline’s last run; each pipeline page lists all rejected rows kept</span>`],
-        ['Checks', `${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed <span class="note">in each pipeline’s latest checked run</span>`],
+        ['Failed runs', `${format_formatCount(total.failedRuns)} of ${format_formatCount(report.pipelines.length)} <span class="note">pipelines whose last run failed</span>`],
+        ['Rows loaded', `${format_formatCount(total.loaded)} <span class="note">by each pipeline’s last run</span>`],
+        ['Rejected', `${format_formatCount(total.rejected)} <span class="note">by each pipeline’s last run; each pipeline page lists all rejected rows kept</span>`],
+        ['Checks', `${format_formatCount(total.checksPassed)} passed, ${format_formatCount(total.checksWarned)} warned, ${format_formatCount(total.checksFailed)} failed <span class="note">in each pipeline’s latest checked run</span>`],
         ['Conservation', `${conservationBadge(report.conservation_ok && total.conserved)} <span class="note">bronze = accepted + rejected for every silver load of each last run</span>`],
     ])}
 ${attentionSection(report)}
@@ -51487,19 +51587,19 @@ function renderPipelinePage(report, pipeline, history) {
     const batches = pipeline.batches.map((batch) => `<tr>
 <th scope="row"><code>${escapeHtml(batch.batch_id)}</code></th>
 <td>${escapeHtml(batch.resource)}${batch.backfill ? ` (backfill from ${timeOrDash(batch.backfill.from)} to ${timeOrDash(batch.backfill.to)})` : ''}</td>
-<td class="n">${formatCount(batch.received)}</td>
-<td class="n">${formatCount(batch.bronze_rows)}</td>
-<td class="n">${formatCount(batch.rejected)}</td>
+<td class="n">${format_formatCount(batch.received)}</td>
+<td class="n">${format_formatCount(batch.bronze_rows)}</td>
+<td class="n">${format_formatCount(batch.rejected)}</td>
 <td>${timeOrDash(batch.fetched_at)}</td>
 </tr>`);
     const loads = pipeline.silver_loads.map((load) => `<tr>
 <th scope="row">${escapeHtml(load.table)}</th>
 <td><code>${escapeHtml(load.batch_id)}</code></td>
-<td class="n">${formatCount(load.bronze)}</td>
-<td class="n">${formatCount(load.accepted)}</td>
-<td class="n">${formatCount(load.rejected)}</td>
-<td class="n">${formatCount(load.inserted)}</td>
-<td class="n">${formatCount(load.updated)}</td>
+<td class="n">${format_formatCount(load.bronze)}</td>
+<td class="n">${format_formatCount(load.accepted)}</td>
+<td class="n">${format_formatCount(load.rejected)}</td>
+<td class="n">${format_formatCount(load.inserted)}</td>
+<td class="n">${format_formatCount(load.updated)}</td>
 <td>${conservationBadge(isConserved(load))}</td>
 </tr>`);
     const checks = sortChecksBySeverity(pipeline.checks).map((check) => `<tr>
@@ -51507,13 +51607,13 @@ function renderPipelinePage(report, pipeline, history) {
 <td>${escapeHtml(check.table)}</td>
 <td>${escapeHtml(check.severity)}</td>
 <td>${checkBadge(check.status)}</td>
-<td class="n">${formatCount(check.failing_rows)}</td>
+<td class="n">${format_formatCount(check.failing_rows)}</td>
 <td class="message">${escapeHtml(check.message)}</td>
 </tr>`);
     const rejected = pipeline.rejected.map((reason) => `<tr>
 <th scope="row">${escapeHtml(reason.reason)}</th>
 <td>${escapeHtml(reason.table)}</td>
-<td class="n">${formatCount(reason.rows)}</td>
+<td class="n">${format_formatCount(reason.rows)}</td>
 </tr>`);
     const drift = pipeline.schema_drift.map((change) => `<tr>
 <th scope="row"><code>${escapeHtml(change.path)}</code></th>
@@ -51525,8 +51625,8 @@ function renderPipelinePage(report, pipeline, history) {
 <th scope="row"><code>${escapeHtml(point.run_id)}</code></th>
 <td>${timeOrDash(point.started_at)}</td>
 <td>${runBadge(point.status)}</td>
-<td class="n">${formatCount(point.rejected)}</td>
-<td class="n">${formatCount(point.checks_failed)}</td>
+<td class="n">${format_formatCount(point.rejected)}</td>
+<td class="n">${format_formatCount(point.checks_failed)}</td>
 </tr>`);
     const ownTables = report.tables.filter((t) => t.pipeline === pipeline.name);
     const body = `<p class="crumb"><a href="../index.html">← All pipelines</a></p>
@@ -51536,8 +51636,8 @@ ${facts([
         ['Owner', pipeline.owner ? escapeHtml(pipeline.owner) : '—'],
         ['File', `<code>${escapeHtml(pipeline.file)}</code>`],
         ...runFacts,
-        ['Loaded', `${formatCount(tally.loaded)} rows to bronze; ${formatCount(tally.accepted)} accepted, ${formatCount(tally.rejected)} rejected`],
-        ['Checks', `${formatCount(tally.checksPassed)} passed, ${formatCount(tally.checksWarned)} warned, ${formatCount(tally.checksFailed)} failed`],
+        ['Loaded', `${format_formatCount(tally.loaded)} rows to bronze; ${format_formatCount(tally.accepted)} accepted, ${format_formatCount(tally.rejected)} rejected`],
+        ['Checks', `${format_formatCount(tally.checksPassed)} passed, ${format_formatCount(tally.checksWarned)} warned, ${format_formatCount(tally.checksFailed)} failed`],
         ['Conservation', conservationBadge(tally.conserved)],
     ])}
 ${steps.length === 0 ? '' : section('steps', 'Steps of the last run', table('Each step of the last run; the first failed step is the root cause of what follows', ['Step', 'Status', 'Started', 'Finished', 'Error'], steps))}
@@ -51563,7 +51663,7 @@ function attentionSection(report) {
 <td>${escapeHtml(c.table)}</td>
 <td>${escapeHtml(p.name)}</td>
 <td>${checkBadge(c.status)}</td>
-<td class="n">${formatCount(c.failing_rows)}</td>
+<td class="n">${format_formatCount(c.failing_rows)}</td>
 <td class="message">${escapeHtml(c.message)}</td>
 </tr>`));
     const late = report.tables.filter(isFreshnessBreach);
@@ -51607,7 +51707,7 @@ function freshnessTable(tables, caption, withPipeline) {
     const rows = tables.map((t) => `<tr>
 <th scope="row">${escapeHtml(t.name)}</th>
 <td>${escapeHtml(t.layer)}</td>${withPipeline ? `\n<td>${t.pipeline === null ? '—' : escapeHtml(t.pipeline)}</td>` : ''}
-<td class="n">${formatCount(t.rows)}</td>
+<td class="n">${format_formatCount(t.rows)}</td>
 <td>${timeOrDash(t.last_loaded_at)}</td>
 <td>${freshnessBadge(t.freshness?.state ?? null)}</td>
 <td>${t.freshness ? `${escapeHtml(t.freshness.field)}: ${timeOrDash(t.freshness.latest)}` : '—'}</td>
@@ -51966,8 +52066,8 @@ function stepDetail(step, totals) {
         '',
         `${trigger()} · pipelines: ${result.pipelines.map((p) => p.pipeline).join(', ') || 'none'}`,
         '',
-        `Run so far: ${formatCount(totals.loaded)} loaded, ${formatCount(totals.accepted)} accepted, ${formatCount(totals.rejected)} rejected · ` +
-            `checks this step: ${formatCount(totals.checksPassed)} passed, ${formatCount(totals.checksWarned)} warned, ${formatCount(totals.checksFailed)} failed`,
+        `Run so far: ${format_formatCount(totals.loaded)} loaded, ${format_formatCount(totals.accepted)} accepted, ${format_formatCount(totals.rejected)} rejected · ` +
+            `checks this step: ${format_formatCount(totals.checksPassed)} passed, ${format_formatCount(totals.checksWarned)} warned, ${format_formatCount(totals.checksFailed)} failed`,
     ];
     const backfill = result.pipelines.find((p) => p.backfill)?.backfill;
     if (backfill) {
@@ -51976,18 +52076,18 @@ function stepDetail(step, totals) {
     }
     const batches = result.pipelines.flatMap((p) => p.batches);
     if (batches.length) {
-        lines.push(...step_summary_table('Ingested', ['Pipeline', 'Resource', 'Received', 'Appended to bronze', 'Table'], 'llrrl', batches.map((b) => [b.pipeline, b.resource, formatCount(b.received), formatCount(b.bronzeRows), `bronze.${b.table}`])));
+        lines.push(...step_summary_table('Ingested', ['Pipeline', 'Resource', 'Received', 'Appended to bronze', 'Table'], 'llrrl', batches.map((b) => [b.pipeline, b.resource, format_formatCount(b.received), format_formatCount(b.bronzeRows), `bronze.${b.table}`])));
     }
     const loads = result.pipelines.flatMap((p) => p.silverLoads.map((l) => ({ pipeline: p.pipeline, l })));
     if (loads.length) {
-        lines.push(...step_summary_table('Silver', ['Pipeline', 'Table', 'Bronze', 'Accepted', 'Rejected', 'New', 'Updated'], 'llrrrrr', loads.map(({ pipeline, l }) => [pipeline, l.table, formatCount(l.bronze), formatCount(l.accepted), formatCount(l.rejected), formatCount(l.inserted), formatCount(l.updated)])));
+        lines.push(...step_summary_table('Silver', ['Pipeline', 'Table', 'Bronze', 'Accepted', 'Rejected', 'New', 'Updated'], 'llrrrrr', loads.map(({ pipeline, l }) => [pipeline, l.table, format_formatCount(l.bronze), format_formatCount(l.accepted), format_formatCount(l.rejected), format_formatCount(l.inserted), format_formatCount(l.updated)])));
     }
     if (result.models.length) {
-        lines.push(...step_summary_table('Gold', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, formatCount(m.rows)])));
+        lines.push(...step_summary_table('Gold', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, format_formatCount(m.rows)])));
     }
     const notPassed = result.pipelines.flatMap((p) => p.checks).filter((c) => c.status !== 'pass');
     if (notPassed.length) {
-        lines.push(...step_summary_table('Checks not passed', ['Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Declared at', 'Message'], 'llllrll', notPassed.map((c) => [c.table, c.check, c.severity, c.status, formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
+        lines.push(...step_summary_table('Checks not passed', ['Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Declared at', 'Message'], 'llllrll', notPassed.map((c) => [c.table, c.check, c.severity, c.status, format_formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
     }
     const errors = [
         ...step.result.earlierFailures.map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
@@ -52010,7 +52110,7 @@ function fitLines(lines, maxBytes) {
     for (const line of lines) {
         used += Buffer.byteLength(line, 'utf8') + 1;
         if (used > maxBytes - 200) {
-            kept.push('', `_Truncated: ${formatCount(lines.length - kept.length)} more lines not shown._`);
+            kept.push('', `_Truncated: ${format_formatCount(lines.length - kept.length)} more lines not shown._`);
             break;
         }
         kept.push(line);
@@ -52215,6 +52315,88 @@ function selectedReport(step) {
     return { ...step.report, pipelines, conservation_ok: pipelines.every((p) => p.silver_loads.every(isConserved)) };
 }
 
+;// CONCATENATED MODULE: ./src/diff/report-file.ts
+// `dataops diff --json` read back by a later step (the quality gate's `diff-file`): the step that can
+// reach both sides computes the diff, and the gate, which posts the comment, renders it. The file is
+// checked against the shape before anything is rendered from it.
+
+
+const nullable = (schema) => ({ anyOf: [schema, { type: 'null' }] });
+const count = { type: 'integer', minimum: 0 };
+const strings = { type: 'array', items: { type: 'string' } };
+const values = { type: 'object', additionalProperties: { type: ['string', 'null'] } };
+const columnType = { type: 'object', required: ['column', 'type'], properties: { column: { type: 'string' }, type: { type: 'string' } } };
+const duplicates = { type: 'object', required: ['keys', 'rows'], properties: { keys: count, rows: count } };
+const TABLE_DIFF = {
+    type: 'object',
+    required: ['table', 'key', 'exists', 'rows', 'schema', 'rows_added', 'rows_removed', 'rows_changed', 'rows_unchanged', 'column_changes', 'duplicate_keys', 'null_keys', 'samples', 'notes', 'differs', 'error'],
+    properties: {
+        table: { type: 'string' },
+        key: nullable(strings),
+        exists: { type: 'object', required: ['base', 'changed'], properties: { base: { type: 'boolean' }, changed: { type: 'boolean' } } },
+        rows: { type: 'object', required: ['base', 'changed'], properties: { base: nullable(count), changed: nullable(count) } },
+        schema: {
+            type: 'object',
+            required: ['added', 'removed', 'retyped'],
+            properties: {
+                added: { type: 'array', items: columnType },
+                removed: { type: 'array', items: columnType },
+                retyped: { type: 'array', items: { type: 'object', required: ['column', 'base_type', 'changed_type'], properties: { column: { type: 'string' }, base_type: { type: 'string' }, changed_type: { type: 'string' } } } },
+            },
+        },
+        rows_added: count,
+        rows_removed: count,
+        rows_changed: nullable(count),
+        rows_unchanged: nullable(count),
+        column_changes: nullable({ type: 'object', additionalProperties: count }),
+        duplicate_keys: nullable({ type: 'object', required: ['base', 'changed'], properties: { base: duplicates, changed: duplicates } }),
+        null_keys: nullable({ type: 'object', required: ['base', 'changed'], properties: { base: count, changed: count } }),
+        samples: {
+            type: 'array',
+            items: {
+                oneOf: [
+                    {
+                        type: 'object',
+                        required: ['kind', 'key', 'changes'],
+                        properties: {
+                            kind: { const: 'changed' },
+                            key: values,
+                            changes: { type: 'array', items: { type: 'object', required: ['column', 'before', 'after'], properties: { column: { type: 'string' }, before: { type: ['string', 'null'] }, after: { type: ['string', 'null'] } } } },
+                        },
+                    },
+                    { type: 'object', required: ['kind', 'row', 'copies'], properties: { kind: { enum: ['added', 'removed'] }, row: values, copies: count } },
+                ],
+            },
+        },
+        notes: strings,
+        differs: { type: 'boolean' },
+        error: { type: ['string', 'null'] },
+    },
+};
+const DIFF_REPORT = {
+    type: 'object',
+    required: ['base', 'changed', 'tables'],
+    properties: { base: { type: 'string' }, changed: { type: 'string' }, tables: { type: 'array', items: TABLE_DIFF }, not_built: strings },
+};
+const report_file_validate = new ajv.Ajv({ allErrors: false, strict: false }).compile(DIFF_REPORT);
+function parseDiffReport(text, file) {
+    const expected = 'expected the output of `dataops diff --json`';
+    if (text.trim() === '')
+        throw new src_errors/* DataOpsError */.Bf(`${file} is empty; ${expected} (did the step that writes it fail? its log says why)`);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new src_errors/* DataOpsError */.Bf(`${file}: not JSON (${e.message}); ${expected}`);
+    }
+    if (!report_file_validate(value)) {
+        const [error] = report_file_validate.errors ?? [];
+        throw new src_errors/* DataOpsError */.Bf(`${file}: ${error ? `${error.instancePath || 'the top level'} ${error.message}` : 'not a diff'}; ${expected}`);
+    }
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./actions/quality-gate/src/inputs.ts
 // Input and output names of this action; they match action.yml (checked by test/integration/action-metadata.test.ts).
 
@@ -52224,16 +52406,72 @@ const INPUTS = {
     reportDir: { name: 'report-dir', default: '' },
     changedFiles: { name: 'changed-files', default: '' },
     scopeFile: { name: 'scope-file', default: '' },
+    diffFile: { name: 'diff-file', default: '' },
     githubToken: { name: 'github-token', default: '' },
     prComment: { name: 'pr-comment', default: 'false' },
     freshnessIssues: { name: 'freshness-issues', default: 'false' },
 };
 const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path', commentUrl: 'comment-url' };
 
+;// CONCATENATED MODULE: ./actions/quality-gate/src/change-report.ts
+// The change a pull request makes, as steps before the gate worked it out: the plan (in the scope file)
+// and the data diff (the diff file). They inform the report and never decide the gate.
+
+
+
+
+
+
+
+
+
+
+/**
+ * The diff a step before this one computed. It informs the report and never decides the gate: a file
+ * that is missing, empty (the step that writes it failed) or not a diff is a warning, and the report
+ * says so in the diff's place.
+ */
+async function readDiff(file) {
+    if (!file)
+        return {};
+    let text;
+    try {
+        text = await (0,promises_.readFile)((0,external_node_path_.resolve)(file), 'utf8');
+    }
+    catch (e) {
+        return diffUnavailable(`cannot read ${file}: ${e.code ?? e.message}`);
+    }
+    try {
+        return { diff: parseDiffReport(text, file) };
+    }
+    catch (e) {
+        return diffUnavailable(e.message);
+    }
+}
+function diffUnavailable(why) {
+    warning(`${INPUTS.diffFile.name}: ${why}`);
+    return { diffUnavailable: why };
+}
+/** GitHub refuses a step summary over 1,024 KB; the plan and the diff get what the gate's own summary leaves. */
+const change_report_SUMMARY_BYTES = 1_024 * 1_024 - 16_384;
+/** The plan and the diff in the job summary too: a fork's pull request, which cannot comment, shows them there. */
+async function summarizeChange(scope, change) {
+    const file = process.env.GITHUB_STEP_SUMMARY;
+    if (!file || (!scope?.changes && !change.diff && !change.diffUnavailable))
+        return;
+    let room = change_report_SUMMARY_BYTES - ((0,external_node_fs_.existsSync)(file) ? (0,external_node_fs_.statSync)(file).size : 0);
+    // Half the room at most for the plan, which counts characters: one is at most 4 UTF-8 bytes.
+    const plan = scope?.changes ? renderPlanMarkdown(scope.changes, { maxChars: Math.floor(room / 8) }) : '';
+    room -= Buffer.byteLength(plan, 'utf8');
+    const diff = renderDiffSection(change, { maxChars: room, maxBytes: room });
+    await writeStepSummary((0,secrets/* mask */.dK)([plan, diff].filter(Boolean).join('\n')), process.env);
+}
+
 ;// CONCATENATED MODULE: ./actions/quality-gate/src/main.ts
 // quality-gate: runs the declared checks and fails the job by the `fail-on` policy; optionally builds
-// the report site for Pages, keeps one sticky report comment on the pull request, and opens or closes
-// one issue per table whose freshness is in error.
+// the report site for Pages, keeps one sticky report comment on the pull request (with the plan and the
+// data diff of the change, when given), and opens or closes one issue per table whose freshness is in error.
+
 
 
 
@@ -52291,8 +52529,11 @@ async function run() {
         await reportStep(step, OUTPUTS);
         return runFailure(step, failOn);
     });
-    if (inputs)
-        await reportToGitHub(inputs.run, inputs.github, step, scope, failure);
+    if (inputs) {
+        const change = await readDiff(inputs.github.diffFile);
+        await summarizeChange(scope, change);
+        await reportToGitHub(inputs.run, inputs.github, step, scope, change, failure);
+    }
     if (failure)
         setFailed(failure);
 }
@@ -52305,6 +52546,7 @@ async function readGitHubSettings() {
         freshnessIssues: flag(INPUTS.freshnessIssues),
         changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
         scope: await readScopeFile(readInput(INPUTS.scopeFile)),
+        diffFile: readInput(INPUTS.diffFile),
     };
     if (settings.scope && settings.changedFiles.length) {
         throw new InputError(INPUTS.scopeFile.name, `give one of ${INPUTS.changedFiles.name} and ${INPUTS.scopeFile.name}, not both`);
@@ -52338,7 +52580,7 @@ async function readScopeFile(file) {
  * The PR comment and the freshness issues. They report on the gate and never decide it: a GitHub API
  * failure (a fork's read-only token, an outage) is a warning, and the job summary still has everything.
  */
-async function reportToGitHub(run, github, step, scope, failure) {
+async function reportToGitHub(run, github, step, scope, change, failure) {
     if (!github.token || (!github.prComment && !github.freshnessIssues))
         return;
     const context = runContextFromEnv();
@@ -52360,6 +52602,7 @@ async function reportToGitHub(run, github, step, scope, failure) {
                     runUrl: context.runUrl,
                     blobUrl: context.blobUrl,
                     sha: context.pullRequest.headSha,
+                    ...change,
                 });
                 const posted = await upsertPrComment(client, context.repo, context.pullRequest.number, body);
                 setOutput(OUTPUTS.commentUrl, posted.url);
@@ -53081,6 +53324,189 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("worker_threa
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+
+/***/ }),
+
+/***/ 56919:
+/***/ ((__unused_webpack_module, exports) => {
+
+var __webpack_unused_export__;
+
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+__webpack_unused_export__ = ({ value: true });
+__webpack_unused_export__ = format;
+exports.qg = parse;
+const TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
+const TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RegExp to match chars that must be quoted-pair in RFC 9110 sec 5.6.4
+ */
+const QUOTE_REGEXP = /[\\"]/g;
+/**
+ * RegExp to match type in RFC 9110 sec 8.3.1
+ *
+ * media-type = type "/" subtype
+ * type       = token
+ * subtype    = token
+ */
+const TYPE_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !TYPE_REGEXP.test(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!TOKEN_REGEXP.test(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${qstring(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function parse(header, options) {
+    const stopChar = options?.comma === true ? COMMA : 65536; // Sentinel for "no stop char".
+    const len = header.length;
+    let index = skipOWS(header, options?.start ?? 0, len);
+    const valueStart = index;
+    index = skipValue(header, index, len, stopChar);
+    const valueEnd = trailingOWS(header, valueStart, index);
+    const type = header.slice(valueStart, valueEnd).toLowerCase();
+    if (options?.parameters === false) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopChar);
+}
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopChar) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        if (header.charCodeAt(index) === stopChar)
+            break;
+        index = skipOWS(header, index + 1 /* Skip over ; */, len);
+        const keyStart = index;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            if (code === stopChar)
+                break parameter;
+            if (code === SEMI)
+                continue parameter;
+            if (code === EQ) {
+                const keyEnd = trailingOWS(header, keyStart, index);
+                const key = header.slice(keyStart, keyEnd).toLowerCase();
+                index = skipOWS(header, index + 1, len);
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    index++;
+                    let value = "";
+                    while (index < len) {
+                        const code = header.charCodeAt(index++);
+                        if (code === DQUOTE) {
+                            index = skipValue(header, index, len, stopChar);
+                            if (parameters[key] === undefined)
+                                parameters[key] = value;
+                            break;
+                        }
+                        if (code === BSLASH && index < len) {
+                            value += header[index++];
+                            continue;
+                        }
+                        value += String.fromCharCode(code);
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                index = skipValue(header, index, len, stopChar);
+                if (parameters[key] === undefined) {
+                    const valueEnd = trailingOWS(header, valueStart, index);
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                continue parameter;
+            }
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Skip over characters until a semicolon or other exit character.
+ */
+function skipValue(str, index, len, stopChar) {
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code === SEMI || code === stopChar)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Skip optional whitespace (OWS) in an HTTP header value.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function skipOWS(header, index, len) {
+    while (index < len) {
+        const char = header.charCodeAt(index);
+        if (char !== SP && char !== HTAB)
+            break;
+        index++;
+    }
+    return index;
+}
+/**
+ * Trim optional whitespace (OWS) from the end of a substring.
+ *
+ * OWS is defined in RFC 9110 sec 5.6.3 as SP (" ") or HTAB ("\t").
+ */
+function trailingOWS(header, start, end) {
+    while (end > start) {
+        const char = header.charCodeAt(end - 1);
+        if (char !== SP && char !== HTAB)
+            break;
+        end--;
+    }
+    return end;
+}
+/**
+ * Serialize a parameter value.
+ */
+function qstring(str) {
+    if (TOKEN_REGEXP.test(str))
+        return str;
+    if (TEXT_REGEXP.test(str))
+        return `"${str.replace(QUOTE_REGEXP, "\\$&")}"`;
+    throw new TypeError(`Invalid parameter value: ${str}`);
+}
+//# sourceMappingURL=index.js.map
 
 /***/ }),
 

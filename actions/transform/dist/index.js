@@ -40397,8 +40397,15 @@ function definitionChange(node, state, exists, fullRefresh = false) {
         return { action: 'adopt', reasons: ['built before definitions were recorded: taken as built from the current one'] };
     if (state.fingerprint === node.fingerprint)
         return { action: 'none', reasons: [] };
-    const { category, reasons } = node.layer === 'silver' ? categorizeSilver(state.definition, node.definition) : categorizeModelChange(state.definition, node.definition);
+    const { category, reasons } = categorizeDefinitions(node.layer, state.definition, node.definition);
     return { action: 'rebuild', category, reasons };
+}
+/**
+ * What kind of change one normalised definition of a table is against another (graph/fingerprint.ts):
+ * against what the table was built from (a run), or against the base branch's (a pull request's plan).
+ */
+function categorizeDefinitions(layer, before, after) {
+    return layer === 'silver' ? categorizeSilver(before, after) : categorizeModelChange(before, after);
 }
 /** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
 function categorizeModelChange(before, after) {
