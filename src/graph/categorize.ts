@@ -81,7 +81,7 @@ interface SelectShape {
 
 /** The outermost SELECT's parts; undefined for a set operation (UNION ...) or a shape it cannot read. */
 function selectShape(sql: string): SelectShape | undefined {
-  const tokens = tokenize(sql).filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+  const tokens = spaced(tokenize(sql));
   let depth = 0;
   let select = -1;
   for (let i = 0; i < tokens.length; i++) {
@@ -96,7 +96,7 @@ function selectShape(sql: string): SelectShape | undefined {
   const distinct = tokens[start] !== undefined && isWord(tokens[start], 'distinct');
   if (distinct) start++;
   const items: string[] = [];
-  let item: Token[] = [];
+  let item: SpacedToken[] = [];
   let end = tokens.length;
   depth = 0;
   for (let i = start; i < tokens.length; i++) {
@@ -120,9 +120,25 @@ function isWord(token: Token, word: string): boolean {
   return token.kind === 'word' && token.text.toLowerCase() === word;
 }
 
-/** Unquoted names and keywords are case-insensitive in Snowflake; everything else is kept. */
-function normalized(tokens: Token[]): string {
-  return tokens.map((t) => (t.kind === 'word' ? t.text.toLowerCase() : t.text)).join(' ');
+type SpacedToken = Token & { spaceBefore: boolean };
+
+/** The tokens without whitespace and comments, each saying whether a gap came before it. */
+function spaced(tokens: Token[]): SpacedToken[] {
+  const out: SpacedToken[] = [];
+  let gap = false;
+  for (const t of tokens) {
+    if (t.kind === 'ws' || t.kind === 'comment') gap = true;
+    else {
+      out.push({ ...t, spaceBefore: gap });
+      gap = false;
+    }
+  }
+  return out;
+}
+
+/** Unquoted names and keywords are case-insensitive in Snowflake; everything else is kept, gaps as one space. */
+function normalized(tokens: SpacedToken[]): string {
+  return tokens.map((t, i) => `${i > 0 && t.spaceBefore ? ' ' : ''}${t.kind === 'word' ? t.text.toLowerCase() : t.text}`).join('');
 }
 
 function show(value: unknown): string {

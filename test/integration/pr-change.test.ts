@@ -110,7 +110,7 @@ describe('a pull request that changes a mapping and a model', () => {
     const { scope, gate } = await push();
     expect(scope.changes).toEqual([
       { table: 'silver.stores', layer: 'silver', change: 'breaking', reasons: ['column city: normalize [trim] -> [trim, upper]'], rebuilds: ['gold.dim_store', 'gold.daily_sales_summary'] },
-      { table: 'gold.dim_store', layer: 'gold', change: 'non_breaking', reasons: ['column added: upper ( region ) as region_code'], rebuilds: [] },
+      { table: 'gold.dim_store', layer: 'gold', change: 'non_breaking', reasons: ['column added: upper(region) as region_code'], rebuilds: [] },
       { table: 'gold.store_regions', layer: 'gold', change: 'added', reasons: ['new in sql/gold/store_regions.sql'], rebuilds: [] },
     ]);
     expect(scope.basePipelines).toEqual(['stores']);
@@ -121,7 +121,7 @@ describe('a pull request that changes a mapping and a model', () => {
 
     expect(body).toContain('### Plan: 3 tables change');
     expect(body).toContain('| `silver.stores` | **breaking**: rebuilt with what reads it | `column city: normalize [trim] -> [trim, upper]` | `gold.dim_store`, `gold.daily_sales_summary` |');
-    expect(body).toContain('| `gold.dim_store` | non-breaking: rebuilt alone | `column added: upper ( region ) as region_code` | — |');
+    expect(body).toContain('| `gold.dim_store` | non-breaking: rebuilt alone | `column added: upper(region) as region_code` | — |');
     expect(body).toContain('| `gold.store_regions` | added | `new in sql/gold/store_regions.sql` | — |');
 
     // Every store's city is upper-cased and nothing else moved; the model gained its column.

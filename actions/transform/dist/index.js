@@ -40327,7 +40327,7 @@ function describeItems(before, after) {
 }
 /** The outermost SELECT's parts; undefined for a set operation (UNION ...) or a shape it cannot read. */
 function selectShape(sql) {
-    const tokens = tokenize(sql).filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+    const tokens = spaced(tokenize(sql));
     let depth = 0;
     let select = -1;
     for (let i = 0; i < tokens.length; i++) {
@@ -40375,9 +40375,23 @@ function selectShape(sql) {
 function isWord(token, word) {
     return token.kind === 'word' && token.text.toLowerCase() === word;
 }
-/** Unquoted names and keywords are case-insensitive in Snowflake; everything else is kept. */
+/** The tokens without whitespace and comments, each saying whether a gap came before it. */
+function spaced(tokens) {
+    const out = [];
+    let gap = false;
+    for (const t of tokens) {
+        if (t.kind === 'ws' || t.kind === 'comment')
+            gap = true;
+        else {
+            out.push({ ...t, spaceBefore: gap });
+            gap = false;
+        }
+    }
+    return out;
+}
+/** Unquoted names and keywords are case-insensitive in Snowflake; everything else is kept, gaps as one space. */
 function normalized(tokens) {
-    return tokens.map((t) => (t.kind === 'word' ? t.text.toLowerCase() : t.text)).join(' ');
+    return tokens.map((t, i) => `${i > 0 && t.spaceBefore ? ' ' : ''}${t.kind === 'word' ? t.text.toLowerCase() : t.text}`).join('');
 }
 function categorize_show(value) {
     if (value === null || value === undefined)

@@ -12,7 +12,7 @@ import type { ChangedTable } from '../../../src/models/change-plan.js';
 import type { CheckResult, StatusReport } from '../../../src/state/types.js';
 
 const breaking: ChangedTable = { table: 'silver.stores', layer: 'silver', change: 'breaking', reasons: ['column city: normalize [trim] -> [trim, upper]'], rebuilds: ['gold.dim_store', 'gold.daily_sales_summary'] };
-const appended: ChangedTable = { table: 'gold.dim_store', layer: 'gold', change: 'non_breaking', reasons: ['column added: upper ( region ) as region_code'], rebuilds: [] };
+const appended: ChangedTable = { table: 'gold.dim_store', layer: 'gold', change: 'non_breaking', reasons: ['column added: upper(region) as region_code'], rebuilds: [] };
 
 describe('the plan section', () => {
   test.each<[string, ChangedTable[], string[]]>([
@@ -23,7 +23,7 @@ describe('the plan section', () => {
       [
         '### Plan: 2 tables change',
         '| `silver.stores` | **breaking**: rebuilt with what reads it | `column city: normalize [trim] -> [trim, upper]` | `gold.dim_store`, `gold.daily_sales_summary` |',
-        '| `gold.dim_store` | non-breaking: rebuilt alone | `column added: upper ( region ) as region_code` | — |',
+        '| `gold.dim_store` | non-breaking: rebuilt alone | `column added: upper(region) as region_code` | — |',
       ],
     ],
     [
