@@ -1,10 +1,8 @@
 // The engine's front door: what the CLI and the actions call. It never imports @actions/*.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { parseDuration, type Env } from './config/pipeline.js';
 import type { Project } from './project.js';
 import type { Pipeline } from './config/types.js';
-import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, UsageError, WarehouseError, type Diagnostic } from './errors.js';
+import { ConfigError, DataOpsError, formatDiagnostic, inResource, SourceError, UsageError, type Diagnostic } from './errors.js';
 import { forEachConcurrently, Lock } from './ingest/concurrency.js';
 import { findLandingFiles, loadBronze, parseBatchId, replayBronze, type BronzeBatch } from './ingest/bronze.js';
 import { pruneLanding, removeStalePartials } from './ingest/landing.js';
@@ -17,133 +15,19 @@ import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
 import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
-import { ensureMetaSchema, newRunId } from './state/meta.js';
-import { withPipelineLocks } from './state/run-lock.js';
+import { newRunId } from './state/meta.js';
 import { failedSteps, finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
-import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
 import { validateProject } from './validate.js';
-import { readProjectFile } from './config/project-file.js';
+import { withWarehouse, type Settings } from './settings.js';
 import { backfillNote, checkBackfill, cursorNote } from './backfill.js';
 import { formatBound, type TimeWindow } from './sources/window.js';
 
 export const STEPS = RUN_STEPS;
 export type Step = RunStep;
 export { INTERRUPTED };
-
-export const TARGETS = ['duckdb', 'snowflake'] as const;
-export type Target = (typeof TARGETS)[number];
-
-/**
- * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
- * window and a repeated page all fall well inside it, and the check never scans older rows.
- */
-export const DEFAULT_COPY_WINDOW = '30d';
-
-/** How long a run waits for another to let go of the DuckDB file or of a pipeline's lock. */
-export const DEFAULT_LOCK_TIMEOUT = '10m';
-/** How long status, report and other reads wait for a run to let go of the DuckDB file. */
-export const DEFAULT_READ_WAIT_SECONDS = 10;
-
-export interface Settings {
-  projectDir: string;
-  /** duckdb (the embedded default) or snowflake (connection from SNOWFLAKE_* variables). */
-  target: Target;
-  /** DuckDB database file. */
-  database: string;
-  /** DuckDB's memory_limit (dataops.yml duckdb.memory_limit), e.g. "1GB"; DuckDB's own default when unset. */
-  duckdbMemoryLimit?: string;
-  /** How far back a load looks in bronze for exact copies of its records (dataops.yml bronze.copy_window). */
-  copyWindowSeconds: number;
-  /** How long a run waits for another run: --wait, else dataops.yml <target>.lock_timeout, else 10m. */
-  lockTimeoutSeconds: number;
-  /** How long the other commands wait for a run to let go of the DuckDB file: --wait, else 10 s. */
-  readWaitSeconds: number;
-  /** dataops.yml's names for the Snowflake connection variables (defaults: SNOWFLAKE_*). */
-  snowflakeEnvNames: Record<string, string>;
-  /** "duckdb.path at dataops.yml:2:9" when dataops.yml chose the database file, for errors about it. */
-  databaseSetBy?: string;
-  /** Where raw pages land as JSON lines (replayable). */
-  landingDir: string;
-  siteDir: string;
-  env: Env;
-}
-
-export function resolveSettings(
-  options: { projectDir?: string; database?: string; siteDir?: string; target?: string; env?: Env; waitSeconds?: number } = {},
-): Settings {
-  const env = options.env ?? process.env;
-  const projectDir = resolve(options.projectDir ?? '.');
-  // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
-  const { settings: file, describe } = readProjectFile(projectDir);
-  const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
-  if (!(TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(projectDir, p));
-  const database = options.database ?? env.DATAOPS_DATABASE ?? file.duckdb?.path;
-  return {
-    projectDir,
-    target: target as Target,
-    snowflakeEnvNames: file.snowflake?.env ?? {},
-    database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
-    databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
-    duckdbMemoryLimit: file.duckdb?.memory_limit,
-    copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
-    lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target as Target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
-    readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
-    landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
-    siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
-    env,
-  };
-}
-
-/** Who opens the warehouse and why. */
-export interface WarehouseUse {
-  /** Set by a run: it waits lockTimeoutSeconds for other processes (the rest wait readWaitSeconds). */
-  runId?: string;
-  /** The command (e.g. status), named to whoever waits for this one. */
-  command?: string;
-  /** The pipelines a run writes: locked in meta.locks where the warehouse has no single writer. */
-  pipelines?: readonly string[];
-  /** Where "waiting for ..." lines go. */
-  log?: (line: string) => void;
-}
-
-export async function openWarehouse(settings: Settings, use: WarehouseUse = {}): Promise<Warehouse> {
-  const warehouse = await connect(settings, use);
-  await ensureMetaSchema(warehouse);
-  return warehouse;
-}
-
-async function connect(settings: Settings, use: WarehouseUse): Promise<Warehouse> {
-  // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
-  if (settings.target === 'snowflake') {
-    return (await import('./warehouse/snowflake.js')).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
-  }
-  return openDuckDBWhenFree(settings.database, {
-    memoryLimit: settings.duckdbMemoryLimit,
-    command: use.command ?? (use.runId ? 'run' : 'dataops'),
-    runId: use.runId,
-    waitSeconds: use.runId ? settings.lockTimeoutSeconds : settings.readWaitSeconds,
-    waitHint: use.runId ? '--wait <duration> (or duckdb.lock_timeout in dataops.yml)' : '--wait <duration>',
-    log: use.log,
-  }).catch((e: unknown) => {
-    // The path may have come from dataops.yml: say where, so the fix is one look away.
-    if (e instanceof WarehouseError && settings.databaseSetBy) throw new WarehouseError(`${e.message} (${settings.databaseSetBy})`);
-    throw e;
-  });
-}
-
-export async function withWarehouse<T>(settings: Settings, fn: (w: Warehouse) => Promise<T>, use: WarehouseUse = {}): Promise<T> {
-  const warehouse = await openWarehouse(settings, use);
-  try {
-    if (!use.runId || !use.pipelines?.length || warehouse.capabilities.exclusiveWriter) return await fn(warehouse);
-    // The locks get a session of their own, so renewals never join a transaction of the run's.
-    const locks = { runId: use.runId, timeoutSeconds: settings.lockTimeoutSeconds, log: use.log, waitHint: '--wait <duration> (or snowflake.lock_timeout in dataops.yml)' };
-    return await withPipelineLocks(() => connect(settings, use), use.pipelines, locks, () => fn(warehouse));
-  } finally {
-    await warehouse.close();
-  }
-}
+// The settings and the connection are the front door's too.
+export * from './settings.js';
 
 export interface PipelineRun {
   pipeline: string;
@@ -468,8 +352,4 @@ async function replayTarget(project: Project, settings: Settings, batchId: strin
 function describe(e: unknown): string {
   if (e instanceof DataOpsError) return mask(e.message);
   return mask(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-}
-
-export function siteIndex(settings: Settings): string {
-  return join(settings.siteDir, 'index.html');
 }
