@@ -27,7 +27,8 @@ export interface SqlModel {
   options: ModelOptions;
 }
 
-const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
+// Unquoted names are case-insensitive in Snowflake: FROM Silver.Stores reads silver.stores.
+const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/gi;
 
 /** The layer is the folder the file is in: sql/silver or sql/gold. */
 export function parseModel(file: string, text: string): { model?: SqlModel; diagnostics: Diagnostic[] } {
