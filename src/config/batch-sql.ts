@@ -14,9 +14,6 @@ const COMBINING_WORDS: Record<string, string> = {
   having: 'HAVING',
   qualify: 'QUALIFY',
   limit: 'LIMIT',
-  fetch: 'FETCH',
-  sample: 'SAMPLE',
-  tablesample: 'TABLESAMPLE',
   union: 'UNION',
   intersect: 'INTERSECT',
   except: 'EXCEPT',
@@ -68,9 +65,12 @@ export function batchSqlProblems(file: string, text: string, references: readonl
       word === 'group' && next?.kind === 'word' && next.text.toLowerCase() === 'by' ? 'GROUP BY'
       : word === 'over' && calls ? 'a window function (OVER)'
       : word === 'top' && before?.kind === 'word' && before.text.toLowerCase() === 'select' ? 'TOP'
+      // Words that may also name a column are the construct only where the construct's next word follows.
+      : word === 'fetch' && /^(first|next)$/i.test(next?.text ?? '') ? 'FETCH'
+      : (word === 'sample' || word === 'tablesample') && (calls || /^(bernoulli|row|system|block)$/i.test(next?.text ?? '')) ? word.toUpperCase()
       : AGGREGATES.has(word) && calls ? `the aggregate ${word.toUpperCase()}()`
       : COMBINING_WORDS[word];
-    if (construct) at(t, `${construct} combines rows: ${WHY}; use materialized: table (or view) for this model`);
+    if (construct) at(t, `${construct} gives other rows read batch by batch than read at once: ${WHY}; use materialized: table (or view) for this model`);
   });
   return out;
 }

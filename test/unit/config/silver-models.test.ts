@@ -17,19 +17,20 @@ describe('the SQL of a model incremental by batch', () => {
     ['a row-wise SELECT with a path, a cast and a filter', `${BATCH}SELECT _record:id::int AS id, _batch_id\nFROM bronze.shop_orders\nWHERE _record:status::string <> 'void'`],
     ['an alias and LATERAL FLATTEN (one row per element of one record)', `${BATCH}SELECT b._record:id::int AS id, f.value:sku::string AS sku, b._batch_id\nFROM bronze.shop_orders AS b, LATERAL FLATTEN(input => b._record:lines) AS f`],
     ['a CTE that reads the bronze table once', `${BATCH}WITH o AS (SELECT * FROM bronze.shop_orders)\nSELECT _record:id::int AS id, _batch_id FROM o`],
-    ['keywords as JSON keys and names', `${BATCH}SELECT _record:limit::int AS lim, _record:count::int AS n, _batch_id FROM bronze.shop_orders`],
+    ['keywords as JSON keys and names', `${BATCH}SELECT _record:limit::int AS lim, _record:count::int AS n, _record:s::string AS sample, _batch_id AS fetch FROM bronze.shop_orders`],
   ])('%s is accepted', (_what, sql) => {
     expect(errorsOf(sql)).toEqual([]);
   });
 
   test.each([
-    ['GROUP BY', `${BATCH}SELECT _record:id::int AS id\nFROM bronze.shop_orders\nGROUP BY 1`, 'sql/silver/m.sql:4:1: GROUP BY combines rows'],
-    ['DISTINCT', `${BATCH}SELECT DISTINCT _record:id::int AS id FROM bronze.shop_orders`, 'sql/silver/m.sql:2:8: DISTINCT combines rows'],
-    ['an aggregate, even in a subquery', `${BATCH}SELECT _batch_id,\n  (SELECT COUNT(DISTINCT value) FROM TABLE(FLATTEN(_record:lines))) AS n FROM bronze.shop_orders`, 'sql/silver/m.sql:3:11: the aggregate COUNT() combines rows'],
-    ['a window function', `${BATCH}SELECT ROW_NUMBER() OVER (ORDER BY _fetched_at) AS n FROM bronze.shop_orders`, 'sql/silver/m.sql:2:21: a window function (OVER) combines rows'],
-    ['QUALIFY', `${BATCH}SELECT _record FROM bronze.shop_orders\nQUALIFY _fetched_at = _fetched_at`, 'sql/silver/m.sql:3:1: QUALIFY combines rows'],
-    ['LIMIT', `${BATCH}SELECT _record FROM bronze.shop_orders LIMIT 10`, 'sql/silver/m.sql:2:40: LIMIT combines rows'],
-    ['a set operation', `${BATCH}SELECT _record FROM bronze.shop_orders\nUNION ALL SELECT NULL`, 'sql/silver/m.sql:3:1: UNION combines rows'],
+    ['GROUP BY', `${BATCH}SELECT _record:id::int AS id\nFROM bronze.shop_orders\nGROUP BY 1`, 'sql/silver/m.sql:4:1: GROUP BY gives other rows read batch by batch than read at once'],
+    ['DISTINCT', `${BATCH}SELECT DISTINCT _record:id::int AS id FROM bronze.shop_orders`, 'sql/silver/m.sql:2:8: DISTINCT gives other rows read batch by batch than read at once'],
+    ['an aggregate, even in a subquery', `${BATCH}SELECT _batch_id,\n  (SELECT COUNT(DISTINCT value) FROM TABLE(FLATTEN(_record:lines))) AS n FROM bronze.shop_orders`, 'sql/silver/m.sql:3:11: the aggregate COUNT() gives other rows read batch by batch than read at once'],
+    ['a window function', `${BATCH}SELECT ROW_NUMBER() OVER (ORDER BY _fetched_at) AS n FROM bronze.shop_orders`, 'sql/silver/m.sql:2:21: a window function (OVER) gives other rows read batch by batch than read at once'],
+    ['QUALIFY', `${BATCH}SELECT _record FROM bronze.shop_orders\nQUALIFY _fetched_at = _fetched_at`, 'sql/silver/m.sql:3:1: QUALIFY gives other rows read batch by batch than read at once'],
+    ['LIMIT', `${BATCH}SELECT _record FROM bronze.shop_orders LIMIT 10`, 'sql/silver/m.sql:2:40: LIMIT gives other rows read batch by batch than read at once'],
+    ['a sample', `${BATCH}SELECT _record FROM bronze.shop_orders SAMPLE (10)`, 'sql/silver/m.sql:2:40: SAMPLE gives other rows read batch by batch than read at once'],
+    ['a set operation', `${BATCH}SELECT _record FROM bronze.shop_orders\nUNION ALL SELECT NULL`, 'sql/silver/m.sql:3:1: UNION gives other rows read batch by batch than read at once'],
   ])('%s is refused at its line', (_what, sql, error) => {
     expect(errorsOf(sql)).toEqual([`${error}: an incremental_by_batch model reads only the new bronze batches, so each row it gives must come from one bronze row; use materialized: table (or view) for this model`]);
   });
