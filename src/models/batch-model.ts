@@ -105,12 +105,14 @@ async function mergeByKey(warehouse: Warehouse, model: SqlModel, select: string,
   const key = model.options.unique_key!.map(ident);
   const rows = await distinctRows(warehouse, model, select);
   const pick = `_batch_pick_${model.name.replace('.', '_')}`;
-  // The table's version stays when it comes later in the order than the batches' latest.
+  // The table's version stays when it comes later in the order than the batches' latest. A join, not a
+  // correlated subquery: the table holds one row per key, never NULL.
   const later = laterThan(model, { row: 't', batch: 'tb' }, { row: 'n', batch: 'nb' });
   await warehouse.execute(
-    `CREATE OR REPLACE TEMP TABLE ${pick} AS ${latestPerKey(model, rows,
-      `NOT EXISTS (SELECT 1 FROM ${model.name} AS t LEFT JOIN meta.batches AS tb ON tb.batch_id = t._batch_id
-                   WHERE ${key.map((k) => `t.${k} = n.${k}`).join(' AND ')} AND ${later})`)}`,
+    `CREATE OR REPLACE TEMP TABLE ${pick} AS ${latestPerKey(model, rows, {
+      joins: `LEFT JOIN ${model.name} AS t ON ${key.map((k) => `t.${k} = n.${k}`).join(' AND ')} LEFT JOIN meta.batches AS tb ON tb.batch_id = t._batch_id`,
+      where: `t.${key[0]} IS NULL OR NOT ${later}`,
+    })}`,
   );
   await warehouse.execute(`DROP TABLE ${rows}`);
   const values = columns.filter((c) => !key.includes(c));
@@ -151,16 +153,16 @@ async function distinctRows(warehouse: Warehouse, model: SqlModel, select: strin
   return rows;
 }
 
-/** One row per key of `rows`: the first in the version order, among those that pass `where`. */
-function latestPerKey(model: SqlModel, rows: string, where?: string): string {
+/** One row per key of `rows`: the first in the version order, among those that pass `also.where`. */
+function latestPerKey(model: SqlModel, rows: string, also?: { joins: string; where: string }): string {
   const key = model.options.unique_key!.map((k) => `n.${ident(k)}`);
   const latest = model.options.latest_by ? [`n.${ident(model.options.latest_by)} DESC NULLS LAST`] : [];
   // Every column of the SELECT and no more: the batch's fetch time only orders.
-  return `SELECT n.* FROM ${rows} AS n LEFT JOIN meta.batches AS nb ON nb.batch_id = n._batch_id${where ? ` WHERE ${where}` : ''}
+  return `SELECT n.* FROM ${rows} AS n LEFT JOIN meta.batches AS nb ON nb.batch_id = n._batch_id${also ? ` ${also.joins} WHERE ${also.where}` : ''}
     QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ${[...latest, 'nb.fetched_at DESC NULLS LAST', 'n._batch_id DESC'].join(', ')}) = 1`;
 }
 
-/** `a` comes later than `b` in the version order (latest_by, then batch fetch time, then batch id; NULL first). */
+/** `a` comes later than `b` in the version order (latest_by, then batch fetch time, then batch id; NULL first); never NULL. */
 function laterThan(model: SqlModel, a: { row: string; batch: string }, b: { row: string; batch: string }): string {
   const pairs: Array<[string, string]> = [
     ...(model.options.latest_by ? [[`${a.row}.${ident(model.options.latest_by)}`, `${b.row}.${ident(model.options.latest_by)}`] as [string, string]] : []),
@@ -168,7 +170,7 @@ function laterThan(model: SqlModel, a: { row: string; batch: string }, b: { row:
     [`${a.row}._batch_id`, `${b.row}._batch_id`],
   ];
   const greater = ([x, y]: [string, string]) => `(${x} IS NOT NULL AND (${y} IS NULL OR ${x} > ${y}))`;
-  const same = ([x, y]: [string, string]) => `(${x} = ${y} OR (${x} IS NULL AND ${y} IS NULL))`;
+  const same = ([x, y]: [string, string]) => `${x} IS NOT DISTINCT FROM ${y}`;
   return pairs.reduceRight((rest, pair) => (rest ? `(${greater(pair)} OR (${same(pair)} AND ${rest}))` : greater(pair)), '');
 }
 
