@@ -368,7 +368,7 @@ async function loadBaseProject(dir: string, s: Settings) {
   const folder = resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--base-project ${dir}: no such folder (expected a checkout of the base commit)`);
   if (![PIPELINES_DIR, ...MODEL_DIRS].some((sub) => existsSync(join(folder, sub)))) {
-    throw new UsageError(`--base-project ${dir}: has no ${[PIPELINES_DIR, ...MODEL_DIRS].map((d) => `${d}/`).join(', ')} folder (expected a checkout of the base commit, at the project's folder)`);
+    throw new UsageError(`--base-project ${dir}: has no ${PIPELINES_DIR}/, ${MODEL_DIRS.map((d) => `${d}/`).join(' or ')} folder (expected a checkout of the base commit, at the project's folder)`);
   }
   return loadProject(folder, s.env);
 }
