@@ -176,6 +176,8 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         const failure = built.failed.get(run.pipeline);
         if (failure !== undefined) {
           run.error = describe(failure);
+          // A silver SQL model's error has a place, as a gold model's has.
+          if (failure instanceof ModelError) diagnostics.push(failure.diagnostic);
           log(`${run.pipeline}: transform FAILED: ${run.error}`);
         }
         // The gold models a pipeline feeds are part of its transform step.

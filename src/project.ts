@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, nameList, type Diagnostic } from './errors.js';
-import { buildGraph, type ProjectGraph } from './graph/graph.js';
+import { buildGraph, silverModelOwners, type ProjectGraph } from './graph/graph.js';
 import { lineLocator, parseModel, type SqlModel } from './config/sql-model.js';
 import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config/config-file.js';
 import { loadPipeline, type Env } from './config/pipeline.js';
@@ -21,7 +21,8 @@ export interface Project {
 }
 
 export const PIPELINES_DIR = 'pipelines';
-export const MODELS_DIR = 'sql/gold';
+/** The model folders, in build order: the folder is the layer (and the schema). */
+export const MODEL_DIRS = ['sql/silver', 'sql/gold'] as const;
 
 export async function loadProject(dir: string, env: Env = process.env): Promise<Project> {
   const diagnostics: Diagnostic[] = [];
@@ -41,7 +42,7 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
     }
   }
   const models: SqlModel[] = [];
-  for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
+  for (const file of (await Promise.all(MODEL_DIRS.map((sub) => listFiles(dir, sub, /\.sql$/)))).flat()) {
     const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
     if (read.diagnostic) {
       diagnostics.push(read.diagnostic);
@@ -132,7 +133,42 @@ function projectRules(pipelines: Pipeline[], sources: Map<string, YamlSource>, m
     for (const ref of m.references) {
       if (!tables.has(ref.table)) {
         out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
+      } else if (m.layer === 'silver' && ref.table.startsWith('gold.')) {
+        out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `${ref.table}: a silver model reads bronze and silver tables; gold is built from silver, after it` });
       }
+    }
+  }
+  out.push(...silverModelRules(pipelines, sources, models));
+  return out;
+}
+
+/**
+ * A silver SQL model and a pipeline's silver table never share a name (an error at both), and each
+ * silver model reads the bronze of exactly one pipeline, whose run builds it.
+ */
+function silverModelRules(pipelines: Pipeline[], sources: Map<string, YamlSource>, models: SqlModel[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const mapped = new Map<string, Pipeline>(pipelines.flatMap((p) => p.silver.map((t) => [`silver.${t.name}`, p] as const)));
+  const silverModels = models.filter((m) => m.layer === 'silver');
+  for (const m of silverModels) {
+    const pipeline = mapped.get(m.name);
+    if (!pipeline) continue;
+    const table = m.name.slice('silver.'.length);
+    out.push({ file: m.file, line: 1, col: 1, severity: 'error', message: `${m.name} is also a silver table of pipeline ${pipeline.name} (${pipeline.file}): a table is declared once, by a mapping or by a SQL model` });
+    out.push(sources.get(pipeline.name)!.diagnosticFor(['silver', table], `silver table "${table}" is also declared by ${m.file}: a table is declared once, by a mapping or by a SQL model`, { key: true }));
+  }
+  const owners = silverModelOwners(pipelines, silverModels);
+  for (const m of silverModels) {
+    const found = owners.get(m.name);
+    if (!found) continue;
+    const locate = lineLocator(m.text);
+    if (found.size === 0) {
+      out.push({ file: m.file, line: 1, col: 1, severity: 'error', message: `${m.name} reads no pipeline's bronze table, directly or through silver: a silver model is built by the run of the pipeline whose bronze it reads; a model over other models belongs in sql/gold` });
+    } else if (found.size > 1) {
+      const [, second] = [...found.values()];
+      const ref = m.references.find((r) => r.table === second)!;
+      const via = [...found].map(([pipeline, table]) => `${pipeline} (${table})`).join(', ');
+      out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `${m.name} reads tables of several pipelines: ${via}; a silver model belongs to one pipeline, whose run builds it: read the others' tables from a model in sql/gold` });
     }
   }
   return out;

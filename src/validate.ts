@@ -1,6 +1,7 @@
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
-// rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
-// declared tables, which catches SQL errors and unknown columns with the file and line.
+// rules, the models (silver, then gold, in the graph's order) are planned for real on an empty in-memory
+// DuckDB built from the pipelines' declared tables, which catches SQL errors and unknown columns with the
+// file and line.
 import { checkColumns, declaredTables, loadProject, type Project } from './project.js';
 import type { Env } from './config/pipeline.js';
 import type { SqlModel } from './config/sql-model.js';
@@ -8,6 +9,8 @@ import { byPosition, capDiagnostics, nameList, type Diagnostic } from './errors.
 import { bronzeDdl } from './ingest/bronze.js';
 import { bronzeTableName } from './config/types.js';
 import { modelDiagnostic } from './models/gold.js';
+import { bronzeInput, restrictToBatches } from './models/batch-model.js';
+import type { ModelNode } from './graph/graph.js';
 import { silverDdl } from './models/silver.js';
 import { ensureMetaSchema } from './state/meta.js';
 import { DuckDBWarehouse } from './warehouse/duckdb.js';
@@ -43,10 +46,13 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
       for (const r of p.source.resources) await warehouse.execute(bronzeDdl(bronzeTableName(p.name, r.name), warehouse));
       for (const t of p.silver) await warehouse.execute(silverDdl(t, warehouse.dialect));
     }
-    for (const { model } of project.graph.nodes('gold')) {
+    const models = project.graph.order.map((name) => project.graph.get(name)!).filter((n): n is ModelNode => 'model' in n);
+    for (const node of models) {
+      const { model } = node;
       // Snowflake SQL outside the subset the project runs the same on both warehouses is refused here,
-      // with the construct and its line.
-      const translated = warehouse.translate(model.select, model.file);
+      // with the construct and its line. A model incremental by batch is planned as each run reads it.
+      const select = node.kind === 'incremental_by_batch' ? restrictToBatches(model.select, bronzeInput(node).reference, ['validate']) : model.select;
+      const translated = warehouse.translate(select, model.file);
       out.push(...translated.diagnostics);
       if (translated.diagnostics.some((d) => d.severity === 'error')) continue;
       try {
@@ -88,16 +94,28 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
   return out;
 }
 
-/** unique_key and time_column must name columns the model's SELECT gives, at the option's line. */
+/**
+ * unique_key, time_column and latest_by must name columns the model's SELECT gives, at the option's line;
+ * a model incremental by batch gives bronze's _batch_id too.
+ */
 function optionColumnProblems(model: SqlModel, columns: string[]): Diagnostic[] {
-  const named = [...(model.options.unique_key ?? []).map((c) => ['unique_key', c] as const), ...(model.options.time_column ? [['time_column', model.options.time_column] as const] : [])];
+  const { unique_key: key = [], time_column: time, latest_by: latest, materialized } = model.options;
+  const named = [...key.map((c) => ['unique_key', c] as const), ...(time ? [['time_column', time] as const] : []), ...(latest ? [['latest_by', latest] as const] : [])];
   const lines = model.text.split('\n');
-  return named
+  const problems: Diagnostic[] = named
     .filter(([, column]) => !columns.includes(column))
     .map(([option, column]) => {
       const line = lines.findIndex((l) => new RegExp(`^\\s*--\\s*${option}\\s*:`).test(l)) + 1;
-      return { file: model.file, line, col: 1, severity: 'error', message: `${option}: "${column}" is not a column of ${model.name} (columns: ${columns.join(', ')})` } satisfies Diagnostic;
+      return { file: model.file, line, col: 1, severity: 'error', message: `${option}: "${column}" is not a column of ${model.name} (columns: ${columns.join(', ')})` };
     });
+  if (materialized === 'incremental_by_batch' && !columns.includes('_batch_id')) {
+    const line = lines.findIndex((l) => /^\s*--\s*materialized\s*:/.test(l)) + 1;
+    problems.push({
+      file: model.file, line, col: 1, severity: 'error',
+      message: `materialized: incremental_by_batch: ${model.name} must give bronze's _batch_id as a column (SELECT ..., _batch_id FROM bronze...): it says which batch each row came from, so a batch read again replaces its own rows and the later batch's version of a key wins`,
+    });
+  }
+  return problems;
 }
 
 /** The columns of a schema-qualified table in the planning database, in table order. */

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { loadProject, MODELS_DIR, PIPELINES_DIR } from '../project.js';
+import { loadProject, MODEL_DIRS, PIPELINES_DIR } from '../project.js';
 import { startDemoApi } from '../demo/server.js';
 import { generateRetailData } from '../demo/data.js';
 import { writeReferenceDatabase } from '../demo/reference-db.js';
@@ -367,8 +367,8 @@ async function readChanges(file: string): Promise<ChangedTable[]> {
 async function loadBaseProject(dir: string, s: Settings) {
   const folder = resolve(dir);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--base-project ${dir}: no such folder (expected a checkout of the base commit)`);
-  if (![PIPELINES_DIR, MODELS_DIR].some((sub) => existsSync(join(folder, sub)))) {
-    throw new UsageError(`--base-project ${dir}: has no ${PIPELINES_DIR}/ or ${MODELS_DIR}/ folder (expected a checkout of the base commit, at the project's folder)`);
+  if (![PIPELINES_DIR, ...MODEL_DIRS].some((sub) => existsSync(join(folder, sub)))) {
+    throw new UsageError(`--base-project ${dir}: has no ${PIPELINES_DIR}/, ${MODEL_DIRS.map((d) => `${d}/`).join(' or ')} folder (expected a checkout of the base commit, at the project's folder)`);
   }
   return loadProject(folder, s.env);
 }

@@ -5,18 +5,37 @@
 //   -- time_column: sales_date
 //   -- lookback: 2 days
 //
+// A silver model (sql/silver) may instead be `incremental_by_batch`: only the bronze batches it has not
+// seen are read, appended, or merged by `unique_key` with the version of greatest `latest_by` kept.
 // A line of that block of the form `-- word: value` is an option; every other comment line is prose.
 // Registry keyed by option name: an unknown option is an error at its line that lists the known ones.
 import type { Diagnostic } from '../errors.js';
 
-export const MATERIALIZED = ['table', 'view', 'incremental'] as const;
+export const MATERIALIZED = ['table', 'view', 'incremental', 'incremental_by_batch'] as const;
 export type Materialized = (typeof MATERIALIZED)[number];
 
+/** The layer folder a model lives in; it decides its schema and which kinds it may use. */
+export type ModelLayer = 'silver' | 'gold';
+
+/** The kinds each layer may use: a silver model reads bronze, which grows by batches, so it is incremental by batch. */
+const LAYER_KINDS: Record<ModelLayer, readonly Materialized[]> = {
+  silver: ['table', 'view', 'incremental_by_batch'],
+  gold: ['table', 'view', 'incremental'],
+};
+
 export interface ModelOptions {
-  /** table (the default): rebuilt from its SELECT; view; incremental: only the rows of a time window merged in. */
+  /**
+   * table (the default): rebuilt from its SELECT; view; incremental: only the rows of a time window merged
+   * in; incremental_by_batch (silver): only the rows of bronze batches it has not seen, appended or merged.
+   */
   materialized: Materialized;
-  /** The columns that name a row: incremental merges by them; `dataops diff` matches rows by them. */
+  /**
+   * The columns that name a row: incremental and incremental_by_batch merge by them; `dataops diff` matches
+   * rows by them. Without it an incremental_by_batch model appends.
+   */
   unique_key?: string[];
+  /** incremental_by_batch with unique_key: the column whose greatest value is the latest version of a key. */
+  latest_by?: string;
   /** incremental: the column whose window is recomputed on each run. */
   time_column?: string;
   /** incremental: how far before the newest time_column value the window starts, in seconds. */
@@ -52,6 +71,13 @@ const OPTIONS: Record<string, { example: string; read: Setter }> = {
       o.time_column = v.toLowerCase();
     },
   },
+  latest_by: {
+    example: 'updated_at',
+    read: (o, v) => {
+      if (!IDENTIFIER.test(v.toLowerCase())) return `latest_by: expected a column name, got "${v}"`;
+      o.latest_by = v.toLowerCase();
+    },
+  },
   lookback: {
     example: '2 days',
     read: (o, v) => {
@@ -73,7 +99,7 @@ function parseLookback(text: string): number | undefined {
 }
 
 /** The options of a model's leading comment block, with an error per bad line (and per missing option). */
-export function parseModelOptions(file: string, text: string): { options: ModelOptions; diagnostics: Diagnostic[] } {
+export function parseModelOptions(file: string, text: string, layer: ModelLayer = 'gold'): { options: ModelOptions; diagnostics: Diagnostic[] } {
   const options: ModelOptions = { materialized: 'table' };
   const diagnostics: Diagnostic[] = [];
   const lines = text.split('\n');
@@ -92,9 +118,12 @@ export function parseModelOptions(file: string, text: string): { options: ModelO
       diagnostics.push({ file, line: i + 1, col, severity: 'error', message: `unknown model option "${name}" (options: ${known}); a comment line that starts with "word:" is read as an option` });
       continue;
     }
-    const problem = spec.read(options, value);
+    const problem = spec.read(options, value) ?? (name === 'materialized' ? kindProblem(options.materialized, layer) : undefined);
     if (problem) diagnostics.push({ file, line: i + 1, col, severity: 'error', message: problem });
     declaredAt = i + 1;
+  }
+  if (options.latest_by !== undefined && (options.materialized !== 'incremental_by_batch' || options.unique_key === undefined)) {
+    diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: 'latest_by applies to materialized: incremental_by_batch with a unique_key only (it picks the latest version of each key)' });
   }
   if (options.materialized === 'incremental') {
     for (const needed of ['unique_key', 'time_column'] as const) {
@@ -109,4 +138,10 @@ export function parseModelOptions(file: string, text: string): { options: ModelO
     }
   }
   return { options, diagnostics };
+}
+
+function kindProblem(kind: Materialized, layer: ModelLayer): string | undefined {
+  if (LAYER_KINDS[layer].includes(kind)) return undefined;
+  const hint = kind === 'incremental' ? '; a silver model reads bronze, which grows by batches: use incremental_by_batch' : '; a model incremental by batch reads bronze: it belongs in sql/silver';
+  return `materialized: ${kind} is not for sql/${layer} models (${layer} kinds: ${LAYER_KINDS[layer].join(', ')})${hint}`;
 }

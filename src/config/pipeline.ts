@@ -63,7 +63,8 @@ interface RawPipeline {
   owner?: string;
   schedule?: string;
   source: Record<string, unknown> & { kind: Source['kind'] };
-  silver: Record<string, Omit<SilverTable, 'name' | 'columns'> & { columns: Record<string, Omit<ColumnSpec, 'name'>> }>;
+  /** Absent when every silver table of the pipeline is a SQL model (sql/silver). */
+  silver?: Record<string, Omit<SilverTable, 'name' | 'columns'> & { columns: Record<string, Omit<ColumnSpec, 'name'>> }>;
   checks?: Record<string, Array<Record<string, unknown>>>;
   freshness?: Record<string, { field: string; warn_after: string; error_after: string }>;
 }
@@ -83,7 +84,7 @@ class PipelineBuilder {
       schedule: raw.schedule,
       file: this.yaml.file,
       source: this.source(raw.source),
-      silver: Object.entries(raw.silver).map(([name, t]) => ({
+      silver: Object.entries(raw.silver ?? {}).map(([name, t]) => ({
         name,
         description: t.description,
         from: t.from,

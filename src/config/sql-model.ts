@@ -1,19 +1,22 @@
 // A model is one SQL file under sql/<layer>/: a single SELECT that a user could paste into Snowsight.
-// The layer folder decides the schema; its leading comment block may set how it is materialised
-// (config/model-options.ts); the tables it reads are found from its schema-qualified names.
+// The layer folder (sql/silver, sql/gold) decides the schema; its leading comment block may set how it is
+// materialised (config/model-options.ts); the tables it reads are found from its schema-qualified names.
 import type { Diagnostic } from '../errors.js';
-import { parseModelOptions, type ModelOptions } from './model-options.js';
+import { batchSqlProblems } from './batch-sql.js';
+import { parseModelOptions, type ModelLayer, type ModelOptions } from './model-options.js';
 
 export interface TableReference {
   table: string;
   /** Offset of the reference in the file text. */
   offset: number;
+  /** Its length there (`bronze . x` is longer than its name). */
+  length: number;
 }
 
 export interface SqlModel {
-  /** gold.<file name> */
+  /** <layer>.<file name> */
   name: string;
-  layer: 'gold';
+  layer: ModelLayer;
   /** Project-relative path, e.g. sql/gold/fact_sales.sql. */
   file: string;
   text: string;
@@ -24,10 +27,13 @@ export interface SqlModel {
   options: ModelOptions;
 }
 
-const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
+// Unquoted names are case-insensitive in Snowflake: FROM Silver.Stores reads silver.stores.
+const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/gi;
 
+/** The layer is the folder the file is in: sql/silver or sql/gold. */
 export function parseModel(file: string, text: string): { model?: SqlModel; diagnostics: Diagnostic[] } {
   const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
+  const layer: ModelLayer = /(^|\/)silver\/[^/]*$/.test(file) ? 'silver' : 'gold';
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number, message: string): Diagnostic => ({ file, ...position(text, offset), message, severity: 'error' });
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
@@ -40,16 +46,17 @@ export function parseModel(file: string, text: string): { model?: SqlModel; diag
   } else if (!/^\s*(select|with)\b/i.test(statements[0])) {
     diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
   }
-  const { options, diagnostics: optionProblems } = parseModelOptions(file, text);
+  const { options, diagnostics: optionProblems } = parseModelOptions(file, text, layer);
   diagnostics.push(...optionProblems);
   const references: TableReference[] = [];
   for (const match of code.matchAll(REFERENCE)) {
-    references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
+    references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index, length: match[0].length });
   }
+  if (diagnostics.length === 0 && options.materialized === 'incremental_by_batch') diagnostics.push(...batchSqlProblems(file, text, references));
   if (diagnostics.length) return { diagnostics };
   const end = code.lastIndexOf(';');
   const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-  return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references, options }, diagnostics };
+  return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options }, diagnostics };
 }
 
 export function position(text: string, offset: number): { line: number; col: number } {

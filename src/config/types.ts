@@ -170,6 +170,7 @@ export interface Pipeline {
   /** Path relative to the project root, e.g. pipelines/retail_pos.yml. */
   file: string;
   source: Source;
+  /** The tables of its YAML mapping (silver SQL models are SqlModels of the project); empty when it has none. */
   silver: SilverTable[];
   checks: DeclaredCheck[];
   freshness: FreshnessSpec[];

@@ -16,13 +16,13 @@ import { diffTables, parseTableName, type DiffBase, type DiffOptions, type Table
 export const DUCKDB_BASE_ALIAS = 'dataops_diff_base';
 
 /**
- * Every silver and gold table of the project with its key: a silver table's `key` from its pipeline
- * file, a gold model's `unique_key` option (or `modelKeys`, schema-qualified name -> columns, first).
+ * Every silver and gold table of the project with its key: a silver mapping's `key` from its pipeline
+ * file, a SQL model's `unique_key` option (or `modelKeys`, schema-qualified name -> columns, first).
  */
 export function projectTablesToDiff(project: Project, modelKeys: Readonly<Record<string, readonly string[]>> = {}): TableToDiff[] {
-  const silver = project.graph.nodes('silver').map((n) => ({ table: n.name, key: n.table.key }));
-  const gold = project.graph.nodes('gold').map((n) => ({ table: n.name, key: modelKeys[n.name] ?? n.model.options.unique_key }));
-  return [...silver, ...gold];
+  return [...project.graph.nodes('silver'), ...project.graph.nodes('gold')].map((n) =>
+    'table' in n ? { table: n.name, key: n.table.key } : { table: n.name, key: modelKeys[n.name] ?? n.model.options.unique_key },
+  );
 }
 
 export interface ProjectDiffOptions extends DiffOptions {

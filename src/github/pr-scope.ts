@@ -22,7 +22,7 @@ export interface PrScope {
   files: string[];
   /** Pipelines whose file changed. */
   changedPipelines: string[];
-  /** Gold models whose file changed, and the models downstream of them. */
+  /** SQL models (silver and gold) whose file changed, and the models downstream of them. */
   changedModels: string[];
   /** Pipelines to run (ingest, transform, check), in project order; empty when nothing needs building. */
   pipelines: string[];
@@ -59,7 +59,7 @@ export function prScope(project: Project, changedFiles: readonly string[], base?
   const { graph } = project;
   const directModels = project.models.filter((m) => files.includes(m.file)).map((m) => m.name);
   const below = graph.downstream(directModels);
-  const changedModels = graph.nodes('gold').map((n) => n.name).filter((n) => below.has(n));
+  const changedModels = graph.order.filter((n) => below.has(n) && 'model' in graph.get(n)!);
 
   const engine = files.find((f) => ENGINE_PATHS.some((p) => p.test(f)));
   let everything = engine ? `${engine} changed: it affects every pipeline` : undefined;
@@ -85,7 +85,7 @@ export function prScope(project: Project, changedFiles: readonly string[], base?
     else pipelines.push(p.name);
   }
   skipped.push(...unloadedPipelines(project, files, everything !== undefined));
-  const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
+  const silverTables = graph.nodes('silver').filter((n) => pipelines.includes(n.pipeline!)).map((n) => n.name);
   const models = pipelines.length === 0 ? [] : selectModels(graph, everything ? undefined : silverTables).map((m) => m.name);
   const scope: PrScope = { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
   if (base) {

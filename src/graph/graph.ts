@@ -12,14 +12,14 @@ export type NodeLayer = 'resource' | 'bronze' | 'silver' | 'gold' | 'check';
 
 /**
  * How a node's data comes to be. `source` and `append` are the ingest step's (a resource's records
- * appended to bronze); `merge_by_key` and `table` are the transform step's (models/materializations.ts);
- * `check` is the check step's.
+ * appended to bronze); the mapping's and the models' kinds are the transform step's (the registry in
+ * models/transform.ts); `check` is the check step's.
  */
-export type MaterializationKind = 'source' | 'append' | SilverKind | GoldKind | 'check';
-/** How a silver table is built: from its pipeline's mapping, merged by key. */
-export type SilverKind = 'merge_by_key';
-/** How a SQL model is built (its `materialized` option): a table, a view, or incremental. */
-export type GoldKind = Materialized;
+export type MaterializationKind = 'source' | 'append' | MappingKind | ModelKind | 'check';
+/** How a silver table of a pipeline's YAML mapping is built: new bronze batches merged by key. */
+export type MappingKind = 'merge_by_key';
+/** How a SQL model (sql/silver or sql/gold) is built, its `materialized` option: a table, a view, incremental... */
+export type ModelKind = Materialized;
 
 interface NodeBase {
   /** Tables by their schema-qualified name (silver.transactions); resources and checks by a prefixed id. */
@@ -29,7 +29,10 @@ interface NodeBase {
   parents: string[];
   /** The file that declares it, relative to the project. */
   file: string;
-  /** The pipeline that declares it; undefined for gold models, which may read several. */
+  /**
+   * The pipeline whose run builds it: the one that declares it, or for a silver SQL model the one whose
+   * bronze it reads; undefined for gold models, which may read several.
+   */
   pipeline?: string;
   /** A hash of its normalised definition (graph/fingerprint.ts). */
   fingerprint: string;
@@ -40,13 +43,19 @@ interface NodeBase {
 export type GraphNode =
   | (NodeBase & { layer: 'resource'; resource: string })
   | (NodeBase & { layer: 'bronze'; resource: string })
-  | (NodeBase & { layer: 'silver'; kind: SilverKind; table: SilverTable })
-  | (NodeBase & { layer: 'gold'; kind: GoldKind; model: SqlModel })
+  // Silver tables are declared two ways, one kind of node: a pipeline's YAML mapping, or a SQL model.
+  | (NodeBase & { layer: 'silver'; kind: MappingKind; table: SilverTable })
+  | (NodeBase & { layer: 'silver'; kind: ModelKind; model: SqlModel })
+  | (NodeBase & { layer: 'gold'; kind: ModelKind; model: SqlModel })
   | (NodeBase & { layer: 'check'; check: DeclaredCheck | FreshnessSpec });
 
 const LAYER_RANK: Record<NodeLayer, number> = { resource: 0, bronze: 1, silver: 2, gold: 3, check: 4 };
 
 export type NodeOf<L extends NodeLayer> = Extract<GraphNode, { layer: L }>;
+/** A silver table of a pipeline's YAML mapping. */
+export type MappingNode = Extract<GraphNode, { table: SilverTable }>;
+/** A SQL model, silver or gold. */
+export type ModelNode = Extract<GraphNode, { model: SqlModel }>;
 
 export class ProjectGraph {
   private readonly byName: Map<string, GraphNode>;
@@ -100,7 +109,7 @@ export class ProjectGraph {
     return this.walk(names, (n) => this.byName.get(n)?.parents ?? []);
   }
 
-  /** The pipeline that loads a bronze or silver table; undefined for gold models and unknown names. */
+  /** The pipeline that loads a bronze or silver table (YAML or SQL); undefined for gold models and unknown names. */
   ownerOf(table: string): string | undefined {
     const node = this.byName.get(table);
     return node && (node.layer === 'bronze' || node.layer === 'silver') ? node.pipeline : undefined;
@@ -151,11 +160,56 @@ export function buildGraph(pipelines: readonly Pipeline[], models: readonly SqlM
       });
     }
   }
+  const mapped = new Set(pipelines.flatMap((p) => p.silver.map((t) => `silver.${t.name}`)));
+  const owners = silverModelOwners(pipelines, models);
   for (const m of models) {
+    // A SQL model named as a mapping's table is an error at both (project.ts); the mapping keeps the name.
+    if (mapped.has(m.name)) continue;
     const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-    nodes.push({ name: m.name, layer: 'gold', kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
+    const base = { name: m.name, kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) };
+    if (m.layer === 'gold') nodes.push({ ...base, layer: 'gold' });
+    else {
+      const pipelines = [...(owners.get(m.name)?.keys() ?? [])];
+      nodes.push({ ...base, layer: 'silver', pipeline: pipelines.length === 1 ? pipelines[0] : undefined });
+    }
   }
   return new ProjectGraph(nodes);
+}
+
+/**
+ * For each silver SQL model, the pipelines whose bronze it reads, directly or through the silver tables it
+ * reads, each with the table it first reaches it through. A silver model belongs to exactly one of them
+ * (project.ts says so otherwise): that pipeline's run builds it with its other silver tables.
+ */
+export function silverModelOwners(pipelines: readonly Pipeline[], models: readonly SqlModel[]): Map<string, Map<string, string>> {
+  const direct = new Map<string, string>();
+  for (const p of pipelines) {
+    for (const r of p.source.resources) direct.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
+    for (const t of p.silver) direct.set(`silver.${t.name}`, p.name);
+  }
+  const silverModels = new Map(models.filter((m) => m.layer === 'silver' && !direct.has(m.name)).map((m) => [m.name, m]));
+  const owners = new Map<string, Map<string, string>>();
+  const resolve = (name: string, visiting: Set<string>): Map<string, string> => {
+    const known = owners.get(name);
+    if (known) return known;
+    const found = new Map<string, string>();
+    // A cycle is reported by the graph; its models get no owner from each other.
+    if (visiting.has(name)) return found;
+    visiting.add(name);
+    for (const { table } of silverModels.get(name)!.references) {
+      const pipeline = direct.get(table);
+      if (pipeline !== undefined) {
+        if (!found.has(pipeline)) found.set(pipeline, table);
+      } else if (silverModels.has(table) && table !== name) {
+        for (const p of resolve(table, visiting).keys()) if (!found.has(p)) found.set(p, table);
+      }
+    }
+    visiting.delete(name);
+    owners.set(name, found);
+    return found;
+  };
+  for (const name of silverModels.keys()) resolve(name, new Set());
+  return owners;
 }
 
 /** What is fetched, without the values of parameters (they may come from secrets). */

@@ -31,9 +31,13 @@ export function definitionChange(node: TransformNode, state: NodeState | undefin
 /**
  * What kind of change one normalised definition of a table is against another (graph/fingerprint.ts):
  * against what the table was built from (a run), or against the base branch's (a pull request's plan).
+ * A silver table declared the other way now (a YAML mapping become a SQL model, or back) is a breaking change.
  */
 export function categorizeDefinitions(layer: TransformNode['layer'], before: unknown, after: unknown): Categorized {
-  return layer === 'silver' ? categorizeSilver(before as SilverShape, after as SilverShape) : categorizeModelChange(before as ModelShape, after as ModelShape);
+  const [was, now] = [isModelShape(before), isModelShape(after)];
+  if (was !== now) return { category: 'breaking', reasons: [now ? 'declared by a SQL model now (was a pipeline\'s mapping)' : 'declared by a pipeline\'s mapping now (was a SQL model)'] };
+  if (layer === 'silver' && !now) return categorizeSilver(before as SilverShape, after as SilverShape);
+  return categorizeModelChange(before as ModelShape, after as ModelShape);
 }
 
 interface ModelShape {
@@ -42,16 +46,26 @@ interface ModelShape {
   options?: ModelOptions;
 }
 
-/** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
+function isModelShape(definition: unknown): definition is ModelShape {
+  return typeof definition === 'object' && definition !== null && 'sql' in definition;
+}
+
+/**
+ * The SQL decides the category; options alone (how it is materialised) change how, not which rows, except
+ * for a model incremental by batch with a unique_key: its key and latest_by decide which version of a key
+ * it keeps.
+ */
 function categorizeModelChange(before: ModelShape, after: ModelShape): Categorized {
   const old = { materialized: 'table', ...before.options } as Record<string, unknown>;
   const now = { materialized: 'table', ...after.options } as Record<string, unknown>;
   const optionReasons = [...new Set([...Object.keys(old), ...Object.keys(now)])]
     .filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]))
     .map((k) => `${k.replace(/_seconds$/, '')}: ${show(old[k])} -> ${show(now[k])}`);
-  if (before.sql === after.sql) return { category: 'non_breaking', reasons: optionReasons };
+  const keeps = (o: Record<string, unknown>) => (o.materialized === 'incremental_by_batch' && o.unique_key ? JSON.stringify([o.unique_key, o.latest_by]) : 'every row');
+  const rowsKept = keeps(old) !== keeps(now) ? { category: 'breaking' as const, reasons: ['which version of each key is kept changed'] } : undefined;
+  if (before.sql === after.sql) return rowsKept ? { ...rowsKept, reasons: [...rowsKept.reasons, ...optionReasons] } : { category: 'non_breaking', reasons: optionReasons };
   const sql = categorizeModel(before.sql, after.sql);
-  return { category: sql.category, reasons: [...sql.reasons, ...optionReasons] };
+  return { category: rowsKept?.category ?? sql.category, reasons: [...sql.reasons, ...(rowsKept?.reasons ?? []), ...optionReasons] };
 }
 
 function show(value: unknown): string {

@@ -1,5 +1,5 @@
-// Silver -> gold: each model file becomes a table, rebuilt in the graph's dependency order in one
-// transaction, so readers never see half a star schema.
+// SQL models (sql/silver, sql/gold): each model file becomes a table or a view, built in the graph's
+// dependency order; the gold models in one transaction, so readers never see half a star schema.
 import type { ProjectGraph } from '../graph/graph.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
@@ -118,9 +118,7 @@ async function mergeModelRows(warehouse: Warehouse, model: SqlModel, inWindow: (
       message: `${model.name}: unique_key [${key.join(', ')}] does not name one row each in this run's window (${problems.null_keys} rows with a NULL key, ${problems.repeated} keys on several rows); an incremental model needs a key that is never NULL and never repeats`,
     });
   }
-  const columns = (await warehouse.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'gold' AND lower(table_name) = ${sqlString(model.name.slice('gold.'.length))} ORDER BY ordinal_position`,
-  )).map((r) => ident(r.column_name.toLowerCase()));
+  const columns = await modelColumns(warehouse, model);
   const sameKey = keyColumns.map((k) => `t.${k} = w.${k}`).join(' AND ');
   const values = columns.filter((c) => !keyColumns.includes(c));
   // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
@@ -136,7 +134,15 @@ async function mergeModelRows(warehouse: Warehouse, model: SqlModel, inWindow: (
   return deleted + merged;
 }
 
-async function recordModelRun(warehouse: Warehouse, model: SqlModel, runId: string): Promise<ModelBuild> {
+/** The model's table's columns, in table order, as identifiers (Snowflake keeps unquoted names in upper case). */
+export async function modelColumns(warehouse: Warehouse, model: SqlModel): Promise<string[]> {
+  const rows = await warehouse.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = ${sqlString(model.layer)} AND lower(table_name) = ${sqlString(model.name.slice(model.layer.length + 1))} ORDER BY ordinal_position`,
+  );
+  return rows.map((r) => ident(r.column_name.toLowerCase()));
+}
+
+export async function recordModelRun(warehouse: Warehouse, model: SqlModel, runId: string): Promise<ModelBuild> {
   const [{ n }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.name}`);
   await warehouse.execute(
     `INSERT INTO meta.model_runs VALUES (${sqlString(runId)}, ${sqlString(model.name)}, ${sqlString(model.file)}, ${n}, ${warehouse.dialect.now})`,
@@ -145,8 +151,8 @@ async function recordModelRun(warehouse: Warehouse, model: SqlModel, runId: stri
 }
 
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */
-export function translateModel(warehouse: Warehouse, model: SqlModel): string {
-  const { sql, diagnostics } = warehouse.translate(model.select, model.file);
+export function translateModel(warehouse: Warehouse, model: SqlModel, select = model.select): string {
+  const { sql, diagnostics } = warehouse.translate(select, model.file);
   const error = diagnostics.find((d) => d.severity === 'error');
   if (error) throw new ModelError(error);
   return sql;
@@ -158,10 +164,10 @@ export class ModelError extends WarehouseError {
   }
 }
 
-/** Runs `prefix` + the model's SELECT (which must start on the statement's first line). */
-export async function runModelSql(warehouse: Warehouse, model: SqlModel, prefix: string, select: string): Promise<void> {
+/** Runs `prefix` + the model's SELECT (which must start on the statement's first line); returns the rows it changed. */
+export async function runModelSql(warehouse: Warehouse, model: SqlModel, prefix: string, select: string): Promise<number> {
   try {
-    await warehouse.execute(`${prefix}${select}`);
+    return await warehouse.execute(`${prefix}${select}`);
   } catch (e) {
     throw new ModelError(modelDiagnostic(model, (e as Error).message, prefix.length));
   }

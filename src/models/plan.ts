@@ -3,15 +3,17 @@
 // the repository's graph and what the warehouse records, with the rows involved.
 import { bronzeTableName } from '../config/types.js';
 import type { ChangeCategory } from '../graph/categorize.js';
-import type { ProjectGraph } from '../graph/graph.js';
+import type { MappingNode, ModelNode, ProjectGraph } from '../graph/graph.js';
 import { readNodeStates, type NodeState } from '../state/nodes.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { bronzeInput } from './batch-model.js';
 import { definitionChange } from './changes.js';
+import { dataVersions } from './transform.js';
 
 export interface PlannedTable {
   table: string;
   layer: 'silver' | 'gold';
-  /** The pipeline whose run builds it; null for a gold model (any run whose inputs changed). */
+  /** The pipeline whose run builds it (a silver table's, mapping or SQL); null for a gold model (any run whose inputs changed). */
   pipeline: string | null;
   action: 'create' | 'rebuild' | 'update';
   /** For a rebuild: breaking rebuilds what reads the table too; non-breaking does not. */
@@ -19,7 +21,7 @@ export interface PlannedTable {
   reasons: string[];
   /** Rows in the table now (what a rebuild replaces); null when it does not exist. */
   rows: number | null;
-  /** Silver: bronze batches it has not merged, and their rows. */
+  /** Silver mappings and incremental_by_batch models: bronze batches it has not read, and their rows. */
   pending_batches?: number;
   pending_rows?: number;
   /** Silver rebuilt from bronze: the bronze rows it is rebuilt from. */
@@ -35,7 +37,8 @@ export async function planTables(warehouse: Warehouse | undefined, graph: Projec
   /** Tables whose rows the run would change, and how that reads to what is downstream. */
   const changing = new Map<string, string>();
 
-  for (const node of graph.nodes('silver')) {
+  /** A silver table of a pipeline's mapping: its pending bronze batches, or its rebuild. */
+  const planMapping = async (node: MappingNode): Promise<void> => {
     const here = await exists(node.name);
     const change = definitionChange(node, states.get(node.name), here);
     const bronze = `bronze.${bronzeTableName(node.pipeline!, node.table.from)}`;
@@ -59,25 +62,55 @@ export async function planTables(warehouse: Warehouse | undefined, graph: Projec
       plan.push({ ...entry, action: 'update', reasons: [`${newData.pending_batches} new bronze batch${newData.pending_batches === 1 ? '' : 'es'}, ${pendingRows} rows`], ...newData });
       changing.set(node.name, `new data in ${node.name}`);
     }
-  }
+  };
 
-  const versions = new Map([...states].map(([node, state]) => [node, state.dataVersion]));
-  for (const node of graph.nodes('gold')) {
-    const state = states.get(node.name);
+  /** A SQL model, silver or gold: the same decisions as the transform's buildModel. */
+  const planModel = async (node: ModelNode, state: NodeState | undefined, pending?: { batches: number; rows: number }): Promise<PlannedTable | undefined> => {
     const change = definitionChange(node, state, await exists(node.name));
     const upstream = node.parents.filter((p) => changing.has(p)).map((p) => changing.get(p)!);
-    const moved = state ? node.parents.filter((p) => graph.get(p)?.layer !== 'bronze' && versions.has(p) && state.inputs[p] !== versions.get(p)) : [];
-    const reasons =
-      change.action === 'none' || change.action === 'adopt'
-        ? [...upstream, ...moved.map((p) => `${p} changed since its last build`)]
-        : change.reasons;
+    const moved = state ? node.parents.filter((p) => versions.has(p) && state.inputs[p] !== versions.get(p)) : [];
+    const movedReason = (p: string) =>
+      graph.get(p)?.layer !== 'bronze' ? `${p} changed since its last build`
+      : pending ? `${pending.batches} new bronze batch${pending.batches === 1 ? '' : 'es'}, ${pending.rows} rows`
+      : `new batches in ${p}`;
+    const reasons = change.action === 'none' || change.action === 'adopt' ? [...upstream, ...moved.map(movedReason)] : change.reasons;
     if (change.action === 'adopt' && reasons.length === 0) reasons.push('no record of the definition it was built from: built again from the current one');
-    if (reasons.length === 0) continue;
+    if (reasons.length === 0) return undefined;
     const action = change.action === 'create' ? 'create' : change.action === 'none' ? 'update' : 'rebuild';
-    plan.push({ table: node.name, layer: 'gold', pipeline: null, action, category: change.category, reasons, rows: change.action === 'create' ? null : await count(`SELECT COUNT(*) AS n FROM ${node.name}`) });
     if (!(change.action === 'rebuild' && change.category === 'non_breaking' && upstream.length + moved.length === 0)) changing.set(node.name, `${node.name} is ${action === 'create' ? 'created' : 'rebuilt'} first`);
+    return {
+      table: node.name, layer: node.layer, pipeline: node.pipeline ?? null, action, category: change.category, reasons,
+      rows: change.action === 'create' ? null : await count(`SELECT COUNT(*) AS n FROM ${node.name}`),
+      ...(pending ? { pending_batches: pending.batches, pending_rows: pending.rows } : {}),
+    };
+  };
+
+  const versions = warehouse && (await warehouse.tableExists('meta.batches')) ? await dataVersions(warehouse, graph, states) : new Map<string, number>();
+  const modelBatches = warehouse !== undefined && (await warehouse.tableExists('meta.model_batches'));
+
+  for (const name of graph.order) {
+    const node = graph.get(name)!;
+    if (node.layer !== 'silver' && node.layer !== 'gold') continue;
+    if ('table' in node) await planMapping(node);
+    else {
+      const pending = node.kind === 'incremental_by_batch' && warehouse ? await pendingOfModel(warehouse, node, modelBatches) : undefined;
+      const planned = await planModel(node, states.get(node.name), pending);
+      if (planned) plan.push(planned);
+    }
   }
   return plan;
+}
+
+/** The bronze batches an incremental_by_batch model has not read, and their rows. */
+async function pendingOfModel(warehouse: Warehouse, node: ModelNode, recorded: boolean): Promise<{ batches: number; rows: number }> {
+  const { pipeline, resource } = bronzeInput(node);
+  if (!(await warehouse.tableExists('meta.batches'))) return { batches: 0, rows: 0 };
+  const [row] = await warehouse.query<{ batches: number; rows: number | null }>(
+    `SELECT COUNT(*) AS batches, SUM(bronze_rows) AS "rows" FROM meta.batches
+     WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(resource)}
+       ${recorded ? `AND batch_id NOT IN (SELECT batch_id FROM meta.model_batches WHERE table_name = ${sqlString(node.name)})` : ''}`,
+  );
+  return { batches: Number(row.batches), rows: Number(row.rows ?? 0) };
 }
 
 /** One line per table, for a terminal. */

@@ -2,13 +2,15 @@
 // kind. The warehouse follows the repository: a table whose definition changed is rebuilt (a breaking
 // change rebuilds what reads it too), a model whose inputs brought new or changed rows is rebuilt, and one
 // whose inputs did not is left alone. What a table was built from is kept in meta.nodes (state/nodes.ts).
-// A pipeline whose silver table fails keeps its other tables as they were; the gold models are built in one
+// Silver tables, from a pipeline's mapping or a SQL model, are built by their pipeline's run: a pipeline
+// whose silver table fails keeps its other tables as they were. The gold models are built in one
 // transaction, so readers never see half a star schema.
-import type { GoldKind, NodeOf, ProjectGraph, SilverKind } from '../graph/graph.js';
+import type { MappingKind, MappingNode, ModelKind, ModelNode, ProjectGraph } from '../graph/graph.js';
 import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.js';
 import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
-import { definitionChange, type DefinitionChange } from './changes.js';
+import { definitionChange, type DefinitionChange, type TransformNode } from './changes.js';
 import type { TimeWindow } from '../sources/window.js';
+import { mergeModelBatches, rebuildModelBatches } from './batch-model.js';
 import { buildModelTable, buildModelView, mergeModelRange, mergeModelWindow, type ModelBuild } from './gold.js';
 import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
 
@@ -40,6 +42,7 @@ export interface TransformResult {
   silverLoads: Map<string, SilverLoad[]>;
   /** The pipelines whose silver build failed, with the error. */
   failed: Map<string, unknown>;
+  /** The SQL models built, silver then gold. */
   models: ModelBuild[];
   skippedModels: Array<{ model: string; missing: string[] }>;
   /** The gold build's error: none of the models of this run were kept. */
@@ -55,12 +58,29 @@ export async function transform(warehouse: Warehouse, graph: ProjectGraph, selec
   const versions = await dataVersions(warehouse, graph, states);
   const refresh = (table: string) => selection.fullRefresh === 'all' || !!selection.fullRefresh?.includes(table);
 
+  const context: ModelContext = { graph, states, versions, refresh, selection, built: new Set() };
+  const report = (outcome: ModelOutcome) => {
+    if (!outcome) return;
+    if ('missing' in outcome) {
+      result.skippedModels.push(outcome);
+      selection.log(`${outcome.model}: skipped, waiting for ${outcome.missing.join(', ')} (no run has loaded it yet)`);
+      return;
+    }
+    result.models.push(outcome.build);
+    result.changes.push(outcome.change);
+    selection.log(`${outcome.build.model}: ${outcome.build.rows} rows (${outcome.change.reasons.join('; ')})`);
+  };
+
   for (const node of graph.nodes('silver').filter((n) => chosen.has(n.pipeline!))) {
     if (result.failed.has(node.pipeline!)) continue;
     warehouse.setQueryTag?.(queryTagFor(node.pipeline!, selection.runId));
     try {
-      const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
-      result.silverLoads.get(node.pipeline!)!.push(...loads);
+      if ('table' in node) {
+        const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
+        result.silverLoads.get(node.pipeline!)!.push(...loads);
+      } else {
+        report(await warehouse.transaction(() => buildModel(warehouse, node, context)));
+      }
     } catch (e) {
       result.failed.set(node.pipeline!, e);
     }
@@ -68,36 +88,34 @@ export async function transform(warehouse: Warehouse, graph: ProjectGraph, selec
 
   warehouse.setQueryTag?.(queryTagFor('gold', selection.runId));
   try {
-    const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection));
+    const outcomes = await warehouse.transaction(async () => {
+      const out: ModelOutcome[] = [];
+      for (const node of graph.nodes('gold')) out.push(await buildModel(warehouse, node, context));
+      return out;
+    });
     // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
     const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline!)).map((n) => n.name));
-    result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
-    for (const s of result.skippedModels) selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-    result.models = gold.builds.map((b) => b.build);
-    for (const { build, change } of gold.builds) {
-      result.changes.push(change);
-      selection.log(`${build.model}: ${build.rows} rows (${change.reasons.join('; ')})`);
-    }
+    for (const outcome of outcomes) if (!(outcome && 'missing' in outcome && !mine.has(outcome.model))) report(outcome);
   } catch (e) {
     result.modelError = e;
   }
   return result;
 }
 
-interface Materialization<L extends 'silver' | 'gold', Result> {
+interface Materialization<N extends TransformNode, Result> {
   /**
    * Brings the table up to date with its inputs' new data. `inCommit` runs inside each transaction that
    * commits some of it, told whether that commit changed rows, to record the table's state with them.
    */
-  update(warehouse: Warehouse, node: NodeOf<L>, runId: string, inCommit: InCommit): Promise<Result>;
+  update(warehouse: Warehouse, node: N, runId: string, inCommit: InCommit): Promise<Result>;
   /** Builds the table again from all of its inputs (its definition changed), put in place at once. */
-  rebuild(warehouse: Warehouse, node: NodeOf<L>, runId: string, inCommit: InCommit): Promise<Result>;
+  rebuild(warehouse: Warehouse, node: N, runId: string, inCommit: InCommit): Promise<Result>;
 }
 
 type InCommit = (changedRows: boolean) => Promise<void>;
 
 /** How each kind of transform node is built, keyed by kind (the graph's MaterializationKind). */
-export const MATERIALIZATIONS: { [K in SilverKind]: Materialization<'silver', SilverLoad[]> } & { [K in GoldKind]: Materialization<'gold', ModelBuild> } = {
+export const MATERIALIZATIONS: { [K in MappingKind]: Materialization<MappingNode, SilverLoad[]> } & { [K in ModelKind]: Materialization<ModelNode, ModelBuild> } = {
   // Silver from the pipeline's mapping: new bronze batches merged by key, latest wins.
   merge_by_key: {
     update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(load.inserted + load.updated > 0)),
@@ -122,15 +140,28 @@ export const MATERIALIZATIONS: { [K in SilverKind]: Materialization<'silver', Si
     },
     rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
   },
+  // A silver model over bronze: only the batches it has not read are appended, or merged by key.
+  incremental_by_batch: {
+    update: async (warehouse, node, runId, inCommit) => {
+      const { build, changed } = await mergeModelBatches(warehouse, node, runId);
+      await inCommit(changed > 0);
+      return build;
+    },
+    rebuild: async (warehouse, node, runId, inCommit) => {
+      const build = await rebuildModelBatches(warehouse, node, runId);
+      await inCommit(true);
+      return build;
+    },
+  },
 };
 
-async function replaceView(warehouse: Warehouse, node: NodeOf<'gold'>, runId: string, inCommit: InCommit): Promise<ModelBuild> {
+async function replaceView(warehouse: Warehouse, node: ModelNode, runId: string, inCommit: InCommit): Promise<ModelBuild> {
   const build = await buildModelView(warehouse, node.model, runId);
   await inCommit(true);
   return build;
 }
 
-async function replaceWithSelect(warehouse: Warehouse, node: NodeOf<'gold'>, runId: string, inCommit: InCommit): Promise<ModelBuild> {
+async function replaceWithSelect(warehouse: Warehouse, node: ModelNode, runId: string, inCommit: InCommit): Promise<ModelBuild> {
   const build = await buildModelTable(warehouse, node.model, runId);
   await inCommit(true);
   return build;
@@ -143,7 +174,7 @@ async function replaceWithSelect(warehouse: Warehouse, node: NodeOf<'gold'>, run
  */
 async function buildSilverTable(
   warehouse: Warehouse,
-  node: NodeOf<'silver'>,
+  node: MappingNode,
   state: NodeState | undefined,
   fullRefresh: boolean,
   versions: Map<string, number>,
@@ -175,73 +206,71 @@ async function buildSilverTable(
   return loads;
 }
 
+interface ModelContext {
+  graph: ProjectGraph;
+  states: Map<string, NodeState>;
+  versions: Map<string, number>;
+  refresh: (table: string) => boolean;
+  selection: TransformSelection;
+  /** Models built by this run so far. */
+  built: Set<string>;
+}
+
+/** A model built, and why; or skipped, with the tables it waits for; undefined when left as it is. */
+type ModelOutcome = { build: ModelBuild; change: TableChange } | { model: string; missing: string[] } | undefined;
+
 /**
- * The models, in the graph's order, each decided just before it is built (so it sees what its parents'
- * builds changed): built when never built, when its definition changed or has no record, and brought up
- * to date when an input's data moved since its last build (in this run, or in an earlier one that failed
- * before it got to the model). The others stay as they are. Runs inside the gold transaction.
+ * A SQL model (silver or gold), decided just before it is built, in the graph's order (so it sees what its
+ * parents' builds changed): built when never built, when its definition changed or has no record, and
+ * brought up to date when an input's data moved since its last build (in this run, or in an earlier one
+ * that failed before it got to the model). The others stay as they are. Runs inside a transaction.
  */
-async function buildGold(
-  warehouse: Warehouse,
-  graph: ProjectGraph,
-  states: Map<string, NodeState>,
-  versions: Map<string, number>,
-  refresh: (table: string) => boolean,
-  selection: TransformSelection,
-): Promise<{ builds: Array<{ build: ModelBuild; change: TableChange }>; skipped: TransformResult['skippedModels'] }> {
+async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelContext): Promise<ModelOutcome> {
+  const { graph, states, versions, refresh, selection, built } = context;
   const { runId, range } = selection;
-  const builds: Array<{ build: ModelBuild; change: TableChange }> = [];
-  const skipped: TransformResult['skippedModels'] = [];
-  const built = new Set<string>();
-  for (const node of graph.nodes('gold')) {
-    const state = states.get(node.name);
-    const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
-    const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
-    const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
-    const named = !!selection.models?.includes(node.name);
-    if (change.action === 'none' && movedInputs.length === 0 && !named) continue;
-    const missing: string[] = [];
-    for (const table of node.parents) {
-      if (!built.has(table) && !(await warehouse.tableExists(table))) missing.push(table);
-    }
-    if (missing.length) {
-      skipped.push({ model: node.name, missing });
-      continue;
-    }
-    // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
-    const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
-    let version = state?.dataVersion ?? 0;
-    const record = async (changedRows: boolean) => {
-      if (changedRows && !alone) version += 1;
-      await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
-    };
-    const materialization = MATERIALIZATIONS[node.kind];
-    let build =
-      change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
-      : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
-      : undefined;
-    if (range && change.action === 'none' && node.kind === 'incremental') {
-      const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
-      await record(changed > 0);
-      build = rangeBuild;
-    }
-    versions.set(node.name, version);
-    built.add(node.name);
-    const reasons =
-      change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
-      : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
-      : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
-      : change.reasons;
-    builds.push({ build: build!, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+  const state = states.get(node.name);
+  const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
+  const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
+  const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
+  const named = !!selection.models?.includes(node.name);
+  if (change.action === 'none' && movedInputs.length === 0 && !named) return undefined;
+  const missing: string[] = [];
+  for (const table of node.parents) {
+    if (!built.has(table) && !(await warehouse.tableExists(table))) missing.push(table);
   }
-  return { builds, skipped };
+  if (missing.length) return { model: node.name, missing };
+  // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
+  const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+  let version = state?.dataVersion ?? 0;
+  const record = async (changedRows: boolean) => {
+    if (changedRows && !alone) version += 1;
+    await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
+  };
+  const materialization = MATERIALIZATIONS[node.kind];
+  let build =
+    change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+    : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
+    : undefined;
+  if (range && change.action === 'none' && node.kind === 'incremental') {
+    const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
+    await record(changed > 0);
+    build = rangeBuild;
+  }
+  versions.set(node.name, version);
+  built.add(node.name);
+  const reasons =
+    change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+    : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
+    : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
+    : change.reasons;
+  return { build: build!, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } };
 }
 
 /**
  * Each table's data version as recorded; a bronze table's is how many batches appended rows to it (a
  * model that reads bronze directly is rebuilt when a batch brings rows).
  */
-async function dataVersions(warehouse: Warehouse, graph: ProjectGraph, states: Map<string, NodeState>): Promise<Map<string, number>> {
+export async function dataVersions(warehouse: Warehouse, graph: ProjectGraph, states: Map<string, NodeState>): Promise<Map<string, number>> {
   const versions = new Map([...states].map(([node, state]) => [node, state.dataVersion]));
   const rows = await warehouse.query<{ pipeline: string; resource: string; n: number }>(
     'SELECT pipeline, resource, SUM(CASE WHEN bronze_rows > 0 THEN 1 ELSE 0 END) AS n FROM meta.batches GROUP BY pipeline, resource',

@@ -24,6 +24,9 @@ export function metaDdl(ts: string): string[] {
     `CREATE TABLE IF NOT EXISTS meta.rejected (
       run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, record_hash VARCHAR,
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
+    // The bronze batches each incremental_by_batch model has read (src/models/batch-model.ts).
+    `CREATE TABLE IF NOT EXISTS meta.model_batches (
+      table_name VARCHAR, batch_id VARCHAR, run_id VARCHAR, loaded_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
     // One row per built table: the definition it was built from, and which version of its data and of

@@ -40,9 +40,11 @@ async function readTables(warehouse: Warehouse, project: Project, now?: Date): P
   const out: TableStatus[] = [];
   for (const { schema, name } of rows) {
     const table = `${schema}.${name}`;
+    const node = project.graph.get(table);
+    // A SQL model's table (silver or gold) has no _loaded_at column: its builds are in meta.model_runs.
     const loadedAt =
       schema === 'bronze' ? `SELECT MAX(_fetched_at) AS t FROM ${table}`
-      : schema === 'silver' ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
+      : schema === 'silver' && !(node && 'model' in node) ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
       : `SELECT MAX(built_at) AS t FROM meta.model_runs WHERE model = ${sqlString(table)}`;
     const [{ n }] = await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`);
     const [{ t }] = await warehouse.query<{ t: string | null }>(loadedAt);

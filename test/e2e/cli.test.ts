@@ -65,7 +65,7 @@ describe('a project from validate to report', () => {
   test('validate passes on the example project', async () => {
     const r = await dataops(['validate']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('4 pipelines, 7 models: 0 errors, 0 warnings');
+    expect(r.stdout).toContain('4 pipelines, 8 models: 0 errors, 0 warnings');
     expect(r.code).toBe(0);
   });
 

@@ -73,7 +73,7 @@ test("README: after npm start, the next commands work as the README says to type
     // The first terminal, once it printed that.
     const { stdout, stderr } = await bash(commands);
     expect(stderr).toBe('');
-    expect(stdout).toMatch(/^4 pipelines, 7 models: 0 errors, \d+ warnings$/m);
+    expect(stdout).toMatch(/^4 pipelines, 8 models: 0 errors, \d+ warnings$/m);
     expect(stdout).toMatch(/^run run_\S+$/m);
     for (const pipeline of ['catalog', 'inventory', 'retail_pos', 'stores']) expect(stdout).toMatch(new RegExp(`^  ${pipeline}: \\d+ loaded, \\d+ accepted`, 'm'));
     expect(stdout).not.toContain('FAILED');

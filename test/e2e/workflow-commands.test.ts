@@ -134,7 +134,7 @@ describe('dataops changed', () => {
 
   it.each([
     { what: 'a folder that is not there', dir: 'no-such-checkout', error: /^error: --base-project no-such-checkout: no such folder \(expected a checkout of the base commit\)$/ },
-    { what: 'a folder without pipelines/ or sql/gold/', dir: 'docs', error: /^error: --base-project docs: has no pipelines\/ or sql\/gold\/ folder \(expected a checkout of the base commit, at the project's folder\)$/ },
+    { what: 'a folder without pipelines/, sql/silver/ or sql/gold/', dir: 'docs', error: /^error: --base-project docs: has no pipelines\/, sql\/silver\/ or sql\/gold\/ folder \(expected a checkout of the base commit, at the project's folder\)$/ },
   ])('--base-project refuses $what: a wrong path must not read as "everything is new"', async ({ dir, error }) => {
     const env = { ...process.env, DEMO_API_URL: 'http://127.0.0.1:9', DEMO_API_TOKEN: 'x' };
     const run = await promisify(execFile)('node', [BIN, 'changed', 'pipelines/stores.yml', '--base-project', dir], { cwd: REPO, env }).catch((e: { code: number; stdout: string; stderr: string }) => e);

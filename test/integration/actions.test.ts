@@ -64,7 +64,7 @@ describe('actions run as the runner runs them', () => {
     expect(count(transform, 'accepted')).toBeGreaterThan(0);
     expect(count(transform, 'rejected')).toBeGreaterThan(0);
     expect(transform.summary).toContain('#### Silver');
-    expect(transform.summary).toContain('#### Gold');
+    expect(transform.summary).toContain('#### SQL models');
     expect(transform.summary).toMatch(/\| gold\.fact_sales \| sql\/gold\/[\w/]+\.sql \| [\d,]+ \|/);
 
     // A list in every separator the input accepts; it names all four pipelines.

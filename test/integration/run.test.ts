@@ -144,7 +144,8 @@ describe('a run on the embedded DuckDB', () => {
       ['silver.transactions', batch],
       ['silver.transaction_lines', batch],
     ]);
-    expect(transform.models).toHaveLength(GOLD.length);
+    // The gold models, and the silver SQL model (sql/silver/payments.sql).
+    expect(transform.models.map((m) => m.model).sort()).toEqual(['silver.payments', ...GOLD.map((g) => `gold.${g}`)].sort());
     const check = await runProject(project.settings, { steps: ['check'], runId: ingest.runId, now: ANCHOR });
     expect(check.ok).toBe(true);
     await withDatabase(project.settings, async (w) => {
@@ -158,7 +159,7 @@ describe('a run on the embedded DuckDB', () => {
     expect(idle.models).toEqual([]);
     await project.moveTo(new Date(ANCHOR.getTime() + 6 * 3_600_000));
     const one = await runProject(project.settings, { pipelines: ['retail_pos'], now: ANCHOR });
-    expect(one.models.map((m) => m.model).sort()).toEqual(['gold.daily_sales_summary', 'gold.dim_date', 'gold.fact_sales']);
+    expect(one.models.map((m) => m.model).sort()).toEqual(['gold.daily_sales_summary', 'gold.dim_date', 'gold.fact_sales', 'silver.payments']);
     expect(one.tableChanges.find((c) => c.table === 'gold.fact_sales')).toMatchObject({ action: 'update', reasons: ['new data in silver.transaction_lines, silver.transactions'] });
   });
 });

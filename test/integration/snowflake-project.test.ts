@@ -99,6 +99,7 @@ describe('the example project on Snowflake and on DuckDB', () => {
     'silver.products',
     'silver.stores',
     'silver.inventory_movements',
+    'silver.payments',
     'gold.dim_customer',
     'gold.dim_product',
     'gold.dim_store',
@@ -180,16 +181,19 @@ describe('a later hour and a changed mapping, on both warehouses', () => {
     // On Snowflake through the statements Snowflake itself runs: a MERGE of the window, an atomic SWAP.
     const sent = (await fakesnow.requests()).map((r) => r.sqlText);
     expect(sent.some((t) => /^MERGE INTO gold\.fact_sales AS t USING _window_gold_fact_sales/.test(t))).toBe(true);
+    expect(sent.some((t) => /^MERGE INTO silver\.payments AS t USING _batch_pick_silver_payments/.test(t))).toBe(true);
     expect(sent).toContain('ALTER TABLE silver.customers SWAP WITH silver.customers__rebuild');
     for (const result of [later.snowflake, later.duckdb]) {
       expect(result.ok).toBe(true);
       expect(result.tableChanges.find((c) => c.table === 'gold.fact_sales')).toMatchObject({ action: 'update' });
       expect(result.tableChanges.find((c) => c.table === 'gold.daily_sales_summary')).toMatchObject({ action: 'update' });
       expect(result.tableChanges.find((c) => c.table === 'silver.customers')).toMatchObject({ action: 'rebuild', category: 'breaking' });
+      // The silver SQL model read the new batch only, merged by key (refunds replace their sales).
+      expect(result.tableChanges.find((c) => c.table === 'silver.payments')).toMatchObject({ action: 'update' });
     }
   });
 
-  test.each(['silver.customers', 'silver.transactions', 'gold.dim_customer', 'gold.fact_sales', 'gold.daily_sales_summary', 'gold.dim_date'])('%s has the same rows', async (table) => {
+  test.each(['silver.customers', 'silver.transactions', 'silver.payments', 'gold.dim_customer', 'gold.fact_sales', 'gold.daily_sales_summary', 'gold.dim_date'])('%s has the same rows', async (table) => {
     const [a, b] = [await rowsOf(snowflake, table), await rowsOf(duckdb, table)];
     expect(a.length).toBeGreaterThan(0);
     expect(a).toEqual(b);

@@ -51,7 +51,7 @@ function stepDetail(step: StepRun, totals: RunTotals): string[] {
       loads.map(({ pipeline, l }) => [pipeline, l.table, formatCount(l.bronze), formatCount(l.accepted), formatCount(l.rejected), formatCount(l.inserted), formatCount(l.updated)])));
   }
   if (result.models.length) {
-    lines.push(...table('Gold', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, formatCount(m.rows)])));
+    lines.push(...table('SQL models', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, formatCount(m.rows)])));
   }
   const notPassed = result.pipelines.flatMap((p) => p.checks).filter((c) => c.status !== 'pass');
   if (notPassed.length) {

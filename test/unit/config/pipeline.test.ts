@@ -54,6 +54,12 @@ describe('valid pipelines', () => {
     expect(pipeline!.silver[0].columns[0]).toMatchObject({ name: 'id', required: false, normalize: [] });
   });
 
+  test('without a silver mapping: its silver tables may all be SQL models', () => {
+    const { pipeline, diagnostics } = load('valid', 'no-mapping.yml');
+    expect(diagnostics).toEqual([]);
+    expect(pipeline!.silver).toEqual([]);
+  });
+
   test('files: the path resolves from env or its default; the partitioned layout is the default glob', () => {
     const { pipeline, diagnostics } = load('valid', 'files.yml');
     expect(diagnostics).toEqual([]);

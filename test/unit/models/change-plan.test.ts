@@ -163,6 +163,51 @@ describe('the plan of a change: the head graph against the base graph', () => {
     expect(compareGraphs(graphOf(baseFiles()), graphOf(head))).toEqual(expected);
   });
 
+  const MAPPING = `  orders:\n    from: orders\n    key: [id]\n    columns:\n${column('id')}\n${column('email', ', normalize: [trim]')}\n`;
+  const SQL_ORDERS = "-- materialized: incremental_by_batch\n-- unique_key: id\nSELECT _record:id::string AS id, trim(_record:email::string) AS email, _batch_id FROM bronze.shop_orders";
+  const withSqlOrders = (sql = SQL_ORDERS) => edit((f) => {
+    replaceIn(f, MAPPING, '');
+    f.models['sql/silver/orders.sql'] = sql;
+  });
+
+  test.each<[string, Files, Files, ChangedTable[]]>([
+    [
+      'a mapping\'s table declared by a SQL model instead: breaking, rebuilds what reads it',
+      baseFiles(),
+      withSqlOrders(),
+      [{ table: 'silver.orders', layer: 'silver', change: 'breaking', reasons: ["declared by a SQL model now (was a pipeline's mapping)"], rebuilds: ['gold.daily', 'gold.top'] }],
+    ],
+    [
+      'a column appended to a silver model: non-breaking',
+      withSqlOrders(),
+      withSqlOrders(SQL_ORDERS.replace(', _batch_id FROM', ', _batch_id, _record:total::number AS total FROM')),
+      [{ table: 'silver.orders', layer: 'silver', change: 'non_breaking', reasons: ['column added: _record:total::number as total'], rebuilds: [] }],
+    ],
+    [
+      'a silver model keyed now (it appended): which version of a key is kept changed, breaking',
+      edit((f) => {
+        replaceIn(f, MAPPING, '');
+        f.models['sql/silver/orders.sql'] = SQL_ORDERS.replace('-- unique_key: id\n', '');
+      }),
+      withSqlOrders(),
+      [{ table: 'silver.orders', layer: 'silver', change: 'breaking', reasons: ['which version of each key is kept changed', 'unique_key: none -> [id]'], rebuilds: ['gold.daily', 'gold.top'] }],
+    ],
+    [
+      'a silver model\'s latest_by changed: breaking',
+      withSqlOrders(),
+      withSqlOrders(SQL_ORDERS.replace('-- unique_key: id\n', '-- unique_key: id\n-- latest_by: email\n')),
+      [{ table: 'silver.orders', layer: 'silver', change: 'breaking', reasons: ['which version of each key is kept changed', 'latest_by: none -> email'], rebuilds: ['gold.daily', 'gold.top'] }],
+    ],
+    [
+      'a silver model added: built by the pipeline it reads',
+      baseFiles(),
+      edit((f) => (f.models['sql/silver/emails.sql'] = 'SELECT _record:email::string AS email FROM bronze.shop_orders')),
+      [{ table: 'silver.emails', layer: 'silver', change: 'added', reasons: ['new in sql/silver/emails.sql'], rebuilds: [] }],
+    ],
+  ])('%s', (_what, base, head, expected) => {
+    expect(compareGraphs(graphOf(base), graphOf(head))).toEqual(expected);
+  });
+
   test('touched tables: each changed table, then what it rebuilds, once each', () => {
     const changes = compareGraphs(graphOf(baseFiles()), graphOf(edit((f) => {
       replaceIn(f, 'normalize: [trim]', 'normalize: [trim, lower]');
