@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58530);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(99541);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 58530:
+/***/ 99541:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37483,7 +37483,7 @@ class ProjectGraph {
     upstream(names) {
         return this.walk(names, (n) => this.byName.get(n)?.parents ?? []);
     }
-    /** The pipeline that loads a bronze or silver table; undefined for gold models and unknown names. */
+    /** The pipeline that loads a bronze or silver table (YAML or SQL); undefined for gold models and unknown names. */
     ownerOf(table) {
         const node = this.byName.get(table);
         return node && (node.layer === 'bronze' || node.layer === 'silver') ? node.pipeline : undefined;
@@ -37532,11 +37532,66 @@ function buildGraph(pipelines, models) {
             });
         }
     }
+    const mapped = new Set(pipelines.flatMap((p) => p.silver.map((t) => `silver.${t.name}`)));
+    const owners = silverModelOwners(pipelines, models);
     for (const m of models) {
+        // A SQL model named as a mapping's table is an error at both (project.ts); the mapping keeps the name.
+        if (mapped.has(m.name))
+            continue;
         const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-        nodes.push({ name: m.name, layer: 'gold', kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
+        const base = { name: m.name, kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) };
+        if (m.layer === 'gold')
+            nodes.push({ ...base, layer: 'gold' });
+        else {
+            const pipelines = [...(owners.get(m.name)?.keys() ?? [])];
+            nodes.push({ ...base, layer: 'silver', pipeline: pipelines.length === 1 ? pipelines[0] : undefined });
+        }
     }
     return new ProjectGraph(nodes);
+}
+/**
+ * For each silver SQL model, the pipelines whose bronze it reads, directly or through the silver tables it
+ * reads, each with the table it first reaches it through. A silver model belongs to exactly one of them
+ * (project.ts says so otherwise): that pipeline's run builds it with its other silver tables.
+ */
+function silverModelOwners(pipelines, models) {
+    const direct = new Map();
+    for (const p of pipelines) {
+        for (const r of p.source.resources)
+            direct.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
+        for (const t of p.silver)
+            direct.set(`silver.${t.name}`, p.name);
+    }
+    const silverModels = new Map(models.filter((m) => m.layer === 'silver' && !direct.has(m.name)).map((m) => [m.name, m]));
+    const owners = new Map();
+    const resolve = (name, visiting) => {
+        const known = owners.get(name);
+        if (known)
+            return known;
+        const found = new Map();
+        // A cycle is reported by the graph; its models get no owner from each other.
+        if (visiting.has(name))
+            return found;
+        visiting.add(name);
+        for (const { table } of silverModels.get(name).references) {
+            const pipeline = direct.get(table);
+            if (pipeline !== undefined) {
+                if (!found.has(pipeline))
+                    found.set(pipeline, table);
+            }
+            else if (silverModels.has(table) && table !== name) {
+                for (const p of resolve(table, visiting).keys())
+                    if (!found.has(p))
+                        found.set(p, table);
+            }
+        }
+        visiting.delete(name);
+        owners.set(name, found);
+        return found;
+    };
+    for (const name of silverModels.keys())
+        resolve(name, new Set());
+    return owners;
 }
 /** What is fetched, without the values of parameters (they may come from secrets). */
 function resourceDefinition(pipeline, resource) {
@@ -37550,8 +37605,84 @@ function checkNodeName(file, line) {
     return `check:${file}:${line}`;
 }
 
+;// CONCATENATED MODULE: ./src/config/batch-sql.ts
+
+/** Words that combine rows across batches, by what a message calls them. */
+const COMBINING_WORDS = {
+    distinct: 'DISTINCT',
+    having: 'HAVING',
+    qualify: 'QUALIFY',
+    limit: 'LIMIT',
+    union: 'UNION',
+    intersect: 'INTERSECT',
+    except: 'EXCEPT',
+    minus: 'MINUS',
+};
+/** Snowflake's aggregate functions (each also a window function with OVER). */
+const AGGREGATES = new Set([
+    'count', 'count_if', 'sum', 'avg', 'min', 'max', 'min_by', 'max_by', 'any_value', 'median', 'mode',
+    'listagg', 'array_agg', 'arrayagg', 'array_union_agg', 'array_unique_agg', 'object_agg', 'booland_agg',
+    'boolor_agg', 'boolxor_agg', 'bitand_agg', 'bitor_agg', 'bitxor_agg', 'stddev', 'stddev_pop', 'stddev_samp',
+    'variance', 'variance_pop', 'variance_samp', 'var_pop', 'var_samp', 'corr', 'covar_pop', 'covar_samp',
+    'kurtosis', 'skew', 'percentile_cont', 'percentile_disc', 'approx_count_distinct', 'approx_percentile',
+    'approx_top_k', 'hll', 'hash_agg', 'regr_slope', 'regr_intercept', 'regr_count', 'regr_r2',
+]);
+const WHY = 'an incremental_by_batch model reads only the new bronze batches, so each row it gives must come from one bronze row';
+/** What keeps a model's SQL from being built batch by batch, each at its line. */
+function batchSqlProblems(file, text, references) {
+    const out = [];
+    const tokens = significant(tokenize(text));
+    const at = (t, message) => out.push({ file, line: t.line, col: t.col, severity: 'error', message });
+    const position = (offset) => tokens.find((t) => t.offset >= offset) ?? { line: 1, col: 1 };
+    const bronze = references.filter((r) => r.table.startsWith('bronze.'));
+    for (const r of references.filter((r) => !r.table.startsWith('bronze.'))) {
+        at(position(r.offset), `${r.table}: an incremental_by_batch model reads one bronze table and nothing else (each batch would be joined to ${r.table} as it is then, not as a full build sees it); use materialized: table`);
+    }
+    if (bronze.length === 0)
+        at({ line: 1, col: 1 }, 'an incremental_by_batch model reads one bronze table (bronze.<pipeline>_<resource>); this one reads none');
+    for (const r of bronze.slice(1)) {
+        const first = position(bronze[0].offset);
+        at(position(r.offset), r.table === bronze[0].table
+            ? `${r.table} is named again (first at line ${first.line}): an incremental_by_batch model reads its bronze table once; name its columns through an alias (FROM ${r.table} AS b ... b._record)`
+            : `${r.table}: an incremental_by_batch model reads one bronze table (it already reads ${bronze[0].table} at line ${first.line}); use materialized: table`);
+    }
+    tokens.forEach((t, i) => {
+        if (t.kind !== 'word')
+            return;
+        const word = t.text.toLowerCase();
+        const before = tokens[i - 1];
+        const next = tokens[i + 1];
+        // A path key (_record:limit) or a qualified name (t.count) is not the keyword.
+        if (before && (before.text === ':' || before.text === '.'))
+            return;
+        const calls = next?.text === '(';
+        // COUNT(DISTINCT x) is one construct: the aggregate says it.
+        if (word === 'distinct' && before?.text === '(')
+            return;
+        const construct = word === 'group' && next?.kind === 'word' && next.text.toLowerCase() === 'by' ? 'GROUP BY'
+            : word === 'over' && calls ? 'a window function (OVER)'
+                : word === 'top' && before?.kind === 'word' && before.text.toLowerCase() === 'select' ? 'TOP'
+                    // Words that may also name a column are the construct only where the construct's next word follows.
+                    : word === 'fetch' && /^(first|next)$/i.test(next?.text ?? '') ? 'FETCH'
+                        : (word === 'sample' || word === 'tablesample') && (calls || /^(bernoulli|row|system|block)$/i.test(next?.text ?? '')) ? word.toUpperCase()
+                            : AGGREGATES.has(word) && calls ? `the aggregate ${word.toUpperCase()}()`
+                                : COMBINING_WORDS[word];
+        if (construct)
+            at(t, `${construct} gives other rows read batch by batch than read at once: ${WHY}; use materialized: table (or view) for this model`);
+    });
+    return out;
+}
+function significant(tokens) {
+    return tokens.filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+}
+
 ;// CONCATENATED MODULE: ./src/config/model-options.ts
-const MATERIALIZED = ['table', 'view', 'incremental'];
+const MATERIALIZED = ['table', 'view', 'incremental', 'incremental_by_batch'];
+/** The kinds each layer may use: a silver model reads bronze, which grows by batches, so it is incremental by batch. */
+const LAYER_KINDS = {
+    silver: ['table', 'view', 'incremental_by_batch'],
+    gold: ['table', 'view', 'incremental'],
+};
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** Each option: how its value is read; a message when it is not valid. */
 const OPTIONS = {
@@ -37581,6 +37712,14 @@ const OPTIONS = {
             o.time_column = v.toLowerCase();
         },
     },
+    latest_by: {
+        example: 'updated_at',
+        read: (o, v) => {
+            if (!IDENTIFIER.test(v.toLowerCase()))
+                return `latest_by: expected a column name, got "${v}"`;
+            o.latest_by = v.toLowerCase();
+        },
+    },
     lookback: {
         example: '2 days',
         read: (o, v) => {
@@ -37601,7 +37740,7 @@ function parseLookback(text) {
     return Number(match[1]) * UNIT_SECONDS[name];
 }
 /** The options of a model's leading comment block, with an error per bad line (and per missing option). */
-function parseModelOptions(file, text) {
+function parseModelOptions(file, text, layer = 'gold') {
     const options = { materialized: 'table' };
     const diagnostics = [];
     const lines = text.split('\n');
@@ -37623,10 +37762,13 @@ function parseModelOptions(file, text) {
             diagnostics.push({ file, line: i + 1, col, severity: 'error', message: `unknown model option "${name}" (options: ${known}); a comment line that starts with "word:" is read as an option` });
             continue;
         }
-        const problem = spec.read(options, value);
+        const problem = spec.read(options, value) ?? (name === 'materialized' ? kindProblem(options.materialized, layer) : undefined);
         if (problem)
             diagnostics.push({ file, line: i + 1, col, severity: 'error', message: problem });
         declaredAt = i + 1;
+    }
+    if (options.latest_by !== undefined && (options.materialized !== 'incremental_by_batch' || options.unique_key === undefined)) {
+        diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: 'latest_by applies to materialized: incremental_by_batch with a unique_key only (it picks the latest version of each key)' });
     }
     if (options.materialized === 'incremental') {
         for (const needed of ['unique_key', 'time_column']) {
@@ -37644,12 +37786,22 @@ function parseModelOptions(file, text) {
     }
     return { options, diagnostics };
 }
+function kindProblem(kind, layer) {
+    if (LAYER_KINDS[layer].includes(kind))
+        return undefined;
+    const hint = kind === 'incremental' ? '; a silver model reads bronze, which grows by batches: use incremental_by_batch' : '; a model incremental by batch reads bronze: it belongs in sql/silver';
+    return `materialized: ${kind} is not for sql/${layer} models (${layer} kinds: ${LAYER_KINDS[layer].join(', ')})${hint}`;
+}
 
 ;// CONCATENATED MODULE: ./src/config/sql-model.ts
 
-const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
+
+// Unquoted names are case-insensitive in Snowflake: FROM Silver.Stores reads silver.stores.
+const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/gi;
+/** The layer is the folder the file is in: sql/silver or sql/gold. */
 function parseModel(file, text) {
     const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
+    const layer = /(^|\/)silver\/[^/]*$/.test(file) ? 'silver' : 'gold';
     const diagnostics = [];
     const at = (offset, message) => ({ file, ...position(text, offset), message, severity: 'error' });
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
@@ -37663,17 +37815,19 @@ function parseModel(file, text) {
     else if (!/^\s*(select|with)\b/i.test(statements[0])) {
         diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
     }
-    const { options, diagnostics: optionProblems } = parseModelOptions(file, text);
+    const { options, diagnostics: optionProblems } = parseModelOptions(file, text, layer);
     diagnostics.push(...optionProblems);
     const references = [];
     for (const match of code.matchAll(REFERENCE)) {
-        references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
+        references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index, length: match[0].length });
     }
+    if (diagnostics.length === 0 && options.materialized === 'incremental_by_batch')
+        diagnostics.push(...batchSqlProblems(file, text, references));
     if (diagnostics.length)
         return { diagnostics };
     const end = code.lastIndexOf(';');
     const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-    return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references, options }, diagnostics };
+    return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options }, diagnostics };
 }
 function position(text, offset) {
     return lineLocator(text)(offset);
@@ -37794,7 +37948,7 @@ function formatSize(bytes) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(42463);
 ;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping. Optional: a silver table may instead be a SQL model, sql/silver/<name>.sql, which reads this pipeline\'s bronze tables.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/config/yaml-source.ts
@@ -38169,7 +38323,7 @@ class PipelineBuilder {
             schedule: raw.schedule,
             file: this.yaml.file,
             source: this.source(raw.source),
-            silver: Object.entries(raw.silver).map(([name, t]) => ({
+            silver: Object.entries(raw.silver ?? {}).map(([name, t]) => ({
                 name,
                 description: t.description,
                 from: t.from,
@@ -38501,7 +38655,8 @@ async function lastSuccessfulRun(warehouse, pipeline) {
 
 
 const PIPELINES_DIR = 'pipelines';
-const MODELS_DIR = 'sql/gold';
+/** The model folders, in build order: the folder is the layer (and the schema). */
+const MODEL_DIRS = ['sql/silver', 'sql/gold'];
 async function loadProject(dir, env = process.env) {
     const diagnostics = [];
     const pipelines = [];
@@ -38520,7 +38675,7 @@ async function loadProject(dir, env = process.env) {
         }
     }
     const models = [];
-    for (const file of await listFiles(dir, MODELS_DIR, /\.sql$/)) {
+    for (const file of (await Promise.all(MODEL_DIRS.map((sub) => listFiles(dir, sub, /\.sql$/)))).flat()) {
         const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
         if (read.diagnostic) {
             diagnostics.push(read.diagnostic);
@@ -38620,6 +38775,44 @@ function projectRules(pipelines, sources, models) {
             if (!tables.has(ref.table)) {
                 out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
             }
+            else if (m.layer === 'silver' && ref.table.startsWith('gold.')) {
+                out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `${ref.table}: a silver model reads bronze and silver tables; gold is built from silver, after it` });
+            }
+        }
+    }
+    out.push(...silverModelRules(pipelines, sources, models));
+    return out;
+}
+/**
+ * A silver SQL model and a pipeline's silver table never share a name (an error at both), and each
+ * silver model reads the bronze of exactly one pipeline, whose run builds it.
+ */
+function silverModelRules(pipelines, sources, models) {
+    const out = [];
+    const mapped = new Map(pipelines.flatMap((p) => p.silver.map((t) => [`silver.${t.name}`, p])));
+    const silverModels = models.filter((m) => m.layer === 'silver');
+    for (const m of silverModels) {
+        const pipeline = mapped.get(m.name);
+        if (!pipeline)
+            continue;
+        const table = m.name.slice('silver.'.length);
+        out.push({ file: m.file, line: 1, col: 1, severity: 'error', message: `${m.name} is also a silver table of pipeline ${pipeline.name} (${pipeline.file}): a table is declared once, by a mapping or by a SQL model` });
+        out.push(sources.get(pipeline.name).diagnosticFor(['silver', table], `silver table "${table}" is also declared by ${m.file}: a table is declared once, by a mapping or by a SQL model`, { key: true }));
+    }
+    const owners = silverModelOwners(pipelines, silverModels);
+    for (const m of silverModels) {
+        const found = owners.get(m.name);
+        if (!found)
+            continue;
+        const locate = lineLocator(m.text);
+        if (found.size === 0) {
+            out.push({ file: m.file, line: 1, col: 1, severity: 'error', message: `${m.name} reads no pipeline's bronze table, directly or through silver: a silver model is built by the run of the pipeline whose bronze it reads; a model over other models belongs in sql/gold` });
+        }
+        else if (found.size > 1) {
+            const [, second] = [...found.values()];
+            const ref = m.references.find((r) => r.table === second);
+            const via = [...found].map(([pipeline, table]) => `${pipeline} (${table})`).join(', ');
+            out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `${m.name} reads tables of several pipelines: ${via}; a silver model belongs to one pipeline, whose run builds it: read the others' tables from a model in sql/gold` });
         }
     }
     return out;
@@ -38741,6 +38934,9 @@ function metaDdl(ts) {
         `CREATE TABLE IF NOT EXISTS meta.rejected (
       run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, record_hash VARCHAR,
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
+        // The bronze batches each incremental_by_batch model has read (src/models/batch-model.ts).
+        `CREATE TABLE IF NOT EXISTS meta.model_batches (
+      table_name VARCHAR, batch_id VARCHAR, run_id VARCHAR, loaded_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
         // One row per built table: the definition it was built from, and which version of its data and of
@@ -40790,7 +40986,7 @@ async function mergeModelRows(warehouse, model, inWindow) {
             message: `${model.name}: unique_key [${key.join(', ')}] does not name one row each in this run's window (${problems.null_keys} rows with a NULL key, ${problems.repeated} keys on several rows); an incremental model needs a key that is never NULL and never repeats`,
         });
     }
-    const columns = (await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'gold' AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(model.name.slice('gold.'.length))} ORDER BY ordinal_position`)).map((r) => (0,adapter/* ident */.bD)(r.column_name.toLowerCase()));
+    const columns = await modelColumns(warehouse, model);
     const sameKey = keyColumns.map((k) => `t.${k} = w.${k}`).join(' AND ');
     const values = columns.filter((c) => !keyColumns.includes(c));
     // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
@@ -40803,14 +40999,19 @@ async function mergeModelRows(warehouse, model, inWindow) {
     await warehouse.execute(`DROP TABLE ${window}`);
     return deleted + merged;
 }
+/** The model's table's columns, in table order, as identifiers (Snowflake keeps unquoted names in upper case). */
+async function modelColumns(warehouse, model) {
+    const rows = await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = ${(0,adapter/* sqlString */.Qw)(model.layer)} AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(model.name.slice(model.layer.length + 1))} ORDER BY ordinal_position`);
+    return rows.map((r) => (0,adapter/* ident */.bD)(r.column_name.toLowerCase()));
+}
 async function recordModelRun(warehouse, model, runId) {
     const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
     await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(model.file)}, ${n}, ${warehouse.dialect.now})`);
     return { model: model.name, file: model.file, rows: Number(n) };
 }
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */
-function translateModel(warehouse, model) {
-    const { sql, diagnostics } = warehouse.translate(model.select, model.file);
+function translateModel(warehouse, model, select = model.select) {
+    const { sql, diagnostics } = warehouse.translate(select, model.file);
     const error = diagnostics.find((d) => d.severity === 'error');
     if (error)
         throw new ModelError(error);
@@ -40823,10 +41024,10 @@ class ModelError extends src_errors/* WarehouseError */.kQ {
         this.diagnostic = diagnostic;
     }
 }
-/** Runs `prefix` + the model's SELECT (which must start on the statement's first line). */
+/** Runs `prefix` + the model's SELECT (which must start on the statement's first line); returns the rows it changed. */
 async function runModelSql(warehouse, model, prefix, select) {
     try {
-        await warehouse.execute(`${prefix}${select}`);
+        return await warehouse.execute(`${prefix}${select}`);
     }
     catch (e) {
         throw new ModelError(modelDiagnostic(model, e.message, prefix.length));
@@ -41040,26 +41241,194 @@ function definitionChange(node, state, exists, fullRefresh = false) {
 /**
  * What kind of change one normalised definition of a table is against another (graph/fingerprint.ts):
  * against what the table was built from (a run), or against the base branch's (a pull request's plan).
+ * A silver table declared the other way now (a YAML mapping become a SQL model, or back) is a breaking change.
  */
 function categorizeDefinitions(layer, before, after) {
-    return layer === 'silver' ? categorizeSilver(before, after) : categorizeModelChange(before, after);
+    const [was, now] = [isModelShape(before), isModelShape(after)];
+    if (was !== now)
+        return { category: 'breaking', reasons: [now ? 'declared by a SQL model now (was a pipeline\'s mapping)' : 'declared by a pipeline\'s mapping now (was a SQL model)'] };
+    if (layer === 'silver' && !now)
+        return categorizeSilver(before, after);
+    return categorizeModelChange(before, after);
 }
-/** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
+function isModelShape(definition) {
+    return typeof definition === 'object' && definition !== null && 'sql' in definition;
+}
+/**
+ * The SQL decides the category; options alone (how it is materialised) change how, not which rows, except
+ * for a model incremental by batch with a unique_key: its key and latest_by decide which version of a key
+ * it keeps.
+ */
 function categorizeModelChange(before, after) {
     const old = { materialized: 'table', ...before.options };
     const now = { materialized: 'table', ...after.options };
     const optionReasons = [...new Set([...Object.keys(old), ...Object.keys(now)])]
         .filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]))
         .map((k) => `${k.replace(/_seconds$/, '')}: ${changes_show(old[k])} -> ${changes_show(now[k])}`);
+    const keeps = (o) => (o.materialized === 'incremental_by_batch' && o.unique_key ? JSON.stringify([o.unique_key, o.latest_by]) : 'every row');
+    const rowsKept = keeps(old) !== keeps(now) ? { category: 'breaking', reasons: ['which version of each key is kept changed'] } : undefined;
     if (before.sql === after.sql)
-        return { category: 'non_breaking', reasons: optionReasons };
+        return rowsKept ? { ...rowsKept, reasons: [...rowsKept.reasons, ...optionReasons] } : { category: 'non_breaking', reasons: optionReasons };
     const sql = categorizeModel(before.sql, after.sql);
-    return { category: sql.category, reasons: [...sql.reasons, ...optionReasons] };
+    return { category: rowsKept?.category ?? sql.category, reasons: [...sql.reasons, ...(rowsKept?.reasons ?? []), ...optionReasons] };
 }
 function changes_show(value) {
     if (value === undefined)
         return 'none';
     return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+}
+
+;// CONCATENATED MODULE: ./src/models/batch-model.ts
+
+
+
+
+/** Batches read per statement: keeps the IN list far below Snowflake's limit on list expressions. */
+const BATCHES_PER_STATEMENT = 500;
+/** The model's bronze table, and the pipeline and resource that load it. */
+function bronzeInput(node) {
+    const reference = node.model.references.find((r) => r.table.startsWith('bronze.'));
+    const pipeline = node.pipeline;
+    return { reference, pipeline, resource: reference.table.slice(`bronze.${pipeline}_`.length) };
+}
+/** The batches of the model's bronze table it has not read yet, in the order they were fetched. */
+async function pendingBatches(warehouse, node) {
+    const { pipeline, resource } = bronzeInput(node);
+    const rows = await warehouse.query(`SELECT batch_id FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}
+       AND batch_id NOT IN (SELECT batch_id FROM meta.model_batches WHERE table_name = ${(0,adapter/* sqlString */.Qw)(node.name)})
+     ORDER BY fetched_at, batch_id`);
+    return rows.map((r) => r.batch_id);
+}
+/** Reads the batches the model has not seen into it. Returns the build and how many rows changed. */
+async function mergeModelBatches(warehouse, node, runId) {
+    const model = node.model;
+    const pending = await pendingBatches(warehouse, node);
+    const columns = await modelColumns(warehouse, model);
+    let changed = 0;
+    for (let i = 0; i < pending.length; i += BATCHES_PER_STATEMENT) {
+        const batches = pending.slice(i, i + BATCHES_PER_STATEMENT);
+        const select = translateModel(warehouse, model, restrictToBatches(model.select, bronzeInput(node).reference, batches));
+        changed += model.options.unique_key ? await mergeByKey(warehouse, model, select, columns) : await append(warehouse, model, select, columns, batches);
+        await recordBatches(warehouse, model, batches, runId);
+    }
+    return { build: await recordModelRun(warehouse, model, runId), changed };
+}
+/** Builds the model from all of its bronze, and records every batch as read. */
+async function rebuildModelBatches(warehouse, node, runId) {
+    const model = node.model;
+    const { pipeline, resource } = bronzeInput(node);
+    // Listed before the build: a batch that arrived during it is read again next time, which replaces its rows.
+    const batches = (await warehouse.query(`SELECT batch_id FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}`)).map((r) => r.batch_id);
+    const select = translateModel(warehouse, model);
+    if (model.options.unique_key) {
+        const rows = await distinctRows(warehouse, model, select);
+        await warehouse.execute(`CREATE OR REPLACE TABLE ${model.name} AS ${latestPerKey(model, rows)}`);
+        await warehouse.execute(`DROP TABLE ${rows}`);
+    }
+    else {
+        await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, select);
+    }
+    await warehouse.execute(`DELETE FROM meta.model_batches WHERE table_name = ${(0,adapter/* sqlString */.Qw)(model.name)}`);
+    for (let i = 0; i < batches.length; i += BATCHES_PER_STATEMENT)
+        await recordBatches(warehouse, model, batches.slice(i, i + BATCHES_PER_STATEMENT), runId);
+    return recordModelRun(warehouse, model, runId);
+}
+/**
+ * The model's SELECT reading only the given batches of its bronze table: the reference replaced with a
+ * filtered subquery on the same line (so errors keep their line), under the user's alias or the table's
+ * own name.
+ */
+function restrictToBatches(select, reference, batchIds) {
+    const end = reference.offset + reference.length;
+    const next = significant(tokenize(select.slice(end)))[0];
+    const word = next?.kind === 'word' ? next.text.toLowerCase() : undefined;
+    const aliased = next?.kind === 'qident' || (word !== undefined && !CLAUSE_WORDS.has(word));
+    const name = reference.table.slice(reference.table.indexOf('.') + 1);
+    const lineBreaks = '\n'.repeat(select.slice(reference.offset, end).split('\n').length - 1);
+    const filtered = `(SELECT * FROM ${reference.table} WHERE _batch_id IN (${batchIds.map(adapter/* sqlString */.Qw).join(', ')}))${aliased ? '' : ` AS ${name}`}`;
+    return `${select.slice(0, reference.offset)}${filtered}${lineBreaks}${select.slice(end)}`;
+}
+/** Words after a table name that start the next clause, so no alias follows the name. */
+const CLAUSE_WORDS = new Set([
+    'where', 'join', 'inner', 'left', 'right', 'full', 'cross', 'natural', 'lateral', 'on', 'using', 'group',
+    'order', 'having', 'qualify', 'limit', 'union', 'except', 'intersect', 'minus', 'window', 'sample',
+    'tablesample', 'at', 'before', 'changes', 'match_recognize', 'pivot', 'unpivot', 'fetch', 'offset',
+    'start', 'connect', 'asof', 'outer',
+]);
+/** Appends the batches' rows; rows of those batches already there (a batch read again) are replaced. */
+async function append(warehouse, model, select, columns, batches) {
+    const replaced = await warehouse.execute(`DELETE FROM ${model.name} WHERE _batch_id IN (${batches.map(adapter/* sqlString */.Qw).join(', ')})`);
+    const list = columns.join(', ');
+    return replaced + (await runModelSql(warehouse, model, `INSERT INTO ${model.name} (${list}) SELECT ${list} FROM (`, `${select}\n) AS m`));
+}
+/** Merges the batches' latest version of each key, where it is later than the version the table holds. */
+async function mergeByKey(warehouse, model, select, columns) {
+    const key = model.options.unique_key.map(adapter/* ident */.bD);
+    const rows = await distinctRows(warehouse, model, select);
+    const pick = `_batch_pick_${model.name.replace('.', '_')}`;
+    // The table's version stays when it comes later in the order than the batches' latest. A join, not a
+    // correlated subquery: the table holds one row per key, never NULL.
+    const later = laterThan(model, { row: 't', batch: 'tb' }, { row: 'n', batch: 'nb' });
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${pick} AS ${latestPerKey(model, rows, {
+        joins: `LEFT JOIN ${model.name} AS t ON ${key.map((k) => `t.${k} = n.${k}`).join(' AND ')} LEFT JOIN meta.batches AS tb ON tb.batch_id = t._batch_id`,
+        where: `t.${key[0]} IS NULL OR NOT ${later}`,
+    })}`);
+    await warehouse.execute(`DROP TABLE ${rows}`);
+    const values = columns.filter((c) => !key.includes(c));
+    const merged = await warehouse.execute(`MERGE INTO ${model.name} AS t USING ${pick} AS s ON ${key.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+     WHEN MATCHED THEN UPDATE SET ${(values.length ? values : key.slice(0, 1)).map((c) => `${c} = s.${c}`).join(', ')}
+     WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `s.${c}`).join(', ')})`);
+    // The picked rows stay until the session ends or the next merge replaces them: a DROP here would commit
+    // the merge's transaction on Snowflake before the batches are recorded with it.
+    return merged;
+}
+/**
+ * The SELECT's rows, each once, in a temporary table, checked: no NULL in the key, and no two rows of one
+ * batch with the same key and latest_by (which of them is the latest cannot be told). Returns its name.
+ */
+async function distinctRows(warehouse, model, select) {
+    const rows = `_batch_rows_${model.name.replace('.', '_')}`;
+    await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${rows} AS SELECT DISTINCT * FROM (`, `${select}\n) AS m`);
+    const { unique_key: key = [], latest_by: latest } = model.options;
+    const keyColumns = key.map(adapter/* ident */.bD);
+    const version = [...keyColumns, ...(latest ? [(0,adapter/* ident */.bD)(latest)] : []), '_batch_id'];
+    const [found] = await warehouse.query(`SELECT (SELECT COUNT(*) FROM ${rows} WHERE ${keyColumns.map((k) => `${k} IS NULL`).join(' OR ')}) AS null_keys,
+            (SELECT COUNT(*) FROM (SELECT 1 AS one FROM ${rows} GROUP BY ${version.join(', ')} HAVING COUNT(*) > 1) AS r) AS repeated`);
+    const problems = [
+        ...(Number(found.null_keys) > 0 ? [`${found.null_keys} rows have a NULL in unique_key [${key.join(', ')}] (leave them out in the SELECT: WHERE ... IS NOT NULL)`] : []),
+        ...(Number(found.repeated) > 0
+            ? [`${found.repeated} keys have several different rows in one batch${latest ? ` with the same ${latest}` : ''}, so which is the latest cannot be told (${latest ? 'a latest_by that tells them apart' : 'a latest_by such as updated_at'} or a finer unique_key would)`]
+            : []),
+    ];
+    if (problems.length) {
+        const line = Math.max(1, model.text.split('\n').findIndex((l) => /^\s*--\s*unique_key\s*:/.test(l)) + 1);
+        throw new ModelError({ file: model.file, line, col: 1, severity: 'error', message: `${model.name}: ${problems.join('; ')}` });
+    }
+    return rows;
+}
+/** One row per key of `rows`: the first in the version order, among those that pass `also.where`. */
+function latestPerKey(model, rows, also) {
+    const key = model.options.unique_key.map((k) => `n.${(0,adapter/* ident */.bD)(k)}`);
+    const latest = model.options.latest_by ? [`n.${(0,adapter/* ident */.bD)(model.options.latest_by)} DESC NULLS LAST`] : [];
+    // Every column of the SELECT and no more: the batch's fetch time only orders.
+    return `SELECT n.* FROM ${rows} AS n LEFT JOIN meta.batches AS nb ON nb.batch_id = n._batch_id${also ? ` ${also.joins} WHERE ${also.where}` : ''}
+    QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ${[...latest, 'nb.fetched_at DESC NULLS LAST', 'n._batch_id DESC'].join(', ')}) = 1`;
+}
+/** `a` comes later than `b` in the version order (latest_by, then batch fetch time, then batch id; NULL first); never NULL. */
+function laterThan(model, a, b) {
+    const pairs = [
+        ...(model.options.latest_by ? [[`${a.row}.${(0,adapter/* ident */.bD)(model.options.latest_by)}`, `${b.row}.${(0,adapter/* ident */.bD)(model.options.latest_by)}`]] : []),
+        [`${a.batch}.fetched_at`, `${b.batch}.fetched_at`],
+        [`${a.row}._batch_id`, `${b.row}._batch_id`],
+    ];
+    const greater = ([x, y]) => `(${x} IS NOT NULL AND (${y} IS NULL OR ${x} > ${y}))`;
+    const same = ([x, y]) => `${x} IS NOT DISTINCT FROM ${y}`;
+    return pairs.reduceRight((rest, pair) => (rest ? `(${greater(pair)} OR (${same(pair)} AND ${rest}))` : greater(pair)), '');
+}
+async function recordBatches(warehouse, model, batches, runId) {
+    if (batches.length === 0)
+        return;
+    await warehouse.execute(`INSERT INTO meta.model_batches VALUES ${batches.map((b) => `(${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(b)}, ${(0,adapter/* sqlString */.Qw)(runId)}, ${warehouse.dialect.now})`).join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/models/silver.ts
@@ -41104,32 +41473,87 @@ async function mergeSilver(warehouse, pipeline, table, runId, inBatch) {
     return loads;
 }
 /**
- * Builds the table again from all of its bronze, after its mapping changed: batch by batch into a table
- * aside (each batch conserved: bronze units = accepted + rejected), which then replaces the table at once,
- * and the old version's load records and rejected rows give way to the new ones, never both kept.
+ * Builds the table again from all of its bronze, after its mapping changed, into a table aside that then
+ * replaces it at once; the old version's load records and rejected rows give way to the new ones, never
+ * both kept. One pass over bronze, not one merge per batch: each unit is staged once, every batch is still
+ * conserved (bronze units = accepted + rejected, checked per batch), and each key gets the version the runs'
+ * merges would have left, batch after batch in fetch order (models/silver.ts mergeBatch): the latest by
+ * `latest_by`, a later batch winning a tie, the greater record hash within a batch. The load records say,
+ * per batch, what its merge would have inserted and updated.
  */
 async function rebuildSilver(warehouse, pipeline, table, runId, 
 /** Runs in the transaction that puts the rebuild in place (to record it with it). */
 inSwap) {
+    const d = warehouse.dialect;
     const target = `silver.${table.name}`;
-    const aside = { ...table, name: `${table.name}__rebuild` };
-    const asideName = `silver.${aside.name}`;
+    const aside = `${target}__rebuild`;
+    const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
+    const [batches, stage, winners] = ['batches', 'stage', 'winners'].map((t) => `_rebuild_${t}_${table.name}`);
+    const key = table.key.map(adapter/* ident */.bD).join(', ');
+    const latest = table.latest_by ? (0,adapter/* ident */.bD)(table.latest_by) : undefined;
+    const columns = [...table.columns.map((c) => (0,adapter/* ident */.bD)(c.name)), '_batch_id', '_record_hash'];
     // What a rebuild that did not finish left aside is started over.
-    await warehouse.execute(`DROP TABLE IF EXISTS ${asideName}`);
-    await warehouse.transaction(async () => {
-        for (const meta of ['meta.silver_loads', 'meta.rejected'])
-            await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(asideName)}`);
+    await warehouse.execute(`DROP TABLE IF EXISTS ${aside}`);
+    await warehouse.execute(silverDdl({ ...table, name: `${table.name}__rebuild` }, d));
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${batches} AS SELECT batch_id, ROW_NUMBER() OVER (ORDER BY fetched_at, batch_id) AS batch_order
+     FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(table.from)}`);
+    // Only what the rest needs: the typed columns, the unit's identity, and a rejected unit's text.
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${stage} AS
+     SELECT ${columns.map((c) => `s.${c}`).join(', ')}, s._element_index, s._reasons, o.batch_order,
+            CASE WHEN s._reasons <> '' THEN CAST(s._row_json AS VARCHAR) END AS _rejected_text
+     FROM (${stageSql(table, bronze, undefined, d)}) AS s JOIN ${batches} AS o ON o.batch_id = s._batch_id`);
+    const units = table.explode
+        ? `COALESCE(SUM(COALESCE(${d.arrayLength('b._record', splitPath(table.explode))}, 1)), 0)`
+        : 'COUNT(*)';
+    const loads = await warehouse.query(`SELECT o.batch_id, COALESCE(u.n, 0) AS bronze, COALESCE(s.accepted, 0) AS accepted, COALESCE(s.rejected, 0) AS rejected
+     FROM ${batches} AS o
+     LEFT JOIN (SELECT b._batch_id, ${units} AS n FROM ${bronze} AS b GROUP BY b._batch_id) AS u ON u._batch_id = o.batch_id
+     LEFT JOIN (SELECT _batch_id, SUM(CASE WHEN _reasons = '' THEN 1 ELSE 0 END) AS accepted, SUM(CASE WHEN _reasons <> '' THEN 1 ELSE 0 END) AS rejected
+                FROM ${stage} GROUP BY _batch_id) AS s ON s._batch_id = o.batch_id
+     ORDER BY o.batch_order`);
+    const broken = loads.find((l) => Number(l.bronze) !== Number(l.accepted) + Number(l.rejected));
+    if (broken) {
+        throw new src_errors/* InvariantError */.zU(`${target}: batch ${broken.batch_id} has ${broken.bronze} bronze units but ${broken.accepted} accepted + ${broken.rejected} rejected; the table was not rebuilt`);
+    }
+    // Each batch's version of a key (as its merge chose it), then what that merge did with it: the first
+    // batch to bring a key inserts it; a later one updates it when it is at least as new as the newest before.
+    const inBatch = latest ? `${latest} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
+    // The version the table keeps is the newest of those, a later batch winning a tie.
+    const across = latest ? `${latest} DESC NULLS LAST, batch_order DESC, _record_hash DESC` : 'batch_order DESC, _record_hash DESC';
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${winners} AS
+     SELECT w.*,
+            ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY batch_order) = 1 AS _first,
+            ${latest ? `MAX(${latest}) OVER (PARTITION BY ${key} ORDER BY batch_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)` : 'NULL'} AS _newest_before
+     FROM (SELECT * FROM ${stage} WHERE _reasons = '' QUALIFY ROW_NUMBER() OVER (PARTITION BY ${key}, batch_order ORDER BY ${inBatch}) = 1) AS w`);
+    const merged = await warehouse.query(`SELECT _batch_id AS batch_id, SUM(CASE WHEN _first THEN 1 ELSE 0 END) AS inserted,
+            SUM(CASE WHEN NOT _first${latest ? ` AND (_newest_before IS NULL OR ${latest} >= _newest_before)` : ''} THEN 1 ELSE 0 END) AS updated
+     FROM ${winners} GROUP BY _batch_id`);
+    await warehouse.execute(`INSERT INTO ${aside} (${[...columns, '_loaded_at'].join(', ')})
+     SELECT ${columns.join(', ')}, ${d.now} FROM ${winners} QUALIFY ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${across}) = 1`);
+    const result = loads.map((l) => {
+        const m = merged.find((x) => x.batch_id === l.batch_id);
+        return {
+            table: target, batchId: l.batch_id, bronze: Number(l.bronze), accepted: Number(l.accepted), rejected: Number(l.rejected),
+            inserted: Number(m?.inserted ?? 0), updated: Number(m?.updated ?? 0), conserved: true,
+        };
     });
-    const loads = await mergeSilver(warehouse, pipeline, aside, runId);
     await warehouse.transaction(async () => {
-        await warehouse.replaceTable(target, asideName);
-        for (const meta of ['meta.silver_loads', 'meta.rejected']) {
+        await warehouse.replaceTable(target, aside);
+        for (const meta of ['meta.silver_loads', 'meta.rejected'])
             await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(target)}`);
-            await warehouse.execute(`UPDATE ${meta} SET table_name = ${(0,adapter/* sqlString */.Qw)(target)} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(asideName)}`);
+        await warehouse.execute(`INSERT INTO meta.rejected
+       SELECT ${(0,adapter/* sqlString */.Qw)(runId)}, _batch_id, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)}, _record_hash, _element_index, _reasons, _rejected_text, ${d.now}
+       FROM ${stage} WHERE _reasons <> ''`);
+        for (let i = 0; i < result.length; i += 500) {
+            const values = result.slice(i, i + 500).map((l) => `(${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(l.batchId)}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now})`);
+            if (values.length)
+                await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
         }
         await inSwap?.();
     });
-    return loads.map((load) => ({ ...load, table: target }));
+    for (const temp of [winners, stage, batches])
+        await warehouse.execute(`DROP TABLE IF EXISTS ${temp}`);
+    return result;
 }
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
 async function addNewColumns(warehouse, table) {
@@ -41202,10 +41626,10 @@ function splitPath(path) {
 }
 /**
  * One row per bronze unit with each column's raw text, its typed value and `_reasons`: a comma list
- * of reason codes, '' when the unit is valid.
+ * of reason codes, '' when the unit is valid. Of one batch, or of all of bronze when `batchId` is undefined.
  */
 function stageSql(table, bronze, batchId, d) {
-    const batch = (0,adapter/* sqlString */.Qw)(batchId);
+    const ofBatch = batchId === undefined ? 'TRUE' : `b._batch_id = ${(0,adapter/* sqlString */.Qw)(batchId)}`;
     let units;
     if (table.explode) {
         const path = splitPath(table.explode);
@@ -41213,14 +41637,14 @@ function stageSql(table, bronze, batchId, d) {
         // else is one unit, rejected as explode_not_array.
         const e = d.explode('b._record', path, 'e');
         units = `SELECT b._batch_id, b._record_hash, ${e.index} AS _element_index, ${e.value} AS _row_json, b._record AS _parent, '' AS _unit_problem
-             FROM ${bronze} AS b ${e.join} WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NOT NULL
+             FROM ${bronze} AS b ${e.join} WHERE ${ofBatch} AND ${d.arrayLength('b._record', path)} IS NOT NULL
              UNION ALL
              SELECT b._batch_id, b._record_hash, NULL, b._record, b._record, ${(0,adapter/* sqlString */.Qw)(`explode_not_array:${table.explode}`)}
-             FROM ${bronze} AS b WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NULL`;
+             FROM ${bronze} AS b WHERE ${ofBatch} AND ${d.arrayLength('b._record', path)} IS NULL`;
     }
     else {
         units = `SELECT b._batch_id, b._record_hash, CAST(NULL AS INTEGER) AS _element_index, b._record AS _row_json, b._record AS _parent, '' AS _unit_problem
-             FROM ${bronze} AS b WHERE b._batch_id = ${batch}`;
+             FROM ${bronze} AS b WHERE ${ofBatch}`;
     }
     const rawColumns = table.columns.map((c) => `${rawText(c, d)} AS ${(0,adapter/* ident */.bD)(`${c.name}__raw`)}`);
     const typedColumns = table.columns.map((c) => `${d.tryConvert((0,adapter/* ident */.bD)(`${c.name}__raw`), c.type)} AS ${(0,adapter/* ident */.bD)(c.name)}`);
@@ -41268,19 +41692,38 @@ function reasonChecks(c, table, d) {
 
 
 
+
 async function transform(warehouse, graph, selection) {
     const chosen = new Set(selection.pipelines);
     const result = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [], changes: [] };
     const states = await readNodeStates(warehouse);
     const versions = await dataVersions(warehouse, graph, states);
     const refresh = (table) => selection.fullRefresh === 'all' || !!selection.fullRefresh?.includes(table);
+    const context = { graph, states, versions, refresh, selection, built: new Set() };
+    const report = (outcome) => {
+        if (!outcome)
+            return;
+        if ('missing' in outcome) {
+            result.skippedModels.push(outcome);
+            selection.log(`${outcome.model}: skipped, waiting for ${outcome.missing.join(', ')} (no run has loaded it yet)`);
+            return;
+        }
+        result.models.push(outcome.build);
+        result.changes.push(outcome.change);
+        selection.log(`${outcome.build.model}: ${outcome.build.rows} rows (${outcome.change.reasons.join('; ')})`);
+    };
     for (const node of graph.nodes('silver').filter((n) => chosen.has(n.pipeline))) {
         if (result.failed.has(node.pipeline))
             continue;
         warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(node.pipeline, selection.runId));
         try {
-            const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
-            result.silverLoads.get(node.pipeline).push(...loads);
+            if ('table' in node) {
+                const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
+                result.silverLoads.get(node.pipeline).push(...loads);
+            }
+            else {
+                report(await warehouse.transaction(() => buildModel(warehouse, node, context)));
+            }
         }
         catch (e) {
             result.failed.set(node.pipeline, e);
@@ -41288,17 +41731,17 @@ async function transform(warehouse, graph, selection) {
     }
     warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', selection.runId));
     try {
-        const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection));
+        const outcomes = await warehouse.transaction(async () => {
+            const out = [];
+            for (const node of graph.nodes('gold'))
+                out.push(await buildModel(warehouse, node, context));
+            return out;
+        });
         // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
         const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline)).map((n) => n.name));
-        result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
-        for (const s of result.skippedModels)
-            selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-        result.models = gold.builds.map((b) => b.build);
-        for (const { build, change } of gold.builds) {
-            result.changes.push(change);
-            selection.log(`${build.model}: ${build.rows} rows (${change.reasons.join('; ')})`);
-        }
+        for (const outcome of outcomes)
+            if (!(outcome && 'missing' in outcome && !mine.has(outcome.model)))
+                report(outcome);
     }
     catch (e) {
         result.modelError = e;
@@ -41330,6 +41773,19 @@ const MATERIALIZATIONS = {
             return build;
         },
         rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+    },
+    // A silver model over bronze: only the batches it has not read are appended, or merged by key.
+    incremental_by_batch: {
+        update: async (warehouse, node, runId, inCommit) => {
+            const { build, changed } = await mergeModelBatches(warehouse, node, runId);
+            await inCommit(changed > 0);
+            return build;
+        },
+        rebuild: async (warehouse, node, runId, inCommit) => {
+            const build = await rebuildModelBatches(warehouse, node, runId);
+            await inCommit(true);
+            return build;
+        },
     },
 };
 async function replaceView(warehouse, node, runId, inCommit) {
@@ -41382,59 +41838,52 @@ async function buildSilverTable(warehouse, node, state, fullRefresh, versions, s
     return loads;
 }
 /**
- * The models, in the graph's order, each decided just before it is built (so it sees what its parents'
- * builds changed): built when never built, when its definition changed or has no record, and brought up
- * to date when an input's data moved since its last build (in this run, or in an earlier one that failed
- * before it got to the model). The others stay as they are. Runs inside the gold transaction.
+ * A SQL model (silver or gold), decided just before it is built, in the graph's order (so it sees what its
+ * parents' builds changed): built when never built, when its definition changed or has no record, and
+ * brought up to date when an input's data moved since its last build (in this run, or in an earlier one
+ * that failed before it got to the model). The others stay as they are. Runs inside a transaction.
  */
-async function buildGold(warehouse, graph, states, versions, refresh, selection) {
+async function buildModel(warehouse, node, context) {
+    const { graph, states, versions, refresh, selection, built } = context;
     const { runId, range } = selection;
-    const builds = [];
-    const skipped = [];
-    const built = new Set();
-    for (const node of graph.nodes('gold')) {
-        const state = states.get(node.name);
-        const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
-        const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
-        const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
-        const named = !!selection.models?.includes(node.name);
-        if (change.action === 'none' && movedInputs.length === 0 && !named)
-            continue;
-        const missing = [];
-        for (const table of node.parents) {
-            if (!built.has(table) && !(await warehouse.tableExists(table)))
-                missing.push(table);
-        }
-        if (missing.length) {
-            skipped.push({ model: node.name, missing });
-            continue;
-        }
-        // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
-        const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
-        let version = state?.dataVersion ?? 0;
-        const record = async (changedRows) => {
-            if (changedRows && !alone)
-                version += 1;
-            await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
-        };
-        const materialization = MATERIALIZATIONS[node.kind];
-        let build = change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
-            : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
-                : undefined;
-        if (range && change.action === 'none' && node.kind === 'incremental') {
-            const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
-            await record(changed > 0);
-            build = rangeBuild;
-        }
-        versions.set(node.name, version);
-        built.add(node.name);
-        const reasons = change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
-            : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
-                : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
-                    : change.reasons;
-        builds.push({ build: build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+    const state = states.get(node.name);
+    const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
+    const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
+    const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
+    const named = !!selection.models?.includes(node.name);
+    if (change.action === 'none' && movedInputs.length === 0 && !named)
+        return undefined;
+    const missing = [];
+    for (const table of node.parents) {
+        if (!built.has(table) && !(await warehouse.tableExists(table)))
+            missing.push(table);
     }
-    return { builds, skipped };
+    if (missing.length)
+        return { model: node.name, missing };
+    // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
+    const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+    let version = state?.dataVersion ?? 0;
+    const record = async (changedRows) => {
+        if (changedRows && !alone)
+            version += 1;
+        await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
+    };
+    const materialization = MATERIALIZATIONS[node.kind];
+    let build = change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+        : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
+            : undefined;
+    if (range && change.action === 'none' && node.kind === 'incremental') {
+        const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
+        await record(changed > 0);
+        build = rangeBuild;
+    }
+    versions.set(node.name, version);
+    built.add(node.name);
+    const reasons = change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+        : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
+            : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
+                : change.reasons;
+    return { build: build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } };
 }
 /**
  * Each table's data version as recorded; a bronze table's is how many batches appended rows to it (a
@@ -42200,183 +42649,6 @@ function subtractLag(cursor, lagSeconds) {
     if (Number.isNaN(time) || /^\d+(\.\d+)?$/.test(cursor))
         return cursor;
     return new Date(time - lagSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
-}
-
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
-// whatever locale the runner or laptop has.
-const countFormat = new Intl.NumberFormat('en-US');
-function format_formatCount(value) {
-    return countFormat.format(value);
-}
-/** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
-function formatDuration(seconds) {
-    if (seconds === null || !Number.isFinite(seconds))
-        return '—';
-    const s = Math.max(0, Math.round(seconds));
-    if (s < 60)
-        return `${s}s`;
-    if (s < 3600)
-        return `${Math.floor(s / 60)}m`;
-    if (s < 86_400) {
-        const minutes = Math.floor((s % 3600) / 60);
-        return minutes ? `${Math.floor(s / 3600)}h ${minutes}m` : `${Math.floor(s / 3600)}h`;
-    }
-    const hours = Math.floor((s % 86_400) / 3600);
-    return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
-}
-
-;// CONCATENATED MODULE: ./src/state/run-lock.ts
-// One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a
-// lease row per pipeline in meta.locks. Taking it is one conditional UPDATE whose row count says
-// whether it was free (Snowflake runs UPDATEs on one table one after another; an emulator on DuckDB
-// refuses the loser with a conflict instead). The lease is renewed while the run lasts and cleared
-// in a finally; a holder that died stops renewing, and its lease is taken over once it expires.
-// On DuckDB the file lock already lets one process write (src/warehouse/duckdb-lock.ts).
-
-
-
-
-/** A run killed without letting go blocks its pipeline this long at most. */
-const DEFAULT_LEASE_SECONDS = 300;
-/**
- * Takes every pipeline's lock, in name order so that two runs never each wait for the other, or
- * none: on timeout the ones taken are released and a BusyError names the run that holds the rest.
- * `session` should be a connection of its own: a renewal sent on a connection that is inside a
- * transaction would join it, and stay invisible (or lock the row) until that commits.
- */
-async function acquirePipelineLocks(session, pipelines, options) {
-    const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-    const holder = options.holder ?? `pid ${process.pid} on ${(0,external_node_os_.hostname)()}`;
-    const deadline = Date.now() + options.timeoutSeconds * 1000;
-    const sql = lockSql(session, options.runId, holder, leaseSeconds);
-    const taken = [];
-    try {
-        for (const pipeline of [...new Set(pipelines)].sort()) {
-            await session.execute(sql.seed(pipeline));
-            await takeWhenFree(session, pipeline, sql, deadline, options);
-            taken.push(pipeline);
-        }
-    }
-    catch (e) {
-        for (const pipeline of taken)
-            await session.execute(sql.release(pipeline)).catch(() => undefined);
-        throw e;
-    }
-    return holdLocks(session, taken, sql, leaseSeconds, options);
-}
-/** Runs fn holding the pipelines' locks, on a session opened for them alone and closed after. */
-async function withPipelineLocks(openSession, pipelines, options, fn) {
-    const session = await openSession();
-    try {
-        const locks = await acquirePipelineLocks(session, pipelines, options);
-        try {
-            return await fn();
-        }
-        finally {
-            await locks.release();
-        }
-    }
-    finally {
-        await session.close();
-    }
-}
-/** The run holding a pipeline's lock now (its lease not expired), if any. */
-async function lockHolder(warehouse, pipeline) {
-    const d = warehouse.dialect;
-    const [row] = await warehouse.query(`SELECT pipeline, run_id, holder, acquired_at, expires_at FROM meta.locks
-     WHERE pipeline = ${d.quote(pipeline)} AND run_id IS NOT NULL AND expires_at > ${d.now}
-     ORDER BY expires_at DESC LIMIT 1`);
-    return row;
-}
-function lockSql(warehouse, runId, holder, leaseSeconds) {
-    const d = warehouse.dialect;
-    const me = d.quote(runId);
-    const until = d.plusSeconds(d.now, leaseSeconds);
-    return {
-        /** The pipeline's row, once: the UPDATE below needs a row to take. */
-        seed: (pipeline) => `MERGE INTO meta.locks AS t USING (SELECT ${d.quote(pipeline)} AS pipeline) AS s ON t.pipeline = s.pipeline
-       WHEN NOT MATCHED THEN INSERT (pipeline) VALUES (s.pipeline)`,
-        /**
-         * Takes (or renews) every row of the pipeline unless another run's lease on any of them is live.
-         * Two seeds racing can leave two rows; they are always written together, so they agree.
-         */
-        take: (pipeline) => `UPDATE meta.locks SET run_id = ${me}, holder = ${d.quote(holder)},
-         acquired_at = CASE WHEN run_id = ${me} THEN acquired_at ELSE ${d.now} END, expires_at = ${until}
-       WHERE pipeline = ${d.quote(pipeline)} AND NOT EXISTS (
-         SELECT 1 FROM meta.locks AS held
-         WHERE held.pipeline = ${d.quote(pipeline)} AND held.run_id <> ${me} AND held.expires_at > ${d.now})`,
-        renew: (pipeline) => `UPDATE meta.locks SET expires_at = ${until} WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
-        release: (pipeline) => `UPDATE meta.locks SET run_id = NULL, holder = NULL, acquired_at = NULL, expires_at = NULL
-       WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
-    };
-}
-async function takeWhenFree(session, pipeline, sql, deadline, options) {
-    let announced;
-    let failures = 0;
-    for (;;) {
-        let failure;
-        try {
-            if ((await session.execute(sql.take(pipeline))) > 0)
-                return;
-        }
-        catch (e) {
-            // Two runs taking the lock at once: the loser may be refused with a conflict.
-            failure = e;
-        }
-        const holder = await lockHolder(session, pipeline);
-        if (!holder) {
-            // Let go in between: try again at once. Failing again with no one holding it is not contention.
-            if (++failures > 2)
-                throw failure ?? new src_errors/* WarehouseError */.kQ(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
-            continue;
-        }
-        failures = 0;
-        const who = `run ${holder.run_id} (${holder.holder ?? 'unknown holder'}, started ${holder.acquired_at.replace(/\.\d+Z$/, 'Z')})`;
-        const left = deadline - Date.now();
-        if (left <= 0) {
-            throw new src_errors/* BusyError */.qB(`pipeline ${pipeline} is busy: ${who} holds its lock in meta.locks (its lease runs to ${holder.expires_at.replace(/\.\d+Z$/, 'Z')} unless renewed) ` +
-                `after ${formatDuration(options.timeoutSeconds)} of waiting. Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
-        }
-        if (who !== announced)
-            options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`);
-        announced = who;
-        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 5000, left));
-    }
-}
-function holdLocks(session, pipelines, sql, leaseSeconds, options) {
-    const lost = [];
-    let renewing;
-    const renew = async () => {
-        for (const pipeline of pipelines.filter((p) => !lost.includes(p))) {
-            try {
-                if ((await session.execute(sql.renew(pipeline))) === 0) {
-                    lost.push(pipeline);
-                    options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`);
-                }
-            }
-            catch (e) {
-                // The next renewal may get through; the lease covers a few missed ones.
-                options.log?.(`warning: could not renew the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`);
-            }
-        }
-    };
-    const timer = setInterval(() => {
-        renewing ??= renew().finally(() => (renewing = undefined));
-    }, options.renewEveryMs ?? (leaseSeconds * 1000) / 4);
-    timer.unref();
-    return {
-        pipelines,
-        lost,
-        async release() {
-            clearInterval(timer);
-            await renewing;
-            for (const pipeline of pipelines) {
-                // An unreleased lock expires with its lease; failing the run for it would be worse.
-                await session.execute(sql.release(pipeline)).catch((e) => options.log?.(`warning: could not release the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`));
-            }
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/state/runs.ts
@@ -45013,109 +45285,12 @@ function toPlain(value, type) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/warehouse/duckdb-lock.ts
-// One process per DuckDB file. DuckDB's own file lock is the mutex (the OS drops it when its holder
-// dies, even by kill -9), and it refuses a second process outright, read-only or not. This waits for
-// it, bounded, and says who holds it: the holder notes who it is (run id, pid, start) in a small file
-// beside the database, and a waiter believes that note only when DuckDB names the same pid.
-
-
-
-
-
-
-function holderFile(database) {
-    return `${database}.holder.json`;
-}
-/** Opens the file once no other process has it, waiting at most `waitSeconds`; then notes who holds it. */
-async function openDuckDBWhenFree(path, options) {
-    if (path === ':memory:')
-        return DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
-    const deadline = Date.now() + options.waitSeconds * 1000;
-    let announced;
-    for (;;) {
-        let locked;
-        try {
-            const warehouse = await DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
-            await noteHolder(warehouse, path, options);
-            return warehouse;
-        }
-        catch (e) {
-            if (!(e instanceof DuckDBFileLockedError))
-                throw e;
-            locked = e;
-        }
-        const who = describeHolder(await readHolder(path), locked);
-        const left = deadline - Date.now();
-        if (left <= 0) {
-            throw new src_errors/* BusyError */.qB(`${path} is busy: ${who} still has it open after ${formatDuration(options.waitSeconds)} of waiting (DuckDB lets one process at a time open a file). ` +
-                `Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
-        }
-        if (who !== announced)
-            options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`);
-        announced = who;
-        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 250, left));
-    }
-}
-async function noteHolder(warehouse, path, options) {
-    const me = {
-        pid: process.pid,
-        started_at: new Date().toISOString(),
-        command: options.command,
-        ...(options.runId ? { run_id: options.runId } : {}),
-        token: (0,external_node_crypto_.randomUUID)(),
-    };
-    const file = holderFile(path);
-    // The note only serves the message; a directory we cannot write to must not stop the run.
-    const temporary = `${file}.${process.pid}.tmp`;
-    await (0,promises_.writeFile)(temporary, JSON.stringify(me))
-        .then(() => (0,promises_.rename)(temporary, file))
-        .catch(() => undefined);
-    warehouse.beforeClose(async () => {
-        if ((await readHolder(path))?.token === me.token)
-            await (0,promises_.rm)(file, { force: true });
-    });
-}
-/** The note beside the database, or undefined when it is missing or unreadable (a holder died mid-write). */
-async function readHolder(path) {
-    try {
-        const parsed = JSON.parse(await (0,promises_.readFile)(holderFile(path), 'utf8'));
-        if (typeof parsed.pid !== 'number' || typeof parsed.started_at !== 'string' || typeof parsed.command !== 'string')
-            return undefined;
-        return parsed;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * "run <id> (pid N, started T)" when the note is the holder's own; otherwise what DuckDB says. A note
- * left by a process that died (kill -9 cannot clean up) names another pid, or a pid that is gone.
- */
-function describeHolder(note, locked) {
-    const current = note && (locked.holderPid === undefined ? isAlive(note.pid) : note.pid === locked.holderPid);
-    if (note && current) {
-        const what = note.run_id ? `run ${note.run_id}` : `dataops ${note.command}`;
-        return `${what} (pid ${note.pid}, started ${note.started_at.replace(/\.\d+Z$/, 'Z')})`;
-    }
-    if (locked.holderPid === undefined)
-        return 'another process';
-    return `another process (pid ${locked.holderPid}${locked.holderProgram ? `, ${locked.holderProgram}` : ''})`;
-}
-function isAlive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (e) {
-        return e.code === 'EPERM';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/validate.ts
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
-// rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
-// declared tables, which catches SQL errors and unknown columns with the file and line.
+// rules, the models (silver, then gold, in the graph's order) are planned for real on an empty in-memory
+// DuckDB built from the pipelines' declared tables, which catches SQL errors and unknown columns with the
+// file and line.
+
 
 
 
@@ -45150,10 +45325,13 @@ async function validate_planModels(project) {
             for (const t of p.silver)
                 await warehouse.execute(silverDdl(t, warehouse.dialect));
         }
-        for (const { model } of project.graph.nodes('gold')) {
+        const models = project.graph.order.map((name) => project.graph.get(name)).filter((n) => 'model' in n);
+        for (const node of models) {
+            const { model } = node;
             // Snowflake SQL outside the subset the project runs the same on both warehouses is refused here,
-            // with the construct and its line.
-            const translated = warehouse.translate(model.select, model.file);
+            // with the construct and its line. A model incremental by batch is planned as each run reads it.
+            const select = node.kind === 'incremental_by_batch' ? restrictToBatches(model.select, bronzeInput(node).reference, ['validate']) : model.select;
+            const translated = warehouse.translate(select, model.file);
             out.push(...translated.diagnostics);
             if (translated.diagnostics.some((d) => d.severity === 'error'))
                 continue;
@@ -45199,16 +45377,28 @@ async function validate_planModels(project) {
     }
     return out;
 }
-/** unique_key and time_column must name columns the model's SELECT gives, at the option's line. */
+/**
+ * unique_key, time_column and latest_by must name columns the model's SELECT gives, at the option's line;
+ * a model incremental by batch gives bronze's _batch_id too.
+ */
 function optionColumnProblems(model, columns) {
-    const named = [...(model.options.unique_key ?? []).map((c) => ['unique_key', c]), ...(model.options.time_column ? [['time_column', model.options.time_column]] : [])];
+    const { unique_key: key = [], time_column: time, latest_by: latest, materialized } = model.options;
+    const named = [...key.map((c) => ['unique_key', c]), ...(time ? [['time_column', time]] : []), ...(latest ? [['latest_by', latest]] : [])];
     const lines = model.text.split('\n');
-    return named
+    const problems = named
         .filter(([, column]) => !columns.includes(column))
         .map(([option, column]) => {
         const line = lines.findIndex((l) => new RegExp(`^\\s*--\\s*${option}\\s*:`).test(l)) + 1;
         return { file: model.file, line, col: 1, severity: 'error', message: `${option}: "${column}" is not a column of ${model.name} (columns: ${columns.join(', ')})` };
     });
+    if (materialized === 'incremental_by_batch' && !columns.includes('_batch_id')) {
+        const line = lines.findIndex((l) => /^\s*--\s*materialized\s*:/.test(l)) + 1;
+        problems.push({
+            file: model.file, line, col: 1, severity: 'error',
+            message: `materialized: incremental_by_batch: ${model.name} must give bronze's _batch_id as a column (SELECT ..., _batch_id FROM bronze...): it says which batch each row came from, so a batch read again replaces its own rows and the later batch's version of a key wins`,
+        });
+    }
+    return problems;
 }
 /** The columns of a schema-qualified table in the planning database, in table order. */
 async function planColumns(warehouse, qualified) {
@@ -45328,6 +45518,368 @@ function memoryLimitProblems(settings, source) {
     return [source.diagnosticFor(['duckdb', 'memory_limit'], `duckdb.memory_limit: ${text} is out of range (expected ${MEMORY_LIMIT_RANGE.text})`)];
 }
 
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
+// whatever locale the runner or laptop has.
+const countFormat = new Intl.NumberFormat('en-US');
+function format_formatCount(value) {
+    return countFormat.format(value);
+}
+/** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
+function formatDuration(seconds) {
+    if (seconds === null || !Number.isFinite(seconds))
+        return '—';
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m`;
+    if (s < 86_400) {
+        const minutes = Math.floor((s % 3600) / 60);
+        return minutes ? `${Math.floor(s / 3600)}h ${minutes}m` : `${Math.floor(s / 3600)}h`;
+    }
+    const hours = Math.floor((s % 86_400) / 3600);
+    return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
+}
+
+;// CONCATENATED MODULE: ./src/state/run-lock.ts
+// One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a
+// lease row per pipeline in meta.locks. Taking it is one conditional UPDATE whose row count says
+// whether it was free (Snowflake runs UPDATEs on one table one after another; an emulator on DuckDB
+// refuses the loser with a conflict instead). The lease is renewed while the run lasts and cleared
+// in a finally; a holder that died stops renewing, and its lease is taken over once it expires.
+// On DuckDB the file lock already lets one process write (src/warehouse/duckdb-lock.ts).
+
+
+
+
+/** A run killed without letting go blocks its pipeline this long at most. */
+const DEFAULT_LEASE_SECONDS = 300;
+/**
+ * Takes every pipeline's lock, in name order so that two runs never each wait for the other, or
+ * none: on timeout the ones taken are released and a BusyError names the run that holds the rest.
+ * `session` should be a connection of its own: a renewal sent on a connection that is inside a
+ * transaction would join it, and stay invisible (or lock the row) until that commits.
+ */
+async function acquirePipelineLocks(session, pipelines, options) {
+    const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    const holder = options.holder ?? `pid ${process.pid} on ${(0,external_node_os_.hostname)()}`;
+    const deadline = Date.now() + options.timeoutSeconds * 1000;
+    const sql = lockSql(session, options.runId, holder, leaseSeconds);
+    const taken = [];
+    try {
+        for (const pipeline of [...new Set(pipelines)].sort()) {
+            await session.execute(sql.seed(pipeline));
+            await takeWhenFree(session, pipeline, sql, deadline, options);
+            taken.push(pipeline);
+        }
+    }
+    catch (e) {
+        for (const pipeline of taken)
+            await session.execute(sql.release(pipeline)).catch(() => undefined);
+        throw e;
+    }
+    return holdLocks(session, taken, sql, leaseSeconds, options);
+}
+/** Runs fn holding the pipelines' locks, on a session opened for them alone and closed after. */
+async function withPipelineLocks(openSession, pipelines, options, fn) {
+    const session = await openSession();
+    try {
+        const locks = await acquirePipelineLocks(session, pipelines, options);
+        try {
+            return await fn();
+        }
+        finally {
+            await locks.release();
+        }
+    }
+    finally {
+        await session.close();
+    }
+}
+/** The run holding a pipeline's lock now (its lease not expired), if any. */
+async function lockHolder(warehouse, pipeline) {
+    const d = warehouse.dialect;
+    const [row] = await warehouse.query(`SELECT pipeline, run_id, holder, acquired_at, expires_at FROM meta.locks
+     WHERE pipeline = ${d.quote(pipeline)} AND run_id IS NOT NULL AND expires_at > ${d.now}
+     ORDER BY expires_at DESC LIMIT 1`);
+    return row;
+}
+function lockSql(warehouse, runId, holder, leaseSeconds) {
+    const d = warehouse.dialect;
+    const me = d.quote(runId);
+    const until = d.plusSeconds(d.now, leaseSeconds);
+    return {
+        /** The pipeline's row, once: the UPDATE below needs a row to take. */
+        seed: (pipeline) => `MERGE INTO meta.locks AS t USING (SELECT ${d.quote(pipeline)} AS pipeline) AS s ON t.pipeline = s.pipeline
+       WHEN NOT MATCHED THEN INSERT (pipeline) VALUES (s.pipeline)`,
+        /**
+         * Takes (or renews) every row of the pipeline unless another run's lease on any of them is live.
+         * Two seeds racing can leave two rows; they are always written together, so they agree.
+         */
+        take: (pipeline) => `UPDATE meta.locks SET run_id = ${me}, holder = ${d.quote(holder)},
+         acquired_at = CASE WHEN run_id = ${me} THEN acquired_at ELSE ${d.now} END, expires_at = ${until}
+       WHERE pipeline = ${d.quote(pipeline)} AND NOT EXISTS (
+         SELECT 1 FROM meta.locks AS held
+         WHERE held.pipeline = ${d.quote(pipeline)} AND held.run_id <> ${me} AND held.expires_at > ${d.now})`,
+        renew: (pipeline) => `UPDATE meta.locks SET expires_at = ${until} WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
+        release: (pipeline) => `UPDATE meta.locks SET run_id = NULL, holder = NULL, acquired_at = NULL, expires_at = NULL
+       WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
+    };
+}
+async function takeWhenFree(session, pipeline, sql, deadline, options) {
+    let announced;
+    let failures = 0;
+    for (;;) {
+        let failure;
+        try {
+            if ((await session.execute(sql.take(pipeline))) > 0)
+                return;
+        }
+        catch (e) {
+            // Two runs taking the lock at once: the loser may be refused with a conflict.
+            failure = e;
+        }
+        const holder = await lockHolder(session, pipeline);
+        if (!holder) {
+            // Let go in between: try again at once. Failing again with no one holding it is not contention.
+            if (++failures > 2)
+                throw failure ?? new src_errors/* WarehouseError */.kQ(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
+            continue;
+        }
+        failures = 0;
+        const who = `run ${holder.run_id} (${holder.holder ?? 'unknown holder'}, started ${holder.acquired_at.replace(/\.\d+Z$/, 'Z')})`;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+            throw new src_errors/* BusyError */.qB(`pipeline ${pipeline} is busy: ${who} holds its lock in meta.locks (its lease runs to ${holder.expires_at.replace(/\.\d+Z$/, 'Z')} unless renewed) ` +
+                `after ${formatDuration(options.timeoutSeconds)} of waiting. Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
+        }
+        if (who !== announced)
+            options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`);
+        announced = who;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 5000, left));
+    }
+}
+function holdLocks(session, pipelines, sql, leaseSeconds, options) {
+    const lost = [];
+    let renewing;
+    const renew = async () => {
+        for (const pipeline of pipelines.filter((p) => !lost.includes(p))) {
+            try {
+                if ((await session.execute(sql.renew(pipeline))) === 0) {
+                    lost.push(pipeline);
+                    options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`);
+                }
+            }
+            catch (e) {
+                // The next renewal may get through; the lease covers a few missed ones.
+                options.log?.(`warning: could not renew the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`);
+            }
+        }
+    };
+    const timer = setInterval(() => {
+        renewing ??= renew().finally(() => (renewing = undefined));
+    }, options.renewEveryMs ?? (leaseSeconds * 1000) / 4);
+    timer.unref();
+    return {
+        pipelines,
+        lost,
+        async release() {
+            clearInterval(timer);
+            await renewing;
+            for (const pipeline of pipelines) {
+                // An unreleased lock expires with its lease; failing the run for it would be worse.
+                await session.execute(sql.release(pipeline)).catch((e) => options.log?.(`warning: could not release the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`));
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/warehouse/duckdb-lock.ts
+// One process per DuckDB file. DuckDB's own file lock is the mutex (the OS drops it when its holder
+// dies, even by kill -9), and it refuses a second process outright, read-only or not. This waits for
+// it, bounded, and says who holds it: the holder notes who it is (run id, pid, start) in a small file
+// beside the database, and a waiter believes that note only when DuckDB names the same pid.
+
+
+
+
+
+
+function holderFile(database) {
+    return `${database}.holder.json`;
+}
+/** Opens the file once no other process has it, waiting at most `waitSeconds`; then notes who holds it. */
+async function openDuckDBWhenFree(path, options) {
+    if (path === ':memory:')
+        return DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
+    const deadline = Date.now() + options.waitSeconds * 1000;
+    let announced;
+    for (;;) {
+        let locked;
+        try {
+            const warehouse = await DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
+            await noteHolder(warehouse, path, options);
+            return warehouse;
+        }
+        catch (e) {
+            if (!(e instanceof DuckDBFileLockedError))
+                throw e;
+            locked = e;
+        }
+        const who = describeHolder(await readHolder(path), locked);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+            throw new src_errors/* BusyError */.qB(`${path} is busy: ${who} still has it open after ${formatDuration(options.waitSeconds)} of waiting (DuckDB lets one process at a time open a file). ` +
+                `Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
+        }
+        if (who !== announced)
+            options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`);
+        announced = who;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 250, left));
+    }
+}
+async function noteHolder(warehouse, path, options) {
+    const me = {
+        pid: process.pid,
+        started_at: new Date().toISOString(),
+        command: options.command,
+        ...(options.runId ? { run_id: options.runId } : {}),
+        token: (0,external_node_crypto_.randomUUID)(),
+    };
+    const file = holderFile(path);
+    // The note only serves the message; a directory we cannot write to must not stop the run.
+    const temporary = `${file}.${process.pid}.tmp`;
+    await (0,promises_.writeFile)(temporary, JSON.stringify(me))
+        .then(() => (0,promises_.rename)(temporary, file))
+        .catch(() => undefined);
+    warehouse.beforeClose(async () => {
+        if ((await readHolder(path))?.token === me.token)
+            await (0,promises_.rm)(file, { force: true });
+    });
+}
+/** The note beside the database, or undefined when it is missing or unreadable (a holder died mid-write). */
+async function readHolder(path) {
+    try {
+        const parsed = JSON.parse(await (0,promises_.readFile)(holderFile(path), 'utf8'));
+        if (typeof parsed.pid !== 'number' || typeof parsed.started_at !== 'string' || typeof parsed.command !== 'string')
+            return undefined;
+        return parsed;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * "run <id> (pid N, started T)" when the note is the holder's own; otherwise what DuckDB says. A note
+ * left by a process that died (kill -9 cannot clean up) names another pid, or a pid that is gone.
+ */
+function describeHolder(note, locked) {
+    const current = note && (locked.holderPid === undefined ? isAlive(note.pid) : note.pid === locked.holderPid);
+    if (note && current) {
+        const what = note.run_id ? `run ${note.run_id}` : `dataops ${note.command}`;
+        return `${what} (pid ${note.pid}, started ${note.started_at.replace(/\.\d+Z$/, 'Z')})`;
+    }
+    if (locked.holderPid === undefined)
+        return 'another process';
+    return `another process (pid ${locked.holderPid}${locked.holderProgram ? `, ${locked.holderProgram}` : ''})`;
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Settings and the warehouse connection: where a project's data lives (dataops.yml, the command line and the
+// environment, in that order of precedence), and how a command opens it (waiting for a run that holds it).
+
+
+
+
+
+
+
+const TARGETS = ['duckdb', 'snowflake'];
+/**
+ * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
+ * window and a repeated page all fall well inside it, and the check never scans older rows.
+ */
+const DEFAULT_COPY_WINDOW = '30d';
+/** How long a run waits for another to let go of the DuckDB file or of a pipeline's lock. */
+const DEFAULT_LOCK_TIMEOUT = '10m';
+/** How long status, report and other reads wait for a run to let go of the DuckDB file. */
+const DEFAULT_READ_WAIT_SECONDS = 10;
+function resolveSettings(options = {}) {
+    const env = options.env ?? process.env;
+    const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
+    // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
+    const { settings: file, describe } = readProjectFile(projectDir);
+    const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
+    if (!TARGETS.includes(target))
+        throw new src_errors/* UsageError */.eb(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
+    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(projectDir, p));
+    const database = options.database ?? env.DATAOPS_DATABASE ?? file.duckdb?.path;
+    return {
+        projectDir,
+        target: target,
+        snowflakeEnvNames: file.snowflake?.env ?? {},
+        database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
+        databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
+        duckdbMemoryLimit: file.duckdb?.memory_limit,
+        copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
+        lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
+        readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
+        landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
+        siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
+        env,
+    };
+}
+async function openWarehouse(settings, use = {}) {
+    const warehouse = await connect(settings, use);
+    await ensureMetaSchema(warehouse);
+    return warehouse;
+}
+async function connect(settings, use) {
+    // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
+    if (settings.target === 'snowflake') {
+        return (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(41)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37041))).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
+    }
+    return openDuckDBWhenFree(settings.database, {
+        memoryLimit: settings.duckdbMemoryLimit,
+        command: use.command ?? (use.runId ? 'run' : 'dataops'),
+        runId: use.runId,
+        waitSeconds: use.runId ? settings.lockTimeoutSeconds : settings.readWaitSeconds,
+        waitHint: use.runId ? '--wait <duration> (or duckdb.lock_timeout in dataops.yml)' : '--wait <duration>',
+        log: use.log,
+    }).catch((e) => {
+        // The path may have come from dataops.yml: say where, so the fix is one look away.
+        if (e instanceof src_errors/* WarehouseError */.kQ && settings.databaseSetBy)
+            throw new src_errors/* WarehouseError */.kQ(`${e.message} (${settings.databaseSetBy})`);
+        throw e;
+    });
+}
+async function withWarehouse(settings, fn, use = {}) {
+    const warehouse = await openWarehouse(settings, use);
+    try {
+        if (!use.runId || !use.pipelines?.length || warehouse.capabilities.exclusiveWriter)
+            return await fn(warehouse);
+        // The locks get a session of their own, so renewals never join a transaction of the run's.
+        const locks = { runId: use.runId, timeoutSeconds: settings.lockTimeoutSeconds, log: use.log, waitHint: '--wait <duration> (or snowflake.lock_timeout in dataops.yml)' };
+        return await withPipelineLocks(() => connect(settings, use), use.pipelines, locks, () => fn(warehouse));
+    }
+    finally {
+        await warehouse.close();
+    }
+}
+function siteIndex(settings) {
+    return join(settings.siteDir, 'index.html');
+}
+
 ;// CONCATENATED MODULE: ./src/backfill.ts
 
 
@@ -45412,84 +45964,10 @@ function cursorNote(batch, cursorField) {
 
 
 
-
-
-
-
 const STEPS = (/* unused pure expression or super */ null && (RUN_STEPS));
 
-const TARGETS = ['duckdb', 'snowflake'];
-/**
- * Bronze skips exact copies of records fetched within this window: a re-run, a replay, a cursor's lag
- * window and a repeated page all fall well inside it, and the check never scans older rows.
- */
-const DEFAULT_COPY_WINDOW = '30d';
-/** How long a run waits for another to let go of the DuckDB file or of a pipeline's lock. */
-const DEFAULT_LOCK_TIMEOUT = '10m';
-/** How long status, report and other reads wait for a run to let go of the DuckDB file. */
-const DEFAULT_READ_WAIT_SECONDS = 10;
-function resolveSettings(options = {}) {
-    const env = options.env ?? process.env;
-    const projectDir = (0,external_node_path_.resolve)(options.projectDir ?? '.');
-    // Precedence: the command line, then the environment, then dataops.yml, then the defaults.
-    const { settings: file, describe } = readProjectFile(projectDir);
-    const target = options.target ?? env.DATAOPS_TARGET ?? file.target ?? 'duckdb';
-    if (!TARGETS.includes(target))
-        throw new src_errors/* UsageError */.eb(`unknown target "${target}" (targets: ${TARGETS.join(', ')})`);
-    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(projectDir, p));
-    const database = options.database ?? env.DATAOPS_DATABASE ?? file.duckdb?.path;
-    return {
-        projectDir,
-        target: target,
-        snowflakeEnvNames: file.snowflake?.env ?? {},
-        database: database === ':memory:' ? database : at(database ?? '.dataops/dev.duckdb'),
-        databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
-        duckdbMemoryLimit: file.duckdb?.memory_limit,
-        copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
-        lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
-        readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
-        landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
-        siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
-        env,
-    };
-}
-async function openWarehouse(settings, use = {}) {
-    const warehouse = await connect(settings, use);
-    await ensureMetaSchema(warehouse);
-    return warehouse;
-}
-async function connect(settings, use) {
-    // Loaded only when used: each driver is large, and snowflake-sdk warns on load under Node 20.
-    if (settings.target === 'snowflake') {
-        return (await Promise.all(/* import() */[__nccwpck_require__.e(618), __nccwpck_require__.e(41)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37041))).openSnowflakeFromEnv(settings.env, { names: settings.snowflakeEnvNames });
-    }
-    return openDuckDBWhenFree(settings.database, {
-        memoryLimit: settings.duckdbMemoryLimit,
-        command: use.command ?? (use.runId ? 'run' : 'dataops'),
-        runId: use.runId,
-        waitSeconds: use.runId ? settings.lockTimeoutSeconds : settings.readWaitSeconds,
-        waitHint: use.runId ? '--wait <duration> (or duckdb.lock_timeout in dataops.yml)' : '--wait <duration>',
-        log: use.log,
-    }).catch((e) => {
-        // The path may have come from dataops.yml: say where, so the fix is one look away.
-        if (e instanceof src_errors/* WarehouseError */.kQ && settings.databaseSetBy)
-            throw new src_errors/* WarehouseError */.kQ(`${e.message} (${settings.databaseSetBy})`);
-        throw e;
-    });
-}
-async function withWarehouse(settings, fn, use = {}) {
-    const warehouse = await openWarehouse(settings, use);
-    try {
-        if (!use.runId || !use.pipelines?.length || warehouse.capabilities.exclusiveWriter)
-            return await fn(warehouse);
-        // The locks get a session of their own, so renewals never join a transaction of the run's.
-        const locks = { runId: use.runId, timeoutSeconds: settings.lockTimeoutSeconds, log: use.log, waitHint: '--wait <duration> (or snowflake.lock_timeout in dataops.yml)' };
-        return await withPipelineLocks(() => connect(settings, use), use.pipelines, locks, () => fn(warehouse));
-    }
-    finally {
-        await warehouse.close();
-    }
-}
+// The settings and the connection are the front door's too.
+
 /**
  * Validates the whole project first (nothing is written when it is invalid), then runs the selected
  * steps for the selected pipelines. A failing pipeline does not stop the others; its bronze stays and
@@ -45585,6 +46063,9 @@ async function runProject(settings, options = {}) {
                 const failure = built.failed.get(run.pipeline);
                 if (failure !== undefined) {
                     run.error = engine_describe(failure);
+                    // A silver SQL model's error has a place, as a gold model's has.
+                    if (failure instanceof ModelError)
+                        diagnostics.push(failure.diagnostic);
                     log(`${run.pipeline}: transform FAILED: ${run.error}`);
                 }
                 // The gold models a pipeline feeds are part of its transform step.
@@ -45749,9 +46230,6 @@ function engine_describe(e) {
     if (e instanceof src_errors/* DataOpsError */.Bf)
         return (0,secrets/* mask */.dK)(e.message);
     return (0,secrets/* mask */.dK)(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-}
-function siteIndex(settings) {
-    return join(settings.siteDir, 'index.html');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -51332,7 +51810,7 @@ function prScope(project, changedFiles, base) {
     const { graph } = project;
     const directModels = project.models.filter((m) => files.includes(m.file)).map((m) => m.name);
     const below = graph.downstream(directModels);
-    const changedModels = graph.nodes('gold').map((n) => n.name).filter((n) => below.has(n));
+    const changedModels = graph.order.filter((n) => below.has(n) && 'model' in graph.get(n));
     const engine = files.find((f) => ENGINE_PATHS.some((p) => p.test(f)));
     let everything = engine ? `${engine} changed: it affects every pipeline` : undefined;
     const needed = new Set(changedPipelines);
@@ -51358,7 +51836,7 @@ function prScope(project, changedFiles, base) {
             pipelines.push(p.name);
     }
     skipped.push(...unloadedPipelines(project, files, everything !== undefined));
-    const silverTables = project.pipelines.filter((p) => pipelines.includes(p.name)).flatMap((p) => p.silver.map((t) => `silver.${t.name}`));
+    const silverTables = graph.nodes('silver').filter((n) => pipelines.includes(n.pipeline)).map((n) => n.name);
     const models = pipelines.length === 0 ? [] : selectModels(graph, everything ? undefined : silverTables).map((m) => m.name);
     const scope = { files, changedPipelines, changedModels, pipelines, models, skipped, ...(everything ? { everything } : {}) };
     if (base) {
@@ -51832,8 +52310,10 @@ async function readTables(warehouse, project, now) {
     const out = [];
     for (const { schema, name } of rows) {
         const table = `${schema}.${name}`;
+        const node = project.graph.get(table);
+        // A SQL model's table (silver or gold) has no _loaded_at column: its builds are in meta.model_runs.
         const loadedAt = schema === 'bronze' ? `SELECT MAX(_fetched_at) AS t FROM ${table}`
-            : schema === 'silver' ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
+            : schema === 'silver' && !(node && 'model' in node) ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
                 : `SELECT MAX(built_at) AS t FROM meta.model_runs WHERE model = ${(0,adapter/* sqlString */.Qw)(table)}`;
         const [{ n }] = await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`);
         const [{ t }] = await warehouse.query(loadedAt);
@@ -52097,7 +52577,7 @@ function stepDetail(step, totals) {
         lines.push(...step_summary_table('Silver', ['Pipeline', 'Table', 'Bronze', 'Accepted', 'Rejected', 'New', 'Updated'], 'llrrrrr', loads.map(({ pipeline, l }) => [pipeline, l.table, format_formatCount(l.bronze), format_formatCount(l.accepted), format_formatCount(l.rejected), format_formatCount(l.inserted), format_formatCount(l.updated)])));
     }
     if (result.models.length) {
-        lines.push(...step_summary_table('Gold', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, format_formatCount(m.rows)])));
+        lines.push(...step_summary_table('SQL models', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, format_formatCount(m.rows)])));
     }
     const notPassed = result.pipelines.flatMap((p) => p.checks).filter((c) => c.status !== 'pass');
     if (notPassed.length) {

@@ -34195,7 +34195,7 @@ globals.__dirname ??= (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(globals
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(86359);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(68736);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34206,7 +34206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 86359:
+/***/ 68736:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37275,637 +37275,6 @@ function cursorNote(batch, cursorField) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var ajv = __nccwpck_require__(42463);
-;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source","silver"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./src/config/yaml-source.ts
-// A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
-// Everything here is linear in the file's size, because `validate` runs on fork pull requests: duplicate
-// keys are found with one set per mapping (the yaml package's own check compares every pair), aliases are
-// counted and their expansion bounded before anything walks the values, and a value's place is found
-// through a per-mapping index of its keys.
-
-/** More aliases than this is refused: resolving each one costs the yaml package a scan of the file. */
-const MAX_ALIASES = 100;
-/** Values that aliases may add once expanded: a "billion laughs" file is refused at its first alias past this. */
-const MAX_ALIAS_EXPANSION = 10_000;
-/** Deeper values are refused; the deepest pipeline key (silver.<t>.columns.<c>.normalize[i]) is at level 6. */
-const MAX_DEPTH = 64;
-class YamlSource {
-    file;
-    root;
-    doc;
-    lines;
-    keyIndex = new WeakMap();
-    checked = false;
-    constructor(file, 
-    /** What the whole document is called in messages: "pipeline", "dataops.yml". */
-    root, doc, lines) {
-        this.file = file;
-        this.root = root;
-        this.doc = doc;
-        this.lines = lines;
-    }
-    /** Parses text; YAML syntax errors and refused structures come back as diagnostics, never as a throw. */
-    static parse(file, text, options = {}) {
-        const lines = new dist/* LineCounter */.HN();
-        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-        const source = new YamlSource(file, options.root ?? 'pipeline', doc, lines);
-        const diagnostics = [
-            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], e.code === 'RESOURCE_EXHAUSTION' ? `invalid YAML: values are nested too deeply` : `invalid YAML: ${firstLine(e.message)}`)),
-            ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
-        ];
-        if (!diagnostics.some((d) => d.severity === 'error')) {
-            const problems = source.structureProblems();
-            diagnostics.push(...problems);
-            source.checked = problems.length === 0;
-        }
-        return { source, diagnostics };
-    }
-    /** The document as plain values; only for a source that parsed without errors. */
-    toJS() {
-        if (!this.checked)
-            throw new Error(`${this.file}: toJS() of a document with errors`);
-        // The aliases were counted and their expansion bounded by structureProblems().
-        return this.doc.toJS({ maxAliasCount: -1 });
-    }
-    /** Line and column (1-based) of a character offset. */
-    position(offset) {
-        const { line, col } = this.lines.linePos(offset);
-        return { line, col };
-    }
-    diagnosticAt(offset, message) {
-        return { file: this.file, ...this.position(offset), message, severity: 'error' };
-    }
-    /**
-     * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
-     * key of the last segment instead (better for "unknown key" messages). O(length of the path).
-     */
-    offsetOf(path, options = {}) {
-        let node = this.doc.contents;
-        let best = rangeStart(node) ?? 0;
-        for (const segment of path) {
-            let next;
-            let keyNode;
-            if ((0,dist/* isMap */.jh)(node)) {
-                const pair = this.pairOf(node, String(segment));
-                if (!(0,dist/* isPair */.tO)(pair))
-                    break;
-                keyNode = pair.key;
-                next = pair.value;
-            }
-            else if ((0,dist/* isSeq */.oP)(node) && (typeof segment === 'number' || /^\d+$/.test(segment))) {
-                next = node.items[Number(segment)];
-            }
-            else
-                break;
-            const start = (options.key && keyNode ? rangeStart(keyNode) : undefined) ?? rangeStart(next) ?? rangeStart(keyNode);
-            if (start !== undefined)
-                best = start;
-            node = next;
-        }
-        return best;
-    }
-    diagnosticFor(path, message, options = {}) {
-        return { ...this.diagnosticAt(this.offsetOf(path, options), message), severity: options.severity ?? 'error' };
-    }
-    lineOf(path) {
-        return this.position(this.offsetOf(path)).line;
-    }
-    pairOf(map, key) {
-        let index = this.keyIndex.get(map);
-        if (!index) {
-            index = new Map();
-            for (const pair of map.items) {
-                const name = (0,dist/* isPair */.tO)(pair) && (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : undefined;
-                if (name !== undefined && !index.has(name))
-                    index.set(name, pair);
-            }
-            this.keyIndex.set(map, index);
-        }
-        return index.get(key);
-    }
-    /**
-     * One walk over the document: keys that are not plain or that repeat, nesting past MAX_DEPTH, and
-     * aliases. An alias refers to the last anchor of its name before it, so when the walk reaches it the
-     * anchored value is either finished (its expanded size is known) or still open (the alias is inside
-     * it, a cycle). Stops at the first alias or nesting problem: past that, sizes mean nothing.
-     */
-    structureProblems() {
-        const problems = [];
-        const anchors = new Map();
-        const sizes = new Map();
-        const open = new Set();
-        let aliases = 0;
-        let added = 0;
-        const stop = new Error('stop');
-        const fail = (node, message) => {
-            problems.push(this.diagnosticAt(rangeStart(node) ?? 0, message));
-            throw stop;
-        };
-        const expandedSize = (node, depth) => {
-            if ((0,dist/* isAlias */.Vj)(node)) {
-                aliases += 1;
-                if (aliases > MAX_ALIASES)
-                    fail(node, `more than ${MAX_ALIASES} aliases (*name) in one file; write some of the values out`);
-                const target = anchors.get(node.source);
-                if (!target)
-                    return fail(node, `alias *${node.source} has no anchor &${node.source} before it`);
-                const size = sizes.get(target);
-                if (size === undefined || open.has(target))
-                    return fail(node, `alias *${node.source} is inside the value it refers to`);
-                added += size - 1;
-                if (added > MAX_ALIAS_EXPANSION) {
-                    const limit = MAX_ALIAS_EXPANSION.toLocaleString('en-US');
-                    fail(node, `alias *${node.source}: the aliases in this file would expand to more than ${limit} extra values (the limit); write the values out or use fewer aliases`);
-                }
-                return size;
-            }
-            // A flow sequence may hold `key: value` pairs.
-            if ((0,dist/* isPair */.tO)(node))
-                return expandedSize(node.key, depth) + expandedSize(node.value, depth);
-            const anchored = node;
-            if (anchored && typeof anchored === 'object' && 'anchor' in anchored && anchored.anchor)
-                anchors.set(anchored.anchor, anchored);
-            if (!(0,dist/* isMap */.jh)(node) && !(0,dist/* isSeq */.oP)(node)) {
-                if (anchored)
-                    sizes.set(anchored, 1);
-                return 1;
-            }
-            if (depth >= MAX_DEPTH)
-                fail(node, `values are nested more than ${MAX_DEPTH} levels deep`);
-            open.add(node);
-            let size = 1;
-            if ((0,dist/* isSeq */.oP)(node)) {
-                for (const item of node.items)
-                    size += expandedSize(item, depth + 1);
-            }
-            else {
-                const seen = new Map();
-                for (const pair of node.items) {
-                    if (!(0,dist/* isScalar */.jn)(pair.key) && pair.key !== null) {
-                        problems.push(this.diagnosticAt(rangeStart(pair.key) ?? 0, `a key must be a plain name, not ${(0,dist/* isAlias */.Vj)(pair.key) ? 'an alias' : 'a list or mapping'}`));
-                    }
-                    else {
-                        if (pair.key)
-                            expandedSize(pair.key, depth + 1);
-                        const name = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
-                        const first = seen.get(name);
-                        if (first !== undefined) {
-                            problems.push(this.diagnosticAt(rangeStart(pair.key) ?? 0, `duplicate key "${clip(name)}" (first at line ${this.position(first).line})`));
-                        }
-                        else
-                            seen.set(name, rangeStart(pair.key) ?? 0);
-                        size += 1;
-                    }
-                    size += expandedSize(pair.value, depth + 1);
-                }
-            }
-            open.delete(node);
-            sizes.set(node, size);
-            return size;
-        };
-        try {
-            expandedSize(this.doc.contents, 0);
-        }
-        catch (e) {
-            if (e !== stop)
-                throw e;
-        }
-        return problems;
-    }
-}
-function rangeStart(node) {
-    const range = node?.range;
-    return range ? range[0] : undefined;
-}
-function firstLine(message) {
-    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-}
-/** A user's text in a message, cut short: a message quotes a value, never a whole file. */
-function clip(text, max = 60) {
-    return text.length <= max ? text : `${text.slice(0, max)}...`;
-}
-function pathToString(path, root = 'pipeline') {
-    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? clip(p) : `.${clip(p)}`)).join('') || root;
-}
-
-;// CONCATENATED MODULE: ./src/config/schema-errors.ts
-
-// Generic keywords only say "some branch failed"; when a more specific error exists for the same
-// value they are noise.
-const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
-function schemaDiagnostics(errors, source) {
-    // Every path that has a specific error at it or below it, and every path with an anyOf error.
-    const specificAtOrBelow = new Set();
-    const anyOfAt = new Set();
-    for (const e of errors) {
-        if (e.keyword === 'anyOf')
-            anyOfAt.add(e.instancePath);
-        if (GENERIC.has(e.keyword))
-            continue;
-        for (let path = e.instancePath; !specificAtOrBelow.has(path); path = path.slice(0, path.lastIndexOf('/'))) {
-            specificAtOrBelow.add(path);
-            if (path === '')
-                break;
-        }
-    }
-    const out = new Map();
-    for (const error of errors) {
-        if (GENERIC.has(error.keyword) && specificAtOrBelow.has(error.instancePath))
-            continue;
-        // A type error inside an anyOf is described by the anyOf itself.
-        if (error.keyword === 'type' && anyOfAt.has(error.instancePath))
-            continue;
-        const path = toPath(error.instancePath);
-        const { message, at, key } = describe(error, path, source.root);
-        const diagnostic = source.diagnosticFor(at, message, { key });
-        out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
-    }
-    return [...out.values()];
-}
-function toPath(instancePath) {
-    if (!instancePath)
-        return [];
-    return instancePath
-        .slice(1)
-        .split('/')
-        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-function describe(error, path, root) {
-    const where = pathToString(path, root);
-    const params = error.params;
-    const schema = error.parentSchema;
-    switch (error.keyword) {
-        case 'additionalProperties': {
-            const allowed = Object.keys(schema?.properties ?? {});
-            const name = clip(String(params.additionalProperty));
-            const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
-            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, String(params.additionalProperty)], key: true };
-        }
-        case 'required':
-            return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
-        case 'discriminator': {
-            const kinds = (schema?.oneOf ?? []).map((b) => b.properties.kind.const);
-            if (params.error === 'tag')
-                return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
-            return {
-                message: `${where}.kind: unknown kind ${show(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
-                at: [...path, 'kind'],
-            };
-        }
-        case 'enum':
-            return {
-                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${show(error.data)}`,
-                at: path,
-            };
-        case 'const':
-            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${show(error.data)}`, at: path };
-        case 'pattern': {
-            const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
-            return { message: `${where}: ${show(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
-        }
-        case 'propertyNames':
-            return { message: `${where}: invalid name ${show(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
-        case 'type':
-            if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
-                // Never echo the value: it is probably the secret itself.
-                return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
-            }
-            return { message: `${where}: expected ${String(params.type)}, got ${typeName(error.data)}`, at: path };
-        case 'anyOf': {
-            const branches = (schema?.anyOf ?? []).map(branchName);
-            return { message: `${where}: expected ${branches.join(' or ')}, got ${typeName(error.data)}`, at: path };
-        }
-        default:
-            return { message: `${where}: ${error.message ?? error.keyword}`, at: path };
-    }
-}
-function branchName(branch) {
-    if (typeof branch.$ref === 'string')
-        return branch.$ref.endsWith('envRef') || branch.$ref.endsWith('secretRef') ? '{ env: NAME }' : branch.$ref;
-    if (branch.type === 'array')
-        return 'a list';
-    if (Array.isArray(branch.type))
-        return branch.type.join(' or ');
-    return `a ${String(branch.type)}`;
-}
-function typeName(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return `${typeof value} ${show(value)}`;
-}
-/** A value from the file, quoted and cut short. */
-function show(value) {
-    return clip(JSON.stringify(value) ?? String(value));
-}
-
-;// CONCATENATED MODULE: ./src/config/pipeline.ts
-// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
-// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
-
-
-
-
-
-const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
-const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
-/** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
-const DEFAULT_HTTP_CONCURRENCY = 4;
-/** Pages one run reads of one resource unless it sets max_pages: a million records at 100 a page. */
-const DEFAULT_MAX_PAGES = 10_000;
-/** The longest Retry-After a source waits for unless it sets max_retry_after. */
-const DEFAULT_MAX_RETRY_AFTER = '60s';
-const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
-function loadPipeline(file, text, env) {
-    const { source, diagnostics } = YamlSource.parse(file, text);
-    if (diagnostics.some((d) => d.severity === 'error'))
-        return { source, diagnostics };
-    const raw = source.toJS();
-    if (!validateSchema(raw)) {
-        return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
-    }
-    const builder = new PipelineBuilder(source, env);
-    const pipeline = builder.build(raw);
-    diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
-    return { pipeline, source, diagnostics };
-}
-class PipelineBuilder {
-    yaml;
-    env;
-    diagnostics = [];
-    constructor(yaml, env) {
-        this.yaml = yaml;
-        this.env = env;
-    }
-    build(raw) {
-        return {
-            name: raw.name,
-            description: raw.description ?? '',
-            owner: raw.owner,
-            schedule: raw.schedule,
-            file: this.yaml.file,
-            source: this.source(raw.source),
-            silver: Object.entries(raw.silver).map(([name, t]) => ({
-                name,
-                description: t.description,
-                from: t.from,
-                explode: t.explode,
-                key: t.key,
-                latest_by: t.latest_by,
-                columns: Object.entries(t.columns).map(([col, c]) => ({
-                    name: col,
-                    path: c.path,
-                    type: c.type.replace(/\s+/g, ''),
-                    required: c.required ?? false,
-                    normalize: c.normalize ?? [],
-                    pattern: c.pattern,
-                    min: c.min,
-                    max: c.max,
-                })),
-            })),
-            checks: this.checks(raw.checks ?? {}),
-            freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
-                table,
-                field: f.field,
-                warnAfterSeconds: parseDuration(f.warn_after),
-                errorAfterSeconds: parseDuration(f.error_after),
-                line: this.yaml.lineOf(['freshness', table]),
-            })),
-        };
-    }
-    /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
-    value(v, path) {
-        if (v === undefined)
-            return '';
-        if (typeof v === 'string')
-            return v;
-        const found = this.env[v.env];
-        if (found !== undefined && found !== '')
-            return found;
-        if (v.default !== undefined)
-            return v.default;
-        this.diagnostics.push({
-            ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
-            code: 'env_unset',
-        });
-        return '';
-    }
-    source(raw) {
-        const at = (...p) => ['source', ...p];
-        if (raw.kind === 'sql') {
-            const db = raw.database;
-            const resources = raw.resources;
-            return {
-                kind: 'sql',
-                database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
-                resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
-            };
-        }
-        if (raw.kind === 'files') {
-            const resources = raw.resources;
-            return {
-                kind: 'files',
-                path: this.value(raw.path, at('path')),
-                resources: Object.entries(resources).map(([name, r]) => ({
-                    name,
-                    files: r.files ?? partitionedPattern(name),
-                    format: r.format,
-                    delimiter: r.delimiter ?? ',',
-                    primary_key: r.primary_key,
-                })),
-            };
-        }
-        const resources = raw.resources;
-        const headers = (raw.headers ?? {});
-        const timeout = raw.timeout;
-        const allowed = (raw.allowed_hosts ?? []);
-        return {
-            kind: 'http',
-            base_url: this.value(raw.base_url, at('base_url')),
-            allowed_hosts: allowed.flatMap((v, i) => this.origin(this.value(v, at('allowed_hosts', i)), at('allowed_hosts', i))),
-            auth: raw.auth ? this.auth(raw.auth) : undefined,
-            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
-            rate_limit: raw.rate_limit,
-            concurrency: raw.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
-            timeoutSeconds: timeout ? parseDuration(timeout) : 30,
-            maxRetryAfterSeconds: parseDuration(raw.max_retry_after ?? DEFAULT_MAX_RETRY_AFTER),
-            resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
-        };
-    }
-    /** An origin as allowed_hosts lists it, normalised as URL.origin spells it; [] (and an error) when it is not one. */
-    origin(text, path) {
-        if (text === '')
-            return []; // an unset variable, already reported
-        if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(text)) {
-            try {
-                return [new URL(text).origin];
-            }
-            catch {
-                // not a valid host: reported below
-            }
-        }
-        this.diagnostics.push(this.yaml.diagnosticFor(path, `${pathToString(path)}: expected an origin such as "https://api2.example.com" (http or https, a host and an optional port; no path, query or user), got ${JSON.stringify(text)}`));
-        return [];
-    }
-    auth(raw) {
-        const at = (key) => ['source', 'auth', key];
-        switch (raw.kind) {
-            case 'bearer':
-                return { kind: 'bearer', token: this.value(raw.token, at('token')) };
-            case 'api_key':
-                return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
-            case 'basic':
-                return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
-            case 'oauth2_client_credentials':
-                return {
-                    kind: 'oauth2_client_credentials',
-                    token_url: this.value(raw.token_url, at('token_url')),
-                    client_id: this.value(raw.client_id, at('client_id')),
-                    client_secret: this.value(raw.client_secret, at('client_secret')),
-                    scope: raw.scope,
-                };
-        }
-    }
-    httpResource(name, r) {
-        const at = ['source', 'resources', name];
-        return {
-            name,
-            path: r.path,
-            params: Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)])),
-            records: r.records ?? '',
-            primary_key: r.primary_key,
-            paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
-            incremental: r.incremental && {
-                field: r.incremental.field,
-                param: r.incremental.param,
-                until_param: r.incremental.until_param,
-                initial: r.incremental.initial,
-                lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
-            },
-            max_pages: r.max_pages ?? DEFAULT_MAX_PAGES,
-        };
-    }
-    checks(raw) {
-        const out = [];
-        for (const [table, items] of Object.entries(raw)) {
-            items.forEach((item, i) => {
-                const path = ['checks', table, i];
-                const kinds = Object.keys(item).filter((k) => k !== 'severity');
-                if (kinds.length !== 1) {
-                    this.diagnostics.push(this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`));
-                    return;
-                }
-                out.push({
-                    table,
-                    spec: toCheckSpec(kinds[0], item[kinds[0]]),
-                    severity: item.severity ?? 'error',
-                    line: this.yaml.lineOf(path),
-                });
-            });
-        }
-        return out;
-    }
-}
-function toCheckSpec(kind, value) {
-    const list = (v) => (Array.isArray(v) ? v : [v]);
-    const v = value;
-    switch (kind) {
-        case 'not_null':
-            return { kind, columns: list(value) };
-        case 'unique':
-            return { kind, columns: list(value) };
-        case 'accepted_values':
-            return { kind, column: v.column, values: v.values };
-        case 'range':
-            return { kind, column: v.column, min: v.min, max: v.max };
-        case 'relationships': {
-            const [schemaName, table, column] = v.to.split('.');
-            return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
-        }
-        case 'row_count':
-            return { kind, min: v?.min, max: v?.max };
-    }
-}
-function withPaginationDefaults(p) {
-    switch (p.kind) {
-        case 'offset':
-            return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p };
-        case 'page':
-            return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p };
-        case 'cursor':
-            return { param: 'cursor', limit_param: 'limit', ...p };
-        default:
-            return p;
-    }
-}
-/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
-function partitionedPattern(resource) {
-    return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
-}
-const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 };
-function parseDuration(text) {
-    const match = /^(\d+)([smhd])$/.exec(text);
-    if (!match)
-        throw new Error(`not a duration: ${text}`);
-    return Number(match[1]) * DURATION_UNITS[match[2]];
-}
-/** Rules that need the whole pipeline: names that must refer to something declared in it. */
-function pipelineRules(p, yaml) {
-    const out = [];
-    const resources = p.source.resources.map((r) => r.name);
-    const resourceSet = new Set(resources);
-    for (const table of p.silver) {
-        const at = ['silver', table.name];
-        if (!resourceSet.has(table.from)) {
-            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${(0,src_errors/* nameList */.OD)(resources)})`));
-        }
-        const columns = table.columns.map((c) => c.name);
-        const columnSet = new Set(columns);
-        for (const [i, key] of table.key.entries()) {
-            if (!columnSet.has(key))
-                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${(0,src_errors/* nameList */.OD)(columns)})`));
-        }
-        if (table.latest_by && !columnSet.has(table.latest_by)) {
-            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${(0,src_errors/* nameList */.OD)(columns)})`));
-        }
-        for (const column of table.columns) {
-            if (column.pattern !== undefined) {
-                try {
-                    new RegExp(column.pattern);
-                }
-                catch (e) {
-                    out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${e.message}`));
-                }
-            }
-            if (column.path.startsWith('$.') && !table.explode) {
-                // Without explode there is no parent record to reach: refused, rather than guessing what was meant.
-                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `silver.${table.name}.columns.${column.name}.path: "${column.path}" starts with "$.", which reaches the parent record of an exploded element, but silver.${table.name} has no "explode"; write "${column.path.slice(2)}" instead`));
-            }
-        }
-    }
-    const tables = new Map(p.silver.map((t) => [`silver.${t.name}`, t]));
-    for (const f of p.freshness) {
-        const table = tables.get(f.table);
-        if (table && !table.columns.some((c) => c.name === f.field)) {
-            out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
-        }
-        if (f.warnAfterSeconds > f.errorAfterSeconds) {
-            out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
-        }
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/ingest/concurrency.ts
 // Resources of one source are fetched at once, up to a bound, while the warehouse connection they share
 // is used by one batch at a time: a batch's transaction spans its appends, and one connection holds
@@ -38020,6 +37389,9 @@ function metaDdl(ts) {
         `CREATE TABLE IF NOT EXISTS meta.rejected (
       run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, record_hash VARCHAR,
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
+        // The bronze batches each incremental_by_batch model has read (src/models/batch-model.ts).
+        `CREATE TABLE IF NOT EXISTS meta.model_batches (
+      table_name VARCHAR, batch_id VARCHAR, run_id VARCHAR, loaded_at ${ts})`,
         `CREATE TABLE IF NOT EXISTS meta.model_runs (
       run_id VARCHAR, model VARCHAR, file VARCHAR, rows_after BIGINT, built_at ${ts})`,
         // One row per built table: the definition it was built from, and which version of its data and of
@@ -38074,6 +37446,8 @@ function newRunId(now = new Date()) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
 // EXTERNAL MODULE: external "node:zlib"
@@ -38217,7 +37591,7 @@ class FieldProfile {
         const out = [];
         const visit = (node, path) => {
             if (path !== '')
-                out.push({ path, jsonType: profile_typeName(node.types), n: node.n });
+                out.push({ path, jsonType: typeName(node.types), n: node.n });
             for (const [key, child] of node.fields)
                 visit(child, path === '' ? key : `${path}.${key}`);
             if (node.items)
@@ -38279,7 +37653,7 @@ function mergeNode(into, from) {
         mergeNode((into.items ??= newNode()), from.items);
 }
 /** The non-null types, e.g. "number|string"; "null" when nothing else was seen. */
-function profile_typeName(types) {
+function typeName(types) {
     const names = TYPE_NAMES.filter(([bit]) => types & bit).map(([, name]) => name);
     return names.length ? names.join('|') : 'null';
 }
@@ -38329,12 +37703,12 @@ function maxCursor(a, b) {
  * (GeoJSON 4). The recursive reads of a record here, in its profile (drift.ts) and in JSON.stringify
  * overflow Node's default stack only from about 2,900 levels, so this leaves them a wide margin.
  */
-const json_scan_MAX_DEPTH = 1000;
+const MAX_DEPTH = 1000;
 /** A value around the records nests deeper than MAX_DEPTH: the page cannot be read safely. */
 class JsonDepthError extends Error {
     offset;
     constructor(offset) {
-        super(`the body nests deeper than ${json_scan_MAX_DEPTH} levels outside its records, at byte ${offset}`);
+        super(`the body nests deeper than ${MAX_DEPTH} levels outside its records, at byte ${offset}`);
         this.offset = offset;
     }
 }
@@ -38652,7 +38026,7 @@ class Scanner {
         if (!this.carefully)
             return this.value(start, this.root);
         const { end, depth } = this.skip(start);
-        const reason = !(0,external_node_buffer_.isUtf8)(this.buf.subarray(start, end)) ? 'invalid_utf8' : depth > json_scan_MAX_DEPTH ? 'too_deep' : undefined;
+        const reason = !(0,external_node_buffer_.isUtf8)(this.buf.subarray(start, end)) ? 'invalid_utf8' : depth > MAX_DEPTH ? 'too_deep' : undefined;
         if (reason === undefined)
             return this.value(start, this.root);
         this.rejected.push({ index: this.starts.length, reason });
@@ -38752,7 +38126,7 @@ class Scanner {
     }
     items(i, node) {
         const buf = this.buf;
-        if (++this.depth > json_scan_MAX_DEPTH)
+        if (++this.depth > MAX_DEPTH)
             throw new JsonDepthError(i);
         i = this.space(i + 1);
         if (buf[i] === CLOSE_BRACKET) {
@@ -38771,7 +38145,7 @@ class Scanner {
     }
     object(i, node) {
         const buf = this.buf;
-        if (++this.depth > json_scan_MAX_DEPTH)
+        if (++this.depth > MAX_DEPTH)
             throw new JsonDepthError(i);
         i = this.space(i + 1);
         if (buf[i] === CLOSE_BRACE) {
@@ -40023,7 +39397,7 @@ async function mergeModelRows(warehouse, model, inWindow) {
             message: `${model.name}: unique_key [${key.join(', ')}] does not name one row each in this run's window (${problems.null_keys} rows with a NULL key, ${problems.repeated} keys on several rows); an incremental model needs a key that is never NULL and never repeats`,
         });
     }
-    const columns = (await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = 'gold' AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(model.name.slice('gold.'.length))} ORDER BY ordinal_position`)).map((r) => (0,adapter/* ident */.bD)(r.column_name.toLowerCase()));
+    const columns = await modelColumns(warehouse, model);
     const sameKey = keyColumns.map((k) => `t.${k} = w.${k}`).join(' AND ');
     const values = columns.filter((c) => !keyColumns.includes(c));
     // No alias on DELETE's table: Snowflake takes none; its columns are named through the table.
@@ -40036,14 +39410,19 @@ async function mergeModelRows(warehouse, model, inWindow) {
     await warehouse.execute(`DROP TABLE ${window}`);
     return deleted + merged;
 }
+/** The model's table's columns, in table order, as identifiers (Snowflake keeps unquoted names in upper case). */
+async function modelColumns(warehouse, model) {
+    const rows = await warehouse.query(`SELECT column_name FROM information_schema.columns WHERE lower(table_schema) = ${(0,adapter/* sqlString */.Qw)(model.layer)} AND lower(table_name) = ${(0,adapter/* sqlString */.Qw)(model.name.slice(model.layer.length + 1))} ORDER BY ordinal_position`);
+    return rows.map((r) => (0,adapter/* ident */.bD)(r.column_name.toLowerCase()));
+}
 async function recordModelRun(warehouse, model, runId) {
     const [{ n }] = await warehouse.query(`SELECT count(*) AS n FROM ${model.name}`);
     await warehouse.execute(`INSERT INTO meta.model_runs VALUES (${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(model.file)}, ${n}, ${warehouse.dialect.now})`);
     return { model: model.name, file: model.file, rows: Number(n) };
 }
 /** The model's SELECT in the warehouse's own SQL; SQL outside the supported subset is a ModelError. */
-function translateModel(warehouse, model) {
-    const { sql, diagnostics } = warehouse.translate(model.select, model.file);
+function translateModel(warehouse, model, select = model.select) {
+    const { sql, diagnostics } = warehouse.translate(select, model.file);
     const error = diagnostics.find((d) => d.severity === 'error');
     if (error)
         throw new ModelError(error);
@@ -40056,10 +39435,10 @@ class ModelError extends src_errors/* WarehouseError */.kQ {
         this.diagnostic = diagnostic;
     }
 }
-/** Runs `prefix` + the model's SELECT (which must start on the statement's first line). */
+/** Runs `prefix` + the model's SELECT (which must start on the statement's first line); returns the rows it changed. */
 async function runModelSql(warehouse, model, prefix, select) {
     try {
-        await warehouse.execute(`${prefix}${select}`);
+        return await warehouse.execute(`${prefix}${select}`);
     }
     catch (e) {
         throw new ModelError(modelDiagnostic(model, e.message, prefix.length));
@@ -40273,8 +39652,8 @@ function categorizeSilver(before, after) {
     const breaking = [];
     const adding = [];
     for (const key of ['from', 'explode', 'key', 'latest_by']) {
-        if (categorize_show(before[key]) !== categorize_show(after[key]))
-            breaking.push(`${key}: ${categorize_show(before[key])} -> ${categorize_show(after[key])}`);
+        if (show(before[key]) !== show(after[key]))
+            breaking.push(`${key}: ${show(before[key])} -> ${show(after[key])}`);
     }
     const old = new Map(before.columns.map((c) => [c.name, c]));
     const now = new Map(after.columns.map((c) => [c.name, c]));
@@ -40285,8 +39664,8 @@ function categorizeSilver(before, after) {
             continue;
         }
         for (const attribute of ['path', 'type', 'required', 'normalize', 'pattern', 'min', 'max']) {
-            if (categorize_show(column[attribute]) !== categorize_show(next[attribute]))
-                breaking.push(`column ${name}: ${attribute} ${categorize_show(column[attribute])} -> ${categorize_show(next[attribute])}`);
+            if (show(column[attribute]) !== show(next[attribute]))
+                breaking.push(`column ${name}: ${attribute} ${show(column[attribute])} -> ${show(next[attribute])}`);
         }
     }
     for (const name of now.keys())
@@ -40393,7 +39772,7 @@ function spaced(tokens) {
 function normalized(tokens) {
     return tokens.map((t, i) => `${i > 0 && t.spaceBefore ? ' ' : ''}${t.kind === 'word' ? t.text.toLowerCase() : t.text}`).join('');
 }
-function categorize_show(value) {
+function show(value) {
     if (value === null || value === undefined)
         return 'none';
     return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
@@ -40417,26 +39796,265 @@ function definitionChange(node, state, exists, fullRefresh = false) {
 /**
  * What kind of change one normalised definition of a table is against another (graph/fingerprint.ts):
  * against what the table was built from (a run), or against the base branch's (a pull request's plan).
+ * A silver table declared the other way now (a YAML mapping become a SQL model, or back) is a breaking change.
  */
 function categorizeDefinitions(layer, before, after) {
-    return layer === 'silver' ? categorizeSilver(before, after) : categorizeModelChange(before, after);
+    const [was, now] = [isModelShape(before), isModelShape(after)];
+    if (was !== now)
+        return { category: 'breaking', reasons: [now ? 'declared by a SQL model now (was a pipeline\'s mapping)' : 'declared by a pipeline\'s mapping now (was a SQL model)'] };
+    if (layer === 'silver' && !now)
+        return categorizeSilver(before, after);
+    return categorizeModelChange(before, after);
 }
-/** The SQL decides the category; options alone (how it is materialised) change how, not which rows. */
+function isModelShape(definition) {
+    return typeof definition === 'object' && definition !== null && 'sql' in definition;
+}
+/**
+ * The SQL decides the category; options alone (how it is materialised) change how, not which rows, except
+ * for a model incremental by batch with a unique_key: its key and latest_by decide which version of a key
+ * it keeps.
+ */
 function categorizeModelChange(before, after) {
     const old = { materialized: 'table', ...before.options };
     const now = { materialized: 'table', ...after.options };
     const optionReasons = [...new Set([...Object.keys(old), ...Object.keys(now)])]
         .filter((k) => JSON.stringify(old[k]) !== JSON.stringify(now[k]))
         .map((k) => `${k.replace(/_seconds$/, '')}: ${changes_show(old[k])} -> ${changes_show(now[k])}`);
+    const keeps = (o) => (o.materialized === 'incremental_by_batch' && o.unique_key ? JSON.stringify([o.unique_key, o.latest_by]) : 'every row');
+    const rowsKept = keeps(old) !== keeps(now) ? { category: 'breaking', reasons: ['which version of each key is kept changed'] } : undefined;
     if (before.sql === after.sql)
-        return { category: 'non_breaking', reasons: optionReasons };
+        return rowsKept ? { ...rowsKept, reasons: [...rowsKept.reasons, ...optionReasons] } : { category: 'non_breaking', reasons: optionReasons };
     const sql = categorizeModel(before.sql, after.sql);
-    return { category: sql.category, reasons: [...sql.reasons, ...optionReasons] };
+    return { category: rowsKept?.category ?? sql.category, reasons: [...sql.reasons, ...(rowsKept?.reasons ?? []), ...optionReasons] };
 }
 function changes_show(value) {
     if (value === undefined)
         return 'none';
     return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+}
+
+;// CONCATENATED MODULE: ./src/config/batch-sql.ts
+
+/** Words that combine rows across batches, by what a message calls them. */
+const COMBINING_WORDS = {
+    distinct: 'DISTINCT',
+    having: 'HAVING',
+    qualify: 'QUALIFY',
+    limit: 'LIMIT',
+    union: 'UNION',
+    intersect: 'INTERSECT',
+    except: 'EXCEPT',
+    minus: 'MINUS',
+};
+/** Snowflake's aggregate functions (each also a window function with OVER). */
+const AGGREGATES = new Set([
+    'count', 'count_if', 'sum', 'avg', 'min', 'max', 'min_by', 'max_by', 'any_value', 'median', 'mode',
+    'listagg', 'array_agg', 'arrayagg', 'array_union_agg', 'array_unique_agg', 'object_agg', 'booland_agg',
+    'boolor_agg', 'boolxor_agg', 'bitand_agg', 'bitor_agg', 'bitxor_agg', 'stddev', 'stddev_pop', 'stddev_samp',
+    'variance', 'variance_pop', 'variance_samp', 'var_pop', 'var_samp', 'corr', 'covar_pop', 'covar_samp',
+    'kurtosis', 'skew', 'percentile_cont', 'percentile_disc', 'approx_count_distinct', 'approx_percentile',
+    'approx_top_k', 'hll', 'hash_agg', 'regr_slope', 'regr_intercept', 'regr_count', 'regr_r2',
+]);
+const WHY = 'an incremental_by_batch model reads only the new bronze batches, so each row it gives must come from one bronze row';
+/** What keeps a model's SQL from being built batch by batch, each at its line. */
+function batchSqlProblems(file, text, references) {
+    const out = [];
+    const tokens = significant(tokenize(text));
+    const at = (t, message) => out.push({ file, line: t.line, col: t.col, severity: 'error', message });
+    const position = (offset) => tokens.find((t) => t.offset >= offset) ?? { line: 1, col: 1 };
+    const bronze = references.filter((r) => r.table.startsWith('bronze.'));
+    for (const r of references.filter((r) => !r.table.startsWith('bronze.'))) {
+        at(position(r.offset), `${r.table}: an incremental_by_batch model reads one bronze table and nothing else (each batch would be joined to ${r.table} as it is then, not as a full build sees it); use materialized: table`);
+    }
+    if (bronze.length === 0)
+        at({ line: 1, col: 1 }, 'an incremental_by_batch model reads one bronze table (bronze.<pipeline>_<resource>); this one reads none');
+    for (const r of bronze.slice(1)) {
+        const first = position(bronze[0].offset);
+        at(position(r.offset), r.table === bronze[0].table
+            ? `${r.table} is named again (first at line ${first.line}): an incremental_by_batch model reads its bronze table once; name its columns through an alias (FROM ${r.table} AS b ... b._record)`
+            : `${r.table}: an incremental_by_batch model reads one bronze table (it already reads ${bronze[0].table} at line ${first.line}); use materialized: table`);
+    }
+    tokens.forEach((t, i) => {
+        if (t.kind !== 'word')
+            return;
+        const word = t.text.toLowerCase();
+        const before = tokens[i - 1];
+        const next = tokens[i + 1];
+        // A path key (_record:limit) or a qualified name (t.count) is not the keyword.
+        if (before && (before.text === ':' || before.text === '.'))
+            return;
+        const calls = next?.text === '(';
+        // COUNT(DISTINCT x) is one construct: the aggregate says it.
+        if (word === 'distinct' && before?.text === '(')
+            return;
+        const construct = word === 'group' && next?.kind === 'word' && next.text.toLowerCase() === 'by' ? 'GROUP BY'
+            : word === 'over' && calls ? 'a window function (OVER)'
+                : word === 'top' && before?.kind === 'word' && before.text.toLowerCase() === 'select' ? 'TOP'
+                    // Words that may also name a column are the construct only where the construct's next word follows.
+                    : word === 'fetch' && /^(first|next)$/i.test(next?.text ?? '') ? 'FETCH'
+                        : (word === 'sample' || word === 'tablesample') && (calls || /^(bernoulli|row|system|block)$/i.test(next?.text ?? '')) ? word.toUpperCase()
+                            : AGGREGATES.has(word) && calls ? `the aggregate ${word.toUpperCase()}()`
+                                : COMBINING_WORDS[word];
+        if (construct)
+            at(t, `${construct} gives other rows read batch by batch than read at once: ${WHY}; use materialized: table (or view) for this model`);
+    });
+    return out;
+}
+function significant(tokens) {
+    return tokens.filter((t) => t.kind !== 'ws' && t.kind !== 'comment');
+}
+
+;// CONCATENATED MODULE: ./src/models/batch-model.ts
+
+
+
+
+/** Batches read per statement: keeps the IN list far below Snowflake's limit on list expressions. */
+const BATCHES_PER_STATEMENT = 500;
+/** The model's bronze table, and the pipeline and resource that load it. */
+function bronzeInput(node) {
+    const reference = node.model.references.find((r) => r.table.startsWith('bronze.'));
+    const pipeline = node.pipeline;
+    return { reference, pipeline, resource: reference.table.slice(`bronze.${pipeline}_`.length) };
+}
+/** The batches of the model's bronze table it has not read yet, in the order they were fetched. */
+async function pendingBatches(warehouse, node) {
+    const { pipeline, resource } = bronzeInput(node);
+    const rows = await warehouse.query(`SELECT batch_id FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}
+       AND batch_id NOT IN (SELECT batch_id FROM meta.model_batches WHERE table_name = ${(0,adapter/* sqlString */.Qw)(node.name)})
+     ORDER BY fetched_at, batch_id`);
+    return rows.map((r) => r.batch_id);
+}
+/** Reads the batches the model has not seen into it. Returns the build and how many rows changed. */
+async function mergeModelBatches(warehouse, node, runId) {
+    const model = node.model;
+    const pending = await pendingBatches(warehouse, node);
+    const columns = await modelColumns(warehouse, model);
+    let changed = 0;
+    for (let i = 0; i < pending.length; i += BATCHES_PER_STATEMENT) {
+        const batches = pending.slice(i, i + BATCHES_PER_STATEMENT);
+        const select = translateModel(warehouse, model, restrictToBatches(model.select, bronzeInput(node).reference, batches));
+        changed += model.options.unique_key ? await mergeByKey(warehouse, model, select, columns) : await append(warehouse, model, select, columns, batches);
+        await recordBatches(warehouse, model, batches, runId);
+    }
+    return { build: await recordModelRun(warehouse, model, runId), changed };
+}
+/** Builds the model from all of its bronze, and records every batch as read. */
+async function rebuildModelBatches(warehouse, node, runId) {
+    const model = node.model;
+    const { pipeline, resource } = bronzeInput(node);
+    // Listed before the build: a batch that arrived during it is read again next time, which replaces its rows.
+    const batches = (await warehouse.query(`SELECT batch_id FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(resource)}`)).map((r) => r.batch_id);
+    const select = translateModel(warehouse, model);
+    if (model.options.unique_key) {
+        const rows = await distinctRows(warehouse, model, select);
+        await warehouse.execute(`CREATE OR REPLACE TABLE ${model.name} AS ${latestPerKey(model, rows)}`);
+        await warehouse.execute(`DROP TABLE ${rows}`);
+    }
+    else {
+        await runModelSql(warehouse, model, `CREATE OR REPLACE TABLE ${model.name} AS `, select);
+    }
+    await warehouse.execute(`DELETE FROM meta.model_batches WHERE table_name = ${(0,adapter/* sqlString */.Qw)(model.name)}`);
+    for (let i = 0; i < batches.length; i += BATCHES_PER_STATEMENT)
+        await recordBatches(warehouse, model, batches.slice(i, i + BATCHES_PER_STATEMENT), runId);
+    return recordModelRun(warehouse, model, runId);
+}
+/**
+ * The model's SELECT reading only the given batches of its bronze table: the reference replaced with a
+ * filtered subquery on the same line (so errors keep their line), under the user's alias or the table's
+ * own name.
+ */
+function restrictToBatches(select, reference, batchIds) {
+    const end = reference.offset + reference.length;
+    const next = significant(tokenize(select.slice(end)))[0];
+    const word = next?.kind === 'word' ? next.text.toLowerCase() : undefined;
+    const aliased = next?.kind === 'qident' || (word !== undefined && !CLAUSE_WORDS.has(word));
+    const name = reference.table.slice(reference.table.indexOf('.') + 1);
+    const lineBreaks = '\n'.repeat(select.slice(reference.offset, end).split('\n').length - 1);
+    const filtered = `(SELECT * FROM ${reference.table} WHERE _batch_id IN (${batchIds.map(adapter/* sqlString */.Qw).join(', ')}))${aliased ? '' : ` AS ${name}`}`;
+    return `${select.slice(0, reference.offset)}${filtered}${lineBreaks}${select.slice(end)}`;
+}
+/** Words after a table name that start the next clause, so no alias follows the name. */
+const CLAUSE_WORDS = new Set([
+    'where', 'join', 'inner', 'left', 'right', 'full', 'cross', 'natural', 'lateral', 'on', 'using', 'group',
+    'order', 'having', 'qualify', 'limit', 'union', 'except', 'intersect', 'minus', 'window', 'sample',
+    'tablesample', 'at', 'before', 'changes', 'match_recognize', 'pivot', 'unpivot', 'fetch', 'offset',
+    'start', 'connect', 'asof', 'outer',
+]);
+/** Appends the batches' rows; rows of those batches already there (a batch read again) are replaced. */
+async function append(warehouse, model, select, columns, batches) {
+    const replaced = await warehouse.execute(`DELETE FROM ${model.name} WHERE _batch_id IN (${batches.map(adapter/* sqlString */.Qw).join(', ')})`);
+    const list = columns.join(', ');
+    return replaced + (await runModelSql(warehouse, model, `INSERT INTO ${model.name} (${list}) SELECT ${list} FROM (`, `${select}\n) AS m`));
+}
+/** Merges the batches' latest version of each key, where it is later than the version the table holds. */
+async function mergeByKey(warehouse, model, select, columns) {
+    const key = model.options.unique_key.map(adapter/* ident */.bD);
+    const rows = await distinctRows(warehouse, model, select);
+    const pick = `_batch_pick_${model.name.replace('.', '_')}`;
+    // The table's version stays when it comes later in the order than the batches' latest. A join, not a
+    // correlated subquery: the table holds one row per key, never NULL.
+    const later = laterThan(model, { row: 't', batch: 'tb' }, { row: 'n', batch: 'nb' });
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${pick} AS ${latestPerKey(model, rows, {
+        joins: `LEFT JOIN ${model.name} AS t ON ${key.map((k) => `t.${k} = n.${k}`).join(' AND ')} LEFT JOIN meta.batches AS tb ON tb.batch_id = t._batch_id`,
+        where: `t.${key[0]} IS NULL OR NOT ${later}`,
+    })}`);
+    await warehouse.execute(`DROP TABLE ${rows}`);
+    const values = columns.filter((c) => !key.includes(c));
+    const merged = await warehouse.execute(`MERGE INTO ${model.name} AS t USING ${pick} AS s ON ${key.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+     WHEN MATCHED THEN UPDATE SET ${(values.length ? values : key.slice(0, 1)).map((c) => `${c} = s.${c}`).join(', ')}
+     WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `s.${c}`).join(', ')})`);
+    // The picked rows stay until the session ends or the next merge replaces them: a DROP here would commit
+    // the merge's transaction on Snowflake before the batches are recorded with it.
+    return merged;
+}
+/**
+ * The SELECT's rows, each once, in a temporary table, checked: no NULL in the key, and no two rows of one
+ * batch with the same key and latest_by (which of them is the latest cannot be told). Returns its name.
+ */
+async function distinctRows(warehouse, model, select) {
+    const rows = `_batch_rows_${model.name.replace('.', '_')}`;
+    await runModelSql(warehouse, model, `CREATE OR REPLACE TEMP TABLE ${rows} AS SELECT DISTINCT * FROM (`, `${select}\n) AS m`);
+    const { unique_key: key = [], latest_by: latest } = model.options;
+    const keyColumns = key.map(adapter/* ident */.bD);
+    const version = [...keyColumns, ...(latest ? [(0,adapter/* ident */.bD)(latest)] : []), '_batch_id'];
+    const [found] = await warehouse.query(`SELECT (SELECT COUNT(*) FROM ${rows} WHERE ${keyColumns.map((k) => `${k} IS NULL`).join(' OR ')}) AS null_keys,
+            (SELECT COUNT(*) FROM (SELECT 1 AS one FROM ${rows} GROUP BY ${version.join(', ')} HAVING COUNT(*) > 1) AS r) AS repeated`);
+    const problems = [
+        ...(Number(found.null_keys) > 0 ? [`${found.null_keys} rows have a NULL in unique_key [${key.join(', ')}] (leave them out in the SELECT: WHERE ... IS NOT NULL)`] : []),
+        ...(Number(found.repeated) > 0
+            ? [`${found.repeated} keys have several different rows in one batch${latest ? ` with the same ${latest}` : ''}, so which is the latest cannot be told (${latest ? 'a latest_by that tells them apart' : 'a latest_by such as updated_at'} or a finer unique_key would)`]
+            : []),
+    ];
+    if (problems.length) {
+        const line = Math.max(1, model.text.split('\n').findIndex((l) => /^\s*--\s*unique_key\s*:/.test(l)) + 1);
+        throw new ModelError({ file: model.file, line, col: 1, severity: 'error', message: `${model.name}: ${problems.join('; ')}` });
+    }
+    return rows;
+}
+/** One row per key of `rows`: the first in the version order, among those that pass `also.where`. */
+function latestPerKey(model, rows, also) {
+    const key = model.options.unique_key.map((k) => `n.${(0,adapter/* ident */.bD)(k)}`);
+    const latest = model.options.latest_by ? [`n.${(0,adapter/* ident */.bD)(model.options.latest_by)} DESC NULLS LAST`] : [];
+    // Every column of the SELECT and no more: the batch's fetch time only orders.
+    return `SELECT n.* FROM ${rows} AS n LEFT JOIN meta.batches AS nb ON nb.batch_id = n._batch_id${also ? ` ${also.joins} WHERE ${also.where}` : ''}
+    QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY ${[...latest, 'nb.fetched_at DESC NULLS LAST', 'n._batch_id DESC'].join(', ')}) = 1`;
+}
+/** `a` comes later than `b` in the version order (latest_by, then batch fetch time, then batch id; NULL first); never NULL. */
+function laterThan(model, a, b) {
+    const pairs = [
+        ...(model.options.latest_by ? [[`${a.row}.${(0,adapter/* ident */.bD)(model.options.latest_by)}`, `${b.row}.${(0,adapter/* ident */.bD)(model.options.latest_by)}`]] : []),
+        [`${a.batch}.fetched_at`, `${b.batch}.fetched_at`],
+        [`${a.row}._batch_id`, `${b.row}._batch_id`],
+    ];
+    const greater = ([x, y]) => `(${x} IS NOT NULL AND (${y} IS NULL OR ${x} > ${y}))`;
+    const same = ([x, y]) => `${x} IS NOT DISTINCT FROM ${y}`;
+    return pairs.reduceRight((rest, pair) => (rest ? `(${greater(pair)} OR (${same(pair)} AND ${rest}))` : greater(pair)), '');
+}
+async function recordBatches(warehouse, model, batches, runId) {
+    if (batches.length === 0)
+        return;
+    await warehouse.execute(`INSERT INTO meta.model_batches VALUES ${batches.map((b) => `(${(0,adapter/* sqlString */.Qw)(model.name)}, ${(0,adapter/* sqlString */.Qw)(b)}, ${(0,adapter/* sqlString */.Qw)(runId)}, ${warehouse.dialect.now})`).join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/models/silver.ts
@@ -40481,32 +40099,87 @@ async function mergeSilver(warehouse, pipeline, table, runId, inBatch) {
     return loads;
 }
 /**
- * Builds the table again from all of its bronze, after its mapping changed: batch by batch into a table
- * aside (each batch conserved: bronze units = accepted + rejected), which then replaces the table at once,
- * and the old version's load records and rejected rows give way to the new ones, never both kept.
+ * Builds the table again from all of its bronze, after its mapping changed, into a table aside that then
+ * replaces it at once; the old version's load records and rejected rows give way to the new ones, never
+ * both kept. One pass over bronze, not one merge per batch: each unit is staged once, every batch is still
+ * conserved (bronze units = accepted + rejected, checked per batch), and each key gets the version the runs'
+ * merges would have left, batch after batch in fetch order (models/silver.ts mergeBatch): the latest by
+ * `latest_by`, a later batch winning a tie, the greater record hash within a batch. The load records say,
+ * per batch, what its merge would have inserted and updated.
  */
 async function rebuildSilver(warehouse, pipeline, table, runId, 
 /** Runs in the transaction that puts the rebuild in place (to record it with it). */
 inSwap) {
+    const d = warehouse.dialect;
     const target = `silver.${table.name}`;
-    const aside = { ...table, name: `${table.name}__rebuild` };
-    const asideName = `silver.${aside.name}`;
+    const aside = `${target}__rebuild`;
+    const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
+    const [batches, stage, winners] = ['batches', 'stage', 'winners'].map((t) => `_rebuild_${t}_${table.name}`);
+    const key = table.key.map(adapter/* ident */.bD).join(', ');
+    const latest = table.latest_by ? (0,adapter/* ident */.bD)(table.latest_by) : undefined;
+    const columns = [...table.columns.map((c) => (0,adapter/* ident */.bD)(c.name)), '_batch_id', '_record_hash'];
     // What a rebuild that did not finish left aside is started over.
-    await warehouse.execute(`DROP TABLE IF EXISTS ${asideName}`);
-    await warehouse.transaction(async () => {
-        for (const meta of ['meta.silver_loads', 'meta.rejected'])
-            await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(asideName)}`);
+    await warehouse.execute(`DROP TABLE IF EXISTS ${aside}`);
+    await warehouse.execute(silverDdl({ ...table, name: `${table.name}__rebuild` }, d));
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${batches} AS SELECT batch_id, ROW_NUMBER() OVER (ORDER BY fetched_at, batch_id) AS batch_order
+     FROM meta.batches WHERE pipeline = ${(0,adapter/* sqlString */.Qw)(pipeline)} AND resource = ${(0,adapter/* sqlString */.Qw)(table.from)}`);
+    // Only what the rest needs: the typed columns, the unit's identity, and a rejected unit's text.
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${stage} AS
+     SELECT ${columns.map((c) => `s.${c}`).join(', ')}, s._element_index, s._reasons, o.batch_order,
+            CASE WHEN s._reasons <> '' THEN CAST(s._row_json AS VARCHAR) END AS _rejected_text
+     FROM (${stageSql(table, bronze, undefined, d)}) AS s JOIN ${batches} AS o ON o.batch_id = s._batch_id`);
+    const units = table.explode
+        ? `COALESCE(SUM(COALESCE(${d.arrayLength('b._record', splitPath(table.explode))}, 1)), 0)`
+        : 'COUNT(*)';
+    const loads = await warehouse.query(`SELECT o.batch_id, COALESCE(u.n, 0) AS bronze, COALESCE(s.accepted, 0) AS accepted, COALESCE(s.rejected, 0) AS rejected
+     FROM ${batches} AS o
+     LEFT JOIN (SELECT b._batch_id, ${units} AS n FROM ${bronze} AS b GROUP BY b._batch_id) AS u ON u._batch_id = o.batch_id
+     LEFT JOIN (SELECT _batch_id, SUM(CASE WHEN _reasons = '' THEN 1 ELSE 0 END) AS accepted, SUM(CASE WHEN _reasons <> '' THEN 1 ELSE 0 END) AS rejected
+                FROM ${stage} GROUP BY _batch_id) AS s ON s._batch_id = o.batch_id
+     ORDER BY o.batch_order`);
+    const broken = loads.find((l) => Number(l.bronze) !== Number(l.accepted) + Number(l.rejected));
+    if (broken) {
+        throw new src_errors/* InvariantError */.zU(`${target}: batch ${broken.batch_id} has ${broken.bronze} bronze units but ${broken.accepted} accepted + ${broken.rejected} rejected; the table was not rebuilt`);
+    }
+    // Each batch's version of a key (as its merge chose it), then what that merge did with it: the first
+    // batch to bring a key inserts it; a later one updates it when it is at least as new as the newest before.
+    const inBatch = latest ? `${latest} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
+    // The version the table keeps is the newest of those, a later batch winning a tie.
+    const across = latest ? `${latest} DESC NULLS LAST, batch_order DESC, _record_hash DESC` : 'batch_order DESC, _record_hash DESC';
+    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${winners} AS
+     SELECT w.*,
+            ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY batch_order) = 1 AS _first,
+            ${latest ? `MAX(${latest}) OVER (PARTITION BY ${key} ORDER BY batch_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)` : 'NULL'} AS _newest_before
+     FROM (SELECT * FROM ${stage} WHERE _reasons = '' QUALIFY ROW_NUMBER() OVER (PARTITION BY ${key}, batch_order ORDER BY ${inBatch}) = 1) AS w`);
+    const merged = await warehouse.query(`SELECT _batch_id AS batch_id, SUM(CASE WHEN _first THEN 1 ELSE 0 END) AS inserted,
+            SUM(CASE WHEN NOT _first${latest ? ` AND (_newest_before IS NULL OR ${latest} >= _newest_before)` : ''} THEN 1 ELSE 0 END) AS updated
+     FROM ${winners} GROUP BY _batch_id`);
+    await warehouse.execute(`INSERT INTO ${aside} (${[...columns, '_loaded_at'].join(', ')})
+     SELECT ${columns.join(', ')}, ${d.now} FROM ${winners} QUALIFY ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${across}) = 1`);
+    const result = loads.map((l) => {
+        const m = merged.find((x) => x.batch_id === l.batch_id);
+        return {
+            table: target, batchId: l.batch_id, bronze: Number(l.bronze), accepted: Number(l.accepted), rejected: Number(l.rejected),
+            inserted: Number(m?.inserted ?? 0), updated: Number(m?.updated ?? 0), conserved: true,
+        };
     });
-    const loads = await mergeSilver(warehouse, pipeline, aside, runId);
     await warehouse.transaction(async () => {
-        await warehouse.replaceTable(target, asideName);
-        for (const meta of ['meta.silver_loads', 'meta.rejected']) {
+        await warehouse.replaceTable(target, aside);
+        for (const meta of ['meta.silver_loads', 'meta.rejected'])
             await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(target)}`);
-            await warehouse.execute(`UPDATE ${meta} SET table_name = ${(0,adapter/* sqlString */.Qw)(target)} WHERE table_name = ${(0,adapter/* sqlString */.Qw)(asideName)}`);
+        await warehouse.execute(`INSERT INTO meta.rejected
+       SELECT ${(0,adapter/* sqlString */.Qw)(runId)}, _batch_id, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)}, _record_hash, _element_index, _reasons, _rejected_text, ${d.now}
+       FROM ${stage} WHERE _reasons <> ''`);
+        for (let i = 0; i < result.length; i += 500) {
+            const values = result.slice(i, i + 500).map((l) => `(${(0,adapter/* sqlString */.Qw)(runId)}, ${(0,adapter/* sqlString */.Qw)(l.batchId)}, ${(0,adapter/* sqlString */.Qw)(pipeline)}, ${(0,adapter/* sqlString */.Qw)(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now})`);
+            if (values.length)
+                await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
         }
         await inSwap?.();
     });
-    return loads.map((load) => ({ ...load, table: target }));
+    for (const temp of [winners, stage, batches])
+        await warehouse.execute(`DROP TABLE IF EXISTS ${temp}`);
+    return result;
 }
 /** A column added to the YAML later is added to the table (existing rows get NULL). */
 async function addNewColumns(warehouse, table) {
@@ -40579,10 +40252,10 @@ function splitPath(path) {
 }
 /**
  * One row per bronze unit with each column's raw text, its typed value and `_reasons`: a comma list
- * of reason codes, '' when the unit is valid.
+ * of reason codes, '' when the unit is valid. Of one batch, or of all of bronze when `batchId` is undefined.
  */
 function stageSql(table, bronze, batchId, d) {
-    const batch = (0,adapter/* sqlString */.Qw)(batchId);
+    const ofBatch = batchId === undefined ? 'TRUE' : `b._batch_id = ${(0,adapter/* sqlString */.Qw)(batchId)}`;
     let units;
     if (table.explode) {
         const path = splitPath(table.explode);
@@ -40590,14 +40263,14 @@ function stageSql(table, bronze, batchId, d) {
         // else is one unit, rejected as explode_not_array.
         const e = d.explode('b._record', path, 'e');
         units = `SELECT b._batch_id, b._record_hash, ${e.index} AS _element_index, ${e.value} AS _row_json, b._record AS _parent, '' AS _unit_problem
-             FROM ${bronze} AS b ${e.join} WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NOT NULL
+             FROM ${bronze} AS b ${e.join} WHERE ${ofBatch} AND ${d.arrayLength('b._record', path)} IS NOT NULL
              UNION ALL
              SELECT b._batch_id, b._record_hash, NULL, b._record, b._record, ${(0,adapter/* sqlString */.Qw)(`explode_not_array:${table.explode}`)}
-             FROM ${bronze} AS b WHERE b._batch_id = ${batch} AND ${d.arrayLength('b._record', path)} IS NULL`;
+             FROM ${bronze} AS b WHERE ${ofBatch} AND ${d.arrayLength('b._record', path)} IS NULL`;
     }
     else {
         units = `SELECT b._batch_id, b._record_hash, CAST(NULL AS INTEGER) AS _element_index, b._record AS _row_json, b._record AS _parent, '' AS _unit_problem
-             FROM ${bronze} AS b WHERE b._batch_id = ${batch}`;
+             FROM ${bronze} AS b WHERE ${ofBatch}`;
     }
     const rawColumns = table.columns.map((c) => `${rawText(c, d)} AS ${(0,adapter/* ident */.bD)(`${c.name}__raw`)}`);
     const typedColumns = table.columns.map((c) => `${d.tryConvert((0,adapter/* ident */.bD)(`${c.name}__raw`), c.type)} AS ${(0,adapter/* ident */.bD)(c.name)}`);
@@ -40645,19 +40318,38 @@ function reasonChecks(c, table, d) {
 
 
 
+
 async function transform(warehouse, graph, selection) {
     const chosen = new Set(selection.pipelines);
     const result = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [], changes: [] };
     const states = await readNodeStates(warehouse);
     const versions = await dataVersions(warehouse, graph, states);
     const refresh = (table) => selection.fullRefresh === 'all' || !!selection.fullRefresh?.includes(table);
+    const context = { graph, states, versions, refresh, selection, built: new Set() };
+    const report = (outcome) => {
+        if (!outcome)
+            return;
+        if ('missing' in outcome) {
+            result.skippedModels.push(outcome);
+            selection.log(`${outcome.model}: skipped, waiting for ${outcome.missing.join(', ')} (no run has loaded it yet)`);
+            return;
+        }
+        result.models.push(outcome.build);
+        result.changes.push(outcome.change);
+        selection.log(`${outcome.build.model}: ${outcome.build.rows} rows (${outcome.change.reasons.join('; ')})`);
+    };
     for (const node of graph.nodes('silver').filter((n) => chosen.has(n.pipeline))) {
         if (result.failed.has(node.pipeline))
             continue;
         warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)(node.pipeline, selection.runId));
         try {
-            const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
-            result.silverLoads.get(node.pipeline).push(...loads);
+            if ('table' in node) {
+                const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
+                result.silverLoads.get(node.pipeline).push(...loads);
+            }
+            else {
+                report(await warehouse.transaction(() => buildModel(warehouse, node, context)));
+            }
         }
         catch (e) {
             result.failed.set(node.pipeline, e);
@@ -40665,17 +40357,17 @@ async function transform(warehouse, graph, selection) {
     }
     warehouse.setQueryTag?.((0,adapter/* queryTagFor */.a6)('gold', selection.runId));
     try {
-        const gold = await warehouse.transaction(() => buildGold(warehouse, graph, states, versions, refresh, selection));
+        const outcomes = await warehouse.transaction(async () => {
+            const out = [];
+            for (const node of graph.nodes('gold'))
+                out.push(await buildModel(warehouse, node, context));
+            return out;
+        });
         // A model that waits for a table another pipeline loads is news only to a run of the pipelines it reads.
         const mine = graph.downstream(graph.nodes('silver').filter((n) => chosen.has(n.pipeline)).map((n) => n.name));
-        result.skippedModels = gold.skipped.filter((s) => mine.has(s.model));
-        for (const s of result.skippedModels)
-            selection.log(`${s.model}: skipped, waiting for ${s.missing.join(', ')} (no run has loaded it yet)`);
-        result.models = gold.builds.map((b) => b.build);
-        for (const { build, change } of gold.builds) {
-            result.changes.push(change);
-            selection.log(`${build.model}: ${build.rows} rows (${change.reasons.join('; ')})`);
-        }
+        for (const outcome of outcomes)
+            if (!(outcome && 'missing' in outcome && !mine.has(outcome.model)))
+                report(outcome);
     }
     catch (e) {
         result.modelError = e;
@@ -40707,6 +40399,19 @@ const MATERIALIZATIONS = {
             return build;
         },
         rebuild: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),
+    },
+    // A silver model over bronze: only the batches it has not read are appended, or merged by key.
+    incremental_by_batch: {
+        update: async (warehouse, node, runId, inCommit) => {
+            const { build, changed } = await mergeModelBatches(warehouse, node, runId);
+            await inCommit(changed > 0);
+            return build;
+        },
+        rebuild: async (warehouse, node, runId, inCommit) => {
+            const build = await rebuildModelBatches(warehouse, node, runId);
+            await inCommit(true);
+            return build;
+        },
     },
 };
 async function replaceView(warehouse, node, runId, inCommit) {
@@ -40759,59 +40464,52 @@ async function buildSilverTable(warehouse, node, state, fullRefresh, versions, s
     return loads;
 }
 /**
- * The models, in the graph's order, each decided just before it is built (so it sees what its parents'
- * builds changed): built when never built, when its definition changed or has no record, and brought up
- * to date when an input's data moved since its last build (in this run, or in an earlier one that failed
- * before it got to the model). The others stay as they are. Runs inside the gold transaction.
+ * A SQL model (silver or gold), decided just before it is built, in the graph's order (so it sees what its
+ * parents' builds changed): built when never built, when its definition changed or has no record, and
+ * brought up to date when an input's data moved since its last build (in this run, or in an earlier one
+ * that failed before it got to the model). The others stay as they are. Runs inside a transaction.
  */
-async function buildGold(warehouse, graph, states, versions, refresh, selection) {
+async function buildModel(warehouse, node, context) {
+    const { graph, states, versions, refresh, selection, built } = context;
     const { runId, range } = selection;
-    const builds = [];
-    const skipped = [];
-    const built = new Set();
-    for (const node of graph.nodes('gold')) {
-        const state = states.get(node.name);
-        const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
-        const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
-        const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
-        const named = !!selection.models?.includes(node.name);
-        if (change.action === 'none' && movedInputs.length === 0 && !named)
-            continue;
-        const missing = [];
-        for (const table of node.parents) {
-            if (!built.has(table) && !(await warehouse.tableExists(table)))
-                missing.push(table);
-        }
-        if (missing.length) {
-            skipped.push({ model: node.name, missing });
-            continue;
-        }
-        // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
-        const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
-        let version = state?.dataVersion ?? 0;
-        const record = async (changedRows) => {
-            if (changedRows && !alone)
-                version += 1;
-            await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
-        };
-        const materialization = MATERIALIZATIONS[node.kind];
-        let build = change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
-            : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
-                : undefined;
-        if (range && change.action === 'none' && node.kind === 'incremental') {
-            const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
-            await record(changed > 0);
-            build = rangeBuild;
-        }
-        versions.set(node.name, version);
-        built.add(node.name);
-        const reasons = change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
-            : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
-                : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
-                    : change.reasons;
-        builds.push({ build: build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } });
+    const state = states.get(node.name);
+    const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
+    const inputs = Object.fromEntries(node.parents.filter((p) => graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
+    const movedInputs = state ? Object.keys(inputs).filter((p) => state.inputs[p] !== inputs[p]) : [];
+    const named = !!selection.models?.includes(node.name);
+    if (change.action === 'none' && movedInputs.length === 0 && !named)
+        return undefined;
+    const missing = [];
+    for (const table of node.parents) {
+        if (!built.has(table) && !(await warehouse.tableExists(table)))
+            missing.push(table);
     }
-    return { builds, skipped };
+    if (missing.length)
+        return { model: node.name, missing };
+    // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
+    const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+    let version = state?.dataVersion ?? 0;
+    const record = async (changedRows) => {
+        if (changedRows && !alone)
+            version += 1;
+        await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
+    };
+    const materialization = MATERIALIZATIONS[node.kind];
+    let build = change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+        : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
+            : undefined;
+    if (range && change.action === 'none' && node.kind === 'incremental') {
+        const { build: rangeBuild, changed } = await mergeModelRange(warehouse, node.model, runId, range);
+        await record(changed > 0);
+        build = rangeBuild;
+    }
+    versions.set(node.name, version);
+    built.add(node.name);
+    const reasons = change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+        : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
+            : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
+                : change.reasons;
+    return { build: build, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } };
 }
 /**
  * Each table's data version as recorded; a bronze table's is how many batches appended rows to it (a
@@ -41309,7 +41007,7 @@ async function* readPages(source, resource, options) {
         pages += 1;
         const { parsed, headers } = response;
         if (parsed.records === undefined) {
-            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${http_describe(getPath(parsed.body, resource.records))}`);
+            throw new src_errors/* SourceError */.c8(`${(0,secrets/* mask */.dK)(url.href)}: expected an array of records at "${resource.records || '(the body)'}", got ${describe(getPath(parsed.body, resource.records))}`);
         }
         const page = { url, body: parsed.body, records: parsed.records, recordCount: parsed.recordCount, lastRecord: parsed.lastRecord, headers };
         let next = null;
@@ -41455,7 +41153,7 @@ function describeBody(bytes) {
     const title = (0,secrets/* mask */.dK)(/<title[^>]*>([^<]*)<\/title>/i.exec(head)?.[1].replace(/\s+/g, ' ').trim() ?? '');
     return title ? `a page titled "${title.length > 100 ? `${title.slice(0, 100)}…` : title}"` : (0,secrets/* maskedSnippet */.dc)(head);
 }
-function http_describe(value) {
+function describe(value) {
     if (value === undefined)
         return 'nothing';
     if (value === null)
@@ -41579,183 +41277,6 @@ function subtractLag(cursor, lagSeconds) {
     return new Date(time - lagSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
-// Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
-// whatever locale the runner or laptop has.
-const countFormat = new Intl.NumberFormat('en-US');
-function formatCount(value) {
-    return countFormat.format(value);
-}
-/** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
-function formatDuration(seconds) {
-    if (seconds === null || !Number.isFinite(seconds))
-        return '—';
-    const s = Math.max(0, Math.round(seconds));
-    if (s < 60)
-        return `${s}s`;
-    if (s < 3600)
-        return `${Math.floor(s / 60)}m`;
-    if (s < 86_400) {
-        const minutes = Math.floor((s % 3600) / 60);
-        return minutes ? `${Math.floor(s / 3600)}h ${minutes}m` : `${Math.floor(s / 3600)}h`;
-    }
-    const hours = Math.floor((s % 86_400) / 3600);
-    return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
-}
-
-;// CONCATENATED MODULE: ./src/state/run-lock.ts
-// One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a
-// lease row per pipeline in meta.locks. Taking it is one conditional UPDATE whose row count says
-// whether it was free (Snowflake runs UPDATEs on one table one after another; an emulator on DuckDB
-// refuses the loser with a conflict instead). The lease is renewed while the run lasts and cleared
-// in a finally; a holder that died stops renewing, and its lease is taken over once it expires.
-// On DuckDB the file lock already lets one process write (src/warehouse/duckdb-lock.ts).
-
-
-
-
-/** A run killed without letting go blocks its pipeline this long at most. */
-const DEFAULT_LEASE_SECONDS = 300;
-/**
- * Takes every pipeline's lock, in name order so that two runs never each wait for the other, or
- * none: on timeout the ones taken are released and a BusyError names the run that holds the rest.
- * `session` should be a connection of its own: a renewal sent on a connection that is inside a
- * transaction would join it, and stay invisible (or lock the row) until that commits.
- */
-async function acquirePipelineLocks(session, pipelines, options) {
-    const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
-    const holder = options.holder ?? `pid ${process.pid} on ${(0,external_node_os_.hostname)()}`;
-    const deadline = Date.now() + options.timeoutSeconds * 1000;
-    const sql = lockSql(session, options.runId, holder, leaseSeconds);
-    const taken = [];
-    try {
-        for (const pipeline of [...new Set(pipelines)].sort()) {
-            await session.execute(sql.seed(pipeline));
-            await takeWhenFree(session, pipeline, sql, deadline, options);
-            taken.push(pipeline);
-        }
-    }
-    catch (e) {
-        for (const pipeline of taken)
-            await session.execute(sql.release(pipeline)).catch(() => undefined);
-        throw e;
-    }
-    return holdLocks(session, taken, sql, leaseSeconds, options);
-}
-/** Runs fn holding the pipelines' locks, on a session opened for them alone and closed after. */
-async function withPipelineLocks(openSession, pipelines, options, fn) {
-    const session = await openSession();
-    try {
-        const locks = await acquirePipelineLocks(session, pipelines, options);
-        try {
-            return await fn();
-        }
-        finally {
-            await locks.release();
-        }
-    }
-    finally {
-        await session.close();
-    }
-}
-/** The run holding a pipeline's lock now (its lease not expired), if any. */
-async function lockHolder(warehouse, pipeline) {
-    const d = warehouse.dialect;
-    const [row] = await warehouse.query(`SELECT pipeline, run_id, holder, acquired_at, expires_at FROM meta.locks
-     WHERE pipeline = ${d.quote(pipeline)} AND run_id IS NOT NULL AND expires_at > ${d.now}
-     ORDER BY expires_at DESC LIMIT 1`);
-    return row;
-}
-function lockSql(warehouse, runId, holder, leaseSeconds) {
-    const d = warehouse.dialect;
-    const me = d.quote(runId);
-    const until = d.plusSeconds(d.now, leaseSeconds);
-    return {
-        /** The pipeline's row, once: the UPDATE below needs a row to take. */
-        seed: (pipeline) => `MERGE INTO meta.locks AS t USING (SELECT ${d.quote(pipeline)} AS pipeline) AS s ON t.pipeline = s.pipeline
-       WHEN NOT MATCHED THEN INSERT (pipeline) VALUES (s.pipeline)`,
-        /**
-         * Takes (or renews) every row of the pipeline unless another run's lease on any of them is live.
-         * Two seeds racing can leave two rows; they are always written together, so they agree.
-         */
-        take: (pipeline) => `UPDATE meta.locks SET run_id = ${me}, holder = ${d.quote(holder)},
-         acquired_at = CASE WHEN run_id = ${me} THEN acquired_at ELSE ${d.now} END, expires_at = ${until}
-       WHERE pipeline = ${d.quote(pipeline)} AND NOT EXISTS (
-         SELECT 1 FROM meta.locks AS held
-         WHERE held.pipeline = ${d.quote(pipeline)} AND held.run_id <> ${me} AND held.expires_at > ${d.now})`,
-        renew: (pipeline) => `UPDATE meta.locks SET expires_at = ${until} WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
-        release: (pipeline) => `UPDATE meta.locks SET run_id = NULL, holder = NULL, acquired_at = NULL, expires_at = NULL
-       WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
-    };
-}
-async function takeWhenFree(session, pipeline, sql, deadline, options) {
-    let announced;
-    let failures = 0;
-    for (;;) {
-        let failure;
-        try {
-            if ((await session.execute(sql.take(pipeline))) > 0)
-                return;
-        }
-        catch (e) {
-            // Two runs taking the lock at once: the loser may be refused with a conflict.
-            failure = e;
-        }
-        const holder = await lockHolder(session, pipeline);
-        if (!holder) {
-            // Let go in between: try again at once. Failing again with no one holding it is not contention.
-            if (++failures > 2)
-                throw failure ?? new src_errors/* WarehouseError */.kQ(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
-            continue;
-        }
-        failures = 0;
-        const who = `run ${holder.run_id} (${holder.holder ?? 'unknown holder'}, started ${holder.acquired_at.replace(/\.\d+Z$/, 'Z')})`;
-        const left = deadline - Date.now();
-        if (left <= 0) {
-            throw new src_errors/* BusyError */.qB(`pipeline ${pipeline} is busy: ${who} holds its lock in meta.locks (its lease runs to ${holder.expires_at.replace(/\.\d+Z$/, 'Z')} unless renewed) ` +
-                `after ${formatDuration(options.timeoutSeconds)} of waiting. Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
-        }
-        if (who !== announced)
-            options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`);
-        announced = who;
-        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 5000, left));
-    }
-}
-function holdLocks(session, pipelines, sql, leaseSeconds, options) {
-    const lost = [];
-    let renewing;
-    const renew = async () => {
-        for (const pipeline of pipelines.filter((p) => !lost.includes(p))) {
-            try {
-                if ((await session.execute(sql.renew(pipeline))) === 0) {
-                    lost.push(pipeline);
-                    options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`);
-                }
-            }
-            catch (e) {
-                // The next renewal may get through; the lease covers a few missed ones.
-                options.log?.(`warning: could not renew the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`);
-            }
-        }
-    };
-    const timer = setInterval(() => {
-        renewing ??= renew().finally(() => (renewing = undefined));
-    }, options.renewEveryMs ?? (leaseSeconds * 1000) / 4);
-    timer.unref();
-    return {
-        pipelines,
-        lost,
-        async release() {
-            clearInterval(timer);
-            await renewing;
-            for (const pipeline of pipelines) {
-                // An unreleased lock expires with its lease; failing the run for it would be worse.
-                await session.execute(sql.release(pipeline)).catch((e) => options.log?.(`warning: could not release the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`));
-            }
-        },
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/state/runs.ts
 // The run record: one row per (run, pipeline) in meta.runs and one per step in meta.run_steps. A run's
 // steps may be taken by different commands or actions (ingest, then transform, then the quality gate,
@@ -41834,6 +41355,1460 @@ async function deriveRun(warehouse, runId, pipeline) {
 function stepIndex(step) {
     const i = runs_RUN_STEPS.indexOf(step);
     return i === -1 ? runs_RUN_STEPS.length : i;
+}
+
+;// CONCATENATED MODULE: ./src/graph/dag.ts
+// A small generic DAG: nodes in dependency order, and a cycle error that prints the cycle.
+class CycleError extends Error {
+    cycle;
+    constructor(cycle) {
+        super(`dependency cycle: ${cycle.join(' -> ')}`);
+        this.cycle = cycle;
+    }
+}
+class Dag {
+    edges = new Map();
+    add(node, dependsOn = []) {
+        const deps = this.edges.get(node) ?? new Set();
+        for (const d of dependsOn)
+            deps.add(d);
+        this.edges.set(node, deps);
+        return this;
+    }
+    dependencies(node) {
+        return [...(this.edges.get(node) ?? [])];
+    }
+    /** Every node after the nodes it depends on; ties broken by `compare` (default: by name) so the order is stable. */
+    order(compare = byName) {
+        const state = new Map();
+        const out = [];
+        const visit = (node, path) => {
+            const s = state.get(node);
+            if (s === 'done')
+                return;
+            if (s === 'visiting')
+                throw new CycleError([...path.slice(path.indexOf(node)), node]);
+            state.set(node, 'visiting');
+            for (const dep of [...(this.edges.get(node) ?? [])].sort(compare)) {
+                if (this.edges.has(dep))
+                    visit(dep, [...path, node]);
+            }
+            state.set(node, 'done');
+            out.push(node);
+        };
+        for (const node of [...this.edges.keys()].sort(compare))
+            visit(node, []);
+        return out;
+    }
+    /** The given nodes and everything that depends on them, directly or not. */
+    downstream(nodes) {
+        const result = new Set(nodes);
+        let grew = true;
+        while (grew) {
+            grew = false;
+            for (const [node, deps] of this.edges) {
+                if (!result.has(node) && [...deps].some((d) => result.has(d))) {
+                    result.add(node);
+                    grew = true;
+                }
+            }
+        }
+        return result;
+    }
+}
+function byName(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/graph/fingerprint.ts
+// A node's fingerprint: a hash of what it is declared as, normalised, so that an edit that changes
+// nothing (a comment, spacing, key order in YAML) keeps it and any edit that can change the data moves it.
+// The warehouse keeps the fingerprint each table was built from; a differing one means the declaration
+// changed since (SQLMesh's snapshot fingerprints work the same way).
+
+
+/** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
+function fingerprintOf(value) {
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+}
+/** Everything that decides a silver table's rows: its mapping, not its description. */
+function silverDefinition(table) {
+    return {
+        from: table.from,
+        explode: table.explode ?? null,
+        key: table.key,
+        latest_by: table.latest_by ?? null,
+        columns: table.columns.map((c) => ({
+            name: c.name,
+            path: c.path,
+            type: c.type,
+            required: c.required,
+            normalize: c.normalize,
+            pattern: c.pattern ?? null,
+            min: c.min ?? null,
+            max: c.max ?? null,
+        })),
+    };
+}
+/**
+ * A model's SQL without comments, each run of whitespace one space, and unquoted names and keywords in
+ * lower case (Snowflake does not tell them apart); string literals and quoted names stay as written.
+ */
+function normalizeSql(sql) {
+    let out = '';
+    for (const token of tokenize(sql)) {
+        if (token.kind === 'ws' || token.kind === 'comment') {
+            if (out !== '' && !out.endsWith(' '))
+                out += ' ';
+        }
+        else
+            out += token.kind === 'word' ? token.text.toLowerCase() : token.text;
+    }
+    return out.trimEnd();
+}
+/** A model's SQL, normalised, and its options (how it is materialised). */
+function modelDefinition(model) {
+    return { sql: normalizeSql(model.select), options: model.options };
+}
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object')
+        return JSON.stringify(value) ?? 'null';
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+;// CONCATENATED MODULE: ./src/graph/graph.ts
+// The project is one graph: every resource, bronze table, silver table, gold model and check a user
+// declares is a node with its parents, a materialisation kind and a fingerprint of its definition. It is
+// built once from the repository and read by every command: run (what to build, in which order), plan
+// and changed-scope (what a change touches), status (who owns a table), and later lineage.
+
+
+
+const LAYER_RANK = { resource: 0, bronze: 1, silver: 2, gold: 3, check: 4 };
+class ProjectGraph {
+    byName;
+    dag = new Dag();
+    childrenOf = new Map();
+    /** Every node after its parents (ties by layer, then as declared); empty when the models form a cycle. */
+    order;
+    /** Set when gold models read each other in a cycle: the cycle, as names. */
+    cycle;
+    constructor(nodes) {
+        this.byName = new Map(nodes.map((n) => [n.name, n]));
+        for (const node of nodes) {
+            this.dag.add(node.name, node.parents.filter((p) => this.byName.has(p)));
+            for (const parent of node.parents)
+                this.childrenOf.set(parent, [...(this.childrenOf.get(parent) ?? []), node.name]);
+        }
+        let order = [];
+        // Layer by layer, then in the order they are declared (pipeline files and model files by name, a
+        // pipeline's tables as its file lists them): the order within a layer does not depend on the others.
+        const declared = new Map(nodes.map((n, i) => [n.name, i]));
+        const rank = (name) => LAYER_RANK[this.byName.get(name).layer];
+        try {
+            order = this.dag.order((a, b) => rank(a) - rank(b) || declared.get(a) - declared.get(b));
+        }
+        catch (e) {
+            if (!(e instanceof CycleError))
+                throw e;
+            this.cycle = e.cycle;
+        }
+        this.order = order;
+    }
+    get(name) {
+        return this.byName.get(name);
+    }
+    /** The nodes of a layer, in dependency order. */
+    nodes(layer) {
+        return this.order.map((n) => this.byName.get(n)).filter((n) => n.layer === layer);
+    }
+    parents(name) {
+        return (this.byName.get(name)?.parents ?? []).flatMap((p) => this.byName.get(p) ?? []);
+    }
+    /** The given nodes and everything that reads them, directly or not. */
+    downstream(names) {
+        return this.walk(names, (n) => this.childrenOf.get(n) ?? []);
+    }
+    /** The given nodes and everything they read, directly or not. */
+    upstream(names) {
+        return this.walk(names, (n) => this.byName.get(n)?.parents ?? []);
+    }
+    /** The pipeline that loads a bronze or silver table (YAML or SQL); undefined for gold models and unknown names. */
+    ownerOf(table) {
+        const node = this.byName.get(table);
+        return node && (node.layer === 'bronze' || node.layer === 'silver') ? node.pipeline : undefined;
+    }
+    walk(start, next) {
+        const seen = new Set();
+        const queue = [...start];
+        while (queue.length) {
+            const name = queue.pop();
+            if (seen.has(name))
+                continue;
+            seen.add(name);
+            queue.push(...next(name));
+        }
+        return seen;
+    }
+}
+/** A node's definition and its fingerprint. */
+function declared(definition) {
+    return { definition, fingerprint: fingerprintOf(definition) };
+}
+/** The graph of a project's pipelines and models. */
+function buildGraph(pipelines, models) {
+    const nodes = [];
+    for (const p of pipelines) {
+        for (const r of p.source.resources) {
+            const resource = resourceNodeName(p.name, r.name);
+            nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, ...declared(resourceDefinition(p, r)) });
+            nodes.push({
+                name: `bronze.${bronzeTableName(p.name, r.name)}`, layer: 'bronze', kind: 'append', parents: [resource], file: p.file, pipeline: p.name, resource: r.name,
+                // Bronze keeps records as received: its shape never depends on the declaration.
+                ...declared('bronze'),
+            });
+        }
+        for (const t of p.silver) {
+            nodes.push({
+                name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
+                file: p.file, pipeline: p.name, table: t, ...declared(silverDefinition(t)),
+            });
+        }
+        for (const check of [...p.checks, ...p.freshness]) {
+            const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
+            nodes.push({
+                name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
+                ...declared('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
+            });
+        }
+    }
+    const mapped = new Set(pipelines.flatMap((p) => p.silver.map((t) => `silver.${t.name}`)));
+    const owners = silverModelOwners(pipelines, models);
+    for (const m of models) {
+        // A SQL model named as a mapping's table is an error at both (project.ts); the mapping keeps the name.
+        if (mapped.has(m.name))
+            continue;
+        const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
+        const base = { name: m.name, kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) };
+        if (m.layer === 'gold')
+            nodes.push({ ...base, layer: 'gold' });
+        else {
+            const pipelines = [...(owners.get(m.name)?.keys() ?? [])];
+            nodes.push({ ...base, layer: 'silver', pipeline: pipelines.length === 1 ? pipelines[0] : undefined });
+        }
+    }
+    return new ProjectGraph(nodes);
+}
+/**
+ * For each silver SQL model, the pipelines whose bronze it reads, directly or through the silver tables it
+ * reads, each with the table it first reaches it through. A silver model belongs to exactly one of them
+ * (project.ts says so otherwise): that pipeline's run builds it with its other silver tables.
+ */
+function silverModelOwners(pipelines, models) {
+    const direct = new Map();
+    for (const p of pipelines) {
+        for (const r of p.source.resources)
+            direct.set(`bronze.${bronzeTableName(p.name, r.name)}`, p.name);
+        for (const t of p.silver)
+            direct.set(`silver.${t.name}`, p.name);
+    }
+    const silverModels = new Map(models.filter((m) => m.layer === 'silver' && !direct.has(m.name)).map((m) => [m.name, m]));
+    const owners = new Map();
+    const resolve = (name, visiting) => {
+        const known = owners.get(name);
+        if (known)
+            return known;
+        const found = new Map();
+        // A cycle is reported by the graph; its models get no owner from each other.
+        if (visiting.has(name))
+            return found;
+        visiting.add(name);
+        for (const { table } of silverModels.get(name).references) {
+            const pipeline = direct.get(table);
+            if (pipeline !== undefined) {
+                if (!found.has(pipeline))
+                    found.set(pipeline, table);
+            }
+            else if (silverModels.has(table) && table !== name) {
+                for (const p of resolve(table, visiting).keys())
+                    if (!found.has(p))
+                        found.set(p, table);
+            }
+        }
+        visiting.delete(name);
+        owners.set(name, found);
+        return found;
+    };
+    for (const name of silverModels.keys())
+        resolve(name, new Set());
+    return owners;
+}
+/** What is fetched, without the values of parameters (they may come from secrets). */
+function resourceDefinition(pipeline, resource) {
+    const { name, ...rest } = resource;
+    return { source: pipeline.source.kind, name, ...rest, params: rest.params && Object.keys(rest.params).sort() };
+}
+function resourceNodeName(pipeline, resource) {
+    return `resource:${pipeline}.${resource}`;
+}
+function checkNodeName(file, line) {
+    return `check:${file}:${line}`;
+}
+
+;// CONCATENATED MODULE: ./src/config/model-options.ts
+const MATERIALIZED = ['table', 'view', 'incremental', 'incremental_by_batch'];
+/** The kinds each layer may use: a silver model reads bronze, which grows by batches, so it is incremental by batch. */
+const LAYER_KINDS = {
+    silver: ['table', 'view', 'incremental_by_batch'],
+    gold: ['table', 'view', 'incremental'],
+};
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** Each option: how its value is read; a message when it is not valid. */
+const OPTIONS = {
+    materialized: {
+        example: 'incremental',
+        read: (o, v) => {
+            if (!MATERIALIZED.includes(v))
+                return `materialized: "${v}" is not one of ${MATERIALIZED.join(', ')}`;
+            o.materialized = v;
+        },
+    },
+    unique_key: {
+        example: '[sales_date, store_key]',
+        read: (o, v) => {
+            const columns = (v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v).split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+            const bad = columns.find((c) => !IDENTIFIER.test(c));
+            if (columns.length === 0 || bad !== undefined)
+                return `unique_key: expected a column or a list such as [a, b], got "${v}"`;
+            o.unique_key = columns;
+        },
+    },
+    time_column: {
+        example: 'sold_at',
+        read: (o, v) => {
+            if (!IDENTIFIER.test(v.toLowerCase()))
+                return `time_column: expected a column name, got "${v}"`;
+            o.time_column = v.toLowerCase();
+        },
+    },
+    latest_by: {
+        example: 'updated_at',
+        read: (o, v) => {
+            if (!IDENTIFIER.test(v.toLowerCase()))
+                return `latest_by: expected a column name, got "${v}"`;
+            o.latest_by = v.toLowerCase();
+        },
+    },
+    lookback: {
+        example: '2 days',
+        read: (o, v) => {
+            const seconds = parseLookback(v);
+            if (seconds === undefined)
+                return `lookback: expected a duration such as 2 days, 6 hours or 30 minutes, got "${v}"`;
+            o.lookback_seconds = seconds;
+        },
+    },
+};
+const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86_400 };
+function parseLookback(text) {
+    const match = /^(\d+)\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/i.exec(text.trim());
+    if (!match)
+        return undefined;
+    const unit = match[2].toLowerCase();
+    const name = Object.keys(UNIT_SECONDS).find((u) => u[0] === unit[0]);
+    return Number(match[1]) * UNIT_SECONDS[name];
+}
+/** The options of a model's leading comment block, with an error per bad line (and per missing option). */
+function parseModelOptions(file, text, layer = 'gold') {
+    const options = { materialized: 'table' };
+    const diagnostics = [];
+    const lines = text.split('\n');
+    let declaredAt = 1;
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '')
+            continue;
+        if (!line.startsWith('--'))
+            break;
+        const option = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/.exec(line);
+        if (!option)
+            continue;
+        const [, name, value] = option;
+        const col = lines[i].indexOf(name) + 1;
+        const spec = OPTIONS[name];
+        if (!spec) {
+            const known = Object.entries(OPTIONS).map(([k, s]) => `${k}: ${s.example}`).join('; ');
+            diagnostics.push({ file, line: i + 1, col, severity: 'error', message: `unknown model option "${name}" (options: ${known}); a comment line that starts with "word:" is read as an option` });
+            continue;
+        }
+        const problem = spec.read(options, value) ?? (name === 'materialized' ? kindProblem(options.materialized, layer) : undefined);
+        if (problem)
+            diagnostics.push({ file, line: i + 1, col, severity: 'error', message: problem });
+        declaredAt = i + 1;
+    }
+    if (options.latest_by !== undefined && (options.materialized !== 'incremental_by_batch' || options.unique_key === undefined)) {
+        diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: 'latest_by applies to materialized: incremental_by_batch with a unique_key only (it picks the latest version of each key)' });
+    }
+    if (options.materialized === 'incremental') {
+        for (const needed of ['unique_key', 'time_column']) {
+            if (options[needed] === undefined) {
+                diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `materialized: incremental needs ${needed} (e.g. -- ${needed}: ${OPTIONS[needed].example})` });
+            }
+        }
+    }
+    else {
+        for (const only of ['time_column', 'lookback']) {
+            const key = only === 'lookback' ? 'lookback_seconds' : only;
+            if (options[key] !== undefined)
+                diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `${only} applies to materialized: incremental only (this model is ${options.materialized})` });
+        }
+    }
+    return { options, diagnostics };
+}
+function kindProblem(kind, layer) {
+    if (LAYER_KINDS[layer].includes(kind))
+        return undefined;
+    const hint = kind === 'incremental' ? '; a silver model reads bronze, which grows by batches: use incremental_by_batch' : '; a model incremental by batch reads bronze: it belongs in sql/silver';
+    return `materialized: ${kind} is not for sql/${layer} models (${layer} kinds: ${LAYER_KINDS[layer].join(', ')})${hint}`;
+}
+
+;// CONCATENATED MODULE: ./src/config/sql-model.ts
+
+
+// Unquoted names are case-insensitive in Snowflake: FROM Silver.Stores reads silver.stores.
+const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/gi;
+/** The layer is the folder the file is in: sql/silver or sql/gold. */
+function parseModel(file, text) {
+    const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
+    const layer = /(^|\/)silver\/[^/]*$/.test(file) ? 'silver' : 'gold';
+    const diagnostics = [];
+    const at = (offset, message) => ({ file, ...position(text, offset), message, severity: 'error' });
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+        diagnostics.push(at(0, `model file name "${name}" must be lower_snake_case: it becomes the table name`));
+    }
+    const code = blankOutCommentsAndStrings(text);
+    const statements = code.split(';').filter((s) => s.trim() !== '');
+    if (statements.length !== 1) {
+        diagnostics.push(at(0, `expected exactly one SELECT statement, found ${statements.length}`));
+    }
+    else if (!/^\s*(select|with)\b/i.test(statements[0])) {
+        diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
+    }
+    const { options, diagnostics: optionProblems } = parseModelOptions(file, text, layer);
+    diagnostics.push(...optionProblems);
+    const references = [];
+    for (const match of code.matchAll(REFERENCE)) {
+        references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index, length: match[0].length });
+    }
+    if (diagnostics.length === 0 && options.materialized === 'incremental_by_batch')
+        diagnostics.push(...batchSqlProblems(file, text, references));
+    if (diagnostics.length)
+        return { diagnostics };
+    const end = code.lastIndexOf(';');
+    const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
+    return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options }, diagnostics };
+}
+function position(text, offset) {
+    return lineLocator(text)(offset);
+}
+/** Line and column of any offset in `text`, each in O(log lines) after one pass over the text. */
+function lineLocator(text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+        starts.push(i + 1);
+    return (offset) => {
+        let low = 0;
+        let high = starts.length - 1;
+        while (low < high) {
+            const mid = (low + high + 1) >> 1;
+            if (starts[mid] <= offset)
+                low = mid;
+            else
+                high = mid - 1;
+        }
+        return { line: low + 1, col: offset - starts[low] + 1 };
+    };
+}
+/** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
+function blankOutCommentsAndStrings(text) {
+    return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '));
+}
+
+;// CONCATENATED MODULE: ./src/config/config-file.ts
+// Reads the project's own files (pipelines, dataops.yml, SQL models) with a size limit checked before
+// anything is read. `validate` runs on every pull request, forks included: a huge file, a link to a device
+// or a link out of the checkout must be a clear error, not a runner tied up or a runner's file echoed back.
+
+
+// Sizes are decimal (1 MB = 1,000,000 bytes). The largest real files are far below: a pipeline with 100
+// resources of 50 columns is about 300 KB, and dataops.yml has a dozen keys.
+const PIPELINE_FILE_LIMIT = { noun: 'pipeline files', bytes: 1_000_000 };
+const MODEL_FILE_LIMIT = { noun: 'SQL model files', bytes: 1_000_000 };
+const PROJECT_FILE_LIMIT = { noun: 'dataops.yml', bytes: 100_000 };
+/**
+ * The text of `file` (relative to `projectDir`), or one diagnostic saying why it is not read: it is too big,
+ * not a regular file, or a link that leaves the project. Synchronous, because dataops.yml is read while
+ * settings are resolved; each file is read once, in one pass.
+ */
+function readConfigFile(projectDir, file, limit) {
+    const refuse = (message) => ({ diagnostic: { file, line: 1, col: 1, severity: 'error', message } });
+    const cannot = (e) => refuse(`cannot read ${file}: ${e.code ?? e.message}`);
+    let real;
+    let stats;
+    try {
+        real = (0,external_node_fs_.realpathSync)((0,external_node_path_.join)(projectDir, file));
+        // A link to /proc/self/environ or to a runner's credentials would be parsed and quoted in messages.
+        const inside = (0,external_node_path_.relative)((0,external_node_fs_.realpathSync)(projectDir), real);
+        if (inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside))
+            return refuse(`${file} links to a file outside the project; configuration files must be inside it`);
+        // Checked before opening: opening a named pipe for reading would wait for a writer.
+        stats = (0,external_node_fs_.statSync)(real);
+    }
+    catch (e) {
+        return cannot(e);
+    }
+    if (!stats.isFile())
+        return refuse(`${file} is ${nonFileKind(stats)}, not a regular file`);
+    if (stats.size > limit.bytes)
+        return refuse(tooBig(file, stats.size, limit));
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(real, 'r');
+    }
+    catch (e) {
+        return cannot(e);
+    }
+    try {
+        // At most one byte past the limit: a file that grows, or that reports size 0 as /proc files do, still
+        // cannot make us read more.
+        const buffer = Buffer.alloc(limit.bytes + 1);
+        let length = 0;
+        for (let n = -1; n !== 0 && length < buffer.length; length += n)
+            n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+        if (length > limit.bytes)
+            return refuse(tooBig(file, length, limit, true));
+        return { text: buffer.toString('utf8', 0, length) };
+    }
+    catch (e) {
+        return cannot(e);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function nonFileKind(stats) {
+    if (stats.isDirectory())
+        return 'a directory';
+    if (stats.isFIFO())
+        return 'a named pipe';
+    if (stats.isCharacterDevice() || stats.isBlockDevice())
+        return 'a device';
+    if (stats.isSocket())
+        return 'a socket';
+    return 'not a file';
+}
+function tooBig(file, bytes, limit, grew = false) {
+    const are = limit.noun === file ? 'is' : 'are';
+    const max = formatSize(limit.bytes).replace('.0 ', ' ');
+    const exactly = (n) => `${n.toLocaleString('en-US')} bytes`;
+    if (grew)
+        return `${file} has more than ${exactly(limit.bytes)}; ${limit.noun} ${are} limited to ${max}`;
+    // 1,000,001 bytes would read as "1.0 MB; limited to 1 MB".
+    const size = formatSize(bytes).replace('.0 ', ' ') === max ? exactly(bytes) : formatSize(bytes);
+    return `${file} is ${size}; ${limit.noun} ${are} limited to ${max}${size === exactly(bytes) ? ` (${exactly(limit.bytes)})` : ''}`;
+}
+/** 12.3 MB or 640.0 KB. */
+function formatSize(bytes) {
+    return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${(bytes / 1_000).toFixed(1)} KB`;
+}
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var ajv = __nccwpck_require__(42463);
+;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping. Optional: a silver table may instead be a SQL model, sql/silver/<name>.sql, which reads this pipeline\'s bronze tables.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./src/config/yaml-source.ts
+// A parsed YAML file that remembers where every value came from, so any message can name file:line:col.
+// Everything here is linear in the file's size, because `validate` runs on fork pull requests: duplicate
+// keys are found with one set per mapping (the yaml package's own check compares every pair), aliases are
+// counted and their expansion bounded before anything walks the values, and a value's place is found
+// through a per-mapping index of its keys.
+
+/** More aliases than this is refused: resolving each one costs the yaml package a scan of the file. */
+const MAX_ALIASES = 100;
+/** Values that aliases may add once expanded: a "billion laughs" file is refused at its first alias past this. */
+const MAX_ALIAS_EXPANSION = 10_000;
+/** Deeper values are refused; the deepest pipeline key (silver.<t>.columns.<c>.normalize[i]) is at level 6. */
+const yaml_source_MAX_DEPTH = 64;
+class YamlSource {
+    file;
+    root;
+    doc;
+    lines;
+    keyIndex = new WeakMap();
+    checked = false;
+    constructor(file, 
+    /** What the whole document is called in messages: "pipeline", "dataops.yml". */
+    root, doc, lines) {
+        this.file = file;
+        this.root = root;
+        this.doc = doc;
+        this.lines = lines;
+    }
+    /** Parses text; YAML syntax errors and refused structures come back as diagnostics, never as a throw. */
+    static parse(file, text, options = {}) {
+        const lines = new dist/* LineCounter */.HN();
+        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+        const source = new YamlSource(file, options.root ?? 'pipeline', doc, lines);
+        const diagnostics = [
+            ...doc.errors.map((e) => source.diagnosticAt(e.pos[0], e.code === 'RESOURCE_EXHAUSTION' ? `invalid YAML: values are nested too deeply` : `invalid YAML: ${firstLine(e.message)}`)),
+            ...doc.warnings.map((w) => ({ ...source.diagnosticAt(w.pos[0], firstLine(w.message)), severity: 'warning' })),
+        ];
+        if (!diagnostics.some((d) => d.severity === 'error')) {
+            const problems = source.structureProblems();
+            diagnostics.push(...problems);
+            source.checked = problems.length === 0;
+        }
+        return { source, diagnostics };
+    }
+    /** The document as plain values; only for a source that parsed without errors. */
+    toJS() {
+        if (!this.checked)
+            throw new Error(`${this.file}: toJS() of a document with errors`);
+        // The aliases were counted and their expansion bounded by structureProblems().
+        return this.doc.toJS({ maxAliasCount: -1 });
+    }
+    /** Line and column (1-based) of a character offset. */
+    position(offset) {
+        const { line, col } = this.lines.linePos(offset);
+        return { line, col };
+    }
+    diagnosticAt(offset, message) {
+        return { file: this.file, ...this.position(offset), message, severity: 'error' };
+    }
+    /**
+     * Where the value at `path` starts, or the nearest existing ancestor. With `key: true` it points at the
+     * key of the last segment instead (better for "unknown key" messages). O(length of the path).
+     */
+    offsetOf(path, options = {}) {
+        let node = this.doc.contents;
+        let best = rangeStart(node) ?? 0;
+        for (const segment of path) {
+            let next;
+            let keyNode;
+            if ((0,dist/* isMap */.jh)(node)) {
+                const pair = this.pairOf(node, String(segment));
+                if (!(0,dist/* isPair */.tO)(pair))
+                    break;
+                keyNode = pair.key;
+                next = pair.value;
+            }
+            else if ((0,dist/* isSeq */.oP)(node) && (typeof segment === 'number' || /^\d+$/.test(segment))) {
+                next = node.items[Number(segment)];
+            }
+            else
+                break;
+            const start = (options.key && keyNode ? rangeStart(keyNode) : undefined) ?? rangeStart(next) ?? rangeStart(keyNode);
+            if (start !== undefined)
+                best = start;
+            node = next;
+        }
+        return best;
+    }
+    diagnosticFor(path, message, options = {}) {
+        return { ...this.diagnosticAt(this.offsetOf(path, options), message), severity: options.severity ?? 'error' };
+    }
+    lineOf(path) {
+        return this.position(this.offsetOf(path)).line;
+    }
+    pairOf(map, key) {
+        let index = this.keyIndex.get(map);
+        if (!index) {
+            index = new Map();
+            for (const pair of map.items) {
+                const name = (0,dist/* isPair */.tO)(pair) && (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : undefined;
+                if (name !== undefined && !index.has(name))
+                    index.set(name, pair);
+            }
+            this.keyIndex.set(map, index);
+        }
+        return index.get(key);
+    }
+    /**
+     * One walk over the document: keys that are not plain or that repeat, nesting past MAX_DEPTH, and
+     * aliases. An alias refers to the last anchor of its name before it, so when the walk reaches it the
+     * anchored value is either finished (its expanded size is known) or still open (the alias is inside
+     * it, a cycle). Stops at the first alias or nesting problem: past that, sizes mean nothing.
+     */
+    structureProblems() {
+        const problems = [];
+        const anchors = new Map();
+        const sizes = new Map();
+        const open = new Set();
+        let aliases = 0;
+        let added = 0;
+        const stop = new Error('stop');
+        const fail = (node, message) => {
+            problems.push(this.diagnosticAt(rangeStart(node) ?? 0, message));
+            throw stop;
+        };
+        const expandedSize = (node, depth) => {
+            if ((0,dist/* isAlias */.Vj)(node)) {
+                aliases += 1;
+                if (aliases > MAX_ALIASES)
+                    fail(node, `more than ${MAX_ALIASES} aliases (*name) in one file; write some of the values out`);
+                const target = anchors.get(node.source);
+                if (!target)
+                    return fail(node, `alias *${node.source} has no anchor &${node.source} before it`);
+                const size = sizes.get(target);
+                if (size === undefined || open.has(target))
+                    return fail(node, `alias *${node.source} is inside the value it refers to`);
+                added += size - 1;
+                if (added > MAX_ALIAS_EXPANSION) {
+                    const limit = MAX_ALIAS_EXPANSION.toLocaleString('en-US');
+                    fail(node, `alias *${node.source}: the aliases in this file would expand to more than ${limit} extra values (the limit); write the values out or use fewer aliases`);
+                }
+                return size;
+            }
+            // A flow sequence may hold `key: value` pairs.
+            if ((0,dist/* isPair */.tO)(node))
+                return expandedSize(node.key, depth) + expandedSize(node.value, depth);
+            const anchored = node;
+            if (anchored && typeof anchored === 'object' && 'anchor' in anchored && anchored.anchor)
+                anchors.set(anchored.anchor, anchored);
+            if (!(0,dist/* isMap */.jh)(node) && !(0,dist/* isSeq */.oP)(node)) {
+                if (anchored)
+                    sizes.set(anchored, 1);
+                return 1;
+            }
+            if (depth >= yaml_source_MAX_DEPTH)
+                fail(node, `values are nested more than ${yaml_source_MAX_DEPTH} levels deep`);
+            open.add(node);
+            let size = 1;
+            if ((0,dist/* isSeq */.oP)(node)) {
+                for (const item of node.items)
+                    size += expandedSize(item, depth + 1);
+            }
+            else {
+                const seen = new Map();
+                for (const pair of node.items) {
+                    if (!(0,dist/* isScalar */.jn)(pair.key) && pair.key !== null) {
+                        problems.push(this.diagnosticAt(rangeStart(pair.key) ?? 0, `a key must be a plain name, not ${(0,dist/* isAlias */.Vj)(pair.key) ? 'an alias' : 'a list or mapping'}`));
+                    }
+                    else {
+                        if (pair.key)
+                            expandedSize(pair.key, depth + 1);
+                        const name = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
+                        const first = seen.get(name);
+                        if (first !== undefined) {
+                            problems.push(this.diagnosticAt(rangeStart(pair.key) ?? 0, `duplicate key "${clip(name)}" (first at line ${this.position(first).line})`));
+                        }
+                        else
+                            seen.set(name, rangeStart(pair.key) ?? 0);
+                        size += 1;
+                    }
+                    size += expandedSize(pair.value, depth + 1);
+                }
+            }
+            open.delete(node);
+            sizes.set(node, size);
+            return size;
+        };
+        try {
+            expandedSize(this.doc.contents, 0);
+        }
+        catch (e) {
+            if (e !== stop)
+                throw e;
+        }
+        return problems;
+    }
+}
+function rangeStart(node) {
+    const range = node?.range;
+    return range ? range[0] : undefined;
+}
+function firstLine(message) {
+    return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+/** A user's text in a message, cut short: a message quotes a value, never a whole file. */
+function clip(text, max = 60) {
+    return text.length <= max ? text : `${text.slice(0, max)}...`;
+}
+function pathToString(path, root = 'pipeline') {
+    return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? clip(p) : `.${clip(p)}`)).join('') || root;
+}
+
+;// CONCATENATED MODULE: ./src/config/schema-errors.ts
+
+// Generic keywords only say "some branch failed"; when a more specific error exists for the same
+// value they are noise.
+const GENERIC = new Set(['type', 'anyOf', 'oneOf', 'if', 'discriminator:branch']);
+function schemaDiagnostics(errors, source) {
+    // Every path that has a specific error at it or below it, and every path with an anyOf error.
+    const specificAtOrBelow = new Set();
+    const anyOfAt = new Set();
+    for (const e of errors) {
+        if (e.keyword === 'anyOf')
+            anyOfAt.add(e.instancePath);
+        if (GENERIC.has(e.keyword))
+            continue;
+        for (let path = e.instancePath; !specificAtOrBelow.has(path); path = path.slice(0, path.lastIndexOf('/'))) {
+            specificAtOrBelow.add(path);
+            if (path === '')
+                break;
+        }
+    }
+    const out = new Map();
+    for (const error of errors) {
+        if (GENERIC.has(error.keyword) && specificAtOrBelow.has(error.instancePath))
+            continue;
+        // A type error inside an anyOf is described by the anyOf itself.
+        if (error.keyword === 'type' && anyOfAt.has(error.instancePath))
+            continue;
+        const path = toPath(error.instancePath);
+        const { message, at, key } = schema_errors_describe(error, path, source.root);
+        const diagnostic = source.diagnosticFor(at, message, { key });
+        out.set(`${diagnostic.line}:${diagnostic.col}:${message}`, diagnostic);
+    }
+    return [...out.values()];
+}
+function toPath(instancePath) {
+    if (!instancePath)
+        return [];
+    return instancePath
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+function schema_errors_describe(error, path, root) {
+    const where = pathToString(path, root);
+    const params = error.params;
+    const schema = error.parentSchema;
+    switch (error.keyword) {
+        case 'additionalProperties': {
+            const allowed = Object.keys(schema?.properties ?? {});
+            const name = clip(String(params.additionalProperty));
+            const expected = allowed.length ? ` (expected one of: ${allowed.join(', ')})` : '';
+            return { message: `unknown key "${name}" in ${where}${expected}`, at: [...path, String(params.additionalProperty)], key: true };
+        }
+        case 'required':
+            return { message: `${where}: missing required key "${String(params.missingProperty)}"`, at: path, key: true };
+        case 'discriminator': {
+            const kinds = (schema?.oneOf ?? []).map((b) => b.properties.kind.const);
+            if (params.error === 'tag')
+                return { message: `${where}: missing required key "kind" (expected one of: ${kinds.join(', ')})`, at: path, key: true };
+            return {
+                message: `${where}.kind: unknown kind ${schema_errors_show(params.tagValue)} (expected one of: ${kinds.join(', ')})`,
+                at: [...path, 'kind'],
+            };
+        }
+        case 'enum':
+            return {
+                message: `${where}: expected one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}, got ${schema_errors_show(error.data)}`,
+                at: path,
+            };
+        case 'const':
+            return { message: `${where}: expected ${JSON.stringify(params.allowedValue)}, got ${schema_errors_show(error.data)}`, at: path };
+        case 'pattern': {
+            const hint = typeof schema?.description === 'string' ? ` (${schema.description})` : '';
+            return { message: `${where}: ${schema_errors_show(error.data)} does not match ${String(params.pattern)}${hint}`, at: path };
+        }
+        case 'propertyNames':
+            return { message: `${where}: invalid name ${schema_errors_show(params.propertyName)}`, at: [...path, String(params.propertyName)], key: true };
+        case 'type':
+            if (typeof schema?.description === 'string' && schema.description.startsWith('A secret')) {
+                // Never echo the value: it is probably the secret itself.
+                return { message: `${where}: a secret must come from an environment variable: write { env: NAME } instead of a literal value`, at: path };
+            }
+            return { message: `${where}: expected ${String(params.type)}, got ${schema_errors_typeName(error.data)}`, at: path };
+        case 'anyOf': {
+            const branches = (schema?.anyOf ?? []).map(branchName);
+            return { message: `${where}: expected ${branches.join(' or ')}, got ${schema_errors_typeName(error.data)}`, at: path };
+        }
+        default:
+            return { message: `${where}: ${error.message ?? error.keyword}`, at: path };
+    }
+}
+function branchName(branch) {
+    if (typeof branch.$ref === 'string')
+        return branch.$ref.endsWith('envRef') || branch.$ref.endsWith('secretRef') ? '{ env: NAME }' : branch.$ref;
+    if (branch.type === 'array')
+        return 'a list';
+    if (Array.isArray(branch.type))
+        return branch.type.join(' or ');
+    return `a ${String(branch.type)}`;
+}
+function schema_errors_typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `${typeof value} ${schema_errors_show(value)}`;
+}
+/** A value from the file, quoted and cut short. */
+function schema_errors_show(value) {
+    return clip(JSON.stringify(value) ?? String(value));
+}
+
+;// CONCATENATED MODULE: ./src/config/pipeline.ts
+// Loads one pipeline file in stages: YAML syntax, JSON Schema, environment and defaults, then rules.
+// Each stage reports every problem it finds (file:line:col) before the caller decides to stop.
+
+
+
+
+
+const pipeline_ajv = new ajv.Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
+const validateSchema = pipeline_ajv.compile(pipeline_schema_namespaceObject);
+/** Resources of one HTTP source fetched at once, unless the pipeline says otherwise. */
+const DEFAULT_HTTP_CONCURRENCY = 4;
+/** Pages one run reads of one resource unless it sets max_pages: a million records at 100 a page. */
+const DEFAULT_MAX_PAGES = 10_000;
+/** The longest Retry-After a source waits for unless it sets max_retry_after. */
+const DEFAULT_MAX_RETRY_AFTER = '60s';
+const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'];
+function loadPipeline(file, text, env) {
+    const { source, diagnostics } = YamlSource.parse(file, text);
+    if (diagnostics.some((d) => d.severity === 'error'))
+        return { source, diagnostics };
+    const raw = source.toJS();
+    if (!validateSchema(raw)) {
+        return { source, diagnostics: [...diagnostics, ...schemaDiagnostics(validateSchema.errors ?? [], source)] };
+    }
+    const builder = new PipelineBuilder(source, env);
+    const pipeline = builder.build(raw);
+    diagnostics.push(...builder.diagnostics, ...pipelineRules(pipeline, source));
+    return { pipeline, source, diagnostics };
+}
+class PipelineBuilder {
+    yaml;
+    env;
+    diagnostics = [];
+    constructor(yaml, env) {
+        this.yaml = yaml;
+        this.env = env;
+    }
+    build(raw) {
+        return {
+            name: raw.name,
+            description: raw.description ?? '',
+            owner: raw.owner,
+            schedule: raw.schedule,
+            file: this.yaml.file,
+            source: this.source(raw.source),
+            silver: Object.entries(raw.silver ?? {}).map(([name, t]) => ({
+                name,
+                description: t.description,
+                from: t.from,
+                explode: t.explode,
+                key: t.key,
+                latest_by: t.latest_by,
+                columns: Object.entries(t.columns).map(([col, c]) => ({
+                    name: col,
+                    path: c.path,
+                    type: c.type.replace(/\s+/g, ''),
+                    required: c.required ?? false,
+                    normalize: c.normalize ?? [],
+                    pattern: c.pattern,
+                    min: c.min,
+                    max: c.max,
+                })),
+            })),
+            checks: this.checks(raw.checks ?? {}),
+            freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
+                table,
+                field: f.field,
+                warnAfterSeconds: parseDuration(f.warn_after),
+                errorAfterSeconds: parseDuration(f.error_after),
+                line: this.yaml.lineOf(['freshness', table]),
+            })),
+        };
+    }
+    /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
+    value(v, path) {
+        if (v === undefined)
+            return '';
+        if (typeof v === 'string')
+            return v;
+        const found = this.env[v.env];
+        if (found !== undefined && found !== '')
+            return found;
+        if (v.default !== undefined)
+            return v.default;
+        this.diagnostics.push({
+            ...this.yaml.diagnosticFor([...path, 'env'], `environment variable ${v.env} is not set (needed for ${path.join('.')})`),
+            code: 'env_unset',
+        });
+        return '';
+    }
+    source(raw) {
+        const at = (...p) => ['source', ...p];
+        if (raw.kind === 'sql') {
+            const db = raw.database;
+            const resources = raw.resources;
+            return {
+                kind: 'sql',
+                database: { name: db.name, path: db.path === undefined ? undefined : this.value(db.path, at('database', 'path')) },
+                resources: Object.entries(resources).map(([name, r]) => ({ name, ...r })),
+            };
+        }
+        if (raw.kind === 'files') {
+            const resources = raw.resources;
+            return {
+                kind: 'files',
+                path: this.value(raw.path, at('path')),
+                resources: Object.entries(resources).map(([name, r]) => ({
+                    name,
+                    files: r.files ?? partitionedPattern(name),
+                    format: r.format,
+                    delimiter: r.delimiter ?? ',',
+                    primary_key: r.primary_key,
+                })),
+            };
+        }
+        const resources = raw.resources;
+        const headers = (raw.headers ?? {});
+        const timeout = raw.timeout;
+        const allowed = (raw.allowed_hosts ?? []);
+        return {
+            kind: 'http',
+            base_url: this.value(raw.base_url, at('base_url')),
+            allowed_hosts: allowed.flatMap((v, i) => this.origin(this.value(v, at('allowed_hosts', i)), at('allowed_hosts', i))),
+            auth: raw.auth ? this.auth(raw.auth) : undefined,
+            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
+            rate_limit: raw.rate_limit,
+            concurrency: raw.concurrency ?? DEFAULT_HTTP_CONCURRENCY,
+            timeoutSeconds: timeout ? parseDuration(timeout) : 30,
+            maxRetryAfterSeconds: parseDuration(raw.max_retry_after ?? DEFAULT_MAX_RETRY_AFTER),
+            resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
+        };
+    }
+    /** An origin as allowed_hosts lists it, normalised as URL.origin spells it; [] (and an error) when it is not one. */
+    origin(text, path) {
+        if (text === '')
+            return []; // an unset variable, already reported
+        if (/^https?:\/\/[^/?#@\s]+\/?$/i.test(text)) {
+            try {
+                return [new URL(text).origin];
+            }
+            catch {
+                // not a valid host: reported below
+            }
+        }
+        this.diagnostics.push(this.yaml.diagnosticFor(path, `${pathToString(path)}: expected an origin such as "https://api2.example.com" (http or https, a host and an optional port; no path, query or user), got ${JSON.stringify(text)}`));
+        return [];
+    }
+    auth(raw) {
+        const at = (key) => ['source', 'auth', key];
+        switch (raw.kind) {
+            case 'bearer':
+                return { kind: 'bearer', token: this.value(raw.token, at('token')) };
+            case 'api_key':
+                return { kind: 'api_key', in: raw.in ?? 'header', name: raw.name, value: this.value(raw.value, at('value')) };
+            case 'basic':
+                return { kind: 'basic', username: this.value(raw.username, at('username')), password: this.value(raw.password, at('password')) };
+            case 'oauth2_client_credentials':
+                return {
+                    kind: 'oauth2_client_credentials',
+                    token_url: this.value(raw.token_url, at('token_url')),
+                    client_id: this.value(raw.client_id, at('client_id')),
+                    client_secret: this.value(raw.client_secret, at('client_secret')),
+                    scope: raw.scope,
+                };
+        }
+    }
+    httpResource(name, r) {
+        const at = ['source', 'resources', name];
+        return {
+            name,
+            path: r.path,
+            params: Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)])),
+            records: r.records ?? '',
+            primary_key: r.primary_key,
+            paginate: withPaginationDefaults(r.paginate ?? { kind: 'none' }),
+            incremental: r.incremental && {
+                field: r.incremental.field,
+                param: r.incremental.param,
+                until_param: r.incremental.until_param,
+                initial: r.incremental.initial,
+                lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
+            },
+            max_pages: r.max_pages ?? DEFAULT_MAX_PAGES,
+        };
+    }
+    checks(raw) {
+        const out = [];
+        for (const [table, items] of Object.entries(raw)) {
+            items.forEach((item, i) => {
+                const path = ['checks', table, i];
+                const kinds = Object.keys(item).filter((k) => k !== 'severity');
+                if (kinds.length !== 1) {
+                    this.diagnostics.push(this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`));
+                    return;
+                }
+                out.push({
+                    table,
+                    spec: toCheckSpec(kinds[0], item[kinds[0]]),
+                    severity: item.severity ?? 'error',
+                    line: this.yaml.lineOf(path),
+                });
+            });
+        }
+        return out;
+    }
+}
+function toCheckSpec(kind, value) {
+    const list = (v) => (Array.isArray(v) ? v : [v]);
+    const v = value;
+    switch (kind) {
+        case 'not_null':
+            return { kind, columns: list(value) };
+        case 'unique':
+            return { kind, columns: list(value) };
+        case 'accepted_values':
+            return { kind, column: v.column, values: v.values };
+        case 'range':
+            return { kind, column: v.column, min: v.min, max: v.max };
+        case 'relationships': {
+            const [schemaName, table, column] = v.to.split('.');
+            return { kind, column: v.column, to: { table: `${schemaName}.${table}`, column } };
+        }
+        case 'row_count':
+            return { kind, min: v?.min, max: v?.max };
+    }
+}
+function withPaginationDefaults(p) {
+    switch (p.kind) {
+        case 'offset':
+            return { limit: 100, limit_param: 'limit', offset_param: 'offset', ...p };
+        case 'page':
+            return { size: 100, page_param: 'page', size_param: 'per_page', start: 1, ...p };
+        case 'cursor':
+            return { param: 'cursor', limit_param: 'limit', ...p };
+        default:
+            return p;
+    }
+}
+/** The partitioned layout, named after the resource: source=<name>/dt=YYYY-MM-DD/hour=HH/part-*. */
+function partitionedPattern(resource) {
+    return `source=${resource}/dt=*/hour=*/part-*.{jsonl,ndjson,csv}`;
+}
+const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400 };
+function parseDuration(text) {
+    const match = /^(\d+)([smhd])$/.exec(text);
+    if (!match)
+        throw new Error(`not a duration: ${text}`);
+    return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+/** Rules that need the whole pipeline: names that must refer to something declared in it. */
+function pipelineRules(p, yaml) {
+    const out = [];
+    const resources = p.source.resources.map((r) => r.name);
+    const resourceSet = new Set(resources);
+    for (const table of p.silver) {
+        const at = ['silver', table.name];
+        if (!resourceSet.has(table.from)) {
+            out.push(yaml.diagnosticFor([...at, 'from'], `silver.${table.name}.from: unknown resource "${table.from}" (the source declares: ${(0,src_errors/* nameList */.OD)(resources)})`));
+        }
+        const columns = table.columns.map((c) => c.name);
+        const columnSet = new Set(columns);
+        for (const [i, key] of table.key.entries()) {
+            if (!columnSet.has(key))
+                out.push(yaml.diagnosticFor([...at, 'key', i], `silver.${table.name}.key: "${key}" is not a declared column (columns: ${(0,src_errors/* nameList */.OD)(columns)})`));
+        }
+        if (table.latest_by && !columnSet.has(table.latest_by)) {
+            out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${(0,src_errors/* nameList */.OD)(columns)})`));
+        }
+        for (const column of table.columns) {
+            if (column.pattern !== undefined) {
+                try {
+                    new RegExp(column.pattern);
+                }
+                catch (e) {
+                    out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'pattern'], `invalid regular expression: ${e.message}`));
+                }
+            }
+            if (column.path.startsWith('$.') && !table.explode) {
+                // Without explode there is no parent record to reach: refused, rather than guessing what was meant.
+                out.push(yaml.diagnosticFor([...at, 'columns', column.name, 'path'], `silver.${table.name}.columns.${column.name}.path: "${column.path}" starts with "$.", which reaches the parent record of an exploded element, but silver.${table.name} has no "explode"; write "${column.path.slice(2)}" instead`));
+            }
+        }
+    }
+    const tables = new Map(p.silver.map((t) => [`silver.${t.name}`, t]));
+    for (const f of p.freshness) {
+        const table = tables.get(f.table);
+        if (table && !table.columns.some((c) => c.name === f.field)) {
+            out.push(yaml.diagnosticFor(['freshness', f.table, 'field'], `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table}`));
+        }
+        if (f.warnAfterSeconds > f.errorAfterSeconds) {
+            out.push(yaml.diagnosticFor(['freshness', f.table, 'warn_after'], `freshness.${f.table}: warn_after must not be longer than error_after`));
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
+function g(s,e,t,n=0,r=0,a=0,i=0){let o=s>=0&&s<100,u=Date.UTC(o?s+400:s,e,t,n,r,a,i);return o?u-126227808e5:u}function D(s){return g(s.y,s.m-1,s.d,s.h,s.i,s.s)}function w(s,e){return s.y===e.y&&s.m===e.m&&s.d===e.d&&s.h===e.h&&s.i===e.i&&s.s===e.s}function O(s){let e=s.substring(9);return e.includes("Z")||e.includes("+")||e.includes("-")}function Z(s,e){let t=new Date(Date.parse(s));if(isNaN(t))throw new Error("Invalid ISO8601 passed to timezone parser.");return O(s)?{tp:T(t.getUTCFullYear(),t.getUTCMonth()+1,t.getUTCDate(),t.getUTCHours(),t.getUTCMinutes(),t.getUTCSeconds(),"Etc/UTC"),ms:t.getUTCMilliseconds()}:{tp:T(t.getFullYear(),t.getMonth()+1,t.getDate(),t.getHours(),t.getMinutes(),t.getSeconds(),e),ms:t.getMilliseconds()}}function v(s,e,t){let{tp:n,ms:r}=Z(s,e);return new Date(N(n,t).getTime()+r)}function N(s,e){let t=_(s);if(t.kind==="single")return t.date;if(t.kind==="ambiguous")return t.earlier;if(e)throw new Error("Invalid date passed to fromTZ()");return t.after}function _(s){let e=D(s),t=i=>R(new Date(i),s.tz),n=e-t(e),r=y(new Date(n),s.tz);if(w(r,s)){let i=D(r)-n,o=n-(t(n-E)-i);if(o<n&&w(y(new Date(o),s.tz),s))return{kind:"ambiguous",earlier:new Date(o),later:new Date(n)};let u=n+(i-t(n+E));return u>n&&w(y(new Date(u),s.tz),s)?{kind:"ambiguous",earlier:new Date(n),later:new Date(u)}:{kind:"single",date:new Date(n)}}let a=e-(D(r)-n);return w(y(new Date(a),s.tz),s)?{kind:"single",date:new Date(a)}:{kind:"gap",before:new Date(Math.min(n,a)),after:new Date(Math.max(n,a))}}var E=3*36e5;function R(s,e){return D(y(s,e))-(s.getTime()-s.getUTCMilliseconds())}function k(s,e,t){let n=R(new Date(s),t);for(;e-s>1e3;){let r=s+Math.floor((e-s)/2e3)*1e3;R(new Date(r),t)===n?s=r:e=r}return e}function U(s,e){let t=_(y(new Date(s),e));if(t.kind==="ambiguous")return s<t.later.getTime()?"earlier":"later"}var H=g(1,0,1),S=864e5,W=new Map;function y(s,e){if(e===void 0)return T(s.getFullYear(),s.getMonth()+1,s.getDate(),s.getHours(),s.getMinutes(),s.getSeconds());let t=W.get(e),n;try{t||(t=new Intl.DateTimeFormat("en-US",{timeZone:e,year:"numeric",month:"numeric",day:"numeric",hour:"numeric",minute:"numeric",second:"numeric",hour12:!1}),W.set(e,t)),n=t.formatToParts(s)}catch(i){let o=i instanceof Error?i.message:String(i);throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${o}`)}let r={year:0,month:0,day:0,hour:0,minute:0,second:0};for(let i of n)(i.type==="year"||i.type==="month"||i.type==="day"||i.type==="hour"||i.type==="minute"||i.type==="second")&&(r[i.type]=parseInt(i.value,10));if(isNaN(r.year)||isNaN(r.month)||isNaN(r.day)||isNaN(r.hour)||isNaN(r.minute)||isNaN(r.second))throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(r)}`);let a=s.getTime()-H;return(a<-S||a<S&&r.month===12)&&(r.year=1-r.year),r.hour===24&&(r.hour=0),{y:r.year,m:r.month,d:r.day,h:r.hour,i:r.minute,s:r.second,tz:e}}function T(s,e,t,n,r,a,i){return{y:s,m:e,d:t,h:n,i:r,s:a,tz:i}}var x=[1,2,4,8,16],C=class s{pattern;timezone;mode;alternativeWeekdays;sloppyRanges;fixedTimeRule;second;minute;hour;day;month;dayOfWeek;year;lastDayOfMonth;lastWeekday;nearestWeekdays;starDOM;starDOW;starYear;useAndLogic;isFixedTime;constructor(e,t,n){this.pattern=e,this.timezone=t,this.mode=n?.mode??"auto",this.alternativeWeekdays=n?.alternativeWeekdays??!1,this.sloppyRanges=n?.sloppyRanges??!1,this.fixedTimeRule=n?.fixedTimeRule??"single-value",this.second=Array(60).fill(0),this.minute=Array(60).fill(0),this.hour=Array(24).fill(0),this.day=Array(31).fill(0),this.month=Array(12).fill(0),this.dayOfWeek=Array(7).fill(0),this.year=[],this.lastDayOfMonth=!1,this.lastWeekday=!1,this.nearestWeekdays=Array(31).fill(0),this.starDOM=!1,this.starDOW=!1,this.starYear=!1,this.useAndLogic=!1,this.isFixedTime=!1,this.parse()}parse(){if(!(typeof this.pattern=="string"||this.pattern instanceof String))throw new TypeError("CronPattern: Pattern has to be of type string.");this.pattern.indexOf("@")>=0&&(this.pattern=this.handleNicknames(this.pattern).trim());let e=this.pattern.match(/\S+/g)||[""],t=e.length;if(e.length<5||e.length>7)throw new TypeError("CronPattern: invalid configuration format ('"+this.pattern+"'), exactly five, six, or seven space separated parts are required.");if(this.mode!=="auto"){let i;switch(this.mode){case"5-part":i=5;break;case"6-part":i=6;break;case"7-part":i=7;break;case"5-or-6-parts":i=[5,6];break;case"6-or-7-parts":i=[6,7];break;default:i=0}if(!(Array.isArray(i)?i.includes(t):t===i)){let u=Array.isArray(i)?i.join(" or "):i.toString();throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${u} parts, but pattern '${this.pattern}' has ${t} parts.`)}}if(e.length===5&&e.unshift("0"),e.length===6&&e.push("*"),this.pattern.indexOf("?")>=0)for(let i=0;i<e.length;i++)e[i]=e[i].replace(/\?/g,"*");if(e[3].toUpperCase()==="LW")this.lastWeekday=!0,e[3]="";else if(e[3].toUpperCase().indexOf("L")>=0){let i=e[3].split(",");if(i.length>1&&i.some(o=>o.toUpperCase()==="LW"))throw new TypeError(`CronPattern: Syntax error, LW can not be in a list in day-of-month ('${e[3]}').`);if(i.some(o=>o===""||o.toUpperCase()!=="L"&&/l/i.test(o)))throw new TypeError("CronPattern: Syntax error, L has to be a value of its own in day-of-month ('"+e[3]+"').");e[3]=i.filter(o=>o.toUpperCase()!=="L").join(","),this.lastDayOfMonth=!0}if(e[3]=="*"&&(this.starDOM=!0),e[6]=="*"&&(this.starYear=!0),e[4].length>=3&&(e[4]=this.replaceAlpha(e[4],s.MONTH_NAMES)),e[5].length>=3&&(e[5]=this.alternativeWeekdays?this.replaceAlpha(e[5],s.DAY_NAMES_QUARTZ):this.replaceAlpha(e[5],s.DAY_NAMES)),e[5].startsWith("+")&&(this.useAndLogic=!0,e[5]=e[5].substring(1),e[5]===""))throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");switch(e[5]=="*"&&(this.starDOW=!0),this.mode){case"5-part":e[0]="0",e[6]="*";break;case"6-part":e[6]="*";break;case"5-or-6-parts":e[6]="*";break;case"6-or-7-parts":break;case"7-part":case"auto":break}this.throwAtIllegalCharacters(e),this.partToArray("second",e[0],0,1),this.partToArray("minute",e[1],0,1),this.partToArray("hour",e[2],0,1),this.partToArray("day",e[3],-1,1),this.partToArray("month",e[4],-1,1);let n=this.alternativeWeekdays?-1:0;this.partToArray("dayOfWeek",e[5],n,63),e[6]==="*"?this.year=Array(1e4).fill(1):(this.year=Array(1e4).fill(0),this.partToArray("year",e[6],0,1)),!this.alternativeWeekdays&&this.dayOfWeek[7]&&(this.dayOfWeek[0]=this.dayOfWeek[7]);let r=this.fixedTimeRule==="single-value",a=(i,o)=>!i.includes("*")&&!i.includes("/")&&(!r||o.filter(u=>u).length===1);this.isFixedTime=a(e[0],this.second)&&a(e[1],this.minute)&&a(e[2],this.hour)}partToArray(e,t,n,r){let a=this[e];if(t===""&&!(e==="day"&&(this.lastDayOfMonth||this.lastWeekday)))throw new TypeError("CronPattern: configuration entry "+e+" ("+t+") is empty, check for trailing spaces.");if(t==="*")return a.fill(r);let i=t.split(",");if(i.length>1)for(let o of i)this.partToArray(e,o,n,r);else t.includes("-")&&t.includes("/")?this.handleRangeWithStepping(t,e,n,r):t.includes("-")?this.handleRange(t,e,n,r):t.includes("/")?this.handleStepping(t,e,n,r):t!==""&&this.handleNumber(t,e,n,r)}throwAtIllegalCharacters(e){for(let t=0;t<e.length;t++)if((t===3?/[^/*0-9,\-WwLl]+/:t===5?/[^/*0-9,\-#Ll]+/:/[^/*0-9,\-]+/).test(e[t]))throw new TypeError("CronPattern: configuration entry "+t+" ("+e[t]+") contains illegal characters.")}handleNumber(e,t,n,r){let a=this.extractNth(e,t),i=e.toUpperCase().includes("W");if(t!=="day"&&i)throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");i&&(t="nearestWeekdays");let o=i?a[0].replace(/W$/i,""):a[0],u=s.toNumber(o)+n;if(isNaN(u))throw new TypeError("CronPattern: "+t+" is not a number: '"+e+"'");this.setPart(t,u,a[1]||r)}setPart(e,t,n){if(!Object.prototype.hasOwnProperty.call(this,e))throw new TypeError("CronPattern: Invalid part specified: "+e);if(e==="dayOfWeek"){if(t===7&&(t=0),t<0||t>6)throw new RangeError("CronPattern: Invalid value for dayOfWeek: "+t);this.setNthWeekdayOfMonth(t,n);return}if(e==="second"||e==="minute"){if(t<0||t>=60)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="hour"){if(t<0||t>=24)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="day"||e==="nearestWeekdays"){if(t<0||t>=31)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="month"){if(t<0||t>=12)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="year"&&(t<1||t>=1e4))throw new RangeError("CronPattern: Invalid value for "+e+": "+t+" (supported range: 1-9999)");this[e][t]=n}static toNumber(e){return/^\d+$/.test(e)?parseInt(e,10):NaN}validateNotNaN(e,t){if(isNaN(e))throw new TypeError(t)}validateRange(e,t,n,r,a){if(e>t)throw new TypeError("CronPattern: From value is larger than to value: '"+a+"'");if(n!==void 0){if(n===0)throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");if(n>this[r].length)throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part ("+this[r].length+")")}}handleRangeWithStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");let a=this.extractNth(e,t),i=a[0].match(/^(\d+)-(\d+)\/(\d+)$/);if(i===null)throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '"+e+"'");let[,o,u,l]=i,h=parseInt(o,10)+n,m=parseInt(u,10)+n,d=parseInt(l,10);this.validateNotNaN(h,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(m,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateNotNaN(d,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(h,m,d,t,e);for(let p=h;p<=m;p+=d)this.setPart(t,p,a[1]||r)}extractNth(e,t){let n=e,r;if(n.includes("#")){if(t!=="dayOfWeek")throw new Error("CronPattern: nth (#) only allowed in day-of-week field");let a=n.split("#");if(a.length!==2||a[1]==="")throw new TypeError("CronPattern: Syntax error, illegal nth weekday: '"+e+"'");n=a[0],r=a[1]}else if(n.toUpperCase().endsWith("L")){if(t!=="dayOfWeek")throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");r="L",n=n.slice(0,-1)}return[n,r]}handleRange(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");let a=this.extractNth(e,t),i=a[0].split("-");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal range: '"+e+"'");let o=s.toNumber(i[0])+n,u=s.toNumber(i[1])+n;this.validateNotNaN(o,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(u,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateRange(o,u,void 0,t,e);for(let l=o;l<=u;l++)this.setPart(t,l,a[1]||r)}handleStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");let a=this.extractNth(e,t),i=a[0].split("/");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal stepping: '"+e+"'");if(this.sloppyRanges)i[0]===""&&(i[0]="*");else{if(i[0]==="")throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");if(i[0]!=="*")throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.")}let o=0;i[0]!=="*"&&(o=s.toNumber(i[0])+n,this.validateNotNaN(o,"CronPattern: Syntax error, illegal stepping start (NaN)"));let u=s.toNumber(i[1]);this.validateNotNaN(u,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(0,this[t].length-1,u,t,e);for(let l=o;l<this[t].length;l+=u)t==="year"&&l===0||this.setPart(t,l,a[1]||r)}replaceAlpha(e,t){let n=e;for(let[r,a]of Object.entries(t))n=n.replace(new RegExp(r,"gi"),(i,o,u)=>{let l=o+i.length-3,h=u.charAt(l-1),m=u.charAt(l+3);if(/[a-z\d/#]/i.test(h)||/[a-km-z\d]/i.test(m))throw new TypeError(`CronPattern: Syntax error, a month or day name has to stand alone ('${e}').`);return a});return n}static DAY_NAMES={"-sun":"-7",sun:"0",mon:"1",tue:"2",wed:"3",thu:"4",fri:"5",sat:"6"};static DAY_NAMES_QUARTZ={sun:"1",mon:"2",tue:"3",wed:"4",thu:"5",fri:"6",sat:"7"};static MONTH_NAMES={jan:"1",feb:"2",mar:"3",apr:"4",may:"5",jun:"6",jul:"7",aug:"8",sep:"9",oct:"10",nov:"11",dec:"12"};static NICKNAME_MAP={"@yearly":"0 0 1 1 *","@annually":"0 0 1 1 *","@monthly":"0 0 1 * *","@weekly":"0 0 * * SUN","@daily":"0 0 * * *","@midnight":"0 0 * * *","@hourly":"0 * * * *"};handleNicknames(e){let t=e.trim().toLowerCase();if(t==="@reboot")throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");return s.NICKNAME_MAP[t]||e}setNthWeekdayOfMonth(e,t){if(typeof t!="number"&&t.toUpperCase()==="L")this.dayOfWeek[e]=this.dayOfWeek[e]|32;else if(t===63)this.dayOfWeek[e]=63;else if(t<6&&t>0)this.dayOfWeek[e]=this.dayOfWeek[e]|x[t-1];else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`)}};var B=[31,28,31,30,31,30,31,31,30,31,30,31],f=[["month","year",0],["day","month",-1],["hour","day",0],["minute","hour",0],["second","minute",0]],c=class s{tz;instantMs;instantFields;ms;second;minute;hour;day;month;year;constructor(e,t){if(this.tz=t,e&&e instanceof Date)if(!isNaN(e))this.fromDate(e);else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");else if(e==null)this.fromDate(new Date);else if(e&&typeof e=="string")this.fromString(e);else if(e instanceof s)this.fromCronDate(e);else throw new TypeError("CronDate: Invalid type ("+typeof e+") passed to CronDate constructor")}getLastDayOfMonth(e,t){return t!==1?B[t]:new Date(g(e,t+1,0)).getUTCDate()}getLastWeekday(e,t){let n=this.getLastDayOfMonth(e,t),a=new Date(g(e,t,n)).getUTCDay();return a===0?n-2:a===6?n-1:n}getNearestWeekday(e,t,n){let r=this.getLastDayOfMonth(e,t);if(n>r)return-1;let i=new Date(g(e,t,n)).getUTCDay();return i===0?n===r?n-2:n+1:i===6?n===1?n+2:n-1:n}isNthWeekdayOfMonth(e,t,n,r){let i=new Date(g(e,t,n)).getUTCDay(),o=0;for(let u=1;u<=n;u++)new Date(g(e,t,u)).getUTCDay()===i&&o++;if(r&63&&x[o-1]&r)return!0;if(r&32){let u=this.getLastDayOfMonth(e,t);for(let l=n+1;l<=u;l++)if(new Date(g(e,t,l)).getUTCDay()===i)return!1;return!0}return!1}fromDate(e){if(this.tz!==void 0)if(typeof this.tz=="number")this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes()+this.tz,this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),this.apply();else try{let t=y(e,this.tz);this.ms=e.getMilliseconds(),this.second=t.s,this.minute=t.i,this.hour=t.h,this.day=t.d,this.month=t.m-1,this.year=t.y,this.cacheInstant(e.getTime()-this.ms)}catch(t){let n=t instanceof Error?t.message:String(t);throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${n}`)}else this.ms=e.getMilliseconds(),this.second=e.getSeconds(),this.minute=e.getMinutes(),this.hour=e.getHours(),this.day=e.getDate(),this.month=e.getMonth(),this.year=e.getFullYear(),this.cacheInstant(e.getTime()-this.ms)}cacheInstant(e){this.instantMs=e;let{year:t,month:n,day:r,hour:a,minute:i,second:o}=this;this.instantFields=[t,n,r,a,i,o,this.tz]}cachedInstant(){let e=this.instantFields;if(!(e===void 0||e[6]!==this.tz)&&!(e[5]!==this.second||e[4]!==this.minute||e[3]!==this.hour)&&!(e[2]!==this.day||e[1]!==this.month||e[0]!==this.year))return this.instantMs}fromCronDate(e){this.tz=e.tz,this.year=e.year,this.month=e.month,this.day=e.day,this.hour=e.hour,this.minute=e.minute,this.second=e.second,this.ms=e.ms,this.instantMs=e.instantMs,this.instantFields=e.instantFields}apply(){if(this.month>11||this.month<0||this.day>this.getLastDayOfMonth(this.year,this.month)||this.day<1||this.hour>23||this.minute>59||this.second>59||this.hour<0||this.minute<0||this.second<0){let e=new Date(0);return e.setUTCFullYear(this.year,this.month,this.day),e.setUTCHours(this.hour,this.minute,this.second,this.ms),this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes(),this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),!0}else return!1}fromString(e){if(typeof this.tz=="number"){if(O(e))return this.fromDate(v(e));let t=v(e,"Etc/UTC");this.ms=t.getUTCMilliseconds(),this.second=t.getUTCSeconds(),this.minute=t.getUTCMinutes(),this.hour=t.getUTCHours(),this.day=t.getUTCDate(),this.month=t.getUTCMonth(),this.year=t.getUTCFullYear(),this.apply()}else return this.fromDate(v(e,this.tz))}findNext(e,t,n,r){return this._findMatch(e,t,n,r,1)}_matchDayValue(e,t,n,r){let a=e;if(!a){for(let i=0;i<n.nearestWeekdays.length;i++)if(n.nearestWeekdays[i]){let o=this.getNearestWeekday(this.year,this.month,i+1);if(o!==-1&&o===t){a=1;break}}}if(n.lastWeekday){let i=this.getLastWeekday(this.year,this.month);t===i&&(a=1)}if(n.lastDayOfMonth){let i=this.getLastDayOfMonth(this.year,this.month);t===i&&(a=1)}if(!n.starDOW){let i=new Date(g(this.year,this.month,1,0,0,0,0)).getUTCDay(),o=n.dayOfWeek[(i+(t-1))%7];o&&o&63&&(o=this.isNthWeekdayOfMonth(this.year,this.month,t,o)?1:0),n.useAndLogic?a=a&&o:!r.domAndDow&&!n.starDOM?a=a||o:a=a&&o}return a}_findMatch(e,t,n,r,a){let i=this[t],o=t==="day"?this.getLastDayOfMonth(this.year,this.month):0,u=this[t]+r,l=a===1?h=>h<n[t].length:h=>h>=0;for(let h=u;l(h);h+=a){let m=n[t][h];if(t==="day"){if(h-r>o)continue;m=this._matchDayValue(m,h-r,n,e)}if(m)return this[t]=h-r,i!==this[t]?2:1}return 3}recurse(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseStep(e,t,a)}return a}recurseStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year+1;i<e.year.length&&i<1e4;i++)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=0,this.day=1,this.hour=0,this.minute=0,this.second=0,this.ms=0}if(this.year>=1e4)return null}let r=this.findNext(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;)this[f[a][0]]=-f[a][2],a++;if(r===3){if(this[f[n][1]]++,this[f[n][0]]=-f[n][2],this.apply(),n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0&&this.year<1e4;)this.year++;if(this.year>=1e4||this.year>=e.year.length)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:(e.starYear?this.year>=3e3:this.year>=1e4)?null:n}increment(e,t,n){return this.instantMs=void 0,this.instantFields=void 0,this.second+=t.interval!==void 0&&t.interval>1&&n?t.interval:1,this.ms=0,this.apply(),this.recurse(e,t,0)}decrement(e,t,n=!0){this.instantMs=void 0,this.instantFields=void 0;let r=t.interval!==void 0&&t.interval>=1;return(this.ms===0||r)&&(this.second-=r&&n?t.interval:1),this.ms=0,this.apply(),this.year<1?null:this.recurseBackward(e,t,0)}recurseBackward(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseBackwardStep(e,t,a)}return a}recurseBackwardStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year-1;i>=0;i--)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=11,this.day=31,this.hour=23,this.minute=59,this.second=59,this.ms=0}if(this.year<1)return null}let r=this.findPrevious(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;){let i=f[a][0],o=f[a][2],u=this.getMaxPatternValue(i,e,o);this[i]=u,a++}if(r===3){if(this[f[n][1]]--,n===0){let u=this.getLastDayOfMonth(this.year,this.month);this.day>u&&(this.day=u)}if(n===1)if(this.day<=0)this.day=1;else{let u=this.year,l=this.month;for(;l<0;)l+=12,u--;for(;l>11;)l-=12,u++;let h=this.getLastDayOfMonth(u,l);this.day>h&&(this.day=h)}this.apply();let i=f[n][0],o=f[n][2];if(this[i]=this.getMaxPatternValue(i,e,o),this.apply(),n===0){let u=f[1][2],l=this.getMaxPatternValue("day",e,u);l!==this.day&&(this.day=l,this.hour=this.getMaxPatternValue("hour",e,f[2][2]),this.minute=this.getMaxPatternValue("minute",e,f[3][2]),this.second=this.getMaxPatternValue("second",e,f[4][2]))}if(n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0;)this.year--;if(this.year<1)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:this.year<1?null:n}getMaxPatternValue(e,t,n){let r=t[e].length-1-n;for(let a=t[e].length-1;a>=0;a--)if(t[e][a]){r=a-n;break}if(e==="day"){let a=this.getLastDayOfMonth(this.year,this.month);return t.lastWeekday||t.nearestWeekdays.some(i=>i)||t.lastDayOfMonth||!t.starDOW?a:Math.min(r,a)}return r}findPrevious(e,t,n,r){return this._findMatch(e,t,n,r,-1)}getDate(e){if(!e&&typeof this.tz!="number"){let t=this.cachedInstant();if(t!==void 0)return new Date(t+(this.tz===void 0?this.ms:0))}if(e||this.tz===void 0){if(this.year>=0&&this.year<100){let t=new Date(0);return t.setFullYear(this.year,this.month,this.day),t.setHours(this.hour,this.minute,this.second,this.ms),t}return new Date(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms)}else return typeof this.tz=="number"?new Date(g(this.year,this.month,this.day,this.hour,this.minute-this.tz,this.second,this.ms)):N(T(this.year,this.month+1,this.day,this.hour,this.minute,this.second,this.tz),!1)}getTime(){return this.getDate(!1).getTime()}match(e,t){if(!e.starYear&&(this.year<0||this.year>=e.year.length||e.year[this.year]===0))return!1;for(let n=0;n<f.length;n++){let r=f[n][0],a=f[n][2],i=this[r];if(i+a<0||i+a>=e[r].length)return!1;let o=e[r][i+a];if(r==="day"&&(o=this._matchDayValue(o,i,e,t)),!o)return!1}return!0}};function F(s){s===void 0&&(s={}),delete s.name,s.legacyMode!==void 0&&s.domAndDow===void 0?s.domAndDow=!s.legacyMode:s.domAndDow===void 0&&(s.domAndDow=!1),s.legacyMode=!s.domAndDow;let e=(n,r)=>n===void 0?r:n;if(s.paused=e(s.paused,!1),s.maxRuns=e(s.maxRuns,1/0),s.catch=e(s.catch,!1),s.unref=e(s.unref,!1),s.mode=e(s.mode,"auto"),s.alternativeWeekdays=e(s.alternativeWeekdays,!1),s.sloppyRanges=e(s.sloppyRanges,!1),s.fixedTimeRule=e(s.fixedTimeRule,"single-value"),s.allowPast=e(s.allowPast,!1),s.interval=s.interval===void 0?0:parseInt(s.interval.toString(),10),s.utcOffset=s.utcOffset===void 0?void 0:parseInt(s.utcOffset.toString(),10),s.dayOffset=s.dayOffset===void 0?0:parseInt(s.dayOffset.toString(),10),!["auto","5-part","6-part","7-part","5-or-6-parts","6-or-7-parts"].includes(s.mode))throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");if(!["single-value","no-wildcard"].includes(s.fixedTimeRule))throw new Error("CronOptions: fixedTimeRule must be one of 'single-value' or 'no-wildcard'.");s.timezone===""&&(s.timezone=void 0);let t=s.timezone??s.utcOffset;if(s.startAt&&(s.startAt=I(new c(s.startAt,t))),s.stopAt&&(s.stopAt=I(new c(s.stopAt,t))),s.interval!==null){if(isNaN(s.interval))throw new Error("CronOptions: Supplied value for interval is not a number");if(s.interval<0)throw new Error("CronOptions: Supplied value for interval can not be negative")}if(s.utcOffset!==void 0){if(isNaN(s.utcOffset))throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");if(s.utcOffset<-870||s.utcOffset>870)throw new Error("CronOptions: utcOffset out of bounds.");if(s.utcOffset!==void 0&&s.timezone)throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.")}if(s.unref!==!0&&s.unref!==!1)throw new Error("CronOptions: Unref should be either true, false or undefined(false).");if(s.dayOffset!==void 0&&s.dayOffset!==0&&isNaN(s.dayOffset))throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");return s}function I(s){return s.ms?(s.ms=0,new c(new Date(s.getTime()+1e3),s.tz)):s}function b(s){return typeof s=="function"}function L(s){return b(s)}function Y(s){typeof Deno<"u"&&typeof Deno.unrefTimer<"u"?Deno.unrefTimer(s):s&&typeof s.unref<"u"&&s.unref()}var P=1440*60*1e3,$=30*1e3,M=[],j=class{name;options;_states;fn;_startAtRoundingMs=0;getTz(){return this.options.timezone??this.options.utcOffset}applyDayOffset(e){let t=this._offsetMs();return t?new Date(e.getTime()+t):e}_offsetMs(){return(this.options.dayOffset??0)*P}get _startAt(){return this.options.startAt}get _stopAt(){return this.options.stopAt}_nextTarget(e,t){let n=this._offsetMs(),r=this._next(this._shift(e),new Date(t.getTime()-n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_previousTarget(e,t){let n=this._toMs(e??t)-this._offsetMs(),r=this._previous(new Date(n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_shift(e){if(e!=null)return new c(new Date(this._toMs(e)-this._offsetMs()),this.getTz())}constructor(e,t,n){let r,a;if(b(t))a=t;else if(typeof t=="object")r=t;else if(t!==void 0)throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");if(b(n))a=n;else if(typeof n=="object")r=n;else if(n!==void 0)throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");this.name=r?.name;let i=r?.startAt;this.options=F(r),i&&this._startAt&&(this._startAtRoundingMs=this._startAt.getTime()-new c(i,this.getTz()).getTime());let o=!!e&&(e instanceof Date||typeof e=="string"&&e.indexOf(":")>0);if(this._states={kill:!1,blocking:!1,previousRun:void 0,currentRun:void 0,once:void 0,currentTimeout:void 0,maxRuns:r?r.maxRuns:void 0,paused:r?r.paused:!1,pattern:o?new C("* * * * *",void 0,{mode:"auto"}):new C(e,this.options.timezone,{mode:this.options.mode,alternativeWeekdays:this.options.alternativeWeekdays,sloppyRanges:this.options.sloppyRanges,fixedTimeRule:this.options.fixedTimeRule})},o&&(this._states.once=new c(e,this.getTz())),this.name){if(M.find(l=>l.name===this.name))throw new Error("Cron: Tried to initialize new named job '"+this.name+"', but name already taken.");M.push(this)}return a!==void 0&&L(a)&&(this.fn=a,this.schedule()),this}nextRun(e){return this._nextTarget(e,new Date)}nextRuns(e,t){this._states.maxRuns!==void 0&&e>this._states.maxRuns&&(e=this._states.maxRuns);let n=t||this._states.currentRun||void 0;return this._enumerateRuns(e,n,"next")}previousRuns(e,t){return this._enumerateRuns(e,t||void 0,"previous")}enumerate(e){return new A(this,e)}_enumerateRuns(e,t,n){let r=[],a=new Date,i=t;for(;e-- >0;){let o=n==="next"?this._nextTarget(i,a):this._previousTarget(i,a);if(!o)break;r.push(o),i=o}return r}match(e){if(this._states.once){let n=new c(e,this.getTz());n.ms=0;let r=new c(this._states.once,this.getTz());return r.ms=0,n.getTime()===r.getTime()}let t=new c(e,this.getTz());return t.ms=0,t.match(this._states.pattern,this.options)}getPattern(){if(!this._states.once)return this._states.pattern?this._states.pattern.pattern:void 0}getOnce(){return this._states.once?this._states.once.getDate():null}isRunning(){return!this._states.paused&&!this._states.kill&&this.fn!==void 0&&this._nextTarget(this._states.currentRun,new Date)!==null}isStopped(){return this._states.kill}isBusy(){return this._states.blocking}currentRun(){return this._states.currentRun?this._states.currentRun.getDate():null}previousRun(){return this._states.previousRun?this._states.previousRun.getDate():null}msToNext(e){let t=new Date,n=this._nextTarget(e,t);return n?n.getTime()-this._toMs(e??t):null}stop(){this._states.kill=!0,this._states.currentTimeout&&clearTimeout(this._states.currentTimeout);let e=M.indexOf(this);e>=0&&M.splice(e,1)}pause(){return this._states.paused=!0,!this._states.kill}resume(){return this._states.paused=!1,!this._states.kill}schedule(e){return this._schedule(e)}_schedule(e,t){if(e&&this.fn)throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");e&&(this.fn=e);let n=t??new Date,r=this._nextTarget(void 0,n),a=r?r.getTime()-n.getTime():null,i=this._states.currentRun;i&&i.getTime()>n.getTime()&&(i=void 0);let o=this._nextTarget(i,n);return a===null||isNaN(a)||o===null?this:(a>$&&(a=$),a<0&&(a=this._states.paused?1e3:0),this._states.currentTimeout=setTimeout(()=>this._checkTrigger(o),a),this._states.currentTimeout&&this.options.unref&&Y(this._states.currentTimeout),this)}async _trigger(e=new Date){this._states.blocking=!0,this._states.currentRun=new c(e,this.getTz());try{if(this.options.catch)try{this.fn!==void 0&&await this.fn(this,this.options.context)}catch(t){if(b(this.options.catch))try{Promise.resolve(this.options.catch(t,this)).catch(()=>{})}catch{}}else this.fn!==void 0&&await this.fn(this,this.options.context)}finally{this._states.previousRun=new c(e,this.getTz()),this._states.blocking=!1}}async trigger(){await this._trigger()}runsLeft(){return this._states.maxRuns}_checkTrigger(e){let t=new Date,n=!this._states.paused&&t.getTime()>=e.getTime(),r=this._states.blocking&&this.options.protect;n&&!r?(this._states.maxRuns!==void 0&&this._states.maxRuns--,this._trigger(t)):n&&r&&b(this.options.protect)&&setTimeout(()=>this.options.protect(this),0),this._schedule(void 0,n?void 0:t)}_next(e,t,n){let r=n?n.startAt:this._startAt,a=n?n.stopAt:this._stopAt,i=!!e,o=!!(e||this._states.currentRun),u=!1;!e&&r&&this.options.interval&&(e=this._calculatePreviousRun(r,t),e&&(o=!0),u=!e);let l=e??t??new Date,h=this._toMs(l);e=new c(l,this.getTz()),r&&h<r.getTime()&&(e=u?r:new c(new Date(r.getTime()-1e3),this.getTz()),h=e.getTime());let m=this._states.once||new c(e,this.getTz());if(!u&&m!==this._states.once&&(m=this._findOccurrence(e,h,1,o)),this._states.once){let d=this._states.once.getTime(),p=h-d;if(r&&d<r.getTime()-this._startAtRoundingMs||this._states.currentRun&&this.applyDayOffset(this._states.once.getDate()).getTime()<=this._states.currentRun.getTime()||(i?p>=0:p>1e3&&!this.options.allowPast))return null}return m===null||this._states.maxRuns!==void 0&&this._states.maxRuns<=0||this._states.kill||a&&m.getTime()>=a.getTime()?null:m}_previous(e,t){let n=this._toMs(e??new Date);if(t.stopAt&&n>t.stopAt.getTime()&&(n=t.stopAt.getTime()),this._states.once)return this._states.once.getTime()<n?this._states.once:null;let r=this._findOccurrence(new c(new Date(n),this.getTz()),n,-1);return r===null||t.startAt&&r.getTime()<t.startAt.getTime()?null:r}_toMs(e){if(e instanceof Date)return e.getTime();let t=new c(e,this.getTz());return t.getTime()+(typeof t.tz=="string"?t.ms:0)}_findOccurrence(e,t,n,r=!1){let a=this.options.interval??0;if(a>1&&(n===-1||r)){t+=(a-1)*1e3*n;let m=new Date(t);if(isNaN(m.getTime())||(e=new c(m,this.getTz()),!(e.year>=1&&e.year<=9999)))return null;r=!1}let i=this._walk(e,t,n,r),o=this.getTz();if(this._states.pattern.isFixedTime&&n===1||typeof o=="number"||U(t,o)!==(n===1?"earlier":"later"))return i;let u=Math.floor(t/1e3)*1e3,l=n===1?k(u,u+P,o):k(u-P,u,o)-1e3;if(i&&(l-i.getTime())*n>0)return i;let h=this._walk(new c(new Date(l),o),l-n,n,!1,!0);return!i||!h?i??h:(i.getTime()-h.getTime())*n>0?h:i}_walk(e,t,n,r,a=!1){let i=this._states.pattern,o=(l,h)=>n===1?l.increment(i,this.options,h):l.decrement(i,this.options,h),u=new c(e,this.getTz());for((!a||!u.match(i,this.options))&&(u=o(u,r));u;){let l=this._runAt(u,t,n);if(l)return new c(l,this.getTz());u=o(u,!1)}return null}_runAt(e,t,n){let r=d=>(d.getTime()-t)*n>0,a=e.tz;if(typeof a=="number"){let d=e.getDate();return r(d)?d:null}let i=T(e.year,e.month+1,e.day,e.hour,e.minute,e.second,a),o=_(i),u=this._states.pattern.isFixedTime;if(o.kind==="single")return r(o.date)?o.date:null;if(o.kind==="ambiguous"){let{earlier:d,later:p}=o;return(u?[d]:n===1?[d,p]:[p,d]).find(r)??null}if(!u)return null;let l=new Date(k(o.before.getTime(),o.after.getTime(),a)),h=y(l,a);return h.y===i.y&&h.m===i.m&&h.d===i.d&&r(l)?l:null}_calculatePreviousRun(e,t){let n=new c(t,this.getTz()).getTime();if(e.getTime()>n)return;let r=this.options.interval*1e3,a=e;for(;a.getTime()+r<=n;){let i=this._findOccurrence(a,a.getTime(),1,!0);if(i===null)break;a=i}return a}},A=class{cron;cursor;now;done;initialMaxRuns;remainingRuns;constructor(e,t){this.cron=e,this.initialMaxRuns=e.runsLeft()??1/0,this.reset(t)}next(){if(this.done||this.remainingRuns<=0)return this.done=!0,{value:void 0,done:!0};let e=this.cron._nextTarget(this.cursor,this.now);return e===null?(this.done=!0,{value:void 0,done:!0}):(this.cursor=e,this.remainingRuns--,{value:e,done:!1})}peek(){return this.done||this.remainingRuns<=0?null:this.cron._nextTarget(this.cursor,this.now)}reset(e){this.cursor=e instanceof Date?new Date(e.getTime()):e??void 0,this.now=new Date,this.done=!1,this.remainingRuns=this.initialMaxRuns}[Symbol.iterator](){return this}};
+
+;// CONCATENATED MODULE: ./src/schedule.ts
+// Which pipelines are due: the hourly workflow asks, and runs only those. A pipeline is due when its
+// cron schedule fired since its last successful fetch (a run whose ingest step succeeded); with no run history (a fresh DuckDB in CI), when
+// it fired within the last window (the workflow's own period).
+
+
+/** Null when the expression is valid, else why not. */
+function cronProblem(expression) {
+    try {
+        new j(expression, { timezone: 'UTC', paused: true });
+        return null;
+    }
+    catch (e) {
+        return e.message;
+    }
+}
+function lastScheduled(expression, now) {
+    const cron = new Cron(expression, { timezone: 'UTC', paused: true });
+    // previousRuns is strict (< reference); a schedule firing exactly now counts as fired.
+    if (cron.match(now) && now.getUTCSeconds() === 0 && now.getUTCMilliseconds() === 0)
+        return now;
+    return cron.previousRuns(1, now)[0] ?? null;
+}
+async function planDue(pipelines, options = {}) {
+    const now = options.now ?? new Date();
+    const windowSeconds = options.windowSeconds ?? 3600;
+    const out = [];
+    for (const p of pipelines) {
+        const lastSuccess = options.warehouse ? await lastSuccessfulRun(options.warehouse, p.name) : null;
+        if (!p.schedule) {
+            out.push({ pipeline: p.name, schedule: null, due: false, reason: 'no schedule (runs only when asked)', last_scheduled: null, last_success: lastSuccess });
+            continue;
+        }
+        const fired = lastScheduled(p.schedule, now);
+        const firedIso = fired?.toISOString() ?? null;
+        let due;
+        let reason;
+        if (!fired) {
+            due = false;
+            reason = 'the schedule has not fired yet';
+        }
+        else if (lastSuccess) {
+            due = fired.getTime() > Date.parse(lastSuccess);
+            reason = due ? `fired at ${firedIso}, after the last successful run` : `last successful run ${lastSuccess} is after the last firing`;
+        }
+        else {
+            due = now.getTime() - fired.getTime() < windowSeconds * 1000;
+            reason = due ? `fired at ${firedIso}, within the last ${windowSeconds}s` : `last fired at ${firedIso}, before the last ${windowSeconds}s`;
+        }
+        out.push({ pipeline: p.name, schedule: p.schedule, due, reason, last_scheduled: firedIso, last_success: lastSuccess });
+    }
+    return out;
+}
+/**
+ * The newest run that fetched its source: its ingest step succeeded (the run may still have failed a
+ * check; fetching again would not mend that), or, for runs recorded before steps were, it succeeded.
+ */
+async function lastSuccessfulRun(warehouse, pipeline) {
+    const p = sqlString(pipeline);
+    const [row] = await warehouse.query(`SELECT MAX(r.started_at) AS started_at FROM meta.runs r
+     WHERE r.pipeline = ${p} AND (r.status = 'success' OR EXISTS (
+       SELECT 1 FROM meta.run_steps s WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline AND s.step = 'ingest' AND s.status = 'success'))`);
+    return row?.started_at ?? null;
+}
+
+;// CONCATENATED MODULE: ./src/project.ts
+// The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
+// need all of them at once (unique names, tables that exist, no cycles).
+
+
+
+
+
+
+
+
+
+const PIPELINES_DIR = 'pipelines';
+/** The model folders, in build order: the folder is the layer (and the schema). */
+const MODEL_DIRS = ['sql/silver', 'sql/gold'];
+async function loadProject(dir, env = process.env) {
+    const diagnostics = [];
+    const pipelines = [];
+    const sources = new Map();
+    for (const file of await project_listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
+        const read = readConfigFile(dir, file, PIPELINE_FILE_LIMIT);
+        if (read.diagnostic) {
+            diagnostics.push(read.diagnostic);
+            continue;
+        }
+        const loaded = loadPipeline(file, read.text, env);
+        diagnostics.push(...loaded.diagnostics);
+        if (loaded.pipeline && loaded.source) {
+            pipelines.push(loaded.pipeline);
+            sources.set(loaded.pipeline.name, loaded.source);
+        }
+    }
+    const models = [];
+    for (const file of (await Promise.all(MODEL_DIRS.map((sub) => project_listFiles(dir, sub, /\.sql$/)))).flat()) {
+        const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
+        if (read.diagnostic) {
+            diagnostics.push(read.diagnostic);
+            continue;
+        }
+        const parsed = parseModel(file, read.text);
+        diagnostics.push(...parsed.diagnostics);
+        if (parsed.model)
+            models.push(parsed.model);
+    }
+    diagnostics.push(...projectRules(pipelines, sources, models));
+    const graph = buildGraph(pipelines, models);
+    if (graph.cycle) {
+        const first = models.find((m) => m.name === graph.cycle[0]);
+        diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${graph.cycle.join(' -> ')}` });
+    }
+    return { dir, pipelines, models, graph, diagnostics };
+}
+async function project_listFiles(root, sub, pattern) {
+    try {
+        const names = await (0,promises_.readdir)((0,external_node_path_.join)(root, sub));
+        return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ENOENT')
+            return [];
+        if (code === 'ENOTDIR')
+            throw new src_errors/* ConfigError */.xL([{ file: sub, line: 1, col: 1, severity: 'error', message: `${sub} is a file; it must be a folder` }]);
+        throw e;
+    }
+}
+/** Every table the project defines, schema-qualified, with its columns where they are known statically. */
+function declaredTables(pipelines, models) {
+    const tables = new Map();
+    for (const p of pipelines) {
+        for (const r of p.source.resources)
+            tables.set(`bronze.${bronzeTableName(p.name, r.name)}`, ['_batch_id', '_source', '_fetched_at', '_record_hash', '_record']);
+        for (const t of p.silver)
+            tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), '_batch_id', '_record_hash', '_loaded_at']);
+    }
+    for (const m of models)
+        tables.set(m.name, undefined);
+    return tables;
+}
+function projectRules(pipelines, sources, models) {
+    const out = [];
+    const seenPipelines = new Map();
+    const seenSilver = new Map();
+    for (const p of pipelines) {
+        const yaml = sources.get(p.name);
+        const other = seenPipelines.get(p.name);
+        if (other)
+            out.push(yaml.diagnosticFor(['name'], `pipeline name "${p.name}" is already used by ${other.file}`));
+        seenPipelines.set(p.name, p);
+        for (const t of p.silver) {
+            const owner = seenSilver.get(t.name);
+            if (owner && owner !== p)
+                out.push(yaml.diagnosticFor(['silver', t.name], `silver table "${t.name}" is already defined in ${owner.file}`, { key: true }));
+            seenSilver.set(t.name, p);
+        }
+    }
+    for (const p of pipelines) {
+        const problem = p.schedule ? cronProblem(p.schedule) : null;
+        if (problem)
+            out.push(sources.get(p.name).diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
+    }
+    const tables = declaredTables(pipelines, models);
+    const known = (0,src_errors/* nameList */.OD)([...tables.keys()].sort(), 50);
+    const columnSets = new Map([...tables].map(([table, columns]) => [table, columns && new Set(columns)]));
+    for (const p of pipelines) {
+        const yaml = sources.get(p.name);
+        const checked = new Set(p.checks.map((c) => c.table));
+        for (const table of new Set([...checked, ...p.freshness.map((f) => f.table)])) {
+            if (!tables.has(table)) {
+                const section = checked.has(table) ? 'checks' : 'freshness';
+                out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known})`, { key: true }));
+            }
+        }
+        p.checks.forEach((check) => {
+            const columns = columnSets.get(check.table);
+            if (!columns)
+                return;
+            for (const column of checkColumns(check.spec)) {
+                if (!columns.has(column)) {
+                    out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${(0,src_errors/* nameList */.OD)(tables.get(check.table))})` });
+                }
+            }
+            if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
+                out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known})` });
+            }
+        });
+    }
+    for (const m of models) {
+        const locate = lineLocator(m.text);
+        for (const ref of m.references) {
+            if (!tables.has(ref.table)) {
+                out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
+            }
+            else if (m.layer === 'silver' && ref.table.startsWith('gold.')) {
+                out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `${ref.table}: a silver model reads bronze and silver tables; gold is built from silver, after it` });
+            }
+        }
+    }
+    out.push(...silverModelRules(pipelines, sources, models));
+    return out;
+}
+/**
+ * A silver SQL model and a pipeline's silver table never share a name (an error at both), and each
+ * silver model reads the bronze of exactly one pipeline, whose run builds it.
+ */
+function silverModelRules(pipelines, sources, models) {
+    const out = [];
+    const mapped = new Map(pipelines.flatMap((p) => p.silver.map((t) => [`silver.${t.name}`, p])));
+    const silverModels = models.filter((m) => m.layer === 'silver');
+    for (const m of silverModels) {
+        const pipeline = mapped.get(m.name);
+        if (!pipeline)
+            continue;
+        const table = m.name.slice('silver.'.length);
+        out.push({ file: m.file, line: 1, col: 1, severity: 'error', message: `${m.name} is also a silver table of pipeline ${pipeline.name} (${pipeline.file}): a table is declared once, by a mapping or by a SQL model` });
+        out.push(sources.get(pipeline.name).diagnosticFor(['silver', table], `silver table "${table}" is also declared by ${m.file}: a table is declared once, by a mapping or by a SQL model`, { key: true }));
+    }
+    const owners = silverModelOwners(pipelines, silverModels);
+    for (const m of silverModels) {
+        const found = owners.get(m.name);
+        if (!found)
+            continue;
+        const locate = lineLocator(m.text);
+        if (found.size === 0) {
+            out.push({ file: m.file, line: 1, col: 1, severity: 'error', message: `${m.name} reads no pipeline's bronze table, directly or through silver: a silver model is built by the run of the pipeline whose bronze it reads; a model over other models belongs in sql/gold` });
+        }
+        else if (found.size > 1) {
+            const [, second] = [...found.values()];
+            const ref = m.references.find((r) => r.table === second);
+            const via = [...found].map(([pipeline, table]) => `${pipeline} (${table})`).join(', ');
+            out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `${m.name} reads tables of several pipelines: ${via}; a silver model belongs to one pipeline, whose run builds it: read the others' tables from a model in sql/gold` });
+        }
+    }
+    return out;
+}
+function checkColumns(spec) {
+    switch (spec.kind) {
+        case 'not_null':
+        case 'unique':
+            return spec.columns;
+        case 'row_count':
+            return [];
+        default:
+            return [spec.column];
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sql/macros.ts
@@ -44390,812 +45365,12 @@ function toPlain(value, type) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/warehouse/duckdb-lock.ts
-// One process per DuckDB file. DuckDB's own file lock is the mutex (the OS drops it when its holder
-// dies, even by kill -9), and it refuses a second process outright, read-only or not. This waits for
-// it, bounded, and says who holds it: the holder notes who it is (run id, pid, start) in a small file
-// beside the database, and a waiter believes that note only when DuckDB names the same pid.
-
-
-
-
-
-
-function holderFile(database) {
-    return `${database}.holder.json`;
-}
-/** Opens the file once no other process has it, waiting at most `waitSeconds`; then notes who holds it. */
-async function openDuckDBWhenFree(path, options) {
-    if (path === ':memory:')
-        return DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
-    const deadline = Date.now() + options.waitSeconds * 1000;
-    let announced;
-    for (;;) {
-        let locked;
-        try {
-            const warehouse = await DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
-            await noteHolder(warehouse, path, options);
-            return warehouse;
-        }
-        catch (e) {
-            if (!(e instanceof DuckDBFileLockedError))
-                throw e;
-            locked = e;
-        }
-        const who = describeHolder(await readHolder(path), locked);
-        const left = deadline - Date.now();
-        if (left <= 0) {
-            throw new src_errors/* BusyError */.qB(`${path} is busy: ${who} still has it open after ${formatDuration(options.waitSeconds)} of waiting (DuckDB lets one process at a time open a file). ` +
-                `Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
-        }
-        if (who !== announced)
-            options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`);
-        announced = who;
-        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 250, left));
-    }
-}
-async function noteHolder(warehouse, path, options) {
-    const me = {
-        pid: process.pid,
-        started_at: new Date().toISOString(),
-        command: options.command,
-        ...(options.runId ? { run_id: options.runId } : {}),
-        token: (0,external_node_crypto_.randomUUID)(),
-    };
-    const file = holderFile(path);
-    // The note only serves the message; a directory we cannot write to must not stop the run.
-    const temporary = `${file}.${process.pid}.tmp`;
-    await (0,promises_.writeFile)(temporary, JSON.stringify(me))
-        .then(() => (0,promises_.rename)(temporary, file))
-        .catch(() => undefined);
-    warehouse.beforeClose(async () => {
-        if ((await readHolder(path))?.token === me.token)
-            await (0,promises_.rm)(file, { force: true });
-    });
-}
-/** The note beside the database, or undefined when it is missing or unreadable (a holder died mid-write). */
-async function readHolder(path) {
-    try {
-        const parsed = JSON.parse(await (0,promises_.readFile)(holderFile(path), 'utf8'));
-        if (typeof parsed.pid !== 'number' || typeof parsed.started_at !== 'string' || typeof parsed.command !== 'string')
-            return undefined;
-        return parsed;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * "run <id> (pid N, started T)" when the note is the holder's own; otherwise what DuckDB says. A note
- * left by a process that died (kill -9 cannot clean up) names another pid, or a pid that is gone.
- */
-function describeHolder(note, locked) {
-    const current = note && (locked.holderPid === undefined ? isAlive(note.pid) : note.pid === locked.holderPid);
-    if (note && current) {
-        const what = note.run_id ? `run ${note.run_id}` : `dataops ${note.command}`;
-        return `${what} (pid ${note.pid}, started ${note.started_at.replace(/\.\d+Z$/, 'Z')})`;
-    }
-    if (locked.holderPid === undefined)
-        return 'another process';
-    return `another process (pid ${locked.holderPid}${locked.holderProgram ? `, ${locked.holderProgram}` : ''})`;
-}
-function isAlive(pid) {
-    try {
-        process.kill(pid, 0);
-        return true;
-    }
-    catch (e) {
-        return e.code === 'EPERM';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/graph/dag.ts
-// A small generic DAG: nodes in dependency order, and a cycle error that prints the cycle.
-class CycleError extends Error {
-    cycle;
-    constructor(cycle) {
-        super(`dependency cycle: ${cycle.join(' -> ')}`);
-        this.cycle = cycle;
-    }
-}
-class Dag {
-    edges = new Map();
-    add(node, dependsOn = []) {
-        const deps = this.edges.get(node) ?? new Set();
-        for (const d of dependsOn)
-            deps.add(d);
-        this.edges.set(node, deps);
-        return this;
-    }
-    dependencies(node) {
-        return [...(this.edges.get(node) ?? [])];
-    }
-    /** Every node after the nodes it depends on; ties broken by `compare` (default: by name) so the order is stable. */
-    order(compare = byName) {
-        const state = new Map();
-        const out = [];
-        const visit = (node, path) => {
-            const s = state.get(node);
-            if (s === 'done')
-                return;
-            if (s === 'visiting')
-                throw new CycleError([...path.slice(path.indexOf(node)), node]);
-            state.set(node, 'visiting');
-            for (const dep of [...(this.edges.get(node) ?? [])].sort(compare)) {
-                if (this.edges.has(dep))
-                    visit(dep, [...path, node]);
-            }
-            state.set(node, 'done');
-            out.push(node);
-        };
-        for (const node of [...this.edges.keys()].sort(compare))
-            visit(node, []);
-        return out;
-    }
-    /** The given nodes and everything that depends on them, directly or not. */
-    downstream(nodes) {
-        const result = new Set(nodes);
-        let grew = true;
-        while (grew) {
-            grew = false;
-            for (const [node, deps] of this.edges) {
-                if (!result.has(node) && [...deps].some((d) => result.has(d))) {
-                    result.add(node);
-                    grew = true;
-                }
-            }
-        }
-        return result;
-    }
-}
-function byName(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/graph/fingerprint.ts
-// A node's fingerprint: a hash of what it is declared as, normalised, so that an edit that changes
-// nothing (a comment, spacing, key order in YAML) keeps it and any edit that can change the data moves it.
-// The warehouse keeps the fingerprint each table was built from; a differing one means the declaration
-// changed since (SQLMesh's snapshot fingerprints work the same way).
-
-
-/** sha256 of a value as canonical JSON (object keys sorted, undefined left out), first 16 hex digits. */
-function fingerprintOf(value) {
-    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
-}
-/** Everything that decides a silver table's rows: its mapping, not its description. */
-function silverDefinition(table) {
-    return {
-        from: table.from,
-        explode: table.explode ?? null,
-        key: table.key,
-        latest_by: table.latest_by ?? null,
-        columns: table.columns.map((c) => ({
-            name: c.name,
-            path: c.path,
-            type: c.type,
-            required: c.required,
-            normalize: c.normalize,
-            pattern: c.pattern ?? null,
-            min: c.min ?? null,
-            max: c.max ?? null,
-        })),
-    };
-}
-/**
- * A model's SQL without comments, each run of whitespace one space, and unquoted names and keywords in
- * lower case (Snowflake does not tell them apart); string literals and quoted names stay as written.
- */
-function normalizeSql(sql) {
-    let out = '';
-    for (const token of tokenize(sql)) {
-        if (token.kind === 'ws' || token.kind === 'comment') {
-            if (out !== '' && !out.endsWith(' '))
-                out += ' ';
-        }
-        else
-            out += token.kind === 'word' ? token.text.toLowerCase() : token.text;
-    }
-    return out.trimEnd();
-}
-/** A model's SQL, normalised, and its options (how it is materialised). */
-function modelDefinition(model) {
-    return { sql: normalizeSql(model.select), options: model.options };
-}
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object')
-        return JSON.stringify(value) ?? 'null';
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-;// CONCATENATED MODULE: ./src/graph/graph.ts
-// The project is one graph: every resource, bronze table, silver table, gold model and check a user
-// declares is a node with its parents, a materialisation kind and a fingerprint of its definition. It is
-// built once from the repository and read by every command: run (what to build, in which order), plan
-// and changed-scope (what a change touches), status (who owns a table), and later lineage.
-
-
-
-const LAYER_RANK = { resource: 0, bronze: 1, silver: 2, gold: 3, check: 4 };
-class ProjectGraph {
-    byName;
-    dag = new Dag();
-    childrenOf = new Map();
-    /** Every node after its parents (ties by layer, then as declared); empty when the models form a cycle. */
-    order;
-    /** Set when gold models read each other in a cycle: the cycle, as names. */
-    cycle;
-    constructor(nodes) {
-        this.byName = new Map(nodes.map((n) => [n.name, n]));
-        for (const node of nodes) {
-            this.dag.add(node.name, node.parents.filter((p) => this.byName.has(p)));
-            for (const parent of node.parents)
-                this.childrenOf.set(parent, [...(this.childrenOf.get(parent) ?? []), node.name]);
-        }
-        let order = [];
-        // Layer by layer, then in the order they are declared (pipeline files and model files by name, a
-        // pipeline's tables as its file lists them): the order within a layer does not depend on the others.
-        const declared = new Map(nodes.map((n, i) => [n.name, i]));
-        const rank = (name) => LAYER_RANK[this.byName.get(name).layer];
-        try {
-            order = this.dag.order((a, b) => rank(a) - rank(b) || declared.get(a) - declared.get(b));
-        }
-        catch (e) {
-            if (!(e instanceof CycleError))
-                throw e;
-            this.cycle = e.cycle;
-        }
-        this.order = order;
-    }
-    get(name) {
-        return this.byName.get(name);
-    }
-    /** The nodes of a layer, in dependency order. */
-    nodes(layer) {
-        return this.order.map((n) => this.byName.get(n)).filter((n) => n.layer === layer);
-    }
-    parents(name) {
-        return (this.byName.get(name)?.parents ?? []).flatMap((p) => this.byName.get(p) ?? []);
-    }
-    /** The given nodes and everything that reads them, directly or not. */
-    downstream(names) {
-        return this.walk(names, (n) => this.childrenOf.get(n) ?? []);
-    }
-    /** The given nodes and everything they read, directly or not. */
-    upstream(names) {
-        return this.walk(names, (n) => this.byName.get(n)?.parents ?? []);
-    }
-    /** The pipeline that loads a bronze or silver table; undefined for gold models and unknown names. */
-    ownerOf(table) {
-        const node = this.byName.get(table);
-        return node && (node.layer === 'bronze' || node.layer === 'silver') ? node.pipeline : undefined;
-    }
-    walk(start, next) {
-        const seen = new Set();
-        const queue = [...start];
-        while (queue.length) {
-            const name = queue.pop();
-            if (seen.has(name))
-                continue;
-            seen.add(name);
-            queue.push(...next(name));
-        }
-        return seen;
-    }
-}
-/** A node's definition and its fingerprint. */
-function declared(definition) {
-    return { definition, fingerprint: fingerprintOf(definition) };
-}
-/** The graph of a project's pipelines and models. */
-function buildGraph(pipelines, models) {
-    const nodes = [];
-    for (const p of pipelines) {
-        for (const r of p.source.resources) {
-            const resource = resourceNodeName(p.name, r.name);
-            nodes.push({ name: resource, layer: 'resource', kind: 'source', parents: [], file: p.file, pipeline: p.name, resource: r.name, ...declared(resourceDefinition(p, r)) });
-            nodes.push({
-                name: `bronze.${bronzeTableName(p.name, r.name)}`, layer: 'bronze', kind: 'append', parents: [resource], file: p.file, pipeline: p.name, resource: r.name,
-                // Bronze keeps records as received: its shape never depends on the declaration.
-                ...declared('bronze'),
-            });
-        }
-        for (const t of p.silver) {
-            nodes.push({
-                name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
-                file: p.file, pipeline: p.name, table: t, ...declared(silverDefinition(t)),
-            });
-        }
-        for (const check of [...p.checks, ...p.freshness]) {
-            const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
-            nodes.push({
-                name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
-                ...declared('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
-            });
-        }
-    }
-    for (const m of models) {
-        const parents = [...new Set(m.references.map((r) => r.table))].filter((t) => t !== m.name);
-        nodes.push({ name: m.name, layer: 'gold', kind: m.options.materialized, parents, file: m.file, model: m, ...declared(modelDefinition(m)) });
-    }
-    return new ProjectGraph(nodes);
-}
-/** What is fetched, without the values of parameters (they may come from secrets). */
-function resourceDefinition(pipeline, resource) {
-    const { name, ...rest } = resource;
-    return { source: pipeline.source.kind, name, ...rest, params: rest.params && Object.keys(rest.params).sort() };
-}
-function resourceNodeName(pipeline, resource) {
-    return `resource:${pipeline}.${resource}`;
-}
-function checkNodeName(file, line) {
-    return `check:${file}:${line}`;
-}
-
-;// CONCATENATED MODULE: ./src/config/model-options.ts
-const MATERIALIZED = ['table', 'view', 'incremental'];
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-/** Each option: how its value is read; a message when it is not valid. */
-const OPTIONS = {
-    materialized: {
-        example: 'incremental',
-        read: (o, v) => {
-            if (!MATERIALIZED.includes(v))
-                return `materialized: "${v}" is not one of ${MATERIALIZED.join(', ')}`;
-            o.materialized = v;
-        },
-    },
-    unique_key: {
-        example: '[sales_date, store_key]',
-        read: (o, v) => {
-            const columns = (v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v).split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
-            const bad = columns.find((c) => !IDENTIFIER.test(c));
-            if (columns.length === 0 || bad !== undefined)
-                return `unique_key: expected a column or a list such as [a, b], got "${v}"`;
-            o.unique_key = columns;
-        },
-    },
-    time_column: {
-        example: 'sold_at',
-        read: (o, v) => {
-            if (!IDENTIFIER.test(v.toLowerCase()))
-                return `time_column: expected a column name, got "${v}"`;
-            o.time_column = v.toLowerCase();
-        },
-    },
-    lookback: {
-        example: '2 days',
-        read: (o, v) => {
-            const seconds = parseLookback(v);
-            if (seconds === undefined)
-                return `lookback: expected a duration such as 2 days, 6 hours or 30 minutes, got "${v}"`;
-            o.lookback_seconds = seconds;
-        },
-    },
-};
-const UNIT_SECONDS = { second: 1, minute: 60, hour: 3600, day: 86_400 };
-function parseLookback(text) {
-    const match = /^(\d+)\s*(s|m|h|d|seconds?|minutes?|hours?|days?)$/i.exec(text.trim());
-    if (!match)
-        return undefined;
-    const unit = match[2].toLowerCase();
-    const name = Object.keys(UNIT_SECONDS).find((u) => u[0] === unit[0]);
-    return Number(match[1]) * UNIT_SECONDS[name];
-}
-/** The options of a model's leading comment block, with an error per bad line (and per missing option). */
-function parseModelOptions(file, text) {
-    const options = { materialized: 'table' };
-    const diagnostics = [];
-    const lines = text.split('\n');
-    let declaredAt = 1;
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i].trim();
-        if (line === '')
-            continue;
-        if (!line.startsWith('--'))
-            break;
-        const option = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/.exec(line);
-        if (!option)
-            continue;
-        const [, name, value] = option;
-        const col = lines[i].indexOf(name) + 1;
-        const spec = OPTIONS[name];
-        if (!spec) {
-            const known = Object.entries(OPTIONS).map(([k, s]) => `${k}: ${s.example}`).join('; ');
-            diagnostics.push({ file, line: i + 1, col, severity: 'error', message: `unknown model option "${name}" (options: ${known}); a comment line that starts with "word:" is read as an option` });
-            continue;
-        }
-        const problem = spec.read(options, value);
-        if (problem)
-            diagnostics.push({ file, line: i + 1, col, severity: 'error', message: problem });
-        declaredAt = i + 1;
-    }
-    if (options.materialized === 'incremental') {
-        for (const needed of ['unique_key', 'time_column']) {
-            if (options[needed] === undefined) {
-                diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `materialized: incremental needs ${needed} (e.g. -- ${needed}: ${OPTIONS[needed].example})` });
-            }
-        }
-    }
-    else {
-        for (const only of ['time_column', 'lookback']) {
-            const key = only === 'lookback' ? 'lookback_seconds' : only;
-            if (options[key] !== undefined)
-                diagnostics.push({ file, line: declaredAt, col: 1, severity: 'error', message: `${only} applies to materialized: incremental only (this model is ${options.materialized})` });
-        }
-    }
-    return { options, diagnostics };
-}
-
-;// CONCATENATED MODULE: ./src/config/sql-model.ts
-
-const REFERENCE = /\b(bronze|silver|gold)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\b/g;
-function parseModel(file, text) {
-    const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
-    const diagnostics = [];
-    const at = (offset, message) => ({ file, ...position(text, offset), message, severity: 'error' });
-    if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
-        diagnostics.push(at(0, `model file name "${name}" must be lower_snake_case: it becomes the table name`));
-    }
-    const code = blankOutCommentsAndStrings(text);
-    const statements = code.split(';').filter((s) => s.trim() !== '');
-    if (statements.length !== 1) {
-        diagnostics.push(at(0, `expected exactly one SELECT statement, found ${statements.length}`));
-    }
-    else if (!/^\s*(select|with)\b/i.test(statements[0])) {
-        diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
-    }
-    const { options, diagnostics: optionProblems } = parseModelOptions(file, text);
-    diagnostics.push(...optionProblems);
-    const references = [];
-    for (const match of code.matchAll(REFERENCE)) {
-        references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index });
-    }
-    if (diagnostics.length)
-        return { diagnostics };
-    const end = code.lastIndexOf(';');
-    const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-    return { model: { name: `gold.${name}`, layer: 'gold', file, text, select, references, options }, diagnostics };
-}
-function position(text, offset) {
-    return lineLocator(text)(offset);
-}
-/** Line and column of any offset in `text`, each in O(log lines) after one pass over the text. */
-function lineLocator(text) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
-        starts.push(i + 1);
-    return (offset) => {
-        let low = 0;
-        let high = starts.length - 1;
-        while (low < high) {
-            const mid = (low + high + 1) >> 1;
-            if (starts[mid] <= offset)
-                low = mid;
-            else
-                high = mid - 1;
-        }
-        return { line: low + 1, col: offset - starts[low] + 1 };
-    };
-}
-/** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
-function blankOutCommentsAndStrings(text) {
-    return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '));
-}
-
-;// CONCATENATED MODULE: ./src/config/config-file.ts
-// Reads the project's own files (pipelines, dataops.yml, SQL models) with a size limit checked before
-// anything is read. `validate` runs on every pull request, forks included: a huge file, a link to a device
-// or a link out of the checkout must be a clear error, not a runner tied up or a runner's file echoed back.
-
-
-// Sizes are decimal (1 MB = 1,000,000 bytes). The largest real files are far below: a pipeline with 100
-// resources of 50 columns is about 300 KB, and dataops.yml has a dozen keys.
-const PIPELINE_FILE_LIMIT = { noun: 'pipeline files', bytes: 1_000_000 };
-const MODEL_FILE_LIMIT = { noun: 'SQL model files', bytes: 1_000_000 };
-const PROJECT_FILE_LIMIT = { noun: 'dataops.yml', bytes: 100_000 };
-/**
- * The text of `file` (relative to `projectDir`), or one diagnostic saying why it is not read: it is too big,
- * not a regular file, or a link that leaves the project. Synchronous, because dataops.yml is read while
- * settings are resolved; each file is read once, in one pass.
- */
-function readConfigFile(projectDir, file, limit) {
-    const refuse = (message) => ({ diagnostic: { file, line: 1, col: 1, severity: 'error', message } });
-    const cannot = (e) => refuse(`cannot read ${file}: ${e.code ?? e.message}`);
-    let real;
-    let stats;
-    try {
-        real = (0,external_node_fs_.realpathSync)((0,external_node_path_.join)(projectDir, file));
-        // A link to /proc/self/environ or to a runner's credentials would be parsed and quoted in messages.
-        const inside = (0,external_node_path_.relative)((0,external_node_fs_.realpathSync)(projectDir), real);
-        if (inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside))
-            return refuse(`${file} links to a file outside the project; configuration files must be inside it`);
-        // Checked before opening: opening a named pipe for reading would wait for a writer.
-        stats = (0,external_node_fs_.statSync)(real);
-    }
-    catch (e) {
-        return cannot(e);
-    }
-    if (!stats.isFile())
-        return refuse(`${file} is ${nonFileKind(stats)}, not a regular file`);
-    if (stats.size > limit.bytes)
-        return refuse(tooBig(file, stats.size, limit));
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(real, 'r');
-    }
-    catch (e) {
-        return cannot(e);
-    }
-    try {
-        // At most one byte past the limit: a file that grows, or that reports size 0 as /proc files do, still
-        // cannot make us read more.
-        const buffer = Buffer.alloc(limit.bytes + 1);
-        let length = 0;
-        for (let n = -1; n !== 0 && length < buffer.length; length += n)
-            n = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
-        if (length > limit.bytes)
-            return refuse(tooBig(file, length, limit, true));
-        return { text: buffer.toString('utf8', 0, length) };
-    }
-    catch (e) {
-        return cannot(e);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-function nonFileKind(stats) {
-    if (stats.isDirectory())
-        return 'a directory';
-    if (stats.isFIFO())
-        return 'a named pipe';
-    if (stats.isCharacterDevice() || stats.isBlockDevice())
-        return 'a device';
-    if (stats.isSocket())
-        return 'a socket';
-    return 'not a file';
-}
-function tooBig(file, bytes, limit, grew = false) {
-    const are = limit.noun === file ? 'is' : 'are';
-    const max = formatSize(limit.bytes).replace('.0 ', ' ');
-    const exactly = (n) => `${n.toLocaleString('en-US')} bytes`;
-    if (grew)
-        return `${file} has more than ${exactly(limit.bytes)}; ${limit.noun} ${are} limited to ${max}`;
-    // 1,000,001 bytes would read as "1.0 MB; limited to 1 MB".
-    const size = formatSize(bytes).replace('.0 ', ' ') === max ? exactly(bytes) : formatSize(bytes);
-    return `${file} is ${size}; ${limit.noun} ${are} limited to ${max}${size === exactly(bytes) ? ` (${exactly(limit.bytes)})` : ''}`;
-}
-/** 12.3 MB or 640.0 KB. */
-function formatSize(bytes) {
-    return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${(bytes / 1_000).toFixed(1)} KB`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/croner/dist/croner.js
-function g(s,e,t,n=0,r=0,a=0,i=0){let o=s>=0&&s<100,u=Date.UTC(o?s+400:s,e,t,n,r,a,i);return o?u-126227808e5:u}function D(s){return g(s.y,s.m-1,s.d,s.h,s.i,s.s)}function w(s,e){return s.y===e.y&&s.m===e.m&&s.d===e.d&&s.h===e.h&&s.i===e.i&&s.s===e.s}function O(s){let e=s.substring(9);return e.includes("Z")||e.includes("+")||e.includes("-")}function Z(s,e){let t=new Date(Date.parse(s));if(isNaN(t))throw new Error("Invalid ISO8601 passed to timezone parser.");return O(s)?{tp:T(t.getUTCFullYear(),t.getUTCMonth()+1,t.getUTCDate(),t.getUTCHours(),t.getUTCMinutes(),t.getUTCSeconds(),"Etc/UTC"),ms:t.getUTCMilliseconds()}:{tp:T(t.getFullYear(),t.getMonth()+1,t.getDate(),t.getHours(),t.getMinutes(),t.getSeconds(),e),ms:t.getMilliseconds()}}function v(s,e,t){let{tp:n,ms:r}=Z(s,e);return new Date(N(n,t).getTime()+r)}function N(s,e){let t=_(s);if(t.kind==="single")return t.date;if(t.kind==="ambiguous")return t.earlier;if(e)throw new Error("Invalid date passed to fromTZ()");return t.after}function _(s){let e=D(s),t=i=>R(new Date(i),s.tz),n=e-t(e),r=y(new Date(n),s.tz);if(w(r,s)){let i=D(r)-n,o=n-(t(n-E)-i);if(o<n&&w(y(new Date(o),s.tz),s))return{kind:"ambiguous",earlier:new Date(o),later:new Date(n)};let u=n+(i-t(n+E));return u>n&&w(y(new Date(u),s.tz),s)?{kind:"ambiguous",earlier:new Date(n),later:new Date(u)}:{kind:"single",date:new Date(n)}}let a=e-(D(r)-n);return w(y(new Date(a),s.tz),s)?{kind:"single",date:new Date(a)}:{kind:"gap",before:new Date(Math.min(n,a)),after:new Date(Math.max(n,a))}}var E=3*36e5;function R(s,e){return D(y(s,e))-(s.getTime()-s.getUTCMilliseconds())}function k(s,e,t){let n=R(new Date(s),t);for(;e-s>1e3;){let r=s+Math.floor((e-s)/2e3)*1e3;R(new Date(r),t)===n?s=r:e=r}return e}function U(s,e){let t=_(y(new Date(s),e));if(t.kind==="ambiguous")return s<t.later.getTime()?"earlier":"later"}var H=g(1,0,1),S=864e5,W=new Map;function y(s,e){if(e===void 0)return T(s.getFullYear(),s.getMonth()+1,s.getDate(),s.getHours(),s.getMinutes(),s.getSeconds());let t=W.get(e),n;try{t||(t=new Intl.DateTimeFormat("en-US",{timeZone:e,year:"numeric",month:"numeric",day:"numeric",hour:"numeric",minute:"numeric",second:"numeric",hour12:!1}),W.set(e,t)),n=t.formatToParts(s)}catch(i){let o=i instanceof Error?i.message:String(i);throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${o}`)}let r={year:0,month:0,day:0,hour:0,minute:0,second:0};for(let i of n)(i.type==="year"||i.type==="month"||i.type==="day"||i.type==="hour"||i.type==="minute"||i.type==="second")&&(r[i.type]=parseInt(i.value,10));if(isNaN(r.year)||isNaN(r.month)||isNaN(r.day)||isNaN(r.hour)||isNaN(r.minute)||isNaN(r.second))throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(r)}`);let a=s.getTime()-H;return(a<-S||a<S&&r.month===12)&&(r.year=1-r.year),r.hour===24&&(r.hour=0),{y:r.year,m:r.month,d:r.day,h:r.hour,i:r.minute,s:r.second,tz:e}}function T(s,e,t,n,r,a,i){return{y:s,m:e,d:t,h:n,i:r,s:a,tz:i}}var x=[1,2,4,8,16],C=class s{pattern;timezone;mode;alternativeWeekdays;sloppyRanges;fixedTimeRule;second;minute;hour;day;month;dayOfWeek;year;lastDayOfMonth;lastWeekday;nearestWeekdays;starDOM;starDOW;starYear;useAndLogic;isFixedTime;constructor(e,t,n){this.pattern=e,this.timezone=t,this.mode=n?.mode??"auto",this.alternativeWeekdays=n?.alternativeWeekdays??!1,this.sloppyRanges=n?.sloppyRanges??!1,this.fixedTimeRule=n?.fixedTimeRule??"single-value",this.second=Array(60).fill(0),this.minute=Array(60).fill(0),this.hour=Array(24).fill(0),this.day=Array(31).fill(0),this.month=Array(12).fill(0),this.dayOfWeek=Array(7).fill(0),this.year=[],this.lastDayOfMonth=!1,this.lastWeekday=!1,this.nearestWeekdays=Array(31).fill(0),this.starDOM=!1,this.starDOW=!1,this.starYear=!1,this.useAndLogic=!1,this.isFixedTime=!1,this.parse()}parse(){if(!(typeof this.pattern=="string"||this.pattern instanceof String))throw new TypeError("CronPattern: Pattern has to be of type string.");this.pattern.indexOf("@")>=0&&(this.pattern=this.handleNicknames(this.pattern).trim());let e=this.pattern.match(/\S+/g)||[""],t=e.length;if(e.length<5||e.length>7)throw new TypeError("CronPattern: invalid configuration format ('"+this.pattern+"'), exactly five, six, or seven space separated parts are required.");if(this.mode!=="auto"){let i;switch(this.mode){case"5-part":i=5;break;case"6-part":i=6;break;case"7-part":i=7;break;case"5-or-6-parts":i=[5,6];break;case"6-or-7-parts":i=[6,7];break;default:i=0}if(!(Array.isArray(i)?i.includes(t):t===i)){let u=Array.isArray(i)?i.join(" or "):i.toString();throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${u} parts, but pattern '${this.pattern}' has ${t} parts.`)}}if(e.length===5&&e.unshift("0"),e.length===6&&e.push("*"),this.pattern.indexOf("?")>=0)for(let i=0;i<e.length;i++)e[i]=e[i].replace(/\?/g,"*");if(e[3].toUpperCase()==="LW")this.lastWeekday=!0,e[3]="";else if(e[3].toUpperCase().indexOf("L")>=0){let i=e[3].split(",");if(i.length>1&&i.some(o=>o.toUpperCase()==="LW"))throw new TypeError(`CronPattern: Syntax error, LW can not be in a list in day-of-month ('${e[3]}').`);if(i.some(o=>o===""||o.toUpperCase()!=="L"&&/l/i.test(o)))throw new TypeError("CronPattern: Syntax error, L has to be a value of its own in day-of-month ('"+e[3]+"').");e[3]=i.filter(o=>o.toUpperCase()!=="L").join(","),this.lastDayOfMonth=!0}if(e[3]=="*"&&(this.starDOM=!0),e[6]=="*"&&(this.starYear=!0),e[4].length>=3&&(e[4]=this.replaceAlpha(e[4],s.MONTH_NAMES)),e[5].length>=3&&(e[5]=this.alternativeWeekdays?this.replaceAlpha(e[5],s.DAY_NAMES_QUARTZ):this.replaceAlpha(e[5],s.DAY_NAMES)),e[5].startsWith("+")&&(this.useAndLogic=!0,e[5]=e[5].substring(1),e[5]===""))throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");switch(e[5]=="*"&&(this.starDOW=!0),this.mode){case"5-part":e[0]="0",e[6]="*";break;case"6-part":e[6]="*";break;case"5-or-6-parts":e[6]="*";break;case"6-or-7-parts":break;case"7-part":case"auto":break}this.throwAtIllegalCharacters(e),this.partToArray("second",e[0],0,1),this.partToArray("minute",e[1],0,1),this.partToArray("hour",e[2],0,1),this.partToArray("day",e[3],-1,1),this.partToArray("month",e[4],-1,1);let n=this.alternativeWeekdays?-1:0;this.partToArray("dayOfWeek",e[5],n,63),e[6]==="*"?this.year=Array(1e4).fill(1):(this.year=Array(1e4).fill(0),this.partToArray("year",e[6],0,1)),!this.alternativeWeekdays&&this.dayOfWeek[7]&&(this.dayOfWeek[0]=this.dayOfWeek[7]);let r=this.fixedTimeRule==="single-value",a=(i,o)=>!i.includes("*")&&!i.includes("/")&&(!r||o.filter(u=>u).length===1);this.isFixedTime=a(e[0],this.second)&&a(e[1],this.minute)&&a(e[2],this.hour)}partToArray(e,t,n,r){let a=this[e];if(t===""&&!(e==="day"&&(this.lastDayOfMonth||this.lastWeekday)))throw new TypeError("CronPattern: configuration entry "+e+" ("+t+") is empty, check for trailing spaces.");if(t==="*")return a.fill(r);let i=t.split(",");if(i.length>1)for(let o of i)this.partToArray(e,o,n,r);else t.includes("-")&&t.includes("/")?this.handleRangeWithStepping(t,e,n,r):t.includes("-")?this.handleRange(t,e,n,r):t.includes("/")?this.handleStepping(t,e,n,r):t!==""&&this.handleNumber(t,e,n,r)}throwAtIllegalCharacters(e){for(let t=0;t<e.length;t++)if((t===3?/[^/*0-9,\-WwLl]+/:t===5?/[^/*0-9,\-#Ll]+/:/[^/*0-9,\-]+/).test(e[t]))throw new TypeError("CronPattern: configuration entry "+t+" ("+e[t]+") contains illegal characters.")}handleNumber(e,t,n,r){let a=this.extractNth(e,t),i=e.toUpperCase().includes("W");if(t!=="day"&&i)throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");i&&(t="nearestWeekdays");let o=i?a[0].replace(/W$/i,""):a[0],u=s.toNumber(o)+n;if(isNaN(u))throw new TypeError("CronPattern: "+t+" is not a number: '"+e+"'");this.setPart(t,u,a[1]||r)}setPart(e,t,n){if(!Object.prototype.hasOwnProperty.call(this,e))throw new TypeError("CronPattern: Invalid part specified: "+e);if(e==="dayOfWeek"){if(t===7&&(t=0),t<0||t>6)throw new RangeError("CronPattern: Invalid value for dayOfWeek: "+t);this.setNthWeekdayOfMonth(t,n);return}if(e==="second"||e==="minute"){if(t<0||t>=60)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="hour"){if(t<0||t>=24)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="day"||e==="nearestWeekdays"){if(t<0||t>=31)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="month"){if(t<0||t>=12)throw new RangeError("CronPattern: Invalid value for "+e+": "+t)}else if(e==="year"&&(t<1||t>=1e4))throw new RangeError("CronPattern: Invalid value for "+e+": "+t+" (supported range: 1-9999)");this[e][t]=n}static toNumber(e){return/^\d+$/.test(e)?parseInt(e,10):NaN}validateNotNaN(e,t){if(isNaN(e))throw new TypeError(t)}validateRange(e,t,n,r,a){if(e>t)throw new TypeError("CronPattern: From value is larger than to value: '"+a+"'");if(n!==void 0){if(n===0)throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");if(n>this[r].length)throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part ("+this[r].length+")")}}handleRangeWithStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");let a=this.extractNth(e,t),i=a[0].match(/^(\d+)-(\d+)\/(\d+)$/);if(i===null)throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '"+e+"'");let[,o,u,l]=i,h=parseInt(o,10)+n,m=parseInt(u,10)+n,d=parseInt(l,10);this.validateNotNaN(h,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(m,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateNotNaN(d,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(h,m,d,t,e);for(let p=h;p<=m;p+=d)this.setPart(t,p,a[1]||r)}extractNth(e,t){let n=e,r;if(n.includes("#")){if(t!=="dayOfWeek")throw new Error("CronPattern: nth (#) only allowed in day-of-week field");let a=n.split("#");if(a.length!==2||a[1]==="")throw new TypeError("CronPattern: Syntax error, illegal nth weekday: '"+e+"'");n=a[0],r=a[1]}else if(n.toUpperCase().endsWith("L")){if(t!=="dayOfWeek")throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");r="L",n=n.slice(0,-1)}return[n,r]}handleRange(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");let a=this.extractNth(e,t),i=a[0].split("-");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal range: '"+e+"'");let o=s.toNumber(i[0])+n,u=s.toNumber(i[1])+n;this.validateNotNaN(o,"CronPattern: Syntax error, illegal lower range (NaN)"),this.validateNotNaN(u,"CronPattern: Syntax error, illegal upper range (NaN)"),this.validateRange(o,u,void 0,t,e);for(let l=o;l<=u;l++)this.setPart(t,l,a[1]||r)}handleStepping(e,t,n,r){if(e.toUpperCase().includes("W"))throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");let a=this.extractNth(e,t),i=a[0].split("/");if(i.length!==2)throw new TypeError("CronPattern: Syntax error, illegal stepping: '"+e+"'");if(this.sloppyRanges)i[0]===""&&(i[0]="*");else{if(i[0]==="")throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");if(i[0]!=="*")throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('"+e+"') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.")}let o=0;i[0]!=="*"&&(o=s.toNumber(i[0])+n,this.validateNotNaN(o,"CronPattern: Syntax error, illegal stepping start (NaN)"));let u=s.toNumber(i[1]);this.validateNotNaN(u,"CronPattern: Syntax error, illegal stepping: (NaN)"),this.validateRange(0,this[t].length-1,u,t,e);for(let l=o;l<this[t].length;l+=u)t==="year"&&l===0||this.setPart(t,l,a[1]||r)}replaceAlpha(e,t){let n=e;for(let[r,a]of Object.entries(t))n=n.replace(new RegExp(r,"gi"),(i,o,u)=>{let l=o+i.length-3,h=u.charAt(l-1),m=u.charAt(l+3);if(/[a-z\d/#]/i.test(h)||/[a-km-z\d]/i.test(m))throw new TypeError(`CronPattern: Syntax error, a month or day name has to stand alone ('${e}').`);return a});return n}static DAY_NAMES={"-sun":"-7",sun:"0",mon:"1",tue:"2",wed:"3",thu:"4",fri:"5",sat:"6"};static DAY_NAMES_QUARTZ={sun:"1",mon:"2",tue:"3",wed:"4",thu:"5",fri:"6",sat:"7"};static MONTH_NAMES={jan:"1",feb:"2",mar:"3",apr:"4",may:"5",jun:"6",jul:"7",aug:"8",sep:"9",oct:"10",nov:"11",dec:"12"};static NICKNAME_MAP={"@yearly":"0 0 1 1 *","@annually":"0 0 1 1 *","@monthly":"0 0 1 * *","@weekly":"0 0 * * SUN","@daily":"0 0 * * *","@midnight":"0 0 * * *","@hourly":"0 * * * *"};handleNicknames(e){let t=e.trim().toLowerCase();if(t==="@reboot")throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");return s.NICKNAME_MAP[t]||e}setNthWeekdayOfMonth(e,t){if(typeof t!="number"&&t.toUpperCase()==="L")this.dayOfWeek[e]=this.dayOfWeek[e]|32;else if(t===63)this.dayOfWeek[e]=63;else if(t<6&&t>0)this.dayOfWeek[e]=this.dayOfWeek[e]|x[t-1];else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`)}};var B=[31,28,31,30,31,30,31,31,30,31,30,31],f=[["month","year",0],["day","month",-1],["hour","day",0],["minute","hour",0],["second","minute",0]],c=class s{tz;instantMs;instantFields;ms;second;minute;hour;day;month;year;constructor(e,t){if(this.tz=t,e&&e instanceof Date)if(!isNaN(e))this.fromDate(e);else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");else if(e==null)this.fromDate(new Date);else if(e&&typeof e=="string")this.fromString(e);else if(e instanceof s)this.fromCronDate(e);else throw new TypeError("CronDate: Invalid type ("+typeof e+") passed to CronDate constructor")}getLastDayOfMonth(e,t){return t!==1?B[t]:new Date(g(e,t+1,0)).getUTCDate()}getLastWeekday(e,t){let n=this.getLastDayOfMonth(e,t),a=new Date(g(e,t,n)).getUTCDay();return a===0?n-2:a===6?n-1:n}getNearestWeekday(e,t,n){let r=this.getLastDayOfMonth(e,t);if(n>r)return-1;let i=new Date(g(e,t,n)).getUTCDay();return i===0?n===r?n-2:n+1:i===6?n===1?n+2:n-1:n}isNthWeekdayOfMonth(e,t,n,r){let i=new Date(g(e,t,n)).getUTCDay(),o=0;for(let u=1;u<=n;u++)new Date(g(e,t,u)).getUTCDay()===i&&o++;if(r&63&&x[o-1]&r)return!0;if(r&32){let u=this.getLastDayOfMonth(e,t);for(let l=n+1;l<=u;l++)if(new Date(g(e,t,l)).getUTCDay()===i)return!1;return!0}return!1}fromDate(e){if(this.tz!==void 0)if(typeof this.tz=="number")this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes()+this.tz,this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),this.apply();else try{let t=y(e,this.tz);this.ms=e.getMilliseconds(),this.second=t.s,this.minute=t.i,this.hour=t.h,this.day=t.d,this.month=t.m-1,this.year=t.y,this.cacheInstant(e.getTime()-this.ms)}catch(t){let n=t instanceof Error?t.message:String(t);throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${n}`)}else this.ms=e.getMilliseconds(),this.second=e.getSeconds(),this.minute=e.getMinutes(),this.hour=e.getHours(),this.day=e.getDate(),this.month=e.getMonth(),this.year=e.getFullYear(),this.cacheInstant(e.getTime()-this.ms)}cacheInstant(e){this.instantMs=e;let{year:t,month:n,day:r,hour:a,minute:i,second:o}=this;this.instantFields=[t,n,r,a,i,o,this.tz]}cachedInstant(){let e=this.instantFields;if(!(e===void 0||e[6]!==this.tz)&&!(e[5]!==this.second||e[4]!==this.minute||e[3]!==this.hour)&&!(e[2]!==this.day||e[1]!==this.month||e[0]!==this.year))return this.instantMs}fromCronDate(e){this.tz=e.tz,this.year=e.year,this.month=e.month,this.day=e.day,this.hour=e.hour,this.minute=e.minute,this.second=e.second,this.ms=e.ms,this.instantMs=e.instantMs,this.instantFields=e.instantFields}apply(){if(this.month>11||this.month<0||this.day>this.getLastDayOfMonth(this.year,this.month)||this.day<1||this.hour>23||this.minute>59||this.second>59||this.hour<0||this.minute<0||this.second<0){let e=new Date(0);return e.setUTCFullYear(this.year,this.month,this.day),e.setUTCHours(this.hour,this.minute,this.second,this.ms),this.ms=e.getUTCMilliseconds(),this.second=e.getUTCSeconds(),this.minute=e.getUTCMinutes(),this.hour=e.getUTCHours(),this.day=e.getUTCDate(),this.month=e.getUTCMonth(),this.year=e.getUTCFullYear(),!0}else return!1}fromString(e){if(typeof this.tz=="number"){if(O(e))return this.fromDate(v(e));let t=v(e,"Etc/UTC");this.ms=t.getUTCMilliseconds(),this.second=t.getUTCSeconds(),this.minute=t.getUTCMinutes(),this.hour=t.getUTCHours(),this.day=t.getUTCDate(),this.month=t.getUTCMonth(),this.year=t.getUTCFullYear(),this.apply()}else return this.fromDate(v(e,this.tz))}findNext(e,t,n,r){return this._findMatch(e,t,n,r,1)}_matchDayValue(e,t,n,r){let a=e;if(!a){for(let i=0;i<n.nearestWeekdays.length;i++)if(n.nearestWeekdays[i]){let o=this.getNearestWeekday(this.year,this.month,i+1);if(o!==-1&&o===t){a=1;break}}}if(n.lastWeekday){let i=this.getLastWeekday(this.year,this.month);t===i&&(a=1)}if(n.lastDayOfMonth){let i=this.getLastDayOfMonth(this.year,this.month);t===i&&(a=1)}if(!n.starDOW){let i=new Date(g(this.year,this.month,1,0,0,0,0)).getUTCDay(),o=n.dayOfWeek[(i+(t-1))%7];o&&o&63&&(o=this.isNthWeekdayOfMonth(this.year,this.month,t,o)?1:0),n.useAndLogic?a=a&&o:!r.domAndDow&&!n.starDOM?a=a||o:a=a&&o}return a}_findMatch(e,t,n,r,a){let i=this[t],o=t==="day"?this.getLastDayOfMonth(this.year,this.month):0,u=this[t]+r,l=a===1?h=>h<n[t].length:h=>h>=0;for(let h=u;l(h);h+=a){let m=n[t][h];if(t==="day"){if(h-r>o)continue;m=this._matchDayValue(m,h-r,n,e)}if(m)return this[t]=h-r,i!==this[t]?2:1}return 3}recurse(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseStep(e,t,a)}return a}recurseStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year+1;i<e.year.length&&i<1e4;i++)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=0,this.day=1,this.hour=0,this.minute=0,this.second=0,this.ms=0}if(this.year>=1e4)return null}let r=this.findNext(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;)this[f[a][0]]=-f[a][2],a++;if(r===3){if(this[f[n][1]]++,this[f[n][0]]=-f[n][2],this.apply(),n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0&&this.year<1e4;)this.year++;if(this.year>=1e4||this.year>=e.year.length)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:(e.starYear?this.year>=3e3:this.year>=1e4)?null:n}increment(e,t,n){return this.instantMs=void 0,this.instantFields=void 0,this.second+=t.interval!==void 0&&t.interval>1&&n?t.interval:1,this.ms=0,this.apply(),this.recurse(e,t,0)}decrement(e,t,n=!0){this.instantMs=void 0,this.instantFields=void 0;let r=t.interval!==void 0&&t.interval>=1;return(this.ms===0||r)&&(this.second-=r&&n?t.interval:1),this.ms=0,this.apply(),this.year<1?null:this.recurseBackward(e,t,0)}recurseBackward(e,t,n){let r=this.year,a=n;for(;typeof a=="number";){if(e.starYear&&Math.abs(this.year-r)>400)return null;a=this.recurseBackwardStep(e,t,a)}return a}recurseBackwardStep(e,t,n){if(n===0&&!e.starYear){if(this.year>=0&&this.year<e.year.length&&e.year[this.year]===0){let a=-1;for(let i=this.year-1;i>=0;i--)if(e.year[i]===1){a=i;break}if(a===-1)return null;this.year=a,this.month=11,this.day=31,this.hour=23,this.minute=59,this.second=59,this.ms=0}if(this.year<1)return null}let r=this.findPrevious(t,f[n][0],e,f[n][2]);if(r>1){let a=n+1;for(;a<f.length;){let i=f[a][0],o=f[a][2],u=this.getMaxPatternValue(i,e,o);this[i]=u,a++}if(r===3){if(this[f[n][1]]--,n===0){let u=this.getLastDayOfMonth(this.year,this.month);this.day>u&&(this.day=u)}if(n===1)if(this.day<=0)this.day=1;else{let u=this.year,l=this.month;for(;l<0;)l+=12,u--;for(;l>11;)l-=12,u++;let h=this.getLastDayOfMonth(u,l);this.day>h&&(this.day=h)}this.apply();let i=f[n][0],o=f[n][2];if(this[i]=this.getMaxPatternValue(i,e,o),this.apply(),n===0){let u=f[1][2],l=this.getMaxPatternValue("day",e,u);l!==this.day&&(this.day=l,this.hour=this.getMaxPatternValue("hour",e,f[2][2]),this.minute=this.getMaxPatternValue("minute",e,f[3][2]),this.second=this.getMaxPatternValue("second",e,f[4][2]))}if(n===0&&!e.starYear){for(;this.year>=0&&this.year<e.year.length&&e.year[this.year]===0;)this.year--;if(this.year<1)return null}return 0}else if(this.apply())return n-1}return n+=1,n>=f.length?this:this.year<1?null:n}getMaxPatternValue(e,t,n){let r=t[e].length-1-n;for(let a=t[e].length-1;a>=0;a--)if(t[e][a]){r=a-n;break}if(e==="day"){let a=this.getLastDayOfMonth(this.year,this.month);return t.lastWeekday||t.nearestWeekdays.some(i=>i)||t.lastDayOfMonth||!t.starDOW?a:Math.min(r,a)}return r}findPrevious(e,t,n,r){return this._findMatch(e,t,n,r,-1)}getDate(e){if(!e&&typeof this.tz!="number"){let t=this.cachedInstant();if(t!==void 0)return new Date(t+(this.tz===void 0?this.ms:0))}if(e||this.tz===void 0){if(this.year>=0&&this.year<100){let t=new Date(0);return t.setFullYear(this.year,this.month,this.day),t.setHours(this.hour,this.minute,this.second,this.ms),t}return new Date(this.year,this.month,this.day,this.hour,this.minute,this.second,this.ms)}else return typeof this.tz=="number"?new Date(g(this.year,this.month,this.day,this.hour,this.minute-this.tz,this.second,this.ms)):N(T(this.year,this.month+1,this.day,this.hour,this.minute,this.second,this.tz),!1)}getTime(){return this.getDate(!1).getTime()}match(e,t){if(!e.starYear&&(this.year<0||this.year>=e.year.length||e.year[this.year]===0))return!1;for(let n=0;n<f.length;n++){let r=f[n][0],a=f[n][2],i=this[r];if(i+a<0||i+a>=e[r].length)return!1;let o=e[r][i+a];if(r==="day"&&(o=this._matchDayValue(o,i,e,t)),!o)return!1}return!0}};function F(s){s===void 0&&(s={}),delete s.name,s.legacyMode!==void 0&&s.domAndDow===void 0?s.domAndDow=!s.legacyMode:s.domAndDow===void 0&&(s.domAndDow=!1),s.legacyMode=!s.domAndDow;let e=(n,r)=>n===void 0?r:n;if(s.paused=e(s.paused,!1),s.maxRuns=e(s.maxRuns,1/0),s.catch=e(s.catch,!1),s.unref=e(s.unref,!1),s.mode=e(s.mode,"auto"),s.alternativeWeekdays=e(s.alternativeWeekdays,!1),s.sloppyRanges=e(s.sloppyRanges,!1),s.fixedTimeRule=e(s.fixedTimeRule,"single-value"),s.allowPast=e(s.allowPast,!1),s.interval=s.interval===void 0?0:parseInt(s.interval.toString(),10),s.utcOffset=s.utcOffset===void 0?void 0:parseInt(s.utcOffset.toString(),10),s.dayOffset=s.dayOffset===void 0?0:parseInt(s.dayOffset.toString(),10),!["auto","5-part","6-part","7-part","5-or-6-parts","6-or-7-parts"].includes(s.mode))throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");if(!["single-value","no-wildcard"].includes(s.fixedTimeRule))throw new Error("CronOptions: fixedTimeRule must be one of 'single-value' or 'no-wildcard'.");s.timezone===""&&(s.timezone=void 0);let t=s.timezone??s.utcOffset;if(s.startAt&&(s.startAt=I(new c(s.startAt,t))),s.stopAt&&(s.stopAt=I(new c(s.stopAt,t))),s.interval!==null){if(isNaN(s.interval))throw new Error("CronOptions: Supplied value for interval is not a number");if(s.interval<0)throw new Error("CronOptions: Supplied value for interval can not be negative")}if(s.utcOffset!==void 0){if(isNaN(s.utcOffset))throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");if(s.utcOffset<-870||s.utcOffset>870)throw new Error("CronOptions: utcOffset out of bounds.");if(s.utcOffset!==void 0&&s.timezone)throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.")}if(s.unref!==!0&&s.unref!==!1)throw new Error("CronOptions: Unref should be either true, false or undefined(false).");if(s.dayOffset!==void 0&&s.dayOffset!==0&&isNaN(s.dayOffset))throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");return s}function I(s){return s.ms?(s.ms=0,new c(new Date(s.getTime()+1e3),s.tz)):s}function b(s){return typeof s=="function"}function L(s){return b(s)}function Y(s){typeof Deno<"u"&&typeof Deno.unrefTimer<"u"?Deno.unrefTimer(s):s&&typeof s.unref<"u"&&s.unref()}var P=1440*60*1e3,$=30*1e3,M=[],j=class{name;options;_states;fn;_startAtRoundingMs=0;getTz(){return this.options.timezone??this.options.utcOffset}applyDayOffset(e){let t=this._offsetMs();return t?new Date(e.getTime()+t):e}_offsetMs(){return(this.options.dayOffset??0)*P}get _startAt(){return this.options.startAt}get _stopAt(){return this.options.stopAt}_nextTarget(e,t){let n=this._offsetMs(),r=this._next(this._shift(e),new Date(t.getTime()-n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_previousTarget(e,t){let n=this._toMs(e??t)-this._offsetMs(),r=this._previous(new Date(n),{startAt:this._shift(this._startAt),stopAt:this._shift(this._stopAt)});return r?this.applyDayOffset(r.getDate(!1)):null}_shift(e){if(e!=null)return new c(new Date(this._toMs(e)-this._offsetMs()),this.getTz())}constructor(e,t,n){let r,a;if(b(t))a=t;else if(typeof t=="object")r=t;else if(t!==void 0)throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");if(b(n))a=n;else if(typeof n=="object")r=n;else if(n!==void 0)throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");this.name=r?.name;let i=r?.startAt;this.options=F(r),i&&this._startAt&&(this._startAtRoundingMs=this._startAt.getTime()-new c(i,this.getTz()).getTime());let o=!!e&&(e instanceof Date||typeof e=="string"&&e.indexOf(":")>0);if(this._states={kill:!1,blocking:!1,previousRun:void 0,currentRun:void 0,once:void 0,currentTimeout:void 0,maxRuns:r?r.maxRuns:void 0,paused:r?r.paused:!1,pattern:o?new C("* * * * *",void 0,{mode:"auto"}):new C(e,this.options.timezone,{mode:this.options.mode,alternativeWeekdays:this.options.alternativeWeekdays,sloppyRanges:this.options.sloppyRanges,fixedTimeRule:this.options.fixedTimeRule})},o&&(this._states.once=new c(e,this.getTz())),this.name){if(M.find(l=>l.name===this.name))throw new Error("Cron: Tried to initialize new named job '"+this.name+"', but name already taken.");M.push(this)}return a!==void 0&&L(a)&&(this.fn=a,this.schedule()),this}nextRun(e){return this._nextTarget(e,new Date)}nextRuns(e,t){this._states.maxRuns!==void 0&&e>this._states.maxRuns&&(e=this._states.maxRuns);let n=t||this._states.currentRun||void 0;return this._enumerateRuns(e,n,"next")}previousRuns(e,t){return this._enumerateRuns(e,t||void 0,"previous")}enumerate(e){return new A(this,e)}_enumerateRuns(e,t,n){let r=[],a=new Date,i=t;for(;e-- >0;){let o=n==="next"?this._nextTarget(i,a):this._previousTarget(i,a);if(!o)break;r.push(o),i=o}return r}match(e){if(this._states.once){let n=new c(e,this.getTz());n.ms=0;let r=new c(this._states.once,this.getTz());return r.ms=0,n.getTime()===r.getTime()}let t=new c(e,this.getTz());return t.ms=0,t.match(this._states.pattern,this.options)}getPattern(){if(!this._states.once)return this._states.pattern?this._states.pattern.pattern:void 0}getOnce(){return this._states.once?this._states.once.getDate():null}isRunning(){return!this._states.paused&&!this._states.kill&&this.fn!==void 0&&this._nextTarget(this._states.currentRun,new Date)!==null}isStopped(){return this._states.kill}isBusy(){return this._states.blocking}currentRun(){return this._states.currentRun?this._states.currentRun.getDate():null}previousRun(){return this._states.previousRun?this._states.previousRun.getDate():null}msToNext(e){let t=new Date,n=this._nextTarget(e,t);return n?n.getTime()-this._toMs(e??t):null}stop(){this._states.kill=!0,this._states.currentTimeout&&clearTimeout(this._states.currentTimeout);let e=M.indexOf(this);e>=0&&M.splice(e,1)}pause(){return this._states.paused=!0,!this._states.kill}resume(){return this._states.paused=!1,!this._states.kill}schedule(e){return this._schedule(e)}_schedule(e,t){if(e&&this.fn)throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");e&&(this.fn=e);let n=t??new Date,r=this._nextTarget(void 0,n),a=r?r.getTime()-n.getTime():null,i=this._states.currentRun;i&&i.getTime()>n.getTime()&&(i=void 0);let o=this._nextTarget(i,n);return a===null||isNaN(a)||o===null?this:(a>$&&(a=$),a<0&&(a=this._states.paused?1e3:0),this._states.currentTimeout=setTimeout(()=>this._checkTrigger(o),a),this._states.currentTimeout&&this.options.unref&&Y(this._states.currentTimeout),this)}async _trigger(e=new Date){this._states.blocking=!0,this._states.currentRun=new c(e,this.getTz());try{if(this.options.catch)try{this.fn!==void 0&&await this.fn(this,this.options.context)}catch(t){if(b(this.options.catch))try{Promise.resolve(this.options.catch(t,this)).catch(()=>{})}catch{}}else this.fn!==void 0&&await this.fn(this,this.options.context)}finally{this._states.previousRun=new c(e,this.getTz()),this._states.blocking=!1}}async trigger(){await this._trigger()}runsLeft(){return this._states.maxRuns}_checkTrigger(e){let t=new Date,n=!this._states.paused&&t.getTime()>=e.getTime(),r=this._states.blocking&&this.options.protect;n&&!r?(this._states.maxRuns!==void 0&&this._states.maxRuns--,this._trigger(t)):n&&r&&b(this.options.protect)&&setTimeout(()=>this.options.protect(this),0),this._schedule(void 0,n?void 0:t)}_next(e,t,n){let r=n?n.startAt:this._startAt,a=n?n.stopAt:this._stopAt,i=!!e,o=!!(e||this._states.currentRun),u=!1;!e&&r&&this.options.interval&&(e=this._calculatePreviousRun(r,t),e&&(o=!0),u=!e);let l=e??t??new Date,h=this._toMs(l);e=new c(l,this.getTz()),r&&h<r.getTime()&&(e=u?r:new c(new Date(r.getTime()-1e3),this.getTz()),h=e.getTime());let m=this._states.once||new c(e,this.getTz());if(!u&&m!==this._states.once&&(m=this._findOccurrence(e,h,1,o)),this._states.once){let d=this._states.once.getTime(),p=h-d;if(r&&d<r.getTime()-this._startAtRoundingMs||this._states.currentRun&&this.applyDayOffset(this._states.once.getDate()).getTime()<=this._states.currentRun.getTime()||(i?p>=0:p>1e3&&!this.options.allowPast))return null}return m===null||this._states.maxRuns!==void 0&&this._states.maxRuns<=0||this._states.kill||a&&m.getTime()>=a.getTime()?null:m}_previous(e,t){let n=this._toMs(e??new Date);if(t.stopAt&&n>t.stopAt.getTime()&&(n=t.stopAt.getTime()),this._states.once)return this._states.once.getTime()<n?this._states.once:null;let r=this._findOccurrence(new c(new Date(n),this.getTz()),n,-1);return r===null||t.startAt&&r.getTime()<t.startAt.getTime()?null:r}_toMs(e){if(e instanceof Date)return e.getTime();let t=new c(e,this.getTz());return t.getTime()+(typeof t.tz=="string"?t.ms:0)}_findOccurrence(e,t,n,r=!1){let a=this.options.interval??0;if(a>1&&(n===-1||r)){t+=(a-1)*1e3*n;let m=new Date(t);if(isNaN(m.getTime())||(e=new c(m,this.getTz()),!(e.year>=1&&e.year<=9999)))return null;r=!1}let i=this._walk(e,t,n,r),o=this.getTz();if(this._states.pattern.isFixedTime&&n===1||typeof o=="number"||U(t,o)!==(n===1?"earlier":"later"))return i;let u=Math.floor(t/1e3)*1e3,l=n===1?k(u,u+P,o):k(u-P,u,o)-1e3;if(i&&(l-i.getTime())*n>0)return i;let h=this._walk(new c(new Date(l),o),l-n,n,!1,!0);return!i||!h?i??h:(i.getTime()-h.getTime())*n>0?h:i}_walk(e,t,n,r,a=!1){let i=this._states.pattern,o=(l,h)=>n===1?l.increment(i,this.options,h):l.decrement(i,this.options,h),u=new c(e,this.getTz());for((!a||!u.match(i,this.options))&&(u=o(u,r));u;){let l=this._runAt(u,t,n);if(l)return new c(l,this.getTz());u=o(u,!1)}return null}_runAt(e,t,n){let r=d=>(d.getTime()-t)*n>0,a=e.tz;if(typeof a=="number"){let d=e.getDate();return r(d)?d:null}let i=T(e.year,e.month+1,e.day,e.hour,e.minute,e.second,a),o=_(i),u=this._states.pattern.isFixedTime;if(o.kind==="single")return r(o.date)?o.date:null;if(o.kind==="ambiguous"){let{earlier:d,later:p}=o;return(u?[d]:n===1?[d,p]:[p,d]).find(r)??null}if(!u)return null;let l=new Date(k(o.before.getTime(),o.after.getTime(),a)),h=y(l,a);return h.y===i.y&&h.m===i.m&&h.d===i.d&&r(l)?l:null}_calculatePreviousRun(e,t){let n=new c(t,this.getTz()).getTime();if(e.getTime()>n)return;let r=this.options.interval*1e3,a=e;for(;a.getTime()+r<=n;){let i=this._findOccurrence(a,a.getTime(),1,!0);if(i===null)break;a=i}return a}},A=class{cron;cursor;now;done;initialMaxRuns;remainingRuns;constructor(e,t){this.cron=e,this.initialMaxRuns=e.runsLeft()??1/0,this.reset(t)}next(){if(this.done||this.remainingRuns<=0)return this.done=!0,{value:void 0,done:!0};let e=this.cron._nextTarget(this.cursor,this.now);return e===null?(this.done=!0,{value:void 0,done:!0}):(this.cursor=e,this.remainingRuns--,{value:e,done:!1})}peek(){return this.done||this.remainingRuns<=0?null:this.cron._nextTarget(this.cursor,this.now)}reset(e){this.cursor=e instanceof Date?new Date(e.getTime()):e??void 0,this.now=new Date,this.done=!1,this.remainingRuns=this.initialMaxRuns}[Symbol.iterator](){return this}};
-
-;// CONCATENATED MODULE: ./src/schedule.ts
-// Which pipelines are due: the hourly workflow asks, and runs only those. A pipeline is due when its
-// cron schedule fired since its last successful fetch (a run whose ingest step succeeded); with no run history (a fresh DuckDB in CI), when
-// it fired within the last window (the workflow's own period).
-
-
-/** Null when the expression is valid, else why not. */
-function cronProblem(expression) {
-    try {
-        new j(expression, { timezone: 'UTC', paused: true });
-        return null;
-    }
-    catch (e) {
-        return e.message;
-    }
-}
-function lastScheduled(expression, now) {
-    const cron = new Cron(expression, { timezone: 'UTC', paused: true });
-    // previousRuns is strict (< reference); a schedule firing exactly now counts as fired.
-    if (cron.match(now) && now.getUTCSeconds() === 0 && now.getUTCMilliseconds() === 0)
-        return now;
-    return cron.previousRuns(1, now)[0] ?? null;
-}
-async function planDue(pipelines, options = {}) {
-    const now = options.now ?? new Date();
-    const windowSeconds = options.windowSeconds ?? 3600;
-    const out = [];
-    for (const p of pipelines) {
-        const lastSuccess = options.warehouse ? await lastSuccessfulRun(options.warehouse, p.name) : null;
-        if (!p.schedule) {
-            out.push({ pipeline: p.name, schedule: null, due: false, reason: 'no schedule (runs only when asked)', last_scheduled: null, last_success: lastSuccess });
-            continue;
-        }
-        const fired = lastScheduled(p.schedule, now);
-        const firedIso = fired?.toISOString() ?? null;
-        let due;
-        let reason;
-        if (!fired) {
-            due = false;
-            reason = 'the schedule has not fired yet';
-        }
-        else if (lastSuccess) {
-            due = fired.getTime() > Date.parse(lastSuccess);
-            reason = due ? `fired at ${firedIso}, after the last successful run` : `last successful run ${lastSuccess} is after the last firing`;
-        }
-        else {
-            due = now.getTime() - fired.getTime() < windowSeconds * 1000;
-            reason = due ? `fired at ${firedIso}, within the last ${windowSeconds}s` : `last fired at ${firedIso}, before the last ${windowSeconds}s`;
-        }
-        out.push({ pipeline: p.name, schedule: p.schedule, due, reason, last_scheduled: firedIso, last_success: lastSuccess });
-    }
-    return out;
-}
-/**
- * The newest run that fetched its source: its ingest step succeeded (the run may still have failed a
- * check; fetching again would not mend that), or, for runs recorded before steps were, it succeeded.
- */
-async function lastSuccessfulRun(warehouse, pipeline) {
-    const p = sqlString(pipeline);
-    const [row] = await warehouse.query(`SELECT MAX(r.started_at) AS started_at FROM meta.runs r
-     WHERE r.pipeline = ${p} AND (r.status = 'success' OR EXISTS (
-       SELECT 1 FROM meta.run_steps s WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline AND s.step = 'ingest' AND s.status = 'success'))`);
-    return row?.started_at ?? null;
-}
-
-;// CONCATENATED MODULE: ./src/project.ts
-// The whole project: every pipeline under pipelines/ and every model under sql/, with the rules that
-// need all of them at once (unique names, tables that exist, no cycles).
-
-
-
-
-
-
-
-
-
-const PIPELINES_DIR = 'pipelines';
-const MODELS_DIR = 'sql/gold';
-async function loadProject(dir, env = process.env) {
-    const diagnostics = [];
-    const pipelines = [];
-    const sources = new Map();
-    for (const file of await project_listFiles(dir, PIPELINES_DIR, /\.ya?ml$/)) {
-        const read = readConfigFile(dir, file, PIPELINE_FILE_LIMIT);
-        if (read.diagnostic) {
-            diagnostics.push(read.diagnostic);
-            continue;
-        }
-        const loaded = loadPipeline(file, read.text, env);
-        diagnostics.push(...loaded.diagnostics);
-        if (loaded.pipeline && loaded.source) {
-            pipelines.push(loaded.pipeline);
-            sources.set(loaded.pipeline.name, loaded.source);
-        }
-    }
-    const models = [];
-    for (const file of await project_listFiles(dir, MODELS_DIR, /\.sql$/)) {
-        const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
-        if (read.diagnostic) {
-            diagnostics.push(read.diagnostic);
-            continue;
-        }
-        const parsed = parseModel(file, read.text);
-        diagnostics.push(...parsed.diagnostics);
-        if (parsed.model)
-            models.push(parsed.model);
-    }
-    diagnostics.push(...projectRules(pipelines, sources, models));
-    const graph = buildGraph(pipelines, models);
-    if (graph.cycle) {
-        const first = models.find((m) => m.name === graph.cycle[0]);
-        diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${graph.cycle.join(' -> ')}` });
-    }
-    return { dir, pipelines, models, graph, diagnostics };
-}
-async function project_listFiles(root, sub, pattern) {
-    try {
-        const names = await (0,promises_.readdir)((0,external_node_path_.join)(root, sub));
-        return names.filter((n) => pattern.test(n)).sort().map((n) => `${sub}/${n}`);
-    }
-    catch (e) {
-        const code = e.code;
-        if (code === 'ENOENT')
-            return [];
-        if (code === 'ENOTDIR')
-            throw new src_errors/* ConfigError */.xL([{ file: sub, line: 1, col: 1, severity: 'error', message: `${sub} is a file; it must be a folder` }]);
-        throw e;
-    }
-}
-/** Every table the project defines, schema-qualified, with its columns where they are known statically. */
-function declaredTables(pipelines, models) {
-    const tables = new Map();
-    for (const p of pipelines) {
-        for (const r of p.source.resources)
-            tables.set(`bronze.${bronzeTableName(p.name, r.name)}`, ['_batch_id', '_source', '_fetched_at', '_record_hash', '_record']);
-        for (const t of p.silver)
-            tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), '_batch_id', '_record_hash', '_loaded_at']);
-    }
-    for (const m of models)
-        tables.set(m.name, undefined);
-    return tables;
-}
-function projectRules(pipelines, sources, models) {
-    const out = [];
-    const seenPipelines = new Map();
-    const seenSilver = new Map();
-    for (const p of pipelines) {
-        const yaml = sources.get(p.name);
-        const other = seenPipelines.get(p.name);
-        if (other)
-            out.push(yaml.diagnosticFor(['name'], `pipeline name "${p.name}" is already used by ${other.file}`));
-        seenPipelines.set(p.name, p);
-        for (const t of p.silver) {
-            const owner = seenSilver.get(t.name);
-            if (owner && owner !== p)
-                out.push(yaml.diagnosticFor(['silver', t.name], `silver table "${t.name}" is already defined in ${owner.file}`, { key: true }));
-            seenSilver.set(t.name, p);
-        }
-    }
-    for (const p of pipelines) {
-        const problem = p.schedule ? cronProblem(p.schedule) : null;
-        if (problem)
-            out.push(sources.get(p.name).diagnosticFor(['schedule'], `schedule: ${JSON.stringify(p.schedule)} is not a valid cron expression (${problem})`));
-    }
-    const tables = declaredTables(pipelines, models);
-    const known = (0,src_errors/* nameList */.OD)([...tables.keys()].sort(), 50);
-    const columnSets = new Map([...tables].map(([table, columns]) => [table, columns && new Set(columns)]));
-    for (const p of pipelines) {
-        const yaml = sources.get(p.name);
-        const checked = new Set(p.checks.map((c) => c.table));
-        for (const table of new Set([...checked, ...p.freshness.map((f) => f.table)])) {
-            if (!tables.has(table)) {
-                const section = checked.has(table) ? 'checks' : 'freshness';
-                out.push(yaml.diagnosticFor([section, table], `${section}: unknown table "${table}" (known: ${known})`, { key: true }));
-            }
-        }
-        p.checks.forEach((check) => {
-            const columns = columnSets.get(check.table);
-            if (!columns)
-                return;
-            for (const column of checkColumns(check.spec)) {
-                if (!columns.has(column)) {
-                    out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: unknown column "${column}" (columns: ${(0,src_errors/* nameList */.OD)(tables.get(check.table))})` });
-                }
-            }
-            if (check.spec.kind === 'relationships' && !tables.has(check.spec.to.table)) {
-                out.push({ file: p.file, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: relationships.to names unknown table "${check.spec.to.table}" (known: ${known})` });
-            }
-        });
-    }
-    for (const m of models) {
-        const locate = lineLocator(m.text);
-        for (const ref of m.references) {
-            if (!tables.has(ref.table)) {
-                out.push({ file: m.file, ...locate(ref.offset), severity: 'error', message: `unknown table "${ref.table}" (known: ${known})` });
-            }
-        }
-    }
-    return out;
-}
-function checkColumns(spec) {
-    switch (spec.kind) {
-        case 'not_null':
-        case 'unique':
-            return spec.columns;
-        case 'row_count':
-            return [];
-        default:
-            return [spec.column];
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/validate.ts
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
-// rules, the models are planned for real on an empty in-memory DuckDB built from the pipelines'
-// declared tables, which catches SQL errors and unknown columns with the file and line.
+// rules, the models (silver, then gold, in the graph's order) are planned for real on an empty in-memory
+// DuckDB built from the pipelines' declared tables, which catches SQL errors and unknown columns with the
+// file and line.
+
 
 
 
@@ -45230,10 +45405,13 @@ async function validate_planModels(project) {
             for (const t of p.silver)
                 await warehouse.execute(silverDdl(t, warehouse.dialect));
         }
-        for (const { model } of project.graph.nodes('gold')) {
+        const models = project.graph.order.map((name) => project.graph.get(name)).filter((n) => 'model' in n);
+        for (const node of models) {
+            const { model } = node;
             // Snowflake SQL outside the subset the project runs the same on both warehouses is refused here,
-            // with the construct and its line.
-            const translated = warehouse.translate(model.select, model.file);
+            // with the construct and its line. A model incremental by batch is planned as each run reads it.
+            const select = node.kind === 'incremental_by_batch' ? restrictToBatches(model.select, bronzeInput(node).reference, ['validate']) : model.select;
+            const translated = warehouse.translate(select, model.file);
             out.push(...translated.diagnostics);
             if (translated.diagnostics.some((d) => d.severity === 'error'))
                 continue;
@@ -45279,16 +45457,28 @@ async function validate_planModels(project) {
     }
     return out;
 }
-/** unique_key and time_column must name columns the model's SELECT gives, at the option's line. */
+/**
+ * unique_key, time_column and latest_by must name columns the model's SELECT gives, at the option's line;
+ * a model incremental by batch gives bronze's _batch_id too.
+ */
 function optionColumnProblems(model, columns) {
-    const named = [...(model.options.unique_key ?? []).map((c) => ['unique_key', c]), ...(model.options.time_column ? [['time_column', model.options.time_column]] : [])];
+    const { unique_key: key = [], time_column: time, latest_by: latest, materialized } = model.options;
+    const named = [...key.map((c) => ['unique_key', c]), ...(time ? [['time_column', time]] : []), ...(latest ? [['latest_by', latest]] : [])];
     const lines = model.text.split('\n');
-    return named
+    const problems = named
         .filter(([, column]) => !columns.includes(column))
         .map(([option, column]) => {
         const line = lines.findIndex((l) => new RegExp(`^\\s*--\\s*${option}\\s*:`).test(l)) + 1;
         return { file: model.file, line, col: 1, severity: 'error', message: `${option}: "${column}" is not a column of ${model.name} (columns: ${columns.join(', ')})` };
     });
+    if (materialized === 'incremental_by_batch' && !columns.includes('_batch_id')) {
+        const line = lines.findIndex((l) => /^\s*--\s*materialized\s*:/.test(l)) + 1;
+        problems.push({
+            file: model.file, line, col: 1, severity: 'error',
+            message: `materialized: incremental_by_batch: ${model.name} must give bronze's _batch_id as a column (SELECT ..., _batch_id FROM bronze...): it says which batch each row came from, so a batch read again replaces its own rows and the later batch's version of a key wins`,
+        });
+    }
+    return problems;
 }
 /** The columns of a schema-qualified table in the planning database, in table order. */
 async function planColumns(warehouse, qualified) {
@@ -45408,32 +45598,291 @@ function memoryLimitProblems(settings, source) {
     return [source.diagnosticFor(['duckdb', 'memory_limit'], `duckdb.memory_limit: ${text} is out of range (expected ${MEMORY_LIMIT_RANGE.text})`)];
 }
 
-;// CONCATENATED MODULE: ./src/engine.ts
-// The engine's front door: what the CLI and the actions call. It never imports @actions/*.
+;// CONCATENATED MODULE: ./src/report/format.ts
+// Number and duration formats shared by the report views. Fixed to en-US so a report reads the same
+// whatever locale the runner or laptop has.
+const countFormat = new Intl.NumberFormat('en-US');
+function formatCount(value) {
+    return countFormat.format(value);
+}
+/** "45s", "12m", "3h 5m", "2d 4h"; an em dash when unknown. */
+function formatDuration(seconds) {
+    if (seconds === null || !Number.isFinite(seconds))
+        return '—';
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60)
+        return `${s}s`;
+    if (s < 3600)
+        return `${Math.floor(s / 60)}m`;
+    if (s < 86_400) {
+        const minutes = Math.floor((s % 3600) / 60);
+        return minutes ? `${Math.floor(s / 3600)}h ${minutes}m` : `${Math.floor(s / 3600)}h`;
+    }
+    const hours = Math.floor((s % 86_400) / 3600);
+    return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
+}
+
+;// CONCATENATED MODULE: ./src/state/run-lock.ts
+// One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a
+// lease row per pipeline in meta.locks. Taking it is one conditional UPDATE whose row count says
+// whether it was free (Snowflake runs UPDATEs on one table one after another; an emulator on DuckDB
+// refuses the loser with a conflict instead). The lease is renewed while the run lasts and cleared
+// in a finally; a holder that died stops renewing, and its lease is taken over once it expires.
+// On DuckDB the file lock already lets one process write (src/warehouse/duckdb-lock.ts).
+
+
+
+
+/** A run killed without letting go blocks its pipeline this long at most. */
+const DEFAULT_LEASE_SECONDS = 300;
+/**
+ * Takes every pipeline's lock, in name order so that two runs never each wait for the other, or
+ * none: on timeout the ones taken are released and a BusyError names the run that holds the rest.
+ * `session` should be a connection of its own: a renewal sent on a connection that is inside a
+ * transaction would join it, and stay invisible (or lock the row) until that commits.
+ */
+async function acquirePipelineLocks(session, pipelines, options) {
+    const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+    const holder = options.holder ?? `pid ${process.pid} on ${(0,external_node_os_.hostname)()}`;
+    const deadline = Date.now() + options.timeoutSeconds * 1000;
+    const sql = lockSql(session, options.runId, holder, leaseSeconds);
+    const taken = [];
+    try {
+        for (const pipeline of [...new Set(pipelines)].sort()) {
+            await session.execute(sql.seed(pipeline));
+            await takeWhenFree(session, pipeline, sql, deadline, options);
+            taken.push(pipeline);
+        }
+    }
+    catch (e) {
+        for (const pipeline of taken)
+            await session.execute(sql.release(pipeline)).catch(() => undefined);
+        throw e;
+    }
+    return holdLocks(session, taken, sql, leaseSeconds, options);
+}
+/** Runs fn holding the pipelines' locks, on a session opened for them alone and closed after. */
+async function withPipelineLocks(openSession, pipelines, options, fn) {
+    const session = await openSession();
+    try {
+        const locks = await acquirePipelineLocks(session, pipelines, options);
+        try {
+            return await fn();
+        }
+        finally {
+            await locks.release();
+        }
+    }
+    finally {
+        await session.close();
+    }
+}
+/** The run holding a pipeline's lock now (its lease not expired), if any. */
+async function lockHolder(warehouse, pipeline) {
+    const d = warehouse.dialect;
+    const [row] = await warehouse.query(`SELECT pipeline, run_id, holder, acquired_at, expires_at FROM meta.locks
+     WHERE pipeline = ${d.quote(pipeline)} AND run_id IS NOT NULL AND expires_at > ${d.now}
+     ORDER BY expires_at DESC LIMIT 1`);
+    return row;
+}
+function lockSql(warehouse, runId, holder, leaseSeconds) {
+    const d = warehouse.dialect;
+    const me = d.quote(runId);
+    const until = d.plusSeconds(d.now, leaseSeconds);
+    return {
+        /** The pipeline's row, once: the UPDATE below needs a row to take. */
+        seed: (pipeline) => `MERGE INTO meta.locks AS t USING (SELECT ${d.quote(pipeline)} AS pipeline) AS s ON t.pipeline = s.pipeline
+       WHEN NOT MATCHED THEN INSERT (pipeline) VALUES (s.pipeline)`,
+        /**
+         * Takes (or renews) every row of the pipeline unless another run's lease on any of them is live.
+         * Two seeds racing can leave two rows; they are always written together, so they agree.
+         */
+        take: (pipeline) => `UPDATE meta.locks SET run_id = ${me}, holder = ${d.quote(holder)},
+         acquired_at = CASE WHEN run_id = ${me} THEN acquired_at ELSE ${d.now} END, expires_at = ${until}
+       WHERE pipeline = ${d.quote(pipeline)} AND NOT EXISTS (
+         SELECT 1 FROM meta.locks AS held
+         WHERE held.pipeline = ${d.quote(pipeline)} AND held.run_id <> ${me} AND held.expires_at > ${d.now})`,
+        renew: (pipeline) => `UPDATE meta.locks SET expires_at = ${until} WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
+        release: (pipeline) => `UPDATE meta.locks SET run_id = NULL, holder = NULL, acquired_at = NULL, expires_at = NULL
+       WHERE pipeline = ${d.quote(pipeline)} AND run_id = ${me}`,
+    };
+}
+async function takeWhenFree(session, pipeline, sql, deadline, options) {
+    let announced;
+    let failures = 0;
+    for (;;) {
+        let failure;
+        try {
+            if ((await session.execute(sql.take(pipeline))) > 0)
+                return;
+        }
+        catch (e) {
+            // Two runs taking the lock at once: the loser may be refused with a conflict.
+            failure = e;
+        }
+        const holder = await lockHolder(session, pipeline);
+        if (!holder) {
+            // Let go in between: try again at once. Failing again with no one holding it is not contention.
+            if (++failures > 2)
+                throw failure ?? new src_errors/* WarehouseError */.kQ(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
+            continue;
+        }
+        failures = 0;
+        const who = `run ${holder.run_id} (${holder.holder ?? 'unknown holder'}, started ${holder.acquired_at.replace(/\.\d+Z$/, 'Z')})`;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+            throw new src_errors/* BusyError */.qB(`pipeline ${pipeline} is busy: ${who} holds its lock in meta.locks (its lease runs to ${holder.expires_at.replace(/\.\d+Z$/, 'Z')} unless renewed) ` +
+                `after ${formatDuration(options.timeoutSeconds)} of waiting. Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
+        }
+        if (who !== announced)
+            options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`);
+        announced = who;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 5000, left));
+    }
+}
+function holdLocks(session, pipelines, sql, leaseSeconds, options) {
+    const lost = [];
+    let renewing;
+    const renew = async () => {
+        for (const pipeline of pipelines.filter((p) => !lost.includes(p))) {
+            try {
+                if ((await session.execute(sql.renew(pipeline))) === 0) {
+                    lost.push(pipeline);
+                    options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`);
+                }
+            }
+            catch (e) {
+                // The next renewal may get through; the lease covers a few missed ones.
+                options.log?.(`warning: could not renew the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`);
+            }
+        }
+    };
+    const timer = setInterval(() => {
+        renewing ??= renew().finally(() => (renewing = undefined));
+    }, options.renewEveryMs ?? (leaseSeconds * 1000) / 4);
+    timer.unref();
+    return {
+        pipelines,
+        lost,
+        async release() {
+            clearInterval(timer);
+            await renewing;
+            for (const pipeline of pipelines) {
+                // An unreleased lock expires with its lease; failing the run for it would be worse.
+                await session.execute(sql.release(pipeline)).catch((e) => options.log?.(`warning: could not release the lock on pipeline ${pipeline}: ${e.message.split('\n')[0]}`));
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/warehouse/duckdb-lock.ts
+// One process per DuckDB file. DuckDB's own file lock is the mutex (the OS drops it when its holder
+// dies, even by kill -9), and it refuses a second process outright, read-only or not. This waits for
+// it, bounded, and says who holds it: the holder notes who it is (run id, pid, start) in a small file
+// beside the database, and a waiter believes that note only when DuckDB names the same pid.
 
 
 
 
 
 
+function holderFile(database) {
+    return `${database}.holder.json`;
+}
+/** Opens the file once no other process has it, waiting at most `waitSeconds`; then notes who holds it. */
+async function openDuckDBWhenFree(path, options) {
+    if (path === ':memory:')
+        return DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
+    const deadline = Date.now() + options.waitSeconds * 1000;
+    let announced;
+    for (;;) {
+        let locked;
+        try {
+            const warehouse = await DuckDBWarehouse.open(path, { memoryLimit: options.memoryLimit });
+            await noteHolder(warehouse, path, options);
+            return warehouse;
+        }
+        catch (e) {
+            if (!(e instanceof DuckDBFileLockedError))
+                throw e;
+            locked = e;
+        }
+        const who = describeHolder(await readHolder(path), locked);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+            throw new src_errors/* BusyError */.qB(`${path} is busy: ${who} still has it open after ${formatDuration(options.waitSeconds)} of waiting (DuckDB lets one process at a time open a file). ` +
+                `Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`);
+        }
+        if (who !== announced)
+            options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`);
+        announced = who;
+        await (0,external_node_timers_promises_.setTimeout)(Math.min(options.pollMs ?? 250, left));
+    }
+}
+async function noteHolder(warehouse, path, options) {
+    const me = {
+        pid: process.pid,
+        started_at: new Date().toISOString(),
+        command: options.command,
+        ...(options.runId ? { run_id: options.runId } : {}),
+        token: (0,external_node_crypto_.randomUUID)(),
+    };
+    const file = holderFile(path);
+    // The note only serves the message; a directory we cannot write to must not stop the run.
+    const temporary = `${file}.${process.pid}.tmp`;
+    await (0,promises_.writeFile)(temporary, JSON.stringify(me))
+        .then(() => (0,promises_.rename)(temporary, file))
+        .catch(() => undefined);
+    warehouse.beforeClose(async () => {
+        if ((await readHolder(path))?.token === me.token)
+            await (0,promises_.rm)(file, { force: true });
+    });
+}
+/** The note beside the database, or undefined when it is missing or unreadable (a holder died mid-write). */
+async function readHolder(path) {
+    try {
+        const parsed = JSON.parse(await (0,promises_.readFile)(holderFile(path), 'utf8'));
+        if (typeof parsed.pid !== 'number' || typeof parsed.started_at !== 'string' || typeof parsed.command !== 'string')
+            return undefined;
+        return parsed;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * "run <id> (pid N, started T)" when the note is the holder's own; otherwise what DuckDB says. A note
+ * left by a process that died (kill -9 cannot clean up) names another pid, or a pid that is gone.
+ */
+function describeHolder(note, locked) {
+    const current = note && (locked.holderPid === undefined ? isAlive(note.pid) : note.pid === locked.holderPid);
+    if (note && current) {
+        const what = note.run_id ? `run ${note.run_id}` : `dataops ${note.command}`;
+        return `${what} (pid ${note.pid}, started ${note.started_at.replace(/\.\d+Z$/, 'Z')})`;
+    }
+    if (locked.holderPid === undefined)
+        return 'another process';
+    return `another process (pid ${locked.holderPid}${locked.holderProgram ? `, ${locked.holderProgram}` : ''})`;
+}
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+// Settings and the warehouse connection: where a project's data lives (dataops.yml, the command line and the
+// environment, in that order of precedence), and how a command opens it (waiting for a run that holds it).
 
 
 
 
 
 
-
-
-
-
-
-
-
-
-
-
-
-const STEPS = (/* unused pure expression or super */ null && (RUN_STEPS));
 
 const TARGETS = ['duckdb', 'snowflake'];
 /**
@@ -45507,6 +45956,35 @@ async function withWarehouse(settings, fn, use = {}) {
         await warehouse.close();
     }
 }
+function siteIndex(settings) {
+    return join(settings.siteDir, 'index.html');
+}
+
+;// CONCATENATED MODULE: ./src/engine.ts
+// The engine's front door: what the CLI and the actions call. It never imports @actions/*.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const STEPS = (/* unused pure expression or super */ null && (RUN_STEPS));
+
+// The settings and the connection are the front door's too.
+
 /**
  * Validates the whole project first (nothing is written when it is invalid), then runs the selected
  * steps for the selected pipelines. A failing pipeline does not stop the others; its bronze stays and
@@ -45602,6 +46080,9 @@ async function runProject(settings, options = {}) {
                 const failure = built.failed.get(run.pipeline);
                 if (failure !== undefined) {
                     run.error = engine_describe(failure);
+                    // A silver SQL model's error has a place, as a gold model's has.
+                    if (failure instanceof ModelError)
+                        diagnostics.push(failure.diagnostic);
                     log(`${run.pipeline}: transform FAILED: ${run.error}`);
                 }
                 // The gold models a pipeline feeds are part of its transform step.
@@ -45766,9 +46247,6 @@ function engine_describe(e) {
     if (e instanceof src_errors/* DataOpsError */.Bf)
         return (0,secrets/* mask */.dK)(e.message);
     return (0,secrets/* mask */.dK)(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-}
-function siteIndex(settings) {
-    return join(settings.siteDir, 'index.html');
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
@@ -46151,8 +46629,10 @@ async function readTables(warehouse, project, now) {
     const out = [];
     for (const { schema, name } of rows) {
         const table = `${schema}.${name}`;
+        const node = project.graph.get(table);
+        // A SQL model's table (silver or gold) has no _loaded_at column: its builds are in meta.model_runs.
         const loadedAt = schema === 'bronze' ? `SELECT MAX(_fetched_at) AS t FROM ${table}`
-            : schema === 'silver' ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
+            : schema === 'silver' && !(node && 'model' in node) ? `SELECT MAX(_loaded_at) AS t FROM ${table}`
                 : `SELECT MAX(built_at) AS t FROM meta.model_runs WHERE model = ${(0,adapter/* sqlString */.Qw)(table)}`;
         const [{ n }] = await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`);
         const [{ t }] = await warehouse.query(loadedAt);
@@ -46339,7 +46819,7 @@ function stepDetail(step, totals) {
         lines.push(...table('Silver', ['Pipeline', 'Table', 'Bronze', 'Accepted', 'Rejected', 'New', 'Updated'], 'llrrrrr', loads.map(({ pipeline, l }) => [pipeline, l.table, formatCount(l.bronze), formatCount(l.accepted), formatCount(l.rejected), formatCount(l.inserted), formatCount(l.updated)])));
     }
     if (result.models.length) {
-        lines.push(...table('Gold', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, formatCount(m.rows)])));
+        lines.push(...table('SQL models', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, formatCount(m.rows)])));
     }
     const notPassed = result.pipelines.flatMap((p) => p.checks).filter((c) => c.status !== 'pass');
     if (notPassed.length) {
