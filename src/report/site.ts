@@ -314,8 +314,9 @@ function table(caption: string, columns: Column[], rows: string[]): string {
       ? `<th scope="col">${escapeHtml(column)}</th>`
       : `<th scope="col" class="n">${escapeHtml(column.label)}</th>`))
     .join('');
-  // The wrapper scrolls sideways on a phone instead of squeezing every column.
-  return `<div class="scroll"><table>
+  // The wrapper scrolls sideways on a phone instead of squeezing every column; it takes the keyboard focus
+  // (and is named by the caption) so that a reader without a mouse can scroll it too.
+  return `<div class="scroll" tabindex="0" role="region" aria-label="${escapeHtml(caption)}"><table>
 <caption>${escapeHtml(caption)}</caption>
 <thead><tr>${head}</tr></thead>
 <tbody>
