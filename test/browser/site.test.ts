@@ -63,6 +63,8 @@ describe.skipIf(missing)('the checks catch what they are for', () => {
       found: { externalRequests: [/^https:\/\/cdn\.example\.com\/x\.css$/], consoleErrors: [/ERR_BLOCKED_BY_CLIENT/] } },
     { name: 'a local file that is missing', html: page('<img src="missing.png" alt="a chart">'), found: { failedRequests: [/missing\.png: net::ERR_FILE_NOT_FOUND$/], consoleErrors: [/ERR_FILE_NOT_FOUND/] } },
     { name: 'a link to a missing page', html: page('<a href="nowhere.html">gone</a>'), found: { brokenLinks: [/^nowhere\.html: .* does not exist$/] } },
+    { name: 'a link out of the site folder', html: page('<a href="../outside.html">up</a>'), files: { '../outside.html': page('') },
+      found: { brokenLinks: [/^\.\.\/outside\.html: outside the site's folder$/] } },
     { name: 'links to ids that do not exist', html: page('<a href="#nope">x</a> <a href="other.html#gone">y</a>'), files: { 'other.html': page('') },
       found: { brokenLinks: [/^#nope: no element with id "nope"$/, /^other\.html#gone: no element with id "gone"$/] } },
     { name: 'a chart with axes only', html: page(svg('')), found: { emptyCharts: [/chart 1 "Revenue by day": no data marks/] } },
@@ -81,7 +83,7 @@ describe.skipIf(missing)('the checks catch what they are for', () => {
   test.each(cases)('$name', async ({ name, html, files, found }) => {
     const folder = await mkdtemp(join(dir, 'case-'));
     for (const [file, text] of Object.entries({ ...files, 'index.html': html })) await writeFile(join(folder, file), text);
-    const findings = await inspectPage(context, join(folder, 'index.html'), idReader(context));
+    const findings = await inspectPage(context, { dir: folder, idsOf: idReader(context) }, 'index.html');
     // Every finding is one the case expects, and every expected finding is there (Chromium may repeat one).
     const unexpected = Object.entries(findings).flatMap(([key, lines]: [string, string[]]) =>
       lines.filter((line) => !(found[key as keyof PageFindings] ?? []).some((pattern) => pattern.test(line))).map((line) => `${key}: ${line}`));
@@ -106,7 +108,7 @@ describe.skipIf(missing)('every page of the demo site in Chromium', () => {
   // Three pages at a time: axe-core's pass over a page is the slow part, and the machine is small.
   const slot = limiter(3);
   test.concurrent.for(pages)('%s', async (pagePath, { expect }) => {
-    const findings = await slot(() => inspectPage(context, join(site!.dir, pagePath), idsOf, pagePath));
+    const findings = await slot(() => inspectPage(context, { dir: site!.dir, idsOf }, pagePath, { screenshots: true }));
     expect(findings).toEqual(NO_FINDINGS);
   });
 });

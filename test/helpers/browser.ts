@@ -149,11 +149,15 @@ export function idReader(context: BrowserContext): (file: string) => Promise<Set
   };
 }
 
-/** Links whose file does not exist, or whose #fragment names no element on the page it points to. */
-export async function brokenLinks(links: readonly PageLink[], idsOf: (file: string) => Promise<Set<string>>): Promise<string[]> {
+/**
+ * Links that leave the site's folder (Pages publishes only that folder), whose file does not exist, or whose
+ * #fragment names no element on the page it points to.
+ */
+export async function brokenLinks(links: readonly PageLink[], siteDir: string, idsOf: (file: string) => Promise<Set<string>>): Promise<string[]> {
   const broken: string[] = [];
   for (const link of links) {
     if (!link.file) broken.push(`${link.href}: not a file link`);
+    else if (relative(siteDir, link.file).startsWith('..')) broken.push(`${link.href}: outside the site's folder`);
     else if (!existsSync(link.file)) broken.push(`${link.href}: ${link.file} does not exist`);
     else if (link.fragment && link.file.endsWith('.html') && !(await idsOf(link.file)).has(link.fragment)) {
       broken.push(`${link.href}: no element with id "${link.fragment}"`);
@@ -266,19 +270,25 @@ export const NO_FINDINGS: PageFindings = {
 };
 
 /**
- * Every check on one page: opened at the desktop width (links, charts, axe), then narrowed to a phone's.
- * With `screenshotAs` (the page's path in the site) it also writes a screenshot at each width.
+ * Every check on one page of a site (its path from the site's folder, with forward slashes): opened at the
+ * desktop width (links, charts), then narrowed to a phone's (layout, axe). With `screenshots` it also writes
+ * a screenshot at each width.
  */
-export async function inspectPage(context: BrowserContext, file: string, idsOf: (file: string) => Promise<Set<string>>, screenshotAs?: string): Promise<PageFindings> {
+export async function inspectPage(
+  context: BrowserContext,
+  site: { dir: string; idsOf: (file: string) => Promise<Set<string>> },
+  pagePath: string,
+  options: { screenshots?: boolean } = {},
+): Promise<PageFindings> {
   const page = await context.newPage();
   try {
-    const problems = await openPage(page, file);
-    const links = await brokenLinks(await internalLinks(page), idsOf);
+    const problems = await openPage(page, join(site.dir, ...pagePath.split('/')));
+    const links = await brokenLinks(await internalLinks(page), site.dir, site.idsOf);
     const charts = await emptyCharts(page);
-    if (screenshotAs) await screenshot(page, screenshotAs, DESKTOP.width);
+    if (options.screenshots) await screenshot(page, pagePath, DESKTOP.width);
     await page.setViewportSize(PHONE);
     const phoneLayout = await phoneLayoutProblems(page);
-    if (screenshotAs) await screenshot(page, screenshotAs, PHONE.width);
+    if (options.screenshots) await screenshot(page, pagePath, PHONE.width);
     // Last: axe adds its script to the page.
     const axe = await seriousAxeViolations(page);
     return { ...problems, brokenLinks: links, emptyCharts: charts, axe, phoneLayout };
