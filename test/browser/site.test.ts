@@ -48,13 +48,15 @@ const page = (body: string, head = '') => `<!doctype html>
 <title>fixture</title>${head}</head><body><main><h1>Fixture</h1>${body}</main></body></html>`;
 const wideTable = `<table><caption>wide</caption><thead><tr>${'<th scope="col">a&nbsp;long&nbsp;column&nbsp;heading</th>'.repeat(4)}</tr></thead>
 <tbody><tr>${'<td>1</td>'.repeat(4)}</tr></tbody></table>`;
-const svg = (inner: string) => `<figure><svg role="img" viewBox="0 0 100 50" width="100" height="50"><title>Revenue by day</title>
-<g class="axis"><path d="M0 49H100" stroke="#000"/></g>${inner}</svg><figcaption>Revenue</figcaption></figure>`;
+// As the chart module draws them (src/site/chart-svg.ts): axes untagged, data marks class="mark".
+const svg = (inner: string, desc = 'Revenue by day, 3 days') => `<figure><figcaption>Revenue by day</figcaption>
+<svg role="img" viewBox="0 0 100 50" width="100" height="50" aria-labelledby="c-title c-desc"><title id="c-title">Revenue by day</title>
+<desc id="c-desc">${desc}</desc><path d="M0 49H100" stroke="#000"/>${inner}</svg></figure>`;
 
 describe.skipIf(missing)('the checks catch what they are for', () => {
   // Each case: a page (plus other files beside it) and what must be found on it; every other finding stays empty.
   const cases: Array<{ name: string; html: string; files?: Record<string, string>; found: Partial<Record<keyof PageFindings, RegExp[]>> }> = [
-    { name: 'a clean page with a chart, a scrolling wide table and good links', html: page(`${svg('<path d="M0 40L50 10L100 20" fill="none" stroke="#000"/>')}
+    { name: 'a clean page with a chart, a scrolling wide table and good links', html: page(`${svg('<path class="mark" d="M0 40L50 10L100 20" fill="none" stroke="#000"/>')}
 <div class="scroll" style="overflow-x:auto" tabindex="0" role="region" aria-label="wide">${wideTable}</div><a href="other.html#there">there</a> <a href="#top">top</a><p id="top">x</p>`),
       files: { 'other.html': page('<p id="there">here</p>') }, found: {} },
     { name: 'a console error', html: page('<script>console.error("boom")</script>'), found: { consoleErrors: [/boom/] } },
@@ -67,7 +69,10 @@ describe.skipIf(missing)('the checks catch what they are for', () => {
       found: { brokenLinks: [/^\.\.\/outside\.html: outside the site's folder$/] } },
     { name: 'links to ids that do not exist', html: page('<a href="#nope">x</a> <a href="other.html#gone">y</a>'), files: { 'other.html': page('') },
       found: { brokenLinks: [/^#nope: no element with id "nope"$/, /^other\.html#gone: no element with id "gone"$/] } },
-    { name: 'a chart with axes only', html: page(svg('')), found: { emptyCharts: [/chart 1 "Revenue by day": no data marks/] } },
+    { name: 'a chart with axes only', html: page(svg('')), found: { emptyCharts: [/^chart 1 "Revenue by day": no data marks/] } },
+    { name: 'a chart that says it has no data', html: page(svg('<text x="50" y="25">No data</text>', 'Revenue by day: no data.')), found: {} },
+    { name: 'a chart with no name', html: page('<figure><svg role="img" width="100" height="50"><rect class="mark" width="10" height="10"/></svg></figure>'),
+      found: { emptyCharts: [/^chart 1: no accessible name/], axe: [/svg-img-alt/] } },
     { name: 'an image with no text alternative', html: page('<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'), found: { axe: [/^critical image-alt/] } },
     { name: 'a wide table with nothing to scroll it', html: page(wideTable), found: { phoneLayout: [/scrolls sideways/, /no container that scrolls it sideways/] } },
   ];
