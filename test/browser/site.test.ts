@@ -103,7 +103,7 @@ describe.skipIf(missing)('every page of the demo site in Chromium', () => {
     await rm(SCREENSHOTS, { recursive: true, force: true });
   });
 
-  test('the build wrote the overview and the pages it links to', () => {
+  test('the build wrote the overview and other pages to crawl', () => {
     expect(pages).toContain('index.html');
     expect(pages.length).toBeGreaterThan(1);
   });
