@@ -158,6 +158,7 @@ function buildOption(chart: PreparedChart): Record<string, unknown> {
       ...(ruleYs.length && top > Math.max(0, ...ys) ? { max: niceCeil(top) } : {}),
       ...(ruleYs.length && bottom < Math.min(0, ...ys) ? { min: -niceCeil(-bottom) } : {}),
       ...(chart.yFormat === 'integer' ? { minInterval: 1 } : {}),
+      ...(chart.yFormat === 'duration' ? durationTicks(Math.min(0, bottom), Math.max(0, top)) : {}),
     },
     series: chart.series.map((s, i) => SERIES_BY_KIND[chart.kind](chart, s, PALETTE[i % PALETTE.length])),
   };
@@ -179,6 +180,16 @@ function timeLabel(ms: number, span: number): string {
   if (span < 2 * DAY) return `${day} ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
   const newYear = d.getUTCMonth() === 0 && d.getUTCDate() === 1;
   return span > 365 * DAY || newYear ? `${day}, ${d.getUTCFullYear()}` : day;
+}
+
+// Seconds between duration ticks people read easily: 1s ... 30s, 1m ... 30m, 1h ... 12h, 1d, 2d, 7d, 30d.
+const DURATION_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000];
+
+/** Ticks on whole minutes, hours or days ("1h", "2h"), not wherever decimal steps fall ("16m 40s"). */
+function durationTicks(bottom: number, top: number): { min: number; max: number; interval: number } {
+  const step = DURATION_STEPS.find((s) => (top - bottom) / s <= 6) ?? niceCeil((top - bottom) / 6);
+  const max = Math.max(step, Math.ceil(top / step) * step);
+  return { min: Math.floor(bottom / step) * step, max, interval: step };
 }
 
 /** The smallest of 1, 2, 2.5, 5 times a power of ten at or above the value. */

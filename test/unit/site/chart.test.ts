@@ -63,6 +63,13 @@ describe('renderChart: words on the chart', () => {
     expect(labels.some((t) => /^\d{10,}$/.test(t))).toBe(false);
   });
 
+  it('a duration axis ticks on whole minutes or hours; a time axis of hours shows the hour', async () => {
+    const data = Array.from({ length: 36 }, (_, i) => ({ at: new Date(Date.UTC(2025, 5, 1) + i * 3_600_000).toISOString(), lag: 600 + ((i * 311) % 3000) }));
+    const labels = texts(await renderChart({ kind: 'area', title: 'Lag', data, x: { field: 'at', title: 'Time' }, y: { field: 'lag', title: 'Lag', format: 'duration' } }));
+    expect(labels).toEqual(expect.arrayContaining(['0s', '10m', '20m', '1h', 'Jun 1 04:00']));
+    expect(labels.filter((t) => /^\d+m \d+s$|^\d+m$/.test(t)).every((t) => /^\d0m$/.test(t))).toBe(true);
+  });
+
   it('a field without a title names its axis', async () => {
     const labels = texts(await renderChart({ ...line(), x: { field: 'day' }, y: { field: 'revenue', format: 'percent' } }));
     expect(labels).toEqual(expect.arrayContaining(['day', 'revenue (%)']));
