@@ -233,7 +233,7 @@ function svgRoot(frame: Frame, body: string): string {
   const { id, width, height } = frame;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" ` +
-    `style="max-width:100%;height:auto" role="img" aria-labelledby="${id}-title ${id}-desc">` +
+    `style="max-width:100%;height:auto" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc">` +
     `<title id="${id}-title">${escapeText(frame.title)}</title><desc id="${id}-desc">${escapeText(frame.description)}</desc>` +
     `${body}</svg>`
   );

@@ -89,7 +89,7 @@ describe('renderChart: an accessible, self-contained SVG', () => {
     const html = await renderChart(line({ id: 'revenue' }));
     expect(html).toMatch(/^<figure class="chart" id="revenue"><figcaption>Revenue by day<\/figcaption><svg /);
     expect(html).toContain('viewBox="0 0 640 240"');
-    expect(html).toContain('role="img" aria-labelledby="revenue-title revenue-desc"');
+    expect(html).toContain('role="img" aria-labelledby="revenue-title" aria-describedby="revenue-desc"');
     expect(html).toContain('<title id="revenue-title">Revenue by day</title>');
     expect(html).toMatch(/<desc id="revenue-desc">[^<]+<\/desc>/);
     expect(await renderChart(line({ width: 300, height: 150 }))).toContain('viewBox="0 0 300 150"');
