@@ -50,7 +50,7 @@ const wideTable = `<table><caption>wide</caption><thead><tr>${'<th scope="col">a
 <tbody><tr>${'<td>1</td>'.repeat(4)}</tr></tbody></table>`;
 // As the chart module draws them (src/site/chart-svg.ts): axes untagged, data marks class="mark".
 const svg = (inner: string, desc = 'Revenue by day, 3 days') => `<figure><figcaption>Revenue by day</figcaption>
-<svg role="img" viewBox="0 0 100 50" width="100" height="50" aria-labelledby="c-title c-desc"><title id="c-title">Revenue by day</title>
+<svg role="img" viewBox="0 0 100 50" width="100" height="50" aria-labelledby="c-title" aria-describedby="c-desc"><title id="c-title">Revenue by day</title>
 <desc id="c-desc">${desc}</desc><path d="M0 49H100" stroke="#000"/>${inner}</svg></figure>`;
 
 describe.skipIf(missing)('the checks catch what they are for', () => {
