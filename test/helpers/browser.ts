@@ -12,7 +12,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { BIN, ensureBuild } from './build.js';
 import { copyProject, REPO } from './project.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium here and in .ci/run; CHROMIUM_PATH names another build of Chromium (GitHub's runners have Google Chrome). */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
