@@ -10,16 +10,25 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
 import type { RunHistoryPoint, StatusReport } from '../state/types.js';
+import type { CatalogTable } from './catalog.js';
+import type { LineageGraph } from './lineage.js';
 import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
+import { LineagePage } from './pages/lineage.js';
 import { PipelinePage } from './pages/pipeline.js';
+import { TablePage } from './pages/table.js';
+import { TablesIndexPage } from './pages/tables-index.js';
 
 /** Everything the site is built from, read from the warehouse and the project before rendering starts. */
 export interface SiteInput {
   report: StatusReport;
   /** Past runs of every pipeline, newest first or in any order; each pipeline page shows its most recent ones. */
   history: readonly RunHistoryPoint[];
+  /** Every table of the project (site/catalog.ts); without it the tables index says it was not read. */
+  catalog?: readonly CatalogTable[];
+  /** The project's lineage with its report pages, its links as the lineage page reaches them (pages/lineage.tsx). */
+  lineage?: LineageGraph;
 }
 
 export interface SitePage {
@@ -45,10 +54,15 @@ const PAGE_KINDS: readonly PageKind[] = [
       content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
     }));
   },
+  ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
+  ({ catalog }) => (catalog ?? []).map((table) => ({ path: pagePaths.table(table.name), title: `${table.name} · Data-ops status`, content: () => <TablePage table={table} /> })),
+  ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
 ];
 
 export interface BuildSiteOptions {
   history?: readonly RunHistoryPoint[];
+  catalog?: readonly CatalogTable[];
+  lineage?: LineageGraph;
 }
 
 export interface BuiltSite {
@@ -58,7 +72,7 @@ export interface BuiltSite {
 }
 
 export async function buildSite(report: StatusReport, outDir: string, options: BuildSiteOptions = {}): Promise<BuiltSite> {
-  const input: SiteInput = { report, history: options.history ?? [] };
+  const input: SiteInput = { report, history: options.history ?? [], catalog: options.catalog, lineage: options.lineage };
   const pages = PAGE_KINDS.flatMap((kind) => kind(input));
   const target = path.resolve(outDir);
   const parent = path.dirname(target);

@@ -182,7 +182,7 @@ export interface LineageSvgOptions {
   title?: string;
   /** Prefix of the ids inside the SVG, unique on the page. */
   idPrefix?: string;
-  /** The id of the text alternative (the nested lists), which the drawing's description points to. */
+  /** The id of the text alternative (the nested lists) on the page; the description says it is there. */
   listId?: string;
 }
 
@@ -199,11 +199,11 @@ export function renderLineageSvg(lineage: LineageGraph, options: LineageSvgOptio
     .map((k) => [k, lineage.nodes.filter((n) => n.kind === k).length] as const)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${KIND_HEADING[k].toLowerCase()}`);
-  const desc = `${counts.join(', ')}, joined by ${layout.edges.length} arrows from each node to what reads it, left to right.${options.listId ? ' The same graph is listed as text beside the drawing.' : ''}`;
+  const desc = `${counts.join(', ')}, joined by ${layout.edges.length} arrows from each node to what reads it, left to right.${options.listId ? ' The same graph is listed as text after the drawing.' : ''}`;
   const at = new Map(layout.nodes.map((n) => [n.id, n]));
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="lineage-graph" role="graphics-document" aria-labelledby="${id}-title" aria-describedby="${id}-desc${options.listId ? ` ${escapeXml(options.listId)}` : ''}" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="lineage-graph" role="graphics-document" aria-labelledby="${id}-title" aria-describedby="${id}-desc" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`,
     `<title id="${id}-title">${escapeXml(title)}</title>`,
     `<desc id="${id}-desc">${escapeXml(desc)}</desc>`,
     `<defs><marker id="${id}-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#7b8794"/></marker></defs>`,
