@@ -14,12 +14,10 @@ import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../erro
 import { renderConsoleSummary } from '../report/console.js';
 import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
 import { buildSite } from '../site/build.js';
-import { readCatalog } from '../site/catalog.js';
-import { lineageGraph } from '../site/lineage.js';
-import { LINEAGE_PAGE_LINKS } from '../site/pages/lineage.js';
+import { readSiteInput } from '../site/input.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
-import { readHistory, readStatus } from '../state/status.js';
+import { readStatus } from '../state/status.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
@@ -324,13 +322,9 @@ async function currentStatus(s: Settings, io: Io): Promise<StatusReport> {
 
 async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string }> {
   const project = await loadProject(s.projectDir, s.env);
-  const read = async (w: Warehouse) => {
-    const report = await readStatus(w, project);
-    return { report, history: await readHistory(w), catalog: await readCatalog(w, project, { status: report }) };
-  };
-  const { report, history, catalog } = await withWarehouse(s, read, { command: 'report', log: io.err });
-  const lineage = lineageGraph(project.graph, [], LINEAGE_PAGE_LINKS);
-  const { indexPath } = await buildSite(report, s.siteDir, { history, catalog, lineage });
+  const input = await withWarehouse(s, (w) => readSiteInput(w, project), { command: 'report', log: io.err });
+  const { report } = input;
+  const { indexPath } = await buildSite(input, s.siteDir);
   if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
   return { report, indexPath };
 }

@@ -9,9 +9,8 @@ import path from 'node:path';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
-import type { RunHistoryPoint, StatusReport } from '../state/types.js';
-import type { CatalogTable } from './catalog.js';
-import type { LineageGraph } from './lineage.js';
+import type { RunHistoryPoint } from '../state/types.js';
+import type { SiteInput } from './input.js';
 import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
@@ -20,16 +19,6 @@ import { PipelinePage } from './pages/pipeline.js';
 import { TablePage } from './pages/table.js';
 import { TablesIndexPage } from './pages/tables-index.js';
 
-/** Everything the site is built from, read from the warehouse and the project before rendering starts. */
-export interface SiteInput {
-  report: StatusReport;
-  /** Past runs of every pipeline, newest first or in any order; each pipeline page shows its most recent ones. */
-  history: readonly RunHistoryPoint[];
-  /** Every table of the project (site/catalog.ts); without it the tables index says it was not read. */
-  catalog?: readonly CatalogTable[];
-  /** The project's lineage with its report pages, its links as the lineage page reaches them (pages/lineage.tsx). */
-  lineage?: LineageGraph;
-}
 
 export interface SitePage {
   /** Where the page is written, relative to the site root, e.g. "pipelines/retail_pos.html". */
@@ -46,7 +35,7 @@ const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
   ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} /> }],
-  ({ report, history }) => {
+  ({ report, history = [] }) => {
     const recent = recentRunsByPipeline(history);
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
@@ -59,20 +48,13 @@ const PAGE_KINDS: readonly PageKind[] = [
   ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
 ];
 
-export interface BuildSiteOptions {
-  history?: readonly RunHistoryPoint[];
-  catalog?: readonly CatalogTable[];
-  lineage?: LineageGraph;
-}
-
 export interface BuiltSite {
   indexPath: string;
   /** Every file written, as absolute paths inside the final output folder. */
   files: string[];
 }
 
-export async function buildSite(report: StatusReport, outDir: string, options: BuildSiteOptions = {}): Promise<BuiltSite> {
-  const input: SiteInput = { report, history: options.history ?? [], catalog: options.catalog, lineage: options.lineage };
+export async function buildSite(input: SiteInput, outDir: string): Promise<BuiltSite> {
   const pages = PAGE_KINDS.flatMap((kind) => kind(input));
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
@@ -85,7 +67,7 @@ export async function buildSite(report: StatusReport, outDir: string, options: B
       // Page paths come from pagePaths, whose names are percent-encoded; this is the last guard.
       if (!file.startsWith(staging + path.sep)) throw new Error(`site page ${page.path} would be written outside the site`);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, renderPage(page, report.generated_at));
+      await writeFile(file, renderPage(page, input.report.generated_at));
     }
     await swapInto(staging, target);
   } catch (error) {

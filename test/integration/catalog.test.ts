@@ -127,7 +127,7 @@ describe('the catalog pages', () => {
     site = path.join(demo.dir, '.dataops', 'site');
     // The report pages are not in this build: the catalog without them links only to pages that exist.
     const tables = buildCatalog(project, { columns: new Map(catalog.map((t) => [t.name, t.columns.map((c) => ({ name: c.name, type: c.type ?? '' }))])), status });
-    await buildSite(status, site, { catalog: tables, lineage: lineageGraph(project.graph, [], LINEAGE_PAGE_LINKS) });
+    await buildSite({ report: status, catalog: tables, lineage: lineageGraph(project.graph, [], LINEAGE_PAGE_LINKS) }, site);
   });
 
   test('the lineage and every table page are within two clicks of the overview, and every link resolves to a written file', async () => {
