@@ -14,7 +14,10 @@ import type { SiteInput } from './input.js';
 import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
+import { LineagePage } from './pages/lineage.js';
 import { PipelinePage } from './pages/pipeline.js';
+import { TablePage } from './pages/table.js';
+import { TablesIndexPage } from './pages/tables-index.js';
 
 
 export interface SitePage {
@@ -40,6 +43,9 @@ const PAGE_KINDS: readonly PageKind[] = [
       content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
     }));
   },
+  ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
+  ({ catalog }) => (catalog ?? []).map((table) => ({ path: pagePaths.table(table.name), title: `${table.name} · Data-ops status`, content: () => <TablePage table={table} /> })),
+  ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
 ];
 
 export interface BuiltSite {
