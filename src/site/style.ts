@@ -7,6 +7,7 @@ nav.site{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;border
 nav.site .brand{font-weight:700;color:#1f2328;text-decoration:none}
 nav.site a[aria-current=page]{font-weight:700;text-decoration:none;color:#1f2328}
 h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:2rem 0 .5rem}
+h1,h2,.facts dd,li{overflow-wrap:anywhere}
 a{color:#0550ae}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
