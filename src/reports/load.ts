@@ -31,13 +31,12 @@ const TEMPLATE_NAME = /^\[([a-z_][a-z0-9_]*)\]$/;
 export async function loadReports(project: Pick<Project, 'dir' | 'pipelines' | 'models'>): Promise<{ reports: ReportFile[]; diagnostics: Diagnostic[] }> {
   const reports: ReportFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  const tables = new Set([...declaredTables(project.pipelines, project.models).keys(), ...META_TABLES]);
+  const tables = reportTables(project);
   const known = nameList([...tables].sort(), 50);
   for (const file of await listReportFiles(project.dir)) {
     const parts = file.slice(REPORTS_DIR.length + 1, -'.md'.length).split('/');
     const name = parts.pop()!;
-    const template = TEMPLATE_NAME.exec(name);
-    const bad = [...parts, ...(template ? [] : [name])].find((p) => !PLAIN_NAME.test(p));
+    const bad = [...parts, ...(TEMPLATE_NAME.test(name) ? [] : [name])].find((p) => !PLAIN_NAME.test(p));
     if (bad !== undefined) {
       diagnostics.push({ file, line: 1, col: 1, severity: 'error', message: `"${bad}": report folder and file names are letters, digits, - and _ (or [name].md for a templated page), as they become the page's address` });
       continue;
@@ -47,15 +46,28 @@ export async function loadReports(project: Pick<Project, 'dir' | 'pipelines' | '
       diagnostics.push(read.diagnostic);
       continue;
     }
-    const source = parseReport(file, read.text);
-    const param = template?.[1];
-    const rules = reportRules(source, param);
-    source.diagnostics.push(...rules.diagnostics, ...source.queries.flatMap((q) => queryShapeProblems(file, q, tables, known)));
-    diagnostics.push(...source.diagnostics);
-    const tablesRead = [...new Set(source.queries.flatMap((q) => queryTables(q).map((t) => t.table)))].sort();
-    reports.push({ ...source, section: parts.join('/'), name, param, tablesRead, columnUses: rules.columnUses });
+    const report = parseReportFile(file, read.text, tables, known);
+    diagnostics.push(...report.diagnostics);
+    reports.push(report);
   }
   return { reports, diagnostics };
+}
+
+/** One report file (project-relative path under reports/), parsed and checked against the project's tables. */
+export function parseReportFile(file: string, text: string, tables: ReadonlySet<string>, known = nameList([...tables].sort(), 50)): ReportFile {
+  const parts = file.slice(REPORTS_DIR.length + 1, -'.md'.length).split('/');
+  const name = parts.pop()!;
+  const param = TEMPLATE_NAME.exec(name)?.[1];
+  const source = parseReport(file, text);
+  const rules = reportRules(source, param);
+  source.diagnostics.push(...rules.diagnostics, ...source.queries.flatMap((q) => queryShapeProblems(file, q, tables, known)));
+  const tablesRead = [...new Set(source.queries.flatMap((q) => queryTables(q).map((t) => t.table)))].sort();
+  return { ...source, section: parts.join('/'), name, param, tablesRead, columnUses: rules.columnUses };
+}
+
+/** Every table a report may read: the project's, and meta's. */
+export function reportTables(project: Pick<Project, 'pipelines' | 'models'>): Set<string> {
+  return new Set([...declaredTables(project.pipelines, project.models).keys(), ...META_TABLES]);
 }
 
 async function listReportFiles(root: string): Promise<string[]> {

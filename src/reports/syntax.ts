@@ -105,7 +105,7 @@ export function parseReport(file: string, rawText: string): ReportSource {
         i = end + 1;
         continue;
       }
-      const nameCol = indent.length + marks.length + info.indexOf(named[1]) + 1;
+      const nameCol = indent.length + marks.length + (info.length - info.trimStart().length) + named[0].indexOf(named[1], 3) + 1;
       const at = { line: i + 1, col: nameCol };
       const option = named[2]?.trim();
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(named[1])) error(at, `query name "${named[1]}" must be a name (letters, digits and _), as components refer to it`);
