@@ -13,7 +13,7 @@ import { STEPS, TARGETS, resolveSettings, runProject, withWarehouse, type RunRes
 import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
-import { buildSite } from '../report/site.js';
+import { buildSite } from '../site/build.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
 import { readHistory, readStatus } from '../state/status.js';

@@ -1,7 +1,7 @@
 // Report components, keyed by tag name. Each entry declares its attributes (which are required, which
 // must name a column of its query) and renders itself from its query's rows. A new component is one
 // more entry here: `validate` and the README's list read the same declarations.
-import { escapeHtml } from '../report/site.js';
+import { escapeHtml } from '../report/format.js';
 import { formatNumber, NUMBER_FORMATS, renderChart, renderTable, type ChartKind, type NumberFormat } from './site-parts.js';
 
 export type Row = Record<string, unknown>;
@@ -104,7 +104,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
       if (a.limit) shown = shown.slice(0, Number(a.limit));
       const formats = new Map(a.formats ? parseFormats(a.formats).map((f) => [f.column, f.format] as const) : []);
       const names = a.columns ? splitList(a.columns).map((c) => c.text) : Object.keys(rows[0] ?? {});
-      return renderTable({ caption: a.title, columns: names.map((name) => ({ name, format: formats.get(name) })), rows: shown });
+      return renderTable({ caption: a.title ?? `Rows of ${a.data}`, columns: names.map((name) => ({ name, format: formats.get(name) })), rows: shown });
     },
   },
 };

@@ -6,7 +6,7 @@ import MarkdownIt from 'markdown-it';
 import type { Diagnostic } from '../errors.js';
 import { formatDiagnostic } from '../errors.js';
 import type { Project } from '../project.js';
-import { escapeHtml } from '../report/site.js';
+import { escapeHtml } from '../report/format.js';
 import { mask } from '../secrets.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import { COMPONENTS, parseWhere, type Row } from './components.js';

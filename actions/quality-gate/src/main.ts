@@ -11,7 +11,7 @@ import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
 import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
 import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
 import { parsePrScope, prScope, type PrScope } from '../../../src/github/pr-scope.js';
-import { buildSite } from '../../../src/report/site.js';
+import { buildSite } from '../../../src/site/build.js';
 import { writeStepSummary } from '../../../src/report/summary.js';
 import { mask } from '../../../src/secrets.js';
 import { readHistory, readStatus } from '../../../src/state/status.js';

@@ -1,7 +1,10 @@
-// What report pages borrow from the site: number formats, charts and tables. The site framework
-// (src/site/) and its chart module are being built at the same time; until they land on main these are
-// small stand-ins with the same interface, so that swapping them is a change of this file only.
-import { escapeHtml } from '../report/site.js';
+// What report pages borrow from the site: number formats, charts and tables. Tables are the site's Table
+// component; the chart module (src/site/chart.ts) and its number formats are being built at the same time,
+// so until they land on main these are small stand-ins with the same interface, and swapping them is a
+// change of this file only.
+import { renderToString } from 'preact-render-to-string';
+import { escapeHtml } from '../report/format.js';
+import { Table } from '../site/components.js';
 
 export type NumberFormat = 'integer' | 'number' | 'decimal1' | 'decimal2' | 'usd' | 'percent' | 'duration';
 export const NUMBER_FORMATS: readonly NumberFormat[] = ['integer', 'number', 'decimal1', 'decimal2', 'usd', 'percent', 'duration'];
@@ -50,6 +53,7 @@ export function formatNumber(value: unknown, format?: NumberFormat): string {
 export async function renderChart(spec: ChartSpec): Promise<string> {
   const columns = [spec.x.field, ...(spec.series ? [spec.series] : []), spec.y.field];
   const table = renderTable({
+    caption: `The data of the chart: ${spec.y.field} by ${spec.x.field}`,
     columns: columns.map((name) => ({ name, format: name === spec.y.field ? spec.y.format : undefined })),
     rows: spec.data,
   });
@@ -62,16 +66,16 @@ export interface TableColumn {
   format?: NumberFormat;
 }
 
-/** Stand-in for the framework's Table component: a caption, a header row, numbers right-aligned. */
-export function renderTable(table: { caption?: string; columns: readonly TableColumn[]; rows: ReadonlyArray<Record<string, unknown>> }): string {
-  const numeric = (c: TableColumn) => c.format !== undefined || table.rows.some((r) => typeof r[c.name] === 'number');
-  const align = (c: TableColumn) => (numeric(c) ? ' class="num"' : '');
-  const head = table.columns.map((c) => `<th scope="col"${align(c)}>${escapeHtml(c.title ?? c.name)}</th>`).join('');
-  const body = table.rows
-    .map((r) => `<tr>${table.columns.map((c) => `<td${align(c)}>${escapeHtml(cellText(r[c.name], c.format))}</td>`).join('')}</tr>`)
-    .join('');
-  const caption = table.caption ? `<caption>${escapeHtml(table.caption)}</caption>` : '';
-  return `<table>${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+/** The rows as the site's Table: a caption, a header row, numeric columns right-aligned. */
+export function renderTable(table: { caption: string; columns: readonly TableColumn[]; rows: ReadonlyArray<Record<string, unknown>> }): string {
+  const numeric = table.columns.map((c) => c.format !== undefined || table.rows.some((r) => typeof r[c.name] === 'number'));
+  return renderToString(
+    <Table caption={table.caption} columns={table.columns.map((c, i) => (numeric[i] ? { label: c.title ?? c.name, numeric: true as const } : c.title ?? c.name))}>
+      {table.rows.map((r) => (
+        <tr>{table.columns.map((c, i) => <td class={numeric[i] ? 'n' : undefined}>{cellText(r[c.name], c.format)}</td>)}</tr>
+      ))}
+    </Table>,
+  );
 }
 
 function cellText(value: unknown, format?: NumberFormat): string {
