@@ -14,6 +14,7 @@ import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../erro
 import { renderConsoleSummary } from '../report/console.js';
 import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
 import { buildSite } from '../site/build.js';
+import { renderReportPages } from '../reports/index.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
 import { readHistory, readStatus } from '../state/status.js';
@@ -248,8 +249,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(`report: ${indexPath}`);
         return;
       }
-      const { indexPath } = await publish({ ...s, siteDir }, io);
+      const { indexPath, failedPages } = await publish({ ...s, siteDir }, io);
       io.out(`report: ${indexPath}`);
+      set(failedPages > 0 ? 1 : 0);
     });
 
   program
@@ -319,13 +321,19 @@ async function currentStatus(s: Settings, io: Io): Promise<StatusReport> {
   return withWarehouse(s, (w) => readStatus(w, project), { command: 'status', log: io.err });
 }
 
-async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string }> {
+/**
+ * Builds the site. A report page that cannot be built is published as a page naming its file:line:col, the
+ * others as usual; each failure is printed, and counted for the exit code.
+ */
+async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string; failedPages: number }> {
   const project = await loadProject(s.projectDir, s.env);
-  const read = async (w: Warehouse) => ({ report: await readStatus(w, project), history: await readHistory(w) });
-  const { report, history } = await withWarehouse(s, read, { command: 'report', log: io.err });
-  const { indexPath } = await buildSite(report, s.siteDir, { history });
+  const read = async (w: Warehouse) => ({ report: await readStatus(w, project), history: await readHistory(w), reportPages: await renderReportPages(w, project) });
+  const { report, history, reportPages } = await withWarehouse(s, read, { command: 'report', log: io.err });
+  const { indexPath } = await buildSite(report, s.siteDir, { history, reportPages });
+  const failed = reportPages.filter((p) => p.error);
+  for (const page of failed) io.err(`error: report page ${page.path} not built: ${mask(formatDiagnostic(page.error!))}`);
   if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
-  return { report, indexPath };
+  return { report, indexPath, failedPages: failed.length };
 }
 
 /** npm start: the whole flow against the demo API, on the embedded DuckDB. */
@@ -341,10 +349,10 @@ async function demo(s: Settings, io: Io): Promise<number> {
     const env = { ...s.env, DEMO_API_URL: api.url, DEMO_API_TOKEN: token, DEMO_REFERENCE_DB: referenceDb };
     const settings = { ...s, env };
     const result = await runProject(settings, { log: io.out });
-    const { report, indexPath } = await publish(settings, { ...io, env });
+    const { report, indexPath, failedPages } = await publish(settings, { ...io, env });
     io.out('');
     io.out(renderConsoleSummary(report, { siteIndex: indexPath }));
-    return result.ok ? 0 : 1;
+    return result.ok && failedPages === 0 ? 0 : 1;
   } finally {
     await api.close();
   }

@@ -27,6 +27,11 @@ export interface ReportPage {
   bodyHtml: string;
   /** Set when the page could not be built; bodyHtml then says so, with the place at fault. */
   error?: Diagnostic;
+  /**
+   * Tables it reads that no run has built yet (a new project, or a run of only some steps): the page says
+   * so instead of failing, as this is a state to wait out, not a fault of the page.
+   */
+  missingTables?: string[];
 }
 
 export interface RenderReportOptions {
@@ -53,6 +58,12 @@ async function renderReport(warehouse: Warehouse, report: ReportFile): Promise<R
   };
   const first = report.diagnostics.find((d) => d.severity === 'error');
   if (first) return [failed(`${folder}/${report.param ?? report.name}.html`, fileTitle, new ReportError(first))];
+  const missingTables: string[] = [];
+  for (const table of report.tablesRead) if (!(await warehouse.tableExists(table))) missingTables.push(table);
+  if (missingTables.length) {
+    const body = `<h1>${escapeHtml(fileTitle)}</h1>\n<p>No data yet: ${missingTables.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')} ${missingTables.length === 1 ? 'has' : 'have'} not been built by any run (run the pipelines first: <code>dataops run</code>).</p>\n`;
+    return [{ ...base, path: `${folder}/${report.param ?? report.name}.html`, title: fileTitle, bodyHtml: body, missingTables }];
+  }
   if (!report.param) {
     try {
       return [{ ...base, path: `${folder}/${report.name}.html`, ...(await renderPage(warehouse, report, {})) }];

@@ -14,12 +14,16 @@ import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
 import { PipelinePage } from './pages/pipeline.js';
+import { DashboardPage, DashboardsIndex } from './pages/dashboards.js';
+import type { ReportPage } from '../reports/index.js';
 
 /** Everything the site is built from, read from the warehouse and the project before rendering starts. */
 export interface SiteInput {
   report: StatusReport;
   /** Past runs of every pipeline, newest first or in any order; each pipeline page shows its most recent ones. */
   history: readonly RunHistoryPoint[];
+  /** The report pages of reports/ (src/reports renderReportPages), already run on the warehouse. */
+  reportPages: readonly ReportPage[];
 }
 
 export interface SitePage {
@@ -45,10 +49,15 @@ const PAGE_KINDS: readonly PageKind[] = [
       content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
     }));
   },
+  ({ reportPages }) => [
+    { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },
+    ...reportPages.map((page) => ({ path: page.path, title: `${page.title} · Dashboards`, content: () => <DashboardPage page={page} /> })),
+  ],
 ];
 
 export interface BuildSiteOptions {
   history?: readonly RunHistoryPoint[];
+  reportPages?: readonly ReportPage[];
 }
 
 export interface BuiltSite {
@@ -58,7 +67,7 @@ export interface BuiltSite {
 }
 
 export async function buildSite(report: StatusReport, outDir: string, options: BuildSiteOptions = {}): Promise<BuiltSite> {
-  const input: SiteInput = { report, history: options.history ?? [] };
+  const input: SiteInput = { report, history: options.history ?? [], reportPages: options.reportPages ?? [] };
   const pages = PAGE_KINDS.flatMap((kind) => kind(input));
   const target = path.resolve(outDir);
   const parent = path.dirname(target);

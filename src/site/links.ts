@@ -14,6 +14,8 @@ export function fileSegment(name: string): string {
 export const pagePaths = {
   overview: 'index.html',
   pipeline: (name: string) => `pipelines/${fileSegment(name)}.html`,
+  /** The index of report pages; each report page has its own path, reports/<section>/<name>.html (src/reports). */
+  dashboards: 'reports/index.html',
 } as const;
 
 /** The href that leads from the page at `from` to the page (or file) at `to`, both relative to the site root. */

@@ -111,3 +111,13 @@ describe('report pages', () => {
     expect(changeText(value, previous)).toBe(text);
   });
 });
+
+describe('a page over a table no run has built yet', () => {
+  it('says so, without an error', async () => {
+    const pages = await renderReportPages(warehouse, PROJECT, {
+      reports: [parseReportFile('reports/later.md', '# Later\n```sql q\nSELECT * FROM gold.not_yet\n```\n<DataTable data="q"/>\n', new Set(['gold.not_yet']))],
+    });
+    expect(pages.map((p) => [p.path, p.error, p.missingTables])).toEqual([['reports/later.html', undefined, ['gold.not_yet']]]);
+    expect(pages[0].bodyHtml).toContain('No data yet: <code>gold.not_yet</code> has not been built by any run');
+  });
+});
