@@ -14,10 +14,10 @@ import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../erro
 import { renderConsoleSummary } from '../report/console.js';
 import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
 import { buildSite } from '../site/build.js';
-import { renderReportPages } from '../reports/index.js';
+import { readSiteInput } from '../site/input.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
-import { readHistory, readStatus } from '../state/status.js';
+import { readStatus } from '../state/status.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
@@ -327,10 +327,10 @@ async function currentStatus(s: Settings, io: Io): Promise<StatusReport> {
  */
 async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string; failedPages: number }> {
   const project = await loadProject(s.projectDir, s.env);
-  const read = async (w: Warehouse) => ({ report: await readStatus(w, project), history: await readHistory(w), reportPages: await renderReportPages(w, project) });
-  const { report, history, reportPages } = await withWarehouse(s, read, { command: 'report', log: io.err });
-  const { indexPath } = await buildSite(report, s.siteDir, { history, reportPages });
-  const failed = reportPages.filter((p) => p.error);
+  const input = await withWarehouse(s, (w) => readSiteInput(w, project), { command: 'report', log: io.err });
+  const { report } = input;
+  const { indexPath } = await buildSite(input, s.siteDir);
+  const failed = (input.reportPages ?? []).filter((p) => p.error);
   for (const page of failed) io.err(`error: report page ${page.path} not built: ${mask(formatDiagnostic(page.error!))}`);
   if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
   return { report, indexPath, failedPages: failed.length };

@@ -9,22 +9,14 @@ import path from 'node:path';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
-import type { RunHistoryPoint, StatusReport } from '../state/types.js';
+import type { RunHistoryPoint } from '../state/types.js';
+import type { SiteInput } from './input.js';
 import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
 import { PipelinePage } from './pages/pipeline.js';
 import { DashboardPage, DashboardsIndex } from './pages/dashboards.js';
-import type { ReportPage } from '../reports/index.js';
 
-/** Everything the site is built from, read from the warehouse and the project before rendering starts. */
-export interface SiteInput {
-  report: StatusReport;
-  /** Past runs of every pipeline, newest first or in any order; each pipeline page shows its most recent ones. */
-  history: readonly RunHistoryPoint[];
-  /** The report pages of reports/ (src/reports renderReportPages), already run on the warehouse. */
-  reportPages: readonly ReportPage[];
-}
 
 export interface SitePage {
   /** Where the page is written, relative to the site root, e.g. "pipelines/retail_pos.html". */
@@ -41,7 +33,7 @@ const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
   ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} /> }],
-  ({ report, history }) => {
+  ({ report, history = [] }) => {
     const recent = recentRunsByPipeline(history);
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
@@ -49,16 +41,11 @@ const PAGE_KINDS: readonly PageKind[] = [
       content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
     }));
   },
-  ({ reportPages }) => [
+  ({ reportPages = [] }) => [
     { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },
     ...reportPages.map((page) => ({ path: page.path, title: `${page.title} · Dashboards`, content: () => <DashboardPage page={page} /> })),
   ],
 ];
-
-export interface BuildSiteOptions {
-  history?: readonly RunHistoryPoint[];
-  reportPages?: readonly ReportPage[];
-}
 
 export interface BuiltSite {
   indexPath: string;
@@ -66,8 +53,7 @@ export interface BuiltSite {
   files: string[];
 }
 
-export async function buildSite(report: StatusReport, outDir: string, options: BuildSiteOptions = {}): Promise<BuiltSite> {
-  const input: SiteInput = { report, history: options.history ?? [], reportPages: options.reportPages ?? [] };
+export async function buildSite(input: SiteInput, outDir: string): Promise<BuiltSite> {
   const pages = PAGE_KINDS.flatMap((kind) => kind(input));
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
@@ -80,7 +66,7 @@ export async function buildSite(report: StatusReport, outDir: string, options: B
       // Page paths come from pagePaths, whose names are percent-encoded; this is the last guard.
       if (!file.startsWith(staging + path.sep)) throw new Error(`site page ${page.path} would be written outside the site`);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, renderPage(page, report.generated_at));
+      await writeFile(file, renderPage(page, input.report.generated_at));
     }
     await swapInto(staging, target);
   } catch (error) {

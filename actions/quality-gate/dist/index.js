@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(80165);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(15937);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 80165:
+/***/ 15937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52187,7 +52187,7 @@ function PipelinePage({ report, pipeline, history }) {
 const RECENT_RUNS = 24;
 const PAGE_KINDS = [
     ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => jsxRuntime_a(OverviewPage, { report: report }) }],
-    ({ report, history }) => {
+    ({ report, history = [] }) => {
         const recent = recentRunsByPipeline(history);
         return report.pipelines.map((pipeline) => ({
             path: pagePaths.pipeline(pipeline.name),
@@ -52196,8 +52196,7 @@ const PAGE_KINDS = [
         }));
     },
 ];
-async function buildSite(report, outDir, options = {}) {
-    const input = { report, history: options.history ?? [] };
+async function buildSite(input, outDir) {
     const pages = PAGE_KINDS.flatMap((kind) => kind(input));
     const target = external_node_path_default().resolve(outDir);
     const parent = external_node_path_default().dirname(target);
@@ -52211,7 +52210,7 @@ async function buildSite(report, outDir, options = {}) {
             if (!file.startsWith(staging + (external_node_path_default()).sep))
                 throw new Error(`site page ${page.path} would be written outside the site`);
             await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-            await (0,promises_.writeFile)(file, renderPage(page, report.generated_at));
+            await (0,promises_.writeFile)(file, renderPage(page, input.report.generated_at));
         }
         await swapInto(staging, target);
     }
@@ -52366,6 +52365,12 @@ function splitReasons(groups) {
         }
     }
     return [...counts.values()].sort((a, b) => a.table.localeCompare(b.table) || b.rows - a.rows || a.reason.localeCompare(b.reason));
+}
+
+;// CONCATENATED MODULE: ./src/site/input.ts
+
+async function readSiteInput(warehouse, project) {
+    return { report: await readStatus(warehouse, project), history: await readHistory(warehouse) };
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
@@ -53131,8 +53136,8 @@ function narrowReport(step, scope) {
 async function publishSite(step, reportDir) {
     // The site shows every pipeline's latest run, not only this step's.
     const project = await loadProject(step.settings.projectDir, step.settings.env);
-    const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }), { command: 'quality-gate', log: logLine });
-    const { indexPath } = await buildSite(report, (0,external_node_path_.resolve)(step.settings.projectDir, reportDir), { history });
+    const input = await withWarehouse(step.settings, (w) => readSiteInput(w, project), { command: 'quality-gate', log: logLine });
+    const { indexPath } = await buildSite(input, (0,external_node_path_.resolve)(step.settings.projectDir, reportDir));
     info(`report site: ${indexPath}`);
     return indexPath;
 }

@@ -25,7 +25,7 @@ it('publishes report pages under Dashboards, with an index by section', async ()
     page({ path: 'reports/stores/seaport.html', title: 'Seaport', section: 'stores' }),
   ];
   const out = path.join(work, 'site');
-  const site = await buildSite(statusReport, out, { reportPages });
+  const site = await buildSite({ report: statusReport, reportPages }, out);
   expect(site.files.map((f) => path.relative(out, f)).filter((f) => f.startsWith('reports'))).toEqual([
     'reports/index.html', 'reports/daily-sales.html', 'reports/broken.html', 'reports/stores/seaport.html',
   ]);

@@ -36,7 +36,7 @@ describe('escapeHtml', () => {
 describe('buildSite', () => {
   it('writes an overview and one page per pipeline', async () => {
     const outDir = path.join(work, 'site');
-    const site = await buildSite(statusReport, outDir);
+    const site = await buildSite({ report: statusReport }, outDir);
 
     expect(site.indexPath).toBe(path.join(outDir, 'index.html'));
     expect(site.files.sort()).toEqual([
@@ -75,7 +75,7 @@ describe('buildSite', () => {
 
   it('shows a pipeline’s run, batches, loads, checks, rejected reasons and tables on its page', async () => {
     const outDir = path.join(work, 'site');
-    await buildSite(statusReport, outDir);
+    await buildSite({ report: statusReport }, outDir);
     const page = await readFile(path.join(outDir, 'pipelines', 'inventory.html'), 'utf8');
 
     expect(page).toContain('<h1>Pipeline inventory</h1>');
@@ -107,7 +107,7 @@ describe('buildSite', () => {
     report.pipelines = [report.pipelines[0]];
     report.tables = report.tables.filter((t) => t.pipeline === 'retail_pos');
     const overall = async () => {
-      const site = await buildSite(report, path.join(work, 'site'));
+      const site = await buildSite({ report: report }, path.join(work, 'site'));
       return /<dt>Overall<\/dt><dd>(.*?)<\/dd>/.exec(await readFile(site.indexPath, 'utf8'))![1];
     };
     // One warned check and one late table: nothing failed, but it is not all good.
@@ -121,7 +121,7 @@ describe('buildSite', () => {
   });
 
   it('is self-contained: no scripts, no external assets, headed tables', async () => {
-    const site = await buildSite(statusReport, path.join(work, 'site'));
+    const site = await buildSite({ report: statusReport }, path.join(work, 'site'));
     for (const file of site.files) {
       const html = await readFile(file, 'utf8');
       expect(html).not.toMatch(/<script|<link|\ssrc=|href="(https?:)?\/\//i);
@@ -141,7 +141,7 @@ describe('buildSite', () => {
     report.tables[1].name = `silver.<b>bold</b>`;
     report.pipelines[1].last_run!.error = hostile;
 
-    const site = await buildSite(report, path.join(work, 'site'));
+    const site = await buildSite({ report: report }, path.join(work, 'site'));
     for (const file of site.files) {
       const html = await readFile(file, 'utf8');
       expect(html).not.toContain('<script');
@@ -156,7 +156,7 @@ describe('buildSite', () => {
   it('keeps pages inside the site for unexpected pipeline names', async () => {
     const report = copyReport();
     report.pipelines[0].name = '../../escape';
-    const site = await buildSite(report, path.join(work, 'site'));
+    const site = await buildSite({ report: report }, path.join(work, 'site'));
     const pages = await readdir(path.join(work, 'site', 'pipelines'));
     expect(pages.sort()).toEqual(['..%2F..%2Fescape.html', 'inventory.html']);
     for (const file of site.files) expect(file.startsWith(path.join(work, 'site') + path.sep)).toBe(true);
@@ -168,7 +168,7 @@ describe('buildSite', () => {
     const report = copyReport();
     report.conservation_ok = false;
     Object.assign(report.pipelines[0].silver_loads[1], { accepted: 3_400, conserved: false });
-    const site = await buildSite(report, path.join(work, 'site'));
+    const site = await buildSite({ report: report }, path.join(work, 'site'));
     const index = await readFile(site.indexPath, 'utf8');
     expect(index).toContain('<span class="badge bad">broken</span>');
     const retail = await readFile(path.join(work, 'site', 'pipelines', 'retail_pos.html'), 'utf8');
@@ -183,7 +183,7 @@ describe('buildSite', () => {
     }
     history.push({ run_id: 'inv-1', pipeline: 'inventory', started_at: '2024-05-01T11:00:00Z', status: 'success', rejected: 0, checks_failed: 0 });
 
-    await buildSite(statusReport, path.join(work, 'site'), { history: history.reverse() });
+    await buildSite({ report: statusReport, history: history.reverse() }, path.join(work, 'site'));
     const retail = await readFile(path.join(work, 'site', 'pipelines', 'retail_pos.html'), 'utf8');
     expect(retail).toContain('<h2 id="recent-runs">Recent runs</h2>');
     expect(retail).toContain('<caption>The 24 most recent runs</caption>');
@@ -200,21 +200,21 @@ describe('buildSite', () => {
     const outDir = path.join(work, 'site');
     await mkdir(path.join(outDir, 'pipelines'), { recursive: true });
     await writeFile(path.join(outDir, 'pipelines', 'removed_pipeline.html'), 'old');
-    await buildSite(statusReport, outDir);
+    await buildSite({ report: statusReport }, outDir);
     expect(await readdir(path.join(outDir, 'pipelines'))).not.toContain('removed_pipeline.html');
     expect(await readdir(work)).toEqual(['site']);
   });
 
   it('leaves the previous site untouched when building fails', async () => {
     const outDir = path.join(work, 'site');
-    await buildSite(statusReport, outDir);
+    await buildSite({ report: statusReport }, outDir);
     const before = await readFile(path.join(outDir, 'index.html'), 'utf8');
 
     const report = copyReport();
     const broken = report.pipelines[1];
     Object.defineProperty(broken, 'checks', { get: () => { throw new Error('engine bug'); } });
     report.pipelines[1] = broken as PipelineStatus;
-    await expect(buildSite(report, outDir)).rejects.toThrow('engine bug');
+    await expect(buildSite({ report: report }, outDir)).rejects.toThrow('engine bug');
 
     expect(await readFile(path.join(outDir, 'index.html'), 'utf8')).toBe(before);
     expect(await readdir(work)).toEqual(['site']);
