@@ -83,7 +83,7 @@ export function lineLocator(text: string): (offset: number) => { line: number; c
 }
 
 /** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
-function blankOutCommentsAndStrings(text: string): string {
+export function blankOutCommentsAndStrings(text: string): string {
   return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) =>
     m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '),
   );

@@ -18,6 +18,7 @@ import { LineagePage } from './pages/lineage.js';
 import { PipelinePage } from './pages/pipeline.js';
 import { TablePage } from './pages/table.js';
 import { TablesIndexPage } from './pages/tables-index.js';
+import { DashboardPage, DashboardsIndex } from './pages/dashboards.js';
 
 
 export interface SitePage {
@@ -46,6 +47,10 @@ const PAGE_KINDS: readonly PageKind[] = [
   ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
   ({ catalog }) => (catalog ?? []).map((table) => ({ path: pagePaths.table(table.name), title: `${table.name} · Data-ops status`, content: () => <TablePage table={table} /> })),
   ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
+  ({ reportPages = [] }) => [
+    { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },
+    ...reportPages.map((page) => ({ path: page.path, title: `${page.title} · Dashboards`, content: () => <DashboardPage page={page} /> })),
+  ],
 ];
 
 export interface BuiltSite {

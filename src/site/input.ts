@@ -7,6 +7,7 @@ import type { Warehouse } from '../warehouse/adapter.js';
 import { readCatalog, type CatalogTable } from './catalog.js';
 import { lineageGraph, type LineageGraph } from './lineage.js';
 import { LINEAGE_PAGE_LINKS } from './pages/lineage.js';
+import { renderReportPages, type ReportPage } from '../reports/index.js';
 
 export interface SiteInput {
   report: StatusReport;
@@ -16,14 +17,18 @@ export interface SiteInput {
   catalog?: readonly CatalogTable[];
   /** The project's lineage with its report pages, its links as the lineage page reaches them (pages/lineage.tsx). */
   lineage?: LineageGraph;
+  /** The pages of reports/, their queries already run on the warehouse (src/reports). */
+  reportPages?: readonly ReportPage[];
 }
 
 export async function readSiteInput(warehouse: Warehouse, project: Project): Promise<SiteInput> {
   const report = await readStatus(warehouse, project);
+  const reportPages = await renderReportPages(warehouse, project);
   return {
     report,
     history: await readHistory(warehouse),
-    catalog: await readCatalog(warehouse, project, { status: report }),
-    lineage: lineageGraph(project.graph, [], LINEAGE_PAGE_LINKS),
+    catalog: await readCatalog(warehouse, project, { status: report, reports: reportPages }),
+    lineage: lineageGraph(project.graph, reportPages, LINEAGE_PAGE_LINKS),
+    reportPages,
   };
 }

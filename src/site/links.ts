@@ -18,6 +18,8 @@ export const pagePaths = {
   /** A table's catalog page, by its schema-qualified name: tables/silver.transactions.html. */
   table: (name: string) => `tables/${fileSegment(name)}.html`,
   lineage: 'lineage.html',
+  /** The index of report pages; each report page has its own path, reports/<section>/<name>.html (src/reports). */
+  dashboards: 'reports/index.html',
 } as const;
 
 /** The href that leads from the page at `from` to the page (or file) at `to`, both relative to the site root. */

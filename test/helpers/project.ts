@@ -14,7 +14,7 @@ export const DEMO_TOKEN = 'test-token-5f1c9e0b7a';
 
 export async function copyProject(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'dataops-project-'));
-  for (const sub of ['pipelines', 'sql']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
+  for (const sub of ['pipelines', 'sql', 'reports']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
   return dir;
 }
 
