@@ -44,8 +44,8 @@ describe('buildSite', () => {
       path.join(outDir, 'lineage.html'),
       path.join(outDir, 'pipelines', 'inventory.html'),
       path.join(outDir, 'pipelines', 'retail_pos.html'),
-      path.join(outDir, 'tables', 'index.html'),
       path.join(outDir, 'reports', 'index.html'),
+      path.join(outDir, 'tables', 'index.html'),
     ]);
     for (const file of site.files) expect((await stat(file)).isFile()).toBe(true);
 
