@@ -11,7 +11,10 @@ import type { CheckStatus, RunState } from './types.js';
 export type Period = 'run' | 'day';
 
 export interface HistoryOptions {
-  /** The end of the history (default: the newest run's start, so an old database still shows its last week). */
+  /**
+   * The day the recent days end on (default: the newest run's start, so an old database still shows its
+   * last week). Nothing newer is left out: a run's checks and snapshots come seconds after its start.
+   */
   now?: Date;
   /** Days shown run by run, the day of `now` included (default 7). */
   recentDays?: number;
@@ -21,7 +24,7 @@ export interface HistoryOptions {
 
 /** The period a history covers; pages say it next to every number they show from it. */
 export interface HistoryWindow {
-  /** ISO; the end of the history. */
+  /** ISO; the newest run's start, or the `now` given: what "the last 7 days" count back from. */
   until: string;
   /** ISO, a UTC midnight: from here on each run is a point; before it, each day is one. */
   recentSince: string;
@@ -160,7 +163,7 @@ export async function readRunTrends(warehouse: Warehouse, window: HistoryWindow)
                       SUM(CASE WHEN status = 'warn' THEN 1 ELSE 0 END) AS warned
                FROM meta.check_results WHERE checked_at >= ${b.since} GROUP BY run_id, pipeline) c
       ON c.run_id = r.run_id AND c.pipeline = r.pipeline
-    WHERE r.started_at >= ${b.since} AND r.started_at <= ${b.until}`;
+    WHERE r.started_at >= ${b.since}`;
   const runs = await warehouse.query<{
     run_id: string; pipeline: string; started_at: string; status: RunState; error: string | null;
     duration_seconds: number | null; rejected: number; checks_failed: number; checks_warned: number;
@@ -205,7 +208,7 @@ export async function readTableTrends(warehouse: Warehouse, window: HistoryWindo
   const b = bounds(warehouse, window);
   const runs = await warehouse.query<{ table_name: string; measured_at: string; run_id: string; row_count: number; lag_seconds: number | null }>(
     `SELECT table_name, measured_at, run_id, row_count, lag_seconds FROM meta.table_snapshots
-     WHERE measured_at >= ${b.recentSince} AND measured_at <= ${b.until} ORDER BY table_name, measured_at, run_id`,
+     WHERE measured_at >= ${b.recentSince} ORDER BY table_name, measured_at, run_id`,
   );
   const days = await warehouse.query<{ table_name: string; day_on: string; row_count: number; lag_seconds: number | null; runs: number }>(
     `SELECT table_name, day_on, MAX(CASE WHEN newest_first = 1 THEN row_count END) AS row_count, MAX(lag_seconds) AS lag_seconds, COUNT(*) AS runs
@@ -226,7 +229,7 @@ export async function readRejectedTrends(warehouse: Warehouse, window: HistoryWi
   // Grouped by the reasons list as stored; split into single reasons below (few groups, not rows).
   const runs = await warehouse.query<{ table_name: string; run_id: string; first_at: string; reasons: string; n: number }>(
     `SELECT table_name, run_id, MIN(rejected_at) AS first_at, reasons, COUNT(*) AS n FROM meta.rejected
-     WHERE rejected_at >= ${b.recentSince} AND rejected_at <= ${b.until} GROUP BY table_name, run_id, reasons`,
+     WHERE rejected_at >= ${b.recentSince} GROUP BY table_name, run_id, reasons`,
   );
   const days = await warehouse.query<{ table_name: string; day_on: string; reasons: string; n: number }>(
     `SELECT table_name, CAST(rejected_at AS DATE) AS day_on, reasons, COUNT(*) AS n FROM meta.rejected
@@ -259,7 +262,7 @@ export async function readCheckHistory(warehouse: Warehouse, window: HistoryWind
     status: CheckStatus; failing_rows: number; message: string;
   }>(
     `SELECT pipeline, table_name, check_name, kind, run_id, checked_at, status, failing_rows, message FROM meta.check_results
-     WHERE checked_at >= ${b.recentSince} AND checked_at <= ${b.until} ORDER BY checked_at, run_id`,
+     WHERE checked_at >= ${b.recentSince} ORDER BY checked_at, run_id`,
   );
   const days = await warehouse.query<{
     pipeline: string; table_name: string; check_name: string; kind: string; day_on: string;
@@ -323,7 +326,7 @@ export async function readDriftTimeline(warehouse: Warehouse, window: HistoryWin
        SELECT e.*, ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY event_at DESC, path) AS newest_first FROM (
          SELECT 'run' AS point_kind, d.detected_at AS event_at, bt.run_id, d.batch_id, d.pipeline, d.resource, d.path, d.change, d.old_type, d.new_type, 1 AS batches
          FROM meta.schema_drift d LEFT JOIN meta.batches bt ON bt.batch_id = d.batch_id
-         WHERE d.detected_at >= ${b.recentSince} AND d.detected_at <= ${b.until}
+         WHERE d.detected_at >= ${b.recentSince}
          UNION ALL
          SELECT 'day' AS point_kind, CAST(CAST(detected_at AS DATE) AS ${warehouse.dialect.timestampType}) AS event_at, NULL AS run_id, NULL AS batch_id,
                 pipeline, resource, path, change, old_type, new_type, COUNT(*) AS batches
@@ -341,9 +344,9 @@ export async function readDriftTimeline(warehouse: Warehouse, window: HistoryWin
 }
 
 /** The window's bounds as timestamp literals of the warehouse. */
-function bounds(warehouse: Warehouse, window: HistoryWindow): { since: string; recentSince: string; until: string } {
+function bounds(warehouse: Warehouse, window: HistoryWindow): { since: string; recentSince: string } {
   const ts = (iso: string) => `CAST(${sqlString(iso.replace('T', ' ').replace(/Z$/, ''))} AS ${warehouse.dialect.timestampType})`;
-  return { since: ts(window.since), recentSince: ts(window.recentSince), until: ts(window.until) };
+  return { since: ts(window.since), recentSince: ts(window.recentSince) };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -47,7 +47,7 @@ export async function readRunRecords(warehouse: Warehouse, scope: RunScope): Pro
   const ts = (iso: string) => `CAST(${sqlString(iso.replace('T', ' ').replace(/Z$/, ''))} AS ${d.timestampType})`;
   const runIds = 'runIds' in scope
     ? (scope.runIds.length ? scope.runIds.map(sqlString).join(', ') : 'NULL')
-    : `SELECT run_id FROM meta.runs WHERE started_at >= ${ts(scope.window.recentSince)} AND started_at <= ${ts(scope.window.until)}`;
+    : `SELECT run_id FROM meta.runs WHERE started_at >= ${ts(scope.window.recentSince)}`;
   const inScope = `run_id IN (${runIds})`;
   const runs = await warehouse.query<{ run_id: string; pipeline: string; started_at: string; finished_at: string | null; status: RunState; error: string | null; duration_seconds: number | null }>(
     `SELECT run_id, pipeline, started_at, finished_at, status, error,

@@ -41,7 +41,8 @@ export function snapshotTargets(
 /**
  * Measures each target table that exists and writes one row per table for the run, replacing what an
  * earlier step of the same run wrote for it. A table whose freshness cannot be measured (its field is
- * gone) still gets its row count; the lag is NULL. `now` is the clock the lag is measured against.
+ * gone) still gets its row count; the lag is NULL. `now` is the clock the lag is measured against (tests and
+ * replays fix it); measured_at is the warehouse's, as the run's own times are.
  */
 export async function recordTableSnapshots(warehouse: Warehouse, runId: string, targets: readonly SnapshotTarget[], now?: Date): Promise<TableSnapshot[]> {
   const present = await existingTables(warehouse);
@@ -64,11 +65,10 @@ export async function recordTableSnapshots(warehouse: Warehouse, runId: string, 
   }
   if (snapshots.length === 0) return snapshots;
   const d = warehouse.dialect;
-  const clock = now ? `CAST(${sqlString(now.toISOString())} AS ${d.timestampType})` : d.now;
   const text = (v: string | null) => (v === null ? 'NULL' : sqlString(v));
   const values = snapshots.map((s) =>
     `(${sqlString(runId)}, ${text(s.pipeline)}, ${sqlString(s.table)}, ${sqlString(s.table.split('.')[0])}, ${s.rows}, ${text(s.freshness_field)},
-      ${s.newest_at === null ? 'NULL' : `CAST(${sqlString(s.newest_at)} AS ${d.timestampType})`}, ${s.lag_seconds ?? 'NULL'}, ${clock})`);
+      ${s.newest_at === null ? 'NULL' : `CAST(${sqlString(s.newest_at)} AS ${d.timestampType})`}, ${s.lag_seconds ?? 'NULL'}, ${d.now})`);
   await warehouse.transaction(async () => {
     await warehouse.execute(
       `DELETE FROM meta.table_snapshots WHERE run_id = ${sqlString(runId)} AND table_name IN (${snapshots.map((s) => sqlString(s.table)).join(', ')})`,

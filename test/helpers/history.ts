@@ -145,10 +145,10 @@ export async function generateHistory(warehouse: Warehouse, project: Project, op
   await warehouse.execute(
     `INSERT INTO meta.schema_drift (batch_id, pipeline, resource, path, change, old_type, new_type, previous_batch_id, detected_at)
      SELECT g.run_id || '.' || v.pipeline || '.' || v.resource, v.pipeline, v.resource, 'promo_code',
-            CASE WHEN g.i % 1500 = 700 THEN 'added' ELSE 'type_changed' END, CASE WHEN g.i % 1500 = 700 THEN NULL ELSE 'string' END,
-            CASE WHEN g.i % 1500 = 700 THEN 'string' ELSE 'number' END, NULL, ${plus('g.started_at', '5')}
+            CASE WHEN g.i % 1500 = 100 THEN 'added' ELSE 'type_changed' END, CASE WHEN g.i % 1500 = 100 THEN NULL ELSE 'string' END,
+            CASE WHEN g.i % 1500 = 100 THEN 'string' ELSE 'number' END, NULL, ${plus('g.started_at', '5')}
      FROM ${gen} AS g CROSS JOIN ${values(resources, ['k', 'pipeline', 'resource', 'source_kind', 'j'])}
-     WHERE (g.i % 1500 = 700 OR g.i % 1500 = 724) AND NOT ${failed('g.i', 'v.k')}`,
+     WHERE (g.i % 1500 = 100 OR g.i % 1500 = 124) AND NOT ${failed('g.i', 'v.k')}`,
   );
   return {
     runs,
