@@ -13,10 +13,11 @@ import { STEPS, TARGETS, resolveSettings, runProject, withWarehouse, type RunRes
 import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
-import { buildSite } from '../report/site.js';
+import { buildSite } from '../site/build.js';
+import { readSiteInput } from '../site/input.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
-import { readHistory, readStatus } from '../state/status.js';
+import { readStatus } from '../state/status.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
@@ -321,9 +322,9 @@ async function currentStatus(s: Settings, io: Io): Promise<StatusReport> {
 
 async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string }> {
   const project = await loadProject(s.projectDir, s.env);
-  const read = async (w: Warehouse) => ({ report: await readStatus(w, project), history: await readHistory(w) });
-  const { report, history } = await withWarehouse(s, read, { command: 'report', log: io.err });
-  const { indexPath } = await buildSite(report, s.siteDir, { history });
+  const input = await withWarehouse(s, (w) => readSiteInput(w, project), { command: 'report', log: io.err });
+  const { report } = input;
+  const { indexPath } = await buildSite(input, s.siteDir);
   if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
   return { report, indexPath };
 }

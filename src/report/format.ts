@@ -20,3 +20,10 @@ export function formatDuration(seconds: number | null): string {
   const hours = Math.floor((s % 86_400) / 3600);
   return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** For the few pages still written as text (the no-state page); the site's pages are escaped by their renderer. */
+export function escapeHtml(value: string | number): string {
+  return String(value).replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+}

@@ -3,7 +3,7 @@
 // plainly, with what to do, instead of an empty report (or the demo's data) that looks like the real one.
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { escapeHtml } from './site.js';
+import { escapeHtml } from './format.js';
 
 export interface MissingState {
   /** The database file that was not there, as the user knows it (relative to the project). */

@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(99541);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(15937);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 99541:
+/***/ 15937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45541,6 +45541,11 @@ function formatDuration(seconds) {
     const hours = Math.floor((s % 86_400) / 3600);
     return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
 }
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** For the few pages still written as text (the no-state page); the site's pages are escaped by their renderer. */
+function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+}
 
 ;// CONCATENATED MODULE: ./src/state/run-lock.ts
 // One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a
@@ -51922,44 +51927,290 @@ function isStringList(value) {
     return Array.isArray(value) && value.every((x) => typeof x === 'string');
 }
 
-;// CONCATENATED MODULE: ./src/report/site.ts
-// The static report site published to GitHub Pages: an overview page and one page per pipeline.
-// Plain HTML with one inline stylesheet, no scripts and no external assets, so it also works offline
-// and from a file:// URL.
+;// CONCATENATED MODULE: ./node_modules/preact/dist/preact.mjs
+var preact_n,preact_t,preact_r,u,i,preact_f,o,preact_e,l,preact_c,a,s,h=Symbol.for("pv"),p={},preact_y=[],preact_v=/^m(i|n|o|s|text|space)$/,preact_w=Array.isArray,d=preact_y.slice,preact_=Object.assign;function preact_g(n){n&&n.parentNode&&n.remove()}function preact_k(n,t,r){var u,i,f,o={},e=arguments.length;for(f in t)"key"==f?u=t[f]:"ref"==f&&"function"!=typeof n?i=t[f]:o[f]=t[f];return e>2&&(o.children=e>3?d.call(arguments,2):r),m(n,o,u,i,null)}function preact_b(n,t,r){var u,i,f,o=preact_({},n.props),e=arguments.length;for(f in t)"key"==f?u=t[f]:"ref"==f&&"function"!=typeof n.type?i=t[f]:o[f]=t[f];return e>2&&(o.children=e>3?d.call(arguments,2):r),m(n.type,o,void 0!==u?u:n.key,void 0!==i?i:n.ref,null)}function m(r,u,i,f,o){var e={type:r,props:u,key:i,ref:f,__k:null,__:null,__b:0,__e:null,__c:null,constructor:h,__v:o||++preact_t,__i:-1,__u:0};return!o&&preact_n.vnode&&preact_n.vnode(e),e}function preact_M(){return{current:null}}function preact_$(n){return n.children}function preact_x(n,t){this.props=n,this.context=t,this.__g=0}function preact_S(n,t){if(null==t)return n.__&&preact_S(n.__,n.__i+1);for(var r;t<n.__k.length;t++)if((r=n.__k[t])&&r.__e)return r.__e;return"function"!=typeof n.type||n.props.__P?null:preact_S(n)}function preact_C(t){var r,u=t.__v,i=u.__e,f=[],o=[],e=t.__P;e&&((r=preact_({constructor:h},u)).__v=u.__v+1,preact_n.vnode&&preact_n.vnode(r),z(e,r,u,t.__n,e.namespaceURI,32&u.__u?[i]:null,f,i||preact_S(u),32&u.__u,o),r.__v=u.__v,r.__.__k[r.__i]=r,preact_E(f,r,o),u.__=u.__e=null,r.__e!=i&&preact_j(r))}function preact_j(n){if((n=n.__)&&n.__c&&!n.props.__P)return n.__e=null,n.__k.some(function(t){return t&&(n.__e=t.__e)}),preact_j(n)}function preact_L(t){(8&t.__g||(t.__g|=8,u.push(t),preact_f++))&&i==preact_n.debounceRendering||((i=preact_n.debounceRendering)||queueMicrotask)(preact_H)}function preact_H(){try{for(var n,t=1;u.length;)u.length>t&&u.sort(o),n=u.shift(),t=u.length,8&n.__g&&preact_C(n)}finally{(preact_f=u.length)&&(i||queueMicrotask)(preact_H)}}function preact_I(n,t,r,u,i,f,o,e,l,c,a){var s,h,v,w,d,_,g=u.__k||preact_y,k=t.length;for(l=q(r,t,g,l,k),s=0;s<k;s++)null!=(v=r.__k[s])&&(h=~v.__i&&g[v.__i]||p,v.__i=s,_=z(n,v,h,i,f,o,e,l,c,a),w=v.__e,(h.ref!=v.ref||8&h.__u)&&(h.ref&&G(h.ref,null,v,h),v.ref&&a.push(v.ref,v.__c||w,v)),d=d||w,4&v.__u?(l=preact_A(v,l,n,!h.__v),h.__e&&(h.__e=null)):"function"==typeof v.type&&void 0!==_?l=_:w&&(l=w.nextSibling),v.__u&=-21);return r.__e=d,l}function q(n,t,r,u,i){var f,o,e,l,c,a,s,p,y,v=r.length,d=v,_=0,g=0,k=n.__k=Array(i);for(f=0;f<i;f++)null!=(o=t[f])&&"boolean"!=typeof o&&"function"!=typeof o?("object"!=typeof o||o.constructor===String?o=k[f]=m(null,o):preact_w(o)?o=k[f]=m(preact_$,{children:o}):o.constructor===h&&o.__b?o=k[f]=m(o.type,o.props,o.key,o.ref,o.__v):k[f]=o,l=f+_,o.__=n,o.__b=n.__b+1,e=null,~(c=o.__i=preact_P(o,r,l,d))&&(d--,(e=r[c])&&(e.__u|=2)),e&&e.__v?(o.__u|=16,c==l-1?_--:c==l+1?_++:c!=l&&(c>l?_--:_++,g=1)):(~c||(i>v?_--:i<v&&_++),"function"!=typeof o.type&&(o.__u|=4))):k[f]=null;if(g){for(a=[],s=[],f=0;f<i;f++)if((o=k[f])&&16&o.__u){for(_=0,p=a.length;_<p;)a[y=_+p>>1]<o.__i?_=y+1:p=y;a[_]=o.__i,s[f]=_+1}for(_=a.length;f--;)s[f]&&(s[f]==_?_--:k[f].__u|=4)}if(d)for(f=0;f<v;f++)!(e=r[f])||2&e.__u||(e.__e==u&&(u=preact_S(e)),J(e,e));return u}function preact_A(n,t,r,u){var i,f,o,e;if("function"==typeof n.type){if(n.props.__P)return t;if(i=n.__k)for(f=0;f<i.length;f++)i[f]&&(i[f].__=n,t=preact_A(i[f],t,r,!1));return t}for(t&&!t.parentNode&&(t=preact_S(n))&&!t.parentNode&&(t=null),o=n.__e,e=t;e&&8==e.nodeType;)e=e.nextSibling;for(o!=e&&(!u&&r.moveBefore&&o.parentNode?r.moveBefore(o,t):r.insertBefore(o,t||null)),t=o;(t=t&&t.nextSibling)&&8==t.nodeType&&!t.data.startsWith("$s"););return t}function preact_O(n,t){return t=t||[],null!=n&&"boolean"!=typeof n&&(preact_w(n)?n.some(function(n){preact_O(n,t)}):t.push(n)),t}function preact_P(n,t,r,u){var i,f=n.key,o=n.type,e=t[r],l=e&&!(2&e.__u);if(null===e&&null==f||l&&f==e.key&&o==e.type)return r;if(u>(l?1:0)){for(i=r-1;i>=0;i--)if((e=t[i])&&!(2&e.__u)&&f==e.key&&o==e.type)return i;for(i=r+1;i<t.length;i++)if((e=t[i])&&!(2&e.__u)&&f==e.key&&o==e.type)return i}return-1}function preact_T(n,t,r){null==r&&(r=""),"-"==t[0]?n.setProperty(t,r):n[t]=r}function preact_N(n,t,r,u,i){var f,o;if("style"==t)if("string"==typeof r)n.style.cssText=r;else{if("string"==typeof u&&(n.style.cssText=u=""),u)for(t in u)r&&t in r||preact_T(n.style,t);if(r)for(t in r)u&&r[t]==u[t]||preact_T(n.style,t,r[t])}else if("o"==t[0]&&"n"==t[1])"function"!=typeof r&&(r=null),"function"!=typeof u&&(u=null),(n.__e||(n.__e={}))[t]=r,r&&u||(o=a[t]||(a[t]=V(t)),(n.__a||(n.__a={}))[t]=preact_c,f=t!=(t=t.replace(l,"$1")),(t=t.slice(2))[0]<"a"&&(t=t.toLowerCase()),r?n.addEventListener(t,o,f):n.removeEventListener(t,o,f));else{if("http://www.w3.org/2000/svg"==i)t=t.replace(/xlink(H|:h)/,"h").replace(/sName$/,"s");else if("width"!=t&&"height"!=t&&"href"!=t&&"list"!=t&&"form"!=t&&"tabIndex"!=t&&"download"!=t&&"rowSpan"!=t&&"colSpan"!=t&&"role"!=t&&"popover"!=t&&t in n)try{return void(n[t]=null==r?"":r)}catch(n){}if("function"==typeof r)return;null==r||!1===r&&"-"!=t[4]?n.removeAttribute(t):n.setAttribute(t,"popover"==t&&1==r?"":r)}}function V(t){return function(r){var u=this.__e;if(u){if(u=u[t],null==r[preact_e])r[preact_e]=preact_c++;else if(r[preact_e]<this.__a[t])return;return u(preact_n.event?preact_n.event(r):r)}}}function z(t,r,u,i,f,o,e,l,c,a){var s,p,v,d,k,b,m,M,C,j,L,H,q,A,O,P,T,N,V=r.type;if(r.constructor!==h)return null;128&u.__u&&(c=32&u.__u,s=u.__c.__z)&&(r.__u|=c,p=o=[],8==s.nodeType?l=preact_B(s,o):o.push(s),l=o[0]||l),(s=preact_n.__b)&&s(r);n:if("function"==typeof V){v=e.length;try{if(M=r.props,C=(s=V.prototype)&&s.render,j=(s=V.contextType)&&i[s.__c],L=s?j?j.props.value:s.__:i,(d=u.__c)?(r.__c=d,2&d.__g&&(d.__g|=1)):(C?r.__c=d=new V(M,L):(r.__c=d=new preact_x(M,L),d.constructor=V,d.render=K),j&&j.sub(d),d.state||(d.state={}),d.__n=i,d.__g|=8,d.__h=[],d.__k=[]),C&&(d.__s||(d.__s=d.state),V.getDerivedStateFromProps&&(d.__s==d.state&&(d.__s=preact_({},d.__s)),preact_(d.__s,V.getDerivedStateFromProps(M,d.__s)))),k=d.props,b=d.state,d.__v=r,u.__c){if(M!==k&&C&&!V.getDerivedStateFromProps&&d.componentWillReceiveProps&&d.componentWillReceiveProps(M,L),r.__v==u.__v&&!(8&d.__g)||!(4&d.__g)&&d.shouldComponentUpdate&&!1===d.shouldComponentUpdate(M,d.__s,L)){r.__v!=u.__v&&(d.props=M,d.state=d.__s,d.__g&=-9),r.__e=u.__e,r.__k=u.__k,r.__k.some(function(n){n&&(n.__=r)}),preact_y.push.apply(d.__h,d.__k),d.__k=[],d.__h.length&&e.push(d),l=preact_S(u);break n}d.componentWillUpdate&&d.componentWillUpdate(M,d.__s,L),C&&d.componentDidUpdate&&d.__h.push(function(){d.componentDidUpdate(k,b,m)})}else C&&!V.getDerivedStateFromProps&&d.componentWillMount&&d.componentWillMount(),C&&d.componentDidMount&&d.__h.push(d.componentDidMount);d.context=L,d.props=M,d.__P=t,d.__g&=-5,H=preact_n.__r,q=C?25:0;do{d.__g&=-9,H&&H(r),s=d.render(d.props,d.state=d.__s,d.context)}while(8&d.__g&&++q<25);C&&(preact_y.push.apply(d.__h,d.__k),d.__k=[]),d.state=d.__s,d.getChildContext&&(i=preact_({},i,d.getChildContext())),C&&u.__c&&d.getSnapshotBeforeUpdate&&(m=d.getSnapshotBeforeUpdate(k,b)),A=s&&s.type===preact_$&&null==s.key?s.props.children:s,M.__P&&(s=l,f=(t=M.__P).namespaceURI,c=o=null,u.props&&u.props.__P!=t&&(u.__k.some(function(n){n&&J(n,n)}),u.__k=null),l=u.__k?preact_S(u,0):null),l=preact_I(t,preact_w(A)?A:[A],r,u,i,f,o,e,l,c,a),M.__P&&(r.__e=null,l=s),r.__u&=-161,p&&p.some(preact_g),d.__h.length&&e.push(d),1&d.__g&&(d.__g&=-4)}catch(t){if(e.length=v,r.__v=null,c||o)if(t&&t.then){if(r.__u|=128|c,o){for(~(T=o.indexOf(l||void 0))||(T=o.length);(N=o[T-1])&&8==N.nodeType;)T--;for(;T<o.length;T++)if(N=o[T])if(o[T]=null,O){if(N==P)break}else{if(8!=N.nodeType)break;N.data.startsWith("$s")&&(P=preact_B(O=N))}}if(!O){for(;l&&8==l.nodeType&&l.nextSibling;)l=l.nextSibling;O=l}(s=preact_B(O=r.__c.__z||(r.__c.__z=O)))?(r.__e=O,l=s):r.__e=l,l=l&&l.nextSibling}else o&&o.some(preact_g);else r.__e=u.__e;r.__k||(r.__k=u.__k||[]),t&&t.then||preact_D(r),preact_n.__e(t,r,u)}}else l=r.__e=preact_F(u.__e,r,u,i,f,o,e,c,a,t);return(s=preact_n.diffed)&&s(r),l}function preact_B(n,t){if(n&&8==n.nodeType&&n.data.startsWith("$s"))for(var r=1;n=n.nextSibling;){if(8==n.nodeType)if(n.data.startsWith("$s"))r++;else if(n.data.startsWith("/$s")&&!--r)return n;t&&t.push(n)}}function preact_D(n){n&&(n.__c&&(n.__c.__g|=4),n.__k&&n.__k.some(preact_D))}function preact_E(t,r,u){for(var i=0;i<u.length;)G(u[i++],u[i++],u[i++]);preact_n.__c&&preact_n.__c(r,t),t.some(function(r){try{t=r.__h,r.__h=[],t.some(function(n){n.call(r)})}catch(t){preact_n.__e(t,r.__v)}})}function preact_F(t,r,u,i,f,o,e,l,c,a){var s,h,y,_,k,b,m,M,$=u.props||p,x=r.props,C=r.type;if("svg"==C?f="http://www.w3.org/2000/svg":"math"==C?f="http://www.w3.org/1998/Math/MathML":f||(f="http://www.w3.org/1999/xhtml"),o)for(s=0;s<o.length;s++)if((k=o[s])&&(C?k.localName==C:3==k.nodeType)){t=k,o[s]=null;break}if(!t){if(M=a.ownerDocument||document,!C)return M.createTextNode(x);t=M.createElementNS(f,C,x.is?x:a),l&&(preact_n.__m&&preact_n.__m(r,o),l=!1),o=null}if(C){if(a="template"==C&&t.content||t,o="textarea"==C&&null!=x.defaultValue?null:o&&d.call(a.childNodes),!l&&o)for($={},s=0;s<t.attributes.length;s++)$[(k=t.attributes[s]).name]=k.value;for(s in $)k=$[s],"dangerouslySetInnerHTML"==s?y=k:"children"==s||s in x||"value"==s&&"defaultValue"in x||"checked"==s&&"defaultChecked"in x||preact_N(t,s,null,k,f);for(s in x)k=x[s],"children"==s?_=k:"dangerouslySetInnerHTML"==s?h=k:"value"==s?b=k:"checked"==s?m=k:l&&"function"!=typeof k||$[s]===k||preact_N(t,s,k,$[s],f);h?(l||y&&(h.__html==y.__html||h.__html==t.innerHTML)||(t.innerHTML=h.__html),r.__k=[]):(y&&(t.textContent=""),("foreignObject"==C||"http://www.w3.org/1998/Math/MathML"==f&&preact_v.test(C))&&(f="http://www.w3.org/1999/xhtml"),preact_I(a,preact_w(_)?_:[_],r,u,i,f,o,e,o?o[0]:u.__k&&preact_S(u,0),l,c),o&&o.some(preact_g)),l&&"textarea"!=C||(s="value","progress"==C&&null==b?t.removeAttribute(s):null==b||b===t[s]&&("progress"!=C||b)||preact_N(t,s,b,$[s],f),s="checked",null!=m&&m!=t[s]&&preact_N(t,s,m,$[s],f))}else $===x||l&&t.data==x||(t.data=x);return t}function G(t,r,u,i){try{"function"==typeof t?r?r.__x=t(r)||1:i&&(i=i.__c||i.__e)&&(r=i.__x)&&(i.__x=null,"function"==typeof r?r():t(null)):t.current=r}catch(t){preact_n.__e(t,u)}}function J(t,r,u){var i,f,o,e;if(preact_n.unmount&&preact_n.unmount(t),!(i=t.ref)||i.current&&i.current!=t.__e||G(i,null,r,t),i=t.__c){if(i.componentWillUnmount)try{i.componentWillUnmount()}catch(t){preact_n.__e(t,r)}i.__P=i.__n=null}if(i=t.__k)for(e=0;e<i.length;e++)i[e]&&J(i[e],r,"function"!=typeof t.type||u&&!t.props.__P);!u&&(i=t.__c)&&(i=i.__z)&&(f=preact_B(i,o=[]))&&(i==t.__e&&o.some(preact_g),preact_g(f),preact_g(i)),u||preact_g(t.__e),t.__e=t.__c=t.__=null}function K(n,t,r){return this.constructor(n,r)}function Q(t,r){var u,i,f,o;preact_n.__&&preact_n.__(t,r),9==r.nodeType&&(r=r.documentElement),i=(u=t&&32&t.__u)?null:r.__k,r.__k=m(preact_$,{children:[t]}),f=[],o=[],z(r,r.__k,i||p,p,r.namespaceURI,i?null:r.firstChild?d.call(r.childNodes):null,f,i?i.__e:r.firstChild,u,o),preact_E(f,r.__k,o),r.__k.props.children=null}function preact_R(n,t){n&&"object"==typeof n&&(n.__u|=32),Q(n,t)}function preact_U(n){function t(n){var r,u;return this.getChildContext||(r=new Set,(u={})[t.__c]=this,this.getChildContext=function(){return u},this.shouldComponentUpdate=function(n){this.props.value!=n.value&&r.forEach(function(n){n.__g|=4,preact_L(n)})},this.sub=function(n){r.add(n);var t=n.componentWillUnmount;n.componentWillUnmount=function(){r.delete(n),t&&t.call(n)}}),n.children}return t.__c="__cC"+s++,t.__=n,t.Provider=(t.Consumer=function(n,t){return n.children(t)}).contextType=t,t}function preact_W(n){return n.children}function X(n,t){return m(preact_W,{__P:t,children:n})}preact_n={__e:function(n,t,r,u){for(var i,o,e;t=t.__;)if((i=t.__c)&&!(1&i.__g)){i.__g|=4;try{if((e=(o=i.constructor)&&o.getDerivedStateFromError)&&i.setState(o.getDerivedStateFromError(n)),i.componentDidCatch&&(i.componentDidCatch(n,u||{}),e=1),e&&8&i.__g)return void(i.__g|=2)}catch(t){n=t}}throw preact_f=0,n}},preact_t=0,preact_r=function(n){return null!=n&&n.constructor===h},preact_x.prototype.setState=function(n,t){var r=this.__s;r&&r!=this.state||(r=this.__s=preact_({},this.state)),"function"==typeof n&&(n=n(preact_({},r),this.props)),n&&(preact_(r,n),this.__v&&(t&&this.__k.push(t),preact_L(this)))},preact_x.prototype.forceUpdate=function(n){this.__v&&(this.__g|=4,n&&this.__h.push(n),preact_L(this))},preact_x.prototype.render=preact_$,u=[],preact_f=0,o=function(n,t){return n.__v.__b-t.__v.__b},preact_e=Symbol(),l=/(PointerCapture)$|Capture$/i,preact_c=0,a={},s=0;
+//# sourceMappingURL=preact.mjs.map
+
+;// CONCATENATED MODULE: ./node_modules/preact/jsx-runtime/dist/jsxRuntime.mjs
+var jsxRuntime_e=/["&<]/;function n(r){if(!r.length||!jsxRuntime_e.test(r))return r;for(var t=0,n=0,f="",o="";n<r.length;n++){switch(r.charCodeAt(n)){case 34:o="&quot;";break;case 38:o="&amp;";break;case 60:o="&lt;";break;default:continue}n!=t&&(f+=r.slice(t,n)),f+=o,t=n+1}return n!=t&&(f+=r.slice(t,n)),f}var jsxRuntime_f=Symbol.for("pv"),jsxRuntime_o=0,jsxRuntime_u=Array.isArray;function jsxRuntime_a(t,e,n,u,a,i){e||(e={});var c,l,p=e;if("ref"in p&&"function"!=typeof t)for(l in p={},e)"ref"==l?c=e[l]:p[l]=e[l];var s={type:t,props:p,key:n,ref:c,__k:null,__:null,__b:0,__e:null,__c:null,constructor:jsxRuntime_f,__v:--jsxRuntime_o,__i:-1,__u:0};return(a||i)&&(s.__source=a,s.__self=i),preact_n.vnode&&preact_n.vnode(s),s}function jsxRuntime_i(r){var e=jsxRuntime_a(t,{tpl:r,exprs:[].slice.call(arguments,1)});return e.key=e.__v,e}var jsxRuntime_c={},jsxRuntime_l=/[A-Z]/g;function jsxRuntime_p(t,e){if(r.attr){var f=r.attr(t,e);if("string"==typeof f)return f}if(e=function(r){return null!=r&&"object"==typeof r&&"function"==typeof r.valueOf?r.valueOf():r}(e),"ref"==t||"key"==t)return"";if("style"==t&&"object"==typeof e){var o="";for(var u in e){var a=e[u];null!=a&&""!==a&&(o=o+("-"==u[0]?u:jsxRuntime_c[u]||(jsxRuntime_c[u]=u.replace(jsxRuntime_l,"-$&").toLowerCase()))+":"+a+";")}return t+'="'+n(o)+'"'}return null==e||!1===e||"function"==typeof e||"object"==typeof e?"":!0===e?t:t+'="'+n(""+e)+'"'}function jsxRuntime_s(r){if(null==r||"boolean"==typeof r||"function"==typeof r)return null;if("object"==typeof r){if(r.constructor===jsxRuntime_f)return r;if(jsxRuntime_u(r)){for(var t=0;t<r.length;t++)r[t]=jsxRuntime_s(r[t]);return r}}return n(""+r)}
+//# sourceMappingURL=jsxRuntime.mjs.map
+
+;// CONCATENATED MODULE: ./node_modules/preact-render-to-string/dist/index.mjs
+var dist_o="__s",dist_i="__c",dist_a="__k",dist_u="__d",dist_c="__s",dist_f=/[\s\n\\/='"\0<>]/,dist_s=/^(xlink|xmlns|xml)([A-Z])/,dist_l=/^(?:accessK|auto[A-Z]|cell|ch|col|cont|cross|dateT|encT|form[A-Z]|frame|hrefL|inputM|maxL|minL|noV|playsI|popoverT|readO|rowS|src[A-Z]|tabI|useM|item[A-Z])/,dist_p=/^ac|^ali|arabic|basel|cap|clipPath$|clipRule$|color|dominant|enable|fill|flood|font|glyph[^R]|horiz|image|letter|lighting|marker[^WUH]|overline|panose|pointe|paint|rendering|shape|stop|strikethrough|stroke|text[^L]|transform|underline|unicode|units|^v[^i]|^w|^xH/,dist_h=new Set(["draggable","spellcheck"]);function dist_d(e){void 0!==e.__g?e.__g|=8:e[dist_u]=!0}function dist_v(e){void 0!==e.__g?e.__g&=-9:e[dist_u]=!1}function dist_m(e){return void 0!==e.__g?!!(8&e.__g):!0===e[dist_u]}var dist_y=/["&<]/;function dist_(e){if(0===e.length||!1===dist_y.test(e))return e;for(var t=0,n=0,r="",o="";n<e.length;n++){switch(e.charCodeAt(n)){case 34:o="&quot;";break;case 38:o="&amp;";break;case 60:o="&lt;";break;default:continue}n!==t&&(r+=e.slice(t,n)),r+=o,t=n+1}return n!==t&&(r+=e.slice(t,n)),r}var dist_g={},dist_k=new Set(["animation-iteration-count","border-image-outset","border-image-slice","border-image-width","box-flex","box-flex-group","box-ordinal-group","column-count","fill-opacity","flex","flex-grow","flex-negative","flex-order","flex-positive","flex-shrink","flood-opacity","font-weight","grid-column","grid-row","line-clamp","line-height","opacity","order","orphans","stop-opacity","stroke-dasharray","stroke-dashoffset","stroke-miterlimit","stroke-opacity","stroke-width","tab-size","widows","z-index","zoom"]),dist_b=/[A-Z]/g;function dist_x(e){var t="";for(var n in e){var r=e[n];if(null!=r&&""!==r){var o="-"==n[0]?n:dist_g[n]||(dist_g[n]=n.replace(dist_b,"-$&").toLowerCase()),i=";";"number"!=typeof r||o.startsWith("--")||dist_k.has(o)||(i="px;"),t=t+o+":"+r+i}}return t||void 0}function dist_w(){this.__d=!0}function dist_H(e,t){return{__v:e,context:t,props:e.props,setState:dist_w,forceUpdate:dist_w,__d:!0,__h:new Array(0)}}function dist_C(e,t,n){if(!e.s){if(n instanceof dist_D){if(!n.s)return void(n.o=dist_C.bind(null,e,t));1&t&&(t=n.s),n=n.v}if(n&&n.then)return void n.then(dist_C.bind(null,e,t),dist_C.bind(null,e,2));e.s=t,e.v=n;const r=e.o;r&&r(e)}}var dist_D=/*#__PURE__*/(/* unused pure expression or super */ null && (function(){function e(){}return e.prototype.then=function(t,n){var r=new e,o=this.s;if(o){var i=1&o?t:n;if(i){try{dist_C(r,1,i(this.v))}catch(e){dist_C(r,2,e)}return r}return this}return this.o=function(e){try{var o=e.v;1&e.s?dist_C(r,1,t?t(o):o):n?dist_C(r,1,n(o)):dist_C(r,2,o)}catch(e){dist_C(r,2,e)}},r},e}()));function dist_A(e){return e instanceof dist_D&&1&e.s}function dist_S(e,t,n){for(var r;;){var o=e();if(dist_A(o)&&(o=o.v),!o)return i;if(o.then){r=0;break}var i=n();if(i&&i.then){if(!dist_A(i)){r=1;break}i=i.s}if(t){var a=t();if(a&&a.then&&!dist_A(a)){r=2;break}}}var u=new dist_D,c=dist_C.bind(null,u,2);return(0===r?o.then(s):1===r?i.then(f):a.then(l)).then(void 0,c),u;function f(r){i=r;do{if(t&&(a=t())&&a.then&&!dist_A(a))return void a.then(l).then(void 0,c);if(!(o=e())||dist_A(o)&&!o.v)return void dist_C(u,1,i);if(o.then)return void o.then(s).then(void 0,c);dist_A(i=n())&&(i=i.v)}while(!i||!i.then);i.then(f).then(void 0,c)}function s(e){e?(i=n())&&i.then?i.then(f).then(void 0,c):f(i):dist_C(u,1,i)}function l(){(o=e())?o.then?o.then(s).then(void 0,c):s(o):dist_C(u,1,i)}}function dist_E(e,t){try{var n=e()}catch(e){return t(!0,e)}return n&&n.then?n.then(t.bind(null,!1),t.bind(null,!0)):t(!1,n)}var dist_L=function(n,r){try{var o=dist_W();return Promise.resolve(dist_E(function(){return Promise.resolve(dist_B(function(){var i,u=e(t,null);return u[dist_a]=[n],o.rootHook&&o.rootHook(n,((i={})[dist_a]=u,i.nodeType=1,i)),dist_q(n,r||dist_T,!1,void 0,u,!0,void 0,o)})).then(function(e){var t,n=function(){if(dist_P(e)){var n=function(){var e=o.join(dist_U);return t=1,e},r=0,o=e,i=dist_S(function(){return!!o.some(function(e){return e&&"function"==typeof e.then})&&r++<25},void 0,function(){return Promise.resolve(Promise.all(o)).then(function(e){o=e.flat()})});return i&&i.then?i.then(n):n()}}();return n&&n.then?n.then(function(n){return t?n:e}):t?n:e})},function(e,t){if(o.commitHook&&dist_B(function(){return o.commitHook(n,dist_j)}),dist_j.length=0,e)throw t;return t}))}catch(e){return Promise.reject(e)}},dist_T={},dist_j=[],dist_P=Array.isArray,dist_$=Object.assign,dist_U="",dist_Z="\x3c!--$s--\x3e",dist_F="\x3c!--/$s--\x3e";function dist_M(e){return"string"==typeof e?dist_Z+e+dist_F:dist_P(e)?(e.unshift(dist_Z),e.push(dist_F),e):e&&"function"==typeof e.then?e.then(dist_M):dist_Z+e+dist_F}function dist_W(){return{beforeDiff:preact_n.__b,afterDiff:preact_n.diffed,renderHook:preact_n.__r,unmountHook:preact_n.unmount,rootHook:preact_n.__,commitHook:preact_n.__c,catchError:preact_n.__e,errorBoundaries:preact_n.errorBoundaries}}function dist_B(e){var t=preact_n[dist_o];preact_n[dist_o]=!0;try{return e()}finally{preact_n[dist_o]=t}}function dist_z(n,r,o){var i=dist_W();try{var u=dist_B(function(){var u,c=preact_k(preact_$,null);return c[dist_a]=[n],i.rootHook&&i.rootHook(n,((u={})[dist_a]=c,u.nodeType=1,u)),dist_q(n,r||dist_T,!1,void 0,c,!1,o,i)});return dist_P(u)?u.join(dist_U):u}catch(e){if(e.then)throw new Error('Use "renderToStringAsync" for suspenseful rendering.');throw e}finally{i.commitHook&&dist_B(function(){return i.commitHook(n,dist_j)}),dist_j.length=0}}function dist_N(e,t,n){var r,o=e.type,a=!0;return e[dist_i]?(a=!1,(r=e[dist_i]).state=r[dist_c]):r=new o(e.props,t),e[dist_i]=r,r.__v=e,r.props=e.props,r.context=t,dist_d(r),null==r.state&&(r.state=dist_T),null==r[dist_c]&&(r[dist_c]=r.state),o.getDerivedStateFromProps?r.state=dist_$({},r.state,o.getDerivedStateFromProps(r.props,r.state)):a&&r.componentWillMount?(r.componentWillMount(),r.state=r[dist_c]!==r.state?r[dist_c]:r.state):!a&&r.componentWillUpdate&&r.componentWillUpdate(),n.renderHook&&n.renderHook(e),r.render(r.props,r.state,t)}function dist_q(e,n,o,u,y,g,k,b){if(null==e||!0===e||!1===e||e===dist_U)return dist_U;var w=typeof e;if("object"!=w)return"function"==w?dist_U:"string"==w?dist_(e):e+dist_U;if(dist_P(e)){var C,D=dist_U;y[dist_a]=e;for(var A=e.length,S=0;S<A;S++){var E=e[S];if(null!=E&&"boolean"!=typeof E){var L,j=dist_q(E,n,o,u,y,g,k,b);"string"==typeof j?D+=j:(C||(C=new Array(A)),D&&C.push(D),D=dist_U,dist_P(j)?(L=C).push.apply(L,j):C.push(j))}}return C?(D&&C.push(D),C):D}if(!preact_r(e))return dist_U;e.__=y,b.beforeDiff&&b.beforeDiff(e);var Z=e.type,F=e.props;if("function"==typeof Z){var W,z,O,R=n;if(Z===preact_$){if("tpl"in F){for(var K,G=dist_U,J=0;J<F.tpl.length;J++)if(G+=F.tpl[J],F.exprs&&J<F.exprs.length){var Q=F.exprs[J];if(null==Q)continue;if("object"==typeof Q&&(preact_r(Q)||dist_P(Q))){var X,Y=dist_q(Q,n,o,u,e,g,k,b);"string"==typeof Y?G+=Y:(K||(K=[]),G&&K.push(G),G=dist_U,dist_P(Y)?(X=K).push.apply(X,Y):K.push(Y))}else G+=Q}return K?(G&&K.push(G),K):G}if("UNSTABLE_comment"in F)return"\x3c!--"+dist_(F.UNSTABLE_comment)+"--\x3e";z=F.children}else{if(null!=(W=Z.contextType)){var ee=n[W.__c];R=ee?ee.props.value:W.__}var te=Z.prototype&&"function"==typeof Z.prototype.render;if(te)z=/**#__NOINLINE__**/dist_N(e,R,b),O=e[dist_i];else{e[dist_i]=O=/**#__NOINLINE__**/dist_H(e,R);for(var ne=0;dist_m(O)&&ne++<25;){dist_v(O),b.renderHook&&b.renderHook(e);try{z=Z.call(O,F,R)}catch(t){throw g&&t&&"function"==typeof t.then&&(e._suspended=!0),t}}dist_d(O)}if(null!=O.getChildContext&&(n=dist_$({},n,O.getChildContext())),te&&b.errorBoundaries&&(Z.getDerivedStateFromError||O.componentDidCatch)){z=null!=z&&z.type===preact_$&&null==z.key&&null==z.props.tpl?z.props.children:z;try{return dist_q(z,n,o,u,e,g,!1,b)}catch(r){return Z.getDerivedStateFromError&&(O[dist_c]=Z.getDerivedStateFromError(r)),O.componentDidCatch&&O.componentDidCatch(r,dist_T),dist_m(O)?(z=dist_N(e,n,b),null!=(O=e[dist_i]).getChildContext&&(n=dist_$({},n,O.getChildContext())),dist_q(z=null!=z&&z.type===preact_$&&null==z.key&&null==z.props.tpl?z.props.children:z,n,o,u,e,g,k,b)):dist_U}finally{b.afterDiff&&b.afterDiff(e),b.unmountHook&&b.unmountHook(e)}}}z=null!=z&&z.type===preact_$&&null==z.key&&null==z.props.tpl?z.props.children:z;try{var re=dist_q(z,n,o,u,e,g,k,b);return b.afterDiff&&b.afterDiff(e),b.unmountHook&&b.unmountHook(e),e._suspended?dist_M(re):re}catch(t){if(!g&&k&&k.onError){var oe=function t(r){return k.onError(r,e,function(e,r){try{return dist_B(function(){return dist_q(e,n,o,u,r,g,k,b)})}catch(e){return t(e)}})}(t);return void 0!==oe?oe:(b.catchError&&b.catchError(t,e),dist_U)}if(!g)throw t;if(!t||"function"!=typeof t.then)throw t;return t.then(function t(){try{var r=dist_B(function(){return dist_q(z,n,o,u,e,g,k,b)});return e._suspended?dist_M(r):r}catch(e){if(!e||"function"!=typeof e.then)throw e;return e.then(t)}})}}var ie,ae="<"+Z,ue=dist_U;for(var ce in F){var fe=F[ce];if("function"!=typeof(fe=dist_V(fe)?fe.value:fe)||"class"===ce||"className"===ce){switch(ce){case"children":ie=fe;continue;case"key":case"ref":case"__self":case"__source":continue;case"htmlFor":if("for"in F)continue;ce="for";break;case"className":if("class"in F)continue;ce="class";break;case"defaultChecked":ce="checked";break;case"defaultSelected":ce="selected";break;case"defaultValue":case"value":switch(ce="value",Z){case"textarea":ie=fe;continue;case"select":u=fe;continue;case"option":u!=fe||"selected"in F||(ae+=" selected")}break;case"dangerouslySetInnerHTML":ue=fe&&fe.__html;continue;case"style":"object"==typeof fe&&(fe=dist_x(fe));break;case"acceptCharset":ce="accept-charset";break;case"httpEquiv":ce="http-equiv";break;default:if(dist_f.test(ce))continue;dist_s.test(ce)?ce=ce.replace(dist_s,"$1:$2").toLowerCase():"-"!==ce[4]&&!dist_h.has(ce)||null==fe?o?dist_p.test(ce)&&(ce="panose1"===ce?"panose-1":ce.replace(/([A-Z])/g,"-$1").toLowerCase()):dist_l.test(ce)&&(ce=ce.toLowerCase()):fe+=dist_U}null!=fe&&!1!==fe&&(ae=!0===fe||fe===dist_U?ae+" "+ce:ae+" "+ce+'="'+dist_(fe+dist_U)+'"')}}if(dist_f.test(Z))throw new Error(Z+" is not a valid HTML tag name in "+ae+">");if(ue||("string"==typeof ie?ue=dist_(ie):null!=ie&&!1!==ie&&!0!==ie&&(ue=dist_q(ie,n,"svg"===Z||"foreignObject"!==Z&&o,u,e,g,k,b))),b.afterDiff&&b.afterDiff(e),b.unmountHook&&b.unmountHook(e),!ue&&dist_I.has(Z))return ae+"/>";var se="</"+Z+">",le=ae+">";return dist_P(ue)?[le].concat(ue,[se]):"string"!=typeof ue?[le,ue,se]:le+ue+se}var dist_I=new Set(["area","base","br","col","command","embed","hr","img","input","keygen","link","meta","param","source","track","wbr"]),dist_O=(/* unused pure expression or super */ null && (dist_z)),dist_R=(/* unused pure expression or super */ null && (dist_z));function dist_V(e){return null!==e&&"object"==typeof e&&"function"==typeof e.peek&&"value"in e}
+//# sourceMappingURL=index.module.js.map
+
+;// CONCATENATED MODULE: ./node_modules/preact/hooks/dist/hooks.mjs
+var hooks_t,hooks_r,hooks_u,hooks_i,hooks_o=Object.is,hooks_f=0,hooks_c=[],hooks_e=[],hooks_a=preact_n,hooks_v=hooks_a.__b,hooks_l=hooks_a.__r,hooks_m=hooks_a.diffed,hooks_h=hooks_a.__c,hooks_s=hooks_a.unmount,hooks_p=hooks_a.__;function hooks_y(n,t){hooks_a.__h&&hooks_a.__h(hooks_r,n,hooks_f||t),hooks_f=0;var u=hooks_r.__H||(hooks_r.__H={__:[],__h:[]});return n>=u.__.length&&u.__.push({}),u.__[n]}function hooks_d(n){return hooks_f=1,hooks_(hooks_G,n)}function hooks_(n,u,i){var f=hooks_y(hooks_t++,2);if(f.t=n,!f.__c&&(f.__=[i?i(u):hooks_G(void 0,u),function(n){var t=(f.__N||f.__)[0],r=f.t(t,n);hooks_o(t,r)||(f.__N=[r,f.__[1]],f.__c.setState({}))}],f.__c=hooks_r,!hooks_r.__f)){hooks_r.__f=!0;var c=hooks_r.shouldComponentUpdate;hooks_r.shouldComponentUpdate=function(n,t,r){var u=this.__H;if(!u)return!0;var i=!1,f=this.props!=n;if(u.__.some(function(n){n.__N&&(i=!0,hooks_o(n.__[0],n.__N[0])||(f=!0))}),c){var e=c.call(this,n,t,r);return i?e||f:e}return!i||f}}return f.__}function hooks_A(n,u){var i=hooks_y(hooks_t++,3);!hooks_a.__s&&hooks_E(i.__H,u)&&(i.__P=!0,i.__=n,i.u=u,hooks_r.__H.__h.push(i))}function hooks_F(n,u){var i=hooks_y(hooks_t++,4);!hooks_a.__s&&hooks_E(i.__H,u)&&(i.__P=!1,i.__=n,i.u=u,hooks_r.__h.push(i))}function hooks_T(n){return hooks_f=5,hooks_w(function(){return{current:n}},[])}function hooks_q(n,t,r){hooks_f=6,hooks_F(function(){if("function"==typeof n){var r=n(t());return function(){n(null),"function"==typeof r&&r()}}if(n)return n.current=t(),function(){return n.current=null}},null==r?r:r.concat(n))}function hooks_w(n,r){var u=hooks_y(hooks_t++,7);return hooks_E(u.__H,r)&&(u.__=n(),u.__H=r),u.__}function hooks_b(n,t){return hooks_f=8,hooks_w(function(){return n},t)}function hooks_j(n){var u=hooks_r.context[n.__c],i=hooks_y(hooks_t++,9);return i.c=n,u?(null==i.__&&(i.__=!0,u.sub(hooks_r)),u.props.value):n.__}function hooks_x(n,t){hooks_a.useDebugValue&&hooks_a.useDebugValue(t?t(n):n)}function hooks_O(n){var u=hooks_y(hooks_t++,10),i=hooks_d();return u.__=n,hooks_r.componentDidCatch||(hooks_r.componentDidCatch=function(n,t){u.__&&u.__(n,t),i[1](n)}),[i[0],function(){return i[1]()}]}function hooks_P(){var n=hooks_y(hooks_t++,11);if(!n.__){for(var u=hooks_r.__v;!u.__m&&u.__;)u=u.__;var i=u.__m||(u.__m=[0,0]);n.__="P"+i[0]+"-"+i[1]++}return n.__}function hooks_g(){var n;do{for(;n=hooks_e.shift();)try{hooks_C(n)}catch(t){hooks_a.__e(t,{__:(n=n.__P)&&n.__v})}for(;n=hooks_c.shift();){var t=n.__H;if(n.__P&&t)try{t.__h.some(hooks_C),t.__h.some(hooks_D),t.__h=[]}catch(r){t.__h=[],hooks_a.__e(r,n.__v)}}}while(hooks_e.length)}hooks_a.__b=function(n){hooks_r=null,hooks_v&&hooks_v(n)},hooks_a.__=function(n,t){n&&t.__k&&t.__k.__m&&(n.__m=t.__k.__m),hooks_p&&hooks_p(n,t)},hooks_a.__r=function(n){hooks_l&&hooks_l(n),hooks_t=0;var i=(hooks_r=n.__c).__H;i&&(hooks_u==hooks_r?hooks_r.__h=[]:(i.__h.some(hooks_C),i.__h.some(hooks_D),hooks_t=0),i.__h=[],i.__.some(function(n){n.__N&&(n.__=n.__N),n.u=n.__N=void 0})),hooks_u=hooks_r},hooks_a.diffed=function(n){hooks_m&&hooks_m(n);var t=n.__c;t&&t.__H&&(t.__H.__h.length&&hooks_B(hooks_c.push(t)),t.__H.__.some(function(n){n.u&&(n.__H=n.u)})),hooks_u=hooks_r=null},hooks_a.__c=function(n,t){t.some(function(n){try{n.__h.some(hooks_C),n.__h=n.__h.filter(function(n){return!n.__||hooks_D(n)})}catch(t){n.__h=[function(){throw t}]}}),hooks_h&&hooks_h(n,t)},hooks_a.unmount=function(n){hooks_s&&hooks_s(n);var t,r,u=n.__c;u&&u.__H&&(u.__H.__.some(function(u){try{if(u.__P&&u.__c){if(void 0===r){for(r=n.__;r&&(!r.__c||!r.__c.__P);)r=r.__;r=r&&r.__c}u.__P=r,hooks_B(hooks_e.push(u))}else hooks_C(u)}catch(n){t=n}}),u.__H=void 0,t&&hooks_a.__e(t,u.__v))};var hooks_k="function"==typeof requestAnimationFrame;function hooks_z(n){var t,r=function(){clearTimeout(u),hooks_k&&cancelAnimationFrame(t),setTimeout(n)},u=setTimeout(r,35);hooks_k&&(t=requestAnimationFrame(r))}function hooks_B(n){1!=n&&hooks_i==hooks_a.requestAnimationFrame||((hooks_i=hooks_a.requestAnimationFrame)||hooks_z)(hooks_g)}function hooks_C(n){var t=hooks_r,u=n.__c;"function"==typeof u&&(n.__c=void 0,u()),hooks_r=t}function hooks_D(n){var t=hooks_r;n.__c=n.__(),hooks_r=t}function hooks_E(n,t){return!n||n.length!=t.length||t.some(function(t,r){return!hooks_o(t,n[r])})}function hooks_G(n,t){return"function"==typeof t?t(n):t}
+//# sourceMappingURL=hooks.mjs.map
+
+;// CONCATENATED MODULE: external "node:path/posix"
+const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path/posix");
+var posix_default = /*#__PURE__*/__nccwpck_require__.n(posix_namespaceObject);
+;// CONCATENATED MODULE: ./src/site/links.ts
+// Where each page of the site lives, and links between pages as relative paths, so the site works from
+// any folder: GitHub Pages under /<repo>/, a downloaded artifact, or file://.
+
+/**
+ * A name as one safe file-name segment. Pipeline and table names are validated identifiers, but the site
+ * must never write outside its folder even for a name it did not expect (a run id, a report parameter), so
+ * anything else is percent-encoded.
+ */
+function fileSegment(name) {
+    return encodeURIComponent(name);
+}
+const pagePaths = {
+    overview: 'index.html',
+    pipeline: (name) => `pipelines/${fileSegment(name)}.html`,
+};
+/** The href that leads from the page at `from` to the page (or file) at `to`, both relative to the site root. */
+function relativeHref(from, to) {
+    const [target, fragment] = splitFragment(to);
+    const relative = posix_default().relative(posix_default().dirname(from), target) || posix_default().basename(target);
+    // A path segment may hold '%' (fileSegment's encoding): the href must encode it again, as a browser
+    // decodes an href once before looking for the file.
+    const href = relative.split('/').map((segment) => (segment === '..' ? segment : encodeURIComponent(segment))).join('/');
+    return fragment === undefined ? href : `${href}#${fragment}`;
+}
+function splitFragment(to) {
+    const hash = to.indexOf('#');
+    return hash < 0 ? [to, undefined] : [to.slice(0, hash), to.slice(hash + 1)];
+}
+
+;// CONCATENATED MODULE: ./src/site/components.tsx
+
+// The pieces every page is made of. Text is escaped by the renderer; only <RawHtml> (server-rendered SVG
+// and the Markdown of report pages, both produced by our own code) is inserted as it is.
+
+
+
+/** The path of the page being rendered, relative to the site root: what every link is relative to. */
+const CurrentPage = preact_U('index.html');
+/** A link to another page of the site, given by its path from the site root (pagePaths). */
+function Link({ to, children, current }) {
+    const from = hooks_j(CurrentPage);
+    return jsxRuntime_a("a", { href: relativeHref(from, to), "aria-current": current ? 'page' : undefined, children: children });
+}
+function RawHtml({ html }) {
+    return _jsx("div", { class: "raw", dangerouslySetInnerHTML: { __html: html } });
+}
+/** A table with a caption (what it shows, for everyone and for screen readers) that scrolls sideways on a phone. */
+function Table({ caption, columns, children }) {
+    return (jsxRuntime_a("div", { class: "scroll", children: jsxRuntime_a("table", { children: [jsxRuntime_a("caption", { children: caption }), jsxRuntime_a("thead", { children: jsxRuntime_a("tr", { children: columns.map((column) => (typeof column === 'string'
+                            ? jsxRuntime_a("th", { scope: "col", children: column })
+                            : jsxRuntime_a("th", { scope: "col", class: "n", children: column.label }))) }) }), jsxRuntime_a("tbody", { children: children })] }) }));
+}
+function Section({ id, heading, children }) {
+    return (jsxRuntime_a("section", { "aria-labelledby": id, children: [jsxRuntime_a("h2", { id: id, children: heading }), children] }));
+}
+function Facts({ entries }) {
+    return (jsxRuntime_a("dl", { class: "facts", children: entries.map(([term, value]) => jsxRuntime_a(preact_$, { children: [jsxRuntime_a("dt", { children: term }), jsxRuntime_a("dd", { children: value })] })) }));
+}
+function Note({ children }) {
+    return jsxRuntime_a("span", { class: "note", children: children });
+}
+function Time({ iso }) {
+    return iso === null ? jsxRuntime_a(preact_$, { children: "\u2014" }) : jsxRuntime_a("time", { dateTime: iso, children: iso });
+}
+function ErrorText({ text }) {
+    return jsxRuntime_a("pre", { class: "error", children: text });
+}
+/** The state is always spelled out in text; colour only reinforces it. */
+function Badge({ text, tone }) {
+    return jsxRuntime_a("span", { class: `badge ${tone}`, children: text });
+}
+const freshnessTones = { fresh: 'ok', warn: 'warn', error: 'bad', unknown: 'muted' };
+const checkTones = { pass: 'ok', warn: 'warn', fail: 'bad', error: 'bad' };
+const runTones = { success: 'ok', failed: 'bad', running: 'muted', skipped: 'muted' };
+function FreshnessBadge({ state }) {
+    return state === null ? jsxRuntime_a(Badge, { text: "no SLA", tone: "muted" }) : jsxRuntime_a(Badge, { text: state, tone: freshnessTones[state] });
+}
+function CheckBadge({ status }) {
+    return jsxRuntime_a(Badge, { text: status, tone: checkTones[status] });
+}
+function RunBadge({ state }) {
+    return state === null ? jsxRuntime_a(Badge, { text: "never run", tone: "muted" }) : jsxRuntime_a(Badge, { text: state, tone: runTones[state] });
+}
+function ConservationBadge({ conserved }) {
+    return conserved ? jsxRuntime_a(Badge, { text: "OK", tone: "ok" }) : jsxRuntime_a(Badge, { text: "broken", tone: "bad" });
+}
+
+;// CONCATENATED MODULE: ./src/site/style.ts
+// The site's one stylesheet, inlined into every page: no external file to fetch, so a page opened from
+// file:// or saved alone looks the same. Colours keep text at WCAG AA contrast on their backgrounds.
+const STYLE = `
+:root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45;color:#1f2328;background:#fff}
+body{margin:0 auto;max-width:72rem;padding:0 1rem 1rem}
+nav.site{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;border-bottom:1px solid #d0d7de;padding:.75rem 0;margin-bottom:.5rem}
+nav.site .brand{font-weight:700;color:#1f2328;text-decoration:none}
+nav.site a[aria-current=page]{font-weight:700;text-decoration:none;color:#1f2328}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:2rem 0 .5rem}
+a{color:#0550ae}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+caption{text-align:left;color:#57606a;padding:.25rem 0}
+th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+thead th{border-bottom-width:2px}
+.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.message{overflow-wrap:anywhere;min-width:12rem}
+.badge{display:inline-block;padding:0 .5rem;border:1px solid;border-radius:1rem;font-size:.8rem;font-weight:600;white-space:nowrap}
+.ok{background:#dafbe1;color:#116329;border-color:#4ac26b}
+.warn{background:#fff8c5;color:#7d4e00;border-color:#d4a72c}
+.bad{background:#ffebe9;color:#a40e26;border-color:#ff8182}
+.muted{background:#f6f8fa;color:#57606a;border-color:#d0d7de}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1rem 0}
+.facts dt{font-weight:600}.facts dd{margin:0;min-width:0}
+.note{color:#57606a;font-size:.85rem}
+pre.error{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;background:#ffebe9;padding:.5rem}
+pre.sql{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem;font-size:.85rem}
+figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}
+footer{margin-top:3rem;color:#57606a;font-size:.85rem}
+`;
+
+;// CONCATENATED MODULE: ./src/site/layout.tsx
+
+
+
+
+/** The site's top navigation; a page kind adds itself here when it has an index page of its own. */
+const NAV = [
+    { label: 'Overview', path: pagePaths.overview },
+];
+function Layout({ path, title, generatedAt, children }) {
+    return (jsxRuntime_a("html", { lang: "en", children: [jsxRuntime_a("head", { children: [jsxRuntime_a("meta", { charSet: "utf-8" }), jsxRuntime_a("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }), jsxRuntime_a("title", { children: title }), jsxRuntime_a("style", { dangerouslySetInnerHTML: { __html: STYLE } })] }), jsxRuntime_a("body", { children: jsxRuntime_a(CurrentPage.Provider, { value: path, children: [jsxRuntime_a("nav", { class: "site", "aria-label": "Site", children: NAV.map((item) => jsxRuntime_a(Link, { to: item.path, current: item.path === path, children: item.label })) }), jsxRuntime_a("main", { children: children }), jsxRuntime_a("footer", { children: ["Generated ", jsxRuntime_a(Time, { iso: generatedAt })] })] }) })] }));
+}
+
+;// CONCATENATED MODULE: ./src/site/pages/freshness-table.tsx
+
+
+
+function FreshnessTable({ tables, caption, withPipeline }) {
+    if (tables.length === 0)
+        return jsxRuntime_a("p", { children: "No tables reported." });
+    const columns = ['Table', 'Layer', ...(withPipeline ? ['Pipeline'] : []), { label: 'Rows', numeric: true },
+        'Last loaded', 'Freshness', 'Newest value', { label: 'Age', numeric: true }, 'SLA'];
+    return (jsxRuntime_a(Table, { caption: caption, columns: columns, children: tables.map((t) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: t.name }), jsxRuntime_a("td", { children: t.layer }), withPipeline && jsxRuntime_a("td", { children: t.pipeline ?? '—' }), jsxRuntime_a("td", { class: "n", children: format_formatCount(t.rows) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: t.last_loaded_at }) }), jsxRuntime_a("td", { children: jsxRuntime_a(FreshnessBadge, { state: t.freshness?.state ?? null }) }), jsxRuntime_a("td", { children: t.freshness ? jsxRuntime_a(preact_$, { children: [t.freshness.field, ": ", jsxRuntime_a(Time, { iso: t.freshness.latest })] }) : '—' }), jsxRuntime_a("td", { class: "n", children: t.freshness ? formatDuration(t.freshness.age_seconds) : '—' }), jsxRuntime_a("td", { children: t.freshness ? slaText(t.freshness) : '—' })] }))) }));
+}
+function slaText(freshness) {
+    return `warn after ${formatDuration(freshness.warn_after_seconds)}, error after ${formatDuration(freshness.error_after_seconds)}`;
+}
+
+;// CONCATENATED MODULE: ./src/site/pages/overview.tsx
+
+
+
+
+
+
+/** The overview's verdict: "All good" only when nothing fails and nothing warns. */
+const OVERALL = {
+    ok: jsxRuntime_a(Badge, { text: "All good", tone: "ok" }),
+    warn: jsxRuntime_a(Badge, { text: "Warnings", tone: "warn" }),
+    fail: jsxRuntime_a(Badge, { text: "Needs attention", tone: "bad" }),
+};
+function OverviewPage({ report }) {
+    const total = tallyReport(report);
+    return (jsxRuntime_a(preact_$, { children: [jsxRuntime_a("h1", { children: "Data-ops status" }), jsxRuntime_a(Facts, { entries: [
+                    ['Overall', OVERALL[total.state]],
+                    ['Target', jsxRuntime_a(preact_$, { children: [report.target.kind, " \u00B7 ", jsxRuntime_a("code", { children: report.target.database })] })],
+                    ['Generated', jsxRuntime_a(Time, { iso: report.generated_at })],
+                    ['Failed runs', jsxRuntime_a(preact_$, { children: [format_formatCount(total.failedRuns), " of ", format_formatCount(report.pipelines.length), " ", jsxRuntime_a(Note, { children: "pipelines whose last run failed" })] })],
+                    ['Rows loaded', jsxRuntime_a(preact_$, { children: [format_formatCount(total.loaded), " ", jsxRuntime_a(Note, { children: "by each pipeline\u2019s last run" })] })],
+                    ['Rejected', jsxRuntime_a(preact_$, { children: [format_formatCount(total.rejected), " ", jsxRuntime_a(Note, { children: "by each pipeline\u2019s last run; each pipeline page lists all rejected rows kept" })] })],
+                    ['Checks', jsxRuntime_a(preact_$, { children: [format_formatCount(total.checksPassed), " passed, ", format_formatCount(total.checksWarned), " warned, ", format_formatCount(total.checksFailed), " failed ", jsxRuntime_a(Note, { children: "in each pipeline\u2019s latest checked run" })] })],
+                    ['Conservation', jsxRuntime_a(preact_$, { children: [jsxRuntime_a(ConservationBadge, { conserved: report.conservation_ok && total.conserved }), " ", jsxRuntime_a(Note, { children: "bronze = accepted + rejected for every silver load of each last run" })] })],
+                ] }), jsxRuntime_a(Attention, { report: report }), jsxRuntime_a(Section, { id: "pipelines", heading: "Pipelines", children: report.pipelines.length === 0 ? jsxRuntime_a("p", { children: "No pipelines reported." }) : (jsxRuntime_a(Table, { caption: "Each pipeline\u2019s last run", columns: ['Pipeline', 'Last run', 'Started', { label: 'Loaded', numeric: true }, { label: 'Accepted', numeric: true },
+                        { label: 'Rejected', numeric: true }, { label: 'Checks passed', numeric: true },
+                        { label: 'Checks warned', numeric: true }, { label: 'Checks failed', numeric: true }, 'Conservation'], children: report.pipelines.map((pipeline) => {
+                        const tally = tallyPipeline(pipeline);
+                        return (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a(Link, { to: pagePaths.pipeline(pipeline.name), children: pipeline.name }) }), jsxRuntime_a("td", { children: jsxRuntime_a(RunBadge, { state: pipeline.last_run?.status ?? null }) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: pipeline.last_run?.started_at ?? null }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(tally.loaded) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(tally.accepted) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(tally.rejected) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(tally.checksPassed) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(tally.checksWarned) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(tally.checksFailed) }), jsxRuntime_a("td", { children: jsxRuntime_a(ConservationBadge, { conserved: tally.conserved }) })] }));
+                    }) })) }), jsxRuntime_a(Section, { id: "freshness", heading: "Freshness", children: jsxRuntime_a(FreshnessTable, { tables: report.tables, caption: "Every table, its rows and how fresh it is", withPipeline: true }) })] }));
+}
+/** What needs someone: failed runs with their root cause, failing and warning checks, late tables. */
+function Attention({ report }) {
+    const failed = report.pipelines.filter((p) => p.last_run?.status === 'failed');
+    const checks = report.pipelines.flatMap((p) => sortChecksBySeverity(p.checks.filter((c) => c.status !== 'pass')).map((check) => ({ pipeline: p.name, check })));
+    const late = report.tables.filter(isFreshnessBreach);
+    if (failed.length + checks.length + late.length === 0)
+        return null;
+    return (jsxRuntime_a(Section, { id: "attention", heading: "Needs attention", children: [failed.length > 0 && (jsxRuntime_a(Table, { caption: "Failed runs: each pipeline whose last run failed, with its errors (root cause first)", columns: ['Pipeline', 'Run', 'Error'], children: failed.map((p) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a(Link, { to: pagePaths.pipeline(p.name), children: p.name }) }), jsxRuntime_a("td", { children: jsxRuntime_a("code", { children: p.last_run.run_id }) }), jsxRuntime_a("td", { class: "message", children: jsxRuntime_a(ErrorText, { text: p.last_run.error ?? '(no error recorded)' }) })] }))) })), checks.length > 0 && (jsxRuntime_a(Table, { caption: "Checks that failed or warned", columns: ['Check', 'Table', 'Pipeline', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], children: checks.map(({ pipeline, check }) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: check.check }), jsxRuntime_a("td", { children: check.table }), jsxRuntime_a("td", { children: pipeline }), jsxRuntime_a("td", { children: jsxRuntime_a(CheckBadge, { status: check.status }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(check.failing_rows) }), jsxRuntime_a("td", { class: "message", children: check.message })] }))) })), late.length > 0 && jsxRuntime_a(FreshnessTable, { tables: late, caption: "Tables past their freshness SLA", withPipeline: true })] }));
+}
+
+;// CONCATENATED MODULE: ./src/site/pages/pipeline.tsx
+
+
+
+
+
+
+function PipelinePage({ report, pipeline, history }) {
+    const tally = tallyPipeline(pipeline);
+    const run = pipeline.last_run;
+    const runFacts = run
+        ? [
+            ['Last run', jsxRuntime_a(preact_$, { children: [jsxRuntime_a(RunBadge, { state: run.status }), " ", jsxRuntime_a("code", { children: run.run_id })] })],
+            ['Started', jsxRuntime_a(Time, { iso: run.started_at })],
+            ['Finished', jsxRuntime_a(Time, { iso: run.finished_at })],
+        ]
+        : [['Last run', jsxRuntime_a(RunBadge, { state: null })]];
+    if (run?.error)
+        runFacts.push(['Error', jsxRuntime_a(ErrorText, { text: run.error })]);
+    const checksOf = pipeline.checks_run_id && pipeline.checks_run_id !== run?.run_id
+        ? `Check results of run ${pipeline.checks_run_id} (the last run ran no checks), failing first`
+        : 'Check results of the last run, failing first';
+    const ownTables = report.tables.filter((t) => t.pipeline === pipeline.name);
+    return (jsxRuntime_a(preact_$, { children: [jsxRuntime_a("p", { class: "crumb", children: jsxRuntime_a(Link, { to: pagePaths.overview, children: "\u2190 All pipelines" }) }), jsxRuntime_a("h1", { children: ["Pipeline ", pipeline.name] }), pipeline.description && jsxRuntime_a("p", { children: pipeline.description }), jsxRuntime_a(Facts, { entries: [
+                    ['Owner', pipeline.owner ?? '—'],
+                    ['File', jsxRuntime_a("code", { children: pipeline.file })],
+                    ...runFacts,
+                    ['Loaded', `${format_formatCount(tally.loaded)} rows to bronze; ${format_formatCount(tally.accepted)} accepted, ${format_formatCount(tally.rejected)} rejected`],
+                    ['Checks', `${format_formatCount(tally.checksPassed)} passed, ${format_formatCount(tally.checksWarned)} warned, ${format_formatCount(tally.checksFailed)} failed`],
+                    ['Conservation', jsxRuntime_a(ConservationBadge, { conserved: tally.conserved })],
+                ] }), (run?.steps ?? []).length > 0 && (jsxRuntime_a(Section, { id: "steps", heading: "Steps of the last run", children: jsxRuntime_a(Table, { caption: "Each step of the last run; the first failed step is the root cause of what follows", columns: ['Step', 'Status', 'Started', 'Finished', 'Error'], children: run.steps.map((step) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: step.step }), jsxRuntime_a("td", { children: jsxRuntime_a(RunBadge, { state: step.status }) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: step.started_at }) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: step.finished_at }) }), jsxRuntime_a("td", { class: "message", children: step.error ? jsxRuntime_a(ErrorText, { text: step.error }) : '—' })] }))) }) })), jsxRuntime_a(Section, { id: "batches", heading: "Batches", children: pipeline.batches.length === 0 ? jsxRuntime_a("p", { children: "No batches in the last run." }) : (jsxRuntime_a(Table, { caption: "Batches fetched by the last run", columns: ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, { label: 'Rejected', numeric: true }, 'Fetched at'], children: pipeline.batches.map((batch) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: batch.batch_id }) }), jsxRuntime_a("td", { children: [batch.resource, batch.backfill && jsxRuntime_a(preact_$, { children: [" (backfill from ", jsxRuntime_a(Time, { iso: batch.backfill.from }), " to ", jsxRuntime_a(Time, { iso: batch.backfill.to }), ")"] })] }), jsxRuntime_a("td", { class: "n", children: format_formatCount(batch.received) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(batch.bronze_rows) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(batch.rejected) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: batch.fetched_at }) })] }))) })) }), jsxRuntime_a(Section, { id: "silver-loads", heading: "Silver loads", children: pipeline.silver_loads.length === 0 ? jsxRuntime_a("p", { children: "No silver loads in the last run." }) : (jsxRuntime_a(Table, { caption: "Silver loads of the last run: bronze = accepted + rejected", columns: ['Table', 'Batch', { label: 'Bronze', numeric: true }, { label: 'Accepted', numeric: true },
+                        { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved'], children: pipeline.silver_loads.map((load) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: load.table }), jsxRuntime_a("td", { children: jsxRuntime_a("code", { children: load.batch_id }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.bronze) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.accepted) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.rejected) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.inserted) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.updated) }), jsxRuntime_a("td", { children: jsxRuntime_a(ConservationBadge, { conserved: isConserved(load) }) })] }))) })) }), jsxRuntime_a(Section, { id: "checks", heading: "Checks", children: pipeline.checks.length === 0 ? jsxRuntime_a("p", { children: "No check results." }) : (jsxRuntime_a(Table, { caption: checksOf, columns: ['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], children: sortChecksBySeverity(pipeline.checks).map((check) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: check.check }), jsxRuntime_a("td", { children: check.table }), jsxRuntime_a("td", { children: check.severity }), jsxRuntime_a("td", { children: jsxRuntime_a(CheckBadge, { status: check.status }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(check.failing_rows) }), jsxRuntime_a("td", { class: "message", children: check.message })] }))) })) }), jsxRuntime_a(Section, { id: "rejected", heading: "Rejected rows", children: pipeline.rejected.length === 0 ? jsxRuntime_a("p", { children: "No rejected rows kept." }) : (jsxRuntime_a(Table, { caption: "Rejected rows kept, by reason", columns: ['Reason', 'Table', { label: 'Rows', numeric: true }], children: pipeline.rejected.map((reason) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: reason.reason }), jsxRuntime_a("td", { children: reason.table }), jsxRuntime_a("td", { class: "n", children: format_formatCount(reason.rows) })] }))) })) }), pipeline.schema_drift.length > 0 && (jsxRuntime_a(Section, { id: "schema-drift", heading: "Schema drift", children: jsxRuntime_a(Table, { caption: "Fields that appeared, disappeared or changed type in the last run (no record was dropped)", columns: ['Field', 'Resource', 'Change', 'Type'], children: pipeline.schema_drift.map((change) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: change.path }) }), jsxRuntime_a("td", { children: change.resource }), jsxRuntime_a("td", { children: change.change.replace('_', ' ') }), jsxRuntime_a("td", { children: [change.old_type ?? '—', " \u2192 ", change.new_type ?? '—'] })] }))) }) })), jsxRuntime_a(Section, { id: "tables", heading: "Tables", children: jsxRuntime_a(FreshnessTable, { tables: ownTables, caption: `Tables of ${pipeline.name} and their freshness`, withPipeline: false }) }), history.length > 0 && (jsxRuntime_a(Section, { id: "recent-runs", heading: "Recent runs", children: jsxRuntime_a(Table, { caption: `The ${history.length} most recent runs`, columns: ['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }], children: history.map((point) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: point.run_id }) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: point.started_at }) }), jsxRuntime_a("td", { children: jsxRuntime_a(RunBadge, { state: point.status }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(point.rejected) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(point.checks_failed) })] }))) }) }))] }));
+}
+
+;// CONCATENATED MODULE: ./src/site/build.tsx
+
+// The static report site published to GitHub Pages. Every page kind (src/site/pages) contributes its pages
+// from the site's input; each page is rendered inside the one layout, written to a staging folder, and the
+// folder is swapped in only when every page rendered: a failure half-way leaves the published site as it was.
+// Plain HTML with one inline stylesheet and inline SVG: readable with no JavaScript, nothing fetched at view
+// time, works from file://.
+
+
+
 
 
 
 
 /** A day of hourly runs: enough to see a trend without turning the page into a log. */
 const RECENT_RUNS = 24;
-const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-function escapeHtml(value) {
-    return String(value).replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
-}
-/**
- * The page's file name for a pipeline. Pipeline names are validated identifiers, but the report must not
- * write outside its folder even for a name it did not expect, so anything else is percent-encoded.
- */
-function pipelinePageName(name) {
-    return `${encodeURIComponent(name)}.html`;
-}
-async function buildSite(report, outDir, options = {}) {
+const PAGE_KINDS = [
+    ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => jsxRuntime_a(OverviewPage, { report: report }) }],
+    ({ report, history = [] }) => {
+        const recent = recentRunsByPipeline(history);
+        return report.pipelines.map((pipeline) => ({
+            path: pagePaths.pipeline(pipeline.name),
+            title: `${pipeline.name} · Data-ops status`,
+            content: () => jsxRuntime_a(PipelinePage, { report: report, pipeline: pipeline, history: recent.get(pipeline.name) ?? [] }),
+        }));
+    },
+];
+async function buildSite(input, outDir) {
+    const pages = PAGE_KINDS.flatMap((kind) => kind(input));
     const target = external_node_path_default().resolve(outDir);
     const parent = external_node_path_default().dirname(target);
     await (0,promises_.mkdir)(parent, { recursive: true });
-    // Built beside the target (same file system, so the final rename is atomic) and swapped in only when
-    // complete: a failure half-way leaves the previously published site untouched.
+    // Built beside the target (same file system, so the final rename is atomic).
     const staging = await (0,promises_.mkdtemp)(external_node_path_default().join(parent, `.${external_node_path_default().basename(target)}.building-`));
-    const relativeFiles = [];
     try {
-        const history = groupHistory(options.history ?? []);
-        await (0,promises_.writeFile)(external_node_path_default().join(staging, 'index.html'), renderIndex(report));
-        relativeFiles.push('index.html');
-        await (0,promises_.mkdir)(external_node_path_default().join(staging, 'pipelines'));
-        for (const pipeline of report.pipelines) {
-            const file = external_node_path_default().join('pipelines', pipelinePageName(pipeline.name));
-            await (0,promises_.writeFile)(external_node_path_default().join(staging, file), renderPipelinePage(report, pipeline, history.get(pipeline.name) ?? []));
-            relativeFiles.push(file);
+        for (const page of pages) {
+            const file = external_node_path_default().join(staging, page.path);
+            // Page paths come from pagePaths, whose names are percent-encoded; this is the last guard.
+            if (!file.startsWith(staging + (external_node_path_default()).sep))
+                throw new Error(`site page ${page.path} would be written outside the site`);
+            await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+            await (0,promises_.writeFile)(file, renderPage(page, input.report.generated_at));
         }
         await swapInto(staging, target);
     }
@@ -51967,10 +52218,10 @@ async function buildSite(report, outDir, options = {}) {
         await (0,promises_.rm)(staging, { recursive: true, force: true });
         throw error;
     }
-    return {
-        indexPath: external_node_path_default().join(target, 'index.html'),
-        files: relativeFiles.map((file) => external_node_path_default().join(target, file)),
-    };
+    return { indexPath: external_node_path_default().join(target, pagePaths.overview), files: pages.map((page) => external_node_path_default().join(target, page.path)) };
+}
+function renderPage(page, generatedAt) {
+    return `<!doctype html>\n${dist_z(jsxRuntime_a(Layout, { path: page.path, title: page.title, generatedAt: generatedAt, children: page.content() }))}\n`;
 }
 /** rename() cannot replace a non-empty folder, so the old site steps aside first and comes back on failure. */
 async function swapInto(staging, target) {
@@ -51995,7 +52246,7 @@ async function swapInto(staging, target) {
     if (moved)
         await (0,promises_.rm)(previous, { recursive: true, force: true });
 }
-function groupHistory(history) {
+function recentRunsByPipeline(history) {
     const byPipeline = new Map();
     for (const point of history) {
         const runs = byPipeline.get(point.pipeline);
@@ -52010,277 +52261,6 @@ function groupHistory(history) {
         byPipeline.set(name, runs.slice(0, RECENT_RUNS));
     }
     return byPipeline;
-}
-// ---- pages ----
-function renderIndex(report) {
-    const total = tallyReport(report);
-    const overall = OVERALL[total.state];
-    const pipelineRows = report.pipelines.map((pipeline) => {
-        const tally = tallyPipeline(pipeline);
-        return `<tr>
-<th scope="row"><a href="pipelines/${escapeHtml(encodeURIComponent(pipelinePageName(pipeline.name)))}">${escapeHtml(pipeline.name)}</a></th>
-<td>${runBadge(pipeline.last_run?.status ?? null)}</td>
-<td>${timeOrDash(pipeline.last_run?.started_at ?? null)}</td>
-<td class="n">${format_formatCount(tally.loaded)}</td>
-<td class="n">${format_formatCount(tally.accepted)}</td>
-<td class="n">${format_formatCount(tally.rejected)}</td>
-<td class="n">${format_formatCount(tally.checksPassed)}</td>
-<td class="n">${format_formatCount(tally.checksWarned)}</td>
-<td class="n">${format_formatCount(tally.checksFailed)}</td>
-<td>${conservationBadge(tally.conserved)}</td>
-</tr>`;
-    });
-    const body = `<h1>Data-ops status</h1>
-${facts([
-        ['Overall', overall],
-        ['Target', `${escapeHtml(report.target.kind)} · <code>${escapeHtml(report.target.database)}</code>`],
-        ['Generated', timeOrDash(report.generated_at)],
-        ['Failed runs', `${format_formatCount(total.failedRuns)} of ${format_formatCount(report.pipelines.length)} <span class="note">pipelines whose last run failed</span>`],
-        ['Rows loaded', `${format_formatCount(total.loaded)} <span class="note">by each pipeline’s last run</span>`],
-        ['Rejected', `${format_formatCount(total.rejected)} <span class="note">by each pipeline’s last run; each pipeline page lists all rejected rows kept</span>`],
-        ['Checks', `${format_formatCount(total.checksPassed)} passed, ${format_formatCount(total.checksWarned)} warned, ${format_formatCount(total.checksFailed)} failed <span class="note">in each pipeline’s latest checked run</span>`],
-        ['Conservation', `${conservationBadge(report.conservation_ok && total.conserved)} <span class="note">bronze = accepted + rejected for every silver load of each last run</span>`],
-    ])}
-${attentionSection(report)}
-<section aria-labelledby="pipelines">
-<h2 id="pipelines">Pipelines</h2>
-${report.pipelines.length === 0 ? '<p>No pipelines reported.</p>' : table('Each pipeline’s last run', ['Pipeline', 'Last run', 'Started', { label: 'Loaded', numeric: true }, { label: 'Accepted', numeric: true },
-        { label: 'Rejected', numeric: true }, { label: 'Checks passed', numeric: true },
-        { label: 'Checks warned', numeric: true }, { label: 'Checks failed', numeric: true }, 'Conservation'], pipelineRows)}
-</section>
-<section aria-labelledby="freshness">
-<h2 id="freshness">Freshness</h2>
-${freshnessTable(report.tables, 'Every table, its rows and how fresh it is', true)}
-</section>`;
-    return page({ title: `Data-ops status: ${report.target.database}`, body, generatedAt: report.generated_at, root: '' });
-}
-function renderPipelinePage(report, pipeline, history) {
-    const tally = tallyPipeline(pipeline);
-    const run = pipeline.last_run;
-    const runFacts = run
-        ? [
-            ['Last run', `${runBadge(run.status)} <code>${escapeHtml(run.run_id)}</code>`],
-            ['Started', timeOrDash(run.started_at)],
-            ['Finished', timeOrDash(run.finished_at)],
-        ]
-        : [['Last run', runBadge(null)]];
-    if (run?.error)
-        runFacts.push(['Error', `<pre class="error">${escapeHtml(run.error)}</pre>`]);
-    const steps = (run?.steps ?? []).map((step) => `<tr>
-<th scope="row">${escapeHtml(step.step)}</th>
-<td>${runBadge(step.status)}</td>
-<td>${timeOrDash(step.started_at)}</td>
-<td>${timeOrDash(step.finished_at)}</td>
-<td class="message">${step.error ? `<pre class="error">${escapeHtml(step.error)}</pre>` : '—'}</td>
-</tr>`);
-    const checksOf = pipeline.checks_run_id && pipeline.checks_run_id !== run?.run_id
-        ? `Check results of run ${pipeline.checks_run_id} (the last run ran no checks), failing first`
-        : 'Check results of the last run, failing first';
-    const batches = pipeline.batches.map((batch) => `<tr>
-<th scope="row"><code>${escapeHtml(batch.batch_id)}</code></th>
-<td>${escapeHtml(batch.resource)}${batch.backfill ? ` (backfill from ${timeOrDash(batch.backfill.from)} to ${timeOrDash(batch.backfill.to)})` : ''}</td>
-<td class="n">${format_formatCount(batch.received)}</td>
-<td class="n">${format_formatCount(batch.bronze_rows)}</td>
-<td class="n">${format_formatCount(batch.rejected)}</td>
-<td>${timeOrDash(batch.fetched_at)}</td>
-</tr>`);
-    const loads = pipeline.silver_loads.map((load) => `<tr>
-<th scope="row">${escapeHtml(load.table)}</th>
-<td><code>${escapeHtml(load.batch_id)}</code></td>
-<td class="n">${format_formatCount(load.bronze)}</td>
-<td class="n">${format_formatCount(load.accepted)}</td>
-<td class="n">${format_formatCount(load.rejected)}</td>
-<td class="n">${format_formatCount(load.inserted)}</td>
-<td class="n">${format_formatCount(load.updated)}</td>
-<td>${conservationBadge(isConserved(load))}</td>
-</tr>`);
-    const checks = sortChecksBySeverity(pipeline.checks).map((check) => `<tr>
-<th scope="row">${escapeHtml(check.check)}</th>
-<td>${escapeHtml(check.table)}</td>
-<td>${escapeHtml(check.severity)}</td>
-<td>${checkBadge(check.status)}</td>
-<td class="n">${format_formatCount(check.failing_rows)}</td>
-<td class="message">${escapeHtml(check.message)}</td>
-</tr>`);
-    const rejected = pipeline.rejected.map((reason) => `<tr>
-<th scope="row">${escapeHtml(reason.reason)}</th>
-<td>${escapeHtml(reason.table)}</td>
-<td class="n">${format_formatCount(reason.rows)}</td>
-</tr>`);
-    const drift = pipeline.schema_drift.map((change) => `<tr>
-<th scope="row"><code>${escapeHtml(change.path)}</code></th>
-<td>${escapeHtml(change.resource)}</td>
-<td>${escapeHtml(change.change.replace('_', ' '))}</td>
-<td>${escapeHtml(change.old_type ?? '—')} → ${escapeHtml(change.new_type ?? '—')}</td>
-</tr>`);
-    const runs = history.map((point) => `<tr>
-<th scope="row"><code>${escapeHtml(point.run_id)}</code></th>
-<td>${timeOrDash(point.started_at)}</td>
-<td>${runBadge(point.status)}</td>
-<td class="n">${format_formatCount(point.rejected)}</td>
-<td class="n">${format_formatCount(point.checks_failed)}</td>
-</tr>`);
-    const ownTables = report.tables.filter((t) => t.pipeline === pipeline.name);
-    const body = `<p class="crumb"><a href="../index.html">← All pipelines</a></p>
-<h1>Pipeline ${escapeHtml(pipeline.name)}</h1>
-${pipeline.description ? `<p>${escapeHtml(pipeline.description)}</p>` : ''}
-${facts([
-        ['Owner', pipeline.owner ? escapeHtml(pipeline.owner) : '—'],
-        ['File', `<code>${escapeHtml(pipeline.file)}</code>`],
-        ...runFacts,
-        ['Loaded', `${format_formatCount(tally.loaded)} rows to bronze; ${format_formatCount(tally.accepted)} accepted, ${format_formatCount(tally.rejected)} rejected`],
-        ['Checks', `${format_formatCount(tally.checksPassed)} passed, ${format_formatCount(tally.checksWarned)} warned, ${format_formatCount(tally.checksFailed)} failed`],
-        ['Conservation', conservationBadge(tally.conserved)],
-    ])}
-${steps.length === 0 ? '' : section('steps', 'Steps of the last run', table('Each step of the last run; the first failed step is the root cause of what follows', ['Step', 'Status', 'Started', 'Finished', 'Error'], steps))}
-${section('batches', 'Batches', batches.length === 0 ? '<p>No batches in the last run.</p>' : table('Batches fetched by the last run', ['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, { label: 'Rejected', numeric: true }, 'Fetched at'], batches))}
-${section('silver-loads', 'Silver loads', loads.length === 0 ? '<p>No silver loads in the last run.</p>' : table('Silver loads of the last run: bronze = accepted + rejected', ['Table', 'Batch', { label: 'Bronze', numeric: true }, { label: 'Accepted', numeric: true },
-        { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved'], loads))}
-${section('checks', 'Checks', checks.length === 0 ? '<p>No check results.</p>' : table(checksOf, ['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], checks))}
-${section('rejected', 'Rejected rows', rejected.length === 0 ? '<p>No rejected rows kept.</p>' : table('Rejected rows kept, by reason', ['Reason', 'Table', { label: 'Rows', numeric: true }], rejected))}
-${drift.length === 0 ? '' : section('schema-drift', 'Schema drift', table('Fields that appeared, disappeared or changed type in the last run (no record was dropped)', ['Field', 'Resource', 'Change', 'Type'], drift))}
-${section('tables', 'Tables', freshnessTable(ownTables, `Tables of ${pipeline.name} and their freshness`, false))}
-${history.length === 0 ? '' : section('recent-runs', 'Recent runs', table(`The ${runs.length} most recent runs`, ['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }], runs))}`;
-    return page({ title: `${pipeline.name} · Data-ops status`, body, generatedAt: report.generated_at, root: '../' });
-}
-/** What needs someone: failed runs with their root cause, failing and warning checks, late tables. */
-function attentionSection(report) {
-    const failedRuns = report.pipelines.filter((p) => p.last_run?.status === 'failed').map((p) => `<tr>
-<th scope="row"><a href="pipelines/${escapeHtml(encodeURIComponent(pipelinePageName(p.name)))}">${escapeHtml(p.name)}</a></th>
-<td><code>${escapeHtml(p.last_run.run_id)}</code></td>
-<td class="message"><pre class="error">${escapeHtml(p.last_run.error ?? '(no error recorded)')}</pre></td>
-</tr>`);
-    const checks = report.pipelines.flatMap((p) => sortChecksBySeverity(p.checks.filter((c) => c.status !== 'pass')).map((c) => `<tr>
-<th scope="row">${escapeHtml(c.check)}</th>
-<td>${escapeHtml(c.table)}</td>
-<td>${escapeHtml(p.name)}</td>
-<td>${checkBadge(c.status)}</td>
-<td class="n">${format_formatCount(c.failing_rows)}</td>
-<td class="message">${escapeHtml(c.message)}</td>
-</tr>`));
-    const late = report.tables.filter(isFreshnessBreach);
-    if (failedRuns.length + checks.length + late.length === 0)
-        return '';
-    return section('attention', 'Needs attention', [
-        failedRuns.length === 0 ? '' : table('Failed runs: each pipeline whose last run failed, with its errors (root cause first)', ['Pipeline', 'Run', 'Error'], failedRuns),
-        checks.length === 0 ? '' : table('Checks that failed or warned', ['Check', 'Table', 'Pipeline', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], checks),
-        late.length === 0 ? '' : freshnessTable(late, 'Tables past their freshness SLA', true),
-    ].filter(Boolean).join('\n'));
-}
-function table(caption, columns, rows) {
-    const head = columns
-        .map((column) => (typeof column === 'string'
-        ? `<th scope="col">${escapeHtml(column)}</th>`
-        : `<th scope="col" class="n">${escapeHtml(column.label)}</th>`))
-        .join('');
-    // The wrapper scrolls sideways on a phone instead of squeezing every column.
-    return `<div class="scroll"><table>
-<caption>${escapeHtml(caption)}</caption>
-<thead><tr>${head}</tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody>
-</table></div>`;
-}
-function section(id, heading, content) {
-    return `<section aria-labelledby="${id}">
-<h2 id="${id}">${escapeHtml(heading)}</h2>
-${content}
-</section>`;
-}
-function facts(entries) {
-    return `<dl class="facts">
-${entries.map(([term, html]) => `<dt>${escapeHtml(term)}</dt><dd>${html}</dd>`).join('\n')}
-</dl>`;
-}
-function freshnessTable(tables, caption, withPipeline) {
-    if (tables.length === 0)
-        return '<p>No tables reported.</p>';
-    const rows = tables.map((t) => `<tr>
-<th scope="row">${escapeHtml(t.name)}</th>
-<td>${escapeHtml(t.layer)}</td>${withPipeline ? `\n<td>${t.pipeline === null ? '—' : escapeHtml(t.pipeline)}</td>` : ''}
-<td class="n">${format_formatCount(t.rows)}</td>
-<td>${timeOrDash(t.last_loaded_at)}</td>
-<td>${freshnessBadge(t.freshness?.state ?? null)}</td>
-<td>${t.freshness ? `${escapeHtml(t.freshness.field)}: ${timeOrDash(t.freshness.latest)}` : '—'}</td>
-<td class="n">${t.freshness ? formatDuration(t.freshness.age_seconds) : '—'}</td>
-<td>${t.freshness ? slaText(t.freshness) : '—'}</td>
-</tr>`);
-    const columns = ['Table', 'Layer', ...(withPipeline ? ['Pipeline'] : []), { label: 'Rows', numeric: true },
-        'Last loaded', 'Freshness', 'Newest value', { label: 'Age', numeric: true }, 'SLA'];
-    return table(caption, columns, rows);
-}
-function slaText(freshness) {
-    return `warn after ${formatDuration(freshness.warn_after_seconds)}, error after ${formatDuration(freshness.error_after_seconds)}`;
-}
-/** The state is always spelled out in text; colour only reinforces it. */
-function badge(text, tone) {
-    return `<span class="badge ${tone}">${escapeHtml(text)}</span>`;
-}
-/** The overview's verdict: "All good" only when nothing fails and nothing warns. */
-const OVERALL = {
-    ok: badge('All good', 'ok'),
-    warn: badge('Warnings', 'warn'),
-    fail: badge('Needs attention', 'bad'),
-};
-const freshnessTones = { fresh: 'ok', warn: 'warn', error: 'bad', unknown: 'muted' };
-const checkTones = { pass: 'ok', warn: 'warn', fail: 'bad', error: 'bad' };
-const runTones = { success: 'ok', failed: 'bad', running: 'muted', skipped: 'muted' };
-function freshnessBadge(state) {
-    return state === null ? badge('no SLA', 'muted') : badge(state, freshnessTones[state]);
-}
-function checkBadge(status) {
-    return badge(status, checkTones[status]);
-}
-function runBadge(state) {
-    return state === null ? badge('never run', 'muted') : badge(state, runTones[state]);
-}
-function conservationBadge(conserved) {
-    return conserved ? badge('OK', 'ok') : badge('broken', 'bad');
-}
-function timeOrDash(iso) {
-    return iso === null ? '—' : `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso)}</time>`;
-}
-const STYLE = `
-:root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.45;color:#1f2328;background:#fff}
-body{margin:0 auto;max-width:72rem;padding:1rem}
-h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:2rem 0 .5rem}
-a{color:#0550ae}
-.scroll{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-caption{text-align:left;color:#57606a;padding:.25rem 0}
-th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
-thead th{border-bottom-width:2px}
-.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.message{overflow-wrap:anywhere;min-width:12rem}
-.badge{display:inline-block;padding:0 .5rem;border:1px solid;border-radius:1rem;font-size:.8rem;font-weight:600;white-space:nowrap}
-.ok{background:#dafbe1;color:#116329;border-color:#4ac26b}
-.warn{background:#fff8c5;color:#7d4e00;border-color:#d4a72c}
-.bad{background:#ffebe9;color:#a40e26;border-color:#ff8182}
-.muted{background:#f6f8fa;color:#57606a;border-color:#d0d7de}
-.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1rem 0}
-.facts dt{font-weight:600}.facts dd{margin:0}
-.note{color:#57606a;font-size:.85rem}
-pre.error{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;background:#ffebe9;padding:.5rem}
-footer{margin-top:3rem;color:#57606a;font-size:.85rem}
-`;
-function page(options) {
-    return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(options.title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${options.body}
-</main>
-<footer>Generated ${timeOrDash(options.generatedAt)} · <a href="${options.root}index.html">Overview</a></footer>
-</body>
-</html>
-`;
 }
 
 ;// CONCATENATED MODULE: ./src/state/status.ts
@@ -52385,6 +52365,12 @@ function splitReasons(groups) {
         }
     }
     return [...counts.values()].sort((a, b) => a.table.localeCompare(b.table) || b.rows - a.rows || a.reason.localeCompare(b.reason));
+}
+
+;// CONCATENATED MODULE: ./src/site/input.ts
+
+async function readSiteInput(warehouse, project) {
+    return { report: await readStatus(warehouse, project), history: await readHistory(warehouse) };
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts
@@ -52566,22 +52552,22 @@ function stepDetail(step, totals) {
     const backfill = result.pipelines.find((p) => p.backfill)?.backfill;
     if (backfill) {
         // What the window meant for each resource, and where each cursor stayed (a cursor is data: escaped).
-        lines.push(...step_summary_table(`A backfill of [${backfill.from}, ${backfill.to})`, ['What it fetched, and where each cursor is'], 'l', result.pipelines.flatMap((p) => p.backfill?.notes ?? []).map((note) => [note])));
+        lines.push(...table(`A backfill of [${backfill.from}, ${backfill.to})`, ['What it fetched, and where each cursor is'], 'l', result.pipelines.flatMap((p) => p.backfill?.notes ?? []).map((note) => [note])));
     }
     const batches = result.pipelines.flatMap((p) => p.batches);
     if (batches.length) {
-        lines.push(...step_summary_table('Ingested', ['Pipeline', 'Resource', 'Received', 'Appended to bronze', 'Table'], 'llrrl', batches.map((b) => [b.pipeline, b.resource, format_formatCount(b.received), format_formatCount(b.bronzeRows), `bronze.${b.table}`])));
+        lines.push(...table('Ingested', ['Pipeline', 'Resource', 'Received', 'Appended to bronze', 'Table'], 'llrrl', batches.map((b) => [b.pipeline, b.resource, format_formatCount(b.received), format_formatCount(b.bronzeRows), `bronze.${b.table}`])));
     }
     const loads = result.pipelines.flatMap((p) => p.silverLoads.map((l) => ({ pipeline: p.pipeline, l })));
     if (loads.length) {
-        lines.push(...step_summary_table('Silver', ['Pipeline', 'Table', 'Bronze', 'Accepted', 'Rejected', 'New', 'Updated'], 'llrrrrr', loads.map(({ pipeline, l }) => [pipeline, l.table, format_formatCount(l.bronze), format_formatCount(l.accepted), format_formatCount(l.rejected), format_formatCount(l.inserted), format_formatCount(l.updated)])));
+        lines.push(...table('Silver', ['Pipeline', 'Table', 'Bronze', 'Accepted', 'Rejected', 'New', 'Updated'], 'llrrrrr', loads.map(({ pipeline, l }) => [pipeline, l.table, format_formatCount(l.bronze), format_formatCount(l.accepted), format_formatCount(l.rejected), format_formatCount(l.inserted), format_formatCount(l.updated)])));
     }
     if (result.models.length) {
-        lines.push(...step_summary_table('SQL models', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, format_formatCount(m.rows)])));
+        lines.push(...table('SQL models', ['Model', 'File', 'Rows'], 'llr', result.models.map((m) => [m.model, m.file, format_formatCount(m.rows)])));
     }
     const notPassed = result.pipelines.flatMap((p) => p.checks).filter((c) => c.status !== 'pass');
     if (notPassed.length) {
-        lines.push(...step_summary_table('Checks not passed', ['Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Declared at', 'Message'], 'llllrll', notPassed.map((c) => [c.table, c.check, c.severity, c.status, format_formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
+        lines.push(...table('Checks not passed', ['Table', 'Check', 'Severity', 'Status', 'Failing rows', 'Declared at', 'Message'], 'llllrll', notPassed.map((c) => [c.table, c.check, c.severity, c.status, format_formatCount(c.failing_rows), `${c.file}:${c.line}`, c.message])));
     }
     const errors = [
         ...step.result.earlierFailures.map((f) => [`${f.pipeline} (${f.step}, earlier in this run)`, f.error]),
@@ -52589,10 +52575,10 @@ function stepDetail(step, totals) {
         ...(result.modelError ? [['gold models', result.modelError]] : []),
     ];
     if (errors.length)
-        lines.push(...step_summary_table('Errors', ['Where', 'Error'], 'll', errors));
+        lines.push(...table('Errors', ['Where', 'Error'], 'll', errors));
     return lines;
 }
-function step_summary_table(title, columns, align, rows) {
+function table(title, columns, align, rows) {
     const separator = [...align].map((a) => (a === 'r' ? '---:' : '---'));
     const row = (cells) => `| ${cells.map(escapeTableCell).join(' | ')} |`;
     return ['', `#### ${title}`, '', row(columns), `| ${separator.join(' | ')} |`, ...rows.map(row)];
@@ -53150,8 +53136,8 @@ function narrowReport(step, scope) {
 async function publishSite(step, reportDir) {
     // The site shows every pipeline's latest run, not only this step's.
     const project = await loadProject(step.settings.projectDir, step.settings.env);
-    const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }), { command: 'quality-gate', log: logLine });
-    const { indexPath } = await buildSite(report, (0,external_node_path_.resolve)(step.settings.projectDir, reportDir), { history });
+    const input = await withWarehouse(step.settings, (w) => readSiteInput(w, project), { command: 'quality-gate', log: logLine });
+    const { indexPath } = await buildSite(input, (0,external_node_path_.resolve)(step.settings.projectDir, reportDir));
     info(`report site: ${indexPath}`);
     return indexPath;
 }

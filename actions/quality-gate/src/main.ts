@@ -11,10 +11,10 @@ import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
 import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
 import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
 import { parsePrScope, prScope, type PrScope } from '../../../src/github/pr-scope.js';
-import { buildSite } from '../../../src/report/site.js';
+import { buildSite } from '../../../src/site/build.js';
+import { readSiteInput } from '../../../src/site/input.js';
 import { writeStepSummary } from '../../../src/report/summary.js';
 import { mask } from '../../../src/secrets.js';
-import { readHistory, readStatus } from '../../../src/state/status.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
@@ -190,8 +190,8 @@ function narrowReport(step: StepRun, scope: PrScope | undefined): StatusReport {
 async function publishSite(step: StepRun, reportDir: string): Promise<string> {
   // The site shows every pipeline's latest run, not only this step's.
   const project = await loadProject(step.settings.projectDir, step.settings.env);
-  const { report, history } = await withWarehouse(step.settings, async (w) => ({ report: await readStatus(w, project), history: await readHistory(w) }), { command: 'quality-gate', log: logLine });
-  const { indexPath } = await buildSite(report, resolve(step.settings.projectDir, reportDir), { history });
+  const input = await withWarehouse(step.settings, (w) => readSiteInput(w, project), { command: 'quality-gate', log: logLine });
+  const { indexPath } = await buildSite(input, resolve(step.settings.projectDir, reportDir));
   core.info(`report site: ${indexPath}`);
   return indexPath;
 }

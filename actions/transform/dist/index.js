@@ -45621,6 +45621,11 @@ function formatDuration(seconds) {
     const hours = Math.floor((s % 86_400) / 3600);
     return hours ? `${Math.floor(s / 86_400)}d ${hours}h` : `${Math.floor(s / 86_400)}d`;
 }
+const HTML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** For the few pages still written as text (the no-state page); the site's pages are escaped by their renderer. */
+function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+}
 
 ;// CONCATENATED MODULE: ./src/state/run-lock.ts
 // One run per pipeline at a time, on warehouses that many processes write at once (Snowflake): a

@@ -1,0 +1,157 @@
+// A page per pipeline: its last run step by step, batches, silver loads with conservation, checks,
+// rejected rows, schema drift, its tables and its recent runs.
+import type { VNode } from 'preact';
+
+import type { PipelineStatus, RunHistoryPoint, StatusReport } from '../../state/types.js';
+import { formatCount } from '../../report/format.js';
+import { isConserved, sortChecksBySeverity, tallyPipeline } from '../../report/tally.js';
+import { CheckBadge, ConservationBadge, ErrorText, Facts, Link, RunBadge, Section, Table, Time } from '../components.js';
+import { pagePaths } from '../links.js';
+import { FreshnessTable } from './freshness-table.js';
+
+export function PipelinePage({ report, pipeline, history }: { report: StatusReport; pipeline: PipelineStatus; history: readonly RunHistoryPoint[] }): VNode {
+  const tally = tallyPipeline(pipeline);
+  const run = pipeline.last_run;
+  const runFacts: Array<[string, VNode | string]> = run
+    ? [
+        ['Last run', <><RunBadge state={run.status} /> <code>{run.run_id}</code></>],
+        ['Started', <Time iso={run.started_at} />],
+        ['Finished', <Time iso={run.finished_at} />],
+      ]
+    : [['Last run', <RunBadge state={null} />]];
+  if (run?.error) runFacts.push(['Error', <ErrorText text={run.error} />]);
+  const checksOf = pipeline.checks_run_id && pipeline.checks_run_id !== run?.run_id
+    ? `Check results of run ${pipeline.checks_run_id} (the last run ran no checks), failing first`
+    : 'Check results of the last run, failing first';
+  const ownTables = report.tables.filter((t) => t.pipeline === pipeline.name);
+
+  return (
+    <>
+      <p class="crumb"><Link to={pagePaths.overview}>← All pipelines</Link></p>
+      <h1>Pipeline {pipeline.name}</h1>
+      {pipeline.description && <p>{pipeline.description}</p>}
+      <Facts entries={[
+        ['Owner', pipeline.owner ?? '—'],
+        ['File', <code>{pipeline.file}</code>],
+        ...runFacts,
+        ['Loaded', `${formatCount(tally.loaded)} rows to bronze; ${formatCount(tally.accepted)} accepted, ${formatCount(tally.rejected)} rejected`],
+        ['Checks', `${formatCount(tally.checksPassed)} passed, ${formatCount(tally.checksWarned)} warned, ${formatCount(tally.checksFailed)} failed`],
+        ['Conservation', <ConservationBadge conserved={tally.conserved} />],
+      ]} />
+      {(run?.steps ?? []).length > 0 && (
+        <Section id="steps" heading="Steps of the last run">
+          <Table caption="Each step of the last run; the first failed step is the root cause of what follows" columns={['Step', 'Status', 'Started', 'Finished', 'Error']}>
+            {run!.steps.map((step) => (
+              <tr>
+                <th scope="row">{step.step}</th>
+                <td><RunBadge state={step.status} /></td>
+                <td><Time iso={step.started_at} /></td>
+                <td><Time iso={step.finished_at} /></td>
+                <td class="message">{step.error ? <ErrorText text={step.error} /> : '—'}</td>
+              </tr>
+            ))}
+          </Table>
+        </Section>
+      )}
+      <Section id="batches" heading="Batches">
+        {pipeline.batches.length === 0 ? <p>No batches in the last run.</p> : (
+          <Table caption="Batches fetched by the last run" columns={['Batch', 'Resource', { label: 'Received', numeric: true }, { label: 'Bronze rows', numeric: true }, { label: 'Rejected', numeric: true }, 'Fetched at']}>
+            {pipeline.batches.map((batch) => (
+              <tr>
+                <th scope="row"><code>{batch.batch_id}</code></th>
+                <td>{batch.resource}{batch.backfill && <> (backfill from <Time iso={batch.backfill.from} /> to <Time iso={batch.backfill.to} />)</>}</td>
+                <td class="n">{formatCount(batch.received)}</td>
+                <td class="n">{formatCount(batch.bronze_rows)}</td>
+                <td class="n">{formatCount(batch.rejected)}</td>
+                <td><Time iso={batch.fetched_at} /></td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Section>
+      <Section id="silver-loads" heading="Silver loads">
+        {pipeline.silver_loads.length === 0 ? <p>No silver loads in the last run.</p> : (
+          <Table
+            caption="Silver loads of the last run: bronze = accepted + rejected"
+            columns={['Table', 'Batch', { label: 'Bronze', numeric: true }, { label: 'Accepted', numeric: true },
+              { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved']}
+          >
+            {pipeline.silver_loads.map((load) => (
+              <tr>
+                <th scope="row">{load.table}</th>
+                <td><code>{load.batch_id}</code></td>
+                <td class="n">{formatCount(load.bronze)}</td>
+                <td class="n">{formatCount(load.accepted)}</td>
+                <td class="n">{formatCount(load.rejected)}</td>
+                <td class="n">{formatCount(load.inserted)}</td>
+                <td class="n">{formatCount(load.updated)}</td>
+                <td><ConservationBadge conserved={isConserved(load)} /></td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Section>
+      <Section id="checks" heading="Checks">
+        {pipeline.checks.length === 0 ? <p>No check results.</p> : (
+          <Table caption={checksOf} columns={['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message']}>
+            {sortChecksBySeverity(pipeline.checks).map((check) => (
+              <tr>
+                <th scope="row">{check.check}</th>
+                <td>{check.table}</td>
+                <td>{check.severity}</td>
+                <td><CheckBadge status={check.status} /></td>
+                <td class="n">{formatCount(check.failing_rows)}</td>
+                <td class="message">{check.message}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Section>
+      <Section id="rejected" heading="Rejected rows">
+        {pipeline.rejected.length === 0 ? <p>No rejected rows kept.</p> : (
+          <Table caption="Rejected rows kept, by reason" columns={['Reason', 'Table', { label: 'Rows', numeric: true }]}>
+            {pipeline.rejected.map((reason) => (
+              <tr>
+                <th scope="row">{reason.reason}</th>
+                <td>{reason.table}</td>
+                <td class="n">{formatCount(reason.rows)}</td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Section>
+      {pipeline.schema_drift.length > 0 && (
+        <Section id="schema-drift" heading="Schema drift">
+          <Table caption="Fields that appeared, disappeared or changed type in the last run (no record was dropped)" columns={['Field', 'Resource', 'Change', 'Type']}>
+            {pipeline.schema_drift.map((change) => (
+              <tr>
+                <th scope="row"><code>{change.path}</code></th>
+                <td>{change.resource}</td>
+                <td>{change.change.replace('_', ' ')}</td>
+                <td>{change.old_type ?? '—'} → {change.new_type ?? '—'}</td>
+              </tr>
+            ))}
+          </Table>
+        </Section>
+      )}
+      <Section id="tables" heading="Tables">
+        <FreshnessTable tables={ownTables} caption={`Tables of ${pipeline.name} and their freshness`} withPipeline={false} />
+      </Section>
+      {history.length > 0 && (
+        <Section id="recent-runs" heading="Recent runs">
+          <Table caption={`The ${history.length} most recent runs`} columns={['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }]}>
+            {history.map((point) => (
+              <tr>
+                <th scope="row"><code>{point.run_id}</code></th>
+                <td><Time iso={point.started_at} /></td>
+                <td><RunBadge state={point.status} /></td>
+                <td class="n">{formatCount(point.rejected)}</td>
+                <td class="n">{formatCount(point.checks_failed)}</td>
+              </tr>
+            ))}
+          </Table>
+        </Section>
+      )}
+    </>
+  );
+}
