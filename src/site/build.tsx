@@ -15,6 +15,7 @@ import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
 import { PipelinePage } from './pages/pipeline.js';
+import { RunPage } from './pages/run.js';
 
 
 export interface SitePage {
@@ -31,15 +32,21 @@ export type PageKind = (input: SiteInput) => SitePage[];
 const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
-  ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} /> }],
-  ({ report, history = [] }) => {
+  ({ report, operations }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} operations={operations} /> }],
+  ({ report, history = [], operations }) => {
     const recent = recentRunsByPipeline(history);
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
       title: `${pipeline.name} · Data-ops status`,
-      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
+      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} />,
     }));
   },
+  // A page per run of the history's recent days: the runs the site lists one by one.
+  ({ operations }) => (operations?.records ?? []).map((record) => ({
+    path: pagePaths.run(record.run_id),
+    title: `Run ${record.run_id} · Data-ops status`,
+    content: () => <RunPage record={record} />,
+  })),
 ];
 
 export interface BuiltSite {

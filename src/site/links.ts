@@ -14,6 +14,8 @@ export function fileSegment(name: string): string {
 export const pagePaths = {
   overview: 'index.html',
   pipeline: (name: string) => `pipelines/${fileSegment(name)}.html`,
+  /** A page per run (src/site/pages/run.tsx), for the runs the history lists one by one. */
+  run: (runId: string) => `runs/${fileSegment(runId)}.html`,
 } as const;
 
 /** The href that leads from the page at `from` to the page (or file) at `to`, both relative to the site root. */

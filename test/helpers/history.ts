@@ -5,11 +5,13 @@
 // snapshots and the models it built; some runs fail, some records are rejected, some checks warn or fail,
 // and now and then a field drifts. The numbers are a deterministic function of the run number.
 // Used by tests (pages stay small at a year of history) and by bench/site.ts.
+import { runProject } from '../../src/engine.js';
 import { driftDdl } from '../../src/ingest/drift.js';
-import type { Project } from '../../src/project.js';
+import { loadProject, type Project } from '../../src/project.js';
 import { checkName } from '../../src/quality/checks.js';
 import { ensureMetaSchema } from '../../src/state/meta.js';
 import { sqlString, type Warehouse } from '../../src/warehouse/adapter.js';
+import { demoProject, withDatabase, type DemoProject } from './project.js';
 
 export interface HistoryOptions {
   /** The newest run's start. */
@@ -167,4 +169,23 @@ function numbers(warehouse: Warehouse, n: number): string {
   const cols = Array.from({ length: places }, (_, p) => `d${p}.d * ${10 ** p}`).join(' + ');
   const from = Array.from({ length: places }, (_, p) => `${digits} AS d${p}(d)`).join(' CROSS JOIN ');
   return `SELECT * FROM (SELECT ${cols} AS i FROM ${from}) AS n WHERE i < ${n}`;
+}
+
+/**
+ * The demo project after one real run (every layer built, the demo API answering) with `runs` hours of
+ * generated history before it: what the site looks like after a year of hourly runs.
+ */
+export async function demoWithHistory(runs = 8760): Promise<{ project: DemoProject; generated: GeneratedHistory; close(): Promise<void> }> {
+  const anchor = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  const project = await demoProject(anchor);
+  try {
+    const run = await runProject(project.settings, { now: anchor });
+    if (!run.ok) throw new Error(`the demo run failed: ${run.pipelines.map((p) => p.error).filter(Boolean).join('; ') || run.modelError}`);
+    const loaded = await loadProject(project.dir, project.settings.env);
+    const generated = await withDatabase(project.settings, (w) => generateHistory(w, loaded, { until: new Date(anchor.getTime() - 3_600_000), runs }));
+    return { project, generated, close: () => project.close() };
+  } catch (e) {
+    await project.close();
+    throw e;
+  }
 }
