@@ -19,6 +19,7 @@ import { PipelinePage } from './pages/pipeline.js';
 import { TablePage } from './pages/table.js';
 import { TablesIndexPage } from './pages/tables-index.js';
 import { DashboardPage, DashboardsIndex } from './pages/dashboards.js';
+import { RunPage } from './pages/run.js';
 
 
 export interface SitePage {
@@ -35,13 +36,13 @@ export type PageKind = (input: SiteInput) => SitePage[];
 const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
-  ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} /> }],
-  ({ report, history = [] }) => {
+  ({ report, operations }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} operations={operations} /> }],
+  ({ report, history = [], operations }) => {
     const recent = recentRunsByPipeline(history);
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
       title: `${pipeline.name} · Data-ops status`,
-      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
+      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} />,
     }));
   },
   ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
@@ -51,6 +52,12 @@ const PAGE_KINDS: readonly PageKind[] = [
     { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },
     ...reportPages.map((page) => ({ path: page.path, title: `${page.title} · Dashboards`, content: () => <DashboardPage page={page} /> })),
   ],
+  // A page per run of the history's recent days: the runs the site lists one by one.
+  ({ operations }) => (operations?.records ?? []).map((record) => ({
+    path: pagePaths.run(record.run_id),
+    title: `Run ${record.run_id} · Data-ops status`,
+    content: () => <RunPage record={record} />,
+  })),
 ];
 
 export interface BuiltSite {

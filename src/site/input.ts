@@ -8,6 +8,7 @@ import { readCatalog, type CatalogTable } from './catalog.js';
 import { lineageGraph, type LineageGraph } from './lineage.js';
 import { LINEAGE_PAGE_LINKS } from './pages/lineage.js';
 import { renderReportPages, type ReportPage } from '../reports/index.js';
+import { readOperationsHistory, type OperationsHistory } from './history-input.js';
 
 export interface SiteInput {
   report: StatusReport;
@@ -19,6 +20,8 @@ export interface SiteInput {
   lineage?: LineageGraph;
   /** The pages of reports/, their queries already run on the warehouse (src/reports). */
   reportPages?: readonly ReportPage[];
+  /** Runs, checks, tables and drift over time (the last week run by run, days before); each recent run gets a page. */
+  operations?: OperationsHistory;
 }
 
 export async function readSiteInput(warehouse: Warehouse, project: Project): Promise<SiteInput> {
@@ -30,5 +33,6 @@ export async function readSiteInput(warehouse: Warehouse, project: Project): Pro
     catalog: await readCatalog(warehouse, project, { status: report, reports: reportPages }),
     lineage: lineageGraph(project.graph, reportPages, LINEAGE_PAGE_LINKS),
     reportPages,
+    operations: await readOperationsHistory(warehouse),
   };
 }
