@@ -82,13 +82,17 @@ function sourceOf(a: Arg | undefined): string {
 }
 
 /**
- * A string literal argument is read as a TIME when it is only a time of day ('10:59'), else as a
- * TIMESTAMP_NTZ: the date functions need a typed value on DuckDB.
+ * A date or time argument as DuckDB needs it: a string literal is a TIME when it is only a time of day
+ * ('10:59'), an ISO timestamp cast directly, and any other text goes through sf_temporal, which reads
+ * Snowflake's AUTO input formats ('15-Mar-2024', '03/15/2024'); a column of text is cast the same way at run time.
  */
 function temporal(a: Arg): string {
-  if (a.string === undefined) return a.text;
-  const type = /^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$/.test(a.string) ? 'TIME' : 'TIMESTAMP';
-  return `${/^\s*/.exec(a.text)![0]}CAST(${a.text.trim()} AS ${type})`;
+  const lead = /^\s*/.exec(a.text)![0];
+  if (a.word === 'NULL') return `${lead}CAST(NULL AS TIMESTAMP)`;
+  if (a.string === undefined) return call('sf_temporal', a.text);
+  if (/^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$/.test(a.string)) return `${lead}CAST(${a.text.trim()} AS TIME)`;
+  if (/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(a.string.trim())) return `${lead}CAST(${a.text.trim()} AS TIMESTAMP)`;
+  return call('sf_temporal', a.text);
 }
 
 /** Text for casting a non-literal to VARCHAR with Snowflake's VARIANT and timestamp rules. */
@@ -160,8 +164,17 @@ function temporalPartFunction(part: string, x: string): string {
   if (part === 'epoch_millisecond') return call('epoch_ms', x);
   if (part === 'epoch_microsecond') return call('epoch_us', x);
   if (part === 'epoch_nanosecond') return call('epoch_ns', x);
+  // DuckDB's nanosecond counts from the start of the minute; Snowflake's is the fraction of the second.
+  if (part === 'nanosecond') return `(${call('date_part', ` 'microsecond'`, x)} % 1000000 * 1000)`;
   return call('date_part', ` ${lit(DUCKDB_EXTRACT_PART[part] ?? part)}`, x);
 }
+
+/** The parts DATE_PART and EXTRACT accept (DATEADD's millisecond and microsecond are not among them). */
+const EXTRACT_PARTS = new Set(
+  [...Object.keys(DUCKDB_EXTRACT_PART), 'epoch_second', 'epoch_millisecond', 'epoch_microsecond', 'epoch_nanosecond'].filter(
+    (p) => p !== 'millisecond' && p !== 'microsecond',
+  ),
+);
 
 const DATEADD: Handler = (c) => {
   if (!arity(c, 3)) return '';
@@ -221,27 +234,32 @@ const TRUNC: Handler = (c) => {
 
 const DATE_PART: Handler = (c) => {
   if (!arity(c, 2)) return '';
-  const part = partArg(c, c.args[0], new Set([...Object.keys(DUCKDB_EXTRACT_PART), 'epoch_second', 'epoch_millisecond', 'epoch_microsecond', 'epoch_nanosecond']));
+  const part = partArg(c, c.args[0], EXTRACT_PARTS);
   if (!part) return '';
   return temporalPartFunction(part, temporal(c.args[1]));
 };
 
-/** EXTRACT(<part> FROM <expr>) */
+/** EXTRACT(<part> FROM <expr>); the part may be quoted, and EXTRACT(<part>, <expr>) is DATE_PART. */
 const EXTRACT: Handler = (c) => {
   const children = c.group.children;
   const from = children.findIndex((n) => n.kind === 'word' && n.text.toUpperCase() === 'FROM');
+  if (from < 0 && c.args.length === 2) return DATE_PART(c);
   const partToken = children.find((n) => n.kind === 'word' || n.kind === 'string') as Token | undefined;
-  if (from < 0 || !partToken) {
-    c.r.error(c.nameToken, 'EXTRACT expects EXTRACT(<part> FROM <expression>)');
+  if (from < 0 || !partToken || children.indexOf(partToken) > from) {
+    c.r.error(c.nameToken, 'EXTRACT expects EXTRACT(<part> FROM <expression>) or EXTRACT(<part>, <expression>)');
     return '';
   }
   const raw = partToken.kind === 'string' ? (partToken.value ?? '') : partToken.text;
   const part = canonicalPart(raw);
-  if (!part || !(part in DUCKDB_EXTRACT_PART || part.startsWith('epoch'))) {
-    c.r.error(partToken, `EXTRACT: unsupported date or time part ${raw}`);
+  if (!part || !EXTRACT_PARTS.has(part)) {
+    c.r.error(partToken, `EXTRACT: unsupported date or time part ${raw}; expected one of ${[...EXTRACT_PARTS].join(', ')}`);
     return '';
   }
-  return temporalPartFunction(part, c.r.render(children.slice(from + 1)));
+  const exprNodes = children.slice(from + 1);
+  const only = exprNodes.filter((n) => n.kind !== 'ws' && n.kind !== 'comment');
+  const expr: Arg = { nodes: exprNodes, text: c.r.render(exprNodes) };
+  if (only.length === 1 && only[0].kind === 'string') expr.string = (only[0] as Token).value;
+  return temporalPartFunction(part, temporal(expr));
 };
 
 const LAST_DAY: Handler = (c) => {

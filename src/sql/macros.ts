@@ -22,6 +22,11 @@ const EPOCH_BY_MAGNITUDE = `CASE
   WHEN n < 31536000000000000 THEN make_timestamp(CAST(n AS BIGINT))
   ELSE make_timestamp(CAST(n // 1000 AS BIGINT)) END`;
 
+const OTHER_INPUT_FORMATS = `[${['%d-%b-%Y', '%d-%B-%Y', '%m/%d/%Y']
+  .flatMap((d) => [d, `${d} %H:%M:%S`, `${d} %H:%M:%S.%f`, `${d} %H:%M`])
+  .map((f) => `'${f}'`)
+  .join(', ')}]`;
+
 const INITCAP_DELIMITERS = `[\\s!?@"^#$&~_,.:;+\\-*%/|\\\\\\[\\](){}<>]`;
 
 // The untyped overloads: VARIANT (JSON), text and numbers. Macros are bound when created, so they cannot
@@ -145,16 +150,25 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro(`sf_scaled_epoch_to_timestamp(n, scale) AS CASE WHEN scale <= 6
     THEN make_timestamp(CAST(CAST(n AS HUGEINT) * CAST(10 ** (6 - scale) AS HUGEINT) AS BIGINT))
     ELSE make_timestamp(CAST(CAST(n AS HUGEINT) // CAST(10 ** (scale - 6) AS HUGEINT) AS BIGINT)) END`),
+  // Snowflake's AUTO input formats beyond ISO: DD-MON-YYYY (the month's short or full name) and MM/DD/YYYY,
+  // each optionally followed by a time of day (docs: date-time-input-output, "Supported formats for AUTO detection").
+  macro(`sf_other_text_to_timestamp(s) AS try_strptime(trim(s), ${OTHER_INPUT_FORMATS})`),
   // '2024-01-01 10:00:00 +02:00': DuckDB reads an offset after a space as a time zone name.
   macro(`sf_timestamp_text(s) AS regexp_replace(trim(s), '\\s+([+-][0-9]{2}(:?[0-9]{2})?)$', '\\1')`),
   macro(`sf_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) ELSE CAST(sf_timestamp_text(s) AS TIMESTAMP) END`),
+    THEN sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT))
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP), sf_other_text_to_timestamp(s),
+      error('Timestamp ''' || s || ''' is not recognized')) END`),
   macro(`sf_try_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) ELSE TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP) END`),
+    THEN sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT))
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP), sf_other_text_to_timestamp(s)) END`),
   macro(`sf_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN CAST(sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ) ELSE CAST(sf_timestamp_text(s) AS TIMESTAMPTZ) END`),
+    THEN CAST(sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ)
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ), CAST(sf_other_text_to_timestamp(s) AS TIMESTAMPTZ),
+      error('Timestamp ''' || s || ''' is not recognized')) END`),
   macro(`sf_try_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ) ELSE TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ) END`),
+    THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ)
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ), CAST(sf_other_text_to_timestamp(s) AS TIMESTAMPTZ)) END`),
   // TO_TIMESTAMP_NTZ: text (ISO forms; an offset is dropped, not applied), epoch seconds, DATE, TIMESTAMP, VARIANT.
   macro(`sf_to_timestamp_ntz(x DATE) AS CAST(x AS TIMESTAMP),
     (x TIMESTAMP) AS x,
@@ -177,6 +191,13 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     (x TIMESTAMP) AS CAST(x AS DATE),
     (x TIMESTAMPTZ) AS CAST(x AS DATE),
     (x) AS CAST(${ntzFromOther(false)} AS DATE)`),
+  // A value DATEADD, DATEDIFF, DATE_TRUNC or DATE_PART works on: text (and VARIANT) is read as a TIMESTAMP_NTZ
+  // in Snowflake's AUTO input formats, as Snowflake casts it implicitly.
+  macro(`sf_temporal(x DATE) AS x,
+    (x TIMESTAMP) AS x,
+    (x TIMESTAMPTZ) AS x,
+    (x TIME) AS x,
+    (x) AS ${ntzFromOther(false)}`),
   macro(`sf_try_to_date(x DATE) AS x,
     (x TIMESTAMP) AS CAST(x AS DATE),
     (x TIMESTAMPTZ) AS CAST(x AS DATE),

@@ -819,6 +819,11 @@ class Translator implements Renderer {
       case 'variant':
         // 'a'::VARIANT is a JSON string "a", not text parsed as JSON.
         return operand.path ? operand.text : `to_json(${operand.text})`;
+      case 'date':
+        // Text in Snowflake's other AUTO formats ('15-Mar-2024', '03/15/2024') becomes a DATE as well.
+        if (operand.literal === 'string' && /^'\d{4}-\d{2}-\d{2}'$/.test(operand.text)) return plain();
+        if (operand.literal && operand.literal !== 'string') return plain();
+        return `${tryCast ? 'sf_try_to_date' : 'sf_to_date'}(${operand.text})`;
       case 'timestamp_ntz':
         return `${tryCast ? 'sf_try_to_timestamp_ntz' : 'sf_to_timestamp_ntz'}(${operand.text})`;
       case 'timestamp_tz':

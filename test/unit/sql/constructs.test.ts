@@ -1,0 +1,94 @@
+// Edges of the constructs in test/fixtures/sql/corpus-constructs.ts: each case runs translated on DuckDB, or
+// must be refused with a diagnostic that names the construct as the user wrote it.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { normalizeCell, type CellKind } from '../../fixtures/sql/corpus.js';
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+  for (const s of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await connection.run(s);
+});
+
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+function translated(sql: string): string {
+  const { sql: out, diagnostics } = translateSnowflakeToDuckDB(sql);
+  expect(diagnostics.filter((d) => d.severity === 'error'), out).toEqual([]);
+  return out;
+}
+
+/** Runs Snowflake statements (translated) and returns the last one's first row, normalised as the corpus does. */
+async function row(...statements: string[]): Promise<Record<string, unknown>> {
+  let last: Record<string, unknown>[] = [];
+  for (const statement of statements) {
+    const reader = await connection.runAndReadAll(translated(statement));
+    const names = reader.columnNames().map((n) => n.toLowerCase());
+    const kinds = names.map((_, i): CellKind => {
+      const type = reader.columnType(i).toString();
+      if (reader.columnLogicalType(i).alias === 'JSON') return 'json';
+      return type === 'DATE' ? 'date' : type.startsWith('TIMESTAMP') ? 'timestamp' : type === 'TIME' ? 'time' : 'other';
+    });
+    last = reader.getRowsJS().map((values) => Object.fromEntries(values.map((v, i) => [names[i], normalizeCell(v, kinds[i])])));
+  }
+  return last[0];
+}
+
+function refusal(sql: string): string {
+  const errors = translateSnowflakeToDuckDB(sql, { file: 'm.sql' }).diagnostics.filter((d) => d.severity === 'error');
+  expect(errors.length, sql).toBeGreaterThan(0);
+  return `${errors[0].file}:${errors[0].line}:${errors[0].col}: ${errors[0].message}`;
+}
+
+describe('EXTRACT and DATE_PART', () => {
+  it.each([
+    ["EXTRACT('year' FROM '2024-04-08'::DATE)", 2024],
+    ["EXTRACT('month', '2024-04-08'::DATE)", 4],
+    ["EXTRACT(dw_iso FROM '2024-04-07'::DATE)", 7],
+    ["EXTRACT(yearofweek FROM '2024-12-30'::DATE)", 2025],
+    ["EXTRACT(epoch FROM '1970-01-02'::TIMESTAMP_NTZ)", 86400],
+    ["EXTRACT(nanosecond FROM '2024-01-01 10:00:59.000123'::TIMESTAMP_NTZ)", 123000],
+    ["DATE_PART('ns', '2024-01-01 10:00:59.25'::TIMESTAMP_NTZ)", 250000000],
+    ["EXTRACT(year FROM '15-Mar-2024')", 2024],
+  ])('%s = %s', async (expr, value) => {
+    expect(await row(`SELECT ${expr} AS v`)).toEqual({ v: value });
+  });
+
+  it.each([
+    ['SELECT EXTRACT(millisecond FROM ts) FROM t', 'm.sql:1:16: EXTRACT: unsupported date or time part millisecond'],
+    ["SELECT DATE_PART('fortnight', ts) FROM t", "m.sql:1:18: DATE_PART: unsupported date or time part 'fortnight'"],
+    ['SELECT EXTRACT(ts) FROM t', 'm.sql:1:8: EXTRACT expects EXTRACT(<part> FROM <expression>)'],
+  ])('refuses %s', (sql, message) => {
+    expect(refusal(sql)).toContain(message);
+  });
+});
+
+describe('text read as dates and timestamps', () => {
+  it('reads the AUTO formats from text columns in DATEADD, DATEDIFF, DATE_TRUNC and casts', async () => {
+    expect(
+      await row(`SELECT DATEADD(month, 1, column1) AS a, DATEDIFF(day, column1, column2) AS b, DATE_TRUNC('month', column2) AS c,
+                        column2::DATE AS d, TRY_CAST(column3 AS DATE) AS e
+                 FROM VALUES ('2024-01-31', '15-Mar-2024', '03/15/2024')`),
+    ).toEqual({ a: '2024-02-29 00:00:00.000', b: 44, c: '2024-03-01 00:00:00.000', d: '2024-03-15', e: '2024-03-15' });
+  });
+
+  it('drops the offset of text going into TIMESTAMP_NTZ and keeps the instant for TIMESTAMP_TZ', async () => {
+    expect(
+      await row(`SELECT '2024-01-02 16:00:00 +02:00'::TIMESTAMP_NTZ AS ntz, '2024-01-02T16:00:00-0700'::TIMESTAMP_NTZ AS ntz2,
+                        '2024-01-02 16:00:00 +02:00'::TIMESTAMP_TZ AS tz`),
+    ).toEqual({ ntz: '2024-01-02 16:00:00.000', ntz2: '2024-01-02 16:00:00.000', tz: '2024-01-02 14:00:00.000' });
+  });
+
+  it("fails as Snowflake does on text it does not recognise, naming the value; TRY_ forms give NULL", async () => {
+    await expect(row("SELECT '15-Mrz-2024'::DATE AS d")).rejects.toThrow("Timestamp '15-Mrz-2024' is not recognized");
+    await expect(row('SELECT DATEADD(day, 1, column1) AS d FROM VALUES (\'soon\')')).rejects.toThrow("Timestamp 'soon' is not recognized");
+    expect(await row("SELECT TRY_TO_TIMESTAMP('15-Mrz-2024') AS t, TRY_CAST('31/12/2024' AS DATE) AS d")).toEqual({ t: null, d: null });
+  });
+});
