@@ -494,6 +494,28 @@ const LISTAGG: Handler = (c) => {
   };
 };
 
+/**
+ * CONDITIONAL_TRUE_EVENT(x) OVER (...): how many rows so far (this one included) had x true, counted row by row
+ * in the window's order (docs: functions/conditional_true_event).
+ */
+const CONDITIONAL_TRUE_EVENT: Handler = (c) => {
+  if (!arity(c, 1)) return '';
+  const k = skipTrivia(c.nodes, c.end);
+  const w = skipTrivia(c.nodes, k + 1);
+  const window = c.nodes[w];
+  if (!isWordNode(c.nodes[k], 'OVER') || window?.kind !== 'group') {
+    c.r.error(c.nameToken, `${c.name} needs OVER ([PARTITION BY ...] ORDER BY ...)`);
+    return '';
+  }
+  const inner = window.children;
+  if (inner.some((n) => isWordNode(n, 'ROWS') || isWordNode(n, 'RANGE')) || !inner.some((n) => isWordNode(n, 'ORDER'))) {
+    c.r.error(c.nameToken, `${c.name}: the window takes [PARTITION BY ...] ORDER BY ... and no frame`);
+    return '';
+  }
+  const frame = `(${c.r.render(inner).trim()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  return { text: `coalesce(sum(CASE WHEN${sp(c.args[0])} THEN 1 ELSE 0 END) OVER ${frame}, 0)`, end: w + 1 };
+};
+
 const OBJECT_AGG: Handler = (c) => {
   if (!arity(c, 2)) return '';
   const [k, v] = c.args;
@@ -670,6 +692,7 @@ const HANDLERS: Record<string, Handler> = {
   ARRAY_UNIQUE_AGG: arrayAgg(true),
   LISTAGG,
   OBJECT_AGG,
+  CONDITIONAL_TRUE_EVENT,
   APPROX_COUNT_DISTINCT: (c) => (arity(c, 1) ? `count(DISTINCT${sp(c.args[0])})` : ''),
 
   SHA2: sha('sha256', true),
@@ -720,8 +743,10 @@ const UNSUPPORTED: Record<string, string> = {
   ARRAY_MAX: 'use LATERAL FLATTEN with MAX',
   TRANSFORM: 'higher-order functions are outside the subset; use LATERAL FLATTEN',
   REDUCE: 'higher-order functions are outside the subset; use LATERAL FLATTEN',
-  CONDITIONAL_TRUE_EVENT: 'use SUM(IFF(...)) OVER (...)',
-  CONDITIONAL_CHANGE_EVENT: 'use LAG(...) OVER (...) and a running SUM',
+  // It is CONDITIONAL_TRUE_EVENT(x != LAG(x) OVER w) OVER w: a window inside a window, which DuckDB cannot
+  // nest, and the list-based equivalent is quadratic in the partition's size.
+  CONDITIONAL_CHANGE_EVENT:
+    'compute LAG(x) OVER (...) AS prev in a subquery, then SUM(IFF(x != prev, 1, 0)) OVER (... ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), as Snowflake defines it',
   RATIO_TO_REPORT: 'use x / SUM(x) OVER (...)',
   APPROX_TOP_K: 'use COUNT(*) with ORDER BY and LIMIT',
   APPROX_PERCENTILE: 'use PERCENTILE_CONT(...) WITHIN GROUP (ORDER BY ...)',

@@ -92,3 +92,23 @@ describe('text read as dates and timestamps', () => {
     expect(await row("SELECT TRY_TO_TIMESTAMP('15-Mrz-2024') AS t, TRY_CAST('31/12/2024' AS DATE) AS d")).toEqual({ t: null, d: null });
   });
 });
+
+describe('window events', () => {
+  it('CONDITIONAL_TRUE_EVENT counts row by row, ties included, and NULL is not true', async () => {
+    const sql = `SELECT LISTAGG(e::string, ',') WITHIN GROUP (ORDER BY i) AS events FROM (
+                   SELECT column1 AS i, CONDITIONAL_TRUE_EVENT(column2) OVER (ORDER BY column3) AS e
+                   FROM VALUES (1, TRUE, 1), (2, NULL, 2), (3, TRUE, 2), (4, FALSE, 3), (5, TRUE, 4))`;
+    const events = String((await row(sql)).events).split(',');
+    // Rows 2 and 3 tie on the order: one of them sees the other's TRUE first.
+    expect([events[0], [events[1], events[2]].sort().join('|'), events[3], events[4]]).toEqual(['1', '1|2', '2', '3']);
+  });
+
+  it.each([
+    ['SELECT CONDITIONAL_CHANGE_EVENT(v) OVER (ORDER BY ts) FROM t', 'm.sql:1:8: CONDITIONAL_CHANGE_EVENT is not supported on DuckDB: compute LAG(x)'],
+    ['SELECT CONDITIONAL_TRUE_EVENT(v) FROM t', 'm.sql:1:8: CONDITIONAL_TRUE_EVENT needs OVER'],
+    ['SELECT CONDITIONAL_TRUE_EVENT(v) OVER (PARTITION BY k) FROM t', 'no frame'],
+    ['SELECT CONDITIONAL_TRUE_EVENT(v) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t', 'no frame'],
+  ])('refuses %s', (sql, message) => {
+    expect(refusal(sql)).toContain(message);
+  });
+});
