@@ -141,7 +141,6 @@ const PLAIN_RENAMES: Record<string, string> = {
   YEAROFWEEKISO: 'isoyear',
   WEEKISO: 'week',
   DAYOFWEEKISO: 'isodow',
-  INITCAP: 'sf_initcap',
   EDITDISTANCE: 'levenshtein',
 };
 
@@ -150,7 +149,6 @@ const RENAME_ARITY: Record<string, [number, number]> = {
   SPLIT: [2, 2],
   SPLIT_PART: [3, 3],
   CHARINDEX: [2, 3],
-  INITCAP: [1, 1],
   EDITDISTANCE: [2, 2],
   PARSE_JSON: [1, 1],
   TRY_PARSE_JSON: [1, 1],
@@ -617,6 +615,10 @@ const HANDLERS: Record<string, Handler> = {
   DAYNAME: (c) => (arity(c, 1) ? call('left', call('dayname', temporal(c.args[0])), ' 3') : ''),
   MONTHNAME: (c) => (arity(c, 1) ? call('left', call('monthname', temporal(c.args[0])), ' 3') : ''),
 
+  INITCAP: (c) => (arity(c, 1, 2) ? call(c.args.length === 1 ? 'sf_initcap' : 'sf_initcap_with', ...c.args.map((a) => a.text)) : ''),
+  STRTOK: (c) => (arity(c, 1, 3) ? call('sf_strtok', c.args[0].text, c.args[1]?.text ?? " ' '", c.args[2]?.text ?? ' 1') : ''),
+  STRTOK_TO_ARRAY: (c) => (arity(c, 1, 2) ? call('sf_strtok_to_array', c.args[0].text, c.args[1]?.text ?? " ' '") : ''),
+
   REGEXP_LIKE,
   RLIKE: REGEXP_LIKE,
   REGEXP_SUBSTR,
@@ -713,8 +715,6 @@ const UNSUPPORTED: Record<string, string> = {
   HASH: "Snowflake's HASH values cannot be reproduced; use MD5 or SHA2 for a stable key",
   HASH_AGG: "Snowflake's HASH values cannot be reproduced",
   REGEXP_INSTR: 'use REGEXP_SUBSTR, or POSITION with a plain string',
-  STRTOK: 'use SPLIT_PART',
-  STRTOK_TO_ARRAY: 'use SPLIT',
   STRTOK_SPLIT_TO_TABLE: 'use LATERAL FLATTEN(input => SPLIT(...))',
   SPLIT_TO_TABLE: 'use LATERAL FLATTEN(input => SPLIT(...))',
   GENERATOR: 'use a recursive CTE or a numbers table',

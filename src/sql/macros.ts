@@ -84,6 +84,19 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     regexp_extract_all(s, '${INITCAP_DELIMITERS}+|[^${INITCAP_DELIMITERS.slice(1)}+'),
     lambda w: upper(left(w, 1)) || lower(substring(w, 2))), '')`),
 
+  // A set of characters as an RE2 bracket expression: [, ], \\, ^ and - are escaped.
+  // The empty set is a class that matches nothing, so a branch not taken still compiles.
+  macro(String.raw`sf_char_class(d) AS CASE WHEN d = '' THEN '[^\x00-\x{10FFFF}]' ELSE '[' || regexp_replace(d, '([\]\[\\^-])', '\\\1', 'g') || ']' END`),
+  // INITCAP(s, delimiters): each delimiter character ends a word; '' makes the whole string one word.
+  macro(`sf_initcap_with(s, d) AS CASE WHEN s IS NULL OR d IS NULL THEN NULL WHEN d = '' THEN upper(left(s, 1)) || lower(substring(s, 2)) ELSE array_to_string(list_transform(
+    regexp_extract_all(s, sf_char_class(d) || '+|[^' || substring(sf_char_class(d), 2) || '+'),
+    lambda w: CASE WHEN regexp_full_match(w, sf_char_class(d) || '+') THEN w ELSE upper(left(w, 1)) || lower(substring(w, 2)) END), '') END`),
+  // STRTOK: each delimiter character separates tokens, and empty tokens are never returned.
+  macro(`sf_strtok_tokens(s, d) AS CASE WHEN s IS NULL OR d IS NULL THEN NULL WHEN d = '' THEN (CASE WHEN s = '' THEN [] ELSE [s] END)
+    ELSE list_filter(regexp_split_to_array(s, sf_char_class(d)), lambda t: t <> '') END`),
+  macro(`sf_strtok(s, d, n) AS CASE WHEN n >= 1 THEN sf_strtok_tokens(s, d)[n] END`),
+  macro(`sf_strtok_to_array(s, d) AS to_json(sf_strtok_tokens(s, d))`),
+
   // Regular expressions: the translator puts REGEXP parameters (i, m, s) into the pattern as (?ims).
   macro('sf_regexp_substr(s, p, pos, occ, grp) AS regexp_extract_all(substring(s, pos), p, grp)[occ]'),
   macro(`sf_regexp_replace(s, p, r, pos, all_matches) AS

@@ -112,3 +112,24 @@ describe('window events', () => {
     expect(refusal(sql)).toContain(message);
   });
 });
+
+describe('STRTOK and INITCAP', () => {
+  it.each([
+    ["STRTOK('a]b^c-d\\\\e[f', ']^-\\\\[', 5)", 'e'],
+    ["STRTOK('a.b', '.', 0)", null],
+    ["STRTOK('a.b', '.', -1)", null],
+    ["STRTOK('  a  b ', ' ', 2)", 'b'],
+    ["STRTOK('...', '.', 1)", null],
+    ["STRTOK('a.b', NULL, 1)", null],
+    ["INITCAP('a-b]c^d', ']^-')", 'A-B]C^D'],
+    ["INITCAP('hello wORLD-x', ' ')", 'Hello World-x'],
+    ["INITCAP('', 'x')", ''],
+    ["INITCAP('abc', NULL)", null],
+  ])('%s = %j', async (expr, value) => {
+    expect(await row(`SELECT ${expr} AS v`)).toEqual({ v: value });
+  });
+
+  it('STRTOK_TO_ARRAY of the empty string is an empty array', async () => {
+    expect(await row("SELECT STRTOK_TO_ARRAY('', '.') AS v")).toEqual({ v: [] });
+  });
+});
