@@ -133,3 +133,35 @@ describe('STRTOK and INITCAP', () => {
     expect(await row("SELECT STRTOK_TO_ARRAY('', '.') AS v")).toEqual({ v: [] });
   });
 });
+
+describe('aggregate-only ORDER BY and MERGE ... ALL BY NAME', () => {
+  it.each([
+    ['SELECT COUNT(*) AS n FROM t ORDER BY v', 'SELECT COUNT(*) AS n FROM t '],
+    ['SELECT COALESCE(SUM(v), 0) AS s FROM t\nORDER BY v DESC\nLIMIT 1', 'SELECT COALESCE(SUM(v), 0) AS s FROM t\n \nLIMIT 1'],
+    ['SELECT x FROM (SELECT MAX(v) AS x FROM t ORDER BY v) AS q ORDER BY x', 'SELECT x FROM (SELECT MAX(v) AS x FROM t ) AS q ORDER BY x'],
+  ])('drops the ORDER BY of a one-row aggregate, keeping the lines: %s', (sql, out) => {
+    expect(translated(sql).replace(/ +/g, ' ')).toBe(out);
+  });
+
+  it.each([
+    'SELECT k, COUNT(*) AS n FROM t GROUP BY k ORDER BY n',
+    'SELECT COUNT(*) AS n FROM a UNION ALL SELECT COUNT(*) FROM b ORDER BY n',
+    'SELECT v, COUNT(*) OVER () AS n FROM t ORDER BY v',
+    'SELECT v FROM t ORDER BY v',
+    'SELECT ARRAY_AGG(v) OVER (PARTITION BY k) AS a FROM t ORDER BY k',
+  ])('keeps the ORDER BY of %s', (sql) => {
+    expect(translated(sql)).toContain('ORDER BY');
+  });
+
+  it('MERGE ALL BY NAME matches columns by name whatever their order', async () => {
+    const result = await row(
+      'CREATE TABLE mt (id INTEGER, x INTEGER, y VARCHAR)',
+      "INSERT INTO mt VALUES (1, 10, 'a')",
+      'CREATE TABLE ms (y VARCHAR, id INTEGER, x INTEGER)',
+      "INSERT INTO ms VALUES ('b', 1, 11), ('c', 2, 20)",
+      'MERGE INTO mt USING ms ON mt.id = ms.id WHEN MATCHED THEN UPDATE ALL BY NAME WHEN NOT MATCHED THEN INSERT ALL BY NAME',
+      "SELECT LISTAGG(id || ':' || x || ':' || y, ',') WITHIN GROUP (ORDER BY id) AS v FROM mt",
+    );
+    expect(result).toEqual({ v: '1:11:b,2:20:c' });
+  });
+});
