@@ -315,6 +315,11 @@ const TO_VARCHAR: Handler = (c) => {
   if (c.args.length === 1) return text(c.args[0]);
   const f = c.args[1].string;
   const format = f === undefined ? undefined : duckdbTimeFormat(f);
+  if (f !== undefined && format === undefined && /[A-Za-z]/.test(f.replace(/"[^"]*"/g, ''))) {
+    // A letter outside the known elements and outside double quotes: name the format, not the value's type.
+    c.r.error(c.args[1].nodes.find((n) => n.kind === 'string') ?? c.nameToken, `${c.name}: format ${lit(f)} uses elements outside the supported subset (YYYY YY MM MON MMMM DD DY HH24 HH12 AM PM MI SS FF TZH:TZM); write literal text in double quotes, e.g. 'YYYY"Q"'`);
+    return '';
+  }
   if (format === undefined || format === f) {
     c.r.error(c.nameToken, `${c.name} with a format is supported for dates and timestamps only (e.g. 'YYYY-MM-DD HH24:MI:SS')`);
     return '';

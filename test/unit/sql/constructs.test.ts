@@ -165,3 +165,18 @@ describe('aggregate-only ORDER BY and MERGE ... ALL BY NAME', () => {
     expect(result).toEqual({ v: '1:11:b,2:20:c' });
   });
 });
+
+describe('date formats with literal text', () => {
+  it('keeps text in double quotes', async () => {
+    expect(await row(`SELECT TO_VARCHAR('2024-04-08'::DATE, 'YYYY"Q"MM') AS a, TO_CHAR('2024-04-08 10:05:00'::TIMESTAMP_NTZ, '"at" HH24:MI') AS b`)).toEqual({
+      a: '2024Q04',
+      b: 'at 10:05',
+    });
+  });
+
+  it('blames the format element, not the type of the value', () => {
+    const message = refusal(`SELECT TO_VARCHAR(d, 'YYYY"Q"Q') FROM t`);
+    expect(message).toContain(`m.sql:1:22: TO_VARCHAR: format 'YYYY"Q"Q' uses elements outside the supported subset`);
+    expect(message).not.toContain('dates and timestamps only');
+  });
+});
