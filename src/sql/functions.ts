@@ -84,7 +84,7 @@ function sourceOf(a: Arg | undefined): string {
 /**
  * A date or time argument as DuckDB needs it: a string literal is a TIME when it is only a time of day
  * ('10:59'), an ISO timestamp cast directly, and any other text goes through sf_temporal, which reads
- * Snowflake's AUTO input formats ('15-Mar-2024', '03/15/2024'); a column of text is cast the same way at run time.
+ * Snowflake's AUTO input formats ('15-Mar-2024', '03/15/2024'); a column of text is read the same way at run time.
  */
 function temporal(a: Arg): string {
   const lead = /^\s*/.exec(a.text)![0];

@@ -168,17 +168,19 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro(`sf_other_text_to_timestamp(s) AS try_strptime(trim(s), ${OTHER_INPUT_FORMATS})`),
   // '2024-01-01 10:00:00 +02:00': DuckDB reads an offset after a space as a time zone name.
   macro(`sf_timestamp_text(s) AS regexp_replace(trim(s), '\\s+([+-][0-9]{2}(:?[0-9]{2})?)$', '\\1')`),
+  // Text no format reads fails in the last CAST, with DuckDB's conversion error naming the value: not error(),
+  // whose side effects would stop DuckDB from resolving a lateral column alias of a TO_TIMESTAMP(...).
   macro(`sf_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
     THEN sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT))
     ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP), sf_other_text_to_timestamp(s),
-      error('Timestamp ''' || s || ''' is not recognized')) END`),
+      CAST(sf_timestamp_text(s) AS TIMESTAMP)) END`),
   macro(`sf_try_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
     THEN sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT))
     ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP), sf_other_text_to_timestamp(s)) END`),
   macro(`sf_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
     THEN CAST(sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ)
     ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ), CAST(sf_other_text_to_timestamp(s) AS TIMESTAMPTZ),
-      error('Timestamp ''' || s || ''' is not recognized')) END`),
+      CAST(sf_timestamp_text(s) AS TIMESTAMPTZ)) END`),
   macro(`sf_try_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
     THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ)
     ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ), CAST(sf_other_text_to_timestamp(s) AS TIMESTAMPTZ)) END`),
@@ -206,11 +208,12 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     (x) AS CAST(${ntzFromOther(false)} AS DATE)`),
   // A value DATEADD, DATEDIFF, DATE_TRUNC or DATE_PART works on: text (and VARIANT) is read as a TIMESTAMP_NTZ
   // in Snowflake's AUTO input formats, as Snowflake casts it implicitly.
-  macro(`sf_temporal(x DATE) AS x,
-    (x TIMESTAMP) AS x,
-    (x TIMESTAMPTZ) AS x,
-    (x TIME) AS x,
-    (x) AS ${ntzFromOther(false)}`),
+  // Two overloads only, text (VARIANT is text to DuckDB's overload matching) and anything else: with more,
+  // DuckDB cannot choose one for a lateral column alias (an alias of the same SELECT list, not typed yet).
+  macro(`sf_temporal(x VARCHAR) AS ${ntzFromOther(false)},
+    (x) AS x`),
+  macro(`sf_try_temporal(x VARCHAR) AS ${ntzFromOther(true)},
+    (x) AS x`),
   macro(`sf_try_to_date(x DATE) AS x,
     (x TIMESTAMP) AS CAST(x AS DATE),
     (x TIMESTAMPTZ) AS CAST(x AS DATE),

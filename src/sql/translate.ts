@@ -861,7 +861,11 @@ class Translator implements Renderer {
         // Text in Snowflake's other AUTO formats ('15-Mar-2024', '03/15/2024') becomes a DATE as well.
         if (operand.literal === 'string' && /^'\d{4}-\d{2}-\d{2}'$/.test(operand.text)) return plain();
         if (operand.literal && operand.literal !== 'string') return plain();
-        return `${tryCast ? 'sf_try_to_date' : 'sf_to_date'}(${operand.text})`;
+        if (operand.literal === 'string') return `${tryCast ? 'sf_try_to_date' : 'sf_to_date'}(${operand.text})`;
+        // A VARIANT path keeps DuckDB's JSON cast; any other expression is read as text only when it is text
+        // (sf_temporal has just two overloads, so a lateral column alias still binds).
+        if (operand.path) return plain();
+        return `${tryCast ? 'TRY_CAST' : 'CAST'}(${tryCast ? 'sf_try_temporal' : 'sf_temporal'}(${operand.text}) AS DATE)`;
       case 'timestamp_ntz':
         return `${tryCast ? 'sf_try_to_timestamp_ntz' : 'sf_to_timestamp_ntz'}(${operand.text})`;
       case 'timestamp_tz':
