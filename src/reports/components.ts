@@ -2,7 +2,7 @@
 // must name a column of its query) and renders itself from its query's rows. A new component is one
 // more entry here: `validate` and the README's list read the same declarations.
 import { escapeHtml } from '../report/format.js';
-import { formatNumber, NUMBER_FORMATS, renderChart, renderTable, type ChartKind, type NumberFormat } from './site-parts.js';
+import { formatNumber, NUMBER_FORMATS, renderChartWithData, renderTable, type ChartKind, type NumberFormat } from './site-parts.js';
 
 export type Row = Record<string, unknown>;
 
@@ -49,11 +49,12 @@ function chart(kind: ChartKind, description: string, stackable: boolean): Compon
       where,
     },
     render: ({ rows, attributes: a }) =>
-      renderChart({
+      renderChartWithData({
         kind,
         title: a.title ?? `${a.y} by ${a.x}`,
         data: rows,
-        x: { field: a.x, title: a.x, type: axisType(rows.map((r) => r[a.x])) },
+        // The chart module infers the axis: dates make a time axis, numbers a numeric one, the rest categories.
+        x: { field: a.x, title: a.x },
         y: { field: a.y, title: a.y, format: a.format as NumberFormat | undefined },
         series: a.series,
         stacked: a.stacked === 'true',
@@ -124,13 +125,6 @@ function toNumber(value: unknown): number | undefined {
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return undefined;
-}
-
-function axisType(values: unknown[]): 'time' | 'category' | 'number' {
-  const present = values.filter((v) => v !== null && v !== undefined);
-  if (present.length && present.every((v) => typeof v === 'number')) return 'number';
-  if (present.length && present.every((v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v))) return 'time';
-  return 'category';
 }
 
 function compareValues(l: unknown, r: unknown): number {

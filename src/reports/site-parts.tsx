@@ -1,63 +1,24 @@
-// What report pages borrow from the site: number formats, charts and tables. Tables are the site's Table
-// component; the chart module (src/site/chart.ts) and its number formats are being built at the same time,
-// so until they land on main these are small stand-ins with the same interface, and swapping them is a
-// change of this file only.
+// What report pages borrow from the site: its number formats (src/site/number-format.ts), its charts
+// (src/site/chart.ts) and its Table component. A chart keeps its rows readable as numbers too: the table of
+// its data sits under it, folded in a <details>, for readers who want the figures or do not see the SVG.
 import { renderToString } from 'preact-render-to-string';
 import { escapeHtml } from '../report/format.js';
+import { renderChart, type ChartSpec } from '../site/chart.js';
 import { Table } from '../site/components.js';
+import { formatNumber, type NumberFormat } from '../site/number-format.js';
 
-export type NumberFormat = 'integer' | 'number' | 'decimal1' | 'decimal2' | 'usd' | 'percent' | 'duration';
-export const NUMBER_FORMATS: readonly NumberFormat[] = ['integer', 'number', 'decimal1', 'decimal2', 'usd', 'percent', 'duration'];
+export { formatNumber, NUMBER_FORMATS, type NumberFormat } from '../site/number-format.js';
+export type { ChartKind, ChartSpec } from '../site/chart.js';
 
-export type ChartKind = 'line' | 'bar' | 'area';
-export interface ChartSpec {
-  kind: ChartKind;
-  title: string;
-  description?: string;
-  data: ReadonlyArray<Record<string, unknown>>;
-  x: { field: string; title?: string; type?: 'time' | 'category' | 'number' };
-  y: { field: string; title?: string; format?: NumberFormat };
-  series?: string;
-  stacked?: boolean;
-  rules?: ReadonlyArray<{ y: number; label: string }>;
-  width?: number;
-  height?: number;
-}
-
-const FORMATTERS: Record<NumberFormat, (n: number) => string> = {
-  integer: (n) => Math.round(n).toLocaleString('en-US'),
-  number: (n) => n.toLocaleString('en-US', { maximumFractionDigits: 2 }),
-  decimal1: (n) => n.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-  decimal2: (n) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-  usd: (n) => n.toLocaleString('en-US', { style: 'currency', currency: 'USD' }),
-  percent: (n) => `${(n * 100).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`,
-  duration: (n) => {
-    const s = Math.round(n);
-    const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
-    return h ? `${h}h ${m}m` : m ? `${m}m ${s % 60}s` : `${s}s`;
-  },
-};
-
-/** en-US text of a value; NULL is "—"; a value that is not a number is shown as it is. */
-export function formatNumber(value: unknown, format?: NumberFormat): string {
-  if (value === null || value === undefined) return '—';
-  const n = typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : NaN;
-  if (Number.isNaN(n)) return String(value);
-  return FORMATTERS[format ?? 'number'](n);
-}
-
-/**
- * Stand-in for src/site/chart.ts's renderChart: the figure with its caption and the data as a table,
- * readable without the SVG.
- */
-export async function renderChart(spec: ChartSpec): Promise<string> {
+/** The chart's figure, then its data as a table in a <details> (closed, so it costs the reader nothing). */
+export async function renderChartWithData(spec: ChartSpec): Promise<string> {
   const columns = [spec.x.field, ...(spec.series ? [spec.series] : []), spec.y.field];
   const table = renderTable({
     caption: `The data of the chart: ${spec.y.field} by ${spec.x.field}`,
     columns: columns.map((name) => ({ name, format: name === spec.y.field ? spec.y.format : undefined })),
     rows: spec.data,
   });
-  return `<figure class="chart chart-${spec.kind}"><figcaption>${escapeHtml(spec.title)}</figcaption>${table}</figure>`;
+  return `${await renderChart(spec)}<details class="chart-data"><summary>The numbers of “${escapeHtml(spec.title)}”</summary>${table}</details>`;
 }
 
 export interface TableColumn {
@@ -68,7 +29,7 @@ export interface TableColumn {
 
 /** The rows as the site's Table: a caption, a header row, numeric columns right-aligned. */
 export function renderTable(table: { caption: string; columns: readonly TableColumn[]; rows: ReadonlyArray<Record<string, unknown>> }): string {
-  const numeric = table.columns.map((c) => c.format !== undefined || table.rows.some((r) => typeof r[c.name] === 'number'));
+  const numeric = table.columns.map((c) => c.format !== undefined || table.rows.some((r) => isNumber(r[c.name])));
   return renderToString(
     <Table caption={table.caption} columns={table.columns.map((c, i) => (numeric[i] ? { label: c.title ?? c.name, numeric: true as const } : c.title ?? c.name))}>
       {table.rows.map((r) => (
@@ -78,7 +39,10 @@ export function renderTable(table: { caption: string; columns: readonly TableCol
   );
 }
 
+const isNumber = (value: unknown): boolean => typeof value === 'number' || typeof value === 'bigint';
+
 function cellText(value: unknown, format?: NumberFormat): string {
-  if (format || typeof value === 'number' || value === null || value === undefined) return formatNumber(value, format);
+  if (format || isNumber(value) || value === null || value === undefined) return formatNumber(value, format);
   return String(value);
 }
+

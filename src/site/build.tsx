@@ -20,13 +20,22 @@ import { TablePage } from './pages/table.js';
 import { TablesIndexPage } from './pages/tables-index.js';
 import { DashboardPage, DashboardsIndex } from './pages/dashboards.js';
 import { RunPage } from './pages/run.js';
+import { TableTrendsSection } from './pages/table-trends.js';
+import type { CatalogTable } from './catalog.js';
+import { renderCharts, runDurationCharts, tableHistoryOf, tableTrendCharts } from './history-charts.js';
+import type { OperationsHistory } from './history-input.js';
 
 
 export interface SitePage {
   /** Where the page is written, relative to the site root, e.g. "pipelines/retail_pos.html". */
   path: string;
   title: string;
-  content: () => VNode;
+  /**
+   * The page's body. It may be async: charts (src/site/chart.ts) render to SVG asynchronously, so a page kind
+   * renders its charts here, just before the page, and hands them to its component, which stays a pure
+   * function of its props. Called once per build, one page at a time, so a page's charts are not all held at once.
+   */
+  content: () => VNode | Promise<VNode>;
 }
 
 /** A page kind: the pages it contributes for one build. The site is the concatenation of these, in order. */
@@ -42,11 +51,18 @@ const PAGE_KINDS: readonly PageKind[] = [
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
       title: `${pipeline.name} · Data-ops status`,
-      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} />,
+      content: async () => {
+        const charts = operations ? await renderCharts(runDurationCharts(pipeline.name, operations.runs.get(pipeline.name) ?? [], operations.window)) : [];
+        return <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} charts={charts} />;
+      },
     }));
   },
   ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
-  ({ catalog }) => (catalog ?? []).map((table) => ({ path: pagePaths.table(table.name), title: `${table.name} · Data-ops status`, content: () => <TablePage table={table} /> })),
+  ({ catalog, operations }) => (catalog ?? []).map((table) => ({
+    path: pagePaths.table(table.name),
+    title: `${table.name} · Data-ops status`,
+    content: async () => <TablePage table={table} trends={operations && await tableTrends(table, operations)} />,
+  })),
   ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
   ({ reportPages = [] }) => [
     { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },
@@ -79,7 +95,7 @@ export async function buildSite(input: SiteInput, outDir: string): Promise<Built
       // Page paths come from pagePaths, whose names are percent-encoded; this is the last guard.
       if (!file.startsWith(staging + path.sep)) throw new Error(`site page ${page.path} would be written outside the site`);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, renderPage(page, input.report.generated_at));
+      await writeFile(file, await renderPage(page, input.report.generated_at));
     }
     await swapInto(staging, target);
   } catch (error) {
@@ -89,8 +105,9 @@ export async function buildSite(input: SiteInput, outDir: string): Promise<Built
   return { indexPath: path.join(target, pagePaths.overview), files: pages.map((page) => path.join(target, page.path)) };
 }
 
-export function renderPage(page: SitePage, generatedAt: string): string {
-  return `<!doctype html>\n${renderToString(<Layout path={page.path} title={page.title} generatedAt={generatedAt}>{page.content()}</Layout>)}\n`;
+export async function renderPage(page: SitePage, generatedAt: string): Promise<string> {
+  const content = await page.content();
+  return `<!doctype html>\n${renderToString(<Layout path={page.path} title={page.title} generatedAt={generatedAt}>{content}</Layout>)}\n`;
 }
 
 /** rename() cannot replace a non-empty folder, so the old site steps aside first and comes back on failure. */
@@ -110,6 +127,18 @@ async function swapInto(staging: string, target: string): Promise<void> {
     throw error;
   }
   if (moved) await rm(previous, { recursive: true, force: true });
+}
+
+/** A table page's "Over time" section: its trends drawn, and the drift of the resources it is loaded from. */
+async function tableTrends(table: CatalogTable, operations: OperationsHistory): Promise<VNode> {
+  const history = tableHistoryOf(table, operations);
+  const charts = await renderCharts(tableTrendCharts(history));
+  // A bronze or silver table is loaded from its pipeline's resources; a gold model only reads tables.
+  const resources = table.pipeline === undefined ? [] : table.sources.filter((s) => s.pipeline === table.pipeline).map((s) => s.resource);
+  const drift = resources.length
+    ? { pipeline: table.pipeline!, resources, events: (operations.drift.get(table.pipeline!) ?? []).filter((e) => resources.includes(e.resource)) }
+    : undefined;
+  return <TableTrendsSection history={history} charts={charts} drift={drift} pages={new Set(operations.records.map((r) => r.run_id))} />;
 }
 
 function recentRunsByPipeline(history: readonly RunHistoryPoint[]): Map<string, RunHistoryPoint[]> {

@@ -29,5 +29,7 @@ pre.sql{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.
 .big-value{display:inline-flex;flex-direction:column;margin:.5rem 2rem .5rem 0}.big-value-number{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums}
 .big-value-title,.big-value-change{color:#57606a;font-size:.85rem}.report-error{background:#ffebe9;padding:.5rem;overflow-wrap:anywhere}
 figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}
+div.run-strip svg{width:100%;max-width:480px;height:18px}div.run-strip p{margin:.5rem 0 .25rem}
+details.chart-data{margin:-.5rem 0 1rem}details.chart-data summary{color:#57606a;font-size:.85rem;cursor:pointer}
 footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 `;

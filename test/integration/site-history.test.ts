@@ -8,10 +8,25 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadProject } from '../../src/project.js';
 import { buildSite } from '../../src/site/build.js';
 import { readSiteInput, type SiteInput } from '../../src/site/input.js';
+import { formatTick } from '../../src/site/number-format.js';
 import { demoWithHistory } from '../helpers/history.js';
 import { withDatabase } from '../helpers/project.js';
 
 const MB = 1024 * 1024;
+
+/** The chart figure with this id on a page (src/site/chart.ts). */
+function figure(html: string, id: string): string {
+  const found = new RegExp(`<figure class="chart" id="${id}">.*?</figure>`, 's').exec(html);
+  if (!found) throw new Error(`no chart ${id}`);
+  return found[0];
+}
+const marks = (chart: string) => (chart.match(/class="mark"/g) ?? []).length;
+/** The points a chart says (in its <desc>) it has a value for. */
+function claimedValues(chart: string): number {
+  const [, points, missing] = /<desc [^>]*>[^<]*?: ([\d,]+) points(?: \(([\d,]+) without a value\))?/.exec(chart) ?? [];
+  if (points === undefined) throw new Error(`a chart that does not say its points: ${chart.slice(0, 300)}`);
+  return Number(points.replace(/,/g, '')) - Number((missing ?? '0').replace(/,/g, ''));
+}
 let demo: Awaited<ReturnType<typeof demoWithHistory>>;
 let siteDir: string;
 let input: SiteInput;
@@ -64,6 +79,34 @@ describe('the site at a year of hourly history', () => {
       }
     }
     expect(links).toBeGreaterThan(runPages.length);
+  });
+
+  test('each pipeline page draws its run durations: one bar per run of the last week and per day before it, as many as each chart claims', () => {
+    for (const pipeline of input.report.pipelines) {
+      const html = pages.get(`pipelines/${pipeline.name}.html`)!;
+      const points = input.operations!.runs.get(pipeline.name)!;
+      const recent = figure(html, 'chart-run-duration');
+      const byDay = figure(html, 'chart-run-duration-by-day');
+      expect(claimedValues(recent)).toBe(points.filter((p) => p.period === 'run' && p.duration_seconds !== null).length);
+      expect(claimedValues(byDay)).toBe(points.filter((p) => p.period === 'day' && p.duration_seconds !== null).length);
+      expect(claimedValues(byDay)).toBeGreaterThan(300);
+      for (const chart of [recent, byDay]) expect(marks(chart)).toBe(claimedValues(chart));
+      expect(html).toMatch(/Outcome of each run, oldest on the left .*: last \d+ runs: \d+ failed, \d+ succeeded; 359 days before: \d+ worst failed, \d+ all succeeded/);
+    }
+  });
+
+  test('a table page charts its rows, its freshness lag against the SLA and its rejected rows by reason, with its resource\'s drift', () => {
+    const html = pages.get('tables/silver.transactions.html')!;
+    const table = input.catalog!.find((t) => t.name === 'silver.transactions')!;
+    const lag = figure(html, 'chart-freshness-lag');
+    expect(lag).toContain(`Warning (${formatTick(table.freshness!.warn_after_seconds, 'duration')})`);
+    expect(lag).toContain(`Error (${formatTick(table.freshness!.error_after_seconds, 'duration')})`);
+    expect(lag.match(/<g class="rule">/g)).toHaveLength(2);
+    expect(claimedValues(figure(html, 'chart-rows'))).toBe(input.operations!.tables.get('silver.transactions')!.length);
+    const rejected = figure(html, 'chart-rejected');
+    expect(rejected).toMatch(/Bar chart \(stacked\) of Rejected rows by Day \(UTC\), one bar per reason/);
+    expect(marks(rejected)).toBeGreaterThan(0);
+    expect(html).toContain('Schema drift of the resource transactions (retail_pos)');
   });
 
   test("a failed run's page shows its failed step's error in full", () => {

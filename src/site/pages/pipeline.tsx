@@ -14,12 +14,14 @@ import { DriftTimeline } from './drift-timeline.js';
 import { FreshnessTable } from './freshness-table.js';
 import { RecentFailures, RunHistory, RunLink } from './run-history.js';
 
-export function PipelinePage({ report, pipeline, history, operations }: {
+export function PipelinePage({ report, pipeline, history, operations, charts = [] }: {
   report: StatusReport;
   pipeline: PipelineStatus;
   history: readonly RunHistoryPoint[];
   /** When given, the runs, checks and drift over time, and links to each recent run's page. */
   operations?: OperationsHistory;
+  /** The run duration charts (history-charts.ts runDurationCharts), rendered. */
+  charts?: readonly string[];
 }): VNode {
   const pages = new Set(operations?.records.map((r) => r.run_id) ?? []);
   const tally = tallyPipeline(pipeline);
@@ -149,7 +151,7 @@ export function PipelinePage({ report, pipeline, history, operations }: {
       <Section id="tables" heading="Tables">
         <FreshnessTable tables={ownTables} caption={`Tables of ${pipeline.name} and their freshness`} withPipeline={false} />
       </Section>
-      {operations ? <PipelineHistory name={pipeline.name} operations={operations} pages={pages} /> : history.length > 0 && (
+      {operations ? <PipelineHistory name={pipeline.name} operations={operations} pages={pages} charts={charts} /> : history.length > 0 && (
         <Section id="recent-runs" heading="Recent runs">
           <Table caption={`The ${history.length} most recent runs`} columns={['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }]}>
             {history.map((point) => (
@@ -169,13 +171,13 @@ export function PipelinePage({ report, pipeline, history, operations }: {
 }
 
 /** The pipeline over the history's period: its runs, each check's results and schema drift. */
-function PipelineHistory({ name, operations, pages }: { name: string; operations: OperationsHistory; pages: ReadonlySet<string> }): VNode {
+function PipelineHistory({ name, operations, pages, charts }: { name: string; operations: OperationsHistory; pages: ReadonlySet<string>; charts: readonly string[] }): VNode {
   const runs = operations.runs.get(name) ?? [];
   const period = describePeriod(operations.window);
   return (
     <>
       <Section id="runs" heading="Runs over time">
-        <RunHistory points={runs} window={operations.window} pages={pages} />
+        <RunHistory points={runs} window={operations.window} pages={pages} charts={charts} />
         <RecentFailures points={runs} pages={pages} />
       </Section>
       <Section id="check-history" heading="Check history">

@@ -1,19 +1,47 @@
-// A pipeline's runs over time: what the period held (runs, failures, durations), each run of the last week
-// linked to its own page, and the older days that had a failure.
+// A pipeline's runs over time: what the period held (runs, failures, durations), the durations as charts
+// (history-charts.ts) and the outcomes as a strip, each run of the last week linked to its own page, and the
+// older days that had a failure.
 import type { VNode } from 'preact';
 
 import { formatCount, formatDuration } from '../../report/format.js';
 import type { HistoryWindow, RunTrendPoint } from '../../state/history.js';
+import type { RunState } from '../../state/types.js';
 import { describePeriod } from '../history-input.js';
-import { ErrorText, Facts, Link, Note, RunBadge, Table, Time } from '../components.js';
+import { ErrorText, Facts, Link, Note, RawHtml, RunBadge, Table, Time } from '../components.js';
 import { pagePaths } from '../links.js';
+import { StatusStrip, summarizeStrip, type StripStyle } from './status-strip.js';
+
+const RUN_STYLE: StripStyle<RunState> = {
+  fill: { success: '#2da44e', running: '#6e7781', failed: '#cf222e' },
+  verb: { success: 'succeeded', running: 'still running', failed: 'failed' },
+  order: ['failed', 'running', 'success'],
+  best: 'success',
+};
+
+/** Each run's outcome (a day's worst before the last week), oldest on the left, with the counts in text. */
+export function RunOutcomeStrip({ points }: { points: readonly RunTrendPoint[] }): VNode {
+  const strip = points.map((p) => ({ period: p.period, at: p.at, status: p.status, message: p.error }));
+  const summary = summarizeStrip(strip, RUN_STYLE);
+  return (
+    <div class="run-strip">
+      <p>Outcome of each run, oldest on the left (before the last week, each day's worst): {summary}</p>
+      <StatusStrip points={strip} title={`Run outcomes: ${summary}`} style={RUN_STYLE} />
+    </div>
+  );
+}
 
 /** A run's id, linked to its page when it has one (the runs of the last week do). */
 export function RunLink({ runId, pages }: { runId: string; pages: ReadonlySet<string> }): VNode {
   return pages.has(runId) ? <Link to={pagePaths.run(runId)}><code>{runId}</code></Link> : <code>{runId}</code>;
 }
 
-export function RunHistory({ points, window, pages }: { points: readonly RunTrendPoint[]; window: HistoryWindow; pages: ReadonlySet<string> }): VNode {
+export function RunHistory({ points, window, pages, charts = [] }: {
+  points: readonly RunTrendPoint[];
+  window: HistoryWindow;
+  pages: ReadonlySet<string>;
+  /** The SVG figures of runDurationCharts(points), rendered. */
+  charts?: readonly string[];
+}): VNode {
   const runs = points.filter((p) => p.period === 'run');
   const days = points.filter((p) => p.period === 'day');
   const total = points.reduce((n, p) => n + p.runs, 0);
@@ -29,6 +57,8 @@ export function RunHistory({ points, window, pages }: { points: readonly RunTren
           ? <>median {formatDuration(durations[Math.floor(durations.length / 2)])}, longest {formatDuration(durations.at(-1)!)} <Note>of the last {formatCount(runs.length)} runs</Note></>
           : '—'],
       ]} />
+      {charts.map((html) => <RawHtml html={html} />)}
+      {points.length > 0 && <RunOutcomeStrip points={points} />}
       {runs.length === 0 ? <p>No runs in the last {window.recentDays} days.</p> : (
         <Table
           caption={`Runs of the last ${window.recentDays} days, newest first; each links to its page`}

@@ -1,26 +1,41 @@
 // A table's trends, for the table's own page (the catalog) to include: its rows over time, its freshness
 // lag against its SLA, and its rejected rows by reason, over the history's period (each run of the last
-// week, one point per day before it).
+// week, one point per day before it), told in numbers and drawn as charts (history-charts.ts); then the
+// schema drift of the resource it is loaded from.
 import type { VNode } from 'preact';
 
 import { formatCount, formatDuration } from '../../report/format.js';
-import type { HistoryWindow, RejectedTrendPoint, TableTrendPoint } from '../../state/history.js';
+import type { DriftEvent, RejectedTrendPoint, TableTrendPoint } from '../../state/history.js';
+import type { TableHistory } from '../history-charts.js';
 import { describePeriod } from '../history-input.js';
-import { Facts, Note, Table } from '../components.js';
+import { Facts, Note, RawHtml, Section, Table } from '../components.js';
+import { DriftTimeline } from './drift-timeline.js';
 
-export interface TableHistory {
-  /** Schema-qualified, e.g. "silver.transactions". */
-  table: string;
-  window: HistoryWindow;
-  /** Oldest first (readTableTrends). */
-  points: readonly TableTrendPoint[];
-  /** Oldest first (readRejectedTrends). */
-  rejected: readonly RejectedTrendPoint[];
-  /** The table's freshness SLA, when it has one. */
-  freshness?: { field: string; warn_after_seconds: number; error_after_seconds: number } | null;
+export type { TableHistory } from '../history-charts.js';
+
+/** The table's trends and its resource's schema drift, as the table page's "Over time" section. */
+export function TableTrendsSection({ history, charts, drift, pages }: {
+  history: TableHistory;
+  /** The SVG figures of tableTrendCharts(history), rendered. */
+  charts: readonly string[];
+  /** The drift of the resources the table is loaded from; undefined for a table not loaded from one (gold). */
+  drift?: { pipeline: string; resources: readonly string[]; events: readonly DriftEvent[] };
+  pages: ReadonlySet<string>;
+}): VNode {
+  return (
+    <Section id="trends" heading="Over time">
+      <TableTrends history={history} charts={charts} />
+      {drift && (
+        <>
+          <h3>Schema drift of the {drift.resources.length === 1 ? 'resource' : 'resources'} {drift.resources.join(', ')} ({drift.pipeline})</h3>
+          <DriftTimeline events={drift.events} pages={pages} caption={`Fields of ${drift.resources.join(', ')} that appeared, disappeared or changed type over ${describePeriod(history.window)}, newest first`} />
+        </>
+      )}
+    </Section>
+  );
 }
 
-export function TableTrends({ history }: { history: TableHistory }): VNode {
+export function TableTrends({ history, charts = [] }: { history: TableHistory; charts?: readonly string[] }): VNode {
   const { points, rejected, freshness, window } = history;
   if (points.length === 0 && rejected.length === 0) return <p>No history for {history.table} yet: each run that builds or checks it adds a point.</p>;
   const first = points[0];
@@ -47,6 +62,7 @@ export function TableTrends({ history }: { history: TableHistory }): VNode {
             : '—'] as [string, VNode | string]]
           : []),
       ]} />
+      {charts.map((html) => <RawHtml html={html} />)}
       <RejectedByReason rejected={rejected} table={history.table} recentDays={window.recentDays} />
     </>
   );

@@ -121,3 +121,32 @@ describe('a page over a table no run has built yet', () => {
     expect(pages[0].bodyHtml).toContain('No data yet: <code>gold.not_yet</code> has not been built by any run');
   });
 });
+
+describe('report charts', () => {
+  // Each chart is the site's inline SVG (src/site/chart.ts) with one data mark per value it draws, and its
+  // rows as a table under it, folded away.
+  const cases: Array<[string, string, number]> = [
+    ['a bar per shop', '<BarChart data="shops" x="name" y="revenue" format="usd" title="Revenue by shop"/>', 3],
+    ['a line over shop ids (a number axis)', '<LineChart data="shops" x="shop_id" y="revenue"/>', 3],
+    ['an area over shop ids', '<AreaChart data="shops" x="shop_id" y="revenue"/>', 3],
+    ['one shop of a loop', '{#each shops as s}\n<BarChart data="shops" where="shop_id = {s.shop_id}" x="name" y="revenue" title="Shop {s.shop_id}"/>\n{/each}', 3],
+  ];
+  it.each(cases)('%s', async (_name, component, marks) => {
+    const [page] = await render({ 'reports/x.md': `${SHOPS}\n${component}\n` });
+    expect(page.error).toBeUndefined();
+    const figures = [...page.bodyHtml.matchAll(/<figure class="chart"[^>]*>(.*?)<\/figure>/gs)].map((m) => m[1]);
+    expect(figures.length).toBeGreaterThan(0);
+    expect(figures.every((f) => /<svg [^>]*role="img"/.test(f))).toBe(true);
+    expect((page.bodyHtml.match(/class="mark"/g) ?? []).length).toBe(marks);
+    const tables = [...page.bodyHtml.matchAll(/<details class="chart-data"><summary>[^<]*<\/summary>.*?<tbody>(.*?)<\/tbody>/gs)];
+    expect(tables.length).toBe(figures.length);
+    expect(tables.reduce((n, t) => n + (t[1].match(/<tr>/g) ?? []).length, 0)).toBe(3);
+  });
+
+  it('formats the values of its data table and its axis with the site\'s number formats', async () => {
+    const [page] = await render({ 'reports/x.md': `${SHOPS}\n<BarChart data="shops" x="name" y="revenue" format="usd"/>\n` });
+    expect(page.bodyHtml).toContain('<td class="n">$100.50</td>');
+    expect(page.bodyHtml).toMatch(/<text[^>]*>\$100<\/text>/);
+    expect(page.bodyHtml).toContain('<figcaption>revenue by name</figcaption>');
+  });
+});
