@@ -14,12 +14,14 @@ import { DriftTimeline } from './drift-timeline.js';
 import { FreshnessTable } from './freshness-table.js';
 import { RecentFailures, RunHistory, RunLink } from './run-history.js';
 
-export function PipelinePage({ report, pipeline, history, operations }: {
+export function PipelinePage({ report, pipeline, history, operations, rejectedPages = new Set() }: {
   report: StatusReport;
   pipeline: PipelineStatus;
   history: readonly RunHistoryPoint[];
   /** When given, the runs, checks and drift over time, and links to each recent run's page. */
   operations?: OperationsHistory;
+  /** Tables with a page in the rejected-rows explorer. */
+  rejectedPages?: ReadonlySet<string>;
 }): VNode {
   const pages = new Set(operations?.records.map((r) => r.run_id) ?? []);
   const tally = tallyPipeline(pipeline);
@@ -121,15 +123,18 @@ export function PipelinePage({ report, pipeline, history, operations }: {
       </Section>
       <Section id="rejected" heading="Rejected rows">
         {pipeline.rejected.length === 0 ? <p>No rejected rows kept.</p> : (
-          <Table caption="Rejected rows kept, by reason" columns={['Reason', 'Table', { label: 'Rows', numeric: true }]}>
-            {pipeline.rejected.map((reason) => (
-              <tr>
-                <th scope="row">{reason.reason}</th>
-                <td>{reason.table}</td>
-                <td class="n">{formatCount(reason.rows)}</td>
-              </tr>
-            ))}
-          </Table>
+          <>
+            <Table caption="Rejected rows kept, by reason; each table links to its records by reason" columns={['Reason', 'Table', { label: 'Rows', numeric: true }]}>
+              {pipeline.rejected.map((reason) => (
+                <tr>
+                  <th scope="row">{reason.reason}</th>
+                  <td>{rejectedPages.has(reason.table) ? <Link to={pagePaths.rejectedTable(reason.table)}>{reason.table}</Link> : reason.table}</td>
+                  <td class="n">{formatCount(reason.rows)}</td>
+                </tr>
+              ))}
+            </Table>
+            <p><Link to={pagePaths.rejected}>All rejected rows, with sample records</Link></p>
+          </>
         )}
       </Section>
       {pipeline.schema_drift.length > 0 && (
