@@ -137,5 +137,8 @@ describe('sensitive columns are masked', () => {
     }
     expect(leaks).toEqual([]);
     expect(pages.get(pagePaths.rejectedTable('silver.customers'))).toContain('&quot;email&quot;: &quot;••••@example.com&quot;');
+    // The catalog says which columns are sensitive and how they are shown.
+    expect(pages.get(pagePaths.table('silver.customers'))).toMatch(/<code>email<\/code>.*?<span class="badge warn">sensitive<\/span> <span class="note">shown masked \(partial\)<\/span>/s);
+    expect(input.catalog!.find((t) => t.name === 'silver.transactions')!.columns.find((c) => c.name === 'customer_email')!.mask).toBe('partial');
   });
 });

@@ -46,7 +46,7 @@ export function TablePage({ table, trends, rejectedRows }: {
               <tr>
                 <th scope="row"><code>{column.name}</code></th>
                 <td>{column.type ?? '—'}</td>
-                <td>{column.description ?? ''}</td>
+                <td>{column.description ?? ''}{column.mask && <>{column.description ? ' ' : ''}<Badge text="sensitive" tone="warn" /> <Note>shown masked ({column.mask})</Note></>}</td>
               </tr>
             ))}
           </Table>
