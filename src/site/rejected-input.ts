@@ -3,7 +3,7 @@
 // is pretty-printed JSON, cut to a few KB; a record whose text is not JSON (cut when it was stored, or not
 // UTF-8) cannot have its sensitive fields found, so in a table with any it is not shown at all.
 import type { Pipeline } from '../config/types.js';
-import { maskRecord, MASK_RULES, type MaskRuleName } from '../governance/masking.js';
+import { maskRecord, type MaskRuleName } from '../governance/masking.js';
 import { sensitiveFieldsOf } from '../governance/sensitive-fields.js';
 import { readRejectedCounts, readRejectedSamples, type RejectedSample, type RejectedTableCounts } from '../state/rejected.js';
 import type { Warehouse } from '../warehouse/adapter.js';
@@ -71,7 +71,7 @@ export function showSample(pipelines: readonly Pipeline[], sample: RejectedSampl
   const masked = maskRecord(parsed, fields);
   const note = masked.wholeRecord
     ? `the record is not a JSON object, so its sensitive fields (${columnList(fields)}) cannot be found: redacted whole`
-    : masked.masked > 0 ? `${masked.masked} sensitive ${masked.masked === 1 ? 'value' : 'values'} masked (${[...new Set(fields.map((f) => `${f.column}: ${MASK_RULES[f.rule].describe}`))].join('; ')})` : undefined;
+    : masked.masked > 0 ? `${masked.masked} sensitive ${masked.masked === 1 ? 'value' : 'values'} masked (${[...new Set(fields.map((f) => `${f.column}: ${f.rule}`))].join(', ')})` : undefined;
   return cut({ ...rest, text: JSON.stringify(masked.value, null, 2), note });
 }
 

@@ -74,7 +74,7 @@ export function RejectedTablePage({ table, samplesPerReason, runPages, tablePage
         const samples = table.samples.get(r.reason) ?? [];
         return (
           <Section id={reasonId(i)} heading={r.reason}>
-            <p>{explainReason(r.reason)}. {formatCount(r.rows)} {r.rows === 1 ? 'row' : 'rows'}; {samples.length < r.rows ? `the newest ${samples.length} (at most ${samplesPerReason} are shown)` : samples.length === 1 ? 'it is' : `all ${samples.length} are`} below, newest first.</p>
+            <p>{explainReason(r.reason)}. {formatCount(r.rows)} {r.rows === 1 ? 'row' : 'rows'}; {samples.length < r.rows ? `the newest ${samples.length} are below, newest first (a page shows at most ${samplesPerReason} a reason)` : samples.length === 1 ? 'it is below' : `all ${samples.length} are below, newest first`}.</p>
             {samples.map((s, n) => <Sample sample={s} label={`${r.reason}, record ${n + 1} of ${samples.length}`} runPages={runPages} />)}
           </Section>
         );
