@@ -3,6 +3,7 @@
 import { Ajv } from 'ajv';
 import schema from '../../schemas/pipeline.schema.json' with { type: 'json' };
 import { nameList, type Diagnostic } from '../errors.js';
+import { DEFAULT_MASK_RULE, type MaskRuleName } from '../governance/masking.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import type {
   Auth,
@@ -64,7 +65,7 @@ interface RawPipeline {
   schedule?: string;
   source: Record<string, unknown> & { kind: Source['kind'] };
   /** Absent when every silver table of the pipeline is a SQL model (sql/silver). */
-  silver?: Record<string, Omit<SilverTable, 'name' | 'columns'> & { columns: Record<string, Omit<ColumnSpec, 'name'>> }>;
+  silver?: Record<string, Omit<SilverTable, 'name' | 'columns'> & { columns: Record<string, Omit<ColumnSpec, 'name'> & { sensitive?: boolean }> }>;
   checks?: Record<string, Array<Record<string, unknown>>>;
   freshness?: Record<string, { field: string; warn_after: string; error_after: string }>;
 }
@@ -101,6 +102,7 @@ class PipelineBuilder {
           min: c.min,
           max: c.max,
           description: c.description,
+          mask: this.mask(name, col, c),
         })),
       })),
       checks: this.checks(raw.checks ?? {}),
@@ -112,6 +114,18 @@ class PipelineBuilder {
         line: this.yaml.lineOf(['freshness', table]),
       })) satisfies FreshnessSpec[],
     };
+  }
+
+  /** A sensitive column's rule; `mask` on a column not declared sensitive is refused rather than guessed at. */
+  private mask(table: string, column: string, c: { sensitive?: boolean; mask?: MaskRuleName }): MaskRuleName | undefined {
+    if (c.sensitive) return c.mask ?? DEFAULT_MASK_RULE;
+    if (c.mask !== undefined) {
+      this.diagnostics.push(this.yaml.diagnosticFor(
+        ['silver', table, 'columns', column, 'mask'],
+        `silver.${table}.columns.${column}.mask: a mask applies to a sensitive column; add "sensitive: true" to ${column} (or remove "mask")`,
+      ));
+    }
+    return undefined;
   }
 
   /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */

@@ -1,5 +1,6 @@
 // The pipeline file as the engine sees it after loading: env references resolved, defaults applied.
 // The YAML shape itself is defined by schemas/pipeline.schema.json.
+import type { MaskRuleName } from '../governance/masking.js';
 
 export interface EnvRef {
   env: string;
@@ -126,6 +127,11 @@ export interface ColumnSpec {
   max?: number;
   /** For people reading the catalog; not part of the table's definition (changing it rebuilds nothing). */
   description?: string;
+  /**
+   * Set when the column is declared `sensitive: true`: the rule its values are masked with wherever they are
+   * shown (src/governance/masking.ts). Not part of the table's definition: the stored rows do not change.
+   */
+  mask?: MaskRuleName;
 }
 
 export interface SilverTable {

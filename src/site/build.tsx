@@ -24,6 +24,7 @@ import { TableTrendsSection } from './pages/table-trends.js';
 import type { CatalogTable } from './catalog.js';
 import { renderCharts, runDurationCharts, tableHistoryOf, tableTrendCharts } from './history-charts.js';
 import type { OperationsHistory } from './history-input.js';
+import { RejectedIndexPage, RejectedTablePage } from './pages/rejected.js';
 
 
 export interface SitePage {
@@ -46,23 +47,40 @@ const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
   ({ report, operations }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} operations={operations} /> }],
-  ({ report, history = [], operations }) => {
+  ({ report, history = [], operations, rejected }) => {
     const recent = recentRunsByPipeline(history);
+    const rejectedPages = new Set(rejected?.tables.map((t) => t.table));
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
       title: `${pipeline.name} · Data-ops status`,
       content: async () => {
         const charts = operations ? await renderCharts(runDurationCharts(pipeline.name, operations.runs.get(pipeline.name) ?? [], operations.window)) : [];
-        return <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} charts={charts} />;
+        return <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} charts={charts} rejectedPages={rejectedPages} />;
       },
     }));
   },
   ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
-  ({ catalog, operations }) => (catalog ?? []).map((table) => ({
-    path: pagePaths.table(table.name),
-    title: `${table.name} · Data-ops status`,
-    content: async () => <TablePage table={table} trends={operations && await tableTrends(table, operations)} />,
-  })),
+  ({ catalog, operations, rejected }) => (catalog ?? []).map((table) => {
+    const kept = rejected?.tables.find((t) => t.table === table.name);
+    return {
+      path: pagePaths.table(table.name),
+      title: `${table.name} · Data-ops status`,
+      content: async () => <TablePage table={table} trends={operations && await tableTrends(table, operations)} rejectedRows={kept?.rows} />,
+    };
+  }),
+  // The rejected-rows explorer: its index always (the nav links it), a page per table with rows kept.
+  ({ rejected, catalog, operations }) => {
+    const runPages = new Set(operations?.records.map((r) => r.run_id));
+    const tablePages = new Set(catalog?.map((t) => t.name));
+    return [
+      { path: pagePaths.rejected, title: 'Rejected rows · Data-ops status', content: () => <RejectedIndexPage explorer={rejected} /> },
+      ...(rejected?.tables ?? []).map((table) => ({
+        path: pagePaths.rejectedTable(table.table),
+        title: `Rejected rows of ${table.table} · Data-ops status`,
+        content: () => <RejectedTablePage table={table} samplesPerReason={rejected!.samplesPerReason} runPages={runPages} tablePages={tablePages} />,
+      })),
+    ];
+  },
   ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
   ({ reportPages = [] }) => [
     { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },

@@ -7,6 +7,7 @@
 import type { DeclaredCheck, FreshnessSpec } from '../config/types.js';
 import { DIFF_DIALECTS, type ColumnRow } from '../diff/diff-sql.js';
 import type { GraphNode, MaterializationKind } from '../graph/graph.js';
+import type { MaskRuleName } from '../governance/masking.js';
 import type { Project } from '../project.js';
 import { checkName } from '../quality/checks.js';
 import type { CheckStatus, FreshnessState, StatusReport } from '../state/types.js';
@@ -27,6 +28,8 @@ export interface CatalogColumn {
   /** As the warehouse spells it (DECIMAL(12,2), NUMBER(12,2)); the declared type while the table is not built; null if unknown. */
   type: string | null;
   description?: string;
+  /** A column declared sensitive: the rule its values are masked with wherever they are shown. */
+  mask?: MaskRuleName;
 }
 
 export interface CatalogCheck {
@@ -236,6 +239,7 @@ function describe(node: Extract<GraphNode, { layer: TableLayer }>): string | und
 /** The columns as built, with their descriptions; the declared ones while the table is not built. */
 function columnsOf(node: Extract<GraphNode, { layer: TableLayer }>, built: Array<{ name: string; type: string }> | undefined): CatalogColumn[] {
   const described = new Map<string, string>();
+  const masks = new Map<string, MaskRuleName>();
   const declared: CatalogColumn[] = [];
   if (node.layer === 'bronze') {
     for (const [name, description] of BRONZE_COLUMNS) {
@@ -245,7 +249,8 @@ function columnsOf(node: Extract<GraphNode, { layer: TableLayer }>, built: Array
   } else if ('table' in node) {
     for (const c of node.table.columns) {
       if (c.description) described.set(c.name, c.description);
-      declared.push(withDescription({ name: c.name, type: c.type }, c.description));
+      if (c.mask) masks.set(c.name, c.mask);
+      declared.push(withMask(withDescription({ name: c.name, type: c.type }, c.description), c.mask));
     }
     for (const [name, description] of Object.entries(SILVER_COLUMNS)) described.set(name, description);
   } else if ('model' in node) {
@@ -255,7 +260,11 @@ function columnsOf(node: Extract<GraphNode, { layer: TableLayer }>, built: Array
     }
   }
   if (!built) return declared;
-  return built.map((c) => withDescription({ name: c.name, type: c.type }, described.get(c.name)));
+  return built.map((c) => withMask(withDescription({ name: c.name, type: c.type }, described.get(c.name)), masks.get(c.name)));
+}
+
+function withMask(column: CatalogColumn, mask: MaskRuleName | undefined): CatalogColumn {
+  return mask === undefined ? column : { ...column, mask };
 }
 
 function withDescription(column: CatalogColumn, description: string | undefined): CatalogColumn {

@@ -9,6 +9,7 @@ import { lineageGraph, type LineageGraph } from './lineage.js';
 import { LINEAGE_PAGE_LINKS } from './pages/lineage.js';
 import { renderReportPages, type ReportPage } from '../reports/index.js';
 import { readOperationsHistory, type OperationsHistory } from './history-input.js';
+import { readRejectedExplorer, type RejectedExplorer } from './rejected-input.js';
 
 export interface SiteInput {
   report: StatusReport;
@@ -22,6 +23,8 @@ export interface SiteInput {
   reportPages?: readonly ReportPage[];
   /** Runs, checks, tables and drift over time (the last week run by run, days before); each recent run gets a page. */
   operations?: OperationsHistory;
+  /** meta.rejected by table and reason with sample records, masked (site/rejected-input.ts); without it the explorer says it was not read. */
+  rejected?: RejectedExplorer;
 }
 
 export async function readSiteInput(warehouse: Warehouse, project: Project): Promise<SiteInput> {
@@ -34,5 +37,6 @@ export async function readSiteInput(warehouse: Warehouse, project: Project): Pro
     lineage: lineageGraph(project.graph, reportPages, LINEAGE_PAGE_LINKS),
     reportPages,
     operations: await readOperationsHistory(warehouse),
+    rejected: await readRejectedExplorer(warehouse, project.pipelines),
   };
 }

@@ -11,6 +11,7 @@ export const NAV: ReadonlyArray<{ label: string; path: string }> = [
   { label: 'Overview', path: pagePaths.overview },
   { label: 'Dashboards', path: pagePaths.dashboards },
   { label: 'Tables', path: pagePaths.tables },
+  { label: 'Rejected', path: pagePaths.rejected },
   { label: 'Lineage', path: pagePaths.lineage },
 ];
 

@@ -20,6 +20,10 @@ export const pagePaths = {
   lineage: 'lineage.html',
   /** The index of report pages; each report page has its own path, reports/<section>/<name>.html (src/reports). */
   dashboards: 'reports/index.html',
+  /** The rejected-rows explorer: every table with rejected rows kept (src/site/pages/rejected.tsx). */
+  rejected: 'rejected/index.html',
+  /** A table's rejected rows by reason, with sample records: rejected/silver.customers.html. */
+  rejectedTable: (name: string) => `rejected/${fileSegment(name)}.html`,
   /** A page per run (src/site/pages/run.tsx), for the runs the history lists one by one. */
   run: (runId: string) => `runs/${fileSegment(runId)}.html`,
 } as const;

@@ -25,7 +25,8 @@ thead th{border-bottom-width:2px}
 .facts dt{font-weight:600}.facts dd{margin:0;min-width:0}
 .note{color:#57606a;font-size:.85rem}
 pre.error{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;background:#ffebe9;padding:.5rem}
-pre.sql{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem;font-size:.85rem}
+pre.sql,pre.record{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem;font-size:.85rem}
+.sample{border-top:1px solid #d0d7de;margin:1rem 0}ul.plain{margin:0;padding-left:1rem}
 .big-value{display:inline-flex;flex-direction:column;margin:.5rem 2rem .5rem 0}.big-value-number{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums}
 .big-value-title,.big-value-change{color:#57606a;font-size:.85rem}.report-error{background:#ffebe9;padding:.5rem;overflow-wrap:anywhere}
 figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}

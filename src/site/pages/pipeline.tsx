@@ -14,7 +14,7 @@ import { DriftTimeline } from './drift-timeline.js';
 import { FreshnessTable } from './freshness-table.js';
 import { RecentFailures, RunHistory, RunLink } from './run-history.js';
 
-export function PipelinePage({ report, pipeline, history, operations, charts = [] }: {
+export function PipelinePage({ report, pipeline, history, operations, charts = [], rejectedPages = new Set() }: {
   report: StatusReport;
   pipeline: PipelineStatus;
   history: readonly RunHistoryPoint[];
@@ -22,6 +22,8 @@ export function PipelinePage({ report, pipeline, history, operations, charts = [
   operations?: OperationsHistory;
   /** The run duration charts (history-charts.ts runDurationCharts), rendered. */
   charts?: readonly string[];
+  /** Tables with a page in the rejected-rows explorer. */
+  rejectedPages?: ReadonlySet<string>;
 }): VNode {
   const pages = new Set(operations?.records.map((r) => r.run_id) ?? []);
   const tally = tallyPipeline(pipeline);
@@ -123,15 +125,18 @@ export function PipelinePage({ report, pipeline, history, operations, charts = [
       </Section>
       <Section id="rejected" heading="Rejected rows">
         {pipeline.rejected.length === 0 ? <p>No rejected rows kept.</p> : (
-          <Table caption="Rejected rows kept, by reason" columns={['Reason', 'Table', { label: 'Rows', numeric: true }]}>
-            {pipeline.rejected.map((reason) => (
-              <tr>
-                <th scope="row">{reason.reason}</th>
-                <td>{reason.table}</td>
-                <td class="n">{formatCount(reason.rows)}</td>
-              </tr>
-            ))}
-          </Table>
+          <>
+            <Table caption="Rejected rows kept, by reason; each table links to its records by reason" columns={['Reason', 'Table', { label: 'Rows', numeric: true }]}>
+              {pipeline.rejected.map((reason) => (
+                <tr>
+                  <th scope="row">{reason.reason}</th>
+                  <td>{rejectedPages.has(reason.table) ? <Link to={pagePaths.rejectedTable(reason.table)}>{reason.table}</Link> : reason.table}</td>
+                  <td class="n">{formatCount(reason.rows)}</td>
+                </tr>
+              ))}
+            </Table>
+            <p><Link to={pagePaths.rejected}>All rejected rows, with sample records</Link></p>
+          </>
         )}
       </Section>
       {pipeline.schema_drift.length > 0 && (

@@ -18,7 +18,12 @@ const KIND_TEXT: Record<string, string> = {
   incremental_by_batch: 'incremental by batch: only bronze batches it has not read are added',
 };
 
-export function TablePage({ table, trends }: { table: CatalogTable; trends?: ComponentChildren }): VNode {
+export function TablePage({ table, trends, rejectedRows }: {
+  table: CatalogTable;
+  trends?: ComponentChildren;
+  /** Rows of this table that meta.rejected keeps, when the rejected-rows explorer has a page for it. */
+  rejectedRows?: number;
+}): VNode {
   return (
     <>
       <h1>{table.name}</h1>
@@ -32,6 +37,7 @@ export function TablePage({ table, trends }: { table: CatalogTable; trends?: Com
         ['Rows', table.rows === null ? <Note>{table.built ? 'not counted (a view)' : 'not built yet'}</Note> : <>{formatCount(table.rows)} <Note>when the site was generated</Note></>],
         ['Last loaded', <Time iso={table.last_loaded_at} />],
         ['Freshness SLA', table.freshness ? <Sla freshness={table.freshness} /> : <Note>none declared</Note>],
+        ...(rejectedRows === undefined ? [] : [['Rejected rows', <>{formatCount(rejectedRows)} kept: <Link to={pagePaths.rejectedTable(table.name)}>by reason, with sample records</Link></>] as [string, VNode]]),
       ]} />
       <Section id="columns" heading="Columns">
         {table.columns.length === 0 ? <p>No columns known: the table is not built yet.</p> : (
@@ -40,7 +46,7 @@ export function TablePage({ table, trends }: { table: CatalogTable; trends?: Com
               <tr>
                 <th scope="row"><code>{column.name}</code></th>
                 <td>{column.type ?? '—'}</td>
-                <td>{column.description ?? ''}</td>
+                <td>{column.description ?? ''}{column.mask && <>{column.description ? ' ' : ''}<Badge text="sensitive" tone="warn" /> <Note>shown masked ({column.mask})</Note></>}</td>
               </tr>
             ))}
           </Table>

@@ -137,6 +137,32 @@ describe('valid pipelines', () => {
     expect(diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^pipelines\/x\.yml:11:\d+: silver\.items\.columns\.id\.description: expected string/)]);
   });
 
+  test.each([
+    ['sensitive: true: masked with redact unless it names a rule', '{ path: email, type: string, sensitive: true }', 'redact', []],
+    ['sensitive: true with a rule', '{ path: email, type: string, sensitive: true, mask: partial }', 'partial', []],
+    ['not sensitive', '{ path: email, type: string, sensitive: false }', undefined, []],
+    ['a mask without sensitive: true is refused', '{ path: email, type: string, mask: hash }', undefined,
+      [/^pipelines\/x\.yml:11:\d+: silver\.items\.columns\.email\.mask: a mask applies to a sensitive column; add "sensitive: true" to email \(or remove "mask"\)$/]],
+    ['an unknown rule lists the rules', '{ path: email, type: string, sensitive: true, mask: scramble }', undefined,
+      [/^pipelines\/x\.yml:11:\d+: silver\.items\.columns\.email\.mask: expected one of "redact", "hash", "partial", "null", got "scramble"$/]],
+  ])('a sensitive column: %s', (_, column, mask, errors) => {
+    const { pipeline, diagnostics } = loadPipeline('pipelines/x.yml', [
+      'name: x',
+      'source:',
+      '  kind: files',
+      '  path: in',
+      '  resources: { items: {} }',
+      'silver:',
+      '  items:',
+      '    from: items',
+      '    key: [email]',
+      '    columns:',
+      `      email: ${column}`,
+    ].join('\n'), {});
+    expect(diagnostics.map(formatDiagnostic)).toEqual(errors.map((e) => expect.stringMatching(e)));
+    if (errors.length === 0) expect(pipeline!.silver[0].columns[0].mask).toBe(mask);
+  });
+
   test('an env value overrides the default', () => {
     const { pipeline } = load('valid', 'full.yml', { FULL_SECRET: 'x', FULL_API_URL: 'http://example.test' });
     expect(pipeline!.source.kind === 'http' && pipeline!.source.base_url).toBe('http://example.test');

@@ -89,6 +89,9 @@ describe('fingerprints', () => {
     expect(fingerprintOf(silverDefinition({ ...table, description: 'another text' }))).toBe(base);
     const described = { ...table, columns: table.columns.map((c) => ({ ...c, description: `about ${c.name}` })) };
     expect(fingerprintOf(silverDefinition(described))).toBe(base);
+    // Masking changes what readers see, not the rows: nothing is rebuilt.
+    const masked = { ...table, columns: table.columns.map((c) => ({ ...c, mask: 'hash' as const })) };
+    expect(fingerprintOf(silverDefinition(masked))).toBe(base);
     const email = table.columns.find((c) => c.normalize.length > 0)!;
     const upper = { ...table, columns: table.columns.map((c) => (c === email ? { ...c, normalize: ['trim', 'upper'] as typeof c.normalize } : c)) };
     expect(fingerprintOf(silverDefinition(upper))).not.toBe(base);

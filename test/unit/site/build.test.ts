@@ -44,6 +44,7 @@ describe('buildSite', () => {
       path.join(outDir, 'lineage.html'),
       path.join(outDir, 'pipelines', 'inventory.html'),
       path.join(outDir, 'pipelines', 'retail_pos.html'),
+      path.join(outDir, 'rejected', 'index.html'),
       path.join(outDir, 'reports', 'index.html'),
       path.join(outDir, 'tables', 'index.html'),
     ]);
