@@ -5,6 +5,7 @@
 // the handlers and the macros in macros.ts follow).
 import type { Token } from './tokenize.js';
 import { duckdbString } from './tokenize.js';
+import { divisionSql } from './numbers.js';
 import type { Group, SqlNode } from './tree.js';
 import {
   canonicalPart,
@@ -126,8 +127,6 @@ const PLAIN_RENAMES: Record<string, string> = {
   TO_ARRAY: 'sf_to_array',
   TO_VARIANT: 'to_json',
   TO_OBJECT: 'to_json',
-  DIV0: 'sf_div0',
-  DIV0NULL: 'sf_div0null',
   ADD_MONTHS: 'sf_add_months_eom',
   DATE_FROM_PARTS: 'make_date',
   DATEFROMPARTS: 'make_date',
@@ -561,6 +560,10 @@ const CONVERT_TIMEZONE: Handler = (c) => {
 const HANDLERS: Record<string, Handler> = {
   IFF: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
   NVL2: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} IS NOT NULL THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
+  // 0 when the divisor is 0 (or NULL for DIV0NULL); otherwise the quotient with Snowflake's NUMBER scale.
+  DIV0: (c) => (arity(c, 2) ? `(CASE WHEN (${compact(c, c.args[1])}) = 0 THEN 0 ELSE ${divisionSql(c.args[0].text, c.args[1].text, lit('DIV0'))} END)` : ''),
+  DIV0NULL: (c) =>
+    arity(c, 2) ? `(CASE WHEN (${compact(c, c.args[1])}) = 0 OR (${compact(c, c.args[1])}) IS NULL THEN 0 ELSE ${divisionSql(c.args[0].text, c.args[1].text, lit('DIV0NULL'))} END)` : '',
   ZEROIFNULL: (c) => (arity(c, 1) ? call('coalesce', c.args[0].text, ' 0') : ''),
   NULLIFZERO: (c) => (arity(c, 1) ? call('nullif', c.args[0].text, ' 0') : ''),
   EQUAL_NULL: (c) => (arity(c, 2) ? `(${c.args[0].text} IS NOT DISTINCT FROM${sp(c.args[1])})` : ''),

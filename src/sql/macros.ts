@@ -4,6 +4,8 @@
 // input's type where Snowflake does (DATEADD(day, 1, <date>) is a DATE); the untyped overload takes the rest.
 // docs: https://docs.snowflake.com/en/sql-reference/functions (each function's own page).
 
+import { NUMBER_MACROS } from './numbers.js';
+
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
 /** Session settings that make DuckDB order and print like a Snowflake session in UTC. */
@@ -47,6 +49,8 @@ function tzFromOther(tryCast: boolean): string {
 }
 
 export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
+  // Division and multiplication with Snowflake's NUMBER scales (numbers.ts).
+  ...NUMBER_MACROS,
   // Kept under their Snowflake names too, for SQL that reaches DuckDB without translation.
   macro('iff(c, a, b) AS CASE WHEN c THEN a ELSE b END'),
   macro('nvl(a, b) AS COALESCE(a, b)'),
@@ -55,8 +59,6 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro('zeroifnull(a) AS COALESCE(a, 0)'),
 
   // Conditional
-  macro('sf_div0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END'),
-  macro('sf_div0null(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END'),
   // GREATEST / LEAST / CONCAT / CONCAT_WS return NULL when any argument is NULL (DuckDB's skip NULLs).
   macro('sf_greatest(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE list_max(l) END'),
   macro('sf_least(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE list_min(l) END'),
