@@ -218,6 +218,24 @@ const TRUNC: Handler = (c) => {
   return call('trunc', ...c.args.map((a) => a.text));
 };
 
+/** ROUND(x[, n[, mode]]): NUMBER rounds half away from zero on both sides; HALF_TO_EVEN has a macro. */
+const ROUND: Handler = (c) => {
+  if (!arity(c, 1, 3)) return '';
+  const [x, n, mode] = c.args;
+  if (mode === undefined) return call('round', ...c.args.map((a) => a.text));
+  const m = mode.string?.toUpperCase();
+  if (m === 'HALF_AWAY_FROM_ZERO') return call('round', x.text, n.text);
+  if (m !== 'HALF_TO_EVEN') {
+    c.r.error(mode.nodes.find((k) => k.kind !== 'ws') ?? c.nameToken, `ROUND: the rounding mode must be 'HALF_AWAY_FROM_ZERO' or 'HALF_TO_EVEN', got ${sourceOf(mode)}`);
+    return '';
+  }
+  if (n.number === undefined || !Number.isInteger(n.number) || n.number < 0) {
+    c.r.error(n.nodes.find((k) => k.kind !== 'ws') ?? c.nameToken, `ROUND with 'HALF_TO_EVEN' needs the scale as a whole number 0 or more, e.g. ROUND(x, 2, 'HALF_TO_EVEN'); got ${sourceOf(n)}`);
+    return '';
+  }
+  return call('sf_round_half_even', x.text, n.text);
+};
+
 const DATE_PART: Handler = (c) => {
   if (!arity(c, 2)) return '';
   const part = partArg(c, c.args[0], new Set([...Object.keys(DUCKDB_EXTRACT_PART), 'epoch_second', 'epoch_millisecond', 'epoch_microsecond', 'epoch_nanosecond']));
@@ -597,6 +615,7 @@ const HANDLERS: Record<string, Handler> = {
   DATE_TRUNC,
   TRUNC,
   TRUNCATE: TRUNC,
+  ROUND,
   DATE_PART,
   EXTRACT,
   LAST_DAY,

@@ -35,6 +35,14 @@ export const NUMBER_MACROS: string[] = [
   macro(`sf_ndiv(a, b, place) AS CASE WHEN sf_number_kind(a, b) = 'n' THEN (CASE
     WHEN sf_scale(a) > 12 THEN error(place || ': dividing a NUMBER with more than 12 decimals is not supported on DuckDB; cast the dividend to NUMBER(38, 12) or FLOAT first')
     ELSE sf_round_quotient(sf_unscaled(a) * sf_pow10(sf_div_scale(a) - sf_scale(a) + sf_scale(b)), sf_unscaled(b)) END) END`),
+  // ROUND(x, n, 'HALF_TO_EVEN'): a tie (the digits after the n-th decimal are exactly 5, 50, ...) goes to the
+  // candidate whose last digit is even: trunc (toward zero) when that one is even, else round (away from zero).
+  // Snowflake allows the mode on NUMBER only.
+  macro(`sf_round_half_even(x, n) AS CASE
+    WHEN typeof(x) IN ('FLOAT', 'DOUBLE') THEN error('ROUND with a rounding mode takes a NUMBER, not a FLOAT; cast it, e.g. ROUND(x::NUMBER(38, 12), n, ''HALF_TO_EVEN'')')
+    WHEN sf_scale(x) > n AND abs(sf_unscaled(x)) % sf_pow10(sf_scale(x) - n) = 5 * sf_pow10(sf_scale(x) - n - 1)
+      AND sf_unscaled(trunc(x, n)) % 2 = 0 THEN trunc(x, n)
+    ELSE round(x, n) END`),
   // a * b: DuckDB's scale is S1 + S2; Snowflake caps it at max(S1, S2, 12). They agree unless both scales are
   // above zero and add up to more than 12, which is refused (Snowflake's rounding there is not documented).
   macro(`sf_mul(a, b, place) AS CASE

@@ -37,6 +37,25 @@ async function failure(sql: string): Promise<string> {
   throw new Error(`no error for ${sql}`);
 }
 
+describe("ROUND with a rounding mode", () => {
+  const cases: [string, string, string][] = [
+    ['ties go to the even neighbour', "SELECT ROUND(2.5, 0, 'HALF_TO_EVEN'), ROUND(3.5, 0, 'half_to_even'), ROUND(-2.5, 0, 'HALF_TO_EVEN')", '2|4|-2'],
+    ['only exact ties', "SELECT ROUND(0.125, 2, 'HALF_TO_EVEN'), ROUND(0.135, 2, 'HALF_TO_EVEN'), ROUND(0.1251, 2, 'HALF_TO_EVEN')", '0.12|0.14|0.13'],
+    ['integers and NULL pass', "SELECT ROUND(7, 0, 'HALF_TO_EVEN'), ROUND(NULL::number(10,2), 1, 'HALF_TO_EVEN')", '7|NULL'],
+    ['HALF_AWAY_FROM_ZERO is the default', "SELECT ROUND(2.5, 0, 'HALF_AWAY_FROM_ZERO'), ROUND(-2.5)", '3|-3'],
+  ];
+  it.each(cases)('%s', async (_, sql, expected) => {
+    expect((await cells(sql)).join('|')).toBe(expected);
+  });
+
+  it('refuses a FLOAT, an unknown mode and a scale that is not a literal', async () => {
+    expect(await failure("SELECT ROUND(2.5::float, 0, 'HALF_TO_EVEN')")).toContain('takes a NUMBER, not a FLOAT');
+    const bad = (sql: string): string[] => translateSnowflakeToDuckDB(sql, { file: 'm.sql' }).diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`);
+    expect(bad("SELECT ROUND(x, 0, 'UP') FROM t")).toEqual([expect.stringMatching(/^1:20 ROUND: the rounding mode must be .* got 'UP'/)]);
+    expect(bad("SELECT ROUND(x, s, 'HALF_TO_EVEN') FROM t")).toEqual([expect.stringMatching(/^1:17 ROUND with 'HALF_TO_EVEN' needs the scale/)]);
+  });
+});
+
 describe('NUMBER division and multiplication', () => {
   const cases: [string, string, string][] = [
     ['integer / integer has scale 6, rounded half away from zero', 'SELECT 2/3, -2/3, 1/8', '0.666667|-0.666667|0.125000'],
