@@ -650,7 +650,7 @@ const HANDLERS: Record<string, Handler> = {
   TRY_TO_DOUBLE: toNumber(true, 'DOUBLE'),
   TO_BOOLEAN: toNumber(false, 'BOOLEAN'),
   TRY_TO_BOOLEAN: toNumber(true, 'BOOLEAN'),
-  TO_JSON: (c) => (arity(c, 1) ? `CAST(to_json(${c.args[0].text}) AS VARCHAR)` : ''),
+  TO_JSON: (c) => (arity(c, 1) ? `sf_json_text(to_json(${c.args[0].text}))` : ''),
 
   GET_PATH,
   JSON_EXTRACT_PATH_TEXT: (c) => {

@@ -85,3 +85,11 @@ describe('NUMBER division and multiplication', () => {
     expect(await failure('SELECT f / 0 FROM amounts')).toContain('Division by zero');
   });
 });
+
+describe('OBJECT text', () => {
+  it('sorts keys at every level and escapes them; deeper than 5 levels is refused', async () => {
+    const sql = `SELECT TO_JSON(PARSE_JSON('{"b":[{"z":1,"y":"q\\\\"x"}],"a b":{"d":true,"c":[]}}'))`;
+    expect(await cells(sql)).toEqual(['{"a b":{"c":[],"d":true},"b":[{"y":"q\\"x","z":1}]}']);
+    expect(await failure(`SELECT TO_JSON(PARSE_JSON('[[[[[[1]]]]]]'))`)).toContain('nested deeper than 5 levels');
+  });
+});
