@@ -303,7 +303,7 @@ function toNumber(tryIt: boolean, fixed?: string): Handler {
     if (!arity(c, 1, 4)) return '';
     const [x, ...rest] = c.args;
     if (rest[0]?.string !== undefined) {
-      c.r.error(c.nameToken, `${c.name}: number format models are not supported; give precision and scale, e.g. ${c.name}(x, 12, 2)`);
+      c.r.error(c.nameToken, `${c.name}: number format models such as ${lit(rest[0].string)} are not supported on DuckDB; strip the symbols and give precision and scale, e.g. ${c.name}(REPLACE(x, ',', ''), 12, 2)`);
       return '';
     }
     const [p, s] = rest.map((a) => a.text.trim());
@@ -316,8 +316,12 @@ const TO_VARCHAR: Handler = (c) => {
   if (c.args.length === 1) return text(c.args[0]);
   const f = c.args[1].string;
   const format = f === undefined ? undefined : duckdbTimeFormat(f);
+  if (f !== undefined && /^[\s90.,$SXDGBLVE]*(MI|PR)?$/i.test(f.replace(/^FM/i, ''))) {
+    c.r.error(c.nameToken, `${c.name}: number format models such as ${lit(f)} are not supported on DuckDB; round and cast instead, e.g. TO_VARCHAR(ROUND(x, 2))`);
+    return '';
+  }
   if (format === undefined || format === f) {
-    c.r.error(c.nameToken, `${c.name} with a format is supported for dates and timestamps only (e.g. 'YYYY-MM-DD HH24:MI:SS')`);
+    c.r.error(c.nameToken, `${c.name}: the format ${f === undefined ? 'must be a string literal' : `${lit(f)} uses elements outside the supported date and time subset`} (YYYY MM DD HH24 MI SS FF TZH:TZM ...)`);
     return '';
   }
   return call('strftime', c.args[0].text, ` ${lit(format)}`);

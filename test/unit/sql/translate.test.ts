@@ -209,7 +209,10 @@ describe('diagnostics for constructs outside the subset', () => {
     ['time travel', "SELECT * FROM t AT(TIMESTAMP => '2024-01-01'::timestamp)", 1, 17, 'time travel'],
     ['INSERT OVERWRITE', 'INSERT OVERWRITE INTO t SELECT 1', 1, 8, 'OVERWRITE'],
     ['USE WAREHOUSE', 'USE WAREHOUSE wh', 1, 1, 'WAREHOUSE'],
-    ['number format', "SELECT TO_NUMBER(a, '999.99') FROM t", 1, 8, 'format'],
+    ['number format', "SELECT TO_NUMBER(a, '999.99') FROM t", 1, 8, "number format models such as '999.99'"],
+    ['number format in TO_CHAR', "SELECT TO_CHAR(a, '$9,999.99') FROM t", 1, 8, "number format models such as '$9,999.99'"],
+    ['hex format in TO_CHAR', "SELECT TO_CHAR(a, 'XXX') FROM t", 1, 8, "number format models such as 'XXX'"],
+    ['sign format in TO_DECIMAL', "SELECT TO_DECIMAL(a, 'S999') FROM t", 1, 8, "number format models such as 'S999'"],
   ];
 
   it.each(cases)('%s', (_, sql, line, col, construct) => {
