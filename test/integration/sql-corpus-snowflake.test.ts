@@ -30,6 +30,9 @@ const FAKESNOW_DIFFERS: Record<string, string> = {
   'typed literals and array constants': 'fakesnow builds a typed list and cannot mix numbers and text',
   'silver-style typing of raw records': 'fakesnow has no TRY_TO_TIMESTAMP_NTZ',
   'gold-style aggregate over flattened lines': 'fakesnow ignores OUTER => TRUE in FLATTEN',
+  'division of NUMBERs: the scale grows by 6 up to 12': "fakesnow divides NUMBERs in DOUBLE (2/7 is 0.2857142857142857); Snowflake's scale is max(S1, min(S1 + 6, 12))",
+  'SELECT 1/3 shows six decimals; a chain of divisions grows the scale': 'fakesnow divides NUMBERs in DOUBLE (1/3 is 0.3333333333333333); Snowflake gives 0.333333',
+  'an OBJECT as text has its keys sorted, at every level': 'fakesnow keeps object keys in insertion order in TO_JSON and ::VARCHAR; Snowflake sorts them',
 };
 
 let fakesnow: Fakesnow;
