@@ -16,6 +16,7 @@ import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
 import { newRunId } from './state/meta.js';
+import { recordTableSnapshots, snapshotTargets } from './state/snapshots.js';
 import { failedSteps, finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
 import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
 import { validateProject } from './validate.js';
@@ -191,6 +192,17 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
         run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
         outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
+      }
+    }
+    if (steps.includes('transform') || steps.includes('check')) {
+      // Every selected pipeline's tables, whether its steps succeeded or not: a failed run is a point of the
+      // freshness trend too (the lag keeps growing). And every gold model, which these steps build or check.
+      const targets = snapshotTargets(project.graph, selected, project.pipelines.flatMap((p) => p.freshness));
+      try {
+        await recordTableSnapshots(warehouse, runId, targets, options.now);
+      } catch (e) {
+        // The history is for reading; not keeping one point of it never fails the run.
+        log(`history: the tables' sizes and freshness were not recorded for this run: ${describe(e)}`);
       }
     }
     const earlierFailures: RunResult['earlierFailures'] = [];

@@ -1,7 +1,8 @@
 // `dataops validate`: every pipeline and SQL file, without touching the warehouse. After the static
 // rules, the models (silver, then gold, in the graph's order) are planned for real on an empty in-memory
 // DuckDB built from the pipelines' declared tables, which catches SQL errors and unknown columns with the
-// file and line.
+// file and line. Report pages (reports/**/*.md) are checked the same way: their queries planned on that
+// database after the models, their components' columns against what each query gives.
 import { checkColumns, declaredTables, loadProject, type Project } from './project.js';
 import type { Env } from './config/pipeline.js';
 import type { SqlModel } from './config/sql-model.js';
@@ -15,6 +16,7 @@ import { silverDdl } from './models/silver.js';
 import { ensureMetaSchema } from './state/meta.js';
 import { DuckDBWarehouse } from './warehouse/duckdb.js';
 import { sqlString } from './warehouse/adapter.js';
+import { loadReports, planReports, type ReportFile } from './reports/index.js';
 
 export interface Validation {
   project: Project;
@@ -26,7 +28,10 @@ export interface Validation {
 export async function validateProject(dir: string, env: Env = process.env, options: { allowMissingEnv?: boolean } = {}): Promise<Validation> {
   const project = await loadProject(dir, env);
   const found = project.diagnostics.map((d) => (options.allowMissingEnv && d.code === 'env_unset' ? { ...d, severity: 'warning' as const } : d));
-  if (!found.some((d) => d.severity === 'error')) found.push(...(await planModels(project)));
+  const { reports, diagnostics: reportProblems } = await loadReports(project);
+  const blocking = found.some((d) => d.severity === 'error');
+  found.push(...reportProblems);
+  if (!blocking) found.push(...(await planModels(project, reports)));
   // A file with thousands of problems shows its first ones and a count: the output stays readable and bounded.
   const diagnostics = capDiagnostics(found).sort(byPosition);
   return {
@@ -37,7 +42,7 @@ export async function validateProject(dir: string, env: Env = process.env, optio
   };
 }
 
-async function planModels(project: Project): Promise<Diagnostic[]> {
+async function planModels(project: Project, reports: readonly ReportFile[]): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const warehouse = await DuckDBWarehouse.open(':memory:');
   try {
@@ -88,6 +93,8 @@ async function planModels(project: Project): Promise<Diagnostic[]> {
         }
       }
     }
+    // Last, the report pages' queries, which may read any of those tables.
+    out.push(...(await planReports(warehouse, reports)));
   } finally {
     await warehouse.close();
   }

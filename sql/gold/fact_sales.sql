@@ -7,7 +7,7 @@
 SELECT
     l.transaction_id,
     l.line_no,
-    CAST(t.sold_at AS DATE) AS date_key,
+    CAST(t.sold_at AS DATE) AS date_key, -- the day of the sale, UTC
     t.store_id AS store_key,
     t.customer_id AS customer_key,
     l.product_id AS product_key,
@@ -16,7 +16,7 @@ SELECT
     l.quantity,
     l.unit_price,
     COALESCE(l.discount, 0) AS discount,
-    l.quantity * l.unit_price - COALESCE(l.discount, 0) AS net_amount
+    l.quantity * l.unit_price - COALESCE(l.discount, 0) AS net_amount -- quantity times price, less the line's discount
 FROM silver.transaction_lines AS l
 JOIN silver.transactions AS t
     ON t.transaction_id = l.transaction_id

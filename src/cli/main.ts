@@ -249,8 +249,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(`report: ${indexPath}`);
         return;
       }
-      const { indexPath } = await publish({ ...s, siteDir }, io);
+      const { indexPath, failedPages } = await publish({ ...s, siteDir }, io);
       io.out(`report: ${indexPath}`);
+      set(failedPages > 0 ? 1 : 0);
     });
 
   program
@@ -320,13 +321,19 @@ async function currentStatus(s: Settings, io: Io): Promise<StatusReport> {
   return withWarehouse(s, (w) => readStatus(w, project), { command: 'status', log: io.err });
 }
 
-async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string }> {
+/**
+ * Builds the site. A report page that cannot be built is published as a page naming its file:line:col, the
+ * others as usual; each failure is printed, and counted for the exit code.
+ */
+async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; indexPath: string; failedPages: number }> {
   const project = await loadProject(s.projectDir, s.env);
   const input = await withWarehouse(s, (w) => readSiteInput(w, project), { command: 'report', log: io.err });
   const { report } = input;
   const { indexPath } = await buildSite(input, s.siteDir);
+  const failed = (input.reportPages ?? []).filter((p) => p.error);
+  for (const page of failed) io.err(`error: report page ${page.path} not built: ${mask(formatDiagnostic(page.error!))}`);
   if (await writeStepSummary(renderSummaryMarkdown(report), io.env)) io.out('job summary written to $GITHUB_STEP_SUMMARY');
-  return { report, indexPath };
+  return { report, indexPath, failedPages: failed.length };
 }
 
 /** npm start: the whole flow against the demo API, on the embedded DuckDB. */
@@ -342,10 +349,10 @@ async function demo(s: Settings, io: Io): Promise<number> {
     const env = { ...s.env, DEMO_API_URL: api.url, DEMO_API_TOKEN: token, DEMO_REFERENCE_DB: referenceDb };
     const settings = { ...s, env };
     const result = await runProject(settings, { log: io.out });
-    const { report, indexPath } = await publish(settings, { ...io, env });
+    const { report, indexPath, failedPages } = await publish(settings, { ...io, env });
     io.out('');
     io.out(renderConsoleSummary(report, { siteIndex: indexPath }));
-    return result.ok ? 0 : 1;
+    return result.ok && failedPages === 0 ? 0 : 1;
   } finally {
     await api.close();
   }

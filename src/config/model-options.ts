@@ -98,6 +98,9 @@ function parseLookback(text: string): number | undefined {
   return Number(match[1]) * UNIT_SECONDS[name];
 }
 
+/** A line of the leading comment block of the form `-- word: value`: an option, not prose. */
+export const OPTION_LINE = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/;
+
 /** The options of a model's leading comment block, with an error per bad line (and per missing option). */
 export function parseModelOptions(file: string, text: string, layer: ModelLayer = 'gold'): { options: ModelOptions; diagnostics: Diagnostic[] } {
   const options: ModelOptions = { materialized: 'table' };
@@ -108,7 +111,7 @@ export function parseModelOptions(file: string, text: string, layer: ModelLayer 
     const line = lines[i].trim();
     if (line === '') continue;
     if (!line.startsWith('--')) break;
-    const option = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/.exec(line);
+    const option = OPTION_LINE.exec(line);
     if (!option) continue;
     const [, name, value] = option;
     const col = lines[i].indexOf(name) + 1;

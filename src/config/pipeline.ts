@@ -100,6 +100,7 @@ class PipelineBuilder {
           pattern: c.pattern,
           min: c.min,
           max: c.max,
+          description: c.description,
         })),
       })),
       checks: this.checks(raw.checks ?? {}),

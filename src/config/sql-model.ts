@@ -3,6 +3,7 @@
 // materialised (config/model-options.ts); the tables it reads are found from its schema-qualified names.
 import type { Diagnostic } from '../errors.js';
 import { batchSqlProblems } from './batch-sql.js';
+import { modelDocs, type ModelDocs } from './model-docs.js';
 import { parseModelOptions, type ModelLayer, type ModelOptions } from './model-options.js';
 
 export interface TableReference {
@@ -25,6 +26,8 @@ export interface SqlModel {
   references: TableReference[];
   /** From the leading comment block; `materialized: table` when it sets none. */
   options: ModelOptions;
+  /** The leading comment block's prose and the select items' trailing comments (config/model-docs.ts); not part of its definition. */
+  docs: ModelDocs;
 }
 
 // Unquoted names are case-insensitive in Snowflake: FROM Silver.Stores reads silver.stores.
@@ -56,7 +59,7 @@ export function parseModel(file: string, text: string): { model?: SqlModel; diag
   if (diagnostics.length) return { diagnostics };
   const end = code.lastIndexOf(';');
   const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-  return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options }, diagnostics };
+  return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options, docs: modelDocs(text) }, diagnostics };
 }
 
 export function position(text: string, offset: number): { line: number; col: number } {
@@ -80,7 +83,7 @@ export function lineLocator(text: string): (offset: number) => { line: number; c
 }
 
 /** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */
-function blankOutCommentsAndStrings(text: string): string {
+export function blankOutCommentsAndStrings(text: string): string {
   return text.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) =>
     m.startsWith('"') ? m : m.replace(/[^\n]/g, ' '),
   );

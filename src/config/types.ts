@@ -124,11 +124,14 @@ export interface ColumnSpec {
   pattern?: string;
   min?: number;
   max?: number;
+  /** For people reading the catalog; not part of the table's definition (changing it rebuilds nothing). */
+  description?: string;
 }
 
 export interface SilverTable {
   /** Unqualified name; the table is silver.<name>. */
   name: string;
+  /** For people reading the catalog; not part of the table's definition. */
   description?: string;
   from: string;
   explode?: string;

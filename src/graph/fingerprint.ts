@@ -12,7 +12,7 @@ export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 }
 
-/** Everything that decides a silver table's rows: its mapping, not its description. */
+/** Everything that decides a silver table's rows: its mapping, not its descriptions (the table's or its columns'). */
 export function silverDefinition(table: SilverTable): unknown {
   return {
     from: table.from,
@@ -46,7 +46,7 @@ export function normalizeSql(sql: string): string {
   return out.trimEnd();
 }
 
-/** A model's SQL, normalised, and its options (how it is materialised). */
+/** A model's SQL, normalised, and its options (how it is materialised); comments, and so its docs, are not part of it. */
 export function modelDefinition(model: SqlModel): { sql: string; options: SqlModel['options'] } {
   return { sql: normalizeSql(model.select), options: model.options };
 }

@@ -177,7 +177,7 @@ export async function runModelSql(warehouse: Warehouse, model: SqlModel, prefix:
  * Places a warehouse error at the model's line: DuckDB reports "LINE n:" and a caret under the column,
  * Snowflake "line n at position p" (0-based). On line 1 the statement has a prefix before the model's text.
  */
-export function modelDiagnostic(model: SqlModel, message: string, statementPrefixLength = 0): Diagnostic {
+export function modelDiagnostic(model: Pick<SqlModel, 'file' | 'text'>, message: string, statementPrefixLength = 0): Diagnostic {
   const text = message.split('\n  in SQL:')[0];
   const lines = text.split('\n');
   const headline = lines[0].trim();

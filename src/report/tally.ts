@@ -102,6 +102,6 @@ export function tallyReport(report: StatusReport): ReportTally {
 const checkOrder: Record<CheckResult['status'], number> = { error: 0, fail: 0, warn: 1, pass: 2 };
 
 /** Failing checks first, then warnings, then passes; stable within each group. */
-export function sortChecksBySeverity(checks: readonly CheckResult[]): CheckResult[] {
+export function sortChecksBySeverity<C extends CheckResult>(checks: readonly C[]): C[] {
   return [...checks].sort((a, b) => checkOrder[a.status] - checkOrder[b.status]);
 }

@@ -14,7 +14,12 @@ import type { SiteInput } from './input.js';
 import { Layout } from './layout.js';
 import { pagePaths } from './links.js';
 import { OverviewPage } from './pages/overview.js';
+import { LineagePage } from './pages/lineage.js';
 import { PipelinePage } from './pages/pipeline.js';
+import { TablePage } from './pages/table.js';
+import { TablesIndexPage } from './pages/tables-index.js';
+import { DashboardPage, DashboardsIndex } from './pages/dashboards.js';
+import { RunPage } from './pages/run.js';
 
 
 export interface SitePage {
@@ -31,15 +36,28 @@ export type PageKind = (input: SiteInput) => SitePage[];
 const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
-  ({ report }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} /> }],
-  ({ report, history = [] }) => {
+  ({ report, operations }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} operations={operations} /> }],
+  ({ report, history = [], operations }) => {
     const recent = recentRunsByPipeline(history);
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
       title: `${pipeline.name} · Data-ops status`,
-      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} />,
+      content: () => <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} />,
     }));
   },
+  ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => <TablesIndexPage tables={catalog} /> }],
+  ({ catalog }) => (catalog ?? []).map((table) => ({ path: pagePaths.table(table.name), title: `${table.name} · Data-ops status`, content: () => <TablePage table={table} /> })),
+  ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => <LineagePage lineage={lineage} /> }],
+  ({ reportPages = [] }) => [
+    { path: pagePaths.dashboards, title: 'Dashboards', content: () => <DashboardsIndex pages={reportPages} /> },
+    ...reportPages.map((page) => ({ path: page.path, title: `${page.title} · Dashboards`, content: () => <DashboardPage page={page} /> })),
+  ],
+  // A page per run of the history's recent days: the runs the site lists one by one.
+  ({ operations }) => (operations?.records ?? []).map((record) => ({
+    path: pagePaths.run(record.run_id),
+    title: `Run ${record.run_id} · Data-ops status`,
+    content: () => <RunPage record={record} />,
+  })),
 ];
 
 export interface BuiltSite {

@@ -9,6 +9,9 @@ import { STYLE } from './style.js';
 /** The site's top navigation; a page kind adds itself here when it has an index page of its own. */
 export const NAV: ReadonlyArray<{ label: string; path: string }> = [
   { label: 'Overview', path: pagePaths.overview },
+  { label: 'Dashboards', path: pagePaths.dashboards },
+  { label: 'Tables', path: pagePaths.tables },
+  { label: 'Lineage', path: pagePaths.lineage },
 ];
 
 export interface LayoutProps {

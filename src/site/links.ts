@@ -14,6 +14,14 @@ export function fileSegment(name: string): string {
 export const pagePaths = {
   overview: 'index.html',
   pipeline: (name: string) => `pipelines/${fileSegment(name)}.html`,
+  tables: 'tables/index.html',
+  /** A table's catalog page, by its schema-qualified name: tables/silver.transactions.html. */
+  table: (name: string) => `tables/${fileSegment(name)}.html`,
+  lineage: 'lineage.html',
+  /** The index of report pages; each report page has its own path, reports/<section>/<name>.html (src/reports). */
+  dashboards: 'reports/index.html',
+  /** A page per run (src/site/pages/run.tsx), for the runs the history lists one by one. */
+  run: (runId: string) => `runs/${fileSegment(runId)}.html`,
 } as const;
 
 /** The href that leads from the page at `from` to the page (or file) at `to`, both relative to the site root. */

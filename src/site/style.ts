@@ -7,6 +7,7 @@ nav.site{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:baseline;border
 nav.site .brand{font-weight:700;color:#1f2328;text-decoration:none}
 nav.site a[aria-current=page]{font-weight:700;text-decoration:none;color:#1f2328}
 h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:2rem 0 .5rem}
+h1,h2,.facts dd,li{overflow-wrap:anywhere}
 a{color:#0550ae}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
@@ -25,6 +26,8 @@ thead th{border-bottom-width:2px}
 .note{color:#57606a;font-size:.85rem}
 pre.error{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;background:#ffebe9;padding:.5rem}
 pre.sql{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.5rem;font-size:.85rem}
+.big-value{display:inline-flex;flex-direction:column;margin:.5rem 2rem .5rem 0}.big-value-number{font-size:1.6rem;font-weight:700;font-variant-numeric:tabular-nums}
+.big-value-title,.big-value-change{color:#57606a;font-size:.85rem}.report-error{background:#ffebe9;padding:.5rem;overflow-wrap:anywhere}
 figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}
 footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 `;

@@ -83,13 +83,17 @@ function sourceOf(a: Arg | undefined): string {
 }
 
 /**
- * A string literal argument is read as a TIME when it is only a time of day ('10:59'), else as a
- * TIMESTAMP_NTZ: the date functions need a typed value on DuckDB.
+ * A date or time argument as DuckDB needs it: a string literal is a TIME when it is only a time of day
+ * ('10:59'), an ISO timestamp cast directly, and any other text goes through sf_temporal, which reads
+ * Snowflake's AUTO input formats ('15-Mar-2024', '03/15/2024'); a column of text is read the same way at run time.
  */
 function temporal(a: Arg): string {
-  if (a.string === undefined) return a.text;
-  const type = /^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$/.test(a.string) ? 'TIME' : 'TIMESTAMP';
-  return `${/^\s*/.exec(a.text)![0]}CAST(${a.text.trim()} AS ${type})`;
+  const lead = /^\s*/.exec(a.text)![0];
+  if (a.word === 'NULL') return `${lead}CAST(NULL AS TIMESTAMP)`;
+  if (a.string === undefined) return call('sf_temporal', a.text);
+  if (/^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$/.test(a.string)) return `${lead}CAST(${a.text.trim()} AS TIME)`;
+  if (/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(a.string.trim())) return `${lead}CAST(${a.text.trim()} AS TIMESTAMP)`;
+  return call('sf_temporal', a.text);
 }
 
 /** Text for casting a non-literal to VARCHAR with Snowflake's VARIANT and timestamp rules. */
@@ -136,7 +140,6 @@ const PLAIN_RENAMES: Record<string, string> = {
   YEAROFWEEKISO: 'isoyear',
   WEEKISO: 'week',
   DAYOFWEEKISO: 'isodow',
-  INITCAP: 'sf_initcap',
   EDITDISTANCE: 'levenshtein',
 };
 
@@ -145,7 +148,6 @@ const RENAME_ARITY: Record<string, [number, number]> = {
   SPLIT: [2, 2],
   SPLIT_PART: [3, 3],
   CHARINDEX: [2, 3],
-  INITCAP: [1, 1],
   EDITDISTANCE: [2, 2],
   PARSE_JSON: [1, 1],
   TRY_PARSE_JSON: [1, 1],
@@ -159,8 +161,17 @@ function temporalPartFunction(part: string, x: string): string {
   if (part === 'epoch_millisecond') return call('epoch_ms', x);
   if (part === 'epoch_microsecond') return call('epoch_us', x);
   if (part === 'epoch_nanosecond') return call('epoch_ns', x);
+  // DuckDB's nanosecond counts from the start of the minute; Snowflake's is the fraction of the second.
+  if (part === 'nanosecond') return `(${call('date_part', ` 'microsecond'`, x)} % 1000000 * 1000)`;
   return call('date_part', ` ${lit(DUCKDB_EXTRACT_PART[part] ?? part)}`, x);
 }
+
+/** The parts DATE_PART and EXTRACT accept (DATEADD's millisecond and microsecond are not among them). */
+const EXTRACT_PARTS = new Set(
+  [...Object.keys(DUCKDB_EXTRACT_PART), 'epoch_second', 'epoch_millisecond', 'epoch_microsecond', 'epoch_nanosecond'].filter(
+    (p) => p !== 'millisecond' && p !== 'microsecond',
+  ),
+);
 
 const DATEADD: Handler = (c) => {
   if (!arity(c, 3)) return '';
@@ -238,27 +249,32 @@ const ROUND: Handler = (c) => {
 
 const DATE_PART: Handler = (c) => {
   if (!arity(c, 2)) return '';
-  const part = partArg(c, c.args[0], new Set([...Object.keys(DUCKDB_EXTRACT_PART), 'epoch_second', 'epoch_millisecond', 'epoch_microsecond', 'epoch_nanosecond']));
+  const part = partArg(c, c.args[0], EXTRACT_PARTS);
   if (!part) return '';
   return temporalPartFunction(part, temporal(c.args[1]));
 };
 
-/** EXTRACT(<part> FROM <expr>) */
+/** EXTRACT(<part> FROM <expr>); the part may be quoted, and EXTRACT(<part>, <expr>) is DATE_PART. */
 const EXTRACT: Handler = (c) => {
   const children = c.group.children;
   const from = children.findIndex((n) => n.kind === 'word' && n.text.toUpperCase() === 'FROM');
+  if (from < 0 && c.args.length === 2) return DATE_PART(c);
   const partToken = children.find((n) => n.kind === 'word' || n.kind === 'string') as Token | undefined;
-  if (from < 0 || !partToken) {
-    c.r.error(c.nameToken, 'EXTRACT expects EXTRACT(<part> FROM <expression>)');
+  if (from < 0 || !partToken || children.indexOf(partToken) > from) {
+    c.r.error(c.nameToken, 'EXTRACT expects EXTRACT(<part> FROM <expression>) or EXTRACT(<part>, <expression>)');
     return '';
   }
   const raw = partToken.kind === 'string' ? (partToken.value ?? '') : partToken.text;
   const part = canonicalPart(raw);
-  if (!part || !(part in DUCKDB_EXTRACT_PART || part.startsWith('epoch'))) {
-    c.r.error(partToken, `EXTRACT: unsupported date or time part ${raw}`);
+  if (!part || !EXTRACT_PARTS.has(part)) {
+    c.r.error(partToken, `EXTRACT: unsupported date or time part ${raw}; expected one of ${[...EXTRACT_PARTS].join(', ')}`);
     return '';
   }
-  return temporalPartFunction(part, c.r.render(children.slice(from + 1)));
+  const exprNodes = children.slice(from + 1);
+  const only = exprNodes.filter((n) => n.kind !== 'ws' && n.kind !== 'comment');
+  const expr: Arg = { nodes: exprNodes, text: c.r.render(exprNodes) };
+  if (only.length === 1 && only[0].kind === 'string') expr.string = (only[0] as Token).value;
+  return temporalPartFunction(part, temporal(expr));
 };
 
 const LAST_DAY: Handler = (c) => {
@@ -318,6 +334,11 @@ const TO_VARCHAR: Handler = (c) => {
   const format = f === undefined ? undefined : duckdbTimeFormat(f);
   if (f !== undefined && /^[\s90.,$SXDGBLVE]*(MI|PR)?$/i.test(f.replace(/^FM/i, ''))) {
     c.r.error(c.nameToken, `${c.name}: number format models such as ${lit(f)} are not supported on DuckDB; round and cast instead, e.g. TO_VARCHAR(ROUND(x, 2))`);
+    return '';
+  }
+  if (f !== undefined && format === undefined && /[A-Za-z]/.test(f.replace(/"[^"]*"/g, ''))) {
+    // A letter outside the known elements and outside double quotes: name the format, not the value's type.
+    c.r.error(c.args[1].nodes.find((n) => n.kind === 'string') ?? c.nameToken, `${c.name}: format ${lit(f)} uses elements outside the supported subset (YYYY YY MM MON MMMM DD DY HH24 HH12 AM PM MI SS FF TZH:TZM); write literal text in double quotes, e.g. 'YYYY"Q"'`);
     return '';
   }
   if (format === undefined || format === f) {
@@ -497,6 +518,28 @@ const LISTAGG: Handler = (c) => {
   };
 };
 
+/**
+ * CONDITIONAL_TRUE_EVENT(x) OVER (...): how many rows so far (this one included) had x true, counted row by row
+ * in the window's order (docs: functions/conditional_true_event).
+ */
+const CONDITIONAL_TRUE_EVENT: Handler = (c) => {
+  if (!arity(c, 1)) return '';
+  const k = skipTrivia(c.nodes, c.end);
+  const w = skipTrivia(c.nodes, k + 1);
+  const window = c.nodes[w];
+  if (!isWordNode(c.nodes[k], 'OVER') || window?.kind !== 'group') {
+    c.r.error(c.nameToken, `${c.name} needs OVER ([PARTITION BY ...] ORDER BY ...)`);
+    return '';
+  }
+  const inner = window.children;
+  if (inner.some((n) => isWordNode(n, 'ROWS') || isWordNode(n, 'RANGE')) || !inner.some((n) => isWordNode(n, 'ORDER'))) {
+    c.r.error(c.nameToken, `${c.name}: the window takes [PARTITION BY ...] ORDER BY ... and no frame`);
+    return '';
+  }
+  const frame = `(${c.r.render(inner).trim()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  return { text: `coalesce(sum(CASE WHEN${sp(c.args[0])} THEN 1 ELSE 0 END) OVER ${frame}, 0)`, end: w + 1 };
+};
+
 const OBJECT_AGG: Handler = (c) => {
   if (!arity(c, 2)) return '';
   const [k, v] = c.args;
@@ -602,6 +645,10 @@ const HANDLERS: Record<string, Handler> = {
   DAYNAME: (c) => (arity(c, 1) ? call('left', call('dayname', temporal(c.args[0])), ' 3') : ''),
   MONTHNAME: (c) => (arity(c, 1) ? call('left', call('monthname', temporal(c.args[0])), ' 3') : ''),
 
+  INITCAP: (c) => (arity(c, 1, 2) ? call(c.args.length === 1 ? 'sf_initcap' : 'sf_initcap_with', ...c.args.map((a) => a.text)) : ''),
+  STRTOK: (c) => (arity(c, 1, 3) ? call('sf_strtok', c.args[0].text, c.args[1]?.text ?? " ' '", c.args[2]?.text ?? ' 1') : ''),
+  STRTOK_TO_ARRAY: (c) => (arity(c, 1, 2) ? call('sf_strtok_to_array', c.args[0].text, c.args[1]?.text ?? " ' '") : ''),
+
   REGEXP_LIKE,
   RLIKE: REGEXP_LIKE,
   REGEXP_SUBSTR,
@@ -678,6 +725,7 @@ const HANDLERS: Record<string, Handler> = {
   ARRAY_UNIQUE_AGG: arrayAgg(true),
   LISTAGG,
   OBJECT_AGG,
+  CONDITIONAL_TRUE_EVENT,
   APPROX_COUNT_DISTINCT: (c) => (arity(c, 1) ? `count(DISTINCT${sp(c.args[0])})` : ''),
 
   SHA2: sha('sha256', true),
@@ -698,8 +746,6 @@ const UNSUPPORTED: Record<string, string> = {
   HASH: "Snowflake's HASH values cannot be reproduced; use MD5 or SHA2 for a stable key",
   HASH_AGG: "Snowflake's HASH values cannot be reproduced",
   REGEXP_INSTR: 'use REGEXP_SUBSTR, or POSITION with a plain string',
-  STRTOK: 'use SPLIT_PART',
-  STRTOK_TO_ARRAY: 'use SPLIT',
   STRTOK_SPLIT_TO_TABLE: 'use LATERAL FLATTEN(input => SPLIT(...))',
   SPLIT_TO_TABLE: 'use LATERAL FLATTEN(input => SPLIT(...))',
   GENERATOR: 'use a recursive CTE or a numbers table',
@@ -728,8 +774,10 @@ const UNSUPPORTED: Record<string, string> = {
   ARRAY_MAX: 'use LATERAL FLATTEN with MAX',
   TRANSFORM: 'higher-order functions are outside the subset; use LATERAL FLATTEN',
   REDUCE: 'higher-order functions are outside the subset; use LATERAL FLATTEN',
-  CONDITIONAL_TRUE_EVENT: 'use SUM(IFF(...)) OVER (...)',
-  CONDITIONAL_CHANGE_EVENT: 'use LAG(...) OVER (...) and a running SUM',
+  // It is CONDITIONAL_TRUE_EVENT(x != LAG(x) OVER w) OVER w: a window inside a window, which DuckDB cannot
+  // nest, and the list-based equivalent is quadratic in the partition's size.
+  CONDITIONAL_CHANGE_EVENT:
+    'compute LAG(x) OVER (...) AS prev in a subquery, then SUM(IFF(x != prev, 1, 0)) OVER (... ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), as Snowflake defines it',
   RATIO_TO_REPORT: 'use x / SUM(x) OVER (...)',
   APPROX_TOP_K: 'use COUNT(*) with ORDER BY and LIMIT',
   APPROX_PERCENTILE: 'use PERCENTILE_CONT(...) WITHIN GROUP (ORDER BY ...)',

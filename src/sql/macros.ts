@@ -24,6 +24,11 @@ const EPOCH_BY_MAGNITUDE = `CASE
   WHEN n < 31536000000000000 THEN make_timestamp(CAST(n AS BIGINT))
   ELSE make_timestamp(CAST(n // 1000 AS BIGINT)) END`;
 
+const OTHER_INPUT_FORMATS = `[${['%d-%b-%Y', '%d-%B-%Y', '%m/%d/%Y']
+  .flatMap((d) => [d, `${d} %H:%M:%S`, `${d} %H:%M:%S.%f`, `${d} %H:%M`])
+  .map((f) => `'${f}'`)
+  .join(', ')}]`;
+
 const INITCAP_DELIMITERS = `[\\s!?@"^#$&~_,.:;+\\-*%/|\\\\\\[\\](){}<>]`;
 
 // The untyped overloads: VARIANT (JSON), text and numbers. Macros are bound when created, so they cannot
@@ -117,6 +122,19 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     regexp_extract_all(s, '${INITCAP_DELIMITERS}+|[^${INITCAP_DELIMITERS.slice(1)}+'),
     lambda w: upper(left(w, 1)) || lower(substring(w, 2))), '')`),
 
+  // A set of characters as an RE2 bracket expression: [, ], \\, ^ and - are escaped.
+  // The empty set is a class that matches nothing, so a branch not taken still compiles.
+  macro(String.raw`sf_char_class(d) AS CASE WHEN d = '' THEN '[^\x00-\x{10FFFF}]' ELSE '[' || regexp_replace(d, '([\]\[\\^-])', '\\\1', 'g') || ']' END`),
+  // INITCAP(s, delimiters): each delimiter character ends a word; '' makes the whole string one word.
+  macro(`sf_initcap_with(s, d) AS CASE WHEN s IS NULL OR d IS NULL THEN NULL WHEN d = '' THEN upper(left(s, 1)) || lower(substring(s, 2)) ELSE array_to_string(list_transform(
+    regexp_extract_all(s, sf_char_class(d) || '+|[^' || substring(sf_char_class(d), 2) || '+'),
+    lambda w: CASE WHEN regexp_full_match(w, sf_char_class(d) || '+') THEN w ELSE upper(left(w, 1)) || lower(substring(w, 2)) END), '') END`),
+  // STRTOK: each delimiter character separates tokens, and empty tokens are never returned.
+  macro(`sf_strtok_tokens(s, d) AS CASE WHEN s IS NULL OR d IS NULL THEN NULL WHEN d = '' THEN (CASE WHEN s = '' THEN [] ELSE [s] END)
+    ELSE list_filter(regexp_split_to_array(s, sf_char_class(d)), lambda t: t <> '') END`),
+  macro(`sf_strtok(s, d, n) AS CASE WHEN n >= 1 THEN sf_strtok_tokens(s, d)[n] END`),
+  macro(`sf_strtok_to_array(s, d) AS to_json(sf_strtok_tokens(s, d))`),
+
   // Regular expressions: the translator puts REGEXP parameters (i, m, s) into the pattern as (?ims).
   macro('sf_regexp_substr(s, p, pos, occ, grp) AS regexp_extract_all(substring(s, pos), p, grp)[occ]'),
   macro(`sf_regexp_replace(s, p, r, pos, all_matches) AS
@@ -183,16 +201,27 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro(`sf_scaled_epoch_to_timestamp(n, scale) AS CASE WHEN scale <= 6
     THEN make_timestamp(CAST(CAST(n AS HUGEINT) * CAST(10 ** (6 - scale) AS HUGEINT) AS BIGINT))
     ELSE make_timestamp(CAST(CAST(n AS HUGEINT) // CAST(10 ** (scale - 6) AS HUGEINT) AS BIGINT)) END`),
+  // Snowflake's AUTO input formats beyond ISO: DD-MON-YYYY (the month's short or full name) and MM/DD/YYYY,
+  // each optionally followed by a time of day (docs: date-time-input-output, "Supported formats for AUTO detection").
+  macro(`sf_other_text_to_timestamp(s) AS try_strptime(trim(s), ${OTHER_INPUT_FORMATS})`),
   // '2024-01-01 10:00:00 +02:00': DuckDB reads an offset after a space as a time zone name.
   macro(`sf_timestamp_text(s) AS regexp_replace(trim(s), '\\s+([+-][0-9]{2}(:?[0-9]{2})?)$', '\\1')`),
+  // Text no format reads fails in the last CAST, with DuckDB's conversion error naming the value: not error(),
+  // whose side effects would stop DuckDB from resolving a lateral column alias of a TO_TIMESTAMP(...).
   macro(`sf_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) ELSE CAST(sf_timestamp_text(s) AS TIMESTAMP) END`),
+    THEN sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT))
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP), sf_other_text_to_timestamp(s),
+      CAST(sf_timestamp_text(s) AS TIMESTAMP)) END`),
   macro(`sf_try_text_to_timestamp(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) ELSE TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP) END`),
+    THEN sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT))
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMP), sf_other_text_to_timestamp(s)) END`),
   macro(`sf_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN CAST(sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ) ELSE CAST(sf_timestamp_text(s) AS TIMESTAMPTZ) END`),
+    THEN CAST(sf_epoch_to_timestamp(CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ)
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ), CAST(sf_other_text_to_timestamp(s) AS TIMESTAMPTZ),
+      CAST(sf_timestamp_text(s) AS TIMESTAMPTZ)) END`),
   macro(`sf_try_text_to_timestamptz(s) AS CASE WHEN regexp_full_match(trim(s), '-?[0-9]+')
-    THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ) ELSE TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ) END`),
+    THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(s) AS HUGEINT)) AS TIMESTAMPTZ)
+    ELSE coalesce(TRY_CAST(sf_timestamp_text(s) AS TIMESTAMPTZ), CAST(sf_other_text_to_timestamp(s) AS TIMESTAMPTZ)) END`),
   // TO_TIMESTAMP_NTZ: text (ISO forms; an offset is dropped, not applied), epoch seconds, DATE, TIMESTAMP, VARIANT.
   macro(`sf_to_timestamp_ntz(x DATE) AS CAST(x AS TIMESTAMP),
     (x TIMESTAMP) AS x,
@@ -215,6 +244,14 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     (x TIMESTAMP) AS CAST(x AS DATE),
     (x TIMESTAMPTZ) AS CAST(x AS DATE),
     (x) AS CAST(${ntzFromOther(false)} AS DATE)`),
+  // A value DATEADD, DATEDIFF, DATE_TRUNC or DATE_PART works on: text (and VARIANT) is read as a TIMESTAMP_NTZ
+  // in Snowflake's AUTO input formats, as Snowflake casts it implicitly.
+  // Two overloads only, text (VARIANT is text to DuckDB's overload matching) and anything else: with more,
+  // DuckDB cannot choose one for a lateral column alias (an alias of the same SELECT list, not typed yet).
+  macro(`sf_temporal(x VARCHAR) AS ${ntzFromOther(false)},
+    (x) AS x`),
+  macro(`sf_try_temporal(x VARCHAR) AS ${ntzFromOther(true)},
+    (x) AS x`),
   macro(`sf_try_to_date(x DATE) AS x,
     (x TIMESTAMP) AS CAST(x AS DATE),
     (x TIMESTAMPTZ) AS CAST(x AS DATE),

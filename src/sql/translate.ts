@@ -244,7 +244,45 @@ class Translator implements Renderer {
       this.error(nodes[secondIndex], `INSERT ${second} is not supported: use DELETE (or TRUNCATE) then INSERT, one table per statement`);
     }
     if (word === 'MERGE' || word === 'UPDATE') this.prepareSetTargets(nodes);
+    if (word === 'MERGE') this.prepareMergeByName(nodes);
+    this.prepareAggregateOrderBy(nodes);
     return this.render(nodes);
+  }
+
+  /** MERGE ... THEN UPDATE ALL BY NAME / INSERT ALL BY NAME is DuckDB's UPDATE BY NAME / INSERT BY NAME. */
+  private prepareMergeByName(nodes: SqlNode[]): void {
+    for (let i = 0; i < nodes.length; i++) {
+      if (!isWord(nodes[i], 'UPDATE', 'INSERT')) continue;
+      const all = nextSignificant(nodes, i + 1);
+      const by = nextSignificant(nodes, all + 1);
+      if (isWord(nodes[all], 'ALL') && isWord(nodes[by], 'BY') && isWord(nodes[nextSignificant(nodes, by + 1)], 'NAME')) {
+        this.overrides.set(nodes[all], '');
+        if (isTrivia(nodes[all + 1])) this.overrides.set(nodes[all + 1], '');
+      }
+    }
+  }
+
+  /**
+   * An aggregate-only query (aggregates, no GROUP BY) returns one row, and Snowflake accepts an ORDER BY on the
+   * aggregated columns there (docs: ARRAY_AGG examples); DuckDB rejects it, so the ORDER BY is dropped: one row
+   * has one order. Applies to the statement and to every subquery.
+   */
+  private prepareAggregateOrderBy(nodes: SqlNode[]): void {
+    for (const n of nodes) if (isGroup(n)) this.prepareAggregateOrderBy(n.children);
+    const top = (word: string): number[] => nodes.flatMap((n, i) => (isWord(n, word) ? [i] : []));
+    const selects = top('SELECT');
+    if (selects.length !== 1 || ['UNION', 'EXCEPT', 'INTERSECT', 'MINUS'].some((w) => top(w).length) || top('GROUP').some((i) => isWord(nodes[nextSignificant(nodes, i + 1)], 'BY'))) return;
+    const order = top('ORDER').find((i) => isWord(nodes[nextSignificant(nodes, i + 1)], 'BY'));
+    if (order === undefined || order < selects[0]) return;
+    const from = top('FROM').find((i) => i > selects[0] && i < order) ?? order;
+    if (!hasPlainAggregate(nodes.slice(selects[0] + 1, from))) return;
+    let end = order;
+    while (end < nodes.length && !isWord(nodes[end], 'LIMIT', 'OFFSET', 'FETCH')) end++;
+    for (let i = order; i < end; i++) {
+      const t = nodes[i];
+      // Line breaks stay, so DuckDB's LINE n still points at the source line.
+      this.overrides.set(t, isToken(t) && t.kind === 'ws' && t.text.includes('\n') ? '\n'.repeat(t.text.split('\n').length - 1) : isTrivia(t) ? ' ' : '');
+    }
   }
 
   /** SET x = expr -> SET VARIABLE x = expr; SET (a, b) = (1, 2) -> one SET VARIABLE each. */
@@ -869,6 +907,15 @@ class Translator implements Renderer {
       case 'variant':
         // 'a'::VARIANT is a JSON string "a", not text parsed as JSON.
         return operand.path ? operand.text : `to_json(${operand.text})`;
+      case 'date':
+        // Text in Snowflake's other AUTO formats ('15-Mar-2024', '03/15/2024') becomes a DATE as well.
+        if (operand.literal === 'string' && /^'\d{4}-\d{2}-\d{2}'$/.test(operand.text)) return plain();
+        if (operand.literal && operand.literal !== 'string') return plain();
+        if (operand.literal === 'string') return `${tryCast ? 'sf_try_to_date' : 'sf_to_date'}(${operand.text})`;
+        // A VARIANT path keeps DuckDB's JSON cast; any other expression is read as text only when it is text
+        // (sf_temporal has just two overloads, so a lateral column alias still binds).
+        if (operand.path) return plain();
+        return `${tryCast ? 'TRY_CAST' : 'CAST'}(${tryCast ? 'sf_try_temporal' : 'sf_temporal'}(${operand.text}) AS DATE)`;
       case 'timestamp_ntz':
         return `${tryCast ? 'sf_try_to_timestamp_ntz' : 'sf_to_timestamp_ntz'}(${operand.text})`;
       case 'timestamp_tz':
@@ -1051,7 +1098,8 @@ class Translator implements Renderer {
     const sql =
       `LATERAL (SELECT sf_flatten_seq(_s._in) AS "seq", ` +
       `CASE WHEN json_type(${self}) = 'OBJECT' THEN _e.key END AS "key", ` +
-      `CASE WHEN json_type(${self}) = 'ARRAY' THEN ${duckdbString(prefix)} || '[' || _e.key || ']' ELSE ${keyPath} END AS "path", ` +
+      // An OUTER row (no element) has the path of what was flattened: '' for the input itself (docs: FLATTEN, OUTER).
+      `CASE WHEN _e.key IS NULL THEN ${duckdbString(prefix)} WHEN json_type(${self}) = 'ARRAY' THEN ${duckdbString(prefix)} || '[' || _e.key || ']' ELSE ${keyPath} END AS "path", ` +
       `CASE WHEN json_type(${self}) = 'ARRAY' THEN CAST(_e.key AS BIGINT) END AS "index", ` +
       `_e.value AS "value", ${self} AS "this" ` +
       `FROM (SELECT CAST(${input} AS JSON) AS _in) AS _s ${outer ? 'LEFT ' : ''}JOIN ` +
@@ -1114,6 +1162,29 @@ function itemKind(nodes: SqlNode[], start: number, end: number): RenderedItem['k
 function isIntegerLiteral(nodes: SqlNode[], item: RenderedItem): boolean {
   const n = nodes[item.start];
   return item.end === item.start + 1 && isToken(n) && n.kind === 'number' && /^\d+$/.test(n.text);
+}
+
+const AGGREGATES = new Set(
+  `COUNT SUM AVG MIN MAX ARRAY_AGG ARRAYAGG ARRAY_UNIQUE_AGG LISTAGG STRING_AGG OBJECT_AGG MEDIAN MODE ANY_VALUE COUNT_IF
+   BOOLAND_AGG BOOLOR_AGG STDDEV STDDEV_POP STDDEV_SAMP VARIANCE VARIANCE_POP VARIANCE_SAMP VAR_POP VAR_SAMP CORR COVAR_POP
+   COVAR_SAMP APPROX_COUNT_DISTINCT MIN_BY MAX_BY PERCENTILE_CONT PERCENTILE_DISC KURTOSIS SKEW`.split(/\s+/),
+);
+
+/** Whether a select list holds an aggregate call that is not a window function (outside subqueries). */
+function hasPlainAggregate(nodes: SqlNode[]): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (isGroup(n)) {
+      if (!isWord(n.children[nextSignificant(n.children, 0)], 'SELECT', 'WITH') && hasPlainAggregate(n.children)) return true;
+      continue;
+    }
+    if (!isWord(n) || !AGGREGATES.has(n.text.toUpperCase()) || !isParen(nodes[nextSignificant(nodes, i + 1)])) continue;
+    let k = nextSignificant(nodes, nextSignificant(nodes, i + 1) + 1);
+    if (isWord(nodes[k], 'WITHIN')) k = nextSignificant(nodes, nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1) + 1);
+    if (isWord(nodes[k], 'FILTER')) k = nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1);
+    if (!isWord(nodes[k], 'OVER')) return true;
+  }
+  return false;
 }
 
 /** Index of the END that closes the CASE at nodes[i], or -1. */

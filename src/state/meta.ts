@@ -37,6 +37,12 @@ export function metaDdl(ts: string): string[] {
     // One row per pipeline: the run holding it and until when (src/state/run-lock.ts); Snowflake only.
     `CREATE TABLE IF NOT EXISTS meta.locks (
       pipeline VARCHAR, run_id VARCHAR, holder VARCHAR, acquired_at ${ts}, expires_at ${ts})`,
+    // One row per table per run that built or checked it: its size and freshness after the run, the
+    // series the history pages chart and anomaly detection reads (src/state/snapshots.ts). newest_at and
+    // lag_seconds are NULL for a table without a freshness SLA.
+    `CREATE TABLE IF NOT EXISTS meta.table_snapshots (
+      run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, layer VARCHAR, row_count BIGINT, freshness_field VARCHAR,
+      newest_at ${ts}, lag_seconds BIGINT, measured_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts})`,

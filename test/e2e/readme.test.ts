@@ -25,7 +25,7 @@ beforeAll(async () => {
   dir = join(await mkdtemp(join(tmpdir(), 'dataops readme-')), 'my project');
   await mkdir(dir);
   for (const file of ['package.json', 'dataops.yml']) await copyFile(join(REPO, file), join(dir, file));
-  for (const sub of ['bin', 'pipelines', 'sql', 'schemas']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
+  for (const sub of ['bin', 'pipelines', 'sql', 'reports', 'schemas']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
   for (const sub of ['node_modules', 'build']) await symlink(join(REPO, sub), join(dir, sub));
   const shims = join(dir, '..', 'shims');
   await mkdir(shims);

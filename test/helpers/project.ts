@@ -1,4 +1,5 @@
 // A throwaway copy of the example project, the demo API, and a DuckDB file per test.
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,12 +10,14 @@ import { resolveSettings, type Settings } from '../../src/engine.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 
-export const REPO = resolve(import.meta.dirname, '../..');
+// Compiled for a benchmark, this file runs from build/test/helpers: the repository is one level further up.
+const HERE = resolve(import.meta.dirname, '../..');
+export const REPO = existsSync(join(HERE, 'pipelines')) ? HERE : resolve(HERE, '..');
 export const DEMO_TOKEN = 'test-token-5f1c9e0b7a';
 
 export async function copyProject(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'dataops-project-'));
-  for (const sub of ['pipelines', 'sql']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
+  for (const sub of ['pipelines', 'sql', 'reports']) await cp(join(REPO, sub), join(dir, sub), { recursive: true });
   return dir;
 }
 

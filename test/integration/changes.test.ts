@@ -168,6 +168,24 @@ describe('dataops plan', () => {
     expect(await plan()).toEqual([]);
   });
 
+  test('descriptions are not definitions: editing them plans nothing and the run rebuilds nothing', async () => {
+    project = await demoProject(ANCHOR);
+    await runProject(project.settings, { steps: ['ingest', 'transform'] });
+    const p = project;
+    await edit(project, 'pipelines/catalog.yml', 'description: One row per customer, latest version wins', 'description: Every customer once');
+    await edit(project, 'pipelines/catalog.yml', 'customer_id:  { path: id, type: integer, required: true }', 'customer_id:  { path: id, type: integer, required: true, description: the API id }');
+    await edit(project, 'sql/gold/daily_sales_summary.sql', '-- Revenue per store and day.', '-- Sales per store and day.');
+    await edit(project, 'sql/gold/daily_sales_summary.sql', 'AS net_revenue -- revenue net of refunds', 'AS net_revenue -- what stays after refunds');
+    await edit(project, 'sql/gold/dim_store.sql', '    store_id AS store_key,', '    store_id AS store_key, -- the store, as the fact tables name it');
+    const graph = (await loadProject(p.dir, p.settings.env)).graph;
+    const summary = graph.get('gold.daily_sales_summary');
+    expect(summary && 'model' in summary && summary.model.docs.columns.net_revenue).toBe('what stays after refunds');
+    expect(await withDatabase(p.settings, (w) => planTables(w, graph))).toEqual([]);
+    const run = await runProject(project.settings, { steps: ['transform'] });
+    expect(run.ok).toBe(true);
+    expect(run.tableChanges).toEqual([]);
+  });
+
   test('new bronze batches show as updates with their rows, and what they feed', async () => {
     project = await demoProject(ANCHOR);
     await runProject(project.settings, { steps: ['ingest', 'transform'] });

@@ -13,6 +13,7 @@ import { demoProject, type DemoProject } from '../helpers/project.js';
 import { compareProjects } from '../../src/models/change-plan.js';
 import { diffProject } from '../../src/diff/project-diff.js';
 import { loadProject } from '../../src/project.js';
+import { readTableColumns } from '../../src/site/catalog.js';
 
 const ANCHOR = new Date('2026-11-20T12:30:00Z');
 let fakesnow: Fakesnow;
@@ -118,6 +119,15 @@ describe('the example project on Snowflake and on DuckDB', () => {
     expect(await reasons(snowflake)).toEqual(await reasons(duckdb));
     const checks = (r: RunResult) => r.pipelines.flatMap((p) => p.checks.map((c) => [c.table, c.check, c.status, c.failing_rows]));
     expect(checks(results.snowflake)).toEqual(checks(results.duckdb));
+  });
+
+  test('the catalog reads the same tables and columns from either information_schema, types as each spells them', async () => {
+    const [sf, db] = [await withWarehouse(snowflake, readTableColumns), await withWarehouse(duckdb, readTableColumns)];
+    const names = (columns: typeof sf) => Object.fromEntries([...columns].map(([table, cs]) => [table, cs.map((c) => c.name)]));
+    expect(names(sf)).toEqual(names(db));
+    expect(sf.get('silver.transactions')).toContainEqual({ name: 'total', type: 'NUMBER(12,2)' });
+    expect(db.get('silver.transactions')).toContainEqual({ name: 'total', type: 'DECIMAL(12,2)' });
+    expect(sf.has('gold.daily_sales_summary')).toBe(true);
   });
 });
 

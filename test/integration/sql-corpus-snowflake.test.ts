@@ -33,6 +33,16 @@ const FAKESNOW_DIFFERS: Record<string, string> = {
   'division of NUMBERs: the scale grows by 6 up to 12': "fakesnow divides NUMBERs in DOUBLE (2/7 is 0.2857142857142857); Snowflake's scale is max(S1, min(S1 + 6, 12))",
   'SELECT 1/3 shows six decimals; a chain of divisions grows the scale': 'fakesnow divides NUMBERs in DOUBLE (1/3 is 0.3333333333333333); Snowflake gives 0.333333',
   'an OBJECT as text has its keys sorted, at every level': 'fakesnow keeps object keys in insertion order in TO_JSON and ::VARCHAR; Snowflake sorts them',
+  'DATEDIFF on text columns (implicit casts)': 'fakesnow cannot bind DATEDIFF on VARCHAR columns; Snowflake casts text implicitly',
+  "TRY_CAST('05-Mar-2016' AS TIMESTAMP) reads DD-MON-YYYY": 'fakesnow reads only ISO text as a timestamp',
+  "a DATE from '03-April-2024' (the month's full name)": 'fakesnow reads only ISO text as a date',
+  'AUTO input formats DD-MON-YYYY and MM/DD/YYYY in casts, TO_DATE and DATEADD': "fakesnow reads only ISO text; Snowflake's AUTO formats include DD-MON-YYYY and MM/DD/YYYY",
+  'CONDITIONAL_TRUE_EVENT on a number and on a condition': 'fakesnow has no CONDITIONAL_TRUE_EVENT',
+  'CONDITIONAL_TRUE_EVENT on a NUMBER(11,2) balance': 'fakesnow has no CONDITIONAL_TRUE_EVENT',
+  'STRTOK_TO_ARRAY never returns empty tokens': 'fakesnow cannot run STRTOK_TO_ARRAY',
+  'an aggregate-only query with ORDER BY on the aggregated column': 'fakesnow passes the ORDER BY to DuckDB, which rejects it; Snowflake accepts it',
+  'MERGE ... WHEN MATCHED THEN UPDATE ALL BY NAME / WHEN NOT MATCHED THEN INSERT ALL BY NAME': 'fakesnow cannot parse ALL BY NAME',
+  'FLATTEN OUTER => TRUE of an empty array: one row, PATH empty, THIS the array': 'fakesnow ignores OUTER => TRUE in FLATTEN',
 };
 
 let fakesnow: Fakesnow;

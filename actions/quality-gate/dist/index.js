@@ -34177,7 +34177,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_src_cjs_globals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8740);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(15937);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58257);
 // The runner starts here (action.yml: main: dist/index.js, bundled by `npm run build:actions`).
 
 
@@ -34188,7 +34188,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 15937:
+/***/ 58257:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37376,7 +37376,7 @@ function duckdbString(value, sourceText) {
 function fingerprintOf(value) {
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 }
-/** Everything that decides a silver table's rows: its mapping, not its description. */
+/** Everything that decides a silver table's rows: its mapping, not its descriptions (the table's or its columns'). */
 function silverDefinition(table) {
     return {
         from: table.from,
@@ -37411,7 +37411,7 @@ function normalizeSql(sql) {
     }
     return out.trimEnd();
 }
-/** A model's SQL, normalised, and its options (how it is materialised). */
+/** A model's SQL, normalised, and its options (how it is materialised); comments, and so its docs, are not part of it. */
 function modelDefinition(model) {
     return { sql: normalizeSql(model.select), options: model.options };
 }
@@ -37739,6 +37739,8 @@ function parseLookback(text) {
     const name = Object.keys(UNIT_SECONDS).find((u) => u[0] === unit[0]);
     return Number(match[1]) * UNIT_SECONDS[name];
 }
+/** A line of the leading comment block of the form `-- word: value`: an option, not prose. */
+const OPTION_LINE = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/;
 /** The options of a model's leading comment block, with an error per bad line (and per missing option). */
 function parseModelOptions(file, text, layer = 'gold') {
     const options = { materialized: 'table' };
@@ -37751,7 +37753,7 @@ function parseModelOptions(file, text, layer = 'gold') {
             continue;
         if (!line.startsWith('--'))
             break;
-        const option = /^--\s*([a-z][a-z0-9_]*)\s*:\s*(.*?)\s*$/.exec(line);
+        const option = OPTION_LINE.exec(line);
         if (!option)
             continue;
         const [, name, value] = option;
@@ -37793,7 +37795,137 @@ function kindProblem(kind, layer) {
     return `materialized: ${kind} is not for sql/${layer} models (${layer} kinds: ${LAYER_KINDS[layer].join(', ')})${hint}`;
 }
 
+;// CONCATENATED MODULE: ./src/config/model-docs.ts
+// What a SQL model says about itself for people reading the catalog, written where a reader of the file
+// looks: the prose lines of its leading comment block describe the model, and a trailing comment on a
+// select item's line describes that column (`revenue_usd, -- revenue net of refunds`). Comments are not
+// part of a model's definition (graph/fingerprint.ts drops them), so editing them rebuilds nothing.
+
+
+function modelDocs(text) {
+    return { description: leadingDescription(text), columns: columnComments(text) };
+}
+/** The leading comment block's lines that are not `-- word: value` options. */
+function leadingDescription(text) {
+    const paragraphs = [[]];
+    for (const raw of text.split('\n')) {
+        const line = raw.trim();
+        if (line !== '' && !line.startsWith('--'))
+            break;
+        if (OPTION_LINE.test(line))
+            continue;
+        const prose = line.replace(/^--+/, '').trim();
+        if (prose === '')
+            paragraphs.push([]);
+        else
+            paragraphs[paragraphs.length - 1].push(prose);
+    }
+    const description = paragraphs.filter((p) => p.length > 0).map((p) => p.join(' ')).join('\n\n');
+    return description === '' ? undefined : description;
+}
+/** Keywords that end the select list of a SELECT at its own depth. */
+const LIST_END = new Set(['from', 'where', 'group', 'having', 'qualify', 'order', 'limit', 'union', 'intersect', 'except', 'minus', 'window', 'fetch']);
+/** A last word that is the end of an expression, not an alias (`CASE ... END`). */
+const NOT_ALIAS = new Set(['end', 'null', 'true', 'false']);
+/** Words that an operand follows (`NOT x`, `x IS y`): the word after them is not an alias. */
+const OPERATOR_WORDS = new Set(['not', 'and', 'or', 'is', 'in', 'like', 'ilike', 'between', 'case', 'when', 'then', 'else', 'interval', 'distinct']);
+/**
+ * The trailing line comment of each item of the query's outermost select list (the first SELECT at depth
+ * zero: after a WITH's parenthesised queries, and the first branch of a UNION, which names the columns).
+ * A comment counts when it is on the line where the item ends, before or after its comma.
+ */
+function columnComments(text) {
+    const tokens = tokenize(text);
+    const start = outerSelect(tokens);
+    if (start < 0)
+        return {};
+    const items = [];
+    let current = { significant: [], comments: [] };
+    let depth = 0;
+    let i = start + 1;
+    while (i < tokens.length && (tokens[i].kind === 'ws' || tokens[i].kind === 'comment'))
+        i++;
+    if (isWord(tokens[i], 'distinct') || isWord(tokens[i], 'all'))
+        i++;
+    for (; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.kind === 'ws')
+            continue;
+        if (t.text === '(')
+            depth++;
+        else if (t.text === ')')
+            depth--;
+        if (depth === 0 && t.text === ';') {
+            // `last_item; -- its comment`: the statement ends, its line does not.
+            const after = tokens.slice(i + 1).find((n) => n.kind !== 'ws' || n.text.includes('\n'));
+            if (after?.kind === 'comment')
+                current.comments.push(after);
+            break;
+        }
+        if (depth < 0 || (depth === 0 && t.kind === 'word' && LIST_END.has(t.text.toLowerCase())))
+            break;
+        if (depth === 0 && t.text === ',') {
+            items.push(current);
+            current = { significant: [], comments: [] };
+        }
+        else if (t.kind === 'comment') {
+            // A comment after the comma, on the line the previous item ended, is that item's.
+            const previous = current.significant.length === 0 ? items[items.length - 1] : undefined;
+            (previous ?? current).comments.push(t);
+        }
+        else
+            current.significant.push(t);
+    }
+    items.push(current);
+    const out = {};
+    for (const item of items) {
+        const last = item.significant[item.significant.length - 1];
+        const name = outputName(item.significant);
+        if (!last || !name)
+            continue;
+        const comment = item.comments.find((c) => c.line === last.line && c.offset > last.offset && /^(--|\/\/)/.test(c.text));
+        const description = comment?.text.replace(/^(--+|\/\/+)/, '').trim();
+        if (description)
+            out[name] = description;
+    }
+    return out;
+}
+function outerSelect(tokens) {
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.text === '(')
+            depth++;
+        else if (t.text === ')')
+            depth--;
+        else if (depth === 0 && isWord(t, 'select'))
+            return i;
+    }
+    return -1;
+}
+/** An item's column name: its alias (with or without AS), or the column it names; undefined for `*` or an unnamed expression. */
+function outputName(item) {
+    const last = item[item.length - 1];
+    if (!last || (last.kind !== 'word' && last.kind !== 'qident'))
+        return undefined;
+    const name = last.kind === 'qident' ? last.text.slice(1, -1).replace(/""/g, '"') : last.text;
+    const before = item[item.length - 2];
+    if (before === undefined || before.text === '.' || isWord(before, 'as'))
+        return name.toLowerCase();
+    // `expr alias`: the word follows the end of an expression, not an operator.
+    const endsExpression = (before.kind === 'word' && !OPERATOR_WORDS.has(before.text.toLowerCase())) || before.kind === 'qident' || before.kind === 'number' || before.kind === 'string' || before.text === ')';
+    if (endsExpression && last.kind === 'word' && !NOT_ALIAS.has(last.text.toLowerCase()))
+        return name.toLowerCase();
+    if (endsExpression && last.kind === 'qident')
+        return name.toLowerCase();
+    return undefined;
+}
+function isWord(token, word) {
+    return token?.kind === 'word' && token.text.toLowerCase() === word;
+}
+
 ;// CONCATENATED MODULE: ./src/config/sql-model.ts
+
 
 
 // Unquoted names are case-insensitive in Snowflake: FROM Silver.Stores reads silver.stores.
@@ -37827,7 +37959,7 @@ function parseModel(file, text) {
         return { diagnostics };
     const end = code.lastIndexOf(';');
     const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-    return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options }, diagnostics };
+    return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options, docs: modelDocs(text) }, diagnostics };
 }
 function position(text, offset) {
     return lineLocator(text)(offset);
@@ -37948,7 +38080,7 @@ function formatSize(bytes) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(42463);
 ;// CONCATENATED MODULE: ./schemas/pipeline.schema.json
-const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string"},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping. Optional: a silver table may instead be a SQL model, sql/silver/<name>.sql, which reads this pipeline\'s bronze tables.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
+const pipeline_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/dataops/dataops/schemas/pipeline.schema.json","title":"dataops pipeline","description":"One pipeline: a source, how its raw records become clean rows, checks and a freshness SLA.","type":"object","additionalProperties":false,"required":["name","source"],"definitions":{"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."},"default":{"type":"string","description":"Used when the variable is unset."}},"description":"A value read from an environment variable."},"secretRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"Name of the environment variable that holds the value."}},"description":"A secret: only ever read from an environment variable."}},"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"lower_snake_case; unique pipeline name; bronze tables are named <name>_<resource>.","examples":["retail_pos"]},"description":{"type":"string","description":"What the pipeline loads, for people reading reports."},"owner":{"type":"string","examples":["data-eng"],"description":"Team or person who answers for this pipeline."},"schedule":{"type":"string","pattern":"^\\\\S+( \\\\S+){4}$","description":"Five-field cron expression, UTC.","examples":["0 * * * *"]},"source":{"type":"object","title":"Source","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"HTTP/JSON API","additionalProperties":false,"required":["kind","base_url","resources"],"properties":{"kind":{"const":"http"},"base_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"allowed_hosts":{"type":"array","title":"Other origins the API may send you to","description":"Origins (scheme://host[:port], no path) besides base_url\'s that next-page URLs, Link headers and redirects may point at. They are trusted like base_url: requests to them carry the source\'s auth and headers. A link or redirect to any other origin fails the run and nothing is sent there. OAuth2\'s client secret only ever goes to token_url\'s origin.","items":{"anyOf":[{"type":"string","pattern":"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\\\s]+/?$","description":"an origin: http(s)://host[:port] with no path, e.g. https://api2.example.com"},{"$ref":"#/definitions/envRef"}]},"examples":[["https://api2.example.com","https://files.example.com:8443"]]},"auth":{"type":"object","title":"Authentication","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"Bearer token","additionalProperties":false,"required":["kind","token"],"properties":{"kind":{"const":"bearer"},"token":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"API key","additionalProperties":false,"required":["kind","name","value"],"properties":{"kind":{"const":"api_key"},"in":{"enum":["header","query"],"default":"header"},"name":{"type":"string","description":"Header or query parameter name.","examples":["X-API-Key"]},"value":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"HTTP basic","additionalProperties":false,"required":["kind","username","password"],"properties":{"kind":{"const":"basic"},"username":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"password":{"$ref":"#/definitions/secretRef"}}},{"type":"object","title":"OAuth2 client credentials","additionalProperties":false,"required":["kind","token_url","client_id","client_secret"],"properties":{"kind":{"const":"oauth2_client_credentials"},"token_url":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_id":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]},"client_secret":{"$ref":"#/definitions/secretRef"},"scope":{"type":"string"}}}]},"headers":{"type":"object","additionalProperties":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}]}},"rate_limit":{"type":"object","additionalProperties":false,"properties":{"per_second":{"type":"number","exclusiveMinimum":0}}},"concurrency":{"type":"integer","minimum":1,"maximum":16,"description":"How many of the source\'s resources are fetched at once (default 4). Their loads into the warehouse still commit one at a time, and rate_limit holds across all of them."},"timeout":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"The total time one request may take, from connecting to the last byte of the body, redirects included (default 30s); a slower request is retried like a 5xx. A duration such as 30s, 10m, 2h or 1d.","examples":["30s","2m"],"title":"Request timeout"},"max_retry_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","title":"Longest Retry-After to wait for","description":"When a 429 or 5xx response asks to retry after longer than this (default 60s), the request fails at once with a message instead of sleeping. A duration such as 30s, 10m, 2h or 1d.","examples":["60s","5m"]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"path":{"type":"string","description":"Path appended to base_url.","examples":["/v1/transactions"]},"params":{"type":"object","description":"Query parameters sent with every request.","additionalProperties":{"anyOf":[{"type":["string","number","boolean"]},{"$ref":"#/definitions/envRef"}]}},"records":{"type":"string","default":"","description":"Dot path of the record array in the body; empty when the body is the array.","examples":["data"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1},"paginate":{"type":"object","title":"Pagination","description":"How to walk the pages of a resource.","required":["kind"],"discriminator":{"propertyName":"kind"},"oneOf":[{"type":"object","title":"A single response","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"none"}}},{"type":"object","title":"Offset and limit","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"offset"},"limit":{"type":"integer","minimum":1,"default":100},"limit_param":{"type":"string","default":"limit"},"offset_param":{"type":"string","default":"offset"},"total":{"type":"string","description":"Dot path of the total record count; paging stops there when it is given and not null."}}},{"type":"object","title":"Page number","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"page"},"size":{"type":"integer","minimum":1,"default":100},"page_param":{"type":"string","default":"page"},"size_param":{"type":"string","default":"per_page"},"start":{"type":"integer","minimum":0,"default":1},"total_pages":{"type":"string","description":"Dot path of the page count; paging stops there when given and not null."}}},{"type":"object","title":"Cursor or next token","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"cursor"},"cursor":{"type":"string","description":"Dot path of the next cursor in the body."},"param":{"type":"string","default":"cursor","description":"Query parameter that carries the cursor."},"has_more":{"type":"string","description":"Dot path of a boolean that is false on the last page."},"cursor_from_last_record":{"type":"string","description":"Take the cursor from this field of the page\'s last record (Stripe\'s starting_after)."},"limit":{"type":"integer","minimum":1},"limit_param":{"type":"string","default":"limit"}}},{"type":"object","title":"Next URL in the body","additionalProperties":false,"required":["kind","next"],"properties":{"kind":{"const":"next_url"},"next":{"type":"string","description":"Dot path of the next page\'s URL (absolute or relative)."}}},{"type":"object","title":"RFC 8288 Link header","additionalProperties":false,"required":["kind"],"properties":{"kind":{"const":"link_header"}}}]},"incremental":{"type":"object","additionalProperties":false,"required":["field","param"],"description":"Fetch only records changed since the last run.","properties":{"field":{"type":"string","description":"Record field whose newest value becomes the cursor."},"param":{"type":"string","description":"Query parameter that carries the cursor."},"until_param":{"type":"string","title":"Window end parameter","description":"Query parameter that takes the end of a backfill\'s window (`dataops backfill --to`), as a timestamp such as 2026-11-22T00:00:00Z: the first instant after the window. Without it a backfill fetches from the window\'s start up to now; the records past the window that bronze already has are skipped.","examples":["updated_before","until"]},"initial":{"type":"string","description":"Cursor value for the first run."},"lag":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"max_pages":{"type":"integer","minimum":1,"default":10000,"title":"Most pages per run","description":"How many pages one run may read of this resource (default 10000). More fails the run with a message instead of paging on: it guards against an API that ignores its offset or page parameter and answers full pages for ever. Raise it for a resource that really is that long.","examples":[50000]}}}}}},{"type":"object","title":"Shared database","additionalProperties":false,"required":["kind","database","resources"],"properties":{"kind":{"const":"sql"},"database":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$","description":"The database name the queries use (the Snowflake share\'s name)."},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"On DuckDB: the database file attached read-only under that name."}}},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["query"],"properties":{"query":{"type":"string","description":"A SELECT against the shared database.","examples":["SELECT * FROM retail_share.ref.stores"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}},{"type":"object","title":"Files (JSON lines or CSV)","description":"Files dropped into a folder, each loaded once (meta.loaded_files keeps its path and checksum). Write each file under a temporary name and rename it, so a half-written file is never read.","additionalProperties":false,"required":["kind","path","resources"],"properties":{"kind":{"const":"files"},"path":{"anyOf":[{"type":"string"},{"$ref":"#/definitions/envRef"}],"description":"The folder the files are dropped into; a relative path starts at the project folder.","examples":[".dataops/drop",{"env":"POS_DROP_DIR","default":".dataops/drop"}]},"resources":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"files":{"type":"string","description":"Glob under path: * and ? within one folder, ** across folders, {a,b} either. Default: the partitioned layout source=<resource>/dt=*/hour=*/part-*.{jsonl,ndjson,csv}.","examples":["source=pos/dt=*/hour=*/part-*.jsonl","exports/**/*.csv"]},"format":{"enum":["jsonl","csv"],"description":"How to read every matched file; by default each file\'s extension decides (.jsonl or .ndjson: JSON lines; .csv: CSV with a header row)."},"delimiter":{"type":"string","minLength":1,"maxLength":1,"default":",","description":"CSV field delimiter.","examples":[";","\\t"]},"primary_key":{"type":"array","items":{"type":"string"},"minItems":1}}}}}}],"description":"Where the raw records come from: an HTTP/JSON API (http), a shared database (sql) or dropped files (files)."},"silver":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["from","key","columns"],"properties":{"description":{"type":"string","title":"Table description","description":"What a row of the table is, for people reading the catalog pages. Changing it rebuilds nothing.","examples":["One row per sale, latest version wins"]},"from":{"type":"string","description":"The source resource whose bronze records build this table."},"explode":{"type":"string","description":"Dot path of an array: one row per element; $.path reaches the parent record."},"key":{"type":"array","items":{"type":"string"},"minItems":1,"description":"Columns that identify a row; duplicates are merged, latest wins."},"latest_by":{"type":"string","description":"Column that orders versions of a key; the greatest wins."},"columns":{"type":"object","minProperties":1,"propertyNames":{"type":"string","pattern":"^[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["path","type"],"properties":{"path":{"type":"string","description":"Dot path in the record (or the exploded element); in a table with explode, a leading $. starts at the parent record (an error without explode).","examples":["customer.email","$.id"]},"type":{"type":"string","pattern":"^(string|integer|bigint|double|boolean|date|timestamp|json|decimal\\\\([0-9]+, ?[0-9]+\\\\))$","examples":["integer","decimal(12,2)"],"description":"one of string, integer, bigint, double, boolean, date, timestamp, json, decimal(p,s)"},"required":{"type":"boolean","default":false,"description":"A record without a value here is rejected (missing_required)."},"normalize":{"type":"array","items":{"enum":["trim","lower","upper"]}},"pattern":{"type":"string","description":"A regular expression the whole value must match, else the record is rejected (pattern_mismatch)."},"min":{"type":"number"},"max":{"type":"number"},"description":{"type":"string","title":"Column description","description":"What the column holds, shown on the table\'s catalog page. Changing it rebuilds nothing.","examples":["Sale total in the store\'s currency, before refunds"]}}}}}},"description":"Silver tables (silver.<name>) built from bronze records by a declarative column mapping. Optional: a silver table may instead be a SQL model, sql/silver/<name>.sql, which reads this pipeline\'s bronze tables.","title":"Silver tables"},"checks":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"array","items":{"type":"object","additionalProperties":false,"minProperties":1,"title":"Check","description":"Exactly one check kind, plus an optional severity (default error).","properties":{"severity":{"enum":["warn","error"],"default":"error"},"not_null":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"unique":{"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"},"minItems":1}]},"accepted_values":{"type":"object","additionalProperties":false,"required":["column","values"],"properties":{"column":{"type":"string"},"values":{"type":"array","minItems":1,"items":{"type":["string","number","boolean"]}}}},"range":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"type":"string"},"min":{"type":"number"},"max":{"type":"number"}}},"relationships":{"type":"object","additionalProperties":false,"required":["column","to"],"properties":{"column":{"type":"string"},"to":{"type":"string","pattern":"^(silver|gold)\\\\.[a-z_][a-z0-9_]*\\\\.[a-z_][a-z0-9_]*$","examples":["gold.dim_product.product_key"]}}},"row_count":{"type":"object","additionalProperties":false,"properties":{"min":{"type":"integer","minimum":0},"max":{"type":"integer","minimum":0}}}}}},"description":"Quality checks per schema-qualified table; each is SQL that returns failing rows."},"freshness":{"type":"object","propertyNames":{"pattern":"^(bronze|silver|gold)\\\\.[a-z_][a-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["field","warn_after","error_after"],"properties":{"field":{"type":"string"},"warn_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]},"error_after":{"type":"string","pattern":"^[0-9]+(s|m|h|d)$","description":"A duration such as 30s, 10m, 2h or 1d.","examples":["10m","2h"]}}},"description":"Freshness SLAs per table: the newest value of field must be younger than warn_after / error_after."}}}');
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./src/config/yaml-source.ts
@@ -38339,6 +38471,7 @@ class PipelineBuilder {
                     pattern: c.pattern,
                     min: c.min,
                     max: c.max,
+                    description: c.description,
                 })),
             })),
             checks: this.checks(raw.checks ?? {}),
@@ -41160,15 +41293,15 @@ function selectShape(sql) {
             depth++;
         else if (t.text === ')')
             depth--;
-        else if (depth === 0 && isWord(t, 'select'))
+        else if (depth === 0 && categorize_isWord(t, 'select'))
             select = i;
-        else if (depth === 0 && ['union', 'intersect', 'except', 'minus'].some((w) => isWord(t, w)))
+        else if (depth === 0 && ['union', 'intersect', 'except', 'minus'].some((w) => categorize_isWord(t, w)))
             return undefined;
     }
     if (select < 0)
         return undefined;
     let start = select + 1;
-    const distinct = tokens[start] !== undefined && isWord(tokens[start], 'distinct');
+    const distinct = tokens[start] !== undefined && categorize_isWord(tokens[start], 'distinct');
     if (distinct)
         start++;
     const items = [];
@@ -41181,7 +41314,7 @@ function selectShape(sql) {
             depth++;
         else if (t.text === ')')
             depth--;
-        if (depth === 0 && (isWord(t, 'from') || t.text === ';')) {
+        if (depth === 0 && (categorize_isWord(t, 'from') || t.text === ';')) {
             end = i;
             break;
         }
@@ -41196,7 +41329,7 @@ function selectShape(sql) {
         items.push(normalized(item));
     return { head: normalized(tokens.slice(0, start)), items, tail: normalized(tokens.slice(end)), distinct };
 }
-function isWord(token, word) {
+function categorize_isWord(token, word) {
     return token.kind === 'word' && token.text.toLowerCase() === word;
 }
 /** The tokens without whitespace and comments, each saying whether a gap came before it. */
@@ -51961,6 +52094,10 @@ function fileSegment(name) {
 const pagePaths = {
     overview: 'index.html',
     pipeline: (name) => `pipelines/${fileSegment(name)}.html`,
+    tables: 'tables/index.html',
+    /** A table's catalog page, by its schema-qualified name: tables/silver.transactions.html. */
+    table: (name) => `tables/${fileSegment(name)}.html`,
+    lineage: 'lineage.html',
 };
 /** The href that leads from the page at `from` to the page (or file) at `to`, both relative to the site root. */
 function relativeHref(from, to) {
@@ -51993,9 +52130,12 @@ function Link({ to, children, current }) {
 function RawHtml({ html }) {
     return _jsx("div", { class: "raw", dangerouslySetInnerHTML: { __html: html } });
 }
-/** A table with a caption (what it shows, for everyone and for screen readers) that scrolls sideways on a phone. */
+/**
+ * A table with a caption (what it shows, for everyone and for screen readers) that scrolls sideways on a phone.
+ * The scrolling wrapper takes the keyboard focus, named by the caption, so a reader without a mouse can scroll it.
+ */
 function Table({ caption, columns, children }) {
-    return (jsxRuntime_a("div", { class: "scroll", children: jsxRuntime_a("table", { children: [jsxRuntime_a("caption", { children: caption }), jsxRuntime_a("thead", { children: jsxRuntime_a("tr", { children: columns.map((column) => (typeof column === 'string'
+    return (jsxRuntime_a("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": caption, children: jsxRuntime_a("table", { children: [jsxRuntime_a("caption", { children: caption }), jsxRuntime_a("thead", { children: jsxRuntime_a("tr", { children: columns.map((column) => (typeof column === 'string'
                             ? jsxRuntime_a("th", { scope: "col", children: column })
                             : jsxRuntime_a("th", { scope: "col", class: "n", children: column.label }))) }) }), jsxRuntime_a("tbody", { children: children })] }) }));
 }
@@ -52074,6 +52214,8 @@ footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 /** The site's top navigation; a page kind adds itself here when it has an index page of its own. */
 const NAV = [
     { label: 'Overview', path: pagePaths.overview },
+    { label: 'Tables', path: pagePaths.tables },
+    { label: 'Lineage', path: pagePaths.lineage },
 ];
 function Layout({ path, title, generatedAt, children }) {
     return (jsxRuntime_a("html", { lang: "en", children: [jsxRuntime_a("head", { children: [jsxRuntime_a("meta", { charSet: "utf-8" }), jsxRuntime_a("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }), jsxRuntime_a("title", { children: title }), jsxRuntime_a("style", { dangerouslySetInnerHTML: { __html: STYLE } })] }), jsxRuntime_a("body", { children: jsxRuntime_a(CurrentPage.Provider, { value: path, children: [jsxRuntime_a("nav", { class: "site", "aria-label": "Site", children: NAV.map((item) => jsxRuntime_a(Link, { to: item.path, current: item.path === path, children: item.label })) }), jsxRuntime_a("main", { children: children }), jsxRuntime_a("footer", { children: ["Generated ", jsxRuntime_a(Time, { iso: generatedAt })] })] }) })] }));
@@ -52135,6 +52277,228 @@ function Attention({ report }) {
     return (jsxRuntime_a(Section, { id: "attention", heading: "Needs attention", children: [failed.length > 0 && (jsxRuntime_a(Table, { caption: "Failed runs: each pipeline whose last run failed, with its errors (root cause first)", columns: ['Pipeline', 'Run', 'Error'], children: failed.map((p) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a(Link, { to: pagePaths.pipeline(p.name), children: p.name }) }), jsxRuntime_a("td", { children: jsxRuntime_a("code", { children: p.last_run.run_id }) }), jsxRuntime_a("td", { class: "message", children: jsxRuntime_a(ErrorText, { text: p.last_run.error ?? '(no error recorded)' }) })] }))) })), checks.length > 0 && (jsxRuntime_a(Table, { caption: "Checks that failed or warned", columns: ['Check', 'Table', 'Pipeline', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], children: checks.map(({ pipeline, check }) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: check.check }), jsxRuntime_a("td", { children: check.table }), jsxRuntime_a("td", { children: pipeline }), jsxRuntime_a("td", { children: jsxRuntime_a(CheckBadge, { status: check.status }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(check.failing_rows) }), jsxRuntime_a("td", { class: "message", children: check.message })] }))) })), late.length > 0 && jsxRuntime_a(FreshnessTable, { tables: late, caption: "Tables past their freshness SLA", withPipeline: true })] }));
 }
 
+;// CONCATENATED MODULE: ./src/site/lineage.ts
+/** From the site's root (lineage.html): tables/<name>.html, pipelines/<name>.html, and the report's own path. */
+const ROOT_LINKS = {
+    table: (name) => `tables/${encodeURIComponent(name)}.html`,
+    pipeline: (name) => `pipelines/${encodeURIComponent(name)}.html`,
+    report: (path) => path.split('/').map(encodeURIComponent).join('/'),
+};
+const KIND_ORDER = { source: 0, bronze: 1, silver: 2, gold: 3, report: 4 };
+const KIND_HEADING = { source: 'Sources', bronze: 'Bronze', silver: 'Silver', gold: 'Gold', report: 'Report pages' };
+/** The lineage of a project: its resources and tables (checks are not drawn), and the report pages that read them. */
+function lineageGraph(graph, reports = [], links = ROOT_LINKS) {
+    const nodes = [];
+    const edges = [];
+    const drawn = (n) => n !== undefined && n.layer !== 'check';
+    for (const name of graph.order) {
+        const node = graph.get(name);
+        if (!drawn(node))
+            continue;
+        if (node.layer === 'resource')
+            nodes.push({ id: node.name, kind: 'source', label: `${node.pipeline}.${node.resource}`, href: links.pipeline(node.pipeline) });
+        else
+            nodes.push({ id: node.name, kind: node.layer, label: node.name, href: links.table(node.name) });
+        for (const parent of node.parents)
+            if (drawn(graph.get(parent)))
+                edges.push({ from: parent, to: node.name });
+    }
+    const tables = new Set(nodes.map((n) => n.id));
+    for (const report of reports) {
+        const id = `report:${report.path}`;
+        if (nodes.some((n) => n.id === id))
+            continue;
+        nodes.push({ id, kind: 'report', label: report.title, href: links.report(report.path) });
+        for (const table of new Set(report.tablesRead.map((t) => t.toLowerCase())))
+            if (tables.has(table))
+                edges.push({ from: table, to: id });
+    }
+    nodes.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compare(a.label, b.label) || compare(a.id, b.id));
+    edges.sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
+    return { nodes, edges };
+}
+// ---- layout ----
+const NODE_HEIGHT = 28;
+const ROW_GAP = 12;
+const COLUMN_GAP = 64;
+const PADDING = 16;
+const HEADING_HEIGHT = 28;
+/** A generous average width of a 12 px sans-serif character, so labels fit their boxes. */
+const CHAR_WIDTH = 7.2;
+const MAX_LABEL = 36;
+const SWEEPS = 4;
+function layoutLineage(lineage) {
+    const byId = new Map(lineage.nodes.map((n) => [n.id, n]));
+    const parents = new Map();
+    const children = new Map();
+    for (const { from, to } of lineage.edges) {
+        if (!byId.has(from) || !byId.has(to))
+            continue;
+        parents.set(to, [...(parents.get(to) ?? []), from]);
+        children.set(from, [...(children.get(from) ?? []), to]);
+    }
+    // Columns: kind by kind, each node one past the furthest column it reads from.
+    const column = new Map();
+    let base = 0;
+    for (const kind of Object.keys(KIND_ORDER)) {
+        const ofKind = lineage.nodes.filter((n) => n.kind === kind);
+        if (ofKind.length === 0)
+            continue;
+        const place = (id, visiting) => {
+            const known = column.get(id);
+            if (known !== undefined)
+                return known;
+            if (visiting.has(id))
+                return base; // a cycle is the graph's error to report; draw it flat
+            visiting.add(id);
+            const reads = (parents.get(id) ?? []).filter((p) => byId.get(p).kind === kind || column.has(p));
+            const at = Math.max(base, ...reads.map((p) => place(p, visiting) + 1));
+            column.set(id, at);
+            return at;
+        };
+        for (const n of ofKind)
+            place(n.id, new Set());
+        base = Math.max(...ofKind.map((n) => column.get(n.id))) + 1;
+    }
+    const columns = Array.from({ length: base }, () => []);
+    for (const n of lineage.nodes)
+        columns[column.get(n.id)].push(n.id);
+    // lineage.nodes is sorted by kind and label: the starting order of each column.
+    const position = new Map();
+    const measure = () => columns.forEach((ids) => ids.forEach((id, i) => position.set(id, (i + 0.5) / ids.length)));
+    measure();
+    const barycentre = (id, neighbours) => {
+        const near = neighbours.get(id) ?? [];
+        return near.length ? near.reduce((sum, n) => sum + position.get(n), 0) / near.length : position.get(id);
+    };
+    for (let sweep = 0; sweep < SWEEPS; sweep++) {
+        const down = sweep % 2 === 0;
+        const order = down ? columns.map((_, i) => i).slice(1) : columns.map((_, i) => i).reverse().slice(1);
+        for (const c of order) {
+            const keys = new Map(columns[c].map((id) => [id, barycentre(id, down ? parents : children)]));
+            columns[c].sort((a, b) => keys.get(a) - keys.get(b) || position.get(a) - position.get(b) || compare(a, b));
+            measure();
+        }
+    }
+    const widths = columns.map((ids) => Math.min(MAX_LABEL, Math.max(12, ...ids.map((id) => byId.get(id).label.length))) * CHAR_WIDTH + 20);
+    const tallest = Math.max(1, ...columns.map((ids) => ids.length));
+    const columnHeight = (count) => count * NODE_HEIGHT + Math.max(0, count - 1) * ROW_GAP;
+    const height = PADDING * 2 + HEADING_HEIGHT + columnHeight(tallest);
+    const placed = [];
+    const headings = [];
+    let x = PADDING;
+    const headed = new Set();
+    columns.forEach((ids, c) => {
+        const top = PADDING + HEADING_HEIGHT + (columnHeight(tallest) - columnHeight(ids.length)) / 2;
+        ids.forEach((id, i) => {
+            const node = byId.get(id);
+            placed.push({ ...node, column: c, x, y: top + i * (NODE_HEIGHT + ROW_GAP), width: widths[c], text: shorten(node.label) });
+        });
+        const kind = byId.get(ids[0]).kind;
+        if (!headed.has(kind))
+            headings.push({ x, text: KIND_HEADING[kind] });
+        headed.add(kind);
+        x += widths[c] + COLUMN_GAP;
+    });
+    const edges = lineage.edges.filter((e) => byId.has(e.from) && byId.has(e.to));
+    return { nodes: placed, edges, width: Math.round(x - COLUMN_GAP + PADDING), height, headings };
+}
+function shorten(label) {
+    return label.length <= MAX_LABEL ? label : `${label.slice(0, MAX_LABEL - 1)}…`;
+}
+// ---- rendering ----
+const FILL = { source: '#eef2f7', bronze: '#f6e7d8', silver: '#e8ecf0', gold: '#f8efc9', report: '#e3f1e6' };
+const STROKE = { source: '#6b7a8f', bronze: '#9a6a3a', silver: '#6f7c88', gold: '#9a7b12', report: '#3d7a4c' };
+/**
+ * The drawing. Its role is graphics-document, not img: an img's children are presentational, so links
+ * inside it would be hidden from assistive technology (and axe calls that nested-interactive); a graphics
+ * document keeps them reachable while the title and description name the whole.
+ */
+function renderLineageSvg(lineage, options = {}) {
+    const layout = layoutLineage(lineage);
+    const id = options.idPrefix ?? 'lineage';
+    const title = options.title ?? 'Lineage: where each table comes from and what reads it';
+    const counts = Object.keys(KIND_ORDER)
+        .map((k) => [k, lineage.nodes.filter((n) => n.kind === k).length])
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${KIND_HEADING[k].toLowerCase()}`);
+    const desc = `${counts.join(', ')}, joined by ${layout.edges.length} arrows from each node to what reads it, left to right.${options.listId ? ' The same graph is listed as text after the drawing.' : ''}`;
+    const at = new Map(layout.nodes.map((n) => [n.id, n]));
+    const out = [];
+    out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="lineage-graph" role="graphics-document" aria-labelledby="${id}-title" aria-describedby="${id}-desc" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`, `<title id="${id}-title">${escapeXml(title)}</title>`, `<desc id="${id}-desc">${escapeXml(desc)}</desc>`, `<defs><marker id="${id}-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#7b8794"/></marker></defs>`);
+    for (const h of layout.headings)
+        out.push(`<text x="${h.x}" y="${PADDING + 14}" font-weight="600" fill="#333">${escapeXml(h.text)}</text>`);
+    out.push('<g class="edges" fill="none" stroke="#7b8794" stroke-width="1.2">');
+    for (const e of layout.edges) {
+        const from = at.get(e.from);
+        const to = at.get(e.to);
+        const [x1, y1, x2, y2] = [from.x + from.width, from.y + NODE_HEIGHT / 2, to.x, to.y + NODE_HEIGHT / 2];
+        const bend = Math.max(24, (x2 - x1) / 2);
+        out.push(`<path data-from="${escapeXml(e.from)}" data-to="${escapeXml(e.to)}" d="M${lineage_n(x1)},${lineage_n(y1)} C${lineage_n(x1 + bend)},${lineage_n(y1)} ${lineage_n(x2 - bend)},${lineage_n(y2)} ${lineage_n(x2 - 1)},${lineage_n(y2)}" marker-end="url(#${id}-arrow)"/>`);
+    }
+    out.push('</g>', '<g class="nodes">');
+    for (const node of layout.nodes) {
+        out.push(`<a href="${escapeXml(node.href)}" data-node="${escapeXml(node.id)}" class="lineage-node lineage-${node.kind}">`, node.text !== node.label ? `<title>${escapeXml(node.label)}</title>` : '', `<rect x="${lineage_n(node.x)}" y="${lineage_n(node.y)}" width="${lineage_n(node.width)}" height="${NODE_HEIGHT}" rx="5" fill="${FILL[node.kind]}" stroke="${STROKE[node.kind]}"/>`, `<text x="${lineage_n(node.x + 10)}" y="${lineage_n(node.y + NODE_HEIGHT / 2 + 4)}" fill="#1a1a1a">${escapeXml(node.text)}</text>`, '</a>');
+    }
+    out.push('</g>', '</svg>');
+    return out.join('');
+}
+/** The same graph as text: each kind, its nodes, and for each what it reads and what reads it, as links. */
+function renderLineageList(lineage, options = {}) {
+    const byId = new Map(lineage.nodes.map((node) => [node.id, node]));
+    const reads = new Map();
+    const readBy = new Map();
+    for (const { from, to } of lineage.edges) {
+        if (!byId.has(from) || !byId.has(to))
+            continue;
+        reads.set(to, [...(reads.get(to) ?? []), byId.get(from)]);
+        readBy.set(from, [...(readBy.get(from) ?? []), byId.get(to)]);
+    }
+    const link = (node) => `<a href="${escapeXml(node.href)}">${escapeXml(node.label)}</a>`;
+    const linkList = (label, nodes) => nodes?.length ? `<li>${label}: ${nodes.map(link).join(', ')}</li>` : '';
+    const out = [`<ul class="lineage-list"${options.id ? ` id="${escapeXml(options.id)}"` : ''}>`];
+    for (const kind of Object.keys(KIND_ORDER)) {
+        const ofKind = lineage.nodes.filter((node) => node.kind === kind);
+        if (ofKind.length === 0)
+            continue;
+        out.push(`<li>${KIND_HEADING[kind]}<ul>`);
+        for (const node of ofKind) {
+            const detail = linkList('Reads', reads.get(node.id)) + linkList(kind === 'report' ? 'Read by' : 'Feeds', readBy.get(node.id));
+            out.push(`<li>${link(node)}${detail ? `<ul>${detail}</ul>` : ''}</li>`);
+        }
+        out.push('</ul></li>');
+    }
+    out.push('</ul>');
+    return out.join('');
+}
+function lineage_n(value) {
+    return String(Math.round(value * 10) / 10);
+}
+const XML_ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+function escapeXml(value) {
+    return value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/site/pages/lineage.tsx
+
+
+
+
+/** Links as the lineage page reaches each page: through the site's own page paths. */
+const LINEAGE_PAGE_LINKS = {
+    table: (name) => relativeHref(pagePaths.lineage, pagePaths.table(name)),
+    pipeline: (name) => relativeHref(pagePaths.lineage, pagePaths.pipeline(name)),
+    report: (path) => relativeHref(pagePaths.lineage, path),
+};
+function LineagePage({ lineage }) {
+    if (lineage === undefined)
+        return jsxRuntime_a(preact_$, { children: [jsxRuntime_a("h1", { children: "Lineage" }), jsxRuntime_a("p", { children: "The lineage was not read for this build." })] });
+    return (jsxRuntime_a(preact_$, { children: [jsxRuntime_a("h1", { children: "Lineage" }), jsxRuntime_a("p", { children: "Where each table\u2019s data comes from and what reads it: sources, bronze, silver, gold and report pages, left to right. Each box links to its page." }), jsxRuntime_a("div", { class: "scroll lineage", dangerouslySetInnerHTML: { __html: renderLineageSvg(lineage, { listId: 'lineage-list' }) } }), jsxRuntime_a(Section, { id: "lineage-as-text", heading: "The same, as a list", children: jsxRuntime_a("div", { dangerouslySetInnerHTML: { __html: renderLineageList(lineage, { id: 'lineage-list' }) } }) })] }));
+}
+
 ;// CONCATENATED MODULE: ./src/site/pages/pipeline.tsx
 
 
@@ -52169,6 +52533,76 @@ function PipelinePage({ report, pipeline, history }) {
                         { label: 'Rejected', numeric: true }, { label: 'Inserted', numeric: true }, { label: 'Updated', numeric: true }, 'Conserved'], children: pipeline.silver_loads.map((load) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: load.table }), jsxRuntime_a("td", { children: jsxRuntime_a("code", { children: load.batch_id }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.bronze) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.accepted) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.rejected) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.inserted) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(load.updated) }), jsxRuntime_a("td", { children: jsxRuntime_a(ConservationBadge, { conserved: isConserved(load) }) })] }))) })) }), jsxRuntime_a(Section, { id: "checks", heading: "Checks", children: pipeline.checks.length === 0 ? jsxRuntime_a("p", { children: "No check results." }) : (jsxRuntime_a(Table, { caption: checksOf, columns: ['Check', 'Table', 'Severity', 'Status', { label: 'Failing rows', numeric: true }, 'Message'], children: sortChecksBySeverity(pipeline.checks).map((check) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: check.check }), jsxRuntime_a("td", { children: check.table }), jsxRuntime_a("td", { children: check.severity }), jsxRuntime_a("td", { children: jsxRuntime_a(CheckBadge, { status: check.status }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(check.failing_rows) }), jsxRuntime_a("td", { class: "message", children: check.message })] }))) })) }), jsxRuntime_a(Section, { id: "rejected", heading: "Rejected rows", children: pipeline.rejected.length === 0 ? jsxRuntime_a("p", { children: "No rejected rows kept." }) : (jsxRuntime_a(Table, { caption: "Rejected rows kept, by reason", columns: ['Reason', 'Table', { label: 'Rows', numeric: true }], children: pipeline.rejected.map((reason) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: reason.reason }), jsxRuntime_a("td", { children: reason.table }), jsxRuntime_a("td", { class: "n", children: format_formatCount(reason.rows) })] }))) })) }), pipeline.schema_drift.length > 0 && (jsxRuntime_a(Section, { id: "schema-drift", heading: "Schema drift", children: jsxRuntime_a(Table, { caption: "Fields that appeared, disappeared or changed type in the last run (no record was dropped)", columns: ['Field', 'Resource', 'Change', 'Type'], children: pipeline.schema_drift.map((change) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: change.path }) }), jsxRuntime_a("td", { children: change.resource }), jsxRuntime_a("td", { children: change.change.replace('_', ' ') }), jsxRuntime_a("td", { children: [change.old_type ?? '—', " \u2192 ", change.new_type ?? '—'] })] }))) }) })), jsxRuntime_a(Section, { id: "tables", heading: "Tables", children: jsxRuntime_a(FreshnessTable, { tables: ownTables, caption: `Tables of ${pipeline.name} and their freshness`, withPipeline: false }) }), history.length > 0 && (jsxRuntime_a(Section, { id: "recent-runs", heading: "Recent runs", children: jsxRuntime_a(Table, { caption: `The ${history.length} most recent runs`, columns: ['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }], children: history.map((point) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: point.run_id }) }), jsxRuntime_a("td", { children: jsxRuntime_a(Time, { iso: point.started_at }) }), jsxRuntime_a("td", { children: jsxRuntime_a(RunBadge, { state: point.status }) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(point.rejected) }), jsxRuntime_a("td", { class: "n", children: format_formatCount(point.checks_failed) })] }))) }) }))] }));
 }
 
+;// CONCATENATED MODULE: ./src/site/pages/table.tsx
+
+
+
+
+/** What each materialisation means, in a reader's words. */
+const KIND_TEXT = {
+    append: 'appended: each fetch adds its records as received',
+    merge_by_key: 'merged by key from new bronze batches (latest version wins)',
+    table: 'rebuilt from its SQL',
+    view: 'a view: computed when read',
+    incremental: 'incremental: a recent time window is recomputed on each run',
+    incremental_by_batch: 'incremental by batch: only bronze batches it has not read are added',
+};
+function TablePage({ table, trends }) {
+    return (jsxRuntime_a(preact_$, { children: [jsxRuntime_a("h1", { children: table.name }), table.description ? table.description.split('\n\n').map((paragraph) => jsxRuntime_a("p", { children: paragraph })) : jsxRuntime_a("p", { children: jsxRuntime_a(Note, { children: ["No description. Add one in ", table.file, "."] }) }), jsxRuntime_a(Facts, { entries: [
+                    ['Layer', table.layer],
+                    ['Built', KIND_TEXT[table.kind] ?? table.kind],
+                    ['Owner', table.owners.length ? table.owners.join(', ') : jsxRuntime_a(Note, { children: "none declared" })],
+                    ['Pipeline', table.pipeline ? jsxRuntime_a(Link, { to: pagePaths.pipeline(table.pipeline), children: table.pipeline }) : jsxRuntime_a(Note, { children: "none: a gold model is built by any run whose inputs changed" })],
+                    ['Declared in', jsxRuntime_a("code", { children: table.file })],
+                    ['Rows', table.rows === null ? jsxRuntime_a(Note, { children: table.built ? 'not counted (a view)' : 'not built yet' }) : jsxRuntime_a(preact_$, { children: [format_formatCount(table.rows), " ", jsxRuntime_a(Note, { children: "when the site was generated" })] })],
+                    ['Last loaded', jsxRuntime_a(Time, { iso: table.last_loaded_at })],
+                    ['Freshness SLA', table.freshness ? jsxRuntime_a(Sla, { freshness: table.freshness }) : jsxRuntime_a(Note, { children: "none declared" })],
+                ] }), jsxRuntime_a(Section, { id: "columns", heading: "Columns", children: table.columns.length === 0 ? jsxRuntime_a("p", { children: "No columns known: the table is not built yet." }) : (jsxRuntime_a(Table, { caption: table.built ? `Columns of ${table.name} as built, in order` : `Columns of ${table.name} as declared (not built yet)`, columns: ['Column', 'Type', 'Description'], children: table.columns.map((column) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: column.name }) }), jsxRuntime_a("td", { children: column.type ?? '—' }), jsxRuntime_a("td", { children: column.description ?? '' })] }))) })) }), jsxRuntime_a(Section, { id: "checks", heading: "Checks", children: table.checks.length === 0 ? jsxRuntime_a("p", { children: ["No checks declared on ", table.name, "."] }) : (jsxRuntime_a(Table, { caption: `Checks declared on ${table.name}, with each one's result in the newest run that checked its pipeline`, columns: ['Check', 'Severity', 'Last result', { label: 'Failing rows', numeric: true }, 'Message', 'Declared at'], children: table.checks.map((check) => (jsxRuntime_a("tr", { children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a("code", { children: check.name }) }), jsxRuntime_a("td", { children: check.severity }), jsxRuntime_a("td", { children: check.last ? jsxRuntime_a(CheckBadge, { status: check.last.status }) : jsxRuntime_a(Badge, { text: "not run", tone: "muted" }) }), jsxRuntime_a("td", { class: "n", children: check.last ? format_formatCount(check.last.failing_rows) : '—' }), jsxRuntime_a("td", { class: "message", children: check.last?.message ?? '' }), jsxRuntime_a("td", { children: jsxRuntime_a("code", { children: [check.file, ":", check.line] }) })] }))) })) }), trends, jsxRuntime_a(Section, { id: "lineage", heading: "Upstream and downstream", children: [jsxRuntime_a(Neighbours, { table: table }), jsxRuntime_a("p", { children: jsxRuntime_a(Link, { to: pagePaths.lineage, children: "The whole lineage" }) })] }), table.sql !== undefined && (jsxRuntime_a(Section, { id: "sql", heading: "SQL", children: [jsxRuntime_a("p", { children: jsxRuntime_a(Note, { children: [table.file, ", as written (Snowflake SQL)"] }) }), jsxRuntime_a("pre", { class: "sql", children: jsxRuntime_a("code", { children: table.sql }) })] }))] }));
+}
+function Sla({ freshness }) {
+    return (jsxRuntime_a(preact_$, { children: [freshness.state !== undefined && jsxRuntime_a(preact_$, { children: [jsxRuntime_a(FreshnessBadge, { state: freshness.state }), " "] }), "newest ", jsxRuntime_a("code", { children: freshness.field }), ": warn after ", formatDuration(freshness.warn_after_seconds), ", error after ", formatDuration(freshness.error_after_seconds), freshness.age_seconds !== undefined && freshness.age_seconds !== null && jsxRuntime_a(preact_$, { children: [" ", jsxRuntime_a(Note, { children: ["(now ", formatDuration(freshness.age_seconds), " old)"] })] })] }));
+}
+function Neighbours({ table }) {
+    const tableLinks = (names) => names.map((name) => jsxRuntime_a("li", { children: jsxRuntime_a(Link, { to: pagePaths.table(name), children: name }) }));
+    return (jsxRuntime_a("dl", { class: "facts", children: [jsxRuntime_a("dt", { children: "Reads" }), jsxRuntime_a("dd", { children: table.upstream.length ? jsxRuntime_a("ul", { children: tableLinks(table.upstream) }) : 'no tables' }), jsxRuntime_a("dt", { children: "Sources" }), jsxRuntime_a("dd", { children: jsxRuntime_a("ul", { children: table.sources.map((s) => jsxRuntime_a("li", { children: [jsxRuntime_a(Link, { to: pagePaths.pipeline(s.pipeline), children: s.pipeline }), " \u00B7 ", s.resource, " ", jsxRuntime_a(Note, { children: ["(", s.kind, ")"] })] })) }) }), jsxRuntime_a("dt", { children: "Read by" }), jsxRuntime_a("dd", { children: table.downstream.length ? jsxRuntime_a("ul", { children: tableLinks(table.downstream) }) : 'no tables' }), table.reports.length > 0 && jsxRuntime_a(preact_$, { children: [jsxRuntime_a("dt", { children: "Report pages" }), jsxRuntime_a("dd", { children: jsxRuntime_a("ul", { children: table.reports.map((r) => jsxRuntime_a("li", { children: jsxRuntime_a(Link, { to: r.path, children: r.title }) })) }) })] })] }));
+}
+
+;// CONCATENATED MODULE: ./src/site/pages/tables-index.tsx
+
+
+
+
+// Shows the filter and hides the rows that do not hold every typed word. ES5, no globals left behind.
+const FILTER_SCRIPT = `(function () {
+  var box = document.getElementById('table-filter-box');
+  var input = document.getElementById('table-filter');
+  var count = document.getElementById('table-count');
+  if (!box || !input || !count) return;
+  var rows = document.querySelectorAll('#table-list tbody tr');
+  box.hidden = false;
+  input.addEventListener('input', function () {
+    var words = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var text = rows[i].getAttribute('data-search') || '';
+      var match = words.every(function (word) { return text.indexOf(word) >= 0; });
+      rows[i].hidden = !match;
+      if (match) shown++;
+    }
+    count.textContent = shown + ' of ' + rows.length + ' tables';
+  });
+})();`;
+function TablesIndexPage({ tables }) {
+    if (tables === undefined)
+        return jsxRuntime_a(preact_$, { children: [jsxRuntime_a("h1", { children: "Tables" }), jsxRuntime_a("p", { children: "The catalog was not read for this build." })] });
+    return (jsxRuntime_a(preact_$, { children: [jsxRuntime_a("h1", { children: "Tables" }), jsxRuntime_a("p", { children: ["Every table the project declares, bronze to gold. ", jsxRuntime_a(Link, { to: pagePaths.lineage, children: "The lineage" }), " shows how they connect."] }), jsxRuntime_a("div", { id: "table-filter-box", class: "filter", hidden: true, children: [jsxRuntime_a("label", { for: "table-filter", children: "Filter tables" }), ' ', jsxRuntime_a("input", { id: "table-filter", type: "search", autocomplete: "off", "aria-describedby": "table-count" }), ' ', jsxRuntime_a("span", { id: "table-count", class: "note", "aria-live": "polite", children: [tables.length, " tables"] })] }), jsxRuntime_a("div", { id: "table-list", children: jsxRuntime_a(Table, { caption: `${tables.length} tables: name, layer, owner, rows and description`, columns: ['Table', 'Layer', 'Owner', { label: 'Rows', numeric: true }, 'Description'], children: tables.map((t) => (jsxRuntime_a("tr", { "data-search": [t.name, t.layer, t.kind, t.pipeline ?? '', ...t.owners, t.description ?? ''].join(' ').toLowerCase(), children: [jsxRuntime_a("th", { scope: "row", children: jsxRuntime_a(Link, { to: pagePaths.table(t.name), children: t.name }) }), jsxRuntime_a("td", { children: t.layer }), jsxRuntime_a("td", { children: t.owners.join(', ') || '—' }), jsxRuntime_a("td", { class: "n", children: t.rows === null ? '—' : format_formatCount(t.rows) }), jsxRuntime_a("td", { children: t.description ? firstSentence(t.description) : jsxRuntime_a(Note, { children: "no description" }) })] }))) }) }), jsxRuntime_a("script", { dangerouslySetInnerHTML: { __html: FILTER_SCRIPT } })] }));
+}
+/** The index shows a description's first sentence; the table's page has all of it. */
+function firstSentence(text) {
+    const end = text.search(/\.(\s|$)/);
+    return end < 0 ? text : text.slice(0, end + 1);
+}
+
 ;// CONCATENATED MODULE: ./src/site/build.tsx
 
 // The static report site published to GitHub Pages. Every page kind (src/site/pages) contributes its pages
@@ -52176,6 +52610,9 @@ function PipelinePage({ report, pipeline, history }) {
 // folder is swapped in only when every page rendered: a failure half-way leaves the published site as it was.
 // Plain HTML with one inline stylesheet and inline SVG: readable with no JavaScript, nothing fetched at view
 // time, works from file://.
+
+
+
 
 
 
@@ -52195,6 +52632,9 @@ const PAGE_KINDS = [
             content: () => jsxRuntime_a(PipelinePage, { report: report, pipeline: pipeline, history: recent.get(pipeline.name) ?? [] }),
         }));
     },
+    ({ catalog }) => [{ path: pagePaths.tables, title: 'Tables · Data-ops status', content: () => jsxRuntime_a(TablesIndexPage, { tables: catalog }) }],
+    ({ catalog }) => (catalog ?? []).map((table) => ({ path: pagePaths.table(table.name), title: `${table.name} · Data-ops status`, content: () => jsxRuntime_a(TablePage, { table: table }) })),
+    ({ lineage }) => [{ path: pagePaths.lineage, title: 'Lineage · Data-ops status', content: () => jsxRuntime_a(LineagePage, { lineage: lineage }) }],
 ];
 async function buildSite(input, outDir) {
     const pages = PAGE_KINDS.flatMap((kind) => kind(input));
@@ -52367,10 +52807,385 @@ function splitReasons(groups) {
     return [...counts.values()].sort((a, b) => a.table.localeCompare(b.table) || b.rows - a.rows || a.reason.localeCompare(b.reason));
 }
 
+;// CONCATENATED MODULE: ./src/diff/diff-sql.ts
+// The diff's SQL. Everything is computed inside the warehouse, in one pass over each pair of tables
+// where it can be; only counts and a few sample rows come back. The same statements run on DuckDB and
+// on Snowflake, except for the few fragments each warehouse spells differently (the registry below).
+
+
+/** Snowflake's VARCHAR without a length is VARCHAR(16777216); shown as plain VARCHAR. */
+const SNOWFLAKE_MAX_VARCHAR = 16_777_216;
+/** Both warehouses compare names case-insensitively here: tables are named without quotes in this project. */
+function tableFilter(tables) {
+    if (tables.length === 0)
+        return 'FALSE';
+    return tables
+        .map((t) => `(UPPER(table_schema) = ${(0,adapter/* sqlString */.Qw)(t.schema.toUpperCase())} AND UPPER(table_name) = ${(0,adapter/* sqlString */.Qw)(t.table.toUpperCase())})`)
+        .join(' OR ');
+}
+const COLUMNS = 'table_schema, table_name, column_name, data_type, ordinal_position';
+const DIFF_DIALECTS = {
+    duckdb: {
+        // DuckDB's information_schema covers every attached database; table_catalog picks one.
+        columnsSql: (catalog, tables) => `SELECT ${COLUMNS} FROM information_schema.columns
+       WHERE table_catalog = ${catalog === undefined ? 'current_database()' : (0,adapter/* sqlString */.Qw)(catalog)} AND (${tableFilter(tables)})
+       ORDER BY table_schema, table_name, ordinal_position`,
+        typeOf: (row) => row.data_type,
+        materializedCte: 'AS MATERIALIZED',
+    },
+    snowflake: {
+        // Each Snowflake database has its own information_schema.
+        columnsSql: (catalog, tables) => `SELECT ${COLUMNS}, numeric_precision, numeric_scale, character_maximum_length
+       FROM ${catalog === undefined ? '' : `${quoteIdent(catalog)}.`}information_schema.columns
+       WHERE ${tableFilter(tables)}
+       ORDER BY table_schema, table_name, ordinal_position`,
+        typeOf: (row) => {
+            const type = row.data_type.toUpperCase();
+            if (type === 'NUMBER' && row.numeric_precision != null)
+                return `NUMBER(${row.numeric_precision},${row.numeric_scale ?? 0})`;
+            if (type === 'TEXT') {
+                const length = Number(row.character_maximum_length ?? SNOWFLAKE_MAX_VARCHAR);
+                return length === SNOWFLAKE_MAX_VARCHAR ? 'VARCHAR' : `VARCHAR(${length})`;
+            }
+            return type;
+        },
+        // Snowflake computes a CTE that is read twice once, and has no MATERIALIZED keyword.
+        materializedCte: 'AS',
+    },
+};
+function diffDialectFor(kind) {
+    const dialect = DIFF_DIALECTS[kind];
+    if (!dialect)
+        throw new UsageError(`dataops diff does not know warehouse "${kind}" (known: ${nameList(Object.keys(DIFF_DIALECTS))})`);
+    return dialect;
+}
+/** Quotes an identifier exactly as stored (both warehouses read "..." the same way). */
+function quoteIdent(stored) {
+    return `"${stored.replace(/"/g, '""')}"`;
+}
+// ---- types: which columns compare directly, and which as text ----
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL|NUMERIC|NUMBER|DOUBLE|FLOAT|FLOAT4|FLOAT8|REAL|BYTEINT)\b/;
+const TEXT = /^(VARCHAR|TEXT|STRING|CHAR|CHARACTER|BPCHAR)\b/;
+/** Types whose values both warehouses compare across each other without an explicit cast. */
+function family(type) {
+    const upper = type.toUpperCase();
+    if (NUMERIC.test(upper))
+        return 'number';
+    if (TEXT.test(upper))
+        return 'text';
+    return upper;
+}
+/**
+ * A column as it is compared, given each side's quoted name and type: as itself when both sides have the
+ * same type or types of one family (numbers with numbers, text with text), else as text on both sides,
+ * so that a retyped column can still be compared (12 as INTEGER and '12' as VARCHAR are the same value).
+ */
+function comparable(base, changed) {
+    if (base.type === changed.type || family(base.type) === family(changed.type))
+        return { base: base.ref, changed: changed.ref };
+    return { base: `CAST(${base.ref} AS VARCHAR)`, changed: `CAST(${changed.ref} AS VARCHAR)` };
+}
+// ---- statements ----
+/** Sample values are text, cut in the warehouse so that a large value never leaves it whole. */
+const SAMPLE_VALUE_CHARS = 200;
+function sampleText(expr) {
+    return `LEFT(CAST(${expr} AS VARCHAR), ${SAMPLE_VALUE_CHARS + 1})`;
+}
+const notNull = (exprs) => exprs.map((e) => `${e} IS NOT NULL`).join(' AND ');
+const list = (prefix, n, alias = '') => Array.from({ length: n }, (_, i) => `${alias}${prefix}${i}`);
+/**
+ * Per side: rows, rows with a NULL in the key, and keys that appear more than once (how many, and the
+ * rows they hold). One GROUP BY over the key per side.
+ */
+function keyStatsSql(baseTable, changedTable, baseKey, changedKey) {
+    const side = (table, key) => ({
+        dup: `SELECT COUNT(*) AS n FROM ${table} WHERE ${notNull(key)} GROUP BY ${key.join(', ')} HAVING COUNT(*) > 1`,
+        nulls: `SELECT COUNT(*) FROM ${table} WHERE NOT (${notNull(key)})`,
+    });
+    const b = side(baseTable, baseKey);
+    const c = side(changedTable, changedKey);
+    return `WITH base_dup AS (${b.dup}), changed_dup AS (${c.dup})
+    SELECT (SELECT COUNT(*) FROM ${baseTable}) AS base_rows,
+           (SELECT COUNT(*) FROM ${changedTable}) AS changed_rows,
+           (${b.nulls}) AS base_null_keys,
+           (${c.nulls}) AS changed_null_keys,
+           (SELECT COUNT(*) FROM base_dup) AS base_dup_keys,
+           (SELECT COALESCE(SUM(n), 0) FROM base_dup) AS base_dup_rows,
+           (SELECT COUNT(*) FROM changed_dup) AS changed_dup_keys,
+           (SELECT COALESCE(SUM(n), 0) FROM changed_dup) AS changed_dup_rows`;
+}
+/**
+ * The rows of each side that the keyed comparison reads: those with no NULL in the key, each with `n`,
+ * the rows its key has on that side. Without duplicates that is 1 for every row; with them, each side is
+ * first grouped by key (ANY_VALUE is exact where n = 1, and rows with n > 1 are not compared), which
+ * costs more, so it is only done when the key statistics found duplicates.
+ */
+function keyedSides(q) {
+    const side = (table, pick) => {
+        const keys = q.key.map(pick);
+        const keyed = keys.map((e, i) => `${e} AS k${i}`);
+        if (!q.excludeDuplicates) {
+            return `SELECT ${[...keyed, ...q.columns.map((c, i) => `${pick(c)} AS v${i}`), '1 AS n'].join(', ')} FROM ${table} WHERE ${notNull(keys)}`;
+        }
+        const values = q.columns.map((c, i) => `ANY_VALUE(${pick(c)}) AS v${i}`);
+        return `SELECT ${[...keyed, 'COUNT(*) AS n', ...values].join(', ')} FROM ${table} WHERE ${notNull(keys)} GROUP BY ${keys.join(', ')}`;
+    };
+    return `b AS (${side(q.baseTable, (c) => c.base)}),\n  c AS (${side(q.changedTable, (c) => c.changed)})`;
+}
+/**
+ * The keyed comparison: a FULL OUTER JOIN on the key; a row is added (key only on the changed side),
+ * removed, or changed (on both, with a column IS DISTINCT FROM the other side's: NULL-safe on both
+ * warehouses); a key with more than one row on either side is left out, and its rows counted. Only the
+ * rows that differ are kept, once; the counts and the first `samples` changed rows by key come back
+ * together, the counts repeated on each sample row (one row when there is none).
+ */
+function keyedDiffSql(q) {
+    const k = q.key.length;
+    const n = q.columns.length;
+    const keys = list('k', k);
+    const joined = [
+        ...keys.map((key) => `COALESCE(b.${key}, c.${key}) AS ${key}`),
+        'b.n AS nb',
+        'c.n AS nc',
+        ...list('v', n).map((v, i) => `(b.${v} IS DISTINCT FROM c.${v}) AS d${i}`),
+        ...list('v', n).map((v, i) => `b.${v} AS b${i}, c.${v} AS c${i}`),
+    ];
+    const differs = ['nb IS NULL', 'nc IS NULL', 'nb > 1', 'nc > 1', ...list('d', n)].join(' OR ');
+    const both = 'nb = 1 AND nc = 1';
+    const duplicated = 'nb > 1 OR nc > 1';
+    const counts = [
+        'COUNT_IF(nb IS NULL AND nc = 1) AS added',
+        'COUNT_IF(nc IS NULL AND nb = 1) AS removed',
+        `COUNT_IF(${both}) AS changed`,
+        `COALESCE(SUM(CASE WHEN ${duplicated} THEN COALESCE(nb, 0) ELSE 0 END), 0) AS base_left_out`,
+        `COALESCE(SUM(CASE WHEN ${duplicated} THEN COALESCE(nc, 0) ELSE 0 END), 0) AS changed_left_out`,
+        ...list('d', n).map((d, i) => `COUNT_IF(${both} AND ${d}) AS n${i}`),
+    ];
+    // Sample values come back as text; the typed key only orders them.
+    const sample = [
+        ...keys.map((key, i) => `${sampleText(key)} AS sk${i}`),
+        ...list('d', n).map((d, i) => `${d} AS sd${i}, ${sampleText(`b${i}`)} AS sb${i}, ${sampleText(`c${i}`)} AS sc${i}`),
+    ];
+    // A key is never NULL here, so a row without sk0 is the counts alone.
+    const shown = [...list('sk', k), ...list('', n).flatMap((_, i) => [`sd${i}`, `sb${i}`, `sc${i}`])];
+    return `WITH ${keyedSides(q)},
+  j AS (SELECT ${joined.join(', ')} FROM b FULL OUTER JOIN c ON ${keys.map((key) => `b.${key} = c.${key}`).join(' AND ')}),
+  differing ${q.materializedCte} (SELECT * FROM j WHERE ${differs}),
+  counts AS (SELECT ${counts.join(', ')} FROM differing),
+  samples AS (SELECT ${[...keys, ...sample].join(', ')} FROM differing WHERE ${both} ORDER BY ${keys.join(', ')} LIMIT ${q.samples})
+  SELECT counts.*, ${shown.map((c) => `samples.${c}`).join(', ')}
+  FROM counts LEFT JOIN samples ON TRUE ORDER BY ${list('k', k, 'samples.').join(', ')}`;
+}
+/**
+ * Without a key, rows are compared whole, as multisets: both sides in one UNION ALL, grouped by every
+ * compared column, each group counting its rows per side. GROUP BY puts NULLs together, so the
+ * comparison is NULL-safe, and it is one SQL text for both warehouses (Snowflake has no EXCEPT ALL).
+ * A group with more rows on one side adds (or removes) the difference.
+ */
+function wholeRowDiffSql(q) {
+    const values = list('v', q.columns.length);
+    const side = (table, pick, b) => `SELECT ${[...q.columns.map((c, i) => `${pick(c)} AS v${i}`), `${b} AS on_base`, `${1 - b} AS on_changed`].join(', ')} FROM ${table}`;
+    const grouped = values.length
+        ? `SELECT ${values.join(', ')}, SUM(on_base) AS nb, SUM(on_changed) AS nc FROM u GROUP BY ${values.join(', ')}`
+        : 'SELECT SUM(on_base) AS nb, SUM(on_changed) AS nc FROM u';
+    const order = values.length ? values : ['nb'];
+    const sample = [...order, 'nb AS s_nb', 'nc AS s_nc', ...values.map((v, i) => `${sampleText(v)} AS sv${i}`)];
+    const shown = ['s_nb', 's_nc', ...values.map((_, i) => `sv${i}`)];
+    return `WITH u AS (${side(q.baseTable, (c) => c.base, 1)} UNION ALL ${side(q.changedTable, (c) => c.changed, 0)}),
+  differing ${q.materializedCte} (SELECT * FROM (${grouped}) g WHERE nb <> nc),
+  counts AS (SELECT COALESCE(SUM(CASE WHEN nc > nb THEN nc - nb ELSE 0 END), 0) AS added,
+                    COALESCE(SUM(CASE WHEN nb > nc THEN nb - nc ELSE 0 END), 0) AS removed FROM differing),
+  samples AS (SELECT ${sample.join(', ')} FROM differing ORDER BY ${order.join(', ')} LIMIT ${q.samples})
+  SELECT counts.*, ${shown.map((c) => `samples.${c}`).join(', ')}
+  FROM counts LEFT JOIN samples ON TRUE ORDER BY ${order.map((c) => `samples.${c}`).join(', ')}`;
+}
+function rowCountsSql(baseTable, changedTable) {
+    const count = (table) => (table ? `(SELECT COUNT(*) FROM ${table})` : 'NULL');
+    return `SELECT ${count(baseTable)} AS base_rows, ${count(changedTable)} AS changed_rows`;
+}
+
+;// CONCATENATED MODULE: ./src/site/catalog.ts
+
+
+const LAYER_ORDER = { bronze: 0, silver: 1, gold: 2 };
+/** What bronze's own columns hold; every bronze table has the same ones. */
+const BRONZE_COLUMNS = [
+    ['_batch_id', 'The batch (one fetch of the resource) the record came in'],
+    ['_source', 'Where the records were fetched from'],
+    ['_fetched_at', 'When the batch was fetched, UTC'],
+    ['_record_hash', 'MD5 of the record as received; a record already in bronze is not appended again'],
+    ['_record', 'The record exactly as received'],
+];
+const SILVER_COLUMNS = {
+    _batch_id: 'The bronze batch this version of the row came from',
+    _record_hash: 'The bronze record this row was read from',
+    _loaded_at: 'When this version of the row was written, UTC',
+};
+/** The catalog of every table: the graph's declarations with what the warehouse says about them. */
+async function readCatalog(warehouse, project, options = {}) {
+    return buildCatalog(project, { columns: await readTableColumns(warehouse), ...options });
+}
+/** Columns of every table of the layer schemas, in one query to information_schema (the same on DuckDB and Snowflake). */
+async function readTableColumns(warehouse) {
+    const rows = await warehouse.query(
+    // lower(): Snowflake keeps unquoted names in upper case. Precision and length let a Snowflake type be spelled in full.
+    `SELECT lower(table_schema) AS table_schema, lower(table_name) AS table_name, lower(column_name) AS column_name, data_type,
+            ordinal_position, numeric_precision, numeric_scale, character_maximum_length
+     FROM information_schema.columns
+     WHERE table_catalog = current_database() AND lower(table_schema) IN ('bronze', 'silver', 'gold')
+     ORDER BY lower(table_schema), lower(table_name), ordinal_position`);
+    const typeOf = DIFF_DIALECTS[warehouse.kind]?.typeOf ?? ((row) => row.data_type);
+    const columns = new Map();
+    for (const row of rows) {
+        const table = `${row.table_schema}.${row.table_name}`;
+        const list = columns.get(table) ?? [];
+        list.push({ name: row.column_name, type: typeOf(row) });
+        columns.set(table, list);
+    }
+    return columns;
+}
+/** The catalog from the project and facts already read: every table node, bronze then silver then gold, by name. */
+function buildCatalog(project, facts) {
+    const { graph } = project;
+    const nodes = graph.order.map((name) => graph.get(name));
+    const children = new Map();
+    for (const node of nodes)
+        for (const parent of node.parents)
+            children.set(parent, [...(children.get(parent) ?? []), node.name]);
+    const owners = new Map(project.pipelines.map((p) => [p.name, p.owner]));
+    const sourceKinds = new Map(project.pipelines.map((p) => [p.name, p.source.kind]));
+    const tableStatus = new Map((facts.status?.tables ?? []).map((t) => [t.name, t]));
+    const results = new Map();
+    for (const p of facts.status?.pipelines ?? []) {
+        for (const c of p.checks)
+            results.set(resultKey(p.name, c.table, c.check), { status: c.status, failing_rows: Number(c.failing_rows), message: c.message });
+    }
+    const isTable = (n) => n !== undefined && n.layer in LAYER_ORDER;
+    const tables = [];
+    for (const node of nodes) {
+        if (!isTable(node))
+            continue;
+        const checkNodes = (children.get(node.name) ?? [])
+            .map((c) => graph.get(c))
+            .filter((c) => c.layer === 'check' && c.check.table === node.name);
+        const checks = checkNodes.map((c) => catalogCheck(c, results));
+        const freshnessSpec = checkNodes.map((c) => c.check).find((c) => !('spec' in c));
+        const upstreamAll = [...graph.upstream([node.name])].map((n) => graph.get(n));
+        const sources = upstreamAll
+            .filter((n) => n.layer === 'resource')
+            .map((n) => ({ pipeline: n.pipeline, resource: n.resource, kind: sourceKinds.get(n.pipeline) ?? 'unknown' }))
+            .sort((a, b) => catalog_compare(a.pipeline, b.pipeline) || catalog_compare(a.resource, b.resource));
+        const pipelines = node.pipeline !== undefined ? [node.pipeline] : [...new Set(sources.map((s) => s.pipeline))];
+        const status = tableStatus.get(node.name);
+        const built = facts.columns.get(node.name);
+        tables.push({
+            name: node.name,
+            layer: node.layer,
+            kind: node.kind,
+            file: node.file,
+            description: catalog_describe(node),
+            pipeline: node.pipeline,
+            owners: [...new Set(pipelines.flatMap((p) => owners.get(p) ?? []))].sort(catalog_compare),
+            columns: columnsOf(node, built),
+            checks,
+            freshness: freshnessSpec && {
+                field: freshnessSpec.field,
+                warn_after_seconds: freshnessSpec.warnAfterSeconds,
+                error_after_seconds: freshnessSpec.errorAfterSeconds,
+                ...(status?.freshness ? { state: status.freshness.state, age_seconds: status.freshness.age_seconds } : {}),
+            },
+            rows: status ? Number(status.rows) : null,
+            last_loaded_at: status?.last_loaded_at ?? null,
+            built: built !== undefined,
+            sql: 'model' in node ? node.model.text : undefined,
+            upstream: node.parents.filter((p) => isTable(graph.get(p))).sort(catalog_compare),
+            downstream: (children.get(node.name) ?? []).filter((c) => isTable(graph.get(c))).sort(catalog_compare),
+            sources,
+            reports: (facts.reports ?? [])
+                .filter((r) => r.tablesRead.some((t) => t.toLowerCase() === node.name))
+                .map((r) => ({ path: r.path, title: r.title }))
+                .sort((a, b) => catalog_compare(a.path, b.path)),
+        });
+    }
+    return tables.sort((a, b) => LAYER_ORDER[a.layer] - LAYER_ORDER[b.layer] || catalog_compare(a.name, b.name));
+}
+function resultKey(pipeline, table, check) {
+    return `${pipeline}\u0000${table}\u0000${check}`;
+}
+function catalogCheck(node, results) {
+    const check = node.check;
+    const declared = 'spec' in check ? check : undefined;
+    const name = declared ? checkName(declared.spec) : `freshness(${check.field})`;
+    const last = results.get(resultKey(node.pipeline, check.table, name));
+    return {
+        node: node.name,
+        name,
+        kind: declared ? declared.spec.kind : 'freshness',
+        severity: declared ? declared.severity : 'error',
+        pipeline: node.pipeline,
+        file: node.file,
+        line: check.line,
+        ...(last ? { last } : {}),
+    };
+}
+function catalog_describe(node) {
+    if ('table' in node)
+        return node.table.description;
+    if ('model' in node)
+        return node.model.docs.description;
+    if (node.layer === 'bronze')
+        return `The records of ${node.pipeline}'s resource ${node.resource}, exactly as received, with when and in which batch they came.`;
+    return undefined;
+}
+/** The columns as built, with their descriptions; the declared ones while the table is not built. */
+function columnsOf(node, built) {
+    const described = new Map();
+    const declared = [];
+    if (node.layer === 'bronze') {
+        for (const [name, description] of BRONZE_COLUMNS) {
+            described.set(name, description);
+            declared.push({ name, type: null, description });
+        }
+    }
+    else if ('table' in node) {
+        for (const c of node.table.columns) {
+            if (c.description)
+                described.set(c.name, c.description);
+            declared.push(withDescription({ name: c.name, type: c.type }, c.description));
+        }
+        for (const [name, description] of Object.entries(SILVER_COLUMNS))
+            described.set(name, description);
+    }
+    else if ('model' in node) {
+        for (const [name, description] of Object.entries(node.model.docs.columns)) {
+            described.set(name, description);
+            declared.push({ name, type: null, description });
+        }
+    }
+    if (!built)
+        return declared;
+    return built.map((c) => withDescription({ name: c.name, type: c.type }, described.get(c.name)));
+}
+function withDescription(column, description) {
+    return description === undefined ? column : { ...column, description };
+}
+function catalog_compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./src/site/input.ts
 
+
+
+
 async function readSiteInput(warehouse, project) {
-    return { report: await readStatus(warehouse, project), history: await readHistory(warehouse) };
+    const report = await readStatus(warehouse, project);
+    return {
+        report,
+        history: await readHistory(warehouse),
+        catalog: await readCatalog(warehouse, project, { status: report }),
+        lineage: lineageGraph(project.graph, [], LINEAGE_PAGE_LINKS),
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/shared/src/inputs.ts

@@ -8,6 +8,7 @@ import { isFreshnessBreach, sortChecksBySeverity, tallyPipeline, tallyReport, ty
 import { Badge, CheckBadge, ConservationBadge, ErrorText, Facts, Link, Note, RunBadge, Section, Table, Time } from '../components.js';
 import { pagePaths } from '../links.js';
 import { FreshnessTable } from './freshness-table.js';
+import { describePeriod, type OperationsHistory } from '../history-input.js';
 
 /** The overview's verdict: "All good" only when nothing fails and nothing warns. */
 const OVERALL: Record<ReportState, VNode> = {
@@ -16,8 +17,9 @@ const OVERALL: Record<ReportState, VNode> = {
   fail: <Badge text="Needs attention" tone="bad" />,
 };
 
-export function OverviewPage({ report }: { report: StatusReport }): VNode {
+export function OverviewPage({ report, operations }: { report: StatusReport; operations?: OperationsHistory }): VNode {
   const total = tallyReport(report);
+  const history = operations && [...operations.runs.values()].flat();
   return (
     <>
       <h1>Data-ops status</h1>
@@ -29,6 +31,9 @@ export function OverviewPage({ report }: { report: StatusReport }): VNode {
         ['Rows loaded', <>{formatCount(total.loaded)} <Note>by each pipeline’s last run</Note></>],
         ['Rejected', <>{formatCount(total.rejected)} <Note>by each pipeline’s last run; each pipeline page lists all rejected rows kept</Note></>],
         ['Checks', <>{formatCount(total.checksPassed)} passed, {formatCount(total.checksWarned)} warned, {formatCount(total.checksFailed)} failed <Note>in each pipeline’s latest checked run</Note></>],
+        ...(history && operations
+          ? [['Runs over time', <>{formatCount(history.reduce((n, p) => n + p.runs, 0))} runs, {formatCount(history.reduce((n, p) => n + p.failed, 0))} failed <Note>over {describePeriod(operations.window)}, all pipelines</Note></>] as [string, VNode]]
+          : []),
         ['Conservation', <><ConservationBadge conserved={report.conservation_ok && total.conserved} /> <Note>bronze = accepted + rejected for every silver load of each last run</Note></>],
       ]} />
       <Attention report={report} />

@@ -7,14 +7,26 @@ import { formatCount } from '../../report/format.js';
 import { isConserved, sortChecksBySeverity, tallyPipeline } from '../../report/tally.js';
 import { CheckBadge, ConservationBadge, ErrorText, Facts, Link, RunBadge, Section, Table, Time } from '../components.js';
 import { pagePaths } from '../links.js';
+import type { OperationsHistory } from '../history-input.js';
+import { describePeriod } from '../history-input.js';
+import { CheckStrips } from './check-strip.js';
+import { DriftTimeline } from './drift-timeline.js';
 import { FreshnessTable } from './freshness-table.js';
+import { RecentFailures, RunHistory, RunLink } from './run-history.js';
 
-export function PipelinePage({ report, pipeline, history }: { report: StatusReport; pipeline: PipelineStatus; history: readonly RunHistoryPoint[] }): VNode {
+export function PipelinePage({ report, pipeline, history, operations }: {
+  report: StatusReport;
+  pipeline: PipelineStatus;
+  history: readonly RunHistoryPoint[];
+  /** When given, the runs, checks and drift over time, and links to each recent run's page. */
+  operations?: OperationsHistory;
+}): VNode {
+  const pages = new Set(operations?.records.map((r) => r.run_id) ?? []);
   const tally = tallyPipeline(pipeline);
   const run = pipeline.last_run;
   const runFacts: Array<[string, VNode | string]> = run
     ? [
-        ['Last run', <><RunBadge state={run.status} /> <code>{run.run_id}</code></>],
+        ['Last run', <><RunBadge state={run.status} /> <RunLink runId={run.run_id} pages={pages} /></>],
         ['Started', <Time iso={run.started_at} />],
         ['Finished', <Time iso={run.finished_at} />],
       ]
@@ -137,12 +149,12 @@ export function PipelinePage({ report, pipeline, history }: { report: StatusRepo
       <Section id="tables" heading="Tables">
         <FreshnessTable tables={ownTables} caption={`Tables of ${pipeline.name} and their freshness`} withPipeline={false} />
       </Section>
-      {history.length > 0 && (
+      {operations ? <PipelineHistory name={pipeline.name} operations={operations} pages={pages} /> : history.length > 0 && (
         <Section id="recent-runs" heading="Recent runs">
           <Table caption={`The ${history.length} most recent runs`} columns={['Run', 'Started', 'Status', { label: 'Rejected', numeric: true }, { label: 'Checks failed', numeric: true }]}>
             {history.map((point) => (
               <tr>
-                <th scope="row"><code>{point.run_id}</code></th>
+                <th scope="row"><RunLink runId={point.run_id} pages={pages} /></th>
                 <td><Time iso={point.started_at} /></td>
                 <td><RunBadge state={point.status} /></td>
                 <td class="n">{formatCount(point.rejected)}</td>
@@ -152,6 +164,27 @@ export function PipelinePage({ report, pipeline, history }: { report: StatusRepo
           </Table>
         </Section>
       )}
+    </>
+  );
+}
+
+/** The pipeline over the history's period: its runs, each check's results and schema drift. */
+function PipelineHistory({ name, operations, pages }: { name: string; operations: OperationsHistory; pages: ReadonlySet<string> }): VNode {
+  const runs = operations.runs.get(name) ?? [];
+  const period = describePeriod(operations.window);
+  return (
+    <>
+      <Section id="runs" heading="Runs over time">
+        <RunHistory points={runs} window={operations.window} pages={pages} />
+        <RecentFailures points={runs} pages={pages} />
+      </Section>
+      <Section id="check-history" heading="Check history">
+        {(operations.checks.get(name) ?? []).length === 0 ? <p>No check results in this period.</p>
+          : <CheckStrips checks={operations.checks.get(name)!} caption={`Each check's results over ${period}: one cell per day, then one per run`} />}
+      </Section>
+      <Section id="drift-timeline" heading="Schema drift over time">
+        <DriftTimeline events={operations.drift.get(name) ?? []} pages={pages} caption={`Fields of ${name}'s records that appeared, disappeared or changed type over ${period}, newest first`} />
+      </Section>
     </>
   );
 }

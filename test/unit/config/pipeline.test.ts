@@ -110,6 +110,33 @@ describe('valid pipelines', () => {
     ]);
   });
 
+  test('silver tables and their columns may have a description, for the catalog', () => {
+    const text = readFileSync(join(REPO, 'pipelines/retail_pos.yml'), 'utf8');
+    const { pipeline, diagnostics } = loadPipeline('pipelines/retail_pos.yml', text, { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TOKEN: 't' });
+    expect(diagnostics).toEqual([]);
+    const transactions = pipeline!.silver.find((t) => t.name === 'transactions')!;
+    expect(transactions.description).toBe('One row per sale, latest version wins');
+    const described = Object.fromEntries(transactions.columns.map((c) => [c.name, c.description]));
+    expect(described).toMatchObject({ sold_at: 'When the sale was rung up, UTC', currency: undefined });
+  });
+
+  test('a column description must be text', () => {
+    const { diagnostics } = loadPipeline('pipelines/x.yml', [
+      'name: x',
+      'source:',
+      '  kind: files',
+      '  path: in',
+      '  resources: { items: {} }',
+      'silver:',
+      '  items:',
+      '    from: items',
+      '    key: [id]',
+      '    columns:',
+      '      id: { path: id, type: integer, description: [not, text] }',
+    ].join('\n'), {});
+    expect(diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^pipelines\/x\.yml:11:\d+: silver\.items\.columns\.id\.description: expected string/)]);
+  });
+
   test('an env value overrides the default', () => {
     const { pipeline } = load('valid', 'full.yml', { FULL_SECRET: 'x', FULL_API_URL: 'http://example.test' });
     expect(pipeline!.source.kind === 'http' && pipeline!.source.base_url).toBe('http://example.test');

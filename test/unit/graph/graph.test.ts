@@ -64,6 +64,7 @@ describe('fingerprints', () => {
     ['a comment', 'SELECT a, b\nFROM silver.t', '-- the model\nSELECT a, /* both */ b\nFROM silver.t'],
     ['spacing and line breaks', 'SELECT a, b FROM silver.t', 'SELECT  a,\n       b\nFROM   silver.t;'],
     ['the case of keywords and names', 'SELECT a, b FROM silver.t', 'select A, B from SILVER.T'],
+    ['its description and column descriptions', '-- Old words.\nSELECT\n  a, -- the a\n  b\nFROM silver.t', '-- New words.\n-- More of them.\nSELECT\n  a, -- what a is\n  b -- and b\nFROM silver.t'],
   ])('a model keeps its fingerprint through %s', (_what, before, after) => {
     expect(model(after)).toBe(model(before));
   });
@@ -86,6 +87,8 @@ describe('fingerprints', () => {
     const table = pipelines.find((p) => p.name === 'retail_pos')!.silver.find((t) => t.name === 'transactions')!;
     const base = fingerprintOf(silverDefinition(table));
     expect(fingerprintOf(silverDefinition({ ...table, description: 'another text' }))).toBe(base);
+    const described = { ...table, columns: table.columns.map((c) => ({ ...c, description: `about ${c.name}` })) };
+    expect(fingerprintOf(silverDefinition(described))).toBe(base);
     const email = table.columns.find((c) => c.normalize.length > 0)!;
     const upper = { ...table, columns: table.columns.map((c) => (c === email ? { ...c, normalize: ['trim', 'upper'] as typeof c.normalize } : c)) };
     expect(fingerprintOf(silverDefinition(upper))).not.toBe(base);

@@ -41,8 +41,11 @@ describe('buildSite', () => {
     expect(site.indexPath).toBe(path.join(outDir, 'index.html'));
     expect(site.files.sort()).toEqual([
       path.join(outDir, 'index.html'),
+      path.join(outDir, 'lineage.html'),
       path.join(outDir, 'pipelines', 'inventory.html'),
       path.join(outDir, 'pipelines', 'retail_pos.html'),
+      path.join(outDir, 'reports', 'index.html'),
+      path.join(outDir, 'tables', 'index.html'),
     ]);
     for (const file of site.files) expect((await stat(file)).isFile()).toBe(true);
 

@@ -1,0 +1,27 @@
+// `validate` for report pages: each query translated and planned on the empty planning database that
+// `validate` builds for the models (so gold tables have their columns, and nothing is computed), then
+// every column a component or a {row.column} names checked against its query's columns.
+import type { Diagnostic } from '../errors.js';
+import type { Warehouse } from '../warehouse/adapter.js';
+import type { ReportFile } from './load.js';
+import { planQueryColumns, ReportError } from './queries.js';
+import { columnProblems } from './rules.js';
+
+export async function planReports(warehouse: Warehouse, reports: readonly ReportFile[]): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const report of reports) {
+    if (report.diagnostics.some((d) => d.severity === 'error')) continue;
+    const columns = new Map<string, string[]>();
+    const params = report.param ? { [report.param]: '' } : {};
+    for (const query of report.queries) {
+      try {
+        columns.set(query.name, await planQueryColumns(warehouse, report.file, query, params));
+      } catch (e) {
+        if (!(e instanceof ReportError)) throw e;
+        out.push(e.diagnostic);
+      }
+    }
+    out.push(...columnProblems(report.file, report.columnUses, columns));
+  }
+  return out;
+}
