@@ -31,6 +31,7 @@ interface Step {
   env?: Record<string, unknown>;
 }
 interface Job {
+  if?: string;
   permissions?: unknown;
   uses?: string;
   env?: Record<string, unknown>;
@@ -159,6 +160,11 @@ esac
     expect(steps.some((s) => s.uses?.startsWith('actions/upload-pages-artifact@'))).toBe(true);
     expect(steps.some((s) => s.uses?.startsWith('actions/deploy-pages@'))).toBe(true);
     expect(w.jobs.deploy.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+    // A failed report page fails the build job but not the publishing of the site it wrote.
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-pages-artifact@'))!;
+    expect(upload.if).toMatch(/!cancelled\(\) && steps\.site\.outputs\.built == 'true'/);
+    expect(steps.find((s) => s.id === 'site')?.if).toMatch(/!cancelled\(\) && hashFiles\('_site\/index\.html'\) != ''/);
+    expect(w.jobs.deploy.if).toMatch(/!cancelled\(\) && needs\.build\.outputs\.site-built == 'true'/);
   });
 });
 

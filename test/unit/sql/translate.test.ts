@@ -91,10 +91,10 @@ describe('gold models', () => {
     for (const file of files) {
       const text = readFileSync(join(GOLD_DIR, file), 'utf8');
       const { sql } = translateSnowflakeToDuckDB(text);
-      // A cast to DATE reads Snowflake's other input formats (sf_to_date) when the value may be text; products
+      // A cast to DATE reads Snowflake's other input formats (sf_temporal) when the value is text; products
       // become sf_mul, whose scale follows Snowflake's NUMBER rules.
       const plain = sql
-        .replace(/sf_to_date\(([^()]*)\)/g, 'CAST($1 AS DATE)')
+        .replace(/CAST\(sf_temporal\(([^()]*)\) AS DATE\)/g, 'CAST($1 AS DATE)')
         .replace(/sf_mul\(([^,]+), ([^,]+), '[^']*'\)/g, '$1 * $2');
       if (!/EXTRACT|\//i.test(text)) expect(plain, file).toBe(text);
     }
@@ -166,7 +166,7 @@ describe('date functions', () => {
 describe('session variables', () => {
   it('SET becomes SET VARIABLE and $name reads it', () => {
     const { sql, diagnostics } = translateSnowflakeToDuckDB('SET day = \'2024-01-01\';\nSELECT $day::date');
-    expect(sql).toBe("SET VARIABLE day = '2024-01-01';\nSELECT sf_to_date(getvariable('day'))");
+    expect(sql).toBe("SET VARIABLE day = '2024-01-01';\nSELECT CAST(sf_temporal(getvariable('day')) AS DATE)");
     expect(diagnostics).toEqual([]);
   });
 
