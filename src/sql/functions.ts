@@ -5,6 +5,7 @@
 // the handlers and the macros in macros.ts follow).
 import type { Token } from './tokenize.js';
 import { duckdbString } from './tokenize.js';
+import { divisionSql } from './numbers.js';
 import type { Group, SqlNode } from './tree.js';
 import {
   canonicalPart,
@@ -130,8 +131,6 @@ const PLAIN_RENAMES: Record<string, string> = {
   TO_ARRAY: 'sf_to_array',
   TO_VARIANT: 'to_json',
   TO_OBJECT: 'to_json',
-  DIV0: 'sf_div0',
-  DIV0NULL: 'sf_div0null',
   ADD_MONTHS: 'sf_add_months_eom',
   DATE_FROM_PARTS: 'make_date',
   DATEFROMPARTS: 'make_date',
@@ -230,6 +229,24 @@ const TRUNC: Handler = (c) => {
   return call('trunc', ...c.args.map((a) => a.text));
 };
 
+/** ROUND(x[, n[, mode]]): NUMBER rounds half away from zero on both sides; HALF_TO_EVEN has a macro. */
+const ROUND: Handler = (c) => {
+  if (!arity(c, 1, 3)) return '';
+  const [x, n, mode] = c.args;
+  if (mode === undefined) return call('round', ...c.args.map((a) => a.text));
+  const m = mode.string?.toUpperCase();
+  if (m === 'HALF_AWAY_FROM_ZERO') return call('round', x.text, n.text);
+  if (m !== 'HALF_TO_EVEN') {
+    c.r.error(mode.nodes.find((k) => k.kind !== 'ws') ?? c.nameToken, `ROUND: the rounding mode must be 'HALF_AWAY_FROM_ZERO' or 'HALF_TO_EVEN', got ${sourceOf(mode)}`);
+    return '';
+  }
+  if (n.number === undefined || !Number.isInteger(n.number) || n.number < 0) {
+    c.r.error(n.nodes.find((k) => k.kind !== 'ws') ?? c.nameToken, `ROUND with 'HALF_TO_EVEN' needs the scale as a whole number 0 or more, e.g. ROUND(x, 2, 'HALF_TO_EVEN'); got ${sourceOf(n)}`);
+    return '';
+  }
+  return call('sf_round_half_even', x.text, n.text);
+};
+
 const DATE_PART: Handler = (c) => {
   if (!arity(c, 2)) return '';
   const part = partArg(c, c.args[0], EXTRACT_PARTS);
@@ -302,7 +319,7 @@ function toNumber(tryIt: boolean, fixed?: string): Handler {
     if (!arity(c, 1, 4)) return '';
     const [x, ...rest] = c.args;
     if (rest[0]?.string !== undefined) {
-      c.r.error(c.nameToken, `${c.name}: number format models are not supported; give precision and scale, e.g. ${c.name}(x, 12, 2)`);
+      c.r.error(c.nameToken, `${c.name}: number format models such as ${lit(rest[0].string)} are not supported on DuckDB; strip the symbols and give precision and scale, e.g. ${c.name}(REPLACE(x, ',', ''), 12, 2)`);
       return '';
     }
     const [p, s] = rest.map((a) => a.text.trim());
@@ -315,13 +332,17 @@ const TO_VARCHAR: Handler = (c) => {
   if (c.args.length === 1) return text(c.args[0]);
   const f = c.args[1].string;
   const format = f === undefined ? undefined : duckdbTimeFormat(f);
+  if (f !== undefined && /^[\s90.,$SXDGBLVE]*(MI|PR)?$/i.test(f.replace(/^FM/i, ''))) {
+    c.r.error(c.nameToken, `${c.name}: number format models such as ${lit(f)} are not supported on DuckDB; round and cast instead, e.g. TO_VARCHAR(ROUND(x, 2))`);
+    return '';
+  }
   if (f !== undefined && format === undefined && /[A-Za-z]/.test(f.replace(/"[^"]*"/g, ''))) {
     // A letter outside the known elements and outside double quotes: name the format, not the value's type.
     c.r.error(c.args[1].nodes.find((n) => n.kind === 'string') ?? c.nameToken, `${c.name}: format ${lit(f)} uses elements outside the supported subset (YYYY YY MM MON MMMM DD DY HH24 HH12 AM PM MI SS FF TZH:TZM); write literal text in double quotes, e.g. 'YYYY"Q"'`);
     return '';
   }
   if (format === undefined || format === f) {
-    c.r.error(c.nameToken, `${c.name} with a format is supported for dates and timestamps only (e.g. 'YYYY-MM-DD HH24:MI:SS')`);
+    c.r.error(c.nameToken, `${c.name}: the format ${f === undefined ? 'must be a string literal' : `${lit(f)} uses elements outside the supported date and time subset`} (YYYY MM DD HH24 MI SS FF TZH:TZM ...)`);
     return '';
   }
   return call('strftime', c.args[0].text, ` ${lit(format)}`);
@@ -604,6 +625,10 @@ const CONVERT_TIMEZONE: Handler = (c) => {
 const HANDLERS: Record<string, Handler> = {
   IFF: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
   NVL2: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} IS NOT NULL THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
+  // 0 when the divisor is 0 (or NULL for DIV0NULL); otherwise the quotient with Snowflake's NUMBER scale.
+  DIV0: (c) => (arity(c, 2) ? `(CASE WHEN (${compact(c, c.args[1])}) = 0 THEN 0 ELSE ${divisionSql(c.args[0].text, c.args[1].text, lit('DIV0'))} END)` : ''),
+  DIV0NULL: (c) =>
+    arity(c, 2) ? `(CASE WHEN (${compact(c, c.args[1])}) = 0 OR (${compact(c, c.args[1])}) IS NULL THEN 0 ELSE ${divisionSql(c.args[0].text, c.args[1].text, lit('DIV0NULL'))} END)` : '',
   ZEROIFNULL: (c) => (arity(c, 1) ? call('coalesce', c.args[0].text, ' 0') : ''),
   NULLIFZERO: (c) => (arity(c, 1) ? call('nullif', c.args[0].text, ' 0') : ''),
   EQUAL_NULL: (c) => (arity(c, 2) ? `(${c.args[0].text} IS NOT DISTINCT FROM${sp(c.args[1])})` : ''),
@@ -641,6 +666,7 @@ const HANDLERS: Record<string, Handler> = {
   DATE_TRUNC,
   TRUNC,
   TRUNCATE: TRUNC,
+  ROUND,
   DATE_PART,
   EXTRACT,
   LAST_DAY,
@@ -675,7 +701,7 @@ const HANDLERS: Record<string, Handler> = {
   TRY_TO_DOUBLE: toNumber(true, 'DOUBLE'),
   TO_BOOLEAN: toNumber(false, 'BOOLEAN'),
   TRY_TO_BOOLEAN: toNumber(true, 'BOOLEAN'),
-  TO_JSON: (c) => (arity(c, 1) ? `CAST(to_json(${c.args[0].text}) AS VARCHAR)` : ''),
+  TO_JSON: (c) => (arity(c, 1) ? `sf_json_text(to_json(${c.args[0].text}))` : ''),
 
   GET_PATH,
   JSON_EXTRACT_PATH_TEXT: (c) => {

@@ -4,6 +4,8 @@
 // input's type where Snowflake does (DATEADD(day, 1, <date>) is a DATE); the untyped overload takes the rest.
 // docs: https://docs.snowflake.com/en/sql-reference/functions (each function's own page).
 
+import { NUMBER_MACROS } from './numbers.js';
+
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
 /** Session settings that make DuckDB order and print like a Snowflake session in UTC. */
@@ -51,7 +53,43 @@ function tzFromOther(tryCast: boolean): string {
       ELSE CAST(make_timestamp(${cast}(round(${cast}(x AS DOUBLE) * 1000000) AS BIGINT)) AS TIMESTAMPTZ) END`;
 }
 
+/** How deep OBJECT text is sorted (DuckDB binds each level again, so cost grows fast with depth); deeper values are an error rather than text in another key order. */
+const SORTED_JSON_DEPTH = 5;
+
+/**
+ * sf_json_text(v): the JSON text of a VARIANT as Snowflake writes it, object keys sorted at every level (Snowflake
+ * stores an OBJECT's keys sorted; DuckDB keeps them as written). Macros cannot recurse, so level k calls level
+ * k - 1, once: an object's and an array's members go through one list of (prefix, value) pairs.
+ */
+function sortedJsonMacros(): string[] {
+  const out = [
+    macro(`sf_json_text_0(v) AS CASE WHEN json_type(v) IN ('OBJECT', 'ARRAY')
+      THEN error('a VARIANT nested deeper than ${SORTED_JSON_DEPTH} levels cannot be written as text with sorted keys on DuckDB')
+      ELSE CAST(v AS VARCHAR) END`),
+  ];
+  for (let k = 1; k <= SORTED_JSON_DEPTH; k++) {
+    // Members reach the next level as a lambda's field (m.v), never as an expression: a macro copies its
+    // argument into every place it is used, which would grow exponentially with the depth.
+    const members = `CASE json_type(v)
+        WHEN 'OBJECT' THEN list_transform(list_sort(json_keys(v)), lambda k${k}: {'p': CAST(to_json(k${k}) AS VARCHAR) || ':',
+          'v': json_extract(v, '$."' || replace(replace(k${k}, '\\', '\\\\'), '"', '\\"') || '"')})
+        ELSE list_transform(CAST(v AS JSON[]), lambda e${k}: {'p': '', 'v': e${k}}) END`;
+    out.push(
+      macro(`sf_json_text_${k}(v) AS CASE WHEN json_type(v) IN ('OBJECT', 'ARRAY') THEN
+        (CASE json_type(v) WHEN 'OBJECT' THEN '{' ELSE '[' END)
+        || array_to_string(list_transform(${members}, lambda m${k}: m${k}.p || sf_json_text_${k - 1}(m${k}.v)), ',')
+        || (CASE json_type(v) WHEN 'OBJECT' THEN '}' ELSE ']' END)
+      ELSE CAST(v AS VARCHAR) END`),
+    );
+  }
+  out.push(macro(`sf_json_text(v) AS sf_json_text_${SORTED_JSON_DEPTH}(CAST(v AS JSON))`));
+  return out;
+}
+
 export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
+  ...sortedJsonMacros(),
+  // Division and multiplication with Snowflake's NUMBER scales (numbers.ts).
+  ...NUMBER_MACROS,
   // Kept under their Snowflake names too, for SQL that reaches DuckDB without translation.
   macro('iff(c, a, b) AS CASE WHEN c THEN a ELSE b END'),
   macro('nvl(a, b) AS COALESCE(a, b)'),
@@ -60,8 +98,6 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro('zeroifnull(a) AS COALESCE(a, 0)'),
 
   // Conditional
-  macro('sf_div0(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END'),
-  macro('sf_div0null(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END'),
   // GREATEST / LEAST / CONCAT / CONCAT_WS return NULL when any argument is NULL (DuckDB's skip NULLs).
   macro('sf_greatest(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE list_max(l) END'),
   macro('sf_least(l) AS CASE WHEN list_count(l) < len(l) THEN NULL ELSE list_min(l) END'),
@@ -73,7 +109,9 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro(`sf_to_varchar(x DATE) AS CAST(x AS VARCHAR),
     (x TIMESTAMP) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g'),
     (x TIMESTAMPTZ) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g +0000'),
-    (x) AS CASE WHEN typeof(x) = 'JSON' THEN json_extract_string(to_json(x), '$') ELSE CAST(x AS VARCHAR) END`),
+    (x) AS CASE WHEN typeof(x) <> 'JSON' THEN CAST(x AS VARCHAR)
+      WHEN json_type(to_json(x)) IN ('OBJECT', 'ARRAY') THEN sf_json_text(to_json(x))
+      ELSE json_extract_string(to_json(x), '$') END`),
   macro(`sf_split(s, sep) AS to_json(CASE WHEN sep = '' THEN [s] ELSE string_split(s, sep) END)`),
   macro(`sf_split_part(s, sep, n) AS CASE
     WHEN sep = '' THEN (CASE WHEN n IN (0, 1, -1) THEN s ELSE '' END)

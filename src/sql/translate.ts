@@ -13,6 +13,7 @@ import {
   type MappedType,
   type PathStep,
 } from './snowflake.js';
+import { divisionSql } from './numbers.js';
 import { duckdbString, tokenize, type Token } from './tokenize.js';
 import {
   buildTree,
@@ -515,29 +516,78 @@ class Translator implements Renderer {
   render(nodes: SqlNode[], compact = false): string {
     if (compact) this.compactDepth++;
     try {
-      let out = '';
+      const items: RenderedItem[] = [];
       let i = 0;
       while (i < nodes.length) {
         const n = nodes[i];
         const override = this.overrides.get(n);
         if (override !== undefined) {
-          out += typeof override === 'string' ? override : override();
+          items.push({ text: typeof override === 'string' ? override : override(), start: i, end: i + 1, kind: 'other' });
           i++;
           continue;
         }
         if (isTrivia(n)) {
-          out += this.trivia(n as Token);
+          items.push({ text: this.trivia(n as Token), start: i, end: i + 1, kind: 'trivia' });
           i++;
           continue;
         }
         const item = this.item(nodes, i);
-        out += item.text;
+        items.push({ text: item.text, start: i, end: item.end, kind: itemKind(nodes, i, item.end) });
         i = item.end;
       }
-      return out;
+      return this.arithmetic(nodes, items);
     } finally {
       if (compact) this.compactDepth--;
     }
+  }
+
+  /**
+   * Joins rendered items, turning each `a / b` into sf_div(a, b, at) and `a * b` into sf_mul(a, b, at), so
+   * NUMBER results get Snowflake's scale (numbers.ts). `*`, `/` and `%` bind tighter than anything else
+   * between two operands here, so an operand chain is read left to right: a * b / c is sf_div(a * b, c).
+   */
+  private arithmetic(nodes: SqlNode[], items: RenderedItem[]): string {
+    let out = '';
+    let k = 0;
+    while (k < items.length) {
+      if (items[k].kind !== 'operand') {
+        out += items[k].text;
+        k++;
+        continue;
+      }
+      let acc = items[k].text;
+      const accStart = items[k].start;
+      let accInteger = isIntegerLiteral(nodes, items[k]);
+      let j = k + 1;
+      for (;;) {
+        let t = j;
+        let before = '';
+        while (items[t]?.kind === 'trivia') before += items[t++].text;
+        const op = items[t];
+        if (!op || op.kind !== 'op' || !['*', '/', '%'].includes(op.text)) break;
+        let u = t + 1;
+        let after = '';
+        while (items[u]?.kind === 'trivia' || (items[u]?.kind === 'op' && (items[u].text === '-' || items[u].text === '+'))) after += items[u++].text;
+        const right = items[u];
+        if (!right || right.kind !== 'operand') break;
+        const at = (): string => {
+          const opToken = nodes[op.start] as Token;
+          const shown = sourceText(nodes.slice(accStart, right.end)).replace(/\s+/g, ' ').trim();
+          return duckdbString(`${this.file}:${opToken.line}:${opToken.col}: ${shown.length > 80 ? shown.slice(0, 77) + '...' : shown}`);
+        };
+        // Spaces around the operator go; line breaks and comments stay, so lines keep their numbers.
+        const left = `${acc}${/^ *$/.test(before) ? '' : before}`;
+        const rightText = `${/^ *$/.test(after) ? ' ' : after}${right.text}`;
+        if (op.text === '/') acc = divisionSql(left, rightText, at());
+        else if (op.text === '*' && !accInteger && !isIntegerLiteral(nodes, right)) acc = `sf_mul(${left},${rightText}, ${at()})`;
+        else acc += `${before}${op.text}${after}${right.text}`;
+        accInteger = false;
+        j = u + 1;
+      }
+      out += acc;
+      k = j;
+    }
+    return out;
   }
 
   private trivia(t: Token): string {
@@ -1091,6 +1141,27 @@ class Translator implements Renderer {
     const names = Array.from({ length: width }, (_, n) => `column${n + 1}`).join(', ');
     return { text: `${body} AS ${alias}(${names})`, end };
   }
+}
+
+interface RenderedItem {
+  text: string;
+  /** The nodes it came from: nodes[start, end). */
+  start: number;
+  end: number;
+  kind: 'trivia' | 'op' | 'operand' | 'other';
+}
+
+/** What a rendered item is to arithmetic: an operand, an operator, or something that ends an operand chain. */
+function itemKind(nodes: SqlNode[], start: number, end: number): RenderedItem['kind'] {
+  const n = nodes[start];
+  if (isToken(n) && n.kind === 'op') return end === start + 1 ? 'op' : 'other';
+  if (isWord(n) && end === start + 1 && KEYWORDS.has(n.text.toUpperCase())) return 'other';
+  return 'operand';
+}
+
+function isIntegerLiteral(nodes: SqlNode[], item: RenderedItem): boolean {
+  const n = nodes[item.start];
+  return item.end === item.start + 1 && isToken(n) && n.kind === 'number' && /^\d+$/.test(n.text);
 }
 
 const AGGREGATES = new Set(
