@@ -68,10 +68,11 @@ async function screenshotDemoPage(project) {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await mkdir(dirname(out), { recursive: true });
-    await page.screenshot({ path: out, fullPage: true });
+    // The first screenful, what a reader sees on opening the page: the whole page is thousands of pixels tall.
+    await page.screenshot({ path: out, fullPage: false });
   } finally {
     await browser.close();
   }
