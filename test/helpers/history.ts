@@ -11,7 +11,9 @@ import { loadProject, type Project } from '../../src/project.js';
 import { checkName } from '../../src/quality/checks.js';
 import { ensureMetaSchema } from '../../src/state/meta.js';
 import { sqlString, type Warehouse } from '../../src/warehouse/adapter.js';
-import { demoProject, withDatabase, type DemoProject } from './project.js';
+import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
+import { openSnowflakeFromEnv } from '../../src/warehouse/snowflake.js';
+import { demoProject, REPO, withDatabase, type DemoProject } from './project.js';
 
 export interface HistoryOptions {
   /** The newest run's start. */
@@ -188,4 +190,41 @@ export async function demoWithHistory(runs = 8760): Promise<{ project: DemoProje
     await project.close();
     throw e;
   }
+}
+
+/**
+ * The same generated history written to a fresh database on Snowflake (fakesnow, through the real driver) and
+ * to an in-memory DuckDB, each read back by `read`: for tests that a reader's SQL answers alike on both.
+ */
+export async function readGeneratedHistoryOnBoth<T>(
+  fakesnowAccessUrl: string,
+  database: string,
+  options: HistoryOptions,
+  read: (warehouse: Warehouse) => Promise<T>,
+): Promise<{ snowflake: T; duckdb: T }> {
+  const project = await loadProject(REPO, {});
+  const env = {
+    SNOWFLAKE_ACCESS_URL: fakesnowAccessUrl,
+    SNOWFLAKE_ACCOUNT: 'fakesnow',
+    SNOWFLAKE_USER: 'DATAOPS_CI',
+    SNOWFLAKE_DATABASE: database,
+    SNOWFLAKE_WAREHOUSE: 'TRANSFORMING',
+    SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN',
+    SNOWFLAKE_TOKEN: `pat-fakesnow-${database.toLowerCase()}`,
+  };
+  const setup = await openSnowflakeFromEnv({ ...env, SNOWFLAKE_DATABASE: 'FAKESNOW' });
+  try {
+    await setup.execute(`CREATE DATABASE IF NOT EXISTS ${database}`);
+  } finally {
+    await setup.close();
+  }
+  const readFrom = async (warehouse: Warehouse): Promise<T> => {
+    try {
+      await generateHistory(warehouse, project, options);
+      return await read(warehouse);
+    } finally {
+      await warehouse.close();
+    }
+  };
+  return { snowflake: await readFrom(await openSnowflakeFromEnv(env)), duckdb: await readFrom(await DuckDBWarehouse.open(':memory:')) };
 }

@@ -1,17 +1,13 @@
 // The history readers' SQL on Snowflake (the real snowflake-sdk against fakesnow) gives what it gives on
 // DuckDB: the same generated history written to both, every series and run record read from both.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadProject } from '../../src/project.js';
 import {
   historyWindow, readCheckHistory, readDriftTimeline, readRejectedTrends, readRunTrends, readTableTrends,
 } from '../../src/state/history.js';
 import { readRunRecords } from '../../src/state/run-record.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
-import { openSnowflakeFromEnv } from '../../src/warehouse/snowflake.js';
 import { fakesnowUnavailable, startFakesnow, type Fakesnow } from '../helpers/fakesnow.js';
-import { generateHistory } from '../helpers/history.js';
-import { REPO } from '../helpers/project.js';
+import { readGeneratedHistoryOnBoth } from '../helpers/history.js';
 
 const unavailable = fakesnowUnavailable();
 if (unavailable) console.warn(`skipping the Snowflake history tests: ${unavailable}`);
@@ -52,36 +48,7 @@ describe.skipIf(!!unavailable)('history on Snowflake (fakesnow) and on DuckDB', 
 
   beforeAll(async () => {
     fakesnow = await startFakesnow();
-    const project = await loadProject(REPO, {});
-    const env = {
-      SNOWFLAKE_ACCESS_URL: fakesnow.accessUrl,
-      SNOWFLAKE_ACCOUNT: 'fakesnow',
-      SNOWFLAKE_USER: 'DATAOPS_CI',
-      SNOWFLAKE_DATABASE: 'DATAOPS_HISTORY',
-      SNOWFLAKE_WAREHOUSE: 'TRANSFORMING',
-      SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN',
-      SNOWFLAKE_TOKEN: 'pat-fakesnow-history-3e7a',
-    };
-    const setup = await openSnowflakeFromEnv({ ...env, SNOWFLAKE_DATABASE: 'FAKESNOW' });
-    try {
-      await setup.execute('CREATE DATABASE IF NOT EXISTS DATAOPS_HISTORY');
-    } finally {
-      await setup.close();
-    }
-    const sf = await openSnowflakeFromEnv(env);
-    try {
-      await generateHistory(sf, project, { until: UNTIL, runs: RUNS });
-      snowflake = await readAll(sf);
-    } finally {
-      await sf.close();
-    }
-    const duck = await DuckDBWarehouse.open(':memory:');
-    try {
-      await generateHistory(duck, project, { until: UNTIL, runs: RUNS });
-      duckdb = await readAll(duck);
-    } finally {
-      await duck.close();
-    }
+    ({ snowflake, duckdb } = await readGeneratedHistoryOnBoth(fakesnow.accessUrl, 'DATAOPS_HISTORY', { until: UNTIL, runs: RUNS }, readAll));
   }, 300_000);
 
   afterAll(async () => {

@@ -2,14 +2,10 @@
 // on DuckDB: the same generated history written to both, the counts by reason and the bounded samples read
 // from both (ties in time broken the same way, so both pick the same rows).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadProject } from '../../src/project.js';
 import { readRejectedCounts, readRejectedSamples } from '../../src/state/rejected.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
-import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
-import { openSnowflakeFromEnv } from '../../src/warehouse/snowflake.js';
 import { fakesnowUnavailable, startFakesnow, type Fakesnow } from '../helpers/fakesnow.js';
-import { generateHistory } from '../helpers/history.js';
-import { REPO } from '../helpers/project.js';
+import { readGeneratedHistoryOnBoth } from '../helpers/history.js';
 
 const unavailable = fakesnowUnavailable();
 if (unavailable) console.warn(`skipping the Snowflake rejected-rows tests: ${unavailable}`);
@@ -36,36 +32,7 @@ describe.skipIf(!!unavailable)('rejected rows on Snowflake (fakesnow) and on Duc
 
   beforeAll(async () => {
     fakesnow = await startFakesnow();
-    const project = await loadProject(REPO, {});
-    const env = {
-      SNOWFLAKE_ACCESS_URL: fakesnow.accessUrl,
-      SNOWFLAKE_ACCOUNT: 'fakesnow',
-      SNOWFLAKE_USER: 'DATAOPS_CI',
-      SNOWFLAKE_DATABASE: 'DATAOPS_REJECTED',
-      SNOWFLAKE_WAREHOUSE: 'TRANSFORMING',
-      SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN',
-      SNOWFLAKE_TOKEN: 'pat-fakesnow-rejected-91c2',
-    };
-    const setup = await openSnowflakeFromEnv({ ...env, SNOWFLAKE_DATABASE: 'FAKESNOW' });
-    try {
-      await setup.execute('CREATE DATABASE IF NOT EXISTS DATAOPS_REJECTED');
-    } finally {
-      await setup.close();
-    }
-    const sf = await openSnowflakeFromEnv(env);
-    try {
-      await generateHistory(sf, project, { until: UNTIL, runs: RUNS });
-      snowflake = await readAll(sf);
-    } finally {
-      await sf.close();
-    }
-    const duck = await DuckDBWarehouse.open(':memory:');
-    try {
-      await generateHistory(duck, project, { until: UNTIL, runs: RUNS });
-      duckdb = await readAll(duck);
-    } finally {
-      await duck.close();
-    }
+    ({ snowflake, duckdb } = await readGeneratedHistoryOnBoth(fakesnow.accessUrl, 'DATAOPS_REJECTED', { until: UNTIL, runs: RUNS }, readAll));
   }, 300_000);
 
   afterAll(async () => {
