@@ -33,7 +33,11 @@ async function holdInAnotherProcess(): Promise<number> {
   const script = `
     import { DuckDBInstance } from '@duckdb/node-api';
     const instance = await DuckDBInstance.create(${JSON.stringify(database)});
-    await (await instance.connect()).run('CREATE TABLE IF NOT EXISTS t AS SELECT 1 AS x');
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE IF NOT EXISTS t AS SELECT 1 AS x');
+    // Kept reachable: once the process idles, V8 collects garbage, and a collected instance closes
+    // the file and lets go of its lock, which made this holder stop holding under CI's load.
+    globalThis.held = { instance, connection };
     process.stdout.write('ready\\n');
     process.stdin.on('end', () => process.exit(0));
     process.stdin.resume();`;
