@@ -132,8 +132,8 @@ const PLAIN_RENAMES: Record<string, string> = {
   TO_VARIANT: 'to_json',
   TO_OBJECT: 'to_json',
   ADD_MONTHS: 'sf_add_months_eom',
-  DATE_FROM_PARTS: 'make_date',
-  DATEFROMPARTS: 'make_date',
+  DATE_FROM_PARTS: 'sf_date_from_parts',
+  DATEFROMPARTS: 'sf_date_from_parts',
   TIME_FROM_PARTS: 'make_time',
   TIMEFROMPARTS: 'make_time',
   YEAROFWEEK: 'isoyear',
@@ -154,6 +154,8 @@ const RENAME_ARITY: Record<string, [number, number]> = {
   ARRAY_SIZE: [1, 1],
   ARRAY_CONTAINS: [2, 2],
   ADD_MONTHS: [2, 2],
+  DATE_FROM_PARTS: [3, 3],
+  DATEFROMPARTS: [3, 3],
 };
 
 function temporalPartFunction(part: string, x: string): string {
@@ -467,6 +469,19 @@ function aggregateTail(c: CallSite): { orderBy: string; over: string; end: numbe
   return { orderBy, over, end };
 }
 
+/** The first bare word `word` in nodes, looking inside brackets too. */
+function findWord(nodes: SqlNode[], word: string): Token | undefined {
+  for (const n of nodes) {
+    if (n.kind === 'group') {
+      const inner = findWord(n.children, word);
+      if (inner) return inner;
+    } else if (isWordNode(n, word)) {
+      return n;
+    }
+  }
+  return undefined;
+}
+
 function skipTrivia(nodes: SqlNode[], i: number): number {
   while (i < nodes.length && (nodes[i].kind === 'ws' || nodes[i].kind === 'comment')) i++;
   return i;
@@ -524,6 +539,12 @@ const LISTAGG: Handler = (c) => {
  */
 const CONDITIONAL_TRUE_EVENT: Handler = (c) => {
   if (!arity(c, 1)) return '';
+  const nested = findWord(c.args[0].nodes, 'OVER');
+  if (nested) {
+    // DuckDB cannot nest window functions, and a rewrite through a subquery would change the statement's shape.
+    c.r.error(nested, `${c.name}(... OVER (...)) OVER (...): a window function inside ${c.name} is not supported on DuckDB; compute it in a subquery first (e.g. SELECT LAG(o) OVER (...) AS prev_o ...), then ${c.name}(prev_o > 1) OVER (...) on its rows`);
+    return '';
+  }
   const k = skipTrivia(c.nodes, c.end);
   const w = skipTrivia(c.nodes, k + 1);
   const window = c.nodes[w];
@@ -539,6 +560,78 @@ const CONDITIONAL_TRUE_EVENT: Handler = (c) => {
   const frame = `(${c.r.render(inner).trim()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
   return { text: `coalesce(sum(CASE WHEN${sp(c.args[0])} THEN 1 ELSE 0 END) OVER ${frame}, 0)`, end: w + 1 };
 };
+
+/**
+ * FIRST_VALUE / LAST_VALUE / NTH_VALUE: without a frame, Snowflake's window for these is the whole partition
+ * (ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), not the standard's rows up to the current one
+ * (docs: functions-window-syntax, and LAST_VALUE's example), so the frame is written out for DuckDB.
+ */
+const VALUE_IN_WINDOW: Handler = (c) => {
+  if (!arity(c, c.name === 'NTH_VALUE' ? 2 : 1, c.name === 'NTH_VALUE' ? 2 : 1)) return '';
+  let k = skipTrivia(c.nodes, c.end);
+  let nulls = '';
+  const nullsWord = skipTrivia(c.nodes, k + 1);
+  if ((isWordNode(c.nodes[k], 'IGNORE') || isWordNode(c.nodes[k], 'RESPECT')) && isWordNode(c.nodes[nullsWord], 'NULLS')) {
+    nulls = ` ${(c.nodes[k] as Token).text.toUpperCase()} NULLS`;
+    k = skipTrivia(c.nodes, nullsWord + 1);
+  }
+  const w = skipTrivia(c.nodes, k + 1);
+  const window = c.nodes[w];
+  if (!isWordNode(c.nodes[k], 'OVER') || window?.kind !== 'group') {
+    c.r.error(c.nameToken, `${c.name} needs OVER ([PARTITION BY ...] ORDER BY ... [frame]) written in the call; a named window is not supported here`);
+    return '';
+  }
+  const inner = c.r.render(window.children).trim();
+  const framed = window.children.some((n) => isWordNode(n, 'ROWS') || isWordNode(n, 'RANGE') || isWordNode(n, 'GROUPS'));
+  const frame = framed ? '' : ' ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING';
+  const args = c.args.map((a) => a.text).join(',');
+  return { text: `${c.name.toLowerCase()}(${args}${nulls}) OVER (${inner}${frame})`, end: w + 1 };
+};
+
+/**
+ * COUNT: a JSON null counts as NULL (docs: count, usage notes). COUNT(t.*) and COUNT(* ILIKE ...) /
+ * COUNT(* EXCLUDE ...) count the rows where none of those columns is NULL, as COUNT(a, b) counts the rows where
+ * neither a nor b is; plain COUNT(*) counts every row.
+ */
+const COUNT: Handler = (c) => {
+  if (!arity(c, 1, Infinity)) return '';
+  const { distinct, arg } = distinctArg(c);
+  const core = arg.nodes.filter((n) => n.kind !== 'ws' && n.kind !== 'comment');
+  const starAt = core.findIndex((n) => n.kind === 'op' && n.text === '*');
+  if (c.args.length === 1 && (starAt === 0 || (starAt === 2 && core[1].kind === 'op' && core[1].text === '.'))) {
+    if (core.length === 1) return `${c.nameToken.text}(${c.r.render(c.group.children)})`;
+    const columns = starColumns(c, core, starAt);
+    if (columns === undefined) return '';
+    if (distinct) {
+      c.r.error(c.nameToken, `${c.name}(DISTINCT ${sourceOf(arg)}) is not supported; list the columns, e.g. COUNT(DISTINCT a, b)`);
+      return '';
+    }
+    return `count(CASE WHEN sf_none_null(to_json(row(*COLUMNS(${columns})))) THEN 1 END)`;
+  }
+  const values = [arg, ...c.args.slice(1)];
+  const name = c.nameToken.text;
+  if (values.length === 1) return `${name}(${distinct ? 'DISTINCT ' : ''}sf_count_value(${arg.text.trim()}))`;
+  const present = values.map((a) => `sf_count_value(${compact(c, a)}) IS NOT NULL`).join(' AND ');
+  return `${name}(${distinct ? 'DISTINCT ' : ''}CASE WHEN ${present} THEN ${distinct ? `row(${values.map((a) => compact(c, a)).join(', ')})` : '1'} END)`;
+};
+
+/** The DuckDB COLUMNS(...) selector for t.*, * ILIKE 'pattern', * EXCLUDE col, * EXCLUDE (a, b). */
+function starColumns(c: CallSite, core: SqlNode[], starAt: number): string | undefined {
+  const star = starAt === 2 ? `${(core[0] as Token).text}.*` : '*';
+  const rest = core.slice(starAt + 1);
+  if (rest.length === 0) return star;
+  const what = rest.map((n) => (n.kind === 'group' ? `(${n.children.map((k) => (k.kind === 'group' ? '(...)' : k.text)).join('')})` : n.text)).join(' ');
+  if (isWordNode(rest[0], 'ILIKE') && rest.length === 2 && rest[1].kind === 'string' && starAt === 0) {
+    return `lambda c: c ILIKE ${lit((rest[1] as Token).value ?? '')}`;
+  }
+  if (isWordNode(rest[0], 'EXCLUDE') && rest.length === 2) {
+    const names = rest[1].kind === 'group' ? rest[1].children.filter((n) => n.kind !== 'ws' && n.kind !== 'comment') : [rest[1]];
+    const ok = names.every((n, k) => (k % 2 === 1 ? n.kind === 'op' && n.text === ',' : n.kind === 'word' || n.kind === 'qident'));
+    if (ok && names.length % 2 === 1) return `${star} EXCLUDE (${names.filter((n) => n.kind !== 'op').map((n) => (n as Token).text).join(', ')})`;
+  }
+  c.r.error(c.nameToken, `${c.name}(${star} ${what}) is not supported; expected COUNT(t.*), COUNT(* ILIKE 'pattern') or COUNT([t.]* EXCLUDE col | (col, ...))`);
+  return undefined;
+}
 
 const OBJECT_AGG: Handler = (c) => {
   if (!arity(c, 2)) return '';
@@ -726,6 +819,10 @@ const HANDLERS: Record<string, Handler> = {
   LISTAGG,
   OBJECT_AGG,
   CONDITIONAL_TRUE_EVENT,
+  COUNT,
+  FIRST_VALUE: VALUE_IN_WINDOW,
+  LAST_VALUE: VALUE_IN_WINDOW,
+  NTH_VALUE: VALUE_IN_WINDOW,
   APPROX_COUNT_DISTINCT: (c) => (arity(c, 1) ? `count(DISTINCT${sp(c.args[0])})` : ''),
 
   SHA2: sha('sha256', true),

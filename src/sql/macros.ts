@@ -168,6 +168,10 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro(`sf_as_varchar(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END`),
   macro(`sf_as_number(v) AS CASE WHEN json_type(v) IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN CAST(v AS DOUBLE) END`),
   macro(`sf_as_boolean(v) AS CASE WHEN json_type(v) = 'BOOLEAN' THEN CAST(v AS BOOLEAN) END`),
+  // COUNT treats a JSON null as NULL; typeof() is known when DuckDB binds the query, so other types cost nothing.
+  macro(`sf_count_value(x) AS CASE WHEN typeof(x) = 'JSON' AND json_type(to_json(x)) = 'NULL' THEN NULL ELSE x END`),
+  // Whether no member of a row (as a JSON object of its columns) is NULL or JSON null: COUNT(t.*).
+  macro(`sf_none_null(j) AS list_bool_and(list_transform(json_extract(j, '$.*'), lambda e: json_type(e) <> 'NULL'))`),
   // SEQ of FLATTEN: one number per input value (Snowflake's is per input row; see docs/sql-dialect.md).
   macro(`sf_flatten_seq(v) AS CAST(hash(CAST(v AS VARCHAR)) % 9007199254740991 AS BIGINT)`),
 
@@ -189,6 +193,10 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
       THEN CAST(last_day(x + to_months(CAST(n AS INTEGER))) AS TIMESTAMP) + (x - date_trunc('day', x))
       ELSE x + to_months(CAST(n AS INTEGER)) END`),
   // DATEDIFF(week): weeks start on Monday (WEEK_START = 0); count the week boundaries crossed.
+  // DATE_FROM_PARTS: a month or day outside its range counts on from the year's first month and the month's
+  // first day, so (2004, 0, 1) is 2003-12-01 and (2004, 2, 0) is 2004-01-31 (docs: date_from_parts).
+  macro(`sf_date_from_parts(y, m, d) AS CAST(make_date(CAST(y AS INTEGER), 1, 1)
+    + to_months(CAST(m AS INTEGER) - 1) + to_days(CAST(d AS INTEGER) - 1) AS DATE)`),
   macro(`sf_datediff_week(a, b) AS date_diff('day', date_trunc('week', a), date_trunc('week', b)) // 7`),
   macro(`sf_date_trunc(p, x DATE) AS CAST(date_trunc(p, x) AS DATE),
     (p, x TIMESTAMP) AS date_trunc(p, x),
