@@ -315,6 +315,22 @@ function toTemporal(kind: 'date' | 'ntz' | 'tz', tryIt: boolean): Handler {
   };
 }
 
+/** TO_TIME / TIME / TRY_TO_TIME: text of digits is epoch seconds, milliseconds, ... by magnitude (docs: to_time). */
+function toTime(tryIt: boolean): Handler {
+  return (c) => {
+    if (!arity(c, 1, 2)) return '';
+    const [x, second] = c.args;
+    if (x.word === 'NULL') return 'CAST(NULL AS TIME)';
+    if (second === undefined || second.string?.toUpperCase() === 'AUTO') return call(tryIt ? 'sf_try_to_time' : 'sf_to_time', x.text);
+    const format = second.string === undefined ? undefined : duckdbTimeFormat(second.string);
+    if (format === undefined) {
+      c.r.error(second.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, `${c.name}: the format must be a string literal of the supported elements (HH24 HH12 AM PM MI SS FF), got ${sourceOf(second)}`);
+      return '';
+    }
+    return `CAST(${call(tryIt ? 'try_strptime' : 'strptime', x.text, ` ${lit(format)}`)} AS TIME)`;
+  };
+}
+
 function toNumber(tryIt: boolean, fixed?: string): Handler {
   return (c) => {
     if (fixed) return arity(c, 1) ? `${tryIt ? 'TRY_CAST' : 'CAST'}(${c.args[0].text} AS ${fixed})` : '';
@@ -775,9 +791,9 @@ const HANDLERS: Record<string, Handler> = {
   TRY_TO_TIMESTAMP_NTZ: toTemporal('ntz', true),
   TRY_TO_TIMESTAMP_LTZ: toTemporal('tz', true),
   TRY_TO_TIMESTAMP_TZ: toTemporal('tz', true),
-  TO_TIME: (c) => (arity(c, 1) ? `CAST(${c.args[0].text} AS TIME)` : ''),
-  TIME: (c) => (arity(c, 1) ? `CAST(${c.args[0].text} AS TIME)` : ''),
-  TRY_TO_TIME: (c) => (arity(c, 1) ? `TRY_CAST(${c.args[0].text} AS TIME)` : ''),
+  TO_TIME: toTime(false),
+  TIME: toTime(false),
+  TRY_TO_TIME: toTime(true),
   TIMESTAMP_FROM_PARTS: (c) => (c.args.length === 2 ? `(${c.args[0].text} +${sp(c.args[1])})` : arity(c, 6, 7) ? timestampFromParts(c) : ''),
   TIMESTAMP_NTZ_FROM_PARTS: (c) => (c.args.length === 2 ? `(${c.args[0].text} +${sp(c.args[1])})` : arity(c, 6, 7) ? timestampFromParts(c) : ''),
   TIMESTAMPFROMPARTS: (c) => (arity(c, 6, 7) ? timestampFromParts(c) : ''),

@@ -206,6 +206,13 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     WHEN 'year' THEN INTERVAL 1 YEAR WHEN 'quarter' THEN INTERVAL 3 MONTH WHEN 'week' THEN INTERVAL 7 DAY
     ELSE INTERVAL 1 MONTH END - INTERVAL 1 DAY AS DATE)`),
   macro(`sf_epoch_to_timestamp(n) AS ${EPOCH_BY_MAGNITUDE}`),
+  // TO_TIME: text of digits is an epoch (seconds, milliseconds, ... by magnitude) whose time of day is taken.
+  macro(`sf_to_time(x VARCHAR) AS CASE WHEN regexp_full_match(trim(x), '-?[0-9]+')
+      THEN CAST(sf_epoch_to_timestamp(CAST(trim(x) AS HUGEINT)) AS TIME) ELSE CAST(x AS TIME) END,
+    (x) AS CAST(x AS TIME)`),
+  macro(`sf_try_to_time(x VARCHAR) AS CASE WHEN regexp_full_match(trim(x), '-?[0-9]+')
+      THEN CAST(sf_epoch_to_timestamp(TRY_CAST(trim(x) AS HUGEINT)) AS TIME) ELSE TRY_CAST(x AS TIME) END,
+    (x) AS TRY_CAST(x AS TIME)`),
   macro(`sf_scaled_epoch_to_timestamp(n, scale) AS CASE WHEN scale <= 6
     THEN make_timestamp(CAST(CAST(n AS HUGEINT) * CAST(10 ** (6 - scale) AS HUGEINT) AS BIGINT))
     ELSE make_timestamp(CAST(CAST(n AS HUGEINT) // CAST(10 ** (scale - 6) AS HUGEINT) AS BIGINT)) END`),

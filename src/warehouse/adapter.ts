@@ -108,6 +108,20 @@ export interface Warehouse {
 }
 
 /** Quotes a string for SQL. */
+/**
+ * Column names for a result's row objects: a repeated name gets _1, _2, ... (as DuckDB names repeated columns
+ * of a table), so SELECT TO_DATE(x), DATE(x) keeps both columns instead of the second overwriting the first.
+ */
+export function uniqueColumnNames(names: string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    let unique = name;
+    for (let n = 1; taken.has(unique); n++) unique = `${name}_${n}`;
+    taken.add(unique);
+    return unique;
+  });
+}
+
 export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }

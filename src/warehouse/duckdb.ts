@@ -5,7 +5,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { WarehouseError } from '../errors.js';
 import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS } from '../sql/macros.js';
 import { translateSnowflakeToDuckDB } from '../sql/translate.js';
-import { sqlString, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
+import { sqlString, uniqueColumnNames, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
 
 function jsonPath(path: string[]): string {
   return sqlString('$' + path.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `."${p.replace(/"/g, '\\"')}"`)).join(''));
@@ -109,7 +109,7 @@ export class DuckDBWarehouse implements Warehouse {
   async query<T = Row>(sql: string): Promise<T[]> {
     const reader = await this.run(sql, () => this.connection.runAndReadAll(sql));
     const types = reader.columnTypes().map((t) => t.toString());
-    const names = reader.columnNames();
+    const names = uniqueColumnNames(reader.columnNames());
     return reader.getRowsJS().map((values) => {
       const row: Row = {};
       values.forEach((v, i) => (row[names[i]] = toPlain(v, types[i])));
@@ -206,8 +206,16 @@ export class DuckDBWarehouse implements Warehouse {
 }
 
 /** DuckDB JS values to JSON-friendly ones: BIGINT -> number, DATE -> 'YYYY-MM-DD', TIMESTAMP -> ISO. */
+function timeOfDay(micros: bigint): string {
+  const seconds = Number(micros / 1000000n);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+}
+
 function toPlain(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
+  // TIME comes as microseconds since midnight; Snowflake prints it in its default TIME_OUTPUT_FORMAT, HH24:MI:SS.
+  if (type === 'TIME' && typeof value === 'bigint') return timeOfDay(value);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
   if (Array.isArray(value)) return value.map((v) => toPlain(v, ''));

@@ -24,7 +24,7 @@ import './aws-node-warning.js';
 import snowflake from 'snowflake-sdk';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { mask, registerSecret } from '../secrets.js';
-import { queryTagFor, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
+import { queryTagFor, uniqueColumnNames, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
 
 export { queryTagFor };
 
@@ -683,7 +683,7 @@ export class SnowflakeWarehouse implements Warehouse {
           if (err) return reject(err);
           try {
             const columns = statement.getColumns() ?? [];
-            const names = columns.map((c) => c.getName().toLowerCase());
+            const names = uniqueColumnNames(columns.map((c) => c.getName().toLowerCase()));
             const types = columns.map((c) => c.getType());
             const plain = ((rows ?? []) as unknown[][]).map((values) => {
               const row: Row = {};

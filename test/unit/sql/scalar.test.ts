@@ -4,6 +4,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { uniqueColumnNames } from '../../../src/warehouse/adapter.js';
+import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 import { normalizeCell, type CellKind } from '../../fixtures/sql/corpus.js';
 
 let instance: DuckDBInstance;
@@ -125,5 +127,44 @@ describe('refused, with the construct as written', () => {
     ],
   ])('%s', (sql, message) => {
     expect(refusal(sql)).toContain(message);
+  });
+});
+
+describe('TO_TIME and TRY_TO_TIME (docs: to_time)', () => {
+  it.each([
+    ["TO_TIME('13:30:00')", '13:30:00'],
+    ["TIME('13:30:00.000')", '13:30:00'],
+    ["TO_TIME('11.15.00', 'HH24.MI.SS')", '11:15:00'],
+    // Text of digits is an epoch in seconds, milliseconds, microseconds or nanoseconds, by magnitude.
+    ["TO_TIME('31536001')", '00:00:01'],
+    ["TO_TIME('31536002400')", '00:00:02'],
+    ["TO_TIME('31536004900000000')", '00:00:04'],
+    ["TO_TIME('2024-01-01 10:11:12'::TIMESTAMP_NTZ)", '10:11:12'],
+    ["TRY_TO_TIME('Invalid')", null],
+    ['TO_TIME(NULL)', null],
+  ])('%s = %s', async (expr, expected) => {
+    expect((await rows(`SELECT ${expr} AS t`))[0].t).toBe(expected);
+  });
+});
+
+describe('result rows', () => {
+  it('keep every column when two have the same name, and print TIME as HH24:MI:SS', async () => {
+    const w = await DuckDBWarehouse.open(':memory:');
+    try {
+      const { sql } = w.translate("SELECT TO_DATE('2024-05-10'), DATE('2024-05-10'), TO_TIME('13:30:00') AS t, 1 AS t");
+      expect(await w.query(sql)).toEqual([
+        { "sf_to_date('2024-05-10')": '2024-05-10', "sf_to_date('2024-05-10')_1": '2024-05-10', t: '13:30:00', t_1: 1 },
+      ]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it.each([
+    [['a', 'b'], ['a', 'b']],
+    [['a', 'a', 'a'], ['a', 'a_1', 'a_2']],
+    [['a', 'a_1', 'a'], ['a', 'a_1', 'a_2']],
+  ])('names %j become %j', (names, expected) => {
+    expect(uniqueColumnNames(names)).toEqual(expected);
   });
 });
