@@ -649,6 +649,29 @@ function starColumns(c: CallSite, core: SqlNode[], starAt: number): string | und
   return undefined;
 }
 
+/**
+ * MAX_BY / MIN_BY(x, y, n): an ARRAY of the x of the n rows with the largest (smallest) y, in that order (docs:
+ * max_by). Snowflake leaves the order of tied rows open; here they come in ascending order of x, so the answer
+ * is the same on every run.
+ */
+function extremeBy(descending: boolean): Handler {
+  return (c) => {
+    if (!arity(c, 2, 3)) return '';
+    const [x, y, n] = c.args;
+    if (n === undefined) return call(descending ? 'max_by' : 'min_by', x.text, y.text);
+    if (n.number === undefined || !Number.isInteger(n.number) || n.number < 1 || n.number > 1000) {
+      c.r.error(n.nodes.find((k) => k.kind !== 'ws') ?? c.nameToken, `${c.name}: the number of values must be a whole number from 1 to 1000, got ${sourceOf(n)}`);
+      return '';
+    }
+    if (isWordNode(c.nodes[skipTrivia(c.nodes, c.end)], 'OVER')) {
+      c.r.error(c.nameToken, `${c.name}(x, y, n) as a window function is not supported; aggregate in a subquery and join it back`);
+      return '';
+    }
+    const list = `list(${x.text.trim()} ORDER BY ${compact(c, y)} ${descending ? 'DESC' : 'ASC'}, ${compact(c, x)} ASC) FILTER (WHERE ${compact(c, y)} IS NOT NULL)`;
+    return `to_json((${list})[1:${n.number}])`;
+  };
+}
+
 const OBJECT_AGG: Handler = (c) => {
   if (!arity(c, 2)) return '';
   const [k, v] = c.args;
@@ -836,6 +859,8 @@ const HANDLERS: Record<string, Handler> = {
   OBJECT_AGG,
   CONDITIONAL_TRUE_EVENT,
   COUNT,
+  MAX_BY: extremeBy(true),
+  MIN_BY: extremeBy(false),
   FIRST_VALUE: VALUE_IN_WINDOW,
   LAST_VALUE: VALUE_IN_WINDOW,
   NTH_VALUE: VALUE_IN_WINDOW,

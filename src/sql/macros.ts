@@ -112,6 +112,10 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     (x) AS CASE WHEN typeof(x) <> 'JSON' THEN CAST(x AS VARCHAR)
       WHEN json_type(to_json(x)) IN ('OBJECT', 'ARRAY') THEN sf_json_text(to_json(x))
       ELSE json_extract_string(to_json(x), '$') END`),
+  // A cast to VARCHAR(n) / CHAR(n): longer text is an error (docs: try_cast, cast), NULL for TRY_CAST.
+  macro(`sf_fit_text(s, n) AS CASE WHEN length(s) > n
+    THEN error('String is too long and would be truncated: a cast to a text type of length ' || n || ' got ' || length(s) || ' characters') ELSE s END`),
+  macro(`sf_try_fit_text(s, n) AS CASE WHEN length(s) > n THEN NULL ELSE s END`),
   macro(`sf_split(s, sep) AS to_json(CASE WHEN sep = '' THEN [s] ELSE string_split(s, sep) END)`),
   macro(`sf_split_part(s, sep, n) AS CASE
     WHEN sep = '' THEN (CASE WHEN n IN (0, 1, -1) THEN s ELSE '' END)

@@ -10,6 +10,8 @@ export type TypeCategory = 'varchar' | 'variant' | 'timestamp_ntz' | 'timestamp_
 export interface MappedType {
   duckdb: string;
   category: TypeCategory;
+  /** For text types: the length a cast checks (Snowflake fails, or TRY_CAST gives NULL, for longer text). */
+  length?: number;
 }
 
 /**
@@ -23,19 +25,21 @@ export function mapType(name: string, args: string[]): MappedType {
     case 'OBJECT':
     case 'ARRAY':
       return { duckdb: 'JSON', category: 'variant' };
-    case 'VARCHAR':
-    case 'STRING':
-    case 'TEXT':
     case 'CHAR':
     case 'CHARACTER':
     case 'NCHAR':
+      // CHAR without a length is VARCHAR(1) (docs: data-types-text).
+      return { duckdb: 'VARCHAR', category: 'varchar', length: /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : 1 };
+    case 'VARCHAR':
+    case 'STRING':
+    case 'TEXT':
     case 'NVARCHAR':
     case 'NVARCHAR2':
     case 'CHAR VARYING':
     case 'CHARACTER VARYING':
     case 'NCHAR VARYING':
-      // Snowflake enforces the length on insert; DuckDB ignores it, so it is dropped.
-      return { duckdb: 'VARCHAR', category: 'varchar' };
+      // Snowflake enforces the length on insert; DuckDB ignores it, so it is dropped from the type (a cast checks it).
+      return { duckdb: 'VARCHAR', category: 'varchar', ...(/^\d+$/.test(args[0] ?? '') ? { length: Number(args[0]) } : {}) };
     case 'NUMBER':
     case 'NUMERIC':
     case 'DECIMAL':

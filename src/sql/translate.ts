@@ -516,6 +516,7 @@ class Translator implements Renderer {
   render(nodes: SqlNode[], compact = false): string {
     if (compact) this.compactDepth++;
     try {
+      this.prepareRowIn(nodes);
       const items: RenderedItem[] = [];
       let i = 0;
       while (i < nodes.length) {
@@ -588,6 +589,40 @@ class Translator implements Renderer {
       k = j;
     }
     return out;
+  }
+
+  /**
+   * (a, b) [NOT] IN ((x, y), ...) as (a = x AND b = y) OR ...: a row with a NULL member is then NULL, not a
+   * match, as in Snowflake (docs: in, "(4, 5, NULL) IN ((4, 5, NULL), (7, 8, 9))" is NULL); DuckDB compares the
+   * rows as structs, where NULL members are equal.
+   */
+  private prepareRowIn(nodes: SqlNode[]): void {
+    const isRow = (n: SqlNode | undefined): n is Group =>
+      isParen(n) && splitNodes(n.children).length > 1 && !isWord(n.children[nextSignificant(n.children, 0)], 'SELECT', 'WITH');
+    for (let i = 0; i < nodes.length; i++) {
+      const left = nodes[i];
+      if (!isRow(left) || this.overrides.has(left)) continue;
+      let k = nextSignificant(nodes, i + 1);
+      const not = isWord(nodes[k], 'NOT');
+      if (not) k = nextSignificant(nodes, k + 1);
+      const list = nodes[nextSignificant(nodes, k + 1)];
+      if (!isWord(nodes[k], 'IN') || !isParen(list)) continue;
+      const width = splitNodes(left.children).length;
+      const rows = splitNodes(list.children).map((p) => trimNodes(p));
+      if (!rows.every((r) => r.length === 1 && isRow(r[0]) && splitNodes((r[0] as Group).children).length === width)) continue;
+      const end = nextSignificant(nodes, k + 1) + 1;
+      this.overrides.set(left, () => {
+        const lefts = splitNodes(left.children).map((p) => this.render(p, true).trim());
+        const alternatives = rows.map((r) => {
+          const rights = splitNodes((r[0] as Group).children).map((p) => this.render(p, true).trim());
+          return `(${lefts.map((l, m) => `${l} = ${rights[m]}`).join(' AND ')})`;
+        });
+        const text = `(${not ? 'NOT ' : ''}(${alternatives.join(' OR ')}))`;
+        return text + this.padding(sourceText(nodes.slice(i, end)), text);
+      });
+      for (let d = i + 1; d < end; d++) this.overrides.set(nodes[d], '');
+      i = end - 1;
+    }
   }
 
   private trivia(t: Token): string {
@@ -902,13 +937,16 @@ class Translator implements Renderer {
       style === '::' && !tryCast ? `${operand.text}::${type.duckdb}` : `${tryCast ? 'TRY_CAST' : 'CAST'}(${operand.text} AS ${type.duckdb})`;
     if (operand.literal === 'null') return plain();
     switch (type.category) {
-      case 'varchar':
-        if (operand.literal) return plain();
+      case 'varchar': {
+        // A cast to VARCHAR(n) or CHAR(n) fails for longer text (TRY_CAST gives NULL); it never cuts it.
+        const fit = (text: string): string => (type.length === undefined ? text : `${tryCast ? 'sf_try_fit_text' : 'sf_fit_text'}(${text}, ${type.length})`);
+        if (operand.literal) return fit(plain());
         if (operand.path && operand.path.steps.every((s) => !('expr' in s))) {
           // raw:customer.email::string is the text itself, without JSON quotes.
-          return `json_extract_string(${operand.path.base}, ${duckdbString(duckdbJsonPath(operand.path.steps as PathStep[]))})`;
+          return fit(`json_extract_string(${operand.path.base}, ${duckdbString(duckdbJsonPath(operand.path.steps as PathStep[]))})`);
         }
-        return `sf_to_varchar(${operand.text})`;
+        return fit(`sf_to_varchar(${operand.text})`);
+      }
       case 'variant':
         // 'a'::VARIANT is a JSON string "a", not text parsed as JSON.
         return operand.path ? operand.text : `to_json(${operand.text})`;

@@ -168,3 +168,55 @@ describe('result rows', () => {
     expect(uniqueColumnNames(names)).toEqual(expected);
   });
 });
+
+describe('casts to a text type of a given length (docs: try_cast)', () => {
+  it.each([
+    ["TRY_CAST('ABCD' AS CHAR(2))", null],
+    ["TRY_CAST('AB' AS VARCHAR(2))", 'AB'],
+    ["TRY_CAST('xy' AS CHAR)", null],
+    ["'abc'::VARCHAR(5)", 'abc'],
+    ["'abc'::VARCHAR", 'abc'],
+  ])('%s = %s', async (expr, expected) => {
+    expect((await rows(`SELECT ${expr} AS v`))[0].v).toBe(expected);
+  });
+
+  it('CAST fails for longer text instead of cutting it', async () => {
+    await expect(rows("SELECT CAST('ABCD' AS VARCHAR(2)) AS v")).rejects.toThrow(/too long/);
+  });
+});
+
+describe('row values in IN lists compare member by member (docs: in)', () => {
+  it.each([
+    ['(4, 5, NULL) IN ((4, 5, NULL), (7, 8, 9))', null],
+    ['(1, 2) IN ((1, 2), (3, 4))', true],
+    ['(1, 2) NOT IN ((1, 2))', false],
+    ['(1, 3) NOT IN ((1, 2), (1, NULL))', null],
+    ['(1, 3) NOT IN ((1, 2), (2, NULL))', true],
+    ['(1, 2) IN (SELECT 1, 2)', true],
+  ])('%s is %s', async (expr, expected) => {
+    expect((await rows(`SELECT ${expr} AS v`))[0].v).toBe(expected);
+  });
+});
+
+describe('MAX_BY and MIN_BY with a number of values (docs: max_by, min_by)', () => {
+  const setup = [
+    'CREATE OR REPLACE TABLE employees (employee_id NUMBER, department_id NUMBER, salary NUMBER)',
+    `INSERT INTO employees VALUES (1001, 10, 10000), (1020, 10, 9000), (1030, 10, 8000), (900, 20, 15000),
+     (2000, 20, NULL), (2010, 20, 15000), (2020, 20, 8000)`,
+  ];
+  it.each([
+    // Tied salaries come in ascending order of the returned value, the same on every run.
+    ['MAX_BY(employee_id, salary, 3)', [900, 2010, 1001]],
+    ['MIN_BY(employee_id, salary, 3)', [1030, 2020, 1020]],
+    ['MAX_BY(employee_id, salary, 100)', [900, 2010, 1001, 1020, 1030, 2020]],
+  ])('%s = %j', async (expr, expected) => {
+    expect((await rows(...setup, `SELECT ${expr} AS v FROM employees`))[0].v).toEqual(expected);
+  });
+
+  it.each([
+    ['SELECT MAX_BY(a, b, 0) FROM t', 'm.sql:1:21: MAX_BY: the number of values'],
+    ['SELECT MIN_BY(a, b, 2) OVER (PARTITION BY c) FROM t', 'm.sql:1:8: MIN_BY(x, y, n) as a window function'],
+  ])('%s is refused', (sql, message) => {
+    expect(refusal(sql)).toContain(message);
+  });
+});

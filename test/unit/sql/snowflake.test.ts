@@ -16,7 +16,16 @@ describe('Snowflake names', () => {
     ['DOUBLE PRECISION', [], 'DOUBLE', 'other'],
     ['UUID', [], 'UUID', 'other'],
   ])('maps type %s(%j)', (name, args, duckdb, category) => {
-    expect(mapType(name, args as string[])).toEqual({ duckdb, category });
+    expect(mapType(name, args as string[])).toMatchObject({ duckdb, category });
+  });
+
+  it.each([
+    ['VARCHAR', ['100'], 100],
+    ['STRING', [], undefined],
+    ['CHAR', [], 1],
+    ['NCHAR', ['3'], 3],
+  ])('a cast to %s(%j) checks the length %s', (name, args, length) => {
+    expect(mapType(name, args as string[]).length).toBe(length);
   });
 
   it('knows date part aliases', () => {
