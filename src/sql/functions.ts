@@ -6,7 +6,7 @@
 import type { Token } from './tokenize.js';
 import { duckdbString } from './tokenize.js';
 import { divisionSql } from './numbers.js';
-import type { Group, SqlNode } from './tree.js';
+import { sourceText, type Group, type SqlNode } from './tree.js';
 import {
   canonicalPart,
   DUCKDB_EXTRACT_PART,
@@ -34,6 +34,8 @@ export interface Renderer {
   /** Translated text of nodes; compact drops comments and line breaks (for an argument written twice). */
   render(nodes: SqlNode[], compact?: boolean): string;
   error(at: SqlNode, message: string): void;
+  /** The file diagnostics name. */
+  readonly file: string;
 }
 
 export interface CallSite {
@@ -672,6 +674,20 @@ function extremeBy(descending: boolean): Handler {
   };
 }
 
+/**
+ * STDDEV / STDDEV_POP / STDDEV_SAMP of a NUMBER: Snowflake's result differs from the square root DuckDB computes
+ * from the eighth digit on (docs: stddev_pop's example prints 3.265986375 for 6, 10, 14, whose exact value is
+ * 3.2659863237...) and the rule is not documented, so a NUMBER argument is refused when the query runs; a FLOAT
+ * is computed in floating point on both.
+ */
+const STDDEV: Handler = (c) => {
+  if (!arity(c, 1)) return '';
+  const { distinct, arg } = distinctArg(c);
+  const t = c.nameToken;
+  const place = lit(`${c.r.file}:${t.line}:${t.col}: ${t.text}${sourceText(c.group).replace(/\s+/g, ' ')}`);
+  return `${t.text}(${distinct ? 'DISTINCT ' : ''}sf_float_only(${arg.text.trim()}, ${place}))`;
+};
+
 const OBJECT_AGG: Handler = (c) => {
   if (!arity(c, 2)) return '';
   const [k, v] = c.args;
@@ -859,6 +875,9 @@ const HANDLERS: Record<string, Handler> = {
   OBJECT_AGG,
   CONDITIONAL_TRUE_EVENT,
   COUNT,
+  STDDEV,
+  STDDEV_POP: STDDEV,
+  STDDEV_SAMP: STDDEV,
   MAX_BY: extremeBy(true),
   MIN_BY: extremeBy(false),
   FIRST_VALUE: VALUE_IN_WINDOW,

@@ -174,6 +174,9 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro(`sf_as_boolean(v) AS CASE WHEN json_type(v) = 'BOOLEAN' THEN CAST(v AS BOOLEAN) END`),
   // COUNT treats a JSON null as NULL; typeof() is known when DuckDB binds the query, so other types cost nothing.
   macro(`sf_count_value(x) AS CASE WHEN typeof(x) = 'JSON' AND json_type(to_json(x)) = 'NULL' THEN NULL ELSE x END`),
+  // STDDEV of a NUMBER: Snowflake's digits past the seventh are not DuckDB's and the rule is undocumented.
+  macro(`sf_float_only(x, place) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') THEN CAST(x AS DOUBLE)
+    ELSE error(place || ': the standard deviation of a NUMBER is not computed the same way on DuckDB (Snowflake''s digits differ from the eighth on); cast the argument to FLOAT, e.g. STDDEV(x::FLOAT)') END`),
   // Whether no member of a row (as a JSON object of its columns) is NULL or JSON null: COUNT(t.*).
   macro(`sf_none_null(j) AS list_bool_and(list_transform(json_extract(j, '$.*'), lambda e: json_type(e) <> 'NULL'))`),
   // SEQ of FLATTEN: one number per input value (Snowflake's is per input row; see docs/sql-dialect.md).

@@ -183,7 +183,7 @@ class Translator implements Renderer {
   private readonly variables: Map<string, string>;
 
   constructor(
-    private readonly file: string,
+    readonly file: string,
     variables: Map<string, string>,
   ) {
     this.variables = new Map([...variables].map(([k, v]) => [k.toLowerCase(), v]));

@@ -220,3 +220,19 @@ describe('MAX_BY and MIN_BY with a number of values (docs: max_by, min_by)', () 
     expect(refusal(sql)).toContain(message);
   });
 });
+
+describe('STDDEV of a NUMBER is refused when it runs; of a FLOAT it is computed (docs: stddev_pop)', () => {
+  it('refuses a NUMBER argument with the call as written and a hint', async () => {
+    await expect(rows('SELECT STDDEV_POP(column1) FROM VALUES (6), (10), (14)')).rejects.toThrow(
+      /<sql>:1:8: STDDEV_POP\(column1\): the standard deviation of a NUMBER .* cast the argument to FLOAT/,
+    );
+  });
+
+  it.each([
+    ['STDDEV_POP(column1::FLOAT)', Math.sqrt(11)],
+    ['STDDEV(column1::FLOAT)', Math.sqrt(44 / 3)],
+    ['STDDEV_SAMP(DISTINCT column1::DOUBLE)', 4],
+  ])('%s = %s', async (expr, expected) => {
+    expect((await rows(`SELECT ${expr} AS v FROM VALUES (6), (10), (14), (14)`))[0].v).toBeCloseTo(expected as number, 12);
+  });
+});
