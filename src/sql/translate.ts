@@ -592,7 +592,7 @@ class Translator implements Renderer {
   }
 
   /**
-   * (a, b) [NOT] IN ((x, y), ...) as (a = x AND b = y) OR ...: a row with a NULL member is then NULL, not a
+   * (a, b) [NOT] IN ((x, y), ...) as (a = x AND b = y) OR ..., and (a, b) = (x, y) as a = x AND b = y: a row with a NULL member is then NULL, not a
    * match, as in Snowflake (docs: in, "(4, 5, NULL) IN ((4, 5, NULL), (7, 8, 9))" is NULL); DuckDB compares the
    * rows as structs, where NULL members are equal.
    */
@@ -603,6 +603,22 @@ class Translator implements Renderer {
       const left = nodes[i];
       if (!isRow(left) || this.overrides.has(left)) continue;
       let k = nextSignificant(nodes, i + 1);
+      const op = nodes[k];
+      const right = nodes[nextSignificant(nodes, k + 1)];
+      if ((isOp(op, '=') || isOp(op, '<>') || isOp(op, '!=')) && isRow(right) && splitNodes(right.children).length === splitNodes(left.children).length) {
+        // (a, b) = (x, y) is a = x AND b = y; <> is its negation, NULL when a member is NULL and the rest equal.
+        const end = nextSignificant(nodes, k + 1) + 1;
+        this.overrides.set(left, () => {
+          const lefts = splitNodes(left.children).map((p) => this.render(p, true).trim());
+          const rights = splitNodes(right.children).map((p) => this.render(p, true).trim());
+          const all = lefts.map((l, m) => `${l} = ${rights[m]}`).join(' AND ');
+          const text = isOp(op, '=') ? `(${all})` : `(NOT (${all}))`;
+          return text + this.padding(sourceText(nodes.slice(i, end)), text);
+        });
+        for (let d = i + 1; d < end; d++) this.overrides.set(nodes[d], '');
+        i = end - 1;
+        continue;
+      }
       const not = isWord(nodes[k], 'NOT');
       if (not) k = nextSignificant(nodes, k + 1);
       const list = nodes[nextSignificant(nodes, k + 1)];

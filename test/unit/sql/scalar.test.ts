@@ -185,7 +185,7 @@ describe('casts to a text type of a given length (docs: try_cast)', () => {
   });
 });
 
-describe('row values in IN lists compare member by member (docs: in)', () => {
+describe('row values in IN lists and comparisons compare member by member (docs: in)', () => {
   it.each([
     ['(4, 5, NULL) IN ((4, 5, NULL), (7, 8, 9))', null],
     ['(1, 2) IN ((1, 2), (3, 4))', true],
@@ -193,6 +193,10 @@ describe('row values in IN lists compare member by member (docs: in)', () => {
     ['(1, 3) NOT IN ((1, 2), (1, NULL))', null],
     ['(1, 3) NOT IN ((1, 2), (2, NULL))', true],
     ['(1, 2) IN (SELECT 1, 2)', true],
+    ['(1, NULL) = (1, NULL)', null],
+    ['(1, NULL) = (2, NULL)', false],
+    ['(1, NULL) <> (2, NULL)', true],
+    ['(1, 2) != (1, 2)', false],
   ])('%s is %s', async (expr, expected) => {
     expect((await rows(`SELECT ${expr} AS v`))[0].v).toBe(expected);
   });
