@@ -17,6 +17,7 @@ import { main } from '../../../src/cli/main.js';
 import { BIN, ensureBuild } from '../../helpers/build.js';
 import { cellMatches, compareRows, documentedInstant, ordersRows } from '../../fixtures/sql/docs-corpus/compare.js';
 import { docsCorpus, type DocExample } from '../../fixtures/sql/docs-corpus/index.js';
+import { holdoutKnownWrong } from '../../fixtures/sql/docs-corpus/holdout.js';
 
 type Kind = 'correct' | 'refused' | 'wrong' | 'crash';
 interface Outcome {
@@ -157,6 +158,8 @@ describe('Snowflake documentation examples through dataops sql on DuckDB', () =>
     const tunedPages = new Set(docsCorpus.filter((e) => !e.holdout).map((e) => e.source));
     expect(holdout.filter((e) => tunedPages.has(e.source)).map((e) => e.id)).toEqual([]);
     for (const e of holdout) expect(e.id).toMatch(/^holdout-/);
+    const ids = new Set(holdout.map((e) => e.id));
+    expect(Object.keys(holdoutKnownWrong).filter((id) => !ids.has(id))).toEqual([]);
   });
 
   for (const example of docsCorpus) {
