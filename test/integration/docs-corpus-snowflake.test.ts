@@ -33,6 +33,9 @@ afterAll(async () => {
   await warehouse?.close();
   await fakesnow?.stop();
   console.log(`docs corpus on fakesnow: ${agreed} as documented, ${differences.size} differ`);
+  const holdout = docsCorpus.filter((e) => e.holdout);
+  const holdoutDiffer = holdout.filter((e) => differences.has(e.id)).length;
+  console.log(`hold-out on fakesnow: ${holdout.length - holdoutDiffer} as documented, ${holdoutDiffer} differ`);
   if (process.env.DOCS_CORPUS_EMULATOR_REPORT) await writeFile(process.env.DOCS_CORPUS_EMULATOR_REPORT, report());
 });
 

@@ -17,6 +17,7 @@ import { main } from '../../../src/cli/main.js';
 import { BIN, ensureBuild } from '../../helpers/build.js';
 import { cellMatches, compareRows, documentedInstant, ordersRows } from '../../fixtures/sql/docs-corpus/compare.js';
 import { docsCorpus, type DocExample } from '../../fixtures/sql/docs-corpus/index.js';
+import { holdoutKnownWrong } from '../../fixtures/sql/docs-corpus/holdout.js';
 
 type Kind = 'correct' | 'refused' | 'wrong' | 'crash';
 interface Outcome {
@@ -69,10 +70,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(projectDir, { recursive: true, force: true });
-  const all = [...outcomes.entries()];
-  const count = (k: Kind) => all.filter(([, o]) => o.kind === k).length;
-  const known = all.filter(([id]) => docsCorpus.find((e) => e.id === id)?.knownWrong).length;
-  console.log(`docs corpus: ${count('correct')} correct, ${count('refused')} refused, ${known} known wrong (${count('wrong')} wrong, ${count('crash')} crash) of ${all.length}`);
+  const isHoldout = ([id]: [string, Outcome]) => docsCorpus.find((e) => e.id === id)?.holdout === true;
+  const tuned = [...outcomes.entries()].filter((entry) => !isHoldout(entry));
+  const holdout = [...outcomes.entries()].filter(isHoldout);
+  const count = (of: Array<[string, Outcome]>, k: Kind) => of.filter(([, o]) => o.kind === k).length;
+  const known = tuned.filter(([id]) => docsCorpus.find((e) => e.id === id)?.knownWrong).length;
+  console.log(
+    `docs corpus: ${count(tuned, 'correct')} correct, ${count(tuned, 'refused')} refused, ${known} known wrong (${count(tuned, 'wrong')} wrong, ${count(tuned, 'crash')} crash) of ${tuned.length}`,
+  );
+  if (holdout.length) {
+    console.log(`hold-out: ${count(holdout, 'correct')} correct, ${count(holdout, 'refused')} refused, ${count(holdout, 'wrong')} wrong, ${count(holdout, 'crash')} crash`);
+  }
+  const all = [...tuned, ...holdout];
   if (process.env.DOCS_CORPUS_FINDINGS) {
     await writeFile(process.env.DOCS_CORPUS_FINDINGS, findings(all));
     await writeFile(`${process.env.DOCS_CORPUS_FINDINGS}.json`, JSON.stringify(Object.fromEntries(all), null, 1));
@@ -141,6 +150,16 @@ describe('Snowflake documentation examples through dataops sql on DuckDB', () =>
     expect(docsCorpus.length).toBeGreaterThanOrEqual(300);
     expect(new Set(docsCorpus.map((e) => e.id)).size).toBe(docsCorpus.length);
     for (const e of docsCorpus) expect(e.source, e.id).toMatch(/^https:\/\/docs\.snowflake\.com\/en\/sql-reference\//);
+  });
+
+  it('has a hold-out set of at least 150 examples from pages the tuned corpus does not use', () => {
+    const holdout = docsCorpus.filter((e) => e.holdout);
+    expect(holdout.length).toBeGreaterThanOrEqual(150);
+    const tunedPages = new Set(docsCorpus.filter((e) => !e.holdout).map((e) => e.source));
+    expect(holdout.filter((e) => tunedPages.has(e.source)).map((e) => e.id)).toEqual([]);
+    for (const e of holdout) expect(e.id).toMatch(/^holdout-/);
+    const ids = new Set(holdout.map((e) => e.id));
+    expect(Object.keys(holdoutKnownWrong).filter((id) => !ids.has(id))).toEqual([]);
   });
 
   for (const example of docsCorpus) {
