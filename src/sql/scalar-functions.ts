@@ -75,14 +75,14 @@ function scaled(kind: 'ceil' | 'floor' | 'trunc', alone: (x: string) => string):
  * SUM / AVG ([DISTINCT] x): text is cast to FLOAT, as Snowflake does implicitly (docs: functions/sum, usage
  * notes); sf_num is a typed macro, so a NUMBER or FLOAT argument is left exactly as it is.
  */
-function numericAggregate(fn: string): Handler {
+function numericAggregate(): Handler {
   return (c) => {
     if (!arity(c, 1)) return '';
     const nodes = c.args[0].nodes;
     const k = nodes.findIndex((n) => n.kind !== 'ws' && n.kind !== 'comment');
     const distinct = k >= 0 && nodes[k].kind === 'word' && (nodes[k] as { text: string }).text.toUpperCase() === 'DISTINCT';
     const arg = distinct ? c.r.render(nodes.slice(k + 1)) : c.args[0].text;
-    return `${fn}(${distinct ? 'DISTINCT ' : ''}sf_num(${arg.trim()}))`;
+    return `${c.nameToken.text}(${distinct ? 'DISTINCT ' : ''}sf_num(${arg.trim()}))`;
   };
 }
 
@@ -121,8 +121,8 @@ export const SCALAR_HANDLERS: Record<string, Handler> = {
     return '';
   },
 
-  SUM: numericAggregate('sum'),
-  AVG: numericAggregate('avg'),
+  SUM: numericAggregate(),
+  AVG: numericAggregate(),
 
   GREATEST_IGNORE_NULLS: (c) => (arity(c, 1, Infinity) ? call('list_max', `[${c.args.map((a) => a.text).join(',')}]`) : ''),
   LEAST_IGNORE_NULLS: (c) => (arity(c, 1, Infinity) ? call('list_min', `[${c.args.map((a) => a.text).join(',')}]`) : ''),
