@@ -4,6 +4,8 @@
 // reference pages show (docs: https://docs.snowflake.com/en/sql-reference/functions/<name>).
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASS_THROUGH } from '../../../src/sql/function-names.js';
+import { HANDLED_FUNCTIONS } from '../../../src/sql/functions.js';
 import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
 
 let instance: DuckDBInstance;
@@ -48,6 +50,17 @@ describe('calls the translator neither rewrites nor lists', () => {
     ['SELECT LOG(8)', 'm.sql:1:8: LOG expects 2 argument(s), got 1'],
   ])('%s is refused', (sql, message) => {
     expect(errorsOf(sql)[0]).toContain(message);
+  });
+
+  it('passes through only names DuckDB defines, and none the translator rewrites', async () => {
+    const reader = await connection.runAndReadAll('SELECT DISTINCT upper(function_name) FROM duckdb_functions()');
+    const duckdb = new Set(reader.getRowsJS().map((r) => String(r[0])));
+    // DuckDB's grammar has these, not its function catalog.
+    const grammar = ['COALESCE', 'IFNULL', 'GROUPING', 'GROUPING_ID', 'PERCENTILE_CONT', 'PERCENTILE_DISC'];
+    expect([...PASS_THROUGH].filter((name) => !duckdb.has(name)).sort()).toEqual(grammar.sort());
+    await connection.run(`SELECT COALESCE(NULL, 1), IFNULL(NULL, 1), GROUPING(a), GROUPING_ID(a),
+      PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY a), PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY a) FROM (SELECT 1 AS a) GROUP BY ROLLUP (a)`);
+    expect(HANDLED_FUNCTIONS.filter((name) => PASS_THROUGH.has(name))).toEqual([]);
   });
 
   it.each([
