@@ -1,6 +1,7 @@
 // Snowflake functions by name: how each call becomes DuckDB SQL. A handler gets the call's arguments already
-// translated and returns the replacement text; functions without a handler pass through unchanged, unless
-// they are listed as unsupported, which is a diagnostic with a hint.
+// translated and returns the replacement text. Functions without a handler run as written only when
+// function-names.ts lists them as giving Snowflake's result on DuckDB; any other call is a diagnostic (with a
+// hint for those listed as unsupported here).
 // docs: https://docs.snowflake.com/en/sql-reference/functions-all (each function's page states the semantics
 // the handlers and the macros in macros.ts follow).
 import type { Token } from './tokenize.js';
@@ -15,6 +16,7 @@ import {
   INTERVAL_PARTS,
   parseSnowflakePath,
 } from './snowflake.js';
+import { SCALAR_HANDLERS, truncNumber } from './scalar-functions.js';
 
 export interface Arg {
   /** The argument's nodes, trivia included. */
@@ -36,6 +38,8 @@ export interface Renderer {
   error(at: SqlNode, message: string): void;
   /** The file diagnostics name. */
   readonly file: string;
+  /** `file:line:col` of a token, for errors raised when the translated query runs. */
+  place(at: Token): string;
 }
 
 export interface CallSite {
@@ -230,7 +234,7 @@ const TRUNC: Handler = (c) => {
   if (c.args.length === 2 && part && INTERVAL_PARTS.has(part)) {
     return call('sf_date_trunc', ` ${lit(part)}`, temporal(c.args[0]));
   }
-  return call('trunc', ...c.args.map((a) => a.text));
+  return truncNumber(c);
 };
 
 /** ROUND(x[, n[, mode]]): NUMBER rounds half away from zero on both sides; HALF_TO_EVEN has a macro. */
@@ -885,6 +889,8 @@ const HANDLERS: Record<string, Handler> = {
   NTH_VALUE: VALUE_IN_WINDOW,
   APPROX_COUNT_DISTINCT: (c) => (arity(c, 1) ? `count(DISTINCT${sp(c.args[0])})` : ''),
 
+  ...SCALAR_HANDLERS,
+
   SHA2: sha('sha256', true),
   SHA2_HEX: sha('sha256', true),
   SHA1: sha('sha1', false),
@@ -977,12 +983,12 @@ export function unsupportedFunctionHint(name: string): string | undefined {
   return undefined;
 }
 
-/** Whether translateCall rewrites the function (an unknown one passes through as written). */
+/** Whether translateCall rewrites the function. */
 export function isHandled(name: string): boolean {
   return name in HANDLERS || name in PLAIN_RENAMES;
 }
 
-/** The replacement for a call, or undefined when the function passes through as written. */
+/** The replacement for a call, or undefined when it has no handler. */
 export function translateCall(c: CallSite): HandlerResult | undefined {
   const handler = HANDLERS[c.name];
   if (handler) return handler(c);

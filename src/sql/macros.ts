@@ -5,6 +5,7 @@
 // docs: https://docs.snowflake.com/en/sql-reference/functions (each function's own page).
 
 import { NUMBER_MACROS } from './numbers.js';
+import { SCALAR_MACROS } from './scalar-functions.js';
 
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
@@ -90,6 +91,7 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   ...sortedJsonMacros(),
   // Division and multiplication with Snowflake's NUMBER scales (numbers.ts).
   ...NUMBER_MACROS,
+  ...SCALAR_MACROS,
   // Kept under their Snowflake names too, for SQL that reaches DuckDB without translation.
   macro('iff(c, a, b) AS CASE WHEN c THEN a ELSE b END'),
   macro('nvl(a, b) AS COALESCE(a, b)'),

@@ -4,6 +4,7 @@
 // outside the subset is a diagnostic with file, line, column and a hint, never a silently different result.
 import type { Diagnostic } from '../errors.js';
 import { arrayConstruct, isHandled, translateCall, unsupportedFunctionHint, type Arg, type Renderer } from './functions.js';
+import { CLAUSE_WORDS, isKnownSnowflakeFunction, PASS_THROUGH } from './function-names.js';
 import {
   duckdbJsonPath,
   mapType,
@@ -69,7 +70,7 @@ const KEYWORDS = new Set(
 );
 
 /** Keywords that may be followed by a parenthesis without being a function call. */
-const CALLABLE_KEYWORDS = new Set(['LEFT', 'RIGHT', 'REPLACE', 'FILTER', 'RLIKE']);
+const CALLABLE_KEYWORDS = new Set(['LEFT', 'RIGHT', 'REPLACE', 'FILTER', 'RLIKE', 'INSERT', 'COLLATE']);
 
 /** Words after which a parenthesised list is a column list, not a call. */
 const NAME_CONTEXT = new Set(['INTO', 'TABLE', 'VIEW', 'EXISTS', 'UPDATE', 'JOIN']);
@@ -197,6 +198,10 @@ class Translator implements Renderer {
     const t = firstToken(at);
     const d: Diagnostic = { file: this.file, line: t.line, col: t.col, message, severity };
     this.diags.set(`${d.line}:${d.col}:${message}`, d);
+  }
+
+  place(at: Token): string {
+    return `${this.file}:${at.line}:${at.col}`;
   }
 
   private warn(at: SqlNode, message: string): void {
@@ -462,7 +467,7 @@ class Translator implements Renderer {
           const to = nextSignificant(part, j + 1) + 1;
           drop(j, to);
           j = to - 1;
-        } else if (isWord(n, 'AUTOINCREMENT', 'IDENTITY', 'COLLATE', 'MASKING')) {
+        } else if (isWord(n, 'AUTOINCREMENT', 'IDENTITY', 'MASKING')) {
           this.error(n, `${(n as Token).text.toUpperCase()} is not supported on DuckDB: generate keys in the SELECT (e.g. ROW_NUMBER()) or drop the option`);
         }
       }
@@ -721,6 +726,9 @@ class Translator implements Renderer {
         this.error(t, `time travel (${upper}(...)) is not supported on DuckDB`);
       }
     }
+    if (upper === 'COLLATE' && isToken(nodes[next]) && (nodes[next] as Token).kind === 'string') {
+      this.error(t, `COLLATE ${(nodes[next] as Token).text} is not supported on DuckDB: collations compare, sort and convert case differently there; use UPPER() or LOWER() on both sides for a case-insensitive comparison`);
+    }
     if (upper === 'LATERAL' && isWord(nodes[next], 'FLATTEN')) {
       const paren = nextSignificant(nodes, next + 1);
       if (isParen(nodes[paren])) return this.flatten(nodes, i, nodes[next] as Token, nodes[paren] as Group, paren + 1);
@@ -748,6 +756,8 @@ class Translator implements Renderer {
     const prev = nodes[previousSignificant(nodes, i)];
     if (isWord(prev, ...NAME_CONTEXT)) return false;
     const t = nodes[i] as Token;
+    // INSERT (a, b) VALUES ... in MERGE is a clause; INSERT(s, pos, len, ins) elsewhere is the function.
+    if (t.text.toUpperCase() === 'INSERT' && (prev === undefined || isWord(prev, 'THEN'))) return false;
     // FILTER (WHERE ...) after an aggregate is a clause, not a call.
     if (t.text.toUpperCase() === 'FILTER') {
       const g = nodes[nextSignificant(nodes, i + 1)] as Group;
@@ -872,6 +882,16 @@ class Translator implements Renderer {
       }
     }
     if (upper === 'CAST' || upper === 'TRY_CAST') return { text: this.castCall(upper, group, nameToken), end };
+    const unqualified = nodes[start] === nameToken;
+    if (unqualified && !PASS_THROUGH.has(upper) && this.isCall(nodes, upper, start, end)) {
+      this.error(
+        nameToken,
+        isKnownSnowflakeFunction(upper)
+          ? `${upper} is not supported on DuckDB: the translator has no exact equivalent (docs/sql-dialect.md lists the functions it translates)`
+          : `unknown function ${name}: not a Snowflake function the translator knows; only the functions docs/sql-dialect.md lists run on DuckDB`,
+      );
+      return { text: name + sourceText(group), end };
+    }
     // LAG(x) IGNORE NULLS OVER (...) is written LAG(x IGNORE NULLS) OVER (...) in DuckDB.
     const k = nextSignificant(nodes, end);
     const nullsAt = nextSignificant(nodes, k + 1);
@@ -880,6 +900,18 @@ class Translator implements Renderer {
       return { text: `${name}(${this.render(group.children)} ${words})`, end: nullsAt + 1 };
     }
     return { text: `${name}(${this.render(group.children)})`, end };
+  }
+
+  /**
+   * Whether a name followed by a parenthesis is a function call, not a clause (GROUP BY ROLLUP (...)), an
+   * alias's column list (AS t(a, b), (VALUES ...) v(a)) or a common table expression's (WITH c (a) AS (...)).
+   */
+  private isCall(nodes: SqlNode[], upper: string, start: number, end: number): boolean {
+    if (CLAUSE_WORDS.has(upper)) return false;
+    const prev = nodes[previousSignificant(nodes, start)];
+    if (isWord(prev, 'AS') || isGroup(prev)) return false;
+    const after = nextSignificant(nodes, end);
+    return !(isWord(nodes[after], 'AS') && isParen(nodes[nextSignificant(nodes, after + 1)]));
   }
 
   private args(group: Group): Arg[] {

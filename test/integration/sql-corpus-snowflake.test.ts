@@ -43,6 +43,8 @@ const FAKESNOW_DIFFERS: Record<string, string> = {
   'an aggregate-only query with ORDER BY on the aggregated column': 'fakesnow passes the ORDER BY to DuckDB, which rejects it; Snowflake accepts it',
   'MERGE ... WHEN MATCHED THEN UPDATE ALL BY NAME / WHEN NOT MATCHED THEN INSERT ALL BY NAME': 'fakesnow cannot parse ALL BY NAME',
   'FLATTEN OUTER => TRUE of an empty array: one row, PATH empty, THIS the array': 'fakesnow ignores OUTER => TRUE in FLATTEN',
+  'NEXT_DAY and PREVIOUS_DAY: strictly after or before': 'fakesnow has no NEXT_DAY or PREVIOUS_DAY',
+  'CEIL, FLOOR and TRUNC with a scale, on FLOAT': 'fakesnow passes CEIL(n, scale) to DuckDB, which has no scale argument for ceil, floor or trunc on a BIGINT scale',
 };
 
 let fakesnow: Fakesnow;
