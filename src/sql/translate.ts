@@ -51,12 +51,20 @@ export interface TranslateOptions {
 export interface Translation {
   sql: string;
   diagnostics: Diagnostic[];
+  /** Each statement of the text: its DuckDB SQL (with its ';') and its offsets in the source text. */
+  statements: TranslatedStatement[];
+}
+
+export interface TranslatedStatement {
+  sql: string;
+  start: number;
+  end: number;
 }
 
 export function translateSnowflakeToDuckDB(sql: string, options: TranslateOptions = {}): Translation {
   const translator = new Translator(options.file ?? '<sql>', options.variables ?? new Map());
   const out = translator.translate(sql);
-  return { sql: out, diagnostics: translator.diagnostics() };
+  return { sql: out, diagnostics: translator.diagnostics(), statements: translator.statements };
 }
 
 /** Words that are never a column, a path base or a function name. */
@@ -189,6 +197,8 @@ class Translator implements Renderer {
     this.variables = new Map([...variables].map(([k, v]) => [k.toLowerCase(), v]));
   }
 
+  statements: TranslatedStatement[] = [];
+
   diagnostics(): Diagnostic[] {
     return [...this.diags.values()].sort((a, b) => a.line - b.line || a.col - b.col);
   }
@@ -215,7 +225,14 @@ class Translator implements Renderer {
     for (const t of tree.unbalanced) this.error(t, `unbalanced '${t.text}'`);
     const statements = splitNodes(tree.nodes, ';');
     const separators = tree.nodes.filter((n) => isOp(n, ';')) as Token[];
-    return statements.map((s, i) => this.statement(s) + (separators[i]?.text ?? '')).join('');
+    let start = 0;
+    this.statements = statements.map((s, i) => {
+      const text = sourceText(s) + (separators[i]?.text ?? '');
+      const statement = { sql: this.statement(s) + (separators[i]?.text ?? ''), start, end: start + text.length };
+      start = statement.end;
+      return statement;
+    });
+    return this.statements.map((s) => s.sql).join('');
   }
 
   // ---------------------------------------------------------------- statements

@@ -2,6 +2,7 @@
 // flags and in the Dialect that renders the few SQL fragments that are spelled differently.
 
 import type { Diagnostic } from '../errors.js';
+import type { TranslatedStatement } from '../sql/translate.js';
 
 export type Row = Record<string, unknown>;
 
@@ -82,7 +83,7 @@ export interface Warehouse {
    * Turns Snowflake SQL written by users (models, `dataops sql`) into SQL this warehouse runs with the
    * same results; identity on Snowflake. Constructs outside the supported subset are diagnostics.
    */
-  translate(snowflakeSql: string, file?: string): { sql: string; diagnostics: Diagnostic[] };
+  translate(snowflakeSql: string, file?: string): { sql: string; diagnostics: Diagnostic[]; statements?: TranslatedStatement[] };
   /** Runs one or more statements; returns the rows of the last one. */
   query<T = Row>(sql: string): Promise<T[]>;
   /** Runs a statement and returns the number of rows it changed. */
