@@ -109,7 +109,8 @@ export class DuckDBWarehouse implements Warehouse {
   async query<T = Row>(sql: string): Promise<T[]> {
     const reader = await this.run(sql, () => this.connection.runAndReadAll(sql));
     const types = reader.columnTypes().map((t) => t.toString());
-    const names = reader.columnNames();
+    // Columns with the same name (SELECT a, a) stay apart: a row object would keep only the last.
+    const names = uniqueColumnNames(reader.columnNames());
     return reader.getRowsJS().map((values) => {
       const row: Row = {};
       values.forEach((v, i) => (row[names[i]] = toPlain(v, types[i])));
@@ -205,9 +206,38 @@ export class DuckDBWarehouse implements Warehouse {
   }
 }
 
+/**
+ * A TIME (microseconds since midnight) as Snowflake shows it, HH:MM:SS, with the fraction of a second only
+ * when there is one (Snowflake's default output format shows none; the digits are kept rather than lost).
+ */
+function timeText(micros: bigint): string {
+  const total = Number(micros);
+  const seconds = Math.floor(total / 1e6);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const fraction = total % 1e6 ? `.${String(total % 1e6).padStart(6, '0').replace(/0+$/, '')}` : '';
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}${fraction}`;
+}
+
+/** Column names of a result, each once: a repeated name gets _2, _3, ... (the first name not already taken). */
+export function uniqueColumnNames(names: readonly string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name}_${n}`) || seen.has(`${name}_${n}`)) n++;
+    seen.add(`${name}_${n}`);
+    return `${name}_${n}`;
+  });
+}
+
 /** DuckDB JS values to JSON-friendly ones: BIGINT -> number, DATE -> 'YYYY-MM-DD', TIMESTAMP -> ISO. */
 function toPlain(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
+  if (type === 'TIME' && typeof value === 'bigint') return timeText(value);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
   if (Array.isArray(value)) return value.map((v) => toPlain(v, ''));
