@@ -159,10 +159,23 @@ interface Rephrased {
   literal?: string;
 }
 
+/** A refusal of the translation's macros at bind time: the message is the struct key DuckDB could not find. */
+const OWN_REFUSAL = /^Could not find key "([\s\S]*)" in struct/;
+
+/** The text of an own refusal: DuckDB printed it in lower case, each capital (and ^) marked by a ^ before it. */
+function ownRefusalText(key: string): string {
+  return key.replace(/\^(.)/g, (_, c: string) => c.toUpperCase());
+}
+
 const SUBSET_HINT = 'see docs/sql-dialect.md for the Snowflake SQL that runs the same on DuckDB';
 
 /** DuckDB's messages, by shape: each rephrased in Snowflake's words (the messages Snowflake itself gives, where it has one). */
 const REPHRASINGS: Array<{ pattern: RegExp; rephrase: (m: RegExpExecArray) => Rephrased }> = [
+  {
+    // The translation's own refusal (numbers.ts refuseWhen): its text is already the user's; it names its function first.
+    pattern: OWN_REFUSAL,
+    rephrase: (m) => ({ message: ownRefusalText(m[1]), func: /^([A-Z_]+) /.exec(ownRefusalText(m[1]))?.[1] }),
+  },
   {
     pattern: /^Could not convert string '([\s\S]*)' to '?([\w ()]+?)'?$/,
     rephrase: (m) => ({
@@ -316,7 +329,10 @@ export function sqlErrorDiagnostic(raw: string, source: SqlSource): Diagnostic {
     return { file, line, col, severity: 'error', message: bare.replace(/\s+/g, ' ').trim() };
   }
   const rephrased = rephraseDuckDBError(bare);
-  const headline = bare.split('\n')[0].replace(DUCKDB_CLASS, '').replace(DUCKDB_CLASS, '');
+  let headline = bare.split('\n')[0].replace(DUCKDB_CLASS, '').replace(DUCKDB_CLASS, '');
+  // The translation's own refusals, raised when DuckDB binds the query (numbers.ts, refuseWhen).
+  const own = OWN_REFUSAL.exec(headline);
+  if (own) headline = ownRefusalText(own[1]);
   const embedded = EMBEDDED_LOCATION.exec(headline);
   if (embedded && embedded[1] === file) {
     return { file, line: Number(embedded[2]), col: Number(embedded[3]), severity: 'error', message: inUserTerms(headline.slice(embedded[0].length), text) };
