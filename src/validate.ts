@@ -62,9 +62,9 @@ async function planModels(project: Project, reports: readonly ReportFile[]): Pro
       if (translated.diagnostics.some((d) => d.severity === 'error')) continue;
       try {
         // LIMIT 0 on an empty database: the plan is checked, nothing is computed.
-        await warehouse.execute(`CREATE TABLE ${model.name} AS SELECT * FROM (${translated.sql}\n) AS model LIMIT 0`);
+        await warehouse.execute(`${planPrefix(model.name)}${translated.sql}\n) AS model LIMIT 0`);
       } catch (e) {
-        out.push(modelDiagnostic(model, (e as Error).message));
+        out.push(modelDiagnostic(model, (e as Error).message, planPrefix(model.name).length));
         continue;
       }
       out.push(...optionColumnProblems(model, await planColumns(warehouse, model.name)));
@@ -100,6 +100,8 @@ async function planModels(project: Project, reports: readonly ReportFile[]): Pro
   }
   return out;
 }
+
+const planPrefix = (table: string): string => `CREATE TABLE ${table} AS SELECT * FROM (`;
 
 /**
  * unique_key, time_column and latest_by must name columns the model's SELECT gives, at the option's line;

@@ -11,6 +11,7 @@ import { generateRetailData } from '../demo/data.js';
 import { writeReferenceDatabase } from '../demo/reference-db.js';
 import { STEPS, TARGETS, resolveSettings, runProject, withWarehouse, type RunResult, type Settings, type Step } from '../engine.js';
 import { ConfigError, DataOpsError, formatDiagnostic, UsageError } from '../errors.js';
+import { runScript } from '../sql/errors.js';
 import { renderConsoleSummary } from '../report/console.js';
 import { buildNoStateSite, renderNoStateSummary } from '../report/no-state.js';
 import { buildSite } from '../site/build.js';
@@ -214,11 +215,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--json', 'print the rows as a JSON array of objects')
     .action(async (opts: { query: string; json?: boolean }) => {
       const rows = await withWarehouse(settings(), async (w) => {
-        const { sql, diagnostics } = w.translate(opts.query, '<query>');
-        for (const d of diagnostics.filter((x) => x.severity === 'warning')) io.err(formatDiagnostic(d));
-        const errors = diagnostics.filter((d) => d.severity === 'error');
+        const translation = w.translate(opts.query, '<query>');
+        for (const d of translation.diagnostics.filter((x) => x.severity === 'warning')) io.err(formatDiagnostic(d));
+        const errors = translation.diagnostics.filter((d) => d.severity === 'error');
         if (errors.length) throw new ConfigError(errors);
-        return w.query(sql);
+        // A failure is placed at its statement and told in Snowflake's terms (src/sql/errors.ts).
+        return runScript({ file: '<query>', text: opts.query }, translation, (sql) => w.query(sql));
       }, { command: 'sql', log: io.err });
       io.out(opts.json ? JSON.stringify(rows, null, 2) : formatTable(rows));
     });

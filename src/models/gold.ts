@@ -4,6 +4,7 @@ import type { ProjectGraph } from '../graph/graph.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import type { SqlModel } from '../config/sql-model.js';
+import { sqlErrorDiagnostic } from '../sql/errors.js';
 
 export interface ModelBuild {
   model: string;
@@ -174,33 +175,9 @@ export async function runModelSql(warehouse: Warehouse, model: SqlModel, prefix:
 }
 
 /**
- * Places a warehouse error at the model's line: DuckDB reports "LINE n:" and a caret under the column,
- * Snowflake "line n at position p" (0-based). On line 1 the statement has a prefix before the model's text.
+ * A warehouse error at the model's place, in the user's terms (src/sql/errors.ts). `statementPrefixLength`:
+ * what ran before the model's text on its first line (unknown: guessed from DuckDB's echo of the line).
  */
-export function modelDiagnostic(model: Pick<SqlModel, 'file' | 'text'>, message: string, statementPrefixLength = 0): Diagnostic {
-  const text = message.split('\n  in SQL:')[0];
-  const lines = text.split('\n');
-  const headline = lines[0].trim();
-  const at = lines.findIndex((l) => /^LINE \d+:/.test(l));
-  let line = 1;
-  let col = 1;
-  const snowflake = /line (\d+) at position (\d+)/.exec(text);
-  if (at < 0 && snowflake) {
-    line = Number(snowflake[1]);
-    col = Math.max(1, Number(snowflake[2]) + 1 - (line === 1 ? statementPrefixLength : 0));
-    return { file: model.file, line, col, severity: 'error', message: text.replace(/\s+/g, ' ').trim() };
-  }
-  if (at >= 0) {
-    const prefix = /^LINE (\d+): ?/.exec(lines[at])!;
-    line = Number(prefix[1]);
-    const caret = lines[at + 1]?.indexOf('^') ?? -1;
-    if (caret >= 0) {
-      // Column in the statement's line; on line 1 the statement has a prefix before the model's text.
-      const statementLine = lines[at].slice(prefix[0].length);
-      const fileLine = model.text.split('\n')[line - 1] ?? '';
-      const shift = line === 1 ? Math.max(0, statementLine.length - fileLine.length) : 0;
-      col = Math.max(1, caret - prefix[0].length - shift + 1);
-    }
-  }
-  return { file: model.file, line, col, severity: 'error', message: headline };
+export function modelDiagnostic(model: Pick<SqlModel, 'file' | 'text'>, message: string, statementPrefixLength?: number): Diagnostic {
+  return sqlErrorDiagnostic(message, { file: model.file, text: model.text, statementPrefixLength });
 }

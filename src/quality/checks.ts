@@ -3,6 +3,7 @@
 import type { CheckSpec, DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
 import type { CheckResult, FreshnessStatus } from '../state/types.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { duckdbErrorText } from '../sql/errors.js';
 
 export interface CheckOutcome extends CheckResult {
   pipeline: string;
@@ -77,7 +78,7 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
     };
   } catch (e) {
     // A warn-severity check never fails a run, not even when it cannot run.
-    return { ...base, status: check.severity === 'warn' ? 'warn' : 'error', failing_rows: 0, message: `could not run: ${(e as Error).message.split('\n')[0]}` };
+    return { ...base, status: check.severity === 'warn' ? 'warn' : 'error', failing_rows: 0, message: `could not run: ${duckdbErrorText((e as Error).message)}` };
   }
 }
 
@@ -125,7 +126,7 @@ export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline
       message: `${age} (${limits})`,
     };
   } catch (e) {
-    return { ...base, severity: 'error', status: 'error', failing_rows: 0, message: `could not run: ${(e as Error).message.split('\n')[0]}` };
+    return { ...base, severity: 'error', status: 'error', failing_rows: 0, message: `could not run: ${duckdbErrorText((e as Error).message)}` };
   }
 }
 

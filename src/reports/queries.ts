@@ -70,7 +70,7 @@ export async function runQuery(warehouse: Warehouse, file: string, query: Report
   try {
     return (await warehouse.query(sql)).map(lowerCaseColumns);
   } catch (e) {
-    throw new ReportError(modelDiagnostic({ file, text }, (e as Error).message));
+    throw new ReportError(modelDiagnostic({ file, text }, (e as Error).message, 0));
   }
 }
 

@@ -774,6 +774,14 @@ const CONVERT_TIMEZONE: Handler = (c) => {
   return `CAST(${temporal(c.args[1])} AS TIMESTAMPTZ)`;
 };
 
+function substr(c: CallSite): string {
+  // SUBSTRING(s FROM p FOR n) has no commas: as written.
+  if (c.args.length === 1) return call('substring', c.args[0].text);
+  if (!arity(c, 2, 3)) return '';
+  const start = c.args[1].number !== undefined ? (c.args[1].number === 0 ? ' 1' : c.args[1].text) : ` CASE WHEN ${compact(c, c.args[1])} = 0 THEN 1 ELSE ${compact(c, c.args[1])} END`;
+  return call('substring', c.args[0].text, start, ...c.args.slice(2).map((a) => a.text));
+}
+
 const HANDLERS: Record<string, Handler> = {
   IFF: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
   NVL2: (c) => (arity(c, 3) ? `(CASE WHEN${sp(c.args[0])} IS NOT NULL THEN${sp(c.args[1])} ELSE${sp(c.args[2])} END)` : ''),
@@ -797,6 +805,9 @@ const HANDLERS: Record<string, Handler> = {
   DAYNAME: (c) => (arity(c, 1) ? call('left', call('dayname', temporal(c.args[0])), ' 3') : ''),
   MONTHNAME: (c) => (arity(c, 1) ? call('left', call('monthname', temporal(c.args[0])), ' 3') : ''),
 
+  // A start of 0 is the first character in Snowflake (docs: substr examples); DuckDB counts 0 as before it.
+  SUBSTR: substr,
+  SUBSTRING: substr,
   INITCAP: (c) => (arity(c, 1, 2) ? call(c.args.length === 1 ? 'sf_initcap' : 'sf_initcap_with', ...c.args.map((a) => a.text)) : ''),
   STRTOK: (c) => (arity(c, 1, 3) ? call('sf_strtok', c.args[0].text, c.args[1]?.text ?? " ' '", c.args[2]?.text ?? ' 1') : ''),
   STRTOK_TO_ARRAY: (c) => (arity(c, 1, 2) ? call('sf_strtok_to_array', c.args[0].text, c.args[1]?.text ?? " ' '") : ''),

@@ -7,6 +7,15 @@
 
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
+/**
+ * `value`, unless `condition` (on the inputs' types only) holds: then the query is refused when DuckDB binds
+ * it, with `message` (the error names it as a missing struct key; src/sql/errors.ts says it plainly). Unlike
+ * error(), which fires on a row, this refuses a query that reads no rows too, so `dataops validate` sees it.
+ */
+const refuseWhen = (condition: string, message: string, value: string): string =>
+  // DuckDB prints the key in lower case: each capital goes as ^ and its letter (errors.ts turns it back).
+  `struct_extract({'ok': ${value}}, CASE WHEN ${condition} THEN regexp_replace(${message}, '([A-Z^])', '^\\1', 'g') ELSE 'ok' END)`;
+
 /** Exact numeric DuckDB types: Snowflake's NUMBER. */
 const EXACT = `'(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|DECIMAL\\(.*\\)|"NULL")'`;
 
@@ -32,23 +41,28 @@ export const NUMBER_MACROS: string[] = [
   // The scale of NUMBER / NUMBER: max(S1, min(S1 + 6, 12)).
   macro(`sf_div_scale(a) AS greatest(sf_scale(a), least(sf_scale(a) + 6, 12))`),
   // The digits of NUMBER / NUMBER at that scale, rounded half away from zero, when both sides are NUMBER.
-  macro(`sf_ndiv(a, b, place) AS CASE WHEN sf_number_kind(a, b) = 'n' THEN (CASE
-    WHEN sf_scale(a) > 12 THEN error(place || ': dividing a NUMBER with more than 12 decimals is not supported on DuckDB; cast the dividend to NUMBER(38, 12) or FLOAT first')
-    ELSE sf_round_quotient(sf_unscaled(a) * sf_pow10(sf_div_scale(a) - sf_scale(a) + sf_scale(b)), sf_unscaled(b)) END) END`),
+  macro(`sf_ndiv(a, b, place) AS CASE WHEN sf_number_kind(a, b) = 'n' THEN ${refuseWhen(
+    "sf_number_kind(a, b) = 'n' AND sf_scale(a) > 12",
+    "place || ': dividing a NUMBER with more than 12 decimals is not supported on DuckDB; cast the dividend to NUMBER(38, 12) or FLOAT first'",
+    'sf_round_quotient(sf_unscaled(a) * sf_pow10(sf_div_scale(a) - sf_scale(a) + sf_scale(b)), sf_unscaled(b))',
+  )} END`),
   // ROUND(x, n, 'HALF_TO_EVEN'): a tie (the digits after the n-th decimal are exactly 5, 50, ...) goes to the
   // candidate whose last digit is even: trunc (toward zero) when that one is even, else round (away from zero).
   // Snowflake allows the mode on NUMBER only.
-  macro(`sf_round_half_even(x, n) AS CASE
-    WHEN typeof(x) IN ('FLOAT', 'DOUBLE') THEN error('ROUND with a rounding mode takes a NUMBER, not a FLOAT; cast it, e.g. ROUND(x::NUMBER(38, 12), n, ''HALF_TO_EVEN'')')
-    WHEN sf_scale(x) > n AND abs(sf_unscaled(x)) % sf_pow10(sf_scale(x) - n) = 5 * sf_pow10(sf_scale(x) - n - 1)
+  macro(`sf_round_half_even(x, n) AS ${refuseWhen(
+    "typeof(x) IN ('FLOAT', 'DOUBLE')",
+    "'ROUND with a rounding mode takes a NUMBER, not a FLOAT; cast it, e.g. ROUND(x::NUMBER(38, 12), n, ''HALF_TO_EVEN'')'",
+    `CASE WHEN sf_scale(x) > n AND abs(sf_unscaled(x)) % sf_pow10(sf_scale(x) - n) = 5 * sf_pow10(sf_scale(x) - n - 1)
       AND sf_unscaled(trunc(x, n)) % 2 = 0 THEN trunc(x, n)
-    ELSE round(x, n) END`),
+    ELSE round(x, n) END`,
+  )}`),
   // a * b: DuckDB's scale is S1 + S2; Snowflake caps it at max(S1, S2, 12). They agree unless both scales are
   // above zero and add up to more than 12, which is refused (Snowflake's rounding there is not documented).
-  macro(`sf_mul(a, b, place) AS CASE
-    WHEN sf_number_kind(a, b) = 'n' AND sf_scale(a) > 0 AND sf_scale(b) > 0 AND sf_scale(a) + sf_scale(b) > greatest(sf_scale(a), sf_scale(b), 12)
-    THEN error(place || ': the product of NUMBERs with ' || sf_scale(a) || ' and ' || sf_scale(b) || ' decimals has more than 12 decimals, which Snowflake cuts to ' || greatest(sf_scale(a), sf_scale(b), 12) || '; ROUND one side first')
-    ELSE a * b END`),
+  macro(`sf_mul(a, b, place) AS ${refuseWhen(
+    "sf_number_kind(a, b) = 'n' AND sf_scale(a) > 0 AND sf_scale(b) > 0 AND sf_scale(a) + sf_scale(b) > greatest(sf_scale(a), sf_scale(b), 12)",
+    "place || ': the product of NUMBERs with ' || sf_scale(a) || ' and ' || sf_scale(b) || ' decimals has more than 12 decimals, which Snowflake cuts to ' || greatest(sf_scale(a), sf_scale(b), 12) || '; ROUND one side first'",
+    'a * b',
+  )}`),
 ];
 
 /**

@@ -52,12 +52,20 @@ export interface TranslateOptions {
 export interface Translation {
   sql: string;
   diagnostics: Diagnostic[];
+  /** Each statement of the text: its DuckDB SQL (with its ';') and its offsets in the source text. */
+  statements: TranslatedStatement[];
+}
+
+export interface TranslatedStatement {
+  sql: string;
+  start: number;
+  end: number;
 }
 
 export function translateSnowflakeToDuckDB(sql: string, options: TranslateOptions = {}): Translation {
   const translator = new Translator(options.file ?? '<sql>', options.variables ?? new Map());
   const out = translator.translate(sql);
-  return { sql: out, diagnostics: translator.diagnostics() };
+  return { sql: out, diagnostics: translator.diagnostics(), statements: translator.statements };
 }
 
 /** Words that are never a column, a path base or a function name. */
@@ -190,6 +198,10 @@ class Translator implements Renderer {
     this.variables = new Map([...variables].map(([k, v]) => [k.toLowerCase(), v]));
   }
 
+  statements: TranslatedStatement[] = [];
+  /** The columns of the tables this text creates, by lower-cased table name (for INSERT ... VALUES). */
+  private readonly tableColumns = new Map<string, Array<{ name: string; type: string }>>();
+
   diagnostics(): Diagnostic[] {
     return [...this.diags.values()].sort((a, b) => a.line - b.line || a.col - b.col);
   }
@@ -220,7 +232,14 @@ class Translator implements Renderer {
     for (const t of tree.unbalanced) this.error(t, `unbalanced '${t.text}'`);
     const statements = splitNodes(tree.nodes, ';');
     const separators = tree.nodes.filter((n) => isOp(n, ';')) as Token[];
-    return statements.map((s, i) => this.statement(s) + (separators[i]?.text ?? '')).join('');
+    let start = 0;
+    this.statements = statements.map((s, i) => {
+      const text = sourceText(s) + (separators[i]?.text ?? '');
+      const statement = { sql: this.statement(s) + (separators[i]?.text ?? ''), start, end: start + text.length };
+      start = statement.end;
+      return statement;
+    });
+    return this.statements.map((s) => s.sql).join('');
   }
 
   // ---------------------------------------------------------------- statements
@@ -248,10 +267,61 @@ class Translator implements Renderer {
     if (word === 'INSERT' && (second === 'OVERWRITE' || second === 'ALL' || second === 'FIRST')) {
       this.error(nodes[secondIndex], `INSERT ${second} is not supported: use DELETE (or TRUNCATE) then INSERT, one table per statement`);
     }
+    if (word === 'INSERT' && second === 'INTO') this.prepareInsertValues(nodes, secondIndex);
     if (word === 'MERGE' || word === 'UPDATE') this.prepareSetTargets(nodes);
     if (word === 'MERGE') this.prepareMergeByName(nodes);
     this.prepareAggregateOrderBy(nodes);
+    this.prepareEmptyLimits(nodes);
     return this.render(nodes);
+  }
+
+  /**
+   * INSERT INTO t [(cols)] VALUES (...): text with a UTC offset going into a TIMESTAMP_NTZ column loses its
+   * offset in Snowflake ('2024-05-09 08:50:57.891 -0700' is stored as 2024-05-09 08:50:57.891; docs:
+   * date-time-input-output, TIMESTAMP_NTZ ignores the time zone), where DuckDB refuses it. Only for tables this
+   * text creates, whose column types are known here.
+   */
+  private prepareInsertValues(nodes: SqlNode[], into: number): void {
+    let k = nextSignificant(nodes, into + 1);
+    const nameStart = k;
+    while (k + 2 < nodes.length && isOp(nodes[k + 1], '.')) k += 2;
+    const declared = this.tableColumns.get(tableKey(sourceText(nodes.slice(nameStart, k + 1))));
+    if (!declared) return;
+    k = nextSignificant(nodes, k + 1);
+    let targets = declared;
+    if (isParen(nodes[k])) {
+      const named = splitNodes((nodes[k] as Group).children).map((p) => trimNodes(p)[0]);
+      targets = named.map((n) => declared.find((c) => isToken(n) && c.name === unquotedName(n)) ?? { name: '', type: '' });
+      k = nextSignificant(nodes, k + 1);
+    }
+    if (!isWord(nodes[k], 'VALUES')) return;
+    for (let row = nextSignificant(nodes, k + 1); isParen(nodes[row]); row = nextSignificant(nodes, nextSignificant(nodes, row + 1) + 1)) {
+      splitNodes((nodes[row] as Group).children).forEach((value, i) => {
+        const only = trimNodes(value);
+        const t = only[0];
+        if (only.length !== 1 || !isToken(t) || t.kind !== 'string') return;
+        const stamp = TIMESTAMP_WITH_OFFSET.exec(t.value ?? '');
+        if (!stamp) return;
+        // NTZ keeps the wallclock time; TZ and LTZ keep the instant (DuckDB reads an offset only without the space).
+        if (targets[i]?.type === 'TIMESTAMP') this.overrides.set(t, duckdbString(stamp[1]));
+        if (targets[i]?.type === 'TIMESTAMPTZ' || targets[i]?.type === 'TIMESTAMP WITH TIME ZONE') this.overrides.set(t, duckdbString(`${stamp[1]}${stamp[2]}`));
+      });
+      if (!isOp(nodes[nextSignificant(nodes, row + 1)], ',')) break;
+    }
+  }
+
+  /**
+   * LIMIT '' and LIMIT $$$$ mean no limit, OFFSET '' and OFFSET $$$$ no offset (docs: constructs/limit, for
+   * drivers that bind an incomplete parameter list); DuckDB would read the text as a number and fail.
+   */
+  private prepareEmptyLimits(nodes: SqlNode[]): void {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (isGroup(n)) this.prepareEmptyLimits(n.children);
+      if (!isWord(n, 'LIMIT', 'OFFSET')) continue;
+      const value = nodes[nextSignificant(nodes, i + 1)];
+      if (isToken(value) && value.kind === 'string' && value.value === '') this.overrides.set(value, isWord(n, 'LIMIT') ? 'NULL' : '0');
+    }
   }
 
   /** MERGE ... THEN UPDATE ALL BY NAME / INSERT ALL BY NAME is DuckDB's UPDATE BY NAME / INSERT BY NAME. */
@@ -381,17 +451,33 @@ class Translator implements Renderer {
     if (object !== 'TABLE' && object !== 'VIEW') return;
     // The name, possibly after IF NOT EXISTS.
     k = nextSignificant(nodes, k + 1);
-    if (wordAt(k) === 'IF') k = nextSignificant(nodes, nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1) + 1);
+    const ifNotExists = wordAt(k) === 'IF';
+    if (ifNotExists) k = nextSignificant(nodes, nextSignificant(nodes, nextSignificant(nodes, k + 1) + 1) + 1);
+    const nameStart = k;
     while (k + 2 < nodes.length && isOp(nodes[k + 1], '.')) k += 2;
+    const name = sourceText(nodes.slice(nameStart, k + 1));
     k = nextSignificant(nodes, k + 1);
+    let columns: Group | undefined;
     if (isParen(nodes[k])) {
       const group = nodes[k] as Group;
-      if (object === 'TABLE') this.overrides.set(group, () => `(${this.columnDefinitions(group)})`);
+      if (object === 'TABLE') {
+        columns = group;
+        this.overrides.set(group, () => `(${this.columnDefinitions(group)})`);
+        this.tableColumns.set(tableKey(name), this.declaredColumns(group));
+      }
       k = nextSignificant(nodes, k + 1);
     }
     // Table and view options up to AS / CLONE / LIKE.
     while (k < nodes.length) {
       const w = wordAt(k);
+      if (w === 'AS' && columns) {
+        // CREATE TABLE t (col type, ...) AS SELECT: Snowflake gives the query's columns, by position, the declared
+        // names and types. DuckDB has no such form: the table is created as declared, then filled by INSERT,
+        // which converts each column to its declared type as Snowflake does.
+        if (ifNotExists) this.error(nodes[k], 'CREATE TABLE IF NOT EXISTS ... (columns) AS SELECT is not supported: drop IF NOT EXISTS, or create the table and INSERT in two statements');
+        this.overrides.set(nodes[k], `; INSERT INTO ${name}`);
+        return;
+      }
       if (w === 'AS') return;
       if (w === 'CLONE') {
         this.overrides.set(nodes[k], 'AS SELECT * FROM');
@@ -426,6 +512,17 @@ class Translator implements Renderer {
       }
       return;
     }
+  }
+
+  /** The declared columns of a CREATE TABLE, by position: lower-cased name and DuckDB type ('' when none is given). */
+  private declaredColumns(group: Group): Array<{ name: string; type: string }> {
+    return splitNodes(group.children).flatMap((part) => {
+      const k = nextSignificant(part, 0);
+      const head = part[k];
+      if (!isName(head) || isWord(head, 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'FOREIGN')) return [];
+      const type = this.parseType(part, nextSignificant(part, k + 1));
+      return [{ name: unquotedName(head as Token), type: type?.mapped.duckdb.toUpperCase() ?? '' }];
+    });
   }
 
   /** Column definitions: types mapped; constraints Snowflake does not enforce are dropped. */
@@ -1243,6 +1340,18 @@ interface RenderedItem {
 }
 
 /** What a rendered item is to arithmetic: an operand, an operator, or something that ends an operand chain. */
+/** Timestamp text with a UTC offset (or Z) after it; group 1 is the wallclock time, group 2 the offset. */
+const TIMESTAMP_WITH_OFFSET = /^\s*(\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)\s*$/i;
+
+/** A table's key in tableColumns: its last name part, lower-cased, unquoted. */
+function tableKey(name: string): string {
+  return name.split('.').pop()!.replace(/"/g, '').trim().toLowerCase();
+}
+
+function unquotedName(t: Token): string {
+  return t.kind === 'qident' ? t.text.slice(1, -1).replace(/""/g, '"').toLowerCase() : t.text.toLowerCase();
+}
+
 function itemKind(nodes: SqlNode[], start: number, end: number): RenderedItem['kind'] {
   const n = nodes[start];
   if (isToken(n) && n.kind === 'op') return end === start + 1 ? 'op' : 'other';

@@ -2,6 +2,7 @@
 // flags and in the Dialect that renders the few SQL fragments that are spelled differently.
 
 import type { Diagnostic } from '../errors.js';
+import type { TranslatedStatement } from '../sql/translate.js';
 
 export type Row = Record<string, unknown>;
 
@@ -82,7 +83,7 @@ export interface Warehouse {
    * Turns Snowflake SQL written by users (models, `dataops sql`) into SQL this warehouse runs with the
    * same results; identity on Snowflake. Constructs outside the supported subset are diagnostics.
    */
-  translate(snowflakeSql: string, file?: string): { sql: string; diagnostics: Diagnostic[] };
+  translate(snowflakeSql: string, file?: string): { sql: string; diagnostics: Diagnostic[]; statements?: TranslatedStatement[] };
   /** Runs one or more statements; returns the rows of the last one. */
   query<T = Row>(sql: string): Promise<T[]>;
   /** Runs a statement and returns the number of rows it changed. */
@@ -107,21 +108,27 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-/** Quotes a string for SQL. */
 /**
- * Column names for a result's row objects: a repeated name gets _1, _2, ... (as DuckDB names repeated columns
- * of a table), so SELECT TO_DATE(x), DATE(x) keeps both columns instead of the second overwriting the first.
+ * Column names for a result's row objects, each once: a repeated name gets _2, _3, ... (the first name not
+ * already taken by another column), so SELECT TO_DATE(x), DATE(x) keeps both columns instead of the second
+ * overwriting the first.
  */
-export function uniqueColumnNames(names: string[]): string[] {
-  const taken = new Set<string>();
+export function uniqueColumnNames(names: readonly string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
   return names.map((name) => {
-    let unique = name;
-    for (let n = 1; taken.has(unique); n++) unique = `${name}_${n}`;
-    taken.add(unique);
-    return unique;
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name}_${n}`) || seen.has(`${name}_${n}`)) n++;
+    seen.add(`${name}_${n}`);
+    return `${name}_${n}`;
   });
 }
 
+/** Quotes a string for SQL. */
 export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }

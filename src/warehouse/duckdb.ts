@@ -109,6 +109,7 @@ export class DuckDBWarehouse implements Warehouse {
   async query<T = Row>(sql: string): Promise<T[]> {
     const reader = await this.run(sql, () => this.connection.runAndReadAll(sql));
     const types = reader.columnTypes().map((t) => t.toString());
+    // Columns with the same name (SELECT a, a) stay apart: a row object would keep only the last.
     const names = uniqueColumnNames(reader.columnNames());
     return reader.getRowsJS().map((values) => {
       const row: Row = {};
@@ -205,17 +206,22 @@ export class DuckDBWarehouse implements Warehouse {
   }
 }
 
-/** DuckDB JS values to JSON-friendly ones: BIGINT -> number, DATE -> 'YYYY-MM-DD', TIMESTAMP -> ISO. */
-function timeOfDay(micros: bigint): string {
-  const seconds = Number(micros / 1000000n);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+/**
+ * A TIME (microseconds since midnight) as Snowflake shows it, HH:MM:SS, with the fraction of a second only
+ * when there is one (Snowflake's default output format shows none; the digits are kept rather than lost).
+ */
+function timeText(micros: bigint): string {
+  const total = Number(micros);
+  const seconds = Math.floor(total / 1e6);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const fraction = total % 1e6 ? `.${String(total % 1e6).padStart(6, '0').replace(/0+$/, '')}` : '';
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}${fraction}`;
 }
 
+/** DuckDB JS values to JSON-friendly ones: BIGINT -> number, DATE -> 'YYYY-MM-DD', TIMESTAMP -> ISO. */
 function toPlain(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
-  // TIME comes as microseconds since midnight; Snowflake prints it in its default TIME_OUTPUT_FORMAT, HH24:MI:SS.
-  if (type === 'TIME' && typeof value === 'bigint') return timeOfDay(value);
+  if (type === 'TIME' && typeof value === 'bigint') return timeText(value);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
   if (Array.isArray(value)) return value.map((v) => toPlain(v, ''));

@@ -180,7 +180,7 @@ describe('dataops validate on report pages', () => {
     expect(errors).toEqual([
       'reports/bad/[store].md:2:8: pages: q: "store" is not a column of query q (columns: store_name)',
       'reports/bad/loop.md:5:11: {r.regoin}: "regoin" is not a column of query q (columns: region)',
-      expect.stringMatching(/^reports\/bad\/sql\.md:5:8: Binder Error: Referenced column "nope" not found/),
+      expect.stringMatching(/^reports\/bad\/sql\.md:5:8: invalid identifier 'NOPE'/),
       expect.stringMatching(/^reports\/bad\/translate\.md:3:8: .*NOT_A_FUNCTION/i),
     ]);
   });

@@ -18,5 +18,5 @@ test("a Snowflake compilation error is placed at the model's line and column", (
 
 test("a DuckDB error's LINE and caret are placed the same way", () => {
   const message = 'Binder Error: Referenced column "no_such_column" not found\n\nLINE 3:     no_such_column\n            ^';
-  expect(modelDiagnostic(model!, message)).toMatchObject({ line: 3, col: 5, message: 'Binder Error: Referenced column "no_such_column" not found' });
+  expect(modelDiagnostic(model!, message)).toMatchObject({ line: 3, col: 5, message: "invalid identifier 'NO_SUCH_COLUMN'; check the column name" });
 });

@@ -95,7 +95,7 @@ describe('report pages', () => {
       ['reports/typo.html', 'reports/typo.md:6:31'],
       ['reports/good.html', undefined],
     ]);
-    expect(pages[0].bodyHtml).toContain('This page could not be built: <code>reports/bad.md:5:8: Binder Error: Referenced column &quot;no_such_column&quot; not found');
+    expect(pages[0].bodyHtml).toContain('This page could not be built: <code>reports/bad.md:5:8: invalid identifier &#39;NO_SUCH_COLUMN&#39;');
     expect(pages[1].bodyHtml).toContain('<code>reports/typo.md:6:31: &lt;BigValue&gt; value: &quot;revenu&quot; is not a column of query shops (columns: shop_id, name, revenue, revenue_prev)</code>');
     expect(pages[2].bodyHtml).toContain('$100.50');
   });

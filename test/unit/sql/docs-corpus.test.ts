@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { BIN, ensureBuild } from '../../helpers/build.js';
+import { DUCKDB_WORDING } from '../../helpers/duckdb-wording.js';
 import { cellMatches, compareRows, documentedInstant, ordersRows } from '../../fixtures/sql/docs-corpus/compare.js';
 import { docsCorpus, type DocExample } from '../../fixtures/sql/docs-corpus/index.js';
 import { holdoutKnownWrong } from '../../fixtures/sql/docs-corpus/holdout.js';
@@ -24,10 +25,6 @@ interface Outcome {
   kind: Kind;
   detail: string;
 }
-
-// DuckDB's error classes and internal function names: a message that has them did not come from the translator.
-const DUCKDB_WORDING =
-  /\b(Binder|Parser|Catalog|Conversion|Invalid Input|Not implemented|Out of Range|INTERNAL|Constraint|Dependency|Serialization|Invalid type|Invalid Configuration) Error\b|in SQL:|\b(date_diff|list_extract|list_value|json_extract(_string)?|regexp_full_match|regexp_matches|regexp_extract|strftime|strptime|epoch_ms|make_timestamp|struct_pack|array_extract|to_seconds)\b/i;
 
 let projectDir: string;
 

@@ -1,6 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { sqlErrorDiagnostic } from '../../../src/sql/errors.js';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -27,12 +28,14 @@ async function cells(sql: string): Promise<string[]> {
   return reader.getRows()[0].map((v) => (v === null ? 'NULL' : String(v)));
 }
 
+/** The error as the user reads it (src/sql/errors.ts), file:line:col first. */
 async function failure(sql: string): Promise<string> {
   const { sql: out } = translateSnowflakeToDuckDB(sql, { file: 'm.sql' });
   try {
     await connection.runAndReadAll(out);
   } catch (e) {
-    return (e as Error).message;
+    const d = sqlErrorDiagnostic((e as Error).message, { file: 'm.sql', text: sql });
+    return `${d.file}:${d.line}:${d.col}: ${d.message}`;
   }
   throw new Error(`no error for ${sql}`);
 }
@@ -78,6 +81,12 @@ describe('NUMBER division and multiplication', () => {
     expect(sql.split('\n')).toHaveLength(5);
     expect(await failure('SELECT\n  fine\n  /\n  3 AS q\nFROM amounts')).toContain('m.sql:3:3: fine / 3: dividing a NUMBER with more than 12 decimals');
     expect(await failure('SELECT .1 * .0000000000001')).toContain('m.sql:1:11: .1 * .0000000000001: the product of NUMBERs with 1 and 13 decimals');
+  });
+
+  it('refuses by the types alone, so a query that reads no rows (validate plans with LIMIT 0) is refused too', async () => {
+    expect(await failure('SELECT amt * 0.0000000000001 FROM amounts LIMIT 0')).toMatch(/^m\.sql:1:12: amt \* 0\.0000000000001: the product of NUMBERs with 2 and 13 decimals/);
+    expect(await failure('SELECT fine / 3 FROM amounts WHERE FALSE')).toMatch(/^m\.sql:1:13: fine \/ 3: dividing a NUMBER with more than 12 decimals/);
+    expect(await failure("SELECT ROUND(f, 0, 'HALF_TO_EVEN') FROM amounts LIMIT 0")).toMatch(/^m\.sql:1:8: ROUND with a rounding mode takes a NUMBER, not a FLOAT/);
   });
 
   it('division by zero is an error, as in Snowflake', async () => {

@@ -153,7 +153,7 @@ describe('result rows', () => {
     try {
       const { sql } = w.translate("SELECT TO_DATE('2024-05-10'), DATE('2024-05-10'), TO_TIME('13:30:00') AS t, 1 AS t");
       expect(await w.query(sql)).toEqual([
-        { "sf_to_date('2024-05-10')": '2024-05-10', "sf_to_date('2024-05-10')_1": '2024-05-10', t: '13:30:00', t_1: 1 },
+        { "sf_to_date('2024-05-10')": '2024-05-10', "sf_to_date('2024-05-10')_2": '2024-05-10', t: '13:30:00', t_2: 1 },
       ]);
     } finally {
       await w.close();
@@ -162,7 +162,7 @@ describe('result rows', () => {
 
   it.each([
     [['a', 'b'], ['a', 'b']],
-    [['a', 'a', 'a'], ['a', 'a_1', 'a_2']],
+    [['a', 'a', 'a'], ['a', 'a_2', 'a_3']],
     [['a', 'a_1', 'a'], ['a', 'a_1', 'a_2']],
   ])('names %j become %j', (names, expected) => {
     expect(uniqueColumnNames(names)).toEqual(expected);
