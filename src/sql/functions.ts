@@ -604,8 +604,13 @@ export function jsonHasHole(text: string): boolean {
 /** PARSE_JSON(text) / TRY_PARSE_JSON(text): a literal with an empty element is refused here, other text at run time. */
 function parseJson(macroName: string): Handler {
   return (c) => {
-    if (!arity(c, 1)) return '';
-    const [text] = c.args;
+    if (!arity(c, 1, 2)) return '';
+    const [text, parameter] = c.args;
+    if (parameter && parameter.string?.toLowerCase() !== 's') {
+      // 's' (strict: a duplicate key is an error) is the default; 'd' keeps the last of duplicate keys, which DuckDB's JSON cannot pick.
+      c.r.error(parameter.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, `${c.name}: only the parameter 's' is supported on DuckDB (duplicate keys are an error); got ${parameter.text.trim()}`);
+      return '';
+    }
     if (text.string !== undefined && jsonHasHole(text.string)) {
       c.r.error(text.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, `${c.name}: ${JSON_HOLE}`);
       return '';

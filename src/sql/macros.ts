@@ -101,7 +101,9 @@ function sortedJsonMacros(): string[] {
       ELSE CAST(v AS VARCHAR) END`),
     );
   }
-  out.push(macro(`sf_json_text(v) AS sf_json_text_${SORTED_JSON_DEPTH}(CAST(v AS JSON))`));
+  // json() writes every number in its shortest form, as nested ones already are (a top-level DOUBLE keeps
+  // Snowflake's display form, 3.210000000000000e+00, only as a VARIANT).
+  out.push(macro(`sf_json_text(v) AS sf_json_text_${SORTED_JSON_DEPTH}(json(CAST(v AS JSON)))`));
   return out;
 }
 

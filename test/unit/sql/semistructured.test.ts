@@ -119,6 +119,11 @@ describe('PARSE_JSON and TRY_PARSE_JSON', () => {
     expect(await runtimeMessage(`SELECT TRY_PARSE_JSON(s) FROM (SELECT '[, 1]' AS s)`)).toMatch(/^m\.sql:1:8: TRY_PARSE_JSON\(\.\.\.\): JSON text with an empty element/);
   });
 
+  it("takes 's' (the default) and refuses 'd' (duplicate keys, the last one kept)", async () => {
+    expect(await value(`PARSE_JSON('{"a":1}', 's')`)).toBe('{"a":1}');
+    expect(refusal(`SELECT PARSE_JSON('{"a":1,"a":2}', 'd')`)).toMatch(/^m\.sql:1:36: PARSE_JSON: only the parameter 's' is supported/);
+  });
+
   it('refuses a duplicate key, as Snowflake does', async () => {
     expect(await runtimeMessage(`SELECT PARSE_JSON(s) FROM (SELECT '{"a":1,"a":2}' AS s)`)).toMatch(/^m\.sql:1:8: PARSE_JSON\(\.\.\.\): duplicate key/);
   });
