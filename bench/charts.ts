@@ -3,7 +3,7 @@
 // clean-up), as the site builds them. The peer library (vega-lite + vega) was measured once; bench/README.md.
 //
 //   npm run bench:charts -- [--charts 200] [--json]
-import { renderChart, type ChartSpec } from '../src/site/chart.js';
+import { renderChart, type ChartSpec } from '../src/render/chart.js';
 import { flag, hasFlag } from './flags.js';
 
 const charts = Number(flag('charts', '200'));

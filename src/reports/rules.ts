@@ -4,7 +4,7 @@
 import { nameList, type Diagnostic } from '../errors.js';
 import { lineLocator } from '../config/sql-model.js';
 import { COMPONENTS, parseFormats, parseSort, parseWhere, splitList, type AttributeSpec } from './components.js';
-import { NUMBER_FORMATS, type NumberFormat } from '../site/number-format.js';
+import { NUMBER_FORMATS, type NumberFormat } from '../render/number-format.js';
 import type { Attribute, Position, ReportNode, ReportSource } from './syntax.js';
 
 /** `{name.column}`: a loop variable's column, or `{params.name}` on a templated page. */

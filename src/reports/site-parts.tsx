@@ -3,12 +3,12 @@
 // its data sits under it, folded in a <details>, for readers who want the figures or do not see the SVG.
 import { renderToString } from 'preact-render-to-string';
 import { escapeHtml } from '../report/format.js';
-import { renderChart, type ChartSpec } from '../site/chart.js';
-import { Table } from '../site/components.js';
-import { formatNumber, type NumberFormat } from '../site/number-format.js';
+import { renderChart, type ChartSpec } from '../render/chart.js';
+import { Table } from '../render/table.js';
+import { formatNumber, type NumberFormat } from '../render/number-format.js';
 
-export { formatNumber, NUMBER_FORMATS, type NumberFormat } from '../site/number-format.js';
-export type { ChartKind, ChartSpec } from '../site/chart.js';
+export { formatNumber, NUMBER_FORMATS, type NumberFormat } from '../render/number-format.js';
+export type { ChartKind, ChartSpec } from '../render/chart.js';
 
 /** The chart's figure, then its data as a table in a <details> (closed, so it costs the reader nothing). */
 export async function renderChartWithData(spec: ChartSpec): Promise<string> {

@@ -19,29 +19,7 @@ export function RawHtml({ html }: { html: string }): VNode {
   return <div class="raw" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-export type Column = string | { label: string; numeric: true };
-
-/**
- * A table with a caption (what it shows, for everyone and for screen readers) that scrolls sideways on a phone.
- * The scrolling wrapper takes the keyboard focus, named by the caption, so a reader without a mouse can scroll it.
- */
-export function Table({ caption, columns, children }: { caption: string; columns: readonly Column[]; children: ComponentChildren }): VNode {
-  return (
-    <div class="scroll" tabindex={0} role="region" aria-label={caption}>
-      <table>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            {columns.map((column) => (typeof column === 'string'
-              ? <th scope="col">{column}</th>
-              : <th scope="col" class="n">{column.label}</th>))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
-}
+export { Table, type Column } from '../render/table.js';
 
 export function Section({ id, heading, children }: { id: string; heading: string; children: ComponentChildren }): VNode {
   return (

@@ -1,9 +1,9 @@
-// The charts of the operations pages, as chart specs (src/site/chart.ts) built from the operations history
+// The charts of the operations pages, as chart specs (src/render/chart.ts) built from the operations history
 // (history-input.ts): a pipeline's run durations, a table's rows, freshness lag against its SLA and rejected
 // rows by reason. The specs are plain data, so what a chart claims is testable without drawing it; page kinds
 // render them (renderCharts) just before their page and hand the SVG to the page's component.
 import type { HistoryWindow, RejectedTrendPoint, RunTrendPoint, TableTrendPoint } from '../state/history.js';
-import { renderChart, type ChartSpec } from './chart.js';
+import { renderChart, type ChartSpec } from '../render/chart.js';
 import type { CatalogTable } from './catalog.js';
 import type { OperationsHistory } from './history-input.js';
 

@@ -48,7 +48,7 @@ const page = (body: string, head = '') => `<!doctype html>
 <title>fixture</title>${head}</head><body><main><h1>Fixture</h1>${body}</main></body></html>`;
 const wideTable = `<table><caption>wide</caption><thead><tr>${'<th scope="col">a&nbsp;long&nbsp;column&nbsp;heading</th>'.repeat(4)}</tr></thead>
 <tbody><tr>${'<td>1</td>'.repeat(4)}</tr></tbody></table>`;
-// As the chart module draws them (src/site/chart-svg.ts): axes untagged, data marks class="mark".
+// As the chart module draws them (src/render/chart-svg.ts): axes untagged, data marks class="mark".
 const svg = (inner: string, desc = 'Revenue by day, 3 days') => `<figure><figcaption>Revenue by day</figcaption>
 <svg role="img" viewBox="0 0 100 50" width="100" height="50" aria-labelledby="c-title" aria-describedby="c-desc"><title id="c-title">Revenue by day</title>
 <desc id="c-desc">${desc}</desc><path d="M0 49H100" stroke="#000"/>${inner}</svg></figure>`;

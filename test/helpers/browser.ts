@@ -169,7 +169,7 @@ export async function brokenLinks(links: readonly PageLink[], siteDir: string, i
 
 /**
  * Charts (`figure svg[role=img]`) that show no data: no accessible name, not drawn, or no data mark.
- * Data marks are the elements the chart module tags class="mark" (src/site/chart-svg.ts: ECharts' series
+ * Data marks are the elements the chart module tags class="mark" (src/render/chart-svg.ts: ECharts' series
  * shapes; its axes, grid and legend are untagged), drawn with some size. A chart without any passes only
  * when its accessible text says "no data" (the chart module's figure for an empty result): it tells every
  * reader so, while a chart that lost its marks still describes the data it should show.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProject } from '../../src/engine.js';
 import { loadProject } from '../../src/project.js';
 import { renderReportPages, type ReportPage } from '../../src/reports/index.js';
-import { formatNumber } from '../../src/site/number-format.js';
+import { formatNumber } from '../../src/render/number-format.js';
 import { changeText } from '../../src/reports/components.js';
 import { validateProject } from '../../src/validate.js';
 import { formatDiagnostic } from '../../src/errors.js';

@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadProject } from '../../src/project.js';
 import { buildSite } from '../../src/site/build.js';
 import { readSiteInput, type SiteInput } from '../../src/site/input.js';
-import { formatTick } from '../../src/site/number-format.js';
+import { formatTick } from '../../src/render/number-format.js';
 import { demoWithHistory } from '../helpers/history.js';
 import { withDatabase } from '../helpers/project.js';
 
 const MB = 1024 * 1024;
 
-/** The chart figure with this id on a page (src/site/chart.ts). */
+/** The chart figure with this id on a page (src/render/chart.ts). */
 function figure(html: string, id: string): string {
   const found = new RegExp(`<figure class="chart" id="${id}">.*?</figure>`, 's').exec(html);
   if (!found) throw new Error(`no chart ${id}`);

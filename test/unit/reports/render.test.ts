@@ -123,7 +123,7 @@ describe('a page over a table no run has built yet', () => {
 });
 
 describe('report charts', () => {
-  // Each chart is the site's inline SVG (src/site/chart.ts) with one data mark per value it draws, and its
+  // Each chart is the site's inline SVG (src/render/chart.ts) with one data mark per value it draws, and its
   // rows as a table under it, folded away.
   const cases: Array<[string, string, number]> = [
     ['a bar per shop', '<BarChart data="shops" x="name" y="revenue" format="usd" title="Revenue by shop"/>', 3],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatNumber, formatTick, type NumberFormat } from '../../../src/site/number-format.js';
+import { formatNumber, formatTick, type NumberFormat } from '../../../src/render/number-format.js';
 
 describe('formatNumber', () => {
   const cases: Array<[unknown, NumberFormat | undefined, string]> = [

@@ -4,10 +4,10 @@
 // into series and words; chart-svg.ts owns everything ECharts-specific.
 import { createHash } from 'node:crypto';
 import { DataOpsError } from '../errors.js';
-import { drawChartSvg, type ChartSeries, type PreparedChart, type XType } from './chart-svg.js';
+import { drawChartSvg, type ChartKind, type ChartSeries, type PreparedChart, type XType } from './chart-svg.js';
 import { formatNumber, toNumeric, type NumberFormat } from './number-format.js';
 
-export type ChartKind = 'line' | 'bar' | 'area';
+export type { ChartKind };
 export const CHART_KINDS: readonly ChartKind[] = ['line', 'bar', 'area'];
 
 export interface ChartSpec {

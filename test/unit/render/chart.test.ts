@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { renderChart, type ChartSpec } from '../../../src/site/chart.js';
-import { AXIS_COLOUR, MAX_DOTTED_POINTS, PALETTE, RULE_COLOUR, TEXT_COLOUR } from '../../../src/site/chart-svg.js';
+import { renderChart, type ChartSpec } from '../../../src/render/chart.js';
+import { AXIS_COLOUR, MAX_DOTTED_POINTS, PALETTE, RULE_COLOUR, TEXT_COLOUR } from '../../../src/render/chart-svg.js';
 
 const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, 'g')) ?? []).length;
 const marks = (html: string) => count(html, /class="mark"/);

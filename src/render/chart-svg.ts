@@ -6,8 +6,10 @@ import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
-import type { ChartKind } from './chart.js';
 import { formatTick, type NumberFormat } from './number-format.js';
+
+/** The kinds of chart the site draws (chart.ts re-exports it with the spec). */
+export type ChartKind = 'line' | 'bar' | 'area';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, SVGRenderer]);
 
