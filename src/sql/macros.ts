@@ -107,6 +107,9 @@ function sortedJsonMacros(): string[] {
   return out;
 }
 
+/** An empty JSON element: a comma right after [ or another comma, or right before ] or }. */
+const HOLE_PATTERN = String.raw`[\[,]\s*,|,\s*[\]}]`;
+
 /** A JSON number in exponent form, which Snowflake's PARSE_JSON reads as a DOUBLE. */
 const EXPONENT_NUMBER = String.raw`'-?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+'`;
 
@@ -130,18 +133,22 @@ function parseJsonMacros(): string[] {
         '(?i)\bnull\b(\s*)([^\s:]|$)', 'null\1\2', 'g'),
       '([{,]\s*)([A-Za-z_$][A-Za-z0-9_$]*)(\s*:)', '\1"\2"\3', 'g')`),
     macro(`sf_json_relaxed(s) AS array_to_string(list_transform(sf_json_pieces(s), lambda p: CASE WHEN ${outside('p')} THEN sf_json_relaxed_piece(p) ELSE p END), '')`),
-    // An empty element: a comma right after [ or another comma, or right before ] or }.
-    macro(String.raw`sf_json_has_hole(s) AS len(list_filter(sf_json_pieces(s), lambda p: ${outside('p')} AND regexp_matches(p, '[\[,]\s*,|,\s*[\]}]'))) > 0`),
+    // An empty element: a comma right after [ or another comma, or right before ] or }. The whole text is
+    // tested first (the common case, none anywhere, needs no split); a match may lie inside a string.
+    macro(String.raw`sf_json_has_hole(s) AS regexp_matches(s, '${HOLE_PATTERN}')
+      AND len(list_filter(sf_json_pieces(s), lambda p: ${outside('p')} AND regexp_matches(p, '${HOLE_PATTERN}'))) > 0`),
     macro(`sf_json_duplicate_key(v) AS json_type(v) = 'OBJECT' AND len(json_keys(v)) <> len(list_distinct(json_keys(v)))`),
+    // Text DuckDB reads as it is (valid JSON, no holes) is not rewritten: the relaxed forms are all invalid to it.
     macro(`sf_json_value(s) AS CASE WHEN regexp_full_match(trim(s), ${EXPONENT_NUMBER})
-      THEN CAST(printf('%.15e', CAST(trim(s) AS DOUBLE)) AS JSON) ELSE json(sf_json_relaxed(s)) END`),
+      THEN CAST(printf('%.15e', CAST(trim(s) AS DOUBLE)) AS JSON) WHEN json_valid(s) THEN json(s) ELSE json(sf_json_relaxed(s)) END`),
     macro(`sf_parse_json(s, place) AS CASE WHEN trim(s) = '' THEN NULL
       WHEN sf_json_has_hole(s) THEN to_json(sf_refuse(place || ': ${HOLE_SQL}'))
       WHEN sf_json_duplicate_key(sf_json_value(s)) THEN to_json(sf_refuse(place || ': duplicate key in the JSON object (Snowflake''s PARSE_JSON refuses it unless given the ''d'' parameter)'))
       ELSE sf_json_value(s) END`),
     macro(`sf_try_parse_json(s, place) AS CASE WHEN trim(s) = '' THEN NULL
       WHEN sf_json_has_hole(s) THEN to_json(sf_refuse(place || ': ${HOLE_SQL}'))
-      WHEN NOT json_valid(sf_json_relaxed(s)) OR sf_json_duplicate_key(sf_json_value(s)) THEN NULL
+      WHEN NOT json_valid(s) AND NOT json_valid(sf_json_relaxed(s)) THEN NULL
+      WHEN sf_json_duplicate_key(sf_json_value(s)) THEN NULL
       ELSE sf_json_value(s) END`),
   ];
 }
