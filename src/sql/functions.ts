@@ -6,6 +6,7 @@
 // the handlers and the macros in macros.ts follow).
 import type { Token } from './tokenize.js';
 import { duckdbString } from './tokenize.js';
+import { JSON_HOLE, UNDEFINED_ELEMENT } from './macros.js';
 import { divisionSql } from './numbers.js';
 import { sourceText, type Group, type SqlNode } from './tree.js';
 import {
@@ -40,6 +41,8 @@ export interface Renderer {
   readonly file: string;
   /** `file:line:col` of a token, for errors raised when the translated query runs. */
   place(at: Token): string;
+  /** A SQL string naming where a construct is (file:line:col: the construct as written), for errors raised at run time. */
+  placeLiteral(at: SqlNode, shown: string): string;
 }
 
 export interface CallSite {
@@ -121,12 +124,9 @@ const PLAIN_RENAMES: Record<string, string> = {
   ARRAY_CONTAINS: 'sf_array_contains',
   ARRAY_TO_STRING: 'sf_array_to_string',
   ARRAY_CAT: 'sf_array_cat',
-  ARRAY_APPEND: 'sf_array_append',
   ARRAY_COMPACT: 'sf_array_compact',
   ARRAY_DISTINCT: 'sf_array_distinct',
   OBJECT_KEYS: 'sf_object_keys',
-  PARSE_JSON: 'sf_parse_json',
-  TRY_PARSE_JSON: 'sf_try_parse_json',
   TYPEOF: 'sf_typeof',
   IS_NULL_VALUE: 'sf_is_null_value',
   STRIP_NULL_VALUE: 'sf_strip_null_value',
@@ -135,7 +135,7 @@ const PLAIN_RENAMES: Record<string, string> = {
   AS_DOUBLE: 'sf_as_number',
   AS_BOOLEAN: 'sf_as_boolean',
   TO_ARRAY: 'sf_to_array',
-  TO_VARIANT: 'to_json',
+  TO_VARIANT: 'sf_to_variant',
   TO_OBJECT: 'to_json',
   ADD_MONTHS: 'sf_add_months_eom',
   DATE_FROM_PARTS: 'sf_date_from_parts',
@@ -155,8 +155,6 @@ const RENAME_ARITY: Record<string, [number, number]> = {
   SPLIT_PART: [3, 3],
   CHARINDEX: [2, 3],
   EDITDISTANCE: [2, 2],
-  PARSE_JSON: [1, 1],
-  TRY_PARSE_JSON: [1, 1],
   ARRAY_SIZE: [1, 1],
   ARRAY_CONTAINS: [2, 2],
   ADD_MONTHS: [2, 2],
@@ -721,10 +719,56 @@ function objectConstruct(keepNull: boolean): Handler {
   };
 }
 
-export function arrayConstruct(elements: string[], compactNulls = false): string {
+/**
+ * ARRAY_CONSTRUCT(...) and [...]: `place` names the construct for the run-time error a SQL NULL element raises
+ * (Snowflake keeps it as an undefined element, which JSON cannot hold); ARRAY_CONSTRUCT_COMPACT leaves NULLs out.
+ */
+export function arrayConstruct(elements: string[], place: string | 'compact'): string {
   if (elements.length === 0) return `'[]'::JSON`;
   const list = `[${elements.map((e) => `to_json(${e})`).join(',')}]`;
-  return compactNulls ? `to_json(list_filter(${list}, lambda e: e IS NOT NULL))` : `to_json(${list})`;
+  return place === 'compact' ? `to_json(list_filter(${list}, lambda e: e IS NOT NULL))` : call('sf_array_of', list, place);
+}
+
+/** The message for a literal NULL given as an ARRAY element (see UNDEFINED_ELEMENT). */
+export function undefinedElementMessage(construct: string): string {
+  return `${construct}: ${UNDEFINED_ELEMENT}`;
+}
+
+/** Refuses literal NULL arguments that would become undefined ARRAY elements; true when there are none. */
+function noNullElements(c: CallSite, args: Arg[]): boolean {
+  const literal = args.find((a) => a.word === 'NULL');
+  if (literal) c.r.error(literal.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, undefinedElementMessage(`${c.name} with a SQL NULL element`));
+  return literal === undefined;
+}
+
+const callPlace = (c: CallSite): string => c.r.placeLiteral(c.nameToken, `${c.nameToken.text}(...)`);
+
+/** ARRAY_APPEND(array, x) / ARRAY_PREPEND(array, x). */
+function arrayAdd(macroName: string): Handler {
+  return (c) => (arity(c, 2) && noNullElements(c, [c.args[1]]) ? call(macroName, c.args[0].text, c.args[1].text, ` ${callPlace(c)}`) : '');
+}
+
+/** Whether JSON text has an empty element ([1, ,2], [1,]) outside its string literals. */
+export function jsonHasHole(text: string): boolean {
+  return /[[,]\s*,|,\s*[\]}]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+}
+
+/** PARSE_JSON(text) / TRY_PARSE_JSON(text): a literal with an empty element is refused here, other text at run time. */
+function parseJson(macroName: string): Handler {
+  return (c) => {
+    if (!arity(c, 1, 2)) return '';
+    const [text, parameter] = c.args;
+    if (parameter && parameter.string?.toLowerCase() !== 's') {
+      // 's' (strict: a duplicate key is an error) is the default; 'd' keeps the last of duplicate keys, which DuckDB's JSON cannot pick.
+      c.r.error(parameter.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, `${c.name}: only the parameter 's' is supported on DuckDB (duplicate keys are an error); got ${parameter.text.trim()}`);
+      return '';
+    }
+    if (text.string !== undefined && jsonHasHole(text.string)) {
+      c.r.error(text.nodes.find((n) => n.kind !== 'ws') ?? c.nameToken, `${c.name}: ${JSON_HOLE}`);
+      return '';
+    }
+    return call(macroName, text.text, ` ${callPlace(c)}`);
+  };
 }
 
 const GET_PATH: Handler = (c) => {
@@ -866,14 +910,19 @@ const HANDLERS: Record<string, Handler> = {
   TRY_TO_BOOLEAN: toNumber(true, 'BOOLEAN'),
   TO_JSON: (c) => (arity(c, 1) ? `sf_json_text(to_json(${c.args[0].text}))` : ''),
 
+  PARSE_JSON: parseJson('sf_parse_json'),
+  TRY_PARSE_JSON: parseJson('sf_try_parse_json'),
   GET_PATH,
   JSON_EXTRACT_PATH_TEXT: (c) => {
     const r = GET_PATH(c);
     return typeof r === 'string' && r ? call('sf_to_varchar', r) : r;
   },
   GET,
-  ARRAY_CONSTRUCT: (c) => arrayConstruct(c.args.map((a) => a.text)),
-  ARRAY_CONSTRUCT_COMPACT: (c) => arrayConstruct(c.args.map((a) => a.text), true),
+  GET_IGNORE_CASE: (c) => (arity(c, 2) ? call('sf_get_ignore_case', c.args[0].text, c.args[1].text, ` ${callPlace(c)}`) : ''),
+  ARRAY_CONSTRUCT: (c) => (noNullElements(c, c.args) ? arrayConstruct(c.args.map((a) => a.text), callPlace(c)) : ''),
+  ARRAY_CONSTRUCT_COMPACT: (c) => arrayConstruct(c.args.map((a) => a.text), 'compact'),
+  ARRAY_APPEND: arrayAdd('sf_array_append'),
+  ARRAY_PREPEND: arrayAdd('sf_array_prepend'),
   OBJECT_CONSTRUCT: objectConstruct(false),
   OBJECT_CONSTRUCT_KEEP_NULL: objectConstruct(true),
   IS_ARRAY: jsonTypeIs('ARRAY'),
@@ -881,7 +930,10 @@ const HANDLERS: Record<string, Handler> = {
   IS_BOOLEAN: jsonTypeIs('BOOLEAN'),
   IS_VARCHAR: jsonTypeIs('VARCHAR'),
   IS_CHAR: jsonTypeIs('VARCHAR'),
-  IS_INTEGER: jsonTypeIs('BIGINT', 'UBIGINT'),
+  IS_INTEGER: (c) => (arity(c, 1) ? call('sf_is_integer', c.args[0].text) : ''),
+  IS_DECIMAL: (c) => (arity(c, 1) ? call('sf_is_decimal', c.args[0].text) : ''),
+  IS_DOUBLE: (c) => (arity(c, 1) ? call('sf_is_double', c.args[0].text) : ''),
+  IS_REAL: (c) => (arity(c, 1) ? call('sf_is_double', c.args[0].text) : ''),
 
   ARRAY_AGG: arrayAgg(false),
   ARRAYAGG: arrayAgg(false),
@@ -985,6 +1037,14 @@ const UNSUPPORTED: Record<string, string> = {
   MD5_NUMBER_LOWER64: 'outside the subset',
   MD5_NUMBER_UPPER64: 'outside the subset',
   WIDTH_BUCKET: 'use a CASE expression',
+  // A VARIANT on DuckDB holds dates, times and timestamps as strings, so these cannot tell them from text.
+  IS_DATE: 'VARIANT values on DuckDB keep dates and times as strings; test TRY_TO_DATE(v::STRING) IS NOT NULL instead',
+  IS_DATE_VALUE: 'VARIANT values on DuckDB keep dates and times as strings; test TRY_TO_DATE(v::STRING) IS NOT NULL instead',
+  IS_TIME: 'VARIANT values on DuckDB keep dates and times as strings; test TRY_TO_TIME(v::STRING) IS NOT NULL instead',
+  IS_TIMESTAMP_NTZ: 'VARIANT values on DuckDB keep dates and times as strings; test TRY_TO_TIMESTAMP(v::STRING) IS NOT NULL instead',
+  IS_TIMESTAMP_LTZ: 'VARIANT values on DuckDB keep dates and times as strings; test TRY_TO_TIMESTAMP(v::STRING) IS NOT NULL instead',
+  IS_TIMESTAMP_TZ: 'VARIANT values on DuckDB keep dates and times as strings; test TRY_TO_TIMESTAMP(v::STRING) IS NOT NULL instead',
+  IS_BINARY: 'binary values are outside the subset',
 };
 
 export function unsupportedFunctionHint(name: string): string | undefined {

@@ -9,6 +9,15 @@ import { SCALAR_MACROS } from './scalar-functions.js';
 
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
+/**
+ * The translator's own message when a DuckDB error is a run-time refusal raised by sf_refuse (DuckDB words it
+ * "Conversion Error: Could not convert string '<file>:<line>:<col>: ...' to BOOL"), else undefined.
+ */
+export function runtimeRefusal(message: string): string | undefined {
+  const m = /Could not convert string '([^\n]*?:\d+:\d+: [^\n]*)' to BOOL/.exec(message);
+  return m?.[1];
+}
+
 /** Session settings that make DuckDB order and print like a Snowflake session in UTC. */
 export const DUCKDB_SNOWFLAKE_SETTINGS: string[] = [
   "SET TimeZone = 'UTC'",
@@ -29,6 +38,16 @@ const OTHER_INPUT_FORMATS = `[${['%d-%b-%Y', '%d-%B-%Y', '%m/%d/%Y']
   .flatMap((d) => [d, `${d} %H:%M:%S`, `${d} %H:%M:%S.%f`, `${d} %H:%M`])
   .map((f) => `'${f}'`)
   .join(', ')}]`;
+
+/** Why an ARRAY cannot get a SQL NULL element on DuckDB. */
+export const UNDEFINED_ELEMENT =
+  "a SQL NULL array element is undefined in Snowflake (counted by ARRAY_SIZE, shown as undefined), which DuckDB JSON cannot hold; use PARSE_JSON('null') for a JSON null, ARRAY_CONSTRUCT_COMPACT to leave NULLs out, or COALESCE the value";
+const UNDEFINED_ELEMENT_SQL = UNDEFINED_ELEMENT.replace(/'/g, "''");
+
+/** Why JSON text with an empty element ([1, ,2] or [1,]) is refused. */
+export const JSON_HOLE =
+  'JSON text with an empty element ([1, ,2] or [1,]) has an undefined element in Snowflake, which DuckDB JSON cannot hold; remove the empty element';
+const HOLE_SQL = JSON_HOLE.replace(/'/g, "''");
 
 const INITCAP_DELIMITERS = `[\\s!?@"^#$&~_,.:;+\\-*%/|\\\\\\[\\](){}<>]`;
 
@@ -83,11 +102,62 @@ function sortedJsonMacros(): string[] {
       ELSE CAST(v AS VARCHAR) END`),
     );
   }
-  out.push(macro(`sf_json_text(v) AS sf_json_text_${SORTED_JSON_DEPTH}(CAST(v AS JSON))`));
+  // json() writes every number in its shortest form, as nested ones already are (a top-level DOUBLE keeps
+  // Snowflake's display form, 3.210000000000000e+00, only as a VARIANT).
+  out.push(macro(`sf_json_text(v) AS sf_json_text_${SORTED_JSON_DEPTH}(json(CAST(v AS JSON)))`));
   return out;
 }
 
+/** An empty JSON element: a comma right after [ or another comma, or right before ] or }. */
+const HOLE_PATTERN = String.raw`[\[,]\s*,|,\s*[\]}]`;
+
+/** A JSON number in exponent form, which Snowflake's PARSE_JSON reads as a DOUBLE. */
+const EXPONENT_NUMBER = String.raw`'-?[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+'`;
+
+/**
+ * PARSE_JSON and TRY_PARSE_JSON read JSON as Snowflake does: keys without quotes ({r:255}) and TRUE, FALSE and NULL
+ * in any case are accepted; an empty element ([1, ,2], [1,]) is an undefined element, which DuckDB's JSON cannot
+ * hold, so it is refused; a duplicate key is an error (PARSE_JSON) or NULL (TRY_PARSE_JSON); a number in exponent
+ * form is a DOUBLE, kept in Snowflake's text for it (1.912000000000000e+02) so TYPEOF reads it back.
+ * The text is split into string literals and what lies between them, and only the latter is rewritten.
+ * docs: functions/parse_json, functions/try_parse_json.
+ */
+function parseJsonMacros(): string[] {
+  const outside = (p: string): string => `left(${p}, 1) <> '"'`;
+  return [
+    macro(String.raw`sf_json_pieces(s) AS regexp_extract_all(s, '"(?:[^"\\]|\\.)*"|[^"]+|"')`),
+    // Between string literals: TRUE/FALSE/NULL as values (not keys) in lower case, then bare keys quoted.
+    macro(String.raw`sf_json_relaxed_piece(p) AS regexp_replace(
+      regexp_replace(regexp_replace(regexp_replace(p,
+        '(?i)\btrue\b(\s*)([^\s:]|$)', 'true\1\2', 'g'),
+        '(?i)\bfalse\b(\s*)([^\s:]|$)', 'false\1\2', 'g'),
+        '(?i)\bnull\b(\s*)([^\s:]|$)', 'null\1\2', 'g'),
+      '([{,]\s*)([A-Za-z_$][A-Za-z0-9_$]*)(\s*:)', '\1"\2"\3', 'g')`),
+    macro(`sf_json_relaxed(s) AS array_to_string(list_transform(sf_json_pieces(s), lambda p: CASE WHEN ${outside('p')} THEN sf_json_relaxed_piece(p) ELSE p END), '')`),
+    // An empty element: a comma right after [ or another comma, or right before ] or }. The whole text is
+    // tested first (the common case, none anywhere, needs no split); a match may lie inside a string.
+    macro(String.raw`sf_json_has_hole(s) AS regexp_matches(s, '${HOLE_PATTERN}')
+      AND len(list_filter(sf_json_pieces(s), lambda p: ${outside('p')} AND regexp_matches(p, '${HOLE_PATTERN}'))) > 0`),
+    macro(`sf_json_duplicate_key(v) AS json_type(v) = 'OBJECT' AND len(json_keys(v)) <> len(list_distinct(json_keys(v)))`),
+    // Text DuckDB reads as it is (valid JSON, no holes) is not rewritten: the relaxed forms are all invalid to it.
+    macro(`sf_json_value(s) AS CASE WHEN regexp_full_match(trim(s), ${EXPONENT_NUMBER})
+      THEN CAST(printf('%.15e', CAST(trim(s) AS DOUBLE)) AS JSON) WHEN json_valid(s) THEN json(s) ELSE json(sf_json_relaxed(s)) END`),
+    macro(`sf_parse_json(s, place) AS CASE WHEN trim(s) = '' THEN NULL
+      WHEN sf_json_has_hole(s) THEN to_json(sf_refuse(place || ': ${HOLE_SQL}'))
+      WHEN sf_json_duplicate_key(sf_json_value(s)) THEN to_json(sf_refuse(place || ': duplicate key in the JSON object (Snowflake''s PARSE_JSON refuses it unless given the ''d'' parameter)'))
+      ELSE sf_json_value(s) END`),
+    macro(`sf_try_parse_json(s, place) AS CASE WHEN trim(s) = '' THEN NULL
+      WHEN sf_json_has_hole(s) THEN to_json(sf_refuse(place || ': ${HOLE_SQL}'))
+      WHEN NOT json_valid(s) AND NOT json_valid(sf_json_relaxed(s)) THEN NULL
+      WHEN sf_json_duplicate_key(sf_json_value(s)) THEN NULL
+      ELSE sf_json_value(s) END`),
+  ];
+}
+
 export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
+  // A run-time refusal: fails with the message (file:line:col: construct: why). A failing cast, not error(): DuckDB
+  // will not resolve a lateral column alias (SELECT ... AS a, f(a)) whose expression has error()'s side effects.
+  macro(`sf_refuse(message) AS CAST(message AS BOOLEAN)`),
   ...sortedJsonMacros(),
   // Division and multiplication with Snowflake's NUMBER scales (numbers.ts).
   ...NUMBER_MACROS,
@@ -149,29 +219,65 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   macro('sf_regexp_count(s, p, pos) AS len(regexp_extract_all(substring(s, pos), p))'),
 
   // Semi-structured data (VARIANT = JSON)
-  macro(`sf_parse_json(s) AS CASE WHEN trim(s) = '' THEN NULL ELSE json(s) END`),
-  macro(`sf_try_parse_json(s) AS CASE WHEN json_valid(s) AND trim(s) <> '' THEN json(s) END`),
+  ...parseJsonMacros(),
   macro(`sf_get(v, k) AS CASE
     WHEN typeof(k) = 'VARCHAR' THEN json_extract(v, '$."' || replace(CAST(k AS VARCHAR), '"', '\\"') || '"')
     WHEN TRY_CAST(k AS BIGINT) >= 0 THEN json_extract(v, '$[' || CAST(TRY_CAST(k AS BIGINT) AS VARCHAR) || ']') END`),
+  // GET_IGNORE_CASE: an exact key first, else the one key equal ignoring case. Between several such keys Snowflake
+  // picks one it does not document, so that is refused (docs: functions/get_ignore_case).
+  macro(`sf_keys_like(v, k) AS list_filter(json_keys(v), lambda x: lower(x) = lower(CAST(k AS VARCHAR)))`),
+  macro(`sf_get_ignore_case(v, k, place) AS CASE
+    WHEN json_type(v) <> 'OBJECT' OR typeof(k) <> 'VARCHAR' THEN sf_get(v, k)
+    WHEN list_contains(json_keys(v), CAST(k AS VARCHAR)) THEN sf_get(v, k)
+    WHEN len(sf_keys_like(v, k)) = 1 THEN sf_get(v, sf_keys_like(v, k)[1])
+    WHEN len(sf_keys_like(v, k)) > 1 THEN to_json(sf_refuse(place || ': the OBJECT has several keys equal to ' || CAST(k AS VARCHAR) || ' ignoring case and none equal to it exactly; Snowflake returns one of them without saying which'))
+    END`),
   macro(`sf_array_size(v) AS CASE WHEN json_type(v) = 'ARRAY' THEN CAST(json_array_length(v) AS BIGINT) END`),
-  macro(`sf_array_contains(x, arr) AS list_contains(CAST(CAST(arr AS JSON) AS JSON[]), json(to_json(x)))`),
-  macro(`sf_array_to_string(arr, sep) AS array_to_string(
-    list_transform(CAST(CAST(arr AS JSON) AS JSON[]), lambda e: coalesce(json_extract_string(e, '$'), '')), sep)`),
-  macro(`sf_array_cat(a, b) AS to_json(list_concat(CAST(CAST(a AS JSON) AS JSON[]), CAST(CAST(b AS JSON) AS JSON[])))`),
-  macro(`sf_array_append(a, x) AS to_json(list_append(CAST(CAST(a AS JSON) AS JSON[]), coalesce(to_json(x), 'null'::JSON)))`),
-  macro(`sf_array_compact(a) AS to_json(list_filter(CAST(CAST(a AS JSON) AS JSON[]), lambda e: json_type(e) <> 'NULL'))`),
-  macro(`sf_array_distinct(a) AS to_json(list_distinct(CAST(CAST(a AS JSON) AS JSON[])))`),
+  // An ARRAY's elements as a list of VARIANTs. A JSON null element stays JSON null: a cast to JSON[] would make it
+  // SQL NULL, which ARRAY_CONTAINS(PARSE_JSON('null'), ...) and ARRAY_DISTINCT must not see.
+  macro(`sf_elements(a) AS CASE WHEN json_type(CAST(a AS JSON)) = 'ARRAY' THEN CAST(json_extract(CAST(a AS JSON), '$[*]') AS JSON[])
+    ELSE CAST(CAST(a AS JSON) AS JSON[]) END`),
+  // What two VARIANTs are compared by: OBJECTs with their keys sorted, as Snowflake stores them.
+  macro(`sf_variant_key(e) AS CASE WHEN json_type(e) IN ('OBJECT', 'ARRAY') THEN sf_json_text(e) ELSE CAST(e AS VARCHAR) END`),
+  // A value becoming an ARRAY element: SQL NULL is an undefined element in Snowflake, which JSON text cannot hold.
+  macro(`sf_element(x, place) AS CASE WHEN x IS NULL THEN to_json(sf_refuse(place || ': ${UNDEFINED_ELEMENT_SQL}')) ELSE to_json(x) END`),
+  macro(`sf_array_of(l, place) AS CASE WHEN list_count(l) < len(l) THEN to_json(sf_refuse(place || ': ${UNDEFINED_ELEMENT_SQL}')) ELSE to_json(l) END`),
+  macro(`sf_array_contains(x, arr) AS list_contains(list_transform(sf_elements(arr), lambda e: sf_variant_key(e)), sf_variant_key(to_json(x)))`),
+  // Elements print as text: strings without quotes, OBJECTs and ARRAYs as JSON with sorted keys, JSON null as ''.
+  macro(`sf_array_to_string(arr, sep) AS array_to_string(list_transform(sf_elements(arr), lambda e: CASE
+    WHEN json_type(e) IN ('OBJECT', 'ARRAY') THEN sf_json_text(e) ELSE coalesce(json_extract_string(e, '$'), '') END), sep)`),
+  macro(`sf_array_cat(a, b) AS CASE WHEN a IS NOT NULL AND b IS NOT NULL THEN to_json(list_concat(sf_elements(a), sf_elements(b))) END`),
+  macro(`sf_array_append(a, x, place) AS CASE WHEN a IS NOT NULL THEN to_json(list_append(sf_elements(a), sf_element(x, place))) END`),
+  macro(`sf_array_prepend(a, x, place) AS CASE WHEN a IS NOT NULL THEN to_json(list_prepend(sf_element(x, place), sf_elements(a))) END`),
+  macro(`sf_array_compact(a) AS to_json(list_filter(sf_elements(a), lambda e: json_type(e) <> 'NULL'))`),
+  // ARRAY_DISTINCT keeps each value's first occurrence, in the array's order (DuckDB's list_distinct does not).
+  macro(`sf_distinct_in_order(l, k) AS list_transform(list_sort(list_transform(list_distinct(k), lambda d: list_position(k, d))), lambda p: l[p])`),
+  macro(`sf_array_distinct(a) AS to_json(sf_distinct_in_order(sf_elements(a), list_transform(sf_elements(a), lambda e: sf_variant_key(e))))`),
   macro(`sf_object_from_entries(l) AS to_json(map_from_entries(list_filter(l, lambda e: e.k IS NOT NULL AND e.v IS NOT NULL)))`),
   // Snowflake keeps an OBJECT's keys sorted.
   macro(`sf_object_keys(o) AS to_json(list_sort(json_keys(o)))`),
   macro(`sf_to_array(x) AS CASE WHEN x IS NULL THEN NULL WHEN json_type(to_json(x)) = 'ARRAY' THEN to_json(x) ELSE to_json([to_json(x)]) END`),
+  // The number kinds Snowflake tells apart in a VARIANT. DuckDB's JSON has BIGINT/UBIGINT and DOUBLE; a DOUBLE whose
+  // text has an exponent came from a FLOAT or a JSON number in exponent form (Snowflake's DOUBLE, see
+  // sf_to_variant and sf_json_value), an integer too large for BIGINT is still an INTEGER, and the rest is DECIMAL.
+  macro(String.raw`sf_number_type(v) AS CASE
+    WHEN json_type(v) IN ('BIGINT', 'UBIGINT') THEN 'INTEGER'
+    WHEN json_type(v) <> 'DOUBLE' THEN NULL
+    WHEN regexp_matches(CAST(v AS VARCHAR), '[eEnN]') THEN 'DOUBLE'
+    WHEN regexp_full_match(CAST(v AS VARCHAR), '-?[0-9]+') THEN 'INTEGER'
+    ELSE 'DECIMAL' END`),
   macro(`sf_typeof(v) AS CASE json_type(v)
-    WHEN 'NULL' THEN 'NULL_VALUE' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN 'DECIMAL'
+    WHEN 'NULL' THEN 'NULL_VALUE' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN sf_number_type(v)
     ELSE json_type(v) END`),
+  // A FLOAT becomes a VARIANT DOUBLE in Snowflake's text for it (3.000000000000000e+00), which TYPEOF reads back.
+  macro(`sf_to_variant(x) AS CASE WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isfinite(CAST(x AS DOUBLE))
+    THEN CAST(printf('%.15e', CAST(x AS DOUBLE)) AS JSON) ELSE to_json(x) END`),
   macro(`sf_is_null_value(v) AS json_type(v) = 'NULL'`),
   macro(`sf_strip_null_value(v) AS CASE WHEN json_type(v) = 'NULL' THEN NULL ELSE v END`),
   macro(`sf_as_varchar(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END`),
+  macro(`sf_is_decimal(v) AS sf_number_type(v) IN ('INTEGER', 'DECIMAL')`),
+  macro(`sf_is_integer(v) AS sf_number_type(v) = 'INTEGER'`),
+  macro(`sf_is_double(v) AS sf_number_type(v) IS NOT NULL`),
   macro(`sf_as_number(v) AS CASE WHEN json_type(v) IN ('UBIGINT', 'BIGINT', 'DOUBLE') THEN CAST(v AS DOUBLE) END`),
   macro(`sf_as_boolean(v) AS CASE WHEN json_type(v) = 'BOOLEAN' THEN CAST(v AS BOOLEAN) END`),
   // COUNT treats a JSON null as NULL; typeof() is known when DuckDB binds the query, so other types cost nothing.
@@ -181,8 +287,6 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
     ELSE error(place || ': the standard deviation of a NUMBER is not computed the same way on DuckDB (Snowflake''s digits differ from the eighth on); cast the argument to FLOAT, e.g. STDDEV(x::FLOAT)') END`),
   // Whether no member of a row (as a JSON object of its columns) is NULL or JSON null: COUNT(t.*).
   macro(`sf_none_null(j) AS list_bool_and(list_transform(json_extract(j, '$.*'), lambda e: json_type(e) <> 'NULL'))`),
-  // SEQ of FLATTEN: one number per input value (Snowflake's is per input row; see docs/sql-dialect.md).
-  macro(`sf_flatten_seq(v) AS CAST(hash(CAST(v AS VARCHAR)) % 9007199254740991 AS BIGINT)`),
 
   // Dates and times. DATEADD keeps a DATE a DATE for day and larger units; smaller units give a TIMESTAMP.
   macro(`sf_add_months(x DATE, n) AS CAST(x + to_months(CAST(n AS INTEGER)) AS DATE),

@@ -3,7 +3,8 @@
 // ever rewritten, line breaks are kept so DuckDB's "LINE n" still points at the source line, and a construct
 // outside the subset is a diagnostic with file, line, column and a hint, never a silently different result.
 import type { Diagnostic } from '../errors.js';
-import { arrayConstruct, isHandled, translateCall, unsupportedFunctionHint, type Arg, type Renderer } from './functions.js';
+import { isConstantExpression, seqReference, SEQ_REFUSED } from './flatten.js';
+import { arrayConstruct, isHandled, translateCall, undefinedElementMessage, unsupportedFunctionHint, type Arg, type Renderer } from './functions.js';
 import { CLAUSE_WORDS, isKnownSnowflakeFunction, PASS_THROUGH } from './function-names.js';
 import {
   duckdbJsonPath,
@@ -214,6 +215,13 @@ class Translator implements Renderer {
 
   place(at: Token): string {
     return `${this.file}:${at.line}:${at.col}`;
+  }
+
+  /** A SQL string naming where a construct is (file:line:col: the construct as written), for errors raised at run time. */
+  placeLiteral(at: SqlNode, shown: string): string {
+    const t = firstToken(at);
+    const text = shown.replace(/\s+/g, ' ').trim();
+    return duckdbString(`${this.file}:${t.line}:${t.col}: ${text.length > 80 ? text.slice(0, 77) + '...' : text}`);
   }
 
   private warn(at: SqlNode, message: string): void {
@@ -905,8 +913,12 @@ class Translator implements Renderer {
     if (isGroup(n)) {
       if (n.open.text === '[') {
         // An array constant: [1, 'a'] is ARRAY_CONSTRUCT(1, 'a').
-        const elements = splitNodes(n.children).filter((p) => trimNodes(p).length > 0).map((p) => this.render(p));
-        return { operand: { text: arrayConstruct(elements) + this.padding(sourceText(n), '') }, end: i + 1, pathable: true };
+        const parts = splitNodes(n.children).filter((p) => trimNodes(p).length > 0);
+        const literalNull = parts.map(trimNodes).find((p) => p.length === 1 && isWord(p[0], 'NULL'));
+        if (literalNull) this.error(literalNull[0], undefinedElementMessage('an array constant with a SQL NULL element'));
+        const elements = parts.map((p) => this.render(p));
+        const place = this.placeLiteral(n.open, sourceText(n));
+        return { operand: { text: arrayConstruct(elements, place) + this.padding(sourceText(n), '') }, end: i + 1, pathable: true };
       }
       return { operand: { text: `(${this.render(n.children)})` }, end: i + 1, pathable: true };
     }
@@ -1094,7 +1106,7 @@ class Translator implements Renderer {
       }
       case 'variant':
         // 'a'::VARIANT is a JSON string "a", not text parsed as JSON.
-        return operand.path ? operand.text : `to_json(${operand.text})`;
+        return operand.path ? operand.text : `sf_to_variant(${operand.text})`;
       case 'date':
         // Text in Snowflake's other AUTO formats ('15-Mar-2024', '03/15/2024') becomes a DATE as well.
         if (operand.literal === 'string' && /^'\d{4}-\d{2}-\d{2}'$/.test(operand.text)) return plain();
@@ -1228,6 +1240,7 @@ class Translator implements Renderer {
    */
   private flatten(nodes: SqlNode[], start: number, nameToken: Token, group: Group, after: number): Item {
     let input: string | undefined;
+    let inputNodes: SqlNode[] = [];
     let steps: PathStep[] = [];
     let outer = false;
     let mode = 'BOTH';
@@ -1237,7 +1250,10 @@ class Translator implements Renderer {
       const name = arrow >= 0 ? sourceText(trimNodes(part.slice(0, arrow))).toUpperCase() : input === undefined ? 'INPUT' : '?';
       const core = trimNodes(valueNodes);
       const only = core.length === 1 ? core[0] : undefined;
-      if (name === 'INPUT') input = this.render(valueNodes).trim();
+      if (name === 'INPUT') {
+        input = this.render(valueNodes).trim();
+        inputNodes = valueNodes;
+      }
       else if (name === 'PATH') {
         const parsed = isToken(only) && only.kind === 'string' ? parseSnowflakePath(only.value ?? '') : undefined;
         if (!parsed) this.error(core[0] ?? nameToken, "FLATTEN path must be a string literal such as 'a.b[0]'");
@@ -1278,13 +1294,21 @@ class Translator implements Renderer {
       this.flattenCount++;
       alias = this.flattenCount === 1 ? 'flatten' : `flatten_${this.flattenCount}`;
     }
+    // SEQ: 1 for a constant input (one input row); otherwise refused where this query selects it, and a failing
+    // value where an outer query could (DuckDB drops the column, and so the failure, when nothing reads it).
+    let seq = '1';
+    if (!isConstantExpression(inputNodes)) {
+      const ref = seqReference(nodes, start, alias);
+      if (ref) this.error(ref, SEQ_REFUSED);
+      seq = `CAST(sf_refuse(${this.placeLiteral(nameToken, `${nameToken.text}(...) SEQ`)} || ${duckdbString(`: ${SEQ_REFUSED}`)}) AS BIGINT)`;
+    }
     const jp = steps.length ? duckdbString(duckdbJsonPath(steps)) : '';
     const self = jp ? `json_extract(_s._in, ${jp})` : '_s._in';
     const types = mode === 'ARRAY' ? `('ARRAY')` : mode === 'OBJECT' ? `('OBJECT')` : `('ARRAY', 'OBJECT')`;
     const prefix = snowflakePathText(steps);
     const keyPath = `CASE WHEN regexp_full_match(_e.key, '[A-Za-z_][A-Za-z0-9_$]*') THEN ${duckdbString(prefix ? prefix + '.' : '')} || _e.key ELSE ${duckdbString(prefix)} || '[''' || _e.key || ''']' END`;
     const sql =
-      `LATERAL (SELECT sf_flatten_seq(_s._in) AS "seq", ` +
+      `LATERAL (SELECT ${seq} AS "seq", ` +
       `CASE WHEN json_type(${self}) = 'OBJECT' THEN _e.key END AS "key", ` +
       // An OUTER row (no element) has the path of what was flattened: '' for the input itself (docs: FLATTEN, OUTER).
       `CASE WHEN _e.key IS NULL THEN ${duckdbString(prefix)} WHEN json_type(${self}) = 'ARRAY' THEN ${duckdbString(prefix)} || '[' || _e.key || ']' ELSE ${keyPath} END AS "path", ` +
