@@ -144,7 +144,7 @@ describe('STRTOK and INITCAP', () => {
 describe('aggregate-only ORDER BY and MERGE ... ALL BY NAME', () => {
   it.each([
     ['SELECT COUNT(*) AS n FROM t ORDER BY v', 'SELECT COUNT(*) AS n FROM t '],
-    ['SELECT COALESCE(SUM(v), 0) AS s FROM t\nORDER BY v DESC\nLIMIT 1', 'SELECT COALESCE(SUM(v), 0) AS s FROM t\n \nLIMIT 1'],
+    ['SELECT COALESCE(SUM(v), 0) AS s FROM t\nORDER BY v DESC\nLIMIT 1', 'SELECT COALESCE(SUM(sf_num(v)), 0) AS s FROM t\n \nLIMIT 1'],
     ['SELECT x FROM (SELECT MAX(v) AS x FROM t ORDER BY v) AS q ORDER BY x', 'SELECT x FROM (SELECT MAX(v) AS x FROM t ) AS q ORDER BY x'],
   ])('drops the ORDER BY of a one-row aggregate, keeping the lines: %s', (sql, out) => {
     expect(translated(sql).replace(/ +/g, ' ')).toBe(out);
