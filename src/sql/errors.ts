@@ -157,6 +157,8 @@ interface Rephrased {
   word?: string;
   /** A value the message is about, looked up as a string literal in the source. */
   literal?: string;
+  /** The word is a table: the message names it as the source does, schema and all (DuckDB gives only its last part). */
+  qualified?: boolean;
 }
 
 /** A refusal of the translation's macros at bind time: the message is the struct key DuckDB could not find. */
@@ -242,7 +244,7 @@ const REPHRASINGS: Array<{ pattern: RegExp; rephrase: (m: RegExpExecArray) => Re
   },
   {
     pattern: /^Table with name "?([\w.]+)"? does not exist!?/,
-    rephrase: (m) => ({ message: `Object '${m[1].toUpperCase()}' does not exist`, hint: 'create the table first, or check its schema-qualified name', word: m[1] }),
+    rephrase: (m) => ({ message: `Object '${m[1]}' does not exist`, hint: 'create the table first, or check its schema-qualified name', word: m[1], qualified: true }),
   },
   {
     pattern: /^Referenced column "([^"]+)" not found(?: in FROM clause)?!?(?:\s*Candidate bindings: ([^\n]*))?/,
@@ -352,9 +354,13 @@ export function sqlErrorDiagnostic(raw: string, source: SqlSource): Diagnostic {
     const i = text.slice(start, end).indexOf(`'${rephrased.literal.replace(/'/g, "''")}'`);
     const j = i >= 0 ? i : text.slice(start, end).indexOf(`'${rephrased.literal.replace(/'/g, "\\'")}'`);
     if (j >= 0) at = start + j;
-  } else if (rephrased.word && at === undefined) {
-    const found = new RegExp(`\\b${escapeRegExp(rephrased.word.split('.').pop()!)}\\b`, 'i').exec(code.slice(start, end));
-    if (found) at = start + found.index;
+  } else if (rephrased.word) {
+    const last = escapeRegExp(rephrased.word.split('.').pop()!);
+    const found = new RegExp(rephrased.qualified ? `(?:(?:\\w+|"[^"]*")\\s*\\.\\s*)*\\b${last}\\b` : `\\b${last}\\b`, 'i').exec(code.slice(start, end));
+    if (found) {
+      at ??= start + found.index;
+      if (rephrased.qualified) message = message.replace(`'${rephrased.word}'`, `'${found[0]}'`);
+    }
   }
   at ??= firstWord(code, start, end);
   const { line, col } = lineCol(text, at);

@@ -27,7 +27,7 @@ describe('errors raised while translated SQL runs, through dataops sql', () => {
     ['an unknown column', 'SELECT nope FROM (SELECT 1 AS a)',
       `error: <query>:1:8: invalid identifier 'NOPE'; columns with similar names: "a"`],
     ['an unknown table, in the third statement', 'SELECT 1;\nSELECT 2;\n  SELECT * FROM nothere.t',
-      "error: <query>:3:17: Object 'NOTHERE.T' does not exist; create the table first, or check its schema-qualified name"],
+      "error: <query>:3:17: Object 'nothere.t' does not exist; create the table first, or check its schema-qualified name"],
     ['a timestamp out of range', "SELECT '2024-13-45 10:00:00'::TIMESTAMP_NTZ",
       "error: <query>:1:8: Timestamp '2024-13-45 10:00:00' is not recognized; use TRY_TO_TIMESTAMP to get NULL for such values, or fix the data"],
     ['text that is not a timestamp, at the literal', "SELECT DATEADD(day, 1, x) FROM (SELECT 'abc' AS x)",
