@@ -179,7 +179,7 @@ const REPHRASINGS: Array<{ pattern: RegExp; rephrase: (m: RegExpExecArray) => Re
     rephrase: (m) => ({ message: ownRefusalText(m[1]), func: /^([A-Z_]+) /.exec(ownRefusalText(m[1]))?.[1] }),
   },
   {
-    pattern: /^Could not convert string '([\s\S]*)' to '?([\w ()]+?)'?$/,
+    pattern: /^Could not convert string '([\s\S]*)' to '?([\w()]+(?: ?\(\d+(?:, ?\d+)?\))?)'?(?: when casting from source column .*)?$/,
     rephrase: (m) => ({
       message: `${valueKind(m[2])} '${m[1]}' is not recognized`,
       hint: `the text cannot be read as ${snowflakeType(m[2])}: use ${tryFunctionFor(m[2])} to get NULL for such values, or fix the data`,

@@ -207,7 +207,8 @@ export function parseSnowflakePath(path: string): PathStep[] | undefined {
       else return undefined;
       i = close + 1;
       expectKey = false;
-    } else if (c === '.') {
+    } else if (c === '.' || c === ':') {
+      // GET_PATH's path reads as the ':' operator's: 'a:b' and 'a.b' both step into key b of key a.
       if (expectKey) return undefined;
       i++;
       expectKey = true;
@@ -218,7 +219,7 @@ export function parseSnowflakePath(path: string): PathStep[] | undefined {
       i = close + 1;
       expectKey = false;
     } else if (expectKey) {
-      const m = /^[^.[\]"]+/.exec(s.slice(i));
+      const m = /^[^.:[\]"]+/.exec(s.slice(i));
       if (!m) return undefined;
       steps.push({ key: m[0] });
       i += m[0].length;

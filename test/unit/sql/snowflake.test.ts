@@ -38,6 +38,9 @@ describe('Snowflake names', () => {
   it('parses Snowflake paths and renders DuckDB JSON paths', () => {
     expect(parseSnowflakePath('a.b[0]."c d"[\'e\']')).toEqual([{ key: 'a' }, { key: 'b' }, { index: 0 }, { key: 'c d' }, { key: 'e' }]);
     expect(parseSnowflakePath('a..b')).toBeUndefined();
+    // As the ':' operator reads it (GET_PATH's page: 'object_outer_key1:object_inner_key1a').
+    expect(parseSnowflakePath('a:b[1]')).toEqual([{ key: 'a' }, { key: 'b' }, { index: 1 }]);
+    expect(parseSnowflakePath(':a')).toBeUndefined();
     expect(duckdbJsonPath([{ key: 'a"b' }, { index: 2 }])).toBe('$."a\\"b"[2]');
   });
 
