@@ -4,7 +4,8 @@
 // not (groups of duplicates, one row that says the count is out of bounds).
 import type { CheckSpec } from '../config/types.js';
 import { InvariantError } from '../errors.js';
-import { ident, sqlString } from '../warehouse/adapter.js';
+import { snowflakeString } from '../sql/tokenize.js';
+import { ident } from '../warehouse/adapter.js';
 
 export type CheckLevel = 'row' | 'table';
 
@@ -14,7 +15,7 @@ export interface CheckKind<S extends CheckSpec = CheckSpec> {
   label(spec: S): string;
   /** The table's columns it reads, for validation. */
   columns(spec: S): string[];
-  /** The SELECT that returns the failing rows of `table`. `quote` makes a string literal. */
+  /** The Snowflake SELECT that returns the failing rows of `table`. `quote` makes a string literal. */
   failingRowsSql(table: string, spec: S, quote: (value: string) => string): string;
   /** The column whose offending values make a failure's message actionable, if any. */
   exampleColumn?(spec: S): string | undefined;
@@ -82,10 +83,34 @@ const CHECKS: Kinds = {
       return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
     },
   },
+
+  pattern: {
+    level: 'row',
+    label: (s) => `pattern(${s.column} ~ ${s.regex})`,
+    columns: (s) => [s.column],
+    // Snowflake's REGEXP_LIKE matches the whole text; the translation keeps that on DuckDB.
+    failingRowsSql: (table, s, quote) =>
+      `SELECT * FROM ${table} WHERE ${ident(s.column)} IS NOT NULL AND NOT REGEXP_LIKE(CAST(${ident(s.column)} AS VARCHAR), ${quote(s.regex)})`,
+    exampleColumn: (s) => s.column,
+  },
+
+  expression: {
+    level: 'row',
+    label: (s) => `expression(${s.expression})`,
+    columns: () => [],
+    failingRowsSql: (table, s) => `SELECT * FROM ${table} WHERE NOT (${s.expression})`,
+  },
+
+  sql: {
+    level: 'row',
+    label: (s) => `sql(${s.name})`,
+    columns: () => [],
+    failingRowsSql: (_table, s) => s.select,
+  },
 };
 
-/** The kinds a check may have, in the order the docs list them. */
-export const CHECK_KINDS = Object.keys(CHECKS) as Array<CheckSpec['kind']>;
+/** The kinds a check in a pipeline file may have (a custom SQL check is a file of its own). */
+export const CHECK_KINDS = Object.keys(CHECKS).filter((k) => k !== 'sql') as Array<Exclude<CheckSpec['kind'], 'sql'>>;
 
 export function checkKind<S extends CheckSpec>(spec: S): CheckKind<S> {
   const kind = (CHECKS as Record<string, CheckKind<never> | undefined>)[spec.kind];
@@ -97,8 +122,8 @@ export function checkName(spec: CheckSpec): string {
   return checkKind(spec).label(spec);
 }
 
-/** The SQL that returns this check's failing rows. */
-export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: string) => string = sqlString): string {
+/** The Snowflake SQL that returns this check's failing rows (run through the warehouse's translation). */
+export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: string) => string = snowflakeString): string {
   return checkKind(spec).failingRowsSql(table, spec, quote);
 }
 
