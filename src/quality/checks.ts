@@ -74,9 +74,11 @@ function describeOutcome(check: DeclaredCheck, status: CheckResult['status'], fa
   const of = checkKind(check.spec).level === 'row' ? ` of ${tableRows.toLocaleString('en-US')}${check.scope === 'new' ? ' new' : ''} (${formatPercent(failing, tableRows)})` : '';
   const counted = `${failing.toLocaleString('en-US')} failing ${failing === 1 ? 'row' : 'rows'}${of}`;
   const shorthand = (t?: Threshold) => t === undefined || t.text === '> 0';
-  const judged = status === 'fail' ? check.errorIf : status === 'warn' ? check.warnIf : undefined;
-  const verdict = judged && !shorthand(judged) ? `: ${status === 'fail' ? 'error_if' : 'warn_if'} ${judged.text}`
-    : status === 'pass' && failing > 0 ? `: within ${[check.errorIf && `error_if ${check.errorIf.text}`, check.warnIf && `warn_if ${check.warnIf.text}`].filter(Boolean).join(', ')}` : '';
+  // The thresholds it met, then those it stayed within; severity's "> 0" goes without saying.
+  const met = status === 'fail' ? check.errorIf : status === 'warn' ? check.warnIf : undefined;
+  const within = [status !== 'fail' && check.errorIf && `error_if ${check.errorIf.text}`, status === 'pass' && check.warnIf && `warn_if ${check.warnIf.text}`].filter(Boolean);
+  const parts = [met && !shorthand(met) ? `${status === 'fail' ? 'error_if' : 'warn_if'} ${met.text}` : '', within.length ? `within ${within.join(', ')}` : ''].filter(Boolean);
+  const verdict = parts.length ? `: ${parts.join(', ')}` : '';
   if (failing === 0) return 'ok';
   const column = checkKind(check.spec).exampleColumn?.(check.spec);
   const values = column ? [...new Set(samples.map((r) => JSON.stringify(r[column] ?? null)))].slice(0, 5) : [];

@@ -52,9 +52,10 @@ describe('thresholds', () => {
     // 2 failing rows of 200 = 1%.
     ['error_if: "> 1%"', 'pass', ': within error_if > 1%'],
     ['error_if: ">= 1%"', 'fail', ': error_if >= 1%'],
-    ['error_if: "> 5"\n      warn_if: "> 0"', 'warn', ''],
+    ['error_if: "> 5"\n      warn_if: "> 0"', 'warn', ': within error_if > 5'],
     ['error_if: "> 1"', 'fail', ': error_if > 1'],
     ['warn_if: "> 0.5%"', 'warn', ': warn_if > 0.5%'],
+    ['warn_if: "> 5%"', 'pass', ': within warn_if > 5%'],
     ['severity: warn', 'warn', ''],
     ['severity: error', 'fail', ''],
   ])('%s -> %s', async (levels, status, verdict) => {
