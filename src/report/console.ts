@@ -55,13 +55,14 @@ export function renderConsoleSummary(report: StatusReport, options: ConsoleSumma
   // A few failing rows of each check that kept some (masked when kept), so the fix can start here.
   const sampled = report.pipelines.flatMap((pipeline) => pipeline.checks
     .filter((check) => check.status !== 'pass' && (check.samples?.length ?? 0) > 0)
-    .flatMap((check) => [
+    .map((check) => [
       `  ${oneLine(pipeline.name)} ${oneLine(check.table)} ${oneLine(check.check)} (${formatCount(check.samples!.length)} of ${formatCount(check.failing_rows)} failing rows kept):`,
       ...check.samples!.slice(0, MAX_SAMPLES).map((sample) => `    ${clip(JSON.stringify(sample), MAX_SAMPLE)}`),
     ]));
   if (sampled.length > 0) {
     lines.push('Failing-row samples (sensitive columns masked; all of them: dataops status --json):');
-    lines.push(...sampled);
+    lines.push(...sampled.slice(0, MAX_LISTED).flat());
+    if (sampled.length > MAX_LISTED) lines.push(`  ... and ${sampled.length - MAX_LISTED} more checks`);
   }
 
   const stale = report.tables.filter(isFreshnessBreach).map((table) => {
