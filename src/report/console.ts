@@ -13,8 +13,9 @@ export interface ConsoleSummaryOptions {
 /** Beyond this the console becomes a log; the site and job summary list everything. */
 const MAX_LISTED = 5;
 const MAX_MESSAGE = 120;
-/** Sample rows shown per check, and how much of each. */
-const MAX_SAMPLES = 3;
+/** Checks whose samples are shown, sample rows shown per check, and how much of each. */
+const MAX_SAMPLED_CHECKS = 10;
+const MAX_SAMPLES = 2;
 const MAX_SAMPLE = 200;
 
 export function renderConsoleSummary(report: StatusReport, options: ConsoleSummaryOptions = {}): string {
@@ -53,16 +54,18 @@ export function renderConsoleSummary(report: StatusReport, options: ConsoleSumma
   }
 
   // A few failing rows of each check that kept some (masked when kept), so the fix can start here.
-  const sampled = report.pipelines.flatMap((pipeline) => pipeline.checks
-    .filter((check) => check.status !== 'pass' && (check.samples?.length ?? 0) > 0)
-    .map((check) => [
+  const sampled = report.pipelines.flatMap((pipeline) => pipeline.checks.map((check) => ({ pipeline, check })))
+    .filter(({ check }) => check.status !== 'pass' && (check.samples?.length ?? 0) > 0)
+    // Failing checks first: they are what the reader acts on.
+    .sort((a, b) => Number(a.check.status === 'warn') - Number(b.check.status === 'warn'))
+    .map(({ pipeline, check }) => [
       `  ${oneLine(pipeline.name)} ${oneLine(check.table)} ${oneLine(check.check)} (${formatCount(check.samples!.length)} of ${formatCount(check.failing_rows)} failing rows kept):`,
       ...check.samples!.slice(0, MAX_SAMPLES).map((sample) => `    ${clip(JSON.stringify(sample), MAX_SAMPLE)}`),
-    ]));
+    ]);
   if (sampled.length > 0) {
     lines.push('Failing-row samples (sensitive columns masked; all of them: dataops status --json):');
-    lines.push(...sampled.slice(0, MAX_LISTED).flat());
-    if (sampled.length > MAX_LISTED) lines.push(`  ... and ${sampled.length - MAX_LISTED} more checks`);
+    lines.push(...sampled.slice(0, MAX_SAMPLED_CHECKS).flat());
+    if (sampled.length > MAX_SAMPLED_CHECKS) lines.push(`  ... and ${sampled.length - MAX_SAMPLED_CHECKS} more checks`);
   }
 
   const stale = report.tables.filter(isFreshnessBreach).map((table) => {
