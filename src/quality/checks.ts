@@ -63,9 +63,19 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
   const tableRows = Number(lower[0]?.[ROWS] ?? 0);
   const failing = Number(lower[0]?.[FAILING] ?? 0);
   const fields = context.sensitive(check.table);
-  const samples = failing === 0 ? [] : lower.slice(0, check.samples).map(({ [ROWS]: _rows, [FAILING]: _failing, ...row }) => maskRecord(row, fields).value as Record<string, unknown>);
+  const samples = failing === 0 ? [] : lower.slice(0, check.samples).map(({ [ROWS]: _rows, [FAILING]: _failing, ...row }) => clipValues(maskRecord(row, fields).value as Record<string, unknown>));
   const status = check.errorIf && meets(check.errorIf, failing, tableRows) ? 'fail' : check.warnIf && meets(check.warnIf, failing, tableRows) ? 'warn' : 'pass';
   return { ...base, sql, status, failing_rows: failing, table_rows: tableRows, samples, message: describeOutcome(check, status, failing, tableRows, samples) };
+}
+
+/** A sample keeps the start of a long value: enough to recognise it, and meta stays small. */
+const SAMPLE_VALUE_CHARS = 500;
+function clipValues(row: Record<string, unknown>): Record<string, unknown> {
+  const clip = (v: unknown) => {
+    const text = typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : undefined;
+    return text !== undefined && text.length > SAMPLE_VALUE_CHARS ? `${text.slice(0, SAMPLE_VALUE_CHARS)}…` : v;
+  };
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, clip(v)]));
 }
 
 /** "3 failing rows of 1,200 (0.25%): over error_if > 0.1%; e.g. currency = "XX"". */

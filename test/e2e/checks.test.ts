@@ -1,6 +1,8 @@
 // Checks as a user meets them, through the compiled CLI on the demo project: a threshold check run twice
 // with more bad rows the second time, and a warned check whose failing rows `dataops status` shows masked.
 import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StatusReport } from '../../src/state/types.js';
@@ -51,6 +53,22 @@ describe('the demo checks', () => {
     // The demo's customer emails end in example.com: none is shown whole.
     expect(text).not.toMatch(/"customer_email":"[^•"]/);
     expect(text).not.toMatch(/"email":"[^•"]/);
+  });
+
+  test("the site's pipeline page and run page show the kept rows masked, and the SQL to copy", async () => {
+    expect((await dataops(['report'])).code).toBe(0);
+    const site = join(project.dir, '.dataops', 'site');
+    const page = await readFile(join(site, 'pipelines', 'retail_pos.html'), 'utf8');
+    const section = page.slice(page.indexOf('id="check-samples"'), page.indexOf('id="rejected"'));
+    expect(section).toContain(`<summary>${PATTERN} on silver.transactions: 5 of`);
+    expect(section).toContain('regexp_full_match');
+    // The demo's addresses are name@example.com, or broken as name.example.com: neither is shown whole.
+    expect(section).not.toMatch(/[a-z0-9][@.]example\.com/);
+    const runPages = (await readdir(join(site, 'runs'))).filter((f) => f.endsWith('.html'));
+    const runs = await Promise.all(runPages.map((f) => readFile(join(site, 'runs', f), 'utf8')));
+    const withSamples = runs.filter((html) => html.includes(`<summary>${PATTERN} on silver.transactions`));
+    expect(withSamples.length).toBeGreaterThan(0);
+    for (const html of withSamples) expect(html).not.toMatch(/[a-z0-9][@.]example\.com/);
   });
 
   test('the custom SQL check, the expression with scope: new and the checks on gold ran', async () => {

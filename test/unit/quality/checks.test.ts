@@ -122,6 +122,12 @@ describe('samples', () => {
     expect(kept.map((k) => k.sample).join()).not.toContain('@example.com');
   });
 
+  test('a long value is kept clipped', async () => {
+    await w.execute(`UPDATE silver.orders SET code = repeat('x', 5000) WHERE id = 7`);
+    const [o] = await run(pipelineWith('    - expression: "qty >= 0"\n'));
+    expect(o.samples[0].code).toBe(`${'x'.repeat(500)}…`);
+  });
+
   test('samples: 0 keeps none but still counts', async () => {
     const [o] = await run(pipelineWith('    - expression: "qty >= 0"\n      samples: 0\n'));
     expect(o).toMatchObject({ failing_rows: 1, samples: [] });
