@@ -134,7 +134,8 @@ export function checkSamples(pipeline: string, check: CheckResult, limit = SUMMA
   const columns = [...new Set(shown.flatMap((sample) => Object.keys(sample)))];
   const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
   const fence = '`'.repeat(Math.max(3, ...[...(check.sql ?? '').matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return [
+  // One entry: the byte budget keeps or drops the block whole, never leaving a <details> open.
+  return [[
     '',
     `<details><summary>${escapeInline(`${pipeline} ${check.table} ${check.check}`)}: ${formatCount(shown.length)} of ${formatCount(check.failing_rows)} failing rows (sensitive columns masked)</summary>`,
     '',
@@ -144,7 +145,7 @@ export function checkSamples(pipeline: string, check: CheckResult, limit = SUMMA
     ...(check.sql ? ['', 'The failing rows:', '', `${fence}sql`, check.sql, fence] : []),
     '',
     '</details>',
-  ];
+  ].join('\n')];
 }
 
 function freshnessSection(report: StatusReport): string[] {

@@ -186,6 +186,19 @@ describe('failing-row samples', () => {
     ].join('\n'));
   });
 
+  it('a byte budget keeps or drops a check\'s sample block whole', () => {
+    const report = structuredClone(statusReport);
+    report.pipelines[0].checks = Array.from({ length: 30 }, (_, i): CheckResult => ({
+      table: 't', check: `c${i}`, kind: 'not_null', severity: 'warn', status: 'warn', failing_rows: 5, message: 'm', sql: 'SELECT 1',
+      samples: Array.from({ length: 5 }, (_, j) => ({ id: j, text: 'y'.repeat(100) })),
+    }));
+    for (const maxBytes of [3_000, 7_000, 12_000]) {
+      const text = renderSummaryMarkdown(report, { maxBytes });
+      expect(bytes(text)).toBeLessThanOrEqual(maxBytes);
+      expect(text.split('<details>').length).toBe(text.split('</details>').length);
+    }
+  });
+
   it('shows five rows of a check at most', () => {
     const report = structuredClone(statusReport);
     const samples = Array.from({ length: 20 }, (_, i) => ({ id: i }));
