@@ -80,7 +80,7 @@ function clipValues(row: Record<string, unknown>): Record<string, unknown> {
 
 /** "3 failing rows of 1,200 (0.25%): over error_if > 0.1%; e.g. currency = "XX"". */
 function describeOutcome(check: DeclaredCheck, status: CheckResult['status'], failing: number, tableRows: number, samples: Array<Record<string, unknown>>): string {
-  if (check.spec.kind === 'row_count') return failing === 0 ? 'ok' : `the table has ${samples[0]?.row_count ?? tableRows} rows`;
+  if (check.spec.kind === 'row_count') return failing === 0 ? 'ok' : `1 failing row (the table has ${samples[0]?.row_count ?? tableRows} rows)`;
   const of = checkKind(check.spec).level === 'row' ? ` of ${tableRows.toLocaleString('en-US')}${check.scope === 'new' ? ' new' : ''} (${formatPercent(failing, tableRows)})` : '';
   const counted = `${failing.toLocaleString('en-US')} failing ${failing === 1 ? 'row' : 'rows'}${of}`;
   const shorthand = (t?: Threshold) => t === undefined || t.text === '> 0';
