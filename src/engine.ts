@@ -12,6 +12,7 @@ import { ModelError, type ModelBuild } from './models/gold.js';
 import type { SilverLoad } from './models/silver.js';
 import { transform, type TableChange } from './models/transform.js';
 import { runPipelineChecks, type CheckOutcome } from './quality/checks.js';
+import { sensitiveColumnsOf } from './governance/sensitive-fields.js';
 import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
@@ -190,7 +191,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
-        run.checks = await runPipelineChecks(warehouse, pipeline, runId, options.now);
+        run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table) }, options.now);
         outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
       }
     }

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { ConfigError, nameList, type Diagnostic } from './errors.js';
 import { buildGraph, silverModelOwners, type ProjectGraph } from './graph/graph.js';
 import { lineLocator, parseModel, type SqlModel } from './config/sql-model.js';
+import { parseSqlCheck, SQL_CHECKS_DIR } from './config/sql-check.js';
 import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config/config-file.js';
 import { loadPipeline, type Env } from './config/pipeline.js';
 import { bronzeTableName, type Pipeline } from './config/types.js';
 import type { YamlSource } from './config/yaml-source.js';
+import { checkColumns } from './quality/check-kinds.js';
 import { cronProblem } from './schedule.js';
 
 export interface Project {
@@ -52,6 +54,7 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
     diagnostics.push(...parsed.diagnostics);
     if (parsed.model) models.push(parsed.model);
   }
+  diagnostics.push(...(await loadSqlChecks(dir, pipelines, models)));
   diagnostics.push(...projectRules(pipelines, sources, models));
   const graph = buildGraph(pipelines, models);
   if (graph.cycle) {
@@ -59,6 +62,44 @@ export async function loadProject(dir: string, env: Env = process.env): Promise<
     diagnostics.push({ file: first.file, line: 1, col: 1, severity: 'error', message: `models depend on each other in a cycle: ${graph.cycle.join(' -> ')}` });
   }
   return { dir, pipelines, models, graph, diagnostics };
+}
+
+/**
+ * The custom checks of sql/checks, each added to the checks of the pipeline whose run checks it: the one it
+ * names, else the one that loads its table or, for a gold table, the one pipeline the table is built from.
+ */
+async function loadSqlChecks(dir: string, pipelines: Pipeline[], models: SqlModel[]): Promise<Diagnostic[]> {
+  const diagnostics: Diagnostic[] = [];
+  const files = await listFiles(dir, SQL_CHECKS_DIR, /\.sql$/);
+  if (files.length === 0) return diagnostics;
+  const graph = buildGraph(pipelines, models);
+  for (const file of files) {
+    const read = readConfigFile(dir, file, MODEL_FILE_LIMIT);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    const parsed = parseSqlCheck(file, read.text);
+    diagnostics.push(...parsed.diagnostics);
+    if (!parsed.found) continue;
+    const { check, pipeline: named } = parsed.found;
+    const at = (message: string): Diagnostic => ({ file, line: 1, col: 1, severity: 'error', message });
+    if (!graph.get(check.table)) {
+      diagnostics.push(at(`table: unknown table "${check.table}" (known: ${nameList([...declaredTables(pipelines, models).keys()].sort(), 50)})`));
+      continue;
+    }
+    const feeding = [...new Set([...graph.upstream([check.table])].flatMap((n) => graph.ownerOf(n) ?? []))].sort();
+    const owner = named ?? (feeding.length === 1 ? feeding[0] : undefined);
+    const pipeline = pipelines.find((p) => p.name === owner);
+    if (!pipeline) {
+      diagnostics.push(at(named !== undefined
+        ? `pipeline: unknown pipeline "${named}" (pipelines: ${nameList(pipelines.map((p) => p.name))})`
+        : `${check.table} is built from ${feeding.length ? `several pipelines (${feeding.join(', ')})` : 'no pipeline'}: say whose run checks it (e.g. -- pipeline: ${feeding[0] ?? pipelines[0]?.name ?? 'retail_pos'})`));
+      continue;
+    }
+    pipeline.checks.push(check);
+  }
+  return diagnostics;
 }
 
 async function listFiles(root: string, sub: string, pattern: RegExp): Promise<string[]> {
@@ -174,14 +215,4 @@ function silverModelRules(pipelines: Pipeline[], sources: Map<string, YamlSource
   return out;
 }
 
-export function checkColumns(spec: Pipeline['checks'][number]['spec']): string[] {
-  switch (spec.kind) {
-    case 'not_null':
-    case 'unique':
-      return spec.columns;
-    case 'row_count':
-      return [];
-    default:
-      return [spec.column];
-  }
-}
+export { checkColumns };

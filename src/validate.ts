@@ -8,7 +8,8 @@ import type { Env } from './config/pipeline.js';
 import type { SqlModel } from './config/sql-model.js';
 import { byPosition, capDiagnostics, nameList, type Diagnostic } from './errors.js';
 import { bronzeDdl } from './ingest/bronze.js';
-import { bronzeTableName } from './config/types.js';
+import { bronzeTableName, type DeclaredCheck } from './config/types.js';
+import { checkName, failingRowsSql } from './quality/check-kinds.js';
 import { modelDiagnostic } from './models/gold.js';
 import { bronzeInput, restrictToBatches } from './models/batch-model.js';
 import type { ModelNode } from './graph/graph.js';
@@ -93,6 +94,23 @@ async function planModels(project: Project, reports: readonly ReportFile[]): Pro
         }
       }
     }
+    // The checks' SQL (a pattern, an expression, a custom check's SELECT) planned on those tables too.
+    // A freshness SLA on a model's table (gold's is what stakeholders see) names one of its columns.
+    for (const p of project.pipelines) {
+      for (const f of p.freshness) {
+        if (tables.get(f.table) !== undefined) continue;
+        const columns = await columnsOf(f.table);
+        if (columns.length && !columns.includes(f.field)) {
+          out.push({ file: p.file, line: f.line, col: 1, severity: 'error', message: `freshness.${f.table}.field: "${f.field}" is not a column of ${f.table} (columns: ${nameList(columns)})` });
+        }
+      }
+    }
+    // A table that could not be planned has its own error already.
+    for (const p of project.pipelines) {
+      // Only the SQL a user writes: a generated check's columns were checked above.
+      const written = p.checks.filter((c) => c.spec.kind === 'expression' || c.spec.kind === 'sql');
+      for (const check of written) if ((await columnsOf(check.table)).length > 0) out.push(...(await planCheck(warehouse, p.file, check)));
+    }
     // Last, the report pages' queries, which may read any of those tables.
     out.push(...(await planReports(warehouse, reports)));
   } finally {
@@ -102,6 +120,25 @@ async function planModels(project: Project, reports: readonly ReportFile[]): Pro
 }
 
 const planPrefix = (table: string): string => `CREATE TABLE ${table} AS SELECT * FROM (`;
+
+/**
+ * A check's failing-rows SQL, translated and planned (LIMIT 0). A custom check's problems are placed in its
+ * file; a check of a pipeline file at its line there (its SQL is generated, so a column says little).
+ */
+async function planCheck(warehouse: DuckDBWarehouse, pipelineFile: string, check: DeclaredCheck): Promise<Diagnostic[]> {
+  const custom = check.spec.kind === 'sql' ? { file: check.file ?? pipelineFile, text: check.spec.select } : undefined;
+  const here = (d: Pick<Diagnostic, 'message'>): Diagnostic => ({ file: pipelineFile, line: check.line, col: 1, severity: 'error', message: `checks.${check.table}: ${checkName(check.spec)}: ${d.message}` });
+  const translated = warehouse.translate(failingRowsSql(check.table, check.spec), custom?.file);
+  const errors = translated.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) return custom ? errors : errors.map(here);
+  try {
+    await warehouse.query(`SELECT * FROM (${translated.sql}\n) AS failing LIMIT 0`);
+    return [];
+  } catch (e) {
+    const message = (e as Error).message;
+    return [custom ? modelDiagnostic(custom, message) : here({ message: message.split('\n')[0] })];
+  }
+}
 
 /**
  * unique_key, time_column and latest_by must name columns the model's SELECT gives, at the option's line;

@@ -4,9 +4,12 @@ import { Ajv } from 'ajv';
 import schema from '../../schemas/pipeline.schema.json' with { type: 'json' };
 import { nameList, type Diagnostic } from '../errors.js';
 import { DEFAULT_MASK_RULE, type MaskRuleName } from '../governance/masking.js';
+import { CHECK_KINDS, checkKind } from '../quality/check-kinds.js';
+import { ANY_FAILING_ROW, parseThreshold, type Threshold } from '../quality/thresholds.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import type {
   Auth,
+  CheckScope,
   CheckSpec,
   ColumnSpec,
   DeclaredCheck,
@@ -33,7 +36,7 @@ export const DEFAULT_MAX_PAGES = 10_000;
 /** The longest Retry-After a source waits for unless it sets max_retry_after. */
 export const DEFAULT_MAX_RETRY_AFTER = '60s';
 
-export const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'] as const;
+export { CHECK_KINDS };
 
 export interface LoadedPipeline {
   pipeline?: Pipeline;
@@ -248,22 +251,84 @@ class PipelineBuilder {
     for (const [table, items] of Object.entries(raw)) {
       items.forEach((item, i) => {
         const path: YamlPath = ['checks', table, i];
-        const kinds = Object.keys(item).filter((k) => k !== 'severity');
+        const kinds = Object.keys(item).filter((k) => !CHECK_MODIFIERS.has(k));
         if (kinds.length !== 1) {
           this.diagnostics.push(
             this.yaml.diagnosticFor(path, `checks.${table}[${i}]: expected exactly one check kind (one of: ${CHECK_KINDS.join(', ')}), got ${kinds.length ? kinds.join(', ') : 'none'}`),
           );
           return;
         }
+        const spec = toCheckSpec(kinds[0] as CheckSpec['kind'], item[kinds[0]]);
+        const levels = checkLevels(item as RawCheckLevels, (key, problem) => this.diagnostics.push(this.yaml.diagnosticFor([...path, key], `checks.${table}[${i}].${key}: ${problem}`)));
+        const scope = (item.scope as CheckScope | undefined) ?? 'all';
+        if (scope === 'new' && checkKind(spec).level !== 'row') {
+          this.diagnostics.push(this.yaml.diagnosticFor([...path, 'scope'], `checks.${table}[${i}].scope: "new" applies to row-level checks (${ROW_LEVEL_KINDS.join(', ')}); ${spec.kind} looks at the whole table`));
+        }
+        if (spec.kind === 'pattern') {
+          const problem = regexProblem(spec.regex);
+          if (problem) this.diagnostics.push(this.yaml.diagnosticFor([...path, 'pattern', 'regex'], `checks.${table}[${i}].pattern.regex: ${problem}`));
+        }
         out.push({
           table,
-          spec: toCheckSpec(kinds[0] as (typeof CHECK_KINDS)[number], item[kinds[0]]),
-          severity: (item.severity as 'warn' | 'error' | undefined) ?? 'error',
+          spec,
+          ...levels,
+          scope,
+          samples: (item.samples as number | undefined) ?? DEFAULT_CHECK_SAMPLES,
           line: this.yaml.lineOf(path),
         });
       });
     }
     return out;
+  }
+}
+
+/** The keys of a check that are not its kind. */
+const CHECK_MODIFIERS = new Set(['severity', 'warn_if', 'error_if', 'scope', 'samples']);
+const ROW_LEVEL_KINDS = CHECK_KINDS.filter((k) => checkKind({ kind: k } as CheckSpec).level === 'row');
+
+/** Failing rows a check keeps per run unless it sets `samples`. */
+export const DEFAULT_CHECK_SAMPLES = 20;
+
+export interface RawCheckLevels {
+  severity?: unknown;
+  warn_if?: unknown;
+  error_if?: unknown;
+}
+
+/**
+ * When a check fails the run and when it warns. `severity: error` (the default) is error_if "> 0" and
+ * `severity: warn` is warn_if "> 0"; a check that sets only warn_if never fails the run.
+ */
+export function checkLevels(raw: RawCheckLevels, problem: (key: 'severity' | 'warn_if' | 'error_if', message: string) => void): Pick<DeclaredCheck, 'severity' | 'errorIf' | 'warnIf'> {
+  const read = (key: 'warn_if' | 'error_if'): Threshold | undefined => {
+    if (raw[key] === undefined) return undefined;
+    const parsed = parseThreshold(raw[key]);
+    if (typeof parsed === 'string') {
+      problem(key, parsed);
+      return undefined;
+    }
+    return parsed;
+  };
+  const warnIf = read('warn_if');
+  const errorIf = read('error_if');
+  if (raw.severity !== undefined && raw.severity !== 'warn' && raw.severity !== 'error') {
+    problem('severity', `${JSON.stringify(raw.severity)} is not a severity: expected warn or error`);
+  }
+  if (raw.severity === 'warn' && raw.error_if !== undefined) {
+    problem('error_if', 'a check with severity: warn never fails the run; remove error_if, or severity (error_if sets when it fails)');
+  }
+  const failsOnAny = raw.severity === 'error' || (raw.severity === undefined && raw.warn_if === undefined && raw.error_if === undefined);
+  const error = errorIf ?? (failsOnAny ? ANY_FAILING_ROW : undefined);
+  const warn = warnIf ?? (raw.severity === 'warn' ? ANY_FAILING_ROW : undefined);
+  return { severity: error ? 'error' : 'warn', errorIf: error, warnIf: warn };
+}
+
+function regexProblem(regex: string): string | undefined {
+  try {
+    new RegExp(regex);
+    return undefined;
+  } catch (e) {
+    return `invalid regular expression: ${(e as Error).message}`;
   }
 }
 
@@ -283,7 +348,7 @@ interface RawHttpResource {
   max_pages?: number;
 }
 
-function toCheckSpec(kind: (typeof CHECK_KINDS)[number], value: unknown): CheckSpec {
+function toCheckSpec(kind: CheckSpec['kind'], value: unknown): CheckSpec {
   const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : [v as string]);
   const v = value as Record<string, never>;
   switch (kind) {
@@ -301,6 +366,12 @@ function toCheckSpec(kind: (typeof CHECK_KINDS)[number], value: unknown): CheckS
     }
     case 'row_count':
       return { kind, min: v?.min, max: v?.max };
+    case 'pattern':
+      return { kind, column: v.column, regex: v.regex };
+    case 'expression':
+      return { kind, expression: value as string };
+    case 'sql':
+      throw new Error('a custom SQL check is a file under sql/checks, not a key of a pipeline');
   }
 }
 
@@ -367,6 +438,11 @@ function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
     }
   }
   const tables = new Map(p.silver.map((t) => [`silver.${t.name}`, t]));
+  for (const check of p.checks) {
+    if (check.scope !== 'new' || tables.has(check.table)) continue;
+    const i = p.checks.filter((c) => c.table === check.table).indexOf(check);
+    out.push(yaml.diagnosticFor(['checks', check.table, i, 'scope'], `checks.${check.table}[${i}].scope: "new" needs a table this pipeline's mapping loads by batch (${nameList([...tables.keys()])}); ${check.table} is not one`));
+  }
   for (const f of p.freshness) {
     const table = tables.get(f.table);
     if (table && !table.columns.some((c) => c.name === f.field)) {

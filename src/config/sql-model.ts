@@ -38,10 +38,23 @@ export function parseModel(file: string, text: string): { model?: SqlModel; diag
   const name = file.replace(/^.*\//, '').replace(/\.sql$/, '');
   const layer: ModelLayer = /(^|\/)silver\/[^/]*$/.test(file) ? 'silver' : 'gold';
   const diagnostics: Diagnostic[] = [];
-  const at = (offset: number, message: string): Diagnostic => ({ file, ...position(text, offset), message, severity: 'error' });
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
-    diagnostics.push(at(0, `model file name "${name}" must be lower_snake_case: it becomes the table name`));
+    diagnostics.push({ file, line: 1, col: 1, severity: 'error', message: `model file name "${name}" must be lower_snake_case: it becomes the table name` });
   }
+  const statement = parseSelect(file, text);
+  diagnostics.push(...statement.diagnostics);
+  const { options, diagnostics: optionProblems } = parseModelOptions(file, text, layer);
+  diagnostics.push(...optionProblems);
+  const { references, select } = statement;
+  if (diagnostics.length === 0 && options.materialized === 'incremental_by_batch') diagnostics.push(...batchSqlProblems(file, text, references));
+  if (diagnostics.length) return { diagnostics };
+  return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options, docs: modelDocs(text) }, diagnostics };
+}
+
+/** A file's one SELECT (without a trailing semicolon) and the tables it reads. */
+export function parseSelect(file: string, text: string): { select: string; references: TableReference[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number, message: string): Diagnostic => ({ file, ...position(text, offset), message, severity: 'error' });
   const code = blankOutCommentsAndStrings(text);
   const statements = code.split(';').filter((s) => s.trim() !== '');
   if (statements.length !== 1) {
@@ -49,17 +62,13 @@ export function parseModel(file: string, text: string): { model?: SqlModel; diag
   } else if (!/^\s*(select|with)\b/i.test(statements[0])) {
     diagnostics.push(at(code.search(/\S/), 'expected a SELECT (or WITH ... SELECT) statement'));
   }
-  const { options, diagnostics: optionProblems } = parseModelOptions(file, text, layer);
-  diagnostics.push(...optionProblems);
   const references: TableReference[] = [];
   for (const match of code.matchAll(REFERENCE)) {
     references.push({ table: `${match[1].toLowerCase()}.${match[2].toLowerCase()}`, offset: match.index, length: match[0].length });
   }
-  if (diagnostics.length === 0 && options.materialized === 'incremental_by_batch') diagnostics.push(...batchSqlProblems(file, text, references));
-  if (diagnostics.length) return { diagnostics };
   const end = code.lastIndexOf(';');
   const select = (end >= 0 && code.slice(end + 1).trim() === '' ? text.slice(0, end) : text).trimEnd();
-  return { model: { name: `${layer}.${name}`, layer, file, text, select, references, options, docs: modelDocs(text) }, diagnostics };
+  return { select, references, diagnostics };
 }
 
 export function position(text: string, offset: number): { line: number; col: number } {

@@ -1,6 +1,7 @@
 // The pipeline file as the engine sees it after loading: env references resolved, defaults applied.
 // The YAML shape itself is defined by schemas/pipeline.schema.json.
 import type { MaskRuleName } from '../governance/masking.js';
+import type { Threshold } from '../quality/thresholds.js';
 
 export interface EnvRef {
   env: string;
@@ -152,15 +153,32 @@ export type CheckSpec =
   | { kind: 'accepted_values'; column: string; values: Array<string | number | boolean> }
   | { kind: 'range'; column: string; min?: number; max?: number }
   | { kind: 'relationships'; column: string; to: { table: string; column: string } }
-  | { kind: 'row_count'; min?: number; max?: number };
+  | { kind: 'row_count'; min?: number; max?: number }
+  /** Rows where `column` is not NULL and its text does not match `regex` whole (Snowflake's REGEXP_LIKE). */
+  | { kind: 'pattern'; column: string; regex: string }
+  /** Rows where a boolean Snowflake SQL expression is FALSE (NULL passes, as in a CHECK constraint). */
+  | { kind: 'expression'; expression: string }
+  /** A file under sql/checks/ whose SELECT returns the failing rows; `name` is its file name without .sql. */
+  | { kind: 'sql'; name: string; select: string; reads: string[] };
+
+/** A custom check's scope: every row, or only the rows the run's batches added or changed (`scope: new`). */
+export type CheckScope = 'all' | 'new';
 
 export interface DeclaredCheck {
   /** Schema-qualified table, e.g. silver.transactions. */
   table: string;
   spec: CheckSpec;
+  /** 'error' when the check can fail a run (it has an error_if), else 'warn'. */
   severity: 'warn' | 'error';
-  /** Where it is declared, for messages and annotations. */
+  /** When it fails the run and when it warns; severity: error is error_if "> 0", severity: warn is warn_if "> 0". */
+  errorIf?: Threshold;
+  warnIf?: Threshold;
+  scope: CheckScope;
+  /** How many failing rows a run keeps (meta.check_samples); 0 keeps none. */
+  samples: number;
+  /** Where it is declared, for messages and annotations: the pipeline file, or a sql/checks file. */
   line: number;
+  file?: string;
 }
 
 export interface FreshnessSpec {

@@ -65,6 +65,8 @@ export function prScope(project: Project, changedFiles: readonly string[], base?
   let everything = engine ? `${engine} changed: it affects every pipeline` : undefined;
 
   const needed = new Set(changedPipelines);
+  // A custom check (sql/checks) is run by its pipeline's run.
+  for (const p of project.pipelines) if (p.checks.some((c) => c.file !== undefined && files.includes(c.file))) needed.add(p.name);
   for (const model of directModels) {
     // The pipelines that load what the model reads, directly or through its gold parents.
     const inputs = [...graph.upstream([model])].filter((n) => graph.get(n)?.layer === 'silver' || graph.get(n)?.layer === 'bronze');

@@ -70,3 +70,14 @@ function dedupe(fields: SensitiveField[]): SensitiveField[] {
   for (const f of fields) seen.set(`${f.path.join('\u0000')}\u0001${f.rule}`, seen.get(`${f.path.join('\u0000')}\u0001${f.rule}`) ?? f);
   return [...seen.values()];
 }
+
+/**
+ * The sensitive columns of a row of `table` (a check's failing-row sample), by column name. A silver table
+ * of a mapping has its own; any other table (a gold model, a silver SQL model, a custom check's SELECT) may
+ * carry a sensitive value under its column's name, so every sensitive column name of the project is masked.
+ */
+export function sensitiveColumnsOf(pipelines: readonly Pipeline[], table: string): SensitiveField[] {
+  const mapped = tableOf(pipelines, table)?.silver;
+  const tables = mapped ? [mapped] : pipelines.flatMap((p) => p.silver);
+  return dedupe(tables.flatMap((t) => sensitiveColumns(t).map((c) => field(t, c.name, [c.name], c.mask))));
+}

@@ -128,6 +128,20 @@ export class ProjectGraph {
   }
 }
 
+function checkParents(check: DeclaredCheck): string[] {
+  if (check.spec.kind === 'relationships') return [check.table, check.spec.to.table];
+  if (check.spec.kind === 'sql') return [...new Set([check.table, ...check.spec.reads])];
+  return [check.table];
+}
+
+/** What makes a check: thresholds other than severity's shorthand and a narrower scope are part of it. */
+function checkDefinition(check: DeclaredCheck): unknown {
+  const base = { table: check.table, severity: check.severity, spec: check.spec };
+  const shorthand = (t: DeclaredCheck['errorIf']) => t === undefined || t.text === '> 0';
+  if (shorthand(check.errorIf) && shorthand(check.warnIf) && check.scope === 'all') return base;
+  return { ...base, error_if: check.errorIf?.text, warn_if: check.warnIf?.text, scope: check.scope };
+}
+
 /** A node's definition and its fingerprint. */
 function declared(definition: unknown): { definition: unknown; fingerprint: string } {
   return { definition, fingerprint: fingerprintOf(definition) };
@@ -153,10 +167,11 @@ export function buildGraph(pipelines: readonly Pipeline[], models: readonly SqlM
       });
     }
     for (const check of [...p.checks, ...p.freshness]) {
-      const parents = 'spec' in check && check.spec.kind === 'relationships' ? [check.table, check.spec.to.table] : [check.table];
+      const parents = 'spec' in check ? checkParents(check) : [check.table];
+      const file = ('file' in check && check.file) || p.file;
       nodes.push({
-        name: checkNodeName(p.file, check.line), layer: 'check', kind: 'check', parents, file: p.file, pipeline: p.name, check,
-        ...declared('spec' in check ? { table: check.table, severity: check.severity, spec: check.spec } : { ...check, line: undefined }),
+        name: checkNodeName(file, check.line), layer: 'check', kind: 'check', parents, file, pipeline: p.name, check,
+        ...declared('spec' in check ? checkDefinition(check) : { ...check, line: undefined }),
       });
     }
   }

@@ -1,100 +1,99 @@
 // A check is SQL that returns the failing rows: none means it passes. Results are kept with the
-// run id in meta.check_results.
-import type { CheckSpec, DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
+// run id in meta.check_results, and up to `samples` failing rows (masked) in meta.check_samples.
+import type { DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
+import { maskRecord, type SensitiveField } from '../governance/masking.js';
+import { snowflakeString } from '../sql/tokenize.js';
 import type { CheckResult, FreshnessStatus } from '../state/types.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { duckdbErrorText } from '../sql/errors.js';
+import { formatPercent, meets, type Threshold } from './thresholds.js';
+import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
+
+export { checkName, failingRowsSql } from './check-kinds.js';
 
 export interface CheckOutcome extends CheckResult {
   pipeline: string;
   file: string;
   line: number;
+  table_rows: number | null;
   sql: string;
+  samples: Array<Record<string, unknown>>;
 }
 
-export function checkName(spec: CheckSpec): string {
-  switch (spec.kind) {
-    case 'not_null':
-    case 'unique':
-      return `${spec.kind}(${spec.columns.join(', ')})`;
-    case 'accepted_values':
-      return `accepted_values(${spec.column})`;
-    case 'range':
-      return `range(${spec.column}${spec.min !== undefined ? ` >= ${spec.min}` : ''}${spec.max !== undefined ? ` <= ${spec.max}` : ''})`;
-    case 'relationships':
-      return `relationships(${spec.column} -> ${spec.to.table}.${spec.to.column})`;
-    case 'row_count':
-      return `row_count(${spec.min ?? 0}..${spec.max ?? '∞'})`;
-  }
+export interface CheckContext {
+  runId: string;
+  /** The sensitive columns of a sample of `table`, masked before it is kept or shown. */
+  sensitive(table: string): SensitiveField[];
 }
 
-/** The SQL that returns this check's failing rows. */
-export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: string) => string = sqlString): string {
-  switch (spec.kind) {
-    case 'not_null':
-      return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`;
-    case 'unique': {
-      const cols = spec.columns.map(ident).join(', ');
-      return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
-    }
-    case 'accepted_values':
-      return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`;
-    case 'range': {
-      const bounds = [
-        spec.min !== undefined ? `${ident(spec.column)} < ${spec.min}` : undefined,
-        spec.max !== undefined ? `${ident(spec.column)} > ${spec.max}` : undefined,
-      ].filter(Boolean);
-      return `SELECT * FROM ${table} WHERE ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
-    }
-    case 'relationships':
-      return `SELECT c.* FROM ${table} AS c WHERE c.${ident(spec.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${spec.to.table} AS p WHERE p.${ident(spec.to.column)} = c.${ident(spec.column)})`;
-    case 'row_count': {
-      const bounds = [spec.min !== undefined ? `COUNT(*) < ${spec.min}` : undefined, spec.max !== undefined ? `COUNT(*) > ${spec.max}` : undefined].filter(Boolean);
-      return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
-    }
-  }
-}
+/** Column names the one-scan query adds next to a failing row; no user column starts with _dataops_. */
+const ROWS = '_dataops_rows';
+const FAILING = '_dataops_failing';
 
-export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck): Promise<CheckOutcome> {
-  const sql = failingRowsSql(check.table, check.spec, warehouse.dialect.quote);
-  const base = {
-    pipeline: pipeline.name,
-    file: pipeline.file,
-    line: check.line,
-    table: check.table,
-    check: checkName(check.spec),
-    kind: check.spec.kind,
-    severity: check.severity,
-    sql,
-  };
+/**
+ * One check: its failing rows counted and sampled in one scan (a window count over the failing rows,
+ * limited to the samples), next to the number of rows it looked at, then judged against its thresholds.
+ */
+export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck, context: CheckContext): Promise<CheckOutcome> {
+  const kind = checkKind(check.spec);
+  const scoped = check.scope === 'new' && kind.level === 'row';
+  const file = check.file ?? pipeline.file;
+  // Only the rows of the run's batches: a silver table keeps the batch that last wrote each row.
+  const newRows = `new_rows AS (SELECT * FROM ${check.table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${snowflakeString(context.runId)}))`;
+  const snowflakeSql = scoped ? `WITH ${newRows}\n${kind.failingRowsSql('new_rows', check.spec, snowflakeString)}` : kind.failingRowsSql(check.table, check.spec, snowflakeString);
+  const base = { pipeline: pipeline.name, file, line: check.line, table: check.table, check: checkName(check.spec), kind: check.spec.kind, severity: check.severity };
+  const translated = warehouse.translate(snowflakeSql, file);
+  const sql = translated.sql;
+  const cannotRun = (why: string): CheckOutcome => ({
+    // A check that cannot fail a run (warn only) never fails it, not even when it cannot run.
+    ...base, sql, status: check.errorIf ? 'error' : 'warn', failing_rows: 0, table_rows: null, samples: [], message: `could not run: ${why}`,
+  });
+  const problem = translated.diagnostics.find((d) => d.severity === 'error');
+  if (problem) return cannotRun(problem.message);
+  const looked = scoped ? `(SELECT * FROM ${check.table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${warehouse.dialect.quote(context.runId)}))` : check.table;
+  let rows: Array<Record<string, unknown>>;
   try {
-    const [{ n }] = await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM (${sql}) AS failing`);
-    const examples = n > 0 ? await describeFailures(warehouse, check, sql) : '';
-    return {
-      ...base,
-      status: n === 0 ? 'pass' : check.severity === 'warn' ? 'warn' : 'fail',
-      failing_rows: n,
-      message: n === 0 ? 'ok' : `${n} failing ${n === 1 ? 'row' : 'rows'}${examples}`,
-    };
+    rows = await warehouse.query<Record<string, unknown>>(
+      `SELECT t.${ROWS}, s.* FROM (SELECT COUNT(*) AS ${ROWS} FROM ${looked} AS looked) AS t
+       LEFT JOIN (SELECT f.*, COUNT(*) OVER () AS ${FAILING} FROM (${sql}\n) AS f LIMIT ${Math.max(check.samples, 1)}) AS s ON 1 = 1`,
+    );
   } catch (e) {
-    // A warn-severity check never fails a run, not even when it cannot run.
-    return { ...base, status: check.severity === 'warn' ? 'warn' : 'error', failing_rows: 0, message: `could not run: ${duckdbErrorText((e as Error).message)}` };
+    return cannotRun(duckdbErrorText((e as Error).message));
   }
+  const lower = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+  const tableRows = Number(lower[0]?.[ROWS] ?? 0);
+  const failing = Number(lower[0]?.[FAILING] ?? 0);
+  const fields = context.sensitive(check.table);
+  const samples = failing === 0 ? [] : lower.slice(0, check.samples).map(({ [ROWS]: _rows, [FAILING]: _failing, ...row }) => clipValues(maskRecord(row, fields).value as Record<string, unknown>));
+  const status = check.errorIf && meets(check.errorIf, failing, tableRows) ? 'fail' : check.warnIf && meets(check.warnIf, failing, tableRows) ? 'warn' : 'pass';
+  return { ...base, sql, status, failing_rows: failing, table_rows: tableRows, samples, message: describeOutcome(check, status, failing, tableRows, samples) };
 }
 
-/** A few offending values make a failure actionable without opening the warehouse. */
-async function describeFailures(warehouse: Warehouse, check: DeclaredCheck, sql: string): Promise<string> {
-  const spec = check.spec;
-  let column: string | undefined;
-  if (spec.kind === 'accepted_values' || spec.kind === 'range' || spec.kind === 'relationships') column = spec.column;
-  if (spec.kind === 'unique') column = spec.columns.length === 1 ? spec.columns[0] : undefined;
-  if (spec.kind === 'row_count') {
-    const [{ row_count }] = await warehouse.query<{ row_count: number }>(sql);
-    return ` (the table has ${row_count} rows)`;
-  }
-  if (!column) return '';
-  const rows = await warehouse.query<{ v: unknown }>(`SELECT DISTINCT CAST(${ident(column)} AS VARCHAR) AS v FROM (${sql}) AS failing ORDER BY v LIMIT 5`);
-  return `; e.g. ${column} = ${rows.map((r) => JSON.stringify(r.v)).join(', ')}`;
+/** A sample keeps the start of a long value: enough to recognise it, and meta stays small. */
+const SAMPLE_VALUE_CHARS = 500;
+function clipValues(row: Record<string, unknown>): Record<string, unknown> {
+  const clip = (v: unknown) => {
+    const text = typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : undefined;
+    return text !== undefined && text.length > SAMPLE_VALUE_CHARS ? `${text.slice(0, SAMPLE_VALUE_CHARS)}…` : v;
+  };
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, clip(v)]));
+}
+
+/** "3 failing rows of 1,200 (0.25%): over error_if > 0.1%; e.g. currency = "XX"". */
+function describeOutcome(check: DeclaredCheck, status: CheckResult['status'], failing: number, tableRows: number, samples: Array<Record<string, unknown>>): string {
+  if (check.spec.kind === 'row_count') return failing === 0 ? 'ok' : `1 failing row (the table has ${samples[0]?.row_count ?? tableRows} rows)`;
+  const of = checkKind(check.spec).level === 'row' ? ` of ${tableRows.toLocaleString('en-US')}${check.scope === 'new' ? ' new' : ''} (${formatPercent(failing, tableRows)})` : '';
+  const counted = `${failing.toLocaleString('en-US')} failing ${failing === 1 ? 'row' : 'rows'}${of}`;
+  const shorthand = (t?: Threshold) => t === undefined || t.text === '> 0';
+  // The thresholds it met, then those it stayed within; severity's "> 0" goes without saying.
+  const met = status === 'fail' ? check.errorIf : status === 'warn' ? check.warnIf : undefined;
+  const within = [status !== 'fail' && check.errorIf && `error_if ${check.errorIf.text}`, status === 'pass' && check.warnIf && `warn_if ${check.warnIf.text}`].filter(Boolean);
+  const parts = [met && !shorthand(met) ? `${status === 'fail' ? 'error_if' : 'warn_if'} ${met.text}` : '', within.length ? `within ${within.join(', ')}` : ''].filter(Boolean);
+  const verdict = parts.length ? `: ${parts.join(', ')}` : '';
+  if (failing === 0) return 'ok';
+  const column = checkKind(check.spec).exampleColumn?.(check.spec);
+  const values = column ? [...new Set(samples.map((r) => JSON.stringify(r[column] ?? null)))].slice(0, 5) : [];
+  return `${counted}${verdict}${values.length ? `; e.g. ${column} = ${values.join(', ')}` : ''}`;
 }
 
 /** `now` is the warehouse clock unless given (tests and replays measure against a fixed time). */
@@ -113,7 +112,7 @@ export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec
 
 /** Freshness is reported as a check too, so one list says everything that needs attention. */
 export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline, spec: FreshnessSpec, now?: Date): Promise<CheckOutcome> {
-  const base = { pipeline: pipeline.name, file: pipeline.file, line: spec.line, table: spec.table, check: `freshness(${spec.field})`, kind: 'freshness', sql: '' };
+  const base = { pipeline: pipeline.name, file: pipeline.file, line: spec.line, table: spec.table, check: `freshness(${spec.field})`, kind: 'freshness', sql: '', table_rows: null, samples: [] };
   try {
     const f = await measureFreshness(warehouse, spec, now);
     const age = f.age_seconds === null ? 'no rows' : `newest ${spec.field} is ${formatAge(f.age_seconds)} old`;
@@ -137,16 +136,21 @@ function formatAge(seconds: number): string {
   return `${(seconds / 86400).toFixed(1).replace(/\.0$/, '')}d`;
 }
 
-export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, runId: string, now?: Date): Promise<CheckOutcome[]> {
+export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, context: CheckContext, now?: Date): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
-  for (const check of pipeline.checks) outcomes.push(await runCheck(warehouse, pipeline, check));
+  for (const check of pipeline.checks) outcomes.push(await runCheck(warehouse, pipeline, check, context));
   for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec, now));
+  const q = warehouse.dialect.quote;
   await warehouse.transaction(async () => {
     for (const o of outcomes) {
       await warehouse.execute(
-        `INSERT INTO meta.check_results VALUES (${[runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(warehouse.dialect.quote).join(', ')},
-          ${o.failing_rows}, ${warehouse.dialect.quote(o.message)}, ${warehouse.dialect.quote(o.sql)}, ${warehouse.dialect.now})`,
+        `INSERT INTO meta.check_results (run_id, pipeline, table_name, check_name, kind, severity, status, failing_rows, table_rows, message, sql_text, checked_at)
+         VALUES (${[context.runId, o.pipeline, o.table, o.check, o.kind, o.severity, o.status].map(q).join(', ')},
+          ${o.failing_rows}, ${o.table_rows ?? 'NULL'}, ${q(o.message)}, ${q(o.sql)}, ${warehouse.dialect.now})`,
       );
+      if (o.samples.length === 0) continue;
+      const rows = o.samples.map((sample, i) => `(${[context.runId, o.pipeline, o.table, o.check].map(q).join(', ')}, ${i}, ${q(JSON.stringify(sample))}, ${warehouse.dialect.now})`);
+      await warehouse.execute(`INSERT INTO meta.check_samples (run_id, pipeline, table_name, check_name, sample_index, sample, sampled_at) VALUES ${rows.join(', ')}`);
     }
   });
   return outcomes;

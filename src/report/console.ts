@@ -13,6 +13,10 @@ export interface ConsoleSummaryOptions {
 /** Beyond this the console becomes a log; the site and job summary list everything. */
 const MAX_LISTED = 5;
 const MAX_MESSAGE = 120;
+/** Checks whose samples are shown, sample rows shown per check, and how much of each. */
+const MAX_SAMPLED_CHECKS = 10;
+const MAX_SAMPLES = 2;
+const MAX_SAMPLE = 200;
 
 export function renderConsoleSummary(report: StatusReport, options: ConsoleSummaryOptions = {}): string {
   const total = tallyReport(report);
@@ -49,6 +53,21 @@ export function renderConsoleSummary(report: StatusReport, options: ConsoleSumma
     lines.push(...listed(failing));
   }
 
+  // A few failing rows of each check that kept some (masked when kept), so the fix can start here.
+  const sampled = report.pipelines.flatMap((pipeline) => pipeline.checks.map((check) => ({ pipeline, check })))
+    .filter(({ check }) => check.status !== 'pass' && (check.samples?.length ?? 0) > 0)
+    // Failing checks first: they are what the reader acts on.
+    .sort((a, b) => Number(a.check.status === 'warn') - Number(b.check.status === 'warn'))
+    .map(({ pipeline, check }) => [
+      `  ${oneLine(pipeline.name)} ${oneLine(check.table)} ${oneLine(check.check)} (${formatCount(check.samples!.length)} of ${formatCount(check.failing_rows)} failing rows kept):`,
+      ...check.samples!.slice(0, MAX_SAMPLES).map((sample) => `    ${clip(JSON.stringify(sample), MAX_SAMPLE)}`),
+    ]);
+  if (sampled.length > 0) {
+    lines.push('Failing-row samples (sensitive columns masked; all of them: dataops status --json):');
+    lines.push(...sampled.slice(0, MAX_SAMPLED_CHECKS).flat());
+    if (sampled.length > MAX_SAMPLED_CHECKS) lines.push(`  ... and ${sampled.length - MAX_SAMPLED_CHECKS} more checks`);
+  }
+
   const stale = report.tables.filter(isFreshnessBreach).map((table) => {
     const f = table.freshness!;
     const limit = f.state === 'error' ? f.error_after_seconds : f.warn_after_seconds;
@@ -73,7 +92,7 @@ function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
-function clip(text: string): string {
+function clip(text: string, max = MAX_MESSAGE): string {
   const line = oneLine(text);
-  return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -116,7 +116,36 @@ function checkSection(title: string, checks: Array<{ pipeline: string; check: Ch
     ...checks.map(({ pipeline, check }) => row([
       pipeline, check.table, check.check, check.severity, check.status, formatCount(check.failing_rows), check.message,
     ])),
+    ...checks.flatMap(({ pipeline, check }) => checkSamples(pipeline, check)),
   ];
+}
+
+/** Sample rows shown per check in a summary or PR comment; the site and `dataops status --json` have all kept. */
+export const SUMMARY_SAMPLES = 5;
+
+/**
+ * A check's kept failing rows (masked when they were kept) as a table, and its failing-rows SQL to copy,
+ * folded under the check's name; nothing for a check that kept none.
+ */
+export function checkSamples(pipeline: string, check: CheckResult, limit = SUMMARY_SAMPLES): string[] {
+  const samples = check.samples ?? [];
+  if (samples.length === 0) return [];
+  const shown = samples.slice(0, limit);
+  const columns = [...new Set(shown.flatMap((sample) => Object.keys(sample)))];
+  const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+  const fence = '`'.repeat(Math.max(3, ...[...(check.sql ?? '').matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  // One entry: the byte budget keeps or drops the block whole, never leaving a <details> open.
+  return [[
+    '',
+    `<details><summary>${escapeInline(`${pipeline} ${check.table} ${check.check}`)}: ${formatCount(shown.length)} of ${formatCount(check.failing_rows)} failing rows (sensitive columns masked)</summary>`,
+    '',
+    row(columns),
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...shown.map((sample) => row(columns.map((c) => cell(sample[c])))),
+    ...(check.sql ? ['', 'The failing rows:', '', `${fence}sql`, check.sql, fence] : []),
+    '',
+    '</details>',
+  ].join('\n')];
 }
 
 function freshnessSection(report: StatusReport): string[] {

@@ -134,6 +134,11 @@ function readString(sql: string, start: number): { end: number; value: string } 
   return { end: -1, value };
 }
 
+/** A Snowflake string constant. Snowflake reads backslash escapes inside '...', so they are doubled. */
+export function snowflakeString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 /** A DuckDB string literal for a value; line breaks written as escapes stay escapes so line numbers hold. */
 export function duckdbString(value: string, sourceText?: string): string {
   const rawBreaks = sourceText === undefined ? Infinity : (sourceText.match(/\n/g) ?? []).length;

@@ -45,7 +45,10 @@ export function metaDdl(ts: string): string[] {
       newest_at ${ts}, lag_seconds BIGINT, measured_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
-      status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts})`,
+      status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts}, table_rows BIGINT)`,
+    // Up to `samples` failing rows of each check per run, as JSON with sensitive columns masked (src/quality/checks.ts).
+    `CREATE TABLE IF NOT EXISTS meta.check_samples (
+      run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, sample_index INTEGER, sample VARCHAR, sampled_at ${ts})`,
   ];
 }
 
@@ -55,6 +58,8 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
   // A batch fetched by a backfill: its window [from, to); NULL for a normal run's batch.
   ['batches', 'backfill_from', 'timestamp'],
   ['batches', 'backfill_to', 'timestamp'],
+  // The rows a check looked at (the table's, or the run's new rows with scope: new), for thresholds in %.
+  ['check_results', 'table_rows', 'BIGINT'],
 ];
 
 /** The internal stage that keeps each batch's landing files, where the warehouse has stages (src/ingest/landing-stage.ts). */

@@ -92,12 +92,7 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
         `SELECT run_id FROM meta.check_results WHERE pipeline = ${p} ORDER BY run_id = ${run} DESC, checked_at DESC LIMIT 1`,
       )
     : await warehouse.query<{ run_id: string }>(`SELECT run_id FROM meta.check_results WHERE pipeline = ${p} AND run_id = ${run} LIMIT 1`);
-  const checks = checked
-    ? await warehouse.query<CheckResult>(
-        `SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message FROM meta.check_results
-         WHERE pipeline = ${p} AND run_id = ${sqlString(checked.run_id)} ORDER BY table_name, check_name`,
-      )
-    : [];
+  const checks = checked ? await readChecks(warehouse, name, checked.run_id) : [];
   const rejected = splitReasons(
     await warehouse.query<{ table: string; reasons: string; rows: number }>(
       `SELECT table_name AS "table", reasons, COUNT(*) AS "rows" FROM meta.rejected WHERE pipeline = ${p} GROUP BY table_name, reasons`,
@@ -115,6 +110,24 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
     last_run: lastRun ? { ...lastRun, steps } : null,
     batches, silver_loads: silverLoads, checks, checks_run_id: checked?.run_id ?? null, rejected, schema_drift: schemaDrift,
   };
+}
+
+/** A run's checks of a pipeline, each with the failing rows it kept (already masked when they were kept). */
+export async function readChecks(warehouse: Warehouse, pipeline: string, runId: string): Promise<CheckResult[]> {
+  const where = `pipeline = ${sqlString(pipeline)} AND run_id = ${sqlString(runId)}`;
+  const checks = await warehouse.query<CheckResult & { sql_text: string | null }>(
+    `SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, table_rows, message, sql_text FROM meta.check_results
+     WHERE ${where} ORDER BY table_name, check_name`,
+  );
+  const kept = await warehouse.query<{ table: string; check: string; sample: string }>(
+    `SELECT table_name AS "table", check_name AS "check", sample FROM meta.check_samples WHERE ${where} ORDER BY table_name, check_name, sample_index`,
+  );
+  const samples = new Map<string, Array<Record<string, unknown>>>();
+  for (const k of kept) {
+    const key = `${k.table}\u0000${k.check}`;
+    samples.set(key, [...(samples.get(key) ?? []), JSON.parse(k.sample) as Record<string, unknown>]);
+  }
+  return checks.map(({ sql_text, ...c }) => ({ ...c, sql: sql_text ?? '', samples: samples.get(`${c.table}\u0000${c.check}`) ?? [] }));
 }
 
 /** Recent runs, newest first, for the report's trend tables. */

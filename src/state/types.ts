@@ -66,7 +66,13 @@ export interface CheckResult {
   severity: Severity;
   status: CheckStatus;
   failing_rows: number;
+  /** The rows it looked at (the table's, or the run's new rows with scope: new); null for freshness and older results. */
+  table_rows?: number | null;
   message: string;
+  /** The SQL that returns its failing rows, to copy; empty for freshness. */
+  sql?: string;
+  /** Up to its `samples` failing rows of the run, sensitive columns masked. */
+  samples?: Array<Record<string, unknown>>;
 }
 
 export interface RejectedReason {

@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import './aws-node-warning.js';
 import snowflake from 'snowflake-sdk';
 import { WarehouseError, type Diagnostic } from '../errors.js';
+import { snowflakeString } from '../sql/tokenize.js';
 import { mask, registerSecret } from '../secrets.js';
 import { queryTagFor, uniqueColumnNames, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
 
@@ -213,10 +214,7 @@ function normalizePem(pem: string | undefined): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // The dialect: the SQL fragments the engine renders differently per warehouse, in Snowflake SQL.
 
-/** A Snowflake string constant. Snowflake reads backslash escapes inside '...', so they are doubled. */
-export function snowflakeString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
+export { snowflakeString };
 
 /** A GET_PATH path: a.b[0], with keys that are not plain identifiers double-quoted. */
 function getPath(path: string[]): string {

@@ -32,6 +32,8 @@ describe('prScope: from changed files to the pipelines a pull request runs', asy
     // A model needs the pipelines that load what it reads; running them rebuilds it and its downstream.
     { files: ['sql/gold/fact_sales.sql'], pipelines: ['retail_pos'], changedModels: ['gold.fact_sales', 'gold.daily_sales_summary'], models: ['gold.fact_sales', 'gold.daily_sales_summary', 'gold.dim_date'] },
     { files: ['README.md', 'docs/setup.md', '.github/workflows/ingest.yml'], pipelines: [], changedModels: [], models: [] },
+    // A custom check is run by the pipeline whose table it checks.
+    { files: ['sql/checks/transaction_totals.sql'], pipelines: ['retail_pos'], changedModels: [], models: ['gold.fact_sales', 'gold.daily_sales_summary', 'gold.dim_date'] },
   ])('$files', ({ files, pipelines, changedModels, models }) => {
     const scope = prScope(project, files);
     expect(scope.pipelines).toEqual(pipelines);

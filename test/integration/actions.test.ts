@@ -84,7 +84,8 @@ describe('actions run as the runner runs them', () => {
     // Each warned check is annotated on the line of the pipeline file that declares it.
     const warnings = annotationLines(gate.stdout, 'warning');
     expect(warnings).toHaveLength(Math.min(warned, 10));
-    for (const w of warnings) expect(w).toMatch(/^::warning title=Check warned%3A .+,file=pipelines\/\w+\.yml,line=\d+::\d+ failing rows?/);
+    // A custom check (sql/checks) is annotated in its own file.
+    for (const w of warnings) expect(w).toMatch(/^::warning title=Check warned%3A .+,file=(pipelines\/\w+\.yml|sql\/checks\/\w+\.sql),line=\d+::\d+ failing rows?/);
     expect(failureLines(gate.stdout)).toEqual([]);
     // Checks warned and none failed: amber, not green and not red.
     expect(gate.summary).toContain(`## ⚠️ quality-gate: run ${runId}`);
@@ -337,20 +338,24 @@ describe('the quality gate reports to GitHub (a loopback API checked against its
     try {
       const stale = await runPos({ DEMO_API_URL: staleApi.url }, '');
       expect(stale.code).toBe(1);
-      expect(stale.stdout).toMatch(/^::error::quality-gate failed: 1 check failed \(fail-on: error\): silver\.transactions freshness\(sold_at\)/m);
+      // Silver's SLA and gold.fact_sales' (what stakeholders see) are both breached.
+      expect(stale.stdout).toMatch(/^::error::quality-gate failed: 2 checks failed \(fail-on: error\): silver\.transactions freshness\(sold_at\).*, gold\.fact_sales freshness\(sold_at\)/m);
       const opened = github.issues.filter((i) => i.title === 'Freshness: silver.transactions is stale');
       expect(opened).toEqual([expect.objectContaining({ state: 'open', labels: ['dataops:freshness'] })]);
+      const gold = github.issues.filter((i) => i.title === 'Freshness: gold.fact_sales is stale');
+      expect(gold).toEqual([expect.objectContaining({ state: 'open', labels: ['dataops:freshness'] })]);
       expect(stale.stdout).toContain(`::warning::silver.transactions is stale: opened issue #${opened[0].number}`);
 
       const stillStale = await runAction('quality-gate', { database, pipelines: 'retail_pos', 'freshness-issues': 'true' }, { DEMO_API_URL: staleApi.url, GITHUB_TOKEN, GITHUB_API_URL: github.url });
       expect(stillStale.stdout).toContain(`silver.transactions is still stale: issue #${opened[0].number} stays open`);
-      expect(github.issues.filter((i) => i.title.startsWith('Freshness:'))).toHaveLength(1);
+      expect(github.issues.filter((i) => i.title.startsWith('Freshness:'))).toHaveLength(2);
 
       // The live API (anchored now) brings the recent hours: fresh again, and the issue is closed.
       const fresh = await runPos({ DEMO_API_URL: api.url }, 'retail_pos');
       expect(fresh.code).toBe(0);
       expect(fresh.stdout).toContain(`silver.transactions recovered: closed issue #${opened[0].number}`);
       expect(opened[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+      expect(gold[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
       expect(github.comments.filter((c) => c.issue === opened[0].number).map((c) => c.body)).toEqual([expect.stringMatching(/^Recovered: `silver\.transactions` is (fresh|back within its error threshold)/)]);
       expect(github.violations).toEqual([]);
     } finally {

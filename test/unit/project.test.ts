@@ -87,6 +87,45 @@ describe('validate over the whole project', () => {
   });
 });
 
+describe('custom SQL checks (sql/checks) and checks on gold', () => {
+  const check = (name: string, text: string) => mkdir(join(dir, 'sql/checks'), { recursive: true }).then(() => writeFile(join(dir, 'sql/checks', name), text));
+
+  test('a check file is attached to the pipeline that builds its table, with its thresholds', async () => {
+    await check('big_days.sql', '-- Days with implausible revenue.\n-- table: gold.daily_sales_summary\n-- pipeline: retail_pos\n-- error_if: > 5%\n-- samples: 3\nSELECT * FROM gold.daily_sales_summary WHERE net_revenue > 1e9;\n');
+    const v = await validateProject(dir, env);
+    expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const found = v.project.pipelines.flatMap((p) => p.checks.map((c) => ({ pipeline: p.name, c }))).filter(({ c }) => c.file === 'sql/checks/big_days.sql');
+    expect(found).toEqual([{ pipeline: 'retail_pos', c: expect.objectContaining({ table: 'gold.daily_sales_summary', severity: 'error', samples: 3, file: 'sql/checks/big_days.sql', errorIf: expect.objectContaining({ text: '> 5%' }) }) }]);
+    expect(v.project.graph.get('check:sql/checks/big_days.sql:1')?.parents).toEqual(['gold.daily_sales_summary']);
+  });
+
+  test.each([
+    ['no_table.sql', 'SELECT 1 AS x FROM silver.stores\n', /^sql\/checks\/no_table\.sql:1:1: a check names the table it is about in its leading comment block \(e\.g\. -- table: gold\.daily_sales\)/],
+    ['bad_threshold.sql', '-- table: silver.stores\n-- error_if: lots\nSELECT * FROM silver.stores\n', /^sql\/checks\/bad_threshold\.sql:2:4: error_if: "lots" is not a threshold: expected a comparison/],
+    ['unknown_option.sql', '-- table: silver.stores\n-- severty: warn\nSELECT * FROM silver.stores\n', /^sql\/checks\/unknown_option\.sql:2:4: unknown check option "severty" \(options: table: gold\.daily_sales; severity: warn;/],
+    ['whose.sql', '-- table: gold.daily_sales_summary\nSELECT * FROM gold.daily_sales_summary\n', /^sql\/checks\/whose\.sql:1:1: gold\.daily_sales_summary is built from several pipelines \(retail_pos, stores\): say whose run checks it \(e\.g\. -- pipeline: retail_pos\)$/],
+    ['unknown_table.sql', '-- table: silver.nope\nSELECT * FROM silver.stores\n', /^sql\/checks\/unknown_table\.sql:1:1: table: unknown table "silver\.nope"/],
+    ['two.sql', '-- table: silver.stores\nSELECT 1; SELECT 2\n', /^sql\/checks\/two\.sql:1:1: expected exactly one SELECT statement, found 2$/],
+    ['typo.sql', '-- table: silver.stores\nSELECT store_id\nFROM silver.stores\nWHERE regoin = 1\n', /^sql\/checks\/typo\.sql:4:7: .*regoin/],
+    ['not_snowflake.sql', "-- table: silver.stores\nSELECT * FROM silver.stores\nWHERE name REGEXP 'x'\n", /^sql\/checks\/not_snowflake\.sql:3:12: the REGEXP operator is not supported/],
+  ])('%s is refused at its file:line:col', async (name, text, expected) => {
+    await check(name, text);
+    expect(await errors()).toEqual([expect.stringMatching(expected)]);
+  });
+
+  test('an expression check that does not plan is refused at its line in the pipeline', async () => {
+    const file = join(dir, 'pipelines/retail_pos.yml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('expression: "updated_at >= sold_at"', 'expression: "updated >= sold_at"'));
+    expect(await errors()).toEqual([expect.stringMatching(/^pipelines\/retail_pos\.yml:\d+:1: checks\.silver\.transactions: expression\(updated >= sold_at\): .*updated/)]);
+  });
+
+  test('a freshness SLA on a gold table names one of its columns', async () => {
+    const file = join(dir, 'pipelines/retail_pos.yml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('gold.fact_sales: { field: sold_at', 'gold.fact_sales: { field: sold'));
+    expect(await errors()).toEqual([expect.stringMatching(/^pipelines\/retail_pos\.yml:\d+:1: freshness\.gold\.fact_sales\.field: "sold" is not a column of gold\.fact_sales \(columns: transaction_id/)]);
+  });
+});
+
 describe('hostile files: bounded work, bounded output', () => {
   const pipelineWith = (lines: string) =>
     `name: hostile\nsource:\n  kind: http\n  base_url: http://127.0.0.1:1\n  resources:\n    items:\n      path: /items\n${lines}silver:\n  items:\n    from: items\n    key: [id]\n    columns:\n      id: { path: id, type: integer }\n`;

@@ -9,6 +9,7 @@ import { CheckBadge, ConservationBadge, ErrorText, Facts, Link, RunBadge, Sectio
 import { pagePaths } from '../links.js';
 import type { OperationsHistory } from '../history-input.js';
 import { describePeriod } from '../history-input.js';
+import { CheckSamples } from './check-samples.js';
 import { CheckStrips } from './check-strip.js';
 import { DriftTimeline } from './drift-timeline.js';
 import { FreshnessTable } from './freshness-table.js';
@@ -122,6 +123,9 @@ export function PipelinePage({ report, pipeline, history, operations, charts = [
             ))}
           </Table>
         )}
+      </Section>
+      <Section id="check-samples" heading="Failing rows of the checks">
+        <CheckSamples checks={sortChecksBySeverity(pipeline.checks)} />
       </Section>
       <Section id="rejected" heading="Rejected rows">
         {pipeline.rejected.length === 0 ? <p>No rejected rows kept.</p> : (

@@ -7,6 +7,7 @@ import type { VNode } from 'preact';
 import { formatCount, formatDuration } from '../../report/format.js';
 import { isConserved, sortChecksBySeverity } from '../../report/tally.js';
 import type { PipelineRunRecord, RunRecord } from '../../state/run-record.js';
+import { CheckSamples } from './check-samples.js';
 import { CheckBadge, ConservationBadge, ErrorText, Facts, Link, RunBadge, Section, Table, Time } from '../components.js';
 import { pagePaths } from '../links.js';
 
@@ -106,6 +107,7 @@ function PipelineRun({ run }: { run: PipelineRunRecord }): VNode {
           ))}
         </Table>
       )}
+      {run.checks.some((c) => (c.samples?.length ?? 0) > 0) && <CheckSamples checks={sortChecksBySeverity(run.checks)} />}
       {run.rejected.length > 0 && (
         <>
           <h3 id={id('rejected')}>Rejected rows</h3>

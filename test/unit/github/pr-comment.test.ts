@@ -165,3 +165,14 @@ describe('the comment with the plan and the diff', () => {
     if (input.diagnostics) expect(body).toContain('unused key "x49"');
   });
 });
+
+describe('failing-row samples', () => {
+  test("a warned check's kept rows (masked when kept) and its failing-rows SQL are in the comment", () => {
+    const report = statusWith(1);
+    Object.assign(report.pipelines[0].checks[0], { failing_rows: 3, samples: [{ store_id: 7, email: '••••@example.com' }], sql: "SELECT * FROM silver.stores WHERE city NOT IN ('x')" });
+    const body = renderPrComment({ report, diagnostics: [], runId: 'run_1' });
+    expect(body).toContain('<details><summary>stores silver.stores accepted_values(city_0): 1 of 3 failing rows (sensitive columns masked)</summary>');
+    expect(body).toContain('| 7 | ••••@example.com |');
+    expect(body).toContain("SELECT * FROM silver.stores WHERE city NOT IN ('x')");
+  });
+});

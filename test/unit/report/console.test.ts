@@ -54,3 +54,25 @@ describe('renderConsoleSummary', () => {
     expect(renderConsoleSummary(report).startsWith('OK  duckdb:dev')).toBe(true);
   });
 });
+
+describe('failing-row samples', () => {
+  it('lists a few kept rows of each failing or warned check, one line each, failing first, ten checks at most', () => {
+    const report = structuredClone(statusReport);
+    const sampled = (i: number): CheckResult => ({
+      table: 'silver.customers', check: `pattern(email_${i})`, kind: 'pattern', severity: 'warn', status: 'warn', failing_rows: 40, message: '40 failing rows',
+      samples: [{ id: 1, email: '••••@example.com' }, { id: 2, email: 'line\nbreak' }, { id: 3 }, { id: 4 }],
+    });
+    report.pipelines[0].checks = [sampled(0), { ...sampled(99), status: 'pass' }, ...Array.from({ length: 11 }, (_, i) => sampled(i + 1)), { ...sampled(42), status: 'fail' }];
+    const text = renderConsoleSummary(report);
+    expect(text).toContain([
+      'Failing-row samples (sensitive columns masked; all of them: dataops status --json):',
+      '  retail_pos silver.customers pattern(email_42) (4 of 40 failing rows kept):',
+      '    {"id":1,"email":"••••@example.com"}',
+      '    {"id":2,"email":"line\\nbreak"}',
+      '  retail_pos silver.customers pattern(email_0) (4 of 40 failing rows kept):',
+    ].join('\n'));
+    expect(text).not.toContain('{"id":3}');
+    expect(text).not.toContain('email_99');
+    expect(text).toContain('  ... and 3 more checks\n');
+  });
+});

@@ -158,3 +158,54 @@ describe('writeStepSummary', () => {
     }
   });
 });
+
+describe('failing-row samples', () => {
+  it('folds each failing or warned check\'s kept rows and its failing-rows SQL under its name; cells are escaped', () => {
+    const report = structuredClone(statusReport);
+    report.pipelines[0].checks = [{
+      table: 'silver.customers', check: 'pattern(email ~ [^@]+@.+)', kind: 'pattern', severity: 'error', status: 'fail', failing_rows: 12, table_rows: 400, message: '12 failing rows of 400 (3%)',
+      sql: "SELECT * FROM silver.customers WHERE NOT regexp_full_match(email, '```')",
+      samples: [{ id: 1, email: '••••@example.com', note: 'a | b' }, { id: 2, email: null, note: { nested: true } }],
+    }];
+    const text = renderSummaryMarkdown(report);
+    expect(text).toContain([
+      '<details><summary>retail_pos silver.customers pattern(email ~ [^@]+@.+): 2 of 12 failing rows (sensitive columns masked)</summary>',
+      '',
+      '| id | email | note |',
+      '| --- | --- | --- |',
+      '| 1 | ••••@example.com | a \\| b |',
+      '| 2 |  | {"nested":true} |',
+      '',
+      'The failing rows:',
+      '',
+      '````sql',
+      "SELECT * FROM silver.customers WHERE NOT regexp_full_match(email, '```')",
+      '````',
+      '',
+      '</details>',
+    ].join('\n'));
+  });
+
+  it('a byte budget keeps or drops a check\'s sample block whole', () => {
+    const report = structuredClone(statusReport);
+    report.pipelines[0].checks = Array.from({ length: 30 }, (_, i): CheckResult => ({
+      table: 't', check: `c${i}`, kind: 'not_null', severity: 'warn', status: 'warn', failing_rows: 5, message: 'm', sql: 'SELECT 1',
+      samples: Array.from({ length: 5 }, (_, j) => ({ id: j, text: 'y'.repeat(100) })),
+    }));
+    for (const maxBytes of [3_000, 7_000, 12_000]) {
+      const text = renderSummaryMarkdown(report, { maxBytes });
+      expect(bytes(text)).toBeLessThanOrEqual(maxBytes);
+      expect(text.split('<details>').length).toBe(text.split('</details>').length);
+    }
+  });
+
+  it('shows five rows of a check at most', () => {
+    const report = structuredClone(statusReport);
+    const samples = Array.from({ length: 20 }, (_, i) => ({ id: i }));
+    report.pipelines[0].checks = [{ table: 't', check: 'c', kind: 'not_null', severity: 'warn', status: 'warn', failing_rows: 20, message: 'm', samples }];
+    const text = renderSummaryMarkdown(report);
+    expect(text).toContain('5 of 20 failing rows');
+    expect(text).toContain('| 4 |');
+    expect(text).not.toContain('| 5 |');
+  });
+});

@@ -105,6 +105,21 @@ describe('buildSite', () => {
     expect(page).not.toContain('Schema drift');
   });
 
+  it("shows a failing check's kept rows (escaped) and its failing-rows SQL on the pipeline's page", async () => {
+    const report = copyReport();
+    const failing = report.pipelines[1].checks.find((c) => c.status === 'fail')!;
+    Object.assign(failing, { samples: [{ store_key: 99, email: '••••@example.com', note: '<script>x</script>' }], sql: 'SELECT c.* FROM silver.inventory_levels AS c WHERE c.store_key > 0' });
+    const outDir = path.join(work, 'site');
+    await buildSite({ report }, outDir);
+    const page = await readFile(path.join(outDir, 'pipelines', 'inventory.html'), 'utf8');
+    const section = page.slice(page.indexOf('id="check-samples"'), page.indexOf('id="rejected"'));
+    expect(section).toContain('<summary>relationships(store_key) on silver.inventory_levels: 1 of 14 failing rows</summary>');
+    expect(section).toMatch(/<td>99<\/td>\s*<td>••••@example\.com<\/td>\s*<td>&lt;script>x&lt;\/script><\/td>/);
+    expect(section).toContain('<pre><code>SELECT c.* FROM silver.inventory_levels AS c WHERE c.store_key > 0</code></pre>');
+    const retail = await readFile(path.join(outDir, 'pipelines', 'retail_pos.html'), 'utf8');
+    expect(retail).toContain('No failing rows kept');
+  });
+
   it('says "All good" only when nothing fails and nothing warns', async () => {
     const report = copyReport();
     report.pipelines = [report.pipelines[0]];
