@@ -9,6 +9,7 @@ import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config/
 import { loadPipeline, type Env } from './config/pipeline.js';
 import { bronzeTableName, type Pipeline } from './config/types.js';
 import type { YamlSource } from './config/yaml-source.js';
+import { checkColumns } from './quality/check-kinds.js';
 import { cronProblem } from './schedule.js';
 
 export interface Project {
@@ -174,14 +175,4 @@ function silverModelRules(pipelines: Pipeline[], sources: Map<string, YamlSource
   return out;
 }
 
-export function checkColumns(spec: Pipeline['checks'][number]['spec']): string[] {
-  switch (spec.kind) {
-    case 'not_null':
-    case 'unique':
-      return spec.columns;
-    case 'row_count':
-      return [];
-    default:
-      return [spec.column];
-  }
-}
+export { checkColumns };

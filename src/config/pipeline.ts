@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import schema from '../../schemas/pipeline.schema.json' with { type: 'json' };
 import { nameList, type Diagnostic } from '../errors.js';
 import { DEFAULT_MASK_RULE, type MaskRuleName } from '../governance/masking.js';
+import { CHECK_KINDS } from '../quality/check-kinds.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import type {
   Auth,
@@ -33,7 +34,7 @@ export const DEFAULT_MAX_PAGES = 10_000;
 /** The longest Retry-After a source waits for unless it sets max_retry_after. */
 export const DEFAULT_MAX_RETRY_AFTER = '60s';
 
-export const CHECK_KINDS = ['not_null', 'unique', 'accepted_values', 'range', 'relationships', 'row_count'] as const;
+export { CHECK_KINDS };
 
 export interface LoadedPipeline {
   pipeline?: Pipeline;
@@ -257,7 +258,7 @@ class PipelineBuilder {
         }
         out.push({
           table,
-          spec: toCheckSpec(kinds[0] as (typeof CHECK_KINDS)[number], item[kinds[0]]),
+          spec: toCheckSpec(kinds[0] as CheckSpec['kind'], item[kinds[0]]),
           severity: (item.severity as 'warn' | 'error' | undefined) ?? 'error',
           line: this.yaml.lineOf(path),
         });
@@ -283,7 +284,7 @@ interface RawHttpResource {
   max_pages?: number;
 }
 
-function toCheckSpec(kind: (typeof CHECK_KINDS)[number], value: unknown): CheckSpec {
+function toCheckSpec(kind: CheckSpec['kind'], value: unknown): CheckSpec {
   const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : [v as string]);
   const v = value as Record<string, never>;
   switch (kind) {

@@ -1,57 +1,17 @@
 // A check is SQL that returns the failing rows: none means it passes. Results are kept with the
 // run id in meta.check_results.
-import type { CheckSpec, DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
+import type { DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
 import type { CheckResult, FreshnessStatus } from '../state/types.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
+
+export { checkName, failingRowsSql } from './check-kinds.js';
 
 export interface CheckOutcome extends CheckResult {
   pipeline: string;
   file: string;
   line: number;
   sql: string;
-}
-
-export function checkName(spec: CheckSpec): string {
-  switch (spec.kind) {
-    case 'not_null':
-    case 'unique':
-      return `${spec.kind}(${spec.columns.join(', ')})`;
-    case 'accepted_values':
-      return `accepted_values(${spec.column})`;
-    case 'range':
-      return `range(${spec.column}${spec.min !== undefined ? ` >= ${spec.min}` : ''}${spec.max !== undefined ? ` <= ${spec.max}` : ''})`;
-    case 'relationships':
-      return `relationships(${spec.column} -> ${spec.to.table}.${spec.to.column})`;
-    case 'row_count':
-      return `row_count(${spec.min ?? 0}..${spec.max ?? '∞'})`;
-  }
-}
-
-/** The SQL that returns this check's failing rows. */
-export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: string) => string = sqlString): string {
-  switch (spec.kind) {
-    case 'not_null':
-      return `SELECT * FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`;
-    case 'unique': {
-      const cols = spec.columns.map(ident).join(', ');
-      return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${spec.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
-    }
-    case 'accepted_values':
-      return `SELECT * FROM ${table} WHERE ${ident(spec.column)} IS NOT NULL AND ${ident(spec.column)} NOT IN (${spec.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`;
-    case 'range': {
-      const bounds = [
-        spec.min !== undefined ? `${ident(spec.column)} < ${spec.min}` : undefined,
-        spec.max !== undefined ? `${ident(spec.column)} > ${spec.max}` : undefined,
-      ].filter(Boolean);
-      return `SELECT * FROM ${table} WHERE ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
-    }
-    case 'relationships':
-      return `SELECT c.* FROM ${table} AS c WHERE c.${ident(spec.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${spec.to.table} AS p WHERE p.${ident(spec.to.column)} = c.${ident(spec.column)})`;
-    case 'row_count': {
-      const bounds = [spec.min !== undefined ? `COUNT(*) < ${spec.min}` : undefined, spec.max !== undefined ? `COUNT(*) > ${spec.max}` : undefined].filter(Boolean);
-      return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
-    }
-  }
 }
 
 export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck): Promise<CheckOutcome> {
@@ -83,14 +43,11 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
 
 /** A few offending values make a failure actionable without opening the warehouse. */
 async function describeFailures(warehouse: Warehouse, check: DeclaredCheck, sql: string): Promise<string> {
-  const spec = check.spec;
-  let column: string | undefined;
-  if (spec.kind === 'accepted_values' || spec.kind === 'range' || spec.kind === 'relationships') column = spec.column;
-  if (spec.kind === 'unique') column = spec.columns.length === 1 ? spec.columns[0] : undefined;
-  if (spec.kind === 'row_count') {
+  if (check.spec.kind === 'row_count') {
     const [{ row_count }] = await warehouse.query<{ row_count: number }>(sql);
     return ` (the table has ${row_count} rows)`;
   }
+  const column = checkKind(check.spec).exampleColumn?.(check.spec);
   if (!column) return '';
   const rows = await warehouse.query<{ v: unknown }>(`SELECT DISTINCT CAST(${ident(column)} AS VARCHAR) AS v FROM (${sql}) AS failing ORDER BY v LIMIT 5`);
   return `; e.g. ${column} = ${rows.map((r) => JSON.stringify(r.v)).join(', ')}`;

@@ -1,0 +1,107 @@
+// Check kinds, keyed by kind. Each one names itself, says which columns it reads and gives the SQL that
+// returns its failing rows (none means it passes). A row-level kind's failing rows are rows of the table, so
+// they can be sampled, limited to new rows and counted against the table's size; a table-level kind's are
+// not (groups of duplicates, one row that says the count is out of bounds).
+import type { CheckSpec } from '../config/types.js';
+import { InvariantError } from '../errors.js';
+import { ident, sqlString } from '../warehouse/adapter.js';
+
+export type CheckLevel = 'row' | 'table';
+
+export interface CheckKind<S extends CheckSpec = CheckSpec> {
+  level: CheckLevel;
+  /** A readable name, e.g. "not_null(transaction_id)". */
+  label(spec: S): string;
+  /** The table's columns it reads, for validation. */
+  columns(spec: S): string[];
+  /** The SELECT that returns the failing rows of `table`. `quote` makes a string literal. */
+  failingRowsSql(table: string, spec: S, quote: (value: string) => string): string;
+  /** The column whose offending values make a failure's message actionable, if any. */
+  exampleColumn?(spec: S): string | undefined;
+}
+
+type Kinds = { [K in CheckSpec['kind']]: CheckKind<Extract<CheckSpec, { kind: K }>> };
+
+const CHECKS: Kinds = {
+  not_null: {
+    level: 'row',
+    label: (s) => `not_null(${s.columns.join(', ')})`,
+    columns: (s) => s.columns,
+    failingRowsSql: (table, s) => `SELECT * FROM ${table} WHERE ${s.columns.map((c) => `${ident(c)} IS NULL`).join(' OR ')}`,
+  },
+
+  unique: {
+    level: 'table',
+    label: (s) => `unique(${s.columns.join(', ')})`,
+    columns: (s) => s.columns,
+    failingRowsSql: (table, s) => {
+      const cols = s.columns.map(ident).join(', ');
+      return `SELECT ${cols}, COUNT(*) AS copies FROM ${table} WHERE ${s.columns.map((c) => `${ident(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${cols} HAVING COUNT(*) > 1`;
+    },
+    exampleColumn: (s) => (s.columns.length === 1 ? s.columns[0] : undefined),
+  },
+
+  accepted_values: {
+    level: 'row',
+    label: (s) => `accepted_values(${s.column})`,
+    columns: (s) => [s.column],
+    failingRowsSql: (table, s, quote) =>
+      `SELECT * FROM ${table} WHERE ${ident(s.column)} IS NOT NULL AND ${ident(s.column)} NOT IN (${s.values.map((v) => (typeof v === 'string' ? quote(v) : String(v))).join(', ')})`,
+    exampleColumn: (s) => s.column,
+  },
+
+  range: {
+    level: 'row',
+    label: (s) => `range(${s.column}${s.min !== undefined ? ` >= ${s.min}` : ''}${s.max !== undefined ? ` <= ${s.max}` : ''})`,
+    columns: (s) => [s.column],
+    failingRowsSql: (table, s) => {
+      const bounds = [
+        s.min !== undefined ? `${ident(s.column)} < ${s.min}` : undefined,
+        s.max !== undefined ? `${ident(s.column)} > ${s.max}` : undefined,
+      ].filter(Boolean);
+      return `SELECT * FROM ${table} WHERE ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
+    },
+    exampleColumn: (s) => s.column,
+  },
+
+  relationships: {
+    level: 'row',
+    label: (s) => `relationships(${s.column} -> ${s.to.table}.${s.to.column})`,
+    columns: (s) => [s.column],
+    failingRowsSql: (table, s) =>
+      `SELECT c.* FROM ${table} AS c WHERE c.${ident(s.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${s.to.table} AS p WHERE p.${ident(s.to.column)} = c.${ident(s.column)})`,
+    exampleColumn: (s) => s.column,
+  },
+
+  row_count: {
+    level: 'table',
+    label: (s) => `row_count(${s.min ?? 0}..${s.max ?? '∞'})`,
+    columns: () => [],
+    failingRowsSql: (table, s) => {
+      const bounds = [s.min !== undefined ? `COUNT(*) < ${s.min}` : undefined, s.max !== undefined ? `COUNT(*) > ${s.max}` : undefined].filter(Boolean);
+      return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
+    },
+  },
+};
+
+/** The kinds a check may have, in the order the docs list them. */
+export const CHECK_KINDS = Object.keys(CHECKS) as Array<CheckSpec['kind']>;
+
+export function checkKind<S extends CheckSpec>(spec: S): CheckKind<S> {
+  const kind = (CHECKS as Record<string, CheckKind<never> | undefined>)[spec.kind];
+  if (!kind) throw new InvariantError(`unknown check kind "${spec.kind}" (expected one of: ${CHECK_KINDS.join(', ')})`);
+  return kind as unknown as CheckKind<S>;
+}
+
+export function checkName(spec: CheckSpec): string {
+  return checkKind(spec).label(spec);
+}
+
+/** The SQL that returns this check's failing rows. */
+export function failingRowsSql(table: string, spec: CheckSpec, quote: (value: string) => string = sqlString): string {
+  return checkKind(spec).failingRowsSql(table, spec, quote);
+}
+
+export function checkColumns(spec: CheckSpec): string[] {
+  return checkKind(spec).columns(spec);
+}
