@@ -6,7 +6,9 @@ import { nameList, type Diagnostic } from '../errors.js';
 import { DEFAULT_MASK_RULE, type MaskRuleName } from '../governance/masking.js';
 import { CHECK_KINDS } from '../quality/check-kinds.js';
 import { schemaDiagnostics } from './schema-errors.js';
+import { METRIC_KINDS } from '../quality/anomaly/metric-kinds.js';
 import type {
+  AnomalyCheckSpec,
   Auth,
   CheckSpec,
   ColumnSpec,
@@ -106,7 +108,7 @@ class PipelineBuilder {
           mask: this.mask(name, col, c),
         })),
       })),
-      checks: this.checks(raw.checks ?? {}),
+      checks: this.checks(raw.checks ?? {}, raw.freshness),
       freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
         table,
         field: f.field,
@@ -244,7 +246,7 @@ class PipelineBuilder {
     };
   }
 
-  private checks(raw: Record<string, Array<Record<string, unknown>>>): DeclaredCheck[] {
+  private checks(raw: Record<string, Array<Record<string, unknown>>>, freshness: RawPipeline['freshness']): DeclaredCheck[] {
     const out: DeclaredCheck[] = [];
     for (const [table, items] of Object.entries(raw)) {
       items.forEach((item, i) => {
@@ -256,9 +258,13 @@ class PipelineBuilder {
           );
           return;
         }
+        const spec = toCheckSpec(kinds[0] as CheckSpec['kind'], item[kinds[0]]);
+        if (spec.kind === 'anomaly') {
+          for (const p of anomalyProblems(spec, table, freshness)) this.diagnostics.push(this.yaml.diagnosticFor([...path, 'anomaly', p.key], p.message));
+        }
         out.push({
           table,
-          spec: toCheckSpec(kinds[0] as CheckSpec['kind'], item[kinds[0]]),
+          spec,
           severity: (item.severity as 'warn' | 'error' | undefined) ?? 'error',
           line: this.yaml.lineOf(path),
         });
@@ -302,7 +308,28 @@ function toCheckSpec(kind: CheckSpec['kind'], value: unknown): CheckSpec {
     }
     case 'row_count':
       return { kind, min: v?.min, max: v?.max };
+    case 'anomaly':
+      return { kind, metric: v.metric, column: v.column, per: v.per ?? 'run', sensitivity: v.sensitivity, min_history: v.min_history, direction: v.direction };
   }
+}
+
+/**
+ * What the schema cannot say about an anomaly check: which metrics take a column, that only volume has
+ * a per-day series, and that a freshness lag needs the table's freshness SLA (its field is what the lag is
+ * measured from, in every run's history).
+ */
+function anomalyProblems(spec: AnomalyCheckSpec, table: string, freshness: RawPipeline['freshness']): Array<{ key: string; message: string }> {
+  const out: Array<{ key: string; message: string }> = [];
+  const at = `checks.${table}: anomaly ${spec.metric}`;
+  if (METRIC_KINDS[spec.metric].needsColumn && spec.column === undefined) out.push({ key: 'metric', message: `${at} is about one column: add "column: <name>"` });
+  if (!METRIC_KINDS[spec.metric].needsColumn && spec.column !== undefined) out.push({ key: 'column', message: `${at} is about the whole table and takes no column (null_rate and distinct_count take one)` });
+  if (spec.per === 'day' && spec.metric !== 'volume') out.push({ key: 'per', message: `${at}: "per: day" is for volume (rows added per day); ${spec.metric} is judged per run` });
+  if (spec.metric === 'freshness_lag') {
+    const sla = freshness?.[table];
+    if (!sla) out.push({ key: 'metric', message: `${at} needs a freshness SLA for ${table} in this file (freshness: { ${table}: { field: ..., warn_after: ..., error_after: ... } }): its field is what the lag is measured from` });
+    else spec.field = sla.field;
+  }
+  return out;
 }
 
 function withPaginationDefaults(p: Partial<Pagination> & { kind: Pagination['kind'] }): Pagination {

@@ -1,6 +1,8 @@
 // The pipeline file as the engine sees it after loading: env references resolved, defaults applied.
 // The YAML shape itself is defined by schemas/pipeline.schema.json.
 import type { MaskRuleName } from '../governance/masking.js';
+import type { Direction } from '../quality/anomaly/detect.js';
+import type { AnomalyMetric, AnomalyPeriod } from '../quality/anomaly/metric-kinds.js';
 
 export interface EnvRef {
   env: string;
@@ -152,7 +154,22 @@ export type CheckSpec =
   | { kind: 'accepted_values'; column: string; values: Array<string | number | boolean> }
   | { kind: 'range'; column: string; min?: number; max?: number }
   | { kind: 'relationships'; column: string; to: { table: string; column: string } }
-  | { kind: 'row_count'; min?: number; max?: number };
+  | { kind: 'row_count'; min?: number; max?: number }
+  | AnomalyCheckSpec;
+
+/** Judges a metric of the table against its own history (src/quality/anomaly); unset settings take the metric's defaults. */
+export interface AnomalyCheckSpec {
+  kind: 'anomaly';
+  metric: AnomalyMetric;
+  /** The column, for null_rate and distinct_count. */
+  column?: string;
+  /** freshness_lag: the field of the table's freshness SLA, which the lag is measured from (set by the loader). */
+  field?: string;
+  per: AnomalyPeriod;
+  sensitivity?: number;
+  min_history?: number;
+  direction?: Direction;
+}
 
 export interface DeclaredCheck {
   /** Schema-qualified table, e.g. silver.transactions. */

@@ -5,6 +5,7 @@
 import type { CheckSpec } from '../config/types.js';
 import { InvariantError } from '../errors.js';
 import { ident, sqlString } from '../warehouse/adapter.js';
+import { anomalyCheckName, anomalyMeasureSql } from './anomaly/check.js';
 
 export type CheckLevel = 'row' | 'table';
 
@@ -81,6 +82,15 @@ const CHECKS: Kinds = {
       const bounds = [s.min !== undefined ? `COUNT(*) < ${s.min}` : undefined, s.max !== undefined ? `COUNT(*) > ${s.max}` : undefined].filter(Boolean);
       return `SELECT COUNT(*) AS row_count FROM ${table} HAVING ${bounds.length ? bounds.join(' OR ') : 'FALSE'}`;
     },
+  },
+
+  // Judged, not counted: src/quality/anomaly/check.ts measures the metric and compares it with its history.
+  // Its "SQL" is what measures the metric now, to copy; it returns one row whatever the verdict.
+  anomaly: {
+    level: 'table',
+    label: anomalyCheckName,
+    columns: (s) => (s.column ? [s.column] : []),
+    failingRowsSql: anomalyMeasureSql,
   },
 };
 

@@ -3,6 +3,7 @@
 import type { DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
 import type { CheckResult, FreshnessStatus } from '../state/types.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { isAnomaly, profileAnomalyColumns, runAnomalyCheck } from './anomaly/check.js';
 import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
 
 export { checkName, failingRowsSql } from './check-kinds.js';
@@ -95,7 +96,10 @@ function formatAge(seconds: number): string {
 
 export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, runId: string, now?: Date): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
-  for (const check of pipeline.checks) outcomes.push(await runCheck(warehouse, pipeline, check));
+  const profiles = await profileAnomalyColumns(warehouse, pipeline, runId);
+  for (const check of pipeline.checks) {
+    outcomes.push(isAnomaly(check) ? await runAnomalyCheck(warehouse, pipeline, check, { runId, now, profiles }) : await runCheck(warehouse, pipeline, check));
+  }
   for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec, now));
   await warehouse.transaction(async () => {
     for (const o of outcomes) {

@@ -179,7 +179,7 @@ export interface ValueFormat {
 export function describeVerdict(verdict: Verdict, format: ValueFormat, sensitivity: number): string {
   const { label, number, unit } = format;
   const observed = `${label} ${number(verdict.observed.value)}${unit}`;
-  if (verdict.state === 'not_enough_history') return `${observed}; not enough history to judge (${verdict.have} of ${verdict.need} points)`;
+  if (verdict.state === 'not_enough_history') return `${observed}; not enough history (${verdict.have} of ${verdict.need} points)`;
   const low = Number.isFinite(verdict.low) ? number(verdict.low) : undefined;
   const high = Number.isFinite(verdict.high) ? number(verdict.high) : undefined;
   const band = low !== undefined && high !== undefined ? `${low}..${high}${unit}` : low !== undefined ? `at least ${low}${unit}` : `at most ${high}${unit}`;

@@ -28,7 +28,7 @@ describe('detectAnomalies', () => {
   it('says how much history it has and needs, and passes, below the minimum', () => {
     const [verdict] = detectAnomalies(hourly(5, steady), [at(5, 1_000_000)], options({ minHistory: 24 }));
     expect(verdict).toMatchObject({ state: 'not_enough_history', have: 5, need: 24 });
-    expect(describeVerdict(verdict, METRIC_KINDS.volume, 3)).toBe('rows loaded 1,000,000 rows; not enough history to judge (5 of 24 points)');
+    expect(describeVerdict(verdict, METRIC_KINDS.volume, 3)).toBe('rows loaded 1,000,000 rows; not enough history (5 of 24 points)');
   });
 
   it('never trains on the detection window, even when the caller passes it as history', () => {
