@@ -21,7 +21,9 @@ const plain = (points: Array<{ at: Date; value: number }>) => points.map((p) => 
 
 async function readAll(w: Warehouse): Promise<Record<string, unknown>> {
   const since = new Date(UNTIL.getTime() - 30 * 86_400_000);
-  const series = (r: Omit<SeriesRequest, 'since' | 'runId'>) => readSeries(w, { ...r, since, runId: 'run_now' }).then(plain);
+  // Far ahead: the profiles below are measured at the warehouse's clock, after UNTIL.
+  const until = new Date(Date.now() + 86_400_000);
+  const series = (r: Omit<SeriesRequest, 'since' | 'until' | 'runId'>) => readSeries(w, { ...r, since, until, runId: 'run_now' }).then(plain);
   await w.execute('CREATE TABLE silver.anomaly_probe (id INTEGER, email VARCHAR)');
   await w.execute(`INSERT INTO silver.anomaly_probe VALUES (1, 'a@x'), (2, NULL), (3, 'b@x'), (4, 'a@x'), (5, NULL)`);
   const earlier = await profileColumns(w, { runId: 'run_earlier', pipeline: 'retail_pos', table: 'silver.anomaly_probe' }, [{ column: 'email', distinct: true }, { column: 'id', distinct: false }]);

@@ -49,7 +49,7 @@ export async function judgeAnomaly(warehouse: Warehouse, spec: AnomalyCheckSpec,
   const options = detectOptionsFor(spec.metric, spec.per, { sensitivity: spec.sensitivity, minHistory: spec.min_history, direction: spec.direction });
   const kind = METRIC_KINDS[spec.metric];
   const since = new Date(context.now.getTime() - (options.trainingDays + 2) * DAY_MS);
-  const request = { table: context.table, metric: spec.metric, column: spec.column, per: spec.per, runId: context.runId, since };
+  const request = { table: context.table, metric: spec.metric, column: spec.column, per: spec.per, runId: context.runId, since, until: context.now };
   const observed = await observe(warehouse, spec, context, since);
   if (typeof observed === 'string') return { anomalous: false, message: observed };
   const history = observed.history ?? (await readSeries(warehouse, request));
@@ -72,7 +72,7 @@ async function observe(
   const at = context.now;
   switch (spec.metric) {
     case 'volume': {
-      const snapshots = await readSnapshots(warehouse, { table: context.table, runId: context.runId, since });
+      const snapshots = await readSnapshots(warehouse, { table: context.table, runId: context.runId, since, until: at });
       if (spec.per === 'day') {
         // The last complete UTC day: today's rows so far would look like a drop all day long.
         const yesterday = new Date(dayOf(at).getTime() - DAY_MS);
@@ -97,7 +97,7 @@ async function observe(
     case 'null_rate':
     case 'distinct_count': {
       const p = context.profile;
-      if (!p) return `${ident(spec.column ?? '')} was not profiled`;
+      if (!p) return `${context.table}.${spec.column} was not profiled`;
       if (spec.metric === 'null_rate') return p.rows === 0 ? `${context.table} has no rows: no null rate to judge` : { point: { at, value: p.nulls / p.rows } };
       return { point: { at, value: p.distinct ?? 0 } };
     }

@@ -21,6 +21,8 @@ export interface SeriesRequest {
   runId: string;
   /** History older than this is not read. */
   since: Date;
+  /** Nor history at or after this (the judged run's clock). */
+  until: Date;
 }
 
 /** Timestamps arrive as ISO strings or Dates depending on the adapter; DuckDB's text has a space and no zone. */
@@ -37,12 +39,17 @@ interface SnapshotRow {
   measured_at: unknown;
 }
 
+function between(warehouse: Warehouse, request: Pick<SeriesRequest, 'since' | 'until'>): string {
+  const at = (t: Date) => `CAST(${sqlString(t.toISOString())} AS ${warehouse.dialect.timestampType})`;
+  return `measured_at >= ${at(request.since)} AND measured_at < ${at(request.until)}`;
+}
+
 /** A table's rows and freshness lag after each earlier run, oldest first. */
-export async function readSnapshots(warehouse: Warehouse, request: Pick<SeriesRequest, 'table' | 'runId' | 'since'>): Promise<Array<{ at: Date; rows: number; lag: number | null }>> {
+export async function readSnapshots(warehouse: Warehouse, request: Pick<SeriesRequest, 'table' | 'runId' | 'since' | 'until'>): Promise<Array<{ at: Date; rows: number; lag: number | null }>> {
   const rows = await warehouse.query<SnapshotRow>(
     `SELECT run_id, row_count, lag_seconds, measured_at FROM meta.table_snapshots
      WHERE table_name = ${sqlString(request.table)} AND run_id <> ${sqlString(request.runId)}
-       AND measured_at >= CAST(${sqlString(request.since.toISOString())} AS ${warehouse.dialect.timestampType})
+       AND ${between(warehouse, request)}
      ORDER BY measured_at, run_id`,
   );
   return rows.map((r) => ({ at: toDate(r.measured_at), rows: Number(r.row_count), lag: r.lag_seconds === null ? null : Number(r.lag_seconds) }));
@@ -63,7 +70,7 @@ export async function readSeries(warehouse: Warehouse, request: SeriesRequest): 
       const rows = await warehouse.query<{ v: number | string | null; measured_at: unknown }>(
         `SELECT ${value} AS v, measured_at FROM meta.column_profiles
          WHERE table_name = ${sqlString(request.table)} AND column_name = ${sqlString(request.column ?? '')} AND run_id <> ${sqlString(request.runId)}
-           AND measured_at >= CAST(${sqlString(request.since.toISOString())} AS ${warehouse.dialect.timestampType})
+           AND ${between(warehouse, request)}
            AND ${request.metric === 'null_rate' ? 'row_count > 0' : 'distinct_count IS NOT NULL'}
          ORDER BY measured_at, run_id`,
       );
