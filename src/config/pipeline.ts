@@ -7,7 +7,9 @@ import { DEFAULT_MASK_RULE, type MaskRuleName } from '../governance/masking.js';
 import { CHECK_KINDS, checkKind } from '../quality/check-kinds.js';
 import { ANY_FAILING_ROW, parseThreshold, type Threshold } from '../quality/thresholds.js';
 import { schemaDiagnostics } from './schema-errors.js';
+import { METRIC_KINDS } from '../quality/anomaly/metric-kinds.js';
 import type {
+  AnomalyCheckSpec,
   Auth,
   CheckScope,
   CheckSpec,
@@ -108,7 +110,7 @@ class PipelineBuilder {
           mask: this.mask(name, col, c),
         })),
       })),
-      checks: this.checks(raw.checks ?? {}),
+      checks: this.checks(raw.checks ?? {}, raw.freshness),
       freshness: Object.entries(raw.freshness ?? {}).map(([table, f]) => ({
         table,
         field: f.field,
@@ -246,7 +248,7 @@ class PipelineBuilder {
     };
   }
 
-  private checks(raw: Record<string, Array<Record<string, unknown>>>): DeclaredCheck[] {
+  private checks(raw: Record<string, Array<Record<string, unknown>>>, freshness: RawPipeline['freshness']): DeclaredCheck[] {
     const out: DeclaredCheck[] = [];
     for (const [table, items] of Object.entries(raw)) {
       items.forEach((item, i) => {
@@ -267,6 +269,9 @@ class PipelineBuilder {
         if (spec.kind === 'pattern') {
           const problem = regexProblem(spec.regex);
           if (problem) this.diagnostics.push(this.yaml.diagnosticFor([...path, 'pattern', 'regex'], `checks.${table}[${i}].pattern.regex: ${problem}`));
+        }
+        if (spec.kind === 'anomaly') {
+          for (const p of anomalyProblems(spec, table, freshness)) this.diagnostics.push(this.yaml.diagnosticFor([...path, 'anomaly', p.key], p.message));
         }
         out.push({
           table,
@@ -372,7 +377,28 @@ function toCheckSpec(kind: CheckSpec['kind'], value: unknown): CheckSpec {
       return { kind, expression: value as string };
     case 'sql':
       throw new Error('a custom SQL check is a file under sql/checks, not a key of a pipeline');
+    case 'anomaly':
+      return { kind, metric: v.metric, column: v.column, per: v.per ?? 'run', sensitivity: v.sensitivity, min_history: v.min_history, direction: v.direction };
   }
+}
+
+/**
+ * What the schema cannot say about an anomaly check: which metrics take a column, that only volume has
+ * a per-day series, and that a freshness lag needs the table's freshness SLA (its field is what the lag is
+ * measured from, in every run's history).
+ */
+function anomalyProblems(spec: AnomalyCheckSpec, table: string, freshness: RawPipeline['freshness']): Array<{ key: string; message: string }> {
+  const out: Array<{ key: string; message: string }> = [];
+  const at = `checks.${table}: anomaly ${spec.metric}`;
+  if (METRIC_KINDS[spec.metric].needsColumn && spec.column === undefined) out.push({ key: 'metric', message: `${at} is about one column: add "column: <name>"` });
+  if (!METRIC_KINDS[spec.metric].needsColumn && spec.column !== undefined) out.push({ key: 'column', message: `${at} is about the whole table and takes no column (null_rate and distinct_count take one)` });
+  if (spec.per === 'day' && spec.metric !== 'volume') out.push({ key: 'per', message: `${at}: "per: day" is for volume (rows added per day); ${spec.metric} is judged per run` });
+  if (spec.metric === 'freshness_lag') {
+    const sla = freshness?.[table];
+    if (!sla) out.push({ key: 'metric', message: `${at} needs a freshness SLA for ${table} in this file (freshness: { ${table}: { field: ..., warn_after: ..., error_after: ... } }): its field is what the lag is measured from` });
+    else spec.field = sla.field;
+  }
+  return out;
 }
 
 function withPaginationDefaults(p: Partial<Pagination> & { kind: Pagination['kind'] }): Pagination {

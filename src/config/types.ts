@@ -2,6 +2,8 @@
 // The YAML shape itself is defined by schemas/pipeline.schema.json.
 import type { MaskRuleName } from '../governance/masking.js';
 import type { Threshold } from '../quality/thresholds.js';
+import type { Direction } from '../quality/anomaly/detect.js';
+import type { AnomalyMetric, AnomalyPeriod } from '../quality/anomaly/metric-kinds.js';
 
 export interface EnvRef {
   env: string;
@@ -159,10 +161,25 @@ export type CheckSpec =
   /** Rows where a boolean Snowflake SQL expression is FALSE (NULL passes, as in a CHECK constraint). */
   | { kind: 'expression'; expression: string }
   /** A file under sql/checks/ whose SELECT returns the failing rows; `name` is its file name without .sql. */
-  | { kind: 'sql'; name: string; select: string; reads: string[] };
+  | { kind: 'sql'; name: string; select: string; reads: string[] }
+  | AnomalyCheckSpec;
 
 /** A custom check's scope: every row, or only the rows the run's batches added or changed (`scope: new`). */
 export type CheckScope = 'all' | 'new';
+
+/** Judges a metric of the table against its own history (src/quality/anomaly); unset settings take the metric's defaults. */
+export interface AnomalyCheckSpec {
+  kind: 'anomaly';
+  metric: AnomalyMetric;
+  /** The column, for null_rate and distinct_count. */
+  column?: string;
+  /** freshness_lag: the field of the table's freshness SLA, which the lag is measured from (set by the loader). */
+  field?: string;
+  per: AnomalyPeriod;
+  sensitivity?: number;
+  min_history?: number;
+  direction?: Direction;
+}
 
 export interface DeclaredCheck {
   /** Schema-qualified table, e.g. silver.transactions. */

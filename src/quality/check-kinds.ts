@@ -5,7 +5,8 @@
 import type { CheckSpec } from '../config/types.js';
 import { InvariantError } from '../errors.js';
 import { snowflakeString } from '../sql/tokenize.js';
-import { ident } from '../warehouse/adapter.js';
+import { ident, sqlString } from '../warehouse/adapter.js';
+import { anomalyCheckName, anomalyMeasureSql } from './anomaly/check.js';
 
 export type CheckLevel = 'row' | 'table';
 
@@ -106,6 +107,15 @@ const CHECKS: Kinds = {
     label: (s) => `sql(${s.name})`,
     columns: () => [],
     failingRowsSql: (_table, s) => s.select,
+  },
+
+  // Judged, not counted: src/quality/anomaly/check.ts measures the metric and compares it with its history.
+  // Its "SQL" is what measures the metric now, to copy; it returns one row whatever the verdict.
+  anomaly: {
+    level: 'table',
+    label: anomalyCheckName,
+    columns: (s) => (s.column ? [s.column] : []),
+    failingRowsSql: anomalyMeasureSql,
   },
 };
 

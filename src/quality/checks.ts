@@ -7,6 +7,7 @@ import type { CheckResult, FreshnessStatus } from '../state/types.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { duckdbErrorText } from '../sql/errors.js';
 import { formatPercent, meets, type Threshold } from './thresholds.js';
+import { isAnomaly, profileAnomalyColumns, runAnomalyCheck } from './anomaly/check.js';
 import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
 
 export { checkName, failingRowsSql } from './check-kinds.js';
@@ -138,7 +139,10 @@ function formatAge(seconds: number): string {
 
 export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, context: CheckContext, now?: Date): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
-  for (const check of pipeline.checks) outcomes.push(await runCheck(warehouse, pipeline, check, context));
+  const profiles = await profileAnomalyColumns(warehouse, pipeline, context.runId);
+  for (const check of pipeline.checks) {
+    outcomes.push(isAnomaly(check) ? await runAnomalyCheck(warehouse, pipeline, check, { runId: context.runId, now, profiles }) : await runCheck(warehouse, pipeline, check, context));
+  }
   for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec, now));
   const q = warehouse.dialect.quote;
   await warehouse.transaction(async () => {

@@ -43,6 +43,11 @@ export function metaDdl(ts: string): string[] {
     `CREATE TABLE IF NOT EXISTS meta.table_snapshots (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, layer VARCHAR, row_count BIGINT, freshness_field VARCHAR,
       newest_at ${ts}, lag_seconds BIGINT, measured_at ${ts})`,
+    // One row per column an anomaly check watches, per run: the series of its null rate and distinct count
+    // (src/quality/anomaly/history.ts). distinct_count is NULL for a column without a distinct_count check.
+    `CREATE TABLE IF NOT EXISTS meta.column_profiles (
+      run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, column_name VARCHAR, row_count BIGINT, null_count BIGINT,
+      distinct_count BIGINT, measured_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts}, table_rows BIGINT)`,

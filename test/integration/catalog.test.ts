@@ -61,6 +61,8 @@ describe('the catalog after a run', () => {
       // The demo's data has a few sales of an unknown status: the warning is the check's real last result.
       ['accepted_values(status)', 'warn', 'warn'],
       ['row_count(1..∞)', 'error', 'pass'],
+      ['anomaly(volume)', 'warn', 'pass'],
+      ['anomaly(null_rate(customer_id))', 'warn', 'pass'],
       ['freshness(sold_at)', 'error', expect.any(String)],
     ]);
     expect(t.freshness).toMatchObject({ field: 'sold_at', warn_after_seconds: 7200, error_after_seconds: 21600, state: expect.any(String) });
