@@ -93,7 +93,7 @@ async function readGitHubSettings(): Promise<GitHubSettings> {
     prComment: flag(INPUTS.prComment),
     freshnessIssues: flag(INPUTS.freshnessIssues),
     alertIssues: flag(INPUTS.alertIssues),
-    webhook: webhookFromEnv(process.env),
+    webhook: readWebhook(),
     changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
     scope: await readScopeFile(readInput(INPUTS.scopeFile)),
     diffFile: readInput(INPUTS.diffFile),
@@ -108,6 +108,16 @@ async function readGitHubSettings(): Promise<GitHubSettings> {
   if (settings.token) core.setSecret(settings.token);
   announceSecrets();
   return settings;
+}
+
+/** A webhook URL that is not one is a warning, as a webhook that fails is: alerts never decide the gate. */
+function readWebhook(): URL | undefined {
+  try {
+    return webhookFromEnv(process.env);
+  } catch (e) {
+    core.warning(mask(e instanceof Error ? e.message : String(e)));
+    return undefined;
+  }
 }
 
 async function readScopeFile(file: string): Promise<PrScope | undefined> {
@@ -131,8 +141,9 @@ async function readScopeFile(file: string): Promise<PrScope | undefined> {
  * everything.
  */
 async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: StepRun | undefined, scope: PrScope | undefined, change: ChangeReport, failure: string | undefined): Promise<void> {
-  const context = github.token || github.webhook ? runContextFromEnv() : undefined;
-  if (!context) return;
+  const alerting = Boolean(step) && (github.freshnessIssues || github.alertIssues || Boolean(github.webhook));
+  if (!(github.prComment && github.token) && !alerting) return;
+  const context = runContextFromEnv();
   const client = github.token ? createGitHub(github.token) : undefined;
   if (github.prComment && client) {
     if (!context.pullRequest) {
@@ -160,7 +171,7 @@ async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: St
       }
     }
   }
-  if (step && (github.freshnessIssues || github.alertIssues || github.webhook)) await sendAlerts(step, github, client, context);
+  if (step && alerting) await sendAlerts(step, github, client, context);
 }
 
 /** Alerts of the pipelines this step checked, to their issues and the webhook. */
