@@ -24,6 +24,7 @@ import { validateProject } from './validate.js';
 import { withWarehouse, type Settings } from './settings.js';
 import { backfillNote, checkBackfill, cursorNote } from './backfill.js';
 import { formatBound, type TimeWindow } from './sources/window.js';
+import { errorCode, Progress, silentLog, withFields, type Log } from './log.js';
 
 export const STEPS = RUN_STEPS;
 export type Step = RunStep;
@@ -64,7 +65,8 @@ export interface RunOptions {
   steps?: readonly Step[];
   runId?: string;
   http?: FetchOptions;
-  log?: (line: string) => void;
+  /** Every event of the run, with its run id, pipeline, step and resource (text or JSON: the caller's choice). */
+  log?: Log;
   /** The time freshness is measured against (default: the warehouse's clock). */
   now?: Date;
   /** Rebuild these tables from bronze whatever changed (`run --full-refresh`), or 'all' of them. */
@@ -97,7 +99,6 @@ export interface RunOptions {
  * (state/runs.ts), whichever command or action takes the step.
  */
 export async function runProject(settings: Settings, options: RunOptions = {}): Promise<RunResult> {
-  const log = options.log ?? (() => undefined);
   const validation = await validateProject(settings.projectDir, settings.env);
   const project = validation.project;
   const errors = validation.diagnostics.filter((d) => d.severity === 'error');
@@ -110,6 +111,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
   const steps: RunStep[] = options.models ? ['transform'] : RUN_STEPS.filter((s) => (options.steps ?? RUN_STEPS).includes(s));
   checkFullRefresh(project, selected, options.fullRefresh);
   const runId = options.runId ?? newRunId();
+  const log = withFields(options.log ?? silentLog, { run_id: runId });
   // Only a step that calls the source needs its secrets: transform, check and a replay never do.
   if (steps.includes('ingest') && !replay) {
     const selectedFiles = new Set(selected.map((p) => p.file));
@@ -139,11 +141,11 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           const keepSince = new Date(Date.now() - settings.copyWindowSeconds * 1000);
           if (!replay) await pruneLanding(settings.landingDir, pipeline.name, keepSince);
           if (!replay) await pruneStagedLanding(warehouse, pipeline.name, keepSince);
-          await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log });
+          await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log: withFields(log, { pipeline: pipeline.name, step: 'ingest' }) });
           done.push({ step: 'ingest', state: 'success' });
         } catch (e) {
           run.error = describe(e);
-          log(`${pipeline.name}: ingest FAILED: ${run.error}`);
+          log(`${pipeline.name}: ingest FAILED: ${run.error}`, { level: 'error', event: 'failure', pipeline: pipeline.name, step: 'ingest', error_code: errorCode(e) });
           done.push({ step: 'ingest', state: 'failed', error: run.error });
         }
       }
@@ -158,19 +160,21 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       // After a failed ingest the transform is pointless: skipped, not failed (the ingest is the cause).
       const ready = runs.filter((r) => !r.error);
       for (const run of runs.filter((r) => r.error)) outcomes.get(run.pipeline)!.push({ step: 'transform', state: 'skipped' });
+      const transformLog = withFields(log, { step: 'transform' });
+      const transformStarted = Date.now();
       const built = await transform(warehouse, project.graph, {
         pipelines: ready.map((r) => r.pipeline),
         fullRefresh: options.fullRefresh,
         range: options.window,
         models: options.models,
         runId,
-        log,
+        log: transformLog,
       });
       tableChanges = built.changes;
       if (built.modelError !== undefined) {
         modelError = describe(built.modelError);
         if (built.modelError instanceof ModelError) diagnostics.push(built.modelError.diagnostic);
-        log(`gold: FAILED: ${modelError}`);
+        transformLog(`gold: FAILED: ${modelError}`, { level: 'error', event: 'failure', error_code: errorCode(built.modelError) });
       }
       ({ models, skippedModels } = built);
       for (const run of ready) {
@@ -180,19 +184,30 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           run.error = describe(failure);
           // A silver SQL model's error has a place, as a gold model's has.
           if (failure instanceof ModelError) diagnostics.push(failure.diagnostic);
-          log(`${run.pipeline}: transform FAILED: ${run.error}`);
+          transformLog(`${run.pipeline}: transform FAILED: ${run.error}`, { level: 'error', event: 'failure', pipeline: run.pipeline, error_code: errorCode(failure) });
         }
         // The gold models a pipeline feeds are part of its transform step.
         const error = run.error ?? (modelError && `gold models: ${modelError}`);
         outcomes.get(run.pipeline)!.push(error ? { step: 'transform', state: 'failed', error } : { step: 'transform', state: 'success' });
       }
+      const accepted = ready.flatMap((r) => r.silverLoads).reduce((n, l) => n + l.accepted, 0);
+      const rejected = ready.flatMap((r) => r.silverLoads).reduce((n, l) => n + l.rejected, 0);
+      transformLog(`transform: ${built.silverLoads.size} pipelines, ${models.length} models built; ${accepted} accepted, ${rejected} rejected`, {
+        event: 'step', counts: { models: models.length, accepted, rejected }, duration_ms: Date.now() - transformStarted,
+      });
     }
     if (steps.includes('check')) {
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
+        const started = Date.now();
         run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table) }, options.now);
         outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
+        const count = (...statuses: string[]) => run.checks.filter((c) => statuses.includes(c.status)).length;
+        const counts = { passed: count('pass'), warned: count('warn'), failed: count('fail', 'error') };
+        log(`${pipeline.name}: checks ${counts.passed} passed, ${counts.warned} warned, ${counts.failed} failed`, {
+          level: counts.failed ? 'error' : counts.warned ? 'warn' : 'info', event: 'step', pipeline: pipeline.name, step: 'check', counts, duration_ms: Date.now() - started,
+        });
       }
     }
     if (steps.includes('transform') || steps.includes('check')) {
@@ -229,7 +244,7 @@ async function ingest(
     http?: FetchOptions;
     window?: TimeWindow;
     resources?: string[];
-    log: (line: string) => void;
+    log: Log;
   },
 ): Promise<void> {
   const { settings, runId, replay, window, log } = context;
@@ -237,7 +252,9 @@ async function ingest(
     const reader = createReader(pipeline, replay.resource, { warehouse, projectDir: settings.projectDir });
     const landingFiles = replay.landingFiles ?? (await fetchBatchLanding(warehouse, settings.landingDir, { batchId: replay.batchId, pipeline: pipeline.name, resource: replay.resource }));
     const batch = await replayBronze(warehouse, pipeline, reader, { of: replay.batchId, landingFiles }, { runId, copyWindowSeconds: settings.copyWindowSeconds });
-    log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
+    log(`${pipeline.name}.${replay.resource}: replayed ${replay.batchId}: ${batch.received} records, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`, {
+      event: 'batch', resource: replay.resource, counts: batchCounts(batch),
+    });
     logDrift(log, batch);
     run.batches.push(batch);
     return;
@@ -253,19 +270,26 @@ async function ingest(
   for (const resource of window ? resources : []) note(backfillNote(pipeline, resource.name, window!));
   try {
     await forEachConcurrently(resources, concurrency, async (resource) => {
-      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log, ...context.http }, window });
+      const resourceLog = withFields(log, { resource: resource.name });
+      const reader = createReader(pipeline, resource.name, { warehouse, projectDir: settings.projectDir, http: { log: resourceLog, ...context.http }, window });
+      const started = Date.now();
+      // A long fetch says how far it has come, at most once per interval (CI keeps each line; a terminal too).
+      const progress = new Progress(settings.progressIntervalSeconds, (pages, records) =>
+        resourceLog(`${pipeline.name}.${resource.name}: ${pages} pages, ${records} records so far`, { event: 'progress', counts: { pages, records }, duration_ms: Date.now() - started }));
       let batch: BronzeBatch;
       try {
-        batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds, window });
+        batch = await loadBronze(warehouse, pipeline, reader, { runId, landingDir: settings.landingDir, warehouseLock, copyWindowSeconds: settings.copyWindowSeconds, window, onPage: (n) => progress.page(n) });
       } catch (e) {
         // Every failure of a resource's batch names it, not only the source's own errors.
         const message = e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         throw new SourceError(inResource(resource.name, message));
       }
-      log(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`);
+      resourceLog(`${pipeline.name}.${resource.name}: received ${batch.received}, appended ${batch.bronzeRows} to bronze.${batch.table}${rejectedNote(batch)}`, {
+        event: 'batch', counts: { pages: progress.pages, ...batchCounts(batch) }, duration_ms: Date.now() - started,
+      });
       const cursor = window && cursorNote(batch, reader.cursorField);
       if (cursor) note(cursor);
-      logDrift(log, batch);
+      logDrift(resourceLog, batch);
       run.batches.push(batch);
     });
   } finally {
@@ -335,8 +359,14 @@ function rejectedNote(batch: BronzeBatch): string {
   return batch.rejected ? `, rejected ${batch.rejected} (see meta.rejected for bronze.${batch.table})` : '';
 }
 
-function logDrift(log: (line: string) => void, batch: BronzeBatch): void {
-  if (batch.schemaChanges.length) log(`${batch.pipeline}.${batch.resource}: schema drift since the previous batch: ${formatDrift(batch.schemaChanges)}`);
+function logDrift(log: Log, batch: BronzeBatch): void {
+  if (batch.schemaChanges.length) {
+    log(`${batch.pipeline}.${batch.resource}: schema drift since the previous batch: ${formatDrift(batch.schemaChanges)}`, { level: 'warn', event: 'schema_drift', counts: { changes: batch.schemaChanges.length } });
+  }
+}
+
+function batchCounts(batch: BronzeBatch): Record<string, number> {
+  return { received: batch.received, appended: batch.bronzeRows, rejected: batch.rejected };
 }
 
 interface ReplayTarget {

@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
 import { readProjectFile } from './config/project-file.js';
 import { UsageError, WarehouseError } from './errors.js';
+import type { Log } from './log.js';
 import { ensureMetaSchema } from './state/meta.js';
 import { withPipelineLocks } from './state/run-lock.js';
 import type { Warehouse } from './warehouse/adapter.js';
@@ -22,6 +23,8 @@ export const DEFAULT_COPY_WINDOW = '30d';
 export const DEFAULT_LOCK_TIMEOUT = '10m';
 /** How long status, report and other reads wait for a run to let go of the DuckDB file. */
 export const DEFAULT_READ_WAIT_SECONDS = 10;
+/** How often a long ingest reports each resource's pages and records so far (DATAOPS_PROGRESS_INTERVAL). */
+export const DEFAULT_PROGRESS_INTERVAL = '10s';
 
 export interface Settings {
   projectDir: string;
@@ -43,6 +46,8 @@ export interface Settings {
   databaseSetBy?: string;
   /** Where raw pages land as JSON lines (replayable). */
   landingDir: string;
+  /** At most how often a resource being fetched reports its progress: DATAOPS_PROGRESS_INTERVAL, else 10 s. */
+  progressIntervalSeconds: number;
   siteDir: string;
   env: Env;
 }
@@ -69,9 +74,21 @@ export function resolveSettings(
     lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target as Target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
     readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
+    progressIntervalSeconds: progressInterval(env.DATAOPS_PROGRESS_INTERVAL),
     siteDir: at(options.siteDir ?? env.DATAOPS_SITE_DIR ?? '.dataops/site'),
     env,
   };
+}
+
+function progressInterval(text: string | undefined): number {
+  if (text === undefined || text.trim() === '') return parseDuration(DEFAULT_PROGRESS_INTERVAL);
+  // 0 reports every page.
+  if (/^\s*0+\s*[smhd]?\s*$/.test(text)) return 0;
+  try {
+    return parseDuration(text.trim());
+  } catch {
+    throw new UsageError(`DATAOPS_PROGRESS_INTERVAL: expected a duration such as 10s, 1m or 0s (every page), got ${JSON.stringify(text)}`);
+  }
 }
 
 /** Who opens the warehouse and why. */
@@ -83,7 +100,7 @@ export interface WarehouseUse {
   /** The pipelines a run writes: locked in meta.locks where the warehouse has no single writer. */
   pipelines?: readonly string[];
   /** Where "waiting for ..." lines go. */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export async function openWarehouse(settings: Settings, use: WarehouseUse = {}): Promise<Warehouse> {

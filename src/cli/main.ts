@@ -33,17 +33,22 @@ import { diffProject } from '../diff/project-diff.js';
 import { renderDiffText } from '../diff/render.js';
 import { DEFAULT_SAMPLES } from '../diff/table-diff.js';
 import { parseWindow } from '../backfill.js';
+import { errorCode, formatLogEvent, LOG_FORMATS, resolveLogFormat, type Log, type LogFormat } from '../log.js';
+import { cliLog, logRunResult } from './log-output.js';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   env: Record<string, string | undefined>;
+  /** On a terminal: writes without a newline, so progress is redrawn in place. */
+  rewrite?: (text: string) => void;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   env: process.env,
+  rewrite: process.stdout.isTTY ? (t) => process.stdout.write(t) : undefined,
 };
 
 interface GlobalOptions {
@@ -51,6 +56,7 @@ interface GlobalOptions {
   database?: string;
   target?: string;
   wait?: string;
+  logFormat?: string;
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -61,6 +67,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--database <path>', 'DuckDB database file (default: $DATAOPS_DATABASE or .dataops/dev.duckdb)')
     .addOption(new Option('--target <kind>', 'warehouse to run on (default: $DATAOPS_TARGET or duckdb)').choices([...TARGETS]))
     .option('--wait <duration>', 'how long to wait for a run that holds the DuckDB file or a pipeline\'s lock (default: 10m for run, or <target>.lock_timeout in dataops.yml; 10s for the other commands)')
+    .addOption(new Option('--log-format <format>', 'how run, backfill and demo print their events: text (readable lines), or json (one JSON object per line, for log tools) (default: $DATAOPS_LOG_FORMAT or text)').choices([...LOG_FORMATS]))
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) })
     .showHelpAfterError('(run dataops --help for usage)');
@@ -71,6 +78,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     return resolveSettings({ projectDir: g.project, database: g.database, target: g.target, env: io.env, waitSeconds });
   };
   const set = (code: number) => (exitCode = Math.max(exitCode, code));
+  let logFormat = 'text' as LogFormat;
+  // The run's events, in the format asked for (set before each command's action runs).
+  const eventLog = (): Log => cliLog(io, logFormat);
+  program.hook('preAction', () => {
+    logFormat = resolveLogFormat(program.opts<GlobalOptions>().logFormat, io.env);
+  });
+  /** A run's end: the summary (text), or one event per pipeline and one for the run (json); --json: the whole result. */
+  const printRunResult = (result: RunResult, opts: { json?: boolean; started: number }) => {
+    if (opts.json) io.out(logFormat === 'json' ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    else if (logFormat === 'json') logRunResult(eventLog(), result, Date.now() - opts.started);
+    else io.out(runSummary(result));
+  };
 
   program
     .command('validate')
@@ -99,16 +118,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--json', 'print the run result as JSON')
     .action(async (names: string[], opts: { step?: Step[]; runId?: string; replay?: string; fullRefresh?: true | string[]; json?: boolean }) => {
       const s = settings();
+      const started = Date.now();
       const result = await runProject(s, {
         pipelines: names,
         steps: opts.step,
         runId: opts.runId,
         replayBatch: opts.replay,
         fullRefresh: opts.fullRefresh === true ? 'all' : opts.fullRefresh,
-        log: opts.json ? undefined : io.out,
+        log: opts.json ? undefined : eventLog(),
       });
-      if (opts.json) io.out(JSON.stringify(result, null, 2));
-      else io.out(runSummary(result));
+      printRunResult(result, { json: opts.json, started });
       set(result.ok ? 0 : 1);
     });
 
@@ -124,6 +143,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--run-id <id>', 'continue a run started by an earlier step')
     .option('--json', 'print the run result as JSON')
     .action(async (names: string[], opts: { from: string; to: string; resource?: string[]; model?: string[]; step?: Step[]; runId?: string; json?: boolean }) => {
+      const started = Date.now();
       const window = parseWindow(opts.from, opts.to);
       if (!opts.model && names.length === 0) throw new UsageError('name the pipelines to backfill, or --model gold.<name> to build models\' window again');
       const result = await runProject(settings(), {
@@ -133,10 +153,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         resources: opts.resource,
         steps: opts.step,
         runId: opts.runId,
-        log: opts.json ? undefined : io.out,
+        log: opts.json ? undefined : eventLog(),
       });
-      if (opts.json) io.out(JSON.stringify(result, null, 2));
-      else io.out(runSummary(result));
+      printRunResult(result, { json: opts.json, started });
       set(result.ok ? 0 : 1);
     });
 
@@ -260,7 +279,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .command('demo')
     .description('start the demo API, run every pipeline on DuckDB, build the report (what `npm start` does)')
     .action(async () => {
-      set(await demo(settings(), io));
+      set(await demo(settings(), io, logFormat === 'json' ? eventLog() : undefined));
     });
 
   program
@@ -300,6 +319,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (e instanceof CommanderError) {
       return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
+    if (logFormat === 'json') {
+      // A log tool reads the failure as it reads every other event.
+      const messages = e instanceof ConfigError ? e.diagnostics.map(formatDiagnostic) : [e instanceof DataOpsError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e)];
+      for (const message of messages) io.err(formatLogEvent('json', message, { level: 'error', event: 'error', error_code: errorCode(e) }));
+      return e instanceof UsageError ? 2 : 1;
+    }
     if (e instanceof ConfigError) {
       for (const d of e.diagnostics) io.err(formatDiagnostic(d));
       return 1;
@@ -338,8 +363,8 @@ async function publish(s: Settings, io: Io): Promise<{ report: StatusReport; ind
   return { report, indexPath, failedPages: failed.length };
 }
 
-/** npm start: the whole flow against the demo API, on the embedded DuckDB. */
-async function demo(s: Settings, io: Io): Promise<number> {
+/** npm start: the whole flow against the demo API, on the embedded DuckDB; with `log`, every line is one of its events. */
+async function demo(s: Settings, io: Io, log?: Log): Promise<number> {
   const token = `demo-${randomBytes(12).toString('hex')}`;
   registerSecret(token);
   const anchor = new Date();
@@ -347,11 +372,17 @@ async function demo(s: Settings, io: Io): Promise<number> {
   try {
     const referenceDb = s.env.DEMO_REFERENCE_DB ?? join(s.projectDir, '.dataops', 'reference.duckdb');
     await writeReferenceDatabase(referenceDb, generateRetailData({ anchor }));
-    io.out(`demo API on ${api.url}; reference database ${referenceDb}`);
+    (log ?? io.out)(`demo API on ${api.url}; reference database ${referenceDb}`);
     const env = { ...s.env, DEMO_API_URL: api.url, DEMO_API_TOKEN: token, DEMO_REFERENCE_DB: referenceDb };
     const settings = { ...s, env };
-    const result = await runProject(settings, { log: io.out });
-    const { report, indexPath, failedPages } = await publish(settings, { ...io, env });
+    const started = Date.now();
+    const result = await runProject(settings, { log: log ?? cliLog(io, 'text') });
+    const { report, indexPath, failedPages } = await publish(settings, { ...io, env, out: log ?? io.out });
+    if (log) {
+      logRunResult(log, result, Date.now() - started);
+      log(`report: ${indexPath}`, { event: 'report' });
+      return result.ok && failedPages === 0 ? 0 : 1;
+    }
     io.out('');
     io.out(renderConsoleSummary(report, { siteIndex: indexPath }));
     return result.ok && failedPages === 0 ? 0 : 1;

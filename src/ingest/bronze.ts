@@ -70,6 +70,8 @@ export async function loadBronze(
     copyWindowSeconds?: number;
     /** A backfill's window (the reader was made for it): recorded with the batch, and the cursor never moves back. */
     window?: TimeWindow;
+    /** Told of each page as it arrives, with its record count (progress reports). */
+    onPage?: (records: number) => void;
   },
 ): Promise<BronzeBatch> {
   const fetchedAt = context.fetchedAt ?? new Date();
@@ -84,7 +86,7 @@ export async function loadBronze(
     reader.cursorField,
     context.partBytes,
   );
-  const pages = reader.pages(reader.since(cursorBefore))[Symbol.asyncIterator]();
+  const pages = countPages(reader.pages(reader.since(cursorBefore))[Symbol.asyncIterator](), context.onPage);
   let turn: Turn | undefined;
   try {
     // The first part is fetched before the transaction opens, so a reader's own setup (ATTACH, DDL)
@@ -133,6 +135,19 @@ export async function loadBronze(
     // After the commit, or a failure: the next resource's batch may use the warehouse (or move up in line).
     turn?.release();
   }
+}
+
+/** The same pages, each told to `onPage` with its record count as it arrives. */
+function countPages(pages: AsyncIterator<SourcePage>, onPage: ((records: number) => void) | undefined): AsyncIterator<SourcePage> {
+  if (!onPage) return pages;
+  return {
+    async next() {
+      const next = await pages.next();
+      if (!next.done) onPage(Array.isArray(next.value) ? next.value.length : next.value.count);
+      return next;
+    },
+    return: pages.return && ((value?: unknown) => pages.return!(value)),
+  };
 }
 
 /**

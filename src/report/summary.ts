@@ -68,6 +68,7 @@ export function renderSummaryMarkdown(report: StatusReport, options: SummaryOpti
   details.push(...checkSection('Failed checks', checks.filter(({ check }) => isFailingCheck(check))));
   details.push(...checkSection('Warned checks', checks.filter(({ check }) => check.status === 'warn')));
   details.push(...freshnessSection(report));
+  details.push(...schemaDriftSection(report.pipelines));
   details.push(...conservationSection(report.pipelines, total.conserved));
 
   return fitToBytes(headline, details, maxBytes);
@@ -166,6 +167,19 @@ function freshnessSection(report: StatusReport): string[] {
         formatDuration(f.error_after_seconds),
       ]);
     }),
+  ];
+}
+
+/** Fields a source started or stopped sending, or sends as another type: records are kept, but models may need a change. */
+function schemaDriftSection(pipelines: readonly PipelineStatus[]): string[] {
+  const changes = pipelines.flatMap((pipeline) => pipeline.schema_drift.map((change) => ({ pipeline: pipeline.name, change })));
+  if (changes.length === 0) return [];
+  const what = { added: '➕ added', removed: '➖ removed', type_changed: '🔀 type changed' } as const;
+  return [
+    heading(`Schema drift (${formatCount(changes.length)})`, ['Pipeline', 'Resource', 'Field', 'Change', 'Was', 'Now', 'Batch'], 'lllllll'),
+    ...changes.map(({ pipeline, change }) => row([
+      pipeline, change.resource, change.path, what[change.change], change.old_type ?? '—', change.new_type ?? '—', change.batch_id,
+    ])),
   ];
 }
 

@@ -10,6 +10,7 @@ import { getPath } from './json-path.js';
 import type { SourcePage } from './page.js';
 import { JsonDepthError, JsonScanError, parseExact, scanPage } from './json-scan.js';
 import { createPaginator, isLastPage, type Page } from './pagination.js';
+import type { Log } from '../log.js';
 
 export interface FetchOptions {
   /** Value for the incremental parameter (the stored cursor minus lag), if the resource is incremental. */
@@ -20,7 +21,7 @@ export interface FetchOptions {
   /** Base delay for exponential backoff, in ms. */
   backoffMs?: number;
   /** Told of each retry as it is scheduled (the line is masked), e.g. the engine's log. */
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
@@ -193,7 +194,7 @@ async function requestJson<T>(
       if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
         auth.invalidate();
         lastProblem = 'HTTP 401';
-        options.log?.(mask(`retry ${attempt}/${maxAttempts - 1} at once, with a new OAuth2 token: HTTP 401 from ${url.href}`));
+        options.log?.(mask(`retry ${attempt}/${maxAttempts - 1} at once, with a new OAuth2 token: HTTP 401 from ${url.href}`), { level: 'warn', event: 'retry', counts: { attempt } });
         continue;
       }
       if (RETRYABLE.has(response.status)) {
@@ -222,7 +223,7 @@ async function requestJson<T>(
     if (attempt < maxAttempts) {
       // Exponential backoff with full jitter, unless the server said how long to wait.
       const delayMs = retryAfterMs ?? Math.random() * backoffMs * 2 ** (attempt - 1);
-      options.log?.(mask(`retry ${attempt}/${maxAttempts - 1} in ${seconds(delayMs)} s: ${lastProblem} from ${url.href}`));
+      options.log?.(mask(`retry ${attempt}/${maxAttempts - 1} in ${seconds(delayMs)} s: ${lastProblem} from ${url.href}`), { level: 'warn', event: 'retry', counts: { attempt, wait_ms: Math.round(delayMs) } });
       await sleep(delayMs);
     }
   }

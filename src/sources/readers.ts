@@ -7,6 +7,7 @@ import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { fileChecksum, formatOf, listFiles, readRecords } from './files.js';
 import { fetchPages, type FetchOptions } from './http.js';
 import { formatBound, isTimestampCursor, windowDays, type TimeWindow } from './window.js';
+import type { LogFields } from '../log.js';
 
 export interface ReaderContext {
   warehouse: Warehouse;
@@ -42,7 +43,7 @@ const READERS: { [K in Source['kind']]: ReaderFactory<Extract<Source, { kind: K 
       pages: async function* (since) {
         const log = context.http?.log;
         const until = context.window && incremental?.until_param ? formatBound(context.window.to) : undefined;
-        const http = { ...context.http, since, until, log: log && ((line: string) => log(`${context.pipeline}.${name}: ${line}`)) };
+        const http = { ...context.http, since, until, log: log && ((line: string, fields?: LogFields) => log(`${context.pipeline}.${name}: ${line}`, fields)) };
         for await (const page of fetchPages(source, resource, http)) yield page.records;
       },
     };

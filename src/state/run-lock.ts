@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BusyError, WarehouseError } from '../errors.js';
 import { formatDuration } from '../report/format.js';
 import type { Warehouse } from '../warehouse/adapter.js';
+import type { Log } from '../log.js';
 
 /** A run killed without letting go blocks its pipeline this long at most. */
 export const DEFAULT_LEASE_SECONDS = 300;
@@ -25,7 +26,7 @@ export interface PipelineLockOptions {
   /** Who holds it, for the message other runs print; default "pid N on <host>". */
   holder?: string;
   /** Where "waiting for ..." and renewal problems go. */
-  log?: (line: string) => void;
+  log?: Log;
   /** Where the error tells the user to wait longer (default: the CLI's --wait). */
   waitHint?: string;
 }
@@ -158,7 +159,7 @@ async function takeWhenFree(session: Warehouse, pipeline: string, sql: LockSql, 
           `after ${formatDuration(options.timeoutSeconds)} of waiting. Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`,
       );
     }
-    if (who !== announced) options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`);
+    if (who !== announced) options.log?.(`waiting for ${who} to finish with pipeline ${pipeline} (at most ${formatDuration(options.timeoutSeconds)})`, { event: 'wait', pipeline });
     announced = who;
     await sleep(Math.min(options.pollMs ?? 5000, left));
   }
@@ -172,7 +173,7 @@ function holdLocks(session: Warehouse, pipelines: string[], sql: LockSql, leaseS
       try {
         if ((await session.execute(sql.renew(pipeline))) === 0) {
           lost.push(pipeline);
-          options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`);
+          options.log?.(`warning: the lock on pipeline ${pipeline} expired unrenewed and another run took it over; runs of it may now overlap`, { level: 'warn', pipeline });
         }
       } catch (e) {
         // The next renewal may get through; the lease covers a few missed ones.

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BusyError } from '../errors.js';
 import { formatDuration } from '../report/format.js';
 import { DuckDBFileLockedError, DuckDBWarehouse } from './duckdb.js';
+import type { Log } from '../log.js';
 
 /** Who has the file open, as its holder notes it. */
 export interface DatabaseHolder {
@@ -29,7 +30,7 @@ export interface OpenWhenFreeOptions {
   /** How long to wait for another process to let go of the file before failing. */
   waitSeconds: number;
   /** Where the "waiting for ..." line goes. */
-  log?: (line: string) => void;
+  log?: Log;
   /** Between attempts; default 250 ms. */
   pollMs?: number;
   /** Where the error tells the user to wait longer (default: the CLI's --wait). */
@@ -63,7 +64,7 @@ export async function openDuckDBWhenFree(path: string, options: OpenWhenFreeOpti
           `Try again when it has finished, or wait longer with ${options.waitHint ?? '--wait <duration>'}.`,
       );
     }
-    if (who !== announced) options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`);
+    if (who !== announced) options.log?.(`waiting for ${who} to finish with ${path} (at most ${formatDuration(options.waitSeconds)})`, { event: 'wait' });
     announced = who;
     await sleep(Math.min(options.pollMs ?? 250, left));
   }

@@ -2,6 +2,8 @@
 // repository's pipelines, a temporary DuckDB file and the demo API started here.
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -362,6 +364,65 @@ describe('the quality gate reports to GitHub (a loopback API checked against its
       await staleApi.close();
     }
   }, 90_000);
+
+  it('keeps one issue for a pipeline whose run fails (opened, updated, closed on recovery) and tells the webhook, never printing its URL', async () => {
+    const secret = 'T0001/B0002/xoxbActionHook7f3c9a1e5b';
+    const posted: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => {
+        posted.push(body);
+        // A receiver that echoes the URL it was called on: the warning must not show it.
+        res.writeHead(posted.length === 2 ? 500 : 200).end(posted.length === 2 ? `no hook at ${req.url}` : 'ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/${secret}`;
+    const database = join(work, 'alerts.duckdb');
+    const env = { GITHUB_TOKEN, GITHUB_API_URL: github.url, DATAOPS_ALERT_WEBHOOK_URL: hookUrl };
+    const gate = (runId: string) => runAction('quality-gate', { database, pipelines: 'stores', 'run-id': runId, 'alert-issues': 'true' }, env);
+    // The source is gone (its shared database file is missing): the ingest fails, and the gate continues its run.
+    const failedRun = async () => {
+      const ingest = await runAction('ingest', { database, pipelines: 'stores' }, { DEMO_REFERENCE_DB: join(work, 'no-such-share.duckdb') });
+      expect(ingest.code).toBe(1);
+      return gate(ingest.outputs['run-id']);
+    };
+    const runIssues = () => github.issues.filter((i) => i.labels.includes('dataops:run-failed'));
+    try {
+      const first = await failedRun();
+      expect(first.code).toBe(1);
+      expect(runIssues()).toEqual([expect.objectContaining({ title: 'Run failed: pipeline stores', state: 'open' })]);
+      const [issue] = runIssues();
+      expect(first.stdout).toMatch(new RegExp(`^::warning::pipeline stores: run run_\\w+ failed: ingest: .*: opened issue #${issue.number} `, 'm'));
+      // Its checks could not run because the ingest failed: that is the run's issue, not one each.
+      expect(github.issues.filter((i) => i.labels.includes('dataops:check-failed'))).toEqual([]);
+      expect(posted).toHaveLength(1);
+      expect((JSON.parse(posted[0]) as { text: string }).text).toMatch(/^dataops in acme-retail\/dataops: 1 failing \(<https:\/\/github\.com\/acme-retail\/dataops\/actions\/runs\/\d+\|run run_\w+>\)\n🔴 pipeline stores: run run_\w+ failed: ingest: /);
+
+      const second = await failedRun();
+      expect(runIssues()).toHaveLength(1);
+      expect(github.comments.filter((c) => c.issue === issue.number).map((c) => c.body)).toEqual([expect.stringMatching(/^Failed again: run `run_\w+`/)]);
+      expect(second.stdout).toMatch(/^::warning::posting the alert to the webhook \(DATAOPS_ALERT_WEBHOOK_URL\) failed with HTTP 500: no hook at \*\*\*$/m);
+
+      const ingest = await runAction('ingest', { database, pipelines: 'stores' });
+      expect(ingest.code).toBe(0);
+      expect((await runAction('transform', { database, pipelines: 'stores', 'run-id': ingest.outputs['run-id'] })).code).toBe(0);
+      const recovered = await gate(ingest.outputs['run-id']);
+      expect(recovered.code).toBe(0);
+      expect(issue).toMatchObject({ state: 'closed', state_reason: 'completed' });
+      expect(recovered.stdout).toContain(`pipeline stores recovered: closed issue #${issue.number}`);
+      expect((JSON.parse(posted[2]) as { text: string }).text).toContain('✅ pipeline stores: run');
+      for (const run of [first, second, recovered]) {
+        expectSecretHidden(run, secret);
+        expectSecretHidden(run, hookUrl);
+        expect(run.stdout).toContain(`::add-mask::${hookUrl}`);
+      }
+      expect(github.violations).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => hook.close(() => resolve()));
+    }
+  }, 120_000);
 
   it('with a bad dataops.yml, the pull request comment lists its line and the gate fails', async () => {
     const project = join(work, 'bad-settings-pr');

@@ -2,7 +2,11 @@
 // every request against GitHub's OpenAPI description and answers from its examples (test/helpers/github-api.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHub, type GitHub } from '../../src/github/client.js';
+import { runAlerts } from '../../src/alerts/alerts.js';
+import type { RunResult } from '../../src/engine.js';
+import { ALERT_LABELS, syncAlertIssues } from '../../src/github/alert-issues.js';
 import { FRESHNESS_LABEL, syncFreshnessIssues } from '../../src/github/freshness-issues.js';
+import type { CheckOutcome } from '../../src/quality/checks.js';
 import { COMMENT_MAX_CHARS, PR_REPORT_MARKER, renderPrComment, upsertPrComment } from '../../src/github/pr-comment.js';
 import type { CheckResult, FreshnessState, StatusReport, TableStatus } from '../../src/state/types.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/github-api.js';
@@ -130,6 +134,81 @@ describe('freshness issues', () => {
   });
 });
 
+describe('failed runs and failing checks as issues', () => {
+  const sync = (runId: string, result: Pick<RunResult, 'pipelines' | 'earlierFailures'>) =>
+    syncAlertIssues(github, repo, runAlerts(result, { runId, runUrl: `https://github.com/acme-retail/dataops/actions/runs/${runId}` }));
+  const openIssues = () => fake.issues.filter((i) => i.state === 'open' && !i.isPullRequest);
+  const commentsOn = (number: number) => fake.comments.filter((c) => c.issue === number).map((c) => c.body);
+
+  it('opens one issue per failed pipeline and per failing error check, updates it at each failure, closes it on recovery', async () => {
+    // Run 1: retail_pos's ingest failed (its unique check could not run: the run's knock-on, no issue of its
+    // own); stores' error check fails; a warn check fails too, and never opens an issue.
+    const first = await sync('run_1', {
+      earlierFailures: [{ pipeline: 'retail_pos', step: 'ingest', error: 'transactions: HTTP 503 from https://pos.example/v1/transactions' }],
+      pipelines: [
+        pipelineRun('retail_pos', [check('retail_pos', 'silver.transactions', 'unique(transaction_id)', 'error', 'error')]),
+        pipelineRun('stores', [check('stores', 'silver.stores', 'not_null(store_id)', 'error', 'fail', 3), check('stores', 'silver.stores', 'accepted_values(region)', 'warn', 'warn', 9)]),
+      ],
+    });
+    expect(first.opened.map((i) => i.alert.title)).toEqual(['Run failed: pipeline retail_pos', 'Check failed: silver.stores not_null(store_id)']);
+    const [runIssue, checkIssue] = first.opened.map((i) => fake.issues.find((x) => x.number === i.number)!);
+    expect(runIssue).toMatchObject({ labels: [ALERT_LABELS.run], state: 'open' });
+    expect(runIssue.body).toContain('<!-- dataops:run key=retail_pos -->');
+    expect(runIssue.body).toContain('HTTP 503 from https://pos.example/v1/transactions');
+    expect(checkIssue).toMatchObject({ labels: [ALERT_LABELS.check], state: 'open' });
+    expect(checkIssue.body).toContain('<!-- dataops:check key=stores%2Fsilver.stores%2Fnot_null(store_id) -->');
+    expect(checkIssue.body).toContain('pipelines/stores.yml:7');
+    expect(checkIssue.body).toContain('SELECT * FROM silver.stores WHERE store_id IS NULL');
+    expect(openIssues()).toHaveLength(2);
+
+    // Run 2: both fail again, and someone renamed the run issue: the same two issues, each with a comment.
+    runIssue.title = 'POS ingest is down';
+    const second = await sync('run_2', {
+      earlierFailures: [{ pipeline: 'retail_pos', step: 'transform', error: 'gold models: Binder Error: column x not found' }],
+      pipelines: [pipelineRun('retail_pos', []), pipelineRun('stores', [check('stores', 'silver.stores', 'not_null(store_id)', 'error', 'fail', 5)])],
+    });
+    expect(second.opened).toEqual([]);
+    expect(second.updated.map((i) => i.number)).toEqual([runIssue.number, checkIssue.number]);
+    expect(openIssues()).toHaveLength(2);
+    expect(commentsOn(runIssue.number)).toEqual([expect.stringMatching(/^Failed again: run `run_2` \(\[workflow run\]\(.*runs\/run_2\)\):\n\n```text\ntransform: gold models: Binder Error/)]);
+    expect(commentsOn(checkIssue.number)).toEqual([expect.stringMatching(/^Failed again in run `run_2`.*: 5 failing rows\.$/)]);
+
+    // Run 3: retail_pos runs clean, and the stores check only warns now: both closed, with a comment.
+    const third = await sync('run_3', {
+      earlierFailures: [],
+      pipelines: [pipelineRun('retail_pos', [check('retail_pos', 'silver.transactions', 'unique(transaction_id)', 'error', 'pass')]), pipelineRun('stores', [check('stores', 'silver.stores', 'not_null(store_id)', 'warn', 'warn', 1)])],
+    });
+    expect(third.closed.map((i) => i.number)).toEqual([runIssue.number, checkIssue.number]);
+    expect(openIssues()).toEqual([]);
+    expect(runIssue).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    expect(commentsOn(runIssue.number).at(-1)).toMatch(/^Recovered: run `run_3` of `retail_pos` succeeded/);
+    expect(commentsOn(checkIssue.number).at(-1)).toMatch(/^Recovered: `not_null\(store_id\)` on `silver.stores` no longer fails at error severity/);
+
+    // Run 4: quiet, no call but the listings. Run 5: a new failure opens a new issue.
+    const quiet = await sync('run_4', { earlierFailures: [], pipelines: [pipelineRun('retail_pos', [])] });
+    expect(quiet).toEqual({ opened: [], updated: [], alreadyOpen: [], closed: [] });
+    const again = await sync('run_5', { earlierFailures: [], pipelines: [{ ...pipelineRun('retail_pos', []), error: 'transactions: HTTP 401' }] });
+    expect(again.opened).toHaveLength(1);
+    expect(again.opened[0].number).not.toBe(runIssue.number);
+
+    expect(fake.requests.filter((r) => r.method !== 'GET').map((r) => r.operationId)).toEqual([
+      'issues/create', 'issues/create',
+      'issues/create-comment', 'issues/create-comment',
+      'issues/create-comment', 'issues/update', 'issues/create-comment', 'issues/update',
+      'issues/create',
+    ]);
+    expect(fake.requests.filter((r) => r.operationId === 'issues/list-for-repo').map((r) => r.query.labels)).toContain(ALERT_LABELS.check);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it('never opens an issue for warnings, nor makes a call to close what was never opened', async () => {
+    const result = await sync('run_1', { earlierFailures: [], pipelines: [pipelineRun('stores', [check('stores', 'silver.stores', 'range(size_m2 >= 0)', 'warn', 'warn', 40), check('stores', 'silver.stores', 'unique(store_id)', 'error', 'pass')])] });
+    expect(result).toEqual({ opened: [], updated: [], alreadyOpen: [], closed: [] });
+    expect(fake.issues).toEqual([]);
+    expect(fake.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+});
+
 describe('the loopback GitHub holds requests to the OpenAPI description', () => {
   it.each([
     { what: 'an undeclared body field', call: () => github.request('POST /repos/{owner}/{repo}/issues', { ...repo, title: 'x', lables: ['typo'] }), why: /undeclared body field lables/ },
@@ -144,6 +223,21 @@ describe('the loopback GitHub holds requests to the OpenAPI description', () => 
     expect(fake.violations.join('\n')).toMatch(why);
   });
 });
+
+function pipelineRun(pipeline: string, checks: CheckOutcome[]): RunResult['pipelines'][number] {
+  return { pipeline, batches: [], silverLoads: [], checks };
+}
+
+function check(pipeline: string, table: string, name: string, severity: 'warn' | 'error', status: CheckOutcome['status'], failing = 0): CheckOutcome {
+  const column = /\((\w+)/.exec(name)![1];
+  return {
+    pipeline, file: `pipelines/${pipeline}.yml`, line: 7, table, check: name, kind: name.split('(')[0], severity, status, failing_rows: failing,
+    message: status === 'error' ? 'could not run: Catalog Error: Table silver.transactions does not exist' : `${failing} failing rows`,
+    sql: `SELECT * FROM ${table} WHERE ${column} IS NULL`,
+    table_rows: null,
+    samples: [],
+  };
+}
 
 function tables(states: Record<string, FreshnessState>): TableStatus[] {
   return Object.entries(states).map(([name, state]) => table(name, state));

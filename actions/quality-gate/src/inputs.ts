@@ -11,6 +11,7 @@ export const INPUTS = {
   githubToken: { name: 'github-token', default: '' },
   prComment: { name: 'pr-comment', default: 'false' },
   freshnessIssues: { name: 'freshness-issues', default: 'false' },
+  alertIssues: { name: 'alert-issues', default: 'false' },
 } as const;
 
 export const OUTPUTS = { ...RUN_OUTPUTS, reportPath: 'report-path', commentUrl: 'comment-url' } as const;

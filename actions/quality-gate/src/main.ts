@@ -1,14 +1,17 @@
 // quality-gate: runs the declared checks and fails the job by the `fail-on` policy; optionally builds
 // the report site for Pages, keeps one sticky report comment on the pull request (with the plan and the
-// data diff of the change, when given), and opens or closes one issue per table whose freshness is in error.
+// data diff of the change, when given), and keeps one issue per failed pipeline run, failing error-severity
+// check and table whose freshness is in error (opened, updated, closed on recovery), and a webhook told of each.
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { loadProject } from '../../../src/project.js';
 import { resolveSettings, withWarehouse } from '../../../src/engine.js';
 import { ConfigError, type Diagnostic } from '../../../src/errors.js';
-import { createGitHub, runContextFromEnv } from '../../../src/github/client.js';
-import { syncFreshnessIssues } from '../../../src/github/freshness-issues.js';
+import { createGitHub, runContextFromEnv, type GitHub, type RunContext } from '../../../src/github/client.js';
+import { freshnessAlerts, runAlerts, type Alert, type AlertKind } from '../../../src/alerts/alerts.js';
+import { deliverAlerts } from '../../../src/alerts/deliver.js';
+import { webhookFromEnv } from '../../../src/alerts/webhook.js';
 import { renderPrComment, upsertPrComment } from '../../../src/github/pr-comment.js';
 import { parsePrScope, prScope, type PrScope } from '../../../src/github/pr-scope.js';
 import { buildSite } from '../../../src/site/build.js';
@@ -18,7 +21,7 @@ import { mask } from '../../../src/secrets.js';
 import type { StatusReport } from '../../../src/state/types.js';
 import { validateProject } from '../../../src/validate.js';
 import { InputError, parseChoice, readInput, readRunSettings, type RunSettings } from '../../shared/src/inputs.js';
-import { logLine } from '../../shared/src/masking.js';
+import { announceSecrets, logLine } from '../../shared/src/masking.js';
 import { FAIL_ON, reportStep, resolveStepSettings, runFailure, runStep, settle, type StepRun } from '../../shared/src/step.js';
 import { readDiff, summarizeChange, type ChangeReport } from './change-report.js';
 import { INPUTS, OUTPUTS } from './inputs.js';
@@ -29,6 +32,10 @@ interface GitHubSettings {
   token: string;
   prComment: boolean;
   freshnessIssues: boolean;
+  /** Issues for failed runs and failing error-severity checks. */
+  alertIssues: boolean;
+  /** From DATAOPS_ALERT_WEBHOOK_URL (a secret), when set. */
+  webhook?: URL;
   changedFiles: string[];
   /** The scope a step with the sources' variables decided (`dataops changed --json`), read from a file. */
   scope?: PrScope;
@@ -85,6 +92,8 @@ async function readGitHubSettings(): Promise<GitHubSettings> {
     token: readInput(INPUTS.githubToken) || process.env.GITHUB_TOKEN || '',
     prComment: flag(INPUTS.prComment),
     freshnessIssues: flag(INPUTS.freshnessIssues),
+    alertIssues: flag(INPUTS.alertIssues),
+    webhook: readWebhook(),
     changedFiles: readInput(INPUTS.changedFiles).split(/\r?\n/).map((f) => f.trim()).filter(Boolean),
     scope: await readScopeFile(readInput(INPUTS.scopeFile)),
     diffFile: readInput(INPUTS.diffFile),
@@ -92,12 +101,23 @@ async function readGitHubSettings(): Promise<GitHubSettings> {
   if (settings.scope && settings.changedFiles.length) {
     throw new InputError(INPUTS.scopeFile.name, `give one of ${INPUTS.changedFiles.name} and ${INPUTS.scopeFile.name}, not both`);
   }
-  if ((settings.prComment || settings.freshnessIssues) && !settings.token) {
-    const which = settings.prComment ? INPUTS.prComment.name : INPUTS.freshnessIssues.name;
+  if ((settings.prComment || settings.freshnessIssues || settings.alertIssues) && !settings.token) {
+    const which = settings.prComment ? INPUTS.prComment.name : settings.freshnessIssues ? INPUTS.freshnessIssues.name : INPUTS.alertIssues.name;
     throw new InputError(INPUTS.githubToken.name, `${which} is true but no token is given; set github-token, or GITHUB_TOKEN in env:`);
   }
   if (settings.token) core.setSecret(settings.token);
+  announceSecrets();
   return settings;
+}
+
+/** A webhook URL that is not one is a warning, as a webhook that fails is: alerts never decide the gate. */
+function readWebhook(): URL | undefined {
+  try {
+    return webhookFromEnv(process.env);
+  } catch (e) {
+    core.warning(mask(e instanceof Error ? e.message : String(e)));
+    return undefined;
+  }
 }
 
 async function readScopeFile(file: string): Promise<PrScope | undefined> {
@@ -116,14 +136,16 @@ async function readScopeFile(file: string): Promise<PrScope | undefined> {
 }
 
 /**
- * The PR comment and the freshness issues. They report on the gate and never decide it: a GitHub API
- * failure (a fork's read-only token, an outage) is a warning, and the job summary still has everything.
+ * The PR comment, the alert issues and the webhook. They report on the gate and never decide it: a GitHub
+ * API or webhook failure (a fork's read-only token, an outage) is a warning, and the job summary still has
+ * everything.
  */
 async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: StepRun | undefined, scope: PrScope | undefined, change: ChangeReport, failure: string | undefined): Promise<void> {
-  if (!github.token || (!github.prComment && !github.freshnessIssues)) return;
+  const alerting = Boolean(step) && (github.freshnessIssues || github.alertIssues || Boolean(github.webhook));
+  if (!(github.prComment && github.token) && !alerting) return;
   const context = runContextFromEnv();
-  const client = createGitHub(github.token);
-  if (github.prComment) {
+  const client = github.token ? createGitHub(github.token) : undefined;
+  if (github.prComment && client) {
     if (!context.pullRequest) {
       core.info('pr-comment: this run is not for a pull request; no comment posted');
     } else {
@@ -149,20 +171,43 @@ async function reportToGitHub(run: RunSettings, github: GitHubSettings, step: St
       }
     }
   }
-  if (github.freshnessIssues && step) {
-    try {
+  if (step && alerting) await sendAlerts(step, github, client, context);
+}
+
+/** Alerts of the pipelines this step checked, to their issues and the webhook. */
+async function sendAlerts(step: StepRun, github: GitHubSettings, client: GitHub | undefined, context: RunContext): Promise<void> {
+  const alerts: Alert[] = [];
+  const withFreshness = github.freshnessIssues || Boolean(github.webhook);
+  try {
+    if (withFreshness) {
       const project = await loadProject(step.settings.projectDir, step.settings.env);
       const ran = new Set(step.result.pipelines.map((p) => p.pipeline));
       // Only tables whose SLA the checked pipelines declare: parallel jobs never race on one table's issue.
       const declared = new Set(project.pipelines.filter((p) => ran.has(p.name)).flatMap((p) => p.freshness.map((f) => f.table)));
-      const synced = await syncFreshnessIssues(client, context.repo, step.report.tables.filter((t) => declared.has(t.name)), { runUrl: context.runUrl });
-      for (const i of synced.opened) core.warning(`${i.table} is stale: opened issue #${i.number} ${i.url}`);
-      for (const i of synced.closed) core.info(`${i.table} recovered: closed issue #${i.number}`);
-      for (const i of synced.alreadyOpen) core.info(`${i.table} is still stale: issue #${i.number} stays open`);
-    } catch (e) {
-      core.warning(`could not update the freshness issues: ${mask(e instanceof Error ? e.message : String(e))}`);
+      alerts.push(...freshnessAlerts(step.report.tables.filter((t) => declared.has(t.name)), { runUrl: context.runUrl }));
     }
+    if (github.alertIssues || github.webhook) {
+      // A stale table is its freshness alert's to report, not a second one as a failing check.
+      alerts.push(...runAlerts(step.result, { runId: step.result.runId, runUrl: context.runUrl }, { skipCheckKinds: withFreshness ? ['freshness'] : [] }));
+    }
+  } catch (e) {
+    core.warning(`could not work out the alerts: ${mask(e instanceof Error ? e.message : String(e))}`);
+    return;
   }
+  const kinds: AlertKind[] = [...(github.freshnessIssues ? (['freshness'] as const) : []), ...(github.alertIssues ? (['run', 'check'] as const) : [])];
+  const delivery = await deliverAlerts(alerts, {
+    github: client && kinds.length ? { client, repo: context.repo, kinds } : undefined,
+    webhook: github.webhook,
+    runId: step.result.runId,
+    runUrl: context.runUrl,
+  });
+  const issues = delivery.issues;
+  for (const i of issues?.opened ?? []) core.warning(mask(i.alert.kind === 'freshness' ? `${i.alert.key} is stale: opened issue #${i.number} ${i.url}` : `${i.alert.summary}: opened issue #${i.number} ${i.url}`));
+  for (const i of issues?.updated ?? []) core.warning(mask(`${i.alert.summary}: issue #${i.number} updated ${i.url}`));
+  for (const i of issues?.alreadyOpen ?? []) core.info(`${i.alert.key} is still stale: issue #${i.number} stays open`);
+  for (const i of issues?.closed ?? []) core.info(i.alert.kind === 'freshness' ? `${i.alert.key} recovered: closed issue #${i.number}` : mask(`${i.alert.title.replace(/^\w+ failed: /, '')} recovered: closed issue #${i.number}`));
+  if (delivery.webhookSent) core.info(`webhook: ${delivery.events.length} alert${delivery.events.length === 1 ? '' : 's'} posted`);
+  for (const problem of delivery.problems) core.warning(problem);
 }
 
 async function projectDiagnostics(run: RunSettings): Promise<Diagnostic[]> {

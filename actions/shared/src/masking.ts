@@ -1,7 +1,8 @@
 // The engine masks what it prints itself; the runner must also know each secret, so that it hides the
 // value in any line (ours, a later step's, a crash's) and in the job summary.
 import * as core from '@actions/core';
-import { mask, registeredSecrets } from '../../../src/secrets.js';
+import { formatLogEvent, type LogFields } from '../../../src/log.js';
+import { registeredSecrets } from '../../../src/secrets.js';
 
 const announced = new Set<string>();
 
@@ -14,8 +15,11 @@ export function announceSecrets(): void {
   }
 }
 
-/** A log function for the engine: secrets are announced before the line that might hold one. */
-export function logLine(line: string): void {
+/**
+ * A log function for the engine: secrets are announced before the line that might hold one. Readable lines,
+ * or with DATAOPS_LOG_FORMAT=json one JSON object per event (run id, pipeline, step, counts) for log tools.
+ */
+export function logLine(line: string, fields?: LogFields): void {
   announceSecrets();
-  core.info(mask(line));
+  core.info(formatLogEvent(process.env.DATAOPS_LOG_FORMAT?.trim() === 'json' ? 'json' : 'text', line, fields));
 }

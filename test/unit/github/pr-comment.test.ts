@@ -176,3 +176,20 @@ describe('failing-row samples', () => {
     expect(body).toContain("SELECT * FROM silver.stores WHERE city NOT IN ('x')");
   });
 });
+
+describe('schema drift in the comment', () => {
+  test('each field the source added, removed or retyped is listed, its name kept as text', () => {
+    const report = statusWith(0);
+    report.pipelines[0].schema_drift = [
+      { batch_id: 'run_1.stores.stores', resource: 'stores', path: 'manager.phone', change: 'removed', old_type: 'VARCHAR', new_type: null },
+      { batch_id: 'run_1.stores.stores', resource: 'stores', path: 'size_m2', change: 'type_changed', old_type: 'BIGINT', new_type: 'VARCHAR' },
+      { batch_id: 'run_1.stores.stores', resource: 'stores', path: '<img src=x>|x', change: 'added', old_type: null, new_type: 'VARCHAR' },
+    ];
+    const body = renderPrComment({ report, diagnostics: [], runId: 'run_1' });
+    expect(body).toContain('### Schema drift (3)');
+    expect(body).toContain('| stores | stores | manager.phone | ➖ removed | VARCHAR | — | run_1.stores.stores |');
+    expect(body).toContain('| stores | stores | size_m2 | 🔀 type changed | BIGINT | VARCHAR | run_1.stores.stores |');
+    expect(body).toContain('| stores | stores | &lt;img src=x&gt;\\|x | ➕ added | — | VARCHAR |');
+    expect(renderPrComment({ report: statusWith(0), diagnostics: [] })).not.toContain('Schema drift');
+  });
+});

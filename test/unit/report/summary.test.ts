@@ -57,7 +57,7 @@ describe('renderSummaryMarkdown', () => {
     expect(meta).toContain('conservation: ✅ OK');
   });
 
-  it('has a pipeline table, then failed runs, failed checks, warned checks, freshness breaches and conservation', () => {
+  it('has a pipeline table, then failed runs, failed checks, warned checks, freshness breaches, schema drift and conservation', () => {
     const md = renderSummaryMarkdown(statusReport, { title: 'Hourly ingest' });
     expect(md.startsWith('## ❌ Hourly ingest\n')).toBe(true);
     expect(md).toContain('| retail_pos | ✅ success | 1,240 | 4,633 | 17 | 2 | 1 | 0 | ✅ |');
@@ -68,7 +68,8 @@ describe('renderSummaryMarkdown', () => {
     expect(md).toContain('| silver.transaction_lines | ⚠️ warn |');
     expect(md).not.toContain('gold.daily_sales_summary'); // unknown freshness is not a breach
 
-    const order = ['### Pipelines', '### Failed runs', '### Failed checks (1)', '### Warned checks (1)', '### Freshness breaches (2)', '### Conservation']
+    expect(md).toContain('| retail_pos | transactions | payment.wallet | ➕ added | — | VARCHAR | run_a.retail_pos.transactions |');
+    const order = ['### Pipelines', '### Failed runs', '### Failed checks (1)', '### Warned checks (1)', '### Freshness breaches (2)', '### Schema drift (1)', '### Conservation']
       .map((heading) => md.indexOf(heading));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
