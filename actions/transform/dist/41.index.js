@@ -20,7 +20,7 @@ __webpack_require__.d(__webpack_exports__, {
   queryTagFor: () => (/* reexport */ adapter/* queryTagFor */.a6),
   snowflakeDialect: () => (/* binding */ snowflakeDialect),
   snowflakeSettingsFromEnv: () => (/* binding */ snowflakeSettingsFromEnv),
-  snowflakeString: () => (/* binding */ snowflakeString),
+  snowflakeString: () => (/* reexport */ tokenize/* snowflakeString */.mh),
   splitStatements: () => (/* binding */ splitStatements),
   statementKind: () => (/* binding */ statementKind)
 });
@@ -46,6 +46,8 @@ var dist = __webpack_require__(10618);
 var dist_default = /*#__PURE__*/__webpack_require__.n(dist);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/sql/tokenize.ts
+var tokenize = __webpack_require__(10571);
 // EXTERNAL MODULE: ./src/secrets.ts
 var secrets = __webpack_require__(27194);
 // EXTERNAL MODULE: ./src/warehouse/adapter.ts
@@ -73,6 +75,7 @@ var adapter = __webpack_require__(42176);
 
 
 // First: it must run before snowflake-sdk loads.
+
 
 
 
@@ -219,13 +222,10 @@ function normalizePem(pem) {
 }
 // ---------------------------------------------------------------------------------------------
 // The dialect: the SQL fragments the engine renders differently per warehouse, in Snowflake SQL.
-/** A Snowflake string constant. Snowflake reads backslash escapes inside '...', so they are doubled. */
-function snowflakeString(value) {
-    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
+
 /** A GET_PATH path: a.b[0], with keys that are not plain identifiers double-quoted. */
 function getPath(path) {
-    return snowflakeString(path
+    return (0,tokenize/* snowflakeString */.mh)(path
         .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `${i ? '.' : ''}${p}` : `${i ? '.' : ''}"${p.replace(/"/g, '""')}"`))
         .join(''));
 }
@@ -285,9 +285,9 @@ const snowflakeDialect = {
     joinNonNull: (exprs) => (exprs.length ? `ARRAY_TO_STRING(ARRAY_COMPACT(ARRAY_CONSTRUCT(${exprs.join(', ')})), ',')` : `''`),
     jsonType: 'VARIANT',
     // REGEXP_LIKE matches the whole string (it is implicitly anchored).
-    regexpFullMatch: (expr, pattern) => `REGEXP_LIKE(${expr}, ${snowflakeString(pattern)})`,
+    regexpFullMatch: (expr, pattern) => `REGEXP_LIKE(${expr}, ${(0,tokenize/* snowflakeString */.mh)(pattern)})`,
     timestampType: 'TIMESTAMP_NTZ',
-    quote: snowflakeString,
+    quote: tokenize/* snowflakeString */.mh,
     epochSeconds: (expr) => `DATE_PART(EPOCH_SECOND, ${expr})`,
     now: `CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())::TIMESTAMP_NTZ`,
     plusSeconds: (expr, seconds) => `DATEADD(second, ${Math.trunc(seconds)}, ${expr})`,
@@ -525,7 +525,7 @@ class SnowflakeWarehouse {
         const dir = `${batch.batchId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 100)}-${(0,external_node_crypto_.randomUUID)().slice(0, 8)}`;
         await this.execute(`TRUNCATE TABLE ${LOAD_LINES}`);
         // The driver reports a failed upload as a result row, not as an error.
-        const put = await this.run(`PUT ${snowflakeString(`file://${(0,external_node_path_.resolve)(file)}`)} @${LOAD_STAGE}/${dir}/ AUTO_COMPRESS = TRUE OVERWRITE = TRUE`, {});
+        const put = await this.run(`PUT ${(0,tokenize/* snowflakeString */.mh)(`file://${(0,external_node_path_.resolve)(file)}`)} @${LOAD_STAGE}/${dir}/ AUTO_COMPRESS = TRUE OVERWRITE = TRUE`, {});
         const failed = put.rows.find((r) => r.status !== 'UPLOADED' && r.status !== 'SKIPPED');
         if (put.rows.length === 0 || failed) {
             const why = failed ? `${failed.status}: ${failed.message}` : 'the driver uploaded nothing';
@@ -537,10 +537,10 @@ class SnowflakeWarehouse {
         if (!copy.rows.some((r) => r.status === 'LOADED')) {
             throw new errors/* WarehouseError */.kQ(`COPY INTO ${LOAD_LINES} loaded no file from @${LOAD_STAGE}/${dir}/: ${JSON.stringify(copy.rows[0] ?? {})}`);
         }
-        const recent = batch.copiesSince ? `t._fetched_at >= ${snowflakeString(batch.copiesSince.toISOString())}::TIMESTAMP_NTZ AND ` : '';
+        const recent = batch.copiesSince ? `t._fetched_at >= ${(0,tokenize/* snowflakeString */.mh)(batch.copiesSince.toISOString())}::TIMESTAMP_NTZ AND ` : '';
         return this.execute(`INSERT INTO ${table} (_batch_id, _source, _fetched_at, _record_hash, _record)
-       SELECT ${snowflakeString(batch.batchId)}, ${snowflakeString(batch.source)},
-              ${snowflakeString(batch.fetchedAt.toISOString())}::TIMESTAMP_NTZ, l.hash, PARSE_JSON(l.line)
+       SELECT ${(0,tokenize/* snowflakeString */.mh)(batch.batchId)}, ${(0,tokenize/* snowflakeString */.mh)(batch.source)},
+              ${(0,tokenize/* snowflakeString */.mh)(batch.fetchedAt.toISOString())}::TIMESTAMP_NTZ, l.hash, PARSE_JSON(l.line)
        FROM (SELECT line, MD5(line) AS hash FROM ${LOAD_LINES} WHERE line IS NOT NULL
              QUALIFY ROW_NUMBER() OVER (PARTITION BY MD5(line) ORDER BY line) = 1) AS l
        WHERE NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE ${recent}t._record_hash = l.hash)`);
@@ -562,7 +562,7 @@ class SnowflakeWarehouse {
         const parts = qualifiedName.split('.');
         const [table, schema, database] = [parts.pop(), parts.pop(), parts.pop()];
         // Unquoted identifiers are stored upper-case.
-        const name = (part) => snowflakeString(/^[A-Za-z_][A-Za-z0-9_$]*$/.test(part) ? part.toUpperCase() : part.replace(/^"|"$/g, ''));
+        const name = (part) => (0,tokenize/* snowflakeString */.mh)(/^[A-Za-z_][A-Za-z0-9_$]*$/.test(part) ? part.toUpperCase() : part.replace(/^"|"$/g, ''));
         const catalog = database ? `${database}.` : '';
         const rows = await this.query(`SELECT 1 AS found FROM ${catalog}information_schema.tables
        WHERE table_schema = ${schema ? name(schema) : 'CURRENT_SCHEMA()'} AND table_name = ${name(table)}`);
@@ -654,7 +654,7 @@ class SnowflakeWarehouse {
                         return reject(err);
                     try {
                         const columns = statement.getColumns() ?? [];
-                        const names = columns.map((c) => c.getName().toLowerCase());
+                        const names = (0,adapter/* uniqueColumnNames */.k$)(columns.map((c) => c.getName().toLowerCase()));
                         const types = columns.map((c) => c.getType());
                         const plain = (rows ?? []).map((values) => {
                             const row = {};
