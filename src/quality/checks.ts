@@ -154,7 +154,7 @@ export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline
       );
       if (o.samples.length === 0) continue;
       const rows = o.samples.map((sample, i) => `(${[context.runId, o.pipeline, o.table, o.check].map(q).join(', ')}, ${i}, ${q(JSON.stringify(sample))}, ${warehouse.dialect.now})`);
-      await warehouse.execute(`INSERT INTO meta.check_samples (run_id, pipeline, table_name, check_name, sample_index, sample, sampled_at) VALUES ${rows.join(', ')}`);
+      await warehouse.execute(`INSERT INTO meta.check_samples (run_id, pipeline, table_name, check_name, sample_index, sample_row, sampled_at) VALUES ${rows.join(', ')}`);
     }
   });
   return outcomes;

@@ -52,8 +52,9 @@ export function metaDdl(ts: string): string[] {
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts}, table_rows BIGINT)`,
     // Up to `samples` failing rows of each check per run, as JSON with sensitive columns masked (src/quality/checks.ts).
+    // Not named "sample": SAMPLE is a reserved word in Snowflake.
     `CREATE TABLE IF NOT EXISTS meta.check_samples (
-      run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, sample_index INTEGER, sample VARCHAR, sampled_at ${ts})`,
+      run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, sample_index INTEGER, sample_row VARCHAR, sampled_at ${ts})`,
   ];
 }
 

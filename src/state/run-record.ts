@@ -75,14 +75,14 @@ export async function readRunRecords(warehouse: Warehouse, scope: RunScope): Pro
     `SELECT run_id, pipeline, table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, message, sql_text AS "sql"
      FROM meta.check_results WHERE ${inScope} ORDER BY table_name, check_name`,
   );
-  const kept = await warehouse.query<{ run_id: string; pipeline: string; table: string; check: string; sample: string }>(
-    `SELECT run_id, pipeline, table_name AS "table", check_name AS "check", sample FROM meta.check_samples WHERE ${inScope}
+  const kept = await warehouse.query<{ run_id: string; pipeline: string; table: string; check: string; sample_row: string }>(
+    `SELECT run_id, pipeline, table_name AS "table", check_name AS "check", sample_row FROM meta.check_samples WHERE ${inScope}
      ORDER BY table_name, check_name, sample_index`,
   );
   const samples = new Map<string, Array<Record<string, unknown>>>();
   for (const k of kept) {
     const key = [k.run_id, k.pipeline, k.table, k.check].join('\u0000');
-    samples.set(key, [...(samples.get(key) ?? []), JSON.parse(k.sample) as Record<string, unknown>]);
+    samples.set(key, [...(samples.get(key) ?? []), JSON.parse(k.sample_row) as Record<string, unknown>]);
   }
   const rejected = await warehouse.query<{ run_id: string; pipeline: string; table: string; reasons: string; n: number }>(
     `SELECT run_id, pipeline, table_name AS "table", reasons, COUNT(*) AS n FROM meta.rejected WHERE ${inScope}

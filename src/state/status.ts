@@ -119,13 +119,13 @@ export async function readChecks(warehouse: Warehouse, pipeline: string, runId: 
     `SELECT table_name AS "table", check_name AS "check", kind, severity, status, failing_rows, table_rows, message, sql_text FROM meta.check_results
      WHERE ${where} ORDER BY table_name, check_name`,
   );
-  const kept = await warehouse.query<{ table: string; check: string; sample: string }>(
-    `SELECT table_name AS "table", check_name AS "check", sample FROM meta.check_samples WHERE ${where} ORDER BY table_name, check_name, sample_index`,
+  const kept = await warehouse.query<{ table: string; check: string; sample_row: string }>(
+    `SELECT table_name AS "table", check_name AS "check", sample_row FROM meta.check_samples WHERE ${where} ORDER BY table_name, check_name, sample_index`,
   );
   const samples = new Map<string, Array<Record<string, unknown>>>();
   for (const k of kept) {
     const key = `${k.table}\u0000${k.check}`;
-    samples.set(key, [...(samples.get(key) ?? []), JSON.parse(k.sample) as Record<string, unknown>]);
+    samples.set(key, [...(samples.get(key) ?? []), JSON.parse(k.sample_row) as Record<string, unknown>]);
   }
   return checks.map(({ sql_text, ...c }) => ({ ...c, sql: sql_text ?? '', samples: samples.get(`${c.table}\u0000${c.check}`) ?? [] }));
 }

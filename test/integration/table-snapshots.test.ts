@@ -45,7 +45,8 @@ describe('meta.table_snapshots', () => {
       const [{ newest }] = await w.query<{ newest: string }>('SELECT CAST(MAX(sold_at) AS VARCHAR) AS newest FROM silver.transactions');
       expect(transactions).toMatchObject({ pipeline: 'retail_pos', freshness_field: 'sold_at', newest_at: newest });
       expect(transactions.lag_seconds).toBe(Math.round((LATER.getTime() - Date.parse(`${newest.replace(' ', 'T')}Z`)) / 1000));
-      expect(snapshots.find((s) => s.table_name === 'gold.fact_sales')).toMatchObject({ pipeline: null, freshness_field: null, newest_at: null, lag_seconds: null });
+      // A gold table without a freshness SLA.
+      expect(snapshots.find((s) => s.table_name === 'gold.dim_store')).toMatchObject({ pipeline: null, freshness_field: null, newest_at: null, lag_seconds: null });
       expect(await count(w, `SELECT COUNT(*) AS n FROM meta.table_snapshots WHERE run_id = '${first.runId}'`)).toBe(tables.length);
 
       // Two points per table: the volume trend has both runs.

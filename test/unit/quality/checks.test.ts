@@ -117,9 +117,9 @@ describe('samples', () => {
     const outcomes = await run(p);
     expect(outcomes.map((o) => [o.failing_rows, o.samples.length])).toEqual([[2, 1], [1, 1]]);
     expect(outcomes[1].samples[0]).toMatchObject({ id: 7, email: '••••', qty: -1 });
-    const kept = await w.query<{ check_name: string; sample: string }>('SELECT check_name, sample FROM meta.check_samples ORDER BY check_name');
+    const kept = await w.query<{ check_name: string; sample_row: string }>('SELECT check_name, sample_row FROM meta.check_samples ORDER BY check_name');
     expect(kept.map((k) => k.check_name)).toEqual(['expression(qty >= 0)', 'pattern(code ~ OR-[0-9]{4})']);
-    expect(kept.map((k) => k.sample).join()).not.toContain('@example.com');
+    expect(kept.map((k) => k.sample_row).join()).not.toContain('@example.com');
   });
 
   test('a long value is kept clipped', async () => {
