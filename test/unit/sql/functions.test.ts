@@ -2,25 +2,13 @@
 // Snowflake's result; every other call is refused where it is written. Then the text, number and bitwise
 // functions that DuckDB lacks or computes differently, run translated on DuckDB with the values Snowflake's
 // reference pages show (docs: https://docs.snowflake.com/en/sql-reference/functions/<name>).
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PASS_THROUGH } from '../../../src/sql/function-names.js';
 import { HANDLED_FUNCTIONS } from '../../../src/sql/functions.js';
-import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { snowflakeSessionOnDuckDB } from '../../helpers/duckdb-session.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  for (const s of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await connection.run(s);
-});
-
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const session = snowflakeSessionOnDuckDB();
 
 function errorsOf(sql: string): string[] {
   return translateSnowflakeToDuckDB(sql, { file: 'm.sql' })
@@ -32,7 +20,7 @@ function errorsOf(sql: string): string[] {
 async function value(expr: string, from = ''): Promise<unknown> {
   const { sql, diagnostics } = translateSnowflakeToDuckDB(`SELECT ${expr} AS v ${from}`);
   expect(diagnostics.filter((d) => d.severity === 'error'), sql).toEqual([]);
-  const reader = await connection.runAndReadAll(`SELECT CAST(v AS VARCHAR) AS v FROM (${sql})`);
+  const reader = await session.connection.runAndReadAll(`SELECT CAST(v AS VARCHAR) AS v FROM (${sql})`);
   return reader.getRowsJS()[0][0];
 }
 
@@ -53,12 +41,12 @@ describe('calls the translator neither rewrites nor lists', () => {
   });
 
   it('passes through only names DuckDB defines, and none the translator rewrites', async () => {
-    const reader = await connection.runAndReadAll('SELECT DISTINCT upper(function_name) FROM duckdb_functions()');
+    const reader = await session.connection.runAndReadAll('SELECT DISTINCT upper(function_name) FROM duckdb_functions()');
     const duckdb = new Set(reader.getRowsJS().map((r) => String(r[0])));
     // DuckDB's grammar has these, not its function catalog.
     const grammar = ['COALESCE', 'IFNULL', 'GROUPING', 'GROUPING_ID', 'PERCENTILE_CONT', 'PERCENTILE_DISC'];
     expect([...PASS_THROUGH].filter((name) => !duckdb.has(name)).sort()).toEqual(grammar.sort());
-    await connection.run(`SELECT COALESCE(NULL, 1), IFNULL(NULL, 1), GROUPING(a), GROUPING_ID(a),
+    await session.connection.run(`SELECT COALESCE(NULL, 1), IFNULL(NULL, 1), GROUPING(a), GROUPING_ID(a),
       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY a), PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY a) FROM (SELECT 1 AS a) GROUP BY ROLLUP (a)`);
     expect(HANDLED_FUNCTIONS.filter((name) => PASS_THROUGH.has(name))).toEqual([]);
   });
@@ -144,16 +132,16 @@ describe('numbers, bits, days', () => {
   it('sums and averages text as FLOAT, and leaves a NUMBER its type', async () => {
     const sql = `SELECT SUM(s) AS s, AVG(s) AS a, SUM(d) AS d, SUM(DISTINCT k) AS k
       FROM (SELECT column1 AS k, column2::NUMBER(10, 5) AS d, column3 AS s FROM VALUES (1, 1.1, '1.1'), (1, 10, '10'), (2, NULL, NULL))`;
-    const reader = await connection.runAndReadAll(translateSnowflakeToDuckDB(sql).sql);
+    const reader = await session.connection.runAndReadAll(translateSnowflakeToDuckDB(sql).sql);
     expect(reader.getRowsJS()[0].map(String)).toEqual(['11.1', '5.55', '11.1', '3']);
     expect(reader.columnType(2).toString()).toBe('DECIMAL(38,5)');
   });
 
   it('takes a column scale on FLOAT and refuses it on NUMBER where the query runs', async () => {
     const sql = 'SELECT n, CEIL(n, k) AS c FROM (SELECT column1 AS n, column2 AS k FROM VALUES (135.135::FLOAT, 1), (-975.975::FLOAT, 2)) ORDER BY n';
-    const reader = await connection.runAndReadAll(translateSnowflakeToDuckDB(sql).sql);
+    const reader = await session.connection.runAndReadAll(translateSnowflakeToDuckDB(sql).sql);
     expect(reader.getRowsJS().map((r) => r[1])).toEqual([-975.97, 135.2]);
     const onNumber = translateSnowflakeToDuckDB('SELECT CEIL(n, k) FROM (SELECT 1.5 AS n, 1 AS k)', { file: 'm.sql' }).sql;
-    await expect(connection.run(onNumber)).rejects.toThrow('m.sql:1:8: CEIL(n, k): on a NUMBER the scale must be a whole number literal');
+    await expect(session.connection.run(onNumber)).rejects.toThrow('m.sql:1:8: CEIL(n, k): on a NUMBER the scale must be a whole number literal');
   });
 });

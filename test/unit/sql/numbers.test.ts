@@ -1,30 +1,17 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { describe, expect, it } from 'vitest';
+import { translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
 import { sqlErrorDiagnostic } from '../../../src/sql/errors.js';
+import { snowflakeSessionOnDuckDB } from '../../helpers/duckdb-session.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  for (const s of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await connection.run(s);
-  await connection.run(
-    'CREATE TABLE amounts AS SELECT CAST(10 AS DECIMAL(12, 2)) AS amt, CAST(3 AS BIGINT) AS n, CAST(2.5 AS DOUBLE) AS f, CAST(1 AS DECIMAL(20, 14)) AS fine',
-  );
-});
-
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+const session = snowflakeSessionOnDuckDB([
+  'CREATE TABLE amounts AS SELECT CAST(10 AS DECIMAL(12, 2)) AS amt, CAST(3 AS BIGINT) AS n, CAST(2.5 AS DOUBLE) AS f, CAST(1 AS DECIMAL(20, 14)) AS fine',
+]);
 
 /** Translates Snowflake SQL and returns each cell as DuckDB prints it (so a NUMBER's scale shows). */
 async function cells(sql: string): Promise<string[]> {
   const { sql: out, diagnostics } = translateSnowflakeToDuckDB(sql, { file: 'm.sql' });
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const reader = await connection.runAndReadAll(out);
+  const reader = await session.connection.runAndReadAll(out);
   return reader.getRows()[0].map((v) => (v === null ? 'NULL' : String(v)));
 }
 
@@ -32,7 +19,7 @@ async function cells(sql: string): Promise<string[]> {
 async function failure(sql: string): Promise<string> {
   const { sql: out } = translateSnowflakeToDuckDB(sql, { file: 'm.sql' });
   try {
-    await connection.runAndReadAll(out);
+    await session.connection.runAndReadAll(out);
   } catch (e) {
     const d = sqlErrorDiagnostic((e as Error).message, { file: 'm.sql', text: sql });
     return `${d.file}:${d.line}:${d.col}: ${d.message}`;

@@ -1,38 +1,21 @@
 // Aggregates, windows, dates, comparisons and casts where DuckDB's own answer differs from Snowflake's (issue #13):
 // each case runs translated on DuckDB and must give the documented value, or must be refused with a diagnostic
 // that names the construct as the user wrote it.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { describe, expect, it } from 'vitest';
+import { translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
 import { uniqueColumnNames } from '../../../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 import { normalizeCell, type CellKind } from '../../fixtures/sql/corpus.js';
+import { snowflakeSessionOnDuckDB, translated } from '../../helpers/duckdb-session.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
+const session = snowflakeSessionOnDuckDB();
 
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  for (const s of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await connection.run(s);
-});
-
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
-
-function translated(sql: string): string {
-  const { sql: out, diagnostics } = translateSnowflakeToDuckDB(sql);
-  expect(diagnostics.filter((d) => d.severity === 'error'), out).toEqual([]);
-  return out;
-}
 
 /** Runs Snowflake statements (translated) and returns the last one's rows, normalised as the corpus does. */
 async function rows(...statements: string[]): Promise<Record<string, unknown>[]> {
   let last: Record<string, unknown>[] = [];
   for (const statement of statements) {
-    const reader = await connection.runAndReadAll(translated(statement));
+    const reader = await session.connection.runAndReadAll(translated(statement));
     const names = reader.columnNames().map((n) => n.toLowerCase());
     const kinds = names.map((_, i): CellKind => {
       const type = reader.columnType(i).toString();

@@ -1,35 +1,19 @@
 // ARRAY, OBJECT and VARIANT functions, PARSE_JSON, TYPEOF and FLATTEN's SEQ on DuckDB: each case is Snowflake's
 // documented result, or a refusal that names the construct (docs: each function's page). A SQL NULL element of an
 // ARRAY (Snowflake's "undefined") has no JSON form, so everything that would make one is refused.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runtimeRefusal } from '../../../src/sql/macros.js';
-import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
+import { snowflakeSessionOnDuckDB, translated } from '../../helpers/duckdb-session.js';
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-
-beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  for (const s of [...DUCKDB_SNOWFLAKE_SETTINGS, ...DUCKDB_SNOWFLAKE_MACROS]) await connection.run(s);
-  await connection.run(`CREATE TABLE t AS SELECT 1 AS id, CAST('[5,6]' AS JSON) AS v, CAST(NULL AS INTEGER) AS missing`);
-});
-
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
-
-function translated(sql: string): string {
-  const { sql: out, diagnostics } = translateSnowflakeToDuckDB(sql, { file: 'm.sql' });
-  expect(diagnostics.filter((d) => d.severity === 'error'), out).toEqual([]);
-  return out;
-}
+const translatedIn = (sql: string): string => translated(sql, 'm.sql');
+const session = snowflakeSessionOnDuckDB([
+  `CREATE TABLE t AS SELECT 1 AS id, CAST('[5,6]' AS JSON) AS v, CAST(NULL AS INTEGER) AS missing`,
+]);
 
 /** The first column of every row, JSON as its text. */
 async function values(sql: string): Promise<unknown[]> {
-  const reader = await connection.runAndReadAll(translated(sql));
+  const reader = await session.connection.runAndReadAll(translatedIn(sql));
   return reader.getRowsJson().map((r) => r[0]);
 }
 
@@ -44,7 +28,7 @@ function refusal(sql: string): string {
 /** The message a statement refused at run time ends with, as the DuckDB warehouse reports it. */
 async function runtimeMessage(sql: string): Promise<string | undefined> {
   try {
-    await connection.runAndReadAll(translated(sql));
+    await session.connection.runAndReadAll(translatedIn(sql));
   } catch (e) {
     return runtimeRefusal((e as Error).message) ?? `not a refusal: ${(e as Error).message}`;
   }
