@@ -55,7 +55,7 @@ function classify(example: DocExample, run: { code: number; out: string; err: st
   if (refusedExpected) return { kind: 'wrong', detail: `Snowflake rejects this statement; dataops sql returned rows: ${run.out.slice(0, 200)}` };
   const rows = JSON.parse(run.out) as Array<Record<string, unknown>>;
   const actual = rows.map((r) => Object.values(r));
-  const differs = compareRows(example.expected as Exclude<DocExample['expected'], { refused: true }>, actual, ordersRows(example.sql));
+  const differs = compareRows(example.expected as Exclude<DocExample['expected'], { refused: true }>, actual, ordersRows(example.sql), example.orderKey);
   return differs ? { kind: 'wrong', detail: differs } : { kind: 'correct', detail: '' };
 }
 
@@ -139,6 +139,10 @@ describe('how a printed cell is compared', () => {
     expect(ordersRows('SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t')).toBe(false);
     expect(compareRows([['1'], ['2']], [[2], [1]], false)).toBe('');
     expect(compareRows([['1'], ['2']], [[2], [1]], true)).toMatch(/row 1/);
+    const documented = [['a', '1'], ['b', '1'], ['c', '2']];
+    expect(compareRows(documented, [['b', 1], ['a', 1], ['c', 2]], true, [1])).toBe('');
+    expect(compareRows(documented, [['c', 2], ['a', 1], ['b', 1]], true, [1])).toMatch(/row 1/);
+    expect(compareRows(documented, [['b', 1], ['c', 1], ['a', 2]], true, [1])).toMatch(/tied/);
   });
 });
 
