@@ -10,7 +10,7 @@ import type { GraphNode, MaterializationKind } from '../graph/graph.js';
 import type { MaskRuleName } from '../governance/masking.js';
 import type { Project } from '../project.js';
 import { checkName } from '../quality/checks.js';
-import type { CheckStatus, FreshnessState, StatusReport } from '../state/types.js';
+import type { CheckResult, FreshnessState, StatusReport } from '../state/types.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 
 export type TableLayer = 'bronze' | 'silver' | 'gold';
@@ -42,8 +42,8 @@ export interface CatalogCheck {
   pipeline: string;
   file: string;
   line: number;
-  /** From the newest run that checked its pipeline; undefined when none has. */
-  last?: { status: CheckStatus; failing_rows: number; message: string };
+  /** From the newest run that checked its pipeline, with the failing rows it kept; undefined when none has. */
+  last?: CheckResult;
 }
 
 export interface CatalogFreshness {
@@ -154,9 +154,9 @@ export function buildCatalog(project: Pick<Project, 'graph' | 'pipelines'>, fact
   const owners = new Map(project.pipelines.map((p) => [p.name, p.owner]));
   const sourceKinds = new Map(project.pipelines.map((p) => [p.name, p.source.kind]));
   const tableStatus = new Map((facts.status?.tables ?? []).map((t) => [t.name, t]));
-  const results = new Map<string, { status: CheckStatus; failing_rows: number; message: string }>();
+  const results = new Map<string, CheckResult>();
   for (const p of facts.status?.pipelines ?? []) {
-    for (const c of p.checks) results.set(resultKey(p.name, c.table, c.check), { status: c.status, failing_rows: Number(c.failing_rows), message: c.message });
+    for (const c of p.checks) results.set(resultKey(p.name, c.table, c.check), { ...c, failing_rows: Number(c.failing_rows) });
   }
   const isTable = (n: GraphNode | undefined): n is Extract<GraphNode, { layer: TableLayer }> => n !== undefined && n.layer in LAYER_ORDER;
 
