@@ -4,7 +4,7 @@
 import { readProjectFile } from '../config/project-file.js';
 import { ConfigError } from '../errors.js';
 import { resolveAccess } from '../governance/access.js';
-import { grantDrift, type ExistingObject, type GrantRows } from '../governance/grant-drift.js';
+import { grantDrift, type Drift, type ExistingObject, type GrantRows } from '../governance/grant-drift.js';
 import { declaredPrivileges, grantsDdl, type GrantsInput } from '../governance/grants.js';
 import { loadProject } from '../project.js';
 import { loadReports } from '../reports/load.js';
@@ -68,17 +68,20 @@ export async function grantsCommand(s: Settings, options: GrantsOptions, io: Io)
       if (!options.check) return 0;
     }
     const declared = declaredPrivileges(input);
-    const drift = grantDrift(declared, await readGrants(warehouse, input, declared));
-    for (const line of drift.missing) io.out(`missing: ${line}`);
-    for (const line of drift.extra) io.out(`extra:   ${line}`);
-    const differs = drift.missing.length + drift.extra.length > 0;
-    io.out(differs
-      ? `drift: ${drift.missing.length} missing, ${drift.extra.length} extra (dataops grants --apply adds what is missing; the REVOKE lines remove the extras)`
-      : `no drift: the grants of ${input.access.roles.length} roles match dataops.yml`);
-    return differs ? 1 : 0;
+    const report = driftReport(grantDrift(declared, await readGrants(warehouse, input, declared)), input.access.roles.length);
+    io.out(report.text);
+    return report.exitCode;
   } finally {
     await warehouse.close();
   }
+}
+
+/** What --check prints, and its exit code: 1 when the warehouse differs from the declaration. */
+export function driftReport(drift: Drift, roles: number): { text: string; exitCode: 0 | 1 } {
+  const lines = [...drift.missing.map((l) => `missing: ${l}`), ...drift.extra.map((l) => `extra:   ${l}`)];
+  if (!lines.length) return { text: `no drift: the grants of ${roles} roles match dataops.yml`, exitCode: 0 };
+  lines.push(`drift: ${drift.missing.length} missing, ${drift.extra.length} extra (dataops grants --apply adds what is missing; the REVOKE lines remove the extras)`);
+  return { text: lines.join('\n'), exitCode: 1 };
 }
 
 /** The script's statements: comment lines dropped, one statement per `;` at a line's end. */
@@ -93,8 +96,12 @@ async function readGrants(warehouse: Warehouse, input: GrantsInput, declared: Re
   const grants: Row[] = [];
   const futureGrants: Row[] = [];
   // A role or schema that does not exist yet has no grants: everything declared on it is missing.
-  for (const role of roles) grants.push(...(await warehouse.query(`SHOW GRANTS TO ROLE ${role}`).catch(() => [])));
-  for (const schema of schemas) futureGrants.push(...(await warehouse.query(`SHOW FUTURE GRANTS IN SCHEMA ${schema}`).catch(() => [])));
+  const noneWhenAbsent = (e: unknown): Row[] => {
+    if (/does not exist/i.test(String((e as Error)?.message ?? e))) return [];
+    throw e;
+  };
+  for (const role of roles) grants.push(...(await warehouse.query(`SHOW GRANTS TO ROLE ${role}`).catch(noneWhenAbsent)));
+  for (const schema of schemas) futureGrants.push(...(await warehouse.query(`SHOW FUTURE GRANTS IN SCHEMA ${schema}`).catch(noneWhenAbsent)));
   const names = schemas.map((s) => `'${s.split('.')[1]}'`).join(', ');
   const objects = names
     ? (await warehouse.query<{ TABLE_SCHEMA: string; TABLE_NAME: string; TABLE_TYPE: string }>(

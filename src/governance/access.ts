@@ -162,8 +162,9 @@ export function resolveAccess(
   const cycle = roleCycle(roles);
   if (cycle) problems.push({ path: ['access', 'roles'], message: `access.roles: granted_to makes a cycle: ${cycle.join(' -> ')}` });
   const users = Object.entries(userSpecs).map(([name, u]): User => {
-    for (const key of [...u.roles, ...(u.default_role ? [u.default_role] : [])]) {
-      if (!roleSpecs[key]) problems.push({ path: ['access', 'users', name], message: `access.users.${name}: role "${key}" is not declared (expected one of: ${Object.keys(roleSpecs).join(', ')})` });
+    const named: Array<[string, string[]]> = [...u.roles.map((key, i): [string, string[]] => [key, ['roles', String(i)]]), ...(u.default_role ? [[u.default_role, ['default_role']] as [string, string[]]] : [])];
+    for (const [key, at] of named) {
+      if (!roleSpecs[key]) problems.push({ path: ['access', 'users', name, ...at], message: `access.users.${name}: role "${key}" is not declared (expected one of: ${Object.keys(roleSpecs).join(', ')})` });
     }
     if (u.github_subject && u.rsa_public_key) problems.push({ path: ['access', 'users', name], message: `access.users.${name}: github_subject and rsa_public_key are both set (expected one way to sign in)` });
     return {
