@@ -7,6 +7,7 @@ import type { Pipeline } from '../config/types.js';
 import { snowflakeString } from '../sql/tokenize.js';
 import { LAYER_SCHEMAS } from '../state/meta.js';
 import type { Access, AccessLayer, Role } from './access.js';
+import type { MaskRuleName } from './masking.js';
 import { maskingPolicyBody, maskingPolicyName, policyType } from './policies.js';
 
 /** One privilege of one role; TABLE and VIEW privileges are on every object of the schema `name`. */
@@ -57,7 +58,9 @@ export function declaredPrivileges({ access, pipelines, reportSchemas }: GrantsI
       const writing = writes.includes(schema);
       const name = `${db}.${schema}`;
       add('USAGE', 'SCHEMA', name);
-      if (writing) for (const p of ['CREATE TABLE', 'CREATE VIEW', ...(schema === 'META' ? ['CREATE STAGE'] : [])]) add(p, 'SCHEMA', name);
+      // The landing stage (meta.landing) is the loader's: made and read by the ingest step only.
+      const stage = schema === 'META' && role.write.includes('bronze') ? ['CREATE STAGE'] : [];
+      if (writing) for (const p of ['CREATE TABLE', 'CREATE VIEW', ...stage]) add(p, 'SCHEMA', name);
       for (const scope of ['ALL', 'FUTURE'] as const) {
         for (const p of writing ? WRITE_TABLE : READ_TABLE) add(p, 'TABLE', name, scope);
         add('SELECT', 'VIEW', name, scope);
@@ -169,20 +172,30 @@ function usersDdl(access: Access): string[] {
   return lines;
 }
 
+/** A column that gets a masking policy: its table (schema.table), rule, and policy type (policyType). */
+export interface PolicyColumn {
+  table: string;
+  column: string;
+  rule: MaskRuleName;
+  type: string;
+}
+
+/** The sensitive columns of the silver tables that pipelines map (their types are declared there). */
+export function policyColumns(pipelines: readonly Pipeline[]): PolicyColumn[] {
+  return pipelines.flatMap((p) => p.silver).flatMap((table) =>
+    table.columns.flatMap((c) => (c.mask ? [{ table: `silver.${table.name}`, column: c.name, rule: c.mask, type: policyType(c.type) }] : [])));
+}
+
 /** Policies per rule and type, with a body that shows clear text to the unmasked roles; then each column's. */
 function maskingDdl(access: Access, pipelines: readonly Pipeline[]): string[] {
   const clearRoles = access.roles.filter((r) => r.unmasked).map((r) => r.name);
   const policies = new Map<string, string>();
   const attach: string[] = [];
-  for (const table of pipelines.flatMap((p) => p.silver)) {
-    for (const column of table.columns) {
-      if (!column.mask) continue;
-      const type = policyType(column.type);
-      const policy = `${access.database}.${GOVERNANCE_SCHEMA}.${maskingPolicyName(column.mask, type)}`;
-      policies.set(policy, maskingPolicyBody(column.mask, type, clearRoles));
-      // IF EXISTS: a table the engine has not built yet gets its policy when this runs again after the first run.
-      attach.push(`ALTER TABLE IF EXISTS ${access.database}.SILVER.${table.name.toUpperCase()} MODIFY COLUMN ${column.name.toUpperCase()} SET MASKING POLICY ${policy} FORCE;`);
-    }
+  for (const { table, column, rule, type } of policyColumns(pipelines)) {
+    const policy = `${access.database}.${GOVERNANCE_SCHEMA}.${maskingPolicyName(rule, type)}`;
+    policies.set(policy, maskingPolicyBody(rule, type, clearRoles));
+    // IF EXISTS: a table the engine has not built yet gets its policy when this runs again after the first run.
+    attach.push(`ALTER TABLE IF EXISTS ${access.database}.${table.toUpperCase()} MODIFY COLUMN ${column.toUpperCase()} SET MASKING POLICY ${policy} FORCE;`);
   }
   const lines: string[] = [];
   for (const [policy, body] of [...policies].sort(([a], [b]) => a.localeCompare(b))) {
