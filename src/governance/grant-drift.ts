@@ -71,7 +71,9 @@ export function grantDrift(declared: readonly Privilege[], rows: GrantRows): Dri
       tableRows.push({ role, privilege, on, object: name });
       continue;
     }
-    const p: Privilege = { role, privilege, on, name };
+    // SHOW GRANTS shows IMPORTED PRIVILEGES on a shared database as USAGE on it.
+    const imported: Privilege = { role, privilege: 'IMPORTED PRIVILEGES', on, name };
+    const p: Privilege = privilege === 'USAGE' && on === 'DATABASE' && want.has(keyOf(imported)) ? imported : { role, privilege, on, name };
     have.set(keyOf(p), p);
   }
   for (const row of rows.futureGrants) {

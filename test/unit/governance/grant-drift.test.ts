@@ -28,6 +28,16 @@ function rowsFor(privileges: readonly Privilege[], objects: Array<{ name: string
   return { grants, futureGrants, objects: objects.map((o) => ({ schema: 'DATAOPS.GOLD', ...o })) };
 }
 
+test("a share's IMPORTED PRIVILEGES, which SHOW GRANTS shows as USAGE on the database", () => {
+  const loader = resolveAccess({ roles: { loader: { write: ['bronze'] } } }, {});
+  const pipelines = [{ source: { kind: 'sql', database: { name: 'retail_share' }, resources: [] }, silver: [] }] as never;
+  const wanted = declaredPrivileges({ access: loader, pipelines, reportSchemas: [] });
+  expect(wanted.filter((p) => p.privilege === 'IMPORTED PRIVILEGES')).toEqual([{ role: 'DATAOPS_LOADER', privilege: 'IMPORTED PRIVILEGES', on: 'DATABASE', name: 'RETAIL_SHARE' }]);
+  const shown = (p: Privilege) => (p.privilege === 'IMPORTED PRIVILEGES' ? { ...p, privilege: 'USAGE' } : p);
+  expect(grantDrift(wanted, rowsFor(wanted.map(shown), []))).toEqual({ missing: [], extra: [] });
+  expect(grantDrift(wanted, rowsFor(wanted.filter((p) => p.name !== 'RETAIL_SHARE'), [])).missing).toEqual(['GRANT IMPORTED PRIVILEGES ON DATABASE RETAIL_SHARE TO ROLE DATAOPS_LOADER;']);
+});
+
 function showGrant(privilege: string, granted_on: string, name: string, grantee_name: string): Row {
   return { created_on, privilege, granted_on, name, granted_to: 'ROLE', grantee_name, grant_option: 'false', granted_by: 'SECURITYADMIN' };
 }
