@@ -2,7 +2,7 @@
 // declaration; --apply runs it on the Snowflake target; --check reads the warehouse's grants and reports
 // drift. DuckDB has no roles: there, it says what is and is not enforced.
 import { readProjectFile } from '../config/project-file.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, WarehouseError } from '../errors.js';
 import { resolveAccess } from '../governance/access.js';
 import { grantDrift, type Drift, type ExistingObject, type GrantRows } from '../governance/grant-drift.js';
 import { declaredPrivileges, grantsDdl, type GrantsInput } from '../governance/grants.js';
@@ -63,7 +63,15 @@ export async function grantsCommand(s: Settings, options: GrantsOptions, io: Io)
   try {
     if (options.apply) {
       const statements = ddlStatements(ddl);
-      for (const statement of statements) await warehouse.execute(statement);
+      for (const [i, statement] of statements.entries()) {
+        try {
+          await warehouse.execute(statement);
+        } catch (e) {
+          // Snowflake commits each DDL statement on its own, so the ones before stay; all are idempotent.
+          const why = e instanceof Error ? e.message : String(e);
+          throw new WarehouseError(`grants --apply stopped at statement ${i + 1} of ${statements.length} (the ${i} before it ran; every statement is idempotent, so run it again once this is fixed): ${why}`);
+        }
+      }
       io.out(`applied ${statements.length} statements to ${input.access.database}`);
       if (!options.check) return 0;
     }

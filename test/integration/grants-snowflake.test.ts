@@ -2,6 +2,8 @@
 // users, warehouses or masking policies: it refuses those statements (listed below, and in docs/setup.md),
 // so this runs what it can (the objects, twice: idempotent) and checks each masking rule's Snowflake SQL
 // gives what masking.ts shows, value for value.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ddlStatements, grantsInput } from '../../src/cli/grants.js';
 import { resolveSettings } from '../../src/engine.js';
@@ -11,6 +13,7 @@ import { SNOWFLAKE_MASKS } from '../../src/governance/policies.js';
 import { snowflakeString } from '../../src/sql/tokenize.js';
 import { openSnowflakeFromEnv, type SnowflakeWarehouse } from '../../src/warehouse/snowflake.js';
 import { startFakesnow, type Fakesnow } from '../helpers/fakesnow.js';
+import { BIN, ensureBuild } from '../helpers/build.js';
 import { REPO } from '../helpers/project.js';
 
 /** What fakesnow cannot run: Snowflake's access control, which DuckDB underneath does not have. */
@@ -67,3 +70,15 @@ describe('the demo project\'s grants on fakesnow', () => {
     expect(rows.map((r) => r.masked)).toEqual(values.map((v) => MASK_RULES[rule].mask(v)));
   }, 60_000);
 });
+
+test('grants --apply, from the command line: a statement Snowflake refuses stops it, named, with no stack trace', async () => {
+  await ensureBuild();
+  const run = await promisify(execFile)('node', [BIN, '-C', REPO, '--target', 'snowflake', 'grants', '--apply'], {
+    env: { ...process.env, ...env, SNOWFLAKE_ACCESS_URL: fakesnow.accessUrl },
+  }).then(() => ({ code: 0, stdout: '', stderr: '' }), (e: { code: number; stdout: string; stderr: string }) => e);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toBe('');
+  // fakesnow has no warehouses: the statement after USE ROLE SYSADMIN.
+  expect(run.stderr).toMatch(/^error: grants --apply stopped at statement 2 of \d+ \(the 1 before it ran; every statement is idempotent, so run it again once this is fixed\): Snowflake error [\s\S]*\n {2}in SQL: CREATE WAREHOUSE IF NOT EXISTS DATAOPS_WH /);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}, 120_000);
