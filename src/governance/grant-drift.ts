@@ -40,8 +40,8 @@ const text = (row: Row, ...keys: string[]): string => {
 /** An object name as SHOW prints it: quoted parts unquoted, unquoted ones upper case. */
 const normalName = (name: string) => name.split('.').map((part) => (/^".*"$/.test(part) ? part.slice(1, -1).replace(/""/g, '"') : part.toUpperCase())).join('.');
 const keyOf = (p: Privilege) => [p.role, p.privilege, p.on, p.name, p.scope ?? ''].join('\u0000');
-/** SHOW spells the object kind of schema-level privileges on tables as TABLE, views as VIEW; roles as ROLE. */
-const kindOf = (value: string): Privilege['on'] => value.toUpperCase().replace(/^ACCOUNT$/, 'ACCOUNT') as Privilege['on'];
+/** The object kind as SHOW spells it: TABLE, VIEW, SCHEMA, DATABASE, WAREHOUSE, ROLE, ACCOUNT. */
+const kindOf = (value: string): Privilege['on'] => value.toUpperCase() as Privilege['on'];
 
 export function grantDrift(declared: readonly Privilege[], rows: GrantRows): Drift {
   const roles = new Set(declared.filter((p) => p.on !== 'ROLE').map((p) => p.role));
@@ -49,7 +49,6 @@ export function grantDrift(declared: readonly Privilege[], rows: GrantRows): Dri
   const want = new Map(declared.filter((p) => p.scope !== 'ALL').map((p) => [keyOf(p), p]));
   const wantAll = declared.filter((p) => p.scope === 'ALL');
   const have = new Map<string, Privilege>();
-  const extra: Privilege[] = [];
   const tableRows: Array<{ role: string; privilege: string; on: Privilege['on']; object: string }> = [];
 
   for (const row of rows.grants) {
@@ -86,7 +85,7 @@ export function grantDrift(declared: readonly Privilege[], rows: GrantRows): Dri
   }
 
   const missing = [...want.values()].filter((p) => !have.has(keyOf(p)));
-  extra.push(...[...have.values()].filter((p) => !want.has(keyOf(p))));
+  const extra = [...have.values()].filter((p) => !want.has(keyOf(p)));
   // ALL grants: each existing table (or view) of the schema should carry the privilege.
   const granted = new Set(tableRows.map((r) => [r.role, r.privilege, r.on, r.object].join('\u0000')));
   for (const p of wantAll) {
