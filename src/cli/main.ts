@@ -35,6 +35,7 @@ import { DEFAULT_SAMPLES } from '../diff/table-diff.js';
 import { parseWindow } from '../backfill.js';
 import { errorCode, formatLogEvent, LOG_FORMATS, resolveLogFormat, type Log, type LogFormat } from '../log.js';
 import { cliLog, logRunResult } from './log-output.js';
+import { grantsCommand } from './grants.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -300,6 +301,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       for (const skipped of scope.skipped) io.err(`skipped ${skipped.pipeline}: ${skipped.reason}`);
       for (const change of scope.changes ?? []) io.err(formatChangedTable(change));
       io.out(opts.json ? JSON.stringify(scope, null, 2) : scope.pipelines.join(' '));
+    });
+
+  program
+    .command('grants')
+    .description('print the Snowflake DDL for dataops.yml\'s access: roles, grants (incl. FUTURE), service users, masking policies (idempotent)')
+    .option('--apply', 'run it on the Snowflake target')
+    .option('--check', 'compare the Snowflake target\'s grants with the declaration: missing and extra grants, exit 1 when they differ')
+    .option('--repository <owner/name>', 'the GitHub repository the service users trust (default: access.github_repository, then $GITHUB_REPOSITORY)')
+    .action(async (opts: { apply?: boolean; check?: boolean; repository?: string }) => {
+      set(await grantsCommand(settings(), opts, io));
     });
 
   program

@@ -8,6 +8,7 @@ import { ConfigError, formatLocation, type Diagnostic } from '../errors.js';
 import { PROJECT_FILE_LIMIT, readConfigFile } from './config-file.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
+import { ACCESS_SCHEMA, type AccessSpec } from '../governance/access.js';
 
 export const PROJECT_FILE = 'dataops.yml';
 
@@ -16,6 +17,8 @@ export interface ProjectFile {
   duckdb?: { path?: string; memory_limit?: string; lock_timeout?: string };
   bronze?: { copy_window?: string };
   snowflake?: { env?: Record<string, string>; lock_timeout?: string };
+  /** Roles, grants, masking and service users on Snowflake (src/governance/access.ts). */
+  access?: AccessSpec;
 }
 
 const SNOWFLAKE_SETTINGS = [
@@ -73,6 +76,7 @@ const schema = {
         lock_timeout: lockTimeout("How long a run waits for another run of the same pipeline to let go of the pipeline's lock in meta.locks before failing."),
       },
     },
+    access: ACCESS_SCHEMA,
   },
 };
 const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
@@ -81,11 +85,13 @@ export interface LoadedProjectFile {
   settings: ProjectFile;
   /** "duckdb.path at dataops.yml:2:9" for a key the file sets, for messages about that value. */
   describe(path: YamlPath): string | undefined;
+  /** Where a key the file sets is, for diagnostics about its value. */
+  position(path: YamlPath): { line: number; col: number } | undefined;
 }
 
 /** The project's dataops.yml, or no settings when there is none; a bad file is a ConfigError with its lines. */
 export function readProjectFile(projectDir: string): LoadedProjectFile {
-  if (!existsSync(join(projectDir, PROJECT_FILE))) return { settings: {}, describe: () => undefined };
+  if (!existsSync(join(projectDir, PROJECT_FILE))) return { settings: {}, describe: () => undefined, position: () => undefined };
   const read = readConfigFile(projectDir, PROJECT_FILE, PROJECT_FILE_LIMIT);
   if (read.diagnostic) throw new ConfigError([read.diagnostic]);
   const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, read.text, { root: PROJECT_FILE });
@@ -103,6 +109,11 @@ export function readProjectFile(projectDir: string): LoadedProjectFile {
       if (value === undefined) return undefined;
       const { line, col } = source.position(source.offsetOf(path));
       return `${path.join('.')} at ${formatLocation({ file: PROJECT_FILE, line, col })}`;
+    },
+    position: (path) => {
+      let value: unknown = settings;
+      for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+      return value === undefined ? undefined : source.position(source.offsetOf(path));
     },
   };
 }

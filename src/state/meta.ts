@@ -72,8 +72,8 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
 export const LANDING_STAGE = 'meta.landing';
 
 export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
-  for (const ddl of metaDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
-  if (warehouse.capabilities.fileStage) await warehouse.execute(`CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
+  for (const ddl of metaDdl(warehouse.dialect.timestampType)) await createIfAllowed(warehouse, ddl);
+  if (warehouse.capabilities.fileStage) await createIfAllowed(warehouse, `CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
   // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
   const tables = [...new Set(ADDED_COLUMNS.map(([table]) => table))];
   const present = new Set(
@@ -85,6 +85,23 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
   for (const [table, column, type] of ADDED_COLUMNS) {
     if (present.has(`${table}.${column}`)) continue;
     await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type === 'timestamp' ? warehouse.dialect.timestampType : type}`);
+  }
+}
+
+/** Snowflake's "Insufficient privileges to operate on ..." */
+const INSUFFICIENT_PRIVILEGES = '003001';
+
+/**
+ * Runs a CREATE ... IF NOT EXISTS. Snowflake checks the CREATE privilege even when the object exists, and a
+ * least-privilege role (`dataops grants`: the loader cannot create schemas, the reporter no tables) lacks it:
+ * `dataops grants` made the objects, so that refusal is skipped. A statement that needs a missing object
+ * still fails, with its own error.
+ */
+async function createIfAllowed(warehouse: Warehouse, ddl: string): Promise<void> {
+  try {
+    await warehouse.execute(ddl);
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== INSUFFICIENT_PRIVILEGES) throw e;
   }
 }
 

@@ -73,7 +73,7 @@ test("a run waits <target>.lock_timeout for another (10m by default), other comm
 describe('every mistake in dataops.yml names dataops.yml, with its line and column', () => {
   test.each([
     ['bad YAML', 'target: "duckdb\n', /^dataops\.yml:2:1: invalid YAML: Missing closing "quote/],
-    ['an unknown top-level key', 'targit: duckdb\n', /^dataops\.yml:1:1: unknown key "targit" in dataops\.yml \(expected one of: target, duckdb, bronze, snowflake\)$/],
+    ['an unknown top-level key', 'targit: duckdb\n', /^dataops\.yml:1:1: unknown key "targit" in dataops\.yml \(expected one of: target, duckdb, bronze, snowflake, access\)$/],
     ['a list instead of a mapping', '- duckdb\n', /^dataops\.yml:1:1: dataops\.yml: expected object, got a list$/],
     ['a wrong type', 'duckdb: 3\n', /^dataops\.yml:1:9: duckdb: expected object, got number 3$/],
     ['an alias with no anchor', 'target: *t\n', /^dataops\.yml:1:9: alias \*t has no anchor &t before it$/],
