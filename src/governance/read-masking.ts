@@ -52,9 +52,10 @@ export function sensitiveTables(pipelines: readonly Pipeline[], models: readonly
 /** The column (a DuckDB expression) as `rule` shows it; NULL stays NULL, as the TypeScript rules leave it. */
 export function maskedColumnSql(rule: MaskRuleName, column: string): string {
   const redacted = `'${REDACTED}'`;
-  // Texts and numbers are masked as their text; any other type is redacted whole, as masking.ts does.
+  // Texts, numbers and dates (which the client gives as text) are masked as their text; a boolean, a JSON or
+  // nested value is redacted whole, as masking.ts does with what is not a string or a number.
   const text = `regexp_replace(CAST(${column} AS VARCHAR), '^\\s+|\\s+$', '', 'g')`;
-  const textual = `(typeof(${column}) = 'VARCHAR' OR typeof(${column}) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'FLOAT', 'DOUBLE') OR typeof(${column}) LIKE 'DECIMAL%')`;
+  const textual = `NOT (typeof(${column}) IN ('BOOLEAN', 'JSON') OR typeof(${column}) LIKE '%[]' OR regexp_matches(typeof(${column}), '^(STRUCT|MAP|UNION)\\('))`;
   const masked: Record<MaskRuleName, string> = {
     redact: redacted,
     null: 'CAST(NULL AS VARCHAR)',
