@@ -14,6 +14,7 @@ import { escapeHtml } from '../../src/report/format.js';
 import { renderSummaryMarkdown } from '../../src/report/summary.js';
 import { buildSite } from '../../src/site/build.js';
 import { readSiteInput } from '../../src/site/input.js';
+import { pagePaths } from '../../src/site/links.js';
 import { readStatus } from '../../src/state/status.js';
 import { demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
 
@@ -97,5 +98,8 @@ describe('sensitive columns are masked everywhere people read', () => {
       expect(s.changes.find((c) => c.column === 'email')).toEqual({ column: 'email', before: expect.stringMatching(/^••••@[a-z.]+$/), after: expect.stringMatching(/^••••@[A-Z.]+$/) });
     }
     expect(/••••@example\./.test(outputs.get('job summary')!), 'a masked email in a failing-row sample').toBe(true);
+    // The catalog says which model columns are masked: declared (dim_customer) or inherited by name.
+    const dim = outputs.get(`site ${pagePaths.table('gold.dim_customer')}`)!;
+    expect(/<code>email<\/code>.*?<span class="badge warn">sensitive<\/span> <span class="note">shown masked \(partial\)<\/span>/s.test(dim), 'email marked sensitive in the catalog').toBe(true);
   });
 });
