@@ -264,7 +264,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (!/^\d{1,6}$/.test(opts.sample)) throw new UsageError(`--sample: expected a whole number of rows from 1 to ${MAX_PII_SAMPLE}, got ${JSON.stringify(opts.sample)}`);
       const s = settings();
       const project = await loadProject(s.projectDir, s.env);
-      const report = await withWarehouse(s, (w) => scanPii(w, project, { table: opts.table, sample: Number(opts.sample) }), { command: 'scan-pii', log: io.err });
+      const report = await withWarehouse(s, (w) => scanPii(w, project, { table: opts.table, sample: Number(opts.sample) }), { command: 'scan-pii', log: io.err, readOnly: true });
       io.out(opts.json ? JSON.stringify(report, null, 2) : renderPiiScanText(report));
     });
 

@@ -42,7 +42,8 @@ export const PII_DETECTORS: Readonly<Record<PiiKind, PiiDetector>> = {
   person_name: {
     describe: "people's names",
     rule: 'redact',
-    columnName: /(^|_)(first|last|full|given|family|middle|sur|maiden|nick|display|contact|customer|person|user)_?name$|^name$/i,
+    // A name column says whose: a person's part of a name, or a role people have (not store_name, product_name).
+    columnName: /(^|_)(first|last|full|given|family|middle|sur|maiden|nick|display|contact|customer|person|user|manager|owner|employee|staff|member|author|recipient|sender|holder|patient|student|guest|driver|agent)_?name$|^name$/i,
     matches: (v) => v.length <= 80 && NAME_SHAPE.test(v),
   },
   card_number: {

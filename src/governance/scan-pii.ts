@@ -57,11 +57,10 @@ export async function scanPii(warehouse: Warehouse, project: Pick<Project, 'grap
   for (const node of nodes.filter((n) => wanted === undefined || n.name === wanted)) {
     const skip = [...(declared.get(node.name)?.keys() ?? [])];
     if (!(await warehouse.tableExists(node.name))) {
-      report.tables.push({ table: node.name, built: false, sampled_rows: 0, declared: skip });
+      report.tables.push({ table: node.name, built: false, sampled_rows: 0, declared: [] });
       continue;
     }
     const rows = await warehouse.query(readSample(node.name, sample));
-    report.tables.push({ table: node.name, built: true, sampled_rows: rows.length, declared: skip });
     const columns = new Map<string, string[]>();
     for (const row of rows) {
       for (const [key, value] of Object.entries(row)) {
@@ -71,6 +70,8 @@ export async function scanPii(warehouse: Warehouse, project: Pick<Project, 'grap
         if (text !== undefined) columns.get(column)!.push(text);
       }
     }
+    // A column inherited by name that the model does not give is not one of its own.
+    report.tables.push({ table: node.name, built: true, sampled_rows: rows.length, declared: skip.filter((c) => columns.has(c) || rows.length === 0) });
     for (const [column, values] of columns) {
       if (skip.includes(column) || (META_COLUMNS as readonly string[]).includes(column) || values.length === 0) continue;
       const found = detect(column, values);
