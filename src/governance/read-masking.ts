@@ -4,7 +4,7 @@
 // report page, a site page) becomes a subquery that gives the masked values under the columns' own names.
 // Models and checks read clear values, as the transformer role does. The SQL of each rule shows what the
 // TypeScript rule of masking.ts shows for a text or a number (test/unit/governance/read-masking.test.ts).
-import type { Pipeline } from '../config/types.js';
+import { bronzeTableName, type Pipeline } from '../config/types.js';
 import type { SqlModel } from '../config/sql-model.js';
 import { blankOutCommentsAndStrings } from '../config/sql-model.js';
 import { CLEAR } from '../config/model-options.js';
@@ -12,20 +12,29 @@ import type { Project } from '../project.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { DEFAULT_MASK_RULE, REDACTED, type MaskRuleName } from './masking.js';
 
+/** The column of a bronze table that holds the record as received. */
+const BRONZE_RECORD_COLUMN = '_record';
+
 /** schema.table -> its sensitive columns (lower case) -> the rule each is masked with. */
 export type SensitiveTables = Map<string, Map<string, MaskRuleName>>;
 
 /**
- * Every table's sensitive columns: a silver mapping's columns declared `sensitive: true`; a model's declared
+ * Every table's sensitive columns: a silver mapping's columns declared `sensitive: true` (and the `_record` of
+ * the bronze table it reads, redacted whole); a model's declared
  * in its leading comment block (`-- sensitive: email (partial)`), and any column a table it reads declares
  * sensitive, by the same name, which it is taken to pass through, unless the model names it itself (with
  * another rule, or `clear`). A column renamed on the way is not followed: declare it in the model.
  */
 export function sensitiveTables(pipelines: readonly Pipeline[], models: readonly SqlModel[]): SensitiveTables {
   const out: SensitiveTables = new Map();
-  for (const table of pipelines.flatMap((p) => p.silver)) {
-    const columns = new Map(table.columns.filter((c) => c.mask !== undefined).map((c) => [c.name.toLowerCase(), c.mask ?? DEFAULT_MASK_RULE] as const));
-    if (columns.size) out.set(`silver.${table.name}`, columns);
+  for (const pipeline of pipelines) {
+    for (const table of pipeline.silver) {
+      const columns = new Map(table.columns.filter((c) => c.mask !== undefined).map((c) => [c.name.toLowerCase(), c.mask ?? DEFAULT_MASK_RULE] as const));
+      if (columns.size === 0) continue;
+      out.set(`silver.${table.name}`, columns);
+      // The bronze record it is read from holds the same values somewhere in its JSON: redacted whole.
+      out.set(`bronze.${bronzeTableName(pipeline.name, table.from)}`, new Map([[BRONZE_RECORD_COLUMN, 'redact']]));
+    }
   }
   const byName = new Map(models.map((m) => [m.name, m]));
   const resolving = new Set<string>();

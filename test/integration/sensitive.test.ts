@@ -9,7 +9,8 @@ import { diffProject } from '../../src/diff/project-diff.js';
 import type { DiffReport } from '../../src/diff/render.js';
 import { runProject } from '../../src/engine.js';
 import { renderPrComment } from '../../src/github/pr-comment.js';
-import { loadProject } from '../../src/project.js';
+import { readMaskerFor } from '../../src/governance/read-masking.js';
+import { loadProject, type Project } from '../../src/project.js';
 import { escapeHtml } from '../../src/report/format.js';
 import { renderSummaryMarkdown } from '../../src/report/summary.js';
 import { buildSite } from '../../src/site/build.js';
@@ -25,6 +26,7 @@ const outputs = new Map<string, string>();
 /** Every email the demo's data holds (silver and gold), lower-cased. */
 let emails: string[];
 let diff: DiffReport;
+let project: Project;
 
 beforeAll(async () => {
   demo = await demoProject(ANCHOR);
@@ -32,7 +34,7 @@ beforeAll(async () => {
   await writeFile(join(demo.dir, 'sql/checks/customer_emails.sql'), '-- Customers with an email, as a check that always has failing rows.\n-- table: gold.dim_customer\n-- pipeline: catalog\n-- warn_if: > 0\nSELECT customer_key, email, full_name FROM gold.dim_customer WHERE email IS NOT NULL\n');
   const run = await runProject(demo.settings, { now: ANCHOR });
   expect(run.ok).toBe(true);
-  const project = await loadProject(demo.dir, demo.settings.env);
+  project = await loadProject(demo.dir, demo.settings.env);
 
   // Production is this build; the pull request's copy then changes some emails (upper case) and drops a customer.
   const base = join(demo.dir, '.dataops', 'production.duckdb');
@@ -101,5 +103,13 @@ describe('sensitive columns are masked everywhere people read', () => {
     // The catalog says which model columns are masked: declared (dim_customer) or inherited by name.
     const dim = outputs.get(`site ${pagePaths.table('gold.dim_customer')}`)!;
     expect(/<code>email<\/code>.*?<span class="badge warn">sensitive<\/span> <span class="note">shown masked \(partial\)<\/span>/s.test(dim), 'email marked sensitive in the catalog').toBe(true);
+  });
+
+  test('a page that reads bronze sees the raw records of a resource with sensitive columns redacted whole', async () => {
+    const query = 'SELECT _record FROM bronze.catalog_customers ORDER BY _record_hash LIMIT 3';
+    await withDatabase(demo.settings, async (w) => {
+      expect((await w.query<{ _record: string }>(query)).map((r) => r._record)).toEqual(expect.arrayContaining([expect.stringContaining('@')]));
+      expect(await w.query(await readMaskerFor(w, project)(query))).toEqual([{ _record: '••••' }, { _record: '••••' }, { _record: '••••' }]);
+    });
   });
 });
