@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseModel, type SqlModel } from '../../../src/config/sql-model.js';
 import { parseModelOptions } from '../../../src/config/model-options.js';
+import { fingerprintOf, modelDefinition } from '../../../src/graph/fingerprint.js';
 import { MASK_RULE_NAMES, MASK_RULES, type MaskRuleName } from '../../../src/governance/masking.js';
 import { maskedColumnSql, maskSensitiveReads, readMaskerFor, sensitiveTables, type SensitiveTables } from '../../../src/governance/read-masking.js';
 import { sensitiveColumnsOf } from '../../../src/governance/sensitive-fields.js';
@@ -115,5 +116,12 @@ describe('a model declares its sensitive columns, or inherits them by name', () 
     });
     // A failing-row sample of a model is masked by its columns.
     expect(sensitiveColumnsOf([], 'gold.top', models).map((f) => `${f.column}:${f.rule}`)).toEqual(['gold.top.email:partial', 'gold.top.phone:hash']);
+  });
+
+  test('declaring a model column sensitive is not a change of its definition: it rebuilds nothing', () => {
+    const clear = model('sql/gold/dim.sql', '-- materialized: table\nSELECT email FROM silver.people');
+    const masked = model('sql/gold/dim.sql', '-- materialized: table\n-- sensitive: email (hash)\nSELECT email FROM silver.people');
+    expect(fingerprintOf(modelDefinition(masked))).toBe(fingerprintOf(modelDefinition(clear)));
+    expect(fingerprintOf(modelDefinition(model('sql/gold/dim.sql', '-- materialized: view\nSELECT email FROM silver.people')))).not.toBe(fingerprintOf(modelDefinition(clear)));
   });
 });
