@@ -201,7 +201,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
         const started = Date.now();
-        run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table) }, options.now);
+        run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table, project.models) }, options.now);
         outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
         const count = (...statuses: string[]) => run.checks.filter((c) => statuses.includes(c.status)).length;
         const counts = { passed: count('pass'), warned: count('warn'), failed: count('fail', 'error') };

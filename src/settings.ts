@@ -101,11 +101,13 @@ export interface WarehouseUse {
   pipelines?: readonly string[];
   /** Where "waiting for ..." lines go. */
   log?: Log;
+  /** A command that only reads the layer tables (scan-pii): the meta schema is not created for it. */
+  readOnly?: boolean;
 }
 
 export async function openWarehouse(settings: Settings, use: WarehouseUse = {}): Promise<Warehouse> {
   const warehouse = await connect(settings, use);
-  await ensureMetaSchema(warehouse);
+  if (!use.readOnly) await ensureMetaSchema(warehouse);
   return warehouse;
 }
 

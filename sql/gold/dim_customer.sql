@@ -1,4 +1,5 @@
 -- One row per customer. The natural id is the key: the source never reuses ids.
+-- sensitive: email (partial)
 SELECT
     customer_id AS customer_key,
     customer_id,

@@ -30,6 +30,7 @@ import { parsePrScope, prScope } from '../github/pr-scope.js';
 import { formatChangedTable, type ChangedTable } from '../models/change-plan.js';
 import { serveDemoApi } from './demo-api.js';
 import { diffProject } from '../diff/project-diff.js';
+import { DEFAULT_PII_SAMPLE, MAX_PII_SAMPLE, renderPiiScanText, scanPii } from '../governance/scan-pii.js';
 import { renderDiffText } from '../diff/render.js';
 import { DEFAULT_SAMPLES } from '../diff/table-diff.js';
 import { parseWindow } from '../backfill.js';
@@ -252,6 +253,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action(async (opts: { json?: boolean }) => {
       const report = await currentStatus(settings(), io);
       io.out(opts.json ? JSON.stringify(report, null, 2) : renderConsoleSummary(report));
+    });
+
+  program
+    .command('scan-pii')
+    .description('suggest silver and gold columns that look like personal data (emails, phones, names, card numbers, IP addresses) from a sample of each table; changes nothing')
+    .option('--table <schema.table>', 'scan this table only')
+    .option('--sample <n>', 'rows sampled per table', String(DEFAULT_PII_SAMPLE))
+    .option('--json', 'print the report as JSON (shape: see README)')
+    .action(async (opts: { table?: string; sample: string; json?: boolean }) => {
+      if (!/^\d{1,6}$/.test(opts.sample)) throw new UsageError(`--sample: expected a whole number of rows from 1 to ${MAX_PII_SAMPLE}, got ${JSON.stringify(opts.sample)}`);
+      const s = settings();
+      const project = await loadProject(s.projectDir, s.env);
+      const report = await withWarehouse(s, (w) => scanPii(w, project, { table: opts.table, sample: Number(opts.sample) }), { command: 'scan-pii', log: io.err, readOnly: true });
+      io.out(opts.json ? JSON.stringify(report, null, 2) : renderPiiScanText(report));
     });
 
   program
