@@ -20,8 +20,8 @@ export interface GrantsOptions {
 
 export const DUCKDB_ENFORCEMENT = [
   'DuckDB has no roles, grants or masking policies: on DuckDB the access declaration is not enforced.',
-  'Enforced on DuckDB: sensitive columns are masked by their rule where values are shown (report samples, check',
-  "failure samples, pull-request comments), and each pull request builds in its own database file.",
+  'Enforced on DuckDB: sensitive columns are masked by their rule where values are shown (report pages, the site,',
+  "check failure samples, job summaries, pull-request comments and diffs), and each pull request builds in its own database file.",
   'Not enforced on DuckDB: who may read or write which layer, read-only production, and masking of direct',
   'reads (dataops sql, or the DuckDB file opened by hand): whoever can read the file reads every value.',
   'The DDL above (dataops grants) is for Snowflake; --apply and --check run against --target snowflake.',
@@ -42,7 +42,7 @@ export async function grantsInput(s: Settings, repository?: string): Promise<Gra
     { database: s.env[envName('database')] || undefined, warehouse: s.env[envName('warehouse')] || undefined, repository: repository ?? (s.env.GITHUB_REPOSITORY || undefined) },
     file.position,
   );
-  return { access, pipelines: project.pipelines, reportSchemas };
+  return { access, pipelines: project.pipelines, models: project.models, reportSchemas };
 }
 
 export async function grantsCommand(s: Settings, options: GrantsOptions, io: Io): Promise<number> {

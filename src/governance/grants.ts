@@ -3,12 +3,14 @@
 // users, and masking policies. Every statement is idempotent (IF NOT EXISTS, GRANT, ALTER ... SET), so
 // running the script twice changes nothing. The grants are also a list of single privileges, which the
 // drift check (grant-drift.ts) compares with what SHOW GRANTS reads.
+import { blankOutCommentsAndStrings, type SqlModel } from '../config/sql-model.js';
 import type { Pipeline } from '../config/types.js';
 import { snowflakeString } from '../sql/tokenize.js';
 import { LAYER_SCHEMAS } from '../state/meta.js';
 import type { Access, AccessLayer, Role } from './access.js';
 import type { MaskRuleName } from './masking.js';
 import { maskingPolicyBody, maskingPolicyName, policyType } from './policies.js';
+import { BRONZE_RECORD_COLUMN, sensitiveTables } from './read-masking.js';
 
 /** One privilege of one role; TABLE and VIEW privileges are on every object of the schema `name`. */
 export interface Privilege {
@@ -28,6 +30,8 @@ const WRITE_TABLE = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'];
 export interface GrantsInput {
   access: Access;
   pipelines: readonly Pipeline[];
+  /** The SQL models: their sensitive columns get policies too. */
+  models?: readonly SqlModel[];
   /** The schemas report pages read (the `reports` layer), lower case. */
   reportSchemas: readonly string[];
 }
@@ -125,7 +129,7 @@ export function grantsDdl(input: GrantsInput): string {
     lines.push(`-- ${role.key}: ${describeRole(role)}`, ...grouped(own));
   }
   lines.push('', ...usersDdl(access));
-  const masking = maskingDdl(access, pipelines);
+  const masking = maskingDdl(access, pipelines, input.models ?? []);
   if (masking.length) lines.push('', '-- Sensitive columns: clear to the roles marked unmasked (and the roles above them), masked to the others.', 'USE ROLE SYSADMIN;', ...masking);
   return `${lines.join('\n')}\n`;
 }
@@ -178,24 +182,64 @@ export interface PolicyColumn {
   column: string;
   rule: MaskRuleName;
   type: string;
+  /** A model built as a view: its column is altered with ALTER VIEW. */
+  view?: boolean;
 }
 
-/** The sensitive columns of the silver tables that pipelines map (their types are declared there). */
-export function policyColumns(pipelines: readonly Pipeline[]): PolicyColumn[] {
-  return pipelines.flatMap((p) => p.silver).flatMap((table) =>
-    table.columns.flatMap((c) => (c.mask ? [{ table: `silver.${table.name}`, column: c.name, rule: c.mask, type: policyType(c.type) }] : [])));
+/** A * in a select list (SELECT *, t.*, a, *), not a multiplication. */
+const SELECT_STAR = /(?:\bselect\s+(?:distinct\s+)?|,\s*|\w\.)\*/;
+
+/**
+ * The sensitive columns of silver tables and of models (declared, or passed through by name: read-masking.ts),
+ * with the policy type: a mapping declares its columns' types; a model column takes the type of the column of
+ * the same name it reads, else VARCHAR (a wrong type fails loudly when applied: a policy's signature must
+ * match its column). Bronze is left out: only the loader and the transformer read it, and both see it clear.
+ */
+export function policyColumns(pipelines: readonly Pipeline[], models: readonly SqlModel[] = []): PolicyColumn[] {
+  const silverTypes = new Map(pipelines.flatMap((p) => p.silver).map((t) => [`silver.${t.name}`, new Map(t.columns.map((c) => [c.name.toLowerCase(), c.type]))]));
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const typeOf = (table: string, column: string, seen = new Set<string>()): string | undefined => {
+    if (seen.has(table)) return undefined;
+    seen.add(table);
+    const declared = silverTypes.get(table)?.get(column);
+    if (declared) return declared;
+    for (const parent of byName.get(table)?.references ?? []) {
+      const found = typeOf(parent.table, column, seen);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  // Inheritance by name (read-masking.ts) may name a column a model does not have, which read masking skips but
+  // ALTER ... MODIFY COLUMN would fail on: a model's column gets a policy when the model declares it, or its
+  // SELECT names it (or has a *). A bronze record is never passed through as such.
+  const produces = (model: SqlModel, column: string) => {
+    if (model.options.sensitive?.[column] !== undefined) return true;
+    const code = blankOutCommentsAndStrings(model.select).toLowerCase();
+    return column !== BRONZE_RECORD_COLUMN && (new RegExp(`\\b${column}\\b`).test(code) || SELECT_STAR.test(code));
+  };
+  const out: PolicyColumn[] = [];
+  for (const [table, columns] of sensitiveTables(pipelines, models)) {
+    if (table.startsWith('bronze.')) continue;
+    const model = byName.get(table);
+    const view = model?.options.materialized === 'view';
+    for (const [column, rule] of columns) {
+      if (model && !produces(model, column)) continue;
+      out.push({ table, column, rule, type: policyType(typeOf(table, column) ?? 'string'), ...(view ? { view } : {}) });
+    }
+  }
+  return out;
 }
 
 /** Policies per rule and type, with a body that shows clear text to the unmasked roles; then each column's. */
-function maskingDdl(access: Access, pipelines: readonly Pipeline[]): string[] {
+function maskingDdl(access: Access, pipelines: readonly Pipeline[], models: readonly SqlModel[]): string[] {
   const clearRoles = access.roles.filter((r) => r.unmasked).map((r) => r.name);
   const policies = new Map<string, string>();
   const attach: string[] = [];
-  for (const { table, column, rule, type } of policyColumns(pipelines)) {
+  for (const { table, column, rule, type, view } of policyColumns(pipelines, models)) {
     const policy = `${access.database}.${GOVERNANCE_SCHEMA}.${maskingPolicyName(rule, type)}`;
     policies.set(policy, maskingPolicyBody(rule, type, clearRoles));
     // IF EXISTS: a table the engine has not built yet gets its policy when this runs again after the first run.
-    attach.push(`ALTER TABLE IF EXISTS ${access.database}.${table.toUpperCase()} MODIFY COLUMN ${column.toUpperCase()} SET MASKING POLICY ${policy} FORCE;`);
+    attach.push(`ALTER ${view ? 'VIEW' : 'TABLE'} IF EXISTS ${access.database}.${table.toUpperCase()} MODIFY COLUMN ${column.toUpperCase()} SET MASKING POLICY ${policy} FORCE;`);
   }
   const lines: string[] = [];
   for (const [policy, body] of [...policies].sort(([a], [b]) => a.localeCompare(b))) {

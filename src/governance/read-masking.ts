@@ -13,7 +13,7 @@ import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { DEFAULT_MASK_RULE, REDACTED, type MaskRuleName } from './masking.js';
 
 /** The column of a bronze table that holds the record as received. */
-const BRONZE_RECORD_COLUMN = '_record';
+export const BRONZE_RECORD_COLUMN = '_record';
 
 /** schema.table -> its sensitive columns (lower case) -> the rule each is masked with. */
 export type SensitiveTables = Map<string, Map<string, MaskRuleName>>;

@@ -83,12 +83,14 @@ describe('the demo project (no access section: the default roles)', () => {
     expect(create).toMatch(/AS \(val VARCHAR\) RETURNS VARCHAR ->\s+CASE WHEN val IS NULL OR IS_ROLE_IN_SESSION\('DATAOPS_TRANSFORMER'\) THEN val ELSE CASE WHEN CONTAINS/);
     expect(statements).toContain(`ALTER TABLE IF EXISTS DATAOPS.SILVER.CUSTOMERS MODIFY COLUMN EMAIL SET MASKING POLICY ${policy} FORCE`);
     expect(statements).toContain(`ALTER TABLE IF EXISTS DATAOPS.SILVER.TRANSACTIONS MODIFY COLUMN CUSTOMER_EMAIL SET MASKING POLICY ${policy} FORCE`);
+    // A model's column too: declared in its leading comment (gold.dim_customer's email, a VARCHAR from silver).
+    expect(statements).toContain(`ALTER TABLE IF EXISTS DATAOPS.GOLD.DIM_CUSTOMER MODIFY COLUMN EMAIL SET MASKING POLICY ${policy} FORCE`);
     // One policy serves every column of a rule and type.
     expect(statements.filter((s) => s.startsWith('CREATE MASKING POLICY'))).toHaveLength(1);
   });
 
   test('idempotent: every statement creates only what is missing, grants, or sets', () => {
-    const idempotent = [/^USE ROLE \w+$/, /^CREATE (WAREHOUSE|DATABASE|SCHEMA|ROLE|USER|MASKING POLICY) IF NOT EXISTS /, /^GRANT /, /^ALTER (USER \w+|MASKING POLICY \S+) SET /, /^ALTER TABLE IF EXISTS \S+ MODIFY COLUMN \w+ SET MASKING POLICY \S+ FORCE$/];
+    const idempotent = [/^USE ROLE \w+$/, /^CREATE (WAREHOUSE|DATABASE|SCHEMA|ROLE|USER|MASKING POLICY) IF NOT EXISTS /, /^GRANT /, /^ALTER (USER \w+|MASKING POLICY \S+) SET /, /^ALTER (TABLE|VIEW) IF EXISTS \S+ MODIFY COLUMN \w+ SET MASKING POLICY \S+ FORCE$/];
     for (const statement of ddlStatements(ddl)) expect(idempotent.some((p) => p.test(statement)), statement).toBe(true);
     expect(ddl).not.toMatch(/CREATE OR REPLACE|REVOKE|DROP /);
   });
