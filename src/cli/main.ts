@@ -19,6 +19,8 @@ import { readSiteInput } from '../site/input.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
 import { readStatus } from '../state/status.js';
+import { applyRetention, formatRetention } from '../state/retention.js';
+import { newRunId } from '../state/meta.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
@@ -187,6 +189,26 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out('Schedules:');
         for (const p of plan.due) io.out(`  ${p.due ? 'due    ' : 'not due'}  ${p.pipeline.padEnd(20)} ${p.schedule ?? '-'}  ${p.reason}`);
       }
+    });
+
+  program
+    .command('retention')
+    .description('remove what each layer holds past dataops.yml retention: (landing files, bronze, rejected rows, run history), as every hourly run does; prints the counts per layer and table')
+    .argument('[pipelines...]', 'pipeline names (default: all)')
+    .option('--dry-run', 'print what would be removed; remove nothing')
+    .option('--json', 'print the counts as JSON')
+    .action(async (names: string[], opts: { dryRun?: boolean; json?: boolean }) => {
+      const s = settings();
+      if (!s.retentionSeconds || Object.keys(s.retentionSeconds).length === 0) {
+        io.err('retention: dataops.yml sets no retention: (e.g. retention: { bronze: 400d }); nothing to do');
+        return;
+      }
+      const project = await loadProject(s.projectDir, s.env);
+      const unknown = names.filter((n) => !project.pipelines.some((p) => p.name === n));
+      if (unknown.length) throw new UsageError(`unknown pipeline ${unknown.join(', ')} (pipelines: ${project.pipelines.map((p) => p.name).join(', ')})`);
+      const pipelines = names.length ? names : project.pipelines.map((p) => p.name);
+      const counts = await withWarehouse(s, (w) => applyRetention(w, project.graph, { keep: s.retentionSeconds!, landingDir: s.landingDir, pipelines, dryRun: opts.dryRun }), { command: 'retention', ...(opts.dryRun ? {} : { runId: newRunId(), pipelines }), log: io.err });
+      io.out(opts.json ? JSON.stringify(counts, null, 2) : formatRetention(counts, opts.dryRun).join('\n'));
     });
 
   const env = program.command('env').description('pull-request environments: a clone (Snowflake) or a copied database file (DuckDB)');
