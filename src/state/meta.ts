@@ -51,6 +51,10 @@ export function metaDdl(ts: string): string[] {
     `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts}, table_rows BIGINT)`,
+    // One row per table (or landing folder) an erasure (src/governance/erase.ts) removed a subject's rows from,
+    // and per model it rebuilt (status pending until done). The key's name only: never the erased value.
+    `CREATE TABLE IF NOT EXISTS meta.erasures (
+      erasure_id VARCHAR, key_name VARCHAR, erased_at ${ts}, layer VARCHAR, table_name VARCHAR, row_count BIGINT, status VARCHAR)`,
     // Up to `samples` failing rows of each check per run, as JSON with sensitive columns masked (src/quality/checks.ts).
     // Not named "sample": SAMPLE is a reserved word in Snowflake.
     `CREATE TABLE IF NOT EXISTS meta.check_samples (
