@@ -196,7 +196,9 @@ export async function eraseSubject(
   const states = await readNodeStates(warehouse);
   const versions = await dataVersions(warehouse, project.graph, states);
   for (const node of rebuild) {
-    const missing = !(await warehouse.tableExists(node.name)) || (await Promise.all(node.parents.filter((p) => project.graph.get(p)).map((p) => warehouse.tableExists(p)))).includes(false);
+    // One statement at a time: a connection runs one at a time (Snowflake refuses a second).
+    let missing = !(await warehouse.tableExists(node.name));
+    for (const parent of node.parents.filter((p) => project.graph.get(p))) missing ||= !(await warehouse.tableExists(parent));
     const version = (states.get(node.name)?.dataVersion ?? 0) + 1;
     const inputs = Object.fromEntries(node.parents.filter((p) => project.graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
     await warehouse.transaction(async () => {
