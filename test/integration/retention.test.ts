@@ -80,6 +80,18 @@ describe('retention', () => {
     expect(lines.join('\n')).toMatch(/silver\.customers: WARNING: rebuilt from the bronze that is left/);
   });
 
+  test('bronze that a table model reads directly is kept whole: it is built from all of it', async () => {
+    project = await demoProject();
+    await writeFile(join(project.dir, 'sql/silver/customer_ids.sql'), '-- Every customer id ever fetched.\nSELECT DISTINCT _record:id::int AS customer_id FROM bronze.catalog_customers\n');
+    expect((await runProject(project.settings, { pipelines: ['catalog'] })).ok).toBe(true);
+    const { graph } = await loadProject(project.dir, project.settings.env);
+    const counts = await withDatabase(project.settings, (w) =>
+      applyRetention(w, graph, { keep: { bronze: 30 * DAY }, landingDir: project!.settings.landingDir, pipelines: ['catalog'], now: new Date(Date.now() + 400 * DAY * 1000) }),
+    );
+    expect(removed(counts, 'bronze.catalog_customers')).toEqual({ layer: 'bronze', table: 'bronze.catalog_customers', removed: 0, note: 'kept: silver.customer_ids is built from all of it' });
+    expect(removed(counts, 'bronze.catalog_products')?.removed).toBeGreaterThan(0);
+  });
+
   test('rejected rows and run history older than their days go, of the pipelines named only', async () => {
     project = await demoProject();
     await runProject(project.settings, { pipelines: ['catalog'], steps: ['ingest'] });
