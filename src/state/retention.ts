@@ -67,7 +67,8 @@ export async function applyRetention(warehouse: Warehouse, graph: ProjectGraph, 
     }
   }
 
-  const only = `pipeline IN (${options.pipelines.map(sqlString).join(', ')})`;
+  // Rows of no pipeline (a gold model's snapshots) go with any pipeline's: the cutoff is the project's.
+  const only = `(pipeline IN (${options.pipelines.map(sqlString).join(', ')}) OR pipeline IS NULL)`;
   const rejected = cutoff('rejected');
   if (rejected && options.pipelines.length) {
     counts.push(...(await removeOlder(warehouse, 'rejected', 'meta.rejected', `rejected_at < ${at(rejected)} AND ${only}`, options.dryRun, 'table_name')));

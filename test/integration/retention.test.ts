@@ -101,6 +101,8 @@ describe('retention', () => {
         await w.execute(`INSERT INTO meta.runs VALUES ('r_${at}', '${pipeline}', CAST('${at}' AS TIMESTAMP), NULL, 'success', NULL)`);
         await w.execute(`INSERT INTO meta.check_samples VALUES ('r', '${pipeline}', 'silver.x', 'c', 0, '{}', CAST('${at}' AS TIMESTAMP))`);
       }
+      // A gold model's snapshot belongs to no pipeline: it goes with any pipeline's history.
+      await w.execute("INSERT INTO meta.table_snapshots VALUES ('r', NULL, 'gold.x', 'gold', 1, NULL, NULL, NULL, CAST('2025-01-01' AS TIMESTAMP))");
     });
     const { graph } = await loadProject(project.dir, project.settings.env);
     const counts = await withDatabase(project.settings, (w) =>
@@ -110,6 +112,7 @@ describe('retention', () => {
       { layer: 'rejected', table: 'meta.rejected (silver.x)', removed: 1 },
       { layer: 'meta', table: 'meta.runs', removed: 1 },
       { layer: 'meta', table: 'meta.check_samples', removed: 1 },
+      { layer: 'meta', table: 'meta.table_snapshots', removed: 1 },
     ]);
     await withDatabase(project.settings, async (w) => {
       expect(await w.query('SELECT pipeline, CAST(rejected_at AS DATE) AS d FROM meta.rejected ORDER BY 1, 2')).toEqual([
