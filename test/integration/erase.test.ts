@@ -114,4 +114,22 @@ describe('erase', () => {
     const again = await withDatabase(project.settings, (w) => eraseSubject(w, projectLoaded, { key, landingDir: project.settings.landingDir, runId: 'run_erase_again', dryRun: true }));
     expect(again.counts.filter((c) => c.rows > 0)).toEqual([]);
   }, 120_000);
+
+  test('an erasure that stopped before its rebuilds is finished by the next one', async () => {
+    const projectLoaded = await loadProject(project.dir, project.settings.env);
+    // What a crash after the deletes leaves: the rebuild owed, pending, and the model still holding an erased row.
+    await withDatabase(project.settings, async (w) => {
+      await w.execute("INSERT INTO gold.dim_customer SELECT * REPLACE (-7 AS customer_id, -7 AS customer_key) FROM gold.dim_customer LIMIT 1");
+      await w.execute("INSERT INTO meta.erasures VALUES ('erasure_stopped', 'customer_id', now(), 'rebuild', 'gold.dim_customer', 0, 'pending')");
+    });
+    const result = await withDatabase(project.settings, (w) =>
+      eraseSubject(w, projectLoaded, { key: parseEraseKey('customer_id=-8'), landingDir: project.settings.landingDir, runId: 'run_erase_resumed' }),
+    );
+    expect(result.counts.filter((c) => c.rows > 0)).toEqual([]);
+    expect(result.rebuilt).toEqual(['gold.dim_customer']);
+    await withDatabase(project.settings, async (w) => {
+      expect(await count(w, 'SELECT COUNT(*) AS n FROM gold.dim_customer WHERE customer_id = -7')).toBe(0);
+      expect(await w.query("SELECT DISTINCT status FROM meta.erasures WHERE layer = 'rebuild' AND table_name = 'gold.dim_customer'")).toEqual([{ status: 'done' }]);
+    });
+  }, 60_000);
 });
