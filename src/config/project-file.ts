@@ -26,7 +26,7 @@ export type RetentionLayer = (typeof RETENTION_LAYERS)[number];
 const RETENTION_DESCRIPTIONS: Record<RetentionLayer, string> = {
   landing: 'Landing files (raw pages as JSON lines, by fetch day) older than this are removed; a batch can be replayed only while its files are kept. Default: bronze.copy_window.',
   bronze:
-    'Bronze rows fetched longer ago than this are removed, a batch at a time, once every silver table and model that reads them has built that batch. Rows removed cannot come back: a later rebuild of silver from bronze is refused (unless named in --full-refresh, which then keeps only what is left). At least bronze.copy_window. Default: kept forever.',
+    'Bronze rows fetched longer ago than this are removed, a batch at a time, once every silver table and model that reads them has built that batch. Rows removed cannot come back: a later rebuild from bronze (of a silver table, or a model reading bronze batch by batch) is refused (unless named in --full-refresh, which then keeps only what is left). At least bronze.copy_window. Default: kept forever.',
   rejected: 'Rows of meta.rejected (records rejected before bronze or by silver) older than this are removed. Default: kept forever.',
   meta: 'Run history older than this is removed: meta.runs, run_steps, check_results, check_samples, column_profiles and table_snapshots (batches and silver loads stay, for conservation). Default: kept forever.',
 };

@@ -10,7 +10,7 @@ import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.
 import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
 import { definitionChange, type DefinitionChange, type TransformNode } from './changes.js';
 import type { TimeWindow } from '../sources/window.js';
-import { mergeModelBatches, rebuildModelBatches } from './batch-model.js';
+import { bronzeInput, mergeModelBatches, rebuildModelBatches } from './batch-model.js';
 import { buildModelTable, buildModelView, mergeModelRange, mergeModelWindow, type ModelBuild } from './gold.js';
 import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
 import { removedBronze } from '../state/retention.js';
@@ -189,7 +189,7 @@ async function buildSilverTable(
   const record = () => recordNodeState(warehouse, node, { dataVersion: version, runId });
   let loads: SilverLoad[];
   if (change.action === 'rebuild') {
-    await guardRebuild(warehouse, node, fullRefresh, log);
+    await guardRebuild(warehouse, node.name, { pipeline: node.pipeline!, resource: node.table.from }, fullRefresh, log);
     log(`${node.name}: rebuilding from all of its bronze: ${change.category} change (${change.reasons.join('; ')})`);
     if (change.category === 'breaking') version += 1;
     loads = await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, runId, record);
@@ -213,14 +213,20 @@ async function buildSilverTable(
  * A table rebuilt from bronze after retention removed some of it would silently hold fewer rows: refused,
  * unless a run asks for it by name (--full-refresh), which then keeps what bronze still holds and says so.
  */
-async function guardRebuild(warehouse: Warehouse, node: MappingNode, fullRefresh: boolean, log: (line: string) => void): Promise<void> {
-  const removed = await removedBronze(warehouse, node.pipeline!, node.table.from);
+async function guardRebuild(
+  warehouse: Warehouse,
+  table: string,
+  bronze: { pipeline: string; resource: string },
+  fullRefresh: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  const removed = await removedBronze(warehouse, bronze.pipeline, bronze.resource);
   if (removed.batches === 0) return;
   const what = `retention removed the bronze of ${removed.batches} batch${removed.batches === 1 ? '' : 'es'} fetched up to ${removed.newest} (retention.bronze in dataops.yml)`;
   if (!fullRefresh) {
-    throw new InvariantError(`${node.name}: its definition changed, but it cannot be rebuilt from bronze without losing rows: ${what}. Run with --full-refresh ${node.name} to rebuild it from the bronze that is left, accepting the loss`);
+    throw new InvariantError(`${table}: its definition changed, but it cannot be rebuilt from bronze without losing rows: ${what}. Run with --full-refresh ${table} to rebuild it from the bronze that is left, accepting the loss`);
   }
-  log(`${node.name}: WARNING: rebuilt from the bronze that is left: ${what}; rows only those batches held are gone`);
+  log(`${table}: WARNING: rebuilt from the bronze that is left: ${what}; rows only those batches held are gone`);
 }
 
 interface ModelContext {
@@ -263,6 +269,8 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
     if (changedRows && !alone) version += 1;
     await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
   };
+  // A model that reads bronze batch by batch is rebuilt from all of it, as a silver table is.
+  if (change.action === 'rebuild' && node.kind === 'incremental_by_batch') await guardRebuild(warehouse, node.name, bronzeInput(node), refresh(node.name), selection.log);
   const materialization = MATERIALIZATIONS[node.kind];
   let build =
     change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)

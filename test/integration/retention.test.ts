@@ -80,6 +80,24 @@ describe('retention', () => {
     expect(lines.join('\n')).toMatch(/silver\.customers: WARNING: rebuilt from the bronze that is left/);
   });
 
+  test('a model that reads bronze batch by batch refuses a rebuild after retention removed some of it, as silver does', async () => {
+    project = await demoProject();
+    const first = await runProject(project.settings, { pipelines: ['retail_pos'] });
+    expect(first.pipelines[0].error).toBeUndefined();
+    await withDatabase(project.settings, async (w) => {
+      await w.execute("UPDATE meta.batches SET fetched_at = CAST('2025-01-01' AS TIMESTAMP) WHERE pipeline = 'retail_pos'");
+    });
+    const { graph } = await loadProject(project.dir, project.settings.env);
+    const counts = await withDatabase(project.settings, (w) =>
+      applyRetention(w, graph, { keep: { bronze: 400 * DAY }, landingDir: project!.settings.landingDir, pipelines: ['retail_pos'], now: new Date('2026-03-01T00:00:00Z') }),
+    );
+    expect(removed(counts, 'bronze.retail_pos_transactions')?.removed).toBeGreaterThan(0);
+    const file = join(project.dir, 'sql/silver/payments.sql');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('_record:currency::string AS currency,', '_record:currency::string AS currency,\n    _record:store_id::int AS store_id,'));
+    const refused = await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['transform'] });
+    expect(refused.pipelines[0].error).toMatch(/silver\.payments: its definition changed, but it cannot be rebuilt from bronze without losing rows/);
+  });
+
   test('bronze that a table model reads directly is kept whole: it is built from all of it', async () => {
     project = await demoProject();
     await writeFile(join(project.dir, 'sql/silver/customer_ids.sql'), '-- Every customer id ever fetched.\nSELECT DISTINCT _record:id::int AS customer_id FROM bronze.catalog_customers\n');
