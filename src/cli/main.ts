@@ -19,6 +19,7 @@ import { readSiteInput } from '../site/input.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
 import { readStatus } from '../state/status.js';
+import { addLifecycleCommands } from './lifecycle-commands.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
@@ -190,6 +191,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         for (const p of plan.due) io.out(`  ${p.due ? 'due    ' : 'not due'}  ${p.pipeline.padEnd(20)} ${p.schedule ?? '-'}  ${p.reason}`);
       }
     });
+
+  addLifecycleCommands(program, { settings, io });
 
   const env = program.command('env').description('pull-request environments: a clone (Snowflake) or a copied database file (DuckDB)');
   for (const [verb, what] of [
