@@ -56,7 +56,8 @@ function hasError(warehouse: Warehouse, snowflakeSql: string, check: DeclaredChe
 /** One scan of the table (or its new rows) for all of the group's checks; none when it fails. */
 async function countRowChecks(warehouse: Warehouse, group: DeclaredCheck[], runId: string): Promise<Map<DeclaredCheck, CheckCount>> {
   const { table, scope, file } = group[0];
-  const failing = group.map((c, i) => `COUNT_IF(${checkKind(c.spec).failingRowCondition!(c.spec, snowflakeString)}) AS failing_${i}`);
+  const text = await textColumns(warehouse, table);
+  const failing = group.map((c, i) => `COUNT_IF(${checkKind(c.spec).failingRowCondition!(c.spec, snowflakeString, text)}) AS failing_${i}`);
   const from = scope === 'new' ? `(${newRowsSql(table, runId)}) AS looked` : `${table} AS looked`;
   const translated = warehouse.translate(`SELECT COUNT(*) AS looked_rows, ${failing.join(', ')} FROM ${from}`, file);
   if (translated.diagnostics.some((d) => d.severity === 'error')) return new Map();
@@ -68,6 +69,20 @@ async function countRowChecks(warehouse: Warehouse, group: DeclaredCheck[], runI
   }
   const lower = Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   return new Map(group.map((c, i) => [c, { failing: Number(lower[`failing_${i}`] ?? 0), tableRows: Number(lower.looked_rows ?? 0) }]));
+}
+
+/** The table's text columns (lower case), or none when they cannot be read. */
+async function textColumns(warehouse: Warehouse, table: string): Promise<Set<string>> {
+  const [schema, name] = table.split('.');
+  if (!name) return new Set();
+  try {
+    const columns = await warehouse.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE lower(table_schema) = ${warehouse.dialect.quote(schema.toLowerCase())} AND lower(table_name) = ${warehouse.dialect.quote(name.toLowerCase())}`,
+    );
+    return new Set(columns.filter((c) => /^(VARCHAR|TEXT|STRING)\b/i.test(String(c.data_type))).map((c) => String(c.column_name).toLowerCase()));
+  } catch {
+    return new Set();
+  }
 }
 
 /**
