@@ -9,6 +9,7 @@ import { duckdbErrorText } from '../sql/errors.js';
 import { formatPercent, meets, type Threshold } from './thresholds.js';
 import { isAnomaly, profileAnomalyColumns, runAnomalyCheck } from './anomaly/check.js';
 import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
+import { countChecks, newRowsSql, type CheckCount } from './check-scan.js';
 
 export { checkName, failingRowsSql } from './check-kinds.js';
 
@@ -34,13 +35,13 @@ const FAILING = '_dataops_failing';
 /**
  * One check: its failing rows counted and sampled in one scan (a window count over the failing rows,
  * limited to the samples), next to the number of rows it looked at, then judged against its thresholds.
+ * When it was counted already (`counted`, see check-scan.ts), its failing rows are read only to sample them.
  */
-export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck, context: CheckContext): Promise<CheckOutcome> {
+export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: DeclaredCheck, context: CheckContext, counted?: CheckCount): Promise<CheckOutcome> {
   const kind = checkKind(check.spec);
   const scoped = check.scope === 'new' && kind.level === 'row';
   const file = check.file ?? pipeline.file;
-  // Only the rows of the run's batches: a silver table keeps the batch that last wrote each row.
-  const newRows = `new_rows AS (SELECT * FROM ${check.table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${snowflakeString(context.runId)}))`;
+  const newRows = `new_rows AS (${newRowsSql(check.table, context.runId)})`;
   const snowflakeSql = scoped ? `WITH ${newRows}\n${kind.failingRowsSql('new_rows', check.spec, snowflakeString)}` : kind.failingRowsSql(check.table, check.spec, snowflakeString);
   const base = { pipeline: pipeline.name, file, line: check.line, table: check.table, check: checkName(check.spec), kind: check.spec.kind, severity: check.severity };
   const translated = warehouse.translate(snowflakeSql, file);
@@ -51,19 +52,21 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
   });
   const problem = translated.diagnostics.find((d) => d.severity === 'error');
   if (problem) return cannotRun(problem.message);
-  const looked = scoped ? `(SELECT * FROM ${check.table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${warehouse.dialect.quote(context.runId)}))` : check.table;
+  const looked = scoped ? `(${newRowsSql(check.table, context.runId, warehouse.dialect.quote)})` : check.table;
   let rows: Array<Record<string, unknown>>;
   try {
-    rows = await warehouse.query<Record<string, unknown>>(
-      `SELECT t.${ROWS}, s.* FROM (SELECT COUNT(*) AS ${ROWS} FROM ${looked} AS looked) AS t
-       LEFT JOIN (SELECT f.*, COUNT(*) OVER () AS ${FAILING} FROM (${sql}\n) AS f LIMIT ${Math.max(check.samples, 1)}) AS s ON 1 = 1`,
-    );
+    rows = counted
+      ? counted.failing > 0 && check.samples > 0 ? await warehouse.query<Record<string, unknown>>(`SELECT * FROM (${sql}\n) AS f LIMIT ${check.samples}`) : []
+      : await warehouse.query<Record<string, unknown>>(
+          `SELECT t.${ROWS}, s.* FROM (SELECT COUNT(*) AS ${ROWS} FROM ${looked} AS looked) AS t
+           LEFT JOIN (SELECT f.*, COUNT(*) OVER () AS ${FAILING} FROM (${sql}\n) AS f LIMIT ${Math.max(check.samples, 1)}) AS s ON 1 = 1`,
+        );
   } catch (e) {
     return cannotRun(duckdbErrorText((e as Error).message));
   }
   const lower = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
-  const tableRows = Number(lower[0]?.[ROWS] ?? 0);
-  const failing = Number(lower[0]?.[FAILING] ?? 0);
+  const tableRows = counted ? counted.tableRows : Number(lower[0]?.[ROWS] ?? 0);
+  const failing = counted ? counted.failing : Number(lower[0]?.[FAILING] ?? 0);
   const fields = context.sensitive(check.table);
   const samples = failing === 0 ? [] : lower.slice(0, check.samples).map(({ [ROWS]: _rows, [FAILING]: _failing, ...row }) => clipValues(maskRecord(row, fields).value as Record<string, unknown>));
   const status = check.errorIf && meets(check.errorIf, failing, tableRows) ? 'fail' : check.warnIf && meets(check.warnIf, failing, tableRows) ? 'warn' : 'pass';
@@ -140,8 +143,9 @@ function formatAge(seconds: number): string {
 export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, context: CheckContext, now?: Date): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
   const profiles = await profileAnomalyColumns(warehouse, pipeline, context.runId);
+  const counts = await countChecks(warehouse, pipeline.checks, context.runId);
   for (const check of pipeline.checks) {
-    outcomes.push(isAnomaly(check) ? await runAnomalyCheck(warehouse, pipeline, check, { runId: context.runId, now, profiles }) : await runCheck(warehouse, pipeline, check, context));
+    outcomes.push(isAnomaly(check) ? await runAnomalyCheck(warehouse, pipeline, check, { runId: context.runId, now, profiles }) : await runCheck(warehouse, pipeline, check, context, counts.get(check)));
   }
   for (const spec of pipeline.freshness) outcomes.push(await runFreshnessCheck(warehouse, pipeline, spec, now));
   const q = warehouse.dialect.quote;

@@ -56,6 +56,11 @@ export interface Dialect {
   now: string;
   /** A timestamp expression plus a whole number of seconds (negative: minus). */
   plusSeconds(expr: string, seconds: number): string;
+  /**
+   * An aggregate: the number of distinct values of an integer column whose values lie in [lo, hi], counted
+   * in a bitmap (no hashing). Absent where the warehouse has no such aggregate.
+   */
+  distinctIntegers?(column: string, lo: bigint, hi: bigint): string;
 }
 
 /** The batch a bronze append belongs to, and what its file holds. */

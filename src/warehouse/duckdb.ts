@@ -54,6 +54,7 @@ export const duckdbDialect: Dialect = {
   epochSeconds: (expr) => `epoch(${expr})`,
   now: `CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)`,
   plusSeconds: (expr, seconds) => `(${expr} + to_seconds(${Math.trunc(seconds)}))`,
+  distinctIntegers: (column, lo, hi) => `bit_count(bitstring_agg(${column}, ${lo}, ${hi}))`,
 };
 
 /** Another process has the file open: DuckDB allows one process per file, even read-only next to a writer. */
