@@ -118,7 +118,12 @@ type InCommit = (changedRows: boolean) => Promise<void>;
 export const MATERIALIZATIONS: { [K in MappingKind]: Materialization<MappingNode, SilverLoad[]> } & { [K in ModelKind]: Materialization<ModelNode, ModelBuild> } = {
   // Silver from the pipeline's mapping: new bronze batches merged by key, latest wins.
   merge_by_key: {
-    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(load.inserted + load.updated > 0)),
+    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
+    rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
+  },
+  // The same, keeping every version of a key (models/silver-history.ts); the table's SilverTable says how.
+  scd2: {
+    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
     rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
   },
   // A SQL model whose SELECT replaces the table's rows: updating it is rebuilding it.
@@ -154,6 +159,11 @@ export const MATERIALIZATIONS: { [K in MappingKind]: Materialization<MappingNode
     },
   },
 };
+
+/** A batch that inserted, updated or deleted rows moves the table's data version (what reads it is rebuilt). */
+function changedRows(load: SilverLoad): boolean {
+  return load.inserted + load.updated + load.deleted > 0;
+}
 
 async function replaceView(warehouse: Warehouse, node: ModelNode, runId: string, inCommit: InCommit): Promise<ModelBuild> {
   const build = await buildModelView(warehouse, node.model, runId);
@@ -200,9 +210,9 @@ async function buildSilverTable(
     if (loads.length === 0 && change.action !== 'none') await record();
   }
   versions.set(node.name, version);
-  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated${l.deleted ? `, ${l.deleted} deleted` : ''}), ${l.rejected} rejected`);
   if (change.action !== 'none') changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
-  else if (loads.some((l) => l.inserted + l.updated > 0)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
+  else if (loads.some(changedRows)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
   return loads;
 }
 
