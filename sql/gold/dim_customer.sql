@@ -1,4 +1,5 @@
--- One row per customer. The natural id is the key: the source never reuses ids.
+-- One row per current customer (silver.customers keeps every version). The natural id is the key: the
+-- source never reuses ids.
 SELECT
     customer_id AS customer_key,
     customer_id,
@@ -11,3 +12,4 @@ SELECT
     signup_at,
     updated_at
 FROM silver.customers
+WHERE is_current

@@ -125,7 +125,7 @@ export async function replaySilver(
     );
     for (let i = 0; i < loads.length; i += 500) {
       const values = loads.slice(i, i + 500).map((l) =>
-        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now})`);
+        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now}, ${l.deleted})`);
       await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
     }
     await inSwap?.();

@@ -168,7 +168,7 @@ export async function rebuildSilver(
     );
     for (let i = 0; i < result.length; i += 500) {
       const values = result.slice(i, i + 500).map((l) =>
-        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now})`);
+        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now}, 0)`);
       if (values.length) await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
     }
     await inSwap?.();
@@ -214,7 +214,7 @@ async function mergeBatch(
     const load: SilverLoad = { table: target, batchId, bronze: units, accepted, rejected, ...changes, conserved: true };
     await warehouse.execute(
       `INSERT INTO meta.silver_loads VALUES (${sqlString(runId)}, ${batch}, ${sqlString(pipeline)}, ${sqlString(target)},
-        ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, TRUE, ${d.now})`,
+        ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, TRUE, ${d.now}, ${load.deleted})`,
     );
     await inBatch?.(load);
     await warehouse.execute(`DROP TABLE ${stage}`);

@@ -7,7 +7,7 @@
 // transaction, so readers never see half a star schema.
 import type { MappingKind, MappingNode, ModelKind, ModelNode, ProjectGraph } from '../graph/graph.js';
 import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.js';
-import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
+import { queryTagFor, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { definitionChange, type DefinitionChange, type TransformNode } from './changes.js';
 import type { TimeWindow } from '../sources/window.js';
 import { mergeModelBatches, rebuildModelBatches } from './batch-model.js';
@@ -257,8 +257,10 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
     await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
   };
   const materialization = MATERIALIZATIONS[node.kind];
+  // A window merge sees only the rows its window holds: keys deleted from an input reach it by a rebuild.
+  const deletedIn = change.action === 'none' && node.kind === 'incremental' ? await inputsWithDeletions(warehouse, node, movedInputs) : [];
   let build =
-    change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+    change.action !== 'none' || deletedIn.length ? await materialization.rebuild(warehouse, node, runId, record)
     : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
     : undefined;
   if (range && change.action === 'none' && node.kind === 'incremental') {
@@ -270,10 +272,24 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
   built.add(node.name);
   const reasons =
     change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+    : change.action === 'none' && deletedIn.length ? [`rows deleted in ${deletedIn.join(', ')}: built again from all of its inputs`]
     : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
     : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
     : change.reasons;
   return { build: build!, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } };
+}
+
+/** Of the inputs that moved, the silver tables whose batches deleted keys since the model was last built. */
+async function inputsWithDeletions(warehouse: Warehouse, node: ModelNode, movedInputs: string[]): Promise<string[]> {
+  const silver = movedInputs.filter((p) => p.startsWith('silver.'));
+  if (silver.length === 0) return [];
+  const rows = await warehouse.query<{ table_name: string }>(
+    `SELECT DISTINCT table_name FROM meta.silver_loads
+     WHERE table_name IN (${silver.map(sqlString).join(', ')}) AND deleted > 0
+       AND loaded_at > (SELECT MAX(built_at) FROM meta.nodes WHERE node = ${sqlString(node.name)})
+     ORDER BY table_name`,
+  );
+  return rows.map((r) => r.table_name);
 }
 
 /**

@@ -39,9 +39,15 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
   const kind = checkKind(check.spec);
   const scoped = check.scope === 'new' && kind.level === 'row';
   const file = check.file ?? pipeline.file;
-  // Only the rows of the run's batches: a silver table keeps the batch that last wrote each row.
-  const newRows = `new_rows AS (SELECT * FROM ${check.table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${snowflakeString(context.runId)}))`;
-  const snowflakeSql = scoped ? `WITH ${newRows}\n${kind.failingRowsSql('new_rows', check.spec, snowflakeString)}` : kind.failingRowsSql(check.table, check.spec, snowflakeString);
+  // A table that keeps history is checked as its readers see it: its current rows.
+  const history = pipeline.silver.some((t) => `silver.${t.name}` === check.table && t.history);
+  const rows = (quote: (v: string) => string) => {
+    const current = history ? `(SELECT * FROM ${check.table} WHERE is_current)` : check.table;
+    // Only the rows of the run's batches: a silver table keeps the batch that last wrote each row.
+    return scoped ? `(SELECT * FROM ${current} AS c WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${quote(context.runId)}))` : current;
+  };
+  const snowflakeSql =
+    scoped || history ? `WITH checked_rows AS (SELECT * FROM ${rows(snowflakeString)} AS r)\n${kind.failingRowsSql('checked_rows', check.spec, snowflakeString)}` : kind.failingRowsSql(check.table, check.spec, snowflakeString);
   const base = { pipeline: pipeline.name, file, line: check.line, table: check.table, check: checkName(check.spec), kind: check.spec.kind, severity: check.severity };
   const translated = warehouse.translate(snowflakeSql, file);
   const sql = translated.sql;
@@ -51,17 +57,17 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
   });
   const problem = translated.diagnostics.find((d) => d.severity === 'error');
   if (problem) return cannotRun(problem.message);
-  const looked = scoped ? `(SELECT * FROM ${check.table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${warehouse.dialect.quote(context.runId)}))` : check.table;
-  let rows: Array<Record<string, unknown>>;
+  const looked = rows((v) => warehouse.dialect.quote(v));
+  let found: Array<Record<string, unknown>>;
   try {
-    rows = await warehouse.query<Record<string, unknown>>(
+    found = await warehouse.query<Record<string, unknown>>(
       `SELECT t.${ROWS}, s.* FROM (SELECT COUNT(*) AS ${ROWS} FROM ${looked} AS looked) AS t
        LEFT JOIN (SELECT f.*, COUNT(*) OVER () AS ${FAILING} FROM (${sql}\n) AS f LIMIT ${Math.max(check.samples, 1)}) AS s ON 1 = 1`,
     );
   } catch (e) {
     return cannotRun(duckdbErrorText((e as Error).message));
   }
-  const lower = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+  const lower = found.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
   const tableRows = Number(lower[0]?.[ROWS] ?? 0);
   const failing = Number(lower[0]?.[FAILING] ?? 0);
   const fields = context.sensitive(check.table);
