@@ -5,7 +5,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { projectTablesToDiff } from '../../src/diff/project-diff.js';
 import { resolveSettings, runProject, type Settings } from '../../src/engine.js';
+import { loadProject } from '../../src/project.js';
 import { count, demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
 
 const PIPELINE = `# yaml-language-server: $schema=../schemas/pipeline.schema.json
@@ -106,5 +108,8 @@ describe('the demo', () => {
       expect(await count(w, 'SELECT COUNT(*) AS n FROM gold.dim_customer WHERE customer_id = 301')).toBe(0);
       expect(await count(w, 'SELECT COUNT(*) AS n FROM meta.silver_loads WHERE bronze <> accepted + rejected')).toBe(0);
     });
+    // A pull request's diff names a version by its key and valid_from.
+    const tables = projectTablesToDiff(await loadProject(project.dir, project.settings.env));
+    expect(tables.find((t) => t.table === 'silver.customers')?.key).toEqual(['customer_id', 'valid_from']);
   }, 120_000);
 });
