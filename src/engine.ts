@@ -17,6 +17,7 @@ import { mask } from './secrets.js';
 import { createReader } from './sources/readers.js';
 import type { FetchOptions } from './sources/http.js';
 import { newRunId } from './state/meta.js';
+import { applyRetention, formatRetention } from './state/retention.js';
 import { recordTableSnapshots, snapshotTargets } from './state/snapshots.js';
 import { failedSteps, finishSteps, INTERRUPTED, RUN_STEPS, startSteps, type RunStep, type StepOutcome } from './state/runs.js';
 import { queryTagFor, type Warehouse } from './warehouse/adapter.js';
@@ -138,9 +139,11 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         try {
           // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage
           // (not before a replay, which may be of an older batch whose files are still there).
-          const keepSince = new Date(Date.now() - settings.copyWindowSeconds * 1000);
-          if (!replay) await pruneLanding(settings.landingDir, pipeline.name, keepSince);
+          // retention.landing, when set, replaces the copy window (the retention step below removes them).
+          const keepSince = new Date(Date.now() - (settings.retentionSeconds?.landing ?? settings.copyWindowSeconds) * 1000);
+          if (!replay && settings.retentionSeconds?.landing === undefined) await pruneLanding(settings.landingDir, pipeline.name, keepSince);
           if (!replay) await pruneStagedLanding(warehouse, pipeline.name, keepSince);
+          if (!replay) await retentionStep(warehouse, project, settings, pipeline.name, withFields(log, { pipeline: pipeline.name, step: 'ingest' }));
           await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log: withFields(log, { pipeline: pipeline.name, step: 'ingest' }) });
           done.push({ step: 'ingest', state: 'success' });
         } catch (e) {
@@ -201,7 +204,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
         const started = Date.now();
-        run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table) }, options.now);
+        run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table, project.models) }, options.now);
         outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
         const count = (...statuses: string[]) => run.checks.filter((c) => statuses.includes(c.status)).length;
         const counts = { passed: count('pass'), warned: count('warn'), failed: count('fail', 'error') };
@@ -230,6 +233,22 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
     const ok = checksOk && !modelError && runs.every((r) => !r.error) && earlierFailures.length === 0;
     return { runId, pipelines: runs, models, skippedModels, tableChanges, modelError, diagnostics, earlierFailures, ok };
   }, use);
+}
+
+/**
+ * dataops.yml retention: for one pipeline, at the start of its ingest (so it runs every hour, whichever
+ * command or action takes the step), logged with its counts. A failure is logged and the ingest goes on:
+ * retention only removes, and the next run tries again.
+ */
+async function retentionStep(warehouse: Warehouse, project: Project, settings: Settings, pipeline: string, log: Log): Promise<void> {
+  if (!settings.retentionSeconds || Object.keys(settings.retentionSeconds).length === 0) return;
+  try {
+    const counts = await applyRetention(warehouse, project.graph, { keep: settings.retentionSeconds, landingDir: settings.landingDir, pipelines: [pipeline] });
+    const lines = formatRetention(counts.filter((c) => c.removed > 0 || c.note));
+    for (const line of lines) log(line, { event: 'retention' });
+  } catch (e) {
+    log(`retention FAILED (nothing else is affected; the next run tries again): ${describe(e)}`, { level: 'warn', event: 'retention' });
+  }
 }
 
 /** Source -> bronze for one pipeline: a replay of one landed batch, or a fetch of every resource. */

@@ -2,7 +2,7 @@
 // environment, in that order of precedence), and how a command opens it (waiting for a run that holds it).
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration, type Env } from './config/pipeline.js';
-import { readProjectFile } from './config/project-file.js';
+import { readProjectFile, type RetentionLayer } from './config/project-file.js';
 import { UsageError, WarehouseError } from './errors.js';
 import type { Log } from './log.js';
 import { ensureMetaSchema } from './state/meta.js';
@@ -36,6 +36,8 @@ export interface Settings {
   duckdbMemoryLimit?: string;
   /** How far back a load looks in bronze for exact copies of its records (dataops.yml bronze.copy_window). */
   copyWindowSeconds: number;
+  /** How many seconds each layer keeps (dataops.yml retention:); a layer left out keeps everything (landing: the copy window). */
+  retentionSeconds?: Partial<Record<RetentionLayer, number>>;
   /** How long a run waits for another run: --wait, else dataops.yml <target>.lock_timeout, else 10m. */
   lockTimeoutSeconds: number;
   /** How long the other commands wait for a run to let go of the DuckDB file: --wait, else 10 s. */
@@ -71,6 +73,7 @@ export function resolveSettings(
     databaseSetBy: (options.database ?? env.DATAOPS_DATABASE) === undefined ? describe(['duckdb', 'path']) : undefined,
     duckdbMemoryLimit: file.duckdb?.memory_limit,
     copyWindowSeconds: parseDuration(file.bronze?.copy_window ?? DEFAULT_COPY_WINDOW),
+    retentionSeconds: Object.fromEntries(Object.entries(file.retention ?? {}).map(([layer, days]) => [layer, parseDuration(days)])),
     lockTimeoutSeconds: options.waitSeconds ?? parseDuration(file[target as Target]?.lock_timeout ?? DEFAULT_LOCK_TIMEOUT),
     readWaitSeconds: options.waitSeconds ?? DEFAULT_READ_WAIT_SECONDS,
     landingDir: at(env.DATAOPS_LANDING_DIR ?? '.dataops/landing'),
@@ -101,11 +104,13 @@ export interface WarehouseUse {
   pipelines?: readonly string[];
   /** Where "waiting for ..." lines go. */
   log?: Log;
+  /** A command that only reads the layer tables (scan-pii): the meta schema is not created for it. */
+  readOnly?: boolean;
 }
 
 export async function openWarehouse(settings: Settings, use: WarehouseUse = {}): Promise<Warehouse> {
   const warehouse = await connect(settings, use);
-  await ensureMetaSchema(warehouse);
+  if (!use.readOnly) await ensureMetaSchema(warehouse);
   return warehouse;
 }
 

@@ -141,12 +141,13 @@ async function planCheck(warehouse: DuckDBWarehouse, pipelineFile: string, check
 }
 
 /**
- * unique_key, time_column and latest_by must name columns the model's SELECT gives, at the option's line;
+ * unique_key, time_column, latest_by and sensitive must name columns the model's SELECT gives, at the option's line;
  * a model incremental by batch gives bronze's _batch_id too.
  */
 function optionColumnProblems(model: SqlModel, columns: string[]): Diagnostic[] {
   const { unique_key: key = [], time_column: time, latest_by: latest, materialized } = model.options;
-  const named = [...key.map((c) => ['unique_key', c] as const), ...(time ? [['time_column', time] as const] : []), ...(latest ? [['latest_by', latest] as const] : [])];
+  const sensitive = Object.keys(model.options.sensitive ?? {}).map((c) => ['sensitive', c] as const);
+  const named = [...key.map((c) => ['unique_key', c] as const), ...(time ? [['time_column', time] as const] : []), ...(latest ? [['latest_by', latest] as const] : []), ...sensitive];
   const lines = model.text.split('\n');
   const problems: Diagnostic[] = named
     .filter(([, column]) => !columns.includes(column))

@@ -1,5 +1,6 @@
 -- One row per current customer (silver.customers keeps every version). The natural id is the key: the
 -- source never reuses ids.
+-- sensitive: email (partial)
 SELECT
     customer_id AS customer_key,
     customer_id,

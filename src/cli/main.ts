@@ -19,6 +19,7 @@ import { readSiteInput } from '../site/input.js';
 import { renderSummaryMarkdown, writeStepSummary } from '../report/summary.js';
 import { mask, registerSecret } from '../secrets.js';
 import { readStatus } from '../state/status.js';
+import { addLifecycleCommands } from './lifecycle-commands.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import type { StatusReport } from '../state/types.js';
 import { validateProject } from '../validate.js';
@@ -30,11 +31,13 @@ import { parsePrScope, prScope } from '../github/pr-scope.js';
 import { formatChangedTable, type ChangedTable } from '../models/change-plan.js';
 import { serveDemoApi } from './demo-api.js';
 import { diffProject } from '../diff/project-diff.js';
+import { DEFAULT_PII_SAMPLE, MAX_PII_SAMPLE, renderPiiScanText, scanPii } from '../governance/scan-pii.js';
 import { renderDiffText } from '../diff/render.js';
 import { DEFAULT_SAMPLES } from '../diff/table-diff.js';
 import { parseWindow } from '../backfill.js';
 import { errorCode, formatLogEvent, LOG_FORMATS, resolveLogFormat, type Log, type LogFormat } from '../log.js';
 import { cliLog, logRunResult } from './log-output.js';
+import { grantsCommand } from './grants.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -189,6 +192,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
     });
 
+  addLifecycleCommands(program, { settings, io });
+
   const env = program.command('env').description('pull-request environments: a clone (Snowflake) or a copied database file (DuckDB)');
   for (const [verb, what] of [
     ['create', 'copy the target into a new environment (replacing one of that name)'],
@@ -254,6 +259,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     });
 
   program
+    .command('scan-pii')
+    .description('suggest silver and gold columns that look like personal data (emails, phones, names, card numbers, IP addresses) from a sample of each table; changes nothing')
+    .option('--table <schema.table>', 'scan this table only')
+    .option('--sample <n>', 'rows sampled per table', String(DEFAULT_PII_SAMPLE))
+    .option('--json', 'print the report as JSON (shape: see README)')
+    .action(async (opts: { table?: string; sample: string; json?: boolean }) => {
+      if (!/^\d{1,6}$/.test(opts.sample)) throw new UsageError(`--sample: expected a whole number of rows from 1 to ${MAX_PII_SAMPLE}, got ${JSON.stringify(opts.sample)}`);
+      const s = settings();
+      const project = await loadProject(s.projectDir, s.env);
+      const report = await withWarehouse(s, (w) => scanPii(w, project, { table: opts.table, sample: Number(opts.sample) }), { command: 'scan-pii', log: io.err, readOnly: true });
+      io.out(opts.json ? JSON.stringify(report, null, 2) : renderPiiScanText(report));
+    });
+
+  program
     .command('report')
     .description('build the static report site (with no DuckDB file yet, a page that says so and what to do)')
     .option('--out <dir>', 'output folder (default: .dataops/site)')
@@ -300,6 +319,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       for (const skipped of scope.skipped) io.err(`skipped ${skipped.pipeline}: ${skipped.reason}`);
       for (const change of scope.changes ?? []) io.err(formatChangedTable(change));
       io.out(opts.json ? JSON.stringify(scope, null, 2) : scope.pipelines.join(' '));
+    });
+
+  program
+    .command('grants')
+    .description('print the Snowflake DDL for dataops.yml\'s access: roles, grants (incl. FUTURE), service users, masking policies (idempotent)')
+    .option('--apply', 'run it on the Snowflake target')
+    .option('--check', 'compare the Snowflake target\'s grants with the declaration: missing and extra grants, exit 1 when they differ')
+    .option('--repository <owner/name>', 'the GitHub repository the service users trust (default: access.github_repository, then $GITHUB_REPOSITORY)')
+    .action(async (opts: { apply?: boolean; check?: boolean; repository?: string }) => {
+      set(await grantsCommand(settings(), opts, io));
     });
 
   program

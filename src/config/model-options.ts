@@ -10,6 +10,11 @@
 // A line of that block of the form `-- word: value` is an option; every other comment line is prose.
 // Registry keyed by option name: an unknown option is an error at its line that lists the known ones.
 import type { Diagnostic } from '../errors.js';
+import { DEFAULT_MASK_RULE, MASK_RULE_NAMES, type MaskRuleName } from '../governance/masking.js';
+
+/** What `-- sensitive: col (clear)` says: the model gives this column in clear though a parent declares it sensitive. */
+export const CLEAR = 'clear';
+export type SensitiveRule = MaskRuleName | typeof CLEAR;
 
 export const MATERIALIZED = ['table', 'view', 'incremental', 'incremental_by_batch'] as const;
 export type Materialized = (typeof MATERIALIZED)[number];
@@ -40,6 +45,11 @@ export interface ModelOptions {
   time_column?: string;
   /** incremental: how far before the newest time_column value the window starts, in seconds. */
   lookback_seconds?: number;
+  /**
+   * Columns shown masked where people read the model (`-- sensitive: email (partial), phone`), each with
+   * its mask rule (default redact), or `clear` to give in clear a column a parent declares sensitive.
+   */
+  sensitive?: Record<string, SensitiveRule>;
 }
 
 type Setter = (options: ModelOptions, value: string) => string | undefined;
@@ -76,6 +86,21 @@ const OPTIONS: Record<string, { example: string; read: Setter }> = {
     read: (o, v) => {
       if (!IDENTIFIER.test(v.toLowerCase())) return `latest_by: expected a column name, got "${v}"`;
       o.latest_by = v.toLowerCase();
+    },
+  },
+  sensitive: {
+    example: 'email (partial), phone (redact)',
+    read: (o, v) => {
+      const rules = [...MASK_RULE_NAMES, CLEAR].join(', ');
+      const out: Record<string, SensitiveRule> = {};
+      for (const item of v.split(',').map((i) => i.trim())) {
+        const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(\s*([a-z_]*)\s*\))?$/.exec(item);
+        if (!match) return `sensitive: expected columns each with an optional mask rule in parentheses, such as email (partial), phone; got "${item || v}"`;
+        const rule = match[2] ?? DEFAULT_MASK_RULE;
+        if (![...MASK_RULE_NAMES, CLEAR].includes(rule)) return `sensitive: unknown mask rule "${rule}" for ${match[1]} (expected one of: ${rules})`;
+        out[match[1].toLowerCase()] = rule as SensitiveRule;
+      }
+      o.sensitive = out;
     },
   },
   lookback: {

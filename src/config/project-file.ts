@@ -8,6 +8,7 @@ import { ConfigError, formatLocation, type Diagnostic } from '../errors.js';
 import { PROJECT_FILE_LIMIT, readConfigFile } from './config-file.js';
 import { schemaDiagnostics } from './schema-errors.js';
 import { YamlSource, type YamlPath } from './yaml-source.js';
+import { ACCESS_SCHEMA, type AccessSpec } from '../governance/access.js';
 
 export const PROJECT_FILE = 'dataops.yml';
 
@@ -15,8 +16,23 @@ export interface ProjectFile {
   target?: 'duckdb' | 'snowflake';
   duckdb?: { path?: string; memory_limit?: string; lock_timeout?: string };
   bronze?: { copy_window?: string };
+  retention?: Partial<Record<RetentionLayer, string>>;
   snowflake?: { env?: Record<string, string>; lock_timeout?: string };
+  /** Roles, grants, masking and service users on Snowflake (src/governance/access.ts). */
+  access?: AccessSpec;
 }
+
+/** The layers `retention:` may set, each a number of whole days (src/state/retention.ts removes what is older). */
+export const RETENTION_LAYERS = ['landing', 'bronze', 'rejected', 'meta'] as const;
+export type RetentionLayer = (typeof RETENTION_LAYERS)[number];
+
+const RETENTION_DESCRIPTIONS: Record<RetentionLayer, string> = {
+  landing: 'Landing files (raw pages as JSON lines, by fetch day) older than this are removed; a batch can be replayed only while its files are kept. Default: bronze.copy_window.',
+  bronze:
+    'Bronze rows fetched longer ago than this are removed, a batch at a time, once every silver table and model that reads them has built that batch. Rows removed cannot come back: a later rebuild from bronze (of a silver table, or a model reading bronze batch by batch) is refused (unless named in --full-refresh, which then keeps only what is left). At least bronze.copy_window. Default: kept forever.',
+  rejected: 'Rows of meta.rejected (records rejected before bronze or by silver) older than this are removed. Default: kept forever.',
+  meta: 'Run history older than this is removed: meta.runs, run_steps, check_results, check_samples, column_profiles and table_snapshots (batches and silver loads stay, for conservation). Default: kept forever.',
+};
 
 const SNOWFLAKE_SETTINGS = [
   'account', 'accessUrl', 'host', 'port', 'protocol', 'user', 'role', 'warehouse', 'database', 'schema', 'authenticator',
@@ -60,6 +76,13 @@ const schema = {
         },
       },
     },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'How long each layer keeps what it holds, in whole days; every hourly run (and `dataops retention`) removes what is older, and logs the counts.',
+      examples: [{ landing: '30d', bronze: '400d', rejected: '90d', meta: '180d' }],
+      properties: Object.fromEntries(RETENTION_LAYERS.map((layer) => [layer, { type: 'string', pattern: '^[1-9][0-9]{0,4}d$', description: RETENTION_DESCRIPTIONS[layer], examples: ['30d', '400d'] }])),
+    },
     snowflake: {
       type: 'object',
       additionalProperties: false,
@@ -73,6 +96,7 @@ const schema = {
         lock_timeout: lockTimeout("How long a run waits for another run of the same pipeline to let go of the pipeline's lock in meta.locks before failing."),
       },
     },
+    access: ACCESS_SCHEMA,
   },
 };
 const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
@@ -81,11 +105,13 @@ export interface LoadedProjectFile {
   settings: ProjectFile;
   /** "duckdb.path at dataops.yml:2:9" for a key the file sets, for messages about that value. */
   describe(path: YamlPath): string | undefined;
+  /** Where a key the file sets is, for diagnostics about its value. */
+  position(path: YamlPath): { line: number; col: number } | undefined;
 }
 
 /** The project's dataops.yml, or no settings when there is none; a bad file is a ConfigError with its lines. */
 export function readProjectFile(projectDir: string): LoadedProjectFile {
-  if (!existsSync(join(projectDir, PROJECT_FILE))) return { settings: {}, describe: () => undefined };
+  if (!existsSync(join(projectDir, PROJECT_FILE))) return { settings: {}, describe: () => undefined, position: () => undefined };
   const read = readConfigFile(projectDir, PROJECT_FILE, PROJECT_FILE_LIMIT);
   if (read.diagnostic) throw new ConfigError([read.diagnostic]);
   const { source, diagnostics } = YamlSource.parse(PROJECT_FILE, read.text, { root: PROJECT_FILE });
@@ -93,7 +119,7 @@ export function readProjectFile(projectDir: string): LoadedProjectFile {
   const raw = source.toJS() ?? {};
   if (!validate(raw)) throw new ConfigError(schemaDiagnostics(validate.errors ?? [], source));
   const settings = raw as ProjectFile;
-  const problems = memoryLimitProblems(settings, source);
+  const problems = [...memoryLimitProblems(settings, source), ...retentionProblems(settings, source)];
   if (problems.length) throw new ConfigError(problems);
   return {
     settings,
@@ -103,6 +129,11 @@ export function readProjectFile(projectDir: string): LoadedProjectFile {
       if (value === undefined) return undefined;
       const { line, col } = source.position(source.offsetOf(path));
       return `${path.join('.')} at ${formatLocation({ file: PROJECT_FILE, line, col })}`;
+    },
+    position: (path) => {
+      let value: unknown = settings;
+      for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+      return value === undefined ? undefined : source.position(source.offsetOf(path));
     },
   };
 }
@@ -118,4 +149,12 @@ function memoryLimitProblems(settings: ProjectFile, source: YamlSource): Diagnos
   const bytes = Number(match[1]) * BYTES[match[2]];
   if (bytes >= MEMORY_LIMIT_RANGE.min && bytes <= MEMORY_LIMIT_RANGE.max) return [];
   return [source.diagnosticFor(['duckdb', 'memory_limit'], `duckdb.memory_limit: ${text} is out of range (expected ${MEMORY_LIMIT_RANGE.text})`)];
+}
+
+/** Bronze kept for less than the copy window would let a re-fetched record be appended again (a duplicate). */
+function retentionProblems(settings: ProjectFile, source: YamlSource): Diagnostic[] {
+  const bronze = settings.retention?.bronze;
+  const copyWindow = settings.bronze?.copy_window ?? '30d';
+  if (bronze === undefined || parseInt(bronze, 10) >= parseInt(copyWindow, 10)) return [];
+  return [source.diagnosticFor(['retention', 'bronze'], `retention.bronze: ${bronze} is shorter than bronze.copy_window (${copyWindow}); expected at least ${copyWindow}, or a re-fetched record would be appended again once its copy is removed`)];
 }

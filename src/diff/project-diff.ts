@@ -10,7 +10,9 @@ import type { Warehouse } from '../warehouse/adapter.js';
 import { openDuckDBWhenFree } from '../warehouse/duckdb-lock.js';
 import { touchedTables, type ChangedTable } from '../models/change-plan.js';
 import type { DiffReport } from './render.js';
-import { diffTables, parseTableName, type DiffBase, type DiffOptions, type TableToDiff } from './table-diff.js';
+import { MASK_RULES, type MaskRuleName } from '../governance/masking.js';
+import { sensitiveTables } from '../governance/read-masking.js';
+import { diffTables, parseTableName, type DiffBase, type DiffOptions, type DiffSample, type TableDiff, type TableToDiff } from './table-diff.js';
 
 /** The alias the base DuckDB file is attached under, read-only. */
 export const DUCKDB_BASE_ALIAS = 'dataops_diff_base';
@@ -62,7 +64,9 @@ export async function diffProject(settings: Settings, options: ProjectDiffOption
   try {
     const tables = requests.length ? await diffTables(sides.warehouse, sides.base, requests, options) : [];
     const missing = tables.filter((t) => !t.exists.base && !t.exists.changed);
-    const report: DiffReport = { base: sides.labels.base, changed: sides.labels.changed, tables: tables.filter((t) => t.exists.base || t.exists.changed) };
+    const sensitive = sensitiveTables(project.pipelines, project.models);
+    const shown = tables.filter((t) => t.exists.base || t.exists.changed).map((t) => maskDiffSamples(t, sensitive.get(t.table)));
+    const report: DiffReport = { base: sides.labels.base, changed: sides.labels.changed, tables: shown };
     if (options.changes) return { ...report, not_built: missing.map((t) => t.table) };
     if (named && missing.length) {
       throw new UsageError(`${missing.map((t) => t.table).join(', ')}: on neither side (${sides.labels.base}, ${sides.labels.changed})`);
@@ -71,6 +75,24 @@ export async function diffProject(settings: Settings, options: ProjectDiffOption
   } finally {
     await sides.warehouse.close();
   }
+}
+
+/**
+ * The samples with the table's sensitive columns masked by their rules: a diff goes to a pull request's
+ * comment, read by people. Its comparison ran on clear values (a changed email counts as a change).
+ */
+export function maskDiffSamples(diff: TableDiff, columns: ReadonlyMap<string, MaskRuleName> | undefined): TableDiff {
+  if (!columns?.size) return diff;
+  const value = (column: string, v: string | null): string | null => {
+    const rule = columns.get(column.toLowerCase());
+    return rule === undefined || v === null ? v : (MASK_RULES[rule].mask(v) as string | null);
+  };
+  const masked = (row: Record<string, string | null>) => Object.fromEntries(Object.entries(row).map(([c, v]) => [c, value(c, v)]));
+  const samples = diff.samples.map((s): DiffSample =>
+    s.kind === 'changed'
+      ? { ...s, key: masked(s.key), changes: s.changes.map((c) => ({ ...c, before: value(c.column, c.before), after: value(c.column, c.after) })) }
+      : { ...s, row: masked(s.row) });
+  return { ...diff, samples };
 }
 
 /** Source credentials that may have reached the data (an echoed token) are masked in the samples too. */

@@ -31,7 +31,7 @@ export const MASK_RULES: Readonly<Record<MaskRuleName, MaskRule>> = {
   partial: {
     describe: `an email keeps its domain (${REDACTED}@example.com), a long number or text its last 4 characters, anything else is redacted`,
     mask: (value) => {
-      if (typeof value !== 'string' && typeof value !== 'number') return REDACTED;
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') return REDACTED;
       const text = String(value).trim();
       const at = text.lastIndexOf('@');
       if (at >= 0) return `${REDACTED}@${text.slice(at + 1)}`;
@@ -103,7 +103,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A value as the text that is hashed: a string as it is, anything else as its JSON. */
+/** A value as the text that is hashed: a string as it is, anything else as its JSON (the SQL rule casts to text). */
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  // A BIGINT arrives as a bigint, which JSON.stringify refuses: its digits, as a number's JSON is.
+  return typeof value === 'string' ? value : typeof value === 'bigint' ? String(value) : JSON.stringify(value);
 }

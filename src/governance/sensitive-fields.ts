@@ -4,7 +4,9 @@
 // by every silver table built from its resource, so its sensitive fields are those of all of them.
 import type { Pipeline, SilverTable } from '../config/types.js';
 import { bronzeTableName } from '../config/types.js';
+import type { SqlModel } from '../config/sql-model.js';
 import { DEFAULT_MASK_RULE, type SensitiveField } from './masking.js';
+import { sensitiveTables } from './read-masking.js';
 
 export interface RejectedRecordShape {
   /** Where it is kept: "silver.customers", "bronze.catalog_customers". */
@@ -73,11 +75,20 @@ function dedupe(fields: SensitiveField[]): SensitiveField[] {
 
 /**
  * The sensitive columns of a row of `table` (a check's failing-row sample), by column name. A silver table
- * of a mapping has its own; any other table (a gold model, a silver SQL model, a custom check's SELECT) may
- * carry a sensitive value under its column's name, so every sensitive column name of the project is masked.
+ * of a mapping has its own; a model its own and those it inherits (governance/read-masking.ts); any other
+ * table (a custom check's SELECT) may carry a sensitive value under its column's name, so every sensitive
+ * column name of the project is masked. Models given in `models` add theirs to that list.
  */
-export function sensitiveColumnsOf(pipelines: readonly Pipeline[], table: string): SensitiveField[] {
+export function sensitiveColumnsOf(pipelines: readonly Pipeline[], table: string, models: readonly SqlModel[] = []): SensitiveField[] {
   const mapped = tableOf(pipelines, table)?.silver;
   const tables = mapped ? [mapped] : pipelines.flatMap((p) => p.silver);
-  return dedupe(tables.flatMap((t) => sensitiveColumns(t).map((c) => field(t, c.name, [c.name], c.mask))));
+  const fields = tables.flatMap((t) => sensitiveColumns(t).map((c) => field(t, c.name, [c.name], c.mask)));
+  if (!mapped) {
+    const declared = sensitiveTables(pipelines, models);
+    const own = declared.get(table);
+    for (const [name, columns] of own ? [[table, own] as const] : declared) {
+      for (const [column, rule] of columns) fields.push({ path: [column], rule, column: `${name}.${column}` });
+    }
+  }
+  return dedupe(fields);
 }

@@ -49,9 +49,13 @@ export function normalizeSql(sql: string): string {
   return out.trimEnd();
 }
 
-/** A model's SQL, normalised, and its options (how it is materialised); comments, and so its docs, are not part of it. */
-export function modelDefinition(model: SqlModel): { sql: string; options: SqlModel['options'] } {
-  return { sql: normalizeSql(model.select), options: model.options };
+/**
+ * A model's SQL, normalised, and its options (how it is materialised); comments, and so its docs, are not part
+ * of it, nor which columns are sensitive (masked where read: the stored rows do not change).
+ */
+export function modelDefinition(model: SqlModel): { sql: string; options: Omit<SqlModel['options'], 'sensitive'> } {
+  const { sensitive: _shownMasked, ...options } = model.options;
+  return { sql: normalizeSql(model.select), options };
 }
 
 function canonicalJson(value: unknown): string {

@@ -303,17 +303,23 @@ export async function removeStalePartials(root: string, pipeline: string, runId:
  * check still covers, and the Actions cache that carries them stays bounded. Returns the folders removed.
  */
 export async function pruneLanding(root: string, pipeline: string, before: Date): Promise<string[]> {
+  const removed = await landingDaysBefore(root, pipeline, before);
+  for (const folder of removed) await rm(folder, { recursive: true, force: true });
+  return removed;
+}
+
+/** A pipeline's landing day folders (dt=YYYY-MM-DD) that ended before `before`. */
+export async function landingDaysBefore(root: string, pipeline: string, before: Date): Promise<string[]> {
   const dir = join(root, `source=${pipeline}`);
   if (!existsSync(dir)) return [];
   const firstKept = `dt=${before.toISOString().slice(0, 10)}`;
-  const removed: string[] = [];
+  const days: string[] = [];
   for (const resource of await readdir(dir, { withFileTypes: true })) {
     if (!resource.isDirectory() || !resource.name.startsWith('resource=')) continue;
     for (const day of await readdir(join(dir, resource.name), { withFileTypes: true })) {
       if (!day.isDirectory() || !/^dt=\d{4}-\d{2}-\d{2}$/.test(day.name) || day.name >= firstKept) continue;
-      await rm(join(dir, resource.name, day.name), { recursive: true, force: true });
-      removed.push(join(dir, resource.name, day.name));
+      days.push(join(dir, resource.name, day.name));
     }
   }
-  return removed;
+  return days;
 }

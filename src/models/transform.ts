@@ -10,9 +10,11 @@ import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.
 import { queryTagFor, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { definitionChange, type DefinitionChange, type TransformNode } from './changes.js';
 import type { TimeWindow } from '../sources/window.js';
-import { mergeModelBatches, rebuildModelBatches } from './batch-model.js';
+import { bronzeInput, mergeModelBatches, rebuildModelBatches } from './batch-model.js';
 import { buildModelTable, buildModelView, mergeModelRange, mergeModelWindow, type ModelBuild } from './gold.js';
 import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
+import { removedBronze } from '../state/retention.js';
+import { InvariantError } from '../errors.js';
 
 export interface TransformSelection {
   /** The pipelines whose silver tables are built. */
@@ -197,6 +199,7 @@ async function buildSilverTable(
   const record = () => recordNodeState(warehouse, node, { dataVersion: version, runId });
   let loads: SilverLoad[];
   if (change.action === 'rebuild') {
+    await guardRebuild(warehouse, node.name, { pipeline: node.pipeline!, resource: node.table.from }, fullRefresh, log);
     log(`${node.name}: rebuilding from all of its bronze: ${change.category} change (${change.reasons.join('; ')})`);
     if (change.category === 'breaking') version += 1;
     loads = await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, runId, record);
@@ -214,6 +217,26 @@ async function buildSilverTable(
   if (change.action !== 'none') changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
   else if (loads.some(changedRows)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
   return loads;
+}
+
+/**
+ * A table rebuilt from bronze after retention removed some of it would silently hold fewer rows: refused,
+ * unless a run asks for it by name (--full-refresh), which then keeps what bronze still holds and says so.
+ */
+async function guardRebuild(
+  warehouse: Warehouse,
+  table: string,
+  bronze: { pipeline: string; resource: string },
+  fullRefresh: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  const removed = await removedBronze(warehouse, bronze.pipeline, bronze.resource);
+  if (removed.batches === 0) return;
+  const what = `retention removed the bronze of ${removed.batches} batch${removed.batches === 1 ? '' : 'es'} fetched up to ${removed.newest} (retention.bronze in dataops.yml)`;
+  if (!fullRefresh) {
+    throw new InvariantError(`${table}: its definition changed, but it cannot be rebuilt from bronze without losing rows: ${what}. Run with --full-refresh ${table} to rebuild it from the bronze that is left, accepting the loss`);
+  }
+  log(`${table}: WARNING: rebuilt from the bronze that is left: ${what}; rows only those batches held are gone`);
 }
 
 interface ModelContext {
@@ -256,6 +279,8 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
     if (changedRows && !alone) version += 1;
     await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
   };
+  // A model that reads bronze batch by batch is rebuilt from all of it, as a silver table is.
+  if (change.action === 'rebuild' && node.kind === 'incremental_by_batch') await guardRebuild(warehouse, node.name, bronzeInput(node), refresh(node.name), selection.log);
   const materialization = MATERIALIZATIONS[node.kind];
   // A window merge sees only the rows its window holds: keys deleted from an input reach it by a rebuild.
   const deletedIn = change.action === 'none' && node.kind === 'incremental' ? await inputsWithDeletions(warehouse, node, movedInputs) : [];

@@ -2,6 +2,7 @@
 // translate() (identity on Snowflake), so a query gives the same rows as `dataops sql` on gold. The SQL is
 // padded with blank lines to its place in the .md file, so the warehouse's "LINE n" is the file's line.
 import { blankOutCommentsAndStrings } from '../config/sql-model.js';
+import { NO_READ_MASKING, type ReadMasker } from '../governance/read-masking.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
 import { modelDiagnostic } from '../models/gold.js';
 import { metaDdl } from '../state/meta.js';
@@ -65,10 +66,11 @@ export function translateQuery(warehouse: Warehouse, file: string, query: Report
   return { text, sql: translated.sql };
 }
 
-export async function runQuery(warehouse: Warehouse, file: string, query: ReportQuery, params: Record<string, string>): Promise<Row[]> {
+/** Runs a page's query; `maskReads` masks the sensitive columns it reads (governance/read-masking.ts), as a page is read by people. */
+export async function runQuery(warehouse: Warehouse, file: string, query: ReportQuery, params: Record<string, string>, maskReads: ReadMasker = NO_READ_MASKING): Promise<Row[]> {
   const { text, sql } = translateQuery(warehouse, file, query, params);
   try {
-    return (await warehouse.query(sql)).map(lowerCaseColumns);
+    return (await warehouse.query(await maskReads(sql))).map(lowerCaseColumns);
   } catch (e) {
     throw new ReportError(modelDiagnostic({ file, text }, (e as Error).message, 0));
   }

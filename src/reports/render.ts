@@ -4,6 +4,7 @@
 // becomes an error page naming file:line:col, and the other pages still build.
 import MarkdownIt from 'markdown-it';
 import type { Diagnostic } from '../errors.js';
+import { readMaskerFor, type ReadMasker } from '../governance/read-masking.js';
 import { formatDiagnostic } from '../errors.js';
 import type { Project } from '../project.js';
 import { escapeHtml } from '../report/format.js';
@@ -44,11 +45,13 @@ const markdown = new MarkdownIt({ html: false, linkify: false, typographer: fals
 export async function renderReportPages(warehouse: Warehouse, project: Pick<Project, 'dir' | 'pipelines' | 'models'>, options: RenderReportOptions = {}): Promise<ReportPage[]> {
   const reports = options.reports ?? (await loadReports(project)).reports;
   const pages: ReportPage[] = [];
-  for (const report of reports) pages.push(...(await renderReport(warehouse, report)));
+  // Pages are read by people: sensitive columns are masked as they are read.
+  const maskReads = readMaskerFor(warehouse, project);
+  for (const report of reports) pages.push(...(await renderReport(warehouse, report, maskReads)));
   return pages;
 }
 
-async function renderReport(warehouse: Warehouse, report: ReportFile): Promise<ReportPage[]> {
+async function renderReport(warehouse: Warehouse, report: ReportFile, maskReads: ReadMasker): Promise<ReportPage[]> {
   const base = { section: report.section, sourceFile: report.file, tablesRead: report.tablesRead };
   const folder = [REPORTS_DIR, ...(report.section ? [report.section] : [])].join('/');
   const fileTitle = report.param ? `${report.section || REPORTS_DIR}: ${report.param}` : report.name;
@@ -66,7 +69,7 @@ async function renderReport(warehouse: Warehouse, report: ReportFile): Promise<R
   }
   if (!report.param) {
     try {
-      return [{ ...base, path: `${folder}/${report.name}.html`, ...(await renderPage(warehouse, report, {})) }];
+      return [{ ...base, path: `${folder}/${report.name}.html`, ...(await renderPage(warehouse, report, {}, maskReads)) }];
     } catch (e) {
       return [failed(`${folder}/${report.name}.html`, fileTitle, e)];
     }
@@ -74,7 +77,7 @@ async function renderReport(warehouse: Warehouse, report: ReportFile): Promise<R
   let values: string[];
   const source = report.queries.find((q) => q.name === report.frontMatter.pages!.value)!;
   try {
-    const rows = await runQuery(warehouse, report.file, source, {});
+    const rows = await runQuery(warehouse, report.file, source, {}, maskReads);
     problemsIn(report, new Map([[source.name, rows]]));
     values = [...new Set(rows.map((r) => r[report.param!]).filter((v) => v !== null && v !== undefined).map(String))];
   } catch (e) {
@@ -85,7 +88,7 @@ async function renderReport(warehouse: Warehouse, report: ReportFile): Promise<R
   for (const [i, value] of values.entries()) {
     const path = `${folder}/${slugs[i]}.html`;
     try {
-      pages.push({ ...base, path, ...(await renderPage(warehouse, report, { [report.param]: value })) });
+      pages.push({ ...base, path, ...(await renderPage(warehouse, report, { [report.param]: value }, maskReads)) });
     } catch (e) {
       pages.push(failed(path, `${fileTitle} = ${value}`, e));
     }
@@ -94,9 +97,9 @@ async function renderReport(warehouse: Warehouse, report: ReportFile): Promise<R
 }
 
 /** Runs the page's queries and renders it; a ReportError when a query fails or names a column it lacks. */
-async function renderPage(warehouse: Warehouse, report: ReportFile, params: Record<string, string>): Promise<{ title: string; bodyHtml: string }> {
+async function renderPage(warehouse: Warehouse, report: ReportFile, params: Record<string, string>, maskReads: ReadMasker): Promise<{ title: string; bodyHtml: string }> {
   const results = new Map<string, Row[]>();
-  for (const query of report.queries) results.set(query.name, await runQuery(warehouse, report.file, query, params));
+  for (const query of report.queries) results.set(query.name, await runQuery(warehouse, report.file, query, params, maskReads));
   problemsIn(report, results);
   const state = { title: undefined as string | undefined };
   const html = await renderNodes(report.nodes, { report, results, params, scope: new Map(), state, topLevel: true });

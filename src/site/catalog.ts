@@ -8,9 +8,10 @@ import type { DeclaredCheck, FreshnessSpec } from '../config/types.js';
 import { DIFF_DIALECTS, type ColumnRow } from '../diff/diff-sql.js';
 import type { GraphNode, MaterializationKind } from '../graph/graph.js';
 import type { MaskRuleName } from '../governance/masking.js';
+import { sensitiveTables } from '../governance/read-masking.js';
 import type { Project } from '../project.js';
 import { checkName } from '../quality/checks.js';
-import type { CheckStatus, FreshnessState, StatusReport } from '../state/types.js';
+import type { CheckResult, FreshnessState, StatusReport } from '../state/types.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 
 export type TableLayer = 'bronze' | 'silver' | 'gold';
@@ -42,8 +43,8 @@ export interface CatalogCheck {
   pipeline: string;
   file: string;
   line: number;
-  /** From the newest run that checked its pipeline; undefined when none has. */
-  last?: { status: CheckStatus; failing_rows: number; message: string };
+  /** From the newest run that checked its pipeline, with the failing rows it kept; undefined when none has. */
+  last?: CheckResult;
 }
 
 export interface CatalogFreshness {
@@ -154,11 +155,13 @@ export function buildCatalog(project: Pick<Project, 'graph' | 'pipelines'>, fact
   const owners = new Map(project.pipelines.map((p) => [p.name, p.owner]));
   const sourceKinds = new Map(project.pipelines.map((p) => [p.name, p.source.kind]));
   const tableStatus = new Map((facts.status?.tables ?? []).map((t) => [t.name, t]));
-  const results = new Map<string, { status: CheckStatus; failing_rows: number; message: string }>();
+  const results = new Map<string, CheckResult>();
   for (const p of facts.status?.pipelines ?? []) {
-    for (const c of p.checks) results.set(resultKey(p.name, c.table, c.check), { status: c.status, failing_rows: Number(c.failing_rows), message: c.message });
+    for (const c of p.checks) results.set(resultKey(p.name, c.table, c.check), { ...c, failing_rows: Number(c.failing_rows) });
   }
   const isTable = (n: GraphNode | undefined): n is Extract<GraphNode, { layer: TableLayer }> => n !== undefined && n.layer in LAYER_ORDER;
+  // A model's sensitive columns, declared or inherited by name, are marked as a mapping's are.
+  const sensitive = sensitiveTables(project.pipelines, nodes.flatMap((n) => ('model' in n ? [n.model] : [])));
 
   const tables: CatalogTable[] = [];
   for (const node of nodes) {
@@ -184,7 +187,7 @@ export function buildCatalog(project: Pick<Project, 'graph' | 'pipelines'>, fact
       description: describe(node),
       pipeline: node.pipeline,
       owners: [...new Set(pipelines.flatMap((p) => owners.get(p) ?? []))].sort(compare),
-      columns: columnsOf(node, built),
+      columns: columnsOf(node, built, sensitive.get(node.name)),
       checks,
       freshness: freshnessSpec && {
         field: freshnessSpec.field,
@@ -237,9 +240,9 @@ function describe(node: Extract<GraphNode, { layer: TableLayer }>): string | und
 }
 
 /** The columns as built, with their descriptions; the declared ones while the table is not built. */
-function columnsOf(node: Extract<GraphNode, { layer: TableLayer }>, built: Array<{ name: string; type: string }> | undefined): CatalogColumn[] {
+function columnsOf(node: Extract<GraphNode, { layer: TableLayer }>, built: Array<{ name: string; type: string }> | undefined, sensitive?: ReadonlyMap<string, MaskRuleName>): CatalogColumn[] {
   const described = new Map<string, string>();
-  const masks = new Map<string, MaskRuleName>();
+  const masks = new Map<string, MaskRuleName>('model' in node ? sensitive : undefined);
   const declared: CatalogColumn[] = [];
   if (node.layer === 'bronze') {
     for (const [name, description] of BRONZE_COLUMNS) {
@@ -256,7 +259,7 @@ function columnsOf(node: Extract<GraphNode, { layer: TableLayer }>, built: Array
   } else if ('model' in node) {
     for (const [name, description] of Object.entries(node.model.docs.columns)) {
       described.set(name, description);
-      declared.push({ name, type: null, description });
+      declared.push(withMask({ name, type: null, description }, masks.get(name)));
     }
   }
   if (!built) return declared;

@@ -304,9 +304,25 @@ export function rephraseDuckDBError(raw: string): Rephrased {
   const withNext = /^Referenced column/.test(headline) && lines[1] ? `${headline} ${lines[1].trim()}` : headline;
   for (const { pattern, rephrase } of REPHRASINGS) {
     const m = pattern.exec(withNext);
-    if (m) return rephrase(m);
+    if (m) return withQualifiedName(rephrase(m), lines);
   }
   return { message: headline.replace(/\.$/, ''), hint: SUBSET_HINT };
+}
+
+/**
+ * DuckDB names a missing table without its schema ("Table with name orders"); its "LINE n:" echo and caret
+ * show the name as written (silver.orders), which is the one the user can look for.
+ */
+function withQualifiedName(rephrased: Rephrased, lines: string[]): Rephrased {
+  if (!rephrased.qualified || !rephrased.word || rephrased.word.includes('.')) return rephrased;
+  const echo = lines.findIndex((line) => /^LINE \d+: /.test(line));
+  const caret = echo >= 0 ? lines[echo + 1]?.indexOf('^') ?? -1 : -1;
+  if (caret < 0) return rephrased;
+  const written = /^(?:(?:\w+|"[^"]*")\s*\.\s*)*(?:\w+|"[^"]*")/.exec(lines[echo].slice(caret))?.[0];
+  const last = written?.split('.').pop()?.trim().replace(/^"|"$/g, '');
+  if (!written || last?.toLowerCase() !== rephrased.word.toLowerCase()) return rephrased;
+  const name = written.replace(/\s+/g, '');
+  return { ...rephrased, message: rephrased.message.replace(`'${rephrased.word}'`, `'${name}'`), word: name };
 }
 
 /** A DuckDB error's text in Snowflake's terms with its hint, for SQL that has no file (the checks declared in YAML). */

@@ -15,7 +15,7 @@ export function metaDdl(ts: string): string[] {
     `CREATE TABLE IF NOT EXISTS meta.batches (
       batch_id VARCHAR, run_id VARCHAR, pipeline VARCHAR, resource VARCHAR, source_kind VARCHAR,
       fetched_at ${ts}, received BIGINT, bronze_rows BIGINT, cursor_before VARCHAR, cursor_after VARCHAR, rejected BIGINT,
-      backfill_from ${ts}, backfill_to ${ts})`,
+      backfill_from ${ts}, backfill_to ${ts}, bronze_removed_at ${ts})`,
     `CREATE TABLE IF NOT EXISTS meta.cursors (
       pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS meta.silver_loads (
@@ -51,6 +51,10 @@ export function metaDdl(ts: string): string[] {
     `CREATE TABLE IF NOT EXISTS meta.check_results (
       run_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, check_name VARCHAR, kind VARCHAR, severity VARCHAR,
       status VARCHAR, failing_rows BIGINT, message VARCHAR, sql_text VARCHAR, checked_at ${ts}, table_rows BIGINT)`,
+    // One row per table (or landing folder) an erasure (src/governance/erase.ts) removed a subject's rows from,
+    // and per model it rebuilt (status pending until done). The key's name only: never the erased value.
+    `CREATE TABLE IF NOT EXISTS meta.erasures (
+      erasure_id VARCHAR, key_name VARCHAR, erased_at ${ts}, layer VARCHAR, table_name VARCHAR, row_count BIGINT, status VARCHAR)`,
     // Up to `samples` failing rows of each check per run, as JSON with sensitive columns masked (src/quality/checks.ts).
     // Not named "sample": SAMPLE is a reserved word in Snowflake.
     `CREATE TABLE IF NOT EXISTS meta.check_samples (
@@ -64,6 +68,8 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
   // A batch fetched by a backfill: its window [from, to); NULL for a normal run's batch.
   ['batches', 'backfill_from', 'timestamp'],
   ['batches', 'backfill_to', 'timestamp'],
+  // When retention removed the batch's bronze rows (src/state/retention.ts); NULL while they are kept.
+  ['batches', 'bronze_removed_at', 'timestamp'],
   // The rows a check looked at (the table's, or the run's new rows with scope: new), for thresholds in %.
   ['check_results', 'table_rows', 'BIGINT'],
   // Keys a batch's deletion records removed or closed (src/models/silver.ts); what reads the table must drop them too.
@@ -74,8 +80,8 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
 export const LANDING_STAGE = 'meta.landing';
 
 export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
-  for (const ddl of metaDdl(warehouse.dialect.timestampType)) await warehouse.execute(ddl);
-  if (warehouse.capabilities.fileStage) await warehouse.execute(`CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
+  for (const ddl of metaDdl(warehouse.dialect.timestampType)) await createIfAllowed(warehouse, ddl);
+  if (warehouse.capabilities.fileStage) await createIfAllowed(warehouse, `CREATE STAGE IF NOT EXISTS ${LANDING_STAGE}`);
   // A warehouse whose meta tables an older version created gets the new columns (NULL in old rows).
   const tables = [...new Set(ADDED_COLUMNS.map(([table]) => table))];
   const present = new Set(
@@ -87,6 +93,23 @@ export async function ensureMetaSchema(warehouse: Warehouse): Promise<void> {
   for (const [table, column, type] of ADDED_COLUMNS) {
     if (present.has(`${table}.${column}`)) continue;
     await warehouse.execute(`ALTER TABLE meta.${table} ADD COLUMN ${column} ${type === 'timestamp' ? warehouse.dialect.timestampType : type}`);
+  }
+}
+
+/** Snowflake's "Insufficient privileges to operate on ..." */
+const INSUFFICIENT_PRIVILEGES = '003001';
+
+/**
+ * Runs a CREATE ... IF NOT EXISTS. Snowflake checks the CREATE privilege even when the object exists, and a
+ * least-privilege role (`dataops grants`: the loader cannot create schemas, the reporter no tables) lacks it:
+ * `dataops grants` made the objects, so that refusal is skipped. A statement that needs a missing object
+ * still fails, with its own error.
+ */
+async function createIfAllowed(warehouse: Warehouse, ddl: string): Promise<void> {
+  try {
+    await warehouse.execute(ddl);
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== INSUFFICIENT_PRIVILEGES) throw e;
   }
 }
 

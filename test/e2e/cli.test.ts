@@ -43,7 +43,7 @@ describe('usage', () => {
   test('--help lists every command; each command has --help', async () => {
     const help = await dataops(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['validate', 'run', 'sql', 'status', 'report', 'demo']) {
+    for (const command of ['validate', 'run', 'sql', 'status', 'report', 'demo', 'grants']) {
       expect(help.stdout).toContain(command);
       const sub = await dataops([command, '--help']);
       expect(sub.code, command).toBe(0);
@@ -145,13 +145,31 @@ describe('bad input writes nothing', () => {
   });
 });
 
+describe('grants', () => {
+  test('prints the Snowflake DDL on stdout; on DuckDB, says on stderr what is and is not enforced', async () => {
+    const printed = await dataops(['grants'], { GITHUB_REPOSITORY: 'acme-retail/dataops' });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(/^-- dataops grants: /);
+    expect(printed.stdout).toContain('CREATE ROLE IF NOT EXISTS DATAOPS_LOADER;');
+    expect(printed.stdout).toContain("SUBJECT = 'repo:acme-retail/dataops:ref:refs/heads/main'");
+    expect(printed.stderr).toMatch(/^DuckDB has no roles, grants or masking policies/);
+    // Nothing to apply to or check on DuckDB: it says so, and that is not a failure.
+    for (const option of ['--apply', '--check']) {
+      const run = await dataops(['grants', option]);
+      expect(run.code, option).toBe(0);
+      expect(run.stdout, option).toBe('');
+      expect(run.stderr, option).toMatch(/^DuckDB has no roles[\s\S]*Not enforced on DuckDB: who may read or write which layer/);
+    }
+  });
+});
+
 describe('a bad dataops.yml is named, with its line and column, by every command that reads it', () => {
   // Each command meets a different mistake; together they cover each kind of mistake and each command.
   const cases = [
     { name: 'validate: a file over the size limit', command: ['validate'], file: `target: duckdb\n#${'x'.repeat(2_000_000)}\n`, expected: 'dataops.yml:1:1: dataops.yml is 2.0 MB; dataops.yml is limited to 100 KB' },
     { name: 'run: bad YAML', command: ['run'], file: 'target: "duckdb\n', expected: 'dataops.yml:2:1: invalid YAML: Missing closing "quote' },
     { name: 'status: a duckdb.path that cannot be opened', command: ['status'], file: 'duckdb:\n  path: sql\n', expected: /^error: cannot open DuckDB database .*sql: .* \(duckdb\.path at dataops\.yml:2:9\)$/ },
-    { name: 'report: an unknown key', command: ['report'], file: 'targit: duckdb\n', expected: 'dataops.yml:1:1: unknown key "targit" in dataops.yml (expected one of: target, duckdb, bronze, snowflake)' },
+    { name: 'report: an unknown key', command: ['report'], file: 'targit: duckdb\n', expected: 'dataops.yml:1:1: unknown key "targit" in dataops.yml (expected one of: target, duckdb, bronze, retention, snowflake, access)' },
     { name: 'plan: a list instead of a mapping', command: ['plan'], file: '- target: duckdb\n', expected: 'dataops.yml:1:1: dataops.yml: expected object, got a list' },
     { name: 'changed: an alias bomb', command: ['changed', 'pipelines/stores.yml'], file: 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n', expected: /^dataops\.yml:4:\d+: alias \*c: the aliases in this file would expand to more than 10,000 extra values/ },
     { name: 'env create: a memory limit out of range', command: ['env', 'create', 'pr_1'], file: 'duckdb:\n  memory_limit: 999999999TB\n', expected: 'dataops.yml:2:17: duckdb.memory_limit: 999999999TB is out of range (expected between 1MB and 1000TB)' },

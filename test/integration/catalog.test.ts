@@ -159,6 +159,17 @@ describe('the catalog pages', () => {
     expect(html).toContain('<a href="gold.fact_sales.html">gold.fact_sales</a>');
     expect(html).toContain('<a href="../pipelines/retail_pos.html">retail_pos</a>');
     expect(html).not.toContain('<h2 id="sql">');
+    // The warned check's failing rows, as the run kept them, with the SQL that returns them all.
+    const samples = html.slice(html.indexOf('id="check-samples"'), html.indexOf('id="lineage"'));
+    expect(samples).toMatch(/<summary>accepted_values\(status\) on silver\.transactions: \d+ of [\d,]+ failing rows<\/summary>/);
+    expect(samples).toMatch(/<pre><code>SELECT [^<]*silver\.transactions/);
+  });
+
+  test('a table whose checks all passed shows no failing rows', async () => {
+    const store = table('silver.stores');
+    expect(store.checks.length).toBeGreaterThan(0);
+    expect(store.checks.every((c) => c.last?.status === 'pass')).toBe(true);
+    expect(await page('tables/silver.stores.html')).not.toContain('id="check-samples"');
   });
 
   test('a gold model\'s page: its description, column comments and SQL', async () => {

@@ -163,7 +163,7 @@ describe('a failed ingest in a pull request (a new copy of the warehouse)', () =
     // The knock-on: checks on tables that were never created, listed under the cause.
     const knockOn = /Because of it, (\d+) checks could not run:\n\n((?:- .*\n)+)/.exec(comment);
     expect(knockOn).not.toBeNull();
-    expect(knockOn![2]).toContain('`retail_pos` silver.transactions unique(transaction_id): could not run:');
+    expect(knockOn![2]).toContain("`retail_pos` silver.transactions unique(transaction_id): could not run: Object 'silver.transactions' does not exist");
     // Warn-severity checks that could not run are warnings, never counted as failures.
     expect(knockOn![2]).not.toContain('accepted_values(payment_method)');
     expect(comment).toMatch(/checks: \d+ passed, [1-9]\d* warned, \d+ failed/);

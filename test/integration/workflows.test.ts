@@ -151,6 +151,26 @@ esac
     }
   });
 
+  it('each step that signs in to Snowflake has the least role it needs (dataops grants), never a job-wide one', () => {
+    // The role each step's Snowflake session gets: the step's env, else its job's.
+    const roleOf = (job: Job, step: Step) => step.env?.SNOWFLAKE_ROLE ?? job.env?.SNOWFLAKE_ROLE;
+    const ingest = load('ingest.yml').jobs.run;
+    const step = (uses: string) => ingest.steps!.find((s) => s.uses === uses)!;
+    expect(ingest.env?.SNOWFLAKE_ROLE).toBeUndefined();
+    expect(roleOf(ingest, step('./actions/ingest'))).toBe('${{ vars.SNOWFLAKE_LOADER_ROLE || vars.SNOWFLAKE_ROLE }}');
+    expect(roleOf(ingest, step('./actions/transform'))).toBe('${{ vars.SNOWFLAKE_TRANSFORMER_ROLE || vars.SNOWFLAKE_ROLE }}');
+    expect(roleOf(ingest, step('./actions/quality-gate'))).toBe('${{ vars.SNOWFLAKE_TRANSFORMER_ROLE || vars.SNOWFLAKE_ROLE }}');
+    const pages = load('pages.yml').jobs.build;
+    expect(roleOf(pages, pages.steps!.find((s) => s.run === 'npx dataops report --out _site')!)).toBe('${{ vars.SNOWFLAKE_REPORTER_ROLE || vars.SNOWFLAKE_ROLE }}');
+    // Pull requests: only the read-only pull-request role, whatever the step.
+    for (const [name, job] of Object.entries(load('pull-request.yml').jobs)) {
+      for (const s of job.steps ?? []) {
+        const role = roleOf(job, s);
+        if (role !== undefined) expect(role, `${name}: ${s.name ?? s.uses ?? s.run}`).toBe('${{ vars.SNOWFLAKE_PR_ROLE }}');
+      }
+    }
+  });
+
   it('pages: builds the site with dataops report and deploys it with the Pages actions', () => {
     const w = load('pages.yml');
     const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);

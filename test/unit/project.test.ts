@@ -40,6 +40,15 @@ describe('validate over the whole project', () => {
     ]);
   });
 
+  test('a model\'s sensitive columns must be columns it gives, named at their line; an unknown rule is an error there too', async () => {
+    await writeFile(join(dir, 'sql/gold/people.sql'), '-- Stores, with a contact.\n-- sensitive: store_key (hash), contact\nSELECT store_id AS store_key, opened_on FROM silver.stores\n');
+    expect(await errors()).toEqual(['sql/gold/people.sql:2:1: sensitive: "contact" is not a column of gold.people (columns: store_key, opened_on)']);
+    await writeFile(join(dir, 'sql/gold/rules.sql'), '-- sensitive: store_key (scramble)\nSELECT store_id AS store_key FROM silver.stores\n');
+    expect(await errors()).toEqual([
+      'sql/gold/rules.sql:1:4: sensitive: unknown mask rule "scramble" for store_key (expected one of: redact, hash, partial, null, clear)',
+    ]);
+  });
+
   test('a table name inside a comment or string is not a dependency', async () => {
     await writeFile(join(dir, 'sql/gold/ok.sql'), "-- reads silver.nothing\nSELECT 'gold.nothing' AS label FROM silver.stores\n");
     expect(await errors()).toEqual([]);

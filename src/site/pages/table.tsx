@@ -7,6 +7,7 @@ import { formatCount, formatDuration } from '../../report/format.js';
 import type { CatalogFreshness, CatalogTable } from '../catalog.js';
 import { Badge, CheckBadge, Facts, FreshnessBadge, Link, Note, Section, Table, Time } from '../components.js';
 import { pagePaths } from '../links.js';
+import { CheckSamples } from './check-samples.js';
 
 /** What each materialisation means, in a reader's words. */
 const KIND_TEXT: Record<string, string> = {
@@ -69,6 +70,11 @@ export function TablePage({ table, trends, rejectedRows }: {
           </Table>
         )}
       </Section>
+      {table.checks.some((check) => check.last && check.last.status !== 'pass') && (
+        <Section id="check-samples" heading="Failing rows of the checks">
+          <CheckSamples checks={table.checks.flatMap((check) => (check.last ? [check.last] : []))} />
+        </Section>
+      )}
       {trends}
       <Section id="lineage" heading="Upstream and downstream">
         <Neighbours table={table} />

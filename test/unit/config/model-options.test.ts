@@ -26,7 +26,7 @@ describe('model options', () => {
   });
 
   test.each([
-    ['an unknown option', '-- materialised: view\nSELECT 1', 'sql/gold/m.sql:1:4: unknown model option "materialised" (options: materialized: incremental; unique_key: [sales_date, store_key]; time_column: sold_at; latest_by: updated_at; lookback: 2 days); a comment line that starts with "word:" is read as an option'],
+    ['an unknown option', '-- materialised: view\nSELECT 1', 'sql/gold/m.sql:1:4: unknown model option "materialised" (options: materialized: incremental; unique_key: [sales_date, store_key]; time_column: sold_at; latest_by: updated_at; sensitive: email (partial), phone (redact); lookback: 2 days); a comment line that starts with "word:" is read as an option'],
     ['an unknown kind', '-- materialized: ephemeral\nSELECT 1', 'sql/gold/m.sql:1:4: materialized: "ephemeral" is not one of table, view, incremental, incremental_by_batch'],
     ['a bad key list', '-- unique_key: [a b]\nSELECT 1', 'sql/gold/m.sql:1:4: unique_key: expected a column or a list such as [a, b], got "[a b]"'],
     ['a bad lookback', '-- materialized: incremental\n-- unique_key: id\n-- time_column: t\n-- lookback: two days\nSELECT 1', 'sql/gold/m.sql:4:4: lookback: expected a duration such as 2 days, 6 hours or 30 minutes, got "two days"'],

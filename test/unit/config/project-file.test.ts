@@ -73,7 +73,7 @@ test("a run waits <target>.lock_timeout for another (10m by default), other comm
 describe('every mistake in dataops.yml names dataops.yml, with its line and column', () => {
   test.each([
     ['bad YAML', 'target: "duckdb\n', /^dataops\.yml:2:1: invalid YAML: Missing closing "quote/],
-    ['an unknown top-level key', 'targit: duckdb\n', /^dataops\.yml:1:1: unknown key "targit" in dataops\.yml \(expected one of: target, duckdb, bronze, snowflake\)$/],
+    ['an unknown top-level key', 'targit: duckdb\n', /^dataops\.yml:1:1: unknown key "targit" in dataops\.yml \(expected one of: target, duckdb, bronze, retention, snowflake, access\)$/],
     ['a list instead of a mapping', '- duckdb\n', /^dataops\.yml:1:1: dataops\.yml: expected object, got a list$/],
     ['a wrong type', 'duckdb: 3\n', /^dataops\.yml:1:9: duckdb: expected object, got number 3$/],
     ['an alias with no anchor', 'target: *t\n', /^dataops\.yml:1:9: alias \*t has no anchor &t before it$/],
@@ -98,4 +98,21 @@ describe('every mistake in dataops.yml names dataops.yml, with its line and colu
     // Chosen on the command line instead, the file is not blamed.
     await expect(openWarehouse(resolveSettings({ projectDir: dir, database: join(dir, 'not-a-file'), env: {} }))).rejects.toThrow(/not-a-file: [^(]*$/);
   });
+});
+
+test("dataops.yml's retention: sets each layer's days; bronze may not be kept shorter than the copy window", async () => {
+  await writeFile(join(dir, 'dataops.yml'), 'retention:\n  landing: 30d\n  bronze: 400d\n  rejected: 90d\n  meta: 180d\n');
+  expect(resolveSettings({ projectDir: dir, env: {} }).retentionSeconds).toEqual({ landing: 30 * 86_400, bronze: 400 * 86_400, rejected: 90 * 86_400, meta: 180 * 86_400 });
+  const cases: Array<[string, RegExp]> = [
+    ['retention:\n  bronze: 10d\n', /^dataops\.yml:2:11: retention\.bronze: 10d is shorter than bronze\.copy_window \(30d\); expected at least 30d/],
+    ['bronze:\n  copy_window: 7d\nretention:\n  bronze: 6d\n', /^dataops\.yml:4:11: retention\.bronze: 6d is shorter than bronze\.copy_window \(7d\)/],
+    ['retention:\n  bronze: 1y\n', /^dataops\.yml:2:11: retention\.bronze: /],
+    ['retention:\n  silver: 30d\n', /^dataops\.yml:2:3: unknown key "silver" in retention \(expected one of: landing, bronze, rejected, meta/],
+  ];
+  for (const [text, expected] of cases) {
+    await writeFile(join(dir, 'dataops.yml'), text);
+    expect(() => resolveSettings({ projectDir: dir, env: {} }), text).toThrow(expected);
+  }
+  await writeFile(join(dir, 'dataops.yml'), 'bronze:\n  copy_window: 7d\nretention:\n  bronze: 7d\n');
+  expect(resolveSettings({ projectDir: dir, env: {} }).retentionSeconds).toEqual({ bronze: 7 * 86_400 });
 });

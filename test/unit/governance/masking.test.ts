@@ -27,6 +27,11 @@ describe('mask rules', () => {
     expect(maskRule(rule).mask(value)).toEqual(shown);
   });
 
+  test('a BIGINT, which the DuckDB client gives as a bigint, is masked as its digits', () => {
+    expect(maskRule('partial').mask(4111111111111111n)).toBe('••••1111');
+    expect(maskRule('hash').mask(12345678901n)).toBe(`sha256:${createHash('sha256').update('12345678901').digest('hex').slice(0, 12)}`);
+  });
+
   test('hash: equal values hash alike, different ones do not, and the value is not in it', () => {
     const hash = MASK_RULES.hash.mask;
     expect(hash('ann@example.com')).toBe(hash('ann@example.com'));

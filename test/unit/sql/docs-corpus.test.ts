@@ -139,6 +139,8 @@ describe('how a printed cell is compared', () => {
     expect(ordersRows('SELECT a, ROW_NUMBER() OVER (ORDER BY a) FROM t')).toBe(false);
     expect(compareRows([['1'], ['2']], [[2], [1]], false)).toBe('');
     expect(compareRows([['1'], ['2']], [[2], [1]], true)).toMatch(/row 1/);
+    expect(cellMatches('', '\u0000')).toBe(true);
+    expect(cellMatches('', 'a\u0000')).toBe(false);
     const documented = [['a', '1'], ['b', '1'], ['c', '2']];
     expect(compareRows(documented, [['b', 1], ['a', 1], ['c', 2]], true, [1])).toBe('');
     expect(compareRows(documented, [['c', 2], ['a', 1], ['b', 1]], true, [1])).toMatch(/row 1/);

@@ -57,6 +57,9 @@ describe("DuckDB's messages in Snowflake's words", () => {
     ['Binder Error: window function calls cannot be nested', 'a window function inside another window function is not supported here'],
     ['Binder Error: STAR expression is only allowed as the root element of an expression. Use COLUMNS(*) instead.', '* with ILIKE, EXCLUDE or a table name inside a function call is not supported here'],
     ['Invalid Input Error: something DuckDB says', 'something DuckDB says'],
+    // DuckDB drops the schema of a missing table; its echo of the statement keeps it.
+    ['Catalog Error: Table with name orders does not exist!\nDid you mean "information_schema.character_sets"?\n\nLINE 1: SELECT count(*) FROM silver.orders WHERE x\n                             ^', "Object 'silver.orders' does not exist"],
+    ['Catalog Error: Table with name orders does not exist!\n\nLINE 1: SELECT count(*) FROM orders\n                             ^', "Object 'orders' does not exist"],
   ])('%s', (raw, expected) => {
     expect(rephraseDuckDBError(raw).message).toBe(expected);
   });
