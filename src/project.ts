@@ -8,7 +8,7 @@ import { lineLocator, parseModel, type SqlModel } from './config/sql-model.js';
 import { parseSqlCheck, SQL_CHECKS_DIR } from './config/sql-check.js';
 import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config/config-file.js';
 import { loadPipeline, type Env } from './config/pipeline.js';
-import { bronzeTableName, type Pipeline } from './config/types.js';
+import { bronzeTableName, HISTORY_COLUMNS, type Pipeline } from './config/types.js';
 import type { YamlSource } from './config/yaml-source.js';
 import { checkColumns } from './quality/check-kinds.js';
 import { cronProblem } from './schedule.js';
@@ -119,7 +119,7 @@ export function declaredTables(pipelines: Pipeline[], models: SqlModel[]): Map<s
   const tables = new Map<string, string[] | undefined>();
   for (const p of pipelines) {
     for (const r of p.source.resources) tables.set(`bronze.${bronzeTableName(p.name, r.name)}`, ['_batch_id', '_source', '_fetched_at', '_record_hash', '_record']);
-    for (const t of p.silver) tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), '_batch_id', '_record_hash', '_loaded_at']);
+    for (const t of p.silver) tables.set(`silver.${t.name}`, [...t.columns.map((c) => c.name), ...(t.history ? HISTORY_COLUMNS : []), '_batch_id', '_record_hash', '_loaded_at']);
   }
   for (const m of models) tables.set(m.name, undefined);
   return tables;

@@ -1,4 +1,5 @@
--- One row per customer. The natural id is the key: the source never reuses ids.
+-- One row per current customer (silver.customers keeps every version). The natural id is the key: the
+-- source never reuses ids.
 -- sensitive: email (partial)
 SELECT
     customer_id AS customer_key,
@@ -12,3 +13,4 @@ SELECT
     signup_at,
     updated_at
 FROM silver.customers
+WHERE is_current

@@ -15,6 +15,7 @@ import type {
   CheckSpec,
   ColumnSpec,
   DeclaredCheck,
+  DeletedWhen,
   FilesResource,
   FreshnessSpec,
   HttpResource,
@@ -24,6 +25,7 @@ import type {
   Source,
   SqlResource,
 } from './types.js';
+import { HISTORY_COLUMNS } from './types.js';
 import { pathToString, YamlSource, type YamlPath } from './yaml-source.js';
 
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true });
@@ -83,13 +85,15 @@ class PipelineBuilder {
   ) {}
 
   build(raw: RawPipeline): Pipeline {
+    const source = this.source(raw.source);
+    const deletions = new Map(source.resources.map((r) => [r.name, r.deleted_when]));
     return {
       name: raw.name,
       description: raw.description ?? '',
       owner: raw.owner,
       schedule: raw.schedule,
       file: this.yaml.file,
-      source: this.source(raw.source),
+      source,
       silver: Object.entries(raw.silver ?? {}).map(([name, t]) => ({
         name,
         description: t.description,
@@ -97,6 +101,8 @@ class PipelineBuilder {
         explode: t.explode,
         key: t.key,
         latest_by: t.latest_by,
+        ...(t.history ? { history: t.history } : {}),
+        ...(deletions.get(t.from) ? { deleted_when: deletions.get(t.from) } : {}),
         columns: Object.entries(t.columns).map(([col, c]) => ({
           name: col,
           path: c.path,
@@ -169,6 +175,7 @@ class PipelineBuilder {
           format: r.format,
           delimiter: r.delimiter ?? ',',
           primary_key: r.primary_key,
+          deleted_when: r.deleted_when,
         })),
       };
     }
@@ -245,6 +252,7 @@ class PipelineBuilder {
         lagSeconds: r.incremental.lag ? parseDuration(r.incremental.lag) : 0,
       },
       max_pages: r.max_pages ?? DEFAULT_MAX_PAGES,
+      deleted_when: r.deleted_when,
     };
   }
 
@@ -351,6 +359,7 @@ interface RawHttpResource {
   paginate?: Partial<Pagination> & { kind: Pagination['kind'] };
   incremental?: { field: string; param: string; until_param?: string; initial?: string; lag?: string };
   max_pages?: number;
+  deleted_when?: DeletedWhen;
 }
 
 function toCheckSpec(kind: CheckSpec['kind'], value: unknown): CheckSpec {
@@ -426,6 +435,33 @@ export function parseDuration(text: string): number {
   return Number(match[1]) * DURATION_UNITS[match[2]];
 }
 
+/**
+ * What history and deletes need: a version's valid_from is its latest_by, so an scd2 table needs one that is
+ * never NULL and does not collide with the history columns; a deletion removes a key, which an exploded
+ * table's rows do not have on their own (a deleted parent would have to find its elements).
+ */
+function historyRules(table: SilverTable, yaml: YamlSource): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at: YamlPath = ['silver', table.name];
+  if (table.history === 'scd2') {
+    const latest = table.columns.find((c) => c.name === table.latest_by);
+    if (!table.latest_by) {
+      out.push(yaml.diagnosticFor([...at, 'history'], `silver.${table.name}.history: scd2 takes each version's valid_from from latest_by; add "latest_by: <a timestamp column>" (such as updated_at)`));
+    } else if (latest && latest.type !== 'timestamp') {
+      out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: history: scd2 takes valid_from from latest_by, so "${latest.name}" must be a timestamp column (it is ${latest.type})`));
+    } else if (latest && !latest.required) {
+      out.push(yaml.diagnosticFor([...at, 'columns', latest.name], `silver.${table.name}.columns.${latest.name}: the latest_by column of a table with history: scd2 must be "required: true" (a version without a time cannot be placed in the history)`));
+    }
+    for (const column of table.columns.filter((c) => (HISTORY_COLUMNS as readonly string[]).includes(c.name))) {
+      out.push(yaml.diagnosticFor([...at, 'columns', column.name], `silver.${table.name}.columns.${column.name}: ${HISTORY_COLUMNS.join(', ')} are the columns history: scd2 adds; name this column otherwise`));
+    }
+  }
+  if (table.deleted_when && table.explode) {
+    out.push(yaml.diagnosticFor([...at, 'explode'], `silver.${table.name}: resource "${table.from}" declares deleted_when, but deletes reach only tables that are not exploded (an element's key is not the deleted record's); build this table from a resource without deleted_when, or without explode`));
+  }
+  return out;
+}
+
 /** Rules that need the whole pipeline: names that must refer to something declared in it. */
 function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -444,6 +480,7 @@ function pipelineRules(p: Pipeline, yaml: YamlSource): Diagnostic[] {
     if (table.latest_by && !columnSet.has(table.latest_by)) {
       out.push(yaml.diagnosticFor([...at, 'latest_by'], `silver.${table.name}.latest_by: "${table.latest_by}" is not a declared column (columns: ${nameList(columns)})`));
     }
+    out.push(...historyRules(table, yaml));
     for (const column of table.columns) {
       if (column.pattern !== undefined) {
         try {

@@ -53,6 +53,17 @@ export interface HttpResource {
   incremental?: Incremental;
   /** Pages fetched per run before the run fails: an API that ignores its paging parameters must not loop forever. */
   max_pages: number;
+  deleted_when?: DeletedWhen;
+}
+
+/**
+ * How a resource says a record was deleted at the source: the record's field at `field` (a dot path, as a
+ * column's) has the value `equals`. The silver tables built from the resource delete (or, keeping history,
+ * close) the record's key instead of merging it.
+ */
+export interface DeletedWhen {
+  field: string;
+  equals: string | number | boolean;
 }
 
 export interface HttpSource {
@@ -80,6 +91,7 @@ export interface SqlResource {
   name: string;
   query: string;
   primary_key?: string[];
+  deleted_when?: DeletedWhen;
 }
 
 export interface SqlSource {
@@ -97,6 +109,7 @@ export interface FilesResource {
   /** CSV field delimiter. */
   delimiter: string;
   primary_key?: string[];
+  deleted_when?: DeletedWhen;
 }
 
 export interface FilesSource {
@@ -146,6 +159,13 @@ export interface SilverTable {
   explode?: string;
   key: string[];
   latest_by?: string;
+  /**
+   * `scd2`: every version of a key is kept, with valid_from (its latest_by), valid_to (when the next version
+   * or its deletion came; NULL while current) and is_current (models/silver-history.ts). Unset: latest wins.
+   */
+  history?: 'scd2';
+  /** Copied from the resource it is built from: which records are deletions. */
+  deleted_when?: DeletedWhen;
   columns: ColumnSpec[];
 }
 
@@ -223,3 +243,6 @@ export interface Pipeline {
 export function bronzeTableName(pipeline: string, resource: string): string {
   return `${pipeline}_${resource}`;
 }
+
+/** The columns a silver table with `history: scd2` has besides its declared ones, in table order. */
+export const HISTORY_COLUMNS = ['valid_from', 'valid_to', 'is_current'] as const;

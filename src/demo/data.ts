@@ -43,6 +43,8 @@ export interface Customer {
   loyalty_tier: LoyaltyTier;
   signup_at: string;
   updated_at: string;
+  /** Set on the record that says the customer was deleted (the catalog's deleted_when). */
+  deleted?: true;
 }
 
 export interface TransactionLine {
@@ -118,6 +120,9 @@ const CUSTOMER_EMAIL_MALFORMED = 9; // ~3%
 const CUSTOMER_EMAIL_MESSY = 15; // ~5%
 const CUSTOMER_EMAIL_MISSING = 6; // ~2%
 const CUSTOMER_DUPLICATES = 3;
+/** Customers whose later version (moved, promoted) comes after the first in the list, as a change feed would send it. */
+const CUSTOMER_LATE_UPDATES = 2;
+const LATE_UPDATE_AFTER_MS = 90 * 24 * HOUR_MS;
 
 const STORES: readonly Store[] = [
   { store_id: 1, name: 'Pearl District', city: 'Portland', region: 'West', opened_on: '2014-05-03' },
@@ -243,6 +248,17 @@ function generateCustomers(seed: number, asOfMs: number): Customer[] {
     const at = list.indexOf(customer);
     list.splice(Math.min(list.length, at + random.int(5, 40)), 0, customer);
   }
+  for (const customer of order.slice(next, (next += CUSTOMER_LATE_UPDATES))) {
+    const later = Date.parse(customer.updated_at) + LATE_UPDATE_AFTER_MS;
+    if (later > asOfMs) continue;
+    const city = STORES[(STORES.findIndex((s) => s.city === customer.city) + 1) % STORES.length].city;
+    list.push({ ...customer, city, loyalty_tier: customer.loyalty_tier === 'bronze' ? 'silver' : 'gold', updated_at: formatTimestamp(later) });
+  }
+  // A customer who signed up and was deleted; no sale refers to it (sales pick ids up to CUSTOMER_COUNT).
+  const leaver = makeCustomer(random, CUSTOMER_COUNT + 1, asOfMs);
+  const deletedMs = Date.parse(leaver.updated_at) + LATE_UPDATE_AFTER_MS;
+  list.push(leaver);
+  if (deletedMs <= asOfMs) list.push({ ...leaver, deleted: true, updated_at: formatTimestamp(deletedMs) });
   return list;
 }
 

@@ -19,11 +19,12 @@ export const DUCKDB_BASE_ALIAS = 'dataops_diff_base';
 
 /**
  * Every silver and gold table of the project with its key: a silver mapping's `key` from its pipeline
- * file, a SQL model's `unique_key` option (or `modelKeys`, schema-qualified name -> columns, first).
+ * file (with valid_from when it keeps history), a SQL model's `unique_key` option (or `modelKeys`, schema-qualified name -> columns, first).
  */
 export function projectTablesToDiff(project: Project, modelKeys: Readonly<Record<string, readonly string[]>> = {}): TableToDiff[] {
   return [...project.graph.nodes('silver'), ...project.graph.nodes('gold')].map((n) =>
-    'table' in n ? { table: n.name, key: n.table.key } : { table: n.name, key: modelKeys[n.name] ?? n.model.options.unique_key },
+    // A table with history holds a row per version: the key and when the version began name one.
+    'table' in n ? { table: n.name, key: n.table.history ? [...n.table.key, 'valid_from'] : n.table.key } : { table: n.name, key: modelKeys[n.name] ?? n.model.options.unique_key },
   );
 }
 

@@ -19,13 +19,15 @@ export interface SilverShape {
   explode: string | null;
   key: string[];
   latest_by: string | null;
+  history?: string;
+  deleted_when?: { field: string; equals: unknown };
   columns: Array<Pick<ColumnSpec, 'name' | 'path' | 'type' | 'required' | 'normalize'> & { pattern: string | null; min: number | null; max: number | null }>;
 }
 
 export function categorizeSilver(before: SilverShape, after: SilverShape): Categorized {
   const breaking: string[] = [];
   const adding: string[] = [];
-  for (const key of ['from', 'explode', 'key', 'latest_by'] as const) {
+  for (const key of ['from', 'explode', 'key', 'latest_by', 'history', 'deleted_when'] as const) {
     if (show(before[key]) !== show(after[key])) breaking.push(`${key}: ${show(before[key])} -> ${show(after[key])}`);
   }
   const old = new Map(before.columns.map((c) => [c.name, c]));
@@ -143,5 +145,6 @@ function normalized(tokens: SpacedToken[]): string {
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'none';
-  return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+  if (Array.isArray(value)) return `[${value.join(', ')}]`;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

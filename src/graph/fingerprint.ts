@@ -19,6 +19,9 @@ export function silverDefinition(table: SilverTable): unknown {
     explode: table.explode ?? null,
     key: table.key,
     latest_by: table.latest_by ?? null,
+    // Only when set, so that tables declared before these existed keep their fingerprints.
+    ...(table.history ? { history: table.history } : {}),
+    ...(table.deleted_when ? { deleted_when: table.deleted_when } : {}),
     columns: table.columns.map((c) => ({
       name: c.name,
       path: c.path,

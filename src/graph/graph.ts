@@ -17,7 +17,7 @@ export type NodeLayer = 'resource' | 'bronze' | 'silver' | 'gold' | 'check';
  */
 export type MaterializationKind = 'source' | 'append' | MappingKind | ModelKind | 'check';
 /** How a silver table of a pipeline's YAML mapping is built: new bronze batches merged by key. */
-export type MappingKind = 'merge_by_key';
+export type MappingKind = 'merge_by_key' | 'scd2';
 /** How a SQL model (sql/silver or sql/gold) is built, its `materialized` option: a table, a view, incremental... */
 export type ModelKind = Materialized;
 
@@ -162,7 +162,7 @@ export function buildGraph(pipelines: readonly Pipeline[], models: readonly SqlM
     }
     for (const t of p.silver) {
       nodes.push({
-        name: `silver.${t.name}`, layer: 'silver', kind: 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
+        name: `silver.${t.name}`, layer: 'silver', kind: t.history ?? 'merge_by_key', parents: [`bronze.${bronzeTableName(p.name, t.from)}`],
         file: p.file, pipeline: p.name, table: t, ...declared(silverDefinition(t)),
       });
     }

@@ -5,6 +5,7 @@
 import { bronzeTableName, type ColumnSpec, type Pipeline, type SilverTable } from '../config/types.js';
 import { InvariantError } from '../errors.js';
 import { ident, sqlString, type Dialect, type Warehouse } from '../warehouse/adapter.js';
+import { historyColumnsDdl, mergeVersions, replaySilver } from './silver-history.js';
 
 export interface SilverLoad {
   table: string;
@@ -14,7 +15,16 @@ export interface SilverLoad {
   rejected: number;
   inserted: number;
   updated: number;
+  /** Keys the batch's deletion records removed (or, with history, closed). */
+  deleted: number;
   conserved: boolean;
+}
+
+/** What applying one batch to a silver table changed. */
+export interface BatchChanges {
+  inserted: number;
+  updated: number;
+  deleted: number;
 }
 
 const META_COLUMNS = ['_batch_id', '_record_hash', '_loaded_at'];
@@ -23,6 +33,7 @@ export function silverDdl(table: SilverTable, dialect: Dialect): string {
   const columns = table.columns.map((c) => `${ident(c.name)} ${dialect.columnType(c.type)}`);
   return `CREATE TABLE IF NOT EXISTS silver.${table.name} (${[
     ...columns,
+    ...(table.history ? historyColumnsDdl(table, dialect) : []),
     '_batch_id VARCHAR',
     '_record_hash VARCHAR',
     `_loaded_at ${dialect.timestampType}`,
@@ -77,6 +88,8 @@ export async function rebuildSilver(
   /** Runs in the transaction that puts the rebuild in place (to record it with it). */
   inSwap?: () => Promise<void>,
 ): Promise<SilverLoad[]> {
+  // History and deletions depend on the order of every batch before: replayed, one batch after another.
+  if (table.history || table.deleted_when) return replaySilver(warehouse, pipeline, table, runId, inSwap);
   const d = warehouse.dialect;
   const target = `silver.${table.name}`;
   const aside = `${target}__rebuild`;
@@ -142,7 +155,7 @@ export async function rebuildSilver(
     const m = merged.find((x) => x.batch_id === l.batch_id);
     return {
       table: target, batchId: l.batch_id, bronze: Number(l.bronze), accepted: Number(l.accepted), rejected: Number(l.rejected),
-      inserted: Number(m?.inserted ?? 0), updated: Number(m?.updated ?? 0), conserved: true,
+      inserted: Number(m?.inserted ?? 0), updated: Number(m?.updated ?? 0), deleted: 0, conserved: true,
     };
   });
   await warehouse.transaction(async () => {
@@ -155,7 +168,7 @@ export async function rebuildSilver(
     );
     for (let i = 0; i < result.length; i += 500) {
       const values = result.slice(i, i + 500).map((l) =>
-        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now})`);
+        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now}, 0)`);
       if (values.length) await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
     }
     await inSwap?.();
@@ -187,51 +200,10 @@ async function mergeBatch(
   inBatch?: (load: SilverLoad) => Promise<void>,
 ): Promise<SilverLoad> {
   const d = warehouse.dialect;
-  const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
   const target = `silver.${table.name}`;
-  const stage = `_stage_${table.name}`;
-  const merge = `_merge_${table.name}`;
   const batch = sqlString(batchId);
-  const keyMatch = table.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
-
   return warehouse.transaction(async () => {
-    await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${stage} AS ${stageSql(table, bronze, batchId, d)}`);
-    const [units] = await warehouse.query<{ n: number }>(
-      table.explode
-        ? `SELECT COALESCE(SUM(COALESCE(${d.arrayLength('_record', splitPath(table.explode))}, 1)), 0) AS n FROM ${bronze} WHERE _batch_id = ${batch}`
-        : `SELECT count(*) AS n FROM ${bronze} WHERE _batch_id = ${batch}`,
-    );
-    const [counts] = await warehouse.query<{ accepted: number; rejected: number }>(
-      `SELECT COALESCE(SUM(CASE WHEN _reasons = '' THEN 1 ELSE 0 END), 0) AS accepted,
-              COALESCE(SUM(CASE WHEN _reasons <> '' THEN 1 ELSE 0 END), 0) AS rejected FROM ${stage}`,
-    );
-    const conserved = units.n === counts.accepted + counts.rejected;
-    if (!conserved) {
-      throw new InvariantError(
-        `${target}: batch ${batchId} has ${units.n} bronze units but ${counts.accepted} accepted + ${counts.rejected} rejected; nothing of this batch was written`,
-      );
-    }
-
-    // Within the batch, the latest version of each key wins; ties go to the greater record hash so
-    // the outcome does not depend on row order.
-    const order = table.latest_by ? `${ident(table.latest_by)} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
-    const columns = table.columns.map((c) => ident(c.name));
-    await warehouse.execute(
-      `CREATE OR REPLACE TEMP TABLE ${merge} AS
-       SELECT ${[...columns, '_batch_id', '_record_hash'].join(', ')} FROM ${stage} WHERE _reasons = ''
-       QUALIFY row_number() OVER (PARTITION BY ${table.key.map(ident).join(', ')} ORDER BY ${order}) = 1`,
-    );
-    const [{ n: inserted }] = await warehouse.query<{ n: number }>(
-      `SELECT count(*) AS n FROM ${merge} s WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})`,
-    );
-    const newer = table.latest_by ? ` AND (t.${ident(table.latest_by)} IS NULL OR s.${ident(table.latest_by)} >= t.${ident(table.latest_by)})` : '';
-    const all = [...columns, ...META_COLUMNS];
-    const changed = await warehouse.execute(
-      `MERGE INTO ${target} AS t USING ${merge} AS s ON ${keyMatch}
-       WHEN MATCHED${newer} THEN UPDATE SET ${[...columns, '_batch_id', '_record_hash'].map((c) => `${c} = s.${c}`).join(', ')}, _loaded_at = ${d.now}
-       WHEN NOT MATCHED THEN INSERT (${all.join(', ')}) VALUES (${[...columns, '_batch_id', '_record_hash'].map((c) => `s.${c}`).join(', ')}, ${d.now})`,
-    );
-
+    const { stage, units, accepted, rejected, changes } = await applyBatch(warehouse, pipeline, table, batchId, target);
     await warehouse.execute(`DELETE FROM meta.rejected WHERE batch_id = ${batch} AND table_name = ${sqlString(target)}`);
     await warehouse.execute(
       `INSERT INTO meta.rejected
@@ -239,25 +211,93 @@ async function mergeBatch(
               CAST(_row_json AS VARCHAR), ${d.now}
        FROM ${stage} WHERE _reasons <> ''`,
     );
-    const load: SilverLoad = {
-      table: target,
-      batchId,
-      bronze: units.n,
-      accepted: counts.accepted,
-      rejected: counts.rejected,
-      inserted,
-      updated: changed - inserted,
-      conserved,
-    };
+    const load: SilverLoad = { table: target, batchId, bronze: units, accepted, rejected, ...changes, conserved: true };
     await warehouse.execute(
       `INSERT INTO meta.silver_loads VALUES (${sqlString(runId)}, ${batch}, ${sqlString(pipeline)}, ${sqlString(target)},
-        ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, ${conserved}, ${d.now})`,
+        ${load.bronze}, ${load.accepted}, ${load.rejected}, ${load.inserted}, ${load.updated}, TRUE, ${d.now}, ${load.deleted})`,
     );
     await inBatch?.(load);
     await warehouse.execute(`DROP TABLE ${stage}`);
-    await warehouse.execute(`DROP TABLE ${merge}`);
     return load;
   });
+}
+
+/**
+ * Stages one bronze batch, proves it conserved (bronze units = accepted + rejected; else nothing is
+ * written), and applies its accepted units to `target` (the table, or a rebuild's table aside). The
+ * stage stays for the caller (its rejected units), who drops it.
+ */
+export async function applyBatch(
+  warehouse: Warehouse,
+  pipeline: string,
+  table: SilverTable,
+  batchId: string,
+  target: string,
+): Promise<{ stage: string; units: number; accepted: number; rejected: number; changes: BatchChanges }> {
+  const d = warehouse.dialect;
+  const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
+  const stage = `_stage_${table.name}`;
+  const batch = sqlString(batchId);
+  await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${stage} AS ${stageSql(table, bronze, batchId, d)}`);
+  const [{ n: units }] = await warehouse.query<{ n: number }>(
+    table.explode
+      ? `SELECT COALESCE(SUM(COALESCE(${d.arrayLength('_record', splitPath(table.explode))}, 1)), 0) AS n FROM ${bronze} WHERE _batch_id = ${batch}`
+      : `SELECT count(*) AS n FROM ${bronze} WHERE _batch_id = ${batch}`,
+  );
+  const [counts] = await warehouse.query<{ accepted: number; rejected: number }>(
+    `SELECT COALESCE(SUM(CASE WHEN _reasons = '' THEN 1 ELSE 0 END), 0) AS accepted,
+            COALESCE(SUM(CASE WHEN _reasons <> '' THEN 1 ELSE 0 END), 0) AS rejected FROM ${stage}`,
+  );
+  const [accepted, rejected] = [Number(counts.accepted), Number(counts.rejected)];
+  if (Number(units) !== accepted + rejected) {
+    throw new InvariantError(
+      `${target}: batch ${batchId} has ${units} bronze units but ${accepted} accepted + ${rejected} rejected; nothing of this batch was written`,
+    );
+  }
+  const changes = table.history ? await mergeVersions(warehouse, table, target, stage, batchId) : await mergeLatest(warehouse, table, target, stage);
+  return { stage, units: Number(units), accepted, rejected, changes };
+}
+
+/**
+ * Latest wins: of the batch, the latest version of each key (ties go to the greater record hash, so the
+ * outcome does not depend on row order), merged where it is at least as new as the table's. A deletion
+ * record removes its key instead; one without a latest_by value counts as newer than anything.
+ */
+async function mergeLatest(warehouse: Warehouse, table: SilverTable, target: string, stage: string): Promise<BatchChanges> {
+  const d = warehouse.dialect;
+  const merge = `_merge_${table.name}`;
+  const keyMatch = table.key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
+  const latest = table.latest_by ? ident(table.latest_by) : undefined;
+  const order = [
+    ...(table.deleted_when && latest ? [`CASE WHEN _deleted AND ${latest} IS NULL THEN 1 ELSE 0 END DESC`] : []),
+    ...(latest ? [`${latest} DESC NULLS LAST`] : []),
+    ...(table.deleted_when ? ['_deleted DESC'] : []),
+    '_record_hash DESC',
+  ];
+  const columns = table.columns.map((c) => ident(c.name));
+  await warehouse.execute(
+    `CREATE OR REPLACE TEMP TABLE ${merge} AS
+     SELECT ${[...columns, '_batch_id', '_record_hash', '_deleted'].join(', ')} FROM ${stage} WHERE _reasons = ''
+     QUALIFY row_number() OVER (PARTITION BY ${table.key.map(ident).join(', ')} ORDER BY ${order.join(', ')}) = 1`,
+  );
+  const newer = (t: string) => (latest ? ` AND (${t}.${latest} IS NULL OR s.${latest} IS NULL AND s._deleted OR s.${latest} >= ${t}.${latest})` : '');
+  let deleted = 0;
+  if (table.deleted_when) {
+    // No alias on DELETE's table: Snowflake takes none.
+    const own = table.key.map((k) => `${target}.${ident(k)} = s.${ident(k)}`).join(' AND ');
+    deleted = await warehouse.execute(`DELETE FROM ${target} WHERE EXISTS (SELECT 1 FROM ${merge} AS s WHERE s._deleted AND ${own}${newer(target)})`);
+  }
+  const [{ n: inserted }] = await warehouse.query<{ n: number }>(
+    `SELECT count(*) AS n FROM ${merge} s WHERE NOT s._deleted AND NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch})`,
+  );
+  const all = [...columns, ...META_COLUMNS];
+  const changed = await warehouse.execute(
+    `MERGE INTO ${target} AS t USING (SELECT * FROM ${merge} WHERE NOT _deleted) AS s ON ${keyMatch}
+     WHEN MATCHED${newer('t')} THEN UPDATE SET ${[...columns, '_batch_id', '_record_hash'].map((c) => `${c} = s.${c}`).join(', ')}, _loaded_at = ${d.now}
+     WHEN NOT MATCHED THEN INSERT (${all.join(', ')}) VALUES (${[...columns, '_batch_id', '_record_hash'].map((c) => `s.${c}`).join(', ')}, ${d.now})`,
+  );
+  await warehouse.execute(`DROP TABLE ${merge}`);
+  return { inserted: Number(inserted), updated: changed - Number(inserted), deleted };
 }
 
 function splitPath(path: string): string[] {
@@ -285,13 +325,23 @@ export function stageSql(table: SilverTable, bronze: string, batchId: string | u
     units = `SELECT b._batch_id, b._record_hash, CAST(NULL AS INTEGER) AS _element_index, b._record AS _row_json, b._record AS _parent, '' AS _unit_problem
              FROM ${bronze} AS b WHERE ${ofBatch}`;
   }
-  const rawColumns = table.columns.map((c) => `${rawText(c, d)} AS ${ident(`${c.name}__raw`)}`);
+  const rawColumns = [
+    ...table.columns.map((c) => `${rawText(c, d)} AS ${ident(`${c.name}__raw`)}`),
+    `${deletionTest(table, d)} AS _deleted`,
+  ];
   const typedColumns = table.columns.map((c) => `${d.tryConvert(ident(`${c.name}__raw`), c.type)} AS ${ident(c.name)}`);
   const reasons = [`NULLIF(_unit_problem, '')`, ...table.columns.flatMap((c) => reasonChecks(c, table, d))];
   return `WITH units AS (${units}),
     raw AS (SELECT units.*, ${rawColumns.join(', ')} FROM units),
     typed AS (SELECT raw.*, ${typedColumns.join(', ')} FROM raw)
     SELECT typed.*, ${d.joinNonNull(reasons)} AS _reasons FROM typed`;
+}
+
+/** TRUE for a deletion record (the resource's deleted_when); its non-key fields are not checked. */
+function deletionTest(table: SilverTable, d: Dialect): string {
+  if (!table.deleted_when) return 'FALSE';
+  const { field, equals } = table.deleted_when;
+  return `COALESCE(${d.jsonText('_row_json', splitPath(field))} = ${sqlString(String(equals))}, FALSE)`;
 }
 
 function rawText(column: ColumnSpec, d: Dialect): string {
@@ -306,7 +356,9 @@ function rawText(column: ColumnSpec, d: Dialect): string {
 function reasonChecks(c: ColumnSpec, table: SilverTable, d: Dialect): string[] {
   const raw = ident(`${c.name}__raw`);
   const typed = ident(c.name);
-  const when = (condition: string, code: string) => `CASE WHEN ${condition} THEN ${sqlString(`${code}:${c.name}`)} END`;
+  // A deletion record needs its key and nothing else.
+  const unlessDeleted = table.key.includes(c.name) ? '' : ' AND NOT _deleted';
+  const when = (condition: string, code: string) => `CASE WHEN ${condition}${unlessDeleted} THEN ${sqlString(`${code}:${c.name}`)} END`;
   const checks: string[] = [];
   if (c.required) checks.push(when(`${raw} IS NULL`, 'missing_required'));
   else if (table.key.includes(c.name)) checks.push(when(`${raw} IS NULL`, 'missing_key'));

@@ -7,7 +7,7 @@
 // transaction, so readers never see half a star schema.
 import type { MappingKind, MappingNode, ModelKind, ModelNode, ProjectGraph } from '../graph/graph.js';
 import { readNodeStates, recordNodeState, type NodeState } from '../state/nodes.js';
-import { queryTagFor, type Warehouse } from '../warehouse/adapter.js';
+import { queryTagFor, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { definitionChange, type DefinitionChange, type TransformNode } from './changes.js';
 import type { TimeWindow } from '../sources/window.js';
 import { bronzeInput, mergeModelBatches, rebuildModelBatches } from './batch-model.js';
@@ -120,7 +120,12 @@ type InCommit = (changedRows: boolean) => Promise<void>;
 export const MATERIALIZATIONS: { [K in MappingKind]: Materialization<MappingNode, SilverLoad[]> } & { [K in ModelKind]: Materialization<ModelNode, ModelBuild> } = {
   // Silver from the pipeline's mapping: new bronze batches merged by key, latest wins.
   merge_by_key: {
-    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(load.inserted + load.updated > 0)),
+    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
+    rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
+  },
+  // The same, keeping every version of a key (models/silver-history.ts); the table's SilverTable says how.
+  scd2: {
+    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
     rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
   },
   // A SQL model whose SELECT replaces the table's rows: updating it is rebuilding it.
@@ -156,6 +161,11 @@ export const MATERIALIZATIONS: { [K in MappingKind]: Materialization<MappingNode
     },
   },
 };
+
+/** A batch that inserted, updated or deleted rows moves the table's data version (what reads it is rebuilt). */
+function changedRows(load: SilverLoad): boolean {
+  return load.inserted + load.updated + load.deleted > 0;
+}
 
 async function replaceView(warehouse: Warehouse, node: ModelNode, runId: string, inCommit: InCommit): Promise<ModelBuild> {
   const build = await buildModelView(warehouse, node.model, runId);
@@ -203,9 +213,9 @@ async function buildSilverTable(
     if (loads.length === 0 && change.action !== 'none') await record();
   }
   versions.set(node.name, version);
-  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated), ${l.rejected} rejected`);
+  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated${l.deleted ? `, ${l.deleted} deleted` : ''}), ${l.rejected} rejected`);
   if (change.action !== 'none') changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
-  else if (loads.some((l) => l.inserted + l.updated > 0)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
+  else if (loads.some(changedRows)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
   return loads;
 }
 
@@ -272,8 +282,10 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
   // A model that reads bronze batch by batch is rebuilt from all of it, as a silver table is.
   if (change.action === 'rebuild' && node.kind === 'incremental_by_batch') await guardRebuild(warehouse, node.name, bronzeInput(node), refresh(node.name), selection.log);
   const materialization = MATERIALIZATIONS[node.kind];
+  // A window merge sees only the rows its window holds: keys deleted from an input reach it by a rebuild.
+  const deletedIn = change.action === 'none' && node.kind === 'incremental' ? await inputsWithDeletions(warehouse, node, movedInputs) : [];
   let build =
-    change.action !== 'none' ? await materialization.rebuild(warehouse, node, runId, record)
+    change.action !== 'none' || deletedIn.length ? await materialization.rebuild(warehouse, node, runId, record)
     : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
     : undefined;
   if (range && change.action === 'none' && node.kind === 'incremental') {
@@ -285,10 +297,24 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
   built.add(node.name);
   const reasons =
     change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
+    : change.action === 'none' && deletedIn.length ? [`rows deleted in ${deletedIn.join(', ')}: built again from all of its inputs`]
     : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
     : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
     : change.reasons;
   return { build: build!, change: { table: node.name, action: change.action === 'none' ? 'update' : change.action, category: change.category, reasons } };
+}
+
+/** Of the inputs that moved, the silver tables whose batches deleted keys since the model was last built. */
+async function inputsWithDeletions(warehouse: Warehouse, node: ModelNode, movedInputs: string[]): Promise<string[]> {
+  const silver = movedInputs.filter((p) => p.startsWith('silver.'));
+  if (silver.length === 0) return [];
+  const rows = await warehouse.query<{ table_name: string }>(
+    `SELECT DISTINCT table_name FROM meta.silver_loads
+     WHERE table_name IN (${silver.map(sqlString).join(', ')}) AND deleted > 0
+       AND loaded_at > (SELECT MAX(built_at) FROM meta.nodes WHERE node = ${sqlString(node.name)})
+     ORDER BY table_name`,
+  );
+  return rows.map((r) => r.table_name);
 }
 
 /**

@@ -14,16 +14,27 @@ export interface CheckCount {
   tableRows: number;
 }
 
-/** The rows of `table` that the run's batches wrote (a silver table keeps the batch that last wrote each row). */
-export function newRowsSql(table: string, runId: string, quote: (value: string) => string = snowflakeString): string {
-  return `SELECT * FROM ${table} WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${quote(runId)})`;
+/**
+ * The rows a check looks at, as a table name or a parenthesised SELECT: a table that keeps history only its
+ * current rows (as its readers see it); with `newInRun`, only the rows that run's batches wrote (a silver
+ * table keeps the batch that last wrote each row).
+ */
+export function checkedRows(table: string, how: { current: boolean; newInRun?: string }, quote: (value: string) => string = snowflakeString): string {
+  const current = how.current ? `(SELECT * FROM ${table} WHERE is_current)` : table;
+  if (how.newInRun === undefined) return current;
+  return `(SELECT * FROM ${current} AS c WHERE _batch_id IN (SELECT batch_id FROM meta.batches WHERE run_id = ${quote(how.newInRun)}))`;
 }
 
 /** A bitmap of distinct integers costs one bit per value of the range, in each thread: at most 16 MB here. */
 const MAX_BITMAP_RANGE = 2 ** 27;
 
 /** Counts of the checks that could be counted up front; the others are absent. */
-export async function countChecks(warehouse: Warehouse, checks: readonly DeclaredCheck[], runId: string): Promise<Map<DeclaredCheck, CheckCount>> {
+export async function countChecks(
+  warehouse: Warehouse,
+  checks: readonly DeclaredCheck[],
+  runId: string,
+  keepsHistory: (table: string) => boolean = () => false,
+): Promise<Map<DeclaredCheck, CheckCount>> {
   const counts = new Map<DeclaredCheck, CheckCount>();
   const groups = new Map<string, DeclaredCheck[]>();
   for (const check of checks) {
@@ -37,12 +48,12 @@ export async function countChecks(warehouse: Warehouse, checks: readonly Declare
     groups.set(key, [...(groups.get(key) ?? []), check]);
   }
   for (const group of groups.values()) {
-    for (const [check, count] of await countRowChecks(warehouse, group, runId)) counts.set(check, count);
+    for (const [check, count] of await countRowChecks(warehouse, group, runId, keepsHistory(group[0].table))) counts.set(check, count);
   }
   if (warehouse.dialect.distinctIntegers) {
     for (const check of checks) {
       if (check.spec.kind !== 'unique' || check.spec.columns.length !== 1) continue;
-      const count = await provedUnique(warehouse, check.table, check.spec.columns[0]);
+      const count = await provedUnique(warehouse, checkedRows(check.table, { current: keepsHistory(check.table) }), check.spec.columns[0]);
       if (count) counts.set(check, count);
     }
   }
@@ -54,11 +65,11 @@ function hasError(warehouse: Warehouse, snowflakeSql: string, check: DeclaredChe
 }
 
 /** One scan of the table (or its new rows) for all of the group's checks; none when it fails. */
-async function countRowChecks(warehouse: Warehouse, group: DeclaredCheck[], runId: string): Promise<Map<DeclaredCheck, CheckCount>> {
+async function countRowChecks(warehouse: Warehouse, group: DeclaredCheck[], runId: string, current: boolean): Promise<Map<DeclaredCheck, CheckCount>> {
   const { table, scope, file } = group[0];
   const text = await textColumns(warehouse, table);
   const failing = group.map((c, i) => `COUNT_IF(${checkKind(c.spec).failingRowCondition!(c.spec, snowflakeString, text)}) AS failing_${i}`);
-  const from = scope === 'new' ? `(${newRowsSql(table, runId)}) AS looked` : `${table} AS looked`;
+  const from = `${checkedRows(table, { current, ...(scope === 'new' ? { newInRun: runId } : {}) })} AS looked`;
   const translated = warehouse.translate(`SELECT COUNT(*) AS looked_rows, ${failing.join(', ')} FROM ${from}`, file);
   if (translated.diagnostics.some((d) => d.severity === 'error')) return new Map();
   let row: Record<string, unknown> | undefined;
@@ -90,10 +101,10 @@ async function textColumns(warehouse: Warehouse, table: string): Promise<Set<str
  * small enough for a bitmap, that is counted without hashing each value. Duplicates (or any other column)
  * go to the GROUP BY that counts and samples them.
  */
-async function provedUnique(warehouse: Warehouse, table: string, column: string): Promise<CheckCount | undefined> {
+async function provedUnique(warehouse: Warehouse, rows: string, column: string): Promise<CheckCount | undefined> {
   try {
     const [bounds] = await warehouse.query<{ lo: unknown; hi: unknown; n: unknown; all_rows: unknown }>(
-      `SELECT MIN(${ident(column)}) AS lo, MAX(${ident(column)}) AS hi, COUNT(${ident(column)}) AS n, COUNT(*) AS all_rows FROM ${table}`,
+      `SELECT MIN(${ident(column)}) AS lo, MAX(${ident(column)}) AS hi, COUNT(${ident(column)}) AS n, COUNT(*) AS all_rows FROM ${rows}`,
     );
     const tableRows = Number(bounds.all_rows);
     if (Number(bounds.n) === 0) return { failing: 0, tableRows };
@@ -102,7 +113,7 @@ async function provedUnique(warehouse: Warehouse, table: string, column: string)
     const lo = BigInt(bounds.lo as number | bigint);
     const hi = BigInt(bounds.hi as number | bigint);
     if (hi - lo >= BigInt(MAX_BITMAP_RANGE)) return undefined;
-    const [{ distinct_values: distinct }] = await warehouse.query<{ distinct_values: unknown }>(`SELECT ${warehouse.dialect.distinctIntegers!(ident(column), lo, hi)} AS distinct_values FROM ${table}`);
+    const [{ distinct_values: distinct }] = await warehouse.query<{ distinct_values: unknown }>(`SELECT ${warehouse.dialect.distinctIntegers!(ident(column), lo, hi)} AS distinct_values FROM ${rows}`);
     return Number(distinct) === Number(bounds.n) ? { failing: 0, tableRows } : undefined;
   } catch {
     return undefined; // not an integer type after all (e.g. a DECIMAL): the GROUP BY decides.

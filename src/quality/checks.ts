@@ -9,7 +9,7 @@ import { duckdbErrorText } from '../sql/errors.js';
 import { formatPercent, meets, type Threshold } from './thresholds.js';
 import { isAnomaly, profileAnomalyColumns, runAnomalyCheck } from './anomaly/check.js';
 import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
-import { countChecks, newRowsSql, type CheckCount } from './check-scan.js';
+import { checkedRows, countChecks, type CheckCount } from './check-scan.js';
 
 export { checkName, failingRowsSql } from './check-kinds.js';
 
@@ -41,8 +41,11 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
   const kind = checkKind(check.spec);
   const scoped = check.scope === 'new' && kind.level === 'row';
   const file = check.file ?? pipeline.file;
-  const newRows = `new_rows AS (${newRowsSql(check.table, context.runId)})`;
-  const snowflakeSql = scoped ? `WITH ${newRows}\n${kind.failingRowsSql('new_rows', check.spec, snowflakeString)}` : kind.failingRowsSql(check.table, check.spec, snowflakeString);
+  const rows = (quote: (v: string) => string) => checkedRows(check.table, { current: keepsHistory(pipeline, check.table), ...(scoped ? { newInRun: context.runId } : {}) }, quote);
+  const source = rows(snowflakeString);
+  const snowflakeSql =
+    source === check.table ? kind.failingRowsSql(check.table, check.spec, snowflakeString) : `WITH checked_rows AS (SELECT * FROM ${source} AS r)
+${kind.failingRowsSql('checked_rows', check.spec, snowflakeString)}`;
   const base = { pipeline: pipeline.name, file, line: check.line, table: check.table, check: checkName(check.spec), kind: check.spec.kind, severity: check.severity };
   const translated = warehouse.translate(snowflakeSql, file);
   const sql = translated.sql;
@@ -52,25 +55,32 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
   });
   const problem = translated.diagnostics.find((d) => d.severity === 'error');
   if (problem) return cannotRun(problem.message);
-  const looked = scoped ? `(${newRowsSql(check.table, context.runId, warehouse.dialect.quote)})` : check.table;
-  let rows: Array<Record<string, unknown>>;
+  const looked = rows((v) => warehouse.dialect.quote(v));
+  let found: Array<Record<string, unknown>>;
   try {
-    rows = counted
-      ? counted.failing > 0 && check.samples > 0 ? await warehouse.query<Record<string, unknown>>(`SELECT * FROM (${sql}\n) AS f LIMIT ${check.samples}`) : []
+    found = counted
+      ? counted.failing > 0 && check.samples > 0 ? await warehouse.query<Record<string, unknown>>(`SELECT * FROM (${sql}
+) AS f LIMIT ${check.samples}`) : []
       : await warehouse.query<Record<string, unknown>>(
           `SELECT t.${ROWS}, s.* FROM (SELECT COUNT(*) AS ${ROWS} FROM ${looked} AS looked) AS t
-           LEFT JOIN (SELECT f.*, COUNT(*) OVER () AS ${FAILING} FROM (${sql}\n) AS f LIMIT ${Math.max(check.samples, 1)}) AS s ON 1 = 1`,
+           LEFT JOIN (SELECT f.*, COUNT(*) OVER () AS ${FAILING} FROM (${sql}
+) AS f LIMIT ${Math.max(check.samples, 1)}) AS s ON 1 = 1`,
         );
   } catch (e) {
     return cannotRun(duckdbErrorText((e as Error).message));
   }
-  const lower = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+  const lower = found.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
   const tableRows = counted ? counted.tableRows : Number(lower[0]?.[ROWS] ?? 0);
   const failing = counted ? counted.failing : Number(lower[0]?.[FAILING] ?? 0);
   const fields = context.sensitive(check.table);
   const samples = failing === 0 ? [] : lower.slice(0, check.samples).map(({ [ROWS]: _rows, [FAILING]: _failing, ...row }) => clipValues(maskRecord(row, fields).value as Record<string, unknown>));
   const status = check.errorIf && meets(check.errorIf, failing, tableRows) ? 'fail' : check.warnIf && meets(check.warnIf, failing, tableRows) ? 'warn' : 'pass';
   return { ...base, sql, status, failing_rows: failing, table_rows: tableRows, samples, message: describeOutcome(check, status, failing, tableRows, samples) };
+}
+
+/** A table that keeps history (history: scd2) is checked as its readers see it: its current rows. */
+function keepsHistory(pipeline: Pipeline, table: string): boolean {
+  return pipeline.silver.some((t) => `silver.${t.name}` === table && t.history !== undefined);
 }
 
 /** A sample keeps the start of a long value: enough to recognise it, and meta stays small. */
@@ -143,7 +153,7 @@ function formatAge(seconds: number): string {
 export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, context: CheckContext, now?: Date): Promise<CheckOutcome[]> {
   const outcomes: CheckOutcome[] = [];
   const profiles = await profileAnomalyColumns(warehouse, pipeline, context.runId);
-  const counts = await countChecks(warehouse, pipeline.checks, context.runId);
+  const counts = await countChecks(warehouse, pipeline.checks, context.runId, (table) => keepsHistory(pipeline, table));
   for (const check of pipeline.checks) {
     outcomes.push(isAnomaly(check) ? await runAnomalyCheck(warehouse, pipeline, check, { runId: context.runId, now, profiles }) : await runCheck(warehouse, pipeline, check, context, counts.get(check)));
   }

@@ -20,7 +20,7 @@ export function metaDdl(ts: string): string[] {
       pipeline VARCHAR, resource VARCHAR, value VARCHAR, updated_at ${ts}, batch_id VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS meta.silver_loads (
       run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, bronze BIGINT, accepted BIGINT,
-      rejected BIGINT, inserted BIGINT, updated BIGINT, conserved BOOLEAN, loaded_at ${ts})`,
+      rejected BIGINT, inserted BIGINT, updated BIGINT, conserved BOOLEAN, loaded_at ${ts}, deleted BIGINT)`,
     `CREATE TABLE IF NOT EXISTS meta.rejected (
       run_id VARCHAR, batch_id VARCHAR, pipeline VARCHAR, table_name VARCHAR, record_hash VARCHAR,
       element_index INTEGER, reasons VARCHAR, record VARCHAR, rejected_at ${ts})`,
@@ -72,6 +72,8 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
   ['batches', 'bronze_removed_at', 'timestamp'],
   // The rows a check looked at (the table's, or the run's new rows with scope: new), for thresholds in %.
   ['check_results', 'table_rows', 'BIGINT'],
+  // Keys a batch's deletion records removed or closed (src/models/silver.ts); what reads the table must drop them too.
+  ['silver_loads', 'deleted', 'BIGINT'],
 ];
 
 /** The internal stage that keeps each batch's landing files, where the warehouse has stages (src/ingest/landing-stage.ts). */

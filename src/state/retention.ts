@@ -86,13 +86,15 @@ export async function applyRetention(warehouse: Warehouse, graph: ProjectGraph, 
  */
 async function removeOldBronze(warehouse: Warehouse, graph: ProjectGraph, node: GraphNode & { layer: 'bronze' }, before: string, dryRun?: boolean): Promise<RetentionCount> {
   const readers = graph.order.map((n) => graph.get(n)!).filter((n) => n.parents.includes(node.name) && (n.layer === 'silver' || n.layer === 'gold'));
-  const rebuiltFromAll = readers.filter((r) => r.kind !== 'merge_by_key' && r.kind !== 'incremental_by_batch');
+  // A silver mapping (merged by key, with history or not) records its batches in meta.silver_loads.
+  const mapping = (r: GraphNode) => r.kind === 'merge_by_key' || r.kind === 'scd2';
+  const rebuiltFromAll = readers.filter((r) => !mapping(r) && r.kind !== 'incremental_by_batch');
   if (rebuiltFromAll.length) {
     return { layer: 'bronze', table: node.name, removed: 0, note: `kept: ${rebuiltFromAll.map((r) => r.name).join(', ')} ${rebuiltFromAll.length === 1 ? 'is' : 'are'} built from all of it` };
   }
   if (!(await warehouse.tableExists(node.name))) return { layer: 'bronze', table: node.name, removed: 0 };
   const built = readers.map((r) =>
-    r.kind === 'merge_by_key'
+    mapping(r)
       ? `AND b.batch_id IN (SELECT batch_id FROM meta.silver_loads WHERE table_name = ${sqlString(r.name)})`
       : `AND b.batch_id IN (SELECT batch_id FROM meta.model_batches WHERE table_name = ${sqlString(r.name)})`,
   );

@@ -172,7 +172,7 @@ describe('dataops plan', () => {
     project = await demoProject(ANCHOR);
     await runProject(project.settings, { steps: ['ingest', 'transform'] });
     const p = project;
-    await edit(project, 'pipelines/catalog.yml', 'description: One row per customer, latest version wins', 'description: Every customer once');
+    await edit(project, 'pipelines/catalog.yml', 'description: "Every version of each customer:', 'description: "All versions of each customer:');
     await edit(project, 'pipelines/catalog.yml', 'customer_id:  { path: id, type: integer, required: true }', 'customer_id:  { path: id, type: integer, required: true, description: the API id }');
     await edit(project, 'sql/gold/daily_sales_summary.sql', '-- Revenue per store and day.', '-- Sales per store and day.');
     await edit(project, 'sql/gold/daily_sales_summary.sql', 'AS net_revenue -- revenue net of refunds', 'AS net_revenue -- what stays after refunds');

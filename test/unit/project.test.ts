@@ -89,6 +89,14 @@ describe('validate over the whole project', () => {
     expect(found).toContainEqual(expect.stringMatching(/^pipelines\/zz_copy\.yml:\d+:3: silver table "stores" is already defined in pipelines\/stores\.yml/));
   });
 
+  test('a check may name the history columns of a table with history: scd2, and only of such a table', async () => {
+    const catalog = join(dir, 'pipelines/catalog.yml');
+    await writeFile(catalog, (await readFile(catalog, 'utf8')).replace('    - unique: customer_id\n', '    - unique: customer_id\n    - unique: [customer_id, valid_from]\n'));
+    const stores = join(dir, 'pipelines/stores.yml');
+    await writeFile(stores, (await readFile(stores, 'utf8')).replace('    - unique: store_id\n', '    - unique: store_id\n    - not_null: valid_from\n'));
+    expect(await errors()).toEqual([expect.stringMatching(/^pipelines\/stores\.yml:\d+:1: checks\.silver\.stores: unknown column "valid_from"/)]);
+  });
+
   test('a check on a gold column that the model does not produce', async () => {
     const file = join(dir, 'pipelines/retail_pos.yml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('range: { column: quantity, min: 1 }', 'range: { column: qty, min: 1 }'));

@@ -13,6 +13,7 @@ import { CheckSamples } from './check-samples.js';
 const KIND_TEXT: Record<string, string> = {
   append: 'appended: each fetch adds its records as received',
   merge_by_key: 'merged by key from new bronze batches (latest version wins)',
+  scd2: 'merged by key from new bronze batches, keeping every version (valid_from, valid_to, is_current)',
   table: 'rebuilt from its SQL',
   view: 'a view: computed when read',
   incremental: 'incremental: a recent time window is recomputed on each run',

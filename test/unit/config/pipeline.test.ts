@@ -12,7 +12,7 @@ const load = (kind: string, name: string, env: Record<string, string> = {}) =>
 describe('invalid pipelines name the file, line, column and what was expected', () => {
   test.each([
     ['yaml-syntax.yml', /^pipelines\/yaml-syntax\.yml:\d+:\d+: invalid YAML: Missing closing "quote/],
-    ['unknown-key.yml', /^pipelines\/unknown-key\.yml:8:7: unknown key "paginat" in source\.resources\.items \(expected one of: path, params, records, primary_key, paginate, incremental, max_pages\)$/],
+    ['unknown-key.yml', /^pipelines\/unknown-key\.yml:8:7: unknown key "paginat" in source\.resources\.items \(expected one of: path, params, records, primary_key, paginate, incremental, max_pages, deleted_when\)$/],
     ['wrong-type.yml', /^pipelines\/wrong-type\.yml:5:29: source\.rate_limit\.per_second: expected number, got string "fast"$/],
     ['unknown-pagination.yml', /^pipelines\/unknown-pagination\.yml:8:25: source\.resources\.items\.paginate\.kind: unknown kind "infinite_scroll" \(expected one of: none, offset, page, cursor, next_url, link_header\)$/],
     ['literal-secret.yml', /^pipelines\/literal-secret\.yml:5:32: source\.auth\.token: a secret must come from an environment variable: write \{ env: NAME \}/],
@@ -26,6 +26,9 @@ describe('invalid pipelines name the file, line, column and what was expected', 
     ['alias-bomb.yml', /^pipelines\/alias-bomb\.yml:19:47: alias \*l2: the aliases in this file would expand to more than 10,000 extra values/],
     ['alias-cycle.yml', /^pipelines\/alias-cycle\.yml:8:31: alias \*params is inside the value it refers to$/],
     ['alias-unknown.yml', /^pipelines\/alias-unknown\.yml:8:20: alias \*key has no anchor &key before it$/],
+    ['history-without-latest-by.yml', /^pipelines\/history-without-latest-by\.yml:12:14: silver\.items\.history: scd2 takes each version's valid_from from latest_by; add "latest_by: <a timestamp column>"/],
+    ['history-latest-by-optional.yml', /^pipelines\/history-latest-by-optional\.yml:16:19: silver\.items\.columns\.updated_at: the latest_by column of a table with history: scd2 must be "required: true"/],
+    ['deleted-when-explode.yml', /^pipelines\/deleted-when-explode\.yml:12:14: silver\.order_lines: resource "orders" declares deleted_when, but deletes reach only tables that are not exploded/],
     ['duplicate-key.yml', /^pipelines\/duplicate-key\.yml:14:7: duplicate key "id" \(first at line 13\)$/],
   ])('%s', (name, expected) => {
     const { diagnostics } = load('invalid', name);

@@ -120,6 +120,8 @@ describe('generateRetailData', () => {
     expect(counts.productsWithNegativePrice).toBe(1);
     expect(counts.customersWithNullId).toBe(1);
     expect(counts.duplicateCustomers).toBe(3);
+    expect(counts.customersUpdatedLater).toBe(2);
+    expect(counts.customersDeleted).toBe(1);
   });
 });
 
@@ -137,6 +139,9 @@ function dirtCounts(data: RetailData): Record<string, number> {
     customersWithoutEmail: count(customers, (c) => !('email' in c)),
     customersWithNullId: count(customers, (c) => c.id === null),
     duplicateCustomers: customers.length - new Set(customers).size,
+    // A later version of the same customer further down the list (scd2 history keeps both).
+    customersUpdatedLater: count(customers, (c) => !c.deleted && customers.some((o) => o !== c && o.id === c.id && !o.deleted && o.updated_at > c.updated_at)),
+    customersDeleted: count(customers, (c) => c.deleted === true),
     transactionsWithNegativeTotal: count(transactions, (t) => t.total < 0),
     transactionsWithoutSoldAt: count(transactions, (t) => !('sold_at' in t)),
     transactionsWithUnknownStatus: count(transactions, (t) => t.status === 'unknown'),

@@ -43,6 +43,8 @@ describe('a silver mapping change', () => {
     ['the key changed', { ...base, key: ['id', 'email'] }, 'breaking', ['key: [id] -> [id, email]']],
     ['explode added', { ...base, explode: 'lines' }, 'breaking', ['explode: none -> lines']],
     ['a range added', withColumn('id', { min: 0 }), 'breaking', ['column id: min none -> 0']],
+    ['history kept', { ...base, history: 'scd2' }, 'breaking', ['history: none -> scd2']],
+    ['deletes signalled', { ...base, deleted_when: { field: 'deleted', equals: true } }, 'breaking', ['deleted_when: none -> {"field":"deleted","equals":true}']],
   ])('%s is %s', (_what, after, category, reasons) => {
     expect(categorizeSilver(base, after)).toEqual({ category, reasons });
   });

@@ -96,6 +96,11 @@ describe('fingerprints', () => {
     const upper = { ...table, columns: table.columns.map((c) => (c === email ? { ...c, normalize: ['trim', 'upper'] as typeof c.normalize } : c)) };
     expect(fingerprintOf(silverDefinition(upper))).not.toBe(base);
     expect(fingerprintOf(silverDefinition({ ...table, key: [...table.key, 'sold_at'] }))).not.toBe(base);
+    // History and deletion signals are part of it when set, and absent otherwise: tables declared before they
+    // existed keep the fingerprints they were built with.
+    expect(Object.keys(silverDefinition(table) as object).sort()).toEqual(['columns', 'explode', 'from', 'key', 'latest_by']);
+    expect(fingerprintOf(silverDefinition({ ...table, history: 'scd2' }))).not.toBe(base);
+    expect(fingerprintOf(silverDefinition({ ...table, deleted_when: { field: 'deleted', equals: true } }))).not.toBe(base);
   });
 
   test('check nodes are named by where they are declared', () => {
