@@ -6,6 +6,7 @@
 
 import { NUMBER_MACROS } from './numbers.js';
 import { SCALAR_MACROS } from './scalar-functions.js';
+import { SET_OPERATION_MACROS } from './set-operations.js';
 
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
@@ -158,10 +159,13 @@ export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
   // A run-time refusal: fails with the message (file:line:col: construct: why). A failing cast, not error(): DuckDB
   // will not resolve a lateral column alias (SELECT ... AS a, f(a)) whose expression has error()'s side effects.
   macro(`sf_refuse(message) AS CAST(message AS BOOLEAN)`),
+  // TRUE where `same` holds, else a refusal; the message is not a constant, so DuckDB raises it only for such a row.
+  macro(`sf_lateral(same, message) AS same OR CAST(CASE WHEN same IS NULL OR NOT same THEN message END AS BOOLEAN)`),
   ...sortedJsonMacros(),
   // Division and multiplication with Snowflake's NUMBER scales (numbers.ts).
   ...NUMBER_MACROS,
   ...SCALAR_MACROS,
+  ...SET_OPERATION_MACROS,
   // Kept under their Snowflake names too, for SQL that reaches DuckDB without translation.
   macro('iff(c, a, b) AS CASE WHEN c THEN a ELSE b END'),
   macro('nvl(a, b) AS COALESCE(a, b)'),

@@ -16,6 +16,8 @@ import {
   type PathStep,
 } from './snowflake.js';
 import { divisionSql } from './numbers.js';
+import { findSetOperation, guardedFirstQuery } from './set-operations.js';
+import { findLateralAliasUses, type LateralUse } from './lateral-aliases.js';
 import { duckdbString, tokenize, type Token } from './tokenize.js';
 import {
   buildTree,
@@ -189,6 +191,8 @@ class Translator implements Renderer {
   /** Nodes whose rendering is replaced (statement-level rewrites); '' drops a node. */
   private readonly overrides = new Map<SqlNode, string | (() => string)>();
   private flattenCount = 0;
+  /** Date function calls (by name token) whose arguments name an earlier alias of their SELECT list. */
+  private lateralUses = new Map<Token, LateralUse[]>();
   private compactDepth = 0;
   private readonly variables: Map<string, string>;
 
@@ -280,7 +284,37 @@ class Translator implements Renderer {
     if (word === 'MERGE') this.prepareMergeByName(nodes);
     this.prepareAggregateOrderBy(nodes);
     this.prepareEmptyLimits(nodes);
+    this.prepareSetOperations(nodes);
+    this.lateralUses = findLateralAliasUses(nodes);
     return this.render(nodes);
+  }
+
+  /**
+   * A set operation's first query gets a guard refusing text combined with another type (set-operations.ts).
+   * Runs after the other statement-level rewrites: the first query's own overrides are kept for its rendering.
+   */
+  private prepareSetOperations(nodes: SqlNode[]): void {
+    for (const n of nodes) if (isGroup(n)) this.prepareSetOperations(n.children);
+    const op = findSetOperation(nodes);
+    if (!op) return;
+    const [start, end] = op.branches[0];
+    const first = nodes.slice(start, end);
+    const saved = first.map((n) => this.overrides.get(n));
+    const restore = (): void => first.forEach((n, k) => (saved[k] === undefined ? this.overrides.delete(n) : this.overrides.set(n, saved[k]!)));
+    const guarded = (): string => {
+      restore();
+      try {
+        const text = this.render(first);
+        // The copies are rendered again, on one line: unnamed FLATTENs keep the names the queries themselves get.
+        const count = this.flattenCount;
+        const copies = op.branches.map(([s, e]) => this.render(nodes.slice(s, e), true).trim());
+        this.flattenCount = count;
+        return guardedFirstQuery(text, copies, op.byName, this.placeLiteral(op.operator, op.shown));
+      } finally {
+        first.forEach((n, k) => this.overrides.set(n, k === 0 ? guarded : ''));
+      }
+    };
+    first.forEach((n, k) => this.overrides.set(n, k === 0 ? guarded : ''));
   }
 
   /**
@@ -982,10 +1016,13 @@ class Translator implements Renderer {
       return { text: name + sourceText(group), end };
     }
     if (upper && isHandled(upper)) {
+      const lateral = this.lateralUses.get(nameToken) ?? [];
+      for (const use of lateral) this.overrides.set(use.name, () => `(${this.render(use.expression, true).trim()})`);
       const args = this.args(group);
       const result = translateCall({ name: upper, nameToken, group, args, nodes, end, r: this });
       if (result !== undefined) {
-        const text = typeof result === 'string' ? result : result.text;
+        let text = typeof result === 'string' ? result : result.text;
+        if (lateral.length) text = this.lateralChecked(text, lateral, nameToken, group);
         const stop = typeof result === 'string' ? end : result.end;
         return { text: text + this.padding(sourceText(nodes.slice(start, stop)), text), end: stop };
       }
@@ -1009,6 +1046,18 @@ class Translator implements Renderer {
       return { text: `${name}(${this.render(group.children)} ${words})`, end: nullsAt + 1 };
     }
     return { text: `${name}(${this.render(group.children)})`, end };
+  }
+
+  /**
+   * A date function with an earlier alias's expression in its arguments (lateral-aliases.ts): its value where
+   * each name, as DuckDB reads it (a FROM column first, as in Snowflake, else the alias), equals the expression.
+   */
+  private lateralChecked(text: string, uses: LateralUse[], nameToken: Token, group: Group): string {
+    const same = uses.map((u) => `${u.name.text} IS NOT DISTINCT FROM (${this.render(u.expression, true).trim()})`).join(' AND ');
+    const names = [...new Set(uses.map((u) => u.name.text))].join(', ');
+    const place = this.placeLiteral(nameToken, `${nameToken.text}${sourceText(group)}`);
+    const why = `: ${names} is a column of the FROM clause and an alias earlier in this SELECT list with another value; Snowflake reads the column there, which DuckDB cannot do inside this function: rename the alias`;
+    return `CASE WHEN sf_lateral(${same}, ${place} || ${duckdbString(why)}) THEN ${text} END`;
   }
 
   /**
