@@ -18,6 +18,7 @@ import {
 import { divisionSql } from './numbers.js';
 import { findSetOperation, guardedFirstQuery } from './set-operations.js';
 import { findLateralAliasUses, type LateralUse } from './lateral-aliases.js';
+import { hasAlias, isPlainColumn, selectItems, snowflakeColumnName } from './result-names.js';
 import { duckdbString, tokenize, type Token } from './tokenize.js';
 import {
   buildTree,
@@ -284,9 +285,45 @@ class Translator implements Renderer {
     if (word === 'MERGE') this.prepareMergeByName(nodes);
     this.prepareAggregateOrderBy(nodes);
     this.prepareEmptyLimits(nodes);
+    this.prepareResultNames(nodes);
     this.prepareSetOperations(nodes);
     this.lateralUses = findLateralAliasUses(nodes);
     return this.render(nodes);
+  }
+
+  /**
+   * An unaliased select item the translation rewrites gets the name Snowflake gives it (result-names.ts), not
+   * the one DuckDB would make from the rewrite. Applies to every SELECT list of the statement.
+   */
+  private prepareResultNames(nodes: SqlNode[]): void {
+    for (const n of nodes) if (isGroup(n)) this.prepareResultNames(n.children);
+    for (const [start, end] of selectItems(nodes)) {
+      const item = nodes.slice(start, end);
+      if (hasAlias(item) || isPlainColumn(item)) continue;
+      this.replaceRange(item, (text) => {
+        const source = sourceText(item);
+        if (text.replace(/\s+/g, ' ').trim() === source.replace(/\s+/g, ' ').trim()) return text;
+        return `${text} AS "${snowflakeColumnName(item).replace(/"/g, '""')}"`;
+      });
+    }
+  }
+
+  /**
+   * Renders `range` (consecutive nodes of one list) as `wrap` of its usual rendering: the first node's override
+   * renders them all, with the overrides they had before, and the others render as nothing.
+   */
+  private replaceRange(range: SqlNode[], wrap: (text: string) => string): void {
+    const saved = range.map((n) => this.overrides.get(n));
+    const own = (): void => range.forEach((n, k) => this.overrides.set(n, k === 0 ? rendered : ''));
+    const rendered = (): string => {
+      range.forEach((n, k) => (saved[k] === undefined ? this.overrides.delete(n) : this.overrides.set(n, saved[k]!)));
+      try {
+        return wrap(this.render(range));
+      } finally {
+        own();
+      }
+    };
+    own();
   }
 
   /**
@@ -298,23 +335,13 @@ class Translator implements Renderer {
     const op = findSetOperation(nodes);
     if (!op) return;
     const [start, end] = op.branches[0];
-    const first = nodes.slice(start, end);
-    const saved = first.map((n) => this.overrides.get(n));
-    const restore = (): void => first.forEach((n, k) => (saved[k] === undefined ? this.overrides.delete(n) : this.overrides.set(n, saved[k]!)));
-    const guarded = (): string => {
-      restore();
-      try {
-        const text = this.render(first);
-        // The copies are rendered again, on one line: unnamed FLATTENs keep the names the queries themselves get.
-        const count = this.flattenCount;
-        const copies = op.branches.map(([s, e]) => this.render(nodes.slice(s, e), true).trim());
-        this.flattenCount = count;
-        return guardedFirstQuery(text, copies, op.byName, this.placeLiteral(op.operator, op.shown));
-      } finally {
-        first.forEach((n, k) => this.overrides.set(n, k === 0 ? guarded : ''));
-      }
-    };
-    first.forEach((n, k) => this.overrides.set(n, k === 0 ? guarded : ''));
+    this.replaceRange(nodes.slice(start, end), (text) => {
+      // The copies are rendered again, on one line: unnamed FLATTENs keep the names the queries themselves get.
+      const count = this.flattenCount;
+      const copies = op.branches.map(([s, e]) => this.render(nodes.slice(s, e), true).trim());
+      this.flattenCount = count;
+      return guardedFirstQuery(text, copies, op.byName, this.placeLiteral(op.operator, op.shown));
+    });
   }
 
   /**
