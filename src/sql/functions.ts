@@ -250,7 +250,7 @@ const ROUND: Handler = (c) => {
     c.r.error(n.nodes.find((k) => k.kind !== 'ws') ?? c.nameToken, `ROUND with 'HALF_TO_EVEN' needs the scale as a whole number 0 or more, e.g. ROUND(x, 2, 'HALF_TO_EVEN'); got ${sourceOf(n)}`);
     return '';
   }
-  return call('sf_round_half_even', x.text, n.text);
+  return call('sf_round_half_even', x.text, n.text, c.r.placeLiteral(c.nameToken, c.nameToken.text.toUpperCase()));
 };
 
 const DATE_PART: Handler = (c) => {
