@@ -55,7 +55,9 @@ export abstract class StatementTranslator extends ExpressionTranslator {
       const item = nodes.slice(start, end);
       if (hasAlias(item) || isPlainColumn(item)) continue;
       this.replaceRange(item, (text) => {
-        if (!/\bsf_\w+\(/.test(text) || isOp(item[0], '*')) return text;
+        // Unchanged text, a star (* EXCLUDE ...) and a lone literal (its escapes rewritten) keep DuckDB's name.
+        const lone = item.length === 1 && isToken(item[0]) && item[0].kind === 'string';
+        if (text.replace(/\s+/g, ' ').trim() === sourceText(item).replace(/\s+/g, ' ').trim() || isOp(item[0], '*') || lone) return text;
         return `${text} AS "${snowflakeColumnName(item).replace(/"/g, '""')}"`;
       });
     }
