@@ -67,13 +67,14 @@ export abstract class StatementTranslator extends ExpressionTranslator {
    * Renders `range` (consecutive nodes of one list) as `wrap` of its usual rendering: the first node's override
    * renders them all, with the overrides they had before, and the others render as nothing.
    */
-  protected replaceRange(range: SqlNode[], wrap: (text: string) => string): void {
+  protected replaceRange(range: SqlNode[], wrap: (text: string, flattensBefore: number) => string): void {
     const saved = range.map((n) => this.overrides.get(n));
     const own = (): void => range.forEach((n, k) => this.overrides.set(n, k === 0 ? rendered : ''));
     const rendered = (): string => {
       range.forEach((n, k) => (saved[k] === undefined ? this.overrides.delete(n) : this.overrides.set(n, saved[k]!)));
       try {
-        return wrap(this.render(range));
+        const flattensBefore = this.flattenCount;
+        return wrap(this.render(range), flattensBefore);
       } finally {
         own();
       }
@@ -90,11 +91,12 @@ export abstract class StatementTranslator extends ExpressionTranslator {
     const op = findSetOperation(nodes);
     if (!op) return;
     const [start, end] = op.branches[0];
-    this.replaceRange(nodes.slice(start, end), (text) => {
-      // The copies are rendered again, on one line: unnamed FLATTENs keep the names the queries themselves get.
-      const count = this.flattenCount;
+    this.replaceRange(nodes.slice(start, end), (text, flattensBefore) => {
+      // The copies are rendered again, on one line, each unnamed FLATTEN with the name its query gives it.
+      const after = this.flattenCount;
+      this.flattenCount = flattensBefore;
       const copies = op.branches.map(([s, e]) => this.render(nodes.slice(s, e), true).trim());
-      this.flattenCount = count;
+      this.flattenCount = after;
       return guardedFirstQuery(text, copies, op.byName, this.placeLiteral(op.operator, op.shown));
     });
   }

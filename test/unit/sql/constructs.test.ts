@@ -196,6 +196,12 @@ describe('set operators over text and another type', () => {
       ['42', '1.5'],
     ]);
   });
+  it("keeps an unnamed FLATTEN's name in the first query (the guard reads a copy of it)", async () => {
+    const reader = await session.connection.runAndReadAll(
+      translated("SELECT flatten.value::INT AS v FROM LATERAL FLATTEN(input => PARSE_JSON('[1,2]')) UNION ALL SELECT 3 ORDER BY v"),
+    );
+    expect(reader.getRowsJS().map((r) => Number(r[0]))).toEqual([1, 2, 3]);
+  });
 });
 
 describe('a column alias used in DATEADD and DATEDIFF later in the same SELECT list', () => {
