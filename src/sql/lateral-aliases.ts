@@ -3,6 +3,7 @@
 // pick the overload and refuses. Snowflake reads such a name as a column of the FROM clause when there is one,
 // else as the alias; the translation puts the alias's expression in the argument and checks, row by row, that
 // the name as DuckDB reads it (the same rule) has the same value, refusing the statement where it does not.
+import { selectItems } from './result-names.js';
 import type { Token } from './tokenize.js';
 import { isGroup, isName, isOp, isWord, nextSignificant, previousSignificant, splitNodes, trimNodes, type SqlNode } from './tree.js';
 
@@ -19,13 +20,9 @@ export interface LateralUse {
 /** For each date function call (by its name token) whose arguments use an earlier alias of its SELECT list. */
 export function findLateralAliasUses(nodes: SqlNode[], found = new Map<Token, LateralUse[]>()): Map<Token, LateralUse[]> {
   for (const n of nodes) if (isGroup(n)) findLateralAliasUses(n.children, found);
-  const select = nodes.findIndex((n) => isWord(n, 'SELECT'));
-  if (select < 0) return found;
-  let end = select + 1;
-  while (end < nodes.length && !isWord(nodes[end], 'FROM', 'WHERE', 'GROUP', 'HAVING', 'QUALIFY', 'ORDER', 'LIMIT', 'UNION', 'INTERSECT', 'EXCEPT', 'MINUS', 'INTO')) end++;
   const aliases = new Map<string, SqlNode[]>();
-  for (const item of splitNodes(nodes.slice(select + 1, end))) {
-    const core = trimNodes(item);
+  for (const [start, end] of selectItems(nodes)) {
+    const core = nodes.slice(start, end);
     collectUses(core, aliases, found);
     const alias = aliasOf(core);
     // An alias whose own expression reads the same name (TO_DATE(d) AS d) is shadowed by that column anyway.

@@ -210,6 +210,7 @@ describe('a column alias used in DATEADD and DATEDIFF later in the same SELECT l
   it.each([
     ['SELECT x + 1 AS a, DATEADD(day, a, d) AS v FROM lat', '2024-02-02'],
     ["SELECT d AS a, DATEADD(month, 1, a) AS v FROM lat", '2024-02-29'],
+    ["SELECT DISTINCT d AS a, DATEADD(month, 1, a) AS v FROM lat", '2024-02-29'],
     ["SELECT d::TIMESTAMP_NTZ AS ts, DATEDIFF(hour, ts, DATEADD(hour, 5, ts)) AS v FROM lat", 5],
     ["SELECT s::DATE AS a, x * 2 AS n, DATEDIFF(day, d, a) - n AS v FROM lat", 28],
     // The alias's own expression reads a column of the same name: Snowflake reads the column, and so does this.
