@@ -5,7 +5,7 @@ import { findSetOperation, guardedFirstQuery } from './set-operations.js';
 import { findLateralAliasUses } from './lateral-aliases.js';
 import { hasAlias, isPlainColumn, selectItems, snowflakeColumnName } from './result-names.js';
 import { duckdbString, type Token } from './tokenize.js';
-import { isGroup, isName, isOp, isParen, isToken, isTrivia, isWord, nextSignificant, sourceText, splitNodes, trimNodes, type Group, type SqlNode } from './tree.js';
+import { previousSignificant, isGroup, isName, isOp, isParen, isToken, isTrivia, isWord, nextSignificant, sourceText, splitNodes, trimNodes, type Group, type SqlNode } from './tree.js';
 
 import { hasPlainAggregate, tableKey, TIMESTAMP_WITH_OFFSET, unquotedName, UNSUPPORTED_CREATE, UNSUPPORTED_STATEMENTS } from './translate-syntax.js';
 import { ExpressionTranslator } from './translate-expressions.js';
@@ -86,9 +86,12 @@ export abstract class StatementTranslator extends ExpressionTranslator {
    * A set operation's first query gets a guard refusing text combined with another type (set-operations.ts).
    * Runs after the other statement-level rewrites: the first query's own overrides are kept for its rendering.
    */
-  protected prepareSetOperations(nodes: SqlNode[]): void {
-    for (const n of nodes) if (isGroup(n)) this.prepareSetOperations(n.children);
-    const op = findSetOperation(nodes);
+  protected prepareSetOperations(nodes: SqlNode[], recursiveCte = false): void {
+    nodes.forEach((n, i) => {
+      if (isGroup(n)) this.prepareSetOperations(n.children, isRecursiveCteBody(nodes, i));
+    });
+    // A recursive common table expression's queries cannot be copied: the copies would refer to it inside itself.
+    const op = recursiveCte ? undefined : findSetOperation(nodes);
     if (!op) return;
     const [start, end] = op.branches[0];
     this.replaceRange(nodes.slice(start, end), (text, flattensBefore) => {
@@ -438,4 +441,17 @@ export abstract class StatementTranslator extends ExpressionTranslator {
       }
     }
   }
+}
+
+/** Whether nodes[i] is the body of a common table expression that refers to its own name (a recursive one). */
+function isRecursiveCteBody(nodes: SqlNode[], i: number): boolean {
+  const as = previousSignificant(nodes, i);
+  if (!isWord(nodes[as], 'AS')) return false;
+  let name = previousSignificant(nodes, as);
+  if (isParen(nodes[name])) name = previousSignificant(nodes, name);
+  const cte = nodes[name];
+  if (!isName(cte)) return false;
+  const key = cte.text.replace(/"/g, '').toUpperCase();
+  const refers = (list: SqlNode[]): boolean => list.some((n) => (isGroup(n) ? refers(n.children) : isName(n) && n.text.replace(/"/g, '').toUpperCase() === key));
+  return refers((nodes[i] as Group).children);
 }

@@ -196,6 +196,12 @@ describe('set operators over text and another type', () => {
       ['42', '1.5'],
     ]);
   });
+  it('leaves a recursive common table expression unguarded (a copy of its queries would refer to it inside itself)', async () => {
+    const sql = 'WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT i FROM n ORDER BY i';
+    const reader = await session.connection.runAndReadAll(translated(sql));
+    expect(reader.getRowsJS().map((r) => Number(r[0]))).toEqual([1, 2, 3]);
+  });
+
   it("keeps an unnamed FLATTEN's name in the first query (the guard reads a copy of it)", async () => {
     const reader = await session.connection.runAndReadAll(
       translated("SELECT flatten.value::INT AS v FROM LATERAL FLATTEN(input => PARSE_JSON('[1,2]')) UNION ALL SELECT 3 ORDER BY v"),
