@@ -161,12 +161,15 @@ interface Rephrased {
   qualified?: boolean;
 }
 
-/** A refusal of the translation's macros at bind time: the message is the struct key DuckDB could not find. */
-const OWN_REFUSAL = /^Could not find key "([\s\S]*)" in struct/;
+/** The translation's own refusal (sf_refuse in macros.ts): DuckDB fails to cast its message to BOOLEAN. */
+const OWN_REFUSAL = /Could not convert string '([^\n]*?:\d+:\d+: [^\n]*)' to BOOL/;
 
-/** The text of an own refusal: DuckDB printed it in lower case, each capital (and ^) marked by a ^ before it. */
-function ownRefusalText(key: string): string {
-  return key.replace(/\^(.)/g, (_, c: string) => c.toUpperCase());
+/**
+ * The translator's own message when a DuckDB error is one of its refusals (`file:line:col: construct: why`),
+ * raised while DuckDB plans the query or on the row that decides; else undefined.
+ */
+export function ownRefusal(message: string): string | undefined {
+  return OWN_REFUSAL.exec(message)?.[1];
 }
 
 const SUBSET_HINT = 'see docs/sql-dialect.md for the Snowflake SQL that runs the same on DuckDB';
@@ -174,9 +177,9 @@ const SUBSET_HINT = 'see docs/sql-dialect.md for the Snowflake SQL that runs the
 /** DuckDB's messages, by shape: each rephrased in Snowflake's words (the messages Snowflake itself gives, where it has one). */
 const REPHRASINGS: Array<{ pattern: RegExp; rephrase: (m: RegExpExecArray) => Rephrased }> = [
   {
-    // The translation's own refusal (numbers.ts refuseWhen): its text is already the user's; it names its function first.
+    // The translation's own refusal: its text is already the user's, with its place.
     pattern: OWN_REFUSAL,
-    rephrase: (m) => ({ message: ownRefusalText(m[1]), func: /^([A-Z_]+) /.exec(ownRefusalText(m[1]))?.[1] }),
+    rephrase: (m) => ({ message: m[1] }),
   },
   {
     pattern: /^Could not convert string '([\s\S]*)' to '?([\w()]+(?: ?\(\d+(?:, ?\d+)?\))?)'?(?: when casting from source column .*)?$/,
@@ -348,9 +351,7 @@ export function sqlErrorDiagnostic(raw: string, source: SqlSource): Diagnostic {
   }
   const rephrased = rephraseDuckDBError(bare);
   let headline = bare.split('\n')[0].replace(DUCKDB_CLASS, '').replace(DUCKDB_CLASS, '');
-  // The translation's own refusals, raised when DuckDB binds the query (numbers.ts, refuseWhen).
-  const own = OWN_REFUSAL.exec(headline);
-  if (own) headline = ownRefusalText(own[1]);
+  headline = ownRefusal(headline) ?? headline;
   const embedded = EMBEDDED_LOCATION.exec(headline);
   if (embedded && embedded[1] === file) {
     return { file, line: Number(embedded[2]), col: Number(embedded[3]), severity: 'error', message: inUserTerms(headline.slice(embedded[0].length), text) };

@@ -6,17 +6,9 @@
 
 import { NUMBER_MACROS } from './numbers.js';
 import { SCALAR_MACROS } from './scalar-functions.js';
+import { SET_OPERATION_MACROS } from './set-operations.js';
 
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
-
-/**
- * The translator's own message when a DuckDB error is a run-time refusal raised by sf_refuse (DuckDB words it
- * "Conversion Error: Could not convert string '<file>:<line>:<col>: ...' to BOOL"), else undefined.
- */
-export function runtimeRefusal(message: string): string | undefined {
-  const m = /Could not convert string '([^\n]*?:\d+:\d+: [^\n]*)' to BOOL/.exec(message);
-  return m?.[1];
-}
 
 /** Session settings that make DuckDB order and print like a Snowflake session in UTC. */
 export const DUCKDB_SNOWFLAKE_SETTINGS: string[] = [
@@ -155,13 +147,18 @@ function parseJsonMacros(): string[] {
 }
 
 export const DUCKDB_SNOWFLAKE_MACROS: string[] = [
-  // A run-time refusal: fails with the message (file:line:col: construct: why). A failing cast, not error(): DuckDB
-  // will not resolve a lateral column alias (SELECT ... AS a, f(a)) whose expression has error()'s side effects.
+  // The translation's one way to refuse: fails with the message (file:line:col: construct: why) while DuckDB plans
+  // the query when the message is a constant, else on the row (src/sql/errors.ts ownRefusal decodes it); NULL
+  // passes. A failing cast, not error(): DuckDB will not resolve a lateral column alias (SELECT ... AS a, f(a))
+  // whose expression has error()'s side effects.
   macro(`sf_refuse(message) AS CAST(message AS BOOLEAN)`),
+  // TRUE where `same` holds, else a refusal; the message is not a constant, so DuckDB raises it only for such a row.
+  macro(`sf_lateral(same, message) AS same OR CAST(CASE WHEN same IS NULL OR NOT same THEN message END AS BOOLEAN)`),
   ...sortedJsonMacros(),
   // Division and multiplication with Snowflake's NUMBER scales (numbers.ts).
   ...NUMBER_MACROS,
   ...SCALAR_MACROS,
+  ...SET_OPERATION_MACROS,
   // Kept under their Snowflake names too, for SQL that reaches DuckDB without translation.
   macro('iff(c, a, b) AS CASE WHEN c THEN a ELSE b END'),
   macro('nvl(a, b) AS COALESCE(a, b)'),

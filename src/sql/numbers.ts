@@ -8,13 +8,13 @@
 const macro = (body: string): string => `CREATE OR REPLACE TEMP MACRO ${body}`;
 
 /**
- * `value`, unless `condition` (on the inputs' types only) holds: then the query is refused when DuckDB binds
- * it, with `message` (the error names it as a missing struct key; src/sql/errors.ts says it plainly). Unlike
- * error(), which fires on a row, this refuses a query that reads no rows too, so `dataops validate` sees it.
+ * `value`, unless `condition` (on the inputs' types only) holds: then the query is refused with `message`
+ * (sf_refuse, decoded by src/sql/errors.ts ownRefusal). DuckDB computes a struct key while it binds the query,
+ * inside lambdas too, so the refusal is raised then: unlike error(), which fires on a row, this refuses a query
+ * that reads no rows too, so `dataops validate` sees it. The message is NULL unless the condition holds.
  */
 const refuseWhen = (condition: string, message: string, value: string): string =>
-  // DuckDB prints the key in lower case: each capital goes as ^ and its letter (errors.ts turns it back).
-  `struct_extract({'ok': ${value}}, CASE WHEN ${condition} THEN regexp_replace(${message}, '([A-Z^])', '^\\1', 'g') ELSE 'ok' END)`;
+  `struct_extract({'ok': ${value}}, CASE WHEN ${condition} THEN CAST(sf_refuse(CASE WHEN ${condition} THEN ${message} END) AS VARCHAR) ELSE 'ok' END)`;
 
 /** Exact numeric DuckDB types: Snowflake's NUMBER. */
 const EXACT = `'(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|DECIMAL\\(.*\\)|"NULL")'`;
@@ -49,9 +49,9 @@ export const NUMBER_MACROS: string[] = [
   // ROUND(x, n, 'HALF_TO_EVEN'): a tie (the digits after the n-th decimal are exactly 5, 50, ...) goes to the
   // candidate whose last digit is even: trunc (toward zero) when that one is even, else round (away from zero).
   // Snowflake allows the mode on NUMBER only.
-  macro(`sf_round_half_even(x, n) AS ${refuseWhen(
+  macro(`sf_round_half_even(x, n, place) AS ${refuseWhen(
     "typeof(x) IN ('FLOAT', 'DOUBLE')",
-    "'ROUND with a rounding mode takes a NUMBER, not a FLOAT; cast it, e.g. ROUND(x::NUMBER(38, 12), n, ''HALF_TO_EVEN'')'",
+    "place || ' with a rounding mode takes a NUMBER, not a FLOAT; cast it, e.g. ROUND(x::NUMBER(38, 12), n, ''HALF_TO_EVEN'')'",
     `CASE WHEN sf_scale(x) > n AND abs(sf_unscaled(x)) % sf_pow10(sf_scale(x) - n) = 5 * sf_pow10(sf_scale(x) - n - 1)
       AND sf_unscaled(trunc(x, n)) % 2 = 0 THEN trunc(x, n)
     ELSE round(x, n) END`,

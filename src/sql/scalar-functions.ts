@@ -1,7 +1,7 @@
 // Text, number and bitwise functions whose DuckDB namesake is missing or differs from Snowflake's, each
 // rewritten to give Snowflake's result or refused (docs: https://docs.snowflake.com/en/sql-reference/functions/
 // <name>, the page each handler names). Merged into the handler registry of functions.ts.
-import type { Arg, CallSite, HandlerResult } from './functions.js';
+import type { Arg, CallSite, HandlerResult } from './function-calls.js';
 import { duckdbString } from './tokenize.js';
 
 type Handler = (c: CallSite) => HandlerResult;

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { WarehouseError } from '../errors.js';
-import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS, runtimeRefusal } from '../sql/macros.js';
+import { ownRefusal } from '../sql/errors.js';
+import { DUCKDB_SNOWFLAKE_MACROS, DUCKDB_SNOWFLAKE_SETTINGS } from '../sql/macros.js';
 import { translateSnowflakeToDuckDB } from '../sql/translate.js';
 import { sqlString, uniqueColumnNames, type BronzeAppend, type Dialect, type Row, type Warehouse } from './adapter.js';
 
@@ -203,7 +204,7 @@ export class DuckDBWarehouse implements Warehouse {
       return await fn();
     } catch (e) {
       // A construct the translator refuses at run time (the data decides) is reported in its own words.
-      const refusal = runtimeRefusal((e as Error).message);
+      const refusal = ownRefusal((e as Error).message);
       if (refusal) throw new WarehouseError(refusal);
       throw new WarehouseError(`${(e as Error).message}\n  in SQL: ${sql.length > 500 ? `${sql.slice(0, 500)}…` : sql}`);
     }

@@ -170,3 +170,64 @@ describe('date formats with literal text', () => {
     expect(message).not.toContain('dates and timestamps only');
   });
 });
+
+describe('set operators over text and another type', () => {
+  // Snowflake converts the text to the other type and fails on text that does not convert; DuckDB would return
+  // the rows as text, so the statement is refused when it runs, naming the operator as written.
+  it.each([
+    ["SELECT 'Smith, Jane' AS v UNION SELECT 42", 'm.sql:1:27: UNION: column 1 is text in one query and NUMBER in another'],
+    ["SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 3.5::FLOAT", 'm.sql:1:25: UNION ALL: column 2 is text in one query and FLOAT in another'],
+    ["SELECT '2024-01-01' AS d INTERSECT SELECT '2024-01-01'::DATE", 'm.sql:1:26: INTERSECT: column 1 is text in one query and DATE in another'],
+    ["SELECT 42 AS n EXCEPT SELECT '42'", 'm.sql:1:16: EXCEPT: column 1 is text in one query and NUMBER in another'],
+    ["SELECT 42 AS n MINUS SELECT '42'", 'm.sql:1:16: MINUS: column 1 is text in one query and NUMBER in another'],
+    ["SELECT 1 AS id, 'a' AS name UNION ALL BY NAME SELECT 'b' AS id", 'm.sql:1:29: UNION ALL BY NAME: column 1 is text in one query and NUMBER in another'],
+    ["WITH c AS (SELECT 1 AS n\n  UNION SELECT 2\n  UNION SELECT 'three') SELECT * FROM c", 'm.sql:2:3: UNION: column 1 is text in one query and NUMBER in another'],
+  ])('refuses %s', async (sql, message) => {
+    await expect(session.connection.run(translated(sql, 'm.sql'))).rejects.toThrow(message);
+  });
+
+  it('keeps what needs no conversion: same types, NULL, a cast on one side, and the queries own rows and order', async () => {
+    const reader = await session.connection.runAndReadAll(
+      translated(`SELECT 'x' AS v, NULL AS w UNION ALL SELECT 42::VARCHAR, 1.5 UNION ALL (SELECT 'y', 2) ORDER BY v DESC`),
+    );
+    expect(reader.getRowsJS().map((r) => r.map(String))).toEqual([
+      ['y', '2'],
+      ['x', 'null'],
+      ['42', '1.5'],
+    ]);
+  });
+  it('leaves a recursive common table expression unguarded (a copy of its queries would refer to it inside itself)', async () => {
+    const sql = 'WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT i FROM n ORDER BY i';
+    const reader = await session.connection.runAndReadAll(translated(sql));
+    expect(reader.getRowsJS().map((r) => Number(r[0]))).toEqual([1, 2, 3]);
+  });
+
+  it("keeps an unnamed FLATTEN's name in the first query (the guard reads a copy of it)", async () => {
+    const reader = await session.connection.runAndReadAll(
+      translated("SELECT flatten.value::INT AS v FROM LATERAL FLATTEN(input => PARSE_JSON('[1,2]')) UNION ALL SELECT 3 ORDER BY v"),
+    );
+    expect(reader.getRowsJS().map((r) => Number(r[0]))).toEqual([1, 2, 3]);
+  });
+});
+
+describe('a column alias used in DATEADD and DATEDIFF later in the same SELECT list', () => {
+  const setup = ["CREATE OR REPLACE TABLE lat (x INTEGER, d DATE, s VARCHAR)", "INSERT INTO lat VALUES (1, '2024-01-31', '2024-03-01')"];
+
+  it.each([
+    ['SELECT x + 1 AS a, DATEADD(day, a, d) AS v FROM lat', '2024-02-02'],
+    ["SELECT d AS a, DATEADD(month, 1, a) AS v FROM lat", '2024-02-29'],
+    ["SELECT DISTINCT d AS a, DATEADD(month, 1, a) AS v FROM lat", '2024-02-29'],
+    ["SELECT d::TIMESTAMP_NTZ AS ts, DATEDIFF(hour, ts, DATEADD(hour, 5, ts)) AS v FROM lat", 5],
+    ["SELECT s::DATE AS a, x * 2 AS n, DATEDIFF(day, d, a) - n AS v FROM lat", 28],
+    // The alias's own expression reads a column of the same name: Snowflake reads the column, and so does this.
+    ["SELECT DATEADD(day, 1, d) AS d, DATEDIFF(day, '2024-01-01', d) AS v FROM lat", 30],
+  ])('%s', async (sql, value) => {
+    expect((await row(...setup, sql)).v).toEqual(value);
+  });
+
+  it('refuses a row where a column of the FROM clause has the name and another value (Snowflake reads the column)', async () => {
+    await expect(row(...setup, 'SELECT s AS d, DATEADD(day, 1, d) AS v FROM lat')).rejects.toThrow(
+      '<sql>:1:16: DATEADD(day, 1, d): d is a column of the FROM clause and an alias earlier in this SELECT list with another value',
+    );
+  });
+});

@@ -3,7 +3,8 @@
 // translation's internal names. The statements run through `dataops sql` on a real in-memory DuckDB.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { rephraseDuckDBError, sqlErrorDiagnostic } from '../../../src/sql/errors.js';
+import { ownRefusal, rephraseDuckDBError, sqlErrorDiagnostic } from '../../../src/sql/errors.js';
+import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 import { DUCKDB_WORDING } from '../../helpers/duckdb-wording.js';
 
 async function sqlError(query: string): Promise<string> {
@@ -80,5 +81,28 @@ describe("DuckDB's messages in Snowflake's words", () => {
   it('leaves a message Snowflake gave as it is', () => {
     const d = sqlErrorDiagnostic("SQL compilation error: error line 2 at position 4\ninvalid identifier 'X'", { file: 'a.sql', text: 'SELECT\n    x' });
     expect(d).toMatchObject({ line: 2, col: 5, message: "SQL compilation error: error line 2 at position 4 invalid identifier 'X'" });
+  });
+});
+
+describe("the translation's own refusals", () => {
+  // One mechanism (sf_refuse) and one decoder (ownRefusal): the DuckDB warehouse reports a refusal the inputs'
+  // types decide (raised while DuckDB binds, so on no rows too) and one a row decides in the translator's words.
+  it.each([
+    ['the types decide, on no rows', 'SELECT 0.5 * 0.0000000000001 AS p FROM (SELECT 1) WHERE FALSE', 'm.sql:1:12: 0.5 * 0.0000000000001: the product of NUMBERs with 1 and 13 decimals'],
+    ["the types decide, in ROUND's mode", "SELECT ROUND(1.5::FLOAT, 0, 'HALF_TO_EVEN') AS r", 'm.sql:1:8: ROUND with a rounding mode takes a NUMBER, not a FLOAT'],
+    ['a row decides', "SELECT PARSE_JSON(column1) AS j FROM VALUES ('[1,,2]')", 'm.sql:1:8: PARSE_JSON(...): JSON text with an empty element'],
+  ])('%s', async (_what, sql, message) => {
+    const w = await DuckDBWarehouse.open(':memory:');
+    try {
+      const error = await w.query(w.translate(sql, 'm.sql').sql).then(() => undefined, (e: Error) => e.message);
+      expect(error).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(ownRefusal(`Conversion Error: Could not convert string '${error}' to BOOL`)).toBe(error);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('is not a user cast of text to BOOLEAN', () => {
+    expect(ownRefusal("Conversion Error: Could not convert string 'yes' to BOOL")).toBeUndefined();
   });
 });

@@ -134,9 +134,9 @@ describe('result rows', () => {
   it('keep every column when two have the same name, and print TIME as HH24:MI:SS', async () => {
     const w = await DuckDBWarehouse.open(':memory:');
     try {
-      const { sql } = w.translate("SELECT TO_DATE('2024-05-10'), DATE('2024-05-10'), TO_TIME('13:30:00') AS t, 1 AS t");
+      const { sql } = w.translate("SELECT TO_DATE('2024-05-10') AS d, DATE('2024-05-10') AS d, TO_TIME('13:30:00') AS t, 1 AS t");
       expect(await w.query(sql)).toEqual([
-        { "sf_to_date('2024-05-10')": '2024-05-10', "sf_to_date('2024-05-10')_2": '2024-05-10', t: '13:30:00', t_2: 1 },
+        { d: '2024-05-10', d_2: '2024-05-10', t: '13:30:00', t_2: 1 },
       ]);
     } finally {
       await w.close();

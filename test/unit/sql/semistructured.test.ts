@@ -2,7 +2,7 @@
 // documented result, or a refusal that names the construct (docs: each function's page). A SQL NULL element of an
 // ARRAY (Snowflake's "undefined") has no JSON form, so everything that would make one is refused.
 import { describe, expect, it } from 'vitest';
-import { runtimeRefusal } from '../../../src/sql/macros.js';
+import { ownRefusal } from '../../../src/sql/errors.js';
 import { translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
 import { snowflakeSessionOnDuckDB, translated } from '../../helpers/duckdb-session.js';
 
@@ -30,7 +30,7 @@ async function runtimeMessage(sql: string): Promise<string | undefined> {
   try {
     await session.connection.runAndReadAll(translatedIn(sql));
   } catch (e) {
-    return runtimeRefusal((e as Error).message) ?? `not a refusal: ${(e as Error).message}`;
+    return ownRefusal((e as Error).message) ?? `not a refusal: ${(e as Error).message}`;
   }
   return undefined;
 }
@@ -179,11 +179,11 @@ describe("FLATTEN's SEQ", () => {
   });
 });
 
-describe('runtimeRefusal', () => {
+describe('ownRefusal', () => {
   it('reads the message out of the failing cast, and nothing else', () => {
-    expect(runtimeRefusal(`Conversion Error: Could not convert string 'm.sql:3:7: PARSE_JSON(...): use PARSE_JSON('null')' to BOOL\nLINE 1: ...`)).toBe(
+    expect(ownRefusal(`Conversion Error: Could not convert string 'm.sql:3:7: PARSE_JSON(...): use PARSE_JSON('null')' to BOOL\nLINE 1: ...`)).toBe(
       "m.sql:3:7: PARSE_JSON(...): use PARSE_JSON('null')",
     );
-    expect(runtimeRefusal(`Conversion Error: Could not convert string 'yes' to BOOL`)).toBeUndefined();
+    expect(ownRefusal(`Conversion Error: Could not convert string 'yes' to BOOL`)).toBeUndefined();
   });
 });

@@ -42,4 +42,20 @@ describe('dataops sql --json', () => {
     const [row] = (await sqlJson('SELECT 1 AS a, 2 AS a, 3 AS a_2, 4 AS a')) as Array<Record<string, unknown>>;
     expect(Object.entries(row)).toEqual([['a', 1], ['a_3', 2], ['a_2', 3], ['a_4', 4]]);
   });
+
+  it('names an unaliased column the translation rewrote as Snowflake does: the expression as written, words upper-cased', async () => {
+    const [row] = (await sqlJson(
+      "SELECT to_date('2024-05-10'), DATE('2024-05-10'), Try_To_Number('12') + 1, 7/2, v.column1, 'x' AS y, upper('a') u,\n  iff(column1 > 0,  'pos', 'Neg') FROM VALUES (1) v",
+    )) as Array<Record<string, unknown>>;
+    expect(Object.keys(row)).toEqual([
+      "TO_DATE('2024-05-10')",
+      "DATE('2024-05-10')",
+      "TRY_TO_NUMBER('12') + 1",
+      '7/2',
+      'column1',
+      'y',
+      'u',
+      "IFF(COLUMN1 > 0, 'pos', 'Neg')",
+    ]);
+  });
 });

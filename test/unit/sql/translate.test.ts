@@ -185,7 +185,7 @@ describe('date functions', () => {
 describe('session variables', () => {
   it('SET becomes SET VARIABLE and $name reads it', () => {
     const { sql, diagnostics } = translateSnowflakeToDuckDB('SET day = \'2024-01-01\';\nSELECT $day::date');
-    expect(sql).toBe("SET VARIABLE day = '2024-01-01';\nSELECT CAST(sf_temporal(getvariable('day')) AS DATE)");
+    expect(sql).toBe("SET VARIABLE day = '2024-01-01';\nSELECT CAST(sf_temporal(getvariable('day')) AS DATE) AS \"$day::DATE\"");
     expect(diagnostics).toEqual([]);
   });
 
