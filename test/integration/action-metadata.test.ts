@@ -51,7 +51,8 @@ describe.each(actions)('actions/$name', ({ name, maps }) => {
     const bundle = readFileSync(join(dist, 'index.js'), 'utf8');
     expect(bundle).toContain('@duckdb/node-api');
     expect(bundle).not.toContain('class DuckDBInstance');
-    expect(statSync(join(dist, 'index.js')).size).toBeLessThan(5 * 1024 * 1024);
+    // The engine with its chart, Markdown and Snowflake libraries is about 5 MB; DuckDB alone would add 69 MB.
+    expect(statSync(join(dist, 'index.js')).size).toBeLessThan(6 * 1024 * 1024);
   });
 });
 

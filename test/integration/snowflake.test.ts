@@ -87,7 +87,7 @@ describe.skipIf(!!unavailable)('SnowflakeWarehouse on fakesnow', () => {
     const columns = await warehouse.query<{ column_name: string }>(
       "SELECT column_name FROM information_schema.columns WHERE table_schema = 'META' AND table_name = 'BATCHES' ORDER BY ordinal_position",
     );
-    expect(columns.map((c) => c.column_name.toLowerCase()).slice(-3)).toEqual(['rejected', 'backfill_from', 'backfill_to']);
+    expect(columns.map((c) => c.column_name.toLowerCase()).slice(-3)).toEqual(['backfill_from', 'backfill_to', 'bronze_removed_at']);
   });
 
   test('rows are plain JSON-friendly objects with lower-case column names', async () => {
