@@ -4,7 +4,7 @@
 import type { RunResult } from '../engine.js';
 import { formatDuration } from '../report/format.js';
 import { escapeTableCell } from '../report/summary.js';
-import type { CheckOutcome } from '../quality/checks.js';
+import type { CheckOutcome } from '../quality/freshness.js';
 import type { FreshnessStatus, TableStatus } from '../state/types.js';
 
 export type AlertKind = 'run' | 'check' | 'freshness';

@@ -10,7 +10,7 @@ import { loadProject } from '../project.js';
 import { loadReports } from '../reports/load.js';
 import type { Settings } from '../settings.js';
 import type { Row, Warehouse } from '../warehouse/adapter.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export interface GrantsOptions {
   apply?: boolean;

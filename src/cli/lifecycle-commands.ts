@@ -6,7 +6,7 @@ import { loadProject } from '../project.js';
 import { newRunId } from '../state/meta.js';
 import { applyRetention, formatRetention } from '../state/retention.js';
 import { withWarehouse, type Settings } from '../settings.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export function addLifecycleCommands(program: Command, { settings, io }: { settings: () => Settings; io: Io }): void {
   program

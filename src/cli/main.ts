@@ -38,14 +38,9 @@ import { parseWindow } from '../backfill.js';
 import { errorCode, formatLogEvent, LOG_FORMATS, resolveLogFormat, type Log, type LogFormat } from '../log.js';
 import { cliLog, logRunResult } from './log-output.js';
 import { grantsCommand } from './grants.js';
+import type { Io } from './io.js';
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
-  /** On a terminal: writes without a newline, so progress is redrawn in place. */
-  rewrite?: (text: string) => void;
-}
+export type { Io } from './io.js';
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),

@@ -6,7 +6,6 @@
 // is worse than a refusal, and `materialized: table` builds the same SQL over everything.
 import type { Diagnostic } from '../errors.js';
 import { tokenize, type Token } from '../sql/tokenize.js';
-import type { TableReference } from './sql-model.js';
 
 /** Words that combine rows across batches, by what a message calls them. */
 const COMBINING_WORDS: Record<string, string> = {
@@ -33,7 +32,8 @@ const AGGREGATES = new Set([
 const WHY = 'an incremental_by_batch model reads only the new bronze batches, so each row it gives must come from one bronze row';
 
 /** What keeps a model's SQL from being built batch by batch, each at its line. */
-export function batchSqlProblems(file: string, text: string, references: readonly TableReference[]): Diagnostic[] {
+/** `references`: the tables the SQL names, with where (sql-model.ts finds them). */
+export function batchSqlProblems(file: string, text: string, references: ReadonlyArray<{ table: string; offset: number }>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const tokens = significant(tokenize(text));
   const at = (t: { line: number; col: number }, message: string) => out.push({ file, line: t.line, col: t.col, severity: 'error', message });

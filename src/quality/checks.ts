@@ -1,26 +1,19 @@
 // A check is SQL that returns the failing rows: none means it passes. Results are kept with the
 // run id in meta.check_results, and up to `samples` failing rows (masked) in meta.check_samples.
-import type { DeclaredCheck, FreshnessSpec, Pipeline } from '../config/types.js';
+import type { DeclaredCheck, Pipeline } from '../config/types.js';
 import { maskRecord, type SensitiveField } from '../governance/masking.js';
 import { snowflakeString } from '../sql/tokenize.js';
-import type { CheckResult, FreshnessStatus } from '../state/types.js';
-import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { duckdbErrorText } from '../sql/errors.js';
+import type { CheckResult } from '../state/types.js';
+import type { Warehouse } from '../warehouse/adapter.js';
 import { formatPercent, meets, type Threshold } from './thresholds.js';
 import { isAnomaly, profileAnomalyColumns, runAnomalyCheck } from './anomaly/check.js';
 import { checkKind, checkName, failingRowsSql } from './check-kinds.js';
 import { checkedRows, countChecks, type CheckCount } from './check-scan.js';
+import { runFreshnessCheck, type CheckOutcome } from './freshness.js';
 
 export { checkName, failingRowsSql } from './check-kinds.js';
-
-export interface CheckOutcome extends CheckResult {
-  pipeline: string;
-  file: string;
-  line: number;
-  table_rows: number | null;
-  sql: string;
-  samples: Array<Record<string, unknown>>;
-}
+export type { CheckOutcome } from './freshness.js';
 
 export interface CheckContext {
   runId: string;
@@ -108,46 +101,6 @@ function describeOutcome(check: DeclaredCheck, status: CheckResult['status'], fa
   const column = checkKind(check.spec).exampleColumn?.(check.spec);
   const values = column ? [...new Set(samples.map((r) => JSON.stringify(r[column] ?? null)))].slice(0, 5) : [];
   return `${counted}${verdict}${values.length ? `; e.g. ${column} = ${values.join(', ')}` : ''}`;
-}
-
-/** `now` is the warehouse clock unless given (tests and replays measure against a fixed time). */
-export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec, now?: Date): Promise<FreshnessStatus> {
-  const clock = now ? `CAST(${sqlString(now.toISOString())} AS ${warehouse.dialect.timestampType})` : warehouse.dialect.now;
-  const rows = await warehouse.query<{ latest: string | null; age: number | null }>(
-    `SELECT MAX(${ident(spec.field)}) AS latest,
-            ${warehouse.dialect.epochSeconds(clock)} - ${warehouse.dialect.epochSeconds(`MAX(${ident(spec.field)})`)} AS age
-     FROM ${spec.table}`,
-  );
-  const latest = rows[0]?.latest ?? null;
-  const age = rows[0]?.age === null || rows[0]?.age === undefined ? null : Math.round(Number(rows[0].age));
-  const state = age === null ? 'unknown' : age > spec.errorAfterSeconds ? 'error' : age > spec.warnAfterSeconds ? 'warn' : 'fresh';
-  return { field: spec.field, latest, age_seconds: age, warn_after_seconds: spec.warnAfterSeconds, error_after_seconds: spec.errorAfterSeconds, state };
-}
-
-/** Freshness is reported as a check too, so one list says everything that needs attention. */
-export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline, spec: FreshnessSpec, now?: Date): Promise<CheckOutcome> {
-  const base = { pipeline: pipeline.name, file: pipeline.file, line: spec.line, table: spec.table, check: `freshness(${spec.field})`, kind: 'freshness', sql: '', table_rows: null, samples: [] };
-  try {
-    const f = await measureFreshness(warehouse, spec, now);
-    const age = f.age_seconds === null ? 'no rows' : `newest ${spec.field} is ${formatAge(f.age_seconds)} old`;
-    const limits = `warn after ${formatAge(spec.warnAfterSeconds)}, error after ${formatAge(spec.errorAfterSeconds)}`;
-    return {
-      ...base,
-      severity: f.state === 'warn' ? 'warn' : 'error',
-      status: f.state === 'fresh' ? 'pass' : f.state === 'warn' ? 'warn' : 'fail',
-      failing_rows: 0,
-      message: `${age} (${limits})`,
-    };
-  } catch (e) {
-    return { ...base, severity: 'error', status: 'error', failing_rows: 0, message: `could not run: ${duckdbErrorText((e as Error).message)}` };
-  }
-}
-
-function formatAge(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 172800) return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')}h`;
-  return `${(seconds / 86400).toFixed(1).replace(/\.0$/, '')}d`;
 }
 
 export async function runPipelineChecks(warehouse: Warehouse, pipeline: Pipeline, context: CheckContext, now?: Date): Promise<CheckOutcome[]> {

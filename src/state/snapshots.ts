@@ -5,7 +5,7 @@
 // the same run replaces the earlier one's rows, so a run never counts twice.
 import type { FreshnessSpec } from '../config/types.js';
 import type { ProjectGraph } from '../graph/graph.js';
-import { measureFreshness } from '../quality/checks.js';
+import { measureFreshness } from '../quality/freshness.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 
 export interface SnapshotTarget {

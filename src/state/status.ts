@@ -1,7 +1,7 @@
 // Reads the meta schema and the layer schemas into one StatusReport: what `status --json` prints and
 // what the report site and job summary render.
 import type { Project } from '../project.js';
-import { measureFreshness } from '../quality/checks.js';
+import { measureFreshness } from '../quality/freshness.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import { RUN_STEPS } from './runs.js';
 import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunHistoryPoint, RunStatus, RunStepStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';

@@ -3,7 +3,7 @@
 // there is enough history, the expected band.
 import type { AnomalyCheckSpec, DeclaredCheck, FreshnessSpec, Pipeline } from '../../config/types.js';
 import { ident, type Warehouse } from '../../warehouse/adapter.js';
-import { measureFreshness, type CheckOutcome } from '../checks.js';
+import { measureFreshness, type CheckOutcome } from '../freshness.js';
 import { describeVerdict, detectAnomalies, type MetricPoint, type Verdict } from './detect.js';
 import { dailyGrowth, dayOf, profileColumns, readSeries, readSnapshots, runGrowth, type ColumnProfile } from './history.js';
 import { detectOptionsFor, METRIC_KINDS } from './metric-kinds.js';
