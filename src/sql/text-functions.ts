@@ -60,9 +60,48 @@ export const REGEXP_LIKE: Handler = (c) => {
   if (!arity(c, 2, 3)) return '';
   const flags = regexFlags(c, c.args[2]);
   if (!flags) return '';
-  // Snowflake matches the whole subject, as if the pattern were anchored at both ends.
+  // Snowflake matches the whole subject, as if the pattern were anchored at both ends. A literal pattern is
+  // anchored in the text instead, which DuckDB matches faster (about 1.2x on 5M short codes; bench/README.md,
+  // quality): in RE2 without the m parameter ^ and $ are the ends of the text, so ^(?:p)$ matches what p
+  // matches whole. Only when p's groups are balanced: wrapping must not make an invalid pattern valid.
+  const literal = c.args[1].string;
+  if (literal !== undefined && !/m/.test(c.args[2]?.string ?? '') && groupsBalanced(literal)) {
+    return call('regexp_matches', c.args[0].text, ` ${lit(`${flags.prefix}^(?:${literal})$`)}`);
+  }
   return call('regexp_full_match', c.args[0].text, pattern(c.args[1], flags.prefix));
 };
+
+/** Whether every ( of an RE2 pattern has its ), outside escapes, \Q...\E quoting and character classes. */
+export function groupsBalanced(re: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < re.length; i++) {
+    const ch = re[i];
+    if (ch === '\\') {
+      if (re[i + 1] === 'Q') {
+        const end = re.indexOf('\\E', i + 2);
+        if (end < 0) return false;
+        i = end + 1;
+      } else i++;
+    } else if (ch === '[') {
+      // A class: ] right after [ or [^ is a member; [:alpha:] names end in :].
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      for (; j < re.length && re[j] !== ']'; j++) {
+        if (re[j] === '\\') j++;
+        else if (re[j] === '[' && re[j + 1] === ':') {
+          const close = re.indexOf(':]', j + 2);
+          if (close < 0) return false;
+          j = close + 1;
+        }
+      }
+      if (j >= re.length) return false;
+      i = j;
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
 
 export const REGEXP_SUBSTR: Handler = (c) => {
   if (!arity(c, 2, 6)) return '';

@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { PASS_THROUGH } from '../../../src/sql/function-names.js';
 import { HANDLED_FUNCTIONS } from '../../../src/sql/functions.js';
+import { groupsBalanced } from '../../../src/sql/text-functions.js';
 import { translateSnowflakeToDuckDB } from '../../../src/sql/translate.js';
-import { snowflakeSessionOnDuckDB } from '../../helpers/duckdb-session.js';
+import { snowflakeSessionOnDuckDB, translated } from '../../helpers/duckdb-session.js';
 
 const session = snowflakeSessionOnDuckDB();
 
@@ -143,5 +144,31 @@ describe('numbers, bits, days', () => {
     expect(reader.getRowsJS().map((r) => r[1])).toEqual([-975.97, 135.2]);
     const onNumber = translateSnowflakeToDuckDB('SELECT CEIL(n, k) FROM (SELECT 1.5 AS n, 1 AS k)', { file: 'm.sql' }).sql;
     await expect(session.connection.run(onNumber)).rejects.toThrow('m.sql:1:8: CEIL(n, k): on a NUMBER the scale must be a whole number literal');
+  });
+});
+
+describe('REGEXP_LIKE with a literal pattern, anchored in the text (faster on DuckDB)', () => {
+  const SUBJECTS = ['abc', 'abc\n', 'xabc', 'a', 'b', 'ab', ')', '))', 'A-12', 'a-12', 'a.b', 'aXb', 'x\ny', ''];
+  const PATTERNS: Array<[string, string?]> = [
+    ['abc'], ['a|b'], ['a|ab'], ['[)]+'], ['[^)]+'], ['[]a]+'], ['\\Q)\\E+'], ['\\)'], ['A-[0-9]+'], ['A-[0-9]+', 'i'],
+    ['a.b'], ['a.b', 's'], ['x.y', 's'], ['(a)(b)?c'], ['[[:alpha:]]+'], ['.*'], ['x$\ny', 'm'], [''],
+  ];
+  it.each(PATTERNS)('%j (%s) matches what RE2 matches whole', async (pattern, params) => {
+    // A Snowflake string literal reads backslash escapes: each backslash of the pattern is written twice.
+    const call = `REGEXP_LIKE(s, '${pattern.replace(/'/g, "''").replace(/\\/g, '\\\\')}'${params ? `, '${params}'` : ''})`;
+    const sql = translated(`SELECT s, ${call} AS m FROM (SELECT column1 AS s FROM VALUES ${SUBJECTS.map((x) => `('${x.replace(/'/g, "''")}')`).join(', ')})`);
+    expect(sql).toContain(params === 'm' ? 'regexp_full_match' : 'regexp_matches');
+    const got = (await session.connection.runAndReadAll(sql)).getRowsJS();
+    const flags = params ? `(?${params.replace('c', '')})` : '';
+    const whole = (await session.connection.runAndReadAll(
+      `SELECT regexp_full_match(s, '${(flags + pattern).replace(/'/g, "''")}') FROM (VALUES ${SUBJECTS.map((x) => `('${x.replace(/'/g, "''")}')`).join(', ')}) AS t(s)`,
+    )).getRowsJS();
+    expect(got.map((r) => r[1])).toEqual(whole.map((r) => r[0]));
+  });
+
+  it('leaves a pattern with unbalanced groups to the full match, which refuses it as Snowflake does', () => {
+    for (const bad of ['a)|(b', '(a', 'a)', '[a', '\\Qa']) expect(groupsBalanced(bad), bad).toBe(false);
+    for (const good of ['(a)|(b)', '[(]', '\\(', '\\Q(\\E', '[[:digit:])]']) expect(groupsBalanced(good), good).toBe(true);
+    expect(translated("SELECT REGEXP_LIKE('a', 'a)|(b')")).toContain('regexp_full_match');
   });
 });
