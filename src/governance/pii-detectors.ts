@@ -14,8 +14,8 @@ export interface PiiDetector {
   describe: string;
   /** The mask rule a suggestion proposes. */
   rule: MaskRuleName;
-  /** When set, a column is only suggested when its name matches (the values alone cannot tell). */
-  columnName?: RegExp;
+  /** When set, a column is only suggested when its name (or its table's) says so: the values alone cannot tell. */
+  named?: (column: string, table: string) => boolean;
   /** The value (trimmed, not empty) has this kind's shape. */
   matches(value: string): boolean;
 }
@@ -23,6 +23,9 @@ export interface PiiDetector {
 const EMAIL = /^[^@\s<>()[\]"',;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const DATE_LIKE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T].*)?$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/;
 const PHONE_SHAPE = /^\+?[\d\s().-]+$/;
+const PERSON_NAME_COLUMN = /(^|_)(first|last|full|given|family|middle|sur|maiden|nick|display|contact|customer|person|user|manager|owner|employee|staff|member|author|recipient|sender|holder|patient|student|guest|driver|agent)_?name$/i;
+const PEOPLE_TABLE = /(^|_)(customers?|users?|people|persons?|employees?|staff|members?|contacts?|patients?|students?|guests?|drivers?|agents?|authors?|owners?)$/i;
+
 /** Words of a name: letters (any script), with inner apostrophes, hyphens or dots (Mary-Jane, O'Neil, J.). */
 const NAME_SHAPE = /^\p{Lu}[\p{L}\p{M}'’.-]*(\s+[\p{L}][\p{L}\p{M}'’.-]*){0,3}$/u;
 const CARD_SHAPE = /^\d[\d -]{11,22}\d$/;
@@ -42,8 +45,9 @@ export const PII_DETECTORS: Readonly<Record<PiiKind, PiiDetector>> = {
   person_name: {
     describe: "people's names",
     rule: 'redact',
-    // A name column says whose: a person's part of a name, or a role people have (not store_name, product_name).
-    columnName: /(^|_)(first|last|full|given|family|middle|sur|maiden|nick|display|contact|customer|person|user|manager|owner|employee|staff|member|author|recipient|sender|holder|patient|student|guest|driver|agent)_?name$|^name$/i,
+    // A name column says whose: a person's part of a name, or a role people have (not store_name, product_name);
+    // a bare `name` only in a table of people (customers.name, not products.name or stores.name).
+    named: (column, table) => PERSON_NAME_COLUMN.test(column) || (/^name$/i.test(column) && PEOPLE_TABLE.test(table.split('.').pop() ?? '')),
     matches: (v) => v.length <= 80 && NAME_SHAPE.test(v),
   },
   card_number: {

@@ -74,7 +74,7 @@ export async function scanPii(warehouse: Warehouse, project: Pick<Project, 'grap
     report.tables.push({ table: node.name, built: true, sampled_rows: rows.length, declared: skip.filter((c) => columns.has(c) || rows.length === 0) });
     for (const [column, values] of columns) {
       if (skip.includes(column) || (META_COLUMNS as readonly string[]).includes(column) || values.length === 0) continue;
-      const found = detect(column, values);
+      const found = detect(node.name, column, values);
       if (!found) continue;
       const { file, declare } = whereToDeclare(node, column, PII_DETECTORS[found.kind].rule);
       report.suggestions.push({ table: node.name, column, kind: found.kind, describe: PII_DETECTORS[found.kind].describe, matched: found.matched, values: values.length, share: found.matched / values.length, rule: PII_DETECTORS[found.kind].rule, file, declare });
@@ -84,11 +84,11 @@ export async function scanPii(warehouse: Warehouse, project: Pick<Project, 'grap
 }
 
 /** The kind most of the values match (at least MIN_PII_SHARE of them), the column's name agreeing where a kind needs it. */
-function detect(column: string, values: readonly string[]): { kind: PiiKind; matched: number } | undefined {
+function detect(table: string, column: string, values: readonly string[]): { kind: PiiKind; matched: number } | undefined {
   let best: { kind: PiiKind; matched: number } | undefined;
   for (const kind of PII_KINDS) {
     const detector = PII_DETECTORS[kind];
-    if (detector.columnName && !detector.columnName.test(column)) continue;
+    if (detector.named && !detector.named(column, table)) continue;
     const matched = values.filter((v) => detector.matches(v)).length;
     if (matched / values.length >= MIN_PII_SHARE && matched > (best?.matched ?? 0)) best = { kind, matched };
   }

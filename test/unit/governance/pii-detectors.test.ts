@@ -31,9 +31,12 @@ describe.each(PII_KINDS)('%s', (kind) => {
 });
 
 test('person names need a column name that says so: a city has the same shape', () => {
-  const { columnName } = PII_DETECTORS.person_name;
-  expect(['first_name', 'last_name', 'full_name', 'customer_name', 'name', 'firstname', 'surname'].filter((c) => !columnName!.test(c))).toEqual([]);
-  expect(['city', 'store_name', 'product_name', 'file_name', 'name_count'].filter((c) => columnName!.test(c))).toEqual([]);
+  const named = (column: string, table = 'silver.orders') => PII_DETECTORS.person_name.named!(column, table);
+  expect(['first_name', 'last_name', 'full_name', 'customer_name', 'firstname', 'surname'].filter((c) => !named(c))).toEqual([]);
+  expect(['city', 'store_name', 'product_name', 'file_name', 'name_count', 'name'].filter((c) => named(c))).toEqual([]);
+  // A bare `name` is a person's only in a table of people: not a product's or a store's.
+  expect(['silver.customers', 'gold.dim_customer', 'silver.users', 'silver.people'].filter((t) => !named('name', t))).toEqual([]);
+  expect(['silver.products', 'silver.stores', 'gold.dim_product'].filter((t) => named('name', t))).toEqual([]);
 });
 
 test.each([['4111111111111111', true], ['4111111111111112', false], ['79927398713', true], ['0', true], ['1', false]])('luhn %s is %s', (digits, valid) => {
