@@ -10,6 +10,7 @@ import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../../src/warehouse/duckdb.js';
 import { openSnowflakeFromEnv } from '../../src/warehouse/snowflake.js';
 import { fakesnowUnavailable, startFakesnow, type Fakesnow } from '../helpers/fakesnow.js';
+import { shopPipelineHead } from '../fixtures/quality/shop-pipeline.js';
 
 const unavailable = fakesnowUnavailable();
 if (unavailable) console.warn(`skipping the Snowflake checks tests: ${unavailable}`);
@@ -18,24 +19,7 @@ test('fakesnow can run here', (ctx) => {
   ctx.skip(!!unavailable, unavailable);
 });
 
-const PIPELINE = `name: shop
-source:
-  kind: http
-  base_url: http://127.0.0.1:1
-  resources:
-    orders: { path: /orders }
-silver:
-  orders:
-    from: orders
-    key: [id]
-    columns:
-      id: { path: id, type: integer }
-      code: { path: code, type: string }
-      email: { path: email, type: string, sensitive: true, mask: partial }
-      qty: { path: qty, type: integer }
-checks:
-  silver.orders:
-    - pattern: { column: code, regex: 'OR-\\d{4}' }
+const PIPELINE = `${shopPipelineHead({ emailMask: 'partial' })}    - pattern: { column: code, regex: 'OR-\\d{4}' }
       error_if: "> 10%"
       warn_if: "> 0"
     - pattern: { column: code, regex: "OR-00" }

@@ -8,25 +8,9 @@ import { sensitiveColumnsOf } from '../../../src/governance/sensitive-fields.js'
 import { runPipelineChecks } from '../../../src/quality/checks.js';
 import { ensureMetaSchema } from '../../../src/state/meta.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
+import { shopPipelineHead } from '../../fixtures/quality/shop-pipeline.js';
 
-const HEAD = `name: shop
-source:
-  kind: http
-  base_url: http://127.0.0.1:1
-  resources:
-    orders: { path: /orders }
-silver:
-  orders:
-    from: orders
-    key: [id]
-    columns:
-      id: { path: id, type: integer }
-      code: { path: code, type: string }
-      email: { path: email, type: string, sensitive: true }
-      qty: { path: qty, type: integer }
-checks:
-  silver.orders:
-`;
+const HEAD = shopPipelineHead();
 
 function pipelineWith(checks: string): Pipeline {
   const { pipeline, diagnostics } = loadPipeline('pipelines/shop.yml', HEAD + checks, {});
