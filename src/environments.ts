@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Settings } from './engine.js';
 import { UsageError } from './errors.js';
-import { quoteIdent } from './diff/diff-sql.js';
-import type { Warehouse } from './warehouse/adapter.js';
+import { quoteIdent, type Warehouse } from './warehouse/adapter.js';
 import { openDuckDBWhenFree } from './warehouse/duckdb-lock.js';
 
 export interface Environment {

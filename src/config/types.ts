@@ -244,5 +244,10 @@ export function bronzeTableName(pipeline: string, resource: string): string {
   return `${pipeline}_${resource}`;
 }
 
+/** A mapping's path as its keys: `$.customer.email` (from the record) and `customer.email` (from the element) alike. */
+export function splitPath(path: string): string[] {
+  return path.replace(/^\$\.?/, '').split('.').filter(Boolean);
+}
+
 /** The columns a silver table with `history: scd2` has besides its declared ones, in table order. */
 export const HISTORY_COLUMNS = ['valid_from', 'valid_to', 'is_current'] as const;

@@ -2,7 +2,7 @@
 // where it can be; only counts and a few sample rows come back. The same statements run on DuckDB and
 // on Snowflake, except for the few fragments each warehouse spells differently (the registry below).
 import { nameList, UsageError } from '../errors.js';
-import { sqlString } from '../warehouse/adapter.js';
+import { quoteIdent, sqlString } from '../warehouse/adapter.js';
 
 /** A table as a user names it: schema.table, both plain identifiers. */
 export interface TableName {
@@ -81,10 +81,6 @@ export function diffDialectFor(kind: string): DiffDialect {
   return dialect;
 }
 
-/** Quotes an identifier exactly as stored (both warehouses read "..." the same way). */
-export function quoteIdent(stored: string): string {
-  return `"${stored.replace(/"/g, '""')}"`;
-}
 
 // ---- types: which columns compare directly, and which as text ----
 

@@ -3,13 +3,12 @@
 // read through the changed side's connection: on DuckDB the base file is attached read-only under an
 // alias, on Snowflake it is another database of the same account. Only counts and samples come back.
 import { UsageError, WarehouseError } from '../errors.js';
-import type { Warehouse } from '../warehouse/adapter.js';
+import { quoteIdent, type Warehouse } from '../warehouse/adapter.js';
 import {
   comparable,
   diffDialectFor,
   keyedDiffSql,
   keyStatsSql,
-  quoteIdent,
   rowCountsSql,
   SAMPLE_VALUE_CHARS,
   wholeRowDiffSql,

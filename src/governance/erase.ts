@@ -9,7 +9,7 @@
 // is left: a crash part-way is finished by running the command again (rebuilds still owed are kept as pending).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { bronzeTableName, type SilverTable } from '../config/types.js';
+import { bronzeTableName, splitPath, type SilverTable } from '../config/types.js';
 import { UsageError } from '../errors.js';
 import type { ModelNode } from '../graph/graph.js';
 import { stageLandingFiles } from '../ingest/landing-stage.js';
@@ -257,6 +257,3 @@ async function pendingRebuilds(warehouse: Warehouse): Promise<string[]> {
   return rows.map((r) => r.t);
 }
 
-function splitPath(path: string): string[] {
-  return path.replace(/^\$\.?/, '').split('.').filter(Boolean);
-}

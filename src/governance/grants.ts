@@ -212,18 +212,17 @@ export function policyColumns(pipelines: readonly Pipeline[], models: readonly S
   // Inheritance by name (read-masking.ts) may name a column a model does not have, which read masking skips but
   // ALTER ... MODIFY COLUMN would fail on: a model's column gets a policy when the model declares it, or its
   // SELECT names it (or has a *). A bronze record is never passed through as such.
-  const produces = (model: SqlModel, column: string) => {
-    if (model.options.sensitive?.[column] !== undefined) return true;
-    const code = blankOutCommentsAndStrings(model.select).toLowerCase();
-    return column !== BRONZE_RECORD_COLUMN && (new RegExp(`\\b${column}\\b`).test(code) || SELECT_STAR.test(code));
-  };
+  const produces = (model: SqlModel, code: string, column: string) =>
+    model.options.sensitive?.[column] !== undefined ||
+    (column !== BRONZE_RECORD_COLUMN && (new RegExp(`\\b${column}\\b`).test(code) || SELECT_STAR.test(code)));
   const out: PolicyColumn[] = [];
   for (const [table, columns] of sensitiveTables(pipelines, models)) {
     if (table.startsWith('bronze.')) continue;
     const model = byName.get(table);
     const view = model?.options.materialized === 'view';
+    const code = model ? blankOutCommentsAndStrings(model.select).toLowerCase() : '';
     for (const [column, rule] of columns) {
-      if (model && !produces(model, column)) continue;
+      if (model && !produces(model, code, column)) continue;
       out.push({ table, column, rule, type: policyType(typeOf(table, column) ?? 'string'), ...(view ? { view } : {}) });
     }
   }

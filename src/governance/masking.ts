@@ -19,7 +19,7 @@ export interface MaskRule {
 export const REDACTED = '••••';
 
 /** Strings this long (and numbers with this many digits) keep their last 4 characters under `partial`: phone and card numbers. */
-const PARTIAL_TAIL_MIN_LENGTH = 10;
+export const PARTIAL_TAIL_MIN_LENGTH = 10;
 
 export const MASK_RULES: Readonly<Record<MaskRuleName, MaskRule>> = {
   redact: { describe: `replaced by ${REDACTED}`, mask: () => REDACTED },

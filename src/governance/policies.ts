@@ -1,11 +1,9 @@
 // Each mask rule of masking.ts as a Snowflake masking policy: the same rule names, and what others see is
 // what masking.ts shows (a policy returns its column's type, so a column that is not text shows NULL to
 // them: a number column cannot hold ••••). Keyed by rule name, so a new rule does not compile without one.
-import { REDACTED, type MaskRuleName } from './masking.js';
+import { PARTIAL_TAIL_MIN_LENGTH, REDACTED, type MaskRuleName } from './masking.js';
 
 const REDACTED_SQL = `'${REDACTED}'`;
-/** As masking.ts's PARTIAL_TAIL_MIN_LENGTH: texts this long keep their last 4 characters. */
-const PARTIAL_TAIL_MIN_LENGTH = 10;
 
 /** The masked value of `val` (a text column's value, never NULL here), in Snowflake SQL. */
 export const SNOWFLAKE_MASKS: Readonly<Record<MaskRuleName, (val: string) => string>> = {

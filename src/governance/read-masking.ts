@@ -9,8 +9,8 @@ import type { SqlModel } from '../config/sql-model.js';
 import { blankOutCommentsAndStrings } from '../config/sql-model.js';
 import { CLEAR } from '../config/model-options.js';
 import type { Project } from '../project.js';
-import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import { DEFAULT_MASK_RULE, REDACTED, type MaskRuleName } from './masking.js';
+import { quoteIdent, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { DEFAULT_MASK_RULE, PARTIAL_TAIL_MIN_LENGTH, REDACTED, type MaskRuleName } from './masking.js';
 
 /** The column of a bronze table that holds the record as received. */
 export const BRONZE_RECORD_COLUMN = '_record';
@@ -72,7 +72,7 @@ export function maskedColumnSql(rule: MaskRuleName, column: string): string {
     partial:
       `CASE WHEN NOT ${textual} THEN ${redacted} ` +
       `WHEN strpos(${text}, '@') > 0 THEN ${redacted} || '@' || regexp_extract(${text}, '@([^@]*)$', 1) ` +
-      `WHEN length(${text}) >= 10 THEN ${redacted} || right(${text}, 4) ELSE ${redacted} END`,
+      `WHEN length(${text}) >= ${PARTIAL_TAIL_MIN_LENGTH} THEN ${redacted} || right(${text}, 4) ELSE ${redacted} END`,
   };
   return `CASE WHEN ${column} IS NULL THEN NULL ELSE ${masked[rule]} END`;
 }
@@ -99,20 +99,17 @@ export async function maskSensitiveReads(sql: string, sensitive: SensitiveTables
     const end = match.index + match[0].length;
     if (!rules || /^\s*\./.test(code.slice(end))) continue;
     const present = new Set((await columnsOf(table)).map((c) => c.toLowerCase()));
-    const replaced = [...rules].filter(([column]) => present.has(column)).map(([column, rule]) => `${maskedColumnSql(rule, quote(column))} AS ${quote(column)}`);
+    const replaced = [...rules].filter(([column]) => present.has(column)).map(([column, rule]) => `${maskedColumnSql(rule, quoteIdent(column))} AS ${quoteIdent(column)}`);
     if (replaced.length === 0) continue;
     const alias = /^\s+(?:as\s+)?([A-Za-z_][A-Za-z0-9_]*|"[^"]*")/i.exec(code.slice(end));
     const hasAlias = alias !== null && (/^\s+as\s/i.test(code.slice(end)) || !NOT_ALIAS.has(alias[1].toLowerCase()));
     // On one line, so the warehouse's LINE n is still the page's line.
-    out += `${sql.slice(from, match.index)}(SELECT * REPLACE (${replaced.join(', ')}) FROM ${match[0]})${hasAlias ? '' : ` AS ${quote(match[2].toLowerCase())}`}`;
+    out += `${sql.slice(from, match.index)}(SELECT * REPLACE (${replaced.join(', ')}) FROM ${match[0]})${hasAlias ? '' : ` AS ${quoteIdent(match[2].toLowerCase())}`}`;
     from = end;
   }
   return out + sql.slice(from);
 }
 
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /** Masks a query for people before it is run: identity where the warehouse masks by itself (Snowflake's policies) or nothing is sensitive. */
 export type ReadMasker = (sql: string) => Promise<string>;

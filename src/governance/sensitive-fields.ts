@@ -3,7 +3,7 @@
 // missing); a row rejected before bronze is under the bronze table and is the whole record. A record is read
 // by every silver table built from its resource, so its sensitive fields are those of all of them.
 import type { Pipeline, SilverTable } from '../config/types.js';
-import { bronzeTableName } from '../config/types.js';
+import { bronzeTableName, splitPath } from '../config/types.js';
 import type { SqlModel } from '../config/sql-model.js';
 import { DEFAULT_MASK_RULE, type SensitiveField } from './masking.js';
 import { sensitiveTables } from './read-masking.js';
@@ -62,10 +62,6 @@ function tableOf(pipelines: readonly Pipeline[], table: string): { pipeline: Pip
   return undefined;
 }
 
-/** As silver reads a path: dot-separated keys, a leading `$.` (the parent) dropped. */
-function splitPath(path: string): string[] {
-  return path.replace(/^\$\.?/, '').split('.').filter(Boolean);
-}
 
 function dedupe(fields: SensitiveField[]): SensitiveField[] {
   const seen = new Map<string, SensitiveField>();

@@ -2,7 +2,7 @@
 // array element for `explode`) ends up either accepted (typed, normalized, merged by key, latest
 // wins) or in meta.rejected with its reasons. Each batch is one transaction that first proves
 // bronze = accepted + rejected; reruns skip batches already built, so nothing is counted twice.
-import { bronzeTableName, type ColumnSpec, type Pipeline, type SilverTable } from '../config/types.js';
+import { bronzeTableName, splitPath, type ColumnSpec, type Pipeline, type SilverTable } from '../config/types.js';
 import { InvariantError } from '../errors.js';
 import { ident, sqlString, type Dialect, type Warehouse } from '../warehouse/adapter.js';
 import { historyColumnsDdl, mergeVersions, replaySilver } from './silver-history.js';
@@ -300,9 +300,6 @@ async function mergeLatest(warehouse: Warehouse, table: SilverTable, target: str
   return { inserted: Number(inserted), updated: changed - Number(inserted), deleted };
 }
 
-function splitPath(path: string): string[] {
-  return path.replace(/^\$\.?/, '').split('.').filter(Boolean);
-}
 
 /**
  * One row per bronze unit with each column's raw text, its typed value and `_reasons`: a comma list

@@ -116,18 +116,18 @@ interface Materialization<N extends TransformNode, Result> {
 
 type InCommit = (changedRows: boolean) => Promise<void>;
 
+/** Silver from a mapping; mergeSilver and rebuildSilver read from the table whether it keeps history. */
+const SILVER_MERGE: Materialization<MappingNode, SilverLoad[]> = {
+  update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
+  rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
+};
+
 /** How each kind of transform node is built, keyed by kind (the graph's MaterializationKind). */
 export const MATERIALIZATIONS: { [K in MappingKind]: Materialization<MappingNode, SilverLoad[]> } & { [K in ModelKind]: Materialization<ModelNode, ModelBuild> } = {
   // Silver from the pipeline's mapping: new bronze batches merged by key, latest wins.
-  merge_by_key: {
-    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
-    rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
-  },
+  merge_by_key: SILVER_MERGE,
   // The same, keeping every version of a key (models/silver-history.ts); the table's SilverTable says how.
-  scd2: {
-    update: (warehouse, node, runId, inCommit) => mergeSilver(warehouse, node.pipeline!, node.table, runId, (load) => inCommit(changedRows(load))),
-    rebuild: (warehouse, node, runId, inCommit) => rebuildSilver(warehouse, node.pipeline!, node.table, runId, () => inCommit(true)),
-  },
+  scd2: SILVER_MERGE,
   // A SQL model whose SELECT replaces the table's rows: updating it is rebuilding it.
   table: {
     update: (warehouse, node, runId, inCommit) => replaceWithSelect(warehouse, node, runId, inCommit),

@@ -47,8 +47,12 @@ export async function countChecks(
     const key = `${check.table}\u0000${scoped}`;
     groups.set(key, [...(groups.get(key) ?? []), check]);
   }
+  // A table's text columns are read once, however many scopes its checks are counted in.
+  const textColumnsOf = new Map<string, Promise<Set<string>>>();
   for (const group of groups.values()) {
-    for (const [check, count] of await countRowChecks(warehouse, group, runId, keepsHistory(group[0].table))) counts.set(check, count);
+    const { table } = group[0];
+    if (!textColumnsOf.has(table)) textColumnsOf.set(table, textColumns(warehouse, table));
+    for (const [check, count] of await countRowChecks(warehouse, group, runId, keepsHistory(table), await textColumnsOf.get(table)!)) counts.set(check, count);
   }
   if (warehouse.dialect.distinctIntegers) {
     for (const check of checks) {
@@ -65,9 +69,8 @@ function hasError(warehouse: Warehouse, snowflakeSql: string, check: DeclaredChe
 }
 
 /** One scan of the table (or its new rows) for all of the group's checks; none when it fails. */
-async function countRowChecks(warehouse: Warehouse, group: DeclaredCheck[], runId: string, current: boolean): Promise<Map<DeclaredCheck, CheckCount>> {
+async function countRowChecks(warehouse: Warehouse, group: DeclaredCheck[], runId: string, current: boolean, text: Set<string>): Promise<Map<DeclaredCheck, CheckCount>> {
   const { table, scope, file } = group[0];
-  const text = await textColumns(warehouse, table);
   const failing = group.map((c, i) => `COUNT_IF(${checkKind(c.spec).failingRowCondition!(c.spec, snowflakeString, text)}) AS failing_${i}`);
   const from = `${checkedRows(table, { current, ...(scope === 'new' ? { newInRun: runId } : {}) })} AS looked`;
   const translated = warehouse.translate(`SELECT COUNT(*) AS looked_rows, ${failing.join(', ')} FROM ${from}`, file);

@@ -4,6 +4,7 @@ import type { FreshnessSpec, Pipeline } from '../config/types.js';
 import { duckdbErrorText } from '../sql/errors.js';
 import type { CheckResult, FreshnessStatus } from '../state/types.js';
 import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { formatSeconds } from './anomaly/metric-kinds.js';
 
 export interface CheckOutcome extends CheckResult {
   pipeline: string;
@@ -33,8 +34,8 @@ export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline
   const base = { pipeline: pipeline.name, file: pipeline.file, line: spec.line, table: spec.table, check: `freshness(${spec.field})`, kind: 'freshness', sql: '', table_rows: null, samples: [] };
   try {
     const f = await measureFreshness(warehouse, spec, now);
-    const age = f.age_seconds === null ? 'no rows' : `newest ${spec.field} is ${formatAge(f.age_seconds)} old`;
-    const limits = `warn after ${formatAge(spec.warnAfterSeconds)}, error after ${formatAge(spec.errorAfterSeconds)}`;
+    const age = f.age_seconds === null ? 'no rows' : `newest ${spec.field} is ${formatSeconds(f.age_seconds)} old`;
+    const limits = `warn after ${formatSeconds(spec.warnAfterSeconds)}, error after ${formatSeconds(spec.errorAfterSeconds)}`;
     return {
       ...base,
       severity: f.state === 'warn' ? 'warn' : 'error',
@@ -45,11 +46,4 @@ export async function runFreshnessCheck(warehouse: Warehouse, pipeline: Pipeline
   } catch (e) {
     return { ...base, severity: 'error', status: 'error', failing_rows: 0, message: `could not run: ${duckdbErrorText((e as Error).message)}` };
   }
-}
-
-function formatAge(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 172800) return `${(seconds / 3600).toFixed(1).replace(/\.0$/, '')}h`;
-  return `${(seconds / 86400).toFixed(1).replace(/\.0$/, '')}d`;
 }

@@ -143,6 +143,11 @@ export function ident(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Quotes an identifier exactly as stored (both warehouses read "..." the same way). */
+export function quoteIdent(stored: string): string {
+  return `"${stored.replace(/"/g, '""')}"`;
+}
+
 /** `dataops:<pipeline>:<run>`, within Snowflake's 2,000-character limit for QUERY_TAG. */
 export function queryTagFor(pipeline: string, runId: string): string {
   return `dataops:${pipeline}:${runId}`.slice(0, 2000);
