@@ -169,6 +169,9 @@ describe('dataops validate on report pages', () => {
       'bad/translate.md': '```sql q\nSELECT store_key,\n       NOT_A_FUNCTION(store_key) AS x\nFROM gold.dim_store\n```\n',
       'bad/loop.md': '```sql q\nSELECT region FROM gold.dim_store\n```\n{#each q as r}\nRegion {r.regoin}\n{/each}\n',
       'bad/[store].md': '---\npages: q\n---\n```sql q\nSELECT store_name FROM gold.dim_store\n```\n',
+      // Problems of every kind in one page: each is listed, not only those found before the queries are planned.
+      'bad/many.md': '```sql gone\nSELECT x FROM gold.no_such_table\n```\n```sql broken\nSELECT store_key,, 1 FROM gold.dim_store\n```\n' +
+        '```sql stores\nSELECT store_name FROM gold.dim_store\n```\n<Nope data="stores"/>\n\n<DataTable data="stores" columns="store_nam"/>\n',
     };
     for (const [file, text] of Object.entries(files)) await writeFile(join(dir, 'reports', file), text);
   });
@@ -180,6 +183,10 @@ describe('dataops validate on report pages', () => {
     expect(errors).toEqual([
       'reports/bad/[store].md:2:8: pages: q: "store" is not a column of query q (columns: store_name)',
       'reports/bad/loop.md:5:11: {r.regoin}: "regoin" is not a column of query q (columns: region)',
+      expect.stringMatching(/^reports\/bad\/many\.md:2:15: unknown table "gold\.no_such_table"/),
+      expect.stringMatching(/^reports\/bad\/many\.md:5:18: syntax error/),
+      'reports/bad/many.md:10:1: unknown component <Nope> (components: BigValue, LineChart, BarChart, AreaChart, DataTable)',
+      'reports/bad/many.md:12:35: <DataTable> columns: "store_nam" is not a column of query stores (columns: store_name)',
       expect.stringMatching(/^reports\/bad\/sql\.md:5:8: invalid identifier 'NOPE'/),
       expect.stringMatching(/^reports\/bad\/translate\.md:3:8: .*NOT_A_FUNCTION/i),
     ]);
