@@ -1,17 +1,20 @@
 // Draws a prepared chart as an SVG string with ECharts' server-side renderer, then makes the SVG fit for a static
 // page: ids prefixed by the chart's own id (ECharts numbers its instances, which would make bytes differ from one
-// build to the next and ids collide on a page), data marks given class="mark", hover-only CSS and ECharts'
-// hydration attributes dropped, and role="img" with <title> and <desc> added.
+// build to the next and ids collide on a page), data marks given class="mark" (a line's own path "mark-line"),
+// hover-only CSS and ECharts' hydration attributes dropped, and role="img" with <title> and <desc> added.
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import { formatTick, type NumberFormat } from './number-format.js';
+import { fontSizeOf, textWidth } from './text-width.js';
 
 /** The kinds of chart the site draws (chart.ts re-exports it with the spec). */
 export type ChartKind = 'line' | 'bar' | 'area';
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, SVGRenderer]);
+// Legends, label wrapping and hidden overlaps are laid out with the widths browsers draw (text-width.ts).
+echarts.setPlatformAPI({ measureText: (text: string, font?: string) => ({ width: textWidth(text, fontSizeOf(font)) }) });
 
 export type XType = 'time' | 'category' | 'number';
 
@@ -170,11 +173,7 @@ function buildOption(chart: PreparedChart, legendTop: number): Record<string, un
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-// ECharts lays text out on widths estimated from Arial's (it has no canvas on the server); browsers draw
-// system-ui, about 12% wider on Debian (DejaVu Sans). Text is laid out with that much room to spare.
-const BROWSER_TEXT_WIDER = 1.15;
-const LEGEND_GAP = 20;
-const LABEL_FONT = `${FONT.fontSize}px ${FONT.fontFamily}`;
+const LEGEND_GAP = 14;
 const MAX_LABEL_LINES = 3;
 const TURNED_LABEL_WIDTH = 120;
 const LABEL_LINE_HEIGHT = 14;
@@ -190,7 +189,7 @@ function legendHeight(names: readonly string[], width: number): number {
   let rows = 1;
   let used = 0;
   for (const name of names) {
-    const entry = LEGEND_ICON + echarts.format.getTextRect(name, LABEL_FONT).width;
+    const entry = LEGEND_ICON + labelWidth(name);
     if (used > 0 && used + LEGEND_GAP + entry > room) {
       rows++;
       used = entry;
@@ -199,9 +198,8 @@ function legendHeight(names: readonly string[], width: number): number {
   return rows * LEGEND_ROW_HEIGHT + (rows - 1) * LEGEND_GAP;
 }
 
-/** A label's width in the browser, from ECharts' estimate. */
 function labelWidth(text: string): number {
-  return echarts.format.getTextRect(text, LABEL_FONT).width * BROWSER_TEXT_WIDER;
+  return textWidth(text, FONT.fontSize);
 }
 
 /** The lines a label takes wrapped on words to `room` pixels, or Infinity when a word alone is wider. */
@@ -227,12 +225,13 @@ function wrappedLines(label: string, room: number): number {
  * down below the labels.
  */
 function categoryAxis(categories: readonly string[], plotWidth: number): Record<string, unknown> {
-  const room = plotWidth / Math.max(1, categories.length);
+  // Room between neighbours, or ECharts hides a label whose box touches the one before.
+  const room = plotWidth / Math.max(1, categories.length) - 8;
   const lines = Math.max(1, ...categories.map((c) => wrappedLines(c, room)));
   if (lines <= MAX_LABEL_LINES) {
     return {
       nameGap: 14 + lines * LABEL_LINE_HEIGHT,
-      axisLabel: { interval: 0, width: Math.floor(room / BROWSER_TEXT_WIDER), overflow: 'break', lineHeight: LABEL_LINE_HEIGHT, hideOverlap: true },
+      axisLabel: { interval: 0, width: Math.floor(room), overflow: 'break', lineHeight: LABEL_LINE_HEIGHT, hideOverlap: true },
     };
   }
   const turned = Math.min(TURNED_LABEL_WIDTH, Math.max(...categories.map(labelWidth)));
@@ -342,9 +341,17 @@ function cleanBody(svg: string, id: string): string {
         .replace(/\s(?:ecmeta_\w+|class|pointer-events)="[^"]*"/g, '')
         .replace(/\bzr\d+-/g, `${id}-`)
         .trimEnd();
-      return `<${name}${kept}${mark ? ' class="mark"' : ''}${selfClosing}>`;
+      return `<${name}${kept}${mark ? ' class="mark"' : name === 'path' && isSeriesLine(kept) ? ' class="mark-line"' : ''}${selfClosing}>`;
     })
     .replace(/\n/g, '');
+}
+
+// A line's or an area's own path: drawn in a series colour in the plot's coordinates (a legend's swatch in the
+// same colour is moved into place with a transform). A line of many points has no dot per value, so this
+// path is what shows its data; it is class="mark-line", apart from the one mark per value.
+const SERIES_COLOUR = new RegExp(`\\s(?:stroke|fill)="(?:${PALETTE.join('|')})"`, 'i');
+function isSeriesLine(attrs: string): boolean {
+  return SERIES_COLOUR.test(attrs) && !/\stransform=/.test(attrs);
 }
 
 function rulesSvg(rules: Array<{ label: string; y: number; py: number }>, rect: { x: number; width: number }, format: NumberFormat): string {

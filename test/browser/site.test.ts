@@ -70,6 +70,7 @@ describe.skipIf(missing)('the checks catch what they are for', () => {
     { name: 'links to ids that do not exist', html: page('<a href="#nope">x</a> <a href="other.html#gone">y</a>'), files: { 'other.html': page('') },
       found: { brokenLinks: [/^#nope: no element with id "nope"$/, /^other\.html#gone: no element with id "gone"$/] } },
     { name: 'a chart with axes only', html: page(svg('')), found: { emptyCharts: [/^chart 1 "Revenue by day": no data marks/] } },
+    { name: 'a line of many points, drawn as its path only', html: page(svg('<path class="mark-line" d="M0 40L50 10L100 20" fill="none" stroke="#000"/>')), found: {} },
     { name: 'a chart that says it has no data', html: page(svg('<text x="50" y="25">No data</text>', 'Revenue by day: no data.')), found: {} },
     { name: 'words of a chart that overlap each other or a legend swatch (a turned label may cross another)',
       html: page(svg('<path class="mark" d="M0 40L50 10" stroke="#000"/><text x="2" y="10" font-size="6">North Loop</text><text x="20" y="10" font-size="6">Seaport</text>' +

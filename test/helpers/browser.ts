@@ -170,7 +170,8 @@ export async function brokenLinks(links: readonly PageLink[], siteDir: string, i
 /**
  * Charts (`figure svg[role=img]`) that show no data: no accessible name, not drawn, or no data mark.
  * Data marks are the elements the chart module tags class="mark" (src/render/chart-svg.ts: ECharts' series
- * shapes; its axes, grid and legend are untagged), drawn with some size. A chart without any passes only
+ * shapes; its axes, grid and legend are untagged), or "mark-line" (a line's own path, all a line of many points
+ * draws), drawn with some size. A chart without any passes only
  * when its accessible text says "no data" (the chart module's figure for an empty result): it tells every
  * reader so, while a chart that lost its marks still describes the data it should show.
  */
@@ -187,7 +188,7 @@ export async function emptyCharts(page: Page): Promise<string[]> {
       if (!name) problems.push(`${label}: no accessible name (<title>, aria-labelledby or aria-label)`);
       const box = svg.getBoundingClientRect();
       if (box.width < 1 || box.height < 1) problems.push(`${label}: drawn ${box.width}x${box.height}`);
-      const marks = [...svg.querySelectorAll('.mark')].filter((mark) => {
+      const marks = [...svg.querySelectorAll('.mark, .mark-line')].filter((mark) => {
         const own = mark.getBoundingClientRect();
         return own.width > 0 || own.height > 0;
       });
