@@ -9,8 +9,12 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadProject } from '../../src/project.js';
+import { buildSite } from '../../src/site/build.js';
+import { readSiteInput } from '../../src/site/input.js';
 import { BIN, ensureBuild } from './build.js';
-import { copyProject, REPO } from './project.js';
+import { demoWithHistory } from './history.js';
+import { copyProject, REPO, withDatabase } from './project.js';
 
 /** Debian's chromium here and in .ci/run; CHROMIUM_PATH names another build of Chromium (GitHub's runners have Google Chrome). */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -52,6 +56,24 @@ export async function buildDemoSite(): Promise<DemoSite> {
     return { dir: join(project, '.dataops', 'site'), close };
   } catch (error) {
     await close();
+    throw error;
+  }
+}
+
+/**
+ * The site `dataops report` builds after `runs` generated hourly runs of each demo pipeline (history.ts): what
+ * the demo's few runs never reach, such as lines of more points than get a dot each and strips of many cells.
+ */
+export async function buildHistorySite(runs: number): Promise<DemoSite> {
+  const demo = await demoWithHistory(runs);
+  try {
+    const project = await loadProject(demo.project.dir, demo.project.settings.env);
+    const input = await withDatabase(demo.project.settings, (w) => readSiteInput(w, project));
+    const dir = join(demo.project.dir, '.dataops', 'site');
+    await buildSite(input, dir);
+    return { dir, close: demo.close };
+  } catch (error) {
+    await demo.close();
     throw error;
   }
 }
