@@ -46,16 +46,21 @@ export type PageKind = (input: SiteInput) => SitePage[];
 const RECENT_RUNS = 24;
 
 const PAGE_KINDS: readonly PageKind[] = [
-  ({ report, operations }) => [{ path: pagePaths.overview, title: `Data-ops status: ${report.target.database}`, content: () => <OverviewPage report={report} operations={operations} /> }],
-  ({ report, history = [], operations, rejected }) => {
+  ({ report, operations, catalog }) => [{
+    path: pagePaths.overview,
+    title: `Data-ops status: ${report.target.database}`,
+    content: () => <OverviewPage report={report} operations={operations} tablePages={new Set(catalog?.map((t) => t.name))} />,
+  }],
+  ({ report, history = [], operations, rejected, catalog }) => {
     const recent = recentRunsByPipeline(history);
     const rejectedPages = new Set(rejected?.tables.map((t) => t.table));
+    const tablePages = new Set(catalog?.map((t) => t.name));
     return report.pipelines.map((pipeline) => ({
       path: pagePaths.pipeline(pipeline.name),
       title: `${pipeline.name} · Data-ops status`,
       content: async () => {
         const charts = operations ? await renderCharts(runDurationCharts(pipeline.name, operations.runs.get(pipeline.name) ?? [], operations.window)) : [];
-        return <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} charts={charts} rejectedPages={rejectedPages} />;
+        return <PipelinePage report={report} pipeline={pipeline} history={recent.get(pipeline.name) ?? []} operations={operations} charts={charts} rejectedPages={rejectedPages} tablePages={tablePages} />;
       },
     }));
   },

@@ -147,6 +147,13 @@ describe('the catalog pages', () => {
     }
   });
 
+  test("the overview's and each pipeline page's table lists link every table to its page: one click", async () => {
+    const overview = links(await page('index.html'), 'index.html').filter((l) => /^tables\/(bronze|silver|gold)\./.test(l));
+    expect(overview.sort()).toEqual(status.tables.map((t) => `tables/${t.name}.html`).sort());
+    const own = links(await page('pipelines/retail_pos.html'), 'pipelines/retail_pos.html');
+    expect(own).toEqual(expect.arrayContaining(['tables/silver.transactions.html', 'tables/bronze.retail_pos_transactions.html']));
+  });
+
   test('a table page: columns with types and descriptions, owner, checks with their last result, SLA, rows, upstream and downstream', async () => {
     const html = await page('tables/silver.transactions.html');
     expect(html).toContain('<h1>silver.transactions</h1>');

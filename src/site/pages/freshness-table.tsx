@@ -3,9 +3,11 @@ import type { VNode } from 'preact';
 
 import type { FreshnessStatus, TableStatus } from '../../state/types.js';
 import { formatCount, formatDuration } from '../../report/format.js';
-import { FreshnessBadge, Table, Time, type Column } from '../components.js';
+import { FreshnessBadge, Link, Table, Time, type Column } from '../components.js';
+import { pagePaths } from '../links.js';
 
-export function FreshnessTable({ tables, caption, withPipeline }: { tables: readonly TableStatus[]; caption: string; withPipeline: boolean }): VNode {
+/** `tablePages`: the tables that have a catalog page, each name then linking to it. */
+export function FreshnessTable({ tables, caption, withPipeline, tablePages }: { tables: readonly TableStatus[]; caption: string; withPipeline: boolean; tablePages?: ReadonlySet<string> }): VNode {
   if (tables.length === 0) return <p>No tables reported.</p>;
   const columns: Column[] = ['Table', 'Layer', ...(withPipeline ? ['Pipeline'] : []), { label: 'Rows', numeric: true },
     'Last loaded', 'Freshness', 'Newest value', { label: 'Age', numeric: true }, 'SLA'];
@@ -13,7 +15,7 @@ export function FreshnessTable({ tables, caption, withPipeline }: { tables: read
     <Table caption={caption} columns={columns}>
       {tables.map((t) => (
         <tr>
-          <th scope="row">{t.name}</th>
+          <th scope="row">{tablePages?.has(t.name) ? <Link to={pagePaths.table(t.name)}>{t.name}</Link> : t.name}</th>
           <td>{t.layer}</td>
           {withPipeline && <td>{t.pipeline ?? '—'}</td>}
           <td class="n">{formatCount(t.rows)}</td>

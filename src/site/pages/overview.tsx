@@ -17,7 +17,7 @@ const OVERALL: Record<ReportState, VNode> = {
   fail: <Badge text="Needs attention" tone="bad" />,
 };
 
-export function OverviewPage({ report, operations }: { report: StatusReport; operations?: OperationsHistory }): VNode {
+export function OverviewPage({ report, operations, tablePages }: { report: StatusReport; operations?: OperationsHistory; tablePages?: ReadonlySet<string> }): VNode {
   const total = tallyReport(report);
   const history = operations && [...operations.runs.values()].flat();
   return (
@@ -66,7 +66,7 @@ export function OverviewPage({ report, operations }: { report: StatusReport; ope
         )}
       </Section>
       <Section id="freshness" heading="Freshness">
-        <FreshnessTable tables={report.tables} caption="Every table, its rows and how fresh it is" withPipeline />
+        <FreshnessTable tables={report.tables} caption="Every table, its rows and how fresh it is" withPipeline tablePages={tablePages} />
       </Section>
     </>
   );

@@ -15,7 +15,7 @@ import { DriftTimeline } from './drift-timeline.js';
 import { FreshnessTable } from './freshness-table.js';
 import { RecentFailures, RunHistory, RunLink } from './run-history.js';
 
-export function PipelinePage({ report, pipeline, history, operations, charts = [], rejectedPages = new Set() }: {
+export function PipelinePage({ report, pipeline, history, operations, charts = [], rejectedPages = new Set(), tablePages }: {
   report: StatusReport;
   pipeline: PipelineStatus;
   history: readonly RunHistoryPoint[];
@@ -25,6 +25,8 @@ export function PipelinePage({ report, pipeline, history, operations, charts = [
   charts?: readonly string[];
   /** Tables with a page in the rejected-rows explorer. */
   rejectedPages?: ReadonlySet<string>;
+  /** The tables with a catalog page, linked from the pipeline's table list. */
+  tablePages?: ReadonlySet<string>;
 }): VNode {
   const pages = new Set(operations?.records.map((r) => r.run_id) ?? []);
   const tally = tallyPipeline(pipeline);
@@ -158,7 +160,7 @@ export function PipelinePage({ report, pipeline, history, operations, charts = [
         </Section>
       )}
       <Section id="tables" heading="Tables">
-        <FreshnessTable tables={ownTables} caption={`Tables of ${pipeline.name} and their freshness`} withPipeline={false} />
+        <FreshnessTable tables={ownTables} caption={`Tables of ${pipeline.name} and their freshness`} withPipeline={false} tablePages={tablePages} />
       </Section>
       {operations ? <PipelineHistory name={pipeline.name} operations={operations} pages={pages} charts={charts} /> : history.length > 0 && (
         <Section id="recent-runs" heading="Recent runs">
