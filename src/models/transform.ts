@@ -12,7 +12,8 @@ import { definitionChange, type DefinitionChange, type TransformNode } from './c
 import type { TimeWindow } from '../sources/window.js';
 import { bronzeInput, mergeModelBatches, rebuildModelBatches } from './batch-model.js';
 import { buildModelTable, buildModelView, mergeModelRange, mergeModelWindow, type ModelBuild } from './gold.js';
-import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
+import { mergeSilver, type SilverLoad } from './silver.js';
+import { rebuildSilver } from './silver-rebuild.js';
 import { removedBronze } from '../state/retention.js';
 import { InvariantError } from '../errors.js';
 
