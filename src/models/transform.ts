@@ -220,7 +220,13 @@ async function buildSilverTable(
   }
   versions.set(node.name, version);
   resets.set(node.name, resetVersion);
-  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated${l.deleted ? `, ${l.deleted} deleted` : ''}), ${l.rejected} rejected`);
+  if (change.action === 'rebuild') {
+    // One line for the whole rebuild: a line per batch would be one per hourly run the table ever had.
+    const sum = (field: 'accepted' | 'rejected') => loads.reduce((n, l) => n + l[field], 0);
+    log(`${node.name}: rebuilt from ${loads.length} batch${loads.length === 1 ? '' : 'es'}: ${sum('accepted')} accepted, ${sum('rejected')} rejected`);
+  } else {
+    for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated${l.deleted ? `, ${l.deleted} deleted` : ''}), ${l.rejected} rejected`);
+  }
   if (change.action !== 'none') changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
   else if (loads.some(changedRows)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
   return loads;

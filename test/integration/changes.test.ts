@@ -56,8 +56,17 @@ describe('a changed silver mapping', () => {
     const dimBuilds = await modelBuilds(project, 'gold.dim_customer');
 
     await edit(project, 'pipelines/catalog.yml', 'email:        { path: email, type: string, normalize: [trim, lower]', 'email:        { path: email, type: string, normalize: [trim, upper]');
-    const run = await runCatalog(project);
+    const log: string[] = [];
+    const run = await runCatalog(project, { log: (line) => log.push(line) });
     expect(run.ok).toBe(true);
+    // One line for the rebuild, not one per batch the table ever had.
+    const batches = run.pipelines.flatMap((p) => p.silverLoads).filter((l) => l.table === 'silver.customers');
+    expect(batches.length).toBeGreaterThan(1);
+    const rejected = batches.reduce((n, l) => n + l.rejected, 0);
+    expect(log.filter((l) => l.startsWith('silver.customers: '))).toEqual([
+      'silver.customers: rebuilding from all of its bronze: breaking change (column email: normalize [trim, lower] -> [trim, upper])',
+      `silver.customers: rebuilt from ${batches.length} batches: ${before.loads.kept - rejected} accepted, ${rejected} rejected`,
+    ]);
     expect(change(run, 'silver.customers')).toEqual({ table: 'silver.customers', action: 'rebuild', category: 'breaking', reasons: ['column email: normalize [trim, lower] -> [trim, upper]'] });
     expect(change(run, 'gold.dim_customer')).toMatchObject({ action: 'update', reasons: ['new data in silver.customers'] });
 
