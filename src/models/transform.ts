@@ -206,7 +206,7 @@ async function buildSilverTable(
   let loads: SilverLoad[];
   if (change.action === 'rebuild') {
     await guardRebuild(warehouse, node.name, { pipeline: node.pipeline!, resource: node.table.from }, fullRefresh, log);
-    log(`${node.name}: rebuilding from all of its bronze: ${change.category} change (${change.reasons.join('; ')})`);
+    log(`${node.name}: rebuilding from all of its bronze: ${change.category!.replace('_', '-')} change (${change.reasons.join('; ')})`);
     if (change.category === 'breaking') version += 1;
     loads = await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, runId, record);
   } else {

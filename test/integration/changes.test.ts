@@ -94,8 +94,11 @@ describe('a changed silver mapping', () => {
     const dimBuilds = await modelBuilds(project, 'gold.dim_customer');
     await edit(project, 'pipelines/catalog.yml', '      updated_at:   { path: updated_at, type: timestamp, required: true }\n  products:',
       '      updated_at:   { path: updated_at, type: timestamp, required: true }\n      raw_city:     { path: city, type: string }\n  products:');
-    const run = await runCatalog(project);
+    const log: string[] = [];
+    const run = await runCatalog(project, { log: (line) => log.push(line) });
     expect(change(run, 'silver.customers')).toEqual({ table: 'silver.customers', action: 'rebuild', category: 'non_breaking', reasons: ['column raw_city added'] });
+    // Worded as plan words it.
+    expect(log).toContain('silver.customers: rebuilding from all of its bronze: non-breaking change (column raw_city added)');
     expect(change(run, 'gold.dim_customer')).toBeUndefined();
     expect(await modelBuilds(project, 'gold.dim_customer')).toBe(dimBuilds);
     await withDatabase(project.settings, async (w) => {
