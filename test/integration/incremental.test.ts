@@ -95,6 +95,28 @@ test('a breaking change upstream reaches every row of the incremental models, no
   expect(await difference(p, 'gold.fact_sales')).toBe(0);
 }, 120_000);
 
+test('a gold build that failed after silver was rebuilt whole: the next run still builds the incremental models whole', async () => {
+  project = await demoProject(ANCHOR);
+  await runProject(project.settings, { steps: ['ingest', 'transform'] });
+  const p = project;
+  await edit(p, 'pipelines/retail_pos.yml', 'discount:       { path: discount, type: "decimal(12,2)", min: 0 }', 'discount:       { path: discount, type: "decimal(12,2)", min: 0, max: 1 }');
+  // A model that fails only on rows (validate plans it on empty tables): the gold transaction is rolled back.
+  const dimDate = await readFile(`${p.dir}/sql/gold/dim_date.sql`, 'utf8');
+  await edit(p, 'sql/gold/dim_date.sql', 'WHERE date_key IS NOT NULL', "WHERE date_key IS NOT NULL AND CAST(CASE WHEN date_key > DATE '2000-01-01' THEN 'x' ELSE '1' END AS INT) = 1");
+  const failed = await runProject(p.settings, { pipelines: ['retail_pos'], steps: ['transform'] });
+  expect(failed.ok).toBe(false);
+  expect(await difference(p, 'gold.fact_sales')).toBeGreaterThan(0);
+
+  await writeFile(`${p.dir}/sql/gold/dim_date.sql`, dimDate);
+  const planned = await withDatabase(p.settings, async (w) => planTables(w, (await loadProject(p.dir, p.settings.env)).graph));
+  expect(planned.find((t) => t.table === 'gold.fact_sales')?.reasons).toContain('silver.transaction_lines rebuilt whole: built again from all of its inputs');
+  const next = await runProject(p.settings, { pipelines: ['retail_pos'], steps: ['transform'] });
+  expect(next.ok).toBe(true);
+  expect(next.tableChanges.find((c) => c.table === 'gold.fact_sales')?.reasons).toEqual(['silver.transaction_lines rebuilt whole: built again from all of its inputs']);
+  expect(await difference(p, 'gold.fact_sales')).toBe(0);
+  expect(await difference(p, 'gold.daily_sales_summary')).toBe(0);
+}, 120_000);
+
 test('a run with no new rows leaves an incremental model and what reads it alone', async () => {
   project = await demoProject(ANCHOR);
   await runProject(project.settings, { steps: ['ingest', 'transform'] });
