@@ -204,7 +204,7 @@ export async function eraseSubject(
     const inputs = Object.fromEntries(node.parents.filter((p) => project.graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
     await warehouse.transaction(async () => {
       // A model never built (or whose inputs are not there yet) holds nothing to erase; its first build reads what is left.
-      if (!missing) await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, options.runId, () => recordNodeState(warehouse, node, { dataVersion: version, inputs, runId: options.runId }));
+      if (!missing) await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, options.runId, () => recordNodeState(warehouse, node, { dataVersion: version, inputs, resetVersion: version, runId: options.runId }));
       await warehouse.execute(`UPDATE meta.erasures SET status = 'done' WHERE layer = 'rebuild' AND table_name = ${sqlString(node.name)} AND status = 'pending'`);
     });
     if (!missing) versions.set(node.name, version);
