@@ -135,6 +135,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       const done: StepOutcome[] = [];
       outcomes.set(pipeline.name, done);
       if (steps.includes('ingest')) {
+        const startedAt = new Date();
         await removeStalePartials(settings.landingDir, pipeline.name, runId);
         try {
           // Landing files are kept as long as bronze's copy check looks back, in the folder and the stage
@@ -145,11 +146,11 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
           if (!replay) await pruneStagedLanding(warehouse, pipeline.name, keepSince);
           if (!replay) await retentionStep(warehouse, project, settings, pipeline.name, withFields(log, { pipeline: pipeline.name, step: 'ingest' }));
           await ingest(warehouse, pipeline, run, { settings, runId, replay, http: options.http, window: options.window, resources: options.resources, log: withFields(log, { pipeline: pipeline.name, step: 'ingest' }) });
-          done.push({ step: 'ingest', state: 'success' });
+          done.push({ step: 'ingest', state: 'success', startedAt, finishedAt: new Date() });
         } catch (e) {
           run.error = describe(e);
           log(`${pipeline.name}: ingest FAILED: ${run.error}`, { level: 'error', event: 'failure', pipeline: pipeline.name, step: 'ingest', error_code: errorCode(e) });
-          done.push({ step: 'ingest', state: 'failed', error: run.error });
+          done.push({ step: 'ingest', state: 'failed', error: run.error, startedAt, finishedAt: new Date() });
         }
       }
     }
@@ -164,7 +165,7 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
       const ready = runs.filter((r) => !r.error);
       for (const run of runs.filter((r) => r.error)) outcomes.get(run.pipeline)!.push({ step: 'transform', state: 'skipped' });
       const transformLog = withFields(log, { step: 'transform' });
-      const transformStarted = Date.now();
+      const transformStarted = new Date();
       const built = await transform(warehouse, project.graph, {
         pipelines: ready.map((r) => r.pipeline),
         fullRefresh: options.fullRefresh,
@@ -180,6 +181,8 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         transformLog(`gold: FAILED: ${modelError}`, { level: 'error', event: 'failure', error_code: errorCode(built.modelError) });
       }
       ({ models, skippedModels } = built);
+      // One transform builds every pipeline's tables and the gold models: each pipeline's step spans it.
+      const transformTime = { startedAt: transformStarted, finishedAt: new Date() };
       for (const run of ready) {
         run.silverLoads = built.silverLoads.get(run.pipeline) ?? [];
         const failure = built.failed.get(run.pipeline);
@@ -191,25 +194,26 @@ export async function runProject(settings: Settings, options: RunOptions = {}): 
         }
         // The gold models a pipeline feeds are part of its transform step.
         const error = run.error ?? (modelError && `gold models: ${modelError}`);
-        outcomes.get(run.pipeline)!.push(error ? { step: 'transform', state: 'failed', error } : { step: 'transform', state: 'success' });
+        outcomes.get(run.pipeline)!.push(error ? { step: 'transform', state: 'failed', error, ...transformTime } : { step: 'transform', state: 'success', ...transformTime });
       }
       const accepted = ready.flatMap((r) => r.silverLoads).reduce((n, l) => n + l.accepted, 0);
       const rejected = ready.flatMap((r) => r.silverLoads).reduce((n, l) => n + l.rejected, 0);
       transformLog(`transform: ${built.silverLoads.size} pipelines, ${models.length} models built; ${accepted} accepted, ${rejected} rejected`, {
-        event: 'step', counts: { models: models.length, accepted, rejected }, duration_ms: Date.now() - transformStarted,
+        event: 'step', counts: { models: models.length, accepted, rejected }, duration_ms: transformTime.finishedAt.getTime() - transformStarted.getTime(),
       });
     }
     if (steps.includes('check')) {
       for (const run of runs) {
         const pipeline = selected.find((p) => p.name === run.pipeline)!;
         warehouse.setQueryTag?.(queryTagFor(pipeline.name, runId));
-        const started = Date.now();
+        const startedAt = new Date();
         run.checks = await runPipelineChecks(warehouse, pipeline, { runId, sensitive: (table) => sensitiveColumnsOf(project.pipelines, table, project.models) }, options.now);
-        outcomes.get(run.pipeline)!.push(checkOutcome(run.checks));
+        const finishedAt = new Date();
+        outcomes.get(run.pipeline)!.push({ ...checkOutcome(run.checks), startedAt, finishedAt });
         const count = (...statuses: string[]) => run.checks.filter((c) => statuses.includes(c.status)).length;
         const counts = { passed: count('pass'), warned: count('warn'), failed: count('fail', 'error') };
         log(`${pipeline.name}: checks ${counts.passed} passed, ${counts.warned} warned, ${counts.failed} failed`, {
-          level: counts.failed ? 'error' : counts.warned ? 'warn' : 'info', event: 'step', pipeline: pipeline.name, step: 'check', counts, duration_ms: Date.now() - started,
+          level: counts.failed ? 'error' : counts.warned ? 'warn' : 'info', event: 'step', pipeline: pipeline.name, step: 'check', counts, duration_ms: finishedAt.getTime() - startedAt.getTime(),
         });
       }
     }

@@ -113,7 +113,7 @@ function seriesData(chart: PreparedChart, series: ChartSeries): Datum[] {
   return xs.map((x) => [x, byX.has(x) ? byX.get(x)! : 0]);
 }
 
-function buildOption(chart: PreparedChart): Record<string, unknown> {
+function buildOption(chart: PreparedChart, legendTop: number): Record<string, unknown> {
   const ys = chart.series.flatMap((s) => s.points.flatMap((p) => (p.y === null ? [] : [p.y])));
   const ruleYs = chart.rules.map((r) => r.y);
   const top = Math.max(...ys, ...ruleYs);
@@ -125,16 +125,16 @@ function buildOption(chart: PreparedChart): Record<string, unknown> {
     useUTC: true,
     backgroundColor: '#ffffff',
     textStyle: FONT,
-    grid: { left: 12, right: 24, top: chart.legend ? 40 : 16, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'all' },
+    grid: { left: 12, right: 24, top: chart.legend ? legendTop : 16, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'all' },
     legend: chart.legend
-      ? { top: 4, left: 'center', textStyle: FONT, itemWidth: 18, itemHeight: 10, data: chart.series.map((s) => s.name) }
+      ? { top: 4, left: 'center', textStyle: FONT, itemWidth: 18, itemHeight: 10, itemGap: LEGEND_GAP, data: chart.series.map((s) => s.name) }
       : undefined,
     xAxis: {
       type: chart.xType === 'number' ? 'value' : chart.xType,
       data: chart.categories,
       name: chart.xTitle,
       nameLocation: 'middle',
-      nameGap: 28,
+      nameGap: X_NAME_GAP,
       nameTextStyle: FONT,
       axisLine,
       axisTick: { lineStyle: { color: AXIS_COLOUR } },
@@ -144,7 +144,8 @@ function buildOption(chart: PreparedChart): Record<string, unknown> {
         formatter: chart.xType === 'time' ? (ms: number) => timeLabel(ms, timeSpan) : chart.xType === 'number' ? (v: number) => formatTick(v) : undefined,
       },
       splitLine: { show: false },
-      ...(chart.xType === 'time' && timeSpan >= 2 * DAY ? { minInterval: DAY } : {}),
+      // No two ticks closer than the labels tell apart: a day (labels are dates) or a minute (dates with the time).
+      ...(chart.xType === 'time' ? { minInterval: timeSpan >= 2 * DAY ? DAY : MINUTE } : {}),
       ...(chart.xType === 'number' ? { scale: true } : {}),
     },
     yAxis: {
@@ -166,7 +167,80 @@ function buildOption(chart: PreparedChart): Record<string, unknown> {
   };
 }
 
+const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+// ECharts lays text out on widths estimated from Arial's (it has no canvas on the server); browsers draw
+// system-ui, about 12% wider on Debian (DejaVu Sans). Text is laid out with that much room to spare.
+const BROWSER_TEXT_WIDER = 1.15;
+const LEGEND_GAP = 20;
+const LABEL_FONT = `${FONT.fontSize}px ${FONT.fontFamily}`;
+const MAX_LABEL_LINES = 3;
+const TURNED_LABEL_WIDTH = 120;
+const LABEL_LINE_HEIGHT = 14;
+const X_NAME_GAP = 28;
+
+const ONE_ROW_LEGEND_TOP = 40;
+const LEGEND_ICON = 18 + 5;
+const LEGEND_ROW_HEIGHT = 14;
+
+/** The legend's height as ECharts lays it out: entries packed into rows as wide as the chart, less its padding. */
+function legendHeight(names: readonly string[], width: number): number {
+  const room = width - 10;
+  let rows = 1;
+  let used = 0;
+  for (const name of names) {
+    const entry = LEGEND_ICON + echarts.format.getTextRect(name, LABEL_FONT).width;
+    if (used > 0 && used + LEGEND_GAP + entry > room) {
+      rows++;
+      used = entry;
+    } else used += (used > 0 ? LEGEND_GAP : 0) + entry;
+  }
+  return rows * LEGEND_ROW_HEIGHT + (rows - 1) * LEGEND_GAP;
+}
+
+/** A label's width in the browser, from ECharts' estimate. */
+function labelWidth(text: string): number {
+  return echarts.format.getTextRect(text, LABEL_FONT).width * BROWSER_TEXT_WIDER;
+}
+
+/** The lines a label takes wrapped on words to `room` pixels, or Infinity when a word alone is wider. */
+function wrappedLines(label: string, room: number): number {
+  let lines = 1;
+  let line = '';
+  for (const word of label.split(/\s+/).filter(Boolean)) {
+    if (labelWidth(word) > room) return Infinity;
+    const joined = line ? `${line} ${word}` : word;
+    if (line && labelWidth(joined) > room) {
+      lines++;
+      line = word;
+    } else line = joined;
+  }
+  return lines;
+}
+
+/**
+ * Every category gets its label (ECharts would hide each one that overlaps the one before, leaving bars
+ * nobody can name): wrapped on words to its slot, at most three lines; when the slots are too narrow for
+ * that, turned 45 degrees and cut with an ellipsis (the full names are in the chart's data table). Only where
+ * even turned labels would overlap (dozens of categories) does ECharts still hide some. The axis title moves
+ * down below the labels.
+ */
+function categoryAxis(categories: readonly string[], plotWidth: number): Record<string, unknown> {
+  const room = plotWidth / Math.max(1, categories.length);
+  const lines = Math.max(1, ...categories.map((c) => wrappedLines(c, room)));
+  if (lines <= MAX_LABEL_LINES) {
+    return {
+      nameGap: 14 + lines * LABEL_LINE_HEIGHT,
+      axisLabel: { interval: 0, width: Math.floor(room / BROWSER_TEXT_WIDER), overflow: 'break', lineHeight: LABEL_LINE_HEIGHT, hideOverlap: true },
+    };
+  }
+  const turned = Math.min(TURNED_LABEL_WIDTH, Math.max(...categories.map(labelWidth)));
+  return {
+    nameGap: Math.ceil(16 + Math.SQRT1_2 * (turned + LABEL_LINE_HEIGHT)),
+    axisLabel: { interval: 0, rotate: 45, width: TURNED_LABEL_WIDTH, overflow: 'truncate', hideOverlap: true },
+  };
+}
 
 function spanOf(chart: PreparedChart): number {
   const xs = chart.series.flatMap((s) => s.points.map((p) => p.x as number));
@@ -212,8 +286,22 @@ export function drawChartSvg(chart: PreparedChart, frame: Frame): string {
   if (!hasValues) return noDataSvg(frame);
   const instance = echarts.init(null, null, { renderer: 'svg', ssr: true, width: frame.width, height: frame.height });
   try {
-    instance.setOption(buildOption(chart));
-    const rect = (instance as unknown as GridView).getModel().getComponent('grid').coordinateSystem.getRect();
+    // A legend of many entries wraps to several rows: the plot starts below them, and the chart grows by them.
+    const legendTop = chart.legend ? legendHeight(chart.series.map((s) => s.name), frame.width) + 24 : 0;
+    if (legendTop > ONE_ROW_LEGEND_TOP) {
+      frame = { ...frame, height: frame.height + legendTop - ONE_ROW_LEGEND_TOP };
+      instance.resize({ width: frame.width, height: frame.height });
+    }
+    instance.setOption(buildOption(chart, Math.max(legendTop, ONE_ROW_LEGEND_TOP)));
+    const gridRect = () => (instance as unknown as GridView).getModel().getComponent('grid').coordinateSystem.getRect();
+    if (chart.categories) {
+      // The chart grows by the room its labels take beyond one line, so the plot keeps its height.
+      const axis = categoryAxis(chart.categories, gridRect().width);
+      instance.setOption({ xAxis: axis });
+      frame = { ...frame, height: frame.height + (axis.nameGap as number) - X_NAME_GAP };
+      instance.resize({ width: frame.width, height: frame.height });
+    }
+    const rect = gridRect();
     const rules = chart.rules.map((rule) => ({ ...rule, py: instance.convertToPixel({ yAxisIndex: 0 }, rule.y) as number }));
     const body = cleanBody(instance.renderToSVGString(), frame.id);
     return svgRoot(frame, body + rulesSvg(rules, rect, chart.yFormat));

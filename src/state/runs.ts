@@ -12,11 +12,17 @@ export type RunStep = (typeof RUN_STEPS)[number];
 
 export const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
 
-/** What one step of one pipeline came to; `error` is set exactly when the step failed. */
+/**
+ * What one step of one pipeline came to; `error` is set exactly when the step failed. `startedAt` and
+ * `finishedAt` are when it really ran: a command opens every step of a run at once (startSteps) and records
+ * them at the end, so without them each step would seem to span the whole command.
+ */
 export interface StepOutcome {
   step: RunStep;
   state: Exclude<StepState, 'running'>;
   error?: string;
+  startedAt?: Date;
+  finishedAt?: Date;
 }
 
 /**
@@ -52,10 +58,11 @@ export async function startSteps(warehouse: Warehouse, runId: string, pipeline: 
 export async function finishSteps(warehouse: Warehouse, runId: string, pipeline: string, outcomes: readonly StepOutcome[]): Promise<void> {
   const p = sqlString(pipeline);
   const r = sqlString(runId);
+  const at = (time: Date | undefined, otherwise: string) => (time ? timestampLiteral(warehouse, time) : otherwise);
   for (const o of outcomes) {
     await warehouse.execute(
       `UPDATE meta.run_steps SET status = ${sqlString(o.state)}, error = ${o.error === undefined ? 'NULL' : warehouse.dialect.quote(o.error)},
-         finished_at = ${warehouse.dialect.now}
+         started_at = ${at(o.startedAt, 'started_at')}, finished_at = ${at(o.finishedAt, warehouse.dialect.now)}
        WHERE run_id = ${r} AND pipeline = ${p} AND step = ${sqlString(o.step)}`,
     );
   }
@@ -88,13 +95,17 @@ export function worstOf(steps: ReadonlyArray<{ step: string; status: StepState; 
 async function deriveRun(warehouse: Warehouse, runId: string, pipeline: string): Promise<void> {
   const p = sqlString(pipeline);
   const r = sqlString(runId);
-  const steps = await warehouse.query<{ step: string; status: StepState; error: string | null }>(
-    `SELECT step, status, error FROM meta.run_steps WHERE run_id = ${r} AND pipeline = ${p}`,
+  const steps = await warehouse.query<{ step: string; status: StepState; error: string | null; finished_at: unknown }>(
+    `SELECT step, status, error, finished_at FROM meta.run_steps WHERE run_id = ${r} AND pipeline = ${p}`,
   );
   const { status, error } = worstOf(steps);
+  // A pipeline's run ends when its last step did, not when the command that also ran other pipelines ended.
+  const ends = steps.flatMap((s) => (s.finished_at == null ? [] : [asDate(s.finished_at)]));
+  const latest = ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : undefined;
+  const finished = latest ? timestampLiteral(warehouse, latest) : warehouse.dialect.now;
   await warehouse.execute(
     `UPDATE meta.runs SET status = ${sqlString(status)}, error = ${error === null ? 'NULL' : warehouse.dialect.quote(error)},
-       finished_at = ${status === 'running' ? 'NULL' : warehouse.dialect.now}
+       finished_at = ${status === 'running' ? 'NULL' : finished}
      WHERE run_id = ${r} AND pipeline = ${p}`,
   );
 }
@@ -102,4 +113,13 @@ async function deriveRun(warehouse: Warehouse, runId: string, pipeline: string):
 function stepIndex(step: string): number {
   const i = (RUN_STEPS as readonly string[]).indexOf(step);
   return i === -1 ? RUN_STEPS.length : i;
+}
+
+function timestampLiteral(warehouse: Warehouse, time: Date): string {
+  return `CAST(${sqlString(time.toISOString().replace('T', ' ').replace(/Z$/, ''))} AS ${warehouse.dialect.timestampType})`;
+}
+
+/** A timestamp read back from the warehouse: both adapters give ISO text in UTC (warehouse/*.ts). */
+function asDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
 }

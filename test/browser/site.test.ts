@@ -71,6 +71,11 @@ describe.skipIf(missing)('the checks catch what they are for', () => {
       found: { brokenLinks: [/^#nope: no element with id "nope"$/, /^other\.html#gone: no element with id "gone"$/] } },
     { name: 'a chart with axes only', html: page(svg('')), found: { emptyCharts: [/^chart 1 "Revenue by day": no data marks/] } },
     { name: 'a chart that says it has no data', html: page(svg('<text x="50" y="25">No data</text>', 'Revenue by day: no data.')), found: {} },
+    { name: 'words of a chart that overlap each other or a legend swatch (a turned label may cross another)',
+      html: page(svg('<path class="mark" d="M0 40L50 10" stroke="#000"/><text x="2" y="10" font-size="6">North Loop</text><text x="20" y="10" font-size="6">Seaport</text>' +
+        '<rect x="60" y="30" width="10" height="8"/><text x="58" y="36" font-size="6">East</text>' +
+        '<text x="80" y="20" font-size="6">Flat</text><text x="80" y="20" font-size="6" transform="rotate(45 80 20)">Turned</text>')),
+      found: { chartText: [/^chart 1 "Revenue by day": "North Loop" overlaps "Seaport"$/, /^chart 1 "Revenue by day": "East" overlaps a rect$/] } },
     { name: 'a chart with no name', html: page('<figure><svg role="img" width="100" height="50"><rect class="mark" width="10" height="10"/></svg></figure>'),
       found: { emptyCharts: [/^chart 1: no accessible name/], axe: [/svg-img-alt/] } },
     { name: 'an image with no text alternative', html: page('<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'), found: { axe: [/^critical image-alt/] } },
@@ -109,7 +114,8 @@ describe.skipIf(missing)('every page of the demo site in Chromium', () => {
   });
 
   // No console or page error, nothing fetched off file://, links and #fragments resolve, charts have
-  // their data marks, no serious or critical axe violation, and at 390 px nothing scrolls sideways.
+  // their data marks and no words drawn over each other, no serious or critical axe violation, and at
+  // 390 px nothing scrolls sideways.
   // Three pages at a time: axe-core's pass over a page is the slow part, and the machine is small.
   const slot = limiter(3);
   test.concurrent.for(pages)('%s', async (pagePath, { expect }) => {

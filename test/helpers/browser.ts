@@ -199,6 +199,38 @@ export async function emptyCharts(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * Words on a chart that overlap, as the browser draws them (its fonts, not the ones the chart was laid out
+ * with): two texts, or a text and a legend swatch or tick (a small shape that is not a data mark). Turned
+ * labels are left out: their boxes overlap while their letters do not.
+ */
+export async function overlappingChartText(page: Page): Promise<string[]> {
+  return page.$$eval('figure svg[role="img"]', (svgs) =>
+    svgs.flatMap((svg, index) => {
+      const title = svg.querySelector(':scope > title')?.textContent?.trim();
+      const label = `chart ${index + 1}${title ? ` "${title}"` : ''}`;
+      const turned = (el: SVGGraphicsElement) => {
+        const m = el.getCTM();
+        return !!m && (Math.abs(m.b) > 1e-3 || Math.abs(m.c) > 1e-3);
+      };
+      const texts = [...svg.querySelectorAll<SVGTextElement>('text')]
+        .filter((t) => t.textContent?.trim() && !turned(t))
+        .map((t) => ({ name: `"${t.textContent!.trim()}"`, box: t.getBoundingClientRect() }));
+      const shapes = [...svg.querySelectorAll<SVGGraphicsElement>('path, rect, circle, line')]
+        .filter((el) => !el.classList.contains('mark') && !el.closest('text'))
+        .map((el) => ({ name: `a ${el.tagName}`, box: el.getBoundingClientRect() }))
+        .filter(({ box }) => box.width > 0 && box.height > 0 && box.width <= 30 && box.height <= 20);
+      const overlap = (a: DOMRect, b: DOMRect) =>
+        Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+      const problems: string[] = [];
+      texts.forEach((a, i) => {
+        for (const b of [...texts.slice(i + 1), ...shapes]) if (overlap(a.box, b.box)) problems.push(`${label}: ${a.name} overlaps ${b.name}`);
+      });
+      return problems;
+    }),
+  );
+}
+
 const AXE_SOURCE = readFile(join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
 
 /** axe-core's serious and critical violations on the open page, one line each with the elements at fault. */
@@ -266,13 +298,15 @@ export async function screenshot(page: Page, pagePath: string, width: number): P
 export interface PageFindings extends PageProblems {
   brokenLinks: string[];
   emptyCharts: string[];
+  /** Texts of a chart that overlap each other or a legend swatch, at the desktop width. */
+  chartText: string[];
   axe: string[];
   /** At the phone's width (390 px). */
   phoneLayout: string[];
 }
 
 export const NO_FINDINGS: PageFindings = {
-  externalRequests: [], consoleErrors: [], pageErrors: [], failedRequests: [], brokenLinks: [], emptyCharts: [], axe: [], phoneLayout: [],
+  externalRequests: [], consoleErrors: [], pageErrors: [], failedRequests: [], brokenLinks: [], emptyCharts: [], chartText: [], axe: [], phoneLayout: [],
 };
 
 /**
@@ -291,13 +325,14 @@ export async function inspectPage(
     const problems = await openPage(page, join(site.dir, ...pagePath.split('/')));
     const links = await brokenLinks(await internalLinks(page), site.dir, site.idsOf);
     const charts = await emptyCharts(page);
+    const chartText = await overlappingChartText(page);
     if (options.screenshots) await screenshot(page, pagePath, DESKTOP.width);
     await page.setViewportSize(PHONE);
     const phoneLayout = await phoneLayoutProblems(page);
     if (options.screenshots) await screenshot(page, pagePath, PHONE.width);
     // Last: axe adds its script to the page.
     const axe = await seriousAxeViolations(page);
-    return { ...problems, brokenLinks: links, emptyCharts: charts, axe, phoneLayout };
+    return { ...problems, brokenLinks: links, emptyCharts: charts, chartText, axe, phoneLayout };
   } finally {
     await page.close();
   }

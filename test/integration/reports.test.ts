@@ -85,30 +85,36 @@ describe('the demo report pages show the numbers gold holds', () => {
     expect(table(p, 'Top 20 products by net revenue').map((r) => r[4])).toEqual(top.map((r) => formatNumber(r.revenue, 'usd')));
   });
 
-  it('executive: the last 7 days against the 7 before, with the change in text; the same figure from `dataops sql`', async () => {
+  it('executive: the last 168 hours to the newest sale against the 168 before, with the change in text and the period in words; the same figure from `dataops sql`', async () => {
     const p = page('reports/executive.html');
-    const [k] = await gold<Record<string, number>>(`
-      WITH last AS (SELECT MAX(sales_date) AS d FROM gold.daily_sales_summary),
-      t AS (SELECT s.*, (SELECT d FROM last) - s.sales_date AS age FROM gold.daily_sales_summary AS s)
-      SELECT SUM(net_revenue) FILTER (age < 7) AS rev, SUM(net_revenue) FILTER (age BETWEEN 7 AND 13) AS rev0,
-             SUM(transactions) FILTER (age < 7) AS tx, SUM(transactions) FILTER (age BETWEEN 7 AND 13) AS tx0,
-             SUM(units_sold) FILTER (age < 7) AS units, SUM(units_sold) FILTER (age BETWEEN 7 AND 13) AS units0,
-             SUM(refunded_amount) FILTER (age < 7) AS ref, SUM(refunded_amount) FILTER (age BETWEEN 7 AND 13) AS ref0
-      FROM t`);
+    // A partly loaded newest day is compared with the same hours a week before, not with a whole day.
+    const [k] = await gold<Record<string, number | string>>(`
+      WITH last AS (SELECT MAX(sold_at) AS t FROM gold.fact_sales WHERE status IN ('paid', 'refunded')),
+      s AS (SELECT f.*, CASE WHEN f.sold_at > l.t - INTERVAL 7 DAY THEN 'now' WHEN f.sold_at > l.t - INTERVAL 14 DAY THEN 'before' END AS w
+            FROM gold.fact_sales AS f, last AS l WHERE f.status IN ('paid', 'refunded'))
+      SELECT SUM(net_amount) FILTER (w = 'now' AND status = 'paid') AS rev, SUM(net_amount) FILTER (w = 'before' AND status = 'paid') AS rev0,
+             COUNT(DISTINCT transaction_id) FILTER (w = 'now') AS tx, COUNT(DISTINCT transaction_id) FILTER (w = 'before') AS tx0,
+             SUM(quantity) FILTER (w = 'now') AS units, SUM(quantity) FILTER (w = 'before') AS units0,
+             SUM(net_amount) FILTER (w = 'now' AND status = 'refunded') AS ref, SUM(net_amount) FILTER (w = 'before' AND status = 'refunded') AS ref0,
+             strftime(MAX(sold_at), '%Y-%m-%d %H:%M') AS last_sale, strftime(MAX(sold_at) - INTERVAL 7 DAY, '%Y-%m-%d %H:%M') AS week_before
+      FROM s`);
+    const n = (key: string) => Number(k[key]);
     expect(bigValues(p).slice(0, 4)).toEqual([
-      ['Net revenue, last 7 days', formatNumber(k.rev, 'usd'), changeText(k.rev, k.rev0)],
-      ['Transactions, last 7 days', formatNumber(k.tx, 'integer'), changeText(k.tx, k.tx0)],
-      ['Units sold, last 7 days', formatNumber(k.units, 'integer'), changeText(k.units, k.units0)],
-      ['Refunds, last 7 days', formatNumber(k.ref, 'usd'), changeText(k.ref, k.ref0)],
+      ['Net revenue, last 7 days', formatNumber(n('rev'), 'usd'), changeText(n('rev'), n('rev0'))],
+      ['Transactions, last 7 days', formatNumber(n('tx'), 'integer'), changeText(n('tx'), n('tx0'))],
+      ['Units sold, last 7 days', formatNumber(n('units'), 'integer'), changeText(n('units'), n('units0'))],
+      ['Refunds, last 7 days', formatNumber(n('ref'), 'usd'), changeText(n('ref'), n('ref0'))],
     ]);
-    expect(changeText(k.rev, k.rev0)).toMatch(/^[+\u2212]\d+\.\d% [▲▼]$/);
+    expect(changeText(n('rev'), n('rev0'))).toMatch(/^[+\u2212]\d+\.\d% [▲▼]$/);
+    expect(text(p.bodyHtml).replace(/\s+/g, ' ')).toContain(`Last 7 days: after ${k.week_before} to ${k.last_sale} UTC`);
     // One region per loop pass, each BigValue with that region's row only.
     const regions = await gold<{ region: string }>('SELECT DISTINCT region FROM gold.daily_sales_summary ORDER BY region');
     expect(bigValues(p).slice(4).map((v) => v[0])).toEqual(regions.map((r) => `Net revenue in ${r.region}, last 7 days`));
 
     await ensureBuild();
     const { stdout } = await promisify(execFile)('node', [BIN, '-C', demo.dir, 'sql', '--json', '-q',
-      'SELECT SUM(net_revenue) AS rev FROM gold.daily_sales_summary WHERE sales_date > DATEADD(day, -7, (SELECT MAX(sales_date) FROM gold.daily_sales_summary))'],
+      `SELECT SUM(net_amount) AS rev FROM gold.fact_sales WHERE status = 'paid'
+       AND sold_at > DATEADD(hour, -168, (SELECT MAX(sold_at) FROM gold.fact_sales WHERE status IN ('paid', 'refunded')))`],
     { env: demo.settings.env as NodeJS.ProcessEnv });
     expect(formatNumber(JSON.parse(stdout)[0].rev, 'usd')).toBe(bigValues(p)[0][1]);
   });
@@ -169,6 +175,9 @@ describe('dataops validate on report pages', () => {
       'bad/translate.md': '```sql q\nSELECT store_key,\n       NOT_A_FUNCTION(store_key) AS x\nFROM gold.dim_store\n```\n',
       'bad/loop.md': '```sql q\nSELECT region FROM gold.dim_store\n```\n{#each q as r}\nRegion {r.regoin}\n{/each}\n',
       'bad/[store].md': '---\npages: q\n---\n```sql q\nSELECT store_name FROM gold.dim_store\n```\n',
+      // Problems of every kind in one page: each is listed, not only those found before the queries are planned.
+      'bad/many.md': '```sql gone\nSELECT x FROM gold.no_such_table\n```\n```sql broken\nSELECT store_key,, 1 FROM gold.dim_store\n```\n' +
+        '```sql stores\nSELECT store_name FROM gold.dim_store\n```\n<Nope data="stores"/>\n\n<DataTable data="stores" columns="store_nam"/>\n',
     };
     for (const [file, text] of Object.entries(files)) await writeFile(join(dir, 'reports', file), text);
   });
@@ -180,6 +189,10 @@ describe('dataops validate on report pages', () => {
     expect(errors).toEqual([
       'reports/bad/[store].md:2:8: pages: q: "store" is not a column of query q (columns: store_name)',
       'reports/bad/loop.md:5:11: {r.regoin}: "regoin" is not a column of query q (columns: region)',
+      expect.stringMatching(/^reports\/bad\/many\.md:2:15: unknown table "gold\.no_such_table"/),
+      expect.stringMatching(/^reports\/bad\/many\.md:5:18: syntax error/),
+      'reports/bad/many.md:10:1: unknown component <Nope> (components: BigValue, LineChart, BarChart, AreaChart, DataTable)',
+      'reports/bad/many.md:12:35: <DataTable> columns: "store_nam" is not a column of query stores (columns: store_name)',
       expect.stringMatching(/^reports\/bad\/sql\.md:5:8: invalid identifier 'NOPE'/),
       expect.stringMatching(/^reports\/bad\/translate\.md:3:8: .*NOT_A_FUNCTION/i),
     ]);

@@ -74,6 +74,23 @@ describe('a run on the embedded DuckDB', () => {
       expect(checks.length).toBeGreaterThan(20);
       expect(new Set(checks.map((c) => c.run_id))).toEqual(new Set([result.runId]));
 
+      // Each step is recorded as it ran: the pipelines' ingests one after another, then one transform for
+      // them all, then each pipeline's checks; a pipeline's run ends with its last step.
+      const steps = await w.query<{ pipeline: string; step: string; started_at: string; finished_at: string }>(
+        'SELECT pipeline, step, started_at, finished_at FROM meta.run_steps',
+      );
+      const time = (pipeline: string, step: string, end: 'started_at' | 'finished_at') => Date.parse(steps.find((s) => s.pipeline === pipeline && s.step === step)![end]);
+      const names = result.pipelines.map((p) => p.pipeline);
+      for (const s of steps) expect(Date.parse(s.finished_at), `${s.pipeline} ${s.step}`).toBeGreaterThanOrEqual(Date.parse(s.started_at));
+      names.slice(1).forEach((name, i) => expect(time(name, 'ingest', 'started_at'), name).toBeGreaterThanOrEqual(time(names[i], 'ingest', 'finished_at')));
+      for (const name of names) {
+        expect(time(name, 'transform', 'started_at'), name).toBeGreaterThanOrEqual(time(names.at(-1)!, 'ingest', 'finished_at'));
+        expect(time(name, 'transform', 'finished_at'), name).toBe(time(names[0], 'transform', 'finished_at'));
+        expect(time(name, 'check', 'started_at'), name).toBeGreaterThanOrEqual(time(name, 'transform', 'finished_at'));
+      }
+      const runs = await w.query<{ pipeline: string; finished_at: string }>('SELECT pipeline, finished_at FROM meta.runs');
+      for (const r of runs) expect(Date.parse(r.finished_at), r.pipeline).toBe(time(r.pipeline, 'check', 'finished_at'));
+
       const status = await readStatus(w, await loadProject(project!.dir, project!.settings.env), { now: ANCHOR });
       expect(status.conservation_ok).toBe(true);
       expect(status.tables.filter((t) => t.layer === 'gold').every((t) => t.rows > 0)).toBe(true);

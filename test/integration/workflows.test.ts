@@ -171,6 +171,15 @@ esac
     }
   });
 
+  it('ci: the suite runs the browser tests in a real Chrome and keeps their screenshots as an artifact, even when a test fails', () => {
+    const steps = load('ci.yml').jobs.test.steps ?? [];
+    const test = steps.findIndex((s) => s.run === 'npm test');
+    expect(steps[test]?.env?.CHROMIUM_PATH).toBe('/usr/bin/google-chrome');
+    const upload = steps.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === 'test-results/screenshots');
+    expect(upload).toBeGreaterThan(test);
+    expect(steps[upload].if).toMatch(/!cancelled\(\)/);
+  });
+
   it('pages: builds the site with dataops report and deploys it with the Pages actions', () => {
     const w = load('pages.yml');
     const steps = Object.values(w.jobs).flatMap((j) => j.steps ?? []);

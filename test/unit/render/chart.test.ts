@@ -70,6 +70,48 @@ describe('renderChart: words on the chart', () => {
     expect(labels.filter((t) => /^\d+m \d+s$|^\d+m$/.test(t)).every((t) => /^\d0m$/.test(t))).toBe(true);
   });
 
+  // ECharts hides a category label that would overlap the one before: a chart of eight stores named four.
+  const storeNames = ['Brooklyn Heights', 'North Loop', 'Pearl District', 'Seaport', 'South Congress', 'The Loop', 'Union Station', 'Waterfront'];
+  const products = ['Family Size Espresso Beans', 'Classic Candles', 'Premium Sponges', 'Everyday Sponges', 'Local Drip Blend', 'Premium Hand Cream',
+    'Classic Paper Towels', 'Premium Herbal Infusion', 'Organic Earl Grey', 'Small Batch Chai', 'Local Cheddar', 'Organic Bagels', 'Classic Pretzels',
+    'Everyday Dish Soap', 'Local Butter', 'Organic Cold Brew', 'Classic Apples', 'Family Size Avocados', 'Small Batch Muffin', 'Everyday Green Tea'];
+  const categoryCases: Array<[string, string[], (labels: string[], name: string) => boolean]> = [
+    ['eight store names, wrapped on words under their bars', storeNames, (labels, name) => name.split(' ').every((word) => labels.some((l) => l.trim() === word || l === name))],
+    ['twenty product names, turned and cut with an ellipsis', products, (labels, name) => labels.some((l) => l === name || (l.endsWith('...') && name.startsWith(l.slice(0, -3))))],
+  ];
+  it.each(categoryCases)('every category is labelled: %s', async (_name, names, shown) => {
+    const html = await renderChart({ kind: 'bar', title: 'By name', data: names.map((name, i) => ({ name, n: i + 1 })), x: { field: 'name' }, y: { field: 'n' } });
+    const labels = texts(html);
+    expect(names.filter((name) => !shown(labels, name))).toEqual([]);
+  });
+
+  it('wrapped labels make the chart taller, not its plot shorter', async () => {
+    const height = (html: string) => Number(/<svg [^>]*height="(\d+)"/.exec(html)![1]);
+    const short = await renderChart({ kind: 'bar', title: 'A', data: [{ s: 'A', n: 1 }, { s: 'B', n: 2 }], x: { field: 's' }, y: { field: 'n' } });
+    const wrapped = await renderChart({ kind: 'bar', title: 'A', data: storeNames.map((s, n) => ({ s, n })), x: { field: 's' }, y: { field: 'n' } });
+    expect(height(short)).toBe(240);
+    expect(height(wrapped)).toBeGreaterThan(240);
+  });
+
+  it('a legend too wide for one row wraps above the plot: the top axis label is below its last row', async () => {
+    const names = [...storeNames, 'Airport Terminal', 'Harbor Point', 'Old Town', 'University District'];
+    const data = names.flatMap((store, i) => [0, 1, 2].map((d) => ({ day: day(d), store, units: 10 + i })));
+    const html = await renderChart({ kind: 'bar', title: 'Units', data, x: { field: 'day' }, y: { field: 'units' }, series: 'store', stacked: true });
+    const yOfText = (text: string) => [...html.matchAll(/<text\b[^>]*transform="translate\([\d.]+ ([\d.]+)\)"[^>]*>([^<]*)<\/text>/g)].filter((m) => m[2] === text).map((m) => Number(m[1]));
+    const legendBottom = Math.max(...names.flatMap(yOfText));
+    const tickLabels = [...html.matchAll(/<text\b[^>]*text-anchor="end"[^>]*transform="translate\([\d.]+ ([\d.]+)\)"[^>]*>(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    // A row of text and a gap between the legend and the top of the plot.
+    expect(Math.min(...tickLabels)).toBeGreaterThan(legendBottom + 24);
+  });
+
+  it('a time axis over minutes never repeats a label', async () => {
+    const data = [{ at: '2026-11-30T07:29:10Z', rows: 120 }, { at: '2026-11-30T07:30:05Z', rows: 120 }];
+    const labels = texts(await renderChart({ kind: 'line', title: 'Rows', data, x: { field: 'at', title: 'Measured' }, y: { field: 'rows', title: 'Rows' } }))
+      .filter((t) => /^Nov 30 /.test(t));
+    expect(labels.length).toBeGreaterThan(0);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+
   it('a field without a title names its axis', async () => {
     const labels = texts(await renderChart({ ...line(), x: { field: 'day' }, y: { field: 'revenue', format: 'percent' } }));
     expect(labels).toEqual(expect.arrayContaining(['day', 'revenue (%)']));

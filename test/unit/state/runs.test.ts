@@ -58,6 +58,22 @@ describe('the run record', () => {
     expect(await w.query("SELECT COUNT(*)::INTEGER AS n FROM meta.run_steps WHERE run_id = 'run_1'")).toEqual([{ n: 1 }]);
   });
 
+  it('records when each step really ran, and ends the run when its last step ended, not when it was recorded', async () => {
+    await startSteps(w, 'run_1', 'pos', ['ingest', 'transform', 'check']);
+    const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1, 12, 0, seconds));
+    await finishSteps(w, 'run_1', 'pos', [
+      { step: 'ingest', state: 'success', startedAt: at(1), finishedAt: at(4) },
+      { step: 'transform', state: 'success', startedAt: at(5), finishedAt: at(9) },
+      { step: 'check', state: 'success', startedAt: at(10), finishedAt: at(12) },
+    ]);
+    expect(await w.query("SELECT step, strftime(started_at, '%S') AS started, strftime(finished_at, '%S') AS finished FROM meta.run_steps ORDER BY started_at")).toEqual([
+      { step: 'ingest', started: '01', finished: '04' },
+      { step: 'transform', started: '05', finished: '09' },
+      { step: 'check', started: '10', finished: '12' },
+    ]);
+    expect(await w.query("SELECT strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM meta.runs")).toEqual([{ finished: '2030-01-01 12:00:12' }]);
+  });
+
   it('marks a run still running when the next run of the pipeline starts as interrupted, steps included', async () => {
     await startSteps(w, 'run_1', 'pos', ['ingest', 'transform']);
     await startSteps(w, 'run_2', 'pos', ['ingest']);
