@@ -9,17 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bronzeTableName } from '../src/config/types.js';
 import { bronzeDdl } from '../src/ingest/bronze.js';
-import { rebuildSilver, silverDdl, stageSql } from '../src/models/silver.js';
+import { silverDdl, stageSql } from '../src/models/silver.js';
+import { rebuildSilver } from '../src/models/silver-rebuild.js';
 import { loadProject } from '../src/project.js';
 import { ensureMetaSchema } from '../src/state/meta.js';
 import { ident } from '../src/warehouse/adapter.js';
 import { DuckDBWarehouse } from '../src/warehouse/duckdb.js';
-import { flag } from './flags.js';
+import { flag, REPO } from './flags.js';
 
 const records = Number(flag('records', '1000000'));
 const batches = Number(flag('batches', '100'));
 const repeat = Number(flag('repeat', '3'));
-const project = await loadProject(join(import.meta.dirname, '..', '..'), { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TOKEN: 'bench-token', DEMO_REFERENCE_DB: '/dev/null' });
+const project = await loadProject(REPO, { DEMO_API_URL: 'http://127.0.0.1:1', DEMO_API_TOKEN: 'bench-token', DEMO_REFERENCE_DB: '/dev/null' });
 const pos = project.pipelines.find((p) => p.name === 'retail_pos')!;
 const table = pos.silver.find((t) => t.name === 'transactions')!;
 const bronze = `bronze.${bronzeTableName(pos.name, table.from)}`;
@@ -52,7 +53,9 @@ try {
      ) ORDER BY batch`,
   );
   await warehouse.execute(
-    `INSERT INTO meta.batches SELECT _batch_id, 'bench', ${`'${pos.name}'`}, '${table.from}', 'http', MIN(_fetched_at), COUNT(*), COUNT(*), NULL, NULL, 0, NULL, NULL
+    // Columns named: meta.batches gains columns (ensureMetaSchema), and a positional INSERT broke when it did.
+    `INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, rejected)
+     SELECT _batch_id, 'bench', ${`'${pos.name}'`}, '${table.from}', 'http', MIN(_fetched_at), COUNT(*), COUNT(*), 0
      FROM ${bronze} GROUP BY _batch_id`,
   );
   await warehouse.execute('CHECKPOINT');

@@ -131,3 +131,19 @@ export class CheckFailure extends DataOpsError {
 export class UsageError extends DataOpsError {
   override name = 'UsageError';
 }
+
+/** Line and column of any offset in `text`, each in O(log lines) after one pass over the text. */
+export function lineLocator(text: string): (offset: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, col: offset - starts[low] + 1 };
+  };
+}

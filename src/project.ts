@@ -2,9 +2,9 @@
 // need all of them at once (unique names, tables that exist, no cycles).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, nameList, type Diagnostic } from './errors.js';
+import { ConfigError, lineLocator, nameList, type Diagnostic } from './errors.js';
 import { buildGraph, silverModelOwners, type ProjectGraph } from './graph/graph.js';
-import { lineLocator, parseModel, type SqlModel } from './config/sql-model.js';
+import { parseModel, type SqlModel } from './config/sql-model.js';
 import { parseSqlCheck, SQL_CHECKS_DIR } from './config/sql-check.js';
 import { MODEL_FILE_LIMIT, PIPELINE_FILE_LIMIT, readConfigFile } from './config/config-file.js';
 import { loadPipeline, type Env } from './config/pipeline.js';

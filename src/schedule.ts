@@ -64,14 +64,16 @@ export async function planDue(pipelines: Pipeline[], options: { now?: Date; wind
 
 /**
  * The newest run that fetched its source: its ingest step succeeded (the run may still have failed a
- * check; fetching again would not mend that), or, for runs recorded before steps were, it succeeded.
+ * check; fetching again would not mend that), or, for runs recorded before steps were, it succeeded. A
+ * run that only transformed or checked (`run --step check`) fetched nothing, and never makes a fetch wait.
  */
 async function lastSuccessfulRun(warehouse: Warehouse, pipeline: string): Promise<string | null> {
   const p = sqlString(pipeline);
+  const stepsOf = `FROM meta.run_steps s WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline`;
   const [row] = await warehouse.query<{ started_at: string | null }>(
     `SELECT MAX(r.started_at) AS started_at FROM meta.runs r
-     WHERE r.pipeline = ${p} AND (r.status = 'success' OR EXISTS (
-       SELECT 1 FROM meta.run_steps s WHERE s.run_id = r.run_id AND s.pipeline = r.pipeline AND s.step = 'ingest' AND s.status = 'success'))`,
+     WHERE r.pipeline = ${p} AND (EXISTS (SELECT 1 ${stepsOf} AND s.step = 'ingest' AND s.status = 'success')
+       OR (r.status = 'success' AND NOT EXISTS (SELECT 1 ${stepsOf})))`,
   );
   return row?.started_at ?? null;
 }

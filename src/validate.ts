@@ -34,13 +34,34 @@ export async function validateProject(dir: string, env: Env = process.env, optio
   found.push(...reportProblems);
   if (!blocking) found.push(...(await planModels(project, reports)));
   // A file with thousands of problems shows its first ones and a count: the output stays readable and bounded.
-  const diagnostics = capDiagnostics(found).sort(byPosition);
+  const diagnostics = capDiagnostics(withoutFollowOnErrors(project, found)).sort(byPosition);
   return {
     project,
     diagnostics,
     errors: diagnostics.filter((d) => d.severity === 'error').length,
     warnings: diagnostics.filter((d) => d.severity === 'warning').length,
   };
+}
+
+/**
+ * A model whose file does not load (a typo in its options, say) is no table, so every check, model and report
+ * that reads it would add an "unknown table" error, burying the one line that says what is wrong. Those are left
+ * out; the model's own errors stay, and fixing them brings the rest back to be checked.
+ */
+function withoutFollowOnErrors(project: Project, diagnostics: Diagnostic[]): Diagnostic[] {
+  const loaded = new Set(project.models.map((m) => m.file));
+  const unloaded = new Set(
+    diagnostics
+      .filter((d) => d.severity === 'error' && !loaded.has(d.file))
+      .map((d) => /^sql\/(silver|gold)\/([a-z0-9_]+)\.sql$/.exec(d.file))
+      .filter((m) => m !== null)
+      .map((m) => `${m[1]}.${m[2]}`),
+  );
+  if (unloaded.size === 0) return diagnostics;
+  return diagnostics.filter((d) => {
+    const table = /unknown table "([^"]+)"/.exec(d.message)?.[1];
+    return table === undefined || !unloaded.has(table);
+  });
 }
 
 async function planModels(project: Project, reports: readonly ReportFile[]): Promise<Diagnostic[]> {

@@ -166,8 +166,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action(async (opts: { due?: boolean; window: string; json?: boolean }) => {
       const s = settings();
       const windowSeconds = parseDurationOption(opts.window, '--window');
-      const project = await loadProject(s.projectDir, s.env);
-      const failures = project.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'env_unset');
+      // A plan of tables says what a run would do, and a run refuses an invalid project (bad SQL included)
+      // before it writes anything: so does the plan. --due, for the hourly workflow, needs the schedules only.
+      const { project, diagnostics } = opts.due ? await loadProject(s.projectDir, s.env).then((p) => ({ project: p, diagnostics: p.diagnostics })) : await validateProject(s.projectDir, s.env);
+      const failures = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'env_unset');
       if (failures.length) throw new ConfigError(failures);
       // Run history lives in the warehouse: Snowflake always has one; a DuckDB file only once created.
       const inspect = async (warehouse?: Warehouse) => ({

@@ -113,6 +113,9 @@ const OPTIONS: Record<string, { example: string; read: Setter }> = {
   },
 };
 
+/** Every option a model's leading comment block may set, as documented in README.md and schemas/README.md. */
+export const MODEL_OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
+
 const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
 
 function parseLookback(text: string): number | undefined {

@@ -26,6 +26,9 @@ const OPTIONS: Record<string, string> = {
   pipeline: 'retail_pos',
 };
 
+/** Every option a check file's leading comment block may set, as documented in README.md and schemas/README.md. */
+export const CHECK_OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
+
 export function parseSqlCheck(file: string, text: string): { found?: SqlCheckFile; diagnostics: Diagnostic[] } {
   // One SELECT, as a model is; the tables it reads are what the check depends on.
   const parsed = parseSelect(file, text);

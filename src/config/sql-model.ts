@@ -1,7 +1,7 @@
 // A model is one SQL file under sql/<layer>/: a single SELECT that a user could paste into Snowsight.
 // The layer folder (sql/silver, sql/gold) decides the schema; its leading comment block may set how it is
 // materialised (config/model-options.ts); the tables it reads are found from its schema-qualified names.
-import type { Diagnostic } from '../errors.js';
+import { lineLocator, type Diagnostic } from '../errors.js';
 import { batchSqlProblems } from './batch-sql.js';
 import { modelDocs, type ModelDocs } from './model-docs.js';
 import { parseModelOptions, type ModelLayer, type ModelOptions } from './model-options.js';
@@ -73,22 +73,6 @@ export function parseSelect(file: string, text: string): { select: string; refer
 
 export function position(text: string, offset: number): { line: number; col: number } {
   return lineLocator(text)(offset);
-}
-
-/** Line and column of any offset in `text`, each in O(log lines) after one pass over the text. */
-export function lineLocator(text: string): (offset: number) => { line: number; col: number } {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, col: offset - starts[low] + 1 };
-  };
 }
 
 /** Replaces comments and string literals with spaces, keeping offsets, so names inside them are ignored. */

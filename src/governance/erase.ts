@@ -88,9 +88,11 @@ export async function eraseSubject(
     if (!dryRun && files.length && warehouse.capabilities.fileStage) await stageLandingFiles(warehouse, options.landingDir, files.map((f) => f.file));
   }
 
+  // A bronze table not created yet (its pipeline never ran) holds nothing.
+  const built: BronzeSource[] = [];
+  for (const s of present) if (await warehouse.tableExists(s.table)) built.push(s);
   await warehouse.execute(`CREATE OR REPLACE TEMP TABLE ${RECORDS} (table_name VARCHAR, batch_id VARCHAR, record_hash VARCHAR)`);
-  for (const s of present) {
-    if (!(await warehouse.tableExists(s.table))) continue;
+  for (const s of built) {
     const holds = s.paths.map((p) => `${d.jsonText('_record', p)} = ${value}`).join(' OR ');
     await warehouse.execute(`INSERT INTO ${RECORDS} SELECT ${sqlString(s.table)}, _batch_id, _record_hash FROM ${s.table} WHERE ${holds}`);
   }
@@ -100,10 +102,11 @@ export async function eraseSubject(
   const fromBronze = (table: string, prefix = '') => isErased(table, `${prefix}_batch_id`, `${prefix}_record_hash`);
 
   const statements: string[] = [];
-  for (const s of present) {
-    if (!(await warehouse.tableExists(s.table))) continue;
-    const [{ n }] = await warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${s.table} b WHERE ${fromBronze(s.table, 'b.')}`);
-    count('bronze', s.table, Number(n));
+  for (const s of built) {
+    const batchRows = await warehouse.query<{ batch_id: string; n: number }>(
+      `SELECT _batch_id AS batch_id, COUNT(*) AS n FROM ${s.table} b WHERE ${fromBronze(s.table, 'b.')} GROUP BY _batch_id`,
+    );
+    count('bronze', s.table, batchRows.reduce((sum, r) => sum + Number(r.n), 0));
     // The load records lose what the erased records were: per batch and silver table, their units as accepted or rejected.
     for (const t of s.silver) {
       const units = t.explode ? `SUM(COALESCE(${d.arrayLength('b._record', splitPath(t.explode))}, 1))` : 'COUNT(*)';
@@ -122,9 +125,6 @@ export async function eraseSubject(
     const early = (await warehouse.query<{ batch_id: string; record_hash: string; record: string | null }>(
       `SELECT batch_id, record_hash, record FROM meta.rejected WHERE table_name = ${sqlString(s.table)}`,
     )).filter((r) => r.record !== null && recordHolds(r.record, s.paths, key.value));
-    const batchRows = await warehouse.query<{ batch_id: string; n: number }>(
-      `SELECT _batch_id AS batch_id, COUNT(*) AS n FROM ${s.table} b WHERE ${fromBronze(s.table, 'b.')} GROUP BY _batch_id`,
-    );
     for (const r of batchRows) {
       statements.push(`UPDATE meta.batches SET bronze_rows = bronze_rows - ${Number(r.n)}, received = received - ${Number(r.n)} WHERE batch_id = ${sqlString(r.batch_id)}`);
     }
@@ -171,8 +171,9 @@ export async function eraseSubject(
   }
 
   const pending = dryRun ? [] : await pendingRebuilds(warehouse);
+  const readsErased = project.graph.downstream(erased);
   const rebuild = project.graph.order
-    .filter((name) => pending.includes(name) || (toRebuild(name) && [...project.graph.upstream([name])].some((up) => up !== name && erased.has(up))))
+    .filter((name) => pending.includes(name) || (toRebuild(name) && readsErased.has(name)))
     .map((name) => project.graph.get(name) as ModelNode);
   const result: ErasureResult = { keyName: key.column, counts, rebuilt: rebuild.map((n) => n.name), notes };
   if (dryRun) {
@@ -203,7 +204,7 @@ export async function eraseSubject(
     const inputs = Object.fromEntries(node.parents.filter((p) => project.graph.get(p)).map((p) => [p, versions.get(p) ?? 0]));
     await warehouse.transaction(async () => {
       // A model never built (or whose inputs are not there yet) holds nothing to erase; its first build reads what is left.
-      if (!missing) await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, options.runId, () => recordNodeState(warehouse, node, { dataVersion: version, inputs, runId: options.runId }));
+      if (!missing) await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, options.runId, () => recordNodeState(warehouse, node, { dataVersion: version, inputs, resetVersion: version, runId: options.runId }));
       await warehouse.execute(`UPDATE meta.erasures SET status = 'done' WHERE layer = 'rebuild' AND table_name = ${sqlString(node.name)} AND status = 'pending'`);
     });
     if (!missing) versions.set(node.name, version);

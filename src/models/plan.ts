@@ -36,6 +36,8 @@ export async function planTables(warehouse: Warehouse | undefined, graph: Projec
   const plan: PlannedTable[] = [];
   /** Tables whose rows the run would change, and how that reads to what is downstream. */
   const changing = new Map<string, string>();
+  /** Tables the run would build whole (any row may change): a model merging a window of one is built whole too. */
+  const whole = new Set<string>();
 
   /** A silver table of a pipeline's mapping: its pending bronze batches, or its rebuild. */
   const planMapping = async (node: MappingNode): Promise<void> => {
@@ -54,10 +56,14 @@ export async function planTables(warehouse: Warehouse | undefined, graph: Projec
     const newData = { pending_batches: Number(pending.batches), pending_rows: pendingRows };
     if (change.action === 'rebuild') {
       plan.push({ ...entry, action: 'rebuild', category: change.category, reasons: change.reasons, ...newData, bronze_rows: await count(`SELECT COUNT(*) AS n FROM ${bronze}`) });
-      if (change.category === 'breaking') changing.set(node.name, `${node.name} is rebuilt (breaking change)`);
+      if (change.category === 'breaking') {
+        changing.set(node.name, `${node.name} is rebuilt (breaking change)`);
+        whole.add(node.name);
+      }
     } else if (change.action === 'create') {
       plan.push({ ...entry, action: 'create', reasons: [`not built yet; ${pendingRows} bronze rows to merge`], ...newData });
       changing.set(node.name, `${node.name} is created`);
+      whole.add(node.name);
     } else if (pendingRows > 0) {
       plan.push({ ...entry, action: 'update', reasons: [`${newData.pending_batches} new bronze batch${newData.pending_batches === 1 ? '' : 'es'}, ${pendingRows} rows`], ...newData });
       changing.set(node.name, `new data in ${node.name}`);
@@ -77,6 +83,10 @@ export async function planTables(warehouse: Warehouse | undefined, graph: Projec
     if (change.action === 'adopt' && reasons.length === 0) reasons.push('no record of the definition it was built from: built again from the current one');
     if (reasons.length === 0) return undefined;
     const action = change.action === 'create' ? 'create' : change.action === 'none' ? 'update' : 'rebuild';
+    // As the transform decides: an input rebuilt whole by this run, or by an earlier one since this model's build.
+    const resetIn = node.parents.filter((p) => whole.has(p) || (state !== undefined && p in state.inputs && (states.get(p)?.resetVersion ?? 0) > state.inputs[p]));
+    if (change.action === 'none' && node.kind === 'incremental' && resetIn.length) reasons.push(`${resetIn.join(', ')} rebuilt whole: built again from all of its inputs`);
+    if ((change.action !== 'none' && !(change.action === 'rebuild' && change.category === 'non_breaking')) || resetIn.length) whole.add(node.name);
     if (!(change.action === 'rebuild' && change.category === 'non_breaking' && upstream.length + moved.length === 0)) changing.set(node.name, `${node.name} is ${action === 'create' ? 'created' : 'rebuilt'} first`);
     return {
       table: node.name, layer: node.layer, pipeline: node.pipeline ?? null, action, category: change.category, reasons,

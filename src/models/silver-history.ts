@@ -1,11 +1,16 @@
-// Silver tables that keep history (`history: scd2`, as dbt snapshots and dlt's scd2 do) and the rebuild of
-// tables whose rows depend on the order of every batch (history, deletions). A version's valid_from is its
-// latest_by value (dbt's timestamp strategy); valid_to is the next version's valid_from, or the time the key
-// was deleted; is_current marks the one open version. The history columns are plain columns of the table,
+// Silver tables that keep history (`history: scd2`, as dbt snapshots and dlt's scd2 do). A version's
+// valid_from is its latest_by value (dbt's timestamp strategy); valid_to is the next version's valid_from,
+// or the time the key was deleted; is_current marks the one open version. The history columns are plain columns of the table,
 // so a DELETE by key removes every version (an erasure needs nothing more).
 import { HISTORY_COLUMNS, type SilverTable } from '../config/types.js';
 import { ident, sqlString, type Dialect, type Warehouse } from '../warehouse/adapter.js';
-import { applyBatch, silverDdl, type BatchChanges, type SilverLoad } from './silver.js';
+
+/** What applying one batch to a silver table changed. */
+export interface BatchChanges {
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
 
 export function historyColumnsDdl(table: SilverTable, d: Dialect): string[] {
   const time = d.columnType(table.columns.find((c) => c.name === table.latest_by)?.type ?? 'timestamp');
@@ -79,57 +84,4 @@ export async function mergeVersions(warehouse: Warehouse, table: SilverTable, ta
   const [{ n: deleted }] = await warehouse.query<{ n: number }>(`SELECT count(*) AS n FROM ${events} WHERE NOT _prior AND _deleted`);
   await warehouse.execute(`DROP TABLE ${events}`);
   return { inserted, updated: closed, deleted: Number(deleted) };
-}
-
-/**
- * Builds a table whose rows depend on the order of its batches (history, deletions) again from all of its
- * bronze, after its mapping changed: every batch is applied, in fetch order as the runs did, to a table
- * aside, each conserved; then it replaces the table, with the batches' load records and rejected rows, at
- * once. So the rebuilt history is the one the runs would have written with the new mapping.
- */
-export async function replaySilver(
-  warehouse: Warehouse,
-  pipeline: string,
-  table: SilverTable,
-  runId: string,
-  inSwap?: () => Promise<void>,
-): Promise<SilverLoad[]> {
-  const d = warehouse.dialect;
-  const target = `silver.${table.name}`;
-  const aside = `${target}__rebuild`;
-  const rejected = `_rebuild_rejected_${table.name}`;
-  await warehouse.execute(`DROP TABLE IF EXISTS ${aside}`);
-  await warehouse.execute(silverDdl({ ...table, name: `${table.name}__rebuild` }, d));
-  await warehouse.execute(
-    `CREATE OR REPLACE TEMP TABLE ${rejected} (batch_id VARCHAR, record_hash VARCHAR, element_index INTEGER, reasons VARCHAR, record_text VARCHAR)`,
-  );
-  const batches = await warehouse.query<{ batch_id: string }>(
-    `SELECT batch_id FROM meta.batches WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(table.from)} ORDER BY fetched_at, batch_id`,
-  );
-  const loads: SilverLoad[] = [];
-  for (const { batch_id: batchId } of batches) {
-    const { stage, units, accepted, rejected: refused, changes } = await applyBatch(warehouse, pipeline, table, batchId, aside);
-    await warehouse.execute(
-      `INSERT INTO ${rejected} SELECT _batch_id, _record_hash, _element_index, _reasons, CAST(_row_json AS VARCHAR) FROM ${stage} WHERE _reasons <> ''`,
-    );
-    await warehouse.execute(`DROP TABLE ${stage}`);
-    loads.push({ table: target, batchId, bronze: units, accepted, rejected: refused, ...changes, conserved: true });
-  }
-  await warehouse.transaction(async () => {
-    await warehouse.replaceTable(target, aside);
-    for (const meta of ['meta.silver_loads', 'meta.rejected']) await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${sqlString(target)}`);
-    await warehouse.execute(
-      `INSERT INTO meta.rejected
-       SELECT ${sqlString(runId)}, batch_id, ${sqlString(pipeline)}, ${sqlString(target)}, record_hash, element_index, reasons, record_text, ${d.now}
-       FROM ${rejected}`,
-    );
-    for (let i = 0; i < loads.length; i += 500) {
-      const values = loads.slice(i, i + 500).map((l) =>
-        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now}, ${l.deleted})`);
-      await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
-    }
-    await inSwap?.();
-  });
-  await warehouse.execute(`DROP TABLE IF EXISTS ${rejected}`);
-  return loads;
 }

@@ -5,7 +5,7 @@
 import { bronzeTableName, splitPath, type ColumnSpec, type Pipeline, type SilverTable } from '../config/types.js';
 import { InvariantError } from '../errors.js';
 import { ident, sqlString, type Dialect, type Warehouse } from '../warehouse/adapter.js';
-import { historyColumnsDdl, mergeVersions, replaySilver } from './silver-history.js';
+import { historyColumnsDdl, mergeVersions, type BatchChanges } from './silver-history.js';
 
 export interface SilverLoad {
   table: string;
@@ -18,13 +18,6 @@ export interface SilverLoad {
   /** Keys the batch's deletion records removed (or, with history, closed). */
   deleted: number;
   conserved: boolean;
-}
-
-/** What applying one batch to a silver table changed. */
-export interface BatchChanges {
-  inserted: number;
-  updated: number;
-  deleted: number;
 }
 
 const META_COLUMNS = ['_batch_id', '_record_hash', '_loaded_at'];
@@ -69,112 +62,6 @@ export async function mergeSilver(
   const loads: SilverLoad[] = [];
   for (const { batch_id } of pending) loads.push(await mergeBatch(warehouse, pipeline, table, batch_id, runId, inBatch));
   return loads;
-}
-
-/**
- * Builds the table again from all of its bronze, after its mapping changed, into a table aside that then
- * replaces it at once; the old version's load records and rejected rows give way to the new ones, never
- * both kept. One pass over bronze, not one merge per batch: each unit is staged once, every batch is still
- * conserved (bronze units = accepted + rejected, checked per batch), and each key gets the version the runs'
- * merges would have left, batch after batch in fetch order (models/silver.ts mergeBatch): the latest by
- * `latest_by`, a later batch winning a tie, the greater record hash within a batch. The load records say,
- * per batch, what its merge would have inserted and updated.
- */
-export async function rebuildSilver(
-  warehouse: Warehouse,
-  pipeline: string,
-  table: SilverTable,
-  runId: string,
-  /** Runs in the transaction that puts the rebuild in place (to record it with it). */
-  inSwap?: () => Promise<void>,
-): Promise<SilverLoad[]> {
-  // History and deletions depend on the order of every batch before: replayed, one batch after another.
-  if (table.history || table.deleted_when) return replaySilver(warehouse, pipeline, table, runId, inSwap);
-  const d = warehouse.dialect;
-  const target = `silver.${table.name}`;
-  const aside = `${target}__rebuild`;
-  const bronze = `bronze.${bronzeTableName(pipeline, table.from)}`;
-  const [batches, stage, winners] = ['batches', 'stage', 'winners'].map((t) => `_rebuild_${t}_${table.name}`);
-  const key = table.key.map(ident).join(', ');
-  const latest = table.latest_by ? ident(table.latest_by) : undefined;
-  const columns = [...table.columns.map((c) => ident(c.name)), '_batch_id', '_record_hash'];
-
-  // What a rebuild that did not finish left aside is started over.
-  await warehouse.execute(`DROP TABLE IF EXISTS ${aside}`);
-  await warehouse.execute(silverDdl({ ...table, name: `${table.name}__rebuild` }, d));
-  await warehouse.execute(
-    `CREATE OR REPLACE TEMP TABLE ${batches} AS SELECT batch_id, ROW_NUMBER() OVER (ORDER BY fetched_at, batch_id) AS batch_order
-     FROM meta.batches WHERE pipeline = ${sqlString(pipeline)} AND resource = ${sqlString(table.from)}`,
-  );
-  // Only what the rest needs: the typed columns, the unit's identity, and a rejected unit's text.
-  await warehouse.execute(
-    `CREATE OR REPLACE TEMP TABLE ${stage} AS
-     SELECT ${columns.map((c) => `s.${c}`).join(', ')}, s._element_index, s._reasons, o.batch_order,
-            CASE WHEN s._reasons <> '' THEN CAST(s._row_json AS VARCHAR) END AS _rejected_text
-     FROM (${stageSql(table, bronze, undefined, d)}) AS s JOIN ${batches} AS o ON o.batch_id = s._batch_id`,
-  );
-  const units = table.explode
-    ? `COALESCE(SUM(COALESCE(${d.arrayLength('b._record', splitPath(table.explode))}, 1)), 0)`
-    : 'COUNT(*)';
-  const loads = await warehouse.query<{ batch_id: string; bronze: number; accepted: number; rejected: number }>(
-    `SELECT o.batch_id, COALESCE(u.n, 0) AS bronze, COALESCE(s.accepted, 0) AS accepted, COALESCE(s.rejected, 0) AS rejected
-     FROM ${batches} AS o
-     LEFT JOIN (SELECT b._batch_id, ${units} AS n FROM ${bronze} AS b GROUP BY b._batch_id) AS u ON u._batch_id = o.batch_id
-     LEFT JOIN (SELECT _batch_id, SUM(CASE WHEN _reasons = '' THEN 1 ELSE 0 END) AS accepted, SUM(CASE WHEN _reasons <> '' THEN 1 ELSE 0 END) AS rejected
-                FROM ${stage} GROUP BY _batch_id) AS s ON s._batch_id = o.batch_id
-     ORDER BY o.batch_order`,
-  );
-  const broken = loads.find((l) => Number(l.bronze) !== Number(l.accepted) + Number(l.rejected));
-  if (broken) {
-    throw new InvariantError(`${target}: batch ${broken.batch_id} has ${broken.bronze} bronze units but ${broken.accepted} accepted + ${broken.rejected} rejected; the table was not rebuilt`);
-  }
-
-  // Each batch's version of a key (as its merge chose it), then what that merge did with it: the first
-  // batch to bring a key inserts it; a later one updates it when it is at least as new as the newest before.
-  const inBatch = latest ? `${latest} DESC NULLS LAST, _record_hash DESC` : '_record_hash DESC';
-  // The version the table keeps is the newest of those, a later batch winning a tie.
-  const across = latest ? `${latest} DESC NULLS LAST, batch_order DESC, _record_hash DESC` : 'batch_order DESC, _record_hash DESC';
-  await warehouse.execute(
-    `CREATE OR REPLACE TEMP TABLE ${winners} AS
-     SELECT w.*,
-            ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY batch_order) = 1 AS _first,
-            ${latest ? `MAX(${latest}) OVER (PARTITION BY ${key} ORDER BY batch_order ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)` : 'NULL'} AS _newest_before
-     FROM (SELECT * FROM ${stage} WHERE _reasons = '' QUALIFY ROW_NUMBER() OVER (PARTITION BY ${key}, batch_order ORDER BY ${inBatch}) = 1) AS w`,
-  );
-  const merged = await warehouse.query<{ batch_id: string; inserted: number; updated: number }>(
-    `SELECT _batch_id AS batch_id, SUM(CASE WHEN _first THEN 1 ELSE 0 END) AS inserted,
-            SUM(CASE WHEN NOT _first${latest ? ` AND (_newest_before IS NULL OR ${latest} >= _newest_before)` : ''} THEN 1 ELSE 0 END) AS updated
-     FROM ${winners} GROUP BY _batch_id`,
-  );
-  await warehouse.execute(
-    `INSERT INTO ${aside} (${[...columns, '_loaded_at'].join(', ')})
-     SELECT ${columns.join(', ')}, ${d.now} FROM ${winners} QUALIFY ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${across}) = 1`,
-  );
-
-  const result: SilverLoad[] = loads.map((l) => {
-    const m = merged.find((x) => x.batch_id === l.batch_id);
-    return {
-      table: target, batchId: l.batch_id, bronze: Number(l.bronze), accepted: Number(l.accepted), rejected: Number(l.rejected),
-      inserted: Number(m?.inserted ?? 0), updated: Number(m?.updated ?? 0), deleted: 0, conserved: true,
-    };
-  });
-  await warehouse.transaction(async () => {
-    await warehouse.replaceTable(target, aside);
-    for (const meta of ['meta.silver_loads', 'meta.rejected']) await warehouse.execute(`DELETE FROM ${meta} WHERE table_name = ${sqlString(target)}`);
-    await warehouse.execute(
-      `INSERT INTO meta.rejected
-       SELECT ${sqlString(runId)}, _batch_id, ${sqlString(pipeline)}, ${sqlString(target)}, _record_hash, _element_index, _reasons, _rejected_text, ${d.now}
-       FROM ${stage} WHERE _reasons <> ''`,
-    );
-    for (let i = 0; i < result.length; i += 500) {
-      const values = result.slice(i, i + 500).map((l) =>
-        `(${sqlString(runId)}, ${sqlString(l.batchId)}, ${sqlString(pipeline)}, ${sqlString(target)}, ${l.bronze}, ${l.accepted}, ${l.rejected}, ${l.inserted}, ${l.updated}, TRUE, ${d.now}, 0)`);
-      if (values.length) await warehouse.execute(`INSERT INTO meta.silver_loads VALUES ${values.join(', ')}`);
-    }
-    await inSwap?.();
-  });
-  for (const temp of [winners, stage, batches]) await warehouse.execute(`DROP TABLE IF EXISTS ${temp}`);
-  return result;
 }
 
 /** A column added to the YAML later is added to the table (existing rows get NULL). */

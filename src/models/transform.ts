@@ -2,6 +2,8 @@
 // kind. The warehouse follows the repository: a table whose definition changed is rebuilt (a breaking
 // change rebuilds what reads it too), a model whose inputs brought new or changed rows is rebuilt, and one
 // whose inputs did not is left alone. What a table was built from is kept in meta.nodes (state/nodes.ts).
+// A model that merges a time window follows new data only: when a table it reads was rebuilt whole (a
+// breaking change, a full refresh), it is rebuilt whole too, and so on down.
 // Silver tables, from a pipeline's mapping or a SQL model, are built by their pipeline's run: a pipeline
 // whose silver table fails keeps its other tables as they were. The gold models are built in one
 // transaction, so readers never see half a star schema.
@@ -12,7 +14,8 @@ import { definitionChange, type DefinitionChange, type TransformNode } from './c
 import type { TimeWindow } from '../sources/window.js';
 import { bronzeInput, mergeModelBatches, rebuildModelBatches } from './batch-model.js';
 import { buildModelTable, buildModelView, mergeModelRange, mergeModelWindow, type ModelBuild } from './gold.js';
-import { mergeSilver, rebuildSilver, type SilverLoad } from './silver.js';
+import { mergeSilver, type SilverLoad } from './silver.js';
+import { rebuildSilver } from './silver-rebuild.js';
 import { removedBronze } from '../state/retention.js';
 import { InvariantError } from '../errors.js';
 
@@ -58,9 +61,10 @@ export async function transform(warehouse: Warehouse, graph: ProjectGraph, selec
   const result: TransformResult = { silverLoads: new Map([...chosen].map((p) => [p, []])), failed: new Map(), models: [], skippedModels: [], changes: [] };
   const states = await readNodeStates(warehouse);
   const versions = await dataVersions(warehouse, graph, states);
+  const resets = new Map([...states].map(([node, state]) => [node, state.resetVersion]));
   const refresh = (table: string) => selection.fullRefresh === 'all' || !!selection.fullRefresh?.includes(table);
 
-  const context: ModelContext = { graph, states, versions, refresh, selection, built: new Set() };
+  const context: ModelContext = { graph, states, versions, resets, refresh, selection, built: new Set() };
   const report = (outcome: ModelOutcome) => {
     if (!outcome) return;
     if ('missing' in outcome) {
@@ -78,7 +82,7 @@ export async function transform(warehouse: Warehouse, graph: ProjectGraph, selec
     warehouse.setQueryTag?.(queryTagFor(node.pipeline!, selection.runId));
     try {
       if ('table' in node) {
-        const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), versions, selection, result.changes);
+        const loads = await buildSilverTable(warehouse, node, states.get(node.name), refresh(node.name), { versions, resets }, selection, result.changes);
         result.silverLoads.get(node.pipeline!)!.push(...loads);
       } else {
         report(await warehouse.transaction(() => buildModel(warehouse, node, context)));
@@ -189,18 +193,21 @@ async function buildSilverTable(
   node: MappingNode,
   state: NodeState | undefined,
   fullRefresh: boolean,
-  versions: Map<string, number>,
+  { versions, resets }: Pick<ModelContext, 'versions' | 'resets'>,
   selection: TransformSelection,
   changes: TableChange[],
 ): Promise<SilverLoad[]> {
   const { runId, log } = selection;
   const change = definitionChange(node, state, await warehouse.tableExists(node.name), fullRefresh);
   let version = state?.dataVersion ?? 0;
-  const record = () => recordNodeState(warehouse, node, { dataVersion: version, runId });
+  // Rebuilt for a breaking change (or created): what merges a window of it cannot follow.
+  const whole = change.action === 'create' || (change.action === 'rebuild' && change.category === 'breaking');
+  let resetVersion = state?.resetVersion ?? 0;
+  const record = () => recordNodeState(warehouse, node, { dataVersion: version, resetVersion: (resetVersion = whole ? version : resetVersion), runId });
   let loads: SilverLoad[];
   if (change.action === 'rebuild') {
     await guardRebuild(warehouse, node.name, { pipeline: node.pipeline!, resource: node.table.from }, fullRefresh, log);
-    log(`${node.name}: rebuilding from all of its bronze: ${change.category} change (${change.reasons.join('; ')})`);
+    log(`${node.name}: rebuilding from all of its bronze: ${change.category!.replace('_', '-')} change (${change.reasons.join('; ')})`);
     if (change.category === 'breaking') version += 1;
     loads = await MATERIALIZATIONS[node.kind].rebuild(warehouse, node, runId, record);
   } else {
@@ -213,7 +220,14 @@ async function buildSilverTable(
     if (loads.length === 0 && change.action !== 'none') await record();
   }
   versions.set(node.name, version);
-  for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated${l.deleted ? `, ${l.deleted} deleted` : ''}), ${l.rejected} rejected`);
+  resets.set(node.name, resetVersion);
+  if (change.action === 'rebuild') {
+    // One line for the whole rebuild: a line per batch would be one per hourly run the table ever had.
+    const sum = (field: 'accepted' | 'rejected') => loads.reduce((n, l) => n + l[field], 0);
+    log(`${node.name}: rebuilt from ${loads.length} batch${loads.length === 1 ? '' : 'es'}: ${sum('accepted')} accepted, ${sum('rejected')} rejected`);
+  } else {
+    for (const l of loads) log(`${l.table}: ${l.accepted} accepted (${l.inserted} new, ${l.updated} updated${l.deleted ? `, ${l.deleted} deleted` : ''}), ${l.rejected} rejected`);
+  }
   if (change.action !== 'none') changes.push({ table: node.name, action: change.action, category: change.category, reasons: change.reasons });
   else if (loads.some(changedRows)) changes.push({ table: node.name, action: 'update', reasons: [`${loads.length} new batch${loads.length === 1 ? '' : 'es'}`] });
   return loads;
@@ -243,6 +257,8 @@ interface ModelContext {
   graph: ProjectGraph;
   states: Map<string, NodeState>;
   versions: Map<string, number>;
+  /** Each table's reset version (state/nodes.ts), as recorded or as this run's builds set it. */
+  resets: Map<string, number>;
   refresh: (table: string) => boolean;
   selection: TransformSelection;
   /** Models built by this run so far. */
@@ -259,7 +275,7 @@ type ModelOutcome = { build: ModelBuild; change: TableChange } | { model: string
  * that failed before it got to the model). The others stay as they are. Runs inside a transaction.
  */
 async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelContext): Promise<ModelOutcome> {
-  const { graph, states, versions, refresh, selection, built } = context;
+  const { graph, states, versions, resets, refresh, selection, built } = context;
   const { runId, range } = selection;
   const state = states.get(node.name);
   const change = definitionChange(node, state, await warehouse.tableExists(node.name), refresh(node.name));
@@ -274,18 +290,25 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
   if (missing.length) return { model: node.name, missing };
   // A non-breaking change alone leaves what reads the model as it is; anything else may change its rows.
   const alone = change.action === 'rebuild' && change.category === 'non_breaking' && movedInputs.length === 0;
+  // Inputs rebuilt whole since this model was built: any of their rows may have changed, not only new ones.
+  const resetIn = movedInputs.filter((p) => (resets.get(p) ?? 0) > (state?.inputs[p] ?? 0));
+  // A window merge sees only the rows its window holds: keys deleted from an input reach it by a rebuild.
+  const deletedIn = change.action === 'none' && node.kind === 'incremental' ? await inputsWithDeletions(warehouse, node, movedInputs) : [];
+  // Built again from all of its inputs for more than new data: what reads it must follow all of its rows.
+  const whole = (change.action !== 'none' && !(change.action === 'rebuild' && change.category === 'non_breaking')) || resetIn.length > 0 || deletedIn.length > 0;
   let version = state?.dataVersion ?? 0;
+  let resetVersion = state?.resetVersion ?? 0;
   const record = async (changedRows: boolean) => {
     if (changedRows && !alone) version += 1;
-    await recordNodeState(warehouse, node, { dataVersion: version, inputs, runId });
+    if (whole) resetVersion = version;
+    await recordNodeState(warehouse, node, { dataVersion: version, inputs, resetVersion, runId });
   };
   // A model that reads bronze batch by batch is rebuilt from all of it, as a silver table is.
   if (change.action === 'rebuild' && node.kind === 'incremental_by_batch') await guardRebuild(warehouse, node.name, bronzeInput(node), refresh(node.name), selection.log);
   const materialization = MATERIALIZATIONS[node.kind];
-  // A window merge sees only the rows its window holds: keys deleted from an input reach it by a rebuild.
-  const deletedIn = change.action === 'none' && node.kind === 'incremental' ? await inputsWithDeletions(warehouse, node, movedInputs) : [];
+  const windowed = change.action === 'none' && node.kind === 'incremental';
   let build =
-    change.action !== 'none' || deletedIn.length ? await materialization.rebuild(warehouse, node, runId, record)
+    change.action !== 'none' || (windowed && (deletedIn.length || resetIn.length)) ? await materialization.rebuild(warehouse, node, runId, record)
     : movedInputs.length || !range || node.kind !== 'incremental' ? await materialization.update(warehouse, node, runId, record)
     : undefined;
   if (range && change.action === 'none' && node.kind === 'incremental') {
@@ -294,10 +317,12 @@ async function buildModel(warehouse: Warehouse, node: ModelNode, context: ModelC
     build = rangeBuild;
   }
   versions.set(node.name, version);
+  resets.set(node.name, resetVersion);
   built.add(node.name);
   const reasons =
     change.action === 'none' && named && movedInputs.length === 0 ? [`backfill of ${formatRange(range)}`]
-    : change.action === 'none' && deletedIn.length ? [`rows deleted in ${deletedIn.join(', ')}: built again from all of its inputs`]
+    : windowed && deletedIn.length ? [`rows deleted in ${deletedIn.join(', ')}: built again from all of its inputs`]
+    : windowed && resetIn.length ? [`${resetIn.join(', ')} rebuilt whole: built again from all of its inputs`]
     : change.action === 'none' ? [`new data in ${movedInputs.join(', ')}`, ...(range && node.kind === 'incremental' ? [`and the backfill of ${formatRange(range)}`] : [])]
     : change.action === 'adopt' ? ['no record of the definition it was built from: built again from the current one']
     : change.reasons;

@@ -22,9 +22,11 @@ export function renderConsoleSummary(report: StatusReport, options: ConsoleSumma
   const total = tallyReport(report);
   const lines: string[] = [];
   lines.push(`${total.state === 'fail' ? 'FAILED' : total.state === 'warn' ? 'WARN' : 'OK'}  ${oneLine(report.target.kind)}:${oneLine(report.target.database)}  generated ${report.generated_at}`);
+  // The period, and the count of failed runs the job summaries and the site show too.
   lines.push(
     `${formatCount(total.loaded)} rows loaded, ${formatCount(total.accepted)} accepted, ${formatCount(total.rejected)} rejected; ` +
-      `checks ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed`,
+      `checks ${formatCount(total.checksPassed)} passed, ${formatCount(total.checksWarned)} warned, ${formatCount(total.checksFailed)} failed; ` +
+      `failed runs: ${formatCount(total.failedRuns)} of ${formatCount(report.pipelines.length)} (each pipeline's last run)`,
   );
 
   const width = Math.max(8, ...report.pipelines.map((pipeline) => oneLine(pipeline.name).length));

@@ -1,8 +1,7 @@
 // What `validate` checks in a report page: static rules (components and attributes that exist, queries that
 // are defined, loops and params that are in scope), then, once each query's columns are known, that every
 // column a component or a {row.column} names is one of its query's.
-import { nameList, type Diagnostic } from '../errors.js';
-import { lineLocator } from '../config/sql-model.js';
+import { lineLocator, nameList, type Diagnostic } from '../errors.js';
 import { COMPONENTS, parseFormats, parseSort, parseWhere, splitList, type AttributeSpec } from './components.js';
 import { NUMBER_FORMATS, type NumberFormat } from '../render/number-format.js';
 import type { Attribute, Position, ReportNode, ReportSource } from './syntax.js';

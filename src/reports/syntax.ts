@@ -1,8 +1,7 @@
 // A report page's text, split before markdown-it sees it: front matter, named SQL blocks (```sql name),
 // component tags (<BigValue .../>) and {#each} loops, each with its line and column, so every later
 // message can point at the place at fault. What is left is plain Markdown.
-import type { Diagnostic } from '../errors.js';
-import { lineLocator } from '../config/sql-model.js';
+import { lineLocator, type Diagnostic } from '../errors.js';
 
 export interface Position {
   line: number;

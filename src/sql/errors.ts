@@ -4,7 +4,7 @@
 // none of which the user wrote. Every such message goes through here: it is re-phrased with Snowflake's
 // wording and type names and the function as the user wrote it, placed at file:line:col (DuckDB's LINE n and
 // caret when it gives them, else the function named in the source, else the statement), and given a hint.
-import { formatDiagnostic, WarehouseError, type Diagnostic } from '../errors.js';
+import { formatDiagnostic, lineLocator, WarehouseError, type Diagnostic } from '../errors.js';
 import { tokenize } from './tokenize.js';
 import type { TranslatedStatement } from './translate.js';
 
@@ -380,7 +380,7 @@ export function sqlErrorDiagnostic(raw: string, source: SqlSource): Diagnostic {
     }
   }
   at ??= firstWord(code, start, end);
-  const { line, col } = lineCol(text, at);
+  const { line, col } = lineLocator(text)(at);
   const full = rephrased.hint ? `${message}; ${rephrased.hint}` : message;
   return { file, line, col, severity: 'error', message: inUserTerms(full, text) };
 }
@@ -454,12 +454,6 @@ function firstWord(code: string, start: number, end: number): number {
   return m ? start + m.index : start;
 }
 
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, col: offset - before.lastIndexOf('\n') };
-}
-
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -487,7 +481,7 @@ export async function runScript<T>(
   for (const statement of statements) {
     if (codeOnly(statement.sql).replace(/;/g, '').trim() === '') continue;
     // Blank lines and spaces before the statement keep DuckDB's "LINE n" and caret where they are in the source.
-    const { line, col } = lineCol(source.text, statement.start);
+    const { line, col } = lineLocator(source.text)(statement.start);
     const lead = '\n'.repeat(line - 1) + ' '.repeat(col - 1);
     try {
       rows = await run(`${lead}${statement.sql}`);

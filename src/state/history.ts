@@ -6,6 +6,7 @@
 // on DuckDB and on Snowflake alike (no date arithmetic: the window's bounds are computed here).
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import type { CheckStatus, RunState } from './types.js';
+import { withoutDeadSteps } from './runs.js';
 
 /** A point of one run, or the aggregate of one UTC day's runs. */
 export type Period = 'run' | 'day';
@@ -191,7 +192,9 @@ export async function readRunTrends(warehouse: Warehouse, window: HistoryWindow)
       rejected: num(r.rejected), checks_failed: num(r.checks_failed), checks_warned: num(r.checks_warned), error: null,
     });
   }
-  for (const r of runs) {
+  for (const recorded of runs) {
+    // A run still marked running whose process is gone counts as failed (interrupted), as status shows it.
+    const { run: r } = await withoutDeadSteps(warehouse, recorded.pipeline, recorded, []);
     const duration = numOrNull(r.duration_seconds);
     push(out, r.pipeline, {
       period: 'run', at: iso(r.started_at), run_id: r.run_id, runs: 1,

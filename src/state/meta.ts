@@ -33,7 +33,7 @@ export function metaDdl(ts: string): string[] {
     // each of its inputs' it holds (src/state/nodes.ts).
     `CREATE TABLE IF NOT EXISTS meta.nodes (
       node VARCHAR, layer VARCHAR, kind VARCHAR, fingerprint VARCHAR, definition VARCHAR, data_version BIGINT, inputs VARCHAR,
-      run_id VARCHAR, built_at ${ts})`,
+      run_id VARCHAR, built_at ${ts}, reset_version BIGINT)`,
     // One row per pipeline: the run holding it and until when (src/state/run-lock.ts); Snowflake only.
     `CREATE TABLE IF NOT EXISTS meta.locks (
       pipeline VARCHAR, run_id VARCHAR, holder VARCHAR, acquired_at ${ts}, expires_at ${ts})`,
@@ -74,6 +74,8 @@ const ADDED_COLUMNS: Array<[string, string, string]> = [
   ['check_results', 'table_rows', 'BIGINT'],
   // Keys a batch's deletion records removed or closed (src/models/silver.ts); what reads the table must drop them too.
   ['silver_loads', 'deleted', 'BIGINT'],
+  // The data version from which all of a table's rows may have changed (src/state/nodes.ts); NULL counts as 0.
+  ['nodes', 'reset_version', 'BIGINT'],
 ];
 
 /** The internal stage that keeps each batch's landing files, where the warehouse has stages (src/ingest/landing-stage.ts). */

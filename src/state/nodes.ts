@@ -3,7 +3,8 @@
 // counter that moves whenever its rows may have changed) and, for a model, the versions of its inputs it
 // was built from. A run compares these with the repository's graph: a changed fingerprint means the
 // declaration changed; an input whose version moved means the model is out of date, even when the run
-// that moved it failed before the model was rebuilt.
+// that moved it failed before the model was rebuilt. The reset version says when the rows last changed
+// other than by new data: a model that merges a time window cannot follow that, and is rebuilt whole.
 import type { GraphNode } from '../graph/graph.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 
@@ -14,13 +15,19 @@ export interface NodeState {
   dataVersion: number;
   /** The data version of each input when this table was built. */
   inputs: Record<string, number>;
+  /**
+   * The data version from which any of its rows may differ, not only those of new data: set when it was
+   * built again from all of its inputs for a change of definition (its own, breaking, or one upstream),
+   * a full refresh or deleted input rows. 0 when it never was.
+   */
+  resetVersion: number;
   runId: string;
   builtAt: string;
 }
 
 export async function readNodeStates(warehouse: Warehouse): Promise<Map<string, NodeState>> {
-  const rows = await warehouse.query<{ node: string; fingerprint: string; definition: string; data_version: number; inputs: string | null; run_id: string; built_at: string }>(
-    'SELECT node, fingerprint, definition, data_version, inputs, run_id, built_at FROM meta.nodes',
+  const rows = await warehouse.query<{ node: string; fingerprint: string; definition: string; data_version: number; inputs: string | null; reset_version: number | null; run_id: string; built_at: string }>(
+    'SELECT node, fingerprint, definition, data_version, inputs, reset_version, run_id, built_at FROM meta.nodes',
   );
   return new Map(
     rows.map((r) => [
@@ -31,6 +38,7 @@ export async function readNodeStates(warehouse: Warehouse): Promise<Map<string, 
         definition: JSON.parse(r.definition) as unknown,
         dataVersion: Number(r.data_version),
         inputs: r.inputs ? (JSON.parse(r.inputs) as Record<string, number>) : {},
+        resetVersion: Number(r.reset_version ?? 0),
         runId: r.run_id,
         builtAt: r.built_at,
       },
@@ -42,13 +50,15 @@ export async function readNodeStates(warehouse: Warehouse): Promise<Map<string, 
 export async function recordNodeState(
   warehouse: Warehouse,
   node: GraphNode,
-  build: { dataVersion: number; inputs?: Record<string, number>; runId: string },
+  build: { dataVersion: number; inputs?: Record<string, number>; resetVersion?: number; runId: string },
 ): Promise<void> {
   const q = warehouse.dialect.quote;
   await warehouse.execute(`DELETE FROM meta.nodes WHERE node = ${sqlString(node.name)}`);
+  // Columns named: reset_version came later, and an older meta.nodes has it last.
   await warehouse.execute(
-    `INSERT INTO meta.nodes VALUES (${sqlString(node.name)}, ${sqlString(node.layer)}, ${sqlString(node.kind)}, ${sqlString(node.fingerprint)},
+    `INSERT INTO meta.nodes (node, layer, kind, fingerprint, definition, data_version, inputs, run_id, built_at, reset_version)
+     VALUES (${sqlString(node.name)}, ${sqlString(node.layer)}, ${sqlString(node.kind)}, ${sqlString(node.fingerprint)},
       ${q(JSON.stringify(node.definition))}, ${build.dataVersion}, ${build.inputs ? q(JSON.stringify(build.inputs)) : 'NULL'},
-      ${sqlString(build.runId)}, ${warehouse.dialect.now})`,
+      ${sqlString(build.runId)}, ${warehouse.dialect.now}, ${build.resetVersion ?? 0})`,
   );
 }

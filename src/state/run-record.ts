@@ -4,7 +4,7 @@
 // many runs at once, one query per meta table (a site lists a week of hourly runs: hundreds of pages).
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
 import type { HistoryWindow } from './history.js';
-import { RUN_STEPS } from './runs.js';
+import { RUN_STEPS, withoutDeadSteps } from './runs.js';
 import type { BatchStatus, CheckResult, RejectedReason, RunState, RunStepStatus, SchemaChange, SilverLoadStatus } from './types.js';
 
 export interface RunRecord {
@@ -120,11 +120,13 @@ export async function readRunRecords(warehouse: Warehouse, scope: RunScope): Pro
   const tablesOf = of(tables.map(({ pipeline, ...t }) => ({ ...t, owner: pipeline })));
 
   const records = new Map<string, RunRecord>();
-  for (const r of runs) {
+  for (const recorded of runs) {
+    // A run still marked running whose process is gone shows as failed (interrupted), as status shows it.
+    const { run: r, steps: runSteps } = await withoutDeadSteps(warehouse, recorded.pipeline, recorded, stepsOf(recorded.run_id, recorded.pipeline));
     const pipeline: PipelineRunRecord = {
       pipeline: r.pipeline, status: r.status, started_at: r.started_at, finished_at: r.finished_at,
       duration_seconds: numOrNull(r.duration_seconds), error: r.error,
-      steps: stepsOf(r.run_id, r.pipeline),
+      steps: runSteps,
       batches: batchesOf(r.run_id, r.pipeline).map(({ backfill_from: from, backfill_to: to, ...b }) => ({
         ...b, received: Number(b.received), bronze_rows: Number(b.bronze_rows), rejected: Number(b.rejected),
         backfill: from !== null && to !== null ? { from, to } : null,

@@ -4,13 +4,14 @@
 // outcome and the run's status and error are derived from all of them. A later step can add a failure
 // but never erase an earlier one.
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import type { RunState, StepState } from './types.js';
+import { lockHolder } from './run-lock.js';
+import type { RunState, RunStepStatus, StepState } from './types.js';
 
 /** The steps of a run, in the order they run: a failure of an earlier step is the root cause of later ones. */
 export const RUN_STEPS = ['ingest', 'transform', 'check'] as const;
 export type RunStep = (typeof RUN_STEPS)[number];
 
-export const INTERRUPTED = 'interrupted: the run stopped before it finished (killed, cancelled or timed out); a later run went on from its last committed batch';
+export const INTERRUPTED = 'interrupted: the step stopped before it finished (killed, cancelled or timed out); what it had committed is kept, and the next run goes on from there';
 
 /**
  * What one step of one pipeline came to; `error` is set exactly when the step failed. `startedAt` and
@@ -26,17 +27,20 @@ export interface StepOutcome {
 }
 
 /**
- * Opens the run's record for a pipeline and marks the steps about to run as running. Any other run of
- * the pipeline still marked running was killed, cancelled or timed out (runs of one pipeline never
- * overlap), so it is marked failed as interrupted first.
+ * Opens the run's record for a pipeline and marks the steps about to run as running. The caller holds the
+ * pipeline (one process per DuckDB file, a lease per pipeline on Snowflake), so any step of it still
+ * marked running was killed, cancelled or timed out: another run's, or an earlier step of this same run
+ * (an ingest killed before the quality gate continued its run). Those are marked failed as interrupted
+ * first, and so is any other run they leave running.
  */
 export async function startSteps(warehouse: Warehouse, runId: string, pipeline: string, steps: readonly RunStep[]): Promise<void> {
+  stepsInProgress.add(progressKey(runId, pipeline));
   const p = sqlString(pipeline);
   const r = sqlString(runId);
   const interrupted = sqlString(INTERRUPTED);
   await warehouse.execute(
     `UPDATE meta.run_steps SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${interrupted}
-     WHERE pipeline = ${p} AND status = 'running' AND run_id <> ${r}`,
+     WHERE pipeline = ${p} AND status = 'running'`,
   );
   await warehouse.execute(
     `UPDATE meta.runs SET status = 'failed', finished_at = ${warehouse.dialect.now}, error = ${interrupted}
@@ -67,6 +71,7 @@ export async function finishSteps(warehouse: Warehouse, runId: string, pipeline:
     );
   }
   await deriveRun(warehouse, runId, pipeline);
+  stepsInProgress.delete(progressKey(runId, pipeline));
 }
 
 /** Steps of a run that failed, other than `except` (the ones the caller just took), in step order. */
@@ -122,4 +127,36 @@ function timestampLiteral(warehouse: Warehouse, time: Date): string {
 /** A timestamp read back from the warehouse: both adapters give ISO text in UTC (warehouse/*.ts). */
 function asDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
+}
+
+/** The runs and pipelines whose steps this process has started and not yet finished. */
+const stepsInProgress = new Set<string>();
+const progressKey = (runId: string, pipeline: string) => `${runId}\u0000${pipeline}`;
+
+/**
+ * Whether a run of a pipeline recorded as running is still going. Only the holder of a pipeline writes its
+ * record, so it is alive only when this process is taking its steps or, where many processes write
+ * (Snowflake), when it holds the pipeline's lease. On DuckDB a reader has the file to itself: a run marked
+ * running that is not this process's was killed, cancelled or timed out.
+ */
+export async function isRunAlive(warehouse: Warehouse, runId: string, pipeline: string): Promise<boolean> {
+  if (stepsInProgress.has(progressKey(runId, pipeline))) return true;
+  if (warehouse.capabilities.exclusiveWriter) return false;
+  // No lock table to ask (a meta schema from before it): the record is all there is to go by.
+  if (!(await warehouse.tableExists('meta.locks'))) return true;
+  return (await lockHolder(warehouse, pipeline))?.run_id === runId;
+}
+
+/**
+ * A run as a reader should see it: one recorded as running whose process is gone is failed, its unfinished
+ * steps interrupted, as the next step or run of its pipeline will record it (readers never write).
+ */
+export async function withoutDeadSteps<R extends { run_id: string; status: RunState; error: string | null }>(
+  warehouse: Warehouse, pipeline: string, run: R, steps: readonly RunStepStatus[],
+): Promise<{ run: R; steps: RunStepStatus[] }> {
+  if (run.status !== 'running' || (await isRunAlive(warehouse, run.run_id, pipeline))) return { run, steps: [...steps] };
+  const settled = steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const, error: INTERRUPTED } : s));
+  // As the next run records it: interrupted, after any step that had failed before.
+  const error = steps.some((s) => s.status === 'failed') ? worstOf(settled).error : INTERRUPTED;
+  return { run: { ...run, status: 'failed', error }, steps: settled };
 }

@@ -3,7 +3,7 @@
 import type { Project } from '../project.js';
 import { measureFreshness } from '../quality/freshness.js';
 import { sqlString, type Warehouse } from '../warehouse/adapter.js';
-import { RUN_STEPS } from './runs.js';
+import { RUN_STEPS, withoutDeadSteps } from './runs.js';
 import type { SchemaChange, BatchStatus, CheckResult, Layer, PipelineStatus, RejectedReason, RunHistoryPoint, RunStatus, RunStepStatus, SilverLoadStatus, StatusReport, TableStatus } from './types.js';
 
 export interface StatusOptions {
@@ -105,9 +105,11 @@ async function readPipeline(warehouse: Warehouse, name: string, description: str
          ORDER BY resource, path`,
       )
     : [];
+  // A run still marked running whose process is gone is shown as the next run will record it: failed.
+  const shown = lastRun && (await withoutDeadSteps(warehouse, name, lastRun, steps));
   return {
     name, description, owner, file,
-    last_run: lastRun ? { ...lastRun, steps } : null,
+    last_run: shown ? { ...shown.run, steps: shown.steps } : null,
     batches, silver_loads: silverLoads, checks, checks_run_id: checked?.run_id ?? null, rejected, schema_drift: schemaDrift,
   };
 }

@@ -196,6 +196,27 @@ describe('a bad dataops.yml is named, with its line and column, by every command
   });
 });
 
+describe('plan', () => {
+  test('refuses what a run would refuse, bad SQL at its file and line, and writes nothing', async () => {
+    const project = await copyProject();
+    try {
+      const file = join(project, 'sql', 'gold', 'daily_sales_summary.sql');
+      // A column appended without the comma before it: the files load, the SQL does not parse.
+      await writeFile(file, (await readFile(file, 'utf8')).replace('AS net_revenue -- revenue net of refunds\n', 'AS net_revenue -- revenue net of refunds\n    COUNT(*) AS line_items\n'));
+      const { code, stdout, stderr } = await promisify(execFile)('node', [BIN, '-C', project, 'plan'], { env }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/^sql\/gold\/daily_sales_summary\.sql:\d+:5: syntax error: unexpected 'COUNT'/m);
+      expect(existsSync(join(project, '.dataops'))).toBe(false);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('secrets are needed only by the pipelines that run', () => {
   test('run stores works without the API variables; run retail_pos names the missing one', async () => {
     const noApi = { DEMO_API_URL: '', DEMO_API_TOKEN: '' };

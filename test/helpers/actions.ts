@@ -23,12 +23,17 @@ export interface ActionRun {
 }
 
 /** Runs one action like the runner: a fresh environment, not this process's. */
-export type RunAction = (name: string, inputs: Record<string, string>, env?: Record<string, string | undefined>) => Promise<ActionRun>;
+export type RunAction = (name: string, inputs: Record<string, string>, env?: Record<string, string | undefined>, options?: ActionRunOptions) => Promise<ActionRun>;
+
+export interface ActionRunOptions {
+  /** Polled while the action runs; once true, the action is killed with SIGKILL (a runner that died, an OOM kill). */
+  killWhen?: () => boolean;
+}
 
 /** A runner for one test file: `workDir()` holds its files (read at each call, as it is made in a beforeAll); `env` is what every action sees (the sources' variables). */
 export function actionRunner(workDir: () => string, env: () => Record<string, string>): RunAction {
   let runs = 0;
-  return async (name, inputs, overrides = {}) => {
+  return async (name, inputs, overrides = {}, options = {}) => {
     const work = workDir();
     const n = ++runs;
     const outputFile = join(work, `output-${n}`);
@@ -69,8 +74,13 @@ export function actionRunner(workDir: () => string, env: () => Record<string, st
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
       child.stderr.on('data', (d) => (stderr += d));
+      const killWhen = options.killWhen;
+      const poll = killWhen && setInterval(() => killWhen() && child.kill('SIGKILL'), 10);
       child.on('error', reject);
-      child.on('close', (exitCode) => resolve({ code: exitCode, stdout, stderr }));
+      child.on('close', (exitCode) => {
+        if (poll) clearInterval(poll);
+        resolve({ code: exitCode, stdout, stderr });
+      });
     });
     return { code, stdout, stderr, outputs: parseOutputFile(await readFile(outputFile, 'utf8')), summary: await readFile(summaryFile, 'utf8') };
   };

@@ -56,8 +56,17 @@ describe('a changed silver mapping', () => {
     const dimBuilds = await modelBuilds(project, 'gold.dim_customer');
 
     await edit(project, 'pipelines/catalog.yml', 'email:        { path: email, type: string, normalize: [trim, lower]', 'email:        { path: email, type: string, normalize: [trim, upper]');
-    const run = await runCatalog(project);
+    const log: string[] = [];
+    const run = await runCatalog(project, { log: (line) => log.push(line) });
     expect(run.ok).toBe(true);
+    // One line for the rebuild, not one per batch the table ever had.
+    const batches = run.pipelines.flatMap((p) => p.silverLoads).filter((l) => l.table === 'silver.customers');
+    expect(batches.length).toBeGreaterThan(1);
+    const rejected = batches.reduce((n, l) => n + l.rejected, 0);
+    expect(log.filter((l) => l.startsWith('silver.customers: '))).toEqual([
+      'silver.customers: rebuilding from all of its bronze: breaking change (column email: normalize [trim, lower] -> [trim, upper])',
+      `silver.customers: rebuilt from ${batches.length} batches: ${before.loads.kept - rejected} accepted, ${rejected} rejected`,
+    ]);
     expect(change(run, 'silver.customers')).toEqual({ table: 'silver.customers', action: 'rebuild', category: 'breaking', reasons: ['column email: normalize [trim, lower] -> [trim, upper]'] });
     expect(change(run, 'gold.dim_customer')).toMatchObject({ action: 'update', reasons: ['new data in silver.customers'] });
 
@@ -85,8 +94,11 @@ describe('a changed silver mapping', () => {
     const dimBuilds = await modelBuilds(project, 'gold.dim_customer');
     await edit(project, 'pipelines/catalog.yml', '      updated_at:   { path: updated_at, type: timestamp, required: true }\n  products:',
       '      updated_at:   { path: updated_at, type: timestamp, required: true }\n      raw_city:     { path: city, type: string }\n  products:');
-    const run = await runCatalog(project);
+    const log: string[] = [];
+    const run = await runCatalog(project, { log: (line) => log.push(line) });
     expect(change(run, 'silver.customers')).toEqual({ table: 'silver.customers', action: 'rebuild', category: 'non_breaking', reasons: ['column raw_city added'] });
+    // Worded as plan words it.
+    expect(log).toContain('silver.customers: rebuilding from all of its bronze: non-breaking change (column raw_city added)');
     expect(change(run, 'gold.dim_customer')).toBeUndefined();
     expect(await modelBuilds(project, 'gold.dim_customer')).toBe(dimBuilds);
     await withDatabase(project.settings, async (w) => {
@@ -106,7 +118,8 @@ describe('a changed gold model', () => {
     await edit(project, 'sql/gold/dim_store.sql', 'FROM silver.stores', 'FROM silver.stores WHERE TRUE');
     const breaking = await runProject(project.settings, { steps: ['transform'] });
     expect(change(breaking, 'gold.dim_store')).toMatchObject({ action: 'rebuild', category: 'breaking' });
-    expect(change(breaking, 'gold.daily_sales_summary')).toMatchObject({ action: 'update', reasons: ['new data in gold.dim_store'] });
+    // The summary merges a time window: a dimension rebuilt for its definition reaches its older rows only by a whole rebuild.
+    expect(change(breaking, 'gold.daily_sales_summary')).toMatchObject({ action: 'update', reasons: ['gold.dim_store rebuilt whole: built again from all of its inputs'] });
     expect(await modelBuilds(project, 'gold.daily_sales_summary')).toBe(summaryBuilds + 1);
     expect(breaking.models.map((m) => m.model).sort()).toEqual(['gold.daily_sales_summary', 'gold.dim_store']);
 
@@ -158,7 +171,7 @@ describe('dataops plan', () => {
     expect(planned.map((t) => [t.action, t.table, t.category ?? null, t.reasons])).toEqual([
       ['rebuild', 'silver.customers', 'breaking', ['column email: normalize [trim, lower] -> [trim, upper]']],
       ['rebuild', 'gold.dim_store', 'breaking', ['the query changed after its select list (FROM, JOIN, WHERE, GROUP BY, ...)']],
-      ['update', 'gold.daily_sales_summary', null, ['gold.dim_store is rebuilt first']],
+      ['update', 'gold.daily_sales_summary', null, ['gold.dim_store is rebuilt first', 'gold.dim_store rebuilt whole: built again from all of its inputs']],
       ['update', 'gold.dim_customer', null, ['silver.customers is rebuilt (breaking change)']],
     ]);
     expect(planned[0]).toMatchObject({ rows: before.customers, pending_batches: 0 });

@@ -8,6 +8,8 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { generateRetailData, type Transaction } from '../../src/demo/data.js';
 import type { FaultRule } from '../../src/demo/faults.js';
 import { INTERRUPTED, runProject, type PipelineRun } from '../../src/engine.js';
+import { tallyReport } from '../../src/report/tally.js';
+import type { StatusReport } from '../../src/state/types.js';
 import type { Warehouse } from '../../src/warehouse/adapter.js';
 import { BIN, ensureBuild } from '../helpers/build.js';
 import { count, demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
@@ -216,6 +218,24 @@ describe('a process killed in the middle of a load', () => {
   const partials = async (p: DemoProject) =>
     (await readdir(p.settings.landingDir, { recursive: true })).filter((f) => f.endsWith('.partial'));
 
+  /** `dataops status --json`, as a user would read it. */
+  async function statusJson(p: DemoProject): Promise<StatusReport> {
+    const child = spawn('node', [BIN, '-C', p.dir, 'status', '--json'], { env: p.settings.env as NodeJS.ProcessEnv });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(code).toBe(0);
+    return JSON.parse(out) as StatusReport;
+  }
+
+  /** `dataops report` into a folder of the project; returns that folder. */
+  async function reportSite(p: DemoProject): Promise<string> {
+    const out = join(p.dir, 'site-after-kill');
+    const child = spawn('node', [BIN, '-C', p.dir, 'report', '--out', out], { env: p.settings.env as NodeJS.ProcessEnv, stdio: 'ignore' });
+    expect(await new Promise((resolve) => child.once('close', resolve))).toBe(0);
+    return out;
+  }
+
   /** Runs `dataops run retail_pos` as a user would; kills it once `killWhen` holds. */
   async function cli(p: DemoProject, killWhen?: () => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = spawn('node', [BIN, '-C', p.dir, 'run', 'retail_pos'], { env: p.settings.env as NodeJS.ProcessEnv, stdio: 'ignore' });
@@ -241,6 +261,22 @@ describe('a process killed in the middle of a load', () => {
     expect(await snapshot(project)).toEqual(before);
     // The killed run left its half-fetched batch as .partial parts, which nothing reads...
     expect(await partials(project)).not.toEqual([]);
+    // Before any other run: `status` (and so the site) already shows it failed, not running, and nothing as fine.
+    const status = await statusJson(project);
+    const killedRun = status.pipelines.find((p) => p.name === 'retail_pos')!.last_run!;
+    expect(killedRun.status).toBe('failed');
+    expect(killedRun.error).toBe(INTERRUPTED);
+    expect(killedRun.steps.map((s) => `${s.step}=${s.status}`)).toEqual(['ingest=failed', 'transform=failed', 'check=failed']);
+    expect(tallyReport(status).state).toBe('fail');
+    // So does the site: its count of failed runs, the run history's (this pipeline alone fails its first
+    // run's checks: the other pipelines' tables are missing) and the killed run's own page.
+    const site = await reportSite(project);
+    const overview = (await readFile(join(site, 'index.html'), 'utf8')).replace(/<[^>]+>/g, '');
+    expect(overview).toContain('Failed runs1 of 4 pipelines whose last run failed');
+    expect(overview).toContain('Runs over time2 runs, 2 failed');
+    expect(overview).toContain(`retail_pos${killedRun.run_id}${INTERRUPTED}`);
+    const runPage = (await readdir(join(site, 'runs'))).find((f) => f.includes(killedRun.run_id))!;
+    expect(await readFile(join(site, 'runs', runPage), 'utf8')).toContain(INTERRUPTED);
 
     project.api.setFaults(undefined);
     await cli(project);

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, expect, test } from 'vitest';
 import { runProject } from '../../src/engine.js';
 import { translateModel } from '../../src/models/gold.js';
+import { planTables } from '../../src/models/plan.js';
 import { loadProject } from '../../src/project.js';
 import { count, demoProject, withDatabase, type DemoProject } from '../helpers/project.js';
 
@@ -48,6 +49,73 @@ test('after many runs with late refunds, the incremental fact and aggregate equa
   expect(await difference(project, 'gold.fact_sales')).toBe(0);
   expect(await difference(project, 'gold.daily_sales_summary')).toBe(0);
 }, 180_000);
+
+async function edit(p: DemoProject, file: string, from: string, to: string): Promise<void> {
+  const path = `${p.dir}/${file}`;
+  const text = await readFile(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no ${JSON.stringify(from)}`);
+  await writeFile(path, text.replace(from, to));
+}
+
+test('a breaking change upstream reaches every row of the incremental models, not only their window', async () => {
+  project = await demoProject(ANCHOR);
+  await runProject(project.settings, { steps: ['ingest', 'transform'] });
+  await project.moveTo(new Date(ANCHOR.getTime() + 5 * HOUR));
+  await runProject(project.settings, { pipelines: ['retail_pos'], steps: ['ingest', 'transform'] });
+  const p = project;
+  const old = "sold_at < (SELECT MAX(sold_at) - INTERVAL 3 DAY FROM gold.fact_sales)";
+  await withDatabase(p.settings, async (w) => {
+    // Rows the change must reach lie before the 3-day window that an hourly run merges.
+    expect(await count(w, `SELECT COUNT(*) AS n FROM gold.fact_sales WHERE discount > 1 AND ${old}`)).toBeGreaterThan(50);
+  });
+
+  // A stricter rule on a silver column (lines with a discount over 1 are rejected), and a gold dimension
+  // that the incremental summary reads, changed in the same branch.
+  await edit(p, 'pipelines/retail_pos.yml', 'discount:       { path: discount, type: "decimal(12,2)", min: 0 }', 'discount:       { path: discount, type: "decimal(12,2)", min: 0, max: 1 }');
+  await edit(p, 'sql/gold/dim_store.sql', '    region,', '    UPPER(region) AS region,');
+  const planned = await withDatabase(p.settings, async (w) => planTables(w, (await loadProject(p.dir, p.settings.env)).graph));
+  expect(planned.find((t) => t.table === 'gold.fact_sales')?.reasons).toContain('silver.transaction_lines rebuilt whole: built again from all of its inputs');
+  expect(planned.find((t) => t.table === 'gold.daily_sales_summary')?.reasons).toContain('gold.fact_sales, gold.dim_store rebuilt whole: built again from all of its inputs');
+
+  const run = await runProject(p.settings, { pipelines: ['retail_pos', 'stores'], steps: ['transform'] });
+  expect(run.ok).toBe(true);
+  expect(run.tableChanges.find((c) => c.table === 'gold.fact_sales')).toMatchObject({ action: 'update', reasons: ['silver.transaction_lines rebuilt whole: built again from all of its inputs'] });
+  expect(run.tableChanges.find((c) => c.table === 'gold.daily_sales_summary')).toMatchObject({ action: 'update', reasons: ['gold.fact_sales, gold.dim_store rebuilt whole: built again from all of its inputs'] });
+  await withDatabase(p.settings, async (w) => {
+    expect(await count(w, 'SELECT COUNT(*) AS n FROM gold.fact_sales WHERE discount > 1')).toBe(0);
+    expect(await count(w, `SELECT COUNT(*) AS n FROM gold.daily_sales_summary WHERE region <> UPPER(region)`)).toBe(0);
+  });
+  expect(await difference(p, 'gold.fact_sales')).toBe(0);
+  expect(await difference(p, 'gold.daily_sales_summary')).toBe(0);
+
+  // Once rebuilt, the next hour's run merges a window again.
+  await p.moveTo(new Date(ANCHOR.getTime() + 10 * HOUR));
+  const next = await runProject(p.settings, { pipelines: ['retail_pos'], steps: ['ingest', 'transform'] });
+  expect(next.tableChanges.find((c) => c.table === 'gold.fact_sales')?.reasons).toEqual(['new data in silver.transaction_lines, silver.transactions']);
+  expect(await difference(p, 'gold.fact_sales')).toBe(0);
+}, 120_000);
+
+test('a gold build that failed after silver was rebuilt whole: the next run still builds the incremental models whole', async () => {
+  project = await demoProject(ANCHOR);
+  await runProject(project.settings, { steps: ['ingest', 'transform'] });
+  const p = project;
+  await edit(p, 'pipelines/retail_pos.yml', 'discount:       { path: discount, type: "decimal(12,2)", min: 0 }', 'discount:       { path: discount, type: "decimal(12,2)", min: 0, max: 1 }');
+  // A model that fails only on rows (validate plans it on empty tables): the gold transaction is rolled back.
+  const dimDate = await readFile(`${p.dir}/sql/gold/dim_date.sql`, 'utf8');
+  await edit(p, 'sql/gold/dim_date.sql', 'WHERE date_key IS NOT NULL', "WHERE date_key IS NOT NULL AND CAST(CASE WHEN date_key > DATE '2000-01-01' THEN 'x' ELSE '1' END AS INT) = 1");
+  const failed = await runProject(p.settings, { pipelines: ['retail_pos'], steps: ['transform'] });
+  expect(failed.ok).toBe(false);
+  expect(await difference(p, 'gold.fact_sales')).toBeGreaterThan(0);
+
+  await writeFile(`${p.dir}/sql/gold/dim_date.sql`, dimDate);
+  const planned = await withDatabase(p.settings, async (w) => planTables(w, (await loadProject(p.dir, p.settings.env)).graph));
+  expect(planned.find((t) => t.table === 'gold.fact_sales')?.reasons).toContain('silver.transaction_lines rebuilt whole: built again from all of its inputs');
+  const next = await runProject(p.settings, { pipelines: ['retail_pos'], steps: ['transform'] });
+  expect(next.ok).toBe(true);
+  expect(next.tableChanges.find((c) => c.table === 'gold.fact_sales')?.reasons).toEqual(['silver.transaction_lines rebuilt whole: built again from all of its inputs']);
+  expect(await difference(p, 'gold.fact_sales')).toBe(0);
+  expect(await difference(p, 'gold.daily_sales_summary')).toBe(0);
+}, 120_000);
 
 test('a run with no new rows leaves an incremental model and what reads it alone', async () => {
   project = await demoProject(ANCHOR);

@@ -114,6 +114,37 @@ describe('a failed ingest followed by the quality gate (the hourly workflow)', (
   }, 90_000);
 });
 
+describe('an ingest killed mid-fetch followed by the quality gate (a runner that died, an OOM kill)', () => {
+  it('is failed (interrupted) in the gate summary, its exit code and status, though every check passes', async () => {
+    const database = join(work, 'killed.duckdb');
+    api.setFaults(undefined);
+    const earlier = await runAction('ingest', { database });
+    expect(earlier.code).toBe(0);
+    expect((await runAction('transform', { database, 'run-id': earlier.outputs['run-id'] })).code).toBe(0);
+
+    // Each transactions page stalls, well under the client's timeout; the process is killed on the first.
+    api.setFaults([{ path: '/v1/transactions', kind: 'slow', delayMs: 300, times: Infinity }]);
+    const killed = await runAction('ingest', { database, pipelines: 'retail_pos' }, {}, { killWhen: () => api.injected.length > 0 });
+    api.setFaults(undefined);
+    expect(killed.code).toBeNull();
+    // The run id is an output from the start, so the workflow's gate continues this run.
+    const runId = killed.outputs['run-id'];
+    expect(runId).toMatch(/^run_\w+$/);
+
+    const gate = await runAction('quality-gate', { database, pipelines: 'retail_pos', 'run-id': runId });
+    expect(gate.code).toBe(1);
+    expect(failureLines(gate.stdout)).toEqual([expect.stringMatching(/^::error::quality-gate failed: retail_pos: ingest failed earlier in this run: interrupted: /)]);
+    expect(gate.summary.split('\n')[0]).toBe(`## ❌ quality-gate: run ${runId}`);
+    expect(gate.summary).toContain('failed runs: 1');
+    expect(gate.summary).toContain('| retail_pos | ❌ failed |');
+
+    const pos = (await status(database)).pipelines.find((p) => p.name === 'retail_pos')!;
+    expect(pos.last_run).toMatchObject({ run_id: runId, status: 'failed' });
+    expect(pos.last_run!.error).toMatch(/^ingest: interrupted: /);
+    expect(pos.last_run!.steps.map((s) => [s.step, s.status])).toEqual([['ingest', 'failed'], ['check', 'success']]);
+  }, 120_000);
+});
+
 describe('the same steps through the command line', () => {
   it('a check step that continues a failed run exits 1 and names the failed ingest', async () => {
     const database = join(work, 'cli.duckdb');

@@ -292,6 +292,21 @@ test('retention removes the same rows on Snowflake as on DuckDB', async () => {
   expect((await left(duckdb)).map(normalizeRow)).toEqual([{ n: 0 }]);
 }, 300_000);
 
+test('a dimension changed in a breaking way: the incremental summary that reads it is built again whole, the same on both', async () => {
+  const file = join(project.dir, 'sql/gold/dim_store.sql');
+  await writeFile(file, (await readFile(file, 'utf8')).replace('    region,', '    UPPER(region) AS region,'));
+  const results = [await runProject(snowflake, { steps: ['transform'] }), await runProject(duckdb, { steps: ['transform'] })];
+  for (const result of results) {
+    expect(result.ok).toBe(true);
+    expect(result.tableChanges.find((c) => c.table === 'gold.daily_sales_summary')).toMatchObject({ action: 'update', reasons: ['gold.dim_store rebuilt whole: built again from all of its inputs'] });
+  }
+  const summary = await rowsOf(snowflake, 'gold.daily_sales_summary');
+  expect(summary.length).toBeGreaterThan(0);
+  expect(summary).toEqual(await rowsOf(duckdb, 'gold.daily_sales_summary'));
+  const lowerCase = (s: Settings) => withWarehouse(s, async (w) => Number((await w.query<{ n: number }>('SELECT COUNT(*) AS "n" FROM gold.daily_sales_summary WHERE region <> UPPER(region)'))[0].n));
+  expect([await lowerCase(snowflake), await lowerCase(duckdb)]).toEqual([0, 0]);
+}, 300_000);
+
 function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), normalize(v)]));
 }

@@ -32,6 +32,18 @@ describe('validate over the whole project', () => {
     expect(await errors()).toEqual([expect.stringMatching(/^sql\/gold\/bad\.sql:3:6: unknown table "silver\.transactionz" \(known: .*silver\.transactions/)]);
   });
 
+  test('a typo in a model\'s options is the one error, not one more for each check, model and page that reads the model', async () => {
+    const file = join(dir, 'sql/gold/dim_store.sql');
+    await writeFile(file, `-- materialised: view\n${await readFile(file, 'utf8')}`);
+    expect(await errors()).toEqual([expect.stringMatching(/^sql\/gold\/dim_store\.sql:1:4: unknown model option "materialised" \(options: materialized: /)]);
+    // A table that is declared nowhere is still an error wherever it is read.
+    await writeFile(join(dir, 'sql/gold/bad.sql'), 'SELECT * FROM gold.dim_stores\n');
+    expect(await errors()).toEqual([
+      expect.stringMatching(/^sql\/gold\/bad\.sql:1:15: unknown table "gold\.dim_stores"/),
+      expect.stringMatching(/^sql\/gold\/dim_store\.sql:1:4: unknown model option "materialised"/),
+    ]);
+  });
+
   test('an incremental model\'s unique_key and time_column must be columns it gives, named at their lines', async () => {
     await writeFile(join(dir, 'sql/gold/inc.sql'), '-- materialized: incremental\n-- unique_key: [store_key, nope]\n-- time_column: opened\nSELECT store_id AS store_key, opened_on FROM silver.stores\n');
     expect(await errors()).toEqual([

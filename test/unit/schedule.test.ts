@@ -42,8 +42,18 @@ test('with history, due when the schedule fired after the last successful run (m
     const now = new Date('2026-11-22T10:05:00Z');
     const [daily] = await planDue([pipeline('daily', '0 6 * * *')], { now, warehouse: w });
     expect(daily).toMatchObject({ due: true, last_scheduled: '2026-11-22T06:00:00.000Z', last_success: '2026-11-21T06:03:00.000Z' });
+    // A run that only checked (`dataops run --step check`) fetched nothing: the missed fetch is still due.
     await w.execute(`INSERT INTO meta.runs VALUES ('r3', 'daily', '2026-11-22T07:00:00', '2026-11-22T07:01:00', 'success', NULL)`);
-    expect((await planDue([pipeline('daily', '0 6 * * *')], { now, warehouse: w }))[0].due).toBe(false);
+    await w.execute(`INSERT INTO meta.run_steps VALUES ('r3', 'daily', 'check', 'success', NULL, '2026-11-22T07:00:00', '2026-11-22T07:01:00')`);
+    expect((await planDue([pipeline('daily', '0 6 * * *')], { now, warehouse: w }))[0]).toMatchObject({ due: true, last_success: '2026-11-21T06:03:00.000Z' });
+    // One that fetched is the last success, even when its checks failed.
+    await w.execute(`INSERT INTO meta.runs VALUES ('r4', 'daily', '2026-11-22T08:00:00', '2026-11-22T08:01:00', 'failed', 'check: 1 check failed')`);
+    await w.execute(`INSERT INTO meta.run_steps VALUES ('r4', 'daily', 'ingest', 'success', NULL, '2026-11-22T08:00:00', '2026-11-22T08:00:30'),
+                                                       ('r4', 'daily', 'check', 'failed', '1 check failed', '2026-11-22T08:00:30', '2026-11-22T08:01:00')`);
+    expect((await planDue([pipeline('daily', '0 6 * * *')], { now, warehouse: w }))[0]).toMatchObject({ due: false, last_success: '2026-11-22T08:00:00.000Z' });
+    // A run recorded before steps were: its success is all there is to go by.
+    await w.execute(`INSERT INTO meta.runs VALUES ('r5', 'daily', '2026-11-22T09:00:00', '2026-11-22T09:01:00', 'success', NULL)`);
+    expect((await planDue([pipeline('daily', '0 6 * * *')], { now, warehouse: w }))[0]).toMatchObject({ due: false, last_success: '2026-11-22T09:00:00.000Z' });
   } finally {
     await w.close();
   }

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { loadPipeline } from '../../../src/config/pipeline.js';
 import type { Pipeline } from '../../../src/config/types.js';
 import { loadBronze } from '../../../src/ingest/bronze.js';
-import { buildSilver, mergeSilver, rebuildSilver, type SilverLoad } from '../../../src/models/silver.js';
+import { buildSilver, mergeSilver, type SilverLoad } from '../../../src/models/silver.js';
+import { rebuildSilver } from '../../../src/models/silver-rebuild.js';
 import { ensureMetaSchema } from '../../../src/state/meta.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 

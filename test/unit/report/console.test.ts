@@ -11,7 +11,7 @@ describe('renderConsoleSummary', () => {
     expect(lines.length).toBeGreaterThanOrEqual(8);
     expect(lines.length).toBeLessThanOrEqual(20);
     expect(lines[0]).toBe('FAILED  duckdb:dev  generated 2024-05-01T12:05:00Z');
-    expect(lines[1]).toBe('1,840 rows loaded, 5,233 accepted, 17 rejected; checks 3 passed, 1 warned, 1 failed');
+    expect(lines[1]).toBe("1,840 rows loaded, 5,233 accepted, 17 rejected; checks 3 passed, 1 warned, 1 failed; failed runs: 1 of 2 (each pipeline's last run)");
     expect(text).toContain('  retail_pos  success    loaded 1,240, rejected 17, checks 2/1/0 pass/warn/fail');
     expect(text).toContain('  inventory   failed     loaded 600, rejected 0, checks 1/0/1 pass/warn/fail');
     expect(text).toContain('    error: check: 1 check failed: silver.inventory_levels relationships(store_key) (14 failing rows)');

@@ -2,7 +2,7 @@
 // record and never erases an earlier failure.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureMetaSchema } from '../../../src/state/meta.js';
-import { finishSteps, INTERRUPTED, startSteps, worstOf } from '../../../src/state/runs.js';
+import { finishSteps, INTERRUPTED, startSteps, withoutDeadSteps, worstOf } from '../../../src/state/runs.js';
 import { DuckDBWarehouse } from '../../../src/warehouse/duckdb.js';
 
 let w: DuckDBWarehouse;
@@ -84,6 +84,19 @@ describe('the run record', () => {
     ]);
   });
 
+  it('marks an earlier step of the same run left running (an ingest killed before the gate) as interrupted', async () => {
+    // The ingest's process was killed mid-fetch: its step never finished.
+    await startSteps(w, 'run_1', 'pos', ['ingest']);
+    // The quality gate continues the run, and its checks pass on what the earlier runs built.
+    await startSteps(w, 'run_1', 'pos', ['check']);
+    await finishSteps(w, 'run_1', 'pos', [{ step: 'check', state: 'success' }]);
+    expect(await run('run_1')).toEqual({ status: 'failed', error: `ingest: ${INTERRUPTED}`, finished: true });
+    expect(await w.query("SELECT step, status, error FROM meta.run_steps WHERE run_id = 'run_1' ORDER BY step")).toEqual([
+      { step: 'check', status: 'success', error: null },
+      { step: 'ingest', status: 'failed', error: INTERRUPTED },
+    ]);
+  });
+
   it.each([
     [[], 'success'],
     [[{ step: 'check', status: 'running' }], 'running'],
@@ -92,5 +105,38 @@ describe('the run record', () => {
     [[{ step: 'transform', status: 'skipped' }], 'success'],
   ] as const)('worstOf(%j) is %s', (steps, expected) => {
     expect(worstOf(steps.map((s) => ({ ...s, error: null }))).status).toBe(expected);
+  });
+});
+
+describe('a run recorded as running, as a reader sees it', () => {
+  // Pipeline "shop": this process's record of the steps it takes is its own, whatever the tests above left.
+  const record = (runId: string) => ({ run_id: runId, status: 'running' as const, error: null });
+  const steps = [
+    { step: 'ingest', status: 'success' as const, started_at: '2026-11-30T07:00:00Z', finished_at: '2026-11-30T07:01:00Z', error: null },
+    { step: 'transform', status: 'running' as const, started_at: '2026-11-30T07:01:00Z', finished_at: null, error: null },
+  ];
+  /** The same database as a warehouse that many processes write (Snowflake): liveness comes from meta.locks. */
+  const shared = () => new Proxy(w, { get: (t, k) => (k === 'capabilities' ? { ...t.capabilities, exclusiveWriter: false } : Reflect.get(t, k, t)) });
+  const lease = (runId: string, seconds: number) =>
+    w.execute(`INSERT INTO meta.locks VALUES ('shop', '${runId}', 'pid 1 on ci', now(), now() + to_seconds(${seconds}))`);
+
+  it.each([
+    ['DuckDB, not this process\'s: its process is gone', 'run_a', async () => w, 'failed'],
+    ['DuckDB, this process\'s own', 'run_b', async () => (await startSteps(w, 'run_b', 'shop', ['transform']), w), 'running'],
+    ['Snowflake, its lease live', 'run_c', async () => (await lease('run_c', 300), shared()), 'running'],
+    ['Snowflake, its lease expired', 'run_d', async () => (await lease('run_d', -60), shared()), 'failed'],
+    ['Snowflake, another run holds the lease', 'run_e', async () => (await lease('run_x', 300), shared()), 'failed'],
+  ] as const)('%s', async (_, runId, warehouse, expected) => {
+    const shown = await withoutDeadSteps(await warehouse(), 'shop', record(runId), steps);
+    expect(shown.run.status).toBe(expected);
+    if (expected === 'failed') {
+      expect(shown.run.error).toBe(INTERRUPTED);
+      expect(shown.steps.map((s) => [s.step, s.status, s.error])).toEqual([['ingest', 'success', null], ['transform', 'failed', INTERRUPTED]]);
+    } else expect(shown.steps).toEqual(steps);
+  });
+
+  it('keeps an earlier failure first in its error', async () => {
+    const failedFirst = [{ ...steps[0], status: 'failed' as const, error: 'HTTP 500' }, { ...steps[1], step: 'check' }];
+    expect((await withoutDeadSteps(w, 'shop', record('run_f'), failedFirst)).run.error).toBe(`ingest: HTTP 500\ncheck: ${INTERRUPTED}`);
   });
 });
