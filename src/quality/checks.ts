@@ -41,10 +41,13 @@ export async function runCheck(warehouse: Warehouse, pipeline: Pipeline, check: 
 ${kind.failingRowsSql('checked_rows', check.spec, snowflakeString)}`;
   const base = { pipeline: pipeline.name, file, line: check.line, table: check.table, check: checkName(check.spec), kind: check.spec.kind, severity: check.severity };
   const translated = warehouse.translate(snowflakeSql, file);
-  const sql = translated.sql;
+  const { sql } = translated;
+  // What people read (the site, summaries, alerts) is the project's SQL, which pastes into Snowsight and
+  // `dataops sql`; the translation is only what runs here.
+  const shown = snowflakeSql;
   const cannotRun = (why: string): CheckOutcome => ({
     // A check that cannot fail a run (warn only) never fails it, not even when it cannot run.
-    ...base, sql, status: check.errorIf ? 'error' : 'warn', failing_rows: 0, table_rows: null, samples: [], message: `could not run: ${why}`,
+    ...base, sql: shown, status: check.errorIf ? 'error' : 'warn', failing_rows: 0, table_rows: null, samples: [], message: `could not run: ${why}`,
   });
   const problem = translated.diagnostics.find((d) => d.severity === 'error');
   if (problem) return cannotRun(problem.message);
@@ -68,7 +71,7 @@ ${kind.failingRowsSql('checked_rows', check.spec, snowflakeString)}`;
   const fields = context.sensitive(check.table);
   const samples = failing === 0 ? [] : lower.slice(0, check.samples).map(({ [ROWS]: _rows, [FAILING]: _failing, ...row }) => clipValues(maskRecord(row, fields).value as Record<string, unknown>));
   const status = check.errorIf && meets(check.errorIf, failing, tableRows) ? 'fail' : check.warnIf && meets(check.warnIf, failing, tableRows) ? 'warn' : 'pass';
-  return { ...base, sql, status, failing_rows: failing, table_rows: tableRows, samples, message: describeOutcome(check, status, failing, tableRows, samples) };
+  return { ...base, sql: shown, status, failing_rows: failing, table_rows: tableRows, samples, message: describeOutcome(check, status, failing, tableRows, samples) };
 }
 
 /** A table that keeps history (history: scd2) is checked as its readers see it: its current rows. */
