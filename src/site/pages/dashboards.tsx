@@ -25,10 +25,16 @@ export function DashboardsIndex({ pages }: { pages: readonly ReportPage[] }): VN
       {pages.length === 0 ? <p>No report pages yet: add a Markdown file under <code>reports/</code> (see the README, "Report pages").</p> : null}
       {sections.has('') ? list(sections.get('')!) : null}
       {[...sections].filter(([name]) => name !== '').map(([name, items]) => (
-        <Section id={`section-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`} heading={name}>{list(items)}</Section>
+        <Section id={`section-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`} heading={sectionHeading(name)}>{list(items)}</Section>
       ))}
     </>
   );
+}
+
+/** A folder's name as a heading: `daily-sales` is "Daily sales", `stores/north` is "Stores / north". */
+export function sectionHeading(folder: string): string {
+  const words = folder.replace(/[-_]+/g, ' ').replace(/\//g, ' / ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export function DashboardPage({ page }: { page: ReportPage }): VNode {

@@ -32,11 +32,20 @@ it('publishes report pages under Dashboards, with an index by section', async ()
   const index = await readFile(path.join(out, 'reports/index.html'), 'utf8');
   expect(index).toContain('<a href="daily-sales.html">Daily sales</a>');
   expect(index).toContain('<a href="broken.html">broken</a> <span class="badge bad">could not be built</span>');
-  expect(index).toContain('<h2 id="section-stores">stores</h2><ul><li><a href="stores/seaport.html">Seaport</a>');
+  expect(index).toContain('<h2 id="section-stores">Stores</h2><ul><li><a href="stores/seaport.html">Seaport</a>');
   const store = await readFile(path.join(out, 'reports/stores/seaport.html'), 'utf8');
   expect(store).toContain('<title>Seaport · Dashboards</title>');
   expect(store).toContain('<a href="../index.html">Dashboards</a>');
   expect(store).toContain('<div class="raw"><h1>Seaport</h1>\n</div>');
   const overview = await readFile(path.join(out, 'index.html'), 'utf8');
   expect(overview).toContain('<a href="reports/index.html">Dashboards</a>');
+});
+
+it.each([
+  ['stores', 'Stores'],
+  ['daily-sales', 'Daily sales'],
+  ['by_region/north', 'By region / north'],
+])('a section folder %s is headed %s', async (folder, heading) => {
+  const { sectionHeading } = await import('../../../src/site/pages/dashboards.js');
+  expect(sectionHeading(folder)).toBe(heading);
 });
