@@ -115,8 +115,8 @@ function prepare(spec: ChartSpec): PreparedChart {
     series,
     legend: spec.series !== undefined,
     stacked: spec.stacked === true && spec.kind !== 'line',
-    xTitle: spec.x.title ?? spec.x.field,
-    yTitle: withUnit(spec.y.title ?? spec.y.field, spec.y.format),
+    xTitle: spec.x.title ?? fieldTitle(spec.x.field),
+    yTitle: withUnit(spec.y.title ?? fieldTitle(spec.y.field), spec.y.format),
     yFormat: spec.y.format ?? 'number',
     rules: spec.rules ?? [],
     skipped,
@@ -155,6 +155,12 @@ function parseDate(text: string): number {
 const seriesName = (value: unknown): string => (value === null || value === undefined ? '(none)' : String(value));
 
 const distinct = (values: string[]): string[] => [...new Set(values)];
+
+/** An axis named after its column, in words: `net_revenue` is "Net revenue". */
+export function fieldTitle(field: string): string {
+  const words = field.replace(/_+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 function withUnit(title: string, format: NumberFormat | undefined): string {
   const unit = format === 'usd' ? 'USD' : format === 'percent' ? '%' : undefined;

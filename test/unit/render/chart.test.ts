@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { renderChart, type ChartSpec } from '../../../src/render/chart.js';
+import { fieldTitle, renderChart, type ChartSpec } from '../../../src/render/chart.js';
 import { AXIS_COLOUR, MAX_DOTTED_POINTS, PALETTE, RULE_COLOUR, TEXT_COLOUR } from '../../../src/render/chart-svg.js';
 
 const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, 'g')) ?? []).length;
@@ -116,9 +116,10 @@ describe('renderChart: words on the chart', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it('a field without a title names its axis', async () => {
+  it('a field without a title names its axis, in words', async () => {
     const labels = texts(await renderChart({ ...line(), x: { field: 'day' }, y: { field: 'revenue', format: 'percent' } }));
-    expect(labels).toEqual(expect.arrayContaining(['day', 'revenue (%)']));
+    expect(labels).toEqual(expect.arrayContaining(['Day', 'Revenue (%)']));
+    expect(['net_revenue', 'units__sold_', 'x'].map(fieldTitle)).toEqual(['Net revenue', 'Units sold', 'X']);
   });
 
   it('rules are drawn as labelled lines, and the axis reaches a rule above the data', async () => {
@@ -246,3 +247,4 @@ function contrast(hex: string): number {
   });
   return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05);
 }
+
