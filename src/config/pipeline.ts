@@ -40,6 +40,9 @@ export const DEFAULT_MAX_PAGES = 10_000;
 /** The longest Retry-After a source waits for unless it sets max_retry_after. */
 export const DEFAULT_MAX_RETRY_AFTER = '60s';
 
+/** The largest response body a source reads unless it sets max_response_size: a page of 100,000 records of 1 KB. */
+export const DEFAULT_MAX_RESPONSE_SIZE = '100MB';
+
 export { CHECK_KINDS };
 
 export interface LoadedPipeline {
@@ -193,6 +196,7 @@ class PipelineBuilder {
       concurrency: (raw.concurrency as number | undefined) ?? DEFAULT_HTTP_CONCURRENCY,
       timeoutSeconds: timeout ? parseDuration(timeout) : 30,
       maxRetryAfterSeconds: parseDuration((raw.max_retry_after as string | undefined) ?? DEFAULT_MAX_RETRY_AFTER),
+      maxResponseBytes: parseSize((raw.max_response_size as string | undefined) ?? DEFAULT_MAX_RESPONSE_SIZE),
       resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
     };
   }
@@ -433,6 +437,14 @@ export function parseDuration(text: string): number {
   const match = /^(\d+)([smhd])$/.exec(text);
   if (!match) throw new Error(`not a duration: ${text}`);
   return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+const SIZE_UNITS: Record<string, number> = { KB: 1e3, MB: 1e6, GB: 1e9 };
+/** "100MB" -> 100,000,000 (decimal, as the config file limits are). */
+export function parseSize(text: string): number {
+  const match = /^(\d+)\s*(KB|MB|GB)$/.exec(text);
+  if (!match) throw new Error(`not a size: ${text}`);
+  return Number(match[1]) * SIZE_UNITS[match[2]];
 }
 
 /**

@@ -84,6 +84,8 @@ export interface HttpSource {
   timeoutSeconds: number;
   /** A longer Retry-After fails the request instead of sleeping. */
   maxRetryAfterSeconds: number;
+  /** A response body past this many bytes fails the request instead of filling memory. */
+  maxResponseBytes: number;
   resources: HttpResource[];
 }
 

@@ -4,6 +4,7 @@
 import type { Auth, HttpSource } from '../config/types.js';
 import { SourceError } from '../errors.js';
 import { mask, maskedSnippet as snippet, registerBasicAuth, registerSecret } from '../secrets.js';
+import { readBodyWithin } from './http-body.js';
 
 /** Redirects followed for one request before it fails. */
 export const MAX_REDIRECTS = 5;
@@ -72,12 +73,14 @@ export async function fetchFollowingRedirects(
 export class AuthApplier {
   private token: string | undefined;
   private readonly auth: Auth | undefined;
+  private readonly maxResponseBytes: number;
   readonly origins: TrustedOrigins;
 
   constructor(
-    source: Pick<HttpSource, 'auth' | 'base_url' | 'allowed_hosts'>,
+    source: Pick<HttpSource, 'auth' | 'base_url' | 'allowed_hosts' | 'maxResponseBytes'>,
     private readonly timeoutMs: number,
   ) {
+    this.maxResponseBytes = source.maxResponseBytes;
     this.auth = source.auth;
     this.origins = new TrustedOrigins(source);
     const auth = this.auth;
@@ -130,7 +133,7 @@ export class AuthApplier {
         }
       },
     );
-    const text = await response.text();
+    const text = (await readBodyWithin(response, this.maxResponseBytes, tokenUrl)).toString('utf8');
     if (!response.ok) throw new SourceError(`${where} failed: HTTP ${response.status}: ${snippet(text)}`);
     let token: unknown;
     try {

@@ -1,7 +1,7 @@
 // The real engine against an API that misbehaves on purpose, after one honest run: paginators that
 // never end while handing out fresh records, links and redirects to another origin, a Retry-After of an
-// hour. Each run must end with a clear message recorded in meta.runs, no stack trace, nothing of its
-// batch in bronze or meta.batches, and the cursor where the honest run left it.
+// hour, a body that never ends. Each run must end with a clear message recorded in meta.runs, no stack
+// trace, nothing of its batch in bronze or meta.batches, and the cursor where the honest run left it.
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ source:
   base_url: { env: SHOP_API_URL }
   auth: { kind: bearer, token: { env: SHOP_API_TOKEN } }
   timeout: 5s
+  max_response_size: 1MB
   resources:
     orders:
       path: /orders
@@ -103,6 +104,18 @@ test.each<[string, string, Handler, RegExp]>([
       res.writeHead(503, { 'retry-after': '3600' }).end('{}');
     },
     /^resource orders: .*page=2: HTTP 503: the API asked to retry after 3600 s, more than max_retry_after 60 s; stopping instead of waiting/,
+  ],
+  [
+    'a body that streams on without end',
+    '{ kind: next_url, next: next }',
+    (u, req, res) => {
+      if (!u.searchParams.has('page')) return { data: fresh(), next: '/orders?page=2' };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":[');
+      const timer = setInterval(() => res.write(`${JSON.stringify(fresh(100)).slice(1, -1)},`), 1);
+      req.socket.on('close', () => clearInterval(timer));
+    },
+    /^resource orders: .*page=2: HTTP 200: the response went on past max_response_size 1 MB; stopping instead of reading it into memory/,
   ],
 ])('%s: the run fails with a clear message, and nothing of it is kept', async (_name, paginate, hostile, expected) => {
   const settings = await project(paginate);

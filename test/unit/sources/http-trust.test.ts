@@ -35,6 +35,7 @@ function source(path: string, paginate: Pagination, options: { auth?: Auth; allo
       concurrency: 1,
       timeoutSeconds: 5,
       maxRetryAfterSeconds: 60,
+      maxResponseBytes: 100_000_000,
       resources: [resource],
       ...options.source,
     },
@@ -245,6 +246,44 @@ describe('every request is bounded', () => {
       setTimeout(() => res.end('[]}'), 600);
     });
     await expect(collect(source('/slow-redirect', { kind: 'none' }, { source: { timeoutSeconds: 1 } }), { maxAttempts: 1 })).rejects.toThrow(/timed out after 1s/);
+  });
+
+  // Fast enough, a body fills memory long before any deadline: it is cut at max_response_size, whether it
+  // says how big it is or streams on for ever, and it is not asked for again (it would come back as big).
+  test.each<[string, Handler, RegExp]>([
+    [
+      'says it is too large (content-length)',
+      (_u, _req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' }).end(`{"data":[${' '.repeat(4989)}]}`),
+      /HTTP 200: the response says it is 5\.0 KB, more than max_response_size 2 KB; stopping instead of reading it into memory \(raise source\.max_response_size/,
+    ],
+    [
+      'streams on without end',
+      (_u, req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data":[');
+        const chunk = ' '.repeat(1000);
+        const timer = setInterval(() => res.write(chunk), 1);
+        req.socket.on('close', () => clearInterval(timer));
+      },
+      /HTTP 200: the response went on past max_response_size 2 KB; stopping instead of reading it into memory/,
+    ],
+    [
+      'is an error page too large to read',
+      (_u, _req, res) => res.writeHead(500, { 'content-type': 'text/html' }).end('x'.repeat(3000)),
+      /HTTP 500: the response went on past max_response_size 2 KB/,
+    ],
+  ])('a body that %s fails the request at once', async (_name, handler, expected) => {
+    api.routes.set('/orders', handler);
+    const error = await collect(source('/orders', { kind: 'none' }, { source: { maxResponseBytes: 2000 } })).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(new RegExp(`^resource orders: ${api.url}/orders: ${expected.source}`));
+    expect(api.requests).toHaveLength(1);
+  });
+
+  test('an OAuth2 token response too large to read fails with the same message', async () => {
+    api.routes.set('/token', (_u, _req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"access_token":"${'t'.repeat(3000)}"}`));
+    api.routes.set('/orders', () => ({ data: [] }));
+    const auth: Auth = { kind: 'oauth2_client_credentials', token_url: `${api.url}/token`, client_id: 'cid', client_secret: 'oauth-size-secret' };
+    await expect(collect(source('/orders', { kind: 'none' }, { auth, source: { maxResponseBytes: 2000 } }))).rejects.toThrow(/\/token: HTTP 200: the response went on past max_response_size 2 KB/);
   });
 
   test('each retry is logged as it happens, with the URL masked', async () => {
