@@ -28,6 +28,8 @@ export class TrustedOrigins {
   /** Throws, before anything is sent, when `url` is on another origin; `what` says how the URL was reached. */
   check(url: URL, what: string): void {
     if (this.origins.has(url.origin)) return;
+    // file:, data: and the like have no origin to trust ("null"); naming it would only confuse.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${what} is not an http(s) URL; refusing to follow it`);
     const others = this.origins.size > 1 ? ' or an origin in source.allowed_hosts' : '';
     throw new SourceError(
       `${what} points at ${mask(url.origin)}, not at base_url's origin ${this.base}${others}; refusing to send it the source's credentials ` +

@@ -193,6 +193,45 @@ describe('every paginator ends, naming the resource and the repeated value', () 
     expect(api.requests).toHaveLength(7);
   });
 
+  // A link or cursor of the wrong kind, often a path one level short, must not stop paging in silence
+  // (every later page lost) nor be sent as "[object Object]".
+  test.each<[string, Pagination, Handler, RegExp]>([
+    [
+      "a HAL link object instead of its href",
+      { kind: 'next_url', next: '_links.next' },
+      () => ({ data: fresh(), _links: { next: { href: '/orders?page=2' } } }),
+      /^resource orders: the next page link at "_links\.next" is an object \(at \/orders\), expected a URL; point the path at the URL itself \(HAL: _links\.next\.href\)$/,
+    ],
+    ['a number instead of a next URL', { kind: 'next_url', next: 'next' }, () => ({ data: fresh(), next: 2 }), /^resource orders: the next page link at "next" is a number \(2\) \(at \/orders\), expected a URL/],
+    ['a next URL that is not a URL', { kind: 'next_url', next: 'next' }, () => ({ data: fresh(), next: 'http://[::1' }), /^resource orders: the next page link at "next", "http:\/\/\[::1", is not a URL \(at \/orders\)$/],
+    [
+      'a Link header that is not a URL',
+      { kind: 'link_header' },
+      (_u, _req, res) => {
+        res.setHeader('link', '<http://exa mple.com:99999/x>; rel="next"');
+        return { data: fresh() };
+      },
+      /^resource orders: the next page link in the Link header, "http:\/\/exa mple\.com:99999\/x", is not a URL/,
+    ],
+    ['a next URL that is not http(s)', { kind: 'next_url', next: 'next' }, () => ({ data: fresh(), next: 'file:///etc/passwd' }), /^resource orders: the next page link file:\/\/\/etc\/passwd is not an http\(s\) URL; refusing to follow it$/],
+    [
+      'an object instead of a cursor',
+      { kind: 'cursor', cursor: 'meta.next', param: 'cursor', limit_param: 'limit' },
+      () => ({ data: fresh(), meta: { next: { cursor: 'c-1' } } }),
+      /^resource orders: the cursor at "meta\.next" is an object \(at \/orders\), expected a string or a number; point the path at the cursor itself$/,
+    ],
+    [
+      'a boolean as the last record\'s cursor',
+      { kind: 'cursor', cursor_from_last_record: 'more', param: 'after', limit_param: 'limit' },
+      () => ({ data: fresh().map((r) => ({ ...r, more: true })) }),
+      /^resource orders: the cursor at "more" of the page's last record is a boolean \(true\)/,
+    ],
+  ])('%s is an error naming it, not the end of the resource', async (_name, paginate, handler, expected) => {
+    api.routes.set('/orders', handler);
+    await expect(collect(source('/orders', paginate))).rejects.toThrow(expected);
+    expect(api.requests).toHaveLength(1);
+  });
+
   test('a resource of exactly max_pages pages is read whole', async () => {
     api.routes.set('/orders', (u) => {
       const offset = Number(u.searchParams.get('offset'));
