@@ -71,6 +71,14 @@ export async function fetchFollowingRedirects(
   }
 }
 
+/** Registers for masking what a source sends that is secret: its credentials, and header or parameter values from the environment. */
+export function registerSourceSecrets(source: Pick<HttpSource, 'auth' | 'secretValues'>): void {
+  const auth = source.auth;
+  if (auth?.kind === 'basic') registerBasicAuth(auth.username, auth.password);
+  else if (auth) registerSecret(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
+  for (const value of source.secretValues ?? []) registerSecret(value);
+}
+
 /** Adds credentials to requests, only for trusted origins; for OAuth2 it fetches, caches and refreshes the access token. */
 export class AuthApplier {
   private token: string | undefined;
@@ -79,15 +87,13 @@ export class AuthApplier {
   readonly origins: TrustedOrigins;
 
   constructor(
-    source: Pick<HttpSource, 'auth' | 'base_url' | 'allowed_hosts' | 'maxResponseBytes'>,
+    source: Pick<HttpSource, 'auth' | 'base_url' | 'allowed_hosts' | 'maxResponseBytes' | 'secretValues'>,
     private readonly timeoutMs: number,
   ) {
     this.maxResponseBytes = source.maxResponseBytes;
     this.auth = source.auth;
     this.origins = new TrustedOrigins(source);
-    const auth = this.auth;
-    if (auth?.kind === 'basic') registerBasicAuth(auth.username, auth.password);
-    else if (auth) registerSecret(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
+    registerSourceSecrets(source);
   }
 
   canRefresh(): boolean {

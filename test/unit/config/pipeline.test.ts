@@ -189,6 +189,15 @@ describe('trust and bounds of an HTTP source', () => {
     ].join('\n');
   const loaded = (text: string, env: Record<string, string> = {}) => loadPipeline('pipelines/bounded.yml', text, env);
 
+  test('header and parameter values from the environment are secrets to mask; literal values and defaults are not', () => {
+    const { pipeline: p, diagnostics } = loaded(
+      pipeline('headers: { x-partner: { env: PARTNER_KEY }, x-tenant: acme, x-region: { env: UNSET_REGION, default: eu-west } }', ', params: { token: { env: QUERY_TOKEN }, status: all }'),
+      { PARTNER_KEY: 'partner-key-1234', QUERY_TOKEN: 'query-token-5678' },
+    );
+    expect(diagnostics).toEqual([]);
+    expect(p!.source).toMatchObject({ secretValues: ['partner-key-1234', 'query-token-5678'] });
+  });
+
   test('allowed_hosts (as origins, from env too), max_retry_after, max_response_size and max_pages are read', () => {
     const { pipeline: p, diagnostics } = loaded(
       pipeline('allowed_hosts: ["https://API2.example.com", "http://files.example.com:8080/", { env: CDN_ORIGIN }]\nmax_retry_after: 5m\nmax_response_size: 250MB', ', max_pages: 50'),
