@@ -2,7 +2,8 @@
 // A secret travels in several encodings (in a query string, a JSON error body, an HTML page, a basic-auth
 // header), and a hostile server may echo any of them back, so mask() matches each character of a secret
 // in every form it can take: as is, percent-encoded (once or more, with either hex case), '+' for a space
-// (form encoding), JSON-escaped (once or more), or as an HTML character reference.
+// (form encoding), JSON-escaped (once or more), or as an HTML character reference; and every secret's
+// base64, as a server that decodes or re-encodes a header may send it back.
 
 /** Each secret with the pattern that finds it in any of its encodings; longest first, so a secret inside another is not masked first. */
 const secrets = new Map<string, RegExp>();
@@ -10,24 +11,47 @@ const secrets = new Map<string, RegExp>();
 export function registerSecret(value: string | undefined): void {
   // Very short values would mask ordinary words; a real secret is longer.
   if (!value || value.length < 4 || secrets.has(value)) return;
-  secrets.set(value, patternOf(value));
-  const sorted = [...secrets].sort(([a], [b]) => b.length - a.length);
-  secrets.clear();
-  for (const [secret, pattern] of sorted) secrets.set(secret, pattern);
+  addPattern(value);
+  // A server that decodes or re-encodes what it got may echo any credential in base64.
+  for (const fragment of base64Fragments(value)) addPattern(fragment);
 }
 
 /**
- * Basic auth sends base64(`username:password`); the password's own base64 can appear too (a server that
- * decodes and re-encodes it). Only the characters the password alone decides are registered, so the
- * password is also found at the start of a longer base64 text.
+ * Basic auth sends base64(`username:password`), masked whole; the password alone is registered too, with
+ * its base64 fragments (below), so it is also found inside a longer base64 text.
  */
 export function registerBasicAuth(username: string, password: string): void {
   registerSecret(password);
-  for (const encoding of ['base64', 'base64url'] as const) {
-    registerSecret(Buffer.from(`${username}:${password}`).toString(encoding));
-    const bytes = Buffer.from(password);
-    registerSecret(bytes.toString(encoding).slice(0, Math.floor((bytes.length * 8) / 6)));
+  for (const encoding of ['base64', 'base64url'] as const) addPattern(Buffer.from(`${username}:${password}`).toString(encoding));
+}
+
+/**
+ * The base64 (and base64url) characters a secret alone decides, at each of the three places it can start
+ * in a longer base64 text: a character that also holds bits of a neighbour is left out. Fragments shorter
+ * than MIN_FRAGMENT are left out too, as they would mask ordinary words.
+ */
+function base64Fragments(secret: string): string[] {
+  const bytes = Buffer.from(secret);
+  const out = new Set<string>();
+  for (const offset of [0, 1, 2]) {
+    const first = Math.ceil((offset * 8) / 6);
+    const end = Math.floor(((offset + bytes.length) * 8) / 6);
+    if (end - first < MIN_FRAGMENT) continue;
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    for (const encoding of ['base64', 'base64url'] as const) out.add(padded.toString(encoding).slice(first, end));
   }
+  return [...out];
+}
+
+const MIN_FRAGMENT = 6;
+
+/** Keeps the patterns longest first, so a secret inside another is not masked first. */
+function addPattern(text: string): void {
+  if (secrets.has(text)) return;
+  secrets.set(text, patternOf(text));
+  const sorted = [...secrets].sort(([a], [b]) => b.length - a.length);
+  secrets.clear();
+  for (const [secret, pattern] of sorted) secrets.set(secret, pattern);
 }
 
 export function mask(text: string): string {

@@ -40,6 +40,9 @@ export const DEFAULT_MAX_PAGES = 10_000;
 /** The longest Retry-After a source waits for unless it sets max_retry_after. */
 export const DEFAULT_MAX_RETRY_AFTER = '60s';
 
+/** The largest response body a source reads unless it sets max_response_size: a page of 100,000 records of 1 KB. */
+export const DEFAULT_MAX_RESPONSE_SIZE = '100MB';
+
 export { CHECK_KINDS };
 
 export interface LoadedPipeline {
@@ -139,6 +142,13 @@ class PipelineBuilder {
     return undefined;
   }
 
+  /** Like value(), and a value read from the environment is noted as a secret (a header or parameter may carry a token). */
+  private secretValue(v: RawValue | undefined, path: YamlPath, secrets: string[]): string {
+    const resolved = this.value(v, path);
+    if (typeof v === 'object' && resolved !== '' && resolved === this.env[v.env]) secrets.push(resolved);
+    return resolved;
+  }
+
   /** Resolves `{ env: NAME, default }`; an unset variable without a default is an error at that value. */
   private value(v: RawValue | undefined, path: YamlPath): string {
     if (v === undefined) return '';
@@ -183,17 +193,20 @@ class PipelineBuilder {
     const headers = (raw.headers ?? {}) as Record<string, RawValue>;
     const timeout = raw.timeout as string | undefined;
     const allowed = (raw.allowed_hosts ?? []) as RawValue[];
+    const secretValues: string[] = [];
     return {
       kind: 'http',
       base_url: this.value(raw.base_url as RawValue, at('base_url')),
       allowed_hosts: allowed.flatMap((v, i) => this.origin(this.value(v, at('allowed_hosts', i)), at('allowed_hosts', i))),
       auth: raw.auth ? this.auth(raw.auth as RawAuth) : undefined,
-      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.value(v, at('headers', k))])),
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, this.secretValue(v, at('headers', k), secretValues)])),
       rate_limit: raw.rate_limit as { per_second: number } | undefined,
       concurrency: (raw.concurrency as number | undefined) ?? DEFAULT_HTTP_CONCURRENCY,
       timeoutSeconds: timeout ? parseDuration(timeout) : 30,
       maxRetryAfterSeconds: parseDuration((raw.max_retry_after as string | undefined) ?? DEFAULT_MAX_RETRY_AFTER),
-      resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r)),
+      maxResponseBytes: parseSize((raw.max_response_size as string | undefined) ?? DEFAULT_MAX_RESPONSE_SIZE),
+      resources: Object.entries(resources).map(([name, r]) => this.httpResource(name, r, secretValues)),
+      secretValues,
     };
   }
 
@@ -233,13 +246,13 @@ class PipelineBuilder {
     }
   }
 
-  private httpResource(name: string, r: RawHttpResource): HttpResource {
+  private httpResource(name: string, r: RawHttpResource, secretValues: string[]): HttpResource {
     const at: YamlPath = ['source', 'resources', name];
     return {
       name,
       path: r.path,
       params: Object.fromEntries(
-        Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.value(v, [...at, 'params', k]) : String(v)]),
+        Object.entries(r.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? this.secretValue(v, [...at, 'params', k], secretValues) : String(v)]),
       ),
       records: r.records ?? '',
       primary_key: r.primary_key,
@@ -433,6 +446,14 @@ export function parseDuration(text: string): number {
   const match = /^(\d+)([smhd])$/.exec(text);
   if (!match) throw new Error(`not a duration: ${text}`);
   return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+const SIZE_UNITS: Record<string, number> = { KB: 1e3, MB: 1e6, GB: 1e9 };
+/** "100MB" -> 100,000,000 (decimal, as the config file limits are). */
+export function parseSize(text: string): number {
+  const match = /^(\d+)\s*(KB|MB|GB)$/.exec(text);
+  if (!match) throw new Error(`not a size: ${text}`);
+  return Number(match[1]) * SIZE_UNITS[match[2]];
 }
 
 /**

@@ -84,6 +84,10 @@ export interface HttpSource {
   timeoutSeconds: number;
   /** A longer Retry-After fails the request instead of sleeping. */
   maxRetryAfterSeconds: number;
+  /** A response body past this many bytes fails the request instead of filling memory. */
+  maxResponseBytes: number;
+  /** Header and parameter values read from the environment (a token in a custom header): masked like credentials. */
+  secretValues?: string[];
   resources: HttpResource[];
 }
 

@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadProject, type Project } from '../project.js';
 import type { Settings } from '../engine.js';
 import { ConfigError, UsageError, WarehouseError } from '../errors.js';
-import { registerBasicAuth, registerSecret } from '../secrets.js';
+import { registerSourceSecrets as registerHttpSecrets } from '../sources/http-auth.js';
 import type { Warehouse } from '../warehouse/adapter.js';
 import { openDuckDBWhenFree } from '../warehouse/duckdb-lock.js';
 import { touchedTables, type ChangedTable } from '../models/change-plan.js';
@@ -97,11 +97,7 @@ export function maskDiffSamples(diff: TableDiff, columns: ReadonlyMap<string, Ma
 
 /** Source credentials that may have reached the data (an echoed token) are masked in the samples too. */
 function registerSourceSecrets(project: Project): void {
-  for (const p of project.pipelines) {
-    const auth = p.source.kind === 'http' ? p.source.auth : undefined;
-    if (auth?.kind === 'basic') registerBasicAuth(auth.username, auth.password);
-    else if (auth) registerSecret(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
-  }
+  for (const p of project.pipelines) if (p.source.kind === 'http') registerHttpSecrets(p.source);
 }
 
 export interface DiffSides {

@@ -4,6 +4,7 @@
 import type { Auth, HttpSource } from '../config/types.js';
 import { SourceError } from '../errors.js';
 import { mask, maskedSnippet as snippet, registerBasicAuth, registerSecret } from '../secrets.js';
+import { readBodyWithin } from './http-body.js';
 
 /** Redirects followed for one request before it fails. */
 export const MAX_REDIRECTS = 5;
@@ -27,6 +28,8 @@ export class TrustedOrigins {
   /** Throws, before anything is sent, when `url` is on another origin; `what` says how the URL was reached. */
   check(url: URL, what: string): void {
     if (this.origins.has(url.origin)) return;
+    // file:, data: and the like have no origin to trust ("null"); naming it would only confuse.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceError(`${what} is not an http(s) URL; refusing to follow it`);
     const others = this.origins.size > 1 ? ' or an origin in source.allowed_hosts' : '';
     throw new SourceError(
       `${what} points at ${mask(url.origin)}, not at base_url's origin ${this.base}${others}; refusing to send it the source's credentials ` +
@@ -68,21 +71,29 @@ export async function fetchFollowingRedirects(
   }
 }
 
+/** Registers for masking what a source sends that is secret: its credentials, and header or parameter values from the environment. */
+export function registerSourceSecrets(source: Pick<HttpSource, 'auth' | 'secretValues'>): void {
+  const auth = source.auth;
+  if (auth?.kind === 'basic') registerBasicAuth(auth.username, auth.password);
+  else if (auth) registerSecret(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
+  for (const value of source.secretValues ?? []) registerSecret(value);
+}
+
 /** Adds credentials to requests, only for trusted origins; for OAuth2 it fetches, caches and refreshes the access token. */
 export class AuthApplier {
   private token: string | undefined;
   private readonly auth: Auth | undefined;
+  private readonly maxResponseBytes: number;
   readonly origins: TrustedOrigins;
 
   constructor(
-    source: Pick<HttpSource, 'auth' | 'base_url' | 'allowed_hosts'>,
+    source: Pick<HttpSource, 'auth' | 'base_url' | 'allowed_hosts' | 'maxResponseBytes' | 'secretValues'>,
     private readonly timeoutMs: number,
   ) {
+    this.maxResponseBytes = source.maxResponseBytes;
     this.auth = source.auth;
     this.origins = new TrustedOrigins(source);
-    const auth = this.auth;
-    if (auth?.kind === 'basic') registerBasicAuth(auth.username, auth.password);
-    else if (auth) registerSecret(auth.kind === 'bearer' ? auth.token : auth.kind === 'api_key' ? auth.value : auth.client_secret);
+    registerSourceSecrets(source);
   }
 
   canRefresh(): boolean {
@@ -130,7 +141,7 @@ export class AuthApplier {
         }
       },
     );
-    const text = await response.text();
+    const text = (await readBodyWithin(response, this.maxResponseBytes, tokenUrl)).toString('utf8');
     if (!response.ok) throw new SourceError(`${where} failed: HTTP ${response.status}: ${snippet(text)}`);
     let token: unknown;
     try {

@@ -1,11 +1,12 @@
 // Reads a resource of an HTTP/JSON API page by page: auth, pagination, incremental parameter,
-// retries with backoff that honour Retry-After (up to a cap), a total deadline per request, a rate limit
-// and a bound on pages per run. Requests go to trusted origins only (http-auth.ts).
+// retries with backoff that honour Retry-After (up to a cap), a total deadline and a size limit per request,
+// a rate limit and a bound on pages per run. Requests go to trusted origins only (http-auth.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpResource, HttpSource } from '../config/types.js';
 import { inResource, SourceError } from '../errors.js';
 import { mask, maskedSnippet as snippet } from '../secrets.js';
 import { AuthApplier, fetchFollowingRedirects, type TrustedOrigins } from './http-auth.js';
+import { readBodyWithin } from './http-body.js';
 import { getPath } from './json-path.js';
 import type { SourcePage } from './page.js';
 import { JsonDepthError, JsonScanError, parseExact, scanPage } from './json-scan.js';
@@ -190,7 +191,7 @@ async function requestJson<T>(
         },
         (to, from) => checkRedirect(auth.origins, to, from),
       );
-      const bytes = Buffer.from(await response.arrayBuffer());
+      const bytes = await readBodyWithin(response, source.maxResponseBytes, url);
       if (response.status === 401 && auth.canRefresh() && attempt < maxAttempts) {
         auth.invalidate();
         lastProblem = 'HTTP 401';

@@ -63,10 +63,15 @@ const PAGINATORS: { [K in Pagination['kind']]: Factory<K> } = {
       first: (url) => (p.limit ? withParams(url, { [p.limit_param]: p.limit }) : url),
       next: (page) => {
         if (p.has_more && getPath(page.body, p.has_more) === false) return null;
+        const where = p.cursor_from_last_record ? `"${p.cursor_from_last_record}" of the page's last record` : `"${p.cursor ?? 'next_cursor'}"`;
         const cursor = p.cursor_from_last_record
           ? getPath(page.lastRecord, p.cursor_from_last_record)
           : getPath(page.body, p.cursor ?? 'next_cursor');
-        if (cursor === undefined || cursor === null || cursor === '') return null;
+        if (cursor === undefined || cursor === null || cursor === '' || cursor === false) return null;
+        // Sent as text, an object would ask for "[object Object]": a path that stops one level short.
+        if (typeof cursor !== 'string' && typeof cursor !== 'number' && typeof cursor !== 'bigint') {
+          throw new SourceError(`the cursor at ${where} is ${describe(cursor)} (at ${page.url.pathname}), expected a string or a number; point the path at the cursor itself`);
+        }
         const key = String(cursor);
         if (seen.has(key)) throw new SourceError(`the API returned cursor ${JSON.stringify(key)} twice (at ${page.url.pathname}); stopping instead of looping`);
         seen.add(key);
@@ -75,12 +80,12 @@ const PAGINATORS: { [K in Pagination['kind']]: Factory<K> } = {
     };
   },
 
-  next_url: (p) => nextUrlPaginator((page) => getPath(page.body, p.next)),
+  next_url: (p) => nextUrlPaginator(`at "${p.next}"`, (page) => getPath(page.body, p.next)),
 
-  link_header: () => nextUrlPaginator((page) => parseLinkNext(page.headers.get('link'))),
+  link_header: () => nextUrlPaginator('in the Link header', (page) => parseLinkNext(page.headers.get('link'))),
 };
 
-function nextUrlPaginator(read: (page: Page) => unknown): Paginator {
+function nextUrlPaginator(where: string, read: (page: Page) => unknown): Paginator {
   const seen = new Set<string>();
   return {
     first: (url) => {
@@ -89,8 +94,17 @@ function nextUrlPaginator(read: (page: Page) => unknown): Paginator {
     },
     next: (page) => {
       const next = read(page);
-      if (typeof next !== 'string' || next === '') return null;
-      const url = new URL(next, page.url);
+      if (next === undefined || next === null || next === '' || next === false) return null;
+      // Stopping here would drop every later page without a word: e.g. HAL's _links.next is an object whose href is the URL.
+      if (typeof next !== 'string') {
+        throw new SourceError(`the next page link ${where} is ${describe(next)} (at ${page.url.pathname}${page.url.search}), expected a URL; point the path at the URL itself (HAL: _links.next.href)`);
+      }
+      let url: URL;
+      try {
+        url = new URL(next, page.url);
+      } catch {
+        throw new SourceError(`the next page link ${where}, ${JSON.stringify(next.length > 100 ? `${next.slice(0, 100)}…` : next)}, is not a URL (at ${page.url.pathname}${page.url.search})`);
+      }
       if (seen.has(url.href)) throw new SourceError(`the API returned next page ${url.pathname}${url.search} twice (at ${page.url.pathname}${page.url.search}); stopping instead of looping`);
       seen.add(url.href);
       return url;
@@ -113,6 +127,12 @@ function withParams(url: URL, params: Record<string, string | number>): URL {
   const next = new URL(url);
   for (const [k, v] of Object.entries(params)) next.searchParams.set(k, String(v));
   return next;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value === 'boolean' ? 'a boolean' : `a ${typeof value}`} (${JSON.stringify(value)})`;
 }
 
 /** RFC 8288: `<https://...>; rel="next", <...>; rel="last"`. */

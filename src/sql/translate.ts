@@ -4,7 +4,7 @@
 // outside the subset is a diagnostic with file, line, column and a hint, never a silently different result.
 import type { Diagnostic } from '../errors.js';
 import { duckdbString, tokenize, type Token } from './tokenize.js';
-import { buildTree, isOp, sourceText, splitNodes } from './tree.js';
+import { buildTree, isOp, MAX_NESTING, sourceText, splitNodes } from './tree.js';
 
 import { StatementTranslator } from './translate-statements.js';
 import type { TranslatedStatement } from './translator-base.js';
@@ -32,9 +32,17 @@ export interface Translation {
 }
 
 export function translateSnowflakeToDuckDB(sql: string, options: TranslateOptions = {}): Translation {
-  const translator = new Translator(options.file ?? '<sql>', options.variables ?? new Map());
-  const out = translator.translate(sql);
-  return { sql: out, diagnostics: translator.diagnostics(), statements: translator.statements };
+  const file = options.file ?? '<sql>';
+  const translator = new Translator(file, options.variables ?? new Map());
+  try {
+    const out = translator.translate(sql);
+    return { sql: out, diagnostics: translator.diagnostics(), statements: translator.statements };
+  } catch (e) {
+    // Nesting without brackets (CASE in CASE, thousands deep) can still outrun the stack: an error, not a crash.
+    if (!(e instanceof RangeError)) throw e;
+    const message = 'the SQL nests too deeply to read (expressions inside expressions, thousands deep); write it flatter (e.g. with a CTE)';
+    return { sql: '', diagnostics: [{ file, line: 1, col: 1, message, severity: 'error' }], statements: [] };
+  }
 }
 
 /** Words that are never a column, a path base or a function name. */
@@ -49,6 +57,11 @@ class Translator extends StatementTranslator {
       }
     }
     const tree = buildTree(tokens);
+    if (tree.tooDeep) {
+      this.error(tree.tooDeep, `brackets nested more than ${MAX_NESTING} deep; write the expression flatter (e.g. with a CTE)`);
+      this.statements = [];
+      return '';
+    }
     for (const t of tree.unbalanced) this.error(t, `unbalanced '${t.text}'`);
     const statements = splitNodes(tree.nodes, ';');
     const separators = tree.nodes.filter((n) => isOp(n, ';')) as Token[];

@@ -18,15 +18,26 @@ export interface Tree {
   nodes: SqlNode[];
   /** Closing brackets without an opening one, and opening ones never closed. */
   unbalanced: Token[];
+  /** The first bracket nested deeper than MAX_NESTING, if any: the tree must then not be walked. */
+  tooDeep?: Token;
 }
+
+/**
+ * Brackets nested deeper than this are refused: the translator walks the tree recursively, and `validate`
+ * runs on fork pull requests, so a file of a few thousand '(' must be an error, not a stack overflow.
+ * Real models nest a few levels (a deep CASE or subquery chain, a dozen).
+ */
+export const MAX_NESTING = 200;
 
 export function buildTree(tokens: Token[]): Tree {
   const root: SqlNode[] = [];
   const stack: Group[] = [];
   const unbalanced: Token[] = [];
+  let tooDeep: Token | undefined;
   const top = (): SqlNode[] => (stack.length ? stack[stack.length - 1].children : root);
   for (const t of tokens) {
     if (t.kind === 'op' && CLOSERS[t.text]) {
+      if (stack.length >= MAX_NESTING) tooDeep ??= t;
       const g: Group = { kind: 'group', open: t, children: [] };
       top().push(g);
       stack.push(g);
@@ -44,7 +55,7 @@ export function buildTree(tokens: Token[]): Tree {
     }
   }
   unbalanced.push(...stack.map((g) => g.open));
-  return { nodes: root, unbalanced };
+  return { nodes: root, unbalanced, ...(tooDeep ? { tooDeep } : {}) };
 }
 
 export const isGroup = (n: SqlNode | undefined): n is Group => n !== undefined && n.kind === 'group';

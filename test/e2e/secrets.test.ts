@@ -1,7 +1,8 @@
 // Secrets made of every reserved character, sent as an API key in the query and as basic auth to an API
-// that echoes them back in its error bodies and next links. After `dataops run`, `status --json` and
-// `report` as child processes, no secret may appear in any encoding anywhere a user or a reader can see:
-// the commands' output, every table of the DuckDB file, the status JSON, the site and the job summary.
+// that echoes them back (as they came, and the key in base64) in its error bodies and next links. After
+// `dataops run`, `status --json` and `report` as child processes, no secret may appear in any encoding
+// anywhere a user or a reader can see: the commands' output, every table of the DuckDB file, the status
+// JSON, the site and the job summary.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -37,6 +38,7 @@ const FORBIDDEN = [
   ...encodings(PASSWORD),
   Buffer.from(`${USER}:${PASSWORD}`).toString('base64'),
   Buffer.from(PASSWORD).toString('base64'),
+  Buffer.from(API_KEY).toString('base64'),
 ];
 
 /** What the API got, echoed back in every form a careless server uses. */
@@ -46,6 +48,7 @@ function echo(req: IncomingMessage, url: URL): string {
     error: 'not allowed',
     api_key: url.searchParams.get('api_key'),
     password: basic ? Buffer.from(basic, 'base64').toString().split(':').slice(1).join(':') : null,
+    api_key_base64: Buffer.from(url.searchParams.get('api_key') ?? '').toString('base64'),
     authorization: req.headers.authorization ?? null,
     url: req.url,
     headers: req.headers,
@@ -155,8 +158,8 @@ test('no secret shows in any encoding: output, every table, status --json, the s
   expect(served.some((u) => u.includes('page=2')), run.stdout + run.stderr).toBe(true);
   expect(run.stdout).toMatch(/keyed\.items: retry 1\/4 in 0 s: HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/v1\/items\?page=2&api_key=\*\*\*\n/);
   expect(run.stdout).toMatch(/basic\.items: retry 1\/4 in 0 s: HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/v1\/people\n/);
-  expect(run.stdout).toMatch(/keyed: ingest FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":"\*\*\*","password":null/);
-  expect(run.stdout).toMatch(/basic: ingest FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":null,"password":"\*\*\*","authorization":"Basic \*\*\*"/);
+  expect(run.stdout).toMatch(/keyed: ingest FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":"\*\*\*","password":null,"api_key_base64":"\*\*\*"/);
+  expect(run.stdout).toMatch(/basic: ingest FAILED: resource items: .*: HTTP 404: \{"error":"not allowed","api_key":null,"password":"\*\*\*","api_key_base64":"","authorization":"Basic \*\*\*"/);
   expect(status.code).toBe(0);
   const statusJson = JSON.parse(status.stdout) as { pipelines: Array<{ name: string; last_run: { status: string; error: string } }> };
   expect(statusJson.pipelines.map((p) => [p.name, p.last_run.status])).toEqual([['basic', 'failed'], ['keyed', 'failed']]);

@@ -1,7 +1,7 @@
 // The real engine against an API that misbehaves on purpose, after one honest run: paginators that
 // never end while handing out fresh records, links and redirects to another origin, a Retry-After of an
-// hour. Each run must end with a clear message recorded in meta.runs, no stack trace, nothing of its
-// batch in bronze or meta.batches, and the cursor where the honest run left it.
+// hour, a body that never ends. Each run must end with a clear message recorded in meta.runs, no stack
+// trace, nothing of its batch in bronze or meta.batches, and the cursor where the honest run left it.
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,9 @@ afterEach(async () => {
 });
 
 const TOKEN = 'hostile-test-token-7c1d';
+// A token in a custom header and one in a query parameter, both from the environment.
+const PARTNER_KEY = 'partner-key-from-env-91ab';
+const REGION_KEY = 'region-key-from-env-3f0e';
 
 async function project(paginate: string): Promise<Settings> {
   dir = await mkdtemp(join(tmpdir(), 'dataops-hostile-'));
@@ -36,10 +39,13 @@ source:
   kind: http
   base_url: { env: SHOP_API_URL }
   auth: { kind: bearer, token: { env: SHOP_API_TOKEN } }
+  headers: { x-partner: { env: SHOP_PARTNER_KEY }, x-tenant: acme-retail }
   timeout: 5s
+  max_response_size: 1MB
   resources:
     orders:
       path: /orders
+      params: { region: { env: SHOP_REGION_KEY } }
       records: data
       paginate: ${paginate}
       incremental: { field: updated_at, param: since, initial: "2026-01-01T00:00:00Z" }
@@ -54,7 +60,7 @@ silver:
       updated_at: { path: updated_at, type: timestamp }
 `,
   );
-  return resolveSettings({ projectDir: dir, env: { ...process.env, SHOP_API_URL: api.url, SHOP_API_TOKEN: TOKEN } });
+  return resolveSettings({ projectDir: dir, env: { ...process.env, SHOP_API_URL: api.url, SHOP_API_TOKEN: TOKEN, SHOP_PARTNER_KEY: PARTNER_KEY, SHOP_REGION_KEY: REGION_KEY } });
 }
 
 // Every page, honest or not, has records never seen before, newer than the cursor: loading any of them would show.
@@ -104,6 +110,24 @@ test.each<[string, string, Handler, RegExp]>([
     },
     /^resource orders: .*page=2: HTTP 503: the API asked to retry after 3600 s, more than max_retry_after 60 s; stopping instead of waiting/,
   ],
+  [
+    'a body that streams on without end',
+    '{ kind: next_url, next: next }',
+    (u, req, res) => {
+      if (!u.searchParams.has('page')) return { data: fresh(), next: '/orders?page=2' };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":[');
+      const timer = setInterval(() => res.write(`${JSON.stringify(fresh(100)).slice(1, -1)},`), 1);
+      req.socket.on('close', () => clearInterval(timer));
+    },
+    /^resource orders: .*page=2: HTTP 200: the response went on past max_response_size 1 MB; stopping instead of reading it into memory/,
+  ],
+  [
+    'an error body that echoes header and parameter values from the environment',
+    '{ kind: none }',
+    (u, req, res) => res.writeHead(400).end(`partner=${req.headers['x-partner']} region=${u.searchParams.get('region')} tenant=${req.headers['x-tenant']}`),
+    /^resource orders: http:\/\/127\.0\.0\.1:\d+\/orders\?region=\*\*\*&since=.*: HTTP 400: partner=\*\*\* region=\*\*\* tenant=acme-retail$/,
+  ],
 ])('%s: the run fails with a clear message, and nothing of it is kept', async (_name, paginate, hostile, expected) => {
   const settings = await project(paginate);
   const http = { maxAttempts: 2, backoffMs: 1 };
@@ -131,7 +155,7 @@ test.each<[string, string, Handler, RegExp]>([
   expect(run.ok).toBe(false);
   expect(error).toMatch(expected);
   expect(error).not.toMatch(/\n\s+at /);
-  expect(error).not.toContain(TOKEN);
+  for (const secret of [TOKEN, PARTNER_KEY, REGION_KEY]) expect(error).not.toContain(secret);
   expect(lines).toContain(`shop: ingest FAILED: ${error}`);
   expect(other.requests, 'the other origin got no request').toEqual([]);
 

@@ -52,6 +52,23 @@ describe('mask() finds a secret in every encoding', () => {
     expect(masked.length - 3).toBeLessThanOrEqual(encoded.length - Math.floor((Buffer.byteLength(SECRET) * 8) / 6));
   });
 
+  // Any credential, not only basic auth's password: a server that decodes a header and re-encodes what it got.
+  const TOKEN = `tok${SECRET}-bearer`;
+  registerSecret(TOKEN);
+  test.each<[string, string]>([
+    ['base64 of a token', base64(TOKEN)],
+    ['base64url of a token', base64(TOKEN, 'base64url')],
+    ['base64 of a token after one other byte', base64(`x${TOKEN}`)],
+    ['base64 of a token after two other bytes', base64(`xy${TOKEN}`)],
+    ['base64 of a token inside a longer text', base64(`{"authorization":"Bearer ${TOKEN}","at":1}`)],
+  ])('%s: all of its base64 that the token alone decides is masked', (_name, encoded) => {
+    const masked = mask(encoded);
+    expect(masked.split('***')).toHaveLength(2);
+    // Left: the text around the token, and at most one character at each end that also holds a neighbour's bits.
+    const decided = Math.floor((Buffer.byteLength(TOKEN) * 8) / 6) - 2;
+    expect(masked.length - 3).toBeLessThanOrEqual(encoded.length - decided);
+  });
+
   test('a secret that contains another is masked whole', () => {
     registerSecret('inner-secret');
     registerSecret('outer-inner-secret-long');

@@ -52,6 +52,7 @@ describe('valid pipelines', () => {
       allowed_hosts: [],
       timeoutSeconds: 30,
       maxRetryAfterSeconds: 60,
+      maxResponseBytes: 100_000_000,
       resources: [{ name: 'items', records: '', paginate: { kind: 'none' }, max_pages: 10_000 }],
     });
     expect(pipeline!.silver[0].columns[0]).toMatchObject({ name: 'id', required: false, normalize: [] });
@@ -188,15 +189,25 @@ describe('trust and bounds of an HTTP source', () => {
     ].join('\n');
   const loaded = (text: string, env: Record<string, string> = {}) => loadPipeline('pipelines/bounded.yml', text, env);
 
-  test('allowed_hosts (as origins, from env too), max_retry_after and max_pages are read', () => {
+  test('header and parameter values from the environment are secrets to mask; literal values and defaults are not', () => {
     const { pipeline: p, diagnostics } = loaded(
-      pipeline('allowed_hosts: ["https://API2.example.com", "http://files.example.com:8080/", { env: CDN_ORIGIN }]\nmax_retry_after: 5m', ', max_pages: 50'),
+      pipeline('headers: { x-partner: { env: PARTNER_KEY }, x-tenant: acme, x-region: { env: UNSET_REGION, default: eu-west } }', ', params: { token: { env: QUERY_TOKEN }, status: all }'),
+      { PARTNER_KEY: 'partner-key-1234', QUERY_TOKEN: 'query-token-5678' },
+    );
+    expect(diagnostics).toEqual([]);
+    expect(p!.source).toMatchObject({ secretValues: ['partner-key-1234', 'query-token-5678'] });
+  });
+
+  test('allowed_hosts (as origins, from env too), max_retry_after, max_response_size and max_pages are read', () => {
+    const { pipeline: p, diagnostics } = loaded(
+      pipeline('allowed_hosts: ["https://API2.example.com", "http://files.example.com:8080/", { env: CDN_ORIGIN }]\nmax_retry_after: 5m\nmax_response_size: 250MB', ', max_pages: 50'),
       { CDN_ORIGIN: 'https://cdn.example.com:443' },
     );
     expect(diagnostics).toEqual([]);
     expect(p!.source).toMatchObject({
       allowed_hosts: ['https://api2.example.com', 'http://files.example.com:8080', 'https://cdn.example.com'],
       maxRetryAfterSeconds: 300,
+      maxResponseBytes: 250_000_000,
       resources: [{ max_pages: 50 }],
     });
   });
@@ -211,6 +222,7 @@ describe('trust and bounds of an HTTP source', () => {
       /^pipelines\/bounded\.yml:5:19: source\.allowed_hosts\[0\]: expected an origin such as "https:\/\/api2\.example\.com" .*, got "ftp:\/\/cdn\.example\.com\/files"$/,
     ],
     ['max_retry_after that is not a duration', 'max_retry_after: soon', {}, /^pipelines\/bounded\.yml:5:20: source\.max_retry_after: "soon" does not match/],
+    ['max_response_size that is not a size', 'max_response_size: 0MB', {}, /^pipelines\/bounded\.yml:5:22: source\.max_response_size: "0MB" does not match .*\(KB\|MB\|GB\)/],
   ])('%s is an error at its line', (_name, keys, env, expected) => {
     const errors = loaded(pipeline(keys), env).diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
     expect(errors[0]).toMatch(expected);

@@ -35,6 +35,7 @@ function source(path: string, paginate: Pagination, options: { auth?: Auth; allo
       concurrency: 1,
       timeoutSeconds: 5,
       maxRetryAfterSeconds: 60,
+      maxResponseBytes: 100_000_000,
       resources: [resource],
       ...options.source,
     },
@@ -192,6 +193,45 @@ describe('every paginator ends, naming the resource and the repeated value', () 
     expect(api.requests).toHaveLength(7);
   });
 
+  // A link or cursor of the wrong kind, often a path one level short, must not stop paging in silence
+  // (every later page lost) nor be sent as "[object Object]".
+  test.each<[string, Pagination, Handler, RegExp]>([
+    [
+      "a HAL link object instead of its href",
+      { kind: 'next_url', next: '_links.next' },
+      () => ({ data: fresh(), _links: { next: { href: '/orders?page=2' } } }),
+      /^resource orders: the next page link at "_links\.next" is an object \(at \/orders\), expected a URL; point the path at the URL itself \(HAL: _links\.next\.href\)$/,
+    ],
+    ['a number instead of a next URL', { kind: 'next_url', next: 'next' }, () => ({ data: fresh(), next: 2 }), /^resource orders: the next page link at "next" is a number \(2\) \(at \/orders\), expected a URL/],
+    ['a next URL that is not a URL', { kind: 'next_url', next: 'next' }, () => ({ data: fresh(), next: 'http://[::1' }), /^resource orders: the next page link at "next", "http:\/\/\[::1", is not a URL \(at \/orders\)$/],
+    [
+      'a Link header that is not a URL',
+      { kind: 'link_header' },
+      (_u, _req, res) => {
+        res.setHeader('link', '<http://exa mple.com:99999/x>; rel="next"');
+        return { data: fresh() };
+      },
+      /^resource orders: the next page link in the Link header, "http:\/\/exa mple\.com:99999\/x", is not a URL/,
+    ],
+    ['a next URL that is not http(s)', { kind: 'next_url', next: 'next' }, () => ({ data: fresh(), next: 'file:///etc/passwd' }), /^resource orders: the next page link file:\/\/\/etc\/passwd is not an http\(s\) URL; refusing to follow it$/],
+    [
+      'an object instead of a cursor',
+      { kind: 'cursor', cursor: 'meta.next', param: 'cursor', limit_param: 'limit' },
+      () => ({ data: fresh(), meta: { next: { cursor: 'c-1' } } }),
+      /^resource orders: the cursor at "meta\.next" is an object \(at \/orders\), expected a string or a number; point the path at the cursor itself$/,
+    ],
+    [
+      'a boolean as the last record\'s cursor',
+      { kind: 'cursor', cursor_from_last_record: 'more', param: 'after', limit_param: 'limit' },
+      () => ({ data: fresh().map((r) => ({ ...r, more: true })) }),
+      /^resource orders: the cursor at "more" of the page's last record is a boolean \(true\)/,
+    ],
+  ])('%s is an error naming it, not the end of the resource', async (_name, paginate, handler, expected) => {
+    api.routes.set('/orders', handler);
+    await expect(collect(source('/orders', paginate))).rejects.toThrow(expected);
+    expect(api.requests).toHaveLength(1);
+  });
+
   test('a resource of exactly max_pages pages is read whole', async () => {
     api.routes.set('/orders', (u) => {
       const offset = Number(u.searchParams.get('offset'));
@@ -245,6 +285,44 @@ describe('every request is bounded', () => {
       setTimeout(() => res.end('[]}'), 600);
     });
     await expect(collect(source('/slow-redirect', { kind: 'none' }, { source: { timeoutSeconds: 1 } }), { maxAttempts: 1 })).rejects.toThrow(/timed out after 1s/);
+  });
+
+  // Fast enough, a body fills memory long before any deadline: it is cut at max_response_size, whether it
+  // says how big it is or streams on for ever, and it is not asked for again (it would come back as big).
+  test.each<[string, Handler, RegExp]>([
+    [
+      'says it is too large (content-length)',
+      (_u, _req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' }).end(`{"data":[${' '.repeat(4989)}]}`),
+      /HTTP 200: the response says it is 5\.0 KB, more than max_response_size 2 KB; stopping instead of reading it into memory \(raise source\.max_response_size/,
+    ],
+    [
+      'streams on without end',
+      (_u, req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"data":[');
+        const chunk = ' '.repeat(1000);
+        const timer = setInterval(() => res.write(chunk), 1);
+        req.socket.on('close', () => clearInterval(timer));
+      },
+      /HTTP 200: the response went on past max_response_size 2 KB; stopping instead of reading it into memory/,
+    ],
+    [
+      'is an error page too large to read',
+      (_u, _req, res) => res.writeHead(500, { 'content-type': 'text/html' }).end('x'.repeat(3000)),
+      /HTTP 500: the response went on past max_response_size 2 KB/,
+    ],
+  ])('a body that %s fails the request at once', async (_name, handler, expected) => {
+    api.routes.set('/orders', handler);
+    const error = await collect(source('/orders', { kind: 'none' }, { source: { maxResponseBytes: 2000 } })).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(new RegExp(`^resource orders: ${api.url}/orders: ${expected.source}`));
+    expect(api.requests).toHaveLength(1);
+  });
+
+  test('an OAuth2 token response too large to read fails with the same message', async () => {
+    api.routes.set('/token', (_u, _req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"access_token":"${'t'.repeat(3000)}"}`));
+    api.routes.set('/orders', () => ({ data: [] }));
+    const auth: Auth = { kind: 'oauth2_client_credentials', token_url: `${api.url}/token`, client_id: 'cid', client_secret: 'oauth-size-secret' };
+    await expect(collect(source('/orders', { kind: 'none' }, { auth, source: { maxResponseBytes: 2000 } }))).rejects.toThrow(/\/token: HTTP 200: the response went on past max_response_size 2 KB/);
   });
 
   test('each retry is logged as it happens, with the URL masked', async () => {

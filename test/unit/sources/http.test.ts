@@ -88,7 +88,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function source(path: string, paginate: Pagination, extra: Partial<HttpResource> = {}, auth?: Auth): [HttpSource, HttpResource] {
   const resource: HttpResource = { name: 'r', path, params: {}, records: 'data', paginate, max_pages: 1000, ...extra };
-  const httpSource: HttpSource = { kind: 'http', base_url: base, allowed_hosts: [], auth, headers: {}, concurrency: 1, timeoutSeconds: 5, maxRetryAfterSeconds: 60, resources: [resource] };
+  const httpSource: HttpSource = { kind: 'http', base_url: base, allowed_hosts: [], auth, headers: {}, concurrency: 1, timeoutSeconds: 5, maxRetryAfterSeconds: 60, maxResponseBytes: 100_000_000, resources: [resource] };
   return [httpSource, resource];
 }
 

@@ -248,6 +248,25 @@ describe('diagnostics for constructs outside the subset', () => {
   });
 });
 
+// `validate` runs on fork pull requests: a model nested thousands deep is an error at its place, not a
+// stack overflow printed as a crash.
+describe('nesting past what the translator walks', () => {
+  it.each<[string, string, number, number, RegExp]>([
+    ['brackets 201 deep', `SELECT ${'('.repeat(201)}1${')'.repeat(201)} AS x`, 1, 208, /^brackets nested more than 200 deep; write the expression flatter/],
+    ['brackets 50,000 deep', `SELECT ${'('.repeat(50_000)}1${')'.repeat(50_000)} AS x`, 1, 208, /^brackets nested more than 200 deep/],
+    ['calls 3,000 deep', `SELECT\n  ${'ARRAY_CONSTRUCT('.repeat(3000)}1${')'.repeat(3000)} AS x`, 2, 3 + 16 * 200 + 15, /^brackets nested more than 200 deep/],
+    ['CASE in CASE 1,500 deep', `SELECT ${'CASE WHEN a THEN '.repeat(1500)}1${' END'.repeat(1500)} AS x FROM t`, 1, 1, /^the SQL nests too deeply to read .*; write it flatter/],
+  ])('%s', (_name, sql, line, col, expected) => {
+    const { diagnostics } = translateSnowflakeToDuckDB(sql, { file: 'sql/gold/deep.sql' });
+    expect(diagnostics).toEqual([expect.objectContaining({ file: 'sql/gold/deep.sql', line, col, severity: 'error', message: expect.stringMatching(expected) })]);
+  });
+
+  it('200 deep is still translated', () => {
+    const { diagnostics } = translateSnowflakeToDuckDB(`SELECT ${'('.repeat(200)}1${')'.repeat(200)} AS x`);
+    expect(diagnostics).toEqual([]);
+  });
+});
+
 describe('macros', () => {
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
