@@ -146,8 +146,11 @@ async function takeWhenFree(session: Warehouse, pipeline: string, sql: LockSql, 
     }
     const holder = await lockHolder(session, pipeline);
     if (!holder) {
-      // Let go in between: try again at once. Failing again with no one holding it is not contention.
-      if (++failures > 2) throw failure ?? new WarehouseError(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
+      // Let go in between (try again at once), or refused by another run's take that has not committed yet
+      // (try again shortly, each time a little later: a busy warehouse may take a while to commit). Failing
+      // on and on with no one holding it is not contention.
+      if (++failures > MAX_UNHELD_FAILURES) throw failure ?? new WarehouseError(`cannot take the lock on pipeline ${pipeline} in meta.locks, though no run holds it`);
+      if (failure) await sleep(conflictBackoffMs(failures));
       continue;
     }
     failures = 0;
@@ -163,6 +166,14 @@ async function takeWhenFree(session: Warehouse, pipeline: string, sql: LockSql, 
     announced = who;
     await sleep(Math.min(options.pollMs ?? 5000, left));
   }
+}
+
+/** Attempts refused with no holder to be seen, before the refusal is taken for what it says. */
+const MAX_UNHELD_FAILURES = 6;
+
+/** 50 ms doubling per attempt, with jitter so two runs refused together do not retry together: about 3 s in all. */
+export function conflictBackoffMs(attempt: number): number {
+  return 50 * 2 ** (attempt - 1) * (0.5 + Math.random());
 }
 
 function holdLocks(session: Warehouse, pipelines: string[], sql: LockSql, leaseSeconds: number, options: PipelineLockOptions): PipelineLocks {
