@@ -75,6 +75,11 @@ export interface SnowflakeOpenOptions {
   queryTag?: string;
   /** Attempts per statement for transient failures (default 4) and the first backoff (default 500 ms). */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /**
+   * How long one login may take (default 60 s). The driver itself keeps retrying an unreachable account for
+   * five minutes or more; past this, the login is given up with a message naming the account.
+   */
+  loginTimeoutSeconds?: number;
   /** For GitHub's OIDC token request (tests inject one); default global fetch. */
   fetch?: typeof fetch;
 }
@@ -88,6 +93,8 @@ interface Result {
   rows: Row[];
   updated: number;
 }
+
+const DEFAULT_LOGIN_TIMEOUT_SECONDS = 60;
 
 /** The session's temporary stage and table that bronze files pass through. */
 const LOAD_STAGE = 'dataops_load_stage';
@@ -348,12 +355,7 @@ export class SnowflakeWarehouse implements Warehouse {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
         const connection = snowflake.createConnection(await this.connectionOptions());
-        // connectAsync resolves whether or not the login worked; only its callback sees the error.
-        let failure: unknown;
-        await connection.connectAsync((err) => {
-          failure = err;
-        });
-        if (failure) throw failure;
+        await this.logIn(connection);
         this.connection = connection;
         this.loadObjectsReady = false; // temporary objects die with their session
         return;
@@ -369,6 +371,35 @@ export class SnowflakeWarehouse implements Warehouse {
     const s = this.settings;
     const who = `${s.accessUrl ?? s.account}, ${s.authenticator}${s.user ? `, user ${s.user}` : ''}`;
     throw toWarehouseError(lastError, undefined, `cannot log in to Snowflake (${who}): `);
+  }
+
+  /** One login, bounded: the driver would retry an account it cannot reach for minutes. */
+  private async logIn(connection: snowflake.Connection): Promise<void> {
+    const seconds = this.options.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const s = this.settings;
+        reject(new WarehouseError(
+          `cannot log in to Snowflake (${s.accessUrl ?? s.account}): no answer within ${seconds} s; check the account identifier or URL and that this runner can reach it`,
+        ));
+      }, seconds * 1000);
+    });
+    // connectAsync resolves whether or not the login worked; only its callback sees the error.
+    let failure: unknown;
+    const login = connection.connectAsync((err) => {
+      failure = err;
+    });
+    try {
+      await Promise.race([login, timedOut]);
+    } catch (e) {
+      // Stop the driver's own retries; it may not have a session to end.
+      connection.destroy(() => undefined);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (failure) throw failure;
   }
 
   /** The driver's options for one login; workload identity fetches a fresh OIDC token each time. */

@@ -312,3 +312,23 @@ describe('statements and the dialect', () => {
     expect([d.jsonType, d.timestampType]).toEqual(['VARIANT', 'TIMESTAMP_NTZ']);
   });
 });
+
+describe('a login that gets no answer', () => {
+  test('is given up after loginTimeoutSeconds with a message naming the account, not retried for minutes', async () => {
+    // A login endpoint that takes the request and never answers (a firewall that drops, a wrong proxy).
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const settings = snowflakeSettingsFromEnv({ ...baseEnv(), SNOWFLAKE_ACCESS_URL: url, SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN', SNOWFLAKE_USER: 'u', SNOWFLAKE_TOKEN: SECRETS.token });
+      const refused = await SnowflakeWarehouse.open(settings, { loginTimeoutSeconds: 1 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WarehouseError);
+      expect((refused as Error).message).toBe(
+        `cannot log in to Snowflake (${url}): no answer within 1 s; check the account identifier or URL and that this runner can reach it`,
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 20_000);
+});
