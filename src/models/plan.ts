@@ -73,19 +73,22 @@ export async function planTables(warehouse: Warehouse | undefined, graph: Projec
   /** A SQL model, silver or gold: the same decisions as the transform's buildModel. */
   const planModel = async (node: ModelNode, state: NodeState | undefined, pending?: { batches: number; rows: number }): Promise<PlannedTable | undefined> => {
     const change = definitionChange(node, state, await exists(node.name));
-    const upstream = node.parents.filter((p) => changing.has(p)).map((p) => changing.get(p)!);
-    const moved = state ? node.parents.filter((p) => versions.has(p) && state.inputs[p] !== versions.get(p)) : [];
+    // As the transform decides: an input rebuilt whole by this run, or by an earlier one since this model's build.
+    const resetIn = node.parents.filter((p) => whole.has(p) || (state !== undefined && p in state.inputs && (states.get(p)?.resetVersion ?? 0) > state.inputs[p]));
+    const rebuiltWhole = change.action === 'none' && node.kind === 'incremental' && resetIn.length > 0;
+    // An input rebuilt whole is said once, in the reason that follows from it.
+    const said = (p: string) => !(rebuiltWhole && resetIn.includes(p));
+    const upstream = node.parents.filter((p) => changing.has(p) && said(p)).map((p) => changing.get(p)!);
+    const moved = state ? node.parents.filter((p) => versions.has(p) && state.inputs[p] !== versions.get(p) && said(p)) : [];
     const movedReason = (p: string) =>
       graph.get(p)?.layer !== 'bronze' ? `${p} changed since its last build`
       : pending ? `${pending.batches} new bronze batch${pending.batches === 1 ? '' : 'es'}, ${pending.rows} rows`
       : `new batches in ${p}`;
     const reasons = change.action === 'none' || change.action === 'adopt' ? [...upstream, ...moved.map(movedReason)] : change.reasons;
     if (change.action === 'adopt' && reasons.length === 0) reasons.push('no record of the definition it was built from: built again from the current one');
+    if (rebuiltWhole) reasons.push(`${resetIn.join(', ')} rebuilt whole: built again from all of its inputs`);
     if (reasons.length === 0) return undefined;
     const action = change.action === 'create' ? 'create' : change.action === 'none' ? 'update' : 'rebuild';
-    // As the transform decides: an input rebuilt whole by this run, or by an earlier one since this model's build.
-    const resetIn = node.parents.filter((p) => whole.has(p) || (state !== undefined && p in state.inputs && (states.get(p)?.resetVersion ?? 0) > state.inputs[p]));
-    if (change.action === 'none' && node.kind === 'incremental' && resetIn.length) reasons.push(`${resetIn.join(', ')} rebuilt whole: built again from all of its inputs`);
     if ((change.action !== 'none' && !(change.action === 'rebuild' && change.category === 'non_breaking')) || resetIn.length) whole.add(node.name);
     if (!(change.action === 'rebuild' && change.category === 'non_breaking' && upstream.length + moved.length === 0)) changing.set(node.name, `${node.name} is ${action === 'create' ? 'created' : 'rebuilt'} first`);
     return {

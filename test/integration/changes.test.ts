@@ -171,7 +171,7 @@ describe('dataops plan', () => {
     expect(planned.map((t) => [t.action, t.table, t.category ?? null, t.reasons])).toEqual([
       ['rebuild', 'silver.customers', 'breaking', ['column email: normalize [trim, lower] -> [trim, upper]']],
       ['rebuild', 'gold.dim_store', 'breaking', ['the query changed after its select list (FROM, JOIN, WHERE, GROUP BY, ...)']],
-      ['update', 'gold.daily_sales_summary', null, ['gold.dim_store is rebuilt first', 'gold.dim_store rebuilt whole: built again from all of its inputs']],
+      ['update', 'gold.daily_sales_summary', null, ['gold.dim_store rebuilt whole: built again from all of its inputs']],
       ['update', 'gold.dim_customer', null, ['silver.customers is rebuilt (breaking change)']],
     ]);
     expect(planned[0]).toMatchObject({ rows: before.customers, pending_batches: 0 });
