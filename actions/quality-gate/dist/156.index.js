@@ -463,6 +463,7 @@ function configureDriverLogging(level) {
         customLogger: { error: emit('ERROR'), warn: emit('WARN'), info: emit('INFO'), debug: emit('DEBUG'), trace: emit('TRACE') },
     });
 }
+const DEFAULT_LOGIN_TIMEOUT_SECONDS = 60;
 /** The session's temporary stage and table that bronze files pass through. */
 const LOAD_STAGE = 'dataops_load_stage';
 const LOAD_LINES = 'dataops_load_lines';
@@ -715,13 +716,7 @@ class SnowflakeWarehouse {
         for (let attempt = 1; attempt <= this.attempts; attempt++) {
             try {
                 const connection = dist_default().createConnection(await this.connectionOptions());
-                // connectAsync resolves whether or not the login worked; only its callback sees the error.
-                let failure;
-                await connection.connectAsync((err) => {
-                    failure = err;
-                });
-                if (failure)
-                    throw failure;
+                await this.logIn(connection);
                 this.connection = connection;
                 this.loadObjectsReady = false; // temporary objects die with their session
                 return;
@@ -740,6 +735,35 @@ class SnowflakeWarehouse {
         const s = this.settings;
         const who = `${s.accessUrl ?? s.account}, ${s.authenticator}${s.user ? `, user ${s.user}` : ''}`;
         throw toWarehouseError(lastError, undefined, `cannot log in to Snowflake (${who}): `);
+    }
+    /** One login, bounded: the driver would retry an account it cannot reach for minutes. */
+    async logIn(connection) {
+        const seconds = this.options.loginTimeoutSeconds ?? DEFAULT_LOGIN_TIMEOUT_SECONDS;
+        let timer;
+        const timedOut = new Promise((_, reject) => {
+            timer = setTimeout(() => {
+                const s = this.settings;
+                reject(new errors/* WarehouseError */.kQ(`cannot log in to Snowflake (${s.accessUrl ?? s.account}): no answer within ${seconds} s; check the account identifier or URL and that this runner can reach it`));
+            }, seconds * 1000);
+        });
+        // connectAsync resolves whether or not the login worked; only its callback sees the error.
+        let failure;
+        const login = connection.connectAsync((err) => {
+            failure = err;
+        });
+        try {
+            await Promise.race([login, timedOut]);
+        }
+        catch (e) {
+            // Stop the driver's own retries; it may not have a session to end.
+            connection.destroy(() => undefined);
+            throw e;
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        if (failure)
+            throw failure;
     }
     /** The driver's options for one login; workload identity fetches a fresh OIDC token each time. */
     async connectionOptions() {
