@@ -2,7 +2,7 @@
 // must name a column of its query) and renders itself from its query's rows. A new component is one
 // more entry here: `validate` and the README's list read the same declarations.
 import { escapeHtml } from '../report/format.js';
-import { formatNumber, NUMBER_FORMATS, renderChartWithData, renderTable, type ChartKind, type NumberFormat } from './site-parts.js';
+import { fieldTitle, formatNumber, NUMBER_FORMATS, renderChartWithData, renderTable, type ChartKind, type NumberFormat } from './site-parts.js';
 
 export type Row = Record<string, unknown>;
 
@@ -51,11 +51,12 @@ function chart(kind: ChartKind, description: string, stackable: boolean): Compon
     render: ({ rows, attributes: a }) =>
       renderChartWithData({
         kind,
-        title: a.title ?? `${a.y} by ${a.x}`,
+        title: a.title ?? `${fieldTitle(a.y)} by ${fieldTitle(a.x).toLowerCase()}`,
         data: rows,
-        // The chart module infers the axis: dates make a time axis, numbers a numeric one, the rest categories.
-        x: { field: a.x, title: a.x },
-        y: { field: a.y, title: a.y, format: a.format as NumberFormat | undefined },
+        // The chart module infers the axis (dates make a time axis, numbers a numeric one, the rest categories)
+        // and names it after its column, in words.
+        x: { field: a.x },
+        y: { field: a.y, format: a.format as NumberFormat | undefined },
         series: a.series,
         stacked: a.stacked === 'true',
       }),

@@ -8,7 +8,7 @@ import { Table } from '../render/table.js';
 import { formatNumber, type NumberFormat } from '../render/number-format.js';
 
 export { formatNumber, NUMBER_FORMATS, type NumberFormat } from '../render/number-format.js';
-export type { ChartKind, ChartSpec } from '../render/chart.js';
+export { fieldTitle, type ChartKind, type ChartSpec } from '../render/chart.js';
 
 /** The chart's figure, then its data as a table in a <details> (closed, so it costs the reader nothing). */
 export async function renderChartWithData(spec: ChartSpec): Promise<string> {

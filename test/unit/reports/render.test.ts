@@ -147,6 +147,9 @@ describe('report charts', () => {
     const [page] = await render({ 'reports/x.md': `${SHOPS}\n<BarChart data="shops" x="name" y="revenue" format="usd"/>\n` });
     expect(page.bodyHtml).toContain('<td class="n">$100.50</td>');
     expect(page.bodyHtml).toMatch(/<text[^>]*>\$100<\/text>/);
-    expect(page.bodyHtml).toContain('<figcaption>revenue by name</figcaption>');
+    expect(page.bodyHtml).toContain('<figcaption>Revenue by name</figcaption>');
+    // Axes named after their columns in words, the unit from the format.
+    expect(page.bodyHtml).toMatch(/<text[^>]*>Revenue \(USD\)<\/text>/);
+    expect(page.bodyHtml).toMatch(/<text[^>]*>Name<\/text>/);
   });
 });
