@@ -11,7 +11,7 @@ import { inResource, SourceError } from '../errors.js';
 import type { ResourceReader } from '../sources/page.js';
 import { readCursor, writeCursor } from '../state/meta.js';
 import { isTimestampCursor, type TimeWindow } from '../sources/window.js';
-import { sqlString, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
+import { sqlString, timestampLiteral, type BronzeAppend, type Warehouse } from '../warehouse/adapter.js';
 import { Lock, type Turn } from './concurrency.js';
 import { stageLandingFiles } from './landing-stage.js';
 import { driftDdl, recordSchemaDrift, type SchemaChange } from './drift.js';
@@ -254,7 +254,7 @@ async function commitBatch(
     const bronzeRows = await appended;
     const { files, landed } = await records.finish();
     const cursorAfter = facts.window ? cursorAfterBackfill(cursorBefore, landed.newestCursor, facts.window) : maxCursor(cursorBefore, landed.newestCursor);
-    const time = (at: Date | undefined) => (at ? `${sqlString(at.toISOString())}::${warehouse.dialect.timestampType}` : 'NULL');
+    const time = (at: Date | undefined) => (at ? timestampLiteral(warehouse.dialect, at) : 'NULL');
     await warehouse.execute(
       `INSERT INTO meta.batches (batch_id, run_id, pipeline, resource, source_kind, fetched_at, received, bronze_rows, cursor_before, cursor_after, rejected, backfill_from, backfill_to)
        VALUES (${[batchId, facts.runId, pipeline.name, facts.resource, pipeline.source.kind].map(sqlString).join(', ')},

@@ -2,7 +2,7 @@
 // dependency order; the gold models in one transaction, so readers never see half a star schema.
 import type { ProjectGraph } from '../graph/graph.js';
 import { WarehouseError, type Diagnostic } from '../errors.js';
-import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { ident, sqlString, timestampLiteral, type Warehouse } from '../warehouse/adapter.js';
 import type { SqlModel } from '../config/sql-model.js';
 import { sqlErrorDiagnostic } from '../sql/errors.js';
 
@@ -94,8 +94,7 @@ export async function mergeModelWindow(warehouse: Warehouse, model: SqlModel, ru
 /** An `incremental` model's rows of a time range computed again (`dataops backfill`), as a window is. */
 export async function mergeModelRange(warehouse: Warehouse, model: SqlModel, runId: string, range: { from: Date; to: Date }): Promise<{ build: ModelBuild; changed: number }> {
   const d = warehouse.dialect;
-  const at = (instant: Date) => `CAST(${d.quote(instant.toISOString().replace('T', ' ').replace('Z', ''))} AS ${d.timestampType})`;
-  const changed = await mergeModelRows(warehouse, model, (column) => `${column} >= ${at(range.from)} AND ${column} < ${at(range.to)}`);
+  const changed = await mergeModelRows(warehouse, model, (column) => `${column} >= ${timestampLiteral(d, range.from)} AND ${column} < ${timestampLiteral(d, range.to)}`);
   return { build: await recordModelRun(warehouse, model, runId), changed };
 }
 

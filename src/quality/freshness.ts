@@ -3,7 +3,7 @@
 import type { FreshnessSpec, Pipeline } from '../config/types.js';
 import { duckdbErrorText } from '../sql/errors.js';
 import type { CheckResult, FreshnessStatus } from '../state/types.js';
-import { ident, sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { ident, timestampLiteral, type Warehouse } from '../warehouse/adapter.js';
 import { formatSeconds } from './anomaly/metric-kinds.js';
 
 export interface CheckOutcome extends CheckResult {
@@ -17,7 +17,7 @@ export interface CheckOutcome extends CheckResult {
 
 /** `now` is the warehouse clock unless given (tests and replays measure against a fixed time). */
 export async function measureFreshness(warehouse: Warehouse, spec: FreshnessSpec, now?: Date): Promise<FreshnessStatus> {
-  const clock = now ? `CAST(${sqlString(now.toISOString())} AS ${warehouse.dialect.timestampType})` : warehouse.dialect.now;
+  const clock = now ? timestampLiteral(warehouse.dialect, now) : warehouse.dialect.now;
   const rows = await warehouse.query<{ latest: string | null; age: number | null }>(
     `SELECT MAX(${ident(spec.field)}) AS latest,
             ${warehouse.dialect.epochSeconds(clock)} - ${warehouse.dialect.epochSeconds(`MAX(${ident(spec.field)})`)} AS age

@@ -9,7 +9,7 @@ import { readdir, rm } from 'node:fs/promises';
 import type { RetentionLayer } from '../config/project-file.js';
 import type { GraphNode, ProjectGraph } from '../graph/graph.js';
 import { landingDaysBefore } from '../ingest/landing.js';
-import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { sqlString, timestampLiteral, type Warehouse } from '../warehouse/adapter.js';
 
 /** What retention removed (or, in a dry run, would remove) from one table or landing folder. */
 export interface RetentionCount {
@@ -46,7 +46,7 @@ export async function applyRetention(warehouse: Warehouse, graph: ProjectGraph, 
   const now = options.now ?? new Date();
   const cutoff = (layer: RetentionLayer) => (options.keep[layer] === undefined ? undefined : new Date(now.getTime() - options.keep[layer]! * 1000));
   const counts: RetentionCount[] = [];
-  const at = (d: Date) => `CAST(${sqlString(d.toISOString())} AS ${warehouse.dialect.timestampType})`;
+  const at = (d: Date) => timestampLiteral(warehouse.dialect, d);
 
   const landing = cutoff('landing');
   if (landing) {

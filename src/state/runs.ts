@@ -3,7 +3,7 @@
 // each continuing the same run id), so no step writes the run's status directly: each records its own
 // outcome and the run's status and error are derived from all of them. A later step can add a failure
 // but never erase an earlier one.
-import { sqlString, type Warehouse } from '../warehouse/adapter.js';
+import { sqlString, timestampLiteral, type Warehouse } from '../warehouse/adapter.js';
 import { lockHolder } from './run-lock.js';
 import type { RunState, RunStepStatus, StepState } from './types.js';
 
@@ -62,7 +62,7 @@ export async function startSteps(warehouse: Warehouse, runId: string, pipeline: 
 export async function finishSteps(warehouse: Warehouse, runId: string, pipeline: string, outcomes: readonly StepOutcome[]): Promise<void> {
   const p = sqlString(pipeline);
   const r = sqlString(runId);
-  const at = (time: Date | undefined, otherwise: string) => (time ? timestampLiteral(warehouse, time) : otherwise);
+  const at = (time: Date | undefined, otherwise: string) => (time ? timestampLiteral(warehouse.dialect, time) : otherwise);
   for (const o of outcomes) {
     await warehouse.execute(
       `UPDATE meta.run_steps SET status = ${sqlString(o.state)}, error = ${o.error === undefined ? 'NULL' : warehouse.dialect.quote(o.error)},
@@ -107,7 +107,7 @@ async function deriveRun(warehouse: Warehouse, runId: string, pipeline: string):
   // A pipeline's run ends when its last step did, not when the command that also ran other pipelines ended.
   const ends = steps.flatMap((s) => (s.finished_at == null ? [] : [asDate(s.finished_at)]));
   const latest = ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : undefined;
-  const finished = latest ? timestampLiteral(warehouse, latest) : warehouse.dialect.now;
+  const finished = latest ? timestampLiteral(warehouse.dialect, latest) : warehouse.dialect.now;
   await warehouse.execute(
     `UPDATE meta.runs SET status = ${sqlString(status)}, error = ${error === null ? 'NULL' : warehouse.dialect.quote(error)},
        finished_at = ${status === 'running' ? 'NULL' : finished}
@@ -118,10 +118,6 @@ async function deriveRun(warehouse: Warehouse, runId: string, pipeline: string):
 function stepIndex(step: string): number {
   const i = (RUN_STEPS as readonly string[]).indexOf(step);
   return i === -1 ? RUN_STEPS.length : i;
-}
-
-function timestampLiteral(warehouse: Warehouse, time: Date): string {
-  return `CAST(${sqlString(time.toISOString().replace('T', ' ').replace(/Z$/, ''))} AS ${warehouse.dialect.timestampType})`;
 }
 
 /** A timestamp read back from the warehouse: both adapters give ISO text in UTC (warehouse/*.ts). */

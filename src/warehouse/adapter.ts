@@ -138,6 +138,11 @@ export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** An instant as a timestamp of the warehouse (UTC, without a zone: both warehouses store UTC wall time). */
+export function timestampLiteral(dialect: Dialect, at: Date): string {
+  return `CAST(${sqlString(at.toISOString().replace('T', ' ').replace(/Z$/, ''))} AS ${dialect.timestampType})`;
+}
+
 /** Quotes an identifier that comes from user YAML (column names are validated, but be safe). */
 export function ident(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;

@@ -6,7 +6,7 @@
 // - freshness_lag: the lag meta.table_snapshots keeps for a table with a freshness SLA;
 // - null_rate, distinct_count: meta.column_profiles, one row per profiled column per run, written by
 //   profileColumns in one scan per table for all its column metrics.
-import { ident, sqlString, type Warehouse } from '../../warehouse/adapter.js';
+import { ident, sqlString, timestampLiteral, type Warehouse } from '../../warehouse/adapter.js';
 import type { MetricPoint } from './detect.js';
 import type { AnomalyMetric } from './metric-kinds.js';
 
@@ -40,7 +40,7 @@ interface SnapshotRow {
 }
 
 function between(warehouse: Warehouse, request: Pick<SeriesRequest, 'since' | 'until'>): string {
-  const at = (t: Date) => `CAST(${sqlString(t.toISOString())} AS ${warehouse.dialect.timestampType})`;
+  const at = (t: Date) => timestampLiteral(warehouse.dialect, t);
   return `measured_at >= ${at(request.since)} AND measured_at < ${at(request.until)}`;
 }
 
